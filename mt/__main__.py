@@ -1,0 +1,5 @@
+"""`python -m mt` runs the command line."""
+
+from mt.cli import run
+
+run()

@@ -1,0 +1,60 @@
+"""The `mt` command line: a thin typer layer over the library.
+
+Each capability lives in its own module here and registers itself on the root app. Library errors
+(:class:`mt.errors.TarjamaError`) become one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import typer
+
+from mt.cli import align, evaluate, glossary, models, translate
+from mt.cli.common import err_console
+from mt.errors import TarjamaError
+
+app = typer.Typer(
+    name="mt",
+    help="Tarjama: translate Arabic into English and Chinese with MarianMT, keep terminology right, "
+    "evaluate against references and align texts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("translate", help=translate.HELP)(translate.translate)
+app.add_typer(models.app, name="models")
+app.add_typer(glossary.app, name="glossary")
+app.command("evaluate", help=evaluate.HELP)(evaluate.evaluate)
+app.add_typer(align.app, name="align")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit status (also the entry point of the `mt` script)."""
+    logging.basicConfig(level=os.environ.get("MT_LOG_LEVEL", "WARNING"), format="mt: %(message)s")
+    try:
+        app(args=argv, prog_name="mt", standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except TarjamaError as error:
+        err_console.print(f"mt: error: {error}", markup=False)
+        return error.exit_code
+    except KeyboardInterrupt:
+        err_console.print("mt: interrupted", markup=False)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the last guard against a traceback for users
+        if os.environ.get("MT_DEBUG"):
+            raise
+        err_console.print(f"mt: internal error: {type(error).__name__}: {error} (set MT_DEBUG=1 for a traceback)",
+                          markup=False)
+        return 3
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

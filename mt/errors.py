@@ -1,0 +1,21 @@
+"""Errors a user can act on. The CLI prints them as one line and exits non-zero."""
+
+from __future__ import annotations
+
+
+class TarjamaError(Exception):
+    """Base class of every error meant for the user: the message is one line that says what to do."""
+
+    exit_code = 1
+
+
+class InputError(TarjamaError):
+    """A bad input file, argument or value."""
+
+
+class ModelError(TarjamaError):
+    """A model that cannot be found, downloaded or loaded."""
+
+
+class GlossaryError(TarjamaError):
+    """A malformed glossary file or an invalid glossary edit."""
