@@ -1,0 +1,172 @@
+"""Train tokenisers and write a seeded random Marian model directory."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from mt.testing.corpus import training_lines
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_TOKENS = {"zh": [">>cmn_Hans<<", ">>cmn_Hant<<", ">>yue_Hans<<", ">>yue_Hant<<"]}
+FILLER_BIAS = -1.0e4
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    """Architecture of a generated model."""
+
+    d_model: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab_size: int | None  # None: as many ids as the tokenisers need
+    spm_pieces: int
+    max_positions: int = 512
+
+
+SIZES: dict[str, ModelSize] = {
+    "tiny": ModelSize(d_model=32, layers=2, heads=2, ffn=64, vocab_size=None, spm_pieces=1000),
+    "opus-mt-ar-en": ModelSize(d_model=512, layers=6, heads=8, ffn=2048, vocab_size=62834, spm_pieces=4000),
+}
+
+
+def _train_spm(lines: list[str], pieces: int, lang: str) -> bytes:
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    characters = len(set("".join(lines)) - {" "})
+    pieces = max(pieces, characters + 100)
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines),
+        model_writer=model,
+        vocab_size=pieces,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        num_threads=2,
+        input_sentence_size=len(lines),
+        shuffle_input_sentence=False,
+        seed_sentencepiece_size=200_000,
+        minloglevel=2,
+    )
+    return model.getvalue()
+
+
+def _vocabulary(source_spm: bytes, target_spm: bytes, target_lang: str, size: int | None) -> dict[str, int]:
+    """The OPUS-MT id table: `</s>`, `<unk>`, language tokens, pieces of both sides, fillers, `<pad>` last."""
+    import sentencepiece as spm
+
+    table: dict[str, int] = {"</s>": 0, "<unk>": 1}
+    for token in LANGUAGE_TOKENS.get(target_lang, []):
+        table[token] = len(table)
+    for blob in (source_spm, target_spm):
+        processor = spm.SentencePieceProcessor(model_proto=blob)
+        for i in range(processor.get_piece_size()):
+            piece = processor.id_to_piece(i)
+            if not (processor.is_control(i) or processor.is_unknown(i)) and piece not in table:
+                table[piece] = len(table)
+    if size is not None:
+        if len(table) + 1 > size:
+            raise ValueError(f"the tokenisers need {len(table) + 1} ids, more than the size's {size}")
+        for i in range(size - 1 - len(table)):
+            table[f"<filler_{i}>"] = len(table)
+    table["<pad>"] = len(table)
+    return table
+
+
+def build_model(
+    out_dir: str | Path,
+    size: str = "tiny",
+    pair: str = "ar-en",
+    seed: int = 0,
+    data_dir: str | Path | None = None,
+) -> Path:
+    """Write a Hugging Face Marian model directory for `pair` ("ar-en" or "en-zh") into `out_dir`."""
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel
+
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}; choose from {', '.join(SIZES)}")
+    source_lang, _, target_lang = pair.partition("-")
+    if pair not in ("ar-en", "en-zh", "ar-zh"):
+        raise ValueError(f"unknown pair {pair!r}; choose from ar-en, en-zh, ar-zh")
+    spec = SIZES[size]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    source_spm = _train_spm(training_lines(source_lang, data_dir), spec.spm_pieces, source_lang)
+    target_spm = _train_spm(training_lines(target_lang, data_dir), spec.spm_pieces, target_lang)
+    table = _vocabulary(source_spm, target_spm, target_lang, spec.vocab_size)
+    (out / "source.spm").write_bytes(source_spm)
+    (out / "target.spm").write_bytes(target_spm)
+    (out / "vocab.json").write_text(json.dumps(table, ensure_ascii=False, indent=1), encoding="utf-8")
+    tokenizer_config = {
+        "tokenizer_class": "MarianTokenizer",
+        "source_lang": source_lang,
+        "target_lang": target_lang,
+        "model_max_length": spec.max_positions,
+        "separate_vocabs": False,
+        "unk_token": "<unk>",
+        "eos_token": "</s>",
+        "pad_token": "<pad>",
+    }
+    (out / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, indent=1), encoding="utf-8")
+
+    vocab_size = len(table)
+    pad = table["<pad>"]
+    config = MarianConfig(
+        vocab_size=vocab_size,
+        decoder_vocab_size=vocab_size,
+        d_model=spec.d_model,
+        encoder_layers=spec.layers,
+        decoder_layers=spec.layers,
+        encoder_attention_heads=spec.heads,
+        decoder_attention_heads=spec.heads,
+        encoder_ffn_dim=spec.ffn,
+        decoder_ffn_dim=spec.ffn,
+        max_position_embeddings=spec.max_positions,
+        activation_function="swish",
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        bos_token_id=0,
+        dropout=0.1,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        architectures=["MarianMTModel"],
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(config).eval()
+    with torch.no_grad():
+        bias = torch.zeros(1, vocab_size)
+        fillers = [i for piece, i in table.items() if piece.startswith("<filler_") or piece.startswith(">>")]
+        bias[0, fillers] = FILLER_BIAS
+        bias[0, pad] = FILLER_BIAS
+        model.final_logits_bias.copy_(bias)
+    model.generation_config = GenerationConfig(
+        bad_words_ids=[[pad]],
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        pad_token_id=pad,
+        max_length=spec.max_positions,
+        num_beams=4,
+    )
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    model.save_pretrained(out, safe_serialization=True)
+    (out / "tarjama-testing.json").write_text(
+        json.dumps({"size": size, "pair": pair, "seed": seed, "note": "random weights, built by mt.testing"}) + "\n",
+        encoding="utf-8",
+    )
+    log.info("built %s %s model with %d ids in %s", size, pair, vocab_size, out)
+    return out
