@@ -1,0 +1,167 @@
+"""The :class:`Glossary`: a list of concepts with file I/O, merging, editing and cached matchers."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from mt.errors import GlossaryError
+from mt.glossary.formats import format_for, module_for
+from mt.glossary.matcher import Matcher, TermMatch
+from mt.glossary.model import Concept, concept_problem
+
+log = logging.getLogger(__name__)
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory and os.replace."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise GlossaryError(f"{path}: directory {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+class Glossary:
+    """A term base: ``concepts`` in file order, plus matching (cached per language) and editing."""
+
+    def __init__(self, concepts: Iterable[Concept] = (), path: str | Path | None = None) -> None:
+        self.concepts: list[Concept] = list(concepts)
+        self.path = Path(path) if path else None
+        self.lines: dict[str, int] = {}
+        self._matchers: dict[str, tuple[tuple[int, ...], Matcher]] = {}
+        ids: set[str] = set()
+        for c in self.concepts:
+            if c.id in ids:
+                raise GlossaryError(f"{self._where(c.id)}: duplicate concept id {c.id!r}")
+            ids.add(c.id)
+
+    # -- files ---------------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path, format: str | None = None, **options: object) -> "Glossary":
+        """Read a glossary; the format comes from the extension (.tsv .tbx .csv .json) unless given.
+
+        CSV options: ``source_lang`` (ar), ``target_lang`` (en) for 2-column files.
+        """
+        path = Path(path)
+        fmt = format_for(path, format)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise GlossaryError(f"{path}: no such glossary file") from None
+        except OSError as error:
+            raise GlossaryError(f"{path}: cannot read ({error.strerror})") from None
+        if fmt == "tbx":
+            data: str | bytes = raw
+        else:
+            try:
+                data = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                line = raw[: error.start].count(b"\n") + 1
+                raise GlossaryError(f"{path}:{line}: not UTF-8") from None
+        concepts = module_for(fmt).loads(data, name=str(path), **options)
+        glossary = cls(concepts, path=path)
+        if fmt == "tsv":
+            from mt.glossary.formats.tsv import line_numbers
+
+            glossary.lines = line_numbers(data)  # type: ignore[arg-type]
+        log.info("loaded %d concepts from %s", len(glossary), path)
+        return glossary
+
+    def dumps(self, format: str = "tsv", **options: object) -> str:
+        """The glossary as text in ``format``."""
+        return module_for(format_for("x." + format, format)).dumps(self.concepts, **options)
+
+    def save(self, path: str | Path | None = None, format: str | None = None, **options: object) -> None:
+        """Write atomically (temp file in the same directory + os.replace); nothing is written on error."""
+        target = Path(path) if path else self.path
+        if target is None:
+            raise GlossaryError("no path to save the glossary to")
+        text = self.dumps(format_for(target, format), **options)
+        write_atomic(target, text)
+
+    @classmethod
+    def merge(cls, glossaries: Iterable["Glossary"]) -> "Glossary":
+        """One glossary holding the concepts of all; an id seen again keeps the first concept (a warning is logged)."""
+        out: list[Concept] = []
+        seen: set[str] = set()
+        for glossary in glossaries:
+            for c in glossary.concepts:
+                if c.id in seen:
+                    log.warning("merge: concept id %r appears twice; keeping the first", c.id)
+                    continue
+                seen.add(c.id)
+                out.append(c)
+        return cls(out)
+
+    # -- access --------------------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def __iter__(self) -> Iterator[Concept]:
+        return iter(self.concepts)
+
+    def __contains__(self, concept_id: object) -> bool:
+        return any(c.id == concept_id for c in self.concepts)
+
+    def get(self, concept_id: str) -> Concept:
+        """The concept with this id (GlossaryError if none)."""
+        for c in self.concepts:
+            if c.id == concept_id:
+                return c
+        raise GlossaryError(f"{self.path or 'glossary'}: no concept with id {concept_id!r}")
+
+    def _where(self, concept_id: str) -> str:
+        line = self.lines.get(concept_id)
+        name = str(self.path) if self.path else "glossary"
+        return f"{name}:{line}" if line else name
+
+    # -- editing -------------------------------------------------------------------------------------------
+    def add(self, concept: Concept) -> None:
+        """Add a concept (its id must be new) and keep the concepts sorted by id."""
+        problem = concept_problem(concept)
+        if problem:
+            raise GlossaryError(problem)
+        if concept.id in self:
+            raise GlossaryError(f"{self._where(concept.id)}: concept id {concept.id!r} already exists")
+        self.concepts.append(concept)
+        self.concepts.sort(key=lambda c: c.id)
+
+    def remove(self, concept_id: str) -> Concept:
+        """Remove and return the concept with this id."""
+        concept = self.get(concept_id)
+        self.concepts.remove(concept)
+        return concept
+
+    # -- matching ------------------------------------------------------------------------------------------
+    def matcher(self, lang: str = "ar") -> Matcher:
+        """The matcher for ``lang`` ("ar" source variants or "en" terms), built once and cached."""
+        key = tuple(map(id, self.concepts))
+        cached = self._matchers.get(lang)
+        if cached is None or cached[0] != key:
+            cached = (key, Matcher(self.concepts, lang))
+            self._matchers[lang] = cached
+        return cached[1]
+
+    def match(self, text: str, lang: str = "ar") -> list[TermMatch]:
+        """Terms of this glossary in ``text``: sorted by start, non-overlapping, offsets into ``text``."""
+        return self.matcher(lang).match(text)
