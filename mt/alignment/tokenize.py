@@ -1,0 +1,123 @@
+"""Word tokenisation for alignment, with character offsets so links can be mapped back to the text.
+
+- Arabic and English: whitespace and punctuation split. A token is a run of letters, digits and combining
+  marks (Arabic diacritics stay inside their word), a number with its internal separators (``1,000``,
+  ``3.5``, ``٣٫٥``), or a single other non-space character. Alignment indices refer to these tokens.
+  ``split_clitics=True`` (Arabic only, off by default) also splits the proclitics و/ف and ب/ك/ل in front of
+  the article (وال، بال، فبال، لل ...) into tokens of their own; indices then refer to the split tokens.
+- Chinese: characters. Each CJK character is one token; runs of Latin letters and digits inside Chinese text
+  stay whole (``COVID-19`` gives ``COVID``, ``-``, ``19``). Characters need no model and never disagree with a
+  dictionary; the statistical aligner links each character of a word, which is what term placement needs.
+  ``zh_mode="jieba"`` uses jieba word segmentation instead, if jieba is installed.
+- ``tokenized=True`` input: split on whitespace only; indices refer to those tokens.
+
+:func:`normalize_for_statistics` gives the word *type* a statistical aligner counts (lowercased English;
+Arabic without diacritics, tatweel and article/proclitics, unified alef/ya/ta marbuta); token indices do not
+change.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+from mt.errors import InputError
+
+LANGUAGES = ("ar", "en", "zh")
+
+_ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+_NUMBER = r"\d+(?:[.,\u066b\u066c]\d+)*"
+_WORD = rf"(?:[^\W\d_]|[{_ARABIC_MARKS}])(?:[\w{_ARABIC_MARKS}]|['\u2019](?=[^\W\d_]))*|\d[\w]*"
+_CJK = r"[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+_GENERIC = re.compile(rf"{_NUMBER}(?![\w])|{_WORD}|[^\s]", re.UNICODE)
+_ZH = re.compile(rf"{_CJK}|{_NUMBER}(?![\w])|(?:(?!{_CJK})[\w{_ARABIC_MARKS}])+|[^\s]", re.UNICODE)
+_CJK_RE = re.compile(_CJK)
+_ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
+_PROCLITICS = re.compile(r"^([وف]?)([بك]?)(?=ال[^\W\d_]{2,})|^([وف]?)(ل)(?=ل[^\W\d_]{2,})")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token and its character span ``[start, end)`` in the text it came from."""
+
+    text: str
+    start: int
+    end: int
+
+
+def tokenize_with_offsets(text: str, lang: str, *, split_clitics: bool = False,
+                          zh_mode: str = "char") -> list[Token]:
+    """Tokenise one sentence in language ``lang`` (ar, en or zh); see the module docstring."""
+    if lang not in LANGUAGES:
+        raise InputError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    if lang == "zh":
+        if zh_mode == "jieba":
+            return _jieba_tokens(text)
+        if zh_mode != "char":
+            raise InputError(f"unknown Chinese tokenisation {zh_mode!r}: expected char or jieba")
+        return [Token(m.group(), m.start(), m.end()) for m in _ZH.finditer(text)]
+    tokens = [Token(m.group(), m.start(), m.end()) for m in _GENERIC.finditer(text)]
+    if lang == "ar" and split_clitics:
+        tokens = [piece for token in tokens for piece in _split_proclitics(token)]
+    return tokens
+
+
+def tokenize(text: str, lang: str, *, split_clitics: bool = False, zh_mode: str = "char",
+             tokenized: bool = False) -> list[str]:
+    """Tokens of one sentence as strings; ``tokenized=True`` splits on whitespace only."""
+    if tokenized:
+        return text.split()
+    return [t.text for t in tokenize_with_offsets(text, lang, split_clitics=split_clitics, zh_mode=zh_mode)]
+
+
+def _split_proclitics(token: Token) -> list[Token]:
+    match = _PROCLITICS.match(token.text)
+    if not match or not match.group(0):
+        return [token]
+    pieces = []
+    pos = token.start
+    for letter in match.group(0):
+        pieces.append(Token(letter, pos, pos + 1))
+        pos += 1
+    pieces.append(Token(token.text[len(match.group(0)):], pos, token.end))
+    return pieces
+
+
+def _jieba_tokens(text: str) -> list[Token]:
+    try:
+        import jieba  # noqa: PLC0415 - optional dependency
+    except ImportError:
+        raise InputError("Chinese word segmentation needs jieba: pip install jieba (or use characters)") from None
+    jieba.setLogLevel(60)
+    tokens = []
+    for word, start, end in jieba.tokenize(text):
+        if word.strip():
+            tokens.append(Token(word, start, end))
+    return tokens
+
+
+def detect_language(lines: Iterable[str], default: str = "en") -> str:
+    """Guess ar, zh or en from the script of the first non-empty lines."""
+    sample = "".join(line for line, _ in zip(lines, range(200)))
+    cjk = len(_CJK_RE.findall(sample))
+    arabic = len(_ARABIC_RE.findall(sample))
+    latin = len(re.findall(r"[A-Za-z]", sample))
+    best = max((cjk, "zh"), (arabic, "ar"), (latin, "en"))
+    return best[1] if best[0] else default
+
+
+_AR_DIACRITICS = re.compile(rf"[{_ARABIC_MARKS}\u0640]")
+_AR_STATS_PREFIX = re.compile(r"^(?:[وف]?(?:[بك]?ال|لل))(?=..)|^[وف](?=....)")
+_AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "ء", "ئ": "ء"})
+
+
+def normalize_for_statistics(token: str, lang: str) -> str:
+    """The word type a statistical aligner counts for ``token`` (a lossy key; indices are unaffected)."""
+    token = unicodedata.normalize("NFKC", token)
+    if lang == "ar":
+        token = _AR_DIACRITICS.sub("", token).translate(_AR_FOLD)
+        token = _AR_STATS_PREFIX.sub("", token)
+        return token
+    return token.lower()
