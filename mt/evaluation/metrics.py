@@ -1,0 +1,172 @@
+"""The metrics, as thin wrappers over sacrebleu's own classes (sacrebleu is the engine and the reference).
+
+Each :class:`SegmentMetric` binds one sacrebleu metric to the references and splits the work the way sacrebleu
+does: sufficient statistics per segment (computed once per system), then any score from statistics - the corpus
+score, sentence scores, bucket scores and bootstrap resamples all come from the same statistics.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from sacrebleu.metrics import BLEU, CHRF, TER
+from sacrebleu.metrics.base import Metric
+
+from mt.errors import InputError
+
+log = logging.getLogger(__name__)
+
+#: Metric keys accepted on the command line and in the API, in report order, with sacrebleu's score names.
+METRIC_NAMES = {"bleu": "BLEU", "chrf": "chrF2", "chrf++": "chrF2++", "ter": "TER"}
+DEFAULT_METRICS = ("bleu", "chrf", "chrf++", "ter")
+_ALIASES = {"chrf2": "chrf", "chrf2++": "chrf++", "chrfpp": "chrf++", "chrf+": "chrf++"}
+#: BLEU tokenizers that work offline (the spBLEU ones download a model; the MeCab ones need dictionaries).
+OFFLINE_TOKENIZERS = ("13a", "zh", "intl", "char", "none")
+#: Metrics where a lower score is better.
+LOWER_IS_BETTER = frozenset({"TER"})
+
+
+def parse_metrics(values: Iterable[str] | str | None) -> list[str]:
+    """Normalise metric keys: repeated and/or comma-separated, case-insensitive, duplicates dropped."""
+    if values is None:
+        return list(DEFAULT_METRICS)
+    if isinstance(values, str):
+        values = [values]
+    keys: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            key = part.strip().lower()
+            if not key:
+                continue
+            key = _ALIASES.get(key, key)
+            if key not in METRIC_NAMES:
+                raise InputError(f"unknown metric {part.strip()!r}; choose from {', '.join(METRIC_NAMES)}")
+            if key not in keys:
+                keys.append(key)
+    if not keys:
+        raise InputError(f"no metric given; choose from {', '.join(METRIC_NAMES)}")
+    return keys
+
+
+def bleu_tokenizer(lang: str, tokenize: str | None = None) -> str:
+    """The BLEU tokenizer: ``tokenize`` if given, else ``zh`` for Chinese and ``13a`` otherwise (as sacrebleu)."""
+    if tokenize is not None:
+        if tokenize not in OFFLINE_TOKENIZERS:
+            raise InputError(f"unknown or unsupported BLEU tokenizer {tokenize!r}; "
+                             f"choose from {', '.join(OFFLINE_TOKENIZERS)}")
+        return tokenize
+    return "zh" if lang == "zh" else "13a"
+
+
+def _make(key: str, lang: str, tokenize: str, references: Sequence[Sequence[str]] | None,
+          sentence: bool = False) -> Metric:
+    """Build the sacrebleu metric for ``key`` exactly as sacrebleu's CLI would with default options."""
+    if key == "bleu":
+        return BLEU(tokenize=tokenize, trg_lang=lang, effective_order=sentence, references=references)
+    if key == "chrf":
+        return CHRF(references=references)
+    if key == "chrf++":
+        return CHRF(word_order=2, references=references)
+    if key == "ter":
+        return TER(references=references)
+    raise InputError(f"unknown metric {key!r}")
+
+
+def sacrebleu_seed() -> int | None:
+    """The RNG seed sacrebleu uses for resampling: $SACREBLEU_SEED, default 12345 ("none": unseeded)."""
+    seed = os.environ.get("SACREBLEU_SEED", "12345")
+    return None if seed.lower() == "none" else int(seed)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A bootstrap estimate in sacrebleu's convention: the mean of the resampled scores and the half-width
+    of the 95% interval, ``0.5 * (s[n - n//40 - 1] - s[n//40])`` over the sorted resampled scores."""
+
+    mean: float
+    half_width: float
+    samples: int
+    seed: int | None
+
+    @property
+    def low(self) -> float:
+        return self.mean - self.half_width
+
+    @property
+    def high(self) -> float:
+        return self.mean + self.half_width
+
+
+class SegmentMetric:
+    """One sacrebleu metric bound to the reference streams.
+
+    ``statistics(hyps)`` gives the per-segment sufficient statistics; everything else is computed from them.
+    """
+
+    def __init__(self, key: str, references: Sequence[Sequence[str]], lang: str, tokenize: str | None = None):
+        self.key = key
+        self.name = METRIC_NAMES[key]
+        self.lang = lang
+        self.tokenize = bleu_tokenizer(lang, tokenize) if key == "bleu" else None
+        self.metric = _make(key, lang, self.tokenize or "", references)
+        # Sentence BLEU uses effective order (as sacrebleu's sentence_bleu and `-sl`); the other metrics score a
+        # single segment with the corpus formula.
+        self._sentence = _make(key, lang, self.tokenize or "", None, sentence=True) if key == "bleu" else self.metric
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.name in LOWER_IS_BETTER
+
+    def signature(self) -> str:
+        """sacrebleu's signature string for a plain corpus score with this metric."""
+        return self.metric.get_signature().format()
+
+    def sentence_signature(self) -> str:
+        """sacrebleu's signature for the per-segment scores (effective order for BLEU)."""
+        if self.key == "bleu":
+            self._sentence.num_refs = self.metric.num_refs
+        return self._sentence.get_signature().format()
+
+    def statistics(self, hypotheses: Sequence[str]) -> list[list[float]]:
+        """Per-segment sufficient statistics against the cached references (sacrebleu's own extraction)."""
+        return self.metric._extract_corpus_statistics(hypotheses, None)  # noqa: SLF001 - sacrebleu's split
+
+    def corpus(self, stats: Sequence[Sequence[float]]):
+        """The corpus score (a sacrebleu Score) from per-segment statistics."""
+        return self.metric._aggregate_and_compute(stats)  # noqa: SLF001
+
+    def score_of(self, summed: np.ndarray | Sequence[float]) -> float:
+        """The score from already summed statistics (a bucket, a resample)."""
+        return float(self.metric._compute_score_from_stats(summed).score)  # noqa: SLF001
+
+    def sentence_scores(self, stats: Sequence[Sequence[float]]) -> list[float]:
+        """One score per segment: sentence BLEU with effective order, sentence chrF / TER."""
+        scorer = self._sentence
+        return [float(scorer._compute_score_from_stats(row).score) for row in stats]  # noqa: SLF001
+
+    def bootstrap(self, stats: Sequence[Sequence[float]], n_samples: int = 1000) -> Interval:
+        """95% confidence interval by bootstrap resampling, reproducing sacrebleu's ``-ci`` exactly.
+
+        Same RNG (numpy default_rng with sacrebleu's seed), same index draw, same float32 sums, same
+        interval; but one resample at a time, so memory stays O(segments) instead of O(samples x segments).
+        """
+        seed = sacrebleu_seed()
+        rng = np.random.default_rng(seed)
+        idxs = rng.choice(len(stats), size=(n_samples, len(stats)), replace=True)
+        stats_np = np.array(stats, dtype="float32")
+        scores = np.array([self.score_of(stats_np[row].sum(0)) for row in idxs])
+        ordered = np.sort(scores)
+        lower_idx = n_samples // 40
+        lower, upper = ordered[lower_idx], ordered[n_samples - lower_idx - 1]
+        return Interval(mean=float(ordered.mean()), half_width=float(0.5 * (upper - lower)),
+                        samples=n_samples, seed=seed)
+
+
+def build_metrics(keys: Sequence[str], references: Sequence[Sequence[str]], lang: str,
+                  tokenize: str | None = None) -> list[SegmentMetric]:
+    """One :class:`SegmentMetric` per key, references cached once per metric."""
+    return [SegmentMetric(key, references, lang, tokenize) for key in keys]

@@ -1,0 +1,98 @@
+"""Paired significance tests between systems, run by sacrebleu's own :class:`sacrebleu.significance.PairedTest`.
+
+Paired bootstrap resampling (Koehn 2004; 1,000 resamples) and paired approximate randomisation (Riezler &
+Maxwell 2005; 10,000 trials), seeded like sacrebleu ($SACREBLEU_SEED, default 12345). The first system is the
+baseline; each other system is compared with it. The p-values are those ``sacrebleu --paired-bs`` /
+``--paired-ar`` print on the same files.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Sequence
+
+from sacrebleu.significance import PairedTest
+
+from mt.errors import InputError
+from mt.evaluation.metrics import SegmentMetric
+
+log = logging.getLogger(__name__)
+
+#: Test keys (sacrebleu's ``test_type``) and their report names.
+TESTS = {"bs": "paired-bs", "ar": "paired-ar"}
+DEFAULT_SAMPLES = dict(PairedTest._DEFAULT_SAMPLES)  # noqa: SLF001 - {"ar": 10000, "bs": 1000}
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One system against the baseline on one metric, by one paired test."""
+
+    baseline: str
+    system: str
+    metric: str
+    test: str  # "paired-bs" or "paired-ar"
+    samples: int
+    baseline_score: float
+    system_score: float
+    p_value: float
+    signature: str
+
+    @property
+    def delta(self) -> float:
+        return self.system_score - self.baseline_score
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < ALPHA
+
+
+def parse_tests(value: str | Sequence[str] | None, n_systems: int) -> list[str]:
+    """Which tests to run: "bs", "ar", "both", "none" or "auto" (paired bootstrap when there are 2+ systems)."""
+    if value is None or value == "auto":
+        return ["bs"] if n_systems > 1 else []
+    values = [value] if isinstance(value, str) else list(value)
+    tests: list[str] = []
+    for item in values:
+        for part in item.split(","):
+            key = part.strip().lower()
+            key = {"paired-bs": "bs", "paired-ar": "ar"}.get(key, key)
+            if key == "none":
+                continue
+            chosen = ["bs", "ar"] if key == "both" else [key]
+            for test in chosen:
+                if test not in TESTS:
+                    raise InputError(f"unknown significance test {part.strip()!r}; choose bs, ar, both or none")
+                if test not in tests:
+                    tests.append(test)
+    if tests and n_systems < 2:
+        raise InputError("paired significance tests need at least two systems (hypothesis files)")
+    return tests
+
+
+def paired_test(systems: Sequence[tuple[str, Sequence[str]]], metrics: Sequence[SegmentMetric], test: str,
+                n_samples: int | None = None) -> list[Comparison]:
+    """Compare every system with the first one (the baseline) on every metric with sacrebleu's PairedTest.
+
+    The metrics already hold the references (sacrebleu's reference cache), as in sacrebleu's CLI.
+    """
+    if test not in TESTS:
+        raise InputError(f"unknown significance test {test!r}")
+    by_name = {m.name: m.metric for m in metrics}
+    log.info("running %s over %d systems", TESTS[test], len(systems))
+    tester = PairedTest([(name, list(lines)) for name, lines in systems], by_name, references=None,
+                        test_type=test, n_samples=n_samples or 0, n_ar_confidence=-1)
+    signatures, results = tester()
+    names = results["System"]
+    comparisons = []
+    for metric in metrics:
+        column = results[metric.name]
+        baseline = column[0]
+        signature = signatures[metric.name].format()
+        for name, result in zip(names[1:], column[1:]):
+            comparisons.append(Comparison(
+                baseline=names[0], system=name, metric=metric.name, test=TESTS[test], samples=tester.n_samples,
+                baseline_score=float(baseline.score), system_score=float(result.score),
+                p_value=float(result.p_value), signature=signature))
+    return comparisons
