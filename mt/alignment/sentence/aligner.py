@@ -1,0 +1,227 @@
+"""Sentence alignment of two documents: Gale-Church length cost + anchors + optional translation similarity,
+searched with the banded multi-resolution DP of :mod:`mt.alignment.sentence.dp`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from mt.alignment.sentence.anchors import TermSource, document_anchors, merge_anchor_sets
+from mt.alignment.sentence.dp import PathBead, banded_dp, full_band, project_band
+from mt.alignment.sentence.lengths import BEADS, LengthModel, char_length, length_model, prior_cost
+from mt.alignment.sentence.similarity import f_score, ngram_profiles
+
+log = logging.getLogger(__name__)
+
+Translate = Callable[[list[str]], list[str]]
+
+
+@dataclass(frozen=True)
+class SentenceBead:
+    """One aligned unit: source and target line numbers (0-based; either may be empty) and a score
+    (minus the bead's cost: 0 is perfect, lower is worse)."""
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float
+
+    def as_pair(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """``(src, tgt)`` as the scorers take it."""
+        return self.src, self.tgt
+
+
+@dataclass
+class SentenceAligner:
+    """Align sentences of a source document with those of its translation.
+
+    Options (defaults in brackets): ``pair`` picks the length model ["ar-en"; "ar-zh" too];
+    ``beads`` [1-1, 1-0, 0-1, 1-2, 2-1, 2-2]; ``anchor_bonus`` cost subtracted per anchor shared by the two
+    sides of a bead [2.0]; ``anchor_penalty`` cost added per anchor of the bead left unmatched [0.5];
+    ``mt_weight`` weight of translation similarity when translations are given [8.0], ``mt_threshold`` the
+    F-score at which it is neutral [0.35]; ``skip_cost`` cost added to the prior of 1-0 and 0-1 beads [3.0];
+    ``band`` half-width of the search window around the coarse path in
+    sentences [12]; ``full_dp_cells`` lattice size up to which the whole lattice is searched [250,000].
+    """
+
+    pair: str = "ar-en"
+    length: LengthModel | None = None
+    beads: tuple[tuple[int, int], ...] = BEADS
+    anchor_bonus: float = 2.0
+    anchor_penalty: float = 0.5
+    mt_weight: float = 8.0
+    mt_threshold: float = 0.35
+    skip_cost: float = 3.0
+    band: int = 12
+    full_dp_cells: int = 250_000
+    glossary: TermSource | None = None
+    stats: dict = field(default_factory=dict)
+
+    def align(self, src: Sequence[str], tgt: Sequence[str], *,
+              translations: Sequence[str] | None = None) -> list[SentenceBead]:
+        """Align two documents (one sentence per item). ``translations``: machine translations of the source
+        sentences into the target language (enables the Bleualign-style similarity cost)."""
+        started = time.perf_counter()
+        if translations is not None and len(translations) != len(src):
+            raise ValueError(f"{len(translations)} translations for {len(src)} source sentences")
+        model = self.length or length_model(self.pair)
+        tgt_lang = self.pair.partition("-")[2] or "en"
+        src_anchor, tgt_anchor = document_anchors(src, tgt, glossary=self.glossary, tgt_lang=tgt_lang)
+        level = _Level(
+            src_len=np.array([char_length(s) for s in src], dtype=np.float64),
+            tgt_len=np.array([char_length(t) for t in tgt], dtype=np.float64),
+            src_anchor=src_anchor, tgt_anchor=tgt_anchor)
+        if translations is not None:
+            min_order = 1 if tgt_lang == "zh" else 2
+            level.hyp = ngram_profiles(translations, min_order=min_order)
+            level.ref = ngram_profiles(tgt, min_order=min_order)
+        path = self._align_level(level, model, depth=0)
+        beads = [SentenceBead(tuple(range(b.x0, b.x1)), tuple(range(b.y0, b.y1)), round(-b.cost, 4))
+                 for b in path]
+        self.stats = {"seconds": time.perf_counter() - started, "source": len(src), "target": len(tgt)}
+        log.info("aligned %d x %d sentences in %.2f s", len(src), len(tgt), self.stats["seconds"])
+        return beads
+
+    # --------------------------------------------------------------------------------------------------
+    def _align_level(self, level: "_Level", model: LengthModel, depth: int) -> list[PathBead]:
+        n, m = level.n, level.m
+        if n == 0 or m == 0:
+            return [PathBead(i, i + 1, 0, 0, 0.0) for i in range(n)] + [PathBead(n, n, j, j + 1, 0.0)
+                                                                         for j in range(m)]
+        if (n + 1) * (m + 1) <= self.full_dp_cells or min(n, m) < 4:
+            lo, hi = full_band(n, m)
+        else:
+            coarse_path = self._align_level(level.coarsen(), model, depth + 1)
+            lo, hi = project_band(coarse_path, 2, n, m, self.band)
+        cost = _BeadCost(self, level, model, lo, hi)
+        log.debug("level %d: %d x %d, mean window %.1f", depth, n, m, float(np.mean(hi - lo + 1)))
+        return banded_dp(n, m, self.beads, cost, lo, hi)
+
+
+@dataclass
+class _Level:
+    """The documents at one resolution: lengths and anchors per (possibly merged) sentence."""
+
+    src_len: np.ndarray
+    tgt_len: np.ndarray
+    src_anchor: list[frozenset[str]]
+    tgt_anchor: list[frozenset[str]]
+    hyp: np.ndarray | None = None  # cumulative n-gram profiles of the source translations
+    ref: np.ndarray | None = None  # cumulative n-gram profiles of the target sentences
+
+    @property
+    def n(self) -> int:
+        return len(self.src_len)
+
+    @property
+    def m(self) -> int:
+        return len(self.tgt_len)
+
+    def coarsen(self) -> "_Level":
+        """Merge sentences 2k and 2k+1 on both sides (translation similarity is used at full resolution only)."""
+        return _Level(_pair_sums(self.src_len), _pair_sums(self.tgt_len),
+                      [merge_anchor_sets(self.src_anchor[i:i + 2]) for i in range(0, self.n, 2)],
+                      [merge_anchor_sets(self.tgt_anchor[j:j + 2]) for j in range(0, self.m, 2)])
+
+
+def _pair_sums(values: np.ndarray) -> np.ndarray:
+    padded = np.append(values, 0.0) if len(values) % 2 else values
+    return padded.reshape(-1, 2).sum(axis=1)
+
+
+class _BeadCost:
+    """Cost of beads ending at a row of nodes: length + prior + anchors (+ translation similarity)."""
+
+    def __init__(self, options: SentenceAligner, level: _Level, model: LengthModel, lo: np.ndarray,
+                 hi: np.ndarray) -> None:
+        self.options = options
+        self.level = level
+        self.model = model
+        self.src_cum = np.concatenate(([0.0], np.cumsum(level.src_len)))
+        self.tgt_cum = np.concatenate(([0.0], np.cumsum(level.tgt_len)))
+        self.src_anchor_cum = np.concatenate(([0], np.cumsum([len(a) for a in level.src_anchor])))
+        self.tgt_anchor_cum = np.concatenate(([0], np.cumsum([len(a) for a in level.tgt_anchor])))
+        self.priors = {bead: prior_cost(bead) for bead in options.beads}
+        self.max_b = max(b for _, b in options.beads)
+        self._shared_matrix(lo, hi)
+
+    def _shared_matrix(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        """shared[s, t - base[s]]: anchors shared by source sentence s and target sentence t, for the targets
+        that beads through row s+1 can reach."""
+        level = self.level
+        n = level.n
+        self.base = lo[1:] - self.max_b  # target sentence index of column 0, per source sentence
+        self.width = int((hi[1:] - lo[1:]).max()) + self.max_b + 1 if n else 1
+        self.shared = np.zeros((n, self.width), dtype=np.float64)
+        postings: dict[str, list[int]] = {}
+        for t, keys in enumerate(level.tgt_anchor):
+            for key in keys:
+                postings.setdefault(key, []).append(t)
+        arrays = {key: np.asarray(ts) for key, ts in postings.items()}
+        for s, keys in enumerate(level.src_anchor):
+            if not keys:
+                continue
+            first, last = self.base[s], self.base[s] + self.width
+            for key in keys:
+                ts = arrays.get(key)
+                if ts is None:
+                    continue
+                a, b = np.searchsorted(ts, [first, last])
+                if b > a:
+                    self.shared[s, ts[a:b] - first] += 1.0
+
+    def _shared(self, s: int, ts: np.ndarray) -> np.ndarray:
+        col = ts - self.base[s]
+        ok = (col >= 0) & (col < self.width) & (ts >= 0)
+        out = np.zeros(len(ts))
+        out[ok] = self.shared[s, col[ok]]
+        return out
+
+    def __call__(self, a: int, b: int, x: int, ys: np.ndarray) -> np.ndarray:
+        opts = self.options
+        l1 = self.src_cum[x] - self.src_cum[x - a]
+        y0 = ys - b
+        ok = y0 >= 0
+        y0c = np.where(ok, y0, 0)
+        l2 = self.tgt_cum[ys] - self.tgt_cum[y0c]
+        if a and b:
+            cost = self.model.cost(l1, l2) + self.priors[(a, b)]
+        else:
+            # a deletion/insertion has no length evidence: Gale-Church's delta of l vs 0 only says "long"
+            cost = np.full(len(ys), self.priors[(a, b)] + opts.skip_cost)
+        n_src = self.src_anchor_cum[x] - self.src_anchor_cum[x - a]
+        n_tgt = self.tgt_anchor_cum[ys] - self.tgt_anchor_cum[y0c]
+        if a and b:
+            shared = np.zeros(len(ys))
+            for s in range(x - a, x):
+                for d in range(1, b + 1):
+                    shared += self._shared(s, ys - d)
+        else:
+            shared = 0.0
+        unmatched = np.maximum(n_src + n_tgt - 2 * shared, 0.0)
+        cost = cost - opts.anchor_bonus * shared + opts.anchor_penalty * unmatched
+        if a and b and self.level.hyp is not None:
+            hyp = self.level.hyp[x] - self.level.hyp[x - a]
+            refs = self.level.ref[ys] - self.level.ref[y0c]
+            cost = cost + opts.mt_weight * (opts.mt_threshold - f_score(hyp, refs))
+        return np.where(ok, cost, np.inf)
+
+
+def align_sentences(src: Sequence[str], tgt: Sequence[str], *, pair: str = "ar-en",
+                    translations: Sequence[str] | None = None, translate: Translate | None = None,
+                    glossary: TermSource | None = None, **options) -> list[SentenceBead]:
+    """Align two documents given as lists of sentences; see :class:`SentenceAligner` for ``options``.
+
+    ``translate``: a function mapping source sentences to target-language translations (for example
+    ``lambda lines: [r.translation for r in Translator(...).translate(lines, to="en")]``); used when
+    ``translations`` is not given.
+    """
+    if translations is None and translate is not None:
+        translations = list(translate(list(src)))
+    aligner = SentenceAligner(pair=pair, glossary=glossary, **options)
+    return aligner.align(src, tgt, translations=translations)
+
+
