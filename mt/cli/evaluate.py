@@ -1,7 +1,92 @@
-"""`mt evaluate`: placeholder until the evaluator lands."""
+"""`mt evaluate`: score translations against references (a thin layer over :mod:`mt.evaluation`)."""
 
-HELP = "Score translations against references (not yet available)."
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from mt.cli.common import warn
+from mt.errors import InputError
+
+HELP = """Score translations against references with sacrebleu: BLEU, chrF, chrF++ and TER, with signatures.
+
+  mt evaluate -r ref.en sys1.en sys2.en --format html -o report.html
+
+BLEU uses the 13a tokenizer for English and zh for Chinese (from --lang, else detected from the reference).
+Scores equal sacrebleu's CLI on the same files. Each system gets a 95% bootstrap confidence interval; with
+several systems the first is the baseline and the others get paired tests (bootstrap, approximate
+randomisation; sacrebleu's defaults, seed $SACREBLEU_SEED or 12345). --src with --glossary adds terminology
+accuracy; --segments writes per-segment scores as JSONL.
+"""
+
+FORMATS = ("text", "json", "markdown", "html")
 
 
-def evaluate() -> None:
-    raise SystemExit("mt evaluate is not available yet")
+def evaluate(
+    hypotheses: List[Path] = typer.Argument(..., metavar="HYP...", show_default=False,
+                                            help="System output files, one segment per line; the first is the "
+                                            "baseline of the paired tests."),
+    references: List[Path] = typer.Option(..., "--ref", "-r", show_default=False,
+                                          help="Reference file; repeat -r for several references."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l",
+                                       help="Target language, en or zh (default: detected from the reference)."),
+    metrics: List[str] = typer.Option(["bleu,chrf,chrf++,ter"], "--metrics", "-m",
+                                      help="Metrics: bleu, chrf, chrf++, ter; repeat -m or separate with commas."),
+    tokenize: Optional[str] = typer.Option(None, "--tokenize", "-t",
+                                           help="BLEU tokenizer: 13a, zh, intl, char or none (default: zh for "
+                                           "Chinese, 13a otherwise)."),
+    test: str = typer.Option("auto", "--test",
+                             help="Paired tests between systems: bs (bootstrap), ar (approximate randomisation), "
+                             "both, none; auto is bs when there are several systems."),
+    paired_bs_n: int = typer.Option(1000, "--paired-bs-n", help="Resamples of the paired bootstrap test."),
+    paired_ar_n: int = typer.Option(10000, "--paired-ar-n", help="Trials of the approximate randomisation test."),
+    confidence_n: int = typer.Option(1000, "--confidence-n",
+                                     help="Bootstrap resamples for each system's 95% confidence interval; "
+                                     "0 turns them off."),
+    src: Optional[Path] = typer.Option(None, "--src", help="Arabic source file (for terminology accuracy)."),
+    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g",
+                                            help="Glossary (.tsv, .tbx, .csv, .json): terminology accuracy of each "
+                                            "system and of the reference; needs --src."),
+    segments: Optional[Path] = typer.Option(None, "--segments",
+                                            help="Write per-segment scores (sentence BLEU, chrF, TER, term hits) "
+                                            "to this JSONL file."),
+    freq_file: Optional[Path] = typer.Option(None, "--freq-file",
+                                             help="Text (e.g. the training targets) to count word frequencies "
+                                             "from for the frequency buckets (default: the reference)."),
+    top: int = typer.Option(10, "--top", help="How many differing and worst segments to list."),
+    fmt: str = typer.Option("text", "--format", "-f", help="Report format: text, json, markdown or html."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here (default: stdout)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing --output / --segments files."),
+) -> None:
+    from mt.evaluation import evaluate_files
+    from mt.evaluation.report import render
+    from mt.evaluation.report.json import render_jsonl
+    from mt.formats.writing import atomic_writer, check_output
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+    for path in (output, segments):
+        if path is not None and str(path) != "-":
+            check_output(path, force)
+    if output is not None and segments is not None and output.resolve() == segments.resolve():
+        raise InputError("--output and --segments name the same file")
+
+    result = evaluate_files(
+        hypotheses, references, sources=src, frequency_file=freq_file, lang=lang, metrics=metrics,
+        tokenize=tokenize, significance=test, confidence=confidence_n, paired_bs_samples=paired_bs_n,
+        paired_ar_trials=paired_ar_n, glossary=glossary, top_n=top, on_warning=warn)
+
+    if segments is not None:
+        with atomic_writer(segments) as handle:
+            handle.write(render_jsonl(result.segment_records()))
+    if fmt == "text" and (output is None or str(output) == "-"):
+        from rich.console import Console
+
+        from mt.evaluation.report.text import print_text
+
+        print_text(result, Console(highlight=False, markup=False, emoji=False))
+        return
+    with atomic_writer(output) as handle:
+        handle.write(render(result, fmt))
