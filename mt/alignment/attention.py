@@ -1,0 +1,231 @@
+"""Word alignment from the translation model's own cross-attention.
+
+OPUS-MT "transformer-align" models were trained with Marian's guided alignment, which supervises one
+cross-attention head (head 0 of the last decoder layer) with statistical word links; Marian and CTranslate2
+read the same head. We force-decode the given target with the model (teacher forcing: decoder input is
+``<pad> + target``), take that head's attention (target subword x source subword), link each target subword
+to its most-attended source subword (no link when that is the source ``</s>``), and merge subwords into words:
+words are linked when any of their subwords are. Optionally a reverse model (target->source) aligns the other
+way and the two are symmetrised.
+
+Word indices refer to :mod:`mt.alignment.tokenize` tokens (or whitespace tokens with ``tokenized=True``);
+subwords are mapped to words through their characters, so the two tokenisations need not agree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from mt.alignment.pharaoh import Link
+from mt.alignment.symmetrize import symmetrize
+from mt.alignment.tokenize import Token, tokenize_with_offsets
+from mt.errors import InputError
+
+log = logging.getLogger(__name__)
+
+_SPACE = "\u2581"
+
+
+@dataclass
+class SubwordAttention:
+    """Cross-attention of one sentence pair: ``matrix[t, s]`` is the weight target subword t gives source
+    subword s (rows: target pieces, then ``</s>``; columns: source pieces, then ``</s>``)."""
+
+    src_pieces: list[str]
+    tgt_pieces: list[str]
+    matrix: np.ndarray
+
+    @property
+    def pieces_only(self) -> np.ndarray:
+        """The matrix without the ``</s>`` row and column: shape (len(tgt_pieces), len(src_pieces))."""
+        return self.matrix[: len(self.tgt_pieces), : len(self.src_pieces)]
+
+    def subword_links(self) -> set[Link]:
+        """``(source piece, target piece)`` links: each target piece to its argmax source piece (none if
+        the argmax is the source ``</s>``)."""
+        links = set()
+        rows = self.matrix[: len(self.tgt_pieces)]
+        for t, s in enumerate(np.argmax(rows, axis=1).tolist()):
+            if s < len(self.src_pieces):
+                links.add((s, t))
+        return links
+
+
+def words_of(text: str, lang: str, *, tokenized: bool = False, split_clitics: bool = False) -> list[Token]:
+    """Word tokens with character offsets: whitespace tokens when ``tokenized``, else the aligner's tokens."""
+    if tokenized:
+        tokens, pos = [], 0
+        for word in text.split():
+            start = text.index(word, pos)
+            tokens.append(Token(word, start, start + len(word)))
+            pos = start + len(word)
+        return tokens
+    return tokenize_with_offsets(text, lang, split_clitics=split_clitics)
+
+
+def piece_to_word(pieces: Sequence[str], text: str, words: Sequence[Token]) -> list[set[int]]:
+    """For each subword piece, the indices of the words whose characters it covers (matched on non-space
+    characters; a difflib alignment bridges SentencePiece's normalisation when the characters differ)."""
+    text_chars: list[tuple[str, int]] = []  # (char, word index or -1)
+    word_at = np.full(len(text), -1, dtype=np.int64)
+    for k, word in enumerate(words):
+        word_at[word.start:word.end] = k
+    for pos, ch in enumerate(text):
+        if not ch.isspace():
+            text_chars.append((ch, int(word_at[pos])))
+    piece_chars: list[tuple[str, int]] = []
+    for p, piece in enumerate(pieces):
+        for ch in piece.replace(_SPACE, " "):
+            if not ch.isspace():
+                piece_chars.append((ch, p))
+    result: list[set[int]] = [set() for _ in pieces]
+    a = "".join(c for c, _ in piece_chars)
+    b = "".join(c for c, _ in text_chars)
+    if a == b:
+        pairs = zip(range(len(a)), range(len(b)))
+    else:
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        pairs = ((i + k, j + k) for i, j, size in matcher.get_matching_blocks() for k in range(size))
+    for i, j in pairs:
+        word = text_chars[j][1]
+        if word >= 0:
+            result[piece_chars[i][1]].add(word)
+    return result
+
+
+def merge_to_words(subword_links: set[Link], src_map: list[set[int]], tgt_map: list[set[int]]) -> set[Link]:
+    """Word links from subword links: words are linked when any of their pieces are."""
+    links = set()
+    for s, t in subword_links:
+        for i in src_map[s]:
+            for j in tgt_map[t]:
+                links.add((i, j))
+    return links
+
+
+@dataclass
+class AttentionAligner:
+    """Force-decode targets with a Marian model and read one cross-attention head.
+
+    ``model``: a Hugging Face Marian directory (or a hub id, resolved through :mod:`mt.models`);
+    ``reverse_model``: optional target->source model for symmetrisation (``symmetrization``, default
+    grow-diag-final-and); ``layer`` (default -1, the last decoder layer) and ``head`` (default 0): the
+    alignment head; ``batch_size`` sentence pairs per forward pass.
+    """
+
+    model: str | Path
+    src_lang: str = "ar"
+    tgt_lang: str = "en"
+    layer: int = -1
+    head: int = 0
+    reverse_model: str | Path | None = None
+    symmetrization: str = "grow-diag-final-and"
+    batch_size: int = 16
+    device: str = "cpu"
+    _loaded: dict = field(default_factory=dict, init=False, repr=False)
+
+    # ------------------------------------------------------------------------------------------ loading
+    def _load(self, which: str):
+        if which in self._loaded:
+            return self._loaded[which]
+        import torch  # noqa: PLC0415 - heavy, only when aligning
+        from transformers import MarianMTModel  # noqa: PLC0415
+
+        from mt.models.loading import resolve  # noqa: PLC0415
+        from mt.models.vocab import MarianVocab  # noqa: PLC0415
+
+        name = self.model if which == "forward" else self.reverse_model
+        path, kind = resolve(str(name))
+        if kind != "hf":
+            raise InputError(f"{name}: attention alignment needs a Hugging Face Marian model, not {kind}")
+        model = MarianMTModel.from_pretrained(path, attn_implementation="eager").to(self.device).eval()
+        n_layers = model.config.decoder_layers
+        n_heads = model.config.decoder_attention_heads
+        if not -n_layers <= self.layer < n_layers:
+            raise InputError(f"layer {self.layer} out of range: the model has {n_layers} decoder layers")
+        if not 0 <= self.head < n_heads:
+            raise InputError(f"head {self.head} out of range: the model has {n_heads} attention heads")
+        self._loaded[which] = (model, MarianVocab.from_dir(path), torch)
+        return self._loaded[which]
+
+    # ------------------------------------------------------------------------------------------ attention
+    def attention(self, src: Sequence[str], tgt: Sequence[str], *, reverse: bool = False) -> list[SubwordAttention]:
+        """Cross-attention matrices of the alignment head for each (src, tgt) pair (``reverse``: of the
+        reverse model, with tgt as its source)."""
+        if len(src) != len(tgt):
+            raise InputError(f"{len(src)} source sentences but {len(tgt)} target sentences")
+        model, vocab, torch = self._load("reverse" if reverse else "forward")
+        if reverse:
+            src, tgt = tgt, src
+        results: list[SubwordAttention] = []
+        for start in range(0, len(src), self.batch_size):
+            results.extend(self._batch(model, vocab, torch, src[start:start + self.batch_size],
+                                       tgt[start:start + self.batch_size]))
+        return results
+
+    def _batch(self, model, vocab, torch, src: Sequence[str], tgt: Sequence[str]) -> list[SubwordAttention]:
+        src_pieces = [vocab.encode_source(s) for s in src]
+        tgt_pieces = [vocab.encode_target(t) for t in tgt]
+        src_ids = [vocab.source_ids(p) for p in src_pieces]  # ends with </s>
+        tgt_ids = [vocab.target_ids(p) + [vocab.eos_id] for p in tgt_pieces]
+        pad = vocab.pad_id
+        s_len = max(len(x) for x in src_ids)
+        t_len = max(len(x) for x in tgt_ids)
+        input_ids = torch.full((len(src), s_len), pad, dtype=torch.long)
+        attention_mask = torch.zeros((len(src), s_len), dtype=torch.long)
+        decoder_ids = torch.full((len(src), t_len), pad, dtype=torch.long)
+        decoder_mask = torch.zeros((len(src), t_len), dtype=torch.long)
+        for k, (s_ids, t_ids) in enumerate(zip(src_ids, tgt_ids)):
+            input_ids[k, : len(s_ids)] = torch.tensor(s_ids)
+            attention_mask[k, : len(s_ids)] = 1
+            decoder_ids[k, : len(t_ids)] = torch.tensor([pad] + t_ids[:-1])  # teacher forcing
+            decoder_mask[k, : len(t_ids)] = 1
+        with torch.inference_mode():
+            out = model(input_ids=input_ids.to(self.device), attention_mask=attention_mask.to(self.device),
+                        decoder_input_ids=decoder_ids.to(self.device),
+                        decoder_attention_mask=decoder_mask.to(self.device), output_attentions=True)
+        heads = out.cross_attentions[self.layer][:, self.head].float().cpu().numpy()
+        return [SubwordAttention(sp, tp, heads[k, : len(tgt_ids[k]), : len(src_ids[k])].copy())
+                for k, (sp, tp) in enumerate(zip(src_pieces, tgt_pieces))]
+
+    # ------------------------------------------------------------------------------------------ words
+    def align(self, src: Sequence[str], tgt: Sequence[str], *, tokenized: bool = False) -> list[set[Link]]:
+        """Word links ``{(i, j)}`` for each sentence pair (indices into the word tokens of src and tgt)."""
+        if len(src) != len(tgt):
+            raise InputError(f"{len(src)} source sentences but {len(tgt)} target sentences")
+        forward = self.attention(src, tgt)
+        backward = self.attention(src, tgt, reverse=True) if self.reverse_model else None
+        results = []
+        for k, (s, t) in enumerate(zip(src, tgt)):
+            src_words = words_of(s, self.src_lang, tokenized=tokenized)
+            tgt_words = words_of(t, self.tgt_lang, tokenized=tokenized)
+            att = forward[k]
+            links = merge_to_words(att.subword_links(), piece_to_word(att.src_pieces, s, src_words),
+                                   piece_to_word(att.tgt_pieces, t, tgt_words))
+            if backward is not None:
+                rev = backward[k]  # its source is our target
+                rev_links = merge_to_words(rev.subword_links(), piece_to_word(rev.src_pieces, t, tgt_words),
+                                           piece_to_word(rev.tgt_pieces, s, src_words))
+                links = symmetrize(links, {(i, j) for j, i in rev_links}, self.symmetrization)
+            results.append(links)
+        return results
+
+
+def cross_attention(model: str | Path, src: str, tgt: str, *, layer: int = -1, head: int = 0) -> SubwordAttention:
+    """The alignment head's cross-attention for one sentence pair (target subword x source subword)."""
+    return AttentionAligner(model, layer=layer, head=head).attention([src], [tgt])[0]
+
+
+def align_attention(model: str | Path, src: Sequence[str], tgt: Sequence[str], *, src_lang: str = "ar",
+                    tgt_lang: str = "en", layer: int = -1, head: int = 0, reverse_model: str | Path | None = None,
+                    symmetrization: str = "grow-diag-final-and", tokenized: bool = False) -> list[set[Link]]:
+    """Word links from the model's alignment head for each sentence pair."""
+    aligner = AttentionAligner(model, src_lang=src_lang, tgt_lang=tgt_lang, layer=layer, head=head,
+                               reverse_model=reverse_model, symmetrization=symmetrization)
+    return aligner.align(src, tgt, tokenized=tokenized)
