@@ -46,6 +46,7 @@ class _Entry:
     gaps: tuple[str, ...]
     concept: Concept
     variant: str
+    tail: str = ""  # punctuation that ends the variant ("U.S."): included in the span when the text has it
 
 
 def _gap_class(gap: str) -> str:
@@ -93,7 +94,9 @@ class Matcher:
                 toks = _tokens(variant, lang)
                 if not toks:
                     continue
-                entry = _Entry(tuple(t.key for t in toks), tuple(t.gap for t in toks[1:]), concept, variant)
+                tail = variant[toks[-1].end:].strip()
+                entry = _Entry(tuple(t.key for t in toks), tuple(t.gap for t in toks[1:]), concept, variant,
+                               tail if tail and not _GAP_KEEP.search(tail) else "")
                 self._index.setdefault(entry.keys[0], []).append(entry)
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e.keys))
@@ -144,6 +147,8 @@ class Matcher:
                         continue
                     start = tok.start + self._clitic_chars(text, tok, len(clitic), stem)
                     end = tokens[i + k - 1].end
+                    if entry.tail and text.startswith(entry.tail, end):
+                        end += len(entry.tail)
                     match = TermMatch(start, end, text[start:end], entry.concept, self.lang, entry.variant,
                                       text[tok.start:start])
                     found.append(match)
