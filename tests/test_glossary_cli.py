@@ -1,0 +1,187 @@
+"""`mt glossary ...` in-process: every subcommand, and bad input (one-line error, exit 1, file untouched)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from mt.cli import main
+from tests.conftest import DATA, REPO, SEEDS
+
+ECOMMERCE = REPO / "glossaries" / "ecommerce.tsv"
+
+
+@pytest.fixture()
+def gfile(tmp_path):
+    path = tmp_path / "g.tsv"
+    shutil.copy(ECOMMERCE, path)
+    return path
+
+
+def run(capsys, *args):
+    rc = main(["glossary", *map(str, args)])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def assert_one_line_error(rc, err, needle):
+    assert rc == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mt: error: ") and needle in lines[0], err
+    assert "Traceback" not in err
+
+
+def test_list_and_show(capsys, gfile):
+    rc, out, _ = run(capsys, "list", gfile)
+    assert rc == 0 and "aliexpress" in out and "54 of 54 concepts" in out
+    rc, out, _ = run(capsys, "list", gfile, "--type", "person")
+    assert rc == 0 and "jack-ma" in out and "aliexpress" not in out
+    rc, out, _ = run(capsys, "show", gfile, "jack-ma")
+    assert rc == 0 and "马云" in out and "person" in out
+    rc, _, err = run(capsys, "show", gfile, "no-such-id")
+    assert_one_line_error(rc, err, "no concept with id 'no-such-id'")
+
+
+def test_add_keeps_file_sorted_and_valid(capsys, gfile):
+    rc, out, _ = run(capsys, "add", gfile, "--ar", "صندوق النقد الدولي", "--en", "International Monetary Fund|IMF",
+                     "--zh", "国际货币基金组织", "--type", "organisation", "--id", "imf")
+    assert rc == 0 and "added imf" in out
+    lines = gfile.read_text(encoding="utf-8").splitlines()
+    ids = [line.split("\t")[0] for line in lines[1:]]
+    assert ids == sorted(ids) and "imf" in ids
+    rc, out, _ = run(capsys, "check", gfile)
+    assert rc == 0
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--ar", "علي إكسبريس", "--en", "Ali Express Store"], "conflicting source variant 'علي إكسبريس'"),
+    (["--ar", "عَلي بابا", "--en", "Alibaba", "--zh", "阿里巴巴", "--id", "alibaba-2"], "duplicate source variant"),
+    (["--ar", "", "--en", "Nothing"], "no Arabic source variant"),
+    (["--ar", "شيء"], "no --id given"),
+    (["--ar", "شيء", "--en", "Thing", "--type", "animal"], "unknown type 'animal'"),
+    (["--ar", "علي بابا", "--en", "Alibaba", "--id", "alibaba"], "already exists"),
+])
+def test_add_rejects_bad_concepts(capsys, gfile, args, needle):
+    before = gfile.read_bytes()
+    rc, _, err = run(capsys, "add", gfile, *args)
+    assert_one_line_error(rc, err, needle)
+    assert gfile.read_bytes() == before
+
+
+@pytest.fixture(scope="module")
+def english_model(tmp_path_factory):
+    """A sentencepiece target model + vocab.json trained on TICO-19 English (no Chinese pieces)."""
+    import sentencepiece as spm
+
+    out = tmp_path_factory.mktemp("model")
+    spm.SentencePieceTrainer.train(input=str(DATA / "tico19" / "tico19.dev.en"), model_prefix=str(out / "target"),
+                                   vocab_size=400, character_coverage=1.0, num_threads=1,
+                                   minloglevel=2)
+    (out / "target.model").rename(out / "target.spm")
+    pieces = [line.split("\t")[0] for line in (out / "target.vocab").read_text(encoding="utf-8").splitlines()]
+    (out / "vocab.json").write_text(json.dumps({p: i for i, p in enumerate(pieces)}), encoding="utf-8")
+    return out
+
+
+def test_add_reports_unspellable_targets(capsys, gfile, english_model):
+    rc, out, err = run(capsys, "add", gfile, "--ar", "شاومي", "--en", "Xiaomi", "--zh", "小米", "--model",
+                       english_model, "--model-lang", "en")
+    assert rc == 0 and "added xiaomi" in out
+    rc, out, err = run(capsys, "add", gfile, "--ar", "ميتوان", "--en", "Meituan", "--zh", "美团", "--model",
+                       english_model, "--model-lang", "zh")
+    assert rc == 0 and "cannot spell" in err and "美团" in err
+    rc, out, _ = run(capsys, "check", gfile, "--model", english_model)
+    # the vocabulary's language is guessed (English); a capital X never occurs in its training text
+    assert rc == 0 and "en target 'Xinhua'" in out and "cannot spell 'X'" in out and "zh target" not in out
+    rc, _, err = run(capsys, "check", gfile, "--model", gfile.parent)
+    assert_one_line_error(rc, err, "no target.spm")
+
+
+def test_remove(capsys, gfile):
+    rc, out, _ = run(capsys, "remove", gfile, "xinhua")
+    assert rc == 0 and "removed xinhua" in out and "\nxinhua\t" not in gfile.read_text(encoding="utf-8")
+    before = gfile.read_bytes()
+    rc, _, err = run(capsys, "remove", gfile, "xinhua")
+    assert_one_line_error(rc, err, "no concept with id 'xinhua'")
+    assert gfile.read_bytes() == before
+
+
+def test_check_reports_errors_with_exit_status(capsys, tmp_path, gfile):
+    rc, out, _ = run(capsys, "check", gfile)
+    assert rc == 0 and "ok, 54 concepts" in out
+    bad = tmp_path / "conflict.tsv"
+    text = gfile.read_text(encoding="utf-8") + "alibaba-copy\tعلي بابا\tAli Baba Inc\t\t\t\tother\t\n"
+    bad.write_text(text, encoding="utf-8")
+    rc, out, err = run(capsys, "check", bad)
+    assert rc == 1 and "conflicting source variant 'علي بابا'" in out and f"{bad}:56:" in out
+    assert "1 error(s)" in err
+    broken = tmp_path / "broken.tsv"
+    broken.write_text("id\tar\ten\tzh\nx\tعلي\n", encoding="utf-8")
+    rc, _, err = run(capsys, "check", broken)
+    assert_one_line_error(rc, err, f"{broken}:2: expected 4 tab-separated columns")
+    rc, _, err = run(capsys, "check", tmp_path / "missing.tsv")
+    assert_one_line_error(rc, err, "no such glossary file")
+
+
+def test_export_import_round_trip(capsys, gfile, tmp_path):
+    tbx = tmp_path / "g.tbx"
+    rc, out, _ = run(capsys, "export", gfile, "-o", tbx)
+    assert rc == 0 and tbx.read_text(encoding="utf-8").count("<conceptEntry") == 54
+    back = tmp_path / "back.tsv"
+    rc, _, _ = run(capsys, "import", tbx, "-o", back)
+    assert rc == 0 and back.read_bytes() == gfile.read_bytes()
+    rc, _, err = run(capsys, "import", tbx, "-o", back)
+    assert_one_line_error(rc, err, "already exists")
+    rc, _, _ = run(capsys, "import", tbx, "-o", back, "--force")
+    assert rc == 0
+    js = tmp_path / "g.json"
+    rc, _, _ = run(capsys, "export", gfile, "-o", js)
+    assert rc == 0 and len(json.loads(js.read_text(encoding="utf-8"))["concepts"]) == 54
+
+
+def test_csv_export_needs_target_language(capsys, gfile, tmp_path):
+    out_csv = tmp_path / "g.csv"
+    rc, _, err = run(capsys, "export", gfile, "-o", out_csv)
+    assert_one_line_error(rc, err, "needs a target language")
+    assert not out_csv.exists()
+    rc, _, _ = run(capsys, "export", gfile, "-o", out_csv, "--target-lang", "en", "--header")
+    assert rc == 0 and out_csv.read_text(encoding="utf-8").startswith("ar,en\n")
+    imported = tmp_path / "from_csv.tsv"
+    rc, _, _ = run(capsys, "import", out_csv, "-o", imported)
+    assert rc == 0
+    rc, out, _ = run(capsys, "list", imported)
+    assert rc == 0 and "AliExpress" in out
+
+
+def test_import_rejects_malformed_input(capsys, tmp_path):
+    bad = tmp_path / "bad.tbx"
+    bad.write_text("<tbx><text><body><conceptEntry id='a'><langSec xml:lang='ar'><termSec><term></term>"
+                   "</termSec></langSec></conceptEntry></body></text></tbx>", encoding="utf-8")
+    out_path = tmp_path / "out.tsv"
+    rc, _, err = run(capsys, "import", bad, "-o", out_path)
+    assert_one_line_error(rc, err, f"{bad}:1: empty <term>")
+    assert not out_path.exists()
+
+
+def test_suggest(capsys, tmp_path):
+    small = tmp_path / "small.tsv"
+    small.write_text("id\tar\ten\tzh\nalibaba\tعلي بابا\tAlibaba\t阿里巴巴\n", encoding="utf-8")
+    before = small.read_bytes()
+    src, tgt = SEEDS / "article.ar.txt", SEEDS / "article.en.txt"
+    rc, out, _ = run(capsys, "suggest", small, src, tgt, "--dry-run")
+    assert rc == 0 and "Wang Jian" in out and "Taobao" in out and "Alibaba " not in out
+    assert small.read_bytes() == before
+    rc, out, _ = run(capsys, "suggest", small, src, tgt)  # not a terminal: print only
+    assert rc == 0 and "nothing added" in out and small.read_bytes() == before
+    rc, out, _ = run(capsys, "suggest", small, src, tgt, "--yes")
+    assert rc == 0 and "added" in out
+    rc, out, _ = run(capsys, "show", small, "wang-jian")
+    assert rc == 0 and "وانغ جيان" in out
+    rc, _, err = run(capsys, "suggest", small, src, tmp_path / "missing.en")
+    assert_one_line_error(rc, err, "no such file")
+    short = tmp_path / "short.en"
+    short.write_text("one line\n", encoding="utf-8")
+    rc, _, err = run(capsys, "suggest", small, src, short)
+    assert_one_line_error(rc, err, "not line-aligned")
