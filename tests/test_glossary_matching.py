@@ -259,3 +259,12 @@ def test_normalize_offsets_point_into_the_original(text):
     for i in range(len(n.text)):
         s, e = n.span(i, i + 1)
         assert 0 <= s < e <= len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFFEF), max_size=12))
+def test_token_key_fast_path_equals_per_character_normalisation(token):
+    from mt.text.arabic import _map_char, fold_final_yeh
+
+    slow = fold_final_yeh("".join(_map_char(c) for c in token if not c.isspace()))
+    assert normalize_token(token) == slow

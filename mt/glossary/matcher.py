@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from mt.glossary.model import Concept
 from mt.text.arabic import PROCLITICS, TOKEN_RE, normalize_map, normalize_token
@@ -32,8 +32,7 @@ class TermMatch:
     clitic: str = ""    # the proclitics written before the term in the original text (e.g. "و", "لل")
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     key: str
@@ -49,35 +48,54 @@ class _Entry:
     tail: str = ""  # punctuation that ends the variant ("U.S."): included in the span when the text has it
 
 
+_GAP_CACHE: dict[str, str] = {}
+
+
 def _gap_class(gap: str) -> str:
-    return _GAP_KEEP.sub("", gap)
+    """The punctuation that separates two tokens, spaces, hyphens and invisible marks removed."""
+    cls = _GAP_CACHE.get(gap)
+    if cls is None:
+        cls = _GAP_KEEP.sub("", gap)
+        if len(_GAP_CACHE) < 65536:
+            _GAP_CACHE[gap] = cls
+    return cls
 
 
 def _tokens(text: str, lang: str) -> list[_Token]:
     """Word tokens of ``text`` with their matching keys; for Arabic a lone و is glued to the next word."""
-    out: list[_Token] = []
+    return [_Token(*t) for t in _token_tuples(text, lang)]
+
+
+def _token_tuples(text: str, lang: str) -> list[tuple[int, int, str, str]]:
+    """:func:`_tokens` as plain (start, end, key, gap) tuples: the matcher's hot path."""
+    out: list[tuple[int, int, str, str]] = []
+    append = out.append
     prev_end = 0
-    pending: tuple[int, str] | None = None  # a lone و waiting for its word
+    pending_start = -1  # a lone و waiting for its word
+    pending_gap = ""
+    arabic = lang == "ar"
+    key_of = normalize_token if arabic else str.lower
     for m in TOKEN_RE.finditer(text):
-        key = normalize_token(m.group()) if lang == "ar" else m.group().lower()
+        start, end = m.span()
+        key = key_of(m.group())
         if not key:
             continue
-        gap = _gap_class(text[prev_end:m.start()])
-        if pending is not None:
+        raw_gap = text[prev_end:start]
+        gap = "" if raw_gap == " " else _gap_class(raw_gap)
+        prev_end = end
+        if pending_start >= 0:
             if gap == "":
-                out.append(_Token(pending[0], m.end(), _WAW + key, pending[1]))
-                pending = None
-                prev_end = m.end()
+                append((pending_start, end, _WAW + key, pending_gap))
+                pending_start = -1
                 continue
-            out.append(_Token(pending[0], pending[0] + 1, _WAW, pending[1]))
-            pending = None
-        if lang == "ar" and key == _WAW:
-            pending = (m.start(), gap)
+            append((pending_start, pending_start + 1, _WAW, pending_gap))
+            pending_start = -1
+        if arabic and key == _WAW:
+            pending_start, pending_gap = start, gap
         else:
-            out.append(_Token(m.start(), m.end(), key, gap))
-        prev_end = m.end()
-    if pending is not None:
-        out.append(_Token(pending[0], pending[0] + 1, _WAW, pending[1]))
+            append((start, end, key, gap))
+    if pending_start >= 0:
+        append((pending_start, pending_start + 1, _WAW, pending_gap))
     return out
 
 
@@ -100,39 +118,45 @@ class Matcher:
                 self._index.setdefault(entry.keys[0], []).append(entry)
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e.keys))
-        # proclitic readings only for prefixes that can precede some indexed first token
         self._proclitics = PROCLITICS if lang == "ar" else ()
+        self._reading_cache: dict[str, list[tuple[str, list[_Entry]]]] = {}
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._index.values())
 
-    def _readings(self, key: str) -> list[tuple[str, str]]:
-        """(stem, proclitic) readings of a text token key, the bare token first."""
-        readings = [(key, "")]
+    def _readings(self, key: str) -> list[tuple[str, list[_Entry]]]:
+        """(proclitic, candidate entries) for each reading of a text token key that starts some term (cached)."""
+        cached = self._reading_cache.get(key)
+        if cached is not None:
+            return cached
         index = self._index
+        readings: list[tuple[str, list[_Entry]]] = []
+        if key in index:
+            readings.append(("", index[key]))
         for p in self._proclitics:
             if key.startswith(p) and len(key) - len(p) >= 2:
                 rest = key[len(p):]
                 if rest in index:
-                    readings.append((rest, p))
-                if p.endswith("لل"):
-                    with_article = "ال" + rest
-                    if with_article in index:
-                        readings.append((with_article, p))
+                    readings.append((p, index[rest]))
+                if p.endswith("لل") and "ال" + rest in index:
+                    readings.append((p, index["ال" + rest]))
+        if len(self._reading_cache) < 1 << 20:
+            self._reading_cache[key] = readings
         return readings
 
     def candidates(self, text: str) -> list[TermMatch]:
         """Every match at every position (they may overlap); :meth:`match` chooses among them."""
-        tokens = _tokens(text, self.lang)
-        index = self._index
+        tokens = _token_tuples(text, self.lang)
         found: list[TermMatch] = []
         n = len(tokens)
+        cache = self._reading_cache
         for i, tok in enumerate(tokens):
-            readings = self._readings(tok.key) if self._proclitics else [(tok.key, "")]
-            for stem, clitic in readings:
-                entries = index.get(stem)
-                if not entries:
-                    continue
+            readings = cache.get(tok[2])
+            if readings is None:
+                readings = self._readings(tok[2])
+            if not readings:
+                continue
+            for clitic, entries in readings:
                 for entry in entries:
                     k = len(entry.keys)
                     if i + k > n:
@@ -140,26 +164,25 @@ class Matcher:
                     ok = True
                     for j in range(1, k):
                         t = tokens[i + j]
-                        if t.key != entry.keys[j] or t.gap != entry.gaps[j - 1]:
+                        if t[2] != entry.keys[j] or t[3] != entry.gaps[j - 1]:
                             ok = False
                             break
                     if not ok:
                         continue
-                    start = tok.start + self._clitic_chars(text, tok, len(clitic), stem)
-                    end = tokens[i + k - 1].end
+                    start = tok[0] + self._clitic_chars(text, tok[0], tok[1], len(clitic))
+                    end = tokens[i + k - 1][1]
                     if entry.tail and text.startswith(entry.tail, end):
                         end += len(entry.tail)
-                    match = TermMatch(start, end, text[start:end], entry.concept, self.lang, entry.variant,
-                                      text[tok.start:start])
-                    found.append(match)
+                    found.append(TermMatch(start, end, text[start:end], entry.concept, self.lang, entry.variant,
+                                           text[tok[0]:start]))
         return found
 
     @staticmethod
-    def _clitic_chars(text: str, tok: _Token, clitic_len: int, stem: str) -> int:
+    def _clitic_chars(text: str, tok_start: int, tok_end: int, clitic_len: int) -> int:
         """How many original characters of ``tok`` the proclitic occupies (marks and tatweel included)."""
         if clitic_len == 0:
             return 0
-        raw = text[tok.start:tok.end]
+        raw = text[tok_start:tok_end]
         norm, idx = normalize_map(raw)
         # normalize_map keeps spaces; drop them the way normalize_token does
         # (for the لل reading the term's article is fused with the preposition: the span starts after لل)

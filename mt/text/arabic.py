@@ -145,8 +145,27 @@ def fold_final_yeh(token: str) -> str:
     return token[:-1] + "ي"
 
 
+_TABLE_RANGES = ((0x0000, 0x0250), (0x0600, 0x0900), (0x2000, 0x2070), (0xFB00, 0xFF00), (0xFF00, 0xFFF0))
+_OUTSIDE_TABLE = re.compile("[^" + "".join(f"\\u{a:04x}-\\u{b - 1:04x}" for a, b in _TABLE_RANGES) + "]")
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for a, b in _TABLE_RANGES:
+        for code in range(a, b):
+            ch = chr(code)
+            table[code] = "" if ch.isspace() else _map_char(ch)
+    return table
+
+
+_TABLE = _build_table()
+
+
 @lru_cache(maxsize=1 << 18)
 def normalize_token(token: str) -> str:
     """The matching key of one word token: :func:`normalize` plus :func:`fold_final_yeh` (whitespace dropped)."""
-    norm = "".join(_map_char(c) for c in token if not c.isspace())
+    if _OUTSIDE_TABLE.search(token) is None:
+        norm = token.translate(_TABLE)
+    else:
+        norm = "".join(_map_char(c) for c in token if not c.isspace())
     return fold_final_yeh(norm)
