@@ -185,3 +185,17 @@ def test_suggest(capsys, tmp_path):
     short.write_text("one line\n", encoding="utf-8")
     rc, _, err = run(capsys, "suggest", small, src, short)
     assert_one_line_error(rc, err, "not line-aligned")
+
+
+def test_format_option_overrides_the_extension(capsys, gfile, tmp_path):
+    odd = tmp_path / "terms.glossary"
+    odd.write_bytes(gfile.read_bytes())
+    rc, _, err = run(capsys, "list", odd)
+    assert_one_line_error(rc, err, "cannot tell the glossary format")
+    rc, out, _ = run(capsys, "list", odd, "--format", "tsv")
+    assert rc == 0 and "jack-ma" in out
+    as_json = tmp_path / "terms.data"
+    rc, _, _ = run(capsys, "export", odd, "--format", "tsv", "-o", as_json, "--to", "json")
+    assert rc == 0 and as_json.read_text(encoding="utf-8").lstrip().startswith("{")
+    rc, out, _ = run(capsys, "show", as_json, "aiib", "--format", "json")
+    assert rc == 0 and "亚投行" in out
