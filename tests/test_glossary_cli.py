@@ -199,3 +199,31 @@ def test_format_option_overrides_the_extension(capsys, gfile, tmp_path):
     assert rc == 0 and as_json.read_text(encoding="utf-8").lstrip().startswith("{")
     rc, out, _ = run(capsys, "show", as_json, "aiib", "--format", "json")
     assert rc == 0 and "亚投行" in out
+
+
+class _Terminal:
+    """A stdin that says it is a terminal and answers prompts from a script."""
+
+    def __init__(self, answers: str) -> None:
+        import io
+
+        self._buffer = io.StringIO(answers)
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self, *args):
+        return self._buffer.readline(*args)
+
+    def read(self, *args):
+        return self._buffer.read(*args)
+
+
+def test_suggest_asks_on_a_terminal(capsys, tmp_path, monkeypatch):
+    small = tmp_path / "small.tsv"
+    small.write_text("id\tar\ten\tzh\nalibaba\tعلي بابا\tAlibaba\t阿里巴巴\n", encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", _Terminal("y\nn\nq\n"))
+    rc, out, _ = run(capsys, "suggest", small, SEEDS / "article.ar.txt", SEEDS / "article.en.txt")
+    assert rc == 0 and "added 1 concept(s)" in out
+    lines = small.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and "suggested from article.ar.txt/article.en.txt" in lines[2]
