@@ -179,7 +179,7 @@ def evaluate(
     comparisons = []
     for test in tests:
         samples = paired_bs_samples if test == "bs" else paired_ar_trials
-        comparisons.extend(paired_test(systems, scorers, test, samples))
+        comparisons.extend(paired_test(systems, scorers, test, samples, all_stats))
 
     terminology = None
     if glossary is not None:

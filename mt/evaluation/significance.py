@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from sacrebleu.significance import PairedTest
 
@@ -71,18 +71,46 @@ def parse_tests(value: str | Sequence[str] | None, n_systems: int) -> list[str]:
     return tests
 
 
+class _KnownStatistics:
+    """A sacrebleu metric that serves per-segment statistics already extracted for the systems under test.
+
+    PairedTest re-extracts every system's statistics for every test; TER's extraction is by far the slowest part
+    of an evaluation, and the statistics are already known. Everything else is delegated to the metric itself.
+    """
+
+    def __init__(self, metric: Any, known: Mapping[int, list]):
+        self._metric = metric
+        self._known = known
+
+    def _extract_corpus_statistics(self, hypotheses: Sequence[str], references: Any) -> list:
+        if references is None and id(hypotheses) in self._known:
+            return self._known[id(hypotheses)]
+        return self._metric._extract_corpus_statistics(hypotheses, references)  # noqa: SLF001
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._metric, name)
+
+
 def paired_test(systems: Sequence[tuple[str, Sequence[str]]], metrics: Sequence[SegmentMetric], test: str,
-                n_samples: int | None = None) -> list[Comparison]:
+                n_samples: int | None = None,
+                statistics: Mapping[str, Mapping[str, list]] | None = None) -> list[Comparison]:
     """Compare every system with the first one (the baseline) on every metric with sacrebleu's PairedTest.
 
     The metrics already hold the references (sacrebleu's reference cache), as in sacrebleu's CLI.
+    ``statistics[system][metric name]``, when given, are the per-segment statistics already extracted with
+    these metrics; they are reused instead of being extracted again.
     """
     if test not in TESTS:
         raise InputError(f"unknown significance test {test!r}")
-    by_name = {m.name: m.metric for m in metrics}
+    named = [(name, list(lines)) for name, lines in systems]
+    by_name: dict[str, Any] = {}
+    for m in metrics:
+        known = {id(lines): statistics[name][m.name] for name, lines in named
+                 if statistics and name in statistics and m.name in statistics[name]}
+        by_name[m.name] = _KnownStatistics(m.metric, known) if known else m.metric
     log.info("running %s over %d systems", TESTS[test], len(systems))
-    tester = PairedTest([(name, list(lines)) for name, lines in systems], by_name, references=None,
-                        test_type=test, n_samples=n_samples or 0, n_ar_confidence=-1)
+    tester = PairedTest(named, by_name, references=None, test_type=test, n_samples=n_samples or 0,
+                        n_ar_confidence=-1)
     signatures, results = tester()
     names = results["System"]
     comparisons = []
