@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Iterable
 
 from mt.errors import GlossaryError
@@ -103,20 +103,3 @@ def slug(text: str) -> str:
     if not s or not s[0].isalpha():
         s = "c-" + s if s else "c"
     return s
-
-
-@dataclass
-class Provenance:
-    """Where a concept was read from (for file:line error messages)."""
-
-    path: str = ""
-    lines: dict[str, int] = field(default_factory=dict)
-
-    def where(self, concept_id: str) -> str:
-        line = self.lines.get(concept_id)
-        return f"{self.path}:{line}" if line else (self.path or "<glossary>")
-
-
-def with_(concept: Concept, **changes) -> Concept:
-    """A copy of ``concept`` with fields changed."""
-    return replace(concept, **changes)
