@@ -50,14 +50,14 @@ class StatisticalAligner:
     """Align tokenised sentence pairs with a statistical model trained on them (plus optional extra text).
 
     ``backend``: auto (eflomal if installed, else fastalign), eflomal or fastalign. ``symmetrization``: see
-    :data:`mt.alignment.symmetrize.METHODS`. ``iterations``: EM iterations for fastalign (eflomal chooses its
-    own schedule when None). ``seed`` makes eflomal's sampler deterministic.
+    :data:`mt.alignment.symmetrize.METHODS`. ``iterations``: EM iterations for fastalign [5], or Gibbs
+    iterations per model for eflomal (None: eflomal's own schedule, which shrinks as the corpus grows).
+    fastalign is deterministic; eflomal's sampler takes no seed, so its links can differ slightly between runs.
     """
 
     backend: str = "auto"
     symmetrization: str = "grow-diag-final-and"
     iterations: int | None = None
-    seed: int = 0
     src_lang: str = "ar"
     tgt_lang: str = "en"
     diagonal_tension: float = 4.0
@@ -87,7 +87,7 @@ class StatisticalAligner:
         backend = self.resolved_backend()
         started = time.perf_counter()
         if backend == "eflomal":
-            forward, backward = _eflomal_links(all_src, all_tgt, len(src), self.seed, self.iterations)
+            forward, backward = _eflomal_links(all_src, all_tgt, len(src), self.iterations)
         else:
             iterations = self.iterations or 5
             forward = _fastalign_links(all_src, all_tgt, len(src), iterations, self.diagonal_tension,
@@ -110,24 +110,19 @@ class StatisticalAligner:
 
 def align_statistical(src: Sequence[Tokens], tgt: Sequence[Tokens], *, extra_src: Sequence[Tokens] = (),
                       extra_tgt: Sequence[Tokens] = (), src_lang: str = "ar", tgt_lang: str = "en",
-                      backend: str = "auto", symmetrization: str = "grow-diag-final-and",
-                      seed: int = 0) -> list[set[Link]]:
+                      backend: str = "auto", symmetrization: str = "grow-diag-final-and") -> list[set[Link]]:
     """Convenience wrapper around :class:`StatisticalAligner`."""
-    aligner = StatisticalAligner(backend=backend, symmetrization=symmetrization, seed=seed,
-                                 src_lang=src_lang, tgt_lang=tgt_lang)
+    aligner = StatisticalAligner(backend=backend, symmetrization=symmetrization, src_lang=src_lang,
+                                 tgt_lang=tgt_lang)
     return aligner.align(src, tgt, extra_src=extra_src, extra_tgt=extra_tgt)
 
 
 # ---------------------------------------------------------------------------------------------- eflomal
-def _eflomal_links(src: list[list[str]], tgt: list[list[str]], keep: int, seed: int,
+def _eflomal_links(src: list[list[str]], tgt: list[list[str]], keep: int,
                    iterations: int | None) -> tuple[list[set[Link]], list[set[Link]]]:
-    import random
-
     import eflomal  # noqa: PLC0415 - optional, GPL-3
 
-    random.seed(seed)
-    np.random.seed(seed)
-    aligner = eflomal.Aligner(n_iterations=iterations)
+    aligner = eflomal.Aligner(n_iterations=None if iterations is None else (iterations,) * 3)
     with tempfile.TemporaryDirectory(prefix="mt-eflomal-") as tmp:
         fwd_path, rev_path = Path(tmp) / "fwd", Path(tmp) / "rev"
         aligner.align([" ".join(s) for s in src], [" ".join(t) for t in tgt],

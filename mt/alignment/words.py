@@ -40,8 +40,8 @@ def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statis
                 tgt_lang: str | None = None, tokenized: bool = False, split_clitics: bool = False,
                 zh_mode: str = "char", extra_src: Sequence[str] = (), extra_tgt: Sequence[str] = (),
                 model: str | Path | None = None, reverse_model: str | Path | None = None, layer: int = -1,
-                head: int = 0, backend: str = "auto", symmetrization: str = "grow-diag-final-and",
-                seed: int = 0) -> list[set[Link]]:
+                head: int = 0, backend: str = "auto",
+                symmetrization: str = "grow-diag-final-and") -> list[set[Link]]:
     """Word-align sentence pairs with the model's attention or the statistical aligner; indices refer to
     the tokens of :func:`mt.alignment.tokenize.tokenize` (or whitespace tokens with ``tokenized``)."""
     if method not in METHODS:
@@ -63,7 +63,7 @@ def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statis
     def tok(lines: Sequence[str], lang: str, pre: bool) -> list[list[str]]:
         return [tokenize(line, lang, split_clitics=split_clitics, zh_mode=zh_mode, tokenized=pre) for line in lines]
 
-    aligner = StatisticalAligner(backend=backend, symmetrization=symmetrization, seed=seed, src_lang=src_lang,
+    aligner = StatisticalAligner(backend=backend, symmetrization=symmetrization, src_lang=src_lang,
                                  tgt_lang=tgt_lang)
     return aligner.align(tok(src, src_lang, tokenized), tok(tgt, tgt_lang, tokenized),
                          extra_src=tok(extra_src, src_lang, False), extra_tgt=tok(extra_tgt, tgt_lang, False))
