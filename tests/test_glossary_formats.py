@@ -165,3 +165,13 @@ def test_edit_and_merge(glossary):
         g.add(glossary.concepts[0])
     merged = Glossary.merge([g, Glossary([make_concept("x-1", ["شي"], ["X"])])])
     assert len(merged) == len(glossary) + 1
+
+
+def test_csv_with_two_language_header_groups_variants(glossary, tmp_path):
+    out = tmp_path / "with_header.csv"
+    glossary.save(out, target_lang="en", header=True)
+    assert out.read_text(encoding="utf-8").startswith("ar,en\n")
+    back = Glossary.load(out)
+    ali = [c for c in back if c.en == ("AliExpress",)]
+    assert len(ali) == 1 and ali[0].ar == glossary.get("aliexpress").ar
+    assert sorted((c.ar, c.en[0]) for c in back) == sorted((c.ar, c.en[0]) for c in glossary)

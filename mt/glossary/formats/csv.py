@@ -50,7 +50,10 @@ def loads(text: str, name: str = "<csv>", source_lang: str = "ar", target_lang: 
     langs = [lang_code(c) for c in first]
     taken: set[str] = set()
     concepts: list[Concept] = []
-    if all(langs) and len(set(langs)) == len(langs) and "ar" in langs:
+    if langs == ["ar", "en"] or langs == ["ar", "zh"]:  # a 2-column file with a header: same as without
+        target_lang = langs[1]  # type: ignore[assignment]
+        rows = rows[1:]
+    elif all(langs) and len(set(langs)) == len(langs) and "ar" in langs:
         for lineno, row in rows[1:]:
             if len(row) != len(langs):
                 raise GlossaryError(f"{name}:{lineno}: expected {len(langs)} columns, found {len(row)}")
@@ -61,7 +64,7 @@ def loads(text: str, name: str = "<csv>", source_lang: str = "ar", target_lang: 
             except GlossaryError as error:
                 raise GlossaryError(f"{name}:{lineno}: {error}") from None
         return concepts
-    if all(langs):
+    elif all(langs):
         raise GlossaryError(f"{name}:{rows[0][0]}: a language-code header needs an 'ar' column and no repeats")
     if source_lang != "ar" or target_lang not in ("en", "zh"):
         raise GlossaryError(f"{name}: a 2-column CSV glossary must be ar -> en or ar -> zh")
