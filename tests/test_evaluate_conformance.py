@@ -183,13 +183,20 @@ def test_chinese_target_uses_zh_tokenizer_like_sacrebleu(tmp_path):
     hyp_path = _write(tmp_path / "hyp.zh", SYSTEMS.degrade(ref, "A", "zh"))
     report = mt_json(tmp_path, "zh", ["-r", str(ref_path), str(hyp_path), "--confidence-n", "0"])  # lang detected
     assert report["lang"] == "zh" and report["tokenize"] == "zh"
-    theirs = sacrebleu_json(ref_path, "-i", hyp_path, "-m", "bleu", "chrf", "ter", "-l", "ar-zh",
-                                      "-w", "6")
+    theirs = sacrebleu_json(ref_path, "-i", hyp_path, "-m", "bleu", "chrf", "ter", "-l", "ar-zh", "-w", "6",
+                            "--ter-normalized", "--ter-asian-support")
     scores = report["systems"][0]["scores"]
     for t in theirs:
         assert round(scores[t["name"]]["score"], 6) == pytest.approx(t["score"], abs=1e-9)
         assert scores[t["name"]]["signature"] == t["signature"]
-    assert "tok:zh" in scores["BLEU"]["signature"]
+    assert "tok:zh" in scores["BLEU"]["signature"] and "norm:yes|punct:yes|asian:yes" in scores["TER"]["signature"]
+    plain = mt_json(tmp_path, "zh-plain", ["-r", str(ref_path), str(hyp_path), "-m", "ter", "--no-ter-asian",
+                                           "--confidence-n", "0"])
+    (theirs_plain,) = sacrebleu_json(ref_path, "-i", hyp_path, "-m", "ter", "-w", "6")
+    assert plain["systems"][0]["scores"]["TER"]["signature"] == theirs_plain["signature"]
+    assert round(plain["systems"][0]["scores"]["TER"]["score"], 6) == pytest.approx(theirs_plain["score"], abs=1e-9)
+    # unsegmented Chinese is one TER "word" per line: character-level TER is far lower (and meaningful)
+    assert scores["TER"]["score"] < plain["systems"][0]["scores"]["TER"]["score"] - 20
     # 13a would split nothing inside Chinese runs: far lower BLEU, which is why the tokenizer matters.
     assert BLEU(tokenize="13a").corpus_score(SYSTEMS.read(hyp_path), [ref]).score < scores["BLEU"]["score"] - 20
 

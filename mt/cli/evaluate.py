@@ -14,8 +14,9 @@ HELP = """Score translations against references with sacrebleu: BLEU, chrF, chrF
 
   mt evaluate -r ref.en sys1.en sys2.en --format html -o report.html
 
-BLEU uses the 13a tokenizer for English and zh for Chinese (from --lang, else detected from the reference).
-Scores equal sacrebleu's CLI on the same files. Each system gets a 95% bootstrap confidence interval; with
+BLEU uses the 13a tokenizer for English and zh for Chinese (from --lang, else detected from the reference);
+for Chinese, TER splits characters too (sacrebleu --ter-normalized --ter-asian-support). Scores equal
+sacrebleu's CLI with the same options on the same files. Each system gets a 95% bootstrap confidence interval; with
 several systems the first is the baseline and the others get paired tests (bootstrap, approximate
 randomisation; sacrebleu's defaults, seed $SACREBLEU_SEED or 12345). --src with --glossary adds terminology
 accuracy; --segments writes per-segment scores as JSONL.
@@ -37,6 +38,9 @@ def evaluate(
     tokenize: Optional[str] = typer.Option(None, "--tokenize", "-t",
                                            help="BLEU tokenizer: 13a, zh, intl, char or none (default: zh for "
                                            "Chinese, 13a otherwise)."),
+    ter_asian: Optional[bool] = typer.Option(None, "--ter-asian/--no-ter-asian",
+                                             help="TER splits Chinese characters (sacrebleu --ter-normalized "
+                                             "--ter-asian-support); default: on for Chinese, off otherwise."),
     test: str = typer.Option("auto", "--test",
                              help="Paired tests between systems: bs (bootstrap), ar (approximate randomisation), "
                              "both, none; auto is bs when there are several systems."),
@@ -75,7 +79,7 @@ def evaluate(
 
     result = evaluate_files(
         hypotheses, references, sources=src, frequency_file=freq_file, lang=lang, metrics=metrics,
-        tokenize=tokenize, significance=test, confidence=confidence_n, paired_bs_samples=paired_bs_n,
+        tokenize=tokenize, ter_asian=ter_asian, significance=test, confidence=confidence_n, paired_bs_samples=paired_bs_n,
         paired_ar_trials=paired_ar_n, glossary=glossary, top_n=top, on_warning=warn)
 
     if segments is not None:

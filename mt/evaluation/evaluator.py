@@ -102,6 +102,7 @@ def evaluate(
     lang: str | None = None,
     metrics: Sequence[str] | str | None = None,
     tokenize: str | None = None,
+    ter_asian: bool | None = None,
     significance: str | Sequence[str] | None = "auto",
     confidence: int = 1000,
     paired_bs_samples: int = DEFAULT_SAMPLES["bs"],
@@ -123,7 +124,8 @@ def evaluate(
       system is the baseline of the paired tests.
     - ``references``: one reference (a list of lines) or several (a list of such lists).
     - ``lang``: "en" or "zh"; detected from the first reference when None. It picks the BLEU tokenizer
-      (``13a`` / ``zh``) unless ``tokenize`` is given.
+      (``13a`` / ``zh``) unless ``tokenize`` is given, and for Chinese TER splits CJK characters
+      (sacrebleu's ``--ter-normalized --ter-asian-support``) unless ``ter_asian`` is False.
     - ``metrics``: keys from "bleu", "chrf", "chrf++", "ter" (a list or a comma-separated string); all four by
       default.
     - ``significance``: "auto" (paired bootstrap when there are 2+ systems), "bs", "ar", "both" or "none";
@@ -156,10 +158,11 @@ def evaluate(
         problem = wrong_script(lines, lang)
         if problem:
             report(f"hypothesis {name!r} does not look {language_name(lang)}: {problem}; scoring it anyway")
-    if all(not line for line in systems[0][1]):
-        report(f"hypothesis {systems[0][0]!r} has only empty lines")
+    for name, lines in systems:
+        if all(not line for line in lines):
+            report(f"hypothesis {name!r} has only empty lines")
 
-    scorers = build_metrics(metric_keys, refs, lang, tokenize)
+    scorers = build_metrics(metric_keys, refs, lang, tokenize, ter_asian)
     seed = sacrebleu_seed()
     results: list[SystemResult] = []
     all_stats: dict[str, dict[str, list]] = {}

@@ -62,9 +62,19 @@ def bleu_tokenizer(lang: str, tokenize: str | None = None) -> str:
     return "zh" if lang == "zh" else "13a"
 
 
+def ter_asian(lang: str, asian: bool | None = None) -> bool:
+    """Whether TER splits CJK characters: yes for Chinese unless told otherwise.
+
+    sacrebleu's TER keeps an unsegmented Chinese line as one or two "words" (a near-meaningless edit rate);
+    ``asian_support`` only acts together with ``normalized``, so both are switched on, exactly as
+    ``sacrebleu --ter-normalized --ter-asian-support`` (the signature then reads ``norm:yes|asian:yes``).
+    """
+    return lang == "zh" if asian is None else asian
+
+
 def _make(key: str, lang: str, tokenize: str, references: Sequence[Sequence[str]] | None,
-          sentence: bool = False) -> Metric:
-    """Build the sacrebleu metric for ``key`` exactly as sacrebleu's CLI would with default options."""
+          sentence: bool = False, asian: bool = False) -> Metric:
+    """Build the sacrebleu metric for ``key`` exactly as sacrebleu's CLI would with the matching options."""
     if key == "bleu":
         return BLEU(tokenize=tokenize, trg_lang=lang, effective_order=sentence, references=references)
     if key == "chrf":
@@ -72,7 +82,7 @@ def _make(key: str, lang: str, tokenize: str, references: Sequence[Sequence[str]
     if key == "chrf++":
         return CHRF(word_order=2, references=references)
     if key == "ter":
-        return TER(references=references)
+        return TER(normalized=asian, asian_support=asian, references=references)
     raise InputError(f"unknown metric {key!r}")
 
 
@@ -107,12 +117,13 @@ class SegmentMetric:
     ``statistics(hyps)`` gives the per-segment sufficient statistics; everything else is computed from them.
     """
 
-    def __init__(self, key: str, references: Sequence[Sequence[str]], lang: str, tokenize: str | None = None):
+    def __init__(self, key: str, references: Sequence[Sequence[str]], lang: str, tokenize: str | None = None,
+                 asian: bool | None = None):
         self.key = key
         self.name = METRIC_NAMES[key]
         self.lang = lang
         self.tokenize = bleu_tokenizer(lang, tokenize) if key == "bleu" else None
-        self.metric = _make(key, lang, self.tokenize or "", references)
+        self.metric = _make(key, lang, self.tokenize or "", references, asian=ter_asian(lang, asian))
         # Sentence BLEU uses effective order (as sacrebleu's sentence_bleu and `-sl`); the other metrics score a
         # single segment with the corpus formula.
         self._sentence = _make(key, lang, self.tokenize or "", None, sentence=True) if key == "bleu" else self.metric
@@ -167,6 +178,6 @@ class SegmentMetric:
 
 
 def build_metrics(keys: Sequence[str], references: Sequence[Sequence[str]], lang: str,
-                  tokenize: str | None = None) -> list[SegmentMetric]:
+                  tokenize: str | None = None, asian: bool | None = None) -> list[SegmentMetric]:
     """One :class:`SegmentMetric` per key, references cached once per metric."""
-    return [SegmentMetric(key, references, lang, tokenize) for key in keys]
+    return [SegmentMetric(key, references, lang, tokenize, asian) for key in keys]
