@@ -12,14 +12,15 @@ from mt.errors import InputError
 
 HELP = """Score translations against references with sacrebleu: BLEU, chrF, chrF++ and TER, with signatures.
 
-  mt evaluate -r ref.en sys1.en sys2.en --format html -o report.html
+Example: mt evaluate -r ref.en sys1.en sys2.en --format html -o report.html
 
-BLEU uses the 13a tokenizer for English and zh for Chinese (from --lang, else detected from the reference);
-for Chinese, TER splits characters too (sacrebleu --ter-normalized --ter-asian-support). Scores equal
-sacrebleu's CLI with the same options on the same files. Each system gets a 95% bootstrap confidence interval; with
-several systems the first is the baseline and the others get paired tests (bootstrap, approximate
-randomisation; sacrebleu's defaults, seed $SACREBLEU_SEED or 12345). --src with --glossary adds terminology
-accuracy; --segments writes per-segment scores as JSONL.
+BLEU uses the 13a tokenizer for English and zh for Chinese (from --lang, else detected from the reference); \
+for Chinese, TER splits characters too (sacrebleu --ter-normalized --ter-asian-support). Scores equal \
+sacrebleu's CLI with the same options on the same files.
+
+Each system gets a 95% bootstrap confidence interval; with several systems the first is the baseline and the \
+others get paired tests (bootstrap, approximate randomisation; sacrebleu's defaults and seed, $SACREBLEU_SEED \
+or 12345). --src with --glossary adds terminology accuracy; --segments writes per-segment scores as JSONL.
 """
 
 FORMATS = ("text", "json", "markdown", "html")
