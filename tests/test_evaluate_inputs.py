@@ -113,3 +113,14 @@ def test_reading_matches_sacrebleu_conventions(tmp_path):
     no_newline = tmp_path / "n.txt"
     no_newline.write_text("x\ny", encoding="utf-8")
     assert read_lines(no_newline) == ["x", "y"]
+
+
+def test_gzip_files_are_read_and_corrupt_ones_rejected(tmp_path, capsys, ref):
+    import gzip
+
+    packed = tmp_path / "hyp.en.gz"
+    packed.write_bytes(gzip.compress(("\n".join(EN) + "\n").encode("utf-8")))
+    assert read_lines(packed) == EN
+    broken = tmp_path / "broken.en.gz"
+    broken.write_bytes(gzip.compress(b"abc\n")[:-6])
+    _fails(capsys, ["-r", ref, str(broken)], "broken.en.gz", "cannot read")

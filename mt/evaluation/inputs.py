@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import zlib
 from pathlib import Path
 
 from mt.errors import InputError
@@ -35,7 +36,7 @@ def read_lines(path: str | Path, role: str = "file") -> list[str]:
         raw = path.read_bytes()
         if path.suffix == ".gz":
             raw = gzip.decompress(raw)
-    except (OSError, EOFError) as error:
+    except (OSError, EOFError, zlib.error) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise InputError(f"cannot read {label}: {reason}") from None
     return decode_lines(raw, label)
