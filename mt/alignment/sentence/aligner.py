@@ -42,7 +42,7 @@ class SentenceAligner:
     ``beads`` [1-1, 1-0, 0-1, 1-2, 2-1, 2-2]; ``anchor_bonus`` cost subtracted per anchor shared by the two
     sides of a bead [2.0]; ``anchor_penalty`` cost added per anchor of the bead left unmatched [0.5];
     ``mt_weight`` weight of translation similarity when translations are given [8.0], ``mt_threshold`` the
-    F-score at which it is neutral [0.35]; ``skip_cost`` cost added to the prior of 1-0 and 0-1 beads [3.0];
+    F-score at which it is neutral [0.35]; ``skip_cost`` cost added to the prior of 1-0 and 0-1 beads [2.0];
     ``band`` half-width of the search window around the coarse path in
     sentences [12]; ``full_dp_cells`` lattice size up to which the whole lattice is searched [250,000].
     """
@@ -54,7 +54,7 @@ class SentenceAligner:
     anchor_penalty: float = 0.5
     mt_weight: float = 8.0
     mt_threshold: float = 0.35
-    skip_cost: float = 3.0
+    skip_cost: float = 2.0
     band: int = 12
     full_dp_cells: int = 250_000
     glossary: TermSource | None = None
