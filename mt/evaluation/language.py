@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 SUPPORTED = ("en", "zh")
-_NAMES = {"en": "English", "zh": "Chinese", "latin": "Latin-script", "arabic": "Arabic", "cjk": "Chinese"}
+_NAMES = {"en": "English", "zh": "Chinese", "latin": "Latin-script", "arabic": "Arabic", "cjk": "Chinese",
+          "other": "in another script"}
 _EXPECTED_SCRIPT = {"en": "latin", "zh": "cjk"}
 _SAMPLE_CHARS = 200_000
 
