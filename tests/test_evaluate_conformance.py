@@ -231,3 +231,18 @@ def test_sentence_scores_equal_sacrebleu_sentence_level(english):
     lines = sacrebleu_cli(_write(Path(files["ref"]).with_name("ref60.en"), ref[:60]), "-i",
                           _write(Path(files["ref"]).with_name("b60.en"), hyps[:60]), "-sl", "-b", "-w", "4").split()
     assert [float(x) for x in lines] == [round(s, 4) for s in result.systems[0].segment_scores["BLEU"]]
+
+
+def test_three_systems_against_one_baseline_like_sacrebleu(english, tmp_path):
+    files, _ = english
+    ref = SYSTEMS.read(files["ref"])
+    c_path = _write(tmp_path / "c.en", SYSTEMS.degrade(ref, "C", "en", drop=0.09, substitute=0.04, swap=0.04))
+    args = [str(files["a"]), str(files["b"]), str(c_path)]
+    report = mt_json(tmp_path, "three", ["-r", str(files["ref"]), *args, "-m", "chrf", "--test", "ar",
+                                         "--paired-ar-n", "2000", "--confidence-n", "0"])
+    theirs = sacrebleu_json(files["ref"], "-i", *args, "-m", "chrf", "--paired-ar", "-parn", "2000")
+    assert [c["system"] for c in report["comparisons"]] == args[1:]
+    for comp, row in zip(report["comparisons"], theirs[1:]):
+        assert comp["baseline"] == args[0] and row["system"] == comp["system"]
+        assert comp["p_value"] == pytest.approx(row["chrF2"]["p_value"], rel=1e-12)
+        assert comp["samples"] == 2000 and "ar:2000" in comp["signature"]

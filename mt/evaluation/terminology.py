@@ -98,9 +98,7 @@ def source_terms(glossary: Any, sources: Sequence[str]) -> list[list[SourceTerm]
     return per_line
 
 
-def _hits(text: str, term: SourceTerm, lang: str) -> int:
-    from mt.glossary import find_target
-
+def _hits(text: str, term: SourceTerm, lang: str, find_target: Any) -> int:
     return min(term.count, len(find_target(text, term.concept, lang)))
 
 
@@ -111,6 +109,8 @@ def term_accuracy(glossary: Any, sources: Sequence[str], systems: Mapping[str, S
     ``glossary`` is a path (loaded with ``Glossary.load``) or a loaded Glossary; ``sources`` are the Arabic
     source lines, parallel to each system's lines and each reference stream.
     """
+    from mt.glossary import find_target
+
     glossary, name = load_glossary(glossary)
     found = source_terms(glossary, sources)
     totals = {system: Accuracy() for system in systems}
@@ -128,13 +128,13 @@ def term_accuracy(glossary: Any, sources: Sequence[str], systems: Mapping[str, S
             for source in term.sources:
                 if source not in row.sources:
                     row.sources.append(source)
-            ref_hits = max((_hits(ref[i], term, lang) for ref in references), default=0)
+            ref_hits = max((_hits(ref[i], term, lang, find_target) for ref in references), default=0)
             row.reference_hits += ref_hits
             reference.add(ref_hits, term.count)
         for system, hyps in systems.items():
             hit, missed = 0, []
             for term in terms:
-                h = _hits(hyps[i], term, lang)
+                h = _hits(hyps[i], term, lang, find_target)
                 row = rows[term.concept_id]
                 row.hits[system] += h
                 totals[system].add(h, term.count)
