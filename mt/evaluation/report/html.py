@@ -197,7 +197,7 @@ def render_html(result: EvaluationResult, top_text: int = 400) -> str:
         series = [[w.f_measure for w in f.systems[n]] for n in names]
         body += ["<h2>Word F-measure by frequency</h2>",
                  f"<p>Frequencies from {esc(f.frequency_source)}; words are BLEU tokens.</p>", _legend(names),
-                 grouped_bars("word F-measure by frequency bucket", f.labels, series, names, 1.0)]
+                 grouped_bars("word F-measure by frequency bucket", f.labels, series, names, 1.0, width=680)]
         first = f.systems[names[0]]
         header = ["frequency", "ref words"] + [esc(n) for n in names]
         rows = [[esc(label), str(first[i].ref_words)] + [f"{f.systems[n][i].f_measure:.4f}" for n in names]
