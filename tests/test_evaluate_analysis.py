@@ -100,3 +100,15 @@ def test_summary_line_for_translate_ref(flores):
     assert summary_line([], ref) == "0 segments"
     with pytest.raises(InputError):
         summary_line(hyp[:5], ref[:3])
+
+
+def test_identical_systems_are_never_significant(flores):
+    ref, hyp = flores
+    warnings = []
+    result = evaluate({"a": hyp[:40], "copy": hyp[:40]}, [ref[:40]], metrics="bleu", significance="both",
+                      confidence=0, on_warning=warnings.append)
+    # sacrebleu's own p-values for a zero difference are the minimum, 1/(n+1) (inherited from Multeval) ...
+    assert sorted(c.p_value for c in result.comparisons) == pytest.approx([1 / 10001, 1 / 1001])
+    # ... so the report keeps them but does not call the difference significant, and says why
+    assert not any(c.significant for c in result.comparisons)
+    assert any("identical to the baseline" in w for w in warnings)

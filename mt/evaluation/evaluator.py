@@ -161,6 +161,10 @@ def evaluate(
     for name, lines in systems:
         if all(not line for line in lines):
             report(f"hypothesis {name!r} has only empty lines")
+    for name, lines in systems[1:]:
+        if lines == systems[0][1]:
+            report(f"hypothesis {name!r} is identical to the baseline {systems[0][0]!r}; "
+                   "its paired-test p-values are meaningless")
 
     scorers = build_metrics(metric_keys, refs, lang, tokenize, ter_asian)
     seed = sacrebleu_seed()

@@ -45,7 +45,13 @@ class Comparison:
 
     @property
     def significant(self) -> bool:
-        return self.p_value < ALPHA
+        """p < 0.05 and a non-zero difference.
+
+        sacrebleu (after Multeval) counts resampled statistics strictly greater than the observed difference, so
+        a system identical to the baseline gets the smallest possible p-value (jhclark/multeval#5); ``p_value``
+        keeps sacrebleu's number, but a zero difference is never called significant.
+        """
+        return self.p_value < ALPHA and self.delta != 0.0
 
 
 def parse_tests(value: str | Sequence[str] | None, n_systems: int) -> list[str]:
