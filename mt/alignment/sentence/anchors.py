@@ -2,7 +2,9 @@
 
 Per sentence, a set of anchor keys: numbers (Arabic-Indic and Eastern digits mapped to ASCII, thousands
 separators dropped, decimal separators unified; years, counts, dates), Latin-script tokens of two or more
-letters (names, acronyms, URLs; lowercased), and glossary concepts found on both sides (``concept:<id>``).
+letters (names, acronyms, URLs; lowercased), marks that translations keep in every script (question and
+exclamation marks, opening parentheses, quotation marks, colons: Arabic ؟, Chinese full-width forms and
+「」 count as the same mark), and glossary concepts found on both sides (``concept:<id>``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from typing import Iterable, Protocol, Sequence
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
 _NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)*")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+_PUNCT = {"?": "?", "\u061f": "?", "\uff1f": "?", "!": "!", "\uff01": "!", "(": "(", "\uff08": "(",
+          "\"": "\"", "\u00ab": "\"", "\u00bb": "\"", "\u201c": "\"", "\u201d": "\"", "\u300c": "\"",
+          "\u300d": "\"", "\u300e": "\"", "\u300f": "\"", ":": ":", "\uff1a": ":"}
 
 
 class TermSource(Protocol):
@@ -40,9 +45,13 @@ def _latin(text: str) -> list[str]:
     return [f"@{m.group().lower()}" for m in _LATIN.finditer(text)]
 
 
+def _punctuation(text: str) -> list[str]:
+    return [f"%{_PUNCT[ch]}" for ch in set(text) if ch in _PUNCT]
+
+
 def sentence_anchors(text: str) -> frozenset[str]:
-    """Number and Latin-token anchors of one sentence."""
-    return frozenset(_numbers(text) + _latin(text))
+    """Number, Latin-token and punctuation anchors of one sentence."""
+    return frozenset(_numbers(text) + _latin(text) + _punctuation(text))
 
 
 def document_anchors(src: Sequence[str], tgt: Sequence[str], *, glossary: TermSource | None = None,

@@ -1,0 +1,217 @@
+"""Alignment benchmark: sentence-alignment F1 and time by document size, statistical word-alignment speed, and
+term-link accuracy on TICO-19 dev. Prints Markdown tables; ``--write`` also saves them to
+eval/results/align.md.
+
+    .venv/bin/python eval/bench_align.py [--sizes 1000 5000 20000] [--skip-eflomal] [--write]
+    .venv/bin/python eval/bench_align.py --zhen-gold zhen.src-tgt zhen.gold   # AER on a zh-en gold set
+
+Sentence documents: parallel lines from the UN devset, Tatoeba, FLORES-200 dev and TICO-19 dev (in that order,
+cycled when a size needs more lines than there are), perturbed with eval-time edits whose gold is known
+(mt.alignment.sentence.synthetic: by default 2% of pairs lose their source line, 2% lose their target line, 4%
+are merged with the next pair on the source side and 4% on the target side). "News" is FLORES-200 dev's
+Wikinews articles (metadata_dev.tsv), each article aligned as its own document pair.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mt.alignment import StatisticalAligner, eflomal_available, score_sentence_documents, tokenize  # noqa: E402
+from mt.alignment.pharaoh import read_alignments  # noqa: E402
+from mt.alignment.scoring import score_aer  # noqa: E402
+from mt.alignment.sentence import Perturbation, SentenceAligner, build_documents  # noqa: E402
+from mt.alignment.terms import find_term_instances, score_term_links  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data"
+RESULTS = Path(__file__).resolve().parent / "results" / "align.md"
+MILD = Perturbation(delete_source=0.01, delete_target=0.01, merge_source=0.02, merge_target=0.02)
+
+
+def lines(name: str) -> list[str]:
+    return (DATA / name).read_text(encoding="utf-8").splitlines()
+
+
+def parallel(lang: str) -> tuple[list[str], list[str]]:
+    """All ar-lang pairs in eval/data, UN first."""
+    flores = {"en": "eng_Latn", "zh": "zho_Hans"}[lang]
+    pairs = [("un_v1.0/UNv1.0.devset.ar", f"un_v1.0/UNv1.0.devset.{lang}")]
+    if lang == "en":
+        pairs.append(("tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.ara",
+                      "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.eng"))
+    pairs += [("flores200/flores200.dev.arb_Arab", f"flores200/flores200.dev.{flores}"),
+              ("tico19/tico19.dev.ar", f"tico19/tico19.dev.{lang}")]
+    src, tgt = [], []
+    for a, b in pairs:
+        src += lines(a)
+        tgt += lines(b)
+    return src, tgt
+
+
+def sentence_sizes(sizes: list[int]) -> list[str]:
+    rows = ["| pair | sentences (src x tgt) | F1 strict | F1 lax | P strict | R strict | seconds | ms / 1k sentences |",
+            "|---|---|---|---|---|---|---|---|"]
+    for lang in ("en", "zh"):
+        src, tgt = parallel(lang)
+        for size in sizes:
+            reps = size // len(src) + 1
+            doc = build_documents((src * reps)[:size], (tgt * reps)[:size], tgt_lang=lang, seed=size)
+            aligner = SentenceAligner(pair=f"ar-{lang}")
+            started = time.perf_counter()
+            beads = aligner.align(doc.src, doc.tgt)
+            seconds = time.perf_counter() - started
+            s = score_sentence_documents([doc.gold], [[b.as_pair() for b in beads]])
+            rows.append(f"| ar-{lang} | {size:,} ({len(doc.src):,} x {len(doc.tgt):,}) | {s.f1_strict:.3f} | "
+                        f"{s.f1_lax:.3f} | {s.precision_strict:.3f} | {s.recall_strict:.3f} | {seconds:.2f} | "
+                        f"{1000 * seconds / size:.0f} |")
+            print(rows[-1], flush=True)
+    return rows
+
+
+def news_articles() -> list[list[int]]:
+    """Line numbers of FLORES-200 dev grouped by Wikinews article (URL)."""
+    with open(DATA / "flores200" / "metadata_dev.tsv", encoding="utf-8") as handle:
+        meta = list(csv.DictReader(handle, delimiter="\t"))
+    articles: dict[str, list[int]] = {}
+    for k, row in enumerate(meta):
+        if row["domain"] == "wikinews":
+            articles.setdefault(row["URL"], []).append(k)
+    return list(articles.values())
+
+
+def sentence_news() -> list[str]:
+    rows = ["| pair | perturbation | documents | lines | F1 strict | F1 lax |", "|---|---|---|---|---|---|"]
+    ar = lines("flores200/flores200.dev.arb_Arab")
+    for lang, name in (("en", "eng_Latn"), ("zh", "zho_Hans")):
+        tgt = lines(f"flores200/flores200.dev.{name}")
+        for label, pert in (("default (2% del, 4% merge per side)", Perturbation()),
+                            ("mild (1% del, 2% merge per side)", MILD), ("none (all 1-1)", Perturbation(0, 0, 0, 0))):
+            articles = news_articles()
+            whole = [[k for article in articles for k in article]]
+            for grouping, documents in (("one per article", articles), ("all articles as one", whole)):
+                golds, preds, n = [], [], 0
+                for seed, article in enumerate(documents):
+                    doc = build_documents([ar[k] for k in article], [tgt[k] for k in article], tgt_lang=lang,
+                                          perturbation=pert, seed=seed)
+                    golds.append(doc.gold)
+                    preds.append([b.as_pair() for b in SentenceAligner(pair=f"ar-{lang}").align(doc.src, doc.tgt)])
+                    n += len(article)
+                s = score_sentence_documents(golds, preds)
+                rows.append(f"| ar-{lang} | {label} | {len(golds)} ({grouping}) | {n} | {s.f1_strict:.3f} | "
+                            f"{s.f1_lax:.3f} |")
+                print(rows[-1], flush=True)
+    return rows
+
+
+def word_speed(backends: list[str]) -> list[str]:
+    rows = ["| backend | pairs | direction | seconds | seconds / 10k pairs |", "|---|---|---|---|---|"]
+    src, tgt = parallel("en")
+    src, tgt = src[:10000], tgt[:10000]
+    a = [tokenize(x, "ar") for x in src]
+    e = [tokenize(x, "en") for x in tgt]
+    for backend in backends:
+        started = time.perf_counter()
+        StatisticalAligner(backend=backend).align(a, e)
+        seconds = time.perf_counter() - started
+        rows.append(f"| {backend} | {len(a):,} ar-en | both + grow-diag-final-and | {seconds:.1f} | "
+                    f"{seconds * 10000 / len(a):.1f} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def tico_terms(lang: str) -> list[tuple[str, str]]:
+    column = {"en": "en", "zh": "zh_CN"}[lang]
+    with open(DATA / "tico19" / "tico19.terminology.facebook.en-ar-zh.tsv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [(r["ar"], f.strip()) for r in rows for f in r[column].split(":") if r["ar"].strip() and f.strip()]
+
+
+def term_links(backends: list[str]) -> list[str]:
+    rows = ["| pair | backend | extra pairs | term instances | linked | contained | seconds |",
+            "|---|---|---|---|---|---|---|"]
+    for lang in ("en", "zh"):
+        src = [tokenize(x, "ar") for x in lines("tico19/tico19.dev.ar")]
+        tgt = [tokenize(x, lang) for x in lines(f"tico19/tico19.dev.{lang}")]
+        instances = find_term_instances(src, tgt, tico_terms(lang), tgt_lang=lang)
+        extra_src, extra_tgt = parallel(lang)
+        extra_src, extra_tgt = extra_src[:-len(src)][:10000], extra_tgt[:-len(tgt)][:10000]  # without TICO itself
+        ex_s = [tokenize(x, "ar") for x in extra_src]
+        ex_t = [tokenize(x, lang) for x in extra_tgt]
+        for backend in backends:
+            for extra in (False, True):
+                started = time.perf_counter()
+                links = StatisticalAligner(backend=backend, tgt_lang=lang).align(
+                    src, tgt, extra_src=ex_s if extra else (), extra_tgt=ex_t if extra else ())
+                seconds = time.perf_counter() - started
+                s = score_term_links(instances, links)
+                rows.append(f"| ar-{lang} | {backend} | {len(ex_s) if extra else 0:,} | {s.instances} | "
+                            f"{s.linked_rate:.3f} | {s.contained_rate:.3f} | {seconds:.1f} |")
+                print(rows[-1], flush=True)
+    return rows
+
+
+def zhen_aer(src_tgt: Path, gold: Path, backends: list[str]) -> list[str]:
+    """AER on a zh-en gold in awesome-align's layout: 'zh ||| en' lines (pre-tokenised), 1-based gold."""
+    pairs = [line.split(" ||| ") for line in src_tgt.read_text(encoding="utf-8").splitlines()]
+    zh = [p[0].split() for p in pairs]
+    en = [p[1].split() for p in pairs]
+    gold_links = read_alignments(gold, one_based=True)
+    ex_en, ex_zh = [], []
+    for a, b in (("tatoeba/tatoeba-test-v2021-08-07.eng-zho.cmnHans.eng", "tatoeba/tatoeba-test-v2021-08-07.eng-zho.cmnHans.zho"),
+                 ("un_v1.0/UNv1.0.devset.en", "un_v1.0/UNv1.0.devset.zh"),
+                 ("flores200/flores200.dev.eng_Latn", "flores200/flores200.dev.zho_Hans"),
+                 ("tico19/tico19.dev.en", "tico19/tico19.dev.zh")):
+        ex_en += lines(a)
+        ex_zh += lines(b)
+    rows = ["| backend | zh tokens of extra text | extra pairs | AER | P | R |", "|---|---|---|---|---|---|"]
+    for backend in backends:
+        for mode in ("char", "jieba"):
+            try:
+                ex_z = [tokenize(x, "zh", zh_mode=mode) for x in ex_zh]
+            except Exception as error:  # noqa: BLE001 - jieba is optional
+                print(f"skip {mode}: {error}")
+                continue
+            ex_e = [tokenize(x, "en") for x in ex_en]
+            links = StatisticalAligner(backend=backend, src_lang="zh", tgt_lang="en").align(
+                zh, en, extra_src=ex_z, extra_tgt=ex_e)
+            s = score_aer(gold_links, links)
+            rows.append(f"| {backend} | {mode} | {len(ex_z):,} | {100 * s.aer:.1f} | {100 * s.precision:.1f} | "
+                        f"{100 * s.recall:.1f} |")
+            print(rows[-1], flush=True)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
+    parser.add_argument("--skip-eflomal", action="store_true", help="Benchmark the numpy fast_align backend only.")
+    parser.add_argument("--zhen-gold", nargs=2, type=Path, metavar=("SRC_TGT", "GOLD"))
+    parser.add_argument("--write", action="store_true", help=f"Write the tables to {RESULTS}.")
+    args = parser.parse_args()
+    backends = ["fastalign"] + ([] if args.skip_eflomal or not eflomal_available() else ["eflomal"])
+    sections = [f"Machine: {platform.machine()}, {platform.python_version()}, "
+                f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; command: `.venv/bin/python eval/bench_align.py`"]
+    if args.zhen_gold:
+        sections += ["## zh-en AER", "", *zhen_aer(*args.zhen_gold, backends)]
+    print("## Sentence alignment by document size", flush=True)
+    sections += ["## Sentence alignment by document size", "", *sentence_sizes(args.sizes)]
+    print("## Sentence alignment of news articles", flush=True)
+    sections += ["", "## Sentence alignment of news articles (FLORES-200 Wikinews, per article)", "", *sentence_news()]
+    print("## Statistical word alignment speed", flush=True)
+    sections += ["", "## Statistical word alignment speed", "", *word_speed(backends)]
+    print("## Term links on TICO-19 dev", flush=True)
+    sections += ["", "## Term links on TICO-19 dev", "", *term_links(backends)]
+    if args.write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.with_suffix(".raw.md").write_text("\n".join(sections) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
