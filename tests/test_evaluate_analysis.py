@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sacrebleu.metrics import BLEU, CHRF
 
 from mt.errors import InputError
 from mt.evaluation import evaluate, summary_line
 from mt.evaluation.analysis import bucket_labels, largest_differences, word_accuracy, worst_segments
-from tests.conftest import DATA
+
+REPO = Path(__file__).resolve().parents[1]  # as tests/conftest.py
+DATA = REPO / "eval" / "data"
 
 
 def _lines(path, n):

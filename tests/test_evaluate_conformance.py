@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 from sacrebleu.metrics import BLEU, CHRF
 
-from tests.conftest import DATA, REPO
 from mt.cli import main
 from mt.evaluation import evaluate
 
 N_LINES = 400  # FLORES lines used: enough for stable statistics, quick on two shared cores
+
+REPO = Path(__file__).resolve().parents[1]  # as tests/conftest.py
+DATA = REPO / "eval" / "data"
 
 
 def _systems_module():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
@@ -12,9 +13,11 @@ from lxml import html as lxml_html
 from mt.cli import main
 from mt.evaluation import SCHEMA, evaluate
 from mt.evaluation.report import render
-from tests.conftest import DATA
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> | pipe [link](https://evil.example/x.js) [bold]b'
+
+REPO = Path(__file__).resolve().parents[1]  # as tests/conftest.py
+DATA = REPO / "eval" / "data"
 
 
 def _read(path, n):
