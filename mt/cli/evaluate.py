@@ -36,7 +36,7 @@ def evaluate(
                                        help="Target language, en or zh (default: detected from the reference)."),
     metrics: List[str] = typer.Option(["bleu,chrf,chrf++,ter"], "--metrics", "-m",
                                       help="Metrics: bleu, chrf, chrf++, ter; repeat -m or separate with commas."),
-    tokenize: Optional[str] = typer.Option(None, "--tokenize", "-t",
+    tokenize: Optional[str] = typer.Option(None, "--tokenize",
                                            help="BLEU tokenizer: 13a, zh, intl, char or none (default: zh for "
                                            "Chinese, 13a otherwise)."),
     ter_asian: Optional[bool] = typer.Option(None, "--ter-asian/--no-ter-asian",
