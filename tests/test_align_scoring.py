@@ -161,3 +161,12 @@ def test_cli_score_sentences_bad_gold(tmp_path, capsys):
     gold = _write(tmp_path / "gold.tsv", "0\tone\n")
     assert main(["align", "score-sentences", gold, pred]) == 1
     assert f"{gold}:1: bad line numbers" in capsys.readouterr().err
+
+
+def test_cli_score_sentences_out_of_range(tmp_path, capsys):
+    src = _write(tmp_path / "src", "a\nb\n")
+    tgt = _write(tmp_path / "tgt", "x\ny\n")
+    gold = _write(tmp_path / "gold.tsv", "0\t0\n1\t2\n")
+    pred = _write(tmp_path / "pred.tsv", "0\t0\n1\t1\n")
+    assert main(["align", "score-sentences", gold, pred, "--src-doc", src, "--tgt-doc", tgt]) == 1
+    assert f"{gold}:2: target line 2 out of range (document has 2 lines)" in capsys.readouterr().err

@@ -165,13 +165,18 @@ def _translator(model: str, lang: str):
 def score_sentences(
     gold: Path = typer.Argument(..., help="Gold beads: TSV (source lines, target lines, ...) or vecalign format."),
     pred: Path = typer.Argument(..., help="Predicted beads, same format (the output of `mt align sentences`)."),
+    src_doc: Optional[Path] = typer.Option(None, "--src-doc", help="Source document: check line numbers are in range."),
+    tgt_doc: Optional[Path] = typer.Option(None, "--tgt-doc", help="Target document: check line numbers are in range."),
 ) -> None:
     """Print precision, recall and F1 of PRED against GOLD, strict and lax (as vecalign defines them)."""
+    from mt.alignment.io import read_lines  # noqa: PLC0415
     from mt.alignment.scoring import score_sentence_alignment  # noqa: PLC0415
     from mt.alignment.sentence.tsv import read_beads  # noqa: PLC0415
 
-    gold_beads = read_beads(gold)
-    pred_beads = read_beads(pred)
+    n_src = len(read_lines(src_doc)) if src_doc else None
+    n_tgt = len(read_lines(tgt_doc)) if tgt_doc else None
+    gold_beads = read_beads(gold, n_src=n_src, n_tgt=n_tgt)
+    pred_beads = read_beads(pred, n_src=n_src, n_tgt=n_tgt)
     result = score_sentence_alignment(gold_beads, pred_beads)
     typer.echo("\tprecision\trecall\tF1")
     typer.echo(f"strict\t{result.precision_strict:.4f}\t{result.recall_strict:.4f}\t{result.f1_strict:.4f}")
