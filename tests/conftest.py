@@ -25,3 +25,45 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(scope="session")
+def tiny_ar_en(tmp_path_factory) -> Path:
+    """A tiny random ar-en Marian model in the OPUS-MT layout (built once per test session)."""
+    from mt.testing import build_model
+
+    return build_model(tmp_path_factory.mktemp("models") / "tiny-ar-en", size="tiny", pair="ar-en", seed=1)
+
+
+@pytest.fixture(scope="session")
+def tiny_en_zh(tmp_path_factory) -> Path:
+    """A tiny random en-zh Marian model whose vocabulary has >>cmn_Hans<< like opus-mt-en-zh."""
+    from mt.testing import build_model
+
+    return build_model(tmp_path_factory.mktemp("models") / "tiny-en-zh", size="tiny", pair="en-zh", seed=2)
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tiny_ar_en, tiny_en_zh) -> list[str]:
+    """`--model` options for both legs of the tiny models."""
+    return ["--model", f"ar-en={tiny_ar_en}", "--model", f"en-zh={tiny_en_zh}"]
+
+
+@pytest.fixture(scope="session")
+def fast_tiny(tiny_models) -> list[str]:
+    """The tiny models with short decoding: random weights never emit </s>, so every output runs to the
+    decoding limit; a low limit keeps the suite fast without changing what is asserted (structure, errors)."""
+    return [*tiny_models, "--max-length-ratio", "0.5", "--max-length-extra", "4"]
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run `mt ARGS...` in-process; return (exit code, stdout, stderr)."""
+    from mt.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

@@ -33,10 +33,10 @@ app.add_typer(align.app, name="align")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit status (also the entry point of the `mt` script)."""
+    """Run the CLI; return the exit status (the `mt` script exits with it)."""
     logging.basicConfig(level=os.environ.get("MT_LOG_LEVEL", "WARNING"), format="mt: %(message)s")
     try:
-        app(args=argv, prog_name="mt", standalone_mode=True)
+        result = app(args=argv, prog_name="mt", standalone_mode=False)
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else 1)
@@ -47,12 +47,25 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print("mt: interrupted", markup=False)
         return 130
     except Exception as error:  # noqa: BLE001 - the last guard against a traceback for users
+        if type(error).__name__ == "NoArgsIsHelpError":
+            err_console.print(error.format_message(), markup=False)  # type: ignore[attr-defined]
+            return 2
+        if hasattr(error, "format_message") and hasattr(error, "exit_code"):  # click usage errors
+            command = getattr(getattr(error, "ctx", None), "command_path", "mt")
+            message = " ".join(error.format_message().split())
+            err_console.print(f"mt: error: {message} (see '{command} --help')", markup=False)
+            return int(error.exit_code)
+        if type(error).__name__ == "Abort":
+            err_console.print("mt: aborted", markup=False)
+            return 1
         if os.environ.get("MT_DEBUG"):
             raise
         err_console.print(f"mt: internal error: {type(error).__name__}: {error} (set MT_DEBUG=1 for a traceback)",
                           markup=False)
         return 3
-    return 0
+    if result == 130:  # typer turns Ctrl-C into exit status 130
+        err_console.print("mt: interrupted", markup=False)
+    return result if isinstance(result, int) else 0
 
 
 def run() -> None:

@@ -107,5 +107,5 @@ class MarianVocab:
 
     def decode_target(self, pieces: list[str]) -> str:
         """Detokenise target pieces; special tokens (and `<unk>`) are dropped, as `skip_special_tokens` does."""
-        kept = [p for p in pieces if p not in (EOS, PAD, UNK) and not (p.startswith(">>") and p.endswith("<<"))]
+        kept = [p for p in pieces if p not in (EOS, PAD, UNK)]
         return self.target_spm.decode_pieces(kept).replace(SPIECE_UNDERLINE, " ").strip()

@@ -1,0 +1,50 @@
+"""The decoding interface every backend implements, on token strings (as CTranslate2 does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+from mt.models.vocab import MarianVocab
+
+
+@dataclass
+class DecodeOptions:
+    """Options of one decoding call. Defaults never truncate: the length limit is set per sentence."""
+
+    beam_size: int = 4
+    max_decoding_length: int = 256     # new target tokens at most (per batch: the largest of its sentences)
+    length_penalty: float = 1.0
+
+
+@dataclass
+class Hypothesis:
+    """The best output for one source: pieces (no </s>), mean token log-prob, whether </s> was reached."""
+
+    pieces: list[str]
+    score: float
+    finished: bool
+    attention: list[list[float]] | None = field(default=None, repr=False)  # target x source (incl. </s>)
+
+
+class Backend(Protocol):
+    """Decodes batches of source pieces with a Marian model."""
+
+    vocab: MarianVocab
+    max_positions: int
+    name: str
+
+    def translate_batch(
+        self,
+        sources: Sequence[list[str]],
+        options: DecodeOptions,
+        target_prefix: Sequence[list[str] | None] | None = None,
+        suppress_sequences: Sequence[list[list[str]]] | None = None,
+    ) -> list[Hypothesis]:
+        """Decode each source; an optional forced target prefix and target piece sequences to avoid."""
+        ...
+
+    def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
+        """Cross-attention of the alignment head for a forced target: rows target pieces, columns source
+        pieces (plus </s>)."""
+        ...

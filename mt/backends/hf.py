@@ -1,0 +1,131 @@
+"""The transformers (PyTorch) backend: MarianMTModel.generate with beam search.
+
+Forced target prefixes and suppressed sequences are applied by one logits processor, so a glossary repair is
+a normal batched beam search. Without them, decoding is exactly `model.generate(num_beams=...)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from transformers import LogitsProcessor, LogitsProcessorList, MarianMTModel
+from transformers.utils import logging as hf_logging
+
+from mt.backends.base import DecodeOptions, Hypothesis
+from mt.models.vocab import MarianVocab
+
+log = logging.getLogger(__name__)
+
+
+class _PrefixAndSuppress(LogitsProcessor):
+    """Force each row's target prefix, then forbid completing any of its suppressed sequences."""
+
+    def __init__(self, prefixes: list[list[int]], suppress: list[list[list[int]]], num_beams: int) -> None:
+        self.prefixes, self.suppress, self.num_beams = prefixes, suppress, num_beams
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        step = input_ids.shape[1] - 1  # tokens generated so far (the decoder start is not one)
+        for row in range(input_ids.shape[0]):
+            example = row // self.num_beams
+            prefix = self.prefixes[example]
+            if step < len(prefix):
+                keep = scores[row, prefix[step]].clone()
+                scores[row, :] = -float("inf")
+                scores[row, prefix[step]] = keep
+                continue
+            history = input_ids[row, 1:].tolist()
+            for sequence in self.suppress[example]:
+                head = sequence[:-1]
+                if not head or history[len(history) - len(head):] == head:
+                    scores[row, sequence[-1]] = -float("inf")
+        return scores
+
+
+class TransformersBackend:
+    """Decode with a Hugging Face Marian model directory on the CPU (or a torch device)."""
+
+    name = "hf"
+
+    def __init__(self, path: str | Path, device: str = "cpu", threads: int | None = None) -> None:
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        if threads:
+            torch.set_num_threads(threads)
+        self.path = Path(path)
+        self.vocab = MarianVocab.from_dir(self.path)
+        self.model = MarianMTModel.from_pretrained(self.path, attn_implementation="eager").to(device).eval()
+        self.device = device
+        self.max_positions = int(self.model.config.max_position_embeddings)
+        self.pad_id = int(self.model.config.pad_token_id)
+
+    def _encode(self, sources: Sequence[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
+        ids = [self.vocab.source_ids(pieces) for pieces in sources]
+        width = max(len(x) for x in ids)
+        input_ids = torch.full((len(ids), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(ids), width), dtype=torch.long)
+        for i, row in enumerate(ids):
+            input_ids[i, : len(row)] = torch.tensor(row)
+            mask[i, : len(row)] = 1
+        return input_ids.to(self.device), mask.to(self.device)
+
+    @torch.inference_mode()
+    def translate_batch(
+        self,
+        sources: Sequence[list[str]],
+        options: DecodeOptions,
+        target_prefix: Sequence[list[str] | None] | None = None,
+        suppress_sequences: Sequence[list[list[str]]] | None = None,
+    ) -> list[Hypothesis]:
+        if not sources:
+            return []
+        input_ids, mask = self._encode(sources)
+        processors = LogitsProcessorList()
+        if target_prefix is not None or suppress_sequences is not None:
+            prefixes = [self.vocab.target_ids(p) if p else [] for p in (target_prefix or [None] * len(sources))]
+            suppress = [[self.vocab.target_ids(s) for s in seqs] for seqs in (suppress_sequences or [[]] * len(sources))]
+            processors.append(_PrefixAndSuppress(prefixes, suppress, options.beam_size))
+            longest_prefix = max(len(p) for p in prefixes)
+        else:
+            longest_prefix = 0
+        max_new = min(options.max_decoding_length + longest_prefix, self.max_positions - 1)
+        out = self.model.generate(
+            input_ids=input_ids,
+            attention_mask=mask,
+            num_beams=options.beam_size,
+            do_sample=False,
+            max_length=max_new + 1,
+            length_penalty=options.length_penalty,
+            logits_processor=processors,
+            output_scores=True,
+            return_dict_in_generate=True,
+        )
+        transition = self.model.compute_transition_scores(
+            out.sequences, out.scores, getattr(out, "beam_indices", None), normalize_logits=False
+        )
+        hypotheses = []
+        eos, pad = self.vocab.eos_id, self.pad_id
+        for row, scores in zip(out.sequences.tolist(), transition):
+            generated = row[1:]
+            length = len(generated)
+            while length and generated[length - 1] == pad:
+                length -= 1
+            generated = generated[:length]
+            # forced_eos_token_id closes a sentence cut at the limit with </s>: that is not a finished one
+            finished = bool(generated) and generated[-1] == eos and length < max_new
+            token_scores = scores[:length]
+            mean = float(token_scores.mean()) if length else 0.0
+            hypotheses.append(Hypothesis(self.vocab.target_pieces(generated), mean, finished))
+        return hypotheses
+
+    @torch.inference_mode()
+    def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
+        input_ids, mask = self._encode([source])
+        target_ids = self.vocab.target_ids(target)
+        decoder_input = torch.tensor([[self.pad_id] + target_ids], device=self.device)
+        out = self.model(input_ids=input_ids, attention_mask=mask, decoder_input_ids=decoder_input,
+                         output_attentions=True)
+        matrix = out.cross_attentions[layer][0, head]  # (target+1) x source
+        return matrix[: len(target)].tolist()  # row j: the step that produced target piece j

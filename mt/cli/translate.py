@@ -1,0 +1,165 @@
+"""`mt translate`: translate Arabic text files into English or Chinese."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from mt.cli.common import err_console, progress_bar, warn
+from mt.errors import InputError
+
+HELP = """Translate Arabic text files (or stdin with '-') into English or Chinese.
+
+Plain text keeps its lines: one output line per input line, empty lines stay empty, order is kept.
+Each line is split into sentences, long sentences are chunked under the model's limit (never truncated),
+and batches are sorted by length. Arabic -> Chinese goes through English unless an ar-zh model is given.
+"""
+
+FORMATS = ("txt", "jsonl")
+PROGRESS_MIN_LINES = 20
+
+
+def _output_format(fmt: Optional[str], output: Optional[str]) -> str:
+    if fmt is None:
+        return "jsonl" if output and output.endswith(".jsonl") else "txt"
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; choose txt or jsonl")
+    return fmt
+
+
+def _plan_outputs(inputs: list[str], output: Optional[str], to: str, fmt: str, force: bool) -> list[Optional[Path]]:
+    """Where each input's translation goes (None: stdout), checked before any work starts."""
+    from mt.formats.writing import check_output
+
+    if output is None or output == "-":
+        if len(inputs) > 1:
+            raise InputError("several inputs need -o DIR (one output file per input)")
+        return [None]
+    out = Path(output)
+    if len(inputs) > 1 or out.is_dir():
+        if not out.is_dir():
+            raise InputError(f"{out}: not a directory; several inputs need -o DIR")
+        if "-" in inputs:
+            raise InputError("stdin ('-') cannot be combined with other inputs")
+        paths = [out / f"{Path(name).stem}.{to}.{fmt}" for name in inputs]
+    else:
+        paths = [out]
+    for path in paths:
+        check_output(path, force)
+    return paths
+
+
+def translate(
+    inputs: List[str] = typer.Argument(..., metavar="INPUT...", help="Arabic UTF-8 text files, or '-' for stdin."),
+    to: str = typer.Option(..., "--to", "-t", help="Target language: en or zh."),
+    output: Optional[str] = typer.Option(None, "--output", "-o",
+                                         help="Output file ('-' or omitted: stdout); a directory for several inputs."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f",
+                                      help="txt (one line per input line) or jsonl (one object per line with "
+                                      "sentences, scores and terms). Default: from the output name, else txt."),
+    model: Optional[List[str]] = typer.Option(None, "--model", "-m",
+                                              help="PAIR=ID_OR_DIR (pairs ar-en, en-zh, ar-zh; repeatable) or a "
+                                              "bare ID_OR_DIR for the direct pair. Default: `mt models list`."),
+    beam: int = typer.Option(4, "--beam", help="Beam size."),
+    batch_tokens: int = typer.Option(4096, "--batch-tokens", help="Token budget per batch (sentences x length)."),
+    max_input_tokens: Optional[int] = typer.Option(None, "--max-input-tokens",
+                                                   help="Chunk sentences longer than this many source tokens "
+                                                   "(default: half the model's positions, 256 for OPUS-MT)."),
+    max_length_ratio: float = typer.Option(2.0, "--max-length-ratio",
+                                           help="Decoding limit per sentence: this many target tokens per source "
+                                           "token, plus --max-length-extra (capped by the model's positions)."),
+    max_length_extra: int = typer.Option(10, "--max-length-extra", help="Target tokens added to the decoding limit."),
+    glossary: Optional[List[Path]] = typer.Option(None, "--glossary", "-g",
+                                                  help="Glossary file (.tsv, .tbx, .csv, .json); repeatable."),
+    glossary_mode: str = typer.Option("strict", "--glossary-mode",
+                                      help="strict: every matched term appears in the output; soft: report "
+                                      "missing terms only; off: ignore the glossary."),
+    ref: Optional[Path] = typer.Option(None, "--ref", help="Reference translation: print scores at the end."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model directory holds)."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
+) -> None:
+    from mt.formats.reading import TextInput
+    from mt.models.registry import TARGETS, parse_model_options
+
+    if to not in TARGETS:
+        raise InputError(f"unknown target language {to!r}; choose one of {', '.join(TARGETS)}")
+    fmt = _output_format(fmt, output)
+    if backend is not None and backend not in ("hf", "ct2"):
+        raise InputError(f"unknown backend {backend!r}; choose hf or ct2")
+    if inputs.count("-") > 1:
+        raise InputError("stdin ('-') can be read only once")
+    models = parse_model_options(model)
+    sources = [TextInput(name) for name in inputs]  # validates every input before anything is written
+    outputs = _plan_outputs(inputs, output, to, fmt, force)
+    references = _read_reference(ref, sum(s.info.lines for s in sources)) if ref else None
+    loaded_glossary = _load_glossaries(glossary) if glossary else None
+
+    from mt.pipeline import Translator
+
+    translator = Translator(models, beam_size=beam, batch_tokens=batch_tokens, max_input_tokens=max_input_tokens,
+                            max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
+                            glossary=loaded_glossary, glossary_mode=glossary_mode, backend=backend, threads=threads)
+    translator.legs(to)  # load (or fail on) the models before reading any input
+    hypotheses: list[str] = []
+    for source, path in zip(sources, outputs):
+        _translate_one(translator, source, path, to, fmt, quiet, hypotheses if references is not None else None)
+    if not quiet:
+        _summary(translator)
+    if references is not None:
+        from mt.evaluation import summary_line
+
+        err_console.print(summary_line(hypotheses, references, to), markup=False)
+
+
+def _translate_one(translator, source, path: Optional[Path], to: str, fmt: str, quiet: bool,
+                   collect: Optional[list]) -> None:
+    from mt.formats.writing import atomic_writer
+
+    total = source.info.lines
+    with atomic_writer(path) as handle, progress_bar(f"translating {source.display_name}", total,
+                                                     enabled=not quiet and total > PROGRESS_MIN_LINES) as advance:
+        written = 0
+        for result in translator.translate_stream(source.lines(), to=to, progress=advance):
+            text = json.dumps(result.to_dict(), ensure_ascii=False) if fmt == "jsonl" else result.translation
+            written += 1
+            handle.write(text)
+            if written < total or source.info.ends_with_newline:
+                handle.write("\n")
+            if collect is not None:
+                collect.append(result.translation)
+    if written != total:  # a broken promise would be a bug; never let it pass silently
+        raise InputError(f"{source.display_name}: {total} lines read but {written} written")
+
+
+def _read_reference(path: Path, expected: int) -> list[str]:
+    from mt.formats.reading import TextInput
+
+    reference = TextInput(str(path))
+    if reference.info.lines != expected:
+        raise InputError(f"{path}: {reference.info.lines} lines, but the input has {expected}")
+    return list(reference.lines())
+
+
+def _load_glossaries(paths: List[Path]):
+    from mt.glossary import Glossary
+
+    glossaries = [Glossary.load(p) for p in paths]
+    return glossaries[0] if len(glossaries) == 1 else Glossary.merge(glossaries)
+
+
+def _summary(translator) -> None:
+    stats = translator.stats
+    if stats.incomplete:
+        warn(f"{stats.incomplete} of {stats.sentences} sentences reached the decoding length limit; their "
+             "translations may be cut (see 'complete' in --format jsonl)")
+    if stats.chunked_sentences:
+        err_console.print(f"mt: {stats.chunked_sentences} sentences longer than the model's input limit were "
+                          "translated in chunks", markup=False)
+    if translator.glossary is not None and translator.glossary_mode != "off":
+        err_console.print(f"mt: glossary: {stats.terms_found} terms found, {stats.terms_present} present in the "
+                          "output", markup=False)

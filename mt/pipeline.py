@@ -1,0 +1,304 @@
+"""The translation pipeline: lines -> sentences -> chunks -> length-sorted batches -> backend -> lines.
+
+    from mt import Translator
+    results = Translator().translate(["..."], to="en")     # list[LineResult]
+
+Every input line gives exactly one output line (empty lines stay empty, order is kept). Sentences longer than
+the model's input limit are chunked, never truncated. Arabic -> Chinese goes through English (opus-mt-ar-en,
+then opus-mt-en-zh with `>>cmn_Hans<<`) unless a direct ar-zh model is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, Sequence
+
+from mt.backends.base import DecodeOptions, Hypothesis
+from mt.models.registry import TARGET_TOKENS, parse_model_options, route
+from mt.results import LineResult, SentenceResult, TermResult
+from mt.text.chunking import chunk
+from mt.text.sentences import split_sentences
+
+log = logging.getLogger(__name__)
+
+JOINERS = {"en": " ", "zh": ""}
+
+
+def _has_letters(text: str) -> bool:
+    return any(unicodedata.category(c).startswith("L") for c in text)
+
+
+@dataclass
+class Unit:
+    """A piece of text translated as one: a sentence, or its chunks decoded one by one and joined."""
+
+    text: str
+    chunks: list[str] = field(default_factory=list)
+    terms: list = field(default_factory=list)  # glossary matches in `text` (mt.glossary.TermMatch)
+
+
+@dataclass
+class UnitTranslation:
+    translation: str
+    score: float
+    complete: bool
+    terms: list[TermResult] = field(default_factory=list)
+
+
+@dataclass
+class TranslationStats:
+    """Counters of one run, for the summary lines on stderr."""
+
+    lines: int = 0
+    sentences: int = 0
+    chunked_sentences: int = 0
+    incomplete: int = 0
+    terms_found: int = 0
+    terms_present: int = 0
+
+
+class Leg:
+    """One model of a route (ar-en, en-zh or ar-zh) with its decoding settings."""
+
+    def __init__(self, pair: str, backend, options: DecodeOptions, batch_tokens: int, max_input_tokens: int | None,
+                 max_length_ratio: float, max_length_extra: int) -> None:
+        self.pair = pair
+        self.source_lang, _, self.target_lang = pair.partition("-")
+        self.backend = backend
+        self.options = options
+        self.batch_tokens = batch_tokens
+        self.max_length_ratio = max_length_ratio
+        self.max_length_extra = max_length_extra
+        vocab = backend.vocab
+        token = TARGET_TOKENS.get(self.target_lang)
+        self.prefix = [token] if token and token in vocab.source_table else []
+        if vocab.language_tokens and not self.prefix:
+            log.warning("%s model expects a target-language token (%s ...) but none fits %s",
+                        pair, ", ".join(vocab.language_tokens[:3]), self.target_lang)
+        # leave room for the output: an input never takes more than half of the positions by default
+        limit = max_input_tokens or backend.max_positions // 2
+        self.max_input_tokens = max(4, min(limit, backend.max_positions - 1))
+
+    def count_tokens(self, text: str) -> int:
+        return self.backend.vocab.count_source_tokens(text) + len(self.prefix)
+
+    def pieces(self, text: str) -> list[str]:
+        return self.prefix + self.backend.vocab.encode_source(text.strip())
+
+    def decode_limit(self, source_length: int) -> int:
+        return min(self.backend.max_positions - 1, int(self.max_length_ratio * source_length) + self.max_length_extra)
+
+    def detokenize(self, pieces: list[str]) -> str:
+        return self.backend.vocab.decode_target(pieces)
+
+    def decode(self, sources: Sequence[list[str]], prefixes=None, suppress=None) -> list[Hypothesis]:
+        """Decode piece sequences in length-sorted batches under the token budget; results in input order."""
+        order = sorted(range(len(sources)), key=lambda i: (-len(sources[i]), i))
+        results: list[Hypothesis | None] = [None] * len(sources)
+        start = 0
+        while start < len(order):
+            width = len(sources[order[start]]) + 1
+            size = max(1, self.batch_tokens // max(width, 1))
+            batch = order[start : start + size]
+            options = DecodeOptions(self.options.beam_size, self.decode_limit(width), self.options.length_penalty)
+            hyps = self.backend.translate_batch(
+                [sources[i] for i in batch], options,
+                target_prefix=[prefixes[i] for i in batch] if prefixes else None,
+                suppress_sequences=[suppress[i] for i in batch] if suppress else None,
+            )
+            for i, hyp in zip(batch, hyps):
+                results[i] = hyp
+            start += size
+        return results  # type: ignore[return-value]
+
+    def translate_units(self, units: list[Unit], enforcer=None) -> list[UnitTranslation]:
+        """Translate units (chunking the long ones); `enforcer` repairs glossary terms where given."""
+        chunk_texts: list[str] = []
+        owners: list[int] = []
+        for index, unit in enumerate(units):
+            unit.chunks = chunk(unit.text, self.count_tokens, self.max_input_tokens) if unit.text.strip() else []
+            for piece in unit.chunks:
+                chunk_texts.append(piece)
+                owners.append(index)
+        sources = [self.pieces(t) for t in chunk_texts]
+        if enforcer is not None:
+            hyps, chunk_terms = enforcer.decode(self, chunk_texts, sources, [units[o] for o in owners])
+        else:
+            hyps, chunk_terms = self.decode(sources), [[] for _ in sources]
+        joiner = JOINERS.get(self.target_lang, " ")
+        out = [UnitTranslation("", 0.0, True) for _ in units]
+        weights = [0 for _ in units]
+        parts: list[list[str]] = [[] for _ in units]
+        for owner, source, hyp, terms in zip(owners, sources, hyps, chunk_terms):
+            parts[owner].append(self.detokenize(hyp.pieces))
+            length = max(1, len(hyp.pieces))
+            out[owner].score += hyp.score * length
+            weights[owner] += length
+            out[owner].complete &= hyp.finished
+            out[owner].terms.extend(terms)
+        for unit_out, unit_parts, weight in zip(out, parts, weights):
+            unit_out.translation = joiner.join(p for p in unit_parts if p)
+            unit_out.score = unit_out.score / weight if weight else 0.0
+        return out
+
+
+class Translator:
+    """Translate Arabic text into English or Chinese.
+
+    Args:
+        models: a model id or directory for the direct pair, or a mapping {"ar-en": ..., "en-zh": ..., "ar-zh": ...}
+            (hub ids or local Hugging Face Marian / CTranslate2 directories). Missing pairs use the defaults
+            of `mt models list`.
+        beam_size: beam width (default 4, as the OPUS-MT models were tuned).
+        batch_tokens: token budget of a batch: sentences x longest source length (default 4096).
+        max_input_tokens: chunk limit in source tokens (default: half the model's positions, 256 for OPUS-MT).
+        max_length_ratio, max_length_extra: the decoding limit per sentence is ratio x source tokens + extra,
+            capped by the model's positions (defaults 2.0 and 10); reaching it is reported, never hidden.
+        glossary: a mt.glossary.Glossary (or None) whose terms are found, enforced and verified.
+        glossary_mode: "strict" (enforce every matched term), "soft" (report only) or "off".
+        backend: "hf" or "ct2" to override what the model directory implies.
+    """
+
+    def __init__(self, models: str | dict[str, str] | None = None, *, beam_size: int = 4, batch_tokens: int = 4096,
+                 max_input_tokens: int | None = None, max_length_ratio: float = 2.0, max_length_extra: int = 10,
+                 glossary=None, glossary_mode: str = "strict", backend: str | None = None, device: str = "cpu",
+                 threads: int | None = None, block_units: int = 512) -> None:
+        from mt.errors import InputError
+
+        if isinstance(models, str):
+            models = {"direct": models}
+        elif isinstance(models, (list, tuple)):
+            models = parse_model_options(list(models))
+        self.models = dict(models or {})
+        if beam_size < 1:
+            raise InputError("--beam must be at least 1")
+        if batch_tokens < 1:
+            raise InputError("--batch-tokens must be positive")
+        if max_input_tokens is not None and max_input_tokens < 4:
+            raise InputError("--max-input-tokens must be at least 4")
+        if max_length_ratio <= 0 or max_length_extra < 0:
+            raise InputError("--max-length-ratio must be positive and --max-length-extra not negative")
+        if glossary_mode not in ("strict", "soft", "off"):
+            raise InputError(f"unknown glossary mode {glossary_mode!r}; choose strict, soft or off")
+        self.options = DecodeOptions(beam_size=beam_size)
+        self.batch_tokens = batch_tokens
+        self.max_input_tokens = max_input_tokens
+        self.max_length_ratio = max_length_ratio
+        self.max_length_extra = max_length_extra
+        self.glossary = glossary
+        self.glossary_mode = glossary_mode
+        self.backend_name = backend
+        self.device = device
+        self.threads = threads
+        self.block_units = block_units
+        self.stats = TranslationStats()
+        self._legs: dict[tuple[str, str], Leg] = {}
+
+    def legs(self, to: str) -> list[Leg]:
+        """Load (once) and return the legs that translate Arabic into `to`."""
+        from mt.models.loading import load_backend
+
+        legs = []
+        for pair, model in route(to, self.models):
+            key = (pair, model)
+            if key not in self._legs:
+                backend = load_backend(model, backend=self.backend_name, device=self.device, threads=self.threads)
+                self._legs[key] = Leg(pair, backend, self.options, self.batch_tokens, self.max_input_tokens,
+                                      self.max_length_ratio, self.max_length_extra)
+            legs.append(self._legs[key])
+        return legs
+
+    def translate(self, lines: Iterable[str] | str, to: str = "en") -> list[LineResult]:
+        """Translate lines (or one string, split on newlines) into `to`; one LineResult per line."""
+        if isinstance(lines, str):
+            lines = lines.split("\n")
+        return list(self.translate_stream(lines, to=to))
+
+    def translate_stream(self, lines: Iterable[str], to: str = "en",
+                         progress: Callable[[int], None] | None = None) -> Iterator[LineResult]:
+        """Translate lazily, a block of lines at a time, so memory stays flat on large inputs."""
+        legs = self.legs(to)
+        block: list[str] = []
+        units_in_block = 0
+        for line in lines:
+            if "\n" in line or "\r" in line:
+                line = line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+            block.append(line)
+            units_in_block += max(1, line.count(".") + line.count("؟") + 1)
+            if units_in_block >= self.block_units:
+                yield from self._translate_block(block, legs, to)
+                if progress:
+                    progress(len(block))
+                block, units_in_block = [], 0
+        if block:
+            yield from self._translate_block(block, legs, to)
+            if progress:
+                progress(len(block))
+
+    def _enforcer(self, leg: Leg):
+        if self.glossary is None or self.glossary_mode == "off":
+            return None
+        from mt.glossary.enforce import Enforcer
+
+        return Enforcer(self.glossary, leg.source_lang, leg.target_lang, strict=self.glossary_mode == "strict")
+
+    def _match_terms(self, units: list[Unit], lang: str) -> None:
+        if self.glossary is None:
+            return
+        for unit in units:
+            unit.terms = self.glossary.match(unit.text, lang=lang)
+
+    def _translate_block(self, block: list[str], legs: list[Leg], to: str) -> list[LineResult]:
+        # 1. lines -> sentences; lines without letters (numbers, rules, blanks) pass through untouched
+        units: list[Unit] = []
+        layout: list[tuple[str, list[int]] | None] = []
+        for line in block:
+            if not line.strip() or not _has_letters(line):
+                layout.append(None)
+                continue
+            indent = line[: len(line) - len(line.lstrip())]
+            indices = []
+            for span in split_sentences(line):
+                indices.append(len(units))
+                units.append(Unit(line[span.start : span.end]))
+            layout.append((indent, indices))
+        # 2. decode through each leg; the second leg of the pivot translates the first one's output
+        self._match_terms(units, legs[0].source_lang)
+        translations = legs[0].translate_units(units, self._enforcer(legs[0]))
+        intermediates: list[str | None] = [None] * len(units)
+        all_terms = [t.terms for t in translations]
+        for leg in legs[1:]:
+            intermediates = [t.translation for t in translations]
+            next_units = [Unit(text) for text in intermediates]
+            self._match_terms(next_units, leg.source_lang)
+            next_translations = leg.translate_units(next_units, self._enforcer(leg))
+            for first, second in zip(translations, next_translations):
+                second.complete &= first.complete
+            all_terms = [a + b.terms for a, b in zip(all_terms, next_translations)]
+            translations = next_translations
+        # 3. reassemble lines
+        joiner = JOINERS.get(to, " ")
+        results = []
+        for line, entry in zip(block, layout):
+            self.stats.lines += 1
+            if entry is None:
+                results.append(LineResult(line, line if line.strip() else "", []))
+                continue
+            indent, indices = entry
+            sentences = []
+            for i in indices:
+                t = translations[i]
+                chunked = len(units[i].chunks) > 1
+                sentences.append(SentenceResult(units[i].text, t.translation, t.score, all_terms[i],
+                                                intermediates[i], chunked, t.complete))
+                self.stats.sentences += 1
+                self.stats.chunked_sentences += chunked
+                self.stats.incomplete += not t.complete
+                for term in all_terms[i]:
+                    self.stats.terms_found += 1
+                    self.stats.terms_present += term.status in ("verified", "enforced")
+            text = joiner.join(s.translation for s in sentences if s.translation)
+            results.append(LineResult(line, indent + text, sentences))
+        return results

@@ -1,0 +1,62 @@
+"""What a translation returns: per line, per sentence, per term. The JSONL output is `to_dict()` of these."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class TermResult:
+    """A glossary term found in a sentence's source and what became of it in the translation.
+
+    status: "verified" (the model produced an accepted form), "enforced" (placed by the repair and verified),
+    "missing" (soft mode, or a repair that could not place it) or "found" (glossary mode off).
+    """
+
+    concept: str
+    source: str
+    start: int
+    end: int
+    target: str | None
+    status: str
+    lang: str = "ar"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SentenceResult:
+    """One translation unit: a sentence, or a chunk of a sentence too long for the model."""
+
+    source: str
+    translation: str
+    score: float
+    terms: list[TermResult] = field(default_factory=list)
+    intermediate: str | None = None  # the English of the ar -> en -> zh pivot
+    chunked: bool = False
+    complete: bool = True  # False when the decoder stopped at the length limit without </s>
+
+    def to_dict(self) -> dict:
+        out = {"source": self.source, "translation": self.translation, "score": round(self.score, 6),
+               "terms": [t.to_dict() for t in self.terms]}
+        if self.intermediate is not None:
+            out["intermediate"] = self.intermediate
+        if self.chunked:
+            out["chunked"] = True
+        if not self.complete:
+            out["complete"] = False
+        return out
+
+
+@dataclass
+class LineResult:
+    """One input line: its translation and the sentences it was split into."""
+
+    source: str
+    translation: str
+    sentences: list[SentenceResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "translation": self.translation,
+                "sentences": [s.to_dict() for s in self.sentences]}

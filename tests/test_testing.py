@@ -1,0 +1,78 @@
+"""mt.testing builds Marian models in the OPUS-MT layout, offline."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from transformers import MarianConfig, MarianTokenizer
+
+from mt.models.vocab import MarianVocab
+from mt.testing.build import SIZES
+
+SEED = (__import__("tests.conftest", fromlist=["SEEDS"]).SEEDS / "article.ar.txt").read_text(encoding="utf-8")
+
+
+def test_vocabulary_layout_matches_opus_mt(tiny_en_zh):
+    table = json.loads((tiny_en_zh / "vocab.json").read_text(encoding="utf-8"))
+    assert table["</s>"] == 0 and table["<unk>"] == 1
+    assert table["<pad>"] == len(table) - 1
+    assert ">>cmn_Hans<<" in table
+    config = MarianConfig.from_pretrained(tiny_en_zh)
+    assert config.pad_token_id == config.decoder_start_token_id == len(table) - 1
+    assert config.vocab_size == len(table)
+
+
+def test_vocab_agrees_with_marian_tokenizer(tiny_ar_en, tiny_en_zh):
+    for model_dir, texts in ((tiny_ar_en, SEED.splitlines()), (tiny_en_zh, [">>cmn_Hans<< AliExpress sold 6.21 million."])):
+        tokenizer = MarianTokenizer.from_pretrained(model_dir)
+        vocab = MarianVocab.from_dir(model_dir)
+        for text in texts:
+            assert vocab.source_ids(vocab.encode_source(text)) == tokenizer(text)["input_ids"]
+        ids = list(range(2, 60)) + [0]
+        assert vocab.decode_target(vocab.target_pieces(ids)) == tokenizer.decode(ids, skip_special_tokens=True)
+
+
+def test_same_seed_same_weights(tmp_path):
+    from safetensors.numpy import load_file
+
+    from mt.testing import build_model
+
+    a = load_file(build_model(tmp_path / "a", seed=7) / "model.safetensors")
+    b = load_file(build_model(tmp_path / "b", seed=7) / "model.safetensors")
+    c = load_file(build_model(tmp_path / "c", seed=8) / "model.safetensors")
+    assert a.keys() == b.keys()
+    assert all((a[k] == b[k]).all() for k in a)
+    assert any((a[k] != c[k]).any() for k in a if a[k].size > 100)
+
+
+def test_benchmark_size_is_the_real_architecture():
+    size = SIZES["opus-mt-ar-en"]
+    assert (size.d_model, size.layers, size.heads, size.ffn, size.vocab_size, size.max_positions) == (
+        512, 6, 8, 2048, 62834, 512)
+
+
+@pytest.mark.slow
+def test_benchmark_size_builds_with_76m_parameters(tmp_path):
+    from transformers import MarianMTModel
+
+    from mt.testing import build_model
+
+    path = build_model(tmp_path / "base", size="opus-mt-ar-en")
+    model = MarianMTModel.from_pretrained(path)
+    parameters = sum(p.numel() for p in model.parameters())
+    assert 75_000_000 < parameters < 78_000_000
+    assert json.loads((path / "vocab.json").read_text(encoding="utf-8"))["<pad>"] == 62833
+
+
+def test_command_line_builds_a_model(tmp_path):
+    out = tmp_path / "m"
+    done = subprocess.run([sys.executable, "-m", "mt.testing", str(out), "--size", "tiny", "--pair", "en-zh",
+                           "--seed", "3"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert {"config.json", "model.safetensors", "source.spm", "target.spm", "vocab.json"} <= {p.name for p in out.iterdir()}
+    bad = subprocess.run([sys.executable, "-m", "mt.testing", str(tmp_path / "x"), "--size", "huge"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "unknown size" in bad.stderr and "Traceback" not in bad.stderr

@@ -1,0 +1,57 @@
+"""Sentence splitting and chunking on real Arabic, English and Chinese."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mt.text.chunking import chunk
+from mt.text.sentences import sentences
+from tests.conftest import DATA, SEEDS
+
+
+def test_numbers_and_abbreviations_stay_whole():
+    assert sentences("Dr. Smith went to the U.S. yesterday. He paid 6.21 dollars! Did he? Yes") == [
+        "Dr. Smith went to the U.S. yesterday.", "He paid 6.21 dollars!", "Did he?", "Yes"]
+    assert sentences("قال د. محمد إن 6.21 مليون مشتر تعاقدوا. هل هذا صحيح؟ نعم!") == [
+        "قال د. محمد إن 6.21 مليون مشتر تعاقدوا.", "هل هذا صحيح؟", "نعم!"]
+
+
+def test_chinese_marks_split_without_spaces():
+    assert sentences("他来了。我们走吧！好吗？“是的。”结束") == ["他来了。", "我们走吧！", "好吗？", "“是的。”", "结束"]
+
+
+def test_seed_article_sentences_cover_every_word():
+    for line in (SEEDS / "article.ar.txt").read_text(encoding="utf-8").splitlines():
+        parts = sentences(line)
+        assert parts and "".join(parts).replace(" ", "") == line.replace(" ", "")
+    fifth = (SEEDS / "article.ar.txt").read_text(encoding="utf-8").splitlines()[4]
+    assert len(sentences(fifth)) == 2  # ". إذ أن" starts a new sentence; 6.21 in line 1 does not split
+
+
+def _count(text: str) -> int:
+    return len(text.split()) + 1
+
+
+def test_long_text_chunks_at_clauses_and_fits():
+    line = (DATA / "flores200" / "flores200.dev.arb_Arab").read_text(encoding="utf-8").splitlines()[0]
+    text = "، ".join([line] * 40)
+    chunks = chunk(text, _count, 50)
+    assert len(chunks) > 1
+    assert "".join(chunks) == text
+    assert all(_count(c.strip()) <= 50 for c in chunks)
+
+
+def test_a_word_longer_than_the_limit_is_cut_not_dropped():
+    text = "ا" * 500 + " كلمة"
+    chunks = chunk(text, lambda s: len(s) // 10 + 1, 8)
+    assert "".join(chunks) == text
+    assert all(len(c.strip()) // 10 + 1 <= 8 for c in chunks)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ابت ،.؟x\u060c", min_size=0, max_size=300), st.integers(min_value=2, max_value=30))
+def test_chunks_always_rejoin_and_fit(text, limit):
+    chunks = chunk(text, lambda s: len(s) // 3 + 1, limit)
+    assert "".join(chunks) == text
+    assert all(len(c.strip()) // 3 + 1 <= limit for c in chunks if len(chunks) > 1)
