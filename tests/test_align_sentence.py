@@ -44,10 +44,10 @@ def test_gold_documents_have_every_kind_of_bead(flores):
     assert kinds == {(1, 1), (1, 0), (0, 1), (1, 2), (2, 1)}
 
 
-@pytest.mark.parametrize("lang, strict, lax", [("en", 0.90, 0.93), ("zh", 0.78, 0.85)])
+@pytest.mark.parametrize("lang, strict, lax", [("en", 0.92, 0.95), ("zh", 0.86, 0.92)])
 def test_flores_documents(flores, lang, strict, lax):
-    """997 FLORES sentences, 2% deleted on each side, 4% merged on each side (measured: en 0.93-0.96 strict,
-    zh 0.84-0.87)."""
+    """997 FLORES sentences, 2% deleted on each side, 4% merged on each side (measured: en 0.943/0.951 strict,
+    0.965/0.976 lax; zh 0.900/0.921 strict, 0.941/0.966 lax for seeds 1/2)."""
     for seed in (1, 2):
         doc = build_documents(flores["ar"], flores[lang], tgt_lang=lang, seed=seed)
         score = _f1(doc, pair=f"ar-{lang}")
