@@ -36,7 +36,6 @@ class Unit:
 
     text: str
     chunks: list[str] = field(default_factory=list)
-    terms: list = field(default_factory=list)  # glossary matches in `text` (mt.glossary.TermMatch)
 
 
 @dataclass
@@ -114,24 +113,28 @@ class Leg:
         return results  # type: ignore[return-value]
 
     def translate_units(self, units: list[Unit], enforcer=None) -> list[UnitTranslation]:
-        """Translate units (chunking the long ones); `enforcer` repairs glossary terms where given."""
+        """Translate units (chunking the long ones); `enforcer` finds and enforces glossary terms where given."""
         chunk_texts: list[str] = []
+        offsets: list[int] = []
         owners: list[int] = []
         for index, unit in enumerate(units):
             unit.chunks = chunk(unit.text, self.count_tokens, self.max_input_tokens) if unit.text.strip() else []
+            offset = 0
             for piece in unit.chunks:
                 chunk_texts.append(piece)
+                offsets.append(offset)
                 owners.append(index)
+                offset += len(piece)
         sources = [self.pieces(t) for t in chunk_texts]
         if enforcer is not None:
-            hyps, chunk_terms = enforcer.decode(self, chunk_texts, sources, [units[o] for o in owners])
+            hyps, chunk_terms = enforcer.decode(self, chunk_texts, sources, offsets)
         else:
             hyps, chunk_terms = self.decode(sources), [[] for _ in sources]
         joiner = JOINERS.get(self.target_lang, " ")
         out = [UnitTranslation("", 0.0, True) for _ in units]
         weights = [0 for _ in units]
         parts: list[list[str]] = [[] for _ in units]
-        for owner, source, hyp, terms in zip(owners, sources, hyps, chunk_terms):
+        for owner, hyp, terms in zip(owners, hyps, chunk_terms):
             parts[owner].append(self.detokenize(hyp.pieces))
             length = max(1, len(hyp.pieces))
             out[owner].score += hyp.score * length
@@ -142,6 +145,29 @@ class Leg:
             unit_out.translation = joiner.join(p for p in unit_parts if p)
             unit_out.score = unit_out.score / weight if weight else 0.0
         return out
+
+
+def pivot_terms(first: list[TermResult], second: list[TermResult], translation: str, lang: str) -> list[TermResult]:
+    """The Arabic terms of a pivoted sentence, judged on the final translation.
+
+    Leg 1 enforced the English form, leg 2 the `lang` form where that English stands; a term is present when
+    an accepted `lang` form is in the final text, and "enforced" when either leg had to place it.
+    """
+    from mt.glossary.verify import find_target
+
+    forced = {t.concept_id for t in first + second if t.status == "enforced"}
+    out, used = [], {}
+    for term in first:
+        spans = used.setdefault(term.concept_id, find_target(translation, term.concept, lang))
+        if spans:
+            start, end = spans.pop(0)
+            status = "enforced" if term.concept_id in forced else "verified"
+            out.append(TermResult(term.concept_id, term.source, term.start, term.end, translation[start:end], status,
+                                  term.lang, term.concept))
+        else:
+            out.append(TermResult(term.concept_id, term.source, term.start, term.end, None, "missing", term.lang,
+                                  term.concept))
+    return out
 
 
 class Translator:
@@ -244,12 +270,6 @@ class Translator:
 
         return Enforcer(self.glossary, leg.source_lang, leg.target_lang, strict=self.glossary_mode == "strict")
 
-    def _match_terms(self, units: list[Unit], lang: str) -> None:
-        if self.glossary is None:
-            return
-        for unit in units:
-            unit.terms = self.glossary.match(unit.text, lang=lang)
-
     def _translate_block(self, block: list[str], legs: list[Leg], to: str) -> list[LineResult]:
         # 1. lines -> sentences; lines without letters (numbers, rules, blanks) pass through untouched
         units: list[Unit] = []
@@ -265,18 +285,16 @@ class Translator:
                 units.append(Unit(line[span.start : span.end]))
             layout.append((indent, indices))
         # 2. decode through each leg; the second leg of the pivot translates the first one's output
-        self._match_terms(units, legs[0].source_lang)
         translations = legs[0].translate_units(units, self._enforcer(legs[0]))
         intermediates: list[str | None] = [None] * len(units)
         all_terms = [t.terms for t in translations]
         for leg in legs[1:]:
             intermediates = [t.translation for t in translations]
-            next_units = [Unit(text) for text in intermediates]
-            self._match_terms(next_units, leg.source_lang)
-            next_translations = leg.translate_units(next_units, self._enforcer(leg))
+            next_translations = leg.translate_units([Unit(text) for text in intermediates], self._enforcer(leg))
             for first, second in zip(translations, next_translations):
                 second.complete &= first.complete
-            all_terms = [a + b.terms for a, b in zip(all_terms, next_translations)]
+            all_terms = [pivot_terms(a, b.terms, b.translation, leg.target_lang)
+                         for a, b in zip(all_terms, next_translations)]
             translations = next_translations
         # 3. reassemble lines
         joiner = JOINERS.get(to, " ")

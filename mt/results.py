@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
 class TermResult:
     """A glossary term found in a sentence's source and what became of it in the translation.
 
-    status: "verified" (the model produced an accepted form), "enforced" (placed by the repair and verified),
-    "missing" (soft mode, or a repair that could not place it) or "found" (glossary mode off).
+    start/end: character offsets of the term in the sentence's source. status: "verified" (the model produced
+    an accepted form), "enforced" (placed by the repair), or "missing" (soft mode, or a target the model's
+    vocabulary cannot spell).
     """
 
-    concept: str
+    concept_id: str
     source: str
     start: int
     end: int
     target: str | None
     status: str
     lang: str = "ar"
+    concept: object = field(default=None, repr=False, compare=False)  # the mt.glossary.Concept, not serialised
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"concept": self.concept_id, "source": self.source, "start": self.start, "end": self.end,
+                "target": self.target, "status": self.status}
 
 
 @dataclass

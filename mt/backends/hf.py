@@ -90,7 +90,9 @@ class TransformersBackend:
             longest_prefix = max(len(p) for p in prefixes)
         else:
             longest_prefix = 0
-        max_new = min(options.max_decoding_length + longest_prefix, self.max_positions - 1)
+        # the limit counts the forced prefix too (as CTranslate2's max_decoding_length does), but always leaves
+        # room for one token after the longest prefix
+        max_new = min(max(options.max_decoding_length, longest_prefix + 1), self.max_positions - 1)
         out = self.model.generate(
             input_ids=input_ids,
             attention_mask=mask,

@@ -22,6 +22,8 @@ DATA_FILES = {
            "un_v1.0/UNv1.0.devset.zh"],
 }
 LINES_PER_FILE = 1000
+# term tables whose target forms the test models must be able to spell (glossary enforcement tests)
+TERM_FILES = ["tico19/tico19.terminology.facebook.en-ar-zh.tsv", "tico19/tico19.terminology.google.en-ar-zh.tsv"]
 SCRIPT = {
     "ar": re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF0-9]+"),
     "en": re.compile(r"[A-Za-z0-9][A-Za-z0-9'.\-]*"),
@@ -59,10 +61,12 @@ def training_lines(lang: str, data_dir: str | Path | None = None) -> list[str]:
     if root is not None:
         for seed in sorted((root / "seeds").glob(f"*.{lang}.txt")):
             lines += _head(seed, 10_000)
-        for glossary in sorted((root / "glossaries").glob("*.tsv")):
-            for row in _head(glossary, 100_000):
-                lines += SCRIPT[lang].findall(row) if lang != "en" else [" ".join(SCRIPT[lang].findall(row))]
     data = Path(data_dir) if data_dir else (root / "eval" / "data" if root else None)
+    term_files = sorted((root / "glossaries").glob("*.tsv")) if root else []
+    term_files += [data / name for name in TERM_FILES if data is not None and (data / name).exists()]
+    for term_file in term_files:
+        for row in _head(term_file, 100_000):
+            lines += SCRIPT[lang].findall(row) if lang != "en" else [" ".join(SCRIPT[lang].findall(row))]
     if data is not None and data.is_dir():
         for name in DATA_FILES[lang]:
             if (data / name).exists():

@@ -1,0 +1,191 @@
+"""Glossary enforcement: every matched term's target appears in the output, where its source term maps to.
+
+The method works on any backend that can force a target prefix and avoid sequences (transformers through a
+logits processor, CTranslate2 through `target_prefix` and `suppress_sequences`):
+
+1. decode normally; sentences without terms end here, exactly as without a glossary;
+2. verify: does each matched concept's accepted target form (preferred or alternative) occur, as often as the
+   concept occurs in the source?
+3. repair the earliest missing term: find the target position its source span maps to (the alignment head's
+   cross-attention over the current hypothesis), force `hypothesis[:position] + term` as a prefix, forbid the
+   term's pieces after it (no duplicate), and let the model decode the rest of the sentence around it;
+4. repeat from 2. The forced prefix only grows, so after at most one round per term every term is present.
+
+Soft mode stops after step 2 and reports missing terms.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from mt.glossary.matcher import TermMatch
+from mt.glossary.verify import find_target
+from mt.results import TermResult
+
+log = logging.getLogger(__name__)
+WORD_START = "\u2581"
+
+
+@dataclass
+class _Chunk:
+    """A chunk under repair: its matches, current hypothesis and what has been forced so far."""
+
+    index: int
+    text: str
+    offset: int
+    matches: list[TermMatch]
+    hypothesis: object = None
+    forced: dict[int, str] = field(default_factory=dict)   # match index -> forced form
+    unspellable: set[int] = field(default_factory=set)
+    prefix_end: int = 0                                    # pieces of the hypothesis that are forced
+
+
+class Enforcer:
+    """Find, enforce and verify glossary terms for one leg (source_lang -> target_lang)."""
+
+    def __init__(self, glossary, source_lang: str, target_lang: str, strict: bool = True) -> None:
+        self.glossary = glossary
+        self.source_lang = source_lang
+        self.target_lang = target_lang
+        self.strict = strict
+
+    # -- pieces -----------------------------------------------------------------------------------------------
+    def term_pieces(self, vocab, form: str, at_start: bool) -> list[str] | None:
+        """Target pieces that spell `form` as the next word(s); None when the vocabulary cannot spell it."""
+        pieces = vocab.encode_target(form)
+        if self.target_lang == "zh" and not at_start and pieces:  # no space before a Chinese term
+            if pieces[0] == WORD_START:
+                pieces = pieces[1:]
+            elif pieces[0].startswith(WORD_START) and pieces[0][1:] in vocab.target_table:
+                pieces = [pieces[0][1:]] + pieces[1:]
+        if not pieces or any(p not in vocab.target_table for p in pieces):
+            return None
+        return pieces
+
+    def _source_span(self, leg, chunk: _Chunk, match: TermMatch) -> tuple[int, int]:
+        """Source piece range [a, b) of a match (counting the target-language token)."""
+        vocab = leg.backend.vocab
+        before = chunk.text[: match.start - chunk.offset].strip()
+        upto = chunk.text[: match.end - chunk.offset].strip()
+        a = len(leg.prefix) + (len(vocab.encode_source(before)) if before else 0)
+        b = len(leg.prefix) + len(vocab.encode_source(upto))
+        return a, max(b, a + 1)
+
+    def _target_position(self, leg, source: list[str], chunk: _Chunk, match: TermMatch) -> int:
+        pieces = chunk.hypothesis.pieces
+        if not pieces:
+            return 0
+        a, b = self._source_span(leg, chunk, match)
+        matrix = leg.backend.attention(source, pieces)
+        mass = [sum(row[a:b]) for row in matrix]
+        position = max(range(len(mass)), key=lambda j: (mass[j], -j))
+        position = max(position, chunk.prefix_end)
+        if self.target_lang == "en":  # start the term at a word boundary
+            while position > chunk.prefix_end and not pieces[position].startswith(WORD_START):
+                position -= 1
+        return min(position, len(pieces))
+
+    # -- verification -----------------------------------------------------------------------------------------
+    def _missing(self, chunk: _Chunk, translation: str) -> list[int]:
+        """Matches not accounted for: per concept, as many unforced matches as the translation lacks forms."""
+        by_concept: dict[str, list[int]] = {}
+        for i, match in enumerate(chunk.matches):
+            by_concept.setdefault(match.concept.id, []).append(i)
+        missing = []
+        for indices in by_concept.values():
+            concept = chunk.matches[indices[0]].concept
+            deficit = len(indices) - len(find_target(translation, concept, self.target_lang))
+            if deficit > 0:
+                unforced = [i for i in indices if i not in chunk.forced]
+                missing.extend((unforced + [i for i in indices if i in chunk.forced])[:deficit])
+        return sorted(missing)
+
+    # -- the loop ---------------------------------------------------------------------------------------------
+    def decode(self, leg, texts: list[str], sources: list[list[str]], offsets: list[int]):
+        """Decode chunks with terms enforced; returns (hypotheses, TermResults per chunk)."""
+        hypotheses = leg.decode(sources)
+        chunks = []
+        for i, (text, offset) in enumerate(zip(texts, offsets)):
+            matches = [m for m in self.glossary.match(text, lang=self.source_lang) if m.concept.targets(self.target_lang)]
+            if matches:
+                shifted = [TermMatch(m.start + offset, m.end + offset, m.text, m.concept, m.lang, m.variant, m.clitic)
+                           for m in matches]
+                chunks.append(_Chunk(i, text, offset, shifted, hypotheses[i]))
+        if self.strict:
+            self._repair(leg, chunks, sources)
+        results: list[list[TermResult]] = [[] for _ in texts]
+        for chunk in chunks:
+            hypotheses[chunk.index] = chunk.hypothesis
+            results[chunk.index] = self._report(leg, chunk)
+        return hypotheses, results
+
+    def _repair(self, leg, chunks: list[_Chunk], sources: list[list[str]]) -> None:
+        vocab = leg.backend.vocab
+        pending = chunks
+        for _ in range(max((len(c.matches) for c in chunks), default=0) + 1):
+            todo, prefixes, suppress = [], [], []
+            for chunk in pending:
+                missing = [i for i in self._missing(chunk, leg.detokenize(chunk.hypothesis.pieces))
+                           if i not in chunk.forced and i not in chunk.unspellable]
+                if not missing:
+                    continue
+                source = sources[chunk.index]
+                placed = sorted((self._target_position(leg, source, chunk, chunk.matches[i]), i) for i in missing)
+                position, which = placed[0]
+                match = chunk.matches[which]
+                form = match.concept.preferred(self.target_lang)
+                pieces = self.term_pieces(vocab, form, at_start=position == 0)
+                if pieces is None:
+                    log.warning("the %s model cannot spell %r (concept %s); it cannot be enforced",
+                                leg.pair, form, match.concept.id)
+                    chunk.unspellable.add(which)
+                    todo.append(None)
+                    continue
+                prefix = list(chunk.hypothesis.pieces[:position]) + pieces
+                chunk.forced[which] = form
+                chunk.prefix_end = len(prefix)
+                avoid = [p for f in match.concept.targets(self.target_lang)
+                         for p in (self.term_pieces(vocab, f, True), self.term_pieces(vocab, f, False)) if p]
+                todo.append(chunk)
+                prefixes.append(prefix)
+                suppress.append([list(x) for x in {tuple(x) for x in avoid}])
+            todo = [c for c in todo if c is not None]
+            if not todo:
+                if not any(self._needs_work(c, leg) for c in pending):
+                    return
+                continue
+            new = leg.decode([sources[c.index] for c in todo], prefixes, suppress)
+            for chunk, hypothesis in zip(todo, new):
+                self._separate_word(vocab, hypothesis.pieces, chunk.prefix_end)
+                chunk.hypothesis = hypothesis
+            pending = todo + [c for c in pending if c not in todo and self._needs_work(c, leg)]
+
+    def _separate_word(self, vocab, pieces: list[str], end: int) -> None:
+        """Keep an English term a word of its own: a continuation glued to it ("AIIB" + "ance") gets a space."""
+        if (self.target_lang == "en" and end < len(pieces) and pieces[end][:1].isalnum()
+                and WORD_START in vocab.target_table):
+            pieces.insert(end, WORD_START)
+
+    def _needs_work(self, chunk: _Chunk, leg) -> bool:
+        missing = self._missing(chunk, leg.detokenize(chunk.hypothesis.pieces))
+        return any(i not in chunk.forced and i not in chunk.unspellable for i in missing)
+
+    def _report(self, leg, chunk: _Chunk) -> list[TermResult]:
+        translation = leg.detokenize(chunk.hypothesis.pieces)
+        missing = set(self._missing(chunk, translation))
+        spans: dict[str, list[tuple[int, int]]] = {}
+        out = []
+        for i, match in enumerate(chunk.matches):
+            concept = match.concept
+            found = spans.setdefault(concept.id, find_target(translation, concept, self.target_lang))
+            if i in missing:
+                status, target = "missing", None
+            else:
+                status = "enforced" if i in chunk.forced else "verified"
+                start, end = found.pop(0) if found else (0, 0)
+                target = translation[start:end] or chunk.forced.get(i)
+            out.append(TermResult(concept.id, match.text, match.start, match.end, target, status, match.lang,
+                                  concept=concept))
+        return out
