@@ -54,20 +54,21 @@ def parallel(lang: str) -> tuple[list[str], list[str]]:
     return src, tgt
 
 
-def sentence_sizes(sizes: list[int]) -> list[str]:
-    rows = ["| pair | sentences (src x tgt) | F1 strict | F1 lax | P strict | R strict | seconds | ms / 1k sentences |",
-            "|---|---|---|---|---|---|---|---|"]
+def sentence_sizes(sizes: list[int], realign: bool = False) -> list[str]:
+    rows = ["| pair | realign | sentences (src x tgt) | F1 strict | F1 lax | P strict | R strict | seconds | "
+            "ms / 1k sentences |", "|---|---|---|---|---|---|---|---|---|"]
     for lang in ("en", "zh"):
         src, tgt = parallel(lang)
         for size in sizes:
             reps = size // len(src) + 1
             doc = build_documents((src * reps)[:size], (tgt * reps)[:size], tgt_lang=lang, seed=size)
-            aligner = SentenceAligner(pair=f"ar-{lang}")
+            aligner = SentenceAligner(pair=f"ar-{lang}", realign=realign)
             started = time.perf_counter()
             beads = aligner.align(doc.src, doc.tgt)
             seconds = time.perf_counter() - started
             s = score_sentence_documents([doc.gold], [[b.as_pair() for b in beads]])
-            rows.append(f"| ar-{lang} | {size:,} ({len(doc.src):,} x {len(doc.tgt):,}) | {s.f1_strict:.3f} | "
+            rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {size:,} ({len(doc.src):,} x {len(doc.tgt):,}) | "
+                        f"{s.f1_strict:.3f} | "
                         f"{s.f1_lax:.3f} | {s.precision_strict:.3f} | {s.recall_strict:.3f} | {seconds:.2f} | "
                         f"{1e6 * seconds / size:.0f} |")
             print(rows[-1], flush=True)
@@ -85,8 +86,8 @@ def news_articles() -> list[list[int]]:
     return list(articles.values())
 
 
-def sentence_news() -> list[str]:
-    rows = ["| pair | perturbation | documents | lines | F1 strict | F1 lax |", "|---|---|---|---|---|---|"]
+def sentence_news(realign: bool = False) -> list[str]:
+    rows = ["| pair | realign | perturbation | documents | lines | F1 strict | F1 lax |", "|---|---|---|---|---|---|---|"]
     ar = lines("flores200/flores200.dev.arb_Arab")
     for lang, name in (("en", "eng_Latn"), ("zh", "zho_Hans")):
         tgt = lines(f"flores200/flores200.dev.{name}")
@@ -100,10 +101,12 @@ def sentence_news() -> list[str]:
                     doc = build_documents([ar[k] for k in article], [tgt[k] for k in article], tgt_lang=lang,
                                           perturbation=pert, seed=seed)
                     golds.append(doc.gold)
-                    preds.append([b.as_pair() for b in SentenceAligner(pair=f"ar-{lang}").align(doc.src, doc.tgt)])
+                    aligner = SentenceAligner(pair=f"ar-{lang}", realign=realign)
+                    preds.append([b.as_pair() for b in aligner.align(doc.src, doc.tgt)])
                     n += len(article)
                 s = score_sentence_documents(golds, preds)
-                rows.append(f"| ar-{lang} | {label} | {len(golds)} ({grouping}) | {n} | {s.f1_strict:.3f} | "
+                rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | {len(golds)} ({grouping}) | {n} | "
+                            f"{s.f1_strict:.3f} | "
                             f"{s.f1_lax:.3f} |")
                 print(rows[-1], flush=True)
     return rows
@@ -192,6 +195,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--skip-eflomal", action="store_true", help="Benchmark the numpy fast_align backend only.")
     parser.add_argument("--zhen-gold", nargs=2, type=Path, metavar=("SRC_TGT", "GOLD"))
+    parser.add_argument("--realign", action="store_true", help="Sentence tables with the two-pass aligner too.")
     parser.add_argument("--parts", nargs="+", default=["sizes", "news", "speed", "terms"],
                         choices=["sizes", "news", "speed", "terms"], help="Which tables to compute.")
     parser.add_argument("--write", action="store_true", help=f"Write the tables to {RESULTS.with_suffix('.raw.md')}.")
@@ -201,8 +205,11 @@ def main() -> int:
                 f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; command: `.venv/bin/python eval/bench_align.py`"]
     if args.zhen_gold:
         sections += ["## zh-en AER", "", *zhen_aer(*args.zhen_gold, backends)]
-    parts = {"sizes": ("Sentence alignment by document size", lambda: sentence_sizes(args.sizes)),
-             "news": ("Sentence alignment of news (FLORES-200 Wikinews)", sentence_news),
+    modes = [False, True] if args.realign else [False]
+    parts = {"sizes": ("Sentence alignment by document size",
+                       lambda: [row for r in modes for row in sentence_sizes(args.sizes, r)[(2 if r else 0):]]),
+             "news": ("Sentence alignment of news (FLORES-200 Wikinews)",
+                      lambda: [row for r in modes for row in sentence_news(r)[(2 if r else 0):]]),
              "speed": ("Statistical word alignment speed", lambda: word_speed(backends)),
              "terms": ("Term links on TICO-19 dev", lambda: term_links(backends))}
     for part in args.parts:

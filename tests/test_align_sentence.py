@@ -81,6 +81,19 @@ def test_translation_similarity_with_oracle_translations(flores):
     assert with_mt.f1_strict >= 0.98 and with_mt.f1_strict > plain.f1_strict
 
 
+def test_realign_with_learnt_word_list_helps_ar_en(flores):
+    """Two passes (word list from the first pass's 1-1 beads): measured 0.943 -> 0.960 strict on seed 1."""
+    from mt.alignment.sentence.lexicon import gloss, learn_glossary
+
+    doc = build_documents(flores["ar"], flores["en"], seed=1)
+    plain = _f1(doc, pair="ar-en")
+    realigned = _f1(doc, pair="ar-en", realign=True)
+    assert realigned.f1_strict > plain.f1_strict + 0.01
+    words = learn_glossary(flores["ar"][:300], flores["en"][:300])  # keys: normalised forms (no article)
+    assert words["ولايات"] == "states" and words["متحده"] == "united" and words["علماء"] == "scientists"
+    assert gloss(["الولايات المتحدة", "والعلماء؟"], words) == ["states united", "scientists"]
+
+
 def test_gale_church_parameters_match_the_estimation_script():
     spec = importlib.util.spec_from_file_location("estimate_gale_church", REPO / "eval" / "estimate_gale_church.py")
     module = importlib.util.module_from_spec(spec)

@@ -116,6 +116,8 @@ def sentences(
     glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary whose terms act as anchors."),
     mt: Optional[str] = typer.Option(None, "--mt", help="Model (dir or hub id) translating SRC_DOC for a "
                                                        "Bleualign-style similarity cost."),
+    realign: bool = typer.Option(False, "--realign", help="Second pass with a word list learnt from the first "
+                                 "(helps ar-en; about 2.5x slower)."),
     band: int = typer.Option(12, "--band", help="Half-width of the search band around the coarse path."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the bead TSV here (default stdout)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output file."),
@@ -140,7 +142,8 @@ def sentences(
     translate = None
     if mt is not None:
         translate = _translator(mt, lang)
-    beads = align_sentences(src_lines, tgt_lines, pair=f"ar-{lang}", glossary=terms, translate=translate, band=band)
+    beads = align_sentences(src_lines, tgt_lines, pair=f"ar-{lang}", glossary=terms, translate=translate, band=band,
+                            realign=realign)
     if output is None:
         typer.echo(format_beads(beads, src_lines, tgt_lines), nl=False)
     else:

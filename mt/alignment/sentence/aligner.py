@@ -49,7 +49,12 @@ class SentenceAligner:
     and 2.0 gave the best F1 on development documents built from UN and TICO-19 (FLORES, the news test, was
     not used to choose it: 1.0/1.5/2.0/3.0 gave en 0.923/0.932/0.937/0.937, zh 0.937/0.942/0.940/0.934);
     ``band`` half-width of the search window around the coarse path in
-    sentences [12]; ``full_dp_cells`` lattice size up to which the whole lattice is searched [250,000].
+    sentences [12]; ``full_dp_cells`` lattice size up to which the whole lattice is searched [250,000];
+    ``realign`` [False]: when no translations are given, learn a word list from the confident 1-1 beads of a
+    first pass (:mod:`mt.alignment.sentence.lexicon`), gloss the source with it and align again with the
+    glosses as translations (weight ``realign_weight`` [8.0], neutral F-score ``realign_threshold`` [0.2]),
+    searching a band around the first path; about 2.5x the time; helps ar-en, not ar-zh (see
+    eval/results/align.md).
     """
 
     pair: str = "ar-en"
@@ -61,6 +66,9 @@ class SentenceAligner:
     mt_threshold: float = 0.35
     skip_cost: float = 2.0
     adapt_ratio: bool = True
+    realign: bool = False
+    realign_weight: float = 8.0
+    realign_threshold: float = 0.2
     variance_scale: float = 2.0
     band: int = 12
     full_dp_cells: int = 250_000
@@ -88,7 +96,19 @@ class SentenceAligner:
             min_order = 1 if tgt_lang == "zh" else 2
             level.hyp = ngram_profiles(translations, min_order=min_order)
             level.ref = ngram_profiles(tgt, min_order=min_order)
-        path = self._align_level(level, model, depth=0)
+        mt_weight, mt_threshold = self.mt_weight, self.mt_threshold
+        path = self._align_level(level, model, depth=0, mt_weight=mt_weight, mt_threshold=mt_threshold)
+        if self.realign and translations is None and path:
+            from mt.alignment.sentence.lexicon import gloss, learn_glossary  # noqa: PLC0415
+
+            ones = [b for b in path if b.x1 - b.x0 == 1 and b.y1 - b.y0 == 1]
+            words = learn_glossary([src[b.x0] for b in ones], [tgt[b.y0] for b in ones], tgt_lang=tgt_lang)
+            glosses = gloss(src, words, tgt_lang=tgt_lang)
+            min_order = 1 if tgt_lang == "zh" else 2
+            level.hyp = ngram_profiles(glosses, min_order=min_order)
+            level.ref = ngram_profiles(tgt, min_order=min_order)
+            path = self._align_level(level, model, depth=0, guide=path, mt_weight=self.realign_weight,
+                                     mt_threshold=self.realign_threshold)
         beads = [SentenceBead(tuple(range(b.x0, b.x1)), tuple(range(b.y0, b.y1)), round(-b.cost, 4))
                  for b in path]
         self.stats = {"seconds": time.perf_counter() - started, "source": len(src), "target": len(tgt)}
@@ -96,17 +116,20 @@ class SentenceAligner:
         return beads
 
     # --------------------------------------------------------------------------------------------------
-    def _align_level(self, level: "_Level", model: LengthModel, depth: int) -> list[PathBead]:
+    def _align_level(self, level: "_Level", model: LengthModel, depth: int, *, guide: list[PathBead] | None = None,
+                     mt_weight: float = 0.0, mt_threshold: float = 0.0) -> list[PathBead]:
         n, m = level.n, level.m
         if n == 0 or m == 0:
             return [PathBead(i, i + 1, 0, 0, 0.0) for i in range(n)] + [PathBead(n, n, j, j + 1, 0.0)
                                                                          for j in range(m)]
-        if (n + 1) * (m + 1) <= self.full_dp_cells or min(n, m) < 4:
+        if guide is not None:
+            lo, hi = project_band(guide, 1, n, m, self.band)
+        elif (n + 1) * (m + 1) <= self.full_dp_cells or min(n, m) < 4:
             lo, hi = full_band(n, m)
         else:
             coarse_path = self._align_level(level.coarsen(), model, depth + 1)
             lo, hi = project_band(coarse_path, 2, n, m, self.band)
-        cost = _BeadCost(self, level, model, lo, hi)
+        cost = _BeadCost(self, level, model, lo, hi, mt_weight=mt_weight, mt_threshold=mt_threshold)
         log.debug("level %d: %d x %d, mean window %.1f", depth, n, m, float(np.mean(hi - lo + 1)))
         return banded_dp(n, m, self.beads, cost, lo, hi)
 
@@ -157,8 +180,10 @@ class _BeadCost:
     """Cost of beads ending at a row of nodes: length + prior + anchors (+ translation similarity)."""
 
     def __init__(self, options: SentenceAligner, level: _Level, model: LengthModel, lo: np.ndarray,
-                 hi: np.ndarray) -> None:
+                 hi: np.ndarray, *, mt_weight: float = 0.0, mt_threshold: float = 0.0) -> None:
         self.options = options
+        self.mt_weight = mt_weight
+        self.mt_threshold = mt_threshold
         self.level = level
         self.model = model
         self.src_cum = np.concatenate(([0.0], np.cumsum(level.src_len)))
@@ -227,7 +252,7 @@ class _BeadCost:
         if a and b and self.level.hyp is not None:
             hyp = self.level.hyp[x] - self.level.hyp[x - a]
             refs = self.level.ref[ys] - self.level.ref[y0c]
-            cost = cost + opts.mt_weight * (opts.mt_threshold - f_score(hyp, refs))
+            cost = cost + self.mt_weight * (self.mt_threshold - f_score(hyp, refs))
         return np.where(ok, cost, np.inf)
 
 
