@@ -103,8 +103,10 @@ def test_cli_words_attention(tiny_model, tmp_path, capsys):
     assert "head 99 out of range" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_sentences_with_mt(tiny_model, tmp_path, capsys):
-    """--mt translates the source with the project's Translator (a random tiny model here: structure only)."""
+    """--mt translates the source with the project's Translator (a random tiny model here: structure only;
+    slow because random weights decode up to the length limit)."""
     src = _write(tmp_path / "d.ar", SRC[1:])
     tgt = _write(tmp_path / "d.en", TGT[1:])
     assert main(["align", "sentences", src, tgt, "--mt", str(tiny_model)]) == 0

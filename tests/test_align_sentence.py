@@ -94,6 +94,21 @@ def test_realign_with_learnt_word_list_helps_ar_en(flores):
     assert gloss(["الولايات المتحدة", "والعلماء؟"], words) == ["states united", "scientists"]
 
 
+def test_translate_hook_is_called_once_with_all_source_lines(flores):
+    from mt.alignment import align_sentences
+
+    calls = []
+    english = dict(zip(flores["ar"][:50], flores["en"][:50]))
+
+    def translate(lines):
+        calls.append(list(lines))
+        return [english[line] for line in lines]
+
+    beads = align_sentences(flores["ar"][:50], flores["en"][:50], translate=translate)
+    assert calls == [flores["ar"][:50]]
+    assert [b.as_pair() for b in beads] == [((i,), (i,)) for i in range(50)]
+
+
 def test_gale_church_parameters_match_the_estimation_script():
     spec = importlib.util.spec_from_file_location("estimate_gale_church", REPO / "eval" / "estimate_gale_church.py")
     module = importlib.util.module_from_spec(spec)

@@ -1,0 +1,143 @@
+"""Glossary enforcement with tiny random models: every matched term present, once, where it belongs."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from mt.glossary import Glossary
+from mt.glossary.enforce import concept_spans
+from mt.glossary.tico import load_tico19
+from mt.pipeline import Translator
+from tests.conftest import DATA, REPO, SEEDS
+
+SEED_LINES = (SEEDS / "article.ar.txt").read_text(encoding="utf-8").split("\n")
+GLOSSARY = REPO / "glossaries" / "ecommerce.tsv"
+FAST = {"max_length_ratio": 0.5, "max_length_extra": 4}
+
+
+@pytest.fixture(scope="module")
+def seed_glossary() -> Glossary:
+    return Glossary.load(GLOSSARY)
+
+
+@pytest.fixture(scope="module")
+def tico_glossary() -> Glossary:
+    return load_tico19(DATA / "tico19")
+
+
+def _models(tiny_ar_en, tiny_en_zh) -> dict[str, str]:
+    return {"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}
+
+
+def assert_terms_present_once(results, glossary: Glossary, target: str) -> int:
+    """Every term the glossary matches in a sentence is in its translation, as often as in the source."""
+    checked = 0
+    for line in results:
+        for sentence in line.sentences:
+            expected = Counter(m.concept.id for m in glossary.match(sentence.source)
+                               if m.concept.targets(target))
+            reported = Counter(t.concept_id for t in sentence.terms)
+            assert reported == expected, sentence.source
+            concepts = {t.concept_id: t.concept for t in sentence.terms}
+            found = concept_spans(sentence.translation, concepts, target)
+            for term in sentence.terms:
+                assert term.status in ("verified", "enforced"), (term, sentence.translation)
+                assert sentence.source[term.start:term.end] == term.source
+                assert len(found[term.concept_id]) >= expected[term.concept_id], (term, sentence.translation)
+                if term.status == "enforced":  # what the repair placed is never duplicated
+                    assert len(found[term.concept_id]) == expected[term.concept_id], (term, sentence.translation)
+                checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("target", ["en", "zh"])
+def test_seed_article_every_term_present(tiny_ar_en, tiny_en_zh, seed_glossary, target):
+    translator = Translator(_models(tiny_ar_en, tiny_en_zh), glossary=seed_glossary, **FAST)
+    results = translator.translate(SEED_LINES, to=target)
+    checked = assert_terms_present_once(results, seed_glossary, target)
+    assert checked >= 40  # the seed article is full of names
+    assert translator.stats.terms_found == translator.stats.terms_present == checked
+    enforced = [t for r in results for s in r.sentences for t in s.terms if t.status == "enforced"]
+    assert enforced  # random weights never produce the names by themselves: the repair did the work
+
+
+@pytest.mark.parametrize("target", ["en", "zh"])
+def test_tico19_dev_terms_present(tiny_ar_en, tiny_en_zh, tico_glossary, target):
+    lines = (DATA / "tico19" / "tico19.dev.ar").read_text(encoding="utf-8").splitlines()[:120]
+    translator = Translator(_models(tiny_ar_en, tiny_en_zh), glossary=tico_glossary, beam_size=2, **FAST)
+    results = translator.translate(lines, to=target)
+    assert assert_terms_present_once(results, tico_glossary, target) >= 100
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["en", "zh"])
+def test_tico19_dev_all_sentences(tiny_ar_en, tiny_en_zh, tico_glossary, target):
+    lines = (DATA / "tico19" / "tico19.dev.ar").read_text(encoding="utf-8").splitlines()
+    translator = Translator(_models(tiny_ar_en, tiny_en_zh), glossary=tico_glossary, beam_size=2, **FAST)
+    results = translator.translate(lines, to=target)
+    assert len(results) == 971
+    assert assert_terms_present_once(results, tico_glossary, target) >= 1000
+
+
+def test_sentences_without_terms_are_unchanged(tiny_ar_en, seed_glossary):
+    lines = (DATA / "flores200" / "flores200.dev.arb_Arab").read_text(encoding="utf-8").splitlines()[:40]
+    plain = Translator({"ar-en": str(tiny_ar_en)}, **FAST).translate(lines, to="en")
+    with_terms = Translator({"ar-en": str(tiny_ar_en)}, glossary=seed_glossary, **FAST).translate(lines, to="en")
+    untouched = 0
+    for a, b in zip(plain, with_terms):
+        for x, y in zip(a.sentences, b.sentences):
+            if not y.terms:
+                assert x.translation == y.translation and x.score == y.score
+                untouched += 1
+    assert untouched >= 20
+    assert any(s.terms for r in with_terms for s in r.sentences)  # FLORES mentions places of the glossary
+
+
+def test_soft_mode_reports_and_changes_nothing(tiny_ar_en, seed_glossary):
+    plain = Translator({"ar-en": str(tiny_ar_en)}, **FAST).translate(SEED_LINES[:3], to="en")
+    soft = Translator({"ar-en": str(tiny_ar_en)}, glossary=seed_glossary, glossary_mode="soft", **FAST)
+    results = soft.translate(SEED_LINES[:3], to="en")
+    assert [r.translation for r in results] == [r.translation for r in plain]
+    statuses = {t.status for r in results for s in r.sentences for t in s.terms}
+    assert "missing" in statuses and "enforced" not in statuses
+    off = Translator({"ar-en": str(tiny_ar_en)}, glossary=seed_glossary, glossary_mode="off", **FAST)
+    assert all(not s.terms for r in off.translate(SEED_LINES[:3], to="en") for s in r.sentences)
+
+
+def test_unspellable_target_is_reported_missing(tiny_ar_en, tmp_path, caplog):
+    path = tmp_path / "odd.tsv"
+    path.write_text("id\tar\ten\tzh\tforbidden_en\tforbidden_zh\ttype\tnote\n"
+                    "odd\tعلي بابا\t\U00013000\t\t\t\tother\tnot spellable\n", encoding="utf-8")
+    translator = Translator({"ar-en": str(tiny_ar_en)}, glossary=Glossary.load(path), **FAST)
+    [result] = translator.translate([SEED_LINES[0]], to="en")
+    terms = [t for s in result.sentences for t in s.terms]
+    assert terms and all(t.status == "missing" and t.target is None for t in terms)
+    assert "cannot spell" in caplog.text
+
+
+def test_cli_glossary_jsonl_and_summary(run_cli, fast_tiny, tmp_path):
+    out = tmp_path / "seed.jsonl"
+    code, _, err = run_cli("translate", SEEDS / "article.ar.txt", "--to", "zh", "-o", out, "--glossary", GLOSSARY,
+                           *fast_tiny)
+    assert code == 0, err
+    records = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    terms = [t for r in records for s in r["sentences"] for t in s["terms"]]
+    assert terms and all({"concept", "source", "start", "end", "target", "status"} <= t.keys() for t in terms)
+    assert all(t["status"] in ("verified", "enforced") for t in terms)
+    assert f"glossary: {len(terms)} terms found, {len(terms)} present" in err
+    aliexpress = [t for t in terms if t["concept"] == "aliexpress"]
+    assert aliexpress and aliexpress[0]["target"] in ("全球速卖通", "速卖通")
+
+
+def test_cli_bad_glossary_is_one_line(run_cli, fast_tiny, tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("id\tar\ten\nonly-three\tcolumns\n", encoding="utf-8")
+    code, out, err = run_cli("translate", SEEDS / "article.ar.txt", "--to", "en", "--glossary", bad, *fast_tiny)
+    assert code != 0 and out == ""
+    assert len(err.strip().splitlines()) == 1 and str(bad) in err
+    code, _, err = run_cli("translate", SEEDS / "article.ar.txt", "--to", "en", "--glossary-mode", "loose",
+                           "--glossary", GLOSSARY, *fast_tiny)
+    assert code != 0 and "glossary mode" in err
