@@ -128,6 +128,7 @@ class AttentionAligner:
     symmetrization: str = "grow-diag-final-and"
     batch_size: int = 16
     device: str = "cpu"
+    split_clitics: bool = False
     _loaded: dict = field(default_factory=dict, init=False, repr=False)
 
     # ------------------------------------------------------------------------------------------ loading
@@ -203,8 +204,8 @@ class AttentionAligner:
         backward = self.attention(src, tgt, reverse=True) if self.reverse_model else None
         results = []
         for k, (s, t) in enumerate(zip(src, tgt)):
-            src_words = words_of(s, self.src_lang, tokenized=tokenized)
-            tgt_words = words_of(t, self.tgt_lang, tokenized=tokenized)
+            src_words = words_of(s, self.src_lang, tokenized=tokenized, split_clitics=self.split_clitics)
+            tgt_words = words_of(t, self.tgt_lang, tokenized=tokenized, split_clitics=self.split_clitics)
             att = forward[k]
             links = merge_to_words(att.subword_links(), piece_to_word(att.src_pieces, s, src_words),
                                    piece_to_word(att.tgt_pieces, t, tgt_words))

@@ -21,6 +21,8 @@ def read_lines(path: str | Path, *, allow_empty: bool = True) -> list[str]:
         raise InputError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

@@ -55,7 +55,8 @@ def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statis
         from mt.alignment.attention import AttentionAligner  # noqa: PLC0415 - pulls in torch
 
         aligner = AttentionAligner(model, src_lang=src_lang, tgt_lang=tgt_lang, layer=layer, head=head,
-                                   reverse_model=reverse_model, symmetrization=symmetrization)
+                                   reverse_model=reverse_model, symmetrization=symmetrization,
+                                   split_clitics=split_clitics)
         return aligner.align(src, tgt, tokenized=tokenized)
 
     from mt.alignment.statistical import StatisticalAligner  # noqa: PLC0415

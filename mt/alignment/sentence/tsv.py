@@ -1,7 +1,8 @@
 """The bead TSV format of ``mt align sentences``.
 
 One bead per row: source line numbers (0-based, comma-separated, empty for none), target line numbers (same),
-score, source text, target text (texts joined with a space; tabs and newlines inside become spaces). Readers
+score (minus the bead's cost: higher is better, about 0 or above for a confident 1-1 bead, strongly negative
+for a doubtful one), source text, target text (texts joined with a space; tabs and newlines inside become spaces). Readers
 need only the first two columns. vecalign's ``[0]:[0, 1]`` lines are read too.
 """
 
