@@ -15,11 +15,19 @@ import numpy as np
 from mt.alignment.tokenize import normalize_for_statistics, tokenize
 
 
+def _keys(text: str, lang: str) -> set[str]:
+    tokens = [normalize_for_statistics(t, lang) for t in tokenize(text, lang) if any(c.isalnum() for c in t)]
+    keys = set(tokens)
+    if lang == "zh":  # Chinese words are mostly two characters: bigrams make better glosses than characters
+        keys |= {a + b for a, b in zip(tokens, tokens[1:]) if len(a) == len(b) == 1}
+    return keys
+
+
 def _types(sentences: Sequence[str], lang: str) -> tuple[list[np.ndarray], list[str]]:
     vocab: dict[str, int] = {}
     out = []
     for text in sentences:
-        keys = {normalize_for_statistics(t, lang) for t in tokenize(text, lang) if any(c.isalnum() for c in t)}
+        keys = _keys(text, lang)
         out.append(np.array(sorted(vocab.setdefault(k, len(vocab)) for k in keys if k), dtype=np.int64))
     words = [""] * len(vocab)
     for word, i in vocab.items():
