@@ -117,7 +117,7 @@ def sentences(
     mt: Optional[str] = typer.Option(None, "--mt", help="Model (dir or hub id) translating SRC_DOC for a "
                                                        "Bleualign-style similarity cost."),
     realign: bool = typer.Option(False, "--realign", help="Second pass with a word list learnt from the first "
-                                 "(helps ar-en; about 2.5x slower)."),
+                                 "(helps ar-en most; 2.5-4x slower)."),
     band: int = typer.Option(12, "--band", help="Half-width of the search band around the coarse path."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the bead TSV here (default stdout)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output file."),

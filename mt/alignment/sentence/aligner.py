@@ -53,7 +53,7 @@ class SentenceAligner:
     ``realign`` [False]: when no translations are given, learn a word list from the confident 1-1 beads of a
     first pass (:mod:`mt.alignment.sentence.lexicon`), gloss the source with it and align again with the
     glosses as translations (weight ``realign_weight`` [8.0], neutral F-score ``realign_threshold`` [0.2]),
-    searching a band around the first path; about 2.5x the time; helps ar-en, not ar-zh (see
+    searching a band around the first path; 2.5-4x the time; helps ar-en, and ar-zh only on long documents (see
     eval/results/align.md).
     """
 
