@@ -1,4 +1,4 @@
-"""`mt models`: list the known models, download one into the Hugging Face cache."""
+"""`mt models`: list the known models, download one into the Hugging Face cache, convert one for CTranslate2."""
 
 from __future__ import annotations
 
@@ -33,3 +33,19 @@ def pull(model_id: str = typer.Argument(..., help="Hub id, e.g. Helsinki-NLP/opu
     path = fetch(model_id)
     model_kind(path)
     err_console.print(f"mt: {model_id} is ready in {path}", markup=False)
+
+
+@app.command("convert", help="Convert a Hugging Face Marian model (hub id or directory) into a CTranslate2 "
+             "directory that `mt translate --model` accepts (faster on CPU; int8 by default). The tokenizer files "
+             "and the pair travel with it; OUT is written atomically.")
+def convert(
+    source: str = typer.Argument(..., help="Hub id (e.g. Helsinki-NLP/opus-mt-ar-en) or Marian model directory."),
+    out: str = typer.Argument(..., help="Directory to create for the CTranslate2 model."),
+    quantization: str = typer.Option("int8", "--quantization", "-q",
+                                     help="Weight type: int8 (fastest on CPU), int16, float16 or float32."),
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it already exists."),
+) -> None:
+    from mt.models.convert import convert as convert_model
+
+    path = convert_model(source, out, quantization=quantization, force=force)
+    err_console.print(f"mt: converted {source} ({quantization}) into {path}", markup=False)

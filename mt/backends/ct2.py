@@ -1,0 +1,145 @@
+"""The CTranslate2 backend: `ctranslate2.Translator.translate_batch` on a directory made by `mt models convert`.
+
+It mirrors the transformers backend (mt/backends/hf.py) call for call, so the pipeline and the glossary
+enforcer work unchanged and the two give the same tokens for the same model under greedy float32 decoding:
+
+- Length. transformers generates at most `max_new` tokens and forces `</s>` at the last one, so a sentence cut
+  at the limit has `max_new - 1` pieces. CTranslate2 counts `</s>` as a step too but does not force it, so it is
+  given `max_new - 1`. Both count a forced target prefix in the limit, which is raised to prefix + 1 as in hf.
+- Scores. CTranslate2 returns sum(log-prob) / length ** length_penalty (greedy search too), where length counts
+  `</s>` when it was generated; this is turned back into the mean token log-prob. A sentence cut at the limit
+  counts the `</s>` that transformers forces there with log-prob 0, exactly as the hf backend's mean does.
+- Prefixes are per example; `suppress_sequences` applies to a whole CTranslate2 call, so examples are grouped by
+  identical suppress lists and each group is one call (one example's list never reaches another).
+- Inputs are never truncated (max_input_length=0); the pipeline batches and chunks, so max_batch_size=0.
+- Attention. CTranslate2 returns the cross-attention of its alignment head only (last decoder layer, head 0:
+  the head OPUS-MT trains with guided alignment), one row per target token including forced prefix tokens and
+  one column per source token including `</s>`. `attention()` forces the target as a prefix and keeps its rows;
+  other layers or heads raise a ModelError.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Sequence
+
+from mt.backends.base import DecodeOptions, Hypothesis
+from mt.errors import ModelError
+from mt.models.convert import ConversionInfo, read_info
+from mt.models.vocab import EOS, MarianVocab
+
+log = logging.getLogger(__name__)
+
+
+def default_threads() -> int:
+    """CPU cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+class CTranslate2Backend:
+    """Decode with a CTranslate2 Marian directory (made by `mt models convert`) on the CPU or a GPU."""
+
+    name = "ct2"
+
+    def __init__(self, path: str | Path, device: str = "cpu", threads: int | None = None,
+                 compute_type: str = "default") -> None:
+        import ctranslate2
+
+        self.path = Path(path)
+        if not (self.path / "model.bin").exists():
+            raise ModelError(f"{self.path}: not a CTranslate2 directory (no model.bin); convert it with "
+                             f"`mt models convert {self.path} OUT`")
+        self.info: ConversionInfo = read_info(self.path)
+        try:
+            self.vocab = MarianVocab.from_dir(self.path)
+        except (OSError, ValueError) as error:
+            raise ModelError(f"{self.path}: CTranslate2 directory without usable tokenizer files ({error}); "
+                             f"convert it with `mt models convert`") from None
+        self.max_positions = int(self.info.max_positions)
+        self.threads = threads or default_threads()
+        try:
+            self.translator = ctranslate2.Translator(str(self.path), device=device, compute_type=compute_type,
+                                                     inter_threads=1, intra_threads=self.threads)
+        except (RuntimeError, ValueError) as error:
+            message = " ".join(str(error).split())
+            raise ModelError(f"{self.path}: CTranslate2 cannot load this model ({message[:300]})") from None
+        log.info("ct2 model %s: %s on %s, %d threads", self.path, self.translator.compute_type, device, self.threads)
+
+    @property
+    def compute_type(self) -> str:
+        return self.translator.compute_type
+
+    def translate_batch(
+        self,
+        sources: Sequence[list[str]],
+        options: DecodeOptions,
+        target_prefix: Sequence[list[str] | None] | None = None,
+        suppress_sequences: Sequence[list[list[str]]] | None = None,
+    ) -> list[Hypothesis]:
+        if not sources:
+            return []
+        count = len(sources)
+        prefixes = [list(p) if p else None for p in target_prefix] if target_prefix is not None else [None] * count
+        suppress = list(suppress_sequences) if suppress_sequences is not None else [[] for _ in range(count)]
+        if len(prefixes) != count or len(suppress) != count:
+            raise ValueError("target_prefix and suppress_sequences need one entry per source")
+        longest_prefix = max((len(p) for p in prefixes if p), default=0)
+        # the same limit as the hf backend: max_new tokens including the </s> it forces at the last step
+        max_new = min(max(options.max_decoding_length, longest_prefix + 1), self.max_positions - 1)
+        limit = max_new - 1
+        if limit < 1:
+            return [Hypothesis([], 0.0, False) for _ in sources]
+        groups: dict[tuple, list[int]] = {}
+        for i, sequences in enumerate(suppress):
+            key = tuple(sorted({tuple(s) for s in sequences or [] if s}))
+            groups.setdefault(key, []).append(i)
+        hypotheses: list[Hypothesis | None] = [None] * count
+        for key, indices in groups.items():
+            group_prefixes = [prefixes[i] for i in indices]
+            results = self.translator.translate_batch(
+                [list(sources[i]) + [EOS] for i in indices],
+                target_prefix=group_prefixes if any(group_prefixes) else None,
+                max_batch_size=0,
+                beam_size=options.beam_size,
+                length_penalty=options.length_penalty,
+                max_input_length=0,
+                max_decoding_length=limit,
+                suppress_sequences=[list(s) for s in key] or None,
+                return_scores=True,
+                return_end_token=True,
+            )
+            for i, result in zip(indices, results):
+                hypotheses[i] = self._hypothesis(result.hypotheses[0], result.scores[0], options.length_penalty)
+        return hypotheses  # type: ignore[return-value]
+
+    @staticmethod
+    def _hypothesis(tokens: list[str], score: float, length_penalty: float) -> Hypothesis:
+        finished = bool(tokens) and tokens[-1] == EOS
+        generated = len(tokens)
+        total = score * generated ** length_penalty if generated else 0.0
+        # a sentence cut at the limit: transformers closes it with a forced </s> whose log-prob counts as 0
+        counted = generated if finished else generated + 1
+        pieces = [t for t in tokens if t != EOS]
+        return Hypothesis(pieces, total / counted, finished)
+
+    def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
+        layers = self.info.decoder_layers
+        last = {-1} | ({layers - 1} if layers else set())
+        if layer not in last or head != 0:
+            raise ModelError(f"the CTranslate2 backend exposes only the alignment head (last decoder layer, head 0), "
+                             f"not layer {layer} head {head}; use the hf backend for other heads")
+        if not target:
+            return []
+        [result] = self.translator.translate_batch(
+            [list(source) + [EOS]], target_prefix=[list(target)], beam_size=1, max_batch_size=0,
+            max_input_length=0, max_decoding_length=len(target) + 1, return_attention=True,
+        )
+        matrix = result.attention[0]
+        if len(matrix) < len(target):
+            raise RuntimeError(f"CTranslate2 returned {len(matrix)} attention rows for {len(target)} target pieces")
+        return [list(row) for row in matrix[: len(target)]]
