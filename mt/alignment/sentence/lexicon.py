@@ -60,7 +60,8 @@ def learn_glossary(src: Sequence[str], tgt: Sequence[str], *, src_lang: str = "a
     return {src_words[i]: tgt_words[j] for i, j in zip(s[first].tolist(), t[first].tolist())}
 
 
-def gloss(sentences: Sequence[str], glossary: dict[str, str], *, src_lang: str = "ar", tgt_lang: str = "en") -> list[str]:
+def gloss(sentences: Sequence[str], glossary: dict[str, str], *, src_lang: str = "ar",
+          tgt_lang: str = "en") -> list[str]:
     """Word-by-word glosses of source sentences (unknown words are dropped)."""
     joiner = "" if tgt_lang == "zh" else " "
     out = []

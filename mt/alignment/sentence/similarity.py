@@ -1,10 +1,10 @@
 """Translation similarity for sentence alignment (Bleualign-style: translate the source, compare with the target).
 
-The comparison is a character n-gram F-score in the spirit of chrF (Popović 2015; n = 1..4 for Chinese targets,
-2..4 otherwise, where single letters say little; beta = 2; spaces removed), computed on hashed n-gram count vectors so that a whole band of candidate beads is scored with a few
-numpy operations: the profile of a multi-sentence span is the sum of its sentences' profiles. Hash collisions
-(``dims`` buckets) make it a close approximation of chrF, not sacrebleu's exact value; n-gram orders are pooled
-rather than averaged.
+The comparison is a character n-gram F-score in the spirit of chrF (Popović 2015; n = 1..4 for Chinese
+targets, 2..4 otherwise, where single letters say little; beta = 2; spaces removed), computed on hashed n-gram
+count vectors so that a whole band of candidate beads is scored with a few numpy operations: the profile of a
+multi-sentence span is the sum of its sentences' profiles. Hash collisions (``dims`` buckets) make it a close
+approximation of chrF, not sacrebleu's exact value; n-gram orders are pooled rather than averaged.
 """
 
 from __future__ import annotations
