@@ -245,6 +245,8 @@ class _BeadCost:
             for s in range(x - a, x):
                 for d in range(1, b + 1):
                     shared += self._shared(s, ys - d)
+            # pairs are counted separately: an anchor repeated across the sentences of a bead must not count twice
+            shared = np.minimum(shared, np.minimum(n_src, n_tgt))
         else:
             shared = 0.0
         unmatched = np.maximum(n_src + n_tgt - 2 * shared, 0.0)
