@@ -6,6 +6,7 @@ enforcer work unchanged and the two give the same tokens for the same model unde
 - Length. transformers generates at most `max_new` tokens and forces `</s>` at the last one, so a sentence cut
   at the limit has `max_new - 1` pieces. CTranslate2 counts `</s>` as a step too but does not force it, so it is
   given `max_new - 1`. Both count a forced target prefix in the limit, which is raised to prefix + 1 as in hf.
+  transformers may emit `</s>` at the first step, so min_decoding_length is 0 (CTranslate2's default is 1).
 - Scores. CTranslate2 returns sum(log-prob) / length ** length_penalty (greedy search too), where length counts
   `</s>` when it was generated; this is turned back into the mean token log-prob. A sentence cut at the limit
   counts the `</s>` that transformers forces there with log-prob 0, exactly as the hf backend's mean does.
@@ -109,6 +110,7 @@ class CTranslate2Backend:
                 length_penalty=options.length_penalty,
                 max_input_length=0,
                 max_decoding_length=limit,
+                min_decoding_length=0,  # transformers may end at the first step; CTranslate2's default is 1
                 suppress_sequences=[list(s) for s in key] or None,
                 return_scores=True,
                 return_end_token=True,
