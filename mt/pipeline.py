@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -36,6 +37,7 @@ class Unit:
 
     text: str
     chunks: list[str] = field(default_factory=list)
+    concepts: Counter | None = None  # glossary concepts (and counts) this unit may enforce; None: any it holds
 
 
 @dataclass
@@ -117,17 +119,19 @@ class Leg:
         chunk_texts: list[str] = []
         offsets: list[int] = []
         owners: list[int] = []
+        restrictions: list[Counter | None] = []
         for index, unit in enumerate(units):
             unit.chunks = chunk(unit.text, self.count_tokens, self.max_input_tokens) if unit.text.strip() else []
             offset = 0
             for piece in unit.chunks:
                 chunk_texts.append(piece)
                 offsets.append(offset)
+                restrictions.append(unit.concepts)
                 owners.append(index)
                 offset += len(piece)
         sources = [self.pieces(t) for t in chunk_texts]
         if enforcer is not None:
-            hyps, chunk_terms = enforcer.decode(self, chunk_texts, sources, offsets)
+            hyps, chunk_terms = enforcer.decode(self, chunk_texts, sources, offsets, restrictions)
         else:
             hyps, chunk_terms = self.decode(sources), [[] for _ in sources]
         joiner = JOINERS.get(self.target_lang, " ")
@@ -150,18 +154,24 @@ class Leg:
 def pivot_terms(first: list[TermResult], second: list[TermResult], translation: str, lang: str) -> list[TermResult]:
     """The Arabic terms of a pivoted sentence, judged on the final translation.
 
-    Leg 1 enforced the English form, leg 2 the `lang` form where that English stands; a term is present when
-    an accepted `lang` form is in the final text, and "enforced" when either leg had to place it.
+    Leg 1 enforced the English form, leg 2 the `lang` form where that English stands (as often as the Arabic
+    has the term). A term is present when an accepted `lang` form is in the final text; it is "enforced" when
+    the last leg had to place it.
     """
-    from mt.glossary.verify import find_target
+    from mt.glossary.enforce import concept_spans
 
-    forced = {t.concept_id for t in first + second if t.status == "enforced"}
-    out, used = [], {}
+    forced = Counter(t.concept_id for t in second if t.status == "enforced")
+    concepts = {t.concept_id: t.concept for t in first if t.concept.targets(lang)}
+    spans = concept_spans(translation, concepts, lang, Counter(t.concept_id for t in first if t.concept_id in concepts))
+    out = []
     for term in first:
-        spans = used.setdefault(term.concept_id, find_target(translation, term.concept, lang))
-        if spans:
-            start, end = spans.pop(0)
-            status = "enforced" if term.concept_id in forced else "verified"
+        if term.concept_id not in concepts:  # no `lang` form in the glossary: nothing to check in this language
+            continue
+        found = spans[term.concept_id]
+        if found:
+            start, end = found.pop(0)
+            status = "enforced" if forced[term.concept_id] > 0 else "verified"
+            forced[term.concept_id] -= 1
             out.append(TermResult(term.concept_id, term.source, term.start, term.end, translation[start:end], status,
                                   term.lang, term.concept))
         else:
@@ -290,7 +300,9 @@ class Translator:
         all_terms = [t.terms for t in translations]
         for leg in legs[1:]:
             intermediates = [t.translation for t in translations]
-            next_translations = leg.translate_units([Unit(text) for text in intermediates], self._enforcer(leg))
+            next_units = [Unit(text, concepts=Counter(t.concept_id for t in terms))
+                          for text, terms in zip(intermediates, all_terms)]
+            next_translations = leg.translate_units(next_units, self._enforcer(leg))
             for first, second in zip(translations, next_translations):
                 second.complete &= first.complete
             all_terms = [pivot_terms(a, b.terms, b.translation, leg.target_lang)

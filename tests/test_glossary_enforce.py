@@ -42,7 +42,7 @@ def assert_terms_present_once(results, glossary: Glossary, target: str) -> int:
             reported = Counter(t.concept_id for t in sentence.terms)
             assert reported == expected, sentence.source
             concepts = {t.concept_id: t.concept for t in sentence.terms}
-            found = concept_spans(sentence.translation, concepts, target)
+            found = concept_spans(sentence.translation, concepts, target, expected)
             for term in sentence.terms:
                 assert term.status in ("verified", "enforced"), (term, sentence.translation)
                 assert sentence.source[term.start:term.end] == term.source

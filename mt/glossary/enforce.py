@@ -42,6 +42,33 @@ class _Chunk:
     prefix_end: int = 0                                    # pieces of the hypothesis that are forced
 
 
+def concept_spans(translation: str, concepts: dict, lang: str, expected: Counter | None = None
+                  ) -> dict[str, list[tuple[int, int]]]:
+    """Where each concept's accepted forms occur in a translation.
+
+    A form inside a longer form of another concept does not count ("China" inside "China Internet Investment
+    Fund"). With `expected` counts, a span that two concepts accept (spread: 传播|扩散, contagion: 扩散) is
+    given to one of them: the concepts with the fewest spans claim theirs first, up to their expected count.
+    """
+    raw = {cid: find_target(translation, concept, lang) for cid, concept in concepts.items()}
+    everything = [(s, e, cid) for cid, found in raw.items() for s, e in found]
+    raw = {cid: [(s, e) for s, e in found
+                 if not any(o != cid and os_ <= s and e <= oe and (oe - os_) > (e - s) for os_, oe, o in everything)]
+           for cid, found in raw.items()}
+    if expected is None:
+        return raw
+    claimed: set[tuple[int, int]] = set()
+    out: dict[str, list[tuple[int, int]]] = {cid: [] for cid in raw}
+    for cid in sorted(raw, key=lambda c: (len(raw[c]), c)):
+        for span in raw[cid]:
+            if span not in claimed and len(out[cid]) < expected[cid]:
+                out[cid].append(span)
+                claimed.add(span)
+    for cid, found in raw.items():  # occurrences beyond what the source asks for stay visible
+        out[cid] = sorted(out[cid] + [span for span in found if span not in claimed])
+    return out
+
+
 class Enforcer:
     """Find, enforce and verify glossary terms for one leg (source_lang -> target_lang)."""
 
@@ -93,22 +120,36 @@ class Enforcer:
         by_concept: dict[str, list[int]] = {}
         for i, match in enumerate(chunk.matches):
             by_concept.setdefault(match.concept.id, []).append(i)
+        found = concept_spans(translation, {m.concept.id: m.concept for m in chunk.matches}, self.target_lang,
+                              Counter(m.concept.id for m in chunk.matches))
         missing = []
-        for indices in by_concept.values():
-            concept = chunk.matches[indices[0]].concept
-            deficit = len(indices) - len(find_target(translation, concept, self.target_lang))
+        for cid, indices in by_concept.items():
+            deficit = len(indices) - len(found[cid])
             if deficit > 0:
                 unforced = [i for i in indices if i not in chunk.forced]
                 missing.extend((unforced + [i for i in indices if i in chunk.forced])[:deficit])
         return sorted(missing)
 
     # -- the loop ---------------------------------------------------------------------------------------------
-    def decode(self, leg, texts: list[str], sources: list[list[str]], offsets: list[int]):
-        """Decode chunks with terms enforced; returns (hypotheses, TermResults per chunk)."""
+    def decode(self, leg, texts: list[str], sources: list[list[str]], offsets: list[int],
+               restrictions: list[Counter | None] | None = None):
+        """Decode chunks with terms enforced; returns (hypotheses, TermResults per chunk).
+
+        `restrictions` (per chunk, optional) limits the concepts and how often each is expected: the pivot's
+        second leg enforces only what the Arabic held, not every repetition the English happens to have.
+        """
         hypotheses = leg.decode(sources)
         chunks = []
         for i, (text, offset) in enumerate(zip(texts, offsets)):
             matches = [m for m in self.glossary.match(text, lang=self.source_lang) if m.concept.targets(self.target_lang)]
+            if restrictions is not None and restrictions[i] is not None:
+                budget = Counter(restrictions[i])
+                kept = []
+                for m in matches:
+                    if budget[m.concept.id] > 0:
+                        budget[m.concept.id] -= 1
+                        kept.append(m)
+                matches = kept
             if matches:
                 shifted = [TermMatch(m.start + offset, m.end + offset, m.text, m.concept, m.lang, m.variant, m.clitic)
                            for m in matches]
@@ -146,11 +187,10 @@ class Enforcer:
                 prefix = list(chunk.hypothesis.pieces[:position]) + pieces
                 chunk.forced[which] = form
                 chunk.prefix_end = len(prefix)
-                avoid = [p for f in match.concept.targets(self.target_lang)
-                         for p in (self.term_pieces(vocab, f, True), self.term_pieces(vocab, f, False)) if p]
+                avoid = self._satisfied_forms(vocab, chunk, leg.detokenize(prefix), which)
                 todo.append(chunk)
                 prefixes.append(prefix)
-                suppress.append([list(x) for x in {tuple(x) for x in avoid}])
+                suppress.append([list(x) for x in sorted({tuple(x) for x in avoid})])
             todo = [c for c in todo if c is not None]
             if not todo:
                 if not any(self._needs_work(c, leg) for c in pending):
@@ -161,6 +201,19 @@ class Enforcer:
                 self._separate_word(vocab, hypothesis.pieces, chunk.prefix_end)
                 chunk.hypothesis = hypothesis
             pending = todo + [c for c in pending if c not in todo and self._needs_work(c, leg)]
+
+    def _satisfied_forms(self, vocab, chunk: _Chunk, prefix_text: str, forced: int) -> list[list[str]]:
+        """Pieces of every form of the concepts the prefix already holds as often as the source: the model must
+        not write them again after it (no duplicates of what the repair placed)."""
+        counts = Counter(m.concept.id for m in chunk.matches)
+        concepts = {m.concept.id: m.concept for m in chunk.matches}
+        present = concept_spans(prefix_text, concepts, self.target_lang, counts)
+        avoid = []
+        for cid, concept in concepts.items():
+            if len(present[cid]) >= counts[cid] or cid == chunk.matches[forced].concept.id and counts[cid] == 1:
+                for form in concept.targets(self.target_lang):
+                    avoid += [p for p in (self.term_pieces(vocab, form, True), self.term_pieces(vocab, form, False)) if p]
+        return avoid
 
     def _separate_word(self, vocab, pieces: list[str], end: int) -> None:
         """Keep an English term a word of its own: a continuation glued to it ("AIIB" + "ance") gets a space."""
@@ -175,11 +228,12 @@ class Enforcer:
     def _report(self, leg, chunk: _Chunk) -> list[TermResult]:
         translation = leg.detokenize(chunk.hypothesis.pieces)
         missing = set(self._missing(chunk, translation))
-        spans: dict[str, list[tuple[int, int]]] = {}
+        spans = concept_spans(translation, {m.concept.id: m.concept for m in chunk.matches}, self.target_lang,
+                              Counter(m.concept.id for m in chunk.matches))
         out = []
         for i, match in enumerate(chunk.matches):
             concept = match.concept
-            found = spans.setdefault(concept.id, find_target(translation, concept, self.target_lang))
+            found = spans[concept.id]
             if i in missing:
                 status, target = "missing", None
             else:
