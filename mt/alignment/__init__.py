@@ -15,6 +15,7 @@ from mt.alignment.sentence import (SentenceAligner, SentenceBead, align_sentence
                                    write_beads)
 from mt.alignment.statistical import StatisticalAligner, align_statistical, eflomal_available
 from mt.alignment.symmetrize import symmetrize
+from mt.alignment.terms import TermLinkScore, find_term_instances, score_term_links
 from mt.alignment.tokenize import Token, detect_language, tokenize, tokenize_with_offsets
 from mt.alignment.words import align_words, read_parallel
 
@@ -34,5 +35,6 @@ __all__ = ["Alignment", "format_links", "parse_line", "read_alignments", "write_
            "SentenceAlignmentScore", "score_aer", "score_sentence_alignment", "score_sentence_documents",
            "SentenceAligner", "SentenceBead", "align_sentences", "build_documents", "read_beads", "write_beads",
            "StatisticalAligner", "align_statistical", "eflomal_available", "symmetrize", "Token",
-           "detect_language", "tokenize", "tokenize_with_offsets", "align_words", "read_parallel",
+           "detect_language", "tokenize", "tokenize_with_offsets", "align_words", "read_parallel", "TermLinkScore",
+           "find_term_instances", "score_term_links",
            *sorted(_LAZY)]
