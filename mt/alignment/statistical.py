@@ -55,7 +55,7 @@ class StatisticalAligner:
     fastalign is deterministic; eflomal's sampler takes no seed, so its links can differ slightly between runs.
     """
 
-    backend: str = "auto"
+    backend: str = "fastalign"  # deterministic; eflomal (opt-in) is stronger but its sampler takes no seed
     symmetrization: str = "grow-diag-final-and"
     iterations: int | None = None
     src_lang: str = "ar"
@@ -110,7 +110,7 @@ class StatisticalAligner:
 
 def align_statistical(src: Sequence[Tokens], tgt: Sequence[Tokens], *, extra_src: Sequence[Tokens] = (),
                       extra_tgt: Sequence[Tokens] = (), src_lang: str = "ar", tgt_lang: str = "en",
-                      backend: str = "auto", symmetrization: str = "grow-diag-final-and") -> list[set[Link]]:
+                      backend: str = "fastalign", symmetrization: str = "grow-diag-final-and") -> list[set[Link]]:
     """Convenience wrapper around :class:`StatisticalAligner`."""
     aligner = StatisticalAligner(backend=backend, symmetrization=symmetrization, src_lang=src_lang,
                                  tgt_lang=tgt_lang)

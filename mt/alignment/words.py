@@ -40,7 +40,7 @@ def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statis
                 tgt_lang: str | None = None, tokenized: bool = False, split_clitics: bool = False,
                 zh_mode: str = "char", extra_src: Sequence[str] = (), extra_tgt: Sequence[str] = (),
                 model: str | Path | None = None, reverse_model: str | Path | None = None, layer: int = -1,
-                head: int = 0, backend: str = "auto",
+                head: int = 0, backend: str = "fastalign",
                 symmetrization: str = "grow-diag-final-and") -> list[set[Link]]:
     """Word-align sentence pairs with the model's attention or the statistical aligner; indices refer to
     the tokens of :func:`mt.alignment.tokenize.tokenize` (or whitespace tokens with ``tokenized``)."""
