@@ -25,6 +25,7 @@ from mt.text.sentences import split_sentences
 log = logging.getLogger(__name__)
 
 JOINERS = {"en": " ", "zh": ""}
+FIRST_BLOCK_UNITS = 16  # units (about sentences) in the first block of a stream; later blocks double
 
 
 def _has_letters(text: str) -> bool:
@@ -258,16 +259,18 @@ class Translator:
         legs = self.legs(to)
         block: list[str] = []
         units_in_block = 0
+        limit = min(FIRST_BLOCK_UNITS, self.block_units)  # a small first block: the first lines come back fast
         for line in lines:
             if "\n" in line or "\r" in line:
                 line = line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
             block.append(line)
             units_in_block += max(1, line.count(".") + line.count("؟") + 1)
-            if units_in_block >= self.block_units:
+            if units_in_block >= limit:
                 yield from self._translate_block(block, legs, to)
                 if progress:
                     progress(len(block))
                 block, units_in_block = [], 0
+                limit = min(limit * 2, self.block_units)  # then blocks double up to block_units
         if block:
             yield from self._translate_block(block, legs, to)
             if progress:
