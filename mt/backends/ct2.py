@@ -15,7 +15,8 @@ enforcer work unchanged and the two give the same tokens for the same model unde
 - Inputs are never truncated (max_input_length=0); the pipeline batches and chunks, so max_batch_size=0.
 - Attention. CTranslate2 returns the cross-attention of its alignment head only (last decoder layer, head 0:
   the head OPUS-MT trains with guided alignment), one row per target token including forced prefix tokens and
-  one column per source token including `</s>`. `attention()` forces the target as a prefix and keeps its rows;
+  one column per source token including `</s>`. `attention()` forces the target as a prefix (the limit is its
+  length, so no step is decoded beyond it) and returns those rows;
   other layers or heads raise a ModelError.
 """
 
@@ -139,7 +140,7 @@ class CTranslate2Backend:
             return []
         [result] = self.translator.translate_batch(
             [list(source) + [EOS]], target_prefix=[list(target)], beam_size=1, max_batch_size=0,
-            max_input_length=0, max_decoding_length=len(target) + 1, return_attention=True,
+            max_input_length=0, max_decoding_length=len(target), return_attention=True,
         )
         matrix = result.attention[0]
         if len(matrix) < len(target):
