@@ -241,7 +241,8 @@ class Translator:
         for pair, model in route(to, self.models):
             key = (pair, model)
             if key not in self._legs:
-                backend = load_backend(model, backend=self.backend_name, device=self.device, threads=self.threads)
+                backend = load_backend(model, backend=self.backend_name, device=self.device, threads=self.threads,
+                                       pair=pair)
                 self._legs[key] = Leg(pair, backend, self.options, self.batch_tokens, self.max_input_tokens,
                                       self.max_length_ratio, self.max_length_extra)
             legs.append(self._legs[key])

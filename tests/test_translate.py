@@ -279,3 +279,23 @@ def test_bad_options_are_input_errors(tiny_ar_en):
         Translator(glossary_mode="loose")
     with pytest.raises(InputError):
         Translator({"ar-en": str(tiny_ar_en)}).translate(["نص"], to="de")
+
+
+def test_a_model_used_for_the_wrong_pair_is_refused(run_cli, tiny_ar_en, fast_tiny):
+    code, _, err = run_cli("translate", SEED, "--to", "zh", "--model", str(tiny_ar_en))  # bare = direct ar-zh
+    _one_line_error(code, err, f"translates ar-en, not ar-zh; pass it as --model ar-en={tiny_ar_en}")
+
+
+def test_ref_prints_scores_at_the_end(run_cli, fast_tiny, tmp_path):
+    lines = FLORES_AR.read_text(encoding="utf-8").splitlines()[:5]
+    refs = (DATA / "flores200" / "flores200.dev.eng_Latn").read_text(encoding="utf-8").splitlines()[:5]
+    source, ref = tmp_path / "five.ar", tmp_path / "five.en"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ref.write_text("\n".join(refs) + "\n", encoding="utf-8")
+    code, out, err = run_cli("translate", source, "--to", "en", "--ref", ref, *fast_tiny)
+    assert code == 0, err
+    assert out.count("\n") == 5
+    assert "BLEU" in err and "chrF2" in err and "5 segments" in err
+    ref.write_text("\n".join(refs[:3]) + "\n", encoding="utf-8")
+    code, out, err = run_cli("translate", source, "--to", "en", "--ref", ref, *fast_tiny)
+    _one_line_error(code, err, "3 lines, but the input has 5")

@@ -129,9 +129,38 @@ def resolve(model: str) -> tuple[Path, str]:
     return path, model_kind(path)
 
 
-def load_backend(model: str, backend: str | None = None, device: str = "cpu", threads: int | None = None):
-    """Open a decoding backend on `model`; the kind of directory chooses it unless `backend` is given."""
+LANGUAGE_CODES = {"ar": "ar", "ara": "ar", "arb": "ar", "en": "en", "eng": "en", "zh": "zh", "zho": "zh",
+                  "cmn": "zh", "cmn_hans": "zh"}
+
+
+def declared_pair(path: Path) -> str | None:
+    """The pair a model directory says it translates (tokenizer_config.json source/target_lang), if it says."""
+    config = path / "tokenizer_config.json"
+    if not config.exists():
+        return None
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    source = LANGUAGE_CODES.get(str(data.get("source_lang") or "").lower())
+    target = LANGUAGE_CODES.get(str(data.get("target_lang") or "").lower())
+    return f"{source}-{target}" if source and target else None
+
+
+def check_pair(model: str, path: Path, pair: str) -> None:
+    """Refuse a model used for a pair other than the one it declares (an ar-en model as ar-zh, say)."""
+    declared = declared_pair(path)
+    if declared and declared != pair:
+        raise ModelError(f"{model} translates {declared}, not {pair}; pass it as --model {declared}={model}")
+
+
+def load_backend(model: str, backend: str | None = None, device: str = "cpu", threads: int | None = None,
+                 pair: str | None = None):
+    """Open a decoding backend on `model` (for `pair`, when given, checked against what the model declares);
+    the kind of directory chooses the backend unless `backend` is given."""
     path, kind = resolve(model)
+    if pair:
+        check_pair(model, path, pair)
     chosen = backend or kind
     if chosen == "hf":
         if kind != "hf":
