@@ -181,6 +181,90 @@ def run_child(system: str, model: Path, args) -> dict:
     return result
 
 
+# -- agreement: the same tokens on both backends ---------------------------------------------------------------
+def teacher_forced_means(hf, sources: list[list[str]], hypotheses) -> list[float]:
+    """Mean token log-prob of each hypothesis under the transformers model (the meaning of Hypothesis.score;
+    a sentence cut at the limit counts the </s> forced there as log-prob 0)."""
+    import torch
+
+    means = []
+    for source, hyp in zip(sources, hypotheses):
+        input_ids, mask = hf._encode([source])
+        ids = hf.vocab.target_ids(hyp.pieces) + ([hf.vocab.eos_id] if hyp.finished else [])
+        decoder = torch.tensor([[hf.pad_id] + ids[:-1]] if ids else [[hf.pad_id]])
+        with torch.inference_mode():
+            logits = hf.model(input_ids=input_ids, attention_mask=mask, decoder_input_ids=decoder).logits
+        log_probs = torch.log_softmax(logits[0], -1)
+        total = sum(float(log_probs[j, i]) for j, i in enumerate(ids))
+        means.append(total / (len(ids) if hyp.finished else len(ids) + 1))
+    return means
+
+
+def agreement(name: str, hf_dir: Path, ct2_dir: Path, lines: list[str], limit: int, threads: int) -> str:
+    """Greedy float32 decoding of `lines` on both backends: share identical, first divergences, scores."""
+    import statistics
+
+    from mt.backends.base import DecodeOptions
+    from mt.backends.ct2 import CTranslate2Backend
+    from mt.backends.hf import TransformersBackend
+
+    hf = TransformersBackend(hf_dir, threads=threads)
+    ct2 = CTranslate2Backend(ct2_dir, threads=threads, compute_type="float32")
+    sources = [hf.vocab.encode_source(line)[:200] for line in lines]
+    options = DecodeOptions(beam_size=1, max_decoding_length=limit)
+    ours, theirs = [], []
+    for start in range(0, len(sources), 16):
+        ours += ct2.translate_batch(sources[start : start + 16], options)
+        theirs += hf.translate_batch(sources[start : start + 16], options)
+    same = [a.pieces == b.pieces and a.finished == b.finished for a, b in zip(ours, theirs)]
+    firsts = [next((k for k, (x, y) in enumerate(zip(a.pieces, b.pieces)) if x != y), min(len(a.pieces), len(b.pieces)))
+              for a, b, s in zip(ours, theirs, same) if not s]
+    checked = [i for i, s in enumerate(same) if s][:64]
+    reference = teacher_forced_means(hf, [sources[i] for i in checked], [ours[i] for i in checked])
+    gaps = [abs(ours[i].score - r) for i, r in zip(checked, reference)]
+    distinct = len({tuple(h.pieces) for h in theirs})
+    divergence = (f"first divergence at piece {min(firsts)}-{max(firsts)} (median {statistics.median(firsts):g})"
+                  if firsts else "no divergence")
+    return (f"| {name} | {len(lines)} | {sum(same)} ({sum(same) / len(same):.1%}) | {distinct} | {divergence} | "
+            f"{max(gaps) if gaps else float('nan'):.1e} |")
+
+
+def run_agreement(args, dirs: dict[str, Path]) -> str:
+    """Agreement on FLORES dev: tiny models (all 997 lines) and the base-size model (first --sentences)."""
+    import subprocess as sp
+
+    lines = FLORES.read_text(encoding="utf-8").splitlines()
+    tiny = {"tiny": CACHE / "tiny-ar-en", "sharp": CACHE / "tiny-ar-en-sharp"}
+    if not (tiny["tiny"] / "model.safetensors").exists():
+        sp.run([sys.executable, "-m", "mt.testing", str(tiny["tiny"]), "--size", "tiny", "--seed", "1"], check=True)
+    if not (tiny["sharp"] / "model.safetensors").exists():
+        sys.path.insert(0, str(REPO))
+        from tests.test_ct2_backend import sharpen
+
+        sharpen(tiny["tiny"], tiny["sharp"])
+    from mt.models.convert import convert
+
+    converted = {}
+    for key, path in tiny.items():
+        converted[key] = path.with_name(path.name + "-ct2-float32")
+        if not (converted[key] / "model.bin").exists():
+            convert(str(path), converted[key], quantization="float32", force=True)
+    rows = ["| model | sentences | identical tokens | distinct outputs | where the others diverge | "
+            "max score gap |", "|---|---:|---:|---:|---|---:|"]
+    rows.append(agreement("tiny (mt.testing)", tiny["tiny"], converted["tiny"], lines, 30, args.threads))
+    rows.append(agreement("tiny, sharp weights (std 0.3, </s> bias 8)", tiny["sharp"], converted["sharp"], lines, 30,
+                          args.threads))
+    rows.append(agreement("opus-mt-ar-en size", dirs["hf"], dirs["float32"], lines[: args.sentences],
+                          args.new_tokens, args.threads))
+    return "\n".join([f"## Backend agreement ({time.strftime('%Y-%m-%d')})", "",
+                      f"`python eval/bench.py --agreement --sentences {args.sentences}`: greedy decoding, CTranslate2 "
+                      f"float32 compute, FLORES-200 dev Arabic, same model on both backends (limit 30 tokens for the "
+                      f"tiny models, {args.new_tokens} for the base size). Identical = same pieces and same finished "
+                      "flag. Score gap: CTranslate2's Hypothesis.score against the teacher-forced mean log-prob of "
+                      "the same tokens under transformers (up to 64 identical sentences per model; the hf backend's "
+                      "own greedy score is not a log-prob, see the report).", "", *rows])
+
+
 def table(results: dict[str, dict], args) -> str:
     def rate(key: str) -> float | None:
         r = results.get(key)
@@ -199,13 +283,13 @@ def table(results: dict[str, dict], args) -> str:
     return "\n".join(lines)
 
 
-def write_results(text: str) -> None:
+def write_results(text: str, markers: tuple[str, str] = MARKERS) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    block = f"{MARKERS[0]}\n{text}\n{MARKERS[1]}"
-    if MARKERS[0] in old and MARKERS[1] in old:
-        head, rest = old.split(MARKERS[0], 1)
-        new = head + block + rest.split(MARKERS[1], 1)[1]
+    block = f"{markers[0]}\n{text}\n{markers[1]}"
+    if markers[0] in old and markers[1] in old:
+        head, rest = old.split(markers[0], 1)
+        new = head + block + rest.split(markers[1], 1)[1]
     else:
         new = old.rstrip("\n") + "\n\n" + block + "\n"
     RESULTS.write_text(new, encoding="utf-8")
@@ -220,6 +304,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=16, help="Sentences per batch for (a) and (c).")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="Comma-separated systems to run.")
     parser.add_argument("--no-write", action="store_true", help="Print only; do not update eval/results/bench.md.")
+    parser.add_argument("--agreement", action="store_true",
+                        help="Measure token agreement of the hf and ct2 backends instead of speed.")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--glossary", action="store_true", help=argparse.SUPPRESS)
@@ -234,6 +320,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     dirs = model_dirs()
+    if args.agreement:
+        text = run_agreement(args, dirs)
+        print(text)
+        if not args.no_write:
+            write_results(text, ("<!-- bench:agreement:start -->", "<!-- bench:agreement:end -->"))
+        return
     models = {"a": dirs["hf"], "b": dirs["hf"], "c": dirs["int8"], "c32": dirs["float32"], "d": dirs["int8"],
               "d32": dirs["float32"], "t": dirs["int8"], "e": dirs["int8"]}
     chosen = [s.strip() for s in args.systems.split(",") if s.strip()]
