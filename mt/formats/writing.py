@@ -39,11 +39,24 @@ def atomic_writer(path: str | Path | None) -> Iterator[IO[str]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the mode a plain open() would
+        if path.exists():  # an edited file keeps its mode
+            os.chmod(temp, path.stat().st_mode & 0o777)
+        else:  # mkstemp makes 0600; give a new file the mode a plain open() would
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except BaseException:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write a whole text to `path` atomically (see atomic_writer); the folder must exist."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"{path}: directory {directory} does not exist")
+    with atomic_writer(path) as handle:
+        handle.write(text)
