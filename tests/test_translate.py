@@ -55,6 +55,7 @@ def test_every_flores_line_comes_back_in_order(run_cli, fast_tiny, tmp_path):
     assert len(records) == len(sources) == 997
     assert [r["source"] for r in records] == sources
     assert all(r["translation"] for r in records)
+    assert all(s["score"] < 0 for r in records for s in r["sentences"])  # mean log-probs, greedy included
 
 
 def test_empty_lines_and_non_text_lines_are_kept(run_cli, fast_tiny, tmp_path):

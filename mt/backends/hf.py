@@ -101,15 +101,12 @@ class TransformersBackend:
             max_length=max_new + 1,
             length_penalty=options.length_penalty,
             logits_processor=processors,
-            output_scores=True,
             return_dict_in_generate=True,
         )
-        transition = self.model.compute_transition_scores(
-            out.sequences, out.scores, getattr(out, "beam_indices", None), normalize_logits=False
-        )
-        hypotheses = []
+        sequences = out.sequences
         eos, pad = self.vocab.eos_id, self.pad_id
-        for row, scores in zip(out.sequences.tolist(), transition):
+        hypotheses = []
+        for row in sequences.tolist():
             generated = row[1:]
             length = len(generated)
             while length and generated[length - 1] == pad:
@@ -117,10 +114,42 @@ class TransformersBackend:
             generated = generated[:length]
             # forced_eos_token_id closes a sentence cut at the limit with </s>: that is not a finished one
             finished = bool(generated) and generated[-1] == eos and length < max_new
-            token_scores = scores[:length]
-            mean = float(token_scores.mean()) if length else 0.0
-            hypotheses.append(Hypothesis(self.vocab.target_pieces(generated), mean, finished))
+            hypotheses.append(Hypothesis(self.vocab.target_pieces(generated), 0.0, finished))
+        for hypothesis, score in zip(hypotheses, self._mean_log_probs(input_ids, mask, sequences, hypotheses)):
+            hypothesis.score = score
         return hypotheses
+
+    SCORE_BUDGET = 32_000_000  # logits held at once while scoring (floats): about 128 MB
+
+    def _mean_log_probs(self, input_ids: torch.Tensor, mask: torch.Tensor, sequences: torch.Tensor,
+                        hypotheses: list[Hypothesis]) -> list[float]:
+        """Mean token log-probability of each output under the model (teacher-forced, in memory-bounded slices).
+
+        Done after decoding rather than with `output_scores`, which keeps steps x rows x vocabulary floats (GBs
+        for a real batch). A </s> forced at the length limit counts as log-prob 0, as CTranslate2 counts it.
+        """
+        steps = sequences.shape[1] - 1
+        if steps <= 0:
+            return [0.0] * len(hypotheses)
+        rows = max(1, self.SCORE_BUDGET // (steps * self.model.config.vocab_size))
+        means: list[float] = []
+        for start in range(0, sequences.shape[0], rows):
+            block = sequences[start : start + rows]
+            logits = self.model(input_ids=input_ids[start : start + rows], attention_mask=mask[start : start + rows],
+                                decoder_input_ids=block[:, :-1]).logits
+            targets = block[:, 1:]
+            token_log_probs = torch.log_softmax(logits.float(), dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+            valid = targets != self.pad_id
+            for offset, hypothesis in enumerate(hypotheses[start : start + rows]):
+                count = int(valid[offset].sum())
+                if count == 0:
+                    means.append(0.0)
+                    continue
+                total = float(token_log_probs[offset][valid[offset]].sum())
+                if not hypothesis.finished and int(targets[offset][count - 1]) == self.vocab.eos_id:
+                    total -= float(token_log_probs[offset][count - 1])
+                means.append(total / count)
+        return means
 
     @torch.inference_mode()
     def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
