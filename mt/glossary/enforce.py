@@ -20,7 +20,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mt.glossary.matcher import TermMatch
+from mt.glossary.matcher import Matcher, TermMatch
 from mt.glossary.verify import find_target
 from mt.results import TermResult
 
@@ -42,13 +42,15 @@ class _Chunk:
     prefix_end: int = 0                                    # pieces of the hypothesis that are forced
 
 
-def concept_spans(translation: str, concepts: dict, lang: str, expected: Counter | None = None
-                  ) -> dict[str, list[tuple[int, int]]]:
+def concept_spans(translation: str, concepts: dict, lang: str, expected: Counter | None = None,
+                  first: Counter | None = None) -> dict[str, list[tuple[int, int]]]:
     """Where each concept's accepted forms occur in a translation.
 
     A form inside a longer form of another concept does not count ("China" inside "China Internet Investment
-    Fund"). With `expected` counts, a span that two concepts accept (spread: 传播|扩散, contagion: 扩散) is
-    given to one of them: the concepts with the fewest spans claim theirs first, up to their expected count.
+    Fund"). With `expected` counts, a span that two concepts accept (spread: 传播|扩散, contagion: 扩散;
+    vaccine, whose plural is vaccines) is given to one of them, so that as many expected occurrences as
+    possible are covered (a maximum matching of spans to concepts); the `first` counts (the terms a repair
+    placed) are matched before the others, so that a shortfall falls on a term that can still be placed.
     """
     raw = {cid: find_target(translation, concept, lang) for cid, concept in concepts.items()}
     everything = [(s, e, cid) for cid, found in raw.items() for s, e in found]
@@ -57,15 +59,29 @@ def concept_spans(translation: str, concepts: dict, lang: str, expected: Counter
            for cid, found in raw.items()}
     if expected is None:
         return raw
-    claimed: set[tuple[int, int]] = set()
-    out: dict[str, list[tuple[int, int]]] = {cid: [] for cid in raw}
-    for cid in sorted(raw, key=lambda c: (len(raw[c]), c)):
+    owner: dict[tuple[int, int], str] = {}  # a maximum matching of spans to concepts, up to the expected counts
+
+    def place(cid: str, seen: set[tuple[int, int]]) -> bool:
         for span in raw[cid]:
-            if span not in claimed and len(out[cid]) < expected[cid]:
-                out[cid].append(span)
-                claimed.add(span)
+            if span in seen:
+                continue
+            seen.add(span)
+            if span not in owner or place(owner[span], seen):
+                owner[span] = cid
+                return True
+        return False
+
+    first = first or Counter()
+    for rounds in (first, expected - first):
+        for cid in sorted(raw):
+            for _ in range(min(rounds[cid], expected[cid])):
+                if not place(cid, set()):
+                    break
+    out: dict[str, list[tuple[int, int]]] = {cid: [] for cid in raw}
+    for span, cid in owner.items():
+        out[cid].append(span)
     for cid, found in raw.items():  # occurrences beyond what the source asks for stay visible
-        out[cid] = sorted(out[cid] + [span for span in found if span not in claimed])
+        out[cid] = sorted(out[cid] + [span for span in found if span not in owner])
     return out
 
 
@@ -77,6 +93,17 @@ class Enforcer:
         self.source_lang = source_lang
         self.target_lang = target_lang
         self.strict = strict
+        self._restricted: dict[frozenset, Matcher] = {}
+
+    def _matches(self, text: str, restriction: Counter | None) -> list[TermMatch]:
+        """Glossary matches in `text`; under a restriction, only its concepts are looked for, so that a form
+        several concepts share ("COVID-19") is read as the concept the Arabic had."""
+        if restriction is None:
+            return self.glossary.match(text, lang=self.source_lang)
+        key = frozenset(cid for cid, n in restriction.items() if n > 0)
+        if key not in self._restricted:
+            self._restricted[key] = Matcher([self.glossary.get(cid) for cid in sorted(key)], lang=self.source_lang)
+        return self._restricted[key].match(text)
 
     # -- pieces -----------------------------------------------------------------------------------------------
     def term_pieces(self, vocab, form: str, at_start: bool) -> list[str] | None:
@@ -121,7 +148,8 @@ class Enforcer:
         for i, match in enumerate(chunk.matches):
             by_concept.setdefault(match.concept.id, []).append(i)
         found = concept_spans(translation, {m.concept.id: m.concept for m in chunk.matches}, self.target_lang,
-                              Counter(m.concept.id for m in chunk.matches))
+                              Counter(m.concept.id for m in chunk.matches),
+                              Counter(chunk.matches[i].concept.id for i in chunk.forced))
         missing = []
         for cid, indices in by_concept.items():
             deficit = len(indices) - len(found[cid])
@@ -141,9 +169,10 @@ class Enforcer:
         hypotheses = leg.decode(sources)
         chunks = []
         for i, (text, offset) in enumerate(zip(texts, offsets)):
-            matches = [m for m in self.glossary.match(text, lang=self.source_lang) if m.concept.targets(self.target_lang)]
-            if restrictions is not None and restrictions[i] is not None:
-                budget = Counter(restrictions[i])
+            restriction = restrictions[i] if restrictions is not None else None
+            matches = [m for m in self._matches(text, restriction) if m.concept.targets(self.target_lang)]
+            if restriction is not None:
+                budget = Counter(restriction)
                 kept = []
                 for m in matches:
                     if budget[m.concept.id] > 0:
@@ -229,7 +258,8 @@ class Enforcer:
         translation = leg.detokenize(chunk.hypothesis.pieces)
         missing = set(self._missing(chunk, translation))
         spans = concept_spans(translation, {m.concept.id: m.concept for m in chunk.matches}, self.target_lang,
-                              Counter(m.concept.id for m in chunk.matches))
+                              Counter(m.concept.id for m in chunk.matches),
+                              Counter(chunk.matches[i].concept.id for i in chunk.forced))
         out = []
         for i, match in enumerate(chunk.matches):
             concept = match.concept
