@@ -95,7 +95,8 @@ class Leg:
     def detokenize(self, pieces: list[str]) -> str:
         return self.backend.vocab.decode_target(pieces)
 
-    def decode(self, sources: Sequence[list[str]], prefixes=None, suppress=None) -> list[Hypothesis]:
+    def decode(self, sources: Sequence[list[str]], prefixes=None, suppress=None,
+               return_attention: bool = False) -> list[Hypothesis]:
         """Decode piece sequences in length-sorted batches under the token budget; results in input order."""
         order = sorted(range(len(sources)), key=lambda i: (-len(sources[i]), i))
         results: list[Hypothesis | None] = [None] * len(sources)
@@ -109,6 +110,7 @@ class Leg:
                 [sources[i] for i in batch], options,
                 target_prefix=[prefixes[i] for i in batch] if prefixes else None,
                 suppress_sequences=[suppress[i] for i in batch] if suppress else None,
+                **({"return_attention": True} if return_attention else {}),
             )
             for i, hyp in zip(batch, hyps):
                 results[i] = hyp

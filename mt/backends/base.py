@@ -40,8 +40,11 @@ class Backend(Protocol):
         options: DecodeOptions,
         target_prefix: Sequence[list[str] | None] | None = None,
         suppress_sequences: Sequence[list[list[str]]] | None = None,
+        return_attention: bool = False,
     ) -> list[Hypothesis]:
-        """Decode each source; an optional forced target prefix and target piece sequences to avoid."""
+        """Decode each source; an optional forced target prefix and target piece sequences to avoid.
+        `return_attention` asks for the alignment head's attention with each hypothesis where the backend has
+        it at no extra cost (CTranslate2); others leave `Hypothesis.attention` None."""
         ...
 
     def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:

@@ -82,6 +82,7 @@ class CTranslate2Backend:
         options: DecodeOptions,
         target_prefix: Sequence[list[str] | None] | None = None,
         suppress_sequences: Sequence[list[list[str]]] | None = None,
+        return_attention: bool = False,
     ) -> list[Hypothesis]:
         if not sources:
             return []
@@ -115,9 +116,15 @@ class CTranslate2Backend:
                 suppress_sequences=[list(s) for s in key] or None,
                 return_scores=True,
                 return_end_token=True,
+                return_attention=return_attention,
             )
             for i, result in zip(indices, results):
-                hypotheses[i] = self._hypothesis(result.hypotheses[0], result.scores[0], options.length_penalty)
+                hypothesis = self._hypothesis(result.hypotheses[0], result.scores[0], options.length_penalty)
+                if return_attention and result.attention:
+                    rows = result.attention[0]
+                    if len(rows) >= len(hypothesis.pieces):
+                        hypothesis.attention = [list(row) for row in rows[: len(hypothesis.pieces)]]
+                hypotheses[i] = hypothesis
         return hypotheses  # type: ignore[return-value]
 
     @staticmethod

@@ -78,6 +78,7 @@ class TransformersBackend:
         options: DecodeOptions,
         target_prefix: Sequence[list[str] | None] | None = None,
         suppress_sequences: Sequence[list[list[str]]] | None = None,
+        return_attention: bool = False,  # generate() has no cheap alignment-head attention: see attention()
     ) -> list[Hypothesis]:
         if not sources:
             return []

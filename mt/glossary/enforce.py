@@ -132,9 +132,12 @@ class Enforcer:
         if not pieces:
             return 0
         a, b = self._source_span(leg, chunk, match)
-        matrix = leg.backend.attention(source, pieces)
+        matrix = chunk.hypothesis.attention  # returned with the decode where the backend has it for free
+        if matrix is None or len(matrix) != len(pieces):
+            matrix = leg.backend.attention(source, pieces)
         mass = [sum(row[a:b]) for row in matrix]
-        position = max(range(len(mass)), key=lambda j: (mass[j], -j))
+        best = max(mass)  # the earliest of the near-best rows: robust to the backends' float noise
+        position = next(j for j, m in enumerate(mass) if m >= best - 1e-3)
         position = max(position, chunk.prefix_end)
         if self.target_lang == "en":  # start the term at a word boundary
             while position > chunk.prefix_end and not pieces[position].startswith(WORD_START):
@@ -166,7 +169,6 @@ class Enforcer:
         `restrictions` (per chunk, optional) limits the concepts and how often each is expected: the pivot's
         second leg enforces only what the Arabic held, not every repetition the English happens to have.
         """
-        hypotheses = leg.decode(sources)
         chunks = []
         for i, (text, offset) in enumerate(zip(texts, offsets)):
             restriction = restrictions[i] if restrictions is not None else None
@@ -182,7 +184,10 @@ class Enforcer:
             if matches:
                 shifted = [TermMatch(m.start + offset, m.end + offset, m.text, m.concept, m.lang, m.variant, m.clitic)
                            for m in matches]
-                chunks.append(_Chunk(i, text, offset, shifted, hypotheses[i]))
+                chunks.append(_Chunk(i, text, offset, shifted))
+        hypotheses = leg.decode(sources, return_attention=bool(chunks) and self.strict)
+        for chunk in chunks:
+            chunk.hypothesis = hypotheses[chunk.index]
         if self.strict:
             self._repair(leg, chunks, sources)
         results: list[list[TermResult]] = [[] for _ in texts]
@@ -225,9 +230,9 @@ class Enforcer:
                 if not any(self._needs_work(c, leg) for c in pending):
                     return
                 continue
-            new = leg.decode([sources[c.index] for c in todo], prefixes, suppress)
+            new = leg.decode([sources[c.index] for c in todo], prefixes, suppress, return_attention=True)
             for chunk, hypothesis in zip(todo, new):
-                self._separate_word(vocab, hypothesis.pieces, chunk.prefix_end)
+                self._separate_word(vocab, hypothesis, chunk.prefix_end)
                 chunk.hypothesis = hypothesis
             pending = todo + [c for c in pending if c not in todo and self._needs_work(c, leg)]
 
@@ -244,11 +249,13 @@ class Enforcer:
                     avoid += [p for p in (self.term_pieces(vocab, form, True), self.term_pieces(vocab, form, False)) if p]
         return avoid
 
-    def _separate_word(self, vocab, pieces: list[str], end: int) -> None:
+    def _separate_word(self, vocab, hypothesis, end: int) -> None:
         """Keep an English term a word of its own: a continuation glued to it ("AIIB" + "ance") gets a space."""
+        pieces = hypothesis.pieces
         if (self.target_lang == "en" and end < len(pieces) and pieces[end][:1].isalnum()
                 and WORD_START in vocab.target_table):
             pieces.insert(end, WORD_START)
+            hypothesis.attention = None  # the decoder never saw this piece: a later round asks the backend
 
     def _needs_work(self, chunk: _Chunk, leg) -> bool:
         missing = self._missing(chunk, leg.detokenize(chunk.hypothesis.pieces))
