@@ -234,6 +234,7 @@ class Translator:
         self.block_units = block_units
         self.stats = TranslationStats()
         self._legs: dict[tuple[str, str], Leg] = {}
+        self._enforcers: dict[str, object] = {}
 
     def legs(self, to: str) -> list[Leg]:
         """Load (once) and return the legs that translate Arabic into `to`."""
@@ -282,9 +283,12 @@ class Translator:
     def _enforcer(self, leg: Leg):
         if self.glossary is None or self.glossary_mode == "off":
             return None
-        from mt.glossary.enforce import Enforcer
+        if leg.pair not in self._enforcers:  # one per leg, so its matcher caches outlive a block
+            from mt.glossary.enforce import Enforcer
 
-        return Enforcer(self.glossary, leg.source_lang, leg.target_lang, strict=self.glossary_mode == "strict")
+            self._enforcers[leg.pair] = Enforcer(self.glossary, leg.source_lang, leg.target_lang,
+                                                 strict=self.glossary_mode == "strict")
+        return self._enforcers[leg.pair]
 
     def _translate_block(self, block: list[str], legs: list[Leg], to: str) -> list[LineResult]:
         # 1. lines -> sentences; lines without letters (numbers, rules, blanks) pass through untouched

@@ -133,8 +133,8 @@ class Enforcer:
             return 0
         a, b = self._source_span(leg, chunk, match)
         matrix = chunk.hypothesis.attention  # returned with the decode where the backend has it for free
-        if matrix is None or len(matrix) != len(pieces):
-            matrix = leg.backend.attention(source, pieces)
+        if matrix is None or len(matrix) != len(pieces):  # once per hypothesis, whatever the number of terms
+            matrix = chunk.hypothesis.attention = leg.backend.attention(source, pieces)
         mass = [sum(row[a:b]) for row in matrix]
         best = max(mass)  # the earliest of the near-best rows: robust to the backends' float noise
         position = next(j for j, m in enumerate(mass) if m >= best - 1e-3)
@@ -145,14 +145,17 @@ class Enforcer:
         return min(position, len(pieces))
 
     # -- verification -----------------------------------------------------------------------------------------
-    def _missing(self, chunk: _Chunk, translation: str) -> list[int]:
+    def _spans(self, chunk: _Chunk, translation: str) -> dict[str, list[tuple[int, int]]]:
+        """The chunk's concepts in a translation, repaired terms matched first (see concept_spans)."""
+        return concept_spans(translation, {m.concept.id: m.concept for m in chunk.matches}, self.target_lang,
+                             Counter(m.concept.id for m in chunk.matches),
+                             Counter(chunk.matches[i].concept.id for i in chunk.forced))
+
+    def _missing(self, chunk: _Chunk, found: dict[str, list[tuple[int, int]]]) -> list[int]:
         """Matches not accounted for: per concept, as many unforced matches as the translation lacks forms."""
         by_concept: dict[str, list[int]] = {}
         for i, match in enumerate(chunk.matches):
             by_concept.setdefault(match.concept.id, []).append(i)
-        found = concept_spans(translation, {m.concept.id: m.concept for m in chunk.matches}, self.target_lang,
-                              Counter(m.concept.id for m in chunk.matches),
-                              Counter(chunk.matches[i].concept.id for i in chunk.forced))
         missing = []
         for cid, indices in by_concept.items():
             deficit = len(indices) - len(found[cid])
@@ -196,45 +199,45 @@ class Enforcer:
             results[chunk.index] = self._report(leg, chunk)
         return hypotheses, results
 
+    def _open(self, leg, chunk: _Chunk) -> list[int]:
+        """Missing matches a repair can still place (not forced yet, spellable)."""
+        translation = leg.detokenize(chunk.hypothesis.pieces)
+        return [i for i in self._missing(chunk, self._spans(chunk, translation))
+                if i not in chunk.forced and i not in chunk.unspellable]
+
     def _repair(self, leg, chunks: list[_Chunk], sources: list[list[str]]) -> None:
         vocab = leg.backend.vocab
         pending = chunks
         for _ in range(max((len(c.matches) for c in chunks), default=0) + 1):
             todo, prefixes, suppress = [], [], []
             for chunk in pending:
-                missing = [i for i in self._missing(chunk, leg.detokenize(chunk.hypothesis.pieces))
-                           if i not in chunk.forced and i not in chunk.unspellable]
-                if not missing:
-                    continue
                 source = sources[chunk.index]
-                placed = sorted((self._target_position(leg, source, chunk, chunk.matches[i]), i) for i in missing)
-                position, which = placed[0]
-                match = chunk.matches[which]
-                form = match.concept.preferred(self.target_lang)
-                pieces = self.term_pieces(vocab, form, at_start=position == 0)
-                if pieces is None:
-                    log.warning("the %s model cannot spell %r (concept %s); it cannot be enforced",
-                                leg.pair, form, match.concept.id)
-                    chunk.unspellable.add(which)
-                    todo.append(None)
-                    continue
-                prefix = list(chunk.hypothesis.pieces[:position]) + pieces
-                chunk.forced[which] = form
-                chunk.prefix_end = len(prefix)
-                avoid = self._satisfied_forms(vocab, chunk, leg.detokenize(prefix), which)
-                todo.append(chunk)
-                prefixes.append(prefix)
-                suppress.append([list(x) for x in sorted({tuple(x) for x in avoid})])
-            todo = [c for c in todo if c is not None]
+                placed = sorted((self._target_position(leg, source, chunk, chunk.matches[i]), i)
+                                for i in self._open(leg, chunk))
+                for position, which in placed:  # the earliest term the target vocabulary can spell
+                    match = chunk.matches[which]
+                    form = match.concept.preferred(self.target_lang)
+                    pieces = self.term_pieces(vocab, form, at_start=position == 0)
+                    if pieces is None:
+                        log.warning("the %s model cannot spell %r (concept %s); it cannot be enforced",
+                                    leg.pair, form, match.concept.id)
+                        chunk.unspellable.add(which)
+                        continue
+                    prefix = list(chunk.hypothesis.pieces[:position]) + pieces
+                    chunk.forced[which] = form
+                    chunk.prefix_end = len(prefix)
+                    avoid = self._satisfied_forms(vocab, chunk, leg.detokenize(prefix), which)
+                    todo.append(chunk)
+                    prefixes.append(prefix)
+                    suppress.append([list(x) for x in sorted({tuple(x) for x in avoid})])
+                    break
             if not todo:
-                if not any(self._needs_work(c, leg) for c in pending):
-                    return
-                continue
+                return
             new = leg.decode([sources[c.index] for c in todo], prefixes, suppress, return_attention=True)
             for chunk, hypothesis in zip(todo, new):
                 self._separate_word(vocab, hypothesis, chunk.prefix_end)
                 chunk.hypothesis = hypothesis
-            pending = todo + [c for c in pending if c not in todo and self._needs_work(c, leg)]
+            pending = todo  # the others have nothing left to place and their hypotheses did not change
 
     def _satisfied_forms(self, vocab, chunk: _Chunk, prefix_text: str, forced: int) -> list[list[str]]:
         """Pieces of every form of the concepts the prefix already holds as often as the source: the model must
@@ -257,16 +260,10 @@ class Enforcer:
             pieces.insert(end, WORD_START)
             hypothesis.attention = None  # the decoder never saw this piece: a later round asks the backend
 
-    def _needs_work(self, chunk: _Chunk, leg) -> bool:
-        missing = self._missing(chunk, leg.detokenize(chunk.hypothesis.pieces))
-        return any(i not in chunk.forced and i not in chunk.unspellable for i in missing)
-
     def _report(self, leg, chunk: _Chunk) -> list[TermResult]:
         translation = leg.detokenize(chunk.hypothesis.pieces)
-        missing = set(self._missing(chunk, translation))
-        spans = concept_spans(translation, {m.concept.id: m.concept for m in chunk.matches}, self.target_lang,
-                              Counter(m.concept.id for m in chunk.matches),
-                              Counter(chunk.matches[i].concept.id for i in chunk.forced))
+        spans = self._spans(chunk, translation)
+        missing = set(self._missing(chunk, spans))
         out = []
         for i, match in enumerate(chunk.matches):
             concept = match.concept
