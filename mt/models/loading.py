@@ -27,7 +27,8 @@ def _offline() -> bool:
 
 
 def _looks_like_path(model: str) -> bool:
-    return model.startswith((".", "/", "~")) or os.sep in model.strip("/").replace("/", "", 1) or Path(model).exists()
+    """A name that can only be a directory: absolute, relative (./, ~), or deeper than a hub id's org/name."""
+    return model.startswith((".", "/", "~")) or model.strip("/").count("/") > 1
 
 
 def model_kind(path: Path) -> str:
