@@ -26,7 +26,7 @@ import numpy as np
 
 from mt.alignment.pharaoh import Link
 from mt.alignment.symmetrize import symmetrize
-from mt.alignment.tokenize import normalize_for_statistics
+from mt.alignment.tokenize import normalize_for_statistics, split_chinese
 from mt.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ class StatisticalAligner:
     tgt_lang: str = "en"
     diagonal_tension: float = 4.0
     null_probability: float = 0.08
+    zh_chars: bool = True
+    agreement: bool = True
 
     def resolved_backend(self) -> str:
         """The backend that :meth:`align` will use."""
@@ -77,35 +79,61 @@ class StatisticalAligner:
     def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens], *,
               extra_src: Sequence[Tokens] = (), extra_tgt: Sequence[Tokens] = ()) -> list[set[Link]]:
         """Return one link set ``{(i, j)}`` per main sentence pair (token indices as given)."""
+        forward, backward, owners = self.directional(src, tgt, extra_src=extra_src, extra_tgt=extra_tgt)
+        result = []
+        for f, b, (own_s, own_t) in zip(forward, backward, owners):
+            # map each direction to the caller's tokens first, so the heuristic grows over those tokens
+            f_tokens = {(own_s[i], own_t[j]) for i, j in f}
+            b_tokens = {(own_s[i], own_t[j]) for i, j in b}
+            result.append(symmetrize(f_tokens, b_tokens, self.symmetrization))
+        return result
+
+    def directional(self, src: Sequence[Tokens], tgt: Sequence[Tokens], *, extra_src: Sequence[Tokens] = (),
+                    extra_tgt: Sequence[Tokens] = ()) -> tuple[list[set[Link]], list[set[Link]],
+                                                           list[tuple[list[int], list[int]]]]:
+        """The two directional alignments of the main pairs over statistics units (source-target
+        orientation), and per pair the token index of every source and target unit."""
         if len(src) != len(tgt):
             raise InputError(f"{len(src)} source sentences but {len(tgt)} target sentences")
         if len(extra_src) != len(extra_tgt):
             raise InputError(f"extra corpus: {len(extra_src)} source sentences but {len(extra_tgt)} target")
         extra = [(s, t) for s, t in zip(extra_src, extra_tgt) if len(s) and len(t)]
-        all_src = [self._keys(s, self.src_lang) for s in src] + [self._keys(s, self.src_lang) for s, _ in extra]
-        all_tgt = [self._keys(t, self.tgt_lang) for t in tgt] + [self._keys(t, self.tgt_lang) for _, t in extra]
+        main_src = [self._units(s, self.src_lang) for s in src]
+        main_tgt = [self._units(t, self.tgt_lang) for t in tgt]
+        all_src = [keys for keys, _ in main_src] + [self._units(s, self.src_lang)[0] for s, _ in extra]
+        all_tgt = [keys for keys, _ in main_tgt] + [self._units(t, self.tgt_lang)[0] for _, t in extra]
         backend = self.resolved_backend()
         started = time.perf_counter()
         if backend == "eflomal":
             forward, backward = _eflomal_links(all_src, all_tgt, len(src), self.iterations)
         else:
             iterations = self.iterations or 5
-            forward = _fastalign_links(all_src, all_tgt, len(src), iterations, self.diagonal_tension,
-                                       self.null_probability)
-            flipped = _fastalign_links(all_tgt, all_src, len(src), iterations, self.diagonal_tension,
-                                       self.null_probability)
-            backward = [{(i, j) for j, i in links} for links in flipped]
+            if self.agreement:
+                forward, backward = _fastalign_agreement(all_src, all_tgt, len(src), iterations,
+                                                         self.diagonal_tension, self.null_probability)
+            else:
+                forward = _fastalign_links(all_src, all_tgt, len(src), iterations, self.diagonal_tension,
+                                           self.null_probability)
+                flipped = _fastalign_links(all_tgt, all_src, len(src), iterations, self.diagonal_tension,
+                                           self.null_probability)
+                backward = [{(i, j) for j, i in links} for links in flipped]
         log.info("%s aligned %d pairs (%d with extra) in %.1f s", backend, len(src), len(all_src),
                  time.perf_counter() - started)
-        return [symmetrize(f, b, self.symmetrization) for f, b in zip(forward, backward)]
+        return forward, backward, [(own_s, own_t) for (_, own_s), (_, own_t) in zip(main_src, main_tgt)]
 
-    @staticmethod
-    def _keys(tokens: Tokens, lang: str) -> list[str]:
-        keys = []
-        for token in tokens:
-            key = normalize_for_statistics(token, lang) or token
-            keys.append(key.replace(" ", "_"))
-        return keys
+    def _units(self, tokens: Tokens, lang: str) -> tuple[list[str], list[int]]:
+        """Statistics keys for one sentence and, per key, the index of the token it came from. Chinese
+        tokens are split into characters (``zh_chars``), so pre-segmented words, jieba words and characters
+        all share one vocabulary; a link of any character is a link of its word."""
+        keys: list[str] = []
+        owner: list[int] = []
+        for index, token in enumerate(tokens):
+            pieces = split_chinese(token) if lang == "zh" and self.zh_chars else [token]
+            for piece in pieces:
+                key = normalize_for_statistics(piece, lang) or piece
+                keys.append(key.replace(" ", "_"))
+                owner.append(index)
+        return keys, owner
 
 
 def align_statistical(src: Sequence[Tokens], tgt: Sequence[Tokens], *, extra_src: Sequence[Tokens] = (),
@@ -176,9 +204,63 @@ def _ids(sentences: list[list[str]], null: bool) -> tuple[np.ndarray, np.ndarray
     return np.asarray(flat, dtype=np.int64), lengths, len(vocab)
 
 
-def _fastalign_links(src: list[list[str]], tgt: list[list[str]], keep: int, iterations: int,
-                     tension: float, p_null: float, alpha: float = 0.01) -> list[set[Link]]:
-    """One direction: for every target token j choose a source token i (or NULL); return {(i, j)}."""
+@dataclass
+class _Direction:
+    """One fast_align direction over a whole corpus, flattened: one element per (pair, target token,
+    source candidate incl. NULL), target-major so each target token's candidates are contiguous."""
+
+    cell: np.ndarray  # element -> translation-table cell (source type, target type)
+    cell_src: np.ndarray  # cell -> source type
+    group: np.ndarray  # element -> target-token group
+    group_start: np.ndarray  # group -> first element
+    prior: np.ndarray  # element -> fixed diagonal prior p(i | j, m, n)
+    i: np.ndarray  # element -> source position (0 = NULL, else 1 + token index)
+    j: np.ndarray  # element -> target position
+    pair: np.ndarray  # element -> sentence pair index
+    n_tgt_types: int
+    table: np.ndarray  # cell -> t(target type | source type)
+
+    def posteriors(self) -> np.ndarray:
+        """E-step: per element, the posterior that its target token aligns to its source candidate."""
+        post = self.table[self.cell] * self.prior
+        return post / np.add.reduceat(post, self.group_start)[self.group]
+
+    def update(self, weights: np.ndarray, alpha: float | None) -> None:
+        """M-step from expected counts: mean-field VB with a Dirichlet(alpha) prior (as fast_align -v), or
+        plain maximum likelihood when ``alpha`` is None."""
+        counts = np.bincount(self.cell, weights=weights, minlength=len(self.table))
+        totals = np.bincount(self.cell_src, weights=counts)
+        if alpha is None:
+            self.table = counts / np.maximum(totals[self.cell_src], 1e-300) + 1e-12
+        else:  # exp(psi(c + a)) / exp(psi(sum + a V))
+            self.table = np.exp(_digamma(counts + alpha) - _digamma(totals + alpha * self.n_tgt_types)[self.cell_src])
+
+    def real_order(self, flip: bool) -> np.ndarray:
+        """The non-NULL elements sorted by (pair, source token, target token) of the *corpus* orientation,
+        so that the same link has the same rank in both directions (``flip`` for the reverse model)."""
+        real = np.flatnonzero(self.i > 0)
+        a, b = self.i[real] - 1, self.j[real]
+        if flip:
+            a, b = b, a
+        return real[np.lexsort((b, a, self.pair[real]))]
+
+    def viterbi(self, post: np.ndarray, keep: int) -> list[set[Link]]:
+        """Per target token its best source token, where that beats NULL; links ``(i, j)`` of the first
+        ``keep`` pairs in this direction's orientation."""
+        best = np.maximum.reduceat(post, self.group_start)
+        is_best = np.flatnonzero((post >= best[self.group]) & (self.i > 0))
+        groups, first = np.unique(self.group[is_best], return_index=True)
+        chosen = is_best[first]
+        chosen = chosen[post[chosen] > post[self.group_start[groups]]]
+        result: list[set[Link]] = [set() for _ in range(keep)]
+        for k, si, tj in zip(self.pair[chosen].tolist(), (self.i[chosen] - 1).tolist(), self.j[chosen].tolist()):
+            if k < keep:
+                result[k].add((si, tj))
+        return result
+
+
+def _direction(src: list[list[str]], tgt: list[list[str]], tension: float, p_null: float) -> _Direction | None:
+    """Flatten one direction of the corpus (None when no pair has both sides)."""
     src_flat, src_len, _ = _ids(src, null=True)  # M_k = m_k + 1
     tgt_flat, tgt_len, n_tgt_types = _ids(tgt, null=False)
     pairs = np.flatnonzero((src_len > 1) & (tgt_len > 0))
@@ -189,11 +271,11 @@ def _fastalign_links(src: list[list[str]], tgt: list[list[str]], keep: int, iter
     sizes = m_full * n
     total = int(sizes.sum())
     if total == 0:
-        return [set() for _ in range(keep)]
+        return None
     pair_of = np.repeat(np.arange(len(pairs)), sizes)
     local = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     m_e = m_full[pair_of]
-    j = local // m_e  # target-major: each target token's candidates are contiguous
+    j = local // m_e
     i = local - j * m_e  # 0 = NULL
     group = np.repeat(np.arange(int(n.sum())), np.repeat(m_full, n))
     group_start = np.concatenate(([0], np.cumsum(np.repeat(m_full, n))[:-1]))
@@ -216,28 +298,40 @@ def _fastalign_links(src: list[list[str]], tgt: list[list[str]], keep: int, iter
     z = np.add.reduceat(prior, group_start)
     prior = (1.0 - p_null) * prior / z[group]
     prior[i == 0] = p_null
-    del m_real, n_e
+    return _Direction(cell, cell_src, group, group_start, prior, i, j, real_pair, n_tgt_types,
+                      np.full(cell.max() + 1, 1.0))  # uniform start (IBM1-like first E-step)
 
-    table = np.full(cell.max() + 1, 1.0)  # uniform start (IBM1-like first E-step)
+
+def _fastalign_links(src: list[list[str]], tgt: list[list[str]], keep: int, iterations: int,
+                     tension: float, p_null: float, alpha: float = 0.01) -> list[set[Link]]:
+    """One direction: for every target token j choose a source token i (or NULL); return {(i, j)}."""
+    d = _direction(src, tgt, tension, p_null)
+    if d is None:
+        return [set() for _ in range(keep)]
     for _ in range(iterations):
-        post = table[cell] * prior
-        post /= np.add.reduceat(post, group_start)[group]
-        counts = np.bincount(cell, weights=post, minlength=len(table))
-        totals = np.bincount(cell_src, weights=counts)
-        # mean-field VB update (as fast_align -v): exp(psi(c + a)) / exp(psi(sum + a V))
-        table = np.exp(_digamma(counts + alpha) - _digamma(totals + alpha * n_tgt_types)[cell_src])
+        d.update(d.posteriors(), alpha)
+    return d.viterbi(d.posteriors(), keep)
 
-    post = table[cell] * prior
-    best = np.maximum.reduceat(post, group_start)
-    is_best = np.flatnonzero((post >= best[group]) & (i > 0))
-    groups, first = np.unique(group[is_best], return_index=True)
-    chosen = is_best[first]
-    # keep a real link only where it beats NULL
-    null_score = post[group_start[groups]]
-    chosen = chosen[post[chosen] > null_score]
 
-    result: list[set[Link]] = [set() for _ in range(keep)]
-    for k, si, tj in zip(real_pair[chosen].tolist(), (i[chosen] - 1).tolist(), j[chosen].tolist()):
-        if k < keep:
-            result[k].add((si, tj))
-    return result
+def _fastalign_agreement(src: list[list[str]], tgt: list[list[str]], keep: int, iterations: int,
+                         tension: float, p_null: float) -> tuple[list[set[Link]], list[set[Link]]]:
+    """Both directions trained jointly, alignment by agreement (Liang, Taskar & Klein 2006): in every
+    E-step the expected count of a link is the product of its two directional posteriors, so each model
+    learns from the links the other also believes in; NULL counts stay each model's own. Maximum-likelihood
+    M-step (the VB prior would wipe out the small product counts). Returns the forward links and the
+    backward links flipped to source-target orientation."""
+    forward = _direction(src, tgt, tension, p_null)
+    backward = _direction(tgt, src, tension, p_null)
+    if forward is None or backward is None:
+        return [set() for _ in range(keep)], [set() for _ in range(keep)]
+    rank_f, rank_b = forward.real_order(flip=False), backward.real_order(flip=True)
+    for _ in range(iterations):
+        post_f, post_b = forward.posteriors(), backward.posteriors()
+        agreed = post_f[rank_f] * post_b[rank_b]
+        post_f[rank_f] = agreed
+        post_b[rank_b] = agreed
+        forward.update(post_f, None)
+        backward.update(post_b, None)
+    links_f = forward.viterbi(forward.posteriors(), keep)
+    links_b = [{(i, j) for j, i in links} for links in backward.viterbi(backward.posteriors(), keep)]
+    return links_f, links_b

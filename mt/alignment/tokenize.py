@@ -72,6 +72,14 @@ def tokenize(text: str, lang: str, *, split_clitics: bool = False, zh_mode: str 
     return [t.text for t in tokenize_with_offsets(text, lang, split_clitics=split_clitics, zh_mode=zh_mode)]
 
 
+def split_chinese(token: str) -> list[str]:
+    """The pieces of one (possibly multi-character) Chinese token: each CJK character alone, runs of Latin
+    letters and digits whole (``"1500万"`` gives ``"1500"``, ``"万"``). A token without CJK stays whole."""
+    if not _CJK_RE.search(token):
+        return [token]
+    return [m.group() for m in _ZH.finditer(token)] or [token]
+
+
 def _split_proclitics(token: Token) -> list[Token]:
     match = _PROCLITICS.match(token.text)
     if not match or not match.group(0):
