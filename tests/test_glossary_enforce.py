@@ -141,3 +141,53 @@ def test_cli_bad_glossary_is_one_line(run_cli, fast_tiny, tmp_path):
     code, _, err = run_cli("translate", SEEDS / "article.ar.txt", "--to", "en", "--glossary-mode", "loose",
                            "--glossary", GLOSSARY, *fast_tiny)
     assert code != 0 and "glossary mode" in err
+
+
+def test_completes_any_counts_only_decoded_tokens():
+    from mt.glossary.enforce import completes_any
+
+    pieces = ["▁the", "▁China", "▁and", "▁China", "▁Ch", "ina"]
+    assert not completes_any(pieces, 4, [["▁China"]])        # both occurrences lie in the forced prefix
+    assert completes_any(pieces, 3, [["▁China"]])             # the second one was decoded
+    assert completes_any(pieces, 5, [["▁Ch", "ina"]])         # a sequence that ends after the prefix counts
+    assert not completes_any(pieces, 6, [["▁Ch", "ina"]])
+    assert not completes_any(pieces, 0, [])
+
+
+class _RoundLeg:
+    """A leg whose model writes "▁China" after every prefix unless told to suppress it; records its calls."""
+
+    def __init__(self):
+        self.calls = []
+
+    def decode(self, sources, prefixes=None, suppress=None, return_attention=False):
+        from mt.backends.base import Hypothesis
+
+        self.calls.append((len(sources), suppress is not None))
+        out = []
+        for k, prefix in enumerate(prefixes):
+            banned = {tuple(s) for s in (suppress[k] if suppress else [])}
+            tail = ["▁more"] if ("▁China",) in banned else ["▁China"]
+            out.append(Hypothesis(list(prefix) + tail, -1.0, True))
+        return out
+
+
+def test_repair_round_is_one_batch_and_redoes_only_duplicates():
+    from mt.glossary.enforce import Enforcer
+
+    leg = _RoundLeg()
+    prefixes = [["▁in", "▁China"], ["▁the", "▁US"], ["▁x", "▁AliExpress"]]
+    suppress = [[["▁China"]], [["▁U", "S"], ["▁US"]], []]
+    hyps = Enforcer._decode_round(leg, [["a"], ["b"], ["c"]], prefixes, suppress)
+    # one call for the whole round, then one more for the only sentence whose decode repeated a placed form
+    assert leg.calls == [(3, False), (1, True)]
+    assert [h.pieces for h in hyps] == [["▁in", "▁China", "▁more"], ["▁the", "▁US", "▁China"],
+                                        ["▁x", "▁AliExpress", "▁China"]]
+
+
+def test_separator_row_copies_the_word_it_starts():
+    from mt.glossary.enforce import Enforcer
+
+    matrix = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]
+    assert Enforcer._with_separator_row(matrix, None) is matrix
+    assert Enforcer._with_separator_row(matrix, 1) == [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.5, 0.5]]

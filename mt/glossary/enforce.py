@@ -11,6 +11,10 @@ logits processor, CTranslate2 through `target_prefix` and `suppress_sequences`):
    term's pieces after it (no duplicate), and let the model decode the rest of the sentence around it;
 4. repeat from 2. The forced prefix only grows, so after at most one round per term every term is present.
 
+The repairs of a round are decoded as one batch (see Enforcer._decode_round): the suppression is applied only to
+the sentences whose free decode repeated a placed term, so a backend that suppresses per call (CTranslate2)
+does not split the round into one small call per sentence.
+
 Soft mode stops after step 2 and reports missing terms.
 """
 
@@ -40,6 +44,7 @@ class _Chunk:
     forced: dict[int, str] = field(default_factory=dict)   # match index -> forced form
     unspellable: set[int] = field(default_factory=set)
     prefix_end: int = 0                                    # pieces of the hypothesis that are forced
+    separated: int | None = None                           # a space piece the enforcer put in the hypothesis
 
 
 def concept_spans(translation: str, concepts: dict, lang: str, expected: Counter | None = None,
@@ -83,6 +88,17 @@ def concept_spans(translation: str, concepts: dict, lang: str, expected: Counter
     for cid, found in raw.items():  # occurrences beyond what the source asks for stay visible
         out[cid] = sorted(out[cid] + [span for span in found if span not in owner])
     return out
+
+
+def completes_any(pieces: list[str], start: int, sequences: list[list[str]]) -> bool:
+    """Whether a piece sequence ends at or after `start` (a token the decoder chose, not a forced one): what
+    suppressing those sequences during decoding forbids."""
+    for sequence in sequences:
+        n = len(sequence)
+        for end in range(max(start, n - 1), len(pieces)):
+            if pieces[end - n + 1 : end + 1] == sequence:
+                return True
+    return False
 
 
 class Enforcer:
@@ -134,7 +150,9 @@ class Enforcer:
         a, b = self._source_span(leg, chunk, match)
         matrix = chunk.hypothesis.attention  # returned with the decode where the backend has it for free
         if matrix is None or len(matrix) != len(pieces):  # once per hypothesis, whatever the number of terms
-            matrix = chunk.hypothesis.attention = leg.backend.attention(source, pieces)
+            decoded = [p for k, p in enumerate(pieces) if k != chunk.separated]
+            matrix = chunk.hypothesis.attention = self._with_separator_row(
+                leg.backend.attention(source, decoded), chunk.separated)
         mass = [sum(row[a:b]) for row in matrix]
         best = max(mass)  # the earliest of the near-best rows: robust to the backends' float noise
         position = next(j for j, m in enumerate(mass) if m >= best - 1e-3)
@@ -233,11 +251,34 @@ class Enforcer:
                     break
             if not todo:
                 return
-            new = leg.decode([sources[c.index] for c in todo], prefixes, suppress, return_attention=True)
+            new = self._decode_round(leg, [sources[c.index] for c in todo], prefixes, suppress)
             for chunk, hypothesis in zip(todo, new):
-                self._separate_word(vocab, hypothesis, chunk.prefix_end)
+                chunk.separated = self._separate_word(vocab, hypothesis, chunk.prefix_end)
+                if hypothesis.attention is not None:
+                    hypothesis.attention = self._with_separator_row(hypothesis.attention, chunk.separated)
                 chunk.hypothesis = hypothesis
             pending = todo  # the others have nothing left to place and their hypotheses did not change
+
+    @staticmethod
+    def _decode_round(leg, sources: list[list[str]], prefixes: list[list[str]], suppress: list[list[list[str]]]):
+        """Decode a round's repairs in one batch, then again under suppression only where it was needed.
+
+        A backend may apply suppressed sequences per call rather than per sentence (CTranslate2), and every
+        sentence of a round avoids different forms, so decoding them under suppression takes a small call per
+        sentence, each costing nearly a full batch. Instead the round is decoded once without suppression: a
+        hypothesis that completes none of its suppressed sequences after its prefix is one the suppressed
+        search also allows, and is kept; only the others (a duplicate of a placed term) are decoded again with
+        their sequences suppressed, which restores the guarantee.
+        """
+        new = leg.decode(sources, prefixes, return_attention=True)
+        redo = [k for k, hypothesis in enumerate(new)
+                if completes_any(hypothesis.pieces, len(prefixes[k]), suppress[k])]
+        if redo:
+            again = leg.decode([sources[k] for k in redo], [prefixes[k] for k in redo], [suppress[k] for k in redo],
+                               return_attention=True)
+            for k, hypothesis in zip(redo, again):
+                new[k] = hypothesis
+        return new
 
     def _satisfied_forms(self, vocab, chunk: _Chunk, prefix_text: str, forced: int) -> list[list[str]]:
         """Pieces of every form of the concepts the prefix already holds as often as the source: the model must
@@ -252,13 +293,25 @@ class Enforcer:
                     avoid += [p for p in (self.term_pieces(vocab, form, True), self.term_pieces(vocab, form, False)) if p]
         return avoid
 
-    def _separate_word(self, vocab, hypothesis, end: int) -> None:
-        """Keep an English term a word of its own: a continuation glued to it ("AIIB" + "ance") gets a space."""
+    def _separate_word(self, vocab, hypothesis, end: int) -> int | None:
+        """Keep an English term a word of its own: a continuation glued to it ("AIIB" + "ance") gets a space;
+        returns where the space piece went."""
         pieces = hypothesis.pieces
         if (self.target_lang == "en" and end < len(pieces) and pieces[end][:1].isalnum()
                 and WORD_START in vocab.target_table):
             pieces.insert(end, WORD_START)
-            hypothesis.attention = None  # the decoder never saw this piece: a later round asks the backend
+            return end
+        return None
+
+    @staticmethod
+    def _with_separator_row(matrix: list[list[float]], separated: int | None) -> list[list[float]]:
+        """Attention rows for a hypothesis with an inserted space piece, which the decoder never saw: the space
+        takes the row of the word it now starts. Both backends place later terms from this same matrix, whether
+        the rows came with the decode (CTranslate2) or from a forced pass over the decoded pieces (transformers);
+        no extra pass is spent on the space."""
+        if separated is None:
+            return matrix
+        return matrix[:separated] + [list(matrix[separated])] + matrix[separated:]
 
     def _report(self, leg, chunk: _Chunk) -> list[TermResult]:
         translation = leg.detokenize(chunk.hypothesis.pieces)
