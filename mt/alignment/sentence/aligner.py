@@ -73,6 +73,7 @@ class SentenceAligner:
     band: int = 12
     full_dp_cells: int = 250_000
     glossary: TermSource | None = None
+    names: bool = True
     stats: dict = field(default_factory=dict)
 
     def align(self, src: Sequence[str], tgt: Sequence[str], *,
@@ -84,7 +85,8 @@ class SentenceAligner:
             raise ValueError(f"{len(translations)} translations for {len(src)} source sentences")
         model = self.length or length_model(self.pair)
         tgt_lang = self.pair.partition("-")[2] or "en"
-        src_anchor, tgt_anchor = document_anchors(src, tgt, glossary=self.glossary, tgt_lang=tgt_lang)
+        src_anchor, tgt_anchor = document_anchors(src, tgt, glossary=self.glossary, tgt_lang=tgt_lang,
+                                                  names=self.names and self.pair.partition("-")[0] == "ar")
         level = _Level(
             src_len=np.array([char_length(s) for s in src], dtype=np.float64),
             tgt_len=np.array([char_length(t) for t in tgt], dtype=np.float64),
@@ -219,43 +221,57 @@ class _BeadCost:
                 if b > a:
                     self.shared[s, ts[a:b] - first] += 1.0
 
-    def _shared(self, s: int, ts: np.ndarray) -> np.ndarray:
-        col = ts - self.base[s]
-        ok = (col >= 0) & (col < self.width) & (ts >= 0)
-        out = np.zeros(len(ts))
-        out[ok] = self.shared[s, col[ok]]
-        return out
-
     def __call__(self, a: int, b: int, x: int, ys: np.ndarray) -> np.ndarray:
+        """Costs of beads (a, b) ending at nodes (x, y) for y in ys (inf where impossible)."""
+        return self.flat(a, b, np.full(len(ys), x, dtype=np.int64), np.asarray(ys, dtype=np.int64))
+
+    def flat(self, a: int, b: int, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """Costs of beads (a, b) ending at nodes (xs[k], ys[k]), all at once (the DP asks for every node of
+        the band in one call per bead type, which keeps the per-row Python work small)."""
         opts = self.options
-        l1 = self.src_cum[x] - self.src_cum[x - a]
-        y0 = ys - b
-        ok = y0 >= 0
-        y0c = np.where(ok, y0, 0)
-        l2 = self.tgt_cum[ys] - self.tgt_cum[y0c]
+        ok = (xs >= a) & (ys >= b)
+        x1, y1 = np.where(ok, xs, 0), np.where(ok, ys, 0)  # impossible nodes read row/column 0
+        x0, y0 = np.where(ok, xs - a, 0), np.where(ok, ys - b, 0)
+        l1 = self.src_cum[x1] - self.src_cum[x0]
+        l2 = self.tgt_cum[y1] - self.tgt_cum[y0]
         if a and b:
             cost = self.model.cost(l1, l2) + self.priors[(a, b)]
         else:
             # a deletion/insertion has no length evidence: Gale-Church's delta of l vs 0 only says "long"
-            cost = np.full(len(ys), self.priors[(a, b)] + opts.skip_cost)
-        n_src = self.src_anchor_cum[x] - self.src_anchor_cum[x - a]
-        n_tgt = self.tgt_anchor_cum[ys] - self.tgt_anchor_cum[y0c]
+            cost = np.full(len(xs), self.priors[(a, b)] + opts.skip_cost)
+        n_src = self.src_anchor_cum[x1] - self.src_anchor_cum[x0]
+        n_tgt = self.tgt_anchor_cum[y1] - self.tgt_anchor_cum[y0]
         if a and b:
-            shared = np.zeros(len(ys))
-            for s in range(x - a, x):
+            shared = np.zeros(len(xs))
+            for i in range(1, a + 1):
+                s = np.maximum(x1 - i, 0)
                 for d in range(1, b + 1):
-                    shared += self._shared(s, ys - d)
+                    col = (y1 - d) - self.base[s]
+                    good = ok & (col >= 0) & (col < self.width)
+                    shared += np.where(good, self.shared[s, np.clip(col, 0, self.width - 1)], 0.0)
             # pairs are counted separately: an anchor repeated across the sentences of a bead must not count twice
             shared = np.minimum(shared, np.minimum(n_src, n_tgt))
+            unmatched = np.maximum(n_src + n_tgt - 2 * shared, 0.0)
+            cost = cost - opts.anchor_bonus * shared + opts.anchor_penalty * unmatched
         else:
-            shared = 0.0
-        unmatched = np.maximum(n_src + n_tgt - 2 * shared, 0.0)
-        cost = cost - opts.anchor_bonus * shared + opts.anchor_penalty * unmatched
+            cost = cost + opts.anchor_penalty * (n_src + n_tgt)
         if a and b and self.level.hyp is not None:
-            hyp = self.level.hyp[x] - self.level.hyp[x - a]
-            refs = self.level.ref[ys] - self.level.ref[y0c]
-            cost = cost + self.mt_weight * (self.mt_threshold - f_score(hyp, refs))
+            cost = cost + self.mt_weight * (self.mt_threshold - self._similarity(a, b, x1, y1))
         return np.where(ok, cost, np.inf)
+
+    def _similarity(self, a: int, b: int, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
+        """Translation similarity of the beads, one source span (row) at a time: the hypothesis profile of a
+        row is shared by all its nodes."""
+        out = np.zeros(len(x1))
+        if not len(x1):
+            return out
+        hyp, ref = self.level.hyp, self.level.ref
+        cuts = np.flatnonzero(np.diff(x1)) + 1
+        for lo, hi in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [len(x1)]))):
+            x = x1[lo]
+            ys = y1[lo:hi]
+            out[lo:hi] = f_score(hyp[x] - hyp[max(x - a, 0)], ref[ys] - ref[np.maximum(ys - b, 0)])
+        return out
 
 
 def align_sentences(src: Sequence[str], tgt: Sequence[str], *, pair: str = "ar-en",

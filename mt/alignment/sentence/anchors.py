@@ -1,19 +1,44 @@
 """Anchors: tokens that survive translation unchanged, used as evidence that two sentences correspond.
 
 Per sentence, a set of anchor keys: numbers (Arabic-Indic and Eastern digits mapped to ASCII, thousands
-separators dropped, decimal separators unified; years, counts, dates), Latin-script tokens of two or more
+separators dropped, decimal separators unified; years, counts, dates; a number followed by a magnitude word is
+replaced by its value, so that "1.2 million", "1.2 مليون" and "120 万" are all 1200000), Latin-script tokens of two or more
 letters (names, acronyms, URLs; lowercased), marks that translations keep in every script (question and
 exclamation marks, opening parentheses, quotation marks, colons: Arabic ؟, Chinese full-width forms and
-「」 count as the same mark), and glossary concepts found on both sides (``concept:<id>``).
+「」 count as the same mark), glossary concepts found on both sides (``concept:<id>``), and transliterated
+person names: an Arabic word that the Wikidata name table (eval/data/entities/wikidata_person_names_coling2018,
+CC0) knows as the rendering of an English name token becomes that token's Latin anchor (``@costello``), which
+an English sentence holds as a Latin token and a Chinese sentence either as Latin (names in brackets) or as the
+table's Chinese form (科斯特洛).
 """
 
 from __future__ import annotations
 
+import csv
+import logging
 import re
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Protocol, Sequence
+
+log = logging.getLogger(__name__)
+
+NAMES_TABLE = (Path(__file__).resolve().parents[3] / "eval" / "data" / "entities" / "wikidata_person_names_coling2018"
+               / "pivot.en-ar-zh.name_tokens.tsv")
+_ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0660-\u0669\u0671-\u06d3\u064b-\u065f\u0670\u0640]+")
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
 _NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)*")
+# magnitude words after a number: English, Arabic (singular, plural, dual) and Chinese (千 only when no unit
+# follows: 千米 is a kilometre, 千克 a kilogram)
+_MAGNITUDE = re.compile(r"\s*(?:(thousand|million|billion|trillion|ألفين|ألفا|ألف|آلاف|مليونا|مليوني|مليون|ملايين|"
+                        r"مليارات|مليارا|ملياري|مليار|تريليون)(?![^\W\d_])|(万亿|万|亿|千(?![米克瓦焦赫字卡])))",
+                        re.IGNORECASE)
+_SCALE = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "ألف": 3, "آلاف": 3, "ألفا": 3, "ألفين": 3,
+          "مليون": 6, "ملايين": 6, "مليونا": 6, "مليوني": 6, "مليار": 9, "مليارات": 9, "مليارا": 9, "ملياري": 9,
+          "تريليون": 12, "万亿": 12, "万": 4, "亿": 8, "千": 3}
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]+")
 _PUNCT = {"?": "?", "\u061f": "?", "\uff1f": "?", "!": "!", "\uff01": "!", "(": "(", "\uff08": "(",
           "\"": "\"", "\u00ab": "\"", "\u00bb": "\"", "\u201c": "\"", "\u201d": "\"", "\u300c": "\"",
@@ -28,7 +53,8 @@ class TermSource(Protocol):
 
 def _numbers(text: str) -> list[str]:
     keys = []
-    for match in _NUMBER.finditer(text.translate(_DIGITS)):
+    text = text.translate(_DIGITS)
+    for match in _NUMBER.finditer(text):
         raw = match.group()
         parts = re.split(r"[.,\u066b\u066c]", raw)
         # "1,000" / "1.000" / "1٬000" -> 1000 (groups of three); "3.5" / "3,5" / "٣٫٥" -> 3.5
@@ -36,9 +62,21 @@ def _numbers(text: str) -> list[str]:
             key = "".join(parts)
         else:
             key = ".".join(parts)
+        magnitude = _MAGNITUDE.match(text, match.end())
+        if magnitude:
+            key = _scaled(key, _SCALE[(magnitude.group(1) or magnitude.group(2)).lower()])
         key = key.lstrip("0") or "0"
         keys.append(f"#{key}")
     return keys
+
+
+def _scaled(number: str, exponent: int) -> str:
+    """"1.2" scaled by 10**6 -> "1200000" (exact decimal arithmetic; a fraction keeps its point)."""
+    try:
+        value = Decimal(number).scaleb(exponent)
+    except InvalidOperation:
+        return number
+    return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
 
 
 def _latin(text: str) -> list[str]:
@@ -54,18 +92,109 @@ def sentence_anchors(text: str) -> frozenset[str]:
     return frozenset(_numbers(text) + _latin(text) + _punctuation(text))
 
 
+@lru_cache(maxsize=2)
+def name_table(path: str = str(NAMES_TABLE)) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """(normalised Arabic rendering -> English name tokens, English token -> Chinese rendering) from the name
+    table; only renderings seen at least twice, Arabic forms of three letters or more, English tokens of three
+    letters or more and Chinese forms of two characters or more (one character matches everywhere). Empty maps
+    when the table is missing."""
+    from mt.text.arabic import normalize_token  # noqa: PLC0415
+
+    ar: dict[str, set[str]] = {}
+    zh: dict[str, str] = {}
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+                english = row["en_token"].lower()
+                if len(english) < 3 or not english.isascii() or not english.isalpha():
+                    continue
+                form = normalize_token(row["ar_top"])
+                if int(row["ar_count"] or 0) >= 2 and len(form) >= 3:
+                    ar.setdefault(form, set()).add(english)
+                if int(row["zh_count"] or 0) >= 3 and len(row["zh_top"]) >= 2:
+                    zh[english] = row["zh_top"]
+    except (OSError, KeyError, ValueError) as error:
+        log.info("no name anchors: %s (%s)", path, error)
+        return {}, {}
+    return {form: frozenset(tokens) for form, tokens in ar.items()}, zh
+
+
+def _arabic_names(text: str, table: dict[str, frozenset[str]], cache: dict[str, frozenset[str] | None]) -> set[str]:
+    keys: set[str] = set()
+    for word in _ARABIC_WORD.findall(text):
+        if word not in cache:
+            cache[word] = _arabic_name(word, table)
+        found = cache[word]
+        if found:
+            keys.update(found)
+    return keys
+
+
+def _arabic_name(word: str, table: dict[str, frozenset[str]]) -> frozenset[str] | None:
+    from mt.text.arabic import PROCLITICS, normalize_token  # noqa: PLC0415
+
+    form = normalize_token(word)
+    found = table.get(form)
+    if found is None:
+        for clitic in PROCLITICS:  # longest first: وال before و
+            if form.startswith(clitic) and len(form) - len(clitic) >= 3:
+                found = table.get(form[len(clitic):])
+                if found is not None:
+                    break
+    return frozenset(f"@{name}" for name in found) if found else None
+
+
+def _add_names(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[str]], tgt_sets: list[set[str]],
+               tgt_lang: str) -> None:
+    """Name anchors (see the module docstring). A name key is kept only where the target does not use it far
+    more often than the source: an Arabic word that is also a common word (سعيد "happy" = Said) must not
+    anchor to every English "said"."""
+    table, chinese = name_table()
+    if not table:
+        return
+    cache: dict[str, frozenset[str] | None] = {}
+    found = [_arabic_names(text, table, cache) for text in src]
+    names = set().union(*found) if found else set()
+    if not names:
+        return
+    if tgt_lang == "zh":
+        forms: dict[str, set[str]] = {}
+        for key in names:
+            form = chinese.get(key[1:])
+            if form:
+                forms.setdefault(form, set()).add(key)
+        lengths = sorted({len(f) for f in forms})
+        for k, text in enumerate(tgt):
+            for n in lengths:
+                for start in range(len(text) - n + 1):
+                    keys = forms.get(text[start:start + n])
+                    if keys:
+                        tgt_sets[k].update(keys)
+    src_count = Counter(key for keys in found for key in keys)
+    tgt_count = Counter(key for keys in tgt_sets for key in keys if key in names)
+    for key in names:
+        if tgt_count[key] > 2 * src_count[key] + 2:
+            for keys in found:
+                keys.discard(key)
+    for keys, found_keys in zip(src_sets, found):
+        keys.update(found_keys)
+
+
 def document_anchors(src: Sequence[str], tgt: Sequence[str], *, glossary: TermSource | None = None,
-                     tgt_lang: str = "en") -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+                     tgt_lang: str = "en", names: bool = True) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
     """Anchor sets for every source and target sentence.
 
     Anchors that occur on one side only anywhere in the document carry no evidence and are dropped, so
-    only keys seen on both sides remain. With a glossary, each concept matched in a source sentence whose
+    only keys seen on both sides remain. ``names``: add transliterated-name anchors (Arabic source; English
+    or Chinese target). With a glossary, each concept matched in a source sentence whose
     target form occurs in some target sentence becomes an anchor on both.
     """
     src_sets = [set(sentence_anchors(s)) for s in src]
     tgt_sets = [set(sentence_anchors(t)) for t in tgt]
     if glossary is not None:
         _add_terms(src, tgt, src_sets, tgt_sets, glossary, tgt_lang)
+    if names and tgt_lang in ("en", "zh"):
+        _add_names(src, tgt, src_sets, tgt_sets, tgt_lang)
     shared = set().union(*src_sets) & set().union(*tgt_sets) if src_sets and tgt_sets else set()
     return ([frozenset(s & shared) for s in src_sets], [frozenset(t & shared) for t in tgt_sets])
 

@@ -62,6 +62,13 @@ def banded_dp(n: int, m: int, beads: Sequence[tuple[int, int]], cost: CostFuncti
     """Cheapest path from (0, 0) to (n, m) through the windows, as a list of beads in document order."""
     vertical = [k for k, (a, _) in enumerate(beads) if a > 0]
     has_insert = (0, 1) in beads
+    table = None
+    if hasattr(cost, "flat"):  # every node's cost in one call per bead type
+        lens = hi - lo + 1
+        offset = np.concatenate(([0], np.cumsum(lens)))
+        xs = np.repeat(np.arange(n + 1), lens)
+        ys_all = lo[xs] + np.arange(offset[-1]) - offset[xs]
+        table = {bead: cost.flat(bead[0], bead[1], xs, ys_all) for bead in beads}
     totals: list[np.ndarray] = []
     choice: list[np.ndarray] = []
     chain: list[np.ndarray] = []
@@ -82,12 +89,12 @@ def banded_dp(n: int, m: int, beads: Sequence[tuple[int, int]], cost: CostFuncti
                 continue
             prev = np.full(len(ys), np.inf)
             prev[valid] = totals[r][prev_y[valid] - lo[r]]
-            candidate = prev + cost(a, b, x, ys)
+            candidate = prev + (table[(a, b)][offset[x]:offset[x + 1]] if table else cost(a, b, x, ys))
             better = candidate < best
             best[better] = candidate[better]
             which[better] = k
         if has_insert and len(ys) > 1:
-            step = cost(0, 1, x, ys)
+            step = table[(0, 1)][offset[x]:offset[x + 1]].copy() if table else cost(0, 1, x, ys)
             step[0] = 0.0
             step = np.where(np.isfinite(step), step, 1e9)
             prefix = np.cumsum(step)

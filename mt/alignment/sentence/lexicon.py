@@ -15,8 +15,29 @@ import numpy as np
 from mt.alignment.tokenize import normalize_for_statistics, tokenize
 
 
-def _keys(text: str, lang: str) -> set[str]:
-    tokens = [normalize_for_statistics(t, lang) for t in tokenize(text, lang) if any(c.isalnum() for c in t)]
+class _Words:
+    """Word keys of sentences: the tool's tokenisation and normalisation, memoised per distinct raw token
+    (documents repeat their words; this is most of the second pass's preparation time)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.cache: dict[str, str | None] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        out = []
+        cache = self.cache
+        for token in tokenize(text, self.lang):
+            key = cache.get(token, "")
+            if key == "":
+                key = normalize_for_statistics(token, self.lang) if any(c.isalnum() for c in token) else None
+                cache[token] = key
+            if key is not None:
+                out.append(key)
+        return out
+
+
+def _keys(text: str, lang: str, words: _Words | None = None) -> set[str]:
+    tokens = (words or _Words(lang))(text)
     keys = set(tokens)
     if lang == "zh":  # Chinese words are mostly two characters: bigrams make better glosses than characters
         keys |= {a + b for a, b in zip(tokens, tokens[1:]) if len(a) == len(b) == 1}
@@ -26,8 +47,9 @@ def _keys(text: str, lang: str) -> set[str]:
 def _types(sentences: Sequence[str], lang: str) -> tuple[list[np.ndarray], list[str]]:
     vocab: dict[str, int] = {}
     out = []
+    words = _Words(lang)
     for text in sentences:
-        keys = _keys(text, lang)
+        keys = _keys(text, lang, words)
         out.append(np.array(sorted(vocab.setdefault(k, len(vocab)) for k in keys if k), dtype=np.int64))
     words = [""] * len(vocab)
     for word, i in vocab.items():
@@ -43,12 +65,18 @@ def learn_glossary(src: Sequence[str], tgt: Sequence[str], *, src_lang: str = "a
     if not src_words or not tgt_words:
         return {}
     n_tgt = len(tgt_words)
-    codes = [np.add.outer(s * n_tgt, t).ravel() for s, t in zip(src_ids, tgt_ids) if len(s) and len(t)]
+    src_count = np.bincount(np.concatenate(src_ids), minlength=len(src_words))
+    tgt_count = np.bincount(np.concatenate(tgt_ids), minlength=n_tgt)
+    # a pair seen fewer than min_count times cannot be kept: words seen less often need not be paired at all
+    src_ids = [s[src_count[s] >= min_count] for s in src_ids]
+    tgt_ids = [t[tgt_count[t] >= min_count] for t in tgt_ids]
+    dtype = np.uint32 if len(src_words) * n_tgt < 2 ** 32 else np.int64  # half the bytes to sort
+    codes = [np.add.outer(s.astype(dtype) * dtype(n_tgt), t.astype(dtype)).ravel()
+             for s, t in zip(src_ids, tgt_ids) if len(s) and len(t)]
     if not codes:
         return {}
     uniq, pair_count = np.unique(np.concatenate(codes), return_counts=True)
-    src_count = np.bincount(np.concatenate(src_ids), minlength=len(src_words))
-    tgt_count = np.bincount(np.concatenate(tgt_ids), minlength=n_tgt)
+    uniq = uniq.astype(np.int64)
     s, t = uniq // n_tgt, uniq % n_tgt
     dice = 2.0 * pair_count / (src_count[s] + tgt_count[t])
     keep = (pair_count >= min_count) & (dice >= min_dice)
@@ -65,7 +93,13 @@ def gloss(sentences: Sequence[str], glossary: dict[str, str], *, src_lang: str =
     """Word-by-word glosses of source sentences (unknown words are dropped)."""
     joiner = "" if tgt_lang == "zh" else " "
     out = []
+    cache: dict[str, str | None] = {}
     for text in sentences:
-        words = [glossary.get(normalize_for_statistics(t, src_lang)) for t in tokenize(text, src_lang)]
-        out.append(joiner.join(w for w in words if w))
+        words = []
+        for token in tokenize(text, src_lang):
+            if token not in cache:
+                cache[token] = glossary.get(normalize_for_statistics(token, src_lang))
+            if cache[token]:
+                words.append(cache[token])
+        out.append(joiner.join(words))
     return out
