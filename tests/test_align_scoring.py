@@ -170,3 +170,16 @@ def test_cli_score_sentences_out_of_range(tmp_path, capsys):
     pred = _write(tmp_path / "pred.tsv", "0\t0\n1\t1\n")
     assert main(["align", "score-sentences", gold, pred, "--src-doc", src, "--tgt-doc", tgt]) == 1
     assert f"{gold}:2: target line 2 out of range (document has 2 lines)" in capsys.readouterr().err
+
+
+def test_cli_score_one_indexed_gold_hand_computed(tmp_path, capsys):
+    # gold 1-based: sure {(0,0), (1,2)}, possible {(2,1)}; predicted 0-based {(0,0), (2,1), (1,1)}
+    # |A&S| = 1, |A&P| = 2: P = 2/3, R = 1/2, AER = 1 - (1 + 2) / (3 + 2) = 0.4
+    gold = _write(tmp_path / "gold", "1-1 2-3 3p2\n")
+    pred = _write(tmp_path / "pred", "0-0 2-1 1-1\n")
+    assert main(["align", "score", gold, pred, "--one-indexed"]) == 0
+    out = capsys.readouterr().out
+    assert "AER\t40.00" in out and "precision\t66.67" in out and "recall\t50.00" in out
+    # read 0-based by mistake, the same gold scores differently (and names no index 0 error)
+    assert main(["align", "score", gold, pred]) == 0
+    assert "AER\t40.00" not in capsys.readouterr().out

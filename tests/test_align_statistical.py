@@ -14,7 +14,8 @@ import pytest
 from pathlib import Path
 from mt.alignment import StatisticalAligner, eflomal_available, symmetrize, tokenize
 from mt.alignment.terms import find_term_instances, score_term_links
-from mt.alignment.tokenize import normalize_for_statistics, tokenize_with_offsets
+from mt.alignment.statistical import _direction
+from mt.alignment.tokenize import normalize_for_statistics, split_chinese, tokenize_with_offsets
 from mt.cli import main
 
 DATA = Path(__file__).resolve().parent.parent / "eval" / "data"
@@ -50,9 +51,10 @@ def test_term_links_fastalign(tico):
     for k, sentence_links in enumerate(links):
         assert all(0 <= i < len(src[k]) and 0 <= j < len(tgt[k]) for i, j in sentence_links)
     score = score_term_links(instances, links)
-    # measured: en 0.976 linked / 0.767 contained; zh 0.939 / 0.668
+    # measured (agreement training): en 0.986 linked / 0.893 contained; zh 0.946 / 0.670
+    # (directions trained apart: en 0.976 / 0.767; zh 0.939 / 0.668)
     assert score.linked_rate >= 0.90
-    assert score.contained_rate >= 0.60
+    assert score.contained_rate >= (0.85 if lang == "en" else 0.60)
 
 
 @pytest.mark.slow
@@ -167,3 +169,71 @@ def test_cli_words_bad_input(tmp_path, capsys):
     assert "needs --model" in capsys.readouterr().err
     assert main(["align", "words", src, src, "--method", "magic"]) == 1
     assert "unknown method" in capsys.readouterr().err
+
+
+def test_split_chinese_words_into_characters():
+    assert split_chinese("1500万") == ["1500", "万"]
+    assert split_chinese("4.6亿") == ["4.6", "亿"]
+    assert split_chinese("葛兰素-史克") == ["葛", "兰", "素", "-", "史", "克"]
+    assert split_chinese("阿什拉夫·哈尼") == ["阿", "什", "拉", "夫", "·", "哈", "尼"]
+    assert split_chinese("7.7%") == ["7.7", "%"] == tokenize("7.7%", "zh")  # as the tokeniser cuts running text
+    assert split_chinese("dax") == ["dax"] and split_chinese("2002") == ["2002"] and split_chinese("，") == ["，"]
+
+
+def _pair_words(chars: list[str]) -> list[str]:
+    """Pre-segmented 'words': every two neighbouring CJK characters joined (a stand-in for a segmenter)."""
+    words: list[str] = []
+    for c in chars:
+        if words and len(words[-1]) == 1 and "\u4e00" <= words[-1] <= "\u9fff" and "\u4e00" <= c <= "\u9fff":
+            words[-1] += c
+        else:
+            words.append(c)
+    return words
+
+
+def test_pre_segmented_chinese_shares_character_statistics():
+    """Word-segmented Chinese (as --tokenized gold sets are) and the tool's characters give the aligner the
+    same units, so an extra corpus tokenised by the tool pools with them; links come back per given word."""
+    zh = [tokenize(x, "zh") for x in _lines("flores200/flores200.dev.zho_Hans")[:300]]
+    en = [tokenize(x, "en") for x in _lines("flores200/flores200.dev.eng_Latn")[:300]]
+    words = [_pair_words(s) for s in zh[:100]]
+    assert sum(map(len, words)) < 0.8 * sum(map(len, zh[:100]))  # really coarser than characters
+    aligner = StatisticalAligner(backend="fastalign", src_lang="zh", tgt_lang="en")
+    f_words, b_words, owners = aligner.directional(words, en[:100], extra_src=zh[100:], extra_tgt=en[100:])
+    f_chars, b_chars, _ = aligner.directional(zh[:100], en[:100], extra_src=zh[100:], extra_tgt=en[100:])
+    assert f_words == f_chars and b_words == b_chars  # identical statistics, whatever the segmentation
+    for w, (own_src, own_tgt), c in zip(words, owners, zh[:100]):
+        assert ["".join(c[k] for k, o in enumerate(own_src) if o == i) for i in range(len(w))] == w
+        assert own_tgt == list(range(len(own_tgt)))
+    links = aligner.align(words, en[:100], extra_src=zh[100:], extra_tgt=en[100:])
+    for w, e, (own_src, _), f, b, ls in zip(words, en, owners, f_chars, b_chars, links):
+        assert all(0 <= i < len(w) and 0 <= j < len(e) for i, j in ls)
+        # every word-level link comes from a character link of one of the two directions
+        assert ls <= {(own_src[i], j) for i, j in f | b}
+
+
+def test_agreement_pairs_the_same_link_in_both_directions():
+    src = [["a", "b"], ["c"], ["a", "c", "d"]]
+    tgt = [["x"], ["y", "z"], ["x", "z"]]
+    forward = _direction(src, tgt, 4.0, 0.08)
+    backward = _direction(tgt, src, 4.0, 0.08)
+    rank_f, rank_b = forward.real_order(flip=False), backward.real_order(flip=True)
+    links_f = list(zip(forward.pair[rank_f], forward.i[rank_f] - 1, forward.j[rank_f]))
+    links_b = list(zip(backward.pair[rank_b], backward.j[rank_b], backward.i[rank_b] - 1))
+    assert links_f == links_b
+    assert len(links_f) == 2 * 1 + 1 * 2 + 3 * 2  # every (source token, target token) of every pair once
+
+
+def test_agreement_training_is_deterministic_and_tighter():
+    """Joint training (alignment by agreement) against the two directions trained apart, on TICO-19 ar-en:
+    same link budget or less, and term links at least as contained."""
+    n = 300
+    src = [tokenize(x, "ar") for x in _lines("tico19/tico19.dev.ar")[:n]]
+    tgt = [tokenize(x, "en") for x in _lines("tico19/tico19.dev.en")[:n]]
+    instances = find_term_instances(src, tgt, _terms("en"))
+    joint = StatisticalAligner(backend="fastalign")
+    apart = StatisticalAligner(backend="fastalign", agreement=False)
+    links = joint.align(src, tgt)
+    assert links == joint.align(src, tgt)
+    alone = apart.align(src, tgt)
+    assert score_term_links(instances, links).contained_rate >= score_term_links(instances, alone).contained_rate

@@ -32,7 +32,7 @@ _NUMBER = r"\d+(?:[.,\u066b\u066c]\d+)*"
 _WORD = rf"(?:[^\W\d_]|[{_ARABIC_MARKS}])(?:[\w{_ARABIC_MARKS}]|['\u2019](?=[^\W\d_]))*|\d[\w]*"
 _CJK = r"[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 _GENERIC = re.compile(rf"{_NUMBER}(?![\w])|{_WORD}|[^\s]", re.UNICODE)
-_ZH = re.compile(rf"{_CJK}|{_NUMBER}(?![\w])|(?:(?!{_CJK})[\w{_ARABIC_MARKS}])+|[^\s]", re.UNICODE)
+_ZH = re.compile(rf"{_CJK}|{_NUMBER}(?!(?!{_CJK})\w)|(?:(?!{_CJK})[\w{_ARABIC_MARKS}])+|[^\s]", re.UNICODE)
 _CJK_RE = re.compile(_CJK)
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
 _PROCLITICS = re.compile(r"^([وف]?)([بك]?)(?=ال[^\W\d_]{2,})|^([وف]?)(ل)(?=ل[^\W\d_]{2,})")
@@ -73,10 +73,9 @@ def tokenize(text: str, lang: str, *, split_clitics: bool = False, zh_mode: str 
 
 
 def split_chinese(token: str) -> list[str]:
-    """The pieces of one (possibly multi-character) Chinese token: each CJK character alone, runs of Latin
-    letters and digits whole (``"1500万"`` gives ``"1500"``, ``"万"``). A token without CJK stays whole."""
-    if not _CJK_RE.search(token):
-        return [token]
+    """The pieces the Chinese tokeniser makes of one given token (a pre-segmented word, say): each CJK
+    character alone, a number or a Latin run whole, any other symbol alone (``"4.6亿"`` gives ``"4.6"``,
+    ``"亿"``; ``"7.7%"`` gives ``"7.7"``, ``"%"``), so given words and tokenised text share one vocabulary."""
     return [m.group() for m in _ZH.finditer(token)] or [token]
 
 

@@ -72,7 +72,8 @@ def words(
 def score(
     gold: Path = typer.Argument(..., help="Gold Pharaoh file: sure i-j, possible i-jP / i-j-P / ipj / i-p-j / i?j."),
     pred: Path = typer.Argument(..., help="Predicted Pharaoh file (one line per sentence pair)."),
-    one_based: bool = typer.Option(False, "--one-based", help="Gold indices start at 1 (Tsinghua, awesome-align)."),
+    one_based: bool = typer.Option(False, "--one-based", "--one-indexed",
+                                   help="Gold indices start at 1 (Tsinghua zh-en gold, awesome-align examples)."),
     reverse_gold: bool = typer.Option(False, "--reverse-gold", help="Gold links are target-source (j-i)."),
     src: Optional[Path] = typer.Option(None, "--src", help="Source sentences: check every index is in range."),
     tgt: Optional[Path] = typer.Option(None, "--tgt", help="Target sentences: check every index is in range."),
