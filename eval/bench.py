@@ -13,7 +13,9 @@ system in a child process of its own on FLORES-200 dev Arabic sentences (TICO-19
   d    Tarjama's CTranslate2 backend: Translator on the int8 directory
   d32  the same on the float32 directory
   t    (d) on TICO-19 dev, without a glossary
-  e    (d) on TICO-19 dev with the seed glossary (glossaries/ecommerce.tsv), strict enforcement
+  e    (d) on TICO-19 dev with the seed glossary (glossaries/ecommerce.tsv), strict enforcement; its process then
+       also times the same sentences with the glossary off and strict alternately (--pairs rounds) on its loaded
+       model, the glossary cost measured side by side
 
 Random weights never emit </s>, so every system decodes a fixed number of steps per sentence (--new-tokens N):
 transformers generate(min_new_tokens=N, max_new_tokens=N); CTranslate2 min_decoding_length = max_decoding_length
@@ -36,6 +38,7 @@ START = time.perf_counter()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -152,7 +155,25 @@ def run_translator(args, lines: list[str]) -> tuple[int, float]:
     for _ in translator.translate_stream(lines, to="en"):
         first = first or time.perf_counter()
     args.terms = [translator.stats.terms_found, translator.stats.terms_present]
+    args.translator = translator
     return counted["tokens"], first
+
+
+def paired_glossary_cost(translator, lines: list[str], rounds: int) -> list[float]:
+    """Glossary cost measured side by side in one process: the same loaded model translates the lines with the
+    glossary off and strict, alternately, `rounds` times; returns the strict/off time ratio of each round (load
+    from other work hits both halves of a round alike, which separate processes do not guarantee)."""
+    ratios = []
+    for _ in range(rounds):
+        seconds = {}
+        for mode in ("off", "strict"):
+            translator.glossary_mode = mode
+            begin = time.perf_counter()
+            for _ in translator.translate_stream(lines, to="en"):
+                pass
+            seconds[mode] = time.perf_counter() - begin
+        ratios.append(seconds["strict"] / seconds["off"])
+    return ratios
 
 
 def child(args) -> None:
@@ -164,14 +185,17 @@ def child(args) -> None:
     begin = time.perf_counter()
     tokens, first = runner(args, lines)
     end = time.perf_counter()
+    rss = peak_rss_mb()
+    paired = paired_glossary_cost(args.translator, lines, args.pairs) if args.system == "e" else None
     print(json.dumps({"system": args.system, "sentences": len(lines), "tokens": tokens, "seconds": end - begin,
-                      "first": (first or end) - START, "rss_mb": peak_rss_mb(), "terms": args.terms}))
+                      "first": (first or end) - START, "rss_mb": rss, "terms": args.terms, "paired": paired}))
 
 
 def run_child(system: str, model: Path, args) -> dict:
     command = [sys.executable, __file__, "--child", system, "--model", str(model), "--sentences",
                str(args.sentences), "--threads", str(args.threads), "--new-tokens", str(args.new_tokens),
-               "--beam", str(args.beam), "--batch", str(args.batch)] + (["--glossary"] if system == "e" else [])
+               "--beam", str(args.beam), "--batch", str(args.batch), "--pairs", str(args.pairs)]
+    command += ["--glossary"] if system == "e" else []
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
            "PYTHONWARNINGS": "ignore"}
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO)
@@ -306,6 +330,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="Interleaved rounds; each system reports its median-throughput run.")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="Comma-separated systems to run.")
     parser.add_argument("--no-write", action="store_true", help="Print only; do not update eval/results/bench.md.")
+    parser.add_argument("--pairs", type=int, default=5,
+                        help="(e) also times glossary off/strict alternately in its own process this many times.")
     parser.add_argument("--agreement", action="store_true",
                         help="Measure token agreement of the hf and ct2 backends instead of speed.")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -390,6 +416,11 @@ def main(argv: list[str] | None = None) -> None:
         cost = (results["t"]["tokens"] / results["t"]["seconds"]) / (results["e"]["tokens"] / results["e"]["seconds"])
         wall = results["e"]["seconds"] / results["t"]["seconds"]
         ratios.append(f"Glossary cost (e) vs (t): {wall:.2f}x the decoding time, {cost:.2f}x fewer tokens/s.")
+    paired = [ratio for r in runs.get("e", []) for ratio in (r.get("paired") or [])]
+    if paired:
+        ratios.append(f"Glossary cost paired in one process (the (e) model translating the same sentences with the "
+                      f"glossary off and strict, alternately, {len(paired)} times): median "
+                      f"{statistics.median(paired):.2f}x the time (range {min(paired):.2f}-{max(paired):.2f}x).")
     title = "Speed" if "a" in results else f"Speed, systems {', '.join(results)} only"
     text = "\n".join([f"## {title} ({time.strftime('%Y-%m-%d')})", "", table(results, args), "",
                       *[f"- {n}" for n in notes + ratios]])

@@ -120,7 +120,7 @@ class TransformersBackend:
             hypothesis.score = score
         return hypotheses
 
-    SCORE_BUDGET = 32_000_000  # logits held at once while scoring (floats): about 128 MB
+    SCORE_BUDGET = 8_000_000  # logits held at once while scoring (floats): about 32 MB
 
     def _mean_log_probs(self, input_ids: torch.Tensor, mask: torch.Tensor, sequences: torch.Tensor,
                         hypotheses: list[Hypothesis]) -> list[float]:
@@ -139,7 +139,9 @@ class TransformersBackend:
             logits = self.model(input_ids=input_ids[start : start + rows], attention_mask=mask[start : start + rows],
                                 decoder_input_ids=block[:, :-1]).logits
             targets = block[:, 1:]
-            token_log_probs = torch.log_softmax(logits.float(), dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+            logits = logits.float()  # log-softmax at the targets only: no second vocabulary-sized tensor
+            token_log_probs = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
+            del logits
             valid = targets != self.pad_id
             for offset, hypothesis in enumerate(hypotheses[start : start + rows]):
                 count = int(valid[offset].sum())
