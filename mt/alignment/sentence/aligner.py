@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from mt.alignment.sentence.anchors import TermSource, document_anchors, merge_anchor_sets
+from mt.alignment.sentence.anchors import TermSource, document_anchors, merge_anchor_sets, sentence_ends
 from mt.alignment.sentence.dp import PathBead, banded_dp, full_band, project_band
 from mt.alignment.sentence.lengths import BEADS, LengthModel, char_length, length_model, prior_cost
 from mt.alignment.sentence.similarity import f_score, ngram_profiles
@@ -42,7 +42,16 @@ class SentenceAligner:
     ``beads`` [1-1, 1-0, 0-1, 1-2, 2-1, 2-2]; ``anchor_bonus`` cost subtracted per anchor shared by the two
     sides of a bead [2.0]; ``anchor_penalty`` cost added per anchor of the bead left unmatched [0.5];
     ``mt_weight`` weight of translation similarity when translations are given [8.0], ``mt_threshold`` the
-    F-score at which it is neutral [0.35]; ``skip_cost`` cost added to the prior of 1-0 and 0-1 beads [2.0];
+    F-score at which it is neutral [0.35]; ``skip_cost`` cost added to the prior of 1-0 and 0-1 beads [0.0;
+    chosen on the development documents (UN devset, TICO-19 dev; eval/bench_align.py --parts dev): before
+    ``ends_weight``, 2.0/0.5/0.0/-1.0 gave strict F1 en 0.959/0.964/0.966/0.968, zh 0.953/0.960/0.963/0.967;
+    with it, 0.0 and -1.0 are within 0.001, and 0.0 is the milder]; ``ends_weight`` cost per sentence-final
+    mark by which the two sides of a bead differ [3.0]: a line holding two sentences has two marks, half a
+    sentence none, so a 2-1 bead that swallows a deleted sentence, or a half sentence paired with a whole one,
+    pays for it (dev strict F1, default and split-perturbed documents averaged, skip_cost 2.0: weight
+    0/0.5/1/2/3/5 gave en 0.957/0.960/0.961/0.965/0.965/0.964, zh 0.949/0.955/0.957/0.962/0.965/0.968; with
+    skip_cost 0.0, 3 and 4 gave en 0.967/0.966, zh 0.970/0.970); ``names`` transliterated
+    person names as anchors (:mod:`mt.alignment.sentence.anchors`) [True];
     ``adapt_ratio`` take the length ratio from the two documents' total lengths rather than the pair's fitted
     value (the ratio varies by genre: ar-zh 0.37 on UN text, 0.44 on FLORES) [True]; ``variance_scale``
     multiplies the fitted variance [2.0]: the normal model's tails are too thin for real length differences,
@@ -53,8 +62,9 @@ class SentenceAligner:
     ``realign`` [False]: when no translations are given, learn a word list from the confident 1-1 beads of a
     first pass (:mod:`mt.alignment.sentence.lexicon`), gloss the source with it and align again with the
     glosses as translations (weight ``realign_weight`` [8.0], neutral F-score ``realign_threshold`` [0.2]),
-    searching a band around the first path; 2.5-4x the time; helps ar-en, and ar-zh only on long documents (see
-    eval/results/align.md).
+    searching a band around the first path; about 2.5x the time; run only when the first pass has at least
+    ``realign_min_pairs`` 1-1 beads to learn from [100] (a word list from a short article is noise); helps
+    ar-en and long ar-zh documents (see eval/results/align.md).
     """
 
     pair: str = "ar-en"
@@ -64,12 +74,14 @@ class SentenceAligner:
     anchor_penalty: float = 0.5
     mt_weight: float = 8.0
     mt_threshold: float = 0.35
-    skip_cost: float = 2.0
+    skip_cost: float = 0.0
     adapt_ratio: bool = True
     realign: bool = False
     realign_weight: float = 8.0
     realign_threshold: float = 0.2
+    realign_min_pairs: int = 100
     variance_scale: float = 2.0
+    ends_weight: float = 3.0
     band: int = 12
     full_dp_cells: int = 250_000
     glossary: TermSource | None = None
@@ -90,7 +102,9 @@ class SentenceAligner:
         level = _Level(
             src_len=np.array([char_length(s) for s in src], dtype=np.float64),
             tgt_len=np.array([char_length(t) for t in tgt], dtype=np.float64),
-            src_anchor=src_anchor, tgt_anchor=tgt_anchor)
+            src_anchor=src_anchor, tgt_anchor=tgt_anchor,
+            src_end=np.array([sentence_ends(s) for s in src], dtype=np.float64),
+            tgt_end=np.array([sentence_ends(t) for t in tgt], dtype=np.float64))
         if self.adapt_ratio and self.length is None:
             model = _adapt(model, level.src_len.sum(), level.tgt_len.sum())
         model = LengthModel(model.c, model.s2 * self.variance_scale)
@@ -100,10 +114,10 @@ class SentenceAligner:
             level.ref = ngram_profiles(tgt, min_order=min_order)
         mt_weight, mt_threshold = self.mt_weight, self.mt_threshold
         path = self._align_level(level, model, depth=0, mt_weight=mt_weight, mt_threshold=mt_threshold)
-        if self.realign and translations is None and path:
+        ones = [b for b in path if b.x1 - b.x0 == 1 and b.y1 - b.y0 == 1]
+        if self.realign and translations is None and len(ones) >= self.realign_min_pairs:
             from mt.alignment.sentence.lexicon import gloss, learn_glossary  # noqa: PLC0415
 
-            ones = [b for b in path if b.x1 - b.x0 == 1 and b.y1 - b.y0 == 1]
             words = learn_glossary([src[b.x0] for b in ones], [tgt[b.y0] for b in ones], tgt_lang=tgt_lang)
             glosses = gloss(src, words, tgt_lang=tgt_lang)
             min_order = 1 if tgt_lang == "zh" else 2
@@ -144,6 +158,8 @@ class _Level:
     tgt_len: np.ndarray
     src_anchor: list[frozenset[str]]
     tgt_anchor: list[frozenset[str]]
+    src_end: np.ndarray | None = None  # sentence-final marks per line
+    tgt_end: np.ndarray | None = None
     hyp: np.ndarray | None = None  # cumulative n-gram profiles of the source translations
     ref: np.ndarray | None = None  # cumulative n-gram profiles of the target sentences
 
@@ -159,7 +175,9 @@ class _Level:
         """Merge sentences 2k and 2k+1 on both sides (translation similarity is used at full resolution only)."""
         return _Level(_pair_sums(self.src_len), _pair_sums(self.tgt_len),
                       [merge_anchor_sets(self.src_anchor[i:i + 2]) for i in range(0, self.n, 2)],
-                      [merge_anchor_sets(self.tgt_anchor[j:j + 2]) for j in range(0, self.m, 2)])
+                      [merge_anchor_sets(self.tgt_anchor[j:j + 2]) for j in range(0, self.m, 2)],
+                      None if self.src_end is None else _pair_sums(self.src_end),
+                      None if self.tgt_end is None else _pair_sums(self.tgt_end))
 
 
 def _adapt(model: LengthModel, src_total: float, tgt_total: float, prior_chars: float = 3000.0) -> LengthModel:
@@ -192,6 +210,10 @@ class _BeadCost:
         self.tgt_cum = np.concatenate(([0.0], np.cumsum(level.tgt_len)))
         self.src_anchor_cum = np.concatenate(([0], np.cumsum([len(a) for a in level.src_anchor])))
         self.tgt_anchor_cum = np.concatenate(([0], np.cumsum([len(a) for a in level.tgt_anchor])))
+        src_end = level.src_end if level.src_end is not None else np.ones(level.n)
+        tgt_end = level.tgt_end if level.tgt_end is not None else np.ones(level.m)
+        self.src_end_cum = np.concatenate(([0.0], np.cumsum(src_end)))
+        self.tgt_end_cum = np.concatenate(([0.0], np.cumsum(tgt_end)))
         self.priors = {bead: prior_cost(bead) for bead in options.beads}
         self.max_b = max(b for _, b in options.beads)
         self._shared_matrix(lo, hi)
@@ -253,15 +275,20 @@ class _BeadCost:
             shared = np.minimum(shared, np.minimum(n_src, n_tgt))
             unmatched = np.maximum(n_src + n_tgt - 2 * shared, 0.0)
             cost = cost - opts.anchor_bonus * shared + opts.anchor_penalty * unmatched
+            if opts.ends_weight:
+                ends_src = self.src_end_cum[x1] - self.src_end_cum[x0]
+                ends_tgt = self.tgt_end_cum[y1] - self.tgt_end_cum[y0]
+                cost = cost + opts.ends_weight * np.abs(ends_src - ends_tgt)
         else:
             cost = cost + opts.anchor_penalty * (n_src + n_tgt)
         if a and b and self.level.hyp is not None:
-            cost = cost + self.mt_weight * (self.mt_threshold - self._similarity(a, b, x1, y1))
+            cost = cost + self.mt_weight * (self.mt_threshold - self._similarity(a, b, x1, y1, self.mt_threshold))
         return np.where(ok, cost, np.inf)
 
-    def _similarity(self, a: int, b: int, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
+    def _similarity(self, a: int, b: int, x1: np.ndarray, y1: np.ndarray, neutral: float) -> np.ndarray:
         """Translation similarity of the beads, one source span (row) at a time: the hypothesis profile of a
-        row is shared by all its nodes."""
+        row is shared by all its nodes. A span with an empty translation (a gloss that knows none of its words)
+        gets the ``neutral`` value: no evidence either way."""
         out = np.zeros(len(x1))
         if not len(x1):
             return out
@@ -270,7 +297,8 @@ class _BeadCost:
         for lo, hi in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [len(x1)]))):
             x = x1[lo]
             ys = y1[lo:hi]
-            out[lo:hi] = f_score(hyp[x] - hyp[max(x - a, 0)], ref[ys] - ref[np.maximum(ys - b, 0)])
+            span = hyp[x] - hyp[max(x - a, 0)]
+            out[lo:hi] = f_score(span, ref[ys] - ref[np.maximum(ys - b, 0)]) if span.any() else neutral
         return out
 
 

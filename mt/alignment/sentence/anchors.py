@@ -2,8 +2,8 @@
 
 Per sentence, a set of anchor keys: numbers (Arabic-Indic and Eastern digits mapped to ASCII, thousands
 separators dropped, decimal separators unified; years, counts, dates; a number followed by a magnitude word is
-replaced by its value, so that "1.2 million", "1.2 مليون" and "120 万" are all 1200000), Latin-script tokens of two or more
-letters (names, acronyms, URLs; lowercased), marks that translations keep in every script (question and
+replaced by its value, so that "1.2 million", "1.2 مليون" and "120 万" are all 1200000), Latin-script tokens of
+two or more letters (names, acronyms, URLs; lowercased), marks that translations keep in every script (question and
 exclamation marks, opening parentheses, quotation marks, colons: Arabic ؟, Chinese full-width forms and
 「」 count as the same mark), glossary concepts found on both sides (``concept:<id>``), and transliterated
 person names: an Arabic word that the Wikidata name table (eval/data/entities/wikidata_person_names_coling2018,
@@ -216,6 +216,23 @@ def _add_terms(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[str]],
         for concept_id, concept in concepts.items():
             if has_target(text, concept, tgt_lang):
                 tgt_sets[k].add(f"concept:{concept_id}")
+
+
+_SENTENCE_END = re.compile(r"(?<![0-9A-Z.])(?<!\b[a-z])[.!?\u061f\u06d4]+"
+                           r"[\"'\u201d\u2019\u00bb\u300d\u300f)\uff09]*(?=\s|$)")
+_CJK_SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f]+|[!?](?=\s|$)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def sentence_ends(text: str) -> int:
+    """Number of sentence-final marks in a line: . ! ? ؟ followed by a space or the end, not after a digit, a
+    capital or a one-letter word (3.5, U.S., Roe v. Wade); in Chinese text 。！？ anywhere and no ASCII full stop
+    (it belongs to embedded Latin). A line holding two sentences has two; the first half of a sentence cut at a
+    comma has none."""
+    text = text.strip()
+    if _CJK.search(text):
+        return len(_CJK_SENTENCE_END.findall(text))
+    return len(_SENTENCE_END.findall(text))
 
 
 def merge_anchor_sets(sets: Iterable[frozenset[str]]) -> frozenset[str]:
