@@ -28,6 +28,14 @@ JOINERS = {"en": " ", "zh": ""}
 FIRST_BLOCK_UNITS = 16  # units (about sentences) in the first block of a stream; later blocks double
 
 
+SENTENCE_MARKS = ".!?؟。！？…"
+
+
+def _sentence_estimate(line: str) -> int:
+    """About how many sentences a line holds (its sentence-final marks, at least one), to size blocks."""
+    return max(1, sum(line.count(mark) for mark in SENTENCE_MARKS))
+
+
 def _has_letters(text: str) -> bool:
     return any(unicodedata.category(c).startswith("L") for c in text)
 
@@ -268,7 +276,7 @@ class Translator:
             if "\n" in line or "\r" in line:
                 line = line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
             block.append(line)
-            units_in_block += max(1, line.count(".") + line.count("؟") + 1)
+            units_in_block += _sentence_estimate(line)
             if units_in_block >= limit:
                 yield from self._translate_block(block, legs, to)
                 if progress:

@@ -6,10 +6,13 @@ logits processor, CTranslate2 through `target_prefix` and `suppress_sequences`):
 1. decode normally; sentences without terms end here, exactly as without a glossary;
 2. verify: does each matched concept's accepted target form (preferred or alternative) occur, as often as the
    concept occurs in the source?
-3. repair the earliest missing term: find the target position its source span maps to (the alignment head's
-   cross-attention over the current hypothesis), force `hypothesis[:position] + term` as a prefix, forbid the
-   term's pieces after it (no duplicate), and let the model decode the rest of the sentence around it;
-4. repeat from 2. The forced prefix only grows, so after at most one round per term every term is present.
+3. repair: find the target position each missing term's source span maps to (the alignment head's
+   cross-attention over the current hypothesis) and the model's own rendering of that span there; force
+   `hypothesis[:p1] + term1` as a prefix, or, with several missing terms whose places do not overlap,
+   `hypothesis[:p1] + term1 + hypothesis[end1:p2] + term2 ...` (each rendering replaced by its term); forbid
+   the placed terms' pieces after the prefix (no duplicate) and let the model decode the rest of the sentence;
+4. repeat from 2. The forced prefix only grows, so after at most one round per term every term is present;
+   a sentence whose missing terms all fit in one prefix costs one round.
 
 The repairs of a round are decoded as one batch (see Enforcer._decode_round): the suppression is applied only to
 the sentences whose free decode repeated a placed term, so a backend that suppresses per call (CTranslate2)
@@ -143,10 +146,14 @@ class Enforcer:
         b = len(leg.prefix) + len(vocab.encode_source(upto))
         return a, max(b, a + 1)
 
-    def _target_position(self, leg, source: list[str], chunk: _Chunk, match: TermMatch) -> int:
+    def _placement(self, leg, source: list[str], chunk: _Chunk, match: TermMatch) -> tuple[int, int]:
+        """Where a missing term goes in the current hypothesis, and where the model's own rendering of its source
+        span ends: (position, end). The position is the earliest row with the most attention on the span (moved
+        back to a word start in English); the rendering is the run of rows from there whose strongest attention
+        lies inside the span (in English, up to the next word start). end == position: nothing to replace."""
         pieces = chunk.hypothesis.pieces
         if not pieces:
-            return 0
+            return 0, 0
         a, b = self._source_span(leg, chunk, match)
         matrix = chunk.hypothesis.attention  # returned with the decode where the backend has it for free
         if matrix is None or len(matrix) != len(pieces):  # once per hypothesis, whatever the number of terms
@@ -155,12 +162,21 @@ class Enforcer:
                 leg.backend.attention(source, decoded), chunk.separated)
         mass = [sum(row[a:b]) for row in matrix]
         best = max(mass)  # the earliest of the near-best rows: robust to the backends' float noise
-        position = next(j for j, m in enumerate(mass) if m >= best - 1e-3)
-        position = max(position, chunk.prefix_end)
+        row = next(j for j, m in enumerate(mass) if m >= best - 1e-3)
+        position = max(row, chunk.prefix_end)
         if self.target_lang == "en":  # start the term at a word boundary
             while position > chunk.prefix_end and not pieces[position].startswith(WORD_START):
                 position -= 1
-        return min(position, len(pieces))
+        position = min(position, len(pieces))
+        end = max(row, position)
+        while end < len(pieces) and a <= max(range(len(matrix[end])), key=matrix[end].__getitem__) < b:
+            end += 1
+        if end == max(row, position):  # the strongest row looks elsewhere: the model did not render the term
+            return position, position
+        if self.target_lang == "en":
+            while end < len(pieces) and not pieces[end].startswith(WORD_START):
+                end += 1
+        return position, end
 
     # -- verification -----------------------------------------------------------------------------------------
     def _spans(self, chunk: _Chunk, translation: str) -> dict[str, list[tuple[int, int]]]:
@@ -230,9 +246,15 @@ class Enforcer:
             todo, prefixes, suppress = [], [], []
             for chunk in pending:
                 source = sources[chunk.index]
-                placed = sorted((self._target_position(leg, source, chunk, chunk.matches[i]), i)
+                hypothesis = chunk.hypothesis.pieces
+                placed = sorted(self._placement(leg, source, chunk, chunk.matches[i]) + (i,)
                                 for i in self._open(leg, chunk))
-                for position, which in placed:  # the earliest term the target vocabulary can spell
+                prefix: list[str] = []
+                cursor = 0  # hypothesis pieces up to here are in the prefix or replaced by a term
+                spliced = []
+                for position, end, which in placed:
+                    if position < cursor:  # inside the previous term's rendering: placed by a later round
+                        continue
                     match = chunk.matches[which]
                     form = match.concept.preferred(self.target_lang)
                     pieces = self.term_pieces(vocab, form, at_start=position == 0)
@@ -241,14 +263,20 @@ class Enforcer:
                                     leg.pair, form, match.concept.id)
                         chunk.unspellable.add(which)
                         continue
-                    prefix = list(chunk.hypothesis.pieces[:position]) + pieces
+                    between = list(hypothesis[cursor:position])
+                    if between and self.target_lang == "en" and between[0][:1].isalnum():
+                        between.insert(0, WORD_START)  # the words after a spliced term stay apart from it
+                    prefix += between + pieces
+                    cursor = end
+                    spliced.append(which)
                     chunk.forced[which] = form
-                    chunk.prefix_end = len(prefix)
-                    avoid = self._satisfied_forms(vocab, chunk, leg.detokenize(prefix), which)
-                    todo.append(chunk)
-                    prefixes.append(prefix)
-                    suppress.append([list(x) for x in sorted({tuple(x) for x in avoid})])
-                    break
+                if not spliced:
+                    continue
+                chunk.prefix_end = len(prefix)
+                avoid = self._satisfied_forms(vocab, chunk, leg.detokenize(prefix), spliced)
+                todo.append(chunk)
+                prefixes.append(prefix)
+                suppress.append([list(x) for x in sorted({tuple(x) for x in avoid})])
             if not todo:
                 return
             new = self._decode_round(leg, [sources[c.index] for c in todo], prefixes, suppress)
@@ -280,15 +308,16 @@ class Enforcer:
                 new[k] = hypothesis
         return new
 
-    def _satisfied_forms(self, vocab, chunk: _Chunk, prefix_text: str, forced: int) -> list[list[str]]:
+    def _satisfied_forms(self, vocab, chunk: _Chunk, prefix_text: str, forced: list[int]) -> list[list[str]]:
         """Pieces of every form of the concepts the prefix already holds as often as the source: the model must
         not write them again after it (no duplicates of what the repair placed)."""
         counts = Counter(m.concept.id for m in chunk.matches)
         concepts = {m.concept.id: m.concept for m in chunk.matches}
         present = concept_spans(prefix_text, concepts, self.target_lang, counts)
+        placed = {chunk.matches[i].concept.id for i in forced}
         avoid = []
         for cid, concept in concepts.items():
-            if len(present[cid]) >= counts[cid] or cid == chunk.matches[forced].concept.id and counts[cid] == 1:
+            if len(present[cid]) >= counts[cid] or cid in placed and counts[cid] == 1:
                 for form in concept.targets(self.target_lang):
                     avoid += [p for p in (self.term_pieces(vocab, form, True), self.term_pieces(vocab, form, False)) if p]
         return avoid
