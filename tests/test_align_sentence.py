@@ -211,6 +211,14 @@ def test_name_anchors():
     assert document_anchors(src, ["Costello said", "x"], names=False)[0] == [frozenset(), frozenset()]
 
 
+def test_country_anchors():
+    """Country names (common or official, a proclitic on the first word stripped) in all three languages."""
+    src = ["زار بالأردن والمملكة المتحدة", "في نيوزيلندا"]
+    both = ([{"country:JO", "country:GB"}, {"country:NZ"}], [{"country:JO", "country:GB"}, {"country:NZ"}])
+    assert document_anchors(src, ["访问约旦和英国", "在新西兰"], tgt_lang="zh") == both
+    assert document_anchors(src, ["He visited Jordan and the United Kingdom", "in New Zealand"]) == both
+
+
 def test_anchors():
     assert sentence_anchors("ارتفع ١٬٠٠٠ سهم في NASDAQ بنسبة 3.5") == {"#1000", "@nasdaq", "#3.5"}
     assert sentence_anchors("1,000 shares on Nasdaq rose 3.5 percent") == {"#1000", "@nasdaq", "#3.5", "@shares",

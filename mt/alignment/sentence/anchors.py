@@ -9,7 +9,8 @@ exclamation marks, opening parentheses, quotation marks, colons: Arabic ؟, Chin
 person names: an Arabic word that the Wikidata name table (eval/data/entities/wikidata_person_names_coling2018,
 CC0) knows as the rendering of an English name token becomes that token's Latin anchor (``@costello``), which
 an English sentence holds as a Latin token and a Chinese sentence either as Latin (names in brackets) or as the
-table's Chinese form (科斯特洛).
+table's Chinese form (科斯特洛); and country names (eval/data/entities/countries_mledoze, ODbL: common and official
+names in the three languages) as ``country:<code>``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 NAMES_TABLE = (Path(__file__).resolve().parents[3] / "eval" / "data" / "entities" / "wikidata_person_names_coling2018"
                / "pivot.en-ar-zh.name_tokens.tsv")
+COUNTRIES_TABLE = (Path(__file__).resolve().parents[3] / "eval" / "data" / "entities" / "countries_mledoze"
+                   / "countries.en-ar-zh.tsv")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0660-\u0669\u0671-\u06d3\u064b-\u065f\u0670\u0640]+")
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
@@ -119,6 +122,102 @@ def name_table(path: str = str(NAMES_TABLE)) -> tuple[dict[str, frozenset[str]],
     return {form: frozenset(tokens) for form, tokens in ar.items()}, zh
 
 
+@lru_cache(maxsize=2)
+def country_table(path: str = str(COUNTRIES_TABLE)) -> dict[str, dict[str, str]]:
+    """Per language ("ar": normalised, words joined by one space; "en"; "zh"), country name -> ``country:<code>``;
+    Chinese names of two characters or more. Empty maps when the table is missing."""
+    from mt.text.arabic import normalize_token  # noqa: PLC0415
+
+    out: dict[str, dict[str, str]] = {"ar": {}, "en": {}, "zh": {}}
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+                key = f"country:{row['cca2']}"
+                for column in ("ar_common", "ar_official"):
+                    words = [normalize_token(w) for w in row[column].split()]
+                    if words:
+                        out["ar"][" ".join(words)] = key
+                for column in ("en_common", "en_official"):
+                    if row[column].strip():
+                        out["en"][row[column].strip()] = key
+                for column in ("zh_common", "zh_official"):
+                    if len(row[column].strip()) >= 2:
+                        out["zh"][row[column].strip()] = key
+    except (OSError, KeyError) as error:
+        log.info("no country anchors: %s (%s)", path, error)
+    return out
+
+
+def _arabic_countries(text: str, table: dict[str, str], firsts: set[str], longest: int,
+                      cache: dict[str, tuple[str, list[str]]]) -> set[str]:
+    """Country keys of an Arabic sentence: normalised words (a proclitic may be stripped from the first word of
+    a name: بالأردن, والمملكة المتحدة) matched against the table, names of up to ``longest`` words; ``firsts``
+    holds the first words of the table's names."""
+    from mt.text.arabic import PROCLITICS, normalize_token  # noqa: PLC0415
+
+    words, starts = [], []
+    for word in _ARABIC_WORD.findall(text):
+        if word not in cache:
+            form = normalize_token(word)
+            stems = [form[len(c):] for c in ("", *PROCLITICS) if form.startswith(c) and len(form) - len(c) >= 3]
+            cache[word] = (form, [stem for stem in stems if stem in firsts])
+        words.append(cache[word][0])
+        starts.append(cache[word][1])
+    keys = set()
+    for k, stems in enumerate(starts):
+        for stem in stems:
+            for n in range(min(longest, len(words) - k), 0, -1):
+                key = table.get(" ".join([stem, *words[k + 1:k + n]]))
+                if key:
+                    keys.add(key)
+                    break
+    return keys
+
+
+def _prefix_index(forms: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """Forms of two characters or more by their first two characters (for a scan of unspaced text)."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for form, key in forms.items():
+        if len(form) >= 2:
+            index.setdefault(form[:2], []).append((form, key))
+    return index
+
+
+def _substring_keys(text: str, index: dict[str, list[tuple[str, str]]]) -> set[str]:
+    """Keys of the indexed forms that occur in ``text``: one dictionary look-up per character."""
+    keys = set()
+    for i in range(len(text) - 1):
+        candidates = index.get(text[i:i + 2])
+        if candidates:
+            keys.update(key for form, key in candidates if text.startswith(form, i))
+    return keys
+
+
+def _add_countries(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[str]], tgt_sets: list[set[str]],
+                   tgt_lang: str) -> None:
+    table = country_table()
+    if not table["ar"]:
+        return
+    longest = max(len(name.split()) for name in table["ar"])
+    firsts = {name.split()[0] for name in table["ar"]}
+    cache: dict[str, tuple[str, list[str]]] = {}
+    found = [_arabic_countries(text, table["ar"], firsts, longest, cache) for text in src]
+    wanted = set().union(*found) if found else set()
+    if not wanted:
+        return
+    for keys, more in zip(src_sets, found):
+        keys.update(more)
+    forms = {name: key for name, key in table[tgt_lang].items() if key in wanted}
+    if tgt_lang == "zh":
+        index = _prefix_index(forms)
+        for k, text in enumerate(tgt):
+            tgt_sets[k].update(_substring_keys(text, index))
+    else:
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")\b")
+        for k, text in enumerate(tgt):
+            tgt_sets[k].update(forms[m] for m in pattern.findall(text))
+
+
 def _arabic_names(text: str, table: dict[str, frozenset[str]], cache: dict[str, frozenset[str] | None]) -> set[str]:
     keys: set[str] = set()
     for word in _ARABIC_WORD.findall(text):
@@ -158,18 +257,13 @@ def _add_names(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[str]],
     if not names:
         return
     if tgt_lang == "zh":
-        forms: dict[str, set[str]] = {}
+        index: dict[str, list[tuple[str, str]]] = {}
         for key in names:
             form = chinese.get(key[1:])
             if form:
-                forms.setdefault(form, set()).add(key)
-        lengths = sorted({len(f) for f in forms})
+                index.setdefault(form[:2], []).append((form, key))
         for k, text in enumerate(tgt):
-            for n in lengths:
-                for start in range(len(text) - n + 1):
-                    keys = forms.get(text[start:start + n])
-                    if keys:
-                        tgt_sets[k].update(keys)
+            tgt_sets[k].update(_substring_keys(text, index))
     src_count = Counter(key for keys in found for key in keys)
     tgt_count = Counter(key for keys in tgt_sets for key in keys if key in names)
     for key in names:
@@ -185,8 +279,8 @@ def document_anchors(src: Sequence[str], tgt: Sequence[str], *, glossary: TermSo
     """Anchor sets for every source and target sentence.
 
     Anchors that occur on one side only anywhere in the document carry no evidence and are dropped, so
-    only keys seen on both sides remain. ``names``: add transliterated-name anchors (Arabic source; English
-    or Chinese target). With a glossary, each concept matched in a source sentence whose
+    only keys seen on both sides remain. ``names``: add person-name and country anchors (Arabic source;
+    English or Chinese target). With a glossary, each concept matched in a source sentence whose
     target form occurs in some target sentence becomes an anchor on both.
     """
     src_sets = [set(sentence_anchors(s)) for s in src]
@@ -195,6 +289,7 @@ def document_anchors(src: Sequence[str], tgt: Sequence[str], *, glossary: TermSo
         _add_terms(src, tgt, src_sets, tgt_sets, glossary, tgt_lang)
     if names and tgt_lang in ("en", "zh"):
         _add_names(src, tgt, src_sets, tgt_sets, tgt_lang)
+        _add_countries(src, tgt, src_sets, tgt_sets, tgt_lang)
     shared = set().union(*src_sets) & set().union(*tgt_sets) if src_sets and tgt_sets else set()
     return ([frozenset(s & shared) for s in src_sets], [frozenset(t & shared) for t in tgt_sets])
 
