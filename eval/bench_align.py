@@ -9,14 +9,20 @@ Sentence documents: parallel lines from the UN devset, Tatoeba, FLORES-200 dev a
 cycled when a size needs more lines than there are), perturbed with eval-time edits whose gold is known
 (mt.alignment.sentence.synthetic: by default 2% of pairs lose their source line, 2% lose their target line, 4%
 are merged with the next pair on the source side and 4% on the target side). "News" is FLORES-200 dev's
-Wikinews articles (metadata_dev.tsv), aligned one document pair per article and all articles as one pair.
+Wikinews articles (metadata_dev.tsv), aligned one document pair per article and all articles as one pair (the
+latter over six perturbation seeds, counts summed: one 348-line document moves by about 0.01 from seed to
+seed). "Shuffled" adds splits: 3% of sentences on each side cut in two at a clause boundary. "Dev" is the
+development set the sentence aligner's settings were chosen on: the UN devset as four 1,000-line documents and
+TICO-19 dev as one, three seeds each (FLORES, the news test, is not used for choosing).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -24,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mt.alignment import StatisticalAligner, eflomal_available, score_sentence_documents, tokenize  # noqa: E402
-from mt.alignment.pharaoh import read_alignments  # noqa: E402
+from mt.alignment.pharaoh import Alignment, read_alignments  # noqa: E402
 from mt.alignment.scoring import score_aer  # noqa: E402
 from mt.alignment.sentence import Perturbation, SentenceAligner, build_documents  # noqa: E402
 from mt.alignment.terms import find_term_instances, score_term_links  # noqa: E402
@@ -32,6 +38,8 @@ from mt.alignment.terms import find_term_instances, score_term_links  # noqa: E4
 DATA = Path(__file__).resolve().parent / "data"
 RESULTS = Path(__file__).resolve().parent / "results" / "align.md"
 MILD = Perturbation(delete_source=0.01, delete_target=0.01, merge_source=0.02, merge_target=0.02)
+SHUFFLED = Perturbation(split_source=0.03, split_target=0.03)
+NEWS_SEEDS = 6
 
 
 def lines(name: str) -> list[str]:
@@ -92,10 +100,11 @@ def sentence_news(realign: bool = False) -> list[str]:
     for lang, name in (("en", "eng_Latn"), ("zh", "zho_Hans")):
         tgt = lines(f"flores200/flores200.dev.{name}")
         for label, pert in (("default (2% del, 4% merge per side)", Perturbation()),
+                            ("shuffled (default + 3% split per side)", SHUFFLED),
                             ("mild (1% del, 2% merge per side)", MILD), ("none (all 1-1)", Perturbation(0, 0, 0, 0))):
             articles = news_articles()
-            whole = [[k for article in articles for k in article]]
-            for grouping, documents in (("one per article", articles), ("all articles as one", whole)):
+            whole = [[k for article in articles for k in article]] * NEWS_SEEDS
+            for grouping, documents in (("one per article", articles), (f"all articles as one, {NEWS_SEEDS} seeds", whole)):
                 golds, preds, n = [], [], 0
                 for seed, article in enumerate(documents):
                     doc = build_documents([ar[k] for k in article], [tgt[k] for k in article], tgt_lang=lang,
@@ -105,10 +114,36 @@ def sentence_news(realign: bool = False) -> list[str]:
                     preds.append([b.as_pair() for b in aligner.align(doc.src, doc.tgt)])
                     n += len(article)
                 s = score_sentence_documents(golds, preds)
-                rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | {len(golds)} ({grouping}) | {n} | "
+                shown = len(golds) if len(documents) == len(articles) else 1
+                rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | {shown} ({grouping}) | {n} | "
                             f"{s.f1_strict:.3f} | "
                             f"{s.f1_lax:.3f} |")
                 print(rows[-1], flush=True)
+    return rows
+
+
+def dev_documents(lang: str) -> list[tuple[list[str], list[str]]]:
+    """The development documents: UN devset lines 0-999, ..., 3000-3999, and TICO-19 dev (971 lines)."""
+    un_ar, un_tgt = lines("un_v1.0/UNv1.0.devset.ar"), lines(f"un_v1.0/UNv1.0.devset.{lang}")
+    documents = [(un_ar[k:k + 1000], un_tgt[k:k + 1000]) for k in range(0, 4000, 1000)]
+    return documents + [(lines("tico19/tico19.dev.ar"), lines(f"tico19/tico19.dev.{lang}"))]
+
+
+def sentence_dev(realign: bool = False, seeds: tuple[int, ...] = (0, 1, 2)) -> list[str]:
+    rows = ["| pair | realign | perturbation | documents | F1 strict | F1 lax |", "|---|---|---|---|---|---|"]
+    for lang in ("en", "zh"):
+        for label, pert in (("default", Perturbation()), ("shuffled", SHUFFLED)):
+            golds, preds = [], []
+            for seed in seeds:
+                for k, (src, tgt) in enumerate(dev_documents(lang)):
+                    doc = build_documents(src, tgt, tgt_lang=lang, perturbation=pert, seed=seed * 1000 + k)
+                    golds.append(doc.gold)
+                    aligner = SentenceAligner(pair=f"ar-{lang}", realign=realign)
+                    preds.append([b.as_pair() for b in aligner.align(doc.src, doc.tgt)])
+            s = score_sentence_documents(golds, preds)
+            rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | {len(golds)} (5 x {len(seeds)} seeds) | "
+                        f"{s.f1_strict:.3f} | {s.f1_lax:.3f} |")
+            print(rows[-1], flush=True)
     return rows
 
 
@@ -213,6 +248,108 @@ def zhen_aer(src_tgt: Path, gold: Path, backends: list[str]) -> list[str]:
     return rows
 
 
+def _group_sides(piece: str) -> tuple[list[str], list[str]]:
+    """'ar, en' or '[ar, ar], [en, en]' of one group of the MoiMohamed alignment string -> word lists."""
+    depth = 0
+    for k, char in enumerate(piece):
+        depth += char == "["
+        depth -= char == "]"
+        if char == "," and depth <= 0 and k > 0:
+            return _words(piece[:k]), _words(piece[k + 1:])
+    return _words(piece), []
+
+
+def _words(side: str) -> list[str]:
+    side = side.strip()
+    if side == ",":
+        return [","]
+    side = side.strip("[] ")
+    return [w for item in side.split(",") for w in item.split()]
+
+
+def read_aren_gold(path: Path) -> tuple[list[list[str]], list[list[str]], list[Alignment], dict[str, int]]:
+    """MoiMohamed/en-ar-word-alignments data/GOLD/gold_test.json -> tokens and sure links.
+
+    Each item has space-tokenised 'ar' and 'en' and an 'alignment_string' of word groups, e.g.
+    ``(توصي, [you, recommend]), ([مدخنا, لست], [nonsmoker])``: every Arabic word of a group is linked to every
+    English word of it. Words are found by their text; a word that occurs several times in its sentence is
+    matched mention by mention when it is mentioned as often as it occurs (``(., .)`` twice for two full
+    stops), else to its k-th occurrence as far as there are occurrences (counted as ambiguous). Words not in
+    the sentence (``a.m.`` for ``a . m .``) are dropped (counted)."""
+    items = json.loads(path.read_text(encoding="utf-8"))
+    src, tgt, gold = [], [], []
+    stats = {"pairs": len(items), "links": 0, "missing_words": 0, "ambiguous_words": 0}
+    for item in items:
+        ar, en = item["ar"].split(), item["en"].split()
+        text = item["alignment_string"].strip()
+        text = text[1:] if text.startswith("(") else text
+        text = text[:-1] if text.endswith(")") else text
+        groups = [_group_sides(piece) for piece in re.split(r"[)\]]\s*,\s*\(", text)]
+        positions = []
+        for tokens, side in ((ar, 0), (en, 1)):
+            mentions: dict[str, int] = {}
+            for group in groups:
+                for word in group[side]:
+                    mentions[word] = mentions.get(word, 0) + 1
+            seen: dict[str, int] = {}
+            per_group = []
+            for group in groups:
+                found = []
+                for word in group[side]:
+                    occurrences = [k for k, t in enumerate(tokens) if t == word]
+                    nth = seen.get(word, 0)
+                    seen[word] = nth + 1
+                    if not occurrences:
+                        stats["missing_words"] += 1
+                        continue
+                    if len(occurrences) > 1 and mentions[word] != len(occurrences):
+                        stats["ambiguous_words"] += 1
+                    found.append(occurrences[min(nth, len(occurrences) - 1)])
+                per_group.append(found)
+            positions.append(per_group)
+        links = {(i, j) for src_pos, tgt_pos in zip(*positions) for i in src_pos for j in tgt_pos}
+        stats["links"] += len(links)
+        src.append(ar)
+        tgt.append(en)
+        gold.append(Alignment(sure=links))
+    return src, tgt, gold, stats
+
+
+AREN_SETTINGS = {
+    "fastalign": [("default: agreement, grow-diag-final-and", {}), ("grow-diag", {"symmetrization": "grow-diag"}),
+                  ("intersection", {"symmetrization": "intersection"}),
+                  ("no agreement (directions trained apart, VB; before)", {"agreement": False})],
+    "eflomal": [("default: grow-diag-final-and", {}), ("grow-diag", {"symmetrization": "grow-diag"}),
+                ("intersection", {"symmetrization": "intersection"})],
+}
+
+
+def aren_aer(gold_json: Path, backends: list[str]) -> list[str]:
+    """AER on the MoiMohamed ar-en gold (399 pairs, space-tokenised, sure links only), with the first 10,000
+    ar-en pairs of eval/data (UN devset, then Tatoeba) tokenised by the tool as extra text."""
+    src, tgt, gold_links, stats = read_aren_gold(gold_json)
+    print(f"ar-en gold: {stats}", flush=True)
+    ex_ar, ex_en = parallel("en")
+    ex_a = [tokenize(x, "ar") for x in ex_ar[:10000]]
+    ex_e = [tokenize(x, "en") for x in ex_en[:10000]]
+    rows = [f"Gold read: {stats['pairs']} pairs, {stats['links']} sure links; {stats['missing_words']} word "
+            f"mentions not found in their sentence (dropped), {stats['ambiguous_words']} repeated-word mentions "
+            "matched by order without certainty.", "",
+            "| backend | setting | extra pairs | AER | P | R | seconds |", "|---|---|---|---|---|---|---|"]
+    for backend in backends:
+        for label, kwargs in AREN_SETTINGS[backend]:
+            for extra in ((False, True) if label.startswith("default") else (True,)):
+                aligner = StatisticalAligner(backend=backend, src_lang="ar", tgt_lang="en", **kwargs)
+                started = time.perf_counter()
+                links = aligner.align(src, tgt, extra_src=ex_a if extra else (), extra_tgt=ex_e if extra else ())
+                seconds = time.perf_counter() - started
+                s = score_aer(gold_links, links)
+                rows.append(f"| {backend} | {label} | {len(ex_a) if extra else 0:,} | {100 * s.aer:.1f} | "
+                            f"{100 * s.precision:.1f} | {100 * s.recall:.1f} | {seconds:.1f} |")
+                print(rows[-1], flush=True)
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
@@ -220,9 +357,12 @@ def main() -> int:
     parser.add_argument("--zhen-gold", nargs=2, type=Path, metavar=("SRC_TGT", "GOLD"),
                         help="AER on a zh-en gold in awesome-align's layout (e.g. neulab/awesome-align "
                         "examples/zhen.src-tgt and zhen.gold; fetch them yourself, licence unspecified).")
+    parser.add_argument("--aren-gold", type=Path, metavar="GOLD_JSON",
+                        help="AER on the ar-en gold of MoiMohamed/en-ar-word-alignments (data/GOLD/gold_test.json; "
+                        "fetch it yourself, no licence stated).")
     parser.add_argument("--realign", action="store_true", help="Sentence tables with the two-pass aligner too.")
     parser.add_argument("--parts", nargs="*", default=["sizes", "news", "speed", "terms"],
-                        choices=["sizes", "news", "speed", "terms"], help="Which tables to compute (none: only the gold sets given).")
+                        choices=["dev", "sizes", "news", "speed", "terms"], help="Which tables to compute (none: only the gold sets given).")
     parser.add_argument("--write", action="store_true", help=f"Write the tables to {RESULTS.with_suffix('.raw.md')}.")
     args = parser.parse_args()
     backends = ["fastalign"] + ([] if args.skip_eflomal or not eflomal_available() else ["eflomal"])
@@ -230,8 +370,12 @@ def main() -> int:
                 f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; command: `.venv/bin/python eval/bench_align.py`"]
     if args.zhen_gold:
         sections += ["## zh-en AER", "", *zhen_aer(*args.zhen_gold, backends)]
+    if args.aren_gold:
+        sections += ["", "## ar-en AER", "", *aren_aer(args.aren_gold, backends)]
     modes = [False, True] if args.realign else [False]
-    parts = {"sizes": ("Sentence alignment by document size",
+    parts = {"dev": ("Sentence alignment on development documents (UN, TICO-19)",
+                     lambda: [row for r in modes for row in sentence_dev(r)[(2 if r else 0):]]),
+             "sizes": ("Sentence alignment by document size",
                        lambda: [row for r in modes for row in sentence_sizes(args.sizes, r)[(2 if r else 0):]]),
              "news": ("Sentence alignment of news (FLORES-200 Wikinews)",
                       lambda: [row for r in modes for row in sentence_news(r)[(2 if r else 0):]]),

@@ -5,12 +5,22 @@ Two backends, both run in the two directions and symmetrised (grow-diag-final-an
 - ``eflomal`` (Östling & Tiedemann 2016; Bayesian HMM with fertility, collapsed Gibbs sampling): the better
   aligner. GPL-3, so it is an optional extra (``pip install tarjama[align]`` / ``pip install eflomal``).
 - ``fastalign``: a vectorised numpy reimplementation of fast_align (Dyer et al. 2013): IBM Model 2 with a
-  diagonal-favouring prior ``exp(-lambda |i/m - j/n|)``, a fixed null probability and mean-field (variational
-  Bayes) updates of the translation table. Always available; used when eflomal is not installed.
+  diagonal-favouring prior ``exp(-lambda |i/m - j/n|)`` and a fixed null probability. By default the two
+  directions are trained jointly, *alignment by agreement* (Liang, Taskar & Klein 2006: each E-step counts a
+  link by the product of its two directional posteriors; maximum-likelihood M-step); ``agreement=False``
+  trains them apart with mean-field (variational Bayes) updates as fast_align -v does. Always available;
+  deterministic.
 
 The aligner sees normalised word *types* (:func:`mt.alignment.tokenize.normalize_for_statistics`), so
 statistics pool over case, Arabic diacritics and article/proclitic forms, while indices stay those of the
-tokens given. Extra unlabelled parallel text improves the statistics; only the main pairs are returned.
+tokens given. Chinese tokens are split into the tokeniser's units (characters; numbers and Latin runs whole)
+for the statistics, so pre-segmented words (a ``--tokenized`` gold set), jieba words and the default
+characters share one vocabulary with an extra corpus tokenised by the tool; a given token is linked wherever
+one of its units is. Directional links are mapped to the given tokens before symmetrisation. Extra unlabelled
+parallel text improves the statistics; only the main pairs are returned.
+
+Measured on the Tsinghua zh-en gold (450 news pairs, pre-segmented) with 10,418 extra zh-en pairs from
+eval/data: fastalign AER 28.7, eflomal 22.2 (eval/results/align.md).
 """
 
 from __future__ import annotations
@@ -52,7 +62,9 @@ class StatisticalAligner:
     ``backend``: auto (eflomal if installed, else fastalign), eflomal or fastalign. ``symmetrization``: see
     :data:`mt.alignment.symmetrize.METHODS`. ``iterations``: EM iterations for fastalign [5], or Gibbs
     iterations per model for eflomal (None: eflomal's own schedule, which shrinks as the corpus grows).
-    fastalign is deterministic; eflomal's sampler takes no seed, so its links can differ slightly between runs.
+    ``zh_chars``: Chinese statistics over characters whatever the given segmentation. ``agreement``: fastalign
+    trains its two directions jointly. fastalign is deterministic; eflomal's sampler takes no seed, so its links
+    can differ slightly between runs.
     """
 
     backend: str = "fastalign"  # deterministic; eflomal (opt-in) is stronger but its sampler takes no seed

@@ -40,7 +40,9 @@ def words(
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Target language (default: detected)."),
     split_clitics: bool = typer.Option(False, "--split-clitics",
                                        help="Split Arabic proclitics before the article into tokens."),
-    zh_seg: str = typer.Option("char", "--zh-seg", help="Chinese tokens: char or jieba (needs jieba)."),
+    zh_seg: str = typer.Option("char", "--zh-seg", help="Chinese tokens: char or jieba (needs jieba). The statistical "
+                               "aligner counts characters either way (and for --tokenized words), so SRC, TGT and "
+                               "--corpus share one vocabulary; links refer to the tokens."),
     symmetrization: str = typer.Option("grow-diag-final-and", "--sym",
                                        help="intersection, union, grow-diag, grow-diag-final, grow-diag-final-and."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write Pharaoh links here (default stdout)."),
