@@ -72,8 +72,11 @@ def banded_dp(n: int, m: int, beads: Sequence[tuple[int, int]], cost: CostFuncti
     totals: list[np.ndarray] = []
     choice: list[np.ndarray] = []
     chain: list[np.ndarray] = []
+    lo_, hi_ = lo.tolist(), hi.tolist()
+    starts = offset.tolist() if table else None
     for x in range(n + 1):
-        ys = np.arange(lo[x], hi[x] + 1)
+        first, last = lo_[x], hi_[x]
+        ys = np.arange(first, last + 1)
         best = np.full(len(ys), np.inf)
         which = np.full(len(ys), -1, dtype=np.int64)
         if x == 0:
@@ -83,18 +86,19 @@ def banded_dp(n: int, m: int, beads: Sequence[tuple[int, int]], cost: CostFuncti
             r = x - a
             if r < 0:
                 continue
-            prev_y = ys - b
-            valid = (prev_y >= lo[r]) & (prev_y <= hi[r])
-            if not valid.any():
+            # nodes (x, y) whose predecessor (r, y - b) is inside row r's window: one contiguous run of columns
+            c0 = max(lo_[r] + b, first) - first
+            c1 = min(hi_[r] + b, last) - first + 1
+            if c1 <= c0:
                 continue
-            prev = np.full(len(ys), np.inf)
-            prev[valid] = totals[r][prev_y[valid] - lo[r]]
-            candidate = prev + (table[(a, b)][offset[x]:offset[x + 1]] if table else cost(a, b, x, ys))
-            better = candidate < best
-            best[better] = candidate[better]
-            which[better] = k
+            p0 = c0 + first - b - lo_[r]
+            step = table[(a, b)][starts[x] + c0:starts[x] + c1] if table else cost(a, b, x, ys[c0:c1])
+            candidate = totals[r][p0:p0 + c1 - c0] + step
+            better = candidate < best[c0:c1]
+            np.copyto(best[c0:c1], candidate, where=better)
+            which[c0:c1][better] = k
         if has_insert and len(ys) > 1:
-            step = table[(0, 1)][offset[x]:offset[x + 1]].copy() if table else cost(0, 1, x, ys)
+            step = table[(0, 1)][starts[x]:starts[x + 1]].copy() if table else cost(0, 1, x, ys)
             step[0] = 0.0
             step = np.where(np.isfinite(step), step, 1e9)
             prefix = np.cumsum(step)
