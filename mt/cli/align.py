@@ -29,9 +29,10 @@ def words(
                                                 help="Target->source model: align both ways and symmetrise."),
     layer: int = typer.Option(-1, "--layer", help="Decoder layer of the alignment head (-1: last)."),
     head: int = typer.Option(0, "--head", help="Attention head of the alignment head."),
-    backend: str = typer.Option("fastalign", "--backend",
-                                help="Statistical backend: fastalign (built in, deterministic), eflomal (pip install "
-                                "'tarjama[align]', GPL-3; stronger, but runs can differ) or auto (eflomal if installed)."),
+    backend: str = typer.Option("auto", "--backend",
+                                help="Statistical backend: auto (eflomal if installed, else fastalign), fastalign "
+                                "(built in, deterministic) or eflomal (pip install 'tarjama[align]', GPL-3; stronger: "
+                                "zh-en AER 22 vs 29, but its sampler takes no seed, so runs can differ slightly)."),
     corpus: Optional[Tuple[Path, Path]] = typer.Option(None, "--corpus", metavar="SRC TGT",
                                                        help="Extra parallel text to improve the statistics."),
     tokenized: bool = typer.Option(False, "--tokenized",
