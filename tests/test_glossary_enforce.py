@@ -191,3 +191,23 @@ def test_separator_row_copies_the_word_it_starts():
     matrix = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]
     assert Enforcer._with_separator_row(matrix, None) is matrix
     assert Enforcer._with_separator_row(matrix, 1) == [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.5, 0.5]]
+
+
+def test_missing_terms_of_a_sentence_share_a_round(tiny_ar_en, seed_glossary):
+    """A sentence missing many terms is repaired in fewer rounds than it has terms: the terms whose places do
+    not overlap go into one forced prefix (the seed article's first line holds a dozen names)."""
+    translator = Translator({"ar-en": str(tiny_ar_en)}, glossary=seed_glossary, **FAST)
+    [leg] = translator.legs("en")
+    decode, rounds = leg.backend.translate_batch, []
+
+    def counting(sources, options, **kwargs):
+        if kwargs.get("target_prefix") is not None and kwargs.get("suppress_sequences") is None:
+            rounds.append(len(sources))
+        return decode(sources, options, **kwargs)
+
+    leg.backend.translate_batch = counting
+    results = translator.translate(SEED_LINES, to="en")
+    assert_terms_present_once(results, seed_glossary, "en")
+    enforced = [sum(t.status == "enforced" for t in s.terms) for r in results for s in r.sentences]
+    assert max(enforced) >= 5
+    assert 1 <= len(rounds) < max(enforced)

@@ -264,7 +264,7 @@ class Enforcer:
                         chunk.unspellable.add(which)
                         continue
                     between = list(hypothesis[cursor:position])
-                    if between and self.target_lang == "en" and between[0][:1].isalnum():
+                    if spliced and between and self.target_lang == "en" and between[0][:1].isalnum():
                         between.insert(0, WORD_START)  # the words after a spliced term stay apart from it
                     prefix += between + pieces
                     cursor = end
