@@ -219,6 +219,26 @@ ZHEN_SETTINGS = {  # backend -> (label, StatisticalAligner keyword arguments); t
 }
 
 
+def settings_table(settings: dict, backends, langs: tuple[str, str], src, tgt, gold_links, extra_src, extra_tgt
+                   ) -> list[str]:
+    """AER, precision, recall and time of each statistical setting against a gold (the default ones with and
+    without the extra pairs); rows printed as they come."""
+    rows = ["| backend | setting | extra pairs | AER | P | R | seconds |", "|---|---|---|---|---|---|---|"]
+    for backend in backends:
+        for label, kwargs in settings[backend]:
+            for extra in ((False, True) if label.startswith("default") else (True,)):
+                aligner = StatisticalAligner(backend=backend, src_lang=langs[0], tgt_lang=langs[1], **kwargs)
+                started = time.perf_counter()
+                links = aligner.align(src, tgt, extra_src=extra_src if extra else (),
+                                      extra_tgt=extra_tgt if extra else ())
+                seconds = time.perf_counter() - started
+                s = score_aer(gold_links, links)
+                rows.append(f"| {backend} | {label} | {len(extra_src) if extra else 0:,} | {100 * s.aer:.1f} | "
+                            f"{100 * s.precision:.1f} | {100 * s.recall:.1f} | {seconds:.1f} |")
+                print(rows[-1], flush=True)
+    return rows
+
+
 def zhen_aer(src_tgt: Path, gold: Path, backends: list[str]) -> list[str]:
     """AER on a zh-en gold in awesome-align's layout: 'zh ||| en' lines (pre-segmented words), 1-based gold.
 
@@ -233,19 +253,7 @@ def zhen_aer(src_tgt: Path, gold: Path, backends: list[str]) -> list[str]:
     ex_zh, ex_en = zhen_extra()
     ex_z = [tokenize(x, "zh") for x in ex_zh]
     ex_e = [tokenize(x, "en") for x in ex_en]
-    rows = ["| backend | setting | extra pairs | AER | P | R | seconds |", "|---|---|---|---|---|---|---|"]
-    for backend in backends:
-        for label, kwargs in ZHEN_SETTINGS[backend]:
-            for extra in ((False, True) if label.startswith("default") else (True,)):
-                aligner = StatisticalAligner(backend=backend, src_lang="zh", tgt_lang="en", **kwargs)
-                started = time.perf_counter()
-                links = aligner.align(zh, en, extra_src=ex_z if extra else (), extra_tgt=ex_e if extra else ())
-                seconds = time.perf_counter() - started
-                s = score_aer(gold_links, links)
-                rows.append(f"| {backend} | {label} | {len(ex_z) if extra else 0:,} | {100 * s.aer:.1f} | "
-                            f"{100 * s.precision:.1f} | {100 * s.recall:.1f} | {seconds:.1f} |")
-                print(rows[-1], flush=True)
-    return rows
+    return settings_table(ZHEN_SETTINGS, backends, ("zh", "en"), zh, en, gold_links, ex_z, ex_e)
 
 
 def _group_sides(piece: str) -> tuple[list[str], list[str]]:
@@ -334,20 +342,8 @@ def aren_aer(gold_json: Path, backends: list[str]) -> list[str]:
     ex_e = [tokenize(x, "en") for x in ex_en[:10000]]
     rows = [f"Gold read: {stats['pairs']} pairs, {stats['links']} sure links; {stats['missing_words']} word "
             f"mentions not found in their sentence (dropped), {stats['ambiguous_words']} repeated-word mentions "
-            "matched by order without certainty.", "",
-            "| backend | setting | extra pairs | AER | P | R | seconds |", "|---|---|---|---|---|---|---|"]
-    for backend in backends:
-        for label, kwargs in AREN_SETTINGS[backend]:
-            for extra in ((False, True) if label.startswith("default") else (True,)):
-                aligner = StatisticalAligner(backend=backend, src_lang="ar", tgt_lang="en", **kwargs)
-                started = time.perf_counter()
-                links = aligner.align(src, tgt, extra_src=ex_a if extra else (), extra_tgt=ex_e if extra else ())
-                seconds = time.perf_counter() - started
-                s = score_aer(gold_links, links)
-                rows.append(f"| {backend} | {label} | {len(ex_a) if extra else 0:,} | {100 * s.aer:.1f} | "
-                            f"{100 * s.precision:.1f} | {100 * s.recall:.1f} | {seconds:.1f} |")
-                print(rows[-1], flush=True)
-    return rows
+            "matched by order without certainty.", ""]
+    return rows + settings_table(AREN_SETTINGS, backends, ("ar", "en"), src, tgt, gold_links, ex_a, ex_e)
 
 
 def main() -> int:
