@@ -11,7 +11,7 @@ import pytest
 
 from mt.alignment import SentenceAligner, build_documents, read_beads, score_sentence_alignment
 from mt.alignment.sentence import LENGTH_MODELS, Perturbation, document_anchors, sentence_anchors
-from mt.alignment.sentence.anchors import name_table, sentence_ends
+from mt.alignment.sentence.anchors import arabic_skeleton, latin_skeleton, name_table, sentence_ends
 from mt.alignment.sentence.synthetic import split_sentence
 from mt.alignment.sentence.aligner import _BeadCost, _Level
 from mt.alignment.sentence.dp import banded_dp, full_band
@@ -225,6 +225,34 @@ def test_anchors():
                                                                           "@on", "@rose", "@percent"}
     src, tgt = document_anchors(["عام 2020 في WHO"], ["In 2020 the WHO said", "no"])
     assert src == [{"#2020", "@who"}] and tgt == [{"#2020", "@who"}, frozenset()]
+
+
+def test_month_anchors():
+    """Arabic month names (both series) and Chinese N月 are the same key; the Chinese month is no number."""
+    assert sentence_anchors("في يوم 20 من أيلول") == {"#20", "month:9"}
+    assert sentence_anchors("وفي مارس هذا العام") == {"month:3"}
+    assert sentence_anchors("截至 8 月 9 日晚，十二月") == {"month:8", "#9", "month:12"}
+    assert sentence_anchors("三个月 3 个月") == {"#3"}
+
+
+def test_transliterated_latin_in_chinese_is_an_anchor():
+    """A Latin name in a Chinese sentence (伦茨 (Lenz)) anchors to the Arabic word with its consonant skeleton."""
+    assert latin_skeleton("Sharipov") == arabic_skeleton("شاريبوف") == "Srbf"
+    src, tgt = document_anchors(["سقط لينز من دراجته", "قال تشياو وشاريبوف"],
+                                ["伦茨 (Lenz) 从自行车上摔了下来", "焦立中（Chiao）和沙里波夫（Sharipov）"], tgt_lang="zh")
+    assert src == [{"@lenz"}, {"@sharipov"}] and tgt == [{"@lenz"}, {"@sharipov"}]
+
+
+def test_anchor_held_by_both_sentences_of_a_side_counts_once():
+    """A 2-1 bead whose two source sentences both hold the target's one anchor shares one anchor, not two."""
+    level = _Level(np.array([10.0, 10.0]), np.array([8.0]), [frozenset({"#7"}), frozenset({"#7"})],
+                   [frozenset({"#7"})])
+    lo, hi = full_band(2, 1)
+    cost = _BeadCost(SentenceAligner(pair="ar-en", ends_weight=0.0), level, length_model("ar-en"), lo, hi)
+    two_one = cost(2, 1, 2, np.array([1]))[0]
+    plain = _BeadCost(SentenceAligner(pair="ar-en", ends_weight=0.0, anchor_bonus=0.0, anchor_penalty=0.0), level,
+                      length_model("ar-en"), lo, hi)(2, 1, 2, np.array([1]))[0]
+    assert two_one == pytest.approx(plain - 2.0)  # one shared anchor, none unmatched
 
 
 def test_glossary_terms_are_anchors():

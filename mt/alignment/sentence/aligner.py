@@ -218,22 +218,28 @@ class _BeadCost:
         self.tgt_end_cum = np.concatenate(([0.0], np.cumsum(tgt_end)))
         self.priors = {bead: prior_cost(bead) for bead in options.beads}
         self.max_b = max(b for _, b in options.beads)
-        self._shared_matrix(lo, hi)
-
-    def _shared_matrix(self, lo: np.ndarray, hi: np.ndarray) -> None:
-        """shared[s, t - base[s]]: anchors shared by source sentence s and target sentence t, for the targets
-        that beads through row s+1 can reach."""
-        level = self.level
+        # anchors that two neighbouring sentences both hold: a two-sentence side holds them once
+        src_dup = [a & b for a, b in zip(level.src_anchor, level.src_anchor[1:])] + [frozenset()]
+        tgt_dup = [a & b for a, b in zip(level.tgt_anchor, level.tgt_anchor[1:])] + [frozenset()]
+        self.src_dup = np.array([len(d) for d in src_dup], dtype=np.float64)
+        self.tgt_dup = np.array([len(d) for d in tgt_dup], dtype=np.float64)
         n = level.n
         self.base = lo[1:] - self.max_b  # target sentence index of column 0, per source sentence
         self.width = int((hi[1:] - lo[1:]).max()) + self.max_b + 1 if n else 1
-        self.shared = np.zeros((n, self.width), dtype=np.float64)
+        self.shared = self._shared_matrix(level.src_anchor, level.tgt_anchor)
+        self.shared_src_dup = self._shared_matrix(src_dup, level.tgt_anchor) if self.src_dup.any() else None
+        self.shared_tgt_dup = self._shared_matrix(level.src_anchor, tgt_dup) if self.tgt_dup.any() else None
+
+    def _shared_matrix(self, src_sets: Sequence[frozenset[str]], tgt_sets: Sequence[frozenset[str]]) -> np.ndarray:
+        """shared[s, t - base[s]]: anchors shared by source set s and target set t, for the targets that beads
+        through row s+1 can reach."""
+        shared = np.zeros((len(src_sets), self.width), dtype=np.float64)
         postings: dict[str, list[int]] = {}
-        for t, keys in enumerate(level.tgt_anchor):
+        for t, keys in enumerate(tgt_sets):
             for key in keys:
                 postings.setdefault(key, []).append(t)
         arrays = {key: np.asarray(ts) for key, ts in postings.items()}
-        for s, keys in enumerate(level.src_anchor):
+        for s, keys in enumerate(src_sets):
             if not keys:
                 continue
             first, last = self.base[s], self.base[s] + self.width
@@ -243,7 +249,16 @@ class _BeadCost:
                     continue
                 a, b = np.searchsorted(ts, [first, last])
                 if b > a:
-                    self.shared[s, ts[a:b] - first] += 1.0
+                    shared[s, ts[a:b] - first] += 1.0
+        return shared
+
+    def _lookup(self, matrix: np.ndarray | None, ok: np.ndarray, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+        if matrix is None:
+            return np.zeros(len(s))
+        s = np.maximum(s, 0)
+        col = t - self.base[s]
+        good = ok & (col >= 0) & (col < self.width)
+        return np.where(good, matrix[s, np.clip(col, 0, self.width - 1)], 0.0)
 
     def __call__(self, a: int, b: int, x: int, ys: np.ndarray) -> np.ndarray:
         """Costs of beads (a, b) ending at nodes (x, y) for y in ys (inf where impossible)."""
@@ -273,8 +288,18 @@ class _BeadCost:
                     col = (y1 - d) - self.base[s]
                     good = ok & (col >= 0) & (col < self.width)
                     shared += np.where(good, self.shared[s, np.clip(col, 0, self.width - 1)], 0.0)
-            # pairs are counted separately: an anchor repeated across the sentences of a bead must not count twice
-            shared = np.minimum(shared, np.minimum(n_src, n_tgt))
+            # pairs are counted separately, so an anchor that both sentences of a two-sentence side hold is taken
+            # off once per sentence of the other side it meets (inclusion-exclusion over neighbours; exact for 2-1
+            # and 1-2, a lower bound for 2-2), and the side's anchor count is that of the union of its sentences
+            if a == 2:
+                n_src = n_src - self.src_dup[np.minimum(x0, len(self.src_dup) - 1)] * ok
+                for d in range(1, b + 1):
+                    shared -= self._lookup(self.shared_src_dup, ok, x0, y1 - d)
+            if b == 2:
+                n_tgt = n_tgt - self.tgt_dup[np.minimum(y0, len(self.tgt_dup) - 1)] * ok
+                for i in range(1, a + 1):
+                    shared -= self._lookup(self.shared_tgt_dup, ok, x1 - i, y0)
+            shared = np.clip(shared, 0.0, np.minimum(n_src, n_tgt))
             unmatched = np.maximum(n_src + n_tgt - 2 * shared, 0.0)
             cost = cost - opts.anchor_bonus * shared + opts.anchor_penalty * unmatched
             if opts.ends_weight:
