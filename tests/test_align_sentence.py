@@ -196,6 +196,7 @@ def test_sentence_ends():
     assert sentence_ends("Roe v. Wade was upheld.") == 1 and sentence_ends("half a sentence,") == 0
     assert sentence_ends("他说。她走了！") == 2 and sentence_ends("罗伊诉韦德案（Roe v. Wade）是既定法律。") == 1
     assert sentence_ends("قال: نعم. ثم ذهب؟") == 2
+    assert sentence_ends("في عام 2009.") == 1 and sentence_ends("won 5-3.\"") == 1
 
 
 def test_name_anchors():
