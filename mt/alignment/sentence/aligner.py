@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -197,6 +198,15 @@ def _adapt(model: LengthModel, src_total: float, tgt_total: float, prior_chars: 
     return LengthModel(c=ratio, s2=model.s2 * ratio / model.c)
 
 
+def _postings(sets: Sequence[frozenset[str]]) -> dict[str, list[int]]:
+    """Key -> numbers of the sets that hold it, ascending."""
+    postings: dict[str, list[int]] = {}
+    for t, keys in enumerate(sets):
+        for key in keys:
+            postings.setdefault(key, []).append(t)
+    return postings
+
+
 def _pair_sums(values: np.ndarray) -> np.ndarray:
     padded = np.append(values, 0.0) if len(values) % 2 else values
     return padded.reshape(-1, 2).sum(axis=1)
@@ -230,30 +240,33 @@ class _BeadCost:
         n = level.n
         self.base = lo[1:] - self.max_b  # target sentence index of column 0, per source sentence
         self.width = int((hi[1:] - lo[1:]).max()) + self.max_b + 1 if n else 1
-        self.shared = self._shared_matrix(level.src_anchor, level.tgt_anchor)
-        self.shared_src_dup = self._shared_matrix(src_dup, level.tgt_anchor) if self.src_dup.any() else None
-        self.shared_tgt_dup = self._shared_matrix(level.src_anchor, tgt_dup) if self.tgt_dup.any() else None
+        tgt_postings = _postings(level.tgt_anchor)
+        self.shared = self._shared_matrix(level.src_anchor, tgt_postings)
+        self.shared_src_dup = self._shared_matrix(src_dup, tgt_postings) if self.src_dup.any() else None
+        self.shared_tgt_dup = self._shared_matrix(level.src_anchor, _postings(tgt_dup)) if self.tgt_dup.any() else None
 
-    def _shared_matrix(self, src_sets: Sequence[frozenset[str]], tgt_sets: Sequence[frozenset[str]]) -> np.ndarray:
-        """shared[s, t - base[s]]: anchors shared by source set s and target set t, for the targets that beads
-        through row s+1 can reach."""
+    def _shared_matrix(self, src_sets: Sequence[frozenset[str]], postings: dict[str, list[int]]) -> np.ndarray:
+        """shared[s, t - base[s]]: anchors shared by source set s and the target sets t (``postings``: key ->
+        target set numbers, ascending), for the targets that beads through row s+1 can reach."""
         shared = np.zeros((len(src_sets), self.width), dtype=np.float64)
-        postings: dict[str, list[int]] = {}
-        for t, keys in enumerate(tgt_sets):
-            for key in keys:
-                postings.setdefault(key, []).append(t)
-        arrays = {key: np.asarray(ts) for key, ts in postings.items()}
+        base = self.base.tolist()
+        width = self.width
         for s, keys in enumerate(src_sets):
             if not keys:
                 continue
-            first, last = self.base[s], self.base[s] + self.width
+            first = base[s]
+            last = first + width
+            row = shared[s]
             for key in keys:
-                ts = arrays.get(key)
+                ts = postings.get(key)
                 if ts is None:
                     continue
-                a, b = np.searchsorted(ts, [first, last])
-                if b > a:
-                    shared[s, ts[a:b] - first] += 1.0
+                a = bisect_left(ts, first)
+                b = bisect_left(ts, last, a)
+                if b - a == 1:
+                    row[ts[a] - first] += 1.0
+                elif b > a:
+                    row[np.asarray(ts[a:b]) - first] += 1.0
         return shared
 
     def _lookup(self, matrix: np.ndarray | None, ok: np.ndarray, s: np.ndarray, t: np.ndarray) -> np.ndarray:

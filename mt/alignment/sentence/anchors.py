@@ -316,8 +316,11 @@ _ARABIC_CLASS = str.maketrans({"ب": "b", "پ": "b", "ت": "t", "ث": "s", "ج":
                                "ؤ": None})
 
 
+_REPEATS = re.compile(r"(.)\1+")
+
+
 def _squeeze(text: str) -> str:
-    return "".join(ch for k, ch in enumerate(text) if k == 0 or ch != text[k - 1])
+    return _REPEATS.sub(r"\1", text)
 
 
 def latin_skeleton(token: str) -> str:
@@ -364,7 +367,9 @@ def _add_transliterations(src: Sequence[str], tgt: Sequence[str], src_sets: list
                 hits: set[str] = set()
                 for clitic in ("", *PROCLITICS):
                     if form.startswith(clitic) and len(form) - len(clitic) >= 3:
-                        hits |= index.get(arabic_skeleton(form[len(clitic):]), set())
+                        found_keys = index.get(arabic_skeleton(form[len(clitic):]))
+                        if found_keys:
+                            hits |= found_keys
                 cache[word] = hits
             keys |= cache[word]
         found.append(keys)
