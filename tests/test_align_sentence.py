@@ -46,20 +46,20 @@ def test_gold_documents_have_every_kind_of_bead(flores):
     assert kinds == {(1, 1), (1, 0), (0, 1), (1, 2), (2, 1)}
 
 
-@pytest.mark.parametrize("lang, strict, lax", [("en", 0.95, 0.97), ("zh", 0.935, 0.96)])
+@pytest.mark.parametrize("lang, strict, lax", [("en", 0.96, 0.97), ("zh", 0.95, 0.965)])
 def test_flores_documents(flores, lang, strict, lax):
-    """997 FLORES sentences, 2% deleted on each side, 4% merged on each side (measured: en 0.973/0.962 strict,
-    0.982/0.980 lax; zh 0.950/0.954 strict, 0.967/0.977 lax for seeds 1/2)."""
+    """997 FLORES sentences, 2% deleted on each side, 4% merged on each side (measured: en 0.979/0.974 strict,
+    0.982/0.981 lax; zh 0.965/0.965 strict, 0.975/0.978 lax for seeds 1/2)."""
     for seed in (1, 2):
         doc = build_documents(flores["ar"], flores[lang], tgt_lang=lang, seed=seed)
         score = _f1(doc, pair=f"ar-{lang}")
         assert score.f1_strict >= strict and score.f1_lax >= lax, (seed, score)
 
 
-@pytest.mark.parametrize("lang, strict, lax", [("en", 0.95, 0.97), ("zh", 0.925, 0.955)])
+@pytest.mark.parametrize("lang, strict, lax", [("en", 0.96, 0.97), ("zh", 0.94, 0.96)])
 def test_flores_documents_with_split_sentences(flores, lang, strict, lax):
     """Shuffled segmentation: on top of the deletions and merges, 3% of sentences on each side are cut in two at
-    a clause boundary (measured on seed 1: en 0.973 strict / 0.982 lax, zh 0.937 / 0.966)."""
+    a clause boundary (measured on seed 1: en 0.979 strict / 0.982 lax, zh 0.954 / 0.972)."""
     plain = build_documents(flores["ar"], flores[lang], tgt_lang=lang, seed=1)
     doc = build_documents(flores["ar"], flores[lang], tgt_lang=lang, seed=1,
                           perturbation=Perturbation(split_source=0.03, split_target=0.03))
