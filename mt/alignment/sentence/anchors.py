@@ -6,10 +6,10 @@ replaced by its value, so that "1.2 million", "1.2 مليون" and "120 万" are
 two or more letters (names, acronyms, URLs; lowercased), marks that translations keep in every script (question and
 exclamation marks, opening parentheses, quotation marks, colons: Arabic ؟, Chinese full-width forms and
 「」 count as the same mark), glossary concepts found on both sides (``concept:<id>``), and transliterated
-person names: an Arabic word that the Wikidata name table (eval/data/entities/wikidata_person_names_coling2018,
+person names: an Arabic word that the Wikidata name table (mt/data/entities/wikidata_person_names_coling2018,
 CC0) knows as the rendering of an English name token becomes that token's Latin anchor (``@costello``), which
 an English sentence holds as a Latin token and a Chinese sentence either as Latin (names in brackets) or as the
-table's Chinese form (科斯特洛); and country names (eval/data/entities/countries_mledoze, ODbL: common and official
+table's Chinese form (科斯特洛); and country names (mt/data/entities/countries_mledoze, ODbL: common and official
 names in the three languages) as ``country:<code>``.
 """
 
@@ -21,15 +21,14 @@ import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterable, Protocol, Sequence
+
+from mt.data import ENTITIES
 
 log = logging.getLogger(__name__)
 
-NAMES_TABLE = (Path(__file__).resolve().parents[3] / "eval" / "data" / "entities" / "wikidata_person_names_coling2018"
-               / "pivot.en-ar-zh.name_tokens.tsv")
-COUNTRIES_TABLE = (Path(__file__).resolve().parents[3] / "eval" / "data" / "entities" / "countries_mledoze"
-                   / "countries.en-ar-zh.tsv")
+NAMES_TABLE = ENTITIES / "wikidata_person_names_coling2018" / "pivot.en-ar-zh.name_tokens.tsv"
+COUNTRIES_TABLE = ENTITIES / "countries_mledoze" / "countries.en-ar-zh.tsv"
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0660-\u0669\u0671-\u06d3\u064b-\u065f\u0670\u0640]+")
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
