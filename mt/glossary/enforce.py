@@ -246,7 +246,7 @@ class Enforcer:
             todo, prefixes, suppress = [], [], []
             for chunk in pending:
                 source = sources[chunk.index]
-                hypothesis = chunk.hypothesis.pieces
+                current = chunk.hypothesis.pieces
                 placed = sorted(self._placement(leg, source, chunk, chunk.matches[i]) + (i,)
                                 for i in self._open(leg, chunk))
                 prefix: list[str] = []
@@ -263,7 +263,7 @@ class Enforcer:
                                     leg.pair, form, match.concept.id)
                         chunk.unspellable.add(which)
                         continue
-                    between = list(hypothesis[cursor:position])
+                    between = list(current[cursor:position])
                     if spliced and between and self.target_lang == "en" and between[0][:1].isalnum():
                         between.insert(0, WORD_START)  # the words after a spliced term stay apart from it
                     prefix += between + pieces
