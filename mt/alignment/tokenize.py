@@ -69,6 +69,10 @@ def tokenize(text: str, lang: str, *, split_clitics: bool = False, zh_mode: str 
     """Tokens of one sentence as strings; ``tokenized=True`` splits on whitespace only."""
     if tokenized:
         return text.split()
+    if lang in LANGUAGES and not split_clitics and (lang != "zh" or zh_mode == "char"):
+        # the same tokens as tokenize_with_offsets, without building a Token per word (alignment tokenises
+        # whole documents and corpora)
+        return [m.group() for m in (_ZH if lang == "zh" else _GENERIC).finditer(text)]
     return [t.text for t in tokenize_with_offsets(text, lang, split_clitics=split_clitics, zh_mode=zh_mode)]
 
 
@@ -76,7 +80,7 @@ def split_chinese(token: str) -> list[str]:
     """The pieces the Chinese tokeniser makes of one given token (a pre-segmented word, say): each CJK
     character alone, a number or a Latin run whole, any other symbol alone (``"4.6亿"`` gives ``"4.6"``,
     ``"亿"``; ``"7.7%"`` gives ``"7.7"``, ``"%"``), so given words and tokenised text share one vocabulary."""
-    return [m.group() for m in _ZH.finditer(token)] or [token]
+    return tokenize(token, "zh") or [token]
 
 
 def _split_proclitics(token: Token) -> list[Token]:

@@ -300,11 +300,8 @@ class _BeadCost:
         if a and b:
             shared = np.zeros(len(xs))
             for i in range(1, a + 1):
-                s = np.maximum(x1 - i, 0)
                 for d in range(1, b + 1):
-                    col = (y1 - d) - self.base[s]
-                    good = ok & (col >= 0) & (col < self.width)
-                    shared += np.where(good, self.shared[s, np.clip(col, 0, self.width - 1)], 0.0)
+                    shared += self._lookup(self.shared, ok, x1 - i, y1 - d)
             # pairs are counted separately, so an anchor that both sentences of a two-sentence side hold is taken
             # off once per sentence of the other side it meets (inclusion-exclusion over neighbours; exact for 2-1
             # and 1-2, a lower bound for 2-2), and the side's anchor count is that of the union of its sentences

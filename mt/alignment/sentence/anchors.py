@@ -177,19 +177,26 @@ def country_table(path: str = str(COUNTRIES_TABLE)) -> dict[str, dict[str, str]]
     return out
 
 
+def _stems(form: str) -> list[str]:
+    """A normalised Arabic word and what is left of it without each proclitic it starts with (longest first: وال
+    before و), keeping stems of three letters or more: the forms to look up in a name table."""
+    from mt.text.arabic import PROCLITICS  # noqa: PLC0415
+
+    return [form[len(c):] for c in ("", *PROCLITICS) if form.startswith(c) and len(form) - len(c) >= 3]
+
+
 def _arabic_countries(text: str, table: dict[str, str], firsts: set[str], longest: int,
                       cache: dict[str, tuple[str, list[str]]]) -> set[str]:
     """Country keys of an Arabic sentence: normalised words (a proclitic may be stripped from the first word of
     a name: بالأردن, والمملكة المتحدة) matched against the table, names of up to ``longest`` words; ``firsts``
     holds the first words of the table's names."""
-    from mt.text.arabic import PROCLITICS, normalize_token  # noqa: PLC0415
+    from mt.text.arabic import normalize_token  # noqa: PLC0415
 
     words, starts = [], []
     for word in _ARABIC_WORD.findall(text):
         if word not in cache:
             form = normalize_token(word)
-            stems = [form[len(c):] for c in ("", *PROCLITICS) if form.startswith(c) and len(form) - len(c) >= 3]
-            cache[word] = (form, [stem for stem in stems if stem in firsts])
+            cache[word] = (form, [stem for stem in _stems(form) if stem in firsts])
         words.append(cache[word][0])
         starts.append(cache[word][1])
     keys = set()
@@ -203,10 +210,11 @@ def _arabic_countries(text: str, table: dict[str, str], firsts: set[str], longes
     return keys
 
 
-def _prefix_index(forms: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
-    """Forms of two characters or more by their first two characters (for a scan of unspaced text)."""
+def _prefix_index(forms: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """(form, key) pairs, forms of two characters or more, by their first two characters (for a scan of
+    unspaced text)."""
     index: dict[str, list[tuple[str, str]]] = {}
-    for form, key in forms.items():
+    for form, key in forms:
         if len(form) >= 2:
             index.setdefault(form[:2], []).append((form, key))
     return index
@@ -238,7 +246,7 @@ def _add_countries(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[st
         keys.update(more)
     forms = {name: key for name, key in table[tgt_lang].items() if key in wanted}
     if tgt_lang == "zh":
-        index = _prefix_index(forms)
+        index = _prefix_index(forms.items())
         for k, text in enumerate(tgt):
             tgt_sets[k].update(_substring_keys(text, index))
     else:
@@ -259,16 +267,10 @@ def _arabic_names(text: str, table: dict[str, frozenset[str]], cache: dict[str, 
 
 
 def _arabic_name(word: str, table: dict[str, frozenset[str]]) -> frozenset[str] | None:
-    from mt.text.arabic import PROCLITICS, normalize_token  # noqa: PLC0415
+    from mt.text.arabic import normalize_token  # noqa: PLC0415
 
-    form = normalize_token(word)
-    found = table.get(form)
-    if found is None:
-        for clitic in PROCLITICS:  # longest first: وال before و
-            if form.startswith(clitic) and len(form) - len(clitic) >= 3:
-                found = table.get(form[len(clitic):])
-                if found is not None:
-                    break
+    form = normalize_token(word)  # the table's forms have three letters or more, as the stems do
+    found = next((table[stem] for stem in _stems(form) if stem in table), None)
     return frozenset(f"@{name}" for name in found) if found else None
 
 
@@ -286,11 +288,7 @@ def _add_names(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[str]],
     if not names:
         return
     if tgt_lang == "zh":
-        index: dict[str, list[tuple[str, str]]] = {}
-        for key in names:
-            form = chinese.get(key[1:])
-            if form:
-                index.setdefault(form[:2], []).append((form, key))
+        index = _prefix_index((chinese[key[1:]], key) for key in names if key[1:] in chinese)
         for k, text in enumerate(tgt):
             tgt_sets[k].update(_substring_keys(text, index))
     src_count = Counter(key for keys in found for key in keys)
@@ -342,7 +340,7 @@ def _add_transliterations(src: Sequence[str], tgt: Sequence[str], src_sets: list
     the same consonant skeleton (لينز): ``@lenz`` on both sides. Skeletons of three consonants or more, Latin
     words of four letters or more that the source does not hold as Latin; a key found in far more source
     sentences than target ones is dropped (a common Arabic word with a name's consonants)."""
-    from mt.text.arabic import PROCLITICS, normalize_token  # noqa: PLC0415
+    from mt.text.arabic import normalize_token  # noqa: PLC0415
 
     src_latin = set().union(*src_sets) if src_sets else set()
     index: dict[str, set[str]] = {}
@@ -362,13 +360,9 @@ def _add_transliterations(src: Sequence[str], tgt: Sequence[str], src_sets: list
         keys: set[str] = set()
         for word in _ARABIC_WORD.findall(text):
             if word not in cache:
-                form = normalize_token(word)
                 hits: set[str] = set()
-                for clitic in ("", *PROCLITICS):
-                    if form.startswith(clitic) and len(form) - len(clitic) >= 3:
-                        found_keys = index.get(arabic_skeleton(form[len(clitic):]))
-                        if found_keys:
-                            hits |= found_keys
+                for stem in _stems(normalize_token(word)):
+                    hits |= index.get(arabic_skeleton(stem), set())
                 cache[word] = hits
             keys |= cache[word]
         found.append(keys)

@@ -64,8 +64,7 @@ def length_model(pair: str) -> LengthModel:
 
 def char_length(text: str) -> int:
     """Number of non-whitespace characters (the unit of the length model)."""
-    return len(text) - sum(1 for ch in text if ch.isspace()) if not text.isprintable() else \
-        len(text) - text.count(" ")
+    return len(text) - sum(map(str.isspace, text))
 
 
 def log_two_tail(z: np.ndarray) -> np.ndarray:

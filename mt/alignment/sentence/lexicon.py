@@ -12,17 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from mt.alignment import tokenize as _tokenize_module
 from mt.alignment.tokenize import normalize_for_statistics, tokenize
-
-
-def _splitter(lang: str):
-    """tokenize(text, lang) without building a Token per word (the tokeniser's own patterns; most of the second
-    pass's preparation time went into those objects)."""
-    pattern = getattr(_tokenize_module, "_ZH" if lang == "zh" else "_GENERIC", None)
-    if pattern is None:
-        return lambda text: tokenize(text, lang)
-    return lambda text: [m.group() for m in pattern.finditer(text)]
 
 
 class _Words:
@@ -31,13 +21,12 @@ class _Words:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.split = _splitter(lang)
         self.cache: dict[str, str | None] = {}
 
     def __call__(self, text: str) -> list[str]:
         out = []
         cache = self.cache
-        for token in self.split(text):
+        for token in tokenize(text, self.lang):
             key = cache.get(token, "")
             if key == "":
                 key = normalize_for_statistics(token, self.lang) if any(c.isalnum() for c in token) else None
@@ -105,10 +94,9 @@ def gloss(sentences: Sequence[str], glossary: dict[str, str], *, src_lang: str =
     joiner = "" if tgt_lang == "zh" else " "
     out = []
     cache: dict[str, str | None] = {}
-    split = _splitter(src_lang)
     for text in sentences:
         words = []
-        for token in split(text):
+        for token in tokenize(text, src_lang):
             if token not in cache:
                 cache[token] = glossary.get(normalize_for_statistics(token, src_lang))
             if cache[token]:
