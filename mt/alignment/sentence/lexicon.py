@@ -50,7 +50,9 @@ def _types(sentences: Sequence[str], lang: str) -> tuple[list[np.ndarray], list[
     words = _Words(lang)
     for text in sentences:
         keys = _keys(text, lang, words)
-        out.append(np.array(sorted(vocab.setdefault(k, len(vocab)) for k in keys if k), dtype=np.int64))
+        # ids in a fixed order (a set's order follows Python's per-process string hashing): ties in the Dice
+        # score go to the lowest id, so the word list, and --realign, must not depend on the process
+        out.append(np.array(sorted(vocab.setdefault(k, len(vocab)) for k in sorted(keys) if k), dtype=np.int64))
     words = [""] * len(vocab)
     for word, i in vocab.items():
         words[i] = word
