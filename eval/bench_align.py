@@ -147,6 +147,13 @@ def sentence_dev(realign: bool = False, seeds: tuple[int, ...] = (0, 1, 2)) -> l
     return rows
 
 
+def timed_align(aligner, src, tgt, extra_src, extra_tgt):
+    """The aligner's links for the main pairs, with the extra pairs for statistics, and the seconds it took."""
+    started = time.perf_counter()
+    links = aligner.align(src, tgt, extra_src=extra_src, extra_tgt=extra_tgt)
+    return links, time.perf_counter() - started
+
+
 def word_speed(backends: list[str]) -> list[str]:
     rows = ["| backend | pairs | direction | seconds | seconds / 10k pairs |", "|---|---|---|---|---|"]
     src, tgt = parallel("en")
@@ -154,9 +161,7 @@ def word_speed(backends: list[str]) -> list[str]:
     a = [tokenize(x, "ar") for x in src]
     e = [tokenize(x, "en") for x in tgt]
     for backend in backends:
-        started = time.perf_counter()
-        StatisticalAligner(backend=backend).align(a, e)
-        seconds = time.perf_counter() - started
+        _, seconds = timed_align(StatisticalAligner(backend=backend), a, e, (), ())
         rows.append(f"| {backend} | {len(a):,} ar-en | both + grow-diag-final-and | {seconds:.1f} | "
                     f"{seconds * 10000 / len(a):.1f} |")
         print(rows[-1], flush=True)
@@ -183,10 +188,8 @@ def term_links(backends: list[str]) -> list[str]:
         ex_t = [tokenize(x, lang) for x in extra_tgt]
         for backend in backends:
             for extra in (False, True):
-                started = time.perf_counter()
-                links = StatisticalAligner(backend=backend, tgt_lang=lang).align(
-                    src, tgt, extra_src=ex_s if extra else (), extra_tgt=ex_t if extra else ())
-                seconds = time.perf_counter() - started
+                links, seconds = timed_align(StatisticalAligner(backend=backend, tgt_lang=lang), src, tgt,
+                                             ex_s if extra else (), ex_t if extra else ())
                 s = score_term_links(instances, links)
                 rows.append(f"| ar-{lang} | {backend} | {len(ex_s) if extra else 0:,} | {s.instances} | "
                             f"{s.linked_rate:.3f} | {s.contained_rate:.3f} | {seconds:.1f} |")
@@ -228,10 +231,7 @@ def settings_table(settings: dict, backends, langs: tuple[str, str], src, tgt, g
         for label, kwargs in settings[backend]:
             for extra in ((False, True) if label.startswith("default") else (True,)):
                 aligner = StatisticalAligner(backend=backend, src_lang=langs[0], tgt_lang=langs[1], **kwargs)
-                started = time.perf_counter()
-                links = aligner.align(src, tgt, extra_src=extra_src if extra else (),
-                                      extra_tgt=extra_tgt if extra else ())
-                seconds = time.perf_counter() - started
+                links, seconds = timed_align(aligner, src, tgt, extra_src if extra else (), extra_tgt if extra else ())
                 s = score_aer(gold_links, links)
                 rows.append(f"| {backend} | {label} | {len(extra_src) if extra else 0:,} | {100 * s.aer:.1f} | "
                             f"{100 * s.precision:.1f} | {100 * s.recall:.1f} | {seconds:.1f} |")
