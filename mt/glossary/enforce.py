@@ -168,10 +168,10 @@ class Enforcer:
             while position > chunk.prefix_end and not pieces[position].startswith(WORD_START):
                 position -= 1
         position = min(position, len(pieces))
-        end = max(row, position)
+        start = end = max(row, position)
         while end < len(pieces) and a <= max(range(len(matrix[end])), key=matrix[end].__getitem__) < b:
             end += 1
-        if end == max(row, position):  # the strongest row looks elsewhere: the model did not render the term
+        if end == start:  # the strongest row looks elsewhere: the model did not render the term
             return position, position
         if self.target_lang == "en":
             while end < len(pieces) and not pieces[end].startswith(WORD_START):
