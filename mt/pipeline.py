@@ -20,15 +20,12 @@ from mt.backends.base import DecodeOptions, Hypothesis
 from mt.models.registry import TARGET_TOKENS, parse_model_options, route
 from mt.results import LineResult, SentenceResult, TermResult
 from mt.text.chunking import chunk
-from mt.text.sentences import split_sentences
+from mt.text.sentences import SENTENCE_MARKS, split_sentences
 
 log = logging.getLogger(__name__)
 
 JOINERS = {"en": " ", "zh": ""}
 FIRST_BLOCK_UNITS = 16  # units (about sentences) in the first block of a stream; later blocks double
-
-
-SENTENCE_MARKS = ".!?؟。！？…"
 
 
 def _sentence_estimate(line: str) -> int:

@@ -12,8 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# sentence-final punctuation, optionally followed by closing quotes / brackets
-_END = re.compile(r"([.!?…؟]+[\"'»”’)\]]*)(\s+)|([。！？]+[”’」』）)]*)(\s*)")
+# sentence-final punctuation (Chinese marks end a sentence without a space after them), optionally followed by
+# closing quotes / brackets
+_SPACED_ENDS = ".!?…؟"
+_CJK_ENDS = "。！？"
+SENTENCE_MARKS = _SPACED_ENDS + _CJK_ENDS
+_END = re.compile(rf"([{_SPACED_ENDS}]+[\"'»”’)\]]*)(\s+)|([{_CJK_ENDS}]+[”’」』）)]*)(\s*)")
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co", "corp",
     "no", "vol", "fig", "p", "pp", "u.s", "u.k", "u.n", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
