@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
 from mt.backends.base import DecodeOptions, Hypothesis
+from mt.batching import DecodeRequest, Running, Steps
 from mt.models.registry import TARGET_TOKENS, parse_model_options, route
 from mt.results import LineResult, SentenceResult, TermResult
 from mt.text.chunking import chunk
@@ -102,7 +103,13 @@ class Leg:
 
     def decode(self, sources: Sequence[list[str]], prefixes=None, suppress=None,
                return_attention: bool = False) -> list[Hypothesis]:
-        """Decode piece sequences in length-sorted batches under the token budget; results in input order."""
+        """Decode piece sequences in length-sorted batches under the token budget; results in input order.
+
+        A batch's decoding limit follows its longest source. A forced prefix that reaches it makes the backends
+        raise the limit of their whole call (room for one token after the prefix); the batch's sentences without
+        a prefix then go in a call of their own, so that a glossary repair decoded beside them never lengthens
+        their outputs.
+        """
         order = sorted(range(len(sources)), key=lambda i: (-len(sources[i]), i))
         results: list[Hypothesis | None] = [None] * len(sources)
         start = 0
@@ -111,19 +118,26 @@ class Leg:
             size = max(1, self.batch_tokens // max(width, 1))
             batch = order[start : start + size]
             options = DecodeOptions(self.options.beam_size, self.decode_limit(width), self.options.length_penalty)
-            hyps = self.backend.translate_batch(
-                [sources[i] for i in batch], options,
-                target_prefix=[prefixes[i] for i in batch] if prefixes else None,
-                suppress_sequences=[suppress[i] for i in batch] if suppress else None,
-                **({"return_attention": True} if return_attention else {}),
-            )
-            for i, hyp in zip(batch, hyps):
-                results[i] = hyp
+            forced = [i for i in batch if prefixes and prefixes[i]]
+            if forced and max(len(prefixes[i]) for i in forced) >= options.max_decoding_length:
+                calls = [[i for i in batch if i not in forced], forced]
+            else:
+                calls = [batch]
+            for call in filter(None, calls):
+                hyps = self.backend.translate_batch(
+                    [sources[i] for i in call], options,
+                    target_prefix=[prefixes[i] for i in call] if prefixes else None,
+                    suppress_sequences=[suppress[i] for i in call] if suppress else None,
+                    **({"return_attention": True} if return_attention else {}),
+                )
+                for i, hyp in zip(call, hyps):
+                    results[i] = hyp
             start += size
         return results  # type: ignore[return-value]
 
-    def translate_units(self, units: list[Unit], enforcer=None) -> list[UnitTranslation]:
-        """Translate units (chunking the long ones); `enforcer` finds and enforces glossary terms where given."""
+    def unit_steps(self, units: list[Unit], enforcer=None) -> Steps[list[UnitTranslation]]:
+        """Translate units (chunking the long ones); `enforcer` finds and enforces glossary terms where given.
+        A generator of decode requests (see mt.batching); returns one UnitTranslation per unit."""
         chunk_texts: list[str] = []
         offsets: list[int] = []
         owners: list[int] = []
@@ -139,9 +153,9 @@ class Leg:
                 offset += len(piece)
         sources = [self.pieces(t) for t in chunk_texts]
         if enforcer is not None:
-            hyps, chunk_terms = enforcer.decode(self, chunk_texts, sources, offsets, restrictions)
+            hyps, chunk_terms = yield from enforcer.decode_steps(self, chunk_texts, sources, offsets, restrictions)
         else:
-            hyps, chunk_terms = self.decode(sources), [[] for _ in sources]
+            hyps, chunk_terms = (yield DecodeRequest(self, sources)), [[] for _ in sources]
         joiner = JOINERS.get(self.target_lang, " ")
         out = [UnitTranslation("", 0.0, True) for _ in units]
         weights = [0 for _ in units]
@@ -264,26 +278,50 @@ class Translator:
 
     def translate_stream(self, lines: Iterable[str], to: str = "en",
                          progress: Callable[[int], None] | None = None) -> Iterator[LineResult]:
-        """Translate lazily, a block of lines at a time, so memory stays flat on large inputs."""
+        """Translate lazily, a block of lines at a time, so memory stays flat on large inputs.
+
+        Blocks are translated in order and one at a time, except that a block waiting on a glossary repair round
+        (not the first block, whose lines should come back fast) lets the next block start: the round is then
+        decoded in the same call as that block's first decode (mt.batching), and at most two blocks are held.
+        """
         legs = self.legs(to)
+        blocks = self._blocks(lines)
+        running: list[Running] = []  # oldest first; payload: the block's line count
+        started = 0
+        while True:
+            # the only running block is the latest started one: block 1 when started == 1
+            if not running or (len(running) == 1 and started > 1 and running[0].request is not None
+                               and running[0].request.repair):
+                block = next(blocks, None)
+                if block is not None:
+                    running.append(Running(self._block_steps(block, legs, to), len(block)))
+                    started += 1
+                elif not running:
+                    return
+            Running.step(running)
+            while running and running[0].done:
+                finished = running.pop(0)
+                yield from finished.result
+                if progress:
+                    progress(finished.payload)
+
+    def _blocks(self, lines: Iterable[str]) -> Iterator[list[str]]:
+        """Group lines into blocks: a small first block, so the first lines come back fast, then blocks that
+        double up to block_units (units counted by sentence-final marks)."""
         block: list[str] = []
         units_in_block = 0
-        limit = min(FIRST_BLOCK_UNITS, self.block_units)  # a small first block: the first lines come back fast
+        limit = min(FIRST_BLOCK_UNITS, self.block_units)
         for line in lines:
             if "\n" in line or "\r" in line:
                 line = line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
             block.append(line)
             units_in_block += _sentence_estimate(line)
             if units_in_block >= limit:
-                yield from self._translate_block(block, legs, to)
-                if progress:
-                    progress(len(block))
+                yield block
                 block, units_in_block = [], 0
-                limit = min(limit * 2, self.block_units)  # then blocks double up to block_units
+                limit = min(limit * 2, self.block_units)
         if block:
-            yield from self._translate_block(block, legs, to)
-            if progress:
-                progress(len(block))
+            yield block
 
     def _enforcer(self, leg: Leg):
         if self.glossary is None or self.glossary_mode == "off":
@@ -295,7 +333,8 @@ class Translator:
                                                  strict=self.glossary_mode == "strict")
         return self._enforcers[leg.pair]
 
-    def _translate_block(self, block: list[str], legs: list[Leg], to: str) -> list[LineResult]:
+    def _block_steps(self, block: list[str], legs: list[Leg], to: str) -> Steps[list[LineResult]]:
+        """Translate one block of lines: a generator of decode requests (see mt.batching) returning its lines."""
         # 1. lines -> sentences; lines without letters (numbers, rules, blanks) pass through untouched
         units: list[Unit] = []
         layout: list[tuple[str, list[int]] | None] = []
@@ -310,14 +349,14 @@ class Translator:
                 units.append(Unit(line[span.start : span.end]))
             layout.append((indent, indices))
         # 2. decode through each leg; the second leg of the pivot translates the first one's output
-        translations = legs[0].translate_units(units, self._enforcer(legs[0]))
+        translations = yield from legs[0].unit_steps(units, self._enforcer(legs[0]))
         intermediates: list[str | None] = [None] * len(units)
         all_terms = [t.terms for t in translations]
         for leg in legs[1:]:
             intermediates = [t.translation for t in translations]
             next_units = [Unit(text, concepts=Counter(t.concept_id for t in terms))
                           for text, terms in zip(intermediates, all_terms)]
-            next_translations = leg.translate_units(next_units, self._enforcer(leg))
+            next_translations = yield from leg.unit_steps(next_units, self._enforcer(leg))
             for first, second in zip(translations, next_translations):
                 second.complete &= first.complete
             all_terms = [pivot_terms(a, b.terms, b.translation, leg.target_lang)

@@ -173,12 +173,13 @@ class _RoundLeg:
 
 
 def test_repair_round_is_one_batch_and_redoes_only_duplicates():
+    from mt.batching import run
     from mt.glossary.enforce import Enforcer
 
     leg = _RoundLeg()
     prefixes = [["▁in", "▁China"], ["▁the", "▁US"], ["▁x", "▁AliExpress"]]
     suppress = [[["▁China"]], [["▁U", "S"], ["▁US"]], []]
-    hyps = Enforcer._decode_round(leg, [["a"], ["b"], ["c"]], prefixes, suppress)
+    hyps = run(Enforcer._decode_round(leg, [["a"], ["b"], ["c"]], prefixes, suppress))
     # one call for the whole round, then one more for the only sentence whose decode repeated a placed form
     assert leg.calls == [(3, False), (1, True)]
     assert [h.pieces for h in hyps] == [["▁in", "▁China", "▁more"], ["▁the", "▁US", "▁China"],
@@ -211,3 +212,57 @@ def test_missing_terms_of_a_sentence_share_a_round(tiny_ar_en, seed_glossary):
     enforced = [sum(t.status == "enforced" for t in s.terms) for r in results for s in r.sentences]
     assert max(enforced) >= 5
     assert 1 <= len(rounds) < max(enforced)
+
+
+@pytest.mark.parametrize("target", ["en", "zh"])
+def test_repair_round_rides_in_the_next_blocks_decode(tiny_ar_en, tiny_en_zh, tico_glossary, target, monkeypatch):
+    """A block's repair round (after the first block) is decoded in the same call as the next block's first
+    decode; the first block comes back before the second is read, and the sentences without a repair read as
+    they do when every request is served on its own."""
+    from mt import batching
+
+    lines = (DATA / "tico19" / "tico19.dev.ar").read_text(encoding="utf-8").splitlines()[:90]
+    # one decoding limit for every batch: a batch's limit otherwise follows its longest source, and these random
+    # weights run every sentence to the limit
+    translator = Translator(_models(tiny_ar_en, tiny_en_zh), glossary=tico_glossary, beam_size=2,
+                            max_length_ratio=1e-9, max_length_extra=16)
+    mixed = []
+    for leg in translator.legs(target):
+        decode = leg.backend.translate_batch
+
+        def recording(sources, options, decode=decode, **kwargs):
+            prefixes = kwargs.get("target_prefix")
+            if prefixes is not None and any(prefixes) and not all(prefixes):
+                mixed.append(len(sources))
+            return decode(sources, options, **kwargs)
+
+        leg.backend.translate_batch = recording
+    read = []
+
+    def source():
+        for line in lines:
+            read.append(line)
+            yield line
+
+    stream = translator.translate_stream(source(), to=target)
+    first = next(stream)
+    assert len(read) == 16  # the first block (16 one-sentence lines) alone, repaired without riding
+    shared = [first] + list(stream)
+    assert mixed  # calls that held repair prefixes and free sentences together
+    assert assert_terms_present_once(shared, tico_glossary, target) >= 60
+
+    def one_by_one(running):
+        for r in running:
+            if not r.done:
+                r._advance(batching.serve([r.request])[0])
+
+    monkeypatch.setattr(batching.Running, "step", staticmethod(one_by_one))
+    mixed.clear()
+    alone = translator.translate(lines, to=target)
+    assert not mixed
+
+    def free(results):  # sentences without terms: no repair on either leg
+        return [(s.source, s.translation) for r in results for s in r.sentences if not s.terms]
+
+    assert len(free(shared)) >= 20
+    assert free(alone) == free(shared)

@@ -216,7 +216,7 @@ def test_interrupted_run_leaves_no_output(run_cli, fast_tiny, tmp_path, monkeypa
     from mt.pipeline import Translator
 
     calls = {"n": 0}
-    original = Translator._translate_block
+    original = Translator._block_steps
 
     def fail_on_second_block(self, block, legs, to):
         calls["n"] += 1
@@ -224,7 +224,7 @@ def test_interrupted_run_leaves_no_output(run_cli, fast_tiny, tmp_path, monkeypa
             raise KeyboardInterrupt
         return original(self, block, legs, to)
 
-    monkeypatch.setattr(Translator, "_translate_block", fail_on_second_block)
+    monkeypatch.setattr(Translator, "_block_steps", fail_on_second_block)
     out = tmp_path / "partial.txt"
     code, _, err = run_cli("translate", FLORES_AR, "--to", "en", "-o", out, "--beam", "1", *fast_tiny)
     assert code == 130 and "interrupted" in err

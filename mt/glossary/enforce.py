@@ -16,7 +16,9 @@ logits processor, CTranslate2 through `target_prefix` and `suppress_sequences`):
 
 The repairs of a round are decoded as one batch (see Enforcer._decode_round): the suppression is applied only to
 the sentences whose free decode repeated a placed term, so a backend that suppresses per call (CTranslate2)
-does not split the round into one small call per sentence.
+does not split the round into one small call per sentence. The loop is a generator of decode requests
+(mt.batching), so the pipeline can decode a block's repair round in the same call as the next block's first
+decode.
 
 Soft mode stops after step 2 and reports missing terms.
 """
@@ -27,6 +29,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+from mt.batching import DecodeRequest, Steps, run
 from mt.glossary.matcher import Matcher, TermMatch
 from mt.glossary.verify import find_target
 from mt.results import TermResult
@@ -206,6 +209,12 @@ class Enforcer:
         `restrictions` (per chunk, optional) limits the concepts and how often each is expected: the pivot's
         second leg enforces only what the Arabic held, not every repetition the English happens to have.
         """
+        return run(self.decode_steps(leg, texts, sources, offsets, restrictions))
+
+    def decode_steps(self, leg, texts: list[str], sources: list[list[str]], offsets: list[int],
+                     restrictions: list[Counter | None] | None = None) -> Steps:
+        """:meth:`decode` as a generator of decode requests (see mt.batching), so that a driver can serve its
+        repair rounds together with other work."""
         chunks = []
         for i, (text, offset) in enumerate(zip(texts, offsets)):
             restriction = restrictions[i] if restrictions is not None else None
@@ -222,11 +231,11 @@ class Enforcer:
                 shifted = [TermMatch(m.start + offset, m.end + offset, m.text, m.concept, m.lang, m.variant, m.clitic)
                            for m in matches]
                 chunks.append(_Chunk(i, text, offset, shifted))
-        hypotheses = leg.decode(sources, return_attention=bool(chunks) and self.strict)
+        hypotheses = yield DecodeRequest(leg, sources, attention=bool(chunks) and self.strict)
         for chunk in chunks:
             chunk.hypothesis = hypotheses[chunk.index]
         if self.strict:
-            self._repair(leg, chunks, sources)
+            yield from self._repair(leg, chunks, sources)
         results: list[list[TermResult]] = [[] for _ in texts]
         for chunk in chunks:
             hypotheses[chunk.index] = chunk.hypothesis
@@ -239,7 +248,7 @@ class Enforcer:
         return [i for i in self._missing(chunk, self._spans(chunk, translation))
                 if i not in chunk.forced and i not in chunk.unspellable]
 
-    def _repair(self, leg, chunks: list[_Chunk], sources: list[list[str]]) -> None:
+    def _repair(self, leg, chunks: list[_Chunk], sources: list[list[str]]) -> Steps[None]:
         vocab = leg.backend.vocab
         pending = chunks
         for _ in range(max((len(c.matches) for c in chunks), default=0) + 1):
@@ -279,7 +288,7 @@ class Enforcer:
                 suppress.append([list(x) for x in sorted({tuple(x) for x in avoid})])
             if not todo:
                 return
-            new = self._decode_round(leg, [sources[c.index] for c in todo], prefixes, suppress)
+            new = yield from self._decode_round(leg, [sources[c.index] for c in todo], prefixes, suppress)
             for chunk, hypothesis in zip(todo, new):
                 chunk.separated = self._separate_word(vocab, hypothesis, chunk.prefix_end)
                 if hypothesis.attention is not None:
@@ -288,7 +297,8 @@ class Enforcer:
             pending = todo  # the others have nothing left to place and their hypotheses did not change
 
     @staticmethod
-    def _decode_round(leg, sources: list[list[str]], prefixes: list[list[str]], suppress: list[list[list[str]]]):
+    def _decode_round(leg, sources: list[list[str]], prefixes: list[list[str]],
+                      suppress: list[list[list[str]]]) -> Steps[list]:
         """Decode a round's repairs in one batch, then again under suppression only where it was needed.
 
         A backend may apply suppressed sequences per call rather than per sentence (CTranslate2), and every
@@ -298,12 +308,12 @@ class Enforcer:
         search also allows, and is kept; only the others (a duplicate of a placed term) are decoded again with
         their sequences suppressed, which restores the guarantee.
         """
-        new = leg.decode(sources, prefixes, return_attention=True)
+        new = yield DecodeRequest(leg, sources, prefixes, attention=True, repair=True)
         redo = [k for k, hypothesis in enumerate(new)
                 if completes_any(hypothesis.pieces, len(prefixes[k]), suppress[k])]
         if redo:
-            again = leg.decode([sources[k] for k in redo], [prefixes[k] for k in redo], [suppress[k] for k in redo],
-                               return_attention=True)
+            again = yield DecodeRequest(leg, [sources[k] for k in redo], [prefixes[k] for k in redo],
+                                        [suppress[k] for k in redo], attention=True, repair=True)
             for k, hypothesis in zip(redo, again):
                 new[k] = hypothesis
         return new
