@@ -47,11 +47,6 @@ def serve(requests: list[DecodeRequest]) -> list[list[Hypothesis]]:
             by_leg.setdefault(id(request.leg), []).append(k)
     for members in by_leg.values():
         leg = requests[members[0]].leg
-        if len(members) == 1:
-            request = requests[members[0]]
-            answers[members[0]] = leg.decode(request.sources, request.prefixes, request.suppress,
-                                             return_attention=request.attention)
-            continue
         sources, prefixes, suppress = [], [], []
         for k in members:
             request = requests[k]
