@@ -203,3 +203,20 @@ def test_glossary_enforcement_on_both_backends(tiny_ar_en, tmp_path):
     assert report["hf"] == report["ct2"]
     assert [r.translation for r in runs["hf"]] == [r.translation for r in runs["ct2"]]
     assert any(status == "enforced" for line in report["ct2"] for _, status in line)
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_hf_scores_are_read_off_the_search(sharp, beam, monkeypatch):
+    """The transformers backend reads each output's mean log-prob off the search (no second, teacher-forced
+    pass): the same value that pass gives, for free, forced-prefix and cut sentences included."""
+    hf, _ = sharp
+    monkeypatch.setattr(hf, "_mean_log_probs", lambda *args: pytest.fail("the teacher-forced pass was used"))
+    sources = _sources(hf, 16, start=200)
+    prefix = hf.vocab.encode_target("the United Nations")
+    prefixes = [prefix if k % 2 else None for k in range(len(sources))]
+    hyps = hf.translate_batch(sources, DecodeOptions(beam_size=beam, max_decoding_length=20), target_prefix=prefixes)
+    assert Counter(h.finished for h in hyps).keys() == {True, False}
+    for k, (source, hyp) in enumerate(zip(sources, hyps)):
+        if prefixes[k]:
+            assert hyp.pieces[: len(prefix)] == prefix
+        assert hyp.score == pytest.approx(_mean_log_prob(hf, source, hyp.pieces, hyp.finished), abs=1e-4)

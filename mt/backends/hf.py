@@ -1,7 +1,9 @@
 """The transformers (PyTorch) backend: MarianMTModel.generate with beam search.
 
 Forced target prefixes and suppressed sequences are applied by one logits processor, so a glossary repair is
-a normal batched beam search. Without them, decoding is exactly `model.generate(num_beams=...)`.
+a normal batched beam search. Without them, decoding is exactly `model.generate(num_beams=...)`. Each output's
+score (mean token log-prob) is read off the search by a recording logits processor; a teacher-forced pass
+scores a batch only if the recorder missed a step.
 """
 
 from __future__ import annotations
@@ -44,6 +46,51 @@ class _PrefixAndSuppress(LogitsProcessor):
         return scores
 
 
+class _ScoreRecorder(LogitsProcessor):
+    """Read each output's mean log-prob off the search itself, instead of a second, teacher-forced pass.
+
+    At every step it keeps, per row, the log-probs of the tokens the search can pick (the top 2 x beams of the
+    row after forcing and suppression: beam search picks among the top 2 x beams of all its rows together, so
+    a picked token is among its own row's), keyed by the row's sentence and prefix; after generate, each output
+    is walked token by token. The log-probs are taken after the model's own processors (the pad token banned,
+    the </s> forced at the limit, which so counts 0, as CTranslate2 counts it) and before forcing a prefix
+    (a forced token counts its real log-prob). `inner` (prefixes and suppression) is applied in between.
+    """
+
+    def __init__(self, num_beams: int, inner: LogitsProcessor | None = None) -> None:
+        self.num_beams, self.inner = num_beams, inner
+        self.keep = 1 if num_beams == 1 else 2 * num_beams
+        self.steps: dict[bytes, dict[int, float]] = {}
+
+    @staticmethod
+    def _key(example: int, prefix) -> bytes:
+        return example.to_bytes(4, "little") + prefix.tobytes()
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        log_probs = torch.log_softmax(scores.float(), dim=-1)  # beam search passes log-probs, greedy logits
+        if self.inner is not None:
+            scores = self.inner(input_ids, scores)
+        top = torch.topk(scores, min(self.keep, scores.shape[-1]), dim=-1).indices
+        picked = log_probs.gather(-1, top).tolist()
+        prefixes = input_ids.cpu().numpy()
+        for row, (tokens, values) in enumerate(zip(top.tolist(), picked)):
+            self.steps[self._key(row // self.num_beams, prefixes[row])] = dict(zip(tokens, values))
+        return scores
+
+    def mean(self, example: int, sequence: torch.Tensor, length: int) -> float | None:
+        """Mean log-prob of the first `length` generated tokens of an output (after its start token); None when
+        a step was not seen (then the caller scores it another way)."""
+        ids = sequence.cpu().numpy()
+        total = 0.0
+        for position in range(1, length + 1):
+            step = self.steps.get(self._key(example, ids[:position]))
+            value = None if step is None else step.get(int(ids[position]))
+            if value is None:
+                return None
+            total += value
+        return total / length if length else 0.0
+
+
 class TransformersBackend:
     """Decode with a Hugging Face Marian model directory on the CPU (or a torch device)."""
 
@@ -83,14 +130,14 @@ class TransformersBackend:
         if not sources:
             return []
         input_ids, mask = self._encode(sources)
-        processors = LogitsProcessorList()
+        inner = None
+        longest_prefix = 0
         if target_prefix is not None or suppress_sequences is not None:
             prefixes = [self.vocab.target_ids(p) if p else [] for p in (target_prefix or [None] * len(sources))]
             suppress = [[self.vocab.target_ids(s) for s in seqs] for seqs in (suppress_sequences or [[]] * len(sources))]
-            processors.append(_PrefixAndSuppress(prefixes, suppress, options.beam_size))
+            inner = _PrefixAndSuppress(prefixes, suppress, options.beam_size)
             longest_prefix = max(len(p) for p in prefixes)
-        else:
-            longest_prefix = 0
+        recorder = _ScoreRecorder(options.beam_size, inner)
         # the limit counts the forced prefix too (as CTranslate2's max_decoding_length does), but always leaves
         # room for one token after the longest prefix
         max_new = min(max(options.max_decoding_length, longest_prefix + 1), self.max_positions - 1)
@@ -101,13 +148,14 @@ class TransformersBackend:
             do_sample=False,
             max_length=max_new + 1,
             length_penalty=options.length_penalty,
-            logits_processor=processors,
+            logits_processor=LogitsProcessorList([recorder]),
             return_dict_in_generate=True,
         )
         sequences = out.sequences
         eos, pad = self.vocab.eos_id, self.pad_id
         hypotheses = []
-        for row in sequences.tolist():
+        scores: list[float | None] = []
+        for example, row in enumerate(sequences.tolist()):
             generated = row[1:]
             length = len(generated)
             while length and generated[length - 1] == pad:
@@ -116,7 +164,11 @@ class TransformersBackend:
             # forced_eos_token_id closes a sentence cut at the limit with </s>: that is not a finished one
             finished = bool(generated) and generated[-1] == eos and length < max_new
             hypotheses.append(Hypothesis(self.vocab.target_pieces(generated), 0.0, finished))
-        for hypothesis, score in zip(hypotheses, self._mean_log_probs(input_ids, mask, sequences, hypotheses)):
+            scores.append(recorder.mean(example, sequences[example], length))
+        if any(score is None for score in scores):  # a step the recorder missed: score them all by forcing
+            log.debug("scoring %d outputs with a teacher-forced pass", len(hypotheses))
+            scores = self._mean_log_probs(input_ids, mask, sequences, hypotheses)
+        for hypothesis, score in zip(hypotheses, scores):
             hypothesis.score = score
         return hypotheses
 
