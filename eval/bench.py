@@ -286,7 +286,7 @@ def run_agreement(args, dirs: dict[str, Path]) -> str:
                       f"tiny models, {args.new_tokens} for the base size). Identical = same pieces and same finished "
                       "flag. Score gap: CTranslate2's Hypothesis.score against the teacher-forced mean log-prob of "
                       "the same tokens under transformers (up to 64 identical sentences per model; the hf backend's "
-                      "own greedy score is not a log-prob, see the report).", "", *rows])
+                      "own score is the same quantity, read off its search).", "", *rows])
 
 
 def table(results: dict[str, dict], args) -> str:
