@@ -105,35 +105,48 @@ class Leg:
                return_attention: bool = False) -> list[Hypothesis]:
         """Decode piece sequences in length-sorted batches under the token budget; results in input order.
 
-        A batch's decoding limit follows its longest source. A forced prefix that reaches it makes the backends
-        raise the limit of their whole call (room for one token after the prefix); the batch's sentences without
-        a prefix then go in a call of their own, so that a glossary repair decoded beside them never lengthens
-        their outputs.
+        A batch's decoding limit follows its longest source. Sentences with a forced prefix (glossary repairs)
+        ride in the batches of the free ones only where that changes nothing for those: a batch whose longest
+        source is at least as long as theirs (same width, same limit), whose limit leaves room after their
+        prefix, and whose budget has room. So free sentences are batched and limited exactly as they would be
+        with no prefixed sentence beside them; the prefixed sentences left over are batched among themselves.
         """
-        order = sorted(range(len(sources)), key=lambda i: (-len(sources[i]), i))
+        forced = {i for i in range(len(sources)) if prefixes and prefixes[i]}
+        batches = self._batches(sources, [i for i in range(len(sources)) if i not in forced])
+        left = []
+        for i in sorted(forced, key=lambda i: (-len(sources[i]), i)):
+            width = len(sources[i]) + 1
+            home = next((b for b in reversed(batches) if b[1] >= width and len(prefixes[i]) < self.decode_limit(b[1])
+                         and (len(b[0]) + 1) * b[1] <= self.batch_tokens), None)
+            if home is None:
+                left.append(i)
+            else:
+                home[0].append(i)
         results: list[Hypothesis | None] = [None] * len(sources)
+        for batch, width in batches + self._batches(sources, left):
+            options = DecodeOptions(self.options.beam_size, self.decode_limit(width), self.options.length_penalty)
+            hyps = self.backend.translate_batch(
+                [sources[i] for i in batch], options,
+                target_prefix=[prefixes[i] for i in batch] if prefixes else None,
+                suppress_sequences=[suppress[i] for i in batch] if suppress else None,
+                **({"return_attention": True} if return_attention else {}),
+            )
+            for i, hyp in zip(batch, hyps):
+                results[i] = hyp
+        return results  # type: ignore[return-value]
+
+    def _batches(self, sources: Sequence[list[str]], indices: list[int]) -> list[tuple[list[int], int]]:
+        """Length-sorted batches of the given sources under the token budget, each with its width (longest
+        source + 1), widest first."""
+        order = sorted(indices, key=lambda i: (-len(sources[i]), i))
+        batches = []
         start = 0
         while start < len(order):
             width = len(sources[order[start]]) + 1
-            size = max(1, self.batch_tokens // max(width, 1))
-            batch = order[start : start + size]
-            options = DecodeOptions(self.options.beam_size, self.decode_limit(width), self.options.length_penalty)
-            forced = [i for i in batch if prefixes and prefixes[i]]
-            if forced and max(len(prefixes[i]) for i in forced) >= options.max_decoding_length:
-                calls = [[i for i in batch if i not in forced], forced]
-            else:
-                calls = [batch]
-            for call in filter(None, calls):
-                hyps = self.backend.translate_batch(
-                    [sources[i] for i in call], options,
-                    target_prefix=[prefixes[i] for i in call] if prefixes else None,
-                    suppress_sequences=[suppress[i] for i in call] if suppress else None,
-                    **({"return_attention": True} if return_attention else {}),
-                )
-                for i, hyp in zip(call, hyps):
-                    results[i] = hyp
+            size = max(1, self.batch_tokens // width)
+            batches.append((order[start : start + size], width))
             start += size
-        return results  # type: ignore[return-value]
+        return batches
 
     def unit_steps(self, units: list[Unit], enforcer=None) -> Steps[list[UnitTranslation]]:
         """Translate units (chunking the long ones); `enforcer` finds and enforces glossary terms where given.
