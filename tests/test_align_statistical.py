@@ -63,11 +63,11 @@ def test_term_links_eflomal(tico):
     lang, src, tgt, instances = tico
     links = StatisticalAligner(backend="eflomal", tgt_lang=lang).align(src, tgt)
     score = score_term_links(instances, links)
-    # eflomal's sampler seeds itself from /dev/urandom, so these vary from run to run. Over 19 runs: linked
-    # is steady (en 0.940-0.954, zh 0.956-0.970), en contained too (0.869-0.891), zh contained is not
-    # (0.584-0.851, the low one a CI run): a few frequent terms dominate it. كورونا -> 冠状 alone is 65 of
-    # the 570 instances and flips between 36 and 62 contained as a whole. The zh bound sits below that range.
-    assert score.linked_rate >= 0.92
+    # eflomal's sampler seeds itself from /dev/urandom, so these vary from run to run. Measured: linked en
+    # 0.934-0.960 (12 runs), zh 0.956-0.970 (19 runs); contained en 0.863-0.901, zh 0.584-0.851 (the low one a
+    # CI run): a few frequent terms dominate zh. كورونا -> 冠状 alone is 65 of the 570 instances and flips
+    # between 36 and 62 contained as a whole. The bounds sit below those ranges.
+    assert score.linked_rate >= 0.90
     assert score.contained_rate >= (0.80 if lang == "en" else 0.50)
 
 
