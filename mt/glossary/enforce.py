@@ -29,7 +29,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mt.batching import DecodeRequest, Steps, run
+from mt.batching import DecodeRequest, Steps
 from mt.glossary.matcher import Matcher, TermMatch
 from mt.glossary.verify import find_target
 from mt.results import TermResult
@@ -202,19 +202,15 @@ class Enforcer:
         return sorted(missing)
 
     # -- the loop ---------------------------------------------------------------------------------------------
-    def decode(self, leg, texts: list[str], sources: list[list[str]], offsets: list[int],
-               restrictions: list[Counter | None] | None = None):
-        """Decode chunks with terms enforced; returns (hypotheses, TermResults per chunk).
+    def decode_steps(self, leg, texts: list[str], sources: list[list[str]], offsets: list[int],
+                     restrictions: list[Counter | None] | None = None) -> Steps:
+        """Decode chunks with terms enforced; returns (hypotheses, TermResults per chunk). A generator of decode
+        requests (see mt.batching: ``run`` serves it alone), so that a driver can serve its repair rounds
+        together with other work.
 
         `restrictions` (per chunk, optional) limits the concepts and how often each is expected: the pivot's
         second leg enforces only what the Arabic held, not every repetition the English happens to have.
         """
-        return run(self.decode_steps(leg, texts, sources, offsets, restrictions))
-
-    def decode_steps(self, leg, texts: list[str], sources: list[list[str]], offsets: list[int],
-                     restrictions: list[Counter | None] | None = None) -> Steps:
-        """:meth:`decode` as a generator of decode requests (see mt.batching), so that a driver can serve its
-        repair rounds together with other work."""
         chunks = []
         for i, (text, offset) in enumerate(zip(texts, offsets)):
             restriction = restrictions[i] if restrictions is not None else None
