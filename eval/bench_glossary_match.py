@@ -20,21 +20,21 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mt.data import ENTITIES  # noqa: E402
+from mt.data import COUNTRIES_TABLE, NAMES_TABLE  # noqa: E402
 from mt.glossary import Glossary, make_concept  # noqa: E402
 from mt.glossary.model import slug  # noqa: E402
 from mt.glossary.tico import load_tico19  # noqa: E402
 from mt.text.arabic import normalize_token  # noqa: E402
 
 DATA = REPO / "eval" / "data"
-PIVOT = ENTITIES / "wikidata_person_names_coling2018" / "pivot.en-ar-zh.name_tokens.tsv"
+PIVOT = NAMES_TABLE
 
 
 def build_glossary(size: int) -> Glossary:
     """About ``size`` concepts from real term and name tables."""
     concepts = list(Glossary.load(REPO / "glossaries" / "ecommerce.tsv").concepts)
     concepts += load_tico19(DATA / "tico19").concepts
-    with (ENTITIES / "countries_mledoze" / "countries.en-ar-zh.tsv").open(encoding="utf-8") as handle:
+    with COUNTRIES_TABLE.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             concepts.append(make_concept(f"country-{row['cca3'].lower()}", [row["ar_common"], row["ar_official"]],
                                          [row["en_common"], row["en_official"]], [row["zh_common"], row["zh_official"]],

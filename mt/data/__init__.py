@@ -9,3 +9,5 @@
 from pathlib import Path
 
 ENTITIES = Path(__file__).resolve().parent / "entities"
+NAMES_TABLE = ENTITIES / "wikidata_person_names_coling2018" / "pivot.en-ar-zh.name_tokens.tsv"
+COUNTRIES_TABLE = ENTITIES / "countries_mledoze" / "countries.en-ar-zh.tsv"

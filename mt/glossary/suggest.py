@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from mt.errors import InputError
-from mt.data import ENTITIES
+from mt.data import NAMES_TABLE
 from mt.glossary.matcher import _tokens
 from mt.text.arabic import PROCLITICS, normalize_token
 
-DEFAULT_NAMES_TABLE = ENTITIES / "wikidata_person_names_coling2018" / "pivot.en-ar-zh.name_tokens.tsv"
+DEFAULT_NAMES_TABLE = NAMES_TABLE
 
 _CAP_TOKEN = r"(?:[A-Z][\w'’.&-]*|[a-z]+[A-Z][\w.-]*)"
 _EN_NAME = re.compile(rf"(?<![\w.]){_CAP_TOKEN}(?:\s+(?:(?:of|and|for|the|de|al|bin|el)\s+)*{_CAP_TOKEN})*")

@@ -23,12 +23,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Iterable, Protocol, Sequence
 
-from mt.data import ENTITIES
+from mt.data import COUNTRIES_TABLE, NAMES_TABLE
 
 log = logging.getLogger(__name__)
 
-NAMES_TABLE = ENTITIES / "wikidata_person_names_coling2018" / "pivot.en-ar-zh.name_tokens.tsv"
-COUNTRIES_TABLE = ENTITIES / "countries_mledoze" / "countries.en-ar-zh.tsv"
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0660-\u0669\u0671-\u06d3\u064b-\u065f\u0670\u0640]+")
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
