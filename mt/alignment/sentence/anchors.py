@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Iterable, Protocol, Sequence
+from typing import Callable, Iterable, Protocol, Sequence
 
 from mt.data import COUNTRIES_TABLE, NAMES_TABLE
 
@@ -253,23 +253,22 @@ def _add_countries(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[st
             tgt_sets[k].update(forms[m] for m in pattern.findall(text))
 
 
-def _arabic_names(text: str, table: dict[str, frozenset[str]], cache: dict[str, frozenset[str] | None]) -> set[str]:
-    keys: set[str] = set()
-    for word in _ARABIC_WORD.findall(text):
-        if word not in cache:
-            cache[word] = _arabic_name(word, table)
-        found = cache[word]
-        if found:
-            keys.update(found)
-    return keys
-
-
-def _arabic_name(word: str, table: dict[str, frozenset[str]]) -> frozenset[str] | None:
+def _per_arabic_word(texts: Sequence[str], keys_of: Callable[[str], frozenset[str]]) -> list[set[str]]:
+    """Per text, the union of ``keys_of(stems)`` over its Arabic words, where ``stems`` are the word's normalised
+    form and its proclitic-free stems (:func:`_stems`); each distinct word is looked up once."""
     from mt.text.arabic import normalize_token  # noqa: PLC0415
 
-    form = normalize_token(word)  # the table's forms have three letters or more, as the stems do
-    found = next((table[stem] for stem in _stems(form) if stem in table), None)
-    return frozenset(f"@{name}" for name in found) if found else None
+    cache: dict[str, frozenset[str]] = {}
+    found = []
+    for text in texts:
+        keys: set[str] = set()
+        for word in _ARABIC_WORD.findall(text):
+            hits = cache.get(word)
+            if hits is None:
+                hits = cache[word] = keys_of(_stems(normalize_token(word)))
+            keys |= hits
+        found.append(keys)
+    return found
 
 
 def _add_names(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[str]], tgt_sets: list[set[str]],
@@ -280,8 +279,11 @@ def _add_names(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[str]],
     table, chinese = name_table()
     if not table:
         return
-    cache: dict[str, frozenset[str] | None] = {}
-    found = [_arabic_names(text, table, cache) for text in src]
+    def name_keys(stems: list[str]) -> frozenset[str]:  # the table's forms have three letters or more, as stems do
+        tokens = next((table[stem] for stem in stems if stem in table), ())
+        return frozenset(f"@{token}" for token in tokens)
+
+    found = _per_arabic_word(src, name_keys)
     names = set().union(*found) if found else set()
     if not names:
         return
@@ -338,8 +340,6 @@ def _add_transliterations(src: Sequence[str], tgt: Sequence[str], src_sets: list
     the same consonant skeleton (لينز): ``@lenz`` on both sides. Skeletons of three consonants or more, Latin
     words of four letters or more that the source does not hold as Latin; a key found in far more source
     sentences than target ones is dropped (a common Arabic word with a name's consonants)."""
-    from mt.text.arabic import normalize_token  # noqa: PLC0415
-
     src_latin = set().union(*src_sets) if src_sets else set()
     index: dict[str, set[str]] = {}
     for text in tgt:
@@ -352,18 +352,8 @@ def _add_transliterations(src: Sequence[str], tgt: Sequence[str], src_sets: list
                 index.setdefault(skeleton, set()).add(key)
     if not index:
         return
-    cache: dict[str, set[str]] = {}
-    found = []
-    for text in src:
-        keys: set[str] = set()
-        for word in _ARABIC_WORD.findall(text):
-            if word not in cache:
-                hits: set[str] = set()
-                for stem in _stems(normalize_token(word)):
-                    hits |= index.get(arabic_skeleton(stem), set())
-                cache[word] = hits
-            keys |= cache[word]
-        found.append(keys)
+    found = _per_arabic_word(src, lambda stems: frozenset().union(
+        *(index.get(arabic_skeleton(stem), ()) for stem in stems)))
     src_count = Counter(key for keys in found for key in keys)
     tgt_count = Counter(key for keys in tgt_sets for key in keys if key in src_count)
     for keys, more in zip(src_sets, found):
