@@ -94,27 +94,33 @@ def news_articles() -> list[list[int]]:
     return list(articles.values())
 
 
+def score_documents(documents, lang: str, perturbation: Perturbation, realign: bool):
+    """Strict/lax scores of the sentence aligner over perturbed documents, counts summed; ``documents`` yields
+    (source lines, target lines, seed)."""
+    golds, preds = [], []
+    for src, tgt, seed in documents:
+        doc = build_documents(src, tgt, tgt_lang=lang, perturbation=perturbation, seed=seed)
+        golds.append(doc.gold)
+        aligner = SentenceAligner(pair=f"ar-{lang}", realign=realign)
+        preds.append([b.as_pair() for b in aligner.align(doc.src, doc.tgt)])
+    return score_sentence_documents(golds, preds)
+
+
 def sentence_news(realign: bool = False) -> list[str]:
     rows = ["| pair | realign | perturbation | documents | lines | F1 strict | F1 lax |", "|---|---|---|---|---|---|---|"]
     ar = lines("flores200/flores200.dev.arb_Arab")
+    articles = news_articles()
+    whole = [[k for article in articles for k in article]] * NEWS_SEEDS
     for lang, name in (("en", "eng_Latn"), ("zh", "zho_Hans")):
         tgt = lines(f"flores200/flores200.dev.{name}")
         for label, pert in (("default (2% del, 4% merge per side)", Perturbation()),
                             ("shuffled (default + 3% split per side)", SHUFFLED),
                             ("mild (1% del, 2% merge per side)", MILD), ("none (all 1-1)", Perturbation(0, 0, 0, 0))):
-            articles = news_articles()
-            whole = [[k for article in articles for k in article]] * NEWS_SEEDS
             for grouping, documents in (("one per article", articles), (f"all articles as one, {NEWS_SEEDS} seeds", whole)):
-                golds, preds, n = [], [], 0
-                for seed, article in enumerate(documents):
-                    doc = build_documents([ar[k] for k in article], [tgt[k] for k in article], tgt_lang=lang,
-                                          perturbation=pert, seed=seed)
-                    golds.append(doc.gold)
-                    aligner = SentenceAligner(pair=f"ar-{lang}", realign=realign)
-                    preds.append([b.as_pair() for b in aligner.align(doc.src, doc.tgt)])
-                    n += len(article)
-                s = score_sentence_documents(golds, preds)
-                shown = len(golds) if len(documents) == len(articles) else 1
+                s = score_documents((([ar[k] for k in article], [tgt[k] for k in article], seed)
+                                     for seed, article in enumerate(documents)), lang, pert, realign)
+                n = sum(map(len, documents))
+                shown = len(documents) if len(documents) == len(articles) else 1
                 rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | {shown} ({grouping}) | {n} | "
                             f"{s.f1_strict:.3f} | "
                             f"{s.f1_lax:.3f} |")
@@ -132,16 +138,12 @@ def dev_documents(lang: str) -> list[tuple[list[str], list[str]]]:
 def sentence_dev(realign: bool = False, seeds: tuple[int, ...] = (0, 1, 2)) -> list[str]:
     rows = ["| pair | realign | perturbation | documents | F1 strict | F1 lax |", "|---|---|---|---|---|---|"]
     for lang in ("en", "zh"):
+        documents = dev_documents(lang)
         for label, pert in (("default", Perturbation()), ("shuffled", SHUFFLED)):
-            golds, preds = [], []
-            for seed in seeds:
-                for k, (src, tgt) in enumerate(dev_documents(lang)):
-                    doc = build_documents(src, tgt, tgt_lang=lang, perturbation=pert, seed=seed * 1000 + k)
-                    golds.append(doc.gold)
-                    aligner = SentenceAligner(pair=f"ar-{lang}", realign=realign)
-                    preds.append([b.as_pair() for b in aligner.align(doc.src, doc.tgt)])
-            s = score_sentence_documents(golds, preds)
-            rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | {len(golds)} (5 x {len(seeds)} seeds) | "
+            s = score_documents(((src, tgt, seed * 1000 + k) for seed in seeds
+                                 for k, (src, tgt) in enumerate(documents)), lang, pert, realign)
+            rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | "
+                        f"{len(documents) * len(seeds)} ({len(documents)} x {len(seeds)} seeds) | "
                         f"{s.f1_strict:.3f} | {s.f1_lax:.3f} |")
             print(rows[-1], flush=True)
     return rows
