@@ -13,19 +13,23 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
 
-from mt.backends.base import DecodeOptions, Hypothesis
-from mt.batching import DecodeRequest, Running, Steps
-from mt.models.registry import TARGET_TOKENS, parse_model_options, route
+from mt.backends.base import DecodeOptions
+from mt.backends.loading import load_backend
+from mt.decoding import JOINERS, Enforcer, Leg, Running, Steps, Unit
+from mt.errors import InputError
+from mt.glossary.glossary import Glossary
+from mt.glossary.matcher import TermMatch
+from mt.glossary.model import Concept
+from mt.glossary.verify import concept_spans
+from mt.models.registry import parse_model_options, route
 from mt.results import LineResult, SentenceResult, TermResult
-from mt.text.chunking import chunk
 from mt.text.sentences import SENTENCE_MARKS, split_sentences
 
 log = logging.getLogger(__name__)
 
-JOINERS = {"en": " ", "zh": ""}
 FIRST_BLOCK_UNITS = 16  # units (about sentences) in the first block of a stream; later blocks double
 
 
@@ -36,23 +40,6 @@ def _sentence_estimate(line: str) -> int:
 
 def _has_letters(text: str) -> bool:
     return any(unicodedata.category(c).startswith("L") for c in text)
-
-
-@dataclass
-class Unit:
-    """A piece of text translated as one: a sentence, or its chunks decoded one by one and joined."""
-
-    text: str
-    chunks: list[str] = field(default_factory=list)
-    concepts: Counter | None = None  # glossary concepts (and counts) this unit may enforce; None: any it holds
-
-
-@dataclass
-class UnitTranslation:
-    translation: str
-    score: float
-    complete: bool
-    terms: list[TermResult] = field(default_factory=list)
 
 
 @dataclass
@@ -67,125 +54,6 @@ class TranslationStats:
     terms_present: int = 0
 
 
-class Leg:
-    """One model of a route (ar-en, en-zh or ar-zh) with its decoding settings."""
-
-    def __init__(self, pair: str, backend, options: DecodeOptions, batch_tokens: int, max_input_tokens: int | None,
-                 max_length_ratio: float, max_length_extra: int) -> None:
-        self.pair = pair
-        self.source_lang, _, self.target_lang = pair.partition("-")
-        self.backend = backend
-        self.options = options
-        self.batch_tokens = batch_tokens
-        self.max_length_ratio = max_length_ratio
-        self.max_length_extra = max_length_extra
-        vocab = backend.vocab
-        token = TARGET_TOKENS.get(self.target_lang)
-        self.prefix = [token] if token and token in vocab.source_table else []
-        if vocab.language_tokens and not self.prefix:
-            log.warning("%s model expects a target-language token (%s ...) but none fits %s",
-                        pair, ", ".join(vocab.language_tokens[:3]), self.target_lang)
-        # leave room for the output: an input never takes more than half of the positions by default
-        limit = max_input_tokens or backend.max_positions // 2
-        self.max_input_tokens = max(4, min(limit, backend.max_positions - 1))
-
-    def count_tokens(self, text: str) -> int:
-        return self.backend.vocab.count_source_tokens(text) + len(self.prefix)
-
-    def pieces(self, text: str) -> list[str]:
-        return self.prefix + self.backend.vocab.encode_source(text.strip())
-
-    def decode_limit(self, source_length: int) -> int:
-        return min(self.backend.max_positions - 1, int(self.max_length_ratio * source_length) + self.max_length_extra)
-
-    def detokenize(self, pieces: list[str]) -> str:
-        return self.backend.vocab.decode_target(pieces)
-
-    def decode(self, sources: Sequence[list[str]], prefixes=None, suppress=None,
-               return_attention: bool = False) -> list[Hypothesis]:
-        """Decode piece sequences in length-sorted batches under the token budget; results in input order.
-
-        A batch's decoding limit follows its longest source. Sentences with a forced prefix (glossary repairs)
-        ride in the batches of the free ones only where that changes nothing for those: a batch whose longest
-        source is at least as long as theirs (same width, same limit), whose limit leaves room after their
-        prefix, and whose budget has room. So free sentences are batched and limited exactly as they would be
-        with no prefixed sentence beside them; the prefixed sentences left over are batched among themselves.
-        """
-        forced = {i for i in range(len(sources)) if prefixes and prefixes[i]}
-        batches = self._batches(sources, [i for i in range(len(sources)) if i not in forced])
-        left = []
-        for i in sorted(forced, key=lambda i: (-len(sources[i]), i)):
-            width = len(sources[i]) + 1
-            home = next((b for b in reversed(batches) if b[1] >= width and len(prefixes[i]) < self.decode_limit(b[1])
-                         and (len(b[0]) + 1) * b[1] <= self.batch_tokens), None)
-            if home is None:
-                left.append(i)
-            else:
-                home[0].append(i)
-        results: list[Hypothesis | None] = [None] * len(sources)
-        for batch, width in batches + self._batches(sources, left):
-            options = DecodeOptions(self.options.beam_size, self.decode_limit(width), self.options.length_penalty)
-            hyps = self.backend.translate_batch(
-                [sources[i] for i in batch], options,
-                target_prefix=[prefixes[i] for i in batch] if prefixes else None,
-                suppress_sequences=[suppress[i] for i in batch] if suppress else None,
-                **({"return_attention": True} if return_attention else {}),
-            )
-            for i, hyp in zip(batch, hyps):
-                results[i] = hyp
-        return results  # type: ignore[return-value]
-
-    def _batches(self, sources: Sequence[list[str]], indices: list[int]) -> list[tuple[list[int], int]]:
-        """Length-sorted batches of the given sources under the token budget, each with its width (longest
-        source + 1), widest first."""
-        order = sorted(indices, key=lambda i: (-len(sources[i]), i))
-        batches = []
-        start = 0
-        while start < len(order):
-            width = len(sources[order[start]]) + 1
-            size = max(1, self.batch_tokens // width)
-            batches.append((order[start : start + size], width))
-            start += size
-        return batches
-
-    def unit_steps(self, units: list[Unit], enforcer=None) -> Steps[list[UnitTranslation]]:
-        """Translate units (chunking the long ones); `enforcer` finds and enforces glossary terms where given.
-        A generator of decode requests (see mt.batching); returns one UnitTranslation per unit."""
-        chunk_texts: list[str] = []
-        offsets: list[int] = []
-        owners: list[int] = []
-        restrictions: list[Counter | None] = []
-        for index, unit in enumerate(units):
-            unit.chunks = chunk(unit.text, self.count_tokens, self.max_input_tokens) if unit.text.strip() else []
-            offset = 0
-            for piece in unit.chunks:
-                chunk_texts.append(piece)
-                offsets.append(offset)
-                restrictions.append(unit.concepts)
-                owners.append(index)
-                offset += len(piece)
-        sources = [self.pieces(t) for t in chunk_texts]
-        if enforcer is not None:
-            hyps, chunk_terms = yield from enforcer.decode_steps(self, chunk_texts, sources, offsets, restrictions)
-        else:
-            hyps, chunk_terms = (yield DecodeRequest(self, sources)), [[] for _ in sources]
-        joiner = JOINERS.get(self.target_lang, " ")
-        out = [UnitTranslation("", 0.0, True) for _ in units]
-        weights = [0 for _ in units]
-        parts: list[list[str]] = [[] for _ in units]
-        for owner, hyp, terms in zip(owners, hyps, chunk_terms):
-            parts[owner].append(self.detokenize(hyp.pieces))
-            length = max(1, len(hyp.pieces))
-            out[owner].score += hyp.score * length
-            weights[owner] += length
-            out[owner].complete &= hyp.finished
-            out[owner].terms.extend(terms)
-        for unit_out, unit_parts, weight in zip(out, parts, weights):
-            unit_out.translation = joiner.join(p for p in unit_parts if p)
-            unit_out.score = unit_out.score / weight if weight else 0.0
-        return out
-
-
 def pivot_terms(first: list[TermResult], second: list[TermResult], translation: str, lang: str) -> list[TermResult]:
     """The Arabic terms of a pivoted sentence, judged on the final translation.
 
@@ -193,8 +61,6 @@ def pivot_terms(first: list[TermResult], second: list[TermResult], translation: 
     has the term). A term is present when an accepted `lang` form is in the final text; it is "enforced" when
     the last leg had to place it.
     """
-    from mt.glossary.enforce import concept_spans
-
     forced = Counter(t.concept_id for t in second if t.status == "enforced")
     concepts = {t.concept_id: t.concept for t in first if t.concept.targets(lang)}
     spans = concept_spans(translation, concepts, lang, Counter(t.concept_id for t in first if t.concept_id in concepts))
@@ -225,8 +91,10 @@ class Translator:
         beam_size: beam width (default 4, as the OPUS-MT models were tuned).
         batch_tokens: token budget of a batch: sentences x longest source length (default 4096).
         max_input_tokens: chunk limit in source tokens (default: half the model's positions, 256 for OPUS-MT).
-        max_length_ratio, max_length_extra: the decoding limit per sentence is ratio x source tokens + extra,
-            capped by the model's positions (defaults 2.0 and 10); reaching it is reported, never hidden.
+        max_length_ratio, max_length_extra: the decoding limit of a batch is ratio x its longest source's
+            tokens + extra, capped by the model's positions (defaults 2.0 and 10): a sentence batched with
+            longer ones may decode past its own ratio x tokens + extra. Reaching the limit is reported
+            (`complete: false`), never hidden.
         glossary: a mt.glossary.Glossary (or None) whose terms are found, enforced and verified.
         glossary_mode: "strict" (enforce every matched term), "soft" (report only) or "off".
         backend: "hf" or "ct2" to override what the model directory implies.
@@ -234,10 +102,8 @@ class Translator:
 
     def __init__(self, models: str | dict[str, str] | None = None, *, beam_size: int = 4, batch_tokens: int = 4096,
                  max_input_tokens: int | None = None, max_length_ratio: float = 2.0, max_length_extra: int = 10,
-                 glossary=None, glossary_mode: str = "strict", backend: str | None = None, device: str = "cpu",
-                 threads: int | None = None, block_units: int = 512) -> None:
-        from mt.errors import InputError
-
+                 glossary: Glossary | None = None, glossary_mode: str = "strict", backend: str | None = None,
+                 device: str = "cpu", threads: int | None = None, block_units: int = 512) -> None:
         if isinstance(models, str):
             models = {"direct": models}
         elif isinstance(models, (list, tuple)):
@@ -266,12 +132,10 @@ class Translator:
         self.block_units = block_units
         self.stats = TranslationStats()
         self._legs: dict[tuple[str, str], Leg] = {}
-        self._enforcers: dict[str, object] = {}
+        self._enforcers: dict[str, Enforcer] = {}
 
     def legs(self, to: str) -> list[Leg]:
         """Load (once) and return the legs that translate Arabic into `to`."""
-        from mt.models.loading import load_backend
-
         legs = []
         for pair, model in route(to, self.models):
             key = (pair, model)
@@ -295,7 +159,7 @@ class Translator:
 
         Blocks are translated in order and one at a time, except that a block waiting on a glossary repair round
         (not the first block, whose lines should come back fast) lets the next block start: the round is then
-        decoded in the same call as that block's first decode (mt.batching), and at most two blocks are held.
+        decoded in the same call as that block's first decode (mt.decoding.batching), and at most two blocks are held.
         """
         legs = self.legs(to)
         blocks = self._blocks(lines)
@@ -336,18 +200,16 @@ class Translator:
         if block:
             yield block
 
-    def _enforcer(self, leg: Leg):
+    def _enforcer(self, leg: Leg) -> Enforcer | None:
         if self.glossary is None or self.glossary_mode == "off":
             return None
         if leg.pair not in self._enforcers:  # one per leg, so its matcher caches outlive a block
-            from mt.glossary.enforce import Enforcer
-
             self._enforcers[leg.pair] = Enforcer(self.glossary, leg.source_lang, leg.target_lang,
                                                  strict=self.glossary_mode == "strict")
         return self._enforcers[leg.pair]
 
     def _block_steps(self, block: list[str], legs: list[Leg], to: str) -> Steps[list[LineResult]]:
-        """Translate one block of lines: a generator of decode requests (see mt.batching) returning its lines."""
+        """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its lines."""
         # 1. lines -> sentences; lines without letters (numbers, rules, blanks) pass through untouched
         units: list[Unit] = []
         layout: list[tuple[str, list[int]] | None] = []
@@ -367,7 +229,10 @@ class Translator:
         all_terms = [t.terms for t in translations]
         for leg in legs[1:]:
             intermediates = [t.translation for t in translations]
-            next_units = [Unit(text, concepts=Counter(t.concept_id for t in terms))
+            next_units = [Unit(text, concepts=Counter(t.concept_id for t in terms),
+                               placed=[TermMatch(t.target_span[0], t.target_span[1], text[slice(*t.target_span)],
+                                                 t.concept, leg.source_lang, text[slice(*t.target_span)])
+                                       for t in terms if t.target_span and isinstance(t.concept, Concept)])
                           for text, terms in zip(intermediates, all_terms)]
             next_translations = yield from leg.unit_steps(next_units, self._enforcer(leg))
             for first, second in zip(translations, next_translations):

@@ -22,6 +22,8 @@ class TermResult:
     status: str
     lang: str = "ar"
     concept: object = field(default=None, repr=False, compare=False)  # the mt.glossary.Concept, not serialised
+    # where the target stands in the sentence's translation (characters), when found there; not serialised
+    target_span: tuple[int, int] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {"concept": self.concept_id, "source": self.source, "start": self.start, "end": self.end,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mt.backends.base import Hypothesis
-from mt.batching import DecodeRequest, Running, run, serve
+from mt.decoding.batching import DecodeRequest, Running, run, serve
 
 
 class _EchoLeg:

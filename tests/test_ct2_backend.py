@@ -182,7 +182,7 @@ def test_int8_is_close_and_empty_batches_are_fine(sharp, tmp_path):
 
 
 def test_glossary_enforcement_on_both_backends(tiny_ar_en, tmp_path):
-    """The lead's enforcer (mt/glossary/enforce.py) on top of either backend: every seed-article term present,
+    """The lead's enforcer (mt/decoding/enforce.py) on top of either backend: every seed-article term present,
     and with float32 greedy decoding the two backends give the same text and the same term report."""
     from mt.glossary import Glossary
     from mt.models.convert import convert

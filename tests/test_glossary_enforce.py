@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from mt.glossary import Glossary
-from mt.glossary.enforce import concept_spans
+from mt.glossary.verify import concept_spans
 from mt.glossary.tico import load_tico19
 from mt.pipeline import Translator
 from tests.conftest import DATA, REPO, SEEDS
@@ -144,7 +144,7 @@ def test_cli_bad_glossary_is_one_line(run_cli, fast_tiny, tmp_path):
 
 
 def test_completes_any_counts_only_decoded_tokens():
-    from mt.glossary.enforce import completes_any
+    from mt.decoding.enforce import completes_any
 
     pieces = ["▁the", "▁China", "▁and", "▁China", "▁Ch", "ina"]
     assert not completes_any(pieces, 4, [["▁China"]])        # both occurrences lie in the forced prefix
@@ -173,8 +173,8 @@ class _RoundLeg:
 
 
 def test_repair_round_is_one_batch_and_redoes_only_duplicates():
-    from mt.batching import run
-    from mt.glossary.enforce import Enforcer
+    from mt.decoding.batching import run
+    from mt.decoding.enforce import Enforcer
 
     leg = _RoundLeg()
     prefixes = [["▁in", "▁China"], ["▁the", "▁US"], ["▁x", "▁AliExpress"]]
@@ -187,7 +187,7 @@ def test_repair_round_is_one_batch_and_redoes_only_duplicates():
 
 
 def test_separator_row_copies_the_word_it_starts():
-    from mt.glossary.enforce import Enforcer
+    from mt.decoding.enforce import Enforcer
 
     matrix = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]
     assert Enforcer._with_separator_row(matrix, None) is matrix
@@ -220,7 +220,7 @@ def test_repair_round_rides_in_the_next_blocks_decode(tiny_ar_en, tiny_en_zh, ti
     decode; the first block comes back before the second is read; the sentences without terms read exactly as
     when every request is served on its own, and into English as with no glossary at all (the repairs ride
     only where they change nothing for them)."""
-    from mt import batching
+    from mt.decoding import batching
 
     lines = (DATA / "tico19" / "tico19.dev.ar").read_text(encoding="utf-8").splitlines()[:90]
     settings = {"beam_size": 2, "max_length_ratio": 0.5, "max_length_extra": 8}
@@ -269,3 +269,29 @@ def test_repair_round_rides_in_the_next_blocks_decode(tiny_ar_en, tiny_en_zh, ti
     alone = translator.translate(lines, to=target)
     assert not mixed
     assert free(alone) == free(shared)
+
+
+def test_pivot_carries_leg_one_terms_by_position(tiny_ar_en, tiny_en_zh, seed_glossary):
+    """ar -> en -> zh: a term leg 1 verified in a form the English matcher does not read ("Asian Infrastructure
+    Investment Banks": verification accepts the plural, source-side matching does not) was lost in Chinese,
+    reported missing. Leg 1's placed terms now reach leg 2 by their spans, so the Chinese form is enforced."""
+    from mt.backends.base import Hypothesis
+
+    english = "The Asian Infrastructure Investment Banks grew."
+    source = "نما البنك الآسيوي للاستثمار في البنية التحتية."
+    assert [m.concept.id for m in seed_glossary.match(source)] == ["aiib"]
+    assert not seed_glossary.match(english, lang="en")  # the English matcher does not read the plural
+    translator = Translator(_models(tiny_ar_en, tiny_en_zh), glossary=seed_glossary, **FAST)
+    leg1 = translator.legs("zh")[0]
+    pieces = leg1.backend.vocab.target_spm.encode(english, out_type=str)
+
+    def fixed_english(sources, options, **kwargs):  # leg 1's model writes the plural
+        return [Hypothesis(list(pieces), -0.5, True) for _ in sources]
+
+    leg1.backend.translate_batch = fixed_english
+    [line] = translator.translate([source], to="zh")
+    [sentence] = line.sentences
+    assert sentence.intermediate == english
+    [term] = sentence.terms
+    assert term.concept_id == "aiib" and term.status == "enforced", sentence.terms
+    assert "亚洲基础设施投资银行" in sentence.translation

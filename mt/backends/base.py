@@ -33,6 +33,8 @@ class Backend(Protocol):
     vocab: MarianVocab
     max_positions: int
     name: str
+    decoder_layers: int | None  # None where a converted directory did not record it
+    decoder_heads: int | None
 
     def translate_batch(
         self,

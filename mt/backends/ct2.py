@@ -27,9 +27,11 @@ import os
 from pathlib import Path
 from typing import Sequence
 
+import ctranslate2
+
 from mt.backends.base import DecodeOptions, Hypothesis
 from mt.errors import ModelError
-from mt.models.convert import ConversionInfo, read_info
+from mt.models.metadata import ConversionInfo, read_info
 from mt.models.vocab import EOS, MarianVocab
 
 log = logging.getLogger(__name__)
@@ -50,8 +52,6 @@ class CTranslate2Backend:
 
     def __init__(self, path: str | Path, device: str = "cpu", threads: int | None = None,
                  compute_type: str = "default") -> None:
-        import ctranslate2
-
         self.path = Path(path)
         if not (self.path / "model.bin").exists():
             raise ModelError(f"{self.path}: not a CTranslate2 directory (no model.bin); convert it with "
@@ -61,15 +61,17 @@ class CTranslate2Backend:
             self.vocab = MarianVocab.from_dir(self.path)
         except (OSError, ValueError) as error:
             raise ModelError(f"{self.path}: CTranslate2 directory without usable tokenizer files ({error}); "
-                             f"convert it with `mt models convert`") from None
+                             f"convert it with `mt models convert`") from error
         self.max_positions = int(self.info.max_positions)
+        self.decoder_layers: int | None = self.info.decoder_layers
+        self.decoder_heads: int | None = self.info.decoder_heads
         self.threads = threads or default_threads()
         try:
             self.translator = ctranslate2.Translator(str(self.path), device=device, compute_type=compute_type,
                                                      inter_threads=1, intra_threads=self.threads)
         except (RuntimeError, ValueError) as error:
             message = " ".join(str(error).split())
-            raise ModelError(f"{self.path}: CTranslate2 cannot load this model ({message[:300]})") from None
+            raise ModelError(f"{self.path}: CTranslate2 cannot load this model ({message})") from error
         log.info("ct2 model %s: %s on %s, %d threads", self.path, self.translator.compute_type, device, self.threads)
 
     @property

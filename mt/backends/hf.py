@@ -106,6 +106,8 @@ class TransformersBackend:
         self.model = MarianMTModel.from_pretrained(self.path, attn_implementation="eager").to(device).eval()
         self.device = device
         self.max_positions = int(self.model.config.max_position_embeddings)
+        self.decoder_layers: int | None = int(self.model.config.decoder_layers)
+        self.decoder_heads: int | None = int(self.model.config.decoder_attention_heads)
         self.pad_id = int(self.model.config.pad_token_id)
 
     def _encode(self, sources: Sequence[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from collections import Counter
 from typing import Iterable
 
 from mt.errors import GlossaryError
@@ -106,3 +107,46 @@ def find_forbidden(text: str, concept: Concept, lang: str) -> list[tuple[int, in
 def has_target(text: str, concept: Concept, lang: str) -> bool:
     """True when an accepted form of ``concept`` occurs in ``text``."""
     return bool(find_target(text, concept, lang))
+
+
+def concept_spans(translation: str, concepts: dict, lang: str, expected: Counter | None = None,
+                  first: Counter | None = None) -> dict[str, list[tuple[int, int]]]:
+    """Where each concept's accepted forms occur in a translation.
+
+    A form inside a longer form of another concept does not count ("China" inside "China Internet Investment
+    Fund"). With `expected` counts, a span that two concepts accept (spread: 传播|扩散, contagion: 扩散;
+    vaccine, whose plural is vaccines) is given to one of them, so that as many expected occurrences as
+    possible are covered (a maximum matching of spans to concepts); the `first` counts (the terms a repair
+    placed) are matched before the others, so that a shortfall falls on a term that can still be placed.
+    """
+    raw = {cid: find_target(translation, concept, lang) for cid, concept in concepts.items()}
+    everything = [(s, e, cid) for cid, found in raw.items() for s, e in found]
+    raw = {cid: [(s, e) for s, e in found
+                 if not any(o != cid and os_ <= s and e <= oe and (oe - os_) > (e - s) for os_, oe, o in everything)]
+           for cid, found in raw.items()}
+    if expected is None:
+        return raw
+    owner: dict[tuple[int, int], str] = {}  # a maximum matching of spans to concepts, up to the expected counts
+
+    def place(cid: str, seen: set[tuple[int, int]]) -> bool:
+        for span in raw[cid]:
+            if span in seen:
+                continue
+            seen.add(span)
+            if span not in owner or place(owner[span], seen):
+                owner[span] = cid
+                return True
+        return False
+
+    first = first or Counter()
+    for rounds in (first, expected - first):
+        for cid in sorted(raw):
+            for _ in range(min(rounds[cid], expected[cid])):
+                if not place(cid, set()):
+                    break
+    out: dict[str, list[tuple[int, int]]] = {cid: [] for cid in raw}
+    for span, cid in owner.items():
+        out[cid].append(span)
+    for cid, found in raw.items():  # occurrences beyond what the source asks for stay visible
+        out[cid] = sorted(out[cid] + [span for span in found if span not in owner])
+    return out

@@ -12,85 +12,29 @@ leaves a half-written model; an existing OUT is replaced only with `force`.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import shutil
 import tempfile
 import warnings
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import ctranslate2
+import transformers
+from ctranslate2.converters import TransformersConverter
+from transformers.utils import logging as hf_logging
+
 from mt.errors import ModelError
+from mt.models.loading import resolve
+from mt.models.metadata import DEFAULT_MAX_POSITIONS, ConversionInfo, pair_name, read_json_object
+from mt.models.registry import TARGET_TOKENS
+from mt.models.vocab import MarianVocab
 
 log = logging.getLogger(__name__)
 
-INFO_FILE = "tarjama.json"
-INFO_FORMAT = 1
 QUANTIZATIONS = ("int8", "int16", "float16", "float32")
 COPIED_FILES = ("source.spm", "target.spm", "vocab.json", "target_vocab.json", "tokenizer_config.json",
                 "special_tokens_map.json", "generation_config.json")
-DEFAULT_MAX_POSITIONS = 512
-
-
-@dataclass
-class ConversionInfo:
-    """What a converted directory records about itself (`tarjama.json`)."""
-
-    source: str                      # the model as given (hub id or directory)
-    quantization: str
-    max_positions: int
-    source_lang: str | None = None
-    target_lang: str | None = None
-    pair: str | None = None          # "ar-en", "en-zh", ... when known
-    target_token: str | None = None  # e.g. ">>cmn_Hans<<" for opus-mt-en-zh
-    language_tokens: list[str] = field(default_factory=list)
-    decoder_layers: int | None = None
-    decoder_heads: int | None = None
-    ctranslate2_version: str | None = None
-    transformers_version: str | None = None
-    format: int = INFO_FORMAT
-
-    def write(self, directory: Path) -> None:
-        (directory / INFO_FILE).write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n",
-                                           encoding="utf-8")
-
-
-def read_info(directory: str | Path) -> ConversionInfo:
-    """The `tarjama.json` of a converted directory; for a CTranslate2 directory converted by other tools, what
-    can be inferred from its tokenizer files (max positions from tokenizer_config.json, else 512)."""
-    directory = Path(directory)
-    info_file = directory / INFO_FILE
-    if info_file.exists():
-        try:
-            data = json.loads(info_file.read_text(encoding="utf-8"))
-            known = set(ConversionInfo.__dataclass_fields__)
-            return ConversionInfo(**{k: v for k, v in data.items() if k in known})
-        except (ValueError, TypeError) as error:
-            raise ModelError(f"{info_file}: not a valid {INFO_FILE} ({error})") from None
-    tokenizer = _read_json(directory / "tokenizer_config.json")
-    positions = tokenizer.get("model_max_length")
-    if not isinstance(positions, int) or not 0 < positions <= 100_000:
-        positions = DEFAULT_MAX_POSITIONS
-        log.warning("%s has no %s: assuming %d positions (convert with `mt models convert` to record it)",
-                    directory, INFO_FILE, positions)
-    source_lang, target_lang = tokenizer.get("source_lang"), tokenizer.get("target_lang")
-    return ConversionInfo(source=str(directory), quantization="unknown", max_positions=positions,
-                          source_lang=source_lang, target_lang=target_lang, pair=_pair(source_lang, target_lang))
-
-
-def _read_json(path: Path) -> dict:
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise ModelError(f"{path}: not valid JSON") from None
-    return data if isinstance(data, dict) else {}
-
-
-def _pair(source_lang: str | None, target_lang: str | None) -> str | None:
-    return f"{source_lang}-{target_lang}" if source_lang and target_lang else None
 
 
 def _languages(model: str, tokenizer: dict) -> tuple[str | None, str | None]:
@@ -104,14 +48,8 @@ def _languages(model: str, tokenizer: dict) -> tuple[str | None, str | None]:
 
 def _describe(model: str, path: Path, quantization: str) -> ConversionInfo:
     """Read what the pipeline needs from the Hugging Face directory (config and tokenizer files)."""
-    import ctranslate2
-    import transformers
-
-    from mt.models.registry import TARGET_TOKENS
-    from mt.models.vocab import MarianVocab
-
-    config = _read_json(path / "config.json")
-    tokenizer = _read_json(path / "tokenizer_config.json")
+    config = read_json_object(path / "config.json")
+    tokenizer = read_json_object(path / "tokenizer_config.json")
     source_lang, target_lang = _languages(model, tokenizer)
     vocab = MarianVocab.from_dir(path)
     token = TARGET_TOKENS.get(target_lang or "")
@@ -121,7 +59,7 @@ def _describe(model: str, path: Path, quantization: str) -> ConversionInfo:
         max_positions=int(config.get("max_position_embeddings") or DEFAULT_MAX_POSITIONS),
         source_lang=source_lang,
         target_lang=target_lang,
-        pair=_pair(source_lang, target_lang),
+        pair=pair_name(source_lang, target_lang),
         target_token=token if token and token in vocab.source_table else None,
         language_tokens=vocab.language_tokens,
         decoder_layers=config.get("decoder_layers"),
@@ -143,8 +81,6 @@ def _check_output(out: Path, force: bool) -> None:
 
 def convert(model: str | Path, out: str | Path, quantization: str = "int8", force: bool = False) -> Path:
     """Convert `model` (a hub id or Hugging Face Marian directory) into a CTranslate2 directory `out`."""
-    from mt.models.loading import resolve
-
     model = str(model)
     out = Path(out).expanduser()
     if quantization not in QUANTIZATIONS:
@@ -155,12 +91,6 @@ def convert(model: str | Path, out: str | Path, quantization: str = "int8", forc
         raise ModelError(f"{model} is already a CTranslate2 directory; convert the Hugging Face model it came from")
     if out.resolve() == path.resolve() or path.resolve().is_relative_to(out.resolve()):
         raise ModelError(f"OUT ({out}) must not be or contain the source model")
-    try:
-        from ctranslate2.converters import TransformersConverter
-    except ImportError as error:
-        raise ModelError(f"converting needs the ctranslate2 package ({error}); pip install ctranslate2") from None
-    from transformers.utils import logging as hf_logging
-
     info = _describe(model, path, quantization)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.converting-", dir=out.parent))
     try:
@@ -173,8 +103,8 @@ def convert(model: str | Path, out: str | Path, quantization: str = "int8", forc
                 TransformersConverter(str(path)).convert(str(target), quantization=quantization)
         except Exception as error:  # noqa: BLE001 - the converter raises many types; the user needs one line
             message = " ".join(str(error).split()) or type(error).__name__
-            raise ModelError(f"{model}: CTranslate2 conversion failed ({type(error).__name__}: {message[:300]})") \
-                from None
+            raise ModelError(f"{model}: CTranslate2 conversion failed ({type(error).__name__}: {message})") \
+                from error
         for name in COPIED_FILES:
             if (path / name).exists():
                 shutil.copyfile(path / name, target / name)

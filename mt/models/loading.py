@@ -1,4 +1,4 @@
-"""Find a model (local directory or hub id), download it on request, and open a backend on it.
+"""Find a model (local directory or hub id) and download it on request (mt.backends.loading opens a backend on it).
 
 A local directory is used as it is. A hub id is looked up in the standard Hugging Face cache; it is downloaded
 (with a progress bar) by `mt models pull` or on first use, unless the hub is offline (HF_HUB_OFFLINE=1), in
@@ -11,7 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 from pathlib import Path
+from urllib.parse import urlparse
+
+from huggingface_hub import HfApi, constants, snapshot_download
+from huggingface_hub.utils import HfHubHTTPError
 
 from mt.errors import ModelError
 
@@ -42,8 +47,8 @@ def model_kind(path: Path) -> str:
         raise ModelError(f"{path}: not a Marian model directory (no config.json)")
     try:
         config = json.loads(config_file.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise ModelError(f"{path}/config.json: not valid JSON") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ModelError(f"{path}/config.json: not valid JSON") from error
     if config.get("model_type") != "marian":
         raise ModelError(f"{path}: not a Marian model (config.json model_type is {config.get('model_type')!r})")
     missing = [f for f in ("source.spm", "target.spm", "vocab.json") if not (path / f).exists()]
@@ -56,8 +61,6 @@ def model_kind(path: Path) -> str:
 
 def _weights_patterns(model_id: str) -> list[str]:
     """Prefer safetensors; fall back to the PyTorch file only where the repository has no safetensors."""
-    from huggingface_hub import HfApi
-
     files = set(HfApi().list_repo_files(model_id))
     weights = ["model.safetensors"] if "model.safetensors" in files else ["pytorch_model.bin"]
     return CONFIG_FILES + TOKENIZER_FILES + weights
@@ -65,11 +68,6 @@ def _weights_patterns(model_id: str) -> list[str]:
 
 def _hub_reachable(timeout: float = 5.0) -> bool:
     """A quick connection probe, so that an unreachable hub fails in seconds, not after a minute of retries."""
-    import socket
-    from urllib.parse import urlparse
-
-    from huggingface_hub import constants
-
     url = urlparse(constants.ENDPOINT)
     try:
         with socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout):
@@ -80,8 +78,6 @@ def _hub_reachable(timeout: float = 5.0) -> bool:
 
 def cached_path(model_id: str) -> Path | None:
     """The cached snapshot of a hub model, or None (never touches the network)."""
-    from huggingface_hub import snapshot_download
-
     try:
         path = Path(snapshot_download(model_id, local_files_only=True, allow_patterns=CONFIG_FILES + TOKENIZER_FILES
                                       + ["model.safetensors", "pytorch_model.bin"]))
@@ -92,9 +88,6 @@ def cached_path(model_id: str) -> Path | None:
 
 def fetch(model_id: str, download: bool = True) -> Path:
     """Path of a hub model in the local cache, downloading it if allowed and needed."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.utils import HfHubHTTPError
-
     how = (f"run `mt models pull {model_id}` where the hub can be reached, or download it elsewhere and pass "
            f"its directory with --model PAIR=DIR")
     if cached := cached_path(model_id):
@@ -110,11 +103,11 @@ def fetch(model_id: str, download: bool = True) -> Path:
         status = getattr(getattr(error, "response", None), "status_code", None)
         if status in (401, 404):
             raise ModelError(f"model {model_id} was not found on the Hugging Face hub; check the id "
-                             f"(`mt models list` shows the known ones)") from None
-        raise ModelError(f"could not download {model_id} ({status or 'HTTP error'}): {how}") from None
+                             f"(`mt models list` shows the known ones)") from error
+        raise ModelError(f"could not download {model_id} ({status or 'HTTP error'}): {how}") from error
     except Exception as error:  # noqa: BLE001 - network failures come in many types
         raise ModelError(f"could not reach the Hugging Face hub to download {model_id} "
-                         f"({type(error).__name__}): {how}") from None
+                         f"({type(error).__name__}): {how}") from error
 
 
 def resolve(model: str) -> tuple[Path, str]:
@@ -153,26 +146,3 @@ def check_pair(model: str, path: Path, pair: str) -> None:
     declared = declared_pair(path)
     if declared and declared != pair:
         raise ModelError(f"{model} translates {declared}, not {pair}; pass it as --model {declared}={model}")
-
-
-def load_backend(model: str, backend: str | None = None, device: str = "cpu", threads: int | None = None,
-                 pair: str | None = None):
-    """Open a decoding backend on `model` (for `pair`, when given, checked against what the model declares);
-    the kind of directory chooses the backend unless `backend` is given."""
-    path, kind = resolve(model)
-    if pair:
-        check_pair(model, path, pair)
-    chosen = backend or kind
-    if chosen == "hf":
-        if kind != "hf":
-            raise ModelError(f"{model}: a CTranslate2 directory cannot run on the transformers backend")
-        from mt.backends.hf import TransformersBackend
-
-        return TransformersBackend(path, device=device, threads=threads)
-    if chosen == "ct2":
-        try:
-            from mt.backends.ct2 import CTranslate2Backend
-        except ImportError as error:
-            raise ModelError(f"the CTranslate2 backend is not available ({error})") from None
-        return CTranslate2Backend(path, device=device, threads=threads)
-    raise ModelError(f"unknown backend {chosen!r}; choose hf or ct2")

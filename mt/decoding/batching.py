@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Generator, TypeVar
 
 from mt.backends.base import Hypothesis
+from mt.decoding.protocols import DecoderLeg
 
 T = TypeVar("T")
 
@@ -26,7 +27,7 @@ class DecodeRequest:
     shares its first decode.
     """
 
-    leg: object  # mt.pipeline.Leg (anything with its decode method)
+    leg: DecoderLeg
     sources: list[list[str]]
     prefixes: list[list[str]] | None = None
     suppress: list[list[list[str]]] | None = None
@@ -75,7 +76,7 @@ def run(steps: Steps[T]) -> T:
 class Running:
     """A generator being served by a driver: its pending request, or its result once it has returned."""
 
-    def __init__(self, steps: Steps, payload=None) -> None:
+    def __init__(self, steps: Steps, payload: object = None) -> None:
         self.steps = steps
         self.payload = payload
         self.request: DecodeRequest | None = None

@@ -17,7 +17,7 @@ logits processor, CTranslate2 through `target_prefix` and `suppress_sequences`):
 The repairs of a round are decoded as one batch (see Enforcer._decode_round): the suppression is applied only to
 the sentences whose free decode repeated a placed term, so a backend that suppresses per call (CTranslate2)
 does not split the round into one small call per sentence. The loop is a generator of decode requests
-(mt.batching), so the pipeline can decode a block's repair round in the same call as the next block's first
+(mt.decoding.batching), so the pipeline can decode a block's repair round in the same call as the next block's first
 decode.
 
 Soft mode stops after step 2 and reports missing terms.
@@ -29,9 +29,13 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mt.batching import DecodeRequest, Steps
+from mt.backends.base import Hypothesis
+from mt.decoding.batching import DecodeRequest, Steps
+from mt.decoding.protocols import DecoderLeg
+from mt.glossary.glossary import Glossary
 from mt.glossary.matcher import Matcher, TermMatch
-from mt.glossary.verify import find_target
+from mt.glossary.verify import concept_spans
+from mt.models.vocab import MarianVocab
 from mt.results import TermResult
 
 log = logging.getLogger(__name__)
@@ -46,54 +50,11 @@ class _Chunk:
     text: str
     offset: int
     matches: list[TermMatch]
-    hypothesis: object = None
+    hypothesis: Hypothesis | None = None
     forced: dict[int, str] = field(default_factory=dict)   # match index -> forced form
     unspellable: set[int] = field(default_factory=set)
     prefix_end: int = 0                                    # pieces of the hypothesis that are forced
     separated: int | None = None                           # a space piece the enforcer put in the hypothesis
-
-
-def concept_spans(translation: str, concepts: dict, lang: str, expected: Counter | None = None,
-                  first: Counter | None = None) -> dict[str, list[tuple[int, int]]]:
-    """Where each concept's accepted forms occur in a translation.
-
-    A form inside a longer form of another concept does not count ("China" inside "China Internet Investment
-    Fund"). With `expected` counts, a span that two concepts accept (spread: 传播|扩散, contagion: 扩散;
-    vaccine, whose plural is vaccines) is given to one of them, so that as many expected occurrences as
-    possible are covered (a maximum matching of spans to concepts); the `first` counts (the terms a repair
-    placed) are matched before the others, so that a shortfall falls on a term that can still be placed.
-    """
-    raw = {cid: find_target(translation, concept, lang) for cid, concept in concepts.items()}
-    everything = [(s, e, cid) for cid, found in raw.items() for s, e in found]
-    raw = {cid: [(s, e) for s, e in found
-                 if not any(o != cid and os_ <= s and e <= oe and (oe - os_) > (e - s) for os_, oe, o in everything)]
-           for cid, found in raw.items()}
-    if expected is None:
-        return raw
-    owner: dict[tuple[int, int], str] = {}  # a maximum matching of spans to concepts, up to the expected counts
-
-    def place(cid: str, seen: set[tuple[int, int]]) -> bool:
-        for span in raw[cid]:
-            if span in seen:
-                continue
-            seen.add(span)
-            if span not in owner or place(owner[span], seen):
-                owner[span] = cid
-                return True
-        return False
-
-    first = first or Counter()
-    for rounds in (first, expected - first):
-        for cid in sorted(raw):
-            for _ in range(min(rounds[cid], expected[cid])):
-                if not place(cid, set()):
-                    break
-    out: dict[str, list[tuple[int, int]]] = {cid: [] for cid in raw}
-    for span, cid in owner.items():
-        out[cid].append(span)
-    for cid, found in raw.items():  # occurrences beyond what the source asks for stay visible
-        out[cid] = sorted(out[cid] + [span for span in found if span not in owner])
-    return out
 
 
 def completes_any(pieces: list[str], start: int, sequences: list[list[str]]) -> bool:
@@ -110,7 +71,7 @@ def completes_any(pieces: list[str], start: int, sequences: list[list[str]]) -> 
 class Enforcer:
     """Find, enforce and verify glossary terms for one leg (source_lang -> target_lang)."""
 
-    def __init__(self, glossary, source_lang: str, target_lang: str, strict: bool = True) -> None:
+    def __init__(self, glossary: Glossary, source_lang: str, target_lang: str, strict: bool = True) -> None:
         self.glossary = glossary
         self.source_lang = source_lang
         self.target_lang = target_lang
@@ -128,7 +89,7 @@ class Enforcer:
         return self._restricted[key].match(text)
 
     # -- pieces -----------------------------------------------------------------------------------------------
-    def term_pieces(self, vocab, form: str, at_start: bool) -> list[str] | None:
+    def term_pieces(self, vocab: MarianVocab, form: str, at_start: bool) -> list[str] | None:
         """Target pieces that spell `form` as the next word(s); None when the vocabulary cannot spell it."""
         pieces = vocab.encode_target(form)
         if self.target_lang == "zh" and not at_start and pieces:  # no space before a Chinese term
@@ -140,7 +101,7 @@ class Enforcer:
             return None
         return pieces
 
-    def _source_span(self, leg, chunk: _Chunk, match: TermMatch) -> tuple[int, int]:
+    def _source_span(self, leg: DecoderLeg, chunk: _Chunk, match: TermMatch) -> tuple[int, int]:
         """Source piece range [a, b) of a match (counting the target-language token)."""
         vocab = leg.backend.vocab
         before = chunk.text[: match.start - chunk.offset].strip()
@@ -149,7 +110,7 @@ class Enforcer:
         b = len(leg.prefix) + len(vocab.encode_source(upto))
         return a, max(b, a + 1)
 
-    def _placement(self, leg, source: list[str], chunk: _Chunk, match: TermMatch) -> tuple[int, int]:
+    def _placement(self, leg: DecoderLeg, source: list[str], chunk: _Chunk, match: TermMatch) -> tuple[int, int]:
         """Where a missing term goes in the current hypothesis, and where the model's own rendering of its source
         span ends: (position, end). The position is the earliest row with the most attention on the span (moved
         back to a word start in English); the rendering is the run of rows from there whose strongest attention
@@ -202,19 +163,25 @@ class Enforcer:
         return sorted(missing)
 
     # -- the loop ---------------------------------------------------------------------------------------------
-    def decode_steps(self, leg, texts: list[str], sources: list[list[str]], offsets: list[int],
-                     restrictions: list[Counter | None] | None = None) -> Steps:
+    def decode_steps(self, leg: DecoderLeg, texts: list[str], sources: list[list[str]], offsets: list[int],
+                     restrictions: list[Counter | None] | None = None,
+                     placed: list[list[TermMatch]] | None = None) -> Steps:
         """Decode chunks with terms enforced; returns (hypotheses, TermResults per chunk). A generator of decode
-        requests (see mt.batching: ``run`` serves it alone), so that a driver can serve its repair rounds
+        requests (see mt.decoding.batching: ``run`` serves it alone), so that a driver can serve its repair rounds
         together with other work.
 
         `restrictions` (per chunk, optional) limits the concepts and how often each is expected: the pivot's
         second leg enforces only what the Arabic held, not every repetition the English happens to have.
+        `placed` (per chunk, optional, in chunk coordinates) are the terms the previous leg placed or verified in
+        this text: they are matched by position, so a term whose form the source-side matcher does not read
+        there ("Asian Infrastructure Investment Banks", a form verification accepts) is still carried through.
         """
         chunks = []
         for i, (text, offset) in enumerate(zip(texts, offsets)):
             restriction = restrictions[i] if restrictions is not None else None
             matches = [m for m in self._matches(text, restriction) if m.concept.targets(self.target_lang)]
+            if placed is not None:
+                matches = self._with_placed(matches, [m for m in placed[i] if m.concept.targets(self.target_lang)])
             if restriction is not None:
                 budget = Counter(restriction)
                 kept = []
@@ -223,6 +190,8 @@ class Enforcer:
                         budget[m.concept.id] -= 1
                         kept.append(m)
                 matches = kept
+            if placed is not None:
+                matches.sort(key=lambda m: (m.start, m.end))
             if matches:
                 shifted = [TermMatch(m.start + offset, m.end + offset, m.text, m.concept, m.lang, m.variant, m.clitic)
                            for m in matches]
@@ -238,13 +207,26 @@ class Enforcer:
             results[chunk.index] = self._report(leg, chunk)
         return hypotheses, results
 
-    def _open(self, leg, chunk: _Chunk) -> list[int]:
+    @staticmethod
+    def _with_placed(matches: list[TermMatch], placed: list[TermMatch]) -> list[TermMatch]:
+        """Matches with the previous leg's placed terms first: a text match that overlaps a placed term of its
+        concept stands for it, a placed term no text match covers is added as it is; the other text matches
+        follow (in text order), so a restriction's budget goes to the placed terms first."""
+        def overlaps(a: TermMatch, b: TermMatch) -> bool:
+            return a.concept.id == b.concept.id and a.start < b.end and b.start < a.end
+
+        anchored = [m for m in matches if any(overlaps(m, p) for p in placed)]
+        lost = [p for p in placed if not any(overlaps(m, p) for m in matches)]
+        free = [m for m in matches if m not in anchored]
+        return sorted(anchored + lost, key=lambda m: (m.start, m.end)) + free
+
+    def _open(self, leg: DecoderLeg, chunk: _Chunk) -> list[int]:
         """Missing matches a repair can still place (not forced yet, spellable)."""
         translation = leg.detokenize(chunk.hypothesis.pieces)
         return [i for i in self._missing(chunk, self._spans(chunk, translation))
                 if i not in chunk.forced and i not in chunk.unspellable]
 
-    def _repair(self, leg, chunks: list[_Chunk], sources: list[list[str]]) -> Steps[None]:
+    def _repair(self, leg: DecoderLeg, chunks: list[_Chunk], sources: list[list[str]]) -> Steps[None]:
         vocab = leg.backend.vocab
         pending = chunks
         for _ in range(max((len(c.matches) for c in chunks), default=0) + 1):
@@ -293,8 +275,8 @@ class Enforcer:
             pending = todo  # the others have nothing left to place and their hypotheses did not change
 
     @staticmethod
-    def _decode_round(leg, sources: list[list[str]], prefixes: list[list[str]],
-                      suppress: list[list[list[str]]]) -> Steps[list]:
+    def _decode_round(leg: DecoderLeg, sources: list[list[str]], prefixes: list[list[str]],
+                      suppress: list[list[list[str]]]) -> Steps[list[Hypothesis]]:
         """Decode a round's repairs in one batch, then again under suppression only where it was needed.
 
         A backend may apply suppressed sequences per call rather than per sentence (CTranslate2), and every
@@ -314,7 +296,7 @@ class Enforcer:
                 new[k] = hypothesis
         return new
 
-    def _satisfied_forms(self, vocab, chunk: _Chunk, prefix_text: str, forced: list[int]) -> list[list[str]]:
+    def _satisfied_forms(self, vocab: MarianVocab, chunk: _Chunk, prefix_text: str, forced: list[int]) -> list[list[str]]:
         """Pieces of every form of the concepts the prefix already holds as often as the source: the model must
         not write them again after it (no duplicates of what the repair placed)."""
         counts = Counter(m.concept.id for m in chunk.matches)
@@ -328,7 +310,7 @@ class Enforcer:
                     avoid += [p for p in (self.term_pieces(vocab, form, True), self.term_pieces(vocab, form, False)) if p]
         return avoid
 
-    def _separate_word(self, vocab, hypothesis, end: int) -> int | None:
+    def _separate_word(self, vocab: MarianVocab, hypothesis: Hypothesis, end: int) -> int | None:
         """Keep an English term a word of its own: a continuation glued to it ("AIIB" + "ance") gets a space;
         returns where the space piece went."""
         pieces = hypothesis.pieces
@@ -348,7 +330,7 @@ class Enforcer:
             return matrix
         return matrix[:separated] + [list(matrix[separated])] + matrix[separated:]
 
-    def _report(self, leg, chunk: _Chunk) -> list[TermResult]:
+    def _report(self, leg: DecoderLeg, chunk: _Chunk) -> list[TermResult]:
         translation = leg.detokenize(chunk.hypothesis.pieces)
         spans = self._spans(chunk, translation)
         missing = set(self._missing(chunk, spans))
@@ -362,6 +344,7 @@ class Enforcer:
                 status = "enforced" if i in chunk.forced else "verified"
                 start, end = found.pop(0) if found else (0, 0)
                 target = translation[start:end] or chunk.forced.get(i)
+                span = (start, end) if end > start else None
             out.append(TermResult(concept.id, match.text, match.start, match.end, target, status, match.lang,
-                                  concept=concept))
+                                  concept=concept, target_span=None if i in missing else span))
         return out

@@ -1,0 +1,175 @@
+"""A leg of a route: one model (ar-en, en-zh or ar-zh) with its decoding settings, and the translation of
+units (sentences, chunked where too long for the model) through it, with glossary terms enforced if asked.
+
+    leg = Leg("ar-en", backend, DecodeOptions(beam_size=4), batch_tokens=4096, max_input_tokens=None,
+              max_length_ratio=2.0, max_length_extra=10)
+    translations = run(leg.unit_steps([Unit("...")]))
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+from mt.backends.base import Backend, DecodeOptions, Hypothesis
+from mt.decoding.batching import DecodeRequest, Steps
+from mt.decoding.enforce import Enforcer
+from mt.glossary.matcher import TermMatch
+from mt.models.registry import TARGET_TOKENS
+from mt.results import TermResult
+from mt.text.chunking import chunk
+
+log = logging.getLogger(__name__)
+
+JOINERS = {"en": " ", "zh": ""}
+
+
+@dataclass
+class Unit:
+    """A piece of text translated as one: a sentence, or its chunks decoded one by one and joined."""
+
+    text: str
+    chunks: list[str] = field(default_factory=list)
+    concepts: Counter | None = None  # glossary concepts (and counts) this unit may enforce; None: any it holds
+    placed: list[TermMatch] | None = None  # terms a previous leg placed in this text (by position), if any
+
+
+@dataclass
+class UnitTranslation:
+    translation: str
+    score: float
+    complete: bool
+    terms: list[TermResult] = field(default_factory=list)
+
+
+class Leg:
+    """One model of a route (ar-en, en-zh or ar-zh) with its decoding settings."""
+
+    def __init__(self, pair: str, backend: Backend, options: DecodeOptions, batch_tokens: int,
+                 max_input_tokens: int | None, max_length_ratio: float, max_length_extra: int) -> None:
+        self.pair = pair
+        self.source_lang, _, self.target_lang = pair.partition("-")
+        self.backend = backend
+        self.options = options
+        self.batch_tokens = batch_tokens
+        self.max_length_ratio = max_length_ratio
+        self.max_length_extra = max_length_extra
+        vocab = backend.vocab
+        token = TARGET_TOKENS.get(self.target_lang)
+        self.prefix = [token] if token and token in vocab.source_table else []
+        if vocab.language_tokens and not self.prefix:
+            log.warning("%s model expects a target-language token (%s ...) but none fits %s",
+                        pair, ", ".join(vocab.language_tokens[:3]), self.target_lang)
+        # leave room for the output: an input never takes more than half of the positions by default
+        limit = max_input_tokens or backend.max_positions // 2
+        self.max_input_tokens = max(4, min(limit, backend.max_positions - 1))
+
+    def count_tokens(self, text: str) -> int:
+        return self.backend.vocab.count_source_tokens(text) + len(self.prefix)
+
+    def pieces(self, text: str) -> list[str]:
+        return self.prefix + self.backend.vocab.encode_source(text.strip())
+
+    def decode_limit(self, source_length: int) -> int:
+        return min(self.backend.max_positions - 1, int(self.max_length_ratio * source_length) + self.max_length_extra)
+
+    def detokenize(self, pieces: list[str]) -> str:
+        return self.backend.vocab.decode_target(pieces)
+
+    def decode(self, sources: Sequence[list[str]], prefixes: Sequence[list[str]] | None = None,
+               suppress: Sequence[list[list[str]]] | None = None,
+               return_attention: bool = False) -> list[Hypothesis]:
+        """Decode piece sequences in length-sorted batches under the token budget; results in input order.
+
+        A batch's decoding limit follows its longest source. Sentences with a forced prefix (glossary repairs)
+        ride in the batches of the free ones only where that changes nothing for those: a batch whose longest
+        source is at least as long as theirs (same width, same limit), whose limit leaves room after their
+        prefix, and whose budget has room. So free sentences are batched and limited exactly as they would be
+        with no prefixed sentence beside them; the prefixed sentences left over are batched among themselves.
+        """
+        forced = {i for i in range(len(sources)) if prefixes and prefixes[i]}
+        batches = self._batches(sources, [i for i in range(len(sources)) if i not in forced])
+        left = []
+        for i in sorted(forced, key=lambda i: (-len(sources[i]), i)):
+            width = len(sources[i]) + 1
+            home = next((b for b in reversed(batches) if b[1] >= width and len(prefixes[i]) < self.decode_limit(b[1])
+                         and (len(b[0]) + 1) * b[1] <= self.batch_tokens), None)
+            if home is None:
+                left.append(i)
+            else:
+                home[0].append(i)
+        results: list[Hypothesis | None] = [None] * len(sources)
+        for batch, width in batches + self._batches(sources, left):
+            options = DecodeOptions(self.options.beam_size, self.decode_limit(width), self.options.length_penalty)
+            hyps = self.backend.translate_batch(
+                [sources[i] for i in batch], options,
+                target_prefix=[prefixes[i] for i in batch] if prefixes else None,
+                suppress_sequences=[suppress[i] for i in batch] if suppress else None,
+                **({"return_attention": True} if return_attention else {}),
+            )
+            for i, hyp in zip(batch, hyps):
+                results[i] = hyp
+        return results  # type: ignore[return-value]
+
+    def _batches(self, sources: Sequence[list[str]], indices: list[int]) -> list[tuple[list[int], int]]:
+        """Length-sorted batches of the given sources under the token budget, each with its width (longest
+        source + 1), widest first."""
+        order = sorted(indices, key=lambda i: (-len(sources[i]), i))
+        batches = []
+        start = 0
+        while start < len(order):
+            width = len(sources[order[start]]) + 1
+            size = max(1, self.batch_tokens // width)
+            batches.append((order[start : start + size], width))
+            start += size
+        return batches
+
+    def unit_steps(self, units: list[Unit], enforcer: Enforcer | None = None) -> Steps[list[UnitTranslation]]:
+        """Translate units (chunking the long ones); `enforcer` finds and enforces glossary terms where given.
+        A generator of decode requests (see mt.decoding.batching); returns one UnitTranslation per unit."""
+        chunk_texts: list[str] = []
+        offsets: list[int] = []
+        owners: list[int] = []
+        restrictions: list[Counter | None] = []
+        placed: list[list[TermMatch]] = []
+        for index, unit in enumerate(units):
+            unit.chunks = chunk(unit.text, self.count_tokens, self.max_input_tokens) if unit.text.strip() else []
+            offset = 0
+            for piece in unit.chunks:
+                chunk_texts.append(piece)
+                offsets.append(offset)
+                restrictions.append(unit.concepts)
+                placed.append([TermMatch(m.start - offset, m.end - offset, m.text, m.concept, m.lang, m.variant)
+                               for m in unit.placed or [] if offset <= m.start and m.end <= offset + len(piece)])
+                owners.append(index)
+                offset += len(piece)
+        sources = [self.pieces(t) for t in chunk_texts]
+        if enforcer is not None:
+            hyps, chunk_terms = yield from enforcer.decode_steps(
+                self, chunk_texts, sources, offsets, restrictions,
+                placed if any(unit.placed is not None for unit in units) else None)
+        else:
+            hyps, chunk_terms = (yield DecodeRequest(self, sources)), [[] for _ in sources]
+        joiner = JOINERS.get(self.target_lang, " ")
+        out = [UnitTranslation("", 0.0, True) for _ in units]
+        weights = [0 for _ in units]
+        parts: list[list[str]] = [[] for _ in units]
+        written = [0 for _ in units]  # characters of each unit's translation so far (joiners included)
+        for owner, hyp, terms in zip(owners, hyps, chunk_terms):
+            text = self.detokenize(hyp.pieces)
+            start = written[owner] + (len(joiner) if text and written[owner] else 0)
+            if text:
+                parts[owner].append(text)
+                written[owner] = start + len(text)
+            length = max(1, len(hyp.pieces))
+            out[owner].score += hyp.score * length
+            weights[owner] += length
+            out[owner].complete &= hyp.finished
+            out[owner].terms.extend(replace(t, target_span=(t.target_span[0] + start, t.target_span[1] + start))
+                                    if t.target_span else t for t in terms)
+        for unit_out, unit_parts, weight in zip(out, parts, weights):
+            unit_out.translation = joiner.join(unit_parts)
+            unit_out.score = unit_out.score / weight if weight else 0.0
+        return out
