@@ -8,6 +8,8 @@ import pytest
 from mt.alignment.attention import AttentionAligner, cross_attention, merge_to_words, piece_to_word, words_of
 from mt.alignment.tokenize import tokenize
 from mt.cli import main
+from tests.conftest import SEEDS
+from tests.test_ct2_backend import sharpen
 
 SRC = ["قال الرئيس إن الاقتصاد ينمو بسرعة.", "مرحبا بالعالم", "ارتفعت الأسعار بنسبة 3.5% في عام 2020."]
 TGT = ["The president said the economy is growing fast.", "Hello world", "Prices rose by 3.5% in 2020."]
@@ -22,18 +24,19 @@ def tiny_model(tmp_path_factory):
 
 def test_cross_attention_matrix(tiny_model):
     att = cross_attention(tiny_model, SRC[0], TGT[0])
-    assert att.matrix.shape == (len(att.tgt_pieces) + 1, len(att.src_pieces) + 1)  # + </s> on both sides
+    assert att.matrix.shape == (len(att.tgt_pieces), len(att.src_pieces) + 1)  # + the source's </s>
     assert att.pieces_only.shape == (len(att.tgt_pieces), len(att.src_pieces))
     np.testing.assert_allclose(att.matrix.sum(axis=1), 1.0, atol=1e-4)  # softmax over source positions
     assert "".join(att.src_pieces).replace("\u2581", " ").strip() == SRC[0]
 
 
-def test_batching_and_padding_do_not_change_attention(tiny_model):
-    aligner = AttentionAligner(tiny_model, batch_size=8)
-    together = aligner.attention(SRC, TGT)
-    for k in range(len(SRC)):
-        alone = aligner.attention([SRC[k]], [TGT[k]])[0]
-        np.testing.assert_allclose(together[k].matrix, alone.matrix, atol=1e-5)
+def test_attention_is_the_backends_alignment_head(tiny_model):
+    """One attention path: the aligner's matrices are the decoding backend's (the call the enforcer uses)."""
+    aligner = AttentionAligner(tiny_model)
+    backend = aligner.backend()
+    for att, s, t in zip(aligner.attention(SRC, TGT), SRC, TGT):
+        expected = backend.attention(backend.vocab.encode_source(s), backend.vocab.encode_target(t))
+        np.testing.assert_array_equal(att.matrix, np.array(expected, dtype=np.float32))
 
 
 def test_layer_and_head_select_different_attention(tiny_model):
@@ -113,3 +116,62 @@ def test_cli_sentences_with_mt(tiny_model, tmp_path, capsys):
     rows = capsys.readouterr().out.splitlines()
     assert sorted(int(i) for r in rows for i in r.split("\t")[0].split(",") if i) == [0, 1]
     assert sorted(int(j) for r in rows for j in r.split("\t")[1].split(",") if j) == [0, 1]
+
+
+@pytest.fixture(scope="module")
+def sharp_pair(tiny_model, tmp_path_factory):
+    """A sharp tiny model (peaked attention, see tests/test_ct2_backend.py) and its CTranslate2 conversion."""
+    from mt.models.convert import convert
+
+    root = tmp_path_factory.mktemp("sharp-align")
+    hf_dir = sharpen(tiny_model, root / "hf")
+    return hf_dir, convert(str(hf_dir), root / "ct2", quantization="float32")
+
+
+def test_attention_alignment_gives_the_same_links_on_both_backends(sharp_pair):
+    hf_dir, ct2_dir = sharp_pair
+    hf_links = AttentionAligner(hf_dir).align(SRC, TGT)
+    ct2_links = AttentionAligner(ct2_dir).align(SRC, TGT)
+    assert hf_links == ct2_links
+    assert all(hf_links)
+    hf_att, ct2_att = AttentionAligner(hf_dir).attention(SRC, TGT), AttentionAligner(ct2_dir).attention(SRC, TGT)
+    for a, b in zip(hf_att, ct2_att):
+        np.testing.assert_allclose(a.matrix, b.matrix, atol=1e-4)
+
+
+def test_cli_words_attention_accepts_a_ctranslate2_directory(sharp_pair, tmp_path, capsys):
+    hf_dir, ct2_dir = sharp_pair
+    src, tgt = _write(tmp_path / "s.ar", SRC), _write(tmp_path / "t.en", TGT)
+    outputs = []
+    for model in (hf_dir, ct2_dir):
+        assert main(["align", "words", src, tgt, "--method", "attention", "--model", str(model)]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == len(SRC)
+    # CTranslate2 keeps only the alignment head: another head is a one-line error, not a crash
+    assert main(["align", "words", src, tgt, "--method", "attention", "--model", str(ct2_dir), "--head", "1"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "only the alignment head" in err
+
+
+def test_a_pair_longer_than_the_models_positions_is_a_clear_error(tiny_model, tmp_path, capsys):
+    """Was an IndexError from the position embeddings: now refused before any pair is decoded, naming the line."""
+    long_ar = " ".join([SRC[0]] * 60)  # about 600 source pieces: more than the tiny model's 512 positions
+    src, tgt = _write(tmp_path / "s.ar", [SRC[1], long_ar]), _write(tmp_path / "t.en", [TGT[1], TGT[0]])
+    code = main(["align", "words", src, tgt, "--method", "attention", "--model", str(tiny_model)])
+    err = capsys.readouterr().err.strip()
+    assert code == 1, err
+    assert len(err.splitlines()) == 1 and "line 2:" in err and "positions" in err, err
+
+
+def test_reverse_model_on_the_seed_article(tiny_model, tmp_path, capsys):
+    """Was an IndexError: the English side of the seed article, read by the (stand-in) reverse model's Arabic
+    SentencePiece, runs to 592 pieces on line 5. The forward alignment of the same files works."""
+    src, tgt = SEEDS / "article.ar.txt", SEEDS / "article.en.txt"
+    assert main(["align", "words", str(src), str(tgt), "--method", "attention", "--model", str(tiny_model)]) == 0
+    forward = capsys.readouterr().out.splitlines()
+    assert len(forward) == 9 and all(forward)
+    code = main(["align", "words", str(src), str(tgt), "--method", "attention", "--model", str(tiny_model),
+                 "--reverse-model", str(tiny_model)])
+    err = capsys.readouterr().err.strip()
+    assert code == 1, err
+    assert len(err.splitlines()) == 1 and "line 5:" in err and "reverse model" in err, err

@@ -4,10 +4,10 @@
     links = align_words(ar_lines, en_lines, method="statistical")          # [{(i, j), ...}, ...]
     beads = align_sentences(ar_doc, en_doc, pair="ar-en")                  # [SentenceBead(src, tgt, score)]
     att = cross_attention(model_dir, ar, en)                               # target subword x source subword
-
-Attention alignment imports torch only when used.
 """
 
+from mt.alignment.attention import (AttentionAligner, SubwordAttention, align_attention, cross_attention,
+                                    merge_to_words, piece_to_word)
 from mt.alignment.pharaoh import Alignment, format_links, parse_line, read_alignments, write_alignments
 from mt.alignment.scoring import (AERScore, SentenceAlignmentScore, score_aer, score_sentence_alignment,
                                   score_sentence_documents)
@@ -19,22 +19,11 @@ from mt.alignment.terms import TermLinkScore, find_term_instances, score_term_li
 from mt.alignment.tokenize import Token, detect_language, tokenize, tokenize_with_offsets
 from mt.alignment.words import align_words, read_parallel
 
-_LAZY = {"AttentionAligner", "SubwordAttention", "align_attention", "cross_attention", "merge_to_words",
-         "piece_to_word"}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        from mt.alignment import attention  # noqa: PLC0415
-
-        return getattr(attention, name)
-    raise AttributeError(f"module 'mt.alignment' has no attribute {name!r}")
-
-
 __all__ = ["Alignment", "format_links", "parse_line", "read_alignments", "write_alignments", "AERScore",
            "SentenceAlignmentScore", "score_aer", "score_sentence_alignment", "score_sentence_documents",
            "SentenceAligner", "SentenceBead", "align_sentences", "build_documents", "read_beads", "write_beads",
            "StatisticalAligner", "align_statistical", "eflomal_available", "symmetrize", "Token",
            "detect_language", "tokenize", "tokenize_with_offsets", "align_words", "read_parallel", "TermLinkScore",
            "find_term_instances", "score_term_links",
-           *sorted(_LAZY)]
+           "AttentionAligner", "SubwordAttention", "align_attention", "cross_attention", "merge_to_words",
+           "piece_to_word"]

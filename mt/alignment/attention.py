@@ -6,7 +6,8 @@ read the same head. We force-decode the given target with the model (teacher for
 ``<pad> + target``), take that head's attention (target subword x source subword), link each target subword
 to its most-attended source subword (no link when that is the source ``</s>``), and merge subwords into words:
 words are linked when any of their subwords are. Optionally a reverse model (target->source) aligns the other
-way and the two are symmetrised.
+way and the two are symmetrised. The attention comes from the decoding backend (`Backend.attention`, the
+same call the glossary enforcer uses), so a Hugging Face directory and its CTranslate2 conversion align alike.
 
 Word indices refer to :mod:`mt.alignment.tokenize` tokens (or whitespace tokens with ``tokenized=True``);
 subwords are mapped to words through their characters, so the two tokenisations need not agree.
@@ -25,6 +26,8 @@ import numpy as np
 from mt.alignment.pharaoh import Link
 from mt.alignment.symmetrize import symmetrize
 from mt.alignment.tokenize import Token, tokenize_with_offsets
+from mt.backends.base import Backend
+from mt.backends.loading import load_backend
 from mt.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -35,7 +38,7 @@ _SPACE = "\u2581"
 @dataclass
 class SubwordAttention:
     """Cross-attention of one sentence pair: ``matrix[t, s]`` is the weight target subword t gives source
-    subword s (rows: target pieces, then ``</s>``; columns: source pieces, then ``</s>``)."""
+    subword s (rows: target pieces; columns: source pieces, then ``</s>``)."""
 
     src_pieces: list[str]
     tgt_pieces: list[str]
@@ -111,12 +114,13 @@ def merge_to_words(subword_links: set[Link], src_map: list[set[int]], tgt_map: l
 
 @dataclass
 class AttentionAligner:
-    """Force-decode targets with a Marian model and read one cross-attention head.
+    """Force-decode targets with a Marian model and read one cross-attention head, through the decoding
+    backend (mt.backends), so a Hugging Face directory and its CTranslate2 conversion give the same links.
 
-    ``model``: a Hugging Face Marian directory (or a hub id, resolved through :mod:`mt.models`);
-    ``reverse_model``: optional target->source model for symmetrisation (``symmetrization``, default
+    ``model``: a Hugging Face Marian directory, a CTranslate2 directory made by `mt models convert`, or a hub
+    id; ``reverse_model``: optional target->source model for symmetrisation (``symmetrization``, default
     grow-diag-final-and); ``layer`` (default -1, the last decoder layer) and ``head`` (default 0): the
-    alignment head; ``batch_size`` sentence pairs per forward pass.
+    alignment head (the only one a CTranslate2 model exposes).
     """
 
     model: str | Path
@@ -126,74 +130,51 @@ class AttentionAligner:
     head: int = 0
     reverse_model: str | Path | None = None
     symmetrization: str = "grow-diag-final-and"
-    batch_size: int = 16
     device: str = "cpu"
     split_clitics: bool = False
-    _loaded: dict = field(default_factory=dict, init=False, repr=False)
+    _loaded: dict[str, Backend] = field(default_factory=dict, init=False, repr=False)
 
     # ------------------------------------------------------------------------------------------ loading
-    def _load(self, which: str):
+    def backend(self, which: str = "forward") -> Backend:
+        """The backend of the forward or the reverse model (opened once), its layer and head checked."""
         if which in self._loaded:
             return self._loaded[which]
-        import torch  # noqa: PLC0415 - heavy, only when aligning
-        from transformers import MarianMTModel  # noqa: PLC0415
-
-        from mt.models.loading import resolve  # noqa: PLC0415
-        from mt.models.vocab import MarianVocab  # noqa: PLC0415
-
         name = self.model if which == "forward" else self.reverse_model
-        path, kind = resolve(str(name))
-        if kind != "hf":
-            raise InputError(f"{name}: attention alignment needs a Hugging Face Marian model, not {kind}")
-        model = MarianMTModel.from_pretrained(path, attn_implementation="eager").to(self.device).eval()
-        n_layers = model.config.decoder_layers
-        n_heads = model.config.decoder_attention_heads
-        if not -n_layers <= self.layer < n_layers:
-            raise InputError(f"layer {self.layer} out of range: the model has {n_layers} decoder layers")
-        if not 0 <= self.head < n_heads:
-            raise InputError(f"head {self.head} out of range: the model has {n_heads} attention heads")
-        self._loaded[which] = (model, MarianVocab.from_dir(path), torch)
-        return self._loaded[which]
+        backend = load_backend(str(name), device=self.device)
+        layers, heads = backend.decoder_layers, backend.decoder_heads
+        if layers and not -layers <= self.layer < layers:
+            raise InputError(f"layer {self.layer} out of range: the model has {layers} decoder layers")
+        if heads and not 0 <= self.head < heads:
+            raise InputError(f"head {self.head} out of range: the model has {heads} attention heads")
+        self._loaded[which] = backend
+        return backend
 
     # ------------------------------------------------------------------------------------------ attention
     def attention(self, src: Sequence[str], tgt: Sequence[str], *, reverse: bool = False) -> list[SubwordAttention]:
         """Cross-attention matrices of the alignment head for each (src, tgt) pair (``reverse``: of the
-        reverse model, with tgt as its source)."""
+        reverse model, with tgt as its source). Every pair is checked against the model's positions before
+        any is decoded: a pair too long is an InputError naming its line, never a crash or a cut."""
         if len(src) != len(tgt):
             raise InputError(f"{len(src)} source sentences but {len(tgt)} target sentences")
-        model, vocab, torch = self._load("reverse" if reverse else "forward")
+        backend = self.backend("reverse" if reverse else "forward")
         if reverse:
             src, tgt = tgt, src
-        results: list[SubwordAttention] = []
-        for start in range(0, len(src), self.batch_size):
-            results.extend(self._batch(model, vocab, torch, src[start:start + self.batch_size],
-                                       tgt[start:start + self.batch_size]))
+        vocab = backend.vocab
+        pairs = [(vocab.encode_source(s), vocab.encode_target(t)) for s, t in zip(src, tgt)]
+        limit = backend.max_positions - 1  # the source's </s>, or the decoder's start token, takes a position
+        which = "reverse model" if reverse else "model"
+        for k, (src_pieces, tgt_pieces) in enumerate(pairs):
+            longest = max(len(src_pieces), len(tgt_pieces))
+            if longest > limit:
+                raise InputError(f"line {k + 1}: {longest} subword pieces, more than the {which}'s {limit} "
+                                 f"positions allow; split the line into sentences (mt align sentences) or use "
+                                 f"--method statistical")
+        results = []
+        for src_pieces, tgt_pieces in pairs:
+            matrix = backend.attention(src_pieces, tgt_pieces, layer=self.layer, head=self.head)
+            array = np.array(matrix, dtype=np.float32).reshape(len(tgt_pieces), len(src_pieces) + 1)
+            results.append(SubwordAttention(src_pieces, tgt_pieces, array))
         return results
-
-    def _batch(self, model, vocab, torch, src: Sequence[str], tgt: Sequence[str]) -> list[SubwordAttention]:
-        src_pieces = [vocab.encode_source(s) for s in src]
-        tgt_pieces = [vocab.encode_target(t) for t in tgt]
-        src_ids = [vocab.source_ids(p) for p in src_pieces]  # ends with </s>
-        tgt_ids = [vocab.target_ids(p) + [vocab.eos_id] for p in tgt_pieces]
-        pad = vocab.pad_id
-        s_len = max(len(x) for x in src_ids)
-        t_len = max(len(x) for x in tgt_ids)
-        input_ids = torch.full((len(src), s_len), pad, dtype=torch.long)
-        attention_mask = torch.zeros((len(src), s_len), dtype=torch.long)
-        decoder_ids = torch.full((len(src), t_len), pad, dtype=torch.long)
-        decoder_mask = torch.zeros((len(src), t_len), dtype=torch.long)
-        for k, (s_ids, t_ids) in enumerate(zip(src_ids, tgt_ids)):
-            input_ids[k, : len(s_ids)] = torch.tensor(s_ids)
-            attention_mask[k, : len(s_ids)] = 1
-            decoder_ids[k, : len(t_ids)] = torch.tensor([pad] + t_ids[:-1])  # teacher forcing
-            decoder_mask[k, : len(t_ids)] = 1
-        with torch.inference_mode():
-            out = model(input_ids=input_ids.to(self.device), attention_mask=attention_mask.to(self.device),
-                        decoder_input_ids=decoder_ids.to(self.device),
-                        decoder_attention_mask=decoder_mask.to(self.device), output_attentions=True)
-        heads = out.cross_attentions[self.layer][:, self.head].float().cpu().numpy()
-        return [SubwordAttention(sp, tp, heads[k, : len(tgt_ids[k]), : len(src_ids[k])].copy())
-                for k, (sp, tp) in enumerate(zip(src_pieces, tgt_pieces))]
 
     # ------------------------------------------------------------------------------------------ words
     def align(self, src: Sequence[str], tgt: Sequence[str], *, tokenized: bool = False) -> list[set[Link]]:

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from mt.alignment.attention import AttentionAligner
 from mt.alignment.io import read_lines
 from mt.alignment.pharaoh import Link
+from mt.alignment.statistical import StatisticalAligner
 from mt.alignment.tokenize import detect_language, tokenize
 from mt.errors import InputError
 
@@ -52,14 +54,10 @@ def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statis
     if method == "attention":
         if model is None:
             raise InputError("--method attention needs --model (a Marian model directory or hub id)")
-        from mt.alignment.attention import AttentionAligner  # noqa: PLC0415 - pulls in torch
-
         aligner = AttentionAligner(model, src_lang=src_lang, tgt_lang=tgt_lang, layer=layer, head=head,
                                    reverse_model=reverse_model, symmetrization=symmetrization,
                                    split_clitics=split_clitics)
         return aligner.align(src, tgt, tokenized=tokenized)
-
-    from mt.alignment.statistical import StatisticalAligner  # noqa: PLC0415
 
     def tok(lines: Sequence[str], lang: str, pre: bool) -> list[list[str]]:
         return [tokenize(line, lang, split_clitics=split_clitics, zh_mode=zh_mode, tokenized=pre) for line in lines]
