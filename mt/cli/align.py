@@ -24,11 +24,13 @@ def words(
     tgt: Path = typer.Argument(..., help="Target file, line-parallel to SRC."),
     method: str = typer.Option("statistical", "--method", "-m",
                                help="attention (read the Marian model's alignment head) or statistical."),
-    model: Optional[str] = typer.Option(None, "--model", help="Marian model directory or hub id (attention)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Marian model for attention: a Hugging Face "
+                                        "directory, a CTranslate2 directory (mt models convert) or a hub id."),
     reverse_model: Optional[str] = typer.Option(None, "--reverse-model",
                                                 help="Target->source model: align both ways and symmetrise."),
     layer: int = typer.Option(-1, "--layer", help="Decoder layer of the alignment head (-1: last)."),
-    head: int = typer.Option(0, "--head", help="Attention head of the alignment head."),
+    head: int = typer.Option(0, "--head", help="Attention head of the alignment head (a CTranslate2 model has "
+                             "only the alignment head: last layer, head 0)."),
     backend: str = typer.Option("auto", "--backend",
                                 help="Statistical backend: auto (eflomal if installed, else fastalign), fastalign "
                                 "(built in, deterministic) or eflomal (pip install 'tarjama[align]', GPL-3; stronger: "
