@@ -220,3 +220,25 @@ def test_hf_scores_are_read_off_the_search(sharp, beam, monkeypatch):
         if prefixes[k]:
             assert hyp.pieces[: len(prefix)] == prefix
         assert hyp.score == pytest.approx(_mean_log_prob(hf, source, hyp.pieces, hyp.finished), abs=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["hf", "ct2"])
+def test_a_model_that_fails_to_load_keeps_its_cause(tiny_ar_en, tmp_path, kind):
+    """Issue 10 item 6: a load failure is a one-line ModelError with the library's whole message, and the
+    library's exception chained as its cause (it was `from None` and cut at 300 characters for ct2; an
+    unwrapped internal error for hf)."""
+    from mt.backends.loading import load_backend
+    from mt.models.convert import convert
+
+    if kind == "hf":
+        broken = tmp_path / "hf"
+        shutil.copytree(tiny_ar_en, broken)
+        (broken / "model.safetensors").write_bytes(b"not a safetensors file " * 40)
+    else:
+        broken = convert(str(tiny_ar_en), tmp_path / "ct2", quantization="int8")
+        (broken / "model.bin").write_bytes(b"not a CTranslate2 model " * 40)
+    with pytest.raises(ModelError) as caught:
+        load_backend(str(broken))
+    assert caught.value.__cause__ is not None
+    assert " ".join(str(caught.value.__cause__).split()) in str(caught.value)
+    assert "\n" not in str(caught.value)

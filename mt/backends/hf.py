@@ -17,6 +17,7 @@ from transformers import LogitsProcessor, LogitsProcessorList, MarianMTModel
 from transformers.utils import logging as hf_logging
 
 from mt.backends.base import DecodeOptions, Hypothesis
+from mt.errors import ModelError
 from mt.models.vocab import MarianVocab
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,13 @@ class TransformersBackend:
         if threads:
             torch.set_num_threads(threads)
         self.path = Path(path)
-        self.vocab = MarianVocab.from_dir(self.path)
-        self.model = MarianMTModel.from_pretrained(self.path, attn_implementation="eager").to(device).eval()
+        try:
+            self.vocab = MarianVocab.from_dir(self.path)
+            model = MarianMTModel.from_pretrained(self.path, attn_implementation="eager")
+        except Exception as error:  # noqa: BLE001 - torch, safetensors and transformers raise many types; chained
+            message = " ".join(str(error).split()) or type(error).__name__
+            raise ModelError(f"{self.path}: transformers cannot load this model ({message})") from error
+        self.model = model.to(device).eval()
         self.device = device
         self.max_positions = int(self.model.config.max_position_embeddings)
         self.decoder_layers: int | None = int(self.model.config.decoder_layers)
