@@ -101,3 +101,16 @@ def test_script_watch_warns_once_on_latin_or_chinese_input_to_arabic():
     list(watch.watch(arabic))
     watch.finish()
     assert reports == []
+
+
+def test_one_arabic_fold_serves_matching_and_alignment_statistics():
+    from mt.alignment.tokenize import normalize_for_statistics
+    from mt.text.arabic import fold_coarse, normalize_token
+
+    # the same marks go in both folds: harakat, superscript alef, tatweel
+    for word in ("الْمُسْتَشْفَى", "المستشـــفى", "مُحَمَّد", "الرَّحْمٰن"):
+        assert normalize_token(word) == normalize_token(fold_coarse(word))
+    assert fold_coarse("الْمُسْتَشْفَى") == "المستشفي"  # every alef maqsura folds in the coarse key
+    assert normalize_token("على") == "على" and fold_coarse("على") == "علي"  # matching keeps على apart from علي
+    assert fold_coarse("أإآٱ مسؤول رئيس مدرسة") == "اااا مسءول رءيس مدرسه"
+    assert normalize_for_statistics("والمستشفى", "ar") == "مستشفي"

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from mt.errors import InputError
+from mt.text.arabic import fold_coarse
 from mt.text.script import dominant_language
 
 LANGUAGES = ("ar", "en", "zh")
@@ -113,16 +114,11 @@ def detect_language(lines: Iterable[str], default: str = "en") -> str:
     return dominant_language(lines, default)
 
 
-_AR_DIACRITICS = re.compile(rf"[{_ARABIC_MARKS}\u0640]")
 _AR_STATS_PREFIX = re.compile(r"^(?:[وف]?(?:[بك]?ال|لل))(?=..)|^[وف](?=....)")
-_AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "ء", "ئ": "ء"})
 
 
 def normalize_for_statistics(token: str, lang: str) -> str:
     """The word type a statistical aligner counts for ``token`` (a lossy key; indices are unaffected)."""
-    token = unicodedata.normalize("NFKC", token)
     if lang == "ar":
-        token = _AR_DIACRITICS.sub("", token).translate(_AR_FOLD)
-        token = _AR_STATS_PREFIX.sub("", token)
-        return token
-    return token.lower()
+        return _AR_STATS_PREFIX.sub("", fold_coarse(token))
+    return unicodedata.normalize("NFKC", token).lower()
