@@ -10,6 +10,7 @@ import typer
 
 from mt.cli.common import err_console, progress_bar, warn
 from mt.errors import InputError
+from mt.text.lines import TextInput
 from mt.text.script import ScriptWatch
 
 HELP = """Translate Arabic text files (or stdin with '-') into English or Chinese.
@@ -17,6 +18,7 @@ HELP = """Translate Arabic text files (or stdin with '-') into English or Chines
 Plain text keeps its lines: one output line per input line, empty lines stay empty, order is kept.
 Each line is split into sentences, long sentences are chunked under the model's limit (never truncated),
 and batches are sorted by length. Arabic -> Chinese goes through English unless an ar-zh model is given.
+Standard input is translated as it arrives: lines come back whenever the input pauses (tail -f works).
 """
 
 FORMATS = ("txt", "jsonl")
@@ -84,7 +86,6 @@ def translate(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
 ) -> None:
-    from mt.formats.reading import TextInput
     from mt.models.registry import TARGETS, parse_model_options
 
     if to not in TARGETS:
@@ -149,8 +150,6 @@ def _translate_one(translator, source, path: Optional[Path], to: str, fmt: str, 
 
 
 def _read_reference(path: Path, expected: int) -> list[str]:
-    from mt.formats.reading import TextInput
-
     reference = TextInput(str(path))
     if reference.info is None:
         raise InputError("--ref cannot be standard input")
