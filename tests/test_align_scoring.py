@@ -183,3 +183,15 @@ def test_cli_score_one_indexed_gold_hand_computed(tmp_path, capsys):
     # read 0-based by mistake, the same gold scores differently (and names no index 0 error)
     assert main(["align", "score", gold, pred]) == 0
     assert "AER\t40.00" not in capsys.readouterr().out
+
+
+def test_read_alignments_uses_the_shared_reader(tmp_path):
+    from mt.errors import InputError
+
+    cr = tmp_path / "cr.align"
+    cr.write_bytes(b"\xef\xbb\xbf0-0 1-1\r\r2-1\r")  # BOM and CR-only line ends, as in every other input
+    assert [sorted(a.sure) for a in read_alignments(cr)] == [[(0, 0), (1, 1)], [], [(2, 1)]]
+    binary = tmp_path / "links.bin"
+    binary.write_bytes(b"0-0\x00\n")
+    with pytest.raises(InputError, match="binary file"):
+        read_alignments(binary)

@@ -53,7 +53,7 @@ def test_empty_files(tmp_path, capsys, ref):
 
 def test_undecodable_bytes_name_file_and_offset(tmp_path, capsys, ref):
     latin1 = _file(tmp_path, "latin1.en", "The caf\u00e9 is open.\nx\ny\n".encode("latin-1"))
-    _fails(capsys, ["-r", ref, latin1], "latin1.en", "not valid UTF-8", "byte offset 7")
+    _fails(capsys, ["-r", ref, latin1], "latin1.en", "invalid UTF-8", "byte 7 (line 1): bytes e9 20 69 73")
 
 
 def test_binary_file(tmp_path, capsys, ref):
@@ -62,10 +62,10 @@ def test_binary_file(tmp_path, capsys, ref):
 
 
 def test_missing_files_and_directories(tmp_path, capsys, ref):
-    _fails(capsys, ["-r", ref, str(tmp_path / "nope.en")], "nope.en", "does not exist")
-    _fails(capsys, ["-r", str(tmp_path / "noref.en"), ref], "reference", "does not exist")
+    _fails(capsys, ["-r", ref, str(tmp_path / "nope.en")], "nope.en", "no such file")
+    _fails(capsys, ["-r", str(tmp_path / "noref.en"), ref], "reference", "no such file")
     _fails(capsys, ["-r", ref, str(tmp_path)], "is a directory")
-    _fails(capsys, ["-r", ref, ref, "--src", str(tmp_path / "nosrc.ar")], "source", "does not exist")
+    _fails(capsys, ["-r", ref, ref, "--src", str(tmp_path / "nosrc.ar")], "source", "no such file")
     _fails(capsys, ["-r", ref, ref, "--src", _file(tmp_path, "s.ar", AR), "--glossary", str(tmp_path / "g.tsv")])
     _fails(capsys, ["-r", ref, ref, "-o", str(tmp_path)], "directory")
     _fails(capsys, ["-r", ref, ref, "-o", str(tmp_path / "no" / "such" / "dir.json")], "no such directory")

@@ -227,3 +227,23 @@ def test_suggest_asks_on_a_terminal(capsys, tmp_path, monkeypatch):
     assert rc == 0 and "added 1 concept(s)" in out
     lines = small.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3 and "suggested from article.ar.txt/article.en.txt" in lines[2]
+
+
+def test_suggest_reads_its_texts_like_every_other_command(capsys, tmp_path):
+    """glossary suggest used its own reader: no NUL check, CR kept, a directory gave an internal error."""
+    small = tmp_path / "small.tsv"
+    small.write_text("id\tar\ten\tzh\n", encoding="utf-8")
+    src, tgt = SEEDS / "article.ar.txt", SEEDS / "article.en.txt"
+    binary = tmp_path / "model.bin"
+    binary.write_bytes(b"\x7fELF\x00\x01\x02\n")
+    for bad, needle in ((binary, "binary file"), (tmp_path, "is a directory")):
+        rc, _, err = run(capsys, "suggest", small, src, bad, "--dry-run")
+        assert_one_line_error(rc, err, needle)
+    lf = run(capsys, "suggest", small, src, tgt, "--dry-run")
+    crlf_src, cr_tgt = tmp_path / "crlf.ar", tmp_path / "cr.en"
+    crlf_src.write_bytes(src.read_bytes().replace(b"\n", b"\r\n"))
+    cr_tgt.write_bytes(b"\xef\xbb\xbf" + tgt.read_bytes().replace(b"\n", b"\r"))
+    windows = run(capsys, "suggest", small, crlf_src, cr_tgt, "--dry-run")
+    assert lf[0] == windows[0] == 0
+    assert "suggestion" in lf[1]
+    assert lf[1].replace(str(src), "SRC") == windows[1].replace(str(crlf_src), "SRC")  # the same suggestions

@@ -175,3 +175,22 @@ def test_csv_with_two_language_header_groups_variants(glossary, tmp_path):
     ali = [c for c in back if c.en == ("AliExpress",)]
     assert len(ali) == 1 and ali[0].ar == glossary.get("aliexpress").ar
     assert sorted((c.ar, c.en[0]) for c in back) == sorted((c.ar, c.en[0]) for c in glossary)
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "json", "csv", "tbx"])
+def test_a_byte_order_mark_is_read_in_every_format(glossary, tmp_path, fmt):
+    # Windows editors save UTF-8 with a BOM; JSON was refused ("Unexpected UTF-8 BOM") while TSV was read
+    text = glossary.dumps(fmt, target_lang="en")
+    plain, bom = tmp_path / f"plain.{fmt}", tmp_path / f"bom.{fmt}"
+    plain.write_bytes(text.encode("utf-8"))
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert Glossary.load(bom).concepts == Glossary.load(plain).concepts
+    assert len(Glossary.load(bom)) >= 40
+
+
+def test_parse_errors_keep_their_cause(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"concepts": [', encoding="utf-8")
+    with pytest.raises(GlossaryError, match="invalid JSON") as caught:
+        Glossary.load(broken)
+    assert isinstance(caught.value.__cause__, json.JSONDecodeError)

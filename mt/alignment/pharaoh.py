@@ -14,6 +14,7 @@ from typing import Iterable
 
 from mt.alignment.io import write_text_atomic
 from mt.errors import InputError
+from mt.text.lines import read_lines
 
 Link = tuple[int, int]
 
@@ -81,17 +82,12 @@ def format_links(sure: Iterable[Link], possible: Iterable[Link] = ()) -> str:
 
 def read_alignments(path: str | Path, *, one_based: bool = False, reverse: bool = False) -> list[Alignment]:
     """Read a Pharaoh file (one line per sentence pair, empty line = no links)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read alignment file: {error}") from None
     alignments = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(read_lines(path, label=str(path)), start=1):  # the shared reader's rules
         try:
             alignments.append(parse_line(line, one_based=one_based, reverse=reverse))
         except ValueError as error:
-            raise InputError(f"{path}:{number}: {error}") from None
+            raise InputError(f"{path}:{number}: {error}") from error
     return alignments
 
 

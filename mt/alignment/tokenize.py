@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from mt.errors import InputError
+from mt.text.arabic import fold_coarse
+from mt.text.script import dominant_language
 
 LANGUAGES = ("ar", "en", "zh")
 
@@ -33,8 +35,6 @@ _WORD = rf"(?:[^\W\d_]|[{_ARABIC_MARKS}])(?:[\w{_ARABIC_MARKS}]|['\u2019](?=[^\W
 _CJK = r"[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 _GENERIC = re.compile(rf"{_NUMBER}(?![\w])|{_WORD}|[^\s]", re.UNICODE)
 _ZH = re.compile(rf"{_CJK}|{_NUMBER}(?!(?!{_CJK})\w)|(?:(?!{_CJK})[\w{_ARABIC_MARKS}])+|[^\s]", re.UNICODE)
-_CJK_RE = re.compile(_CJK)
-_ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
 _PROCLITICS = re.compile(r"^([وف]?)([بك]?)(?=ال[^\W\d_]{2,})|^([وف]?)(ل)(?=ل[^\W\d_]{2,})")
 
 
@@ -110,25 +110,15 @@ def _jieba_tokens(text: str) -> list[Token]:
 
 
 def detect_language(lines: Iterable[str], default: str = "en") -> str:
-    """Guess ar, zh or en from the script of the first non-empty lines."""
-    sample = "".join(line for line, _ in zip(lines, range(200)))
-    cjk = len(_CJK_RE.findall(sample))
-    arabic = len(_ARABIC_RE.findall(sample))
-    latin = len(re.findall(r"[A-Za-z]", sample))
-    best = max((cjk, "zh"), (arabic, "ar"), (latin, "en"))
-    return best[1] if best[0] else default
+    """Guess ar, zh or en from the script of the first lines (the shared detector, mt.text.script)."""
+    return dominant_language(lines, default)
 
 
-_AR_DIACRITICS = re.compile(rf"[{_ARABIC_MARKS}\u0640]")
 _AR_STATS_PREFIX = re.compile(r"^(?:[وف]?(?:[بك]?ال|لل))(?=..)|^[وف](?=....)")
-_AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "ء", "ئ": "ء"})
 
 
 def normalize_for_statistics(token: str, lang: str) -> str:
     """The word type a statistical aligner counts for ``token`` (a lossy key; indices are unaffected)."""
-    token = unicodedata.normalize("NFKC", token)
     if lang == "ar":
-        token = _AR_DIACRITICS.sub("", token).translate(_AR_FOLD)
-        token = _AR_STATS_PREFIX.sub("", token)
-        return token
-    return token.lower()
+        return _AR_STATS_PREFIX.sub("", fold_coarse(token))
+    return unicodedata.normalize("NFKC", token).lower()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from rich.table import Table
 
 from mt.cli.common import warn
 from mt.errors import GlossaryError, InputError
+from mt.text.lines import read_lines
 
 app = typer.Typer(
     help="Term bases (ar -> en, zh): list, show, add, remove, check, import, export, suggest.",
@@ -257,8 +258,8 @@ def suggest(
     from mt.glossary.suggest import suggest as propose
 
     glossary = _load(file, fmt)
-    src_lines = _read_lines(src)
-    tgt_lines = _read_lines(tgt)
+    src_lines = read_lines(src)  # the shared reader: one-line errors for a bad file
+    tgt_lines = read_lines(tgt)
     table_path = names_table or DEFAULT_NAMES_TABLE
     names = NameTable.load(table_path) if (names_table or DEFAULT_NAMES_TABLE.exists()) else None
     found = propose(src_lines, tgt_lines, names=names, min_count=min_count, min_dice=min_dice,
@@ -301,11 +302,3 @@ def suggest(
         glossary.save(file, fmt)
     out.print(f"added {added} concept(s) to {file}")
 
-
-def _read_lines(path: Path) -> List[str]:
-    try:
-        return path.read_text(encoding="utf-8").rstrip("\n").split("\n")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8") from None

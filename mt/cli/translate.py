@@ -10,12 +10,15 @@ import typer
 
 from mt.cli.common import err_console, progress_bar, warn
 from mt.errors import InputError
+from mt.text.lines import TextInput
+from mt.text.script import ScriptWatch
 
 HELP = """Translate Arabic text files (or stdin with '-') into English or Chinese.
 
 Plain text keeps its lines: one output line per input line, empty lines stay empty, order is kept.
 Each line is split into sentences, long sentences are chunked under the model's limit (never truncated),
 and batches are sorted by length. Arabic -> Chinese goes through English unless an ar-zh model is given.
+Standard input is translated as it arrives: lines come back whenever the input pauses (tail -f works).
 """
 
 FORMATS = ("txt", "jsonl")
@@ -83,7 +86,6 @@ def translate(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
 ) -> None:
-    from mt.formats.reading import TextInput
     from mt.models.registry import TARGETS, parse_model_options
 
     if to not in TARGETS:
@@ -96,6 +98,8 @@ def translate(
     models = parse_model_options(model)
     sources = [TextInput(name) for name in inputs]  # validates every input before anything is written
     outputs = _plan_outputs(inputs, output, to, fmt, force)
+    if ref and any(s.is_stream for s in sources):
+        raise InputError("--ref needs input files (standard input is streamed; its length is not known)")
     references = _read_reference(ref, sum(s.info.lines for s in sources)) if ref else None
     loaded_glossary = _load_glossaries(glossary) if glossary else None
 
@@ -118,28 +122,37 @@ def translate(
 
 def _translate_one(translator, source, path: Optional[Path], to: str, fmt: str, quiet: bool,
                    collect: Optional[list]) -> None:
+    """Translate one input into ``path`` (None: stdout). Standard input is streamed: each run of lines that
+    arrives before the input pauses is translated and written (and flushed) before the next is awaited."""
     from mt.formats.writing import atomic_writer
 
-    total = source.info.lines
+    total = source.info.lines if source.info is not None else None  # None: a stream of unknown length
+    check = ScriptWatch("ar", lambda problem: warn(f"{source.display_name} does not look like Arabic ({problem}); "
+                                                   "translating it anyway"))
     with atomic_writer(path) as handle, progress_bar(f"translating {source.display_name}", total,
-                                                     enabled=not quiet and total > PROGRESS_MIN_LINES) as advance:
+                                                     enabled=not quiet and (total or 0) > PROGRESS_MIN_LINES) \
+            as advance:
         written = 0
-        for result in translator.translate_stream(source.lines(), to=to, progress=advance):
-            text = json.dumps(result.to_dict(), ensure_ascii=False) if fmt == "jsonl" else result.translation
-            written += 1
-            handle.write(text)
-            if written < total or source.info.ends_with_newline:
-                handle.write("\n")
-            if collect is not None:
-                collect.append(result.translation)
-    if written != total:  # a broken promise would be a bug; never let it pass silently
-        raise InputError(f"{source.display_name}: {total} lines read but {written} written")
+        for run in source.segments():
+            for result in translator.translate_stream(check.watch(run), to=to, progress=advance):
+                text = json.dumps(result.to_dict(), ensure_ascii=False) if fmt == "jsonl" else result.translation
+                handle.write(text)
+                if written != source.unterminated:  # a last line without a line end is written without one
+                    handle.write("\n")
+                written += 1
+                if collect is not None:
+                    collect.append(result.translation)
+                if source.is_stream:  # a reader at the other end of a pipe gets each line as it is done
+                    handle.flush()
+        check.finish()
+    if written != source.info.lines:  # a broken promise would be a bug; never let it pass silently
+        raise InputError(f"{source.display_name}: {source.info.lines} lines read but {written} written")
 
 
 def _read_reference(path: Path, expected: int) -> list[str]:
-    from mt.formats.reading import TextInput
-
     reference = TextInput(str(path))
+    if reference.info is None:
+        raise InputError("--ref cannot be standard input")
     if reference.info.lines != expected:
         raise InputError(f"{path}: {reference.info.lines} lines, but the input has {expected}")
     return list(reference.lines())

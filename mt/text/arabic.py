@@ -10,6 +10,9 @@ What is folded (both for glossary keys and for running text):
 * Arabic-Indic (U+0660..) and Persian (U+06F0..) digits -> ASCII digits;
 * Latin letters are lower-cased.
 
+:func:`fold_coarse` is the coarser key a statistical aligner counts word types by (same marks removed, every ى
+and the hamza seats folded, no offset map).
+
 Alef maqsura ى is *not* folded by :func:`normalize`; :func:`fold_final_yeh` folds a token-final ى -> ي except in
 the function words على / الى / حتى / ... (with or without proclitics), so على never becomes the name علي.
 """
@@ -27,6 +30,7 @@ __all__ = [
     "normalize_token",
     "normalize_map",
     "fold_final_yeh",
+    "fold_coarse",
     "TOKEN_RE",
     "PROCLITICS",
 ]
@@ -143,6 +147,19 @@ def fold_final_yeh(token: str) -> str:
     if token in _MAQSURA_WORDS or _strip_proclitics(token) in _MAQSURA_WORDS:
         return token
     return token[:-1] + "ي"
+
+
+_ALEFS = "أإآٱٲٳ"
+_COARSE_LETTERS = str.maketrans({**{alef: "ا" for alef in _ALEFS}, "ة": "ه", "ى": "ي", "ؤ": "ء", "ئ": "ء"})
+_COARSE_MARKS = re.compile("[" + "".join(f"\\u{c:04x}" for c in sorted(_DIACRITICS | {_TATWEEL})) + "]")
+
+
+def fold_coarse(text: str) -> str:
+    """A coarse fold for counting word types (statistical alignment): NFKC, then the diacritics and tatweel
+    that :func:`normalize` removes, alef forms -> ا, ة -> ه, *every* ى -> ي (على and علي become one type) and
+    the hamza seats ؤ ئ -> ء. Unlike :func:`normalize` it keeps no offset map and leaves digits, Persian
+    letters, invisible marks and Latin case alone."""
+    return _COARSE_MARKS.sub("", unicodedata.normalize("NFKC", text)).translate(_COARSE_LETTERS)
 
 
 _TABLE_RANGES = ((0x0000, 0x0250), (0x0600, 0x0900), (0x2000, 0x2070), (0xFB00, 0xFF00), (0xFF00, 0xFFF0))

@@ -62,7 +62,7 @@ def loads(text: str, name: str = "<csv>", source_lang: str = "ar", target_lang: 
             try:
                 concepts.append(make_concept(id=_unique_id(base, taken), **values))
             except GlossaryError as error:
-                raise GlossaryError(f"{name}:{lineno}: {error}") from None
+                raise GlossaryError(f"{name}:{lineno}: {error}") from error
         return concepts
     elif all(langs):
         raise GlossaryError(f"{name}:{rows[0][0]}: a language-code header needs an 'ar' column and no repeats")
@@ -81,7 +81,7 @@ def loads(text: str, name: str = "<csv>", source_lang: str = "ar", target_lang: 
         try:
             concepts.append(make_concept(id=_unique_id(base, taken), ar=sources, **{target_lang: [tgt]}))
         except GlossaryError as error:
-            raise GlossaryError(f"{name}:{lineno}: {error}") from None
+            raise GlossaryError(f"{name}:{lineno}: {error}") from error
     return concepts
 
 

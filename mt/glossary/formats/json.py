@@ -14,9 +14,9 @@ _LISTS = ("ar", "en", "zh", "forbidden_en", "forbidden_zh")
 def loads(text: str, name: str = "<json>", **_: object) -> list[Concept]:
     """Parse a JSON glossary; problems name the file and the concept's index."""
     try:
-        data = json.loads(text)
+        data = json.loads(text.removeprefix("\ufeff"))  # a BOM is dropped, as TSV and CSV do
     except json.JSONDecodeError as error:
-        raise GlossaryError(f"{name}:{error.lineno}: invalid JSON ({error.msg})") from None
+        raise GlossaryError(f"{name}:{error.lineno}: invalid JSON ({error.msg})") from error
     items = data.get("concepts") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise GlossaryError(f"{name}: expected a list of concepts or an object with a 'concepts' list")
@@ -42,7 +42,7 @@ def loads(text: str, name: str = "<json>", **_: object) -> list[Concept]:
         try:
             concept = make_concept(**{"id": "", "ar": [], **values})
         except GlossaryError as error:
-            raise GlossaryError(f"{where}: {error}") from None
+            raise GlossaryError(f"{where}: {error}") from error
         if concept.id in seen:
             raise GlossaryError(f"{where}: duplicate id {concept.id!r}")
         seen.add(concept.id)

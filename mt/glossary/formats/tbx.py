@@ -58,7 +58,7 @@ def loads(text: str | bytes, name: str = "<tbx>", **_: object) -> list[Concept]:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise GlossaryError(f"{name}:{error.lineno}: invalid XML ({error.msg})") from None
+        raise GlossaryError(f"{name}:{error.lineno}: invalid XML ({error.msg})") from error
     if _local(root) not in ("tbx", "martif"):
         raise GlossaryError(f"{name}:{root.sourceline}: not a TBX file (root element <{_local(root)}>)")
     entries = [el for el in root.iter() if _local(el) in ("conceptEntry", "termEntry")]
@@ -101,7 +101,7 @@ def loads(text: str | bytes, name: str = "<tbx>", **_: object) -> list[Concept]:
                                    forbidden_en=forbidden["en"], forbidden_zh=forbidden["zh"], type=ctype,
                                    note=" ".join(notes))
         except GlossaryError as error:
-            raise GlossaryError(f"{where}: {error}") from None
+            raise GlossaryError(f"{where}: {error}") from error
         if concept.id in seen:
             raise GlossaryError(f"{where}: duplicate concept id {concept.id!r}")
         seen.add(concept.id)

@@ -45,9 +45,9 @@ def loads(text: str, name: str = "<tsv>", **_: object) -> list[Concept]:
         try:
             concept = make_concept(**values)
         except GlossaryError as error:
-            raise GlossaryError(f"{name}:{lineno}: {error}") from None
+            raise GlossaryError(f"{name}:{lineno}: {error}") from error
         except TypeError as error:  # pragma: no cover - header checked above
-            raise GlossaryError(f"{name}:{lineno}: {error}") from None
+            raise GlossaryError(f"{name}:{lineno}: {error}") from error
         if concept.id in seen:
             raise GlossaryError(f"{name}:{lineno}: duplicate id {concept.id!r} (first on line {seen[concept.id]})")
         seen[concept.id] = lineno
