@@ -52,6 +52,12 @@ def parse_metrics(values: Iterable[str] | str | None) -> list[str]:
     return keys
 
 
+def is_metric_name(value: str) -> bool:
+    """Whether ``value`` is one metric key or alias (case-insensitive), e.g. "chrF2" or "ter"."""
+    key = value.strip().lower()
+    return _ALIASES.get(key, key) in METRIC_NAMES
+
+
 def bleu_tokenizer(lang: str, tokenize: str | None = None) -> str:
     """The BLEU tokenizer: ``tokenize`` if given, else ``zh`` for Chinese and ``13a`` otherwise (as sacrebleu)."""
     if tokenize is not None:
