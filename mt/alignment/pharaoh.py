@@ -85,13 +85,13 @@ def read_alignments(path: str | Path, *, one_based: bool = False, reverse: bool 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read alignment file: {error}") from None
+        raise InputError(f"{path}: cannot read alignment file: {error}") from error
     alignments = []
     for number, line in enumerate(text.splitlines(), start=1):
         try:
             alignments.append(parse_line(line, one_based=one_based, reverse=reverse))
         except ValueError as error:
-            raise InputError(f"{path}:{number}: {error}") from None
+            raise InputError(f"{path}:{number}: {error}") from error
     return alignments
 
 
