@@ -109,6 +109,11 @@ def test_align_output_never_replaces_an_input(run_cli, tmp_path):
     code, _, err = run_cli("align", "words", src, tgt, "-o", tgt, "--force", "--backend", "fastalign")
     _one_line_error(code, err, "would replace the input")
     assert tgt.read_bytes() == before
+    extra_src = _copy(FLORES_AR, tmp_path / "x.ar", 5)
+    extra_tgt = _copy(FLORES_EN, tmp_path / "x.en", 5)
+    code, _, err = run_cli("align", "words", src, tgt, "--corpus", extra_src, extra_tgt, "-o", extra_tgt,
+                           "--force", "--backend", "fastalign")
+    _one_line_error(code, err, "would replace the input", str(extra_tgt))
     code, _, err = run_cli("align", "sentences", src, tgt, "-o", src, "--force")
     _one_line_error(code, err, "would replace the input")
 
