@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
     finally:
-        if in_main_thread:
+        if in_main_thread and previous is not None:  # None: a handler installed outside Python, left alone
             signal.signal(signal.SIGTERM, previous)
 
 
