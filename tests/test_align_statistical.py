@@ -147,7 +147,7 @@ def test_cli_words_statistical(tmp_path, capsys):
             i, j = map(int, link.split("-"))
             assert 0 <= i < n and 0 <= j < m
     assert main(["align", "words", src, tgt, "-o", str(out)]) == 1
-    assert "exists; pass --force" in capsys.readouterr().err
+    assert "already exists; use --force" in capsys.readouterr().err
 
 
 def test_cli_words_pretokenized(tmp_path, capsys):

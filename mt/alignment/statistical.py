@@ -109,6 +109,9 @@ class StatisticalAligner:
             raise InputError(f"{len(src)} source sentences but {len(tgt)} target sentences")
         if len(extra_src) != len(extra_tgt):
             raise InputError(f"extra corpus: {len(extra_src)} source sentences but {len(extra_tgt)} target")
+        if not src:  # no pairs: nothing to link (eflomal would divide by zero on an empty corpus)
+            self.resolved_backend()
+            return [], [], []
         extra = [(s, t) for s, t in zip(extra_src, extra_tgt) if len(s) and len(t)]
         main_src = [self._units(s, self.src_lang) for s in src]
         main_tgt = [self._units(t, self.tgt_lang) for t in tgt]

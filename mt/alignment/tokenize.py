@@ -99,8 +99,8 @@ def _split_proclitics(token: Token) -> list[Token]:
 def _jieba_tokens(text: str) -> list[Token]:
     try:
         import jieba  # noqa: PLC0415 - optional dependency
-    except ImportError:
-        raise InputError("Chinese word segmentation needs jieba: pip install jieba (or use characters)") from None
+    except ImportError as error:
+        raise InputError("Chinese word segmentation needs jieba: pip install jieba (or use characters)") from error
     jieba.setLogLevel(60)
     tokens = []
     for word, start, end in jieba.tokenize(text):

@@ -10,10 +10,12 @@ from mt.alignment.attention import AttentionAligner
 from mt.alignment.io import read_lines
 from mt.alignment.pharaoh import Link
 from mt.alignment.statistical import StatisticalAligner
-from mt.alignment.tokenize import detect_language, tokenize
+from mt.alignment.symmetrize import METHODS as SYMMETRIZATIONS
+from mt.alignment.tokenize import LANGUAGES, detect_language, tokenize
 from mt.errors import InputError
 
 METHODS = ("attention", "statistical")
+ZH_MODES = ("char", "jieba")
 
 
 @dataclass
@@ -38,6 +40,23 @@ def read_parallel(src_path: str | Path, tgt_path: str | Path, *, allow_empty: bo
     return ParallelText(src, tgt, src_path, tgt_path)
 
 
+def check_options(*, method: str = "statistical", src_lang: str = "ar", tgt_lang: str | None = None,
+                  zh_mode: str = "char", backend: str = "fastalign",
+                  symmetrization: str = "grow-diag-final-and") -> None:
+    """Raise InputError for an option :func:`align_words` cannot use, before any file is read or model trained."""
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}: expected attention or statistical")
+    if symmetrization not in SYMMETRIZATIONS:
+        raise InputError(f"unknown symmetrisation {symmetrization!r}: expected one of {', '.join(SYMMETRIZATIONS)}")
+    for name, lang in (("source", src_lang), ("target", tgt_lang)):
+        if lang is not None and lang not in LANGUAGES:
+            raise InputError(f"unknown {name} language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    if zh_mode not in ZH_MODES:
+        raise InputError(f"unknown Chinese tokenisation {zh_mode!r}: expected {' or '.join(ZH_MODES)}")
+    if method == "statistical":
+        StatisticalAligner(backend=backend).resolved_backend()  # unknown or missing backend
+
+
 def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statistical", src_lang: str = "ar",
                 tgt_lang: str | None = None, tokenized: bool = False, split_clitics: bool = False,
                 zh_mode: str = "char", extra_src: Sequence[str] = (), extra_tgt: Sequence[str] = (),
@@ -46,10 +65,12 @@ def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statis
                 symmetrization: str = "grow-diag-final-and") -> list[set[Link]]:
     """Word-align sentence pairs with the model's attention or the statistical aligner; indices refer to
     the tokens of :func:`mt.alignment.tokenize.tokenize` (or whitespace tokens with ``tokenized``)."""
-    if method not in METHODS:
-        raise InputError(f"unknown method {method!r}: expected attention or statistical")
+    check_options(method=method, src_lang=src_lang, tgt_lang=tgt_lang, zh_mode=zh_mode, backend=backend,
+                  symmetrization=symmetrization)
     if len(src) != len(tgt):
         raise InputError(f"{len(src)} source sentences but {len(tgt)} target sentences")
+    if not src:  # nothing to align (and nothing to train a statistical model on)
+        return []
     tgt_lang = tgt_lang or detect_language(tgt)
     if method == "attention":
         if model is None:

@@ -1,14 +1,21 @@
 """The `mt` command line: a thin typer layer over the library.
 
 Each capability lives in its own module here and registers itself on the root app. Library errors
-(:class:`mt.errors.TarjamaError`) become one line on stderr and a non-zero exit, never a traceback.
+(:class:`mt.errors.TarjamaError`) become one line on stderr and a non-zero exit, never a traceback; with
+``MT_DEBUG=1`` every error also prints its full traceback (causes chained) before that line. SIGTERM ends a
+command like Ctrl-C does: partial outputs are removed and the exit status is 143.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
+import traceback
+from importlib.metadata import PackageNotFoundError, version as package_version
+from typing import Optional
 
 import typer
 
@@ -25,6 +32,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            number = package_version("tarjama")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            number = "unknown (not installed)"
+        typer.echo(f"mt (tarjama) {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Optional[bool] = typer.Option(None, "--version", "-V", callback=_version, is_eager=True,
+                                                 help="Print the version and exit.")) -> None:
+    pass
+
+
 app.command("translate", help=translate.HELP)(translate.translate)
 app.add_typer(models.app, name="models")
 app.add_typer(glossary.app, name="glossary")
@@ -32,21 +57,56 @@ app.command("evaluate", help=evaluate.HELP)(evaluate.evaluate)
 app.add_typer(align.app, name="align")
 
 
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM so that the same clean-up as for Ctrl-C runs (partial outputs go)."""
+
+
+def _on_sigterm(signum, frame) -> None:  # noqa: ARG001 - the signal handler signature
+    raise Terminated()
+
+
+def _debug() -> bool:
+    return bool(os.environ.get("MT_DEBUG"))
+
+
+def _traceback() -> None:
+    """With MT_DEBUG set, print the current exception's full traceback (with its causes) on stderr."""
+    if _debug():
+        traceback.print_exc(file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (the `mt` script exits with it)."""
     logging.basicConfig(level=os.environ.get("MT_LOG_LEVEL", "WARNING"), format="mt: %(message)s")
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
+    try:
+        return _main(argv)
+    finally:
+        if in_main_thread and previous is not None:  # None: a handler installed outside Python, left alone
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, prog_name="mt", standalone_mode=False)
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except TarjamaError as error:
+        _traceback()
         err_console.print(f"mt: error: {error}", markup=False)
         return error.exit_code
     except KeyboardInterrupt:
+        _traceback()
         err_console.print("mt: interrupted", markup=False)
         return 130
+    except Terminated:
+        _traceback()
+        err_console.print("mt: terminated", markup=False)
+        return 143
     except Exception as error:  # noqa: BLE001 - the last guard against a traceback for users
+        _traceback()
         if type(error).__name__ == "NoArgsIsHelpError":
             err_console.print(error.format_message(), markup=False)  # type: ignore[attr-defined]
             return 2
@@ -58,10 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         if type(error).__name__ == "Abort":
             err_console.print("mt: aborted", markup=False)
             return 1
-        if os.environ.get("MT_DEBUG"):
-            raise
-        err_console.print(f"mt: internal error: {type(error).__name__}: {error} (set MT_DEBUG=1 for a traceback)",
-                          markup=False)
+        hint = "" if _debug() else " (set MT_DEBUG=1 for a traceback)"
+        err_console.print(f"mt: internal error: {type(error).__name__}: {error}{hint}", markup=False)
         return 3
     if result == 130:  # typer turns Ctrl-C into exit status 130
         err_console.print("mt: interrupted", markup=False)

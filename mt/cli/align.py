@@ -8,14 +8,16 @@ from typing import Optional, Tuple
 import typer
 
 from mt.errors import InputError
+from mt.formats.writing import check_output
 
 app = typer.Typer(help="Align texts: words within sentence pairs, sentences within documents; score alignments.",
                   no_args_is_help=True)
 
 
-def _check_output(path: Optional[Path], force: bool) -> None:
-    if path is not None and path.exists() and not force:
-        raise InputError(f"{path}: exists; pass --force to overwrite")
+def _check_output(path: Optional[Path], force: bool, inputs: list[Optional[Path]]) -> None:
+    """Before any work: refuse an output that is an input, exists (without --force) or cannot be written."""
+    if path is not None and str(path) != "-":
+        check_output(path, force, [p for p in inputs if p is not None])
 
 
 @app.command("words")
@@ -33,8 +35,9 @@ def words(
                              "only the alignment head: last layer, head 0)."),
     backend: str = typer.Option("auto", "--backend",
                                 help="Statistical backend: auto (eflomal if installed, else fastalign), fastalign "
-                                "(built in, deterministic) or eflomal (pip install 'tarjama[align]', GPL-3; stronger: "
-                                "zh-en AER 22 vs 29, but its sampler takes no seed, so runs can differ slightly)."),
+                                "(built in, deterministic) or eflomal (pip install 'tarjama\\[align]', GPL-3; "
+                                "stronger: zh-en AER 22 vs 29, but its sampler takes no seed, so runs can differ "
+                                "slightly)."),
     corpus: Optional[Tuple[Path, Path]] = typer.Option(None, "--corpus", metavar="SRC TGT",
                                                        help="Extra parallel text to improve the statistics."),
     tokenized: bool = typer.Option(False, "--tokenized",
@@ -53,9 +56,11 @@ def words(
 ) -> None:
     """Word-align SRC and TGT; print one line of Pharaoh links (i-j, 0-based) per sentence pair."""
     from mt.alignment.pharaoh import format_links, write_alignments  # noqa: PLC0415
-    from mt.alignment.words import align_words, read_parallel  # noqa: PLC0415
+    from mt.alignment.words import align_words, check_options, read_parallel  # noqa: PLC0415
 
-    _check_output(output, force)
+    check_options(method=method, src_lang=src_lang, tgt_lang=tgt_lang, zh_mode=zh_seg, backend=backend,
+                  symmetrization=symmetrization)
+    _check_output(output, force, [src, tgt, *(corpus or ())])
     text = read_parallel(src, tgt)
     extra_src: list[str] = []
     extra_tgt: list[str] = []
@@ -107,6 +112,8 @@ def score(
             if len(alignments) != len(src_lines):
                 raise InputError(f"{path}: {len(alignments)} lines but {src} has {len(src_lines)}")
             check_ranges(alignments, n_src, n_tgt, path)
+    if not any(a.links for a in gold_links) and not any(a.links for a in pred_links):
+        raise InputError(f"{gold} and {pred} hold no links: nothing to score (AER is undefined)")
     result = score_aer(gold_links, pred_links)
     typer.echo(f"AER\t{100 * result.aer:.2f}")
     typer.echo(f"precision\t{100 * result.precision:.2f}")
@@ -125,7 +132,7 @@ def sentences(
                                                        "Bleualign-style similarity cost."),
     realign: bool = typer.Option(False, "--realign", help="Second pass with a word list learnt from the first "
                                  "(helps ar-en most; 2.5-4x slower)."),
-    band: int = typer.Option(12, "--band", help="Half-width of the search band around the coarse path."),
+    band: int = typer.Option(12, "--band", min=1, help="Half-width of the search band around the coarse path."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the bead TSV here (default stdout)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output file."),
 ) -> None:
@@ -135,7 +142,7 @@ def sentences(
     from mt.alignment.sentence import align_sentences, format_beads, write_beads  # noqa: PLC0415
     from mt.alignment.tokenize import detect_language  # noqa: PLC0415
 
-    _check_output(output, force)
+    _check_output(output, force, [src_doc, tgt_doc, glossary])
     src_lines = read_lines(src_doc, allow_empty=False)
     tgt_lines = read_lines(tgt_doc, allow_empty=False)
     lang = tgt_lang or detect_language(tgt_lines)
@@ -161,8 +168,8 @@ def _translator(model: str, lang: str):
     """A function translating Arabic lines into ``lang`` with the project's Translator."""
     try:
         from mt.pipeline import Translator  # noqa: PLC0415
-    except ImportError:
-        raise InputError("--mt needs mt.pipeline.Translator, which this installation lacks") from None
+    except ImportError as error:
+        raise InputError("--mt needs mt.pipeline.Translator, which this installation lacks") from error
     translator = Translator(models={f"ar-{lang}": model})
 
     def translate(lines: list[str]) -> list[str]:

@@ -24,18 +24,56 @@ or 12345). --src with --glossary adds terminology accuracy; --segments writes pe
 """
 
 FORMATS = ("text", "json", "markdown", "html")
+#: Report format by output extension (an explicit --format wins over the extension).
+EXTENSIONS = {".txt": "text", ".text": "text", ".json": "json", ".md": "markdown", ".markdown": "markdown",
+              ".html": "html", ".htm": "html"}
+
+
+def _report_format(fmt: Optional[str], output: Optional[Path]) -> str:
+    """--format when given, else from the output's extension (.html .md .json .txt), else text."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+        return fmt
+    if output is None or str(output) == "-":
+        return "text"
+    return EXTENSIONS.get(output.suffix.lower(), "text")
+
+
+def _split_metrics(hypotheses: List[Path], metrics: Optional[List[str]]) -> tuple[List[Path], Optional[List[str]]]:
+    """sacrebleu's habit `-m bleu chrf ter`: the option takes one value, so `chrf` and `ter` arrive as
+    hypotheses. When -m was given, a positional that names a metric and is not an existing file is a metric;
+    an existing file keeps its place as a hypothesis."""
+    if metrics is None:
+        return hypotheses, None
+    from mt.evaluation.metrics import is_metric_name
+
+    files: List[Path] = []
+    extra: List[str] = []
+    for path in hypotheses:
+        if not is_metric_name(str(path)):
+            files.append(path)
+        elif path.exists():
+            warn(f"{path}: names a metric but is an existing file: scored as a hypothesis "
+                 f"(use -m {path.name} to add the metric)")
+            files.append(path)
+        else:
+            extra.append(str(path))
+    return files, [*metrics, *extra]
 
 
 def evaluate(
     hypotheses: List[Path] = typer.Argument(..., metavar="HYP...", show_default=False,
                                             help="System output files, one segment per line; the first is the "
-                                            "baseline of the paired tests."),
+                                            "baseline of the paired tests. After -m, a name like chrf that is "
+                                            "not a file is a metric (sacrebleu's -m bleu chrf ter)."),
     references: List[Path] = typer.Option(..., "--ref", "-r", show_default=False,
                                           help="Reference file; repeat -r for several references."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l",
                                        help="Target language, en or zh (default: detected from the reference)."),
-    metrics: List[str] = typer.Option(["bleu,chrf,chrf++,ter"], "--metrics", "-m",
-                                      help="Metrics: bleu, chrf, chrf++, ter; repeat -m or separate with commas."),
+    metrics: Optional[List[str]] = typer.Option(None, "--metrics", "-m", show_default=False,
+                                                help="Metrics: bleu, chrf, chrf++, ter; repeat -m, separate with "
+                                                "commas or list them after -m as sacrebleu does. Default: all four."),
     tokenize: Optional[str] = typer.Option(None, "--tokenize",
                                            help="BLEU tokenizer: 13a, zh, intl, char or none (default: zh for "
                                            "Chinese, 13a otherwise)."),
@@ -61,22 +99,31 @@ def evaluate(
                                              help="Text (e.g. the training targets) to count word frequencies "
                                              "from for the frequency buckets (default: the reference)."),
     top: int = typer.Option(10, "--top", help="How many differing and worst segments to list."),
-    fmt: str = typer.Option("text", "--format", "-f", help="Report format: text, json, markdown or html."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f",
+                                      help="Report format: text, json, markdown or html. Default: from the "
+                                      "--output extension (.txt .json .md .html), else text; --format wins over "
+                                      "the extension."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here (default: stdout)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite existing --output / --segments files."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing --output / --segments files (never an "
+                               "input)."),
 ) -> None:
     from mt.evaluation import evaluate_files
     from mt.evaluation.report import render
     from mt.evaluation.report.json import render_jsonl
-    from mt.formats.writing import atomic_writer, check_output
+    from mt.evaluation.metrics import parse_metrics
+    from mt.formats.writing import atomic_writer, check_output, same_file
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+    hypotheses, metrics = _split_metrics(hypotheses, metrics)
+    if not hypotheses:
+        raise InputError("no hypothesis file given")
+    parse_metrics(metrics)  # a bad metric name fails before any file is read
+    fmt = _report_format(fmt, output)
+    inputs = [*hypotheses, *references, *(p for p in (src, glossary, freq_file) if p is not None)]
+    if output is not None and segments is not None and same_file(output, segments):
+        raise InputError("--output and --segments name the same file")
     for path in (output, segments):
         if path is not None and str(path) != "-":
-            check_output(path, force)
-    if output is not None and segments is not None and output.resolve() == segments.resolve():
-        raise InputError("--output and --segments name the same file")
+            check_output(path, force, inputs)
 
     result = evaluate_files(
         hypotheses, references, sources=src, frequency_file=freq_file, lang=lang, metrics=metrics,

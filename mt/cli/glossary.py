@@ -38,6 +38,24 @@ def _load(path: Path, fmt: Optional[str] = None, **options: object):
     return Glossary.load(path, fmt, **options)
 
 
+def _editable(path: Path, fmt: Optional[str]) -> None:
+    """Refuse to edit a CSV glossary in place: CSV keeps no ids, types, notes or alternatives, and one target
+    language only, so rewriting it would lose data (and needs a language `add` has no option for)."""
+    from mt.glossary.formats import format_for
+
+    if format_for(path, fmt) == "csv":
+        raise GlossaryError(f"{path}: a CSV glossary cannot be edited in place (it keeps no ids, types, notes or "
+                            f"second language); convert it first: mt glossary import {path} -o "
+                            f"{path.with_suffix('.tsv')}")
+
+
+def _check_type(type_: Optional[str]) -> None:
+    from mt.glossary.model import TYPES
+
+    if type_ is not None and type_ not in TYPES:
+        raise InputError(f"unknown concept type {type_!r}; choose one of {', '.join(TYPES)}")
+
+
 def _variants(value: Optional[str]) -> list[str]:
     return [v.strip() for v in (value or "").split("|") if v.strip()]
 
@@ -77,10 +95,12 @@ def _concept_table(concepts, title: str) -> Table:
 @app.command("list")
 def list_(
     file: Path = FILE_ARG,
-    type_: Optional[str] = typer.Option(None, "--type", "-t", help="Show only concepts of this type."),
+    type_: Optional[str] = typer.Option(None, "--type", "-t", help="Show only concepts of this type (person, "
+                                        "organisation, place, product, event or other)."),
     fmt: Optional[str] = FORMAT_OPT,
 ) -> None:
     """List the concepts of a glossary as a table on stdout."""
+    _check_type(type_)
     glossary = _load(file, fmt)
     concepts = [c for c in glossary if type_ is None or c.type == type_]
     _out().print(_concept_table(concepts, f"{file} ({len(concepts)} of {len(glossary)} concepts)"))
@@ -127,6 +147,7 @@ def add(
     from mt.glossary.lint import check_against, check_concept
     from mt.glossary.model import make_concept, slug
 
+    _editable(file, fmt)
     glossary = _load(file, fmt)
     en_terms, zh_terms = _variants(en), _variants(zh)
     cid = concept_id or (slug(en_terms[0]) if en_terms else "")
@@ -157,6 +178,7 @@ def remove(
     fmt: Optional[str] = FORMAT_OPT,
 ) -> None:
     """Remove a concept by id (the file is written atomically)."""
+    _editable(file, fmt)
     glossary = _load(file, fmt)
     glossary.remove(concept_id)
     glossary.save(file, fmt)
@@ -193,10 +215,9 @@ def check(
 
 
 def _check_output(path: Path, force: bool, source: Path) -> None:
-    if path.resolve() == source.resolve():
-        raise InputError(f"{path}: output is the input file")
-    if path.exists() and not force:
-        raise InputError(f"{path}: already exists (use --force to overwrite)")
+    from mt.formats.writing import check_output
+
+    check_output(path, force, [source])
 
 
 @app.command("import")
@@ -209,9 +230,19 @@ def import_(
     target_lang: str = typer.Option("en", "--target-lang", help="Target language of a 2-column CSV (en or zh)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
-    """Convert a TBX / CSV / JSON glossary into a Tarjama glossary (TSV by default)."""
+    """Convert a TBX / CSV / JSON glossary into a Tarjama glossary (TSV by default).
+
+    The concepts pass the same checks as `mt glossary check`: a glossary with errors is not written.
+    """
+    from mt.glossary.lint import lint
+
     _check_output(output, force, file)
     glossary = _load(file, fmt, source_lang=source_lang, target_lang=target_lang)
+    errors = [i for i in lint(glossary.concepts) if i.level == "error"]
+    if errors:
+        first = errors[0]
+        raise GlossaryError(f"{file}: {len(errors)} error(s), nothing imported; first: {first.concept_id}: "
+                            f"{first.message}")
     glossary.save(output, to_format)
     _out().print(f"imported {len(glossary)} concepts from {file} into {output}")
 
@@ -257,6 +288,8 @@ def suggest(
     from mt.glossary.suggest import DEFAULT_NAMES_TABLE, NameTable
     from mt.glossary.suggest import suggest as propose
 
+    if not dry_run and (yes or sys.stdin.isatty()):
+        _editable(file, fmt)
     glossary = _load(file, fmt)
     src_lines = read_lines(src)  # the shared reader: one-line errors for a bad file
     tgt_lines = read_lines(tgt)

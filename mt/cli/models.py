@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -13,16 +15,21 @@ app = typer.Typer(help="List, download and convert translation models.", no_args
 
 @app.command("list", help="Show the known models per language pair and whether each is in the local cache.")
 def list_models() -> None:
+    from mt.models.loading import cached_path
     from mt.models.registry import REGISTRY
 
-    from mt.models.loading import cached_path
-
+    columns = ("pair", "model", "default", "cached", "about")
+    rows = [(info.pair, info.id, "yes" if info.default else "", "yes" if cached_path(info.id) else "no",
+             info.description) for info in REGISTRY]
+    if not sys.stdout.isatty():  # piped: whole values, one tab-separated row per model (a table would cut ids)
+        for row in (columns, *rows):
+            typer.echo("\t".join(row))
+        return
     table = Table(title="Tarjama models (ar->zh without a direct model: ar-en then en-zh)")
-    for column in ("pair", "model", "default", "cached", "about"):
-        table.add_column(column)
-    for info in REGISTRY:
-        path = cached_path(info.id)
-        table.add_row(info.pair, info.id, "yes" if info.default else "", "yes" if path else "no", info.description)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
     Console().print(table)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 import typer
 
@@ -33,8 +34,10 @@ def _output_format(fmt: Optional[str], output: Optional[str]) -> str:
     return fmt
 
 
-def _plan_outputs(inputs: list[str], output: Optional[str], to: str, fmt: str, force: bool) -> list[Optional[Path]]:
-    """Where each input's translation goes (None: stdout), checked before any work starts."""
+def _plan_outputs(inputs: list[str], output: Optional[str], to: str, fmt: str, force: bool,
+                  other_inputs: Sequence[Path] = ()) -> list[Optional[Path]]:
+    """Where each input's translation goes (None: stdout), checked before any work starts: no two inputs share
+    an output and no output replaces an input (the texts, ``other_inputs`` such as --ref and glossaries)."""
     from mt.formats.writing import check_output
 
     if output is None or output == "-":
@@ -50,8 +53,15 @@ def _plan_outputs(inputs: list[str], output: Optional[str], to: str, fmt: str, f
         paths = [out / f"{Path(name).stem}.{to}.{fmt}" for name in inputs]
     else:
         paths = [out]
+    planned: dict[str, str] = {}
+    for name, path in zip(inputs, paths):  # a.txt and b/a.txt would both become DIR/a.en.txt
+        key = os.path.normcase(os.path.abspath(path))
+        if key in planned:
+            raise InputError(f"{planned[key]} and {name} would both be translated into {path}; "
+                             "translate them into different directories (or rename one)")
+        planned[key] = name
     for path in paths:
-        check_output(path, force)
+        check_output(path, force, [*inputs, *other_inputs])
     return paths
 
 
@@ -83,7 +93,7 @@ def translate(
     ref: Optional[Path] = typer.Option(None, "--ref", help="Reference translation: print scores at the end."),
     backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model directory holds)."),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file (never an input)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
 ) -> None:
     from mt.models.registry import TARGETS, parse_model_options
@@ -97,7 +107,7 @@ def translate(
         raise InputError("stdin ('-') can be read only once")
     models = parse_model_options(model)
     sources = [TextInput(name) for name in inputs]  # validates every input before anything is written
-    outputs = _plan_outputs(inputs, output, to, fmt, force)
+    outputs = _plan_outputs(inputs, output, to, fmt, force, [*([ref] if ref else []), *(glossary or [])])
     if ref and any(s.is_stream for s in sources):
         raise InputError("--ref needs input files (standard input is streamed; its length is not known)")
     references = _read_reference(ref, sum(s.info.lines for s in sources)) if ref else None

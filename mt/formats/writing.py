@@ -7,19 +7,38 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator
 
 from mt.errors import InputError
 
 
-def check_output(path: Path, force: bool) -> None:
-    """Refuse an output path that exists (unless forced) or whose folder is missing."""
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name the same file: equal once resolved (symlinks, ./a vs a) or hard links to one inode."""
+    a, b = Path(a), Path(b)
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_output(path: Path, force: bool, inputs: Iterable[str | Path] = ()) -> None:
+    """Refuse an output path that is one of ``inputs`` (always, even with --force), that exists (unless forced),
+    whose folder is missing, or whose folder cannot be written. Call it before any work starts."""
+    path = Path(path)
+    for source in inputs:
+        if str(source) != "-" and same_file(path, source):
+            raise InputError(f"{path}: the output would replace the input {source}; choose another output name")
     if path.is_dir():
         raise InputError(f"{path}: is a directory; give a file name for the output")
     if path.exists() and not force:
         raise InputError(f"{path}: already exists; use --force to overwrite it")
-    if not path.parent.exists():
-        raise InputError(f"{path.parent}: no such directory for the output")
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"{directory}: no such directory for the output {path}")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InputError(f"{path}: cannot write the output: directory {directory} is not writable")
 
 
 @contextmanager
@@ -33,7 +52,12 @@ def atomic_writer(path: str | Path | None) -> Iterator[IO[str]]:
         sys.stdout.flush()
         return
     path = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    except OSError as error:  # the hidden temporary name means nothing to the user: name the output
+        raise InputError(f"{path}: cannot write the output in directory {directory} "
+                         f"({error.strerror or error})") from error
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             yield handle

@@ -22,22 +22,26 @@ def write_atomic(path: str | Path, text: str) -> None:
     try:
         write_text_atomic(path, text)
     except InputError as error:
-        raise GlossaryError(str(error)) from None
+        raise GlossaryError(str(error)) from error
 
 
 class Glossary:
-    """A term base: ``concepts`` in file order, plus matching (cached per language) and editing."""
+    """A term base: ``concepts`` in file order, plus matching (cached per language) and editing.
+
+    Concepts are indexed by id and the matchers cached; edit through :meth:`add` and :meth:`remove`, which keep
+    both up to date (``concepts`` is read, not assigned to).
+    """
 
     def __init__(self, concepts: Iterable[Concept] = (), path: str | Path | None = None) -> None:
         self.concepts: list[Concept] = list(concepts)
         self.path = Path(path) if path else None
         self.lines: dict[str, int] = {}
-        self._matchers: dict[str, tuple[tuple[int, ...], Matcher]] = {}
-        ids: set[str] = set()
+        self._matchers: dict[str, Matcher] = {}
+        self._by_id: dict[str, Concept] = {}
         for c in self.concepts:
-            if c.id in ids:
+            if c.id in self._by_id:
                 raise GlossaryError(f"{self._where(c.id)}: duplicate concept id {c.id!r}")
-            ids.add(c.id)
+            self._by_id[c.id] = c
 
     # -- files ---------------------------------------------------------------------------------------------
     @classmethod
@@ -50,10 +54,10 @@ class Glossary:
         fmt = format_for(path, format)
         try:
             raw = path.read_bytes()
-        except FileNotFoundError:
-            raise GlossaryError(f"{path}: no such glossary file") from None
+        except FileNotFoundError as error:
+            raise GlossaryError(f"{path}: no such glossary file") from error
         except OSError as error:
-            raise GlossaryError(f"{path}: cannot read ({error.strerror})") from None
+            raise GlossaryError(f"{path}: cannot read ({error.strerror})") from error
         if fmt == "tbx":
             data: str | bytes = raw
         else:
@@ -61,7 +65,7 @@ class Glossary:
                 data = raw.decode("utf-8")
             except UnicodeDecodeError as error:
                 line = raw[: error.start].count(b"\n") + 1
-                raise GlossaryError(f"{path}:{line}: not UTF-8") from None
+                raise GlossaryError(f"{path}:{line}: not UTF-8") from error
         concepts = module_for(fmt).loads(data, name=str(path), **options)
         glossary = cls(concepts, path=path)
         if fmt == "tsv":
@@ -105,13 +109,13 @@ class Glossary:
         return iter(self.concepts)
 
     def __contains__(self, concept_id: object) -> bool:
-        return any(c.id == concept_id for c in self.concepts)
+        return isinstance(concept_id, str) and concept_id in self._by_id
 
     def get(self, concept_id: str) -> Concept:
         """The concept with this id (GlossaryError if none)."""
-        for c in self.concepts:
-            if c.id == concept_id:
-                return c
+        concept = self._by_id.get(concept_id)
+        if concept is not None:
+            return concept
         raise GlossaryError(f"{self.path or 'glossary'}: no concept with id {concept_id!r}")
 
     def _where(self, concept_id: str) -> str:
@@ -129,22 +133,24 @@ class Glossary:
             raise GlossaryError(f"{self._where(concept.id)}: concept id {concept.id!r} already exists")
         self.concepts.append(concept)
         self.concepts.sort(key=lambda c: c.id)
+        self._by_id[concept.id] = concept
+        self._matchers.clear()
 
     def remove(self, concept_id: str) -> Concept:
         """Remove and return the concept with this id."""
         concept = self.get(concept_id)
         self.concepts.remove(concept)
+        del self._by_id[concept.id]
+        self._matchers.clear()
         return concept
 
     # -- matching ------------------------------------------------------------------------------------------
     def matcher(self, lang: str = "ar") -> Matcher:
-        """The matcher for ``lang`` ("ar" source variants or "en" terms), built once and cached."""
-        key = tuple(map(id, self.concepts))
-        cached = self._matchers.get(lang)
-        if cached is None or cached[0] != key:
-            cached = (key, Matcher(self.concepts, lang))
-            self._matchers[lang] = cached
-        return cached[1]
+        """The matcher for ``lang`` ("ar" source variants or "en" terms), built once and cached until an edit."""
+        matcher = self._matchers.get(lang)
+        if matcher is None:
+            matcher = self._matchers[lang] = Matcher(self.concepts, lang)
+        return matcher
 
     def match(self, text: str, lang: str = "ar") -> list[TermMatch]:
         """Terms of this glossary in ``text``: sorted by start, non-overlapping, offsets into ``text``."""

@@ -121,11 +121,11 @@ class TargetVocab:
         try:
             self.sp = spm.SentencePieceProcessor(model_file=str(spm_path))
         except (OSError, RuntimeError) as error:
-            raise GlossaryError(f"{spm_path}: cannot load sentencepiece model ({error})") from None
+            raise GlossaryError(f"{spm_path}: cannot load sentencepiece model ({error})") from error
         try:
             self.vocab: dict[str, int] = json.loads(vocab_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            raise GlossaryError(f"{vocab_path}: cannot read vocabulary ({error})") from None
+            raise GlossaryError(f"{vocab_path}: cannot read vocabulary ({error})") from error
         self.lang = lang
         self.model_dir = model_dir
 

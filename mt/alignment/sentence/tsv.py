@@ -46,8 +46,8 @@ def _indices(field: str, path: Path, number: int) -> tuple[int, ...]:
         return ()
     try:
         values = tuple(int(v) for v in field.split(","))
-    except ValueError:
-        raise InputError(f"{path}:{number}: bad line numbers {field!r} (expected e.g. 3 or 3,4)") from None
+    except ValueError as error:
+        raise InputError(f"{path}:{number}: bad line numbers {field!r} (expected e.g. 3 or 3,4)") from error
     if any(v < 0 for v in values):
         raise InputError(f"{path}:{number}: negative line number in {field!r}")
     return values
