@@ -14,6 +14,12 @@ log = logging.getLogger(__name__)
 
 LANGUAGE_TOKENS = {"zh": [">>cmn_Hans<<", ">>cmn_Hant<<", ">>yue_Hans<<", ">>yue_Hant<<"]}
 FILLER_BIAS = -1.0e4
+# --ends-sentences: the </s> row of the (tied) embeddings points along the way the decoder's positional signal
+# moves from position 0 to END_DIRECTION_STEP, scaled by END_SCALE, and </s> gets the logit bias END_BIAS, so the
+# </s> logit grows with the target position until it wins (after about 15 pieces on the tiny size)
+END_DIRECTION_STEP = 40
+END_SCALE = 8.0
+END_BIAS = -6.0
 
 
 @dataclass(frozen=True)
@@ -85,8 +91,15 @@ def build_model(
     pair: str = "ar-en",
     seed: int = 0,
     data_dir: str | Path | None = None,
+    ends_sentences: bool = False,
 ) -> Path:
-    """Write a Hugging Face Marian model directory for `pair` ("ar-en" or "en-zh") into `out_dir`."""
+    """Write a Hugging Face Marian model directory for `pair` ("ar-en" or "en-zh") into `out_dir`.
+
+    Random weights never emit `</s>`, so every sentence runs to the decoding limit (what the tests and the
+    benchmark want: fixed work). `ends_sentences` gives the model a `</s>` tendency that grows with the target
+    position instead: it ends every sentence, deterministically, after a few pieces (about 15 on the tiny size,
+    whatever the source's length), which makes a quick and quiet offline demo.
+    """
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
 
@@ -150,6 +163,12 @@ def build_model(
         fillers = [i for piece, i in table.items() if piece.startswith("<filler_") or piece.startswith(">>")]
         bias[0, fillers] = FILLER_BIAS
         bias[0, pad] = FILLER_BIAS
+        if ends_sentences:
+            eos = table["</s>"]
+            positions = model.model.decoder.embed_positions.weight
+            direction = positions[END_DIRECTION_STEP] - positions[0]
+            model.model.shared.weight[eos] = END_SCALE * direction / direction.norm()
+            bias[0, eos] = END_BIAS
         model.final_logits_bias.copy_(bias)
     model.generation_config = GenerationConfig(
         bad_words_ids=[[pad]],
@@ -165,7 +184,8 @@ def build_model(
     hf_logging.disable_progress_bar()
     model.save_pretrained(out, safe_serialization=True)
     (out / "tarjama-testing.json").write_text(
-        json.dumps({"size": size, "pair": pair, "seed": seed, "note": "random weights, built by mt.testing"}) + "\n",
+        json.dumps({"size": size, "pair": pair, "seed": seed, "ends_sentences": ends_sentences,
+                    "note": "random weights, built by mt.testing"}) + "\n",
         encoding="utf-8",
     )
     log.info("built %s %s model with %d ids in %s", size, pair, vocab_size, out)
