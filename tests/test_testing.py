@@ -76,16 +76,18 @@ def test_command_line_builds_a_model(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "mt.testing", str(tmp_path / "x"), "--size", "huge"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "unknown size" in bad.stderr and "Traceback" not in bad.stderr
+    flag = subprocess.run([sys.executable, "-m", "mt.testing", "--help"], capture_output=True, text=True, timeout=120)
+    assert "--ends-sentences" in flag.stdout
 
 
 @pytest.fixture(scope="module")
 def demo_models(tmp_path_factory):
-    """The offline demo's models (README): tiny, built with --ends-sentences."""
+    """The offline demo's models (README: python -m mt.testing DIR --size tiny --pair P --ends-sentences)."""
+    from mt.testing import build_model
+
     root = tmp_path_factory.mktemp("demo")
     for pair in ("ar-en", "en-zh"):
-        done = subprocess.run([sys.executable, "-m", "mt.testing", str(root / pair), "--size", "tiny", "--pair", pair,
-                               "--ends-sentences"], capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
+        build_model(root / pair, size="tiny", pair=pair, ends_sentences=True)
     return root
 
 
@@ -94,16 +96,20 @@ def _sentences(jsonl: str) -> list[dict]:
 
 
 def test_demo_models_end_their_sentences(demo_models, tiny_models, run_cli, tmp_path):
-    seed = str(__import__("tests.conftest", fromlist=["SEEDS"]).SEEDS / "article.ar.txt")
+    conftest = __import__("tests.conftest", fromlist=["SEEDS"])
+    seed = str(conftest.SEEDS / "article.ar.txt")
+    # the README's demo command
     code, out, err = run_cli("translate", seed, "--to", "zh", "--model", f"ar-en={demo_models / 'ar-en'}",
-                             "--model", f"en-zh={demo_models / 'en-zh'}", "-f", "jsonl")
+                             "--model", f"en-zh={demo_models / 'en-zh'}", "--glossary",
+                             conftest.REPO / "glossaries" / "ecommerce.tsv", "-f", "jsonl")
     assert code == 0, err
     sentences = _sentences(out)
     assert len(sentences) == 10
     assert all(s.get("complete", True) for s in sentences)  # JSONL marks only the incomplete ones
     assert "decoding length limit" not in err and "warning" not in err
-    # each sentence ends early (a few pieces), both legs: far below the default limit of 2 x source + 10
-    assert all(0 < len(s["translation"]) < 80 and 0 < len(s["intermediate"]) < 80 for s in sentences)
+    terms = [t for s in sentences for t in s["terms"]]
+    assert terms and all(t["status"] in ("verified", "enforced") for t in terms)
+    assert all(s["translation"] and s["intermediate"] for s in sentences)
     # the test fixtures' models (built without the option) decode every sentence to the limit
     code, out, err = run_cli("translate", seed, "--to", "zh", *tiny_models, "--max-length-ratio", "0.2",
                              "--max-length-extra", "2", "-f", "jsonl")
