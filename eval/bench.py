@@ -484,9 +484,9 @@ def main(argv: list[str] | None = None) -> None:
         f"Equal work: every sentence decodes exactly {steps} steps in every system (random weights never emit </s>), "
         f"counted from each system's output, the bench failing otherwise: transformers min_new_tokens = "
         f"max_new_tokens = {steps} (the last step its forced </s>); CTranslate2 min_decoding_length = "
-        f"max_decoding_length = {steps}; Translator max_length_ratio 1e-9 with max_length_extra {steps} (hf backend) or "
-        f"{steps + 1} (ct2 backend, which spends no step on the </s> that transformers forces at the limit). (e) "
-        f"decodes more: its repairs.",
+        f"max_decoding_length = {steps}; Translator max_length_ratio 1e-9 with max_length_extra {steps} (hf "
+        f"backend) or {steps + 1} (ct2 backend, which spends no step on the </s> that transformers forces at the "
+        f"limit). (e) decodes more: its repairs.",
         "Timing: each system in a process of its own; load = from the process's start (imports included) to a "
         "loaded model; then the clock starts: first sentence = until the first batch is translated; decode s, "
         "tokens/s and sentences/s = the translation of all the lines. Peak RSS: VmHWM of the process (Python, "
