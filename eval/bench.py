@@ -1,10 +1,10 @@
 """Speed benchmark: transformers vs CTranslate2, plain libraries vs Tarjama's pipeline, glossary on and off.
 
-    python eval/bench.py [--sentences 64] [--threads T] [--new-tokens 32] [--beam 4] [--batch 16]
+    python eval/bench.py [--sentences 48] [--repeat 3] [--threads T] [--new-tokens 32] [--beam 4] [--batch 16]
 
 Builds the opus-mt-ar-en-sized model offline (mt.testing, random weights, the real architecture: its cost is
 the real model's), caches it in eval/cache/bench/, converts it to CTranslate2 (int8 and float32), then runs each
-system in a child process of its own on FLORES-200 dev Arabic sentences (TICO-19 dev for the glossary pair):
+system in a child process of its own:
 
   a    plain transformers as a new user writes it: MarianTokenizer + MarianMTModel.generate, batches of --batch
   b    Tarjama's transformers backend: mt.pipeline.Translator on the Hugging Face directory
@@ -17,16 +17,24 @@ system in a child process of its own on FLORES-200 dev Arabic sentences (TICO-19
        also times the same sentences with the glossary off and strict alternately (--pairs rounds) on its loaded
        model, the glossary cost measured side by side
 
-Random weights never emit </s>, so every system decodes a fixed number of steps per sentence (--new-tokens N):
-transformers generate(min_new_tokens=N, max_new_tokens=N); CTranslate2 min_decoding_length = max_decoding_length
-= N; the Translator gets max_length_ratio ~ 0 and max_length_extra N (hf backend: N steps, the last a forced
-</s>) or N + 1 (ct2 backend: N steps, as it leaves the step of the forced </s> out). Target tokens are the
-decoding steps taken (pieces plus </s> where one was generated or forced).
+Equal work. Every system translates the same lines: the first --sentences single-sentence lines of the UN
+devset's Arabic from line 1,000 on (held out: mt.testing trains the tokenisers on the first 1,000 lines of each
+eval/data file), lines that Tarjama's splitter keeps whole and that hold one sentence mark at most, so Tarjama's
+blocks are exactly --batch lines, decoded as one batch each: the same batches as (a) and (c). (t) and (e) take
+such lines from TICO-19 dev, the glossary's field. Random weights never emit </s>, so every system decodes
+exactly --new-tokens steps per sentence: transformers generate(min_new_tokens = max_new_tokens = N) (the last
+step its forced </s>); CTranslate2 min_decoding_length = max_decoding_length = N; the Translator gets
+max_length_ratio ~ 0 and max_length_extra N (hf backend: N steps, the last a forced </s>) or N + 1 (ct2
+backend: it leaves the forced </s> step out, so N pieces). Target tokens are the decoding steps taken, counted
+in each system from what it returned (pieces plus </s> where one was generated or forced); the bench fails
+when a system (other than (e), whose repairs decode more) did not decode exactly N per sentence.
 
-Measured per system: target tokens/s and sentences/s over the decoding (model loaded), peak memory (VmHWM of
-the child process, which also holds the Python runtime and its imports), time from the child's start to its
-first translated sentence (imports and model loading included), and load time. Results are printed and
-written into eval/results/bench.md (the section between the speed markers).
+Timing. Each child process loads its libraries and model first ("load": from the process's start, imports
+included, to a loaded model), then the clock starts: "decode" is the translation of all the lines, "first
+sentence" the time from the clock's start to the first translated sentence (the first batch). Target tokens/s
+and sentences/s are over the decoding only. Peak memory: VmHWM of the child (Python, imports and model).
+--repeat N runs every system N times, interleaved; the table shows each system's median-throughput run and
+the range over its runs. Results are printed and written into eval/results/bench.md (between the speed markers).
 """
 
 from __future__ import annotations
@@ -42,13 +50,17 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Callable, Iterator  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "eval" / "cache" / "bench"
 FLORES = REPO / "eval" / "data" / "flores200" / "flores200.dev.arb_Arab"
+HELD_OUT = REPO / "eval" / "data" / "un_v1.0" / "UNv1.0.devset.ar"
+HELD_OUT_FROM = 1000  # mt.testing (corpus.LINES_PER_FILE) trains the tokenisers on the lines before this one
 TICO = REPO / "eval" / "data" / "tico19" / "tico19.dev.ar"
 GLOSSARY = REPO / "glossaries" / "ecommerce.tsv"
 RESULTS = REPO / "eval" / "results" / "bench.md"
+MAX_WORDS = 60  # single-sentence lines of at most this many words (so no line is chunked)
 SYSTEMS = {
     "a": "transformers generate (plain)",
     "b": "Tarjama, hf backend",
@@ -90,73 +102,124 @@ def model_dirs() -> dict[str, Path]:
     return dirs
 
 
-# -- the systems, each run in a child process -----------------------------------------------------------------
-def run_plain_transformers(args, lines: list[str]) -> tuple[int, float]:
+def bench_lines(path: Path, count: int, skip: int = 0) -> list[str]:
+    """The first `count` lines of `path` from line `skip` on that Tarjama translates as one sentence each: its
+    splitter keeps them whole, they hold one sentence mark at most (so its blocks count one unit per line) and
+    at most MAX_WORDS words (so none is chunked)."""
+    from mt.text.sentences import SENTENCE_MARKS, split_sentences
+
+    chosen = []
+    for line in path.read_text(encoding="utf-8").splitlines()[skip:]:
+        line = line.strip()
+        if (line and any(c.isalpha() for c in line) and len(line.split()) <= MAX_WORDS
+                and sum(line.count(mark) for mark in SENTENCE_MARKS) <= 1 and len(split_sentences(line)) == 1):
+            chosen.append(line)
+            if len(chosen) == count:
+                return chosen
+    raise SystemExit(f"bench: only {len(chosen)} single-sentence lines in {path.relative_to(REPO)}; "
+                     f"ask for fewer (--sentences)")
+
+
+def system_lines(system: str, count: int) -> list[str]:
+    return bench_lines(TICO, count) if system in ("t", "e") else bench_lines(HELD_OUT, count, HELD_OUT_FROM)
+
+
+# -- the systems, each run in a child process: load(args) loads the model and returns decode(lines), which
+# -- yields the decoding steps of each sentence, a batch at a time ------------------------------------------------
+Decode = Callable[[list[str]], Iterator[list[int]]]
+
+
+def load_plain_transformers(args) -> Decode:
     import torch
     from transformers import MarianMTModel, MarianTokenizer
 
     torch.set_num_threads(args.threads)
     tokenizer = MarianTokenizer.from_pretrained(args.model)
     model = MarianMTModel.from_pretrained(args.model).eval()
-    tokens, first = 0, None
-    for start in range(0, len(lines), args.batch):
-        batch = tokenizer(lines[start : start + args.batch], return_tensors="pt", padding=True)
-        with torch.inference_mode():
-            out = model.generate(**batch, num_beams=args.beam, max_new_tokens=args.new_tokens,
-                                 min_new_tokens=args.new_tokens)
-        tokenizer.batch_decode(out, skip_special_tokens=True)
-        tokens += int((out[:, 1:] != model.config.pad_token_id).sum())
-        first = first or time.perf_counter()
-    return tokens, first
+
+    def decode(lines: list[str]) -> Iterator[list[int]]:
+        for start in range(0, len(lines), args.batch):
+            batch = tokenizer(lines[start : start + args.batch], return_tensors="pt", padding=True)
+            with torch.inference_mode():
+                out = model.generate(**batch, num_beams=args.beam, max_new_tokens=args.new_tokens,
+                                     min_new_tokens=args.new_tokens)
+            tokenizer.batch_decode(out, skip_special_tokens=True)
+            yield (out[:, 1:] != model.config.pad_token_id).sum(dim=1).tolist()
+
+    return decode
 
 
-def run_raw_ctranslate2(args, lines: list[str]) -> tuple[int, float]:
+def load_raw_ctranslate2(args) -> Decode:
     import ctranslate2
     import sentencepiece as spm
 
     source = spm.SentencePieceProcessor(model_file=str(Path(args.model) / "source.spm"))
     target = spm.SentencePieceProcessor(model_file=str(Path(args.model) / "target.spm"))
     translator = ctranslate2.Translator(args.model, device="cpu", inter_threads=1, intra_threads=args.threads)
-    tokens, first = 0, None
-    for start in range(0, len(lines), args.batch):
-        pieces = [p + ["</s>"] for p in source.encode(lines[start : start + args.batch], out_type=str)]
-        results = translator.translate_batch(pieces, beam_size=args.beam, max_input_length=0,
-                                             max_decoding_length=args.new_tokens, min_decoding_length=args.new_tokens)
-        for result in results:
-            target.decode_pieces(result.hypotheses[0])
-            tokens += len(result.hypotheses[0])
-        first = first or time.perf_counter()
-    return tokens, first
+
+    def decode(lines: list[str]) -> Iterator[list[int]]:
+        for start in range(0, len(lines), args.batch):
+            pieces = [p + ["</s>"] for p in source.encode(lines[start : start + args.batch], out_type=str)]
+            results = translator.translate_batch(pieces, beam_size=args.beam, max_input_length=0,
+                                                 max_decoding_length=args.new_tokens,
+                                                 min_decoding_length=args.new_tokens, return_end_token=True)
+            for result in results:
+                target.decode_pieces([p for p in result.hypotheses[0] if p != "</s>"])
+            yield [len(result.hypotheses[0]) for result in results]
+
+    return decode
 
 
-def run_translator(args, lines: list[str]) -> tuple[int, float]:
-    from mt.pipeline import Translator
+class CountingBackend:
+    """A decoding backend (mt.backends.base.Backend) that passes every call on to `inner` and records the
+    decoding steps of each hypothesis it returns: its pieces, plus the </s> it generated, or the one the hf
+    backend forces at the limit (the ct2 backend spends no step on that one)."""
 
-    glossary = None
-    if args.glossary:
-        from mt.glossary import Glossary
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.vocab = inner.vocab
+        self.max_positions = inner.max_positions
+        self.name = inner.name
+        self.steps: list[int] = []
 
-        glossary = Glossary.load(GLOSSARY)
-    backend = "hf" if args.system == "b" else "ct2"
-    extra = args.new_tokens if backend == "hf" else args.new_tokens + 1
-    translator = Translator({"ar-en": args.model}, beam_size=args.beam, backend=backend, threads=args.threads,
-                            max_length_ratio=1e-9, max_length_extra=extra, glossary=glossary)
-    [leg] = translator.legs("en")
-    counted = {"tokens": 0}
-    decode = leg.backend.translate_batch
-
-    def counting(sources, options, **kwargs):
-        hypotheses = decode(sources, options, **kwargs)
-        counted["tokens"] += sum(len(h.pieces) + (1 if h.finished or backend == "hf" else 0) for h in hypotheses)
+    def translate_batch(self, sources, options, target_prefix=None, suppress_sequences=None,
+                        return_attention: bool = False):
+        hypotheses = self.inner.translate_batch(sources, options, target_prefix=target_prefix,
+                                                suppress_sequences=suppress_sequences,
+                                                return_attention=return_attention)
+        self.steps += [len(h.pieces) + (1 if h.finished or self.name == "hf" else 0) for h in hypotheses]
         return hypotheses
 
-    leg.backend.translate_batch = counting
-    first = None
-    for _ in translator.translate_stream(lines, to="en"):
-        first = first or time.perf_counter()
-    args.terms = [translator.stats.terms_found, translator.stats.terms_present]
-    args.translator = translator
-    return counted["tokens"], first
+    def attention(self, source, target, layer: int = -1, head: int = 0):
+        return self.inner.attention(source, target, layer=layer, head=head)
+
+
+def load_translator(args) -> Decode:
+    from mt.glossary import Glossary
+    from mt.pipeline import Translator
+
+    glossary = Glossary.load(GLOSSARY) if args.glossary else None
+    backend = "hf" if args.system == "b" else "ct2"
+    extra = args.new_tokens if backend == "hf" else args.new_tokens + 1
+    # blocks of --batch lines (one unit each, see bench_lines), each decoded as one batch (a budget no block of
+    # short lines reaches): the batches of (a) and (c)
+    translator = Translator({"ar-en": args.model}, beam_size=args.beam, backend=backend, threads=args.threads,
+                            max_length_ratio=1e-9, max_length_extra=extra, glossary=glossary,
+                            block_units=args.batch, batch_tokens=args.batch * 4096)
+    [leg] = translator.legs("en")  # loads the model
+    counting = CountingBackend(leg.backend)
+    leg.backend = counting
+    args.translator, args.counting = translator, counting
+
+    def decode(lines: list[str]) -> Iterator[list[int]]:
+        done = 0
+        for _ in translator.translate_stream(lines, to="en"):
+            done += 1
+            if done % args.batch == 0 or done == len(lines):  # a block's lines come out together
+                yield counting.steps
+                counting.steps = []
+
+    return decode
 
 
 def paired_glossary_cost(translator, lines: list[str], rounds: int) -> list[float]:
@@ -176,19 +239,32 @@ def paired_glossary_cost(translator, lines: list[str], rounds: int) -> list[floa
     return ratios
 
 
+LOADERS = {"a": load_plain_transformers, "c": load_raw_ctranslate2, "c32": load_raw_ctranslate2}
+
+
 def child(args) -> None:
-    source = TICO if args.system in ("t", "e") else FLORES
-    lines = source.read_text(encoding="utf-8").splitlines()[: args.sentences]
-    runner = {"a": run_plain_transformers, "c": run_raw_ctranslate2, "c32": run_raw_ctranslate2}.get(
-        args.system, run_translator)
-    args.terms = None
-    begin = time.perf_counter()
-    tokens, first = runner(args, lines)
+    lines = system_lines(args.system, args.sentences)
+    decode = LOADERS.get(args.system, load_translator)(args)
+    loaded = time.perf_counter()
+    steps: list[int] = []
+    first = None
+    for batch_steps in decode(lines):
+        first = first or time.perf_counter()
+        steps += batch_steps
     end = time.perf_counter()
     rss = peak_rss_mb()
-    paired = paired_glossary_cost(args.translator, lines, args.pairs) if args.system == "e" else None
-    print(json.dumps({"system": args.system, "sentences": len(lines), "tokens": tokens, "seconds": end - begin,
-                      "first": (first or end) - START, "rss_mb": rss, "terms": args.terms, "paired": paired}))
+    if args.system != "e" and steps != [args.new_tokens] * len(lines):
+        raise SystemExit(f"bench: system {args.system} did not decode {args.new_tokens} steps for each of the "
+                         f"{len(lines)} sentences: {len(steps)} outputs, steps {sorted(set(steps))}, "
+                         f"{sum(steps)} in all; the comparison would not be on equal work")
+    terms = paired = None
+    if args.system in ("t", "e"):
+        terms = [args.translator.stats.terms_found, args.translator.stats.terms_present]
+    if args.system == "e":
+        paired = paired_glossary_cost(args.translator, lines, args.pairs)
+    print(json.dumps({"system": args.system, "sentences": len(lines), "outputs": len(steps), "tokens": sum(steps),
+                      "load": loaded - START, "seconds": end - loaded, "first": (first or end) - loaded,
+                      "rss_mb": rss, "terms": terms, "paired": paired}))
 
 
 def run_child(system: str, model: Path, args) -> dict:
@@ -289,21 +365,39 @@ def run_agreement(args, dirs: dict[str, Path]) -> str:
                       "own score is the same quantity, read off its search).", "", *rows])
 
 
-def table(results: dict[str, dict], args) -> str:
-    def rate(key: str) -> float | None:
-        r = results.get(key)
-        return r["tokens"] / r["seconds"] if r else None
+def _rate(r: dict) -> float:
+    return r["tokens"] / r["seconds"]
 
-    base_a, base_c = rate("a"), rate("c")
-    lines = ["| system | sentences | target tokens | decode s | tokens/s | sentences/s | vs (a) | vs (c) "
-             "| peak RSS MB | first sentence s |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for key, r in results.items():
-        tps = r["tokens"] / r["seconds"]
-        vs_a = f"{tps / base_a:.2f}x" if base_a else "-"
-        vs_c = f"{tps / base_c:.2f}x" if base_c else "-"
-        lines.append(f"| ({key}) {SYSTEMS[key]} | {r['sentences']} | {r['tokens']} | {r['seconds']:.1f} | {tps:.0f} | "
-                     f"{r['sentences'] / r['seconds']:.2f} | {vs_a} | {vs_c} | {r['rss_mb']:.0f} | {r['first']:.2f} |")
+
+def _spread(values: list[float], fmt: str, suffix: str = "") -> str:
+    """`median` alone for one run, `median (min-max)` for several."""
+    middle = format(statistics.median(values), fmt) + suffix
+    if len(values) < 2:
+        return middle
+    return f"{middle} ({format(min(values), fmt)}-{format(max(values), fmt)}{suffix})"
+
+
+def table(runs: dict[str, list[dict]]) -> str:
+    """One row per system: its median-throughput run, with the range over its runs in parentheses; ratios to
+    (a) and (c) are taken round by round (the runs of one round ran one after another)."""
+
+    def versus(key: str, base: str) -> str:
+        if base not in runs:
+            return "-"
+        ratios = [_rate(r) / _rate(b) for r, b in zip(runs[key], runs[base])]
+        return _spread(ratios, ".2f", "x")
+
+    lines = ["| system | sentences | target tokens | load s | first sentence s | decode s | tokens/s | sentences/s "
+             "| vs (a) | vs (c) | peak RSS MB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for key, measured in runs.items():
+        median = sorted(measured, key=_rate)[len(measured) // 2]
+        lines.append(
+            f"| ({key}) {SYSTEMS[key]} | {median['sentences']} | {median['tokens']} | "
+            f"{_spread([r['load'] for r in measured], '.2f')} | {_spread([r['first'] for r in measured], '.2f')} | "
+            f"{_spread([r['seconds'] for r in measured], '.1f')} | {_spread([_rate(r) for r in measured], '.0f')} | "
+            f"{_spread([r['sentences'] / r['seconds'] for r in measured], '.2f')} | {versus(key, 'a')} | "
+            f"{versus(key, 'c')} | {max(r['rss_mb'] for r in measured):.0f} |")
     return "\n".join(lines)
 
 
@@ -321,13 +415,14 @@ def write_results(text: str, markers: tuple[str, str] = MARKERS) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sentences", type=int, default=64, help="FLORES dev (and TICO-19 dev) sentences per system.")
+    parser.add_argument("--sentences", type=int, default=48,
+                        help="Single-sentence lines per system: held-out UN devset Arabic ((t), (e): TICO-19 dev).")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads per system (default: all cores).")
     parser.add_argument("--new-tokens", type=int, default=32, help="Decoding steps per sentence, for every system.")
     parser.add_argument("--beam", type=int, default=4, help="Beam size, for every system.")
-    parser.add_argument("--batch", type=int, default=16, help="Sentences per batch for (a) and (c).")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="Interleaved rounds; each system reports its median-throughput run.")
+    parser.add_argument("--batch", type=int, default=16, help="Sentences per batch, for every system.")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="Interleaved rounds; each system reports its median-throughput run and the range.")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="Comma-separated systems to run.")
     parser.add_argument("--no-write", action="store_true", help="Print only; do not update eval/results/bench.md.")
     parser.add_argument("--pairs", type=int, default=5,
@@ -338,10 +433,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--glossary", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.threads is None:
-        from mt.backends.ct2 import default_threads
-
-        args.threads = default_threads()
+    if args.threads is None:  # the parent decides, so that a child imports nothing but its own system
+        args.threads = max(1, len(os.sched_getaffinity(0)))
     if args.child:
         args.system = args.child
         child(args)
@@ -366,15 +459,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"running ({system}) {SYSTEMS[system]} [{round_ + 1}/{args.repeat}] ...", file=sys.stderr)
             r = run_child(system, models[system], args)
             runs[system].append(r)
-            print(f"  {r['tokens'] / r['seconds']:.0f} tokens/s, {r['rss_mb']:.0f} MB, first sentence "
-                  f"{r['first']:.2f} s", file=sys.stderr)
-    # per system, the run with the median throughput (memory and first sentence: the worst of its runs)
-    results: dict[str, dict] = {}
-    for system, measured in runs.items():
-        median = dict(sorted(measured, key=lambda r: r["tokens"] / r["seconds"])[len(measured) // 2])
-        median["rss_mb"] = max(r["rss_mb"] for r in measured)
-        median["first"] = max(r["first"] for r in measured)
-        results[system] = median
+            print(f"  {_rate(r):.0f} tokens/s ({r['tokens']} in {r['seconds']:.1f} s), load {r['load']:.2f} s, "
+                  f"first sentence {r['first']:.2f} s, {r['rss_mb']:.0f} MB", file=sys.stderr)
     import platform
 
     import ctranslate2
@@ -387,50 +473,57 @@ def main(argv: list[str] | None = None) -> None:
             cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    steps = args.new_tokens
     notes = [
-        f"Model: opus-mt-ar-en architecture (transformer-base, 6+6 layers, d_model 512, 62,834 ids), random "
-        f"weights built by mt.testing; CTranslate2 conversions by `mt models convert`.",
-        f"Input: first {args.sentences} sentences of FLORES-200 dev Arabic ((t), (e): TICO-19 dev Arabic). "
-        f"Beam {args.beam}; batches of {args.batch} for (a) and (c); Tarjama batches by its own token budget.",
-        f"Decoded length fixed at {args.new_tokens} steps per sentence for every system (random weights never emit "
-        f"</s>): transformers min_new_tokens = max_new_tokens = {args.new_tokens}; CTranslate2 min_decoding_length = "
-        f"max_decoding_length = {args.new_tokens}; Translator max_length_ratio 1e-9 with max_length_extra "
-        f"{args.new_tokens} (hf backend) or {args.new_tokens + 1} (ct2 backend, which spends no step on the </s> "
-        f"that transformers forces at the limit).",
+        "Model: opus-mt-ar-en architecture (transformer-base, 6+6 layers, d_model 512, 62,834 ids), random "
+        "weights built by mt.testing; CTranslate2 conversions by `mt models convert`.",
+        f"Input, the same for every system: {args.sentences} single-sentence lines of the UN devset's Arabic, "
+        f"held out (from line {HELD_OUT_FROM + 1} on; mt.testing trains the tokenisers on the lines before), lines "
+        f"that Tarjama's splitter keeps whole ((t), (e): such lines of TICO-19 dev). Beam {args.beam}, batches of "
+        f"{args.batch} for every system (Tarjama: blocks of {args.batch} lines, each one batch).",
+        f"Equal work: every sentence decodes exactly {steps} steps in every system (random weights never emit </s>), "
+        f"counted from each system's output, the bench failing otherwise: transformers min_new_tokens = "
+        f"max_new_tokens = {steps} (the last step its forced </s>); CTranslate2 min_decoding_length = "
+        f"max_decoding_length = {steps}; Translator max_length_ratio 1e-9 with max_length_extra {steps} (hf "
+        f"backend) or {steps + 1} (ct2 backend, which spends no step on the </s> that transformers forces at the "
+        f"limit). (e) decodes more: its repairs.",
+        "Timing: each system in a process of its own; load = from the process's start (imports included) to a "
+        "loaded model; then the clock starts: first sentence = until the first batch is translated; decode s, "
+        "tokens/s and sentences/s = the translation of all the lines. Peak RSS: VmHWM of the process (Python, "
+        "imports and model included), the largest of its runs.",
         f"Machine: {cpu}, {args.threads} threads per system (torch.set_num_threads / CTranslate2 intra_threads, "
-        f"inter_threads 1), shared with other work. torch {torch.__version__}, transformers "
-        f"{transformers.__version__}, ctranslate2 {ctranslate2.__version__}.",
-        f"Each system ran {args.repeat} time(s), interleaved; shown: its median-throughput run, with the worst "
-        "peak memory and first-sentence time of its runs.",
-        "tokens/s and sentences/s: over decoding with the model loaded. Peak RSS: VmHWM of the child process "
-        "(Python, imports and model included). First sentence: from the child's start (imports and model loading "
-        "included) to its first translated sentence.",
+        f"inter_threads 1). torch {torch.__version__}, transformers {transformers.__version__}, ctranslate2 "
+        f"{ctranslate2.__version__}.",
+        f"Each system ran {args.repeat} time(s), interleaved: each cell is the median-throughput run's value "
+        "(memory: the largest), with the range over the runs in parentheses; the ratios to (a) and (c) are taken "
+        "round by round.",
     ]
-    if "e" in results and results["e"].get("terms"):
-        found, present = results["e"]["terms"]
-        notes.append(f"(e): {found} glossary terms matched in the {args.sentences} TICO-19 sentences, {present} "
-                     f"present in the output (the e-commerce glossary has few COVID-19 terms; the cost is matching "
-                     f"plus repairs).")
+    if runs.get("e") and runs["e"][0].get("terms"):
+        found, present = runs["e"][0]["terms"]
+        notes.append(f"(e): {found} glossary terms matched in the {args.sentences} TICO-19 lines, {present} present "
+                     f"in the output (random weights never produce a term, so each is placed by a repair).")
     ratios = []
     paired = [ratio for r in runs.get("e", []) for ratio in (r.get("paired") or [])]
     if paired:
         ratios.append(f"Glossary cost (goal at most 1.3x), measured side by side in one process (the (e) model "
-                      f"translating the same sentences with the glossary off and strict, alternately, {len(paired)} "
+                      f"translating the same lines with the glossary off and strict, alternately, {len(paired)} "
                       f"times): median {statistics.median(paired):.2f}x the time (range {min(paired):.2f}-"
-                      f"{max(paired):.2f}x).")
-    if "e" in results and "t" in results:
-        cost = (results["t"]["tokens"] / results["t"]["seconds"]) / (results["e"]["tokens"] / results["e"]["seconds"])
-        wall = results["e"]["seconds"] / results["t"]["seconds"]
-        ratios.append(f"Glossary cost between separate processes, (e) vs (t): {wall:.2f}x the decoding time, "
-                      f"{cost:.2f}x fewer tokens/s (noisier: the two processes run at different moments; "
-                      f"--repeat takes the median run of each).")
-    title = "Speed" if "a" in results else f"Speed, systems {', '.join(results)} only"
-    text = "\n".join([f"## {title} ({time.strftime('%Y-%m-%d')})", "", table(results, args), "",
+                      f"{max(paired):.2f}x). This is the seed glossary on TICO-19, few terms per sentence; "
+                      f"eval/results/glossary.md measures a denser term table.")
+    if runs.get("e") and runs.get("t"):
+        walls = [e["seconds"] / t["seconds"] for e, t in zip(runs["e"], runs["t"])]
+        ratios.append(f"Glossary cost between separate processes, (e) vs (t): {_spread(walls, '.2f', 'x')} the "
+                      f"decoding time (noisier: the two processes run at different moments).")
+    title = "Speed" if "a" in runs else f"Speed, systems {', '.join(runs)} only"
+    if args.repeat < 3 or args.sentences < 48:
+        title += (f": SMOKE RUN ({args.sentences} lines, {args.repeat} run(s)), a check that the bench works, "
+                  f"not figures to quote")
+    text = "\n".join([f"## {title} ({time.strftime('%Y-%m-%d')})", "", table(runs), "",
                       *[f"- {n}" for n in notes + ratios]])
     print(text)
     if not args.no_write:
         # a run without the plain transformers baseline (a) goes to a section of its own, beside the full table
-        markers = MARKERS if "a" in results else ("<!-- bench:speed-subset:start -->", "<!-- bench:speed-subset:end -->")
+        markers = MARKERS if "a" in runs else ("<!-- bench:speed-subset:start -->", "<!-- bench:speed-subset:end -->")
         write_results(text, markers)
         print(f"\nwritten to {RESULTS.relative_to(REPO)}", file=sys.stderr)
 

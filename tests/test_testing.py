@@ -76,3 +76,60 @@ def test_command_line_builds_a_model(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "mt.testing", str(tmp_path / "x"), "--size", "huge"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "unknown size" in bad.stderr and "Traceback" not in bad.stderr
+    flag = subprocess.run([sys.executable, "-m", "mt.testing", "--help"], capture_output=True, text=True, timeout=120)
+    assert "--ends-sentences" in flag.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_models(tmp_path_factory):
+    """The offline demo's models (README: python -m mt.testing DIR --size tiny --pair P --ends-sentences)."""
+    from mt.testing import build_model
+
+    root = tmp_path_factory.mktemp("demo")
+    for pair in ("ar-en", "en-zh"):
+        build_model(root / pair, size="tiny", pair=pair, ends_sentences=True)
+    return root
+
+
+def _sentences(jsonl: str) -> list[dict]:
+    return [s for line in jsonl.splitlines() for s in json.loads(line)["sentences"]]
+
+
+def test_demo_models_end_their_sentences(demo_models, tiny_models, run_cli, tmp_path):
+    conftest = __import__("tests.conftest", fromlist=["SEEDS"])
+    seed = str(conftest.SEEDS / "article.ar.txt")
+    # the README's demo command
+    code, out, err = run_cli("translate", seed, "--to", "zh", "--model", f"ar-en={demo_models / 'ar-en'}",
+                             "--model", f"en-zh={demo_models / 'en-zh'}", "--glossary",
+                             conftest.REPO / "glossaries" / "ecommerce.tsv", "-f", "jsonl")
+    assert code == 0, err
+    sentences = _sentences(out)
+    assert len(sentences) == 10
+    assert all(s.get("complete", True) for s in sentences)  # JSONL marks only the incomplete ones
+    assert "decoding length limit" not in err and "warning" not in err
+    terms = [t for s in sentences for t in s["terms"]]
+    assert terms and all(t["status"] in ("verified", "enforced") for t in terms)
+    assert all(s["translation"] and s["intermediate"] for s in sentences)
+    # the test fixtures' models (built without the option) decode every sentence to the limit
+    code, out, err = run_cli("translate", seed, "--to", "zh", *tiny_models, "--max-length-ratio", "0.2",
+                             "--max-length-extra", "2", "-f", "jsonl")
+    assert code == 0 and all(s["complete"] is False for s in _sentences(out))
+    assert "decoding length limit" in err
+
+
+def test_demo_models_end_their_sentences_on_ctranslate2(demo_models, tmp_path):
+    from mt.backends.ct2 import CTranslate2Backend
+    from mt.backends.hf import TransformersBackend
+    from mt.backends.base import DecodeOptions
+    from mt.models.convert import convert
+
+    hf = TransformersBackend(demo_models / "ar-en", threads=1)
+    ct2 = CTranslate2Backend(convert(str(demo_models / "ar-en"), tmp_path / "ct2", quantization="float32"), threads=1)
+    sources = [hf.vocab.encode_source(line) for line in SEED.splitlines() if line.strip()]
+    options = DecodeOptions(beam_size=4, max_decoding_length=200)
+    ours, theirs = ct2.translate_batch(sources, options), hf.translate_batch(sources, options)
+    assert all(h.finished and 0 < len(h.pieces) < len(source) for h, source in zip(ours + theirs, sources * 2))
+    assert [h.pieces for h in ours] == [h.pieces for h in theirs]
+    # the output's length follows the source's: the shortest sentence (57 pieces) ends far sooner than the longest (207)
+    by_length = sorted(zip(sources, theirs), key=lambda pair: len(pair[0]))
+    assert len(by_length[0][1].pieces) * 2 < len(by_length[-1][1].pieces)

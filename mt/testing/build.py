@@ -14,6 +14,17 @@ log = logging.getLogger(__name__)
 
 LANGUAGE_TOKENS = {"zh": [">>cmn_Hans<<", ">>cmn_Hant<<", ">>yue_Hans<<", ">>yue_Hant<<"]}
 FILLER_BIAS = -1.0e4
+# --ends-sentences: the </s> logit follows the target position against the source length. The decoder's state
+# carries its position (sinusoidal embeddings dominate random ones); the last decoder layer's first
+# cross-attention head is made to attend evenly over the source and to subtract its mean position from the
+# state. The </s> row of the (tied) embeddings reads that difference along END_DIRECTION (the way the positional
+# signal moves from position 0 to END_DIRECTION_STEP), scaled by END_SCALE, with the logit bias END_BIAS: </s>
+# wins after a number of pieces that grows with the source (on the tiny size, 7-50 pieces for 26-115 source
+# pieces of FLORES dev).
+END_DIRECTION_STEP = 120
+END_SCALE = 8.0
+END_BIAS = -6.0
+END_SOURCE_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -79,14 +90,39 @@ def _vocabulary(source_spm: bytes, target_spm: bytes, target_lang: str, size: in
     return table
 
 
+def _end_sentences(model, eos: int, bias) -> None:
+    """Give a random Marian model a </s> tendency that grows with the target position and falls with the source
+    length (see END_DIRECTION_STEP); `bias` is the final logit bias being built, changed in place."""
+    positions = model.model.decoder.embed_positions.weight
+    direction = positions[END_DIRECTION_STEP] - positions[0]
+    direction = direction / direction.norm()
+    model.model.shared.weight[eos] = END_SCALE * direction
+    bias[0, eos] = END_BIAS
+    attention = model.model.decoder.layers[-1].encoder_attn
+    width = model.config.d_model // model.config.decoder_attention_heads
+    for projection in (attention.q_proj, attention.v_proj):  # head 0: even attention, values = mean position
+        projection.weight[:width] = 0
+        projection.bias[:width] = 0
+    attention.v_proj.weight[0] = direction
+    attention.out_proj.weight[:, :width] = 0
+    attention.out_proj.weight[:, 0] = -END_SOURCE_WEIGHT * direction
+
+
 def build_model(
     out_dir: str | Path,
     size: str = "tiny",
     pair: str = "ar-en",
     seed: int = 0,
     data_dir: str | Path | None = None,
+    ends_sentences: bool = False,
 ) -> Path:
-    """Write a Hugging Face Marian model directory for `pair` ("ar-en" or "en-zh") into `out_dir`."""
+    """Write a Hugging Face Marian model directory for `pair` ("ar-en" or "en-zh") into `out_dir`.
+
+    Random weights never emit `</s>`, so every sentence runs to the decoding limit (what the tests and the
+    benchmark want: fixed work). `ends_sentences` gives the model a `</s>` tendency that grows with the target
+    position instead: it ends every sentence, deterministically, after a few pieces (about 15 on the tiny size,
+    whatever the source's length), which makes a quick and quiet offline demo.
+    """
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
 
@@ -150,6 +186,8 @@ def build_model(
         fillers = [i for piece, i in table.items() if piece.startswith("<filler_") or piece.startswith(">>")]
         bias[0, fillers] = FILLER_BIAS
         bias[0, pad] = FILLER_BIAS
+        if ends_sentences:
+            _end_sentences(model, table["</s>"], bias)
         model.final_logits_bias.copy_(bias)
     model.generation_config = GenerationConfig(
         bad_words_ids=[[pad]],
@@ -165,7 +203,8 @@ def build_model(
     hf_logging.disable_progress_bar()
     model.save_pretrained(out, safe_serialization=True)
     (out / "tarjama-testing.json").write_text(
-        json.dumps({"size": size, "pair": pair, "seed": seed, "note": "random weights, built by mt.testing"}) + "\n",
+        json.dumps({"size": size, "pair": pair, "seed": seed, "ends_sentences": ends_sentences,
+                    "note": "random weights, built by mt.testing"}) + "\n",
         encoding="utf-8",
     )
     log.info("built %s %s model with %d ids in %s", size, pair, vocab_size, out)
