@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from mt.cli import align, evaluate, glossary, models, translate
+from mt.cli import align, evaluate, glossary, models, tm, translate
 from mt.cli.common import err_console
 from mt.errors import TarjamaError
 
@@ -30,6 +30,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(glossary.app, name="glossary")
 app.command("evaluate", help=evaluate.HELP)(evaluate.evaluate)
 app.add_typer(align.app, name="align")
+app.add_typer(tm.app, name="tm")
 
 
 def main(argv: list[str] | None = None) -> int:
