@@ -104,7 +104,7 @@ def export(
     _not_the_tm(output, tm, "output")
     check_output(output, force)
     with TranslationMemory.open(tm, create=False) as memory:
-        langs = sorted(lang for lang, n in memory.stats().by_target_lang.items() if n and tgt in (None, lang))
+        langs = [lang for lang in memory.target_languages(origin) if tgt in (None, lang)]
         if kind == ".tsv" and len(langs) > 1:
             raise InputError(f"{tm} holds {' and '.join(langs)} targets and a TSV holds one: give --tgt")
         try:

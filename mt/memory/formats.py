@@ -79,6 +79,10 @@ def _text(element: etree._Element, skip: set[str]) -> str:
     return "".join(parts)
 
 
+_ENTITIES_REFUSED = ("{path}: declares XML entities (<!ENTITY ...>), which are refused: an external entity can read "
+                     "local files and nested ones can exhaust memory")
+
+
 def parse_xml(path: Path) -> etree._Element:
     """Parse an XML file safely (see the module docstring); raise a one-line error on anything else."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
@@ -90,13 +94,15 @@ def parse_xml(path: Path) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise TranslationMemoryError(f"{path}: not well-formed XML: {' '.join(str(error).split())}") from error
+        message = " ".join(str(error).split())
+        if "entity" in message.lower() and "amplification" in message.lower():  # libxml2's own bomb guard
+            raise TranslationMemoryError(_ENTITIES_REFUSED.format(path=path)) from error
+        raise TranslationMemoryError(f"{path}: not well-formed XML: {message}") from error
     if root is None:
         raise TranslationMemoryError(f"{path}: not well-formed XML (no root element)")
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and next(iter(dtd.iterentities()), None) is not None:
-        raise TranslationMemoryError(f"{path}: declares XML entities (<!ENTITY ...>), which are refused: an "
-                                     "external entity can read local files and nested ones can exhaust memory")
+        raise TranslationMemoryError(_ENTITIES_REFUSED.format(path=path))
     if any(isinstance(node, etree._Entity) for node in root.iter()):
         raise TranslationMemoryError(f"{path}: uses an undeclared XML entity reference; refused")
     return root

@@ -174,7 +174,10 @@ class TranslationMemory:
             self._check_schema()
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")  # in WAL: durable against a killed process, fast commits
-        except sqlite3.DatabaseError as error:
+        except sqlite3.OperationalError as error:  # locked, read-only, unwritable folder, disk full
+            raise TranslationMemoryError(f"{self.path}: cannot use this translation memory: {_one_line(error)}"
+                                         ) from error
+        except sqlite3.DatabaseError as error:     # not a database, malformed schema or pages
             raise TranslationMemoryError(
                 f"{self.path}: not a Tarjama translation memory, or a damaged one ({_one_line(error)})") from error
 
@@ -453,6 +456,14 @@ class TranslationMemory:
         with self._read() as db:
             for row in db.execute(f"SELECT {_COLUMNS} FROM entries{where} ORDER BY id", params):
                 yield _entry(row)
+
+    def target_languages(self, origin: str | None = None) -> list[str]:
+        """The target languages that entries (of one origin, when given) have, sorted."""
+        sql, params = "SELECT DISTINCT target_lang FROM entries", []
+        if origin is not None:
+            sql, params = sql + " WHERE origin = ?", [origin]
+        with self._read() as db:
+            return sorted(row[0] for row in db.execute(sql, params))
 
     def stats(self) -> Stats:
         """Counts by origin, target language and model, the date range and the file size."""
