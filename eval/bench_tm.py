@@ -5,15 +5,20 @@
 The entries are real: every Arabic line of the UN v1.0 devset, FLORES-200 dev, TICO-19 dev and Tatoeba with its
 English (and, where shipped, Chinese) translation, imported as `human`; then, to reach --entries, joins of two real
 lines (line i and line i+d of the same corpus, d = 1, 2, ...) with their joined translations, as `mt` entries of
-two model ids. Queries are UN lines that are in the TM, each edited (one word dropped, one word swapped with its
-neighbour, or a Arabic-Indic digit/diacritic variant): the unedited line must rank first. Prints build time,
-file size, look-up latency (median, p95, max) and the rank-1 rate; the TM is written under eval/cache/bench/.
+two model ids. Fuzzy queries are UN lines that are in the TM, each edited (one word dropped, one word swapped with its
+neighbour, or a diacritic added and a word dropped): the unedited line must rank first. Then, on a copy of the
+TM, what a 10,000-sentence job would pay: storing 10,000 new MT results in blocks of 64 (one transaction each, as
+a run stores a block), and looking the same 10,000 sources up again in blocks of 64 (a warm re-run). Prints the
+results and writes them to eval/results/tm.md; the TM is written under eval/cache/bench/.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
+import tempfile
 import statistics
 import sys
 import time
@@ -26,6 +31,7 @@ from mt.memory import MtKey, Segment, TranslationMemory, normalise_source, sqlit
 
 DATA = REPO / "eval" / "data"
 CACHE = REPO / "eval" / "cache" / "bench"
+RESULTS = REPO / "eval" / "results" / "tm.md"
 CORPORA = {  # name: (arabic, english, chinese or None)
     "un": ("un_v1.0/UNv1.0.devset.ar", "un_v1.0/UNv1.0.devset.en", "un_v1.0/UNv1.0.devset.zh"),
     "flores": ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.eng_Latn",
@@ -106,10 +112,48 @@ def main() -> None:
             times.append((time.perf_counter() - start) * 1000)
             first += bool(matches) and matches[0].entry.source_norm == normalise_source(original)
     times.sort()
-    print(f"{sqlite_features()}; TM {stats.entries} entries ({stats.by_origin}), {stats.file_bytes / 1e6:.0f} MB")
-    print(f"fuzzy look-up over {len(queries)} edited UN lines: median {statistics.median(times):.1f} ms, "
-          f"p95 {times[int(0.95 * len(times)) - 1]:.1f} ms, max {times[-1]:.1f} ms; "
-          f"the unedited line ranked first in {first}/{len(queries)}")
+    report = [
+        f"{sqlite_features()}, Python {sys.version.split()[0]}; TM of {stats.entries} entries "
+        f"({stats.by_origin.get('human', 0)} human, {stats.by_origin.get('mt', 0)} mt), "
+        f"{stats.file_bytes / 1e6:.0f} MB",
+        f"fuzzy look-up (--min {args.min:g}, 5 best) of {len(queries)} edited UN lines: median "
+        f"{statistics.median(times):.1f} ms, p95 {times[int(0.95 * len(times)) - 1]:.1f} ms, max {times[-1]:.1f} ms; "
+        f"the unedited line ranked first for {first}/{len(queries)}",
+    ]
+    report += job_costs(path)
+    for line in report:
+        print(line)
+    RESULTS.write_text("# Translation memory (eval/bench_tm.py)\n\n" + "".join(f"- {line}\n" for line in report)
+                       + f"\nMachine: {os.cpu_count()} CPU cores shared; one process, warm page cache.\n",
+                       encoding="utf-8")
+
+
+def job_costs(path: Path, sentences: int = 10_000, block: int = 64) -> list[str]:
+    """Store `sentences` new MT results in blocks, then look them up again in blocks, on a copy of the TM."""
+    sources = [line for line in read(CORPORA["tatoeba"][0]) + read(CORPORA["un"][0]) if line]
+    sources = [f"{line} ({n})" for n, line in enumerate(sources[:sentences])]  # new to the TM: all misses
+    key = MtKey("bench/new-model", "", "", "beam4")
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "copy.sqlite"
+        shutil.copy(path, copy)
+        with TranslationMemory.open(copy) as tm:
+            start = time.perf_counter()
+            misses = sum(hit is None for i in range(0, len(sources), block)
+                         for hit in tm.lookup(sources[i:i + block], "en", key))
+            miss_s = time.perf_counter() - start
+            start = time.perf_counter()
+            for i in range(0, len(sources), block):
+                tm.store_mt([Segment(s, "translation of " + s[:30], "en") for s in sources[i:i + block]], key)
+            store_s = time.perf_counter() - start
+            start = time.perf_counter()
+            hits = sum(hit is not None for i in range(0, len(sources), block)
+                       for hit in tm.lookup(sources[i:i + block], "en", key))
+            hit_s = time.perf_counter() - start
+    return [f"first run of a {len(sources)}-sentence job (all misses), TM cost: look-up {miss_s:.2f} s "
+            f"({misses} misses) + storing the results {store_s:.2f} s in {-(-len(sources) // block)} transactions "
+            f"of {block}: {(miss_s + store_s) / len(sources) * 1e3:.2f} ms a sentence",
+            f"warm re-run of the same job: {hits}/{len(sources)} exact hits in {hit_s:.2f} s "
+            f"({hit_s / len(sources) * 1e3:.3f} ms a sentence)"]
 
 
 if __name__ == "__main__":
