@@ -178,9 +178,12 @@ def test_store_updates_and_counts(flores):
 def test_store_is_one_transaction(flores):
     tm, ar, en = flores
     before = tm.stats().entries
-    with pytest.raises(TranslationMemoryError, match="empty"):
-        tm.store_mt([Segment(ar[0] + " أ", "a", "en"), Segment(ar[1] + " ب", "", "en")], KEY)
+    with pytest.raises(TranslationMemoryError, match="target language"):
+        tm.store_mt([Segment(ar[0] + " أ", "a", "en"), Segment(ar[1] + " ب", "b", "fr")], KEY)
     assert tm.stats().entries == before  # the first segment was rolled back with the second
+    counts = tm.store_mt([Segment(ar[0] + " أ", "a", "en"), Segment(ar[1] + " ب", " ", "en"),
+                          Segment("\u064e\u0640", "mark", "en")], KEY)
+    assert (counts.added, counts.skipped) == (1, 2)  # nothing to reuse in an empty source or target
     with pytest.raises(TranslationMemoryError, match="model id"):
         tm.store_mt([Segment(ar[0], "x", "en")], MtKey(""))
     with pytest.raises(TranslationMemoryError, match="target language"):
@@ -268,6 +271,21 @@ def test_two_processes_write_one_memory(tmp_path):
         assert stats.by_model == {"model-a": expected, "model-b": expected}
         for name in ("model-a", "model-b"):
             assert None not in tm.lookup(sources, "en", MtKey(name))
+
+
+def test_two_processes_create_one_memory(tmp_path):
+    path = str(tmp_path / "fresh.tm")
+    sources = [s for s in lines(Path(f"{TICO}.ar")) if s][:400]
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_writer, args=(path, name, sources, 20)) for name in ("first", "second")]
+    for p in writers:
+        p.start()
+    for p in writers:
+        p.join(120)
+        assert p.exitcode == 0
+    with TranslationMemory.open(path, create=False) as tm:
+        expected = len({normalise_source(s) for s in sources})
+        assert tm.stats().by_model == {"first": expected, "second": expected}
 
 
 def test_prune_by_origin_and_model(flores):

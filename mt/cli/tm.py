@@ -81,6 +81,8 @@ def import_(
     with TranslationMemory.open(tm) as memory:
         counts = memory.add_human(parsed.segments)
     skipped = "".join(f", skipped {n} ({why})" for why, n in parsed.skipped.items())
+    if counts.skipped:
+        skipped += f", skipped {counts.skipped} (empty after normalisation)"
     _out(f"imported {counts.total} segment(s) from {' + '.join(map(str, files))} into {tm}: {counts.added} added, "
          f"{counts.updated} updated, {counts.unchanged} unchanged{skipped}")
 

@@ -108,10 +108,15 @@ class WriteCounts:
     added: int = 0
     updated: int = 0      # an existing entry got a new target
     unchanged: int = 0    # the same translation was already there
+    skipped: int = 0      # an empty source or target: nothing to reuse, not stored
 
     @property
     def total(self) -> int:
         return self.added + self.updated + self.unchanged
+
+    def __add__(self, other: "WriteCounts") -> "WriteCounts":
+        return WriteCounts(self.added + other.added, self.updated + other.updated, self.unchanged + other.unchanged,
+                           self.skipped + other.skipped)
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,7 @@ class TranslationMemory:
         self.path = path
         self._df: dict[str, int] | None = None   # trigram -> number of entries (a snapshot; see _trigram_df)
         self._df_max_id = 0
+        self._busy_timeout = BUSY_TIMEOUT_S
 
     # -- opening -------------------------------------------------------------------------------------------------
 
@@ -167,6 +168,7 @@ class TranslationMemory:
 
     def _prepare(self, busy_timeout: float) -> None:
         db = self._db
+        self._busy_timeout = busy_timeout
         try:
             db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             if not self._is_initialised():
@@ -274,14 +276,15 @@ class TranslationMemory:
     # -- writing -------------------------------------------------------------------------------------------------
 
     def _put(self, segments: Sequence[Segment], origin: str, key: MtKey) -> WriteCounts:
-        added = updated = unchanged = 0
+        added = updated = unchanged = skipped = 0
         now = _now()
         db = self._db
         for seg in segments:
             _check_langs(seg.source_lang, seg.target_lang)
             norm = normalise_source(seg.source, seg.source_lang)
             if not norm or not seg.target.strip():
-                raise TranslationMemoryError(f"empty source or target: {seg.source[:60]!r} -> {seg.target[:60]!r}")
+                skipped += 1
+                continue
             row = db.execute(
                 "SELECT id, target, score, source FROM entries WHERE source_lang = ? AND target_lang = ? AND "
                 "source_norm = ? AND origin = ? AND model_id = ? AND model_revision = ? AND glossary_fp = ? AND "
@@ -302,10 +305,11 @@ class TranslationMemory:
                 updated += 1
             else:
                 unchanged += 1
-        return WriteCounts(added, updated, unchanged)
+        return WriteCounts(added, updated, unchanged, skipped)
 
     def store_mt(self, segments: Iterable[Segment], key: MtKey) -> WriteCounts:
-        """Store MT results made with ``key``, all in one short transaction (a batch of a run)."""
+        """Store MT results made with ``key``, all in one short transaction (a batch of a run); a segment with an
+        empty source or target is skipped (counted), a bad language rolls the whole call back."""
         if not key.model_id:
             raise TranslationMemoryError("an MT entry needs a model id")
         segments = list(segments)
@@ -319,9 +323,7 @@ class TranslationMemory:
         segments = list(segments)
         for part in _chunks(segments, batch):
             with self._write():
-                counts = self._put(part, "human", MtKey(""))
-            total = WriteCounts(total.added + counts.added, total.updated + counts.updated,
-                                total.unchanged + counts.unchanged)
+                total += self._put(part, "human", MtKey(""))
         return total
 
     def prune(self, origin: str, model_id: str | None = None) -> int:
@@ -423,6 +425,7 @@ class TranslationMemory:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'trigram_df_max_id'").fetchone()
         if row and int(row[0]) == self._df_max_id:
             return
+        self._db.execute("PRAGMA busy_timeout = 0")  # a look-up never waits for a writer to save these
         try:
             with self._write() as db:
                 db.execute("DELETE FROM trigram_df")
@@ -431,6 +434,8 @@ class TranslationMemory:
                            (str(self._df_max_id),))
         except TranslationMemoryError:
             pass  # a read-only or busy file: the counts are recomputed next time
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
 
     def _candidate_ids(self, db: sqlite3.Connection, query: str, candidates: int) -> list[int]:
         grams = list(dict.fromkeys(query[i:i + 3].lower() for i in range(len(query) - 2)))
