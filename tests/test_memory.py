@@ -74,6 +74,18 @@ def test_missing_memory_is_not_created_when_reading(tmp_path):
         TranslationMemory.open(tmp_path / "nodir" / "x.tm")
 
 
+def test_empty_file(tmp_path):
+    path = tmp_path / "touched.tm"
+    path.touch()
+    with pytest.raises(TranslationMemoryError, match="empty file"):
+        TranslationMemory.open(path, create=False)
+    assert path.read_bytes() == b""
+    with TranslationMemory.open(path) as tm:  # a writer makes an empty file a memory
+        tm.add_human([Segment("نص", "text", "en")])
+    with TranslationMemory.open(path, create=False) as tm:
+        assert tm.stats().entries == 1
+
+
 def test_refuses_other_sqlite_database_untouched(tmp_path):
     path = tmp_path / "other.sqlite"
     db = sqlite3.connect(path)

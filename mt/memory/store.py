@@ -154,6 +154,11 @@ class TranslationMemory:
                 raise TranslationMemoryError(f"{path}: cannot read: {error.strerror}") from error
             if header and header != SQLITE_HEADER:
                 raise TranslationMemoryError(f"{path}: not a Tarjama translation memory (not an SQLite database)")
+            if not header and not create:
+                raise TranslationMemoryError(f"{path}: an empty file, not a translation memory (import into it first)")
+        if sqlite3.sqlite_version_info < (3, 34, 0):
+            raise TranslationMemoryError(f"SQLite {sqlite3.sqlite_version} is too old for a translation memory: "
+                                         "it needs FTS5 with the trigram tokenizer (SQLite 3.34 or later)")
         try:
             connection = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as error:
@@ -163,6 +168,9 @@ class TranslationMemory:
             memory._prepare(busy_timeout)
         except BaseException:
             connection.close()
+            if not exists:  # leave no half-made file behind
+                for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+                    leftover.unlink(missing_ok=True)
             raise
         return memory
 
