@@ -19,7 +19,7 @@ from typing import Optional
 
 import typer
 
-from mt.cli import align, evaluate, glossary, models, translate
+from mt.cli import align, evaluate, glossary, models, tm, translate
 from mt.cli.common import err_console
 from mt.errors import TarjamaError
 
@@ -55,6 +55,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(glossary.app, name="glossary")
 app.command("evaluate", help=evaluate.HELP)(evaluate.evaluate)
 app.add_typer(align.app, name="align")
+app.add_typer(tm.app, name="tm")
 
 
 class Terminated(BaseException):
