@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from mt.glossary import Glossary, find_target
+
 log = logging.getLogger(__name__)
 
 @dataclass
@@ -80,8 +82,6 @@ class TerminologyResult:
 def load_glossary(glossary: Any) -> tuple[Any, str]:
     """A Glossary object and a display name from a path or an already loaded glossary."""
     if isinstance(glossary, (str, Path)):
-        from mt.glossary import Glossary
-
         return Glossary.load(glossary), str(glossary)
     return glossary, getattr(glossary, "name", None) or type(glossary).__name__
 
@@ -109,8 +109,6 @@ def term_accuracy(glossary: Any, sources: Sequence[str], systems: Mapping[str, S
     ``glossary`` is a path (loaded with ``Glossary.load``) or a loaded Glossary; ``sources`` are the Arabic
     source lines, parallel to each system's lines and each reference stream.
     """
-    from mt.glossary import find_target
-
     glossary, name = load_glossary(glossary)
     found = source_terms(glossary, sources)
     totals = {system: Accuracy() for system in systems}

@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from mt.errors import GlossaryError
+from mt.errors import GlossaryError, InputError
+from mt.formats.writing import write_text_atomic
 from mt.glossary.formats import format_for, module_for
 from mt.glossary.matcher import Matcher, TermMatch
 from mt.glossary.model import Concept, concept_problem
@@ -16,9 +17,6 @@ log = logging.getLogger(__name__)
 
 def write_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same directory and os.replace."""
-    from mt.errors import InputError
-    from mt.formats.writing import write_text_atomic
-
     try:
         write_text_atomic(path, text)
     except InputError as error:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+import sentencepiece as spm
+
 from mt.errors import GlossaryError
 from mt.glossary.matcher import _tokens
 from mt.glossary.model import Concept, concept_problem
@@ -108,8 +110,6 @@ class TargetVocab:
     """A Marian model's target vocabulary: DIR/target.spm plus DIR/target_vocab.json (or DIR/vocab.json)."""
 
     def __init__(self, model_dir: str | Path, lang: str) -> None:
-        import sentencepiece as spm
-
         model_dir = Path(model_dir)
         spm_path = model_dir / "target.spm"
         vocab_path = model_dir / "target_vocab.json"

@@ -23,7 +23,8 @@ from typing import Iterable, Sequence
 from mt.errors import InputError
 from mt.data import NAMES_TABLE
 from mt.glossary.matcher import _tokens
-from mt.text.arabic import PROCLITICS, normalize_token
+from mt.glossary.verify import _t2s
+from mt.text.arabic import PROCLITICS, normalize_map, normalize_token
 
 DEFAULT_NAMES_TABLE = NAMES_TABLE
 
@@ -75,7 +76,7 @@ class NameTable:
                     if row.get("zh_top") and int(row.get("zh_count") or 0) >= 3:
                         zh[token] = row["zh_top"]
         except (OSError, KeyError) as error:
-            raise InputError(f"{path}: cannot read the name table ({error})") from None
+            raise InputError(f"{path}: cannot read the name table ({error})") from error
         return cls(ar, zh)
 
     def chinese(self, english: str) -> str:
@@ -83,8 +84,6 @@ class NameTable:
         tokens = english.lower().split()
         if not tokens or any(t not in self.zh for t in tokens):
             return ""
-        from mt.glossary.verify import _t2s
-
         return _t2s().convert("".join(self.zh[t] for t in tokens))
 
 
@@ -147,8 +146,6 @@ def _ar_ngrams(line: str, max_n: int, covered: bytearray | None = None) -> dict[
 def _surface_cut(raw: str, cut: int) -> int:
     if cut == 0:
         return 0
-    from mt.text.arabic import normalize_map
-
     norm, idx = normalize_map(raw)
     pairs = [i for c, i in zip(norm, idx) if not c.isspace()]
     return pairs[cut] if cut < len(pairs) else 0

@@ -41,8 +41,8 @@ def _rows(path: Path, kind: str) -> list[tuple[int, str, list[str], list[str], l
     """(line, id, ar, en, zh) rows of one table."""
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GlossaryError(f"{path}: no such TICO-19 term table") from None
+    except FileNotFoundError as error:
+        raise GlossaryError(f"{path}: no such TICO-19 term table") from error
     rows = []
     if kind == "google-ar-en":
         reader = csv.DictReader(text.splitlines())

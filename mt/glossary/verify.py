@@ -13,6 +13,8 @@ from functools import lru_cache
 from collections import Counter
 from typing import Iterable
 
+from opencc import OpenCC
+
 from mt.errors import GlossaryError
 from mt.glossary.model import Concept
 
@@ -21,8 +23,6 @@ _SUFFIX = r"(?:(?:s|es)?(?:['’]s|['’])?)"
 
 @lru_cache(maxsize=1)
 def _t2s():
-    from opencc import OpenCC
-
     return OpenCC("t2s")
 
 

@@ -24,6 +24,8 @@ from functools import lru_cache
 from typing import Callable, Iterable, Protocol, Sequence
 
 from mt.data import COUNTRIES_TABLE, NAMES_TABLE
+from mt.glossary import has_target
+from mt.text.arabic import PROCLITICS, normalize_token
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +130,6 @@ def name_table(path: str = str(NAMES_TABLE)) -> tuple[dict[str, frozenset[str]],
     table; only renderings seen at least twice, Arabic forms of three letters or more, English tokens of three
     letters or more and Chinese forms of two characters or more (one character matches everywhere). Empty maps
     when the table is missing."""
-    from mt.text.arabic import normalize_token  # noqa: PLC0415
-
     ar: dict[str, set[str]] = {}
     zh: dict[str, str] = {}
     try:
@@ -153,8 +153,6 @@ def name_table(path: str = str(NAMES_TABLE)) -> tuple[dict[str, frozenset[str]],
 def country_table(path: str = str(COUNTRIES_TABLE)) -> dict[str, dict[str, str]]:
     """Per language ("ar": normalised, words joined by one space; "en"; "zh"), country name -> ``country:<code>``;
     Chinese names of two characters or more. Empty maps when the table is missing."""
-    from mt.text.arabic import normalize_token  # noqa: PLC0415
-
     out: dict[str, dict[str, str]] = {"ar": {}, "en": {}, "zh": {}}
     try:
         with open(path, encoding="utf-8", newline="") as handle:
@@ -178,8 +176,6 @@ def country_table(path: str = str(COUNTRIES_TABLE)) -> dict[str, dict[str, str]]
 def _stems(form: str) -> list[str]:
     """A normalised Arabic word and what is left of it without each proclitic it starts with (longest first: وال
     before و), keeping stems of three letters or more: the forms to look up in a name table."""
-    from mt.text.arabic import PROCLITICS  # noqa: PLC0415
-
     return [form[len(c):] for c in ("", *PROCLITICS) if form.startswith(c) and len(form) - len(c) >= 3]
 
 
@@ -188,8 +184,6 @@ def _arabic_countries(text: str, table: dict[str, str], firsts: set[str], longes
     """Country keys of an Arabic sentence: normalised words (a proclitic may be stripped from the first word of
     a name: بالأردن, والمملكة المتحدة) matched against the table, names of up to ``longest`` words; ``firsts``
     holds the first words of the table's names."""
-    from mt.text.arabic import normalize_token  # noqa: PLC0415
-
     words, starts = [], []
     for word in _ARABIC_WORD.findall(text):
         if word not in cache:
@@ -256,8 +250,6 @@ def _add_countries(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[st
 def _per_arabic_word(texts: Sequence[str], keys_of: Callable[[str], frozenset[str]]) -> list[set[str]]:
     """Per text, the union of ``keys_of(stems)`` over its Arabic words, where ``stems`` are the word's normalised
     form and its proclitic-free stems (:func:`_stems`); each distinct word is looked up once."""
-    from mt.text.arabic import normalize_token  # noqa: PLC0415
-
     cache: dict[str, frozenset[str]] = {}
     found = []
     for text in texts:
@@ -384,8 +376,6 @@ def document_anchors(src: Sequence[str], tgt: Sequence[str], *, glossary: TermSo
 
 def _add_terms(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[str]], tgt_sets: list[set[str]],
                glossary: TermSource, tgt_lang: str) -> None:
-    from mt.glossary import has_target  # noqa: PLC0415 - only when a glossary is used
-
     concepts = {}
     for k, text in enumerate(src):
         for match in glossary.match(text, "ar"):
