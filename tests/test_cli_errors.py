@@ -137,7 +137,7 @@ def test_a_file_named_like_a_metric_stays_a_hypothesis(run_cli, texts, tmp_path,
     assert "chrf: names a metric but is an existing file" in err
     # without -m, a missing positional is a missing file, never a metric
     code, _, err = run_cli("evaluate", "-r", ref, hyp, "ter")
-    _one_line_error(code, err, "'ter' does not exist")
+    _one_line_error(code, err, "hypothesis 'ter': no such file")
 
 
 # -- item 11: the report format follows the extension ------------------------------------------------------------
