@@ -6,14 +6,21 @@
 Every input line gives exactly one output line (empty lines stay empty, order is kept). Sentences longer than
 the model's input limit are chunked, never truncated. Arabic -> Chinese goes through English (opus-mt-ar-en,
 then opus-mt-en-zh with `>>cmn_Hans<<`) unless a direct ar-zh model is given.
+
+With a translation memory (`tm=`, mt.memory), each block's sentences are looked up before decoding: a human
+entry, or an MT entry made under this run's key (`Translator.memory_key`), is reused without decoding, and the
+decoded sentences of a block are stored in one transaction before the block is returned, so the memory is also
+the checkpoint that a killed run resumes from.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from mt.backends.base import DecodeOptions
@@ -24,13 +31,48 @@ from mt.glossary.glossary import Glossary
 from mt.glossary.matcher import TermMatch
 from mt.glossary.model import Concept
 from mt.glossary.verify import concept_spans
+from mt.memory import Entry, MtKey, Segment, TranslationMemory, fingerprint, glossary_fingerprint
+from mt.models.loading import resolve
 from mt.models.registry import parse_model_options, route
 from mt.results import LineResult, SentenceResult, TermResult
+from mt.text.chunking import chunk
 from mt.text.sentences import SENTENCE_MARKS, split_sentences
 
 log = logging.getLogger(__name__)
 
 FIRST_BLOCK_UNITS = 16  # units (about sentences) in the first block of a stream; later blocks double
+# Part of every translation memory key: raise it when a change to mt.pipeline, mt.decoding or mt.glossary's
+# enforcement can change the bytes a run produces, so that MT entries of older code are no longer reused.
+DECODING_VERSION = 1
+TM_MODES = ("both", "read", "write", "off")
+_SAMPLE = 1 << 20  # bytes read at the start, middle and end of a large model file for its revision hash
+
+
+def model_revision(directory: Path) -> str:
+    """A content hash of a model directory (16 hex digits): every file's name and size, small files whole and
+    large ones (weights) by three 1 MiB samples, so that copying or moving a model keeps its revision and
+    another model (other weights, another quantisation in its metadata) gets another one, in milliseconds."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(directory).iterdir() if p.is_file()):
+        size = path.stat().st_size
+        digest.update(f"{path.name}\0{size}\0".encode("utf-8"))
+        with path.open("rb") as handle:
+            if size <= 3 * _SAMPLE:
+                digest.update(handle.read())
+            else:
+                for offset in (0, size // 2, size - _SAMPLE):
+                    handle.seek(offset)
+                    digest.update(handle.read(_SAMPLE))
+    return digest.hexdigest()[:16]
+
+
+def model_identity(model: str) -> tuple[str, str]:
+    """(model id, revision) of a model as given: a hub id stays itself, a directory is named by its last part;
+    the revision is :func:`model_revision` of the directory the model resolves to."""
+    path, _ = resolve(model)
+    expanded = Path(model).expanduser()
+    name = expanded.resolve().name if expanded.exists() else model
+    return name, model_revision(path)
 
 
 def _sentence_estimate(line: str) -> int:
@@ -52,6 +94,10 @@ class TranslationStats:
     incomplete: int = 0
     terms_found: int = 0
     terms_present: int = 0
+    tm_human: int = 0     # sentences taken from a human entry of the translation memory
+    tm_mt: int = 0        # ... from an MT entry made under the same key
+    tm_stored: int = 0    # decoded sentences stored in the memory
+    tm_sentences: int = 0  # sentences translated with a memory in use (looked up, stored, or both)
 
 
 def pivot_terms(first: list[TermResult], second: list[TermResult], translation: str, lang: str) -> list[TermResult]:
@@ -98,12 +144,16 @@ class Translator:
         glossary: a mt.glossary.Glossary (or None) whose terms are found, enforced and verified.
         glossary_mode: "strict" (enforce every matched term), "soft" (report only) or "off".
         backend: "hf" or "ct2" to override what the model directory implies.
+        tm: a mt.memory.TranslationMemory, or the path of one (opened, created if missing unless tm_mode is
+            "read", and closed by :meth:`close`), or None.
+        tm_mode: "both" (reuse and store), "read" (reuse only), "write" (store only) or "off".
     """
 
     def __init__(self, models: str | dict[str, str] | None = None, *, beam_size: int = 4, batch_tokens: int = 4096,
                  max_input_tokens: int | None = None, max_length_ratio: float = 2.0, max_length_extra: int = 10,
                  glossary: Glossary | None = None, glossary_mode: str = "strict", backend: str | None = None,
-                 device: str = "cpu", threads: int | None = None, block_units: int = 512) -> None:
+                 device: str = "cpu", threads: int | None = None, block_units: int = 512,
+                 tm: TranslationMemory | str | Path | None = None, tm_mode: str = "both") -> None:
         if isinstance(models, str):
             models = {"direct": models}
         elif isinstance(models, (list, tuple)):
@@ -119,6 +169,8 @@ class Translator:
             raise InputError("--max-length-ratio must be positive and --max-length-extra not negative")
         if glossary_mode not in ("strict", "soft", "off"):
             raise InputError(f"unknown glossary mode {glossary_mode!r}; choose strict, soft or off")
+        if tm_mode not in TM_MODES:
+            raise InputError(f"unknown translation memory mode {tm_mode!r}; choose both, read, write or off")
         self.options = DecodeOptions(beam_size=beam_size)
         self.batch_tokens = batch_tokens
         self.max_input_tokens = max_input_tokens
@@ -133,6 +185,69 @@ class Translator:
         self.stats = TranslationStats()
         self._legs: dict[tuple[str, str], Leg] = {}
         self._enforcers: dict[str, Enforcer] = {}
+        self._identities: dict[str, tuple[str, str]] = {}
+        self._owned_tm = False
+        self.tm: TranslationMemory | None = None
+        self.tm_mode = "off"
+        self.use_memory(tm, tm_mode)
+
+    def use_memory(self, tm: TranslationMemory | str | Path | None, mode: str = "both") -> None:
+        """Translate with this translation memory from now on (None: without one); a path is opened here
+        (created when missing, unless the mode is "read") and closed by :meth:`close` or the next call."""
+        if mode not in TM_MODES:
+            raise InputError(f"unknown translation memory mode {mode!r}; choose both, read, write or off")
+        if self._owned_tm and self.tm is not None:
+            self.tm.close()
+        self._owned_tm = isinstance(tm, (str, Path))
+        self.tm = TranslationMemory.open(tm, create=mode != "read") if isinstance(tm, (str, Path)) else tm
+        self.tm_mode = mode if self.tm is not None else "off"
+
+    def close(self) -> None:
+        """Close a translation memory this translator opened from a path."""
+        self.use_memory(None)
+
+    def __enter__(self) -> "Translator":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def _tm_reads(self) -> bool:
+        return self.tm is not None and self.tm_mode in ("both", "read")
+
+    @property
+    def _tm_writes(self) -> bool:
+        return self.tm is not None and self.tm_mode in ("both", "write")
+
+    def memory_key(self, to: str) -> MtKey:
+        """The key this translator's MT entries into `to` are stored and reused under: the last leg's model id
+        and revision, the fingerprint of the glossary's concepts in the languages the route produces, and a
+        fingerprint of every setting that can change the output bytes (each leg's model and revision, backend
+        and limits, beam, batch budget, block sizes, glossary mode, device, DECODING_VERSION). For ar -> en ->
+        zh, both legs are in it: the final Chinese is stored under one key."""
+        legs = self.legs(to)
+        identities = [self._identity(model) for _, model in route(to, self.models)]
+        settings = {
+            "version": DECODING_VERSION,
+            "legs": [{"pair": leg.pair, "model": model_id, "revision": revision, "backend": type(leg.backend).__name__,
+                      "max_input_tokens": leg.max_input_tokens, "positions": leg.backend.max_positions}
+                     for leg, (model_id, revision) in zip(legs, identities)],
+            "beam": self.options.beam_size, "length_penalty": self.options.length_penalty,
+            "batch_tokens": self.batch_tokens, "max_length_ratio": self.max_length_ratio,
+            "max_length_extra": self.max_length_extra, "glossary_mode": self.glossary_mode if self.glossary else "off",
+            "blocks": [FIRST_BLOCK_UNITS, self.block_units], "device": self.device,
+        }
+        glossary = ""
+        if self.glossary is not None and self.glossary_mode != "off":
+            glossary = glossary_fingerprint(self.glossary, [leg.target_lang for leg in legs])
+        model_id, revision = identities[-1]
+        return MtKey(model_id, revision, glossary, fingerprint(settings))
+
+    def _identity(self, model: str) -> tuple[str, str]:
+        if model not in self._identities:
+            self._identities[model] = model_identity(model)
+        return self._identities[model]
 
     def legs(self, to: str) -> list[Leg]:
         """Load (once) and return the legs that translate Arabic into `to`."""
@@ -162,16 +277,19 @@ class Translator:
         decoded in the same call as that block's first decode (mt.decoding.batching), and at most two blocks are held.
         """
         legs = self.legs(to)
+        key = self.memory_key(to) if self.tm is not None and self.tm_mode != "off" else None
         blocks = self._blocks(lines)
         running: list[Running] = []  # oldest first; payload: the block's line count
         started = 0
         while True:
-            # the only running block is the latest started one: block 1 when started == 1
+            # the only running block is the latest started one: block 1 when started == 1. With a translation
+            # memory, blocks never overlap: a block's decodes then depend on its own sentences only, so a
+            # resumed run decodes each unfinished block exactly as an uninterrupted run does
             if not running or (len(running) == 1 and started > 1 and running[0].request is not None
-                               and running[0].request.repair):
+                               and running[0].request.repair and key is None):
                 block = next(blocks, None)
                 if block is not None:
-                    running.append(Running(self._block_steps(block, legs, to), len(block)))
+                    running.append(Running(self._block_steps(block, legs, to, key), len(block)))
                     started += 1
                 elif not running:
                     return
@@ -208,7 +326,32 @@ class Translator:
                                                  strict=self.glossary_mode == "strict")
         return self._enforcers[leg.pair]
 
-    def _block_steps(self, block: list[str], legs: list[Leg], to: str) -> Steps[list[LineResult]]:
+    def _verified_terms(self, source: str, translation: str, lang: str) -> list[TermResult]:
+        """The glossary terms of `source` judged on a stored `translation` (verified or missing, never placed)."""
+        if self.glossary is None or self.glossary_mode == "off":
+            return []
+        matches = [m for m in self.glossary.match(source, lang="ar") if m.concept.targets(lang)]
+        concepts = {m.concept.id: m.concept for m in matches}
+        spans = concept_spans(translation, concepts, lang, Counter(m.concept.id for m in matches))
+        out = []
+        for match in matches:
+            found = spans[match.concept.id]
+            start, end = found.pop(0) if found else (0, 0)
+            out.append(TermResult(match.concept.id, match.text, match.start, match.end,
+                                  translation[start:end] if end > start else None,
+                                  "verified" if end > start else "missing", match.lang, match.concept,
+                                  (start, end) if end > start else None))
+        return out
+
+    def _reused(self, unit: Unit, entry: Entry, legs: list[Leg], to: str) -> SentenceResult:
+        """A sentence taken from the translation memory: its stored target and score, its terms verified."""
+        human = entry.origin == "human"
+        chunked = not human and len(chunk(unit.text, legs[0].count_tokens, legs[0].max_input_tokens)) > 1
+        return SentenceResult(unit.text, entry.target, entry.score, self._verified_terms(unit.text, entry.target, to),
+                              None, chunked, entry.complete is not False, "tm-human" if human else "tm-mt")
+
+    def _block_steps(self, block: list[str], legs: list[Leg], to: str,
+                     key: MtKey | None = None) -> Steps[list[LineResult]]:
         """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its lines."""
         # 1. lines -> sentences; lines without letters (numbers, rules, blanks) pass through untouched
         units: list[Unit] = []
@@ -223,7 +366,53 @@ class Translator:
                 indices.append(len(units))
                 units.append(Unit(line[span.start : span.end]))
             layout.append((indent, indices))
-        # 2. decode through each leg; the second leg of the pivot translates the first one's output
+        # 2. the translation memory: hits are reused, only the misses are decoded
+        hits: list[Entry | None] = [None] * len(units)
+        if key is not None and self._tm_reads and units:
+            hits = self.tm.lookup([u.text for u in units], to, key)
+        misses = [i for i, hit in enumerate(hits) if hit is None]
+        if key is not None:
+            self.stats.tm_sentences += len(units)
+        decoded: tuple[list, list, list] = ([], [], [])
+        if misses:
+            decoded = yield from self._decode_units([units[i] for i in misses], legs)
+        if key is not None and self._tm_writes and misses:  # stored before the block is returned: the checkpoint
+            written = self.tm.store_mt([Segment(units[i].text, t.translation, to, score=t.score, complete=t.complete)
+                                        for i, t in zip(misses, decoded[0])], key)
+            self.stats.tm_stored += written.added + written.updated
+        sentences: list[SentenceResult | None] = [None] * len(units)
+        for i, t, terms, intermediate in zip(misses, *decoded):
+            sentences[i] = SentenceResult(units[i].text, t.translation, t.score, terms, intermediate,
+                                          len(units[i].chunks) > 1, t.complete, "mt" if key is not None else None)
+        for i, hit in enumerate(hits):
+            if hit is not None:
+                sentences[i] = self._reused(units[i], hit, legs, to)
+                self.stats.tm_human += hit.origin == "human"
+                self.stats.tm_mt += hit.origin != "human"
+        # 3. reassemble lines
+        joiner = JOINERS.get(to, " ")
+        results = []
+        for line, entry in zip(block, layout):
+            self.stats.lines += 1
+            if entry is None:
+                results.append(LineResult(line, line if line.strip() else "", []))
+                continue
+            indent, indices = entry
+            line_sentences = [sentences[i] for i in indices]
+            for sentence in line_sentences:
+                self.stats.sentences += 1
+                self.stats.chunked_sentences += sentence.chunked
+                self.stats.incomplete += not sentence.complete
+                for term in sentence.terms:
+                    self.stats.terms_found += 1
+                    self.stats.terms_present += term.status in ("verified", "enforced")
+            text = joiner.join(s.translation for s in line_sentences if s.translation)
+            results.append(LineResult(line, indent + text, line_sentences))
+        return results
+
+    def _decode_units(self, units: list[Unit], legs: list[Leg]):
+        """Decode units through each leg (the second leg of the pivot translates the first one's output);
+        returns their translations, terms and (pivot) intermediate English, one each per unit."""
         translations = yield from legs[0].unit_steps(units, self._enforcer(legs[0]))
         intermediates: list[str | None] = [None] * len(units)
         all_terms = [t.terms for t in translations]
@@ -240,27 +429,4 @@ class Translator:
             all_terms = [pivot_terms(a, b.terms, b.translation, leg.target_lang)
                          for a, b in zip(all_terms, next_translations)]
             translations = next_translations
-        # 3. reassemble lines
-        joiner = JOINERS.get(to, " ")
-        results = []
-        for line, entry in zip(block, layout):
-            self.stats.lines += 1
-            if entry is None:
-                results.append(LineResult(line, line if line.strip() else "", []))
-                continue
-            indent, indices = entry
-            sentences = []
-            for i in indices:
-                t = translations[i]
-                chunked = len(units[i].chunks) > 1
-                sentences.append(SentenceResult(units[i].text, t.translation, t.score, all_terms[i],
-                                                intermediates[i], chunked, t.complete))
-                self.stats.sentences += 1
-                self.stats.chunked_sentences += chunked
-                self.stats.incomplete += not t.complete
-                for term in all_terms[i]:
-                    self.stats.terms_found += 1
-                    self.stats.terms_present += term.status in ("verified", "enforced")
-            text = joiner.join(s.translation for s in sentences if s.translation)
-            results.append(LineResult(line, indent + text, sentences))
-        return results
+        return translations, all_terms, intermediates

@@ -36,14 +36,16 @@ class SentenceResult:
 
     source: str
     translation: str
-    score: float
+    score: float | None  # the model's (mean log-probability per token); None for a human translation from a TM
     terms: list[TermResult] = field(default_factory=list)
     intermediate: str | None = None  # the English of the ar -> en -> zh pivot
     chunked: bool = False
     complete: bool = True  # False when the decoder stopped at the length limit without </s>
+    origin: str | None = None  # with a translation memory: "tm-human", "tm-mt" (reused) or "mt" (decoded)
 
     def to_dict(self) -> dict:
-        out = {"source": self.source, "translation": self.translation, "score": round(self.score, 6),
+        out = {"source": self.source, "translation": self.translation,
+               "score": None if self.score is None else round(self.score, 6),
                "terms": [t.to_dict() for t in self.terms]}
         if self.intermediate is not None:
             out["intermediate"] = self.intermediate
@@ -51,6 +53,8 @@ class SentenceResult:
             out["chunked"] = True
         if not self.complete:
             out["complete"] = False
+        if self.origin is not None:
+            out["origin"] = self.origin
         return out
 
 

@@ -218,11 +218,11 @@ def test_interrupted_run_leaves_no_output(run_cli, fast_tiny, tmp_path, monkeypa
     calls = {"n": 0}
     original = Translator._block_steps
 
-    def fail_on_second_block(self, block, legs, to):
+    def fail_on_second_block(self, block, legs, to, *rest):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt
-        return original(self, block, legs, to)
+        return original(self, block, legs, to, *rest)
 
     monkeypatch.setattr(Translator, "_block_steps", fail_on_second_block)
     out = tmp_path / "partial.txt"

@@ -20,9 +20,15 @@ Plain text keeps its lines: one output line per input line, empty lines stay emp
 Each line is split into sentences, long sentences are chunked under the model's limit (never truncated),
 and batches are sorted by length. Arabic -> Chinese goes through English unless an ar-zh model is given.
 Standard input is translated as it arrives: lines come back whenever the input pauses (tail -f works).
+
+--tm FILE reuses the translations of a translation memory (human ones first, then MT made with the same model,
+glossary and settings) and stores every decoded block in it before writing it, so a killed run started again
+with the same command decodes only what was not finished. --resume does the same without a memory.
 """
 
 FORMATS = ("txt", "jsonl")
+TM_MODES = ("both", "read", "write", "off")
+JOB_SUFFIX = ".tarjama-job.sqlite"
 PROGRESS_MIN_LINES = 20
 
 
@@ -95,6 +101,13 @@ def translate(
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file (never an input)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
+    tm: Optional[Path] = typer.Option(None, "--tm", help="Translation memory file (created when missing): reuse "
+                                      "its translations and store new ones. See docs/tm.md."),
+    tm_mode: Optional[str] = typer.Option(None, "--tm-mode", help="both (reuse and store; the default with --tm), "
+                                          "read (reuse only), write (store only) or off."),
+    resume: bool = typer.Option(False, "--resume", help="Without --tm: keep finished blocks in OUT.tarjama-job.sqlite "
+                                "beside the output, so that the same command, run again after an interruption, "
+                                "decodes only the rest (the file is removed on success). Needs -o."),
 ) -> None:
     from mt.models.registry import TARGETS, parse_model_options
 
@@ -105,9 +118,18 @@ def translate(
         raise InputError(f"unknown backend {backend!r}; choose hf or ct2")
     if inputs.count("-") > 1:
         raise InputError("stdin ('-') can be read only once")
+    if tm_mode is not None and tm_mode not in TM_MODES:
+        raise InputError(f"unknown --tm-mode {tm_mode!r}; choose both, read, write or off")
+    if tm_mode is not None and tm is None:
+        raise InputError("--tm-mode needs --tm FILE")
+    if resume and (output is None or output == "-"):
+        raise InputError("--resume needs -o FILE (the finished part is kept beside the output)")
     models = parse_model_options(model)
     sources = [TextInput(name) for name in inputs]  # validates every input before anything is written
-    outputs = _plan_outputs(inputs, output, to, fmt, force, [*([ref] if ref else []), *(glossary or [])])
+    outputs = _plan_outputs(inputs, output, to, fmt, force, [*([ref] if ref else []), *(glossary or []),
+                                                             *([tm] if tm else [])])
+    if tm is not None:
+        _check_tm_path(tm, inputs, outputs)
     if ref and any(s.is_stream for s in sources):
         raise InputError("--ref needs input files (standard input is streamed; its length is not known)")
     references = _read_reference(ref, sum(s.info.lines for s in sources)) if ref else None
@@ -117,11 +139,20 @@ def translate(
 
     translator = Translator(models, beam_size=beam, batch_tokens=batch_tokens, max_input_tokens=max_input_tokens,
                             max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
-                            glossary=loaded_glossary, glossary_mode=glossary_mode, backend=backend, threads=threads)
+                            glossary=loaded_glossary, glossary_mode=glossary_mode, backend=backend, threads=threads,
+                            tm=tm, tm_mode=tm_mode or "both")
     translator.legs(to)  # load (or fail on) the models before reading any input
     hypotheses: list[str] = []
-    for source, path in zip(sources, outputs):
-        _translate_one(translator, source, path, to, fmt, quiet, hypotheses if references is not None else None)
+    with translator:
+        for source, path in zip(sources, outputs):
+            collect = hypotheses if references is not None else None
+            if path is not None and (resume or tm is not None):  # a killed run's hidden .part file goes
+                for stale in path.parent.glob(f".{path.name}.*.part"):
+                    stale.unlink(missing_ok=True)
+            if resume and tm is None:
+                _translate_resumable(translator, source, path, to, fmt, quiet, collect)
+            else:
+                _translate_one(translator, source, path, to, fmt, quiet, collect)
     if not quiet:
         _summary(translator)
     if references is not None:
@@ -159,6 +190,35 @@ def _translate_one(translator, source, path: Optional[Path], to: str, fmt: str, 
         raise InputError(f"{source.display_name}: {source.info.lines} lines read but {written} written")
 
 
+def job_path(output: Path) -> Path:
+    """The job database that --resume keeps beside an output while it is being translated."""
+    return output.with_name(output.name + JOB_SUFFIX)
+
+
+def _check_tm_path(tm: Path, inputs: list[str], outputs: list[Optional[Path]]) -> None:
+    """The memory is neither an input text nor an output (check_output already keeps outputs off it)."""
+    key = os.path.normcase(os.path.abspath(tm))
+    for name in inputs:
+        if name != "-" and os.path.normcase(os.path.abspath(name)) == key:
+            raise InputError(f"--tm {tm} is also an input; give the translation memory its own file")
+
+
+def _translate_resumable(translator, source, path: Path, to: str, fmt: str, quiet: bool,
+                         collect: Optional[list]) -> None:
+    """Translate with a job database beside the output as the checkpoint; remove it (and its -wal/-shm) once
+    the output is complete."""
+    job = job_path(path)
+    if not quiet and job.exists():
+        err_console.print(f"mt: resuming {path} from {job}", markup=False)
+    translator.use_memory(job, "both")
+    try:
+        _translate_one(translator, source, path, to, fmt, quiet, collect)
+    finally:
+        translator.use_memory(None)
+    for leftover in (job, Path(f"{job}-wal"), Path(f"{job}-shm")):
+        leftover.unlink(missing_ok=True)
+
+
 def _read_reference(path: Path, expected: int) -> list[str]:
     reference = TextInput(str(path))
     if reference.info is None:
@@ -183,6 +243,11 @@ def _summary(translator) -> None:
     if stats.chunked_sentences:
         err_console.print(f"mt: {stats.chunked_sentences} sentences longer than the model's input limit were "
                           "translated in chunks", markup=False)
+    if stats.tm_sentences:
+        decoded = stats.tm_sentences - stats.tm_human - stats.tm_mt
+        err_console.print(f"mt: translation memory: {stats.tm_human + stats.tm_mt} of {stats.tm_sentences} sentences "
+                          f"reused ({stats.tm_human} human, {stats.tm_mt} MT), {decoded} decoded, "
+                          f"{stats.tm_stored} stored", markup=False)
     if translator.glossary is not None and translator.glossary_mode != "off":
         err_console.print(f"mt: glossary: {stats.terms_found} terms found, {stats.terms_present} present in the "
                           "output", markup=False)

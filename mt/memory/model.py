@@ -67,6 +67,7 @@ class Segment:
     target_lang: str
     source_lang: str = "ar"
     score: float | None = None
+    complete: bool | None = None  # MT: False when the decoder stopped at the length limit; None: not recorded
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Entry:
     score: float | None    # MT: the model's score when given; human: None
     created: str           # ISO 8601 UTC, e.g. 2026-11-30T18:31:10Z
     updated: str
+    complete: bool | None = None  # MT: whether the decoder ended the sentence itself; None: not recorded
 
     @property
     def key(self) -> MtKey:

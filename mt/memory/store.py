@@ -1,10 +1,12 @@
 """The translation memory on SQLite (the standard library's sqlite3): one file, WAL mode, short transactions.
 
-Schema (version 1, in ``PRAGMA user_version`` and the ``meta`` table; ``PRAGMA application_id`` marks the file):
+Schema (version 2, in ``PRAGMA user_version`` and the ``meta`` table; ``PRAGMA application_id`` marks the file):
 
 * ``entries``: one row per translation, unique on (source language, target language, normalised source, origin,
   model id, model revision, glossary fingerprint, decoding fingerprint); a human entry has empty model fields, so
-  there is one human translation per source and target language (a later import replaces its target).
+  there is one human translation per source and target language (a later import replaces its target). Version 2
+  added ``complete`` (1 when the decoder ended the sentence, 0 when it stopped at the length limit, NULL: not
+  recorded), so that a reused MT entry reports what a fresh decode would; a version 1 file is upgraded on opening.
 * ``entries_fts``: an FTS5 index with the trigram tokenizer over the normalised sources (kept in step by
   triggers), which prefilters fuzzy look-ups; ``entries_fts_vocab`` gives each trigram's document count, so a
   look-up asks for the query's rarest trigrams only.
@@ -29,7 +31,7 @@ from mt.memory.model import (
     WriteCounts, normalise_source,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2         # 2: entries.complete (1 files are upgraded in place when opened)
 APPLICATION_ID = 0x54524A4D  # "TRJM"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 60.0
@@ -39,7 +41,7 @@ RARE_TRIGRAMS = 12        # a fuzzy look-up queries the index with this many of 
 CANDIDATES = 200          # ... and scores this many best-ranked (bm25) candidates with rapidfuzz
 
 _COLUMNS = ("id, source, source_norm, target, source_lang, target_lang, origin, model_id, model_revision, "
-            "glossary_fp, decoding_fp, score, created, updated")
+            "glossary_fp, decoding_fp, score, created, updated, complete")
 _KEY = "source_lang, target_lang, source_norm, origin, model_id, model_revision, glossary_fp, decoding_fp"
 
 _SCHEMA = f"""
@@ -58,7 +60,8 @@ CREATE TABLE entries (
     decoding_fp TEXT NOT NULL DEFAULT '',
     score REAL,
     created TEXT NOT NULL,
-    updated TEXT NOT NULL
+    updated TEXT NOT NULL,
+    complete INTEGER
 );
 CREATE UNIQUE INDEX entries_key ON entries ({_KEY});
 CREATE INDEX entries_origin_model ON entries (origin, model_id);
@@ -99,7 +102,7 @@ def _statements(script: str) -> Iterator[str]:
 
 
 def _entry(row: tuple) -> Entry:
-    return Entry(*row)
+    return Entry(*row[:-1], complete=None if row[-1] is None else bool(row[-1]))
 
 
 def _one_line(error: BaseException) -> str:
@@ -215,6 +218,12 @@ class TranslationMemory:
         if version > SCHEMA_VERSION:
             raise TranslationMemoryError(f"{self.path}: translation memory schema version {version} is newer than "
                                          f"this Tarjama's ({SCHEMA_VERSION}); upgrade Tarjama")
+        if version == 1:  # version 2 added entries.complete (NULL: not recorded)
+            with self._write():
+                if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not upgraded by another process meanwhile
+                    db.execute("ALTER TABLE entries ADD COLUMN complete INTEGER")
+                    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
         missing = {"meta", "entries", "entries_fts", "entries_fts_vocab", "entries_key"} - tables
         if missing:
@@ -294,22 +303,23 @@ class TranslationMemory:
                 skipped += 1
                 continue
             row = db.execute(
-                "SELECT id, target, score, source FROM entries WHERE source_lang = ? AND target_lang = ? AND "
+                "SELECT id, target, score, source, complete FROM entries WHERE source_lang = ? AND target_lang = ? AND "
                 "source_norm = ? AND origin = ? AND model_id = ? AND model_revision = ? AND glossary_fp = ? AND "
                 "decoding_fp = ?",
                 (seg.source_lang, seg.target_lang, norm, origin, key.model_id, key.model_revision, key.glossary,
                  key.decoding)).fetchone()
+            complete = None if seg.complete is None else int(seg.complete)
             if row is None:
                 db.execute(
                     f"INSERT INTO entries (source, source_norm, target, source_lang, target_lang, origin, model_id, "
-                    f"model_revision, glossary_fp, decoding_fp, score, created, updated) "
-                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"model_revision, glossary_fp, decoding_fp, score, created, updated, complete) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (seg.source, norm, seg.target, seg.source_lang, seg.target_lang, origin, key.model_id,
-                     key.model_revision, key.glossary, key.decoding, seg.score, now, now))
+                     key.model_revision, key.glossary, key.decoding, seg.score, now, now, complete))
                 added += 1
-            elif (row[1], row[2], row[3]) != (seg.target, seg.score, seg.source):
-                db.execute("UPDATE entries SET target = ?, score = ?, source = ?, updated = ? WHERE id = ?",
-                           (seg.target, seg.score, seg.source, now, row[0]))
+            elif (row[1], row[2], row[3], row[4]) != (seg.target, seg.score, seg.source, complete):
+                db.execute("UPDATE entries SET target = ?, score = ?, source = ?, complete = ?, updated = ? "
+                           "WHERE id = ?", (seg.target, seg.score, seg.source, complete, now, row[0]))
                 updated += 1
             else:
                 unchanged += 1

@@ -1,0 +1,332 @@
+"""The translation memory in `mt translate` and the Translator: exact reuse, human over MT, keys, origins, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mt.glossary import Glossary
+from mt.glossary.tico import load_tico19
+from mt.memory import MtKey, Segment, TranslationMemory
+from mt.pipeline import Translator
+
+REPO = Path(__file__).resolve().parent.parent
+UN_AR = REPO / "eval" / "data" / "un_v1.0" / "UNv1.0.devset.ar"
+UN_EN = REPO / "eval" / "data" / "un_v1.0" / "UNv1.0.devset.en"
+ARTICLE = REPO / "seeds" / "article.ar.txt"
+TICO = REPO / "eval" / "data" / "tico19" / "tico19.dev.ar"
+GLOSSARY = REPO / "glossaries" / "ecommerce.tsv"
+FAST = {"max_length_ratio": 0.3, "max_length_extra": 2, "beam_size": 1}
+FAST_CLI = ["--max-length-ratio", "0.3", "--max-length-extra", "2", "--beam", "1"]
+
+
+def _lines(path: Path, n: int, skip: int = 0) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")[skip:skip + n]
+
+
+def _count_decodes(translator: Translator, to: str = "en") -> list[int]:
+    """Count the sentences every leg's backend is asked to decode (a list of one counter, filled as it runs)."""
+    count = [0]
+    for leg in translator.legs(to):
+        original = leg.backend.translate_batch
+
+        def counted(sources, *args, _original=original, **kwargs):
+            count[0] += len(sources)
+            return _original(sources, *args, **kwargs)
+
+        leg.backend.translate_batch = counted
+    return count
+
+
+def test_exact_reuse_decodes_nothing_when_warm(tiny_ar_en, tmp_path):
+    lines = _lines(UN_AR, 24)
+    with Translator(str(tiny_ar_en), tm=tmp_path / "work.tm", **FAST) as first:
+        decoded_first = _count_decodes(first)
+        cold = first.translate(lines)
+    assert decoded_first[0] >= first.stats.sentences > 20 and first.stats.tm_stored == first.stats.sentences
+    assert all(s.origin == "mt" for line in cold for s in line.sentences)
+    with Translator(str(tiny_ar_en), tm=tmp_path / "work.tm", **FAST) as second:
+        decoded_second = _count_decodes(second)
+        warm = second.translate(lines)
+    assert decoded_second[0] == 0  # the model is not called for a TM hit
+    assert [r.translation for r in warm] == [r.translation for r in cold]
+    assert [[s.to_dict() for s in r.sentences] for r in warm] == \
+        [[{**s.to_dict(), "origin": "tm-mt"} for s in r.sentences] for r in cold]  # same score, same flags
+    assert second.stats.tm_mt == second.stats.sentences and second.stats.tm_stored == 0
+
+
+def test_without_a_memory_jsonl_has_no_origin(tiny_ar_en):
+    result = Translator(str(tiny_ar_en), **FAST).translate(_lines(UN_AR, 2))
+    assert "origin" not in result[0].sentences[0].to_dict()
+
+
+def test_human_entry_wins_through_translate(tiny_ar_en, tmp_path, run_cli):
+    ar, en = _lines(UN_AR, 12, 40), _lines(UN_EN, 12, 40)
+    source = tmp_path / "un.ar"
+    source.write_text("\n".join(ar) + "\n", encoding="utf-8")
+    tm = tmp_path / "work.tm"
+    code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--tm", tm,
+                           "-o", tmp_path / "mt.jsonl")
+    assert code == 0, err
+    with TranslationMemory.open(tm) as memory:  # approved translations of lines 3 and 7 arrive after the MT run
+        memory.add_human([Segment(ar[3], en[3], "en"), Segment(ar[7], en[7], "en")])
+    code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--tm", tm,
+                           "-o", tmp_path / "again.jsonl")
+    assert code == 0, err
+    rows = [json.loads(line) for line in (tmp_path / "again.jsonl").read_text(encoding="utf-8").splitlines()]
+    before = [json.loads(line) for line in (tmp_path / "mt.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows[3]["translation"] == en[3] and rows[7]["translation"] == en[7]
+    assert [s["origin"] for s in rows[3]["sentences"]] == ["tm-human"] and rows[3]["sentences"][0]["score"] is None
+    assert all(s["origin"] == "tm-mt" for i, row in enumerate(rows) if i not in (3, 7) for s in row["sentences"])
+    assert all(s["origin"] == "mt" for row in before for s in row["sentences"])
+    assert [r["translation"] for i, r in enumerate(rows) if i not in (3, 7)] == \
+        [r["translation"] for i, r in enumerate(before) if i not in (3, 7)]
+    assert "2 human" in err and "0 decoded" in err
+
+
+def test_another_model_or_glossary_translates_again(tiny_ar_en, tmp_path):
+    lines = _lines(ARTICLE, 6)
+    tm = tmp_path / "work.tm"
+    with Translator(str(tiny_ar_en), tm=tm, **FAST) as first:
+        first.translate(lines)
+        key = first.memory_key("en")
+    copy = tmp_path / "elsewhere" / tiny_ar_en.name  # the same model moved: same key, reused
+    shutil.copytree(tiny_ar_en, copy)
+    with Translator(str(copy), tm=tm, **FAST) as moved:
+        assert moved.memory_key("en") == key
+        decoded = _count_decodes(moved)
+        moved.translate(lines)
+    assert decoded[0] == 0
+    other = tmp_path / "other-weights" / tiny_ar_en.name  # same name, other weights: another revision
+    shutil.copytree(tiny_ar_en, other)
+    weights = other / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 64] = bytes(b ^ 0x01 for b in data[middle:middle + 64])  # low bits of some weights
+    weights.write_bytes(bytes(data))
+    with Translator(str(other), tm=tm, **FAST) as changed:
+        assert changed.memory_key("en").model_revision != key.model_revision
+        decoded = _count_decodes(changed)
+        changed.translate(lines)
+    assert decoded[0] > 0
+    glossary = Glossary.load(GLOSSARY)
+    with Translator(str(tiny_ar_en), tm=tm, glossary=glossary, **FAST) as with_terms:
+        assert with_terms.memory_key("en").glossary and with_terms.memory_key("en").decoding != key.decoding
+        decoded = _count_decodes(with_terms)
+        with_terms.translate(lines)
+    assert decoded[0] > 0
+    with Translator(str(tiny_ar_en), tm=tm, **{**FAST, "beam_size": 2}) as wider:
+        assert wider.memory_key("en").decoding != key.decoding
+
+
+def test_reused_terms_are_verified_not_placed(tiny_ar_en, tmp_path):
+    glossary = Glossary.load(GLOSSARY)
+    lines = [line for line in _lines(ARTICLE, 40) if glossary.match(line)][:4]
+    assert lines, "the seed article has glossary terms"
+    with Translator(str(tiny_ar_en), tm=tmp_path / "work.tm", glossary=glossary, **FAST) as first:
+        cold = first.translate(lines)
+    with Translator(str(tiny_ar_en), tm=tmp_path / "work.tm", glossary=glossary, **FAST) as second:
+        decoded = _count_decodes(second)
+        warm = second.translate(lines)
+    assert decoded[0] == 0
+    cold_terms = [(t.concept_id, t.source, t.start) for r in cold for s in r.sentences for t in s.terms]
+    warm_terms = [t for r in warm for s in r.sentences for t in s.terms]
+    assert cold_terms and [(t.concept_id, t.source, t.start) for t in warm_terms] == cold_terms
+    assert {t.status for t in warm_terms} <= {"verified", "missing"}
+    placed = [t.target for r in cold for s in r.sentences for t in s.terms if t.status == "enforced"]
+    assert placed and all(t.status == "verified" for t in warm_terms if t.target in placed)
+
+
+def test_pivot_reuses_the_final_chinese(tiny_ar_en, tiny_en_zh, tmp_path):
+    lines = _lines(UN_AR, 6, 100)
+    models = {"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}
+    with Translator(models, tm=tmp_path / "work.tm", **FAST) as first:
+        cold = first.translate(lines, to="zh")
+        key = first.memory_key("zh")
+    with Translator(models, tm=tmp_path / "work.tm", **FAST) as second:
+        decoded = _count_decodes(second, "zh")
+        warm = second.translate(lines, to="zh")
+    assert decoded[0] == 0 and [r.translation for r in warm] == [r.translation for r in cold]
+    assert key.model_id == tiny_en_zh.name and str(tiny_ar_en.name) not in key.model_id
+    with TranslationMemory.open(tmp_path / "work.tm") as memory:
+        assert {e.target_lang for e in memory.entries()} == {"zh"}
+    with Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, tm=tmp_path / "work.tm",
+                    **{**FAST, "max_length_extra": 3}) as other:
+        assert other.memory_key("zh").decoding != key.decoding
+
+
+def test_read_mode_does_not_write_and_write_mode_does_not_read(tiny_ar_en, tmp_path, run_cli):
+    source = tmp_path / "un.ar"
+    source.write_text("\n".join(_lines(UN_AR, 8, 200)) + "\n", encoding="utf-8")
+    tm = tmp_path / "work.tm"
+    base = ["translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--tm", tm]
+    code, _, err = run_cli(*base, "--tm-mode", "read", "-o", tmp_path / "a.txt")
+    assert code == 1 and "no such translation memory" in err and not tm.exists()  # read never creates
+    code, _, err = run_cli(*base, "--tm-mode", "write", "-o", tmp_path / "b.txt")
+    assert code == 0 and "8 stored" in err, err
+    with TranslationMemory.open(tm) as memory:
+        stored = [(e.id, e.updated) for e in memory.entries()]
+    code, _, err = run_cli(*base, "--tm-mode", "write", "-o", tmp_path / "c.txt")
+    assert code == 0 and "0 of 8 sentences reused" in err and "8 decoded" in err, err  # write does not read
+    code, _, err = run_cli(*base, "--tm-mode", "read", "-o", tmp_path / "d.txt")
+    assert code == 0 and "8 of 8 sentences reused" in err, err
+    with TranslationMemory.open(tm) as memory:
+        assert [(e.id, e.updated) for e in memory.entries()] == stored
+    assert (tmp_path / "b.txt").read_bytes() == (tmp_path / "c.txt").read_bytes() == (tmp_path / "d.txt").read_bytes()
+    code, _, err = run_cli(*base, "--tm-mode", "off", "-o", tmp_path / "e.txt")
+    assert code == 0 and "translation memory" not in err
+
+
+@pytest.mark.parametrize("kind", ["text", "other-sqlite"])
+def test_a_file_that_is_not_a_memory_is_a_one_line_error(kind, tiny_ar_en, tmp_path, run_cli):
+    source = tmp_path / "un.ar"
+    source.write_text(_lines(UN_AR, 1)[0] + "\n", encoding="utf-8")
+    tm = tmp_path / "notes.tm"
+    if kind == "text":
+        tm.write_text("not a memory\n", encoding="utf-8")
+    else:
+        db = sqlite3.connect(tm)
+        db.execute("CREATE TABLE t (x)")
+        db.commit()
+        db.close()
+    before = tm.read_bytes()
+    code, out, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, "--tm", tm)
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1 and "not a Tarjama" in err, err
+    assert tm.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["notes.tm", "un.ar"]
+
+
+def test_option_errors(tiny_ar_en, tmp_path, run_cli):
+    source = tmp_path / "un.ar"
+    source.write_text(_lines(UN_AR, 1)[0] + "\n", encoding="utf-8")
+    for args, message in ((["--resume"], "--resume needs -o"), (["--tm-mode", "read"], "--tm-mode needs --tm"),
+                          (["--tm", tmp_path / "x.tm", "--tm-mode", "sometimes"], "unknown --tm-mode"),
+                          (["--tm", source], "also an input"),
+                          (["--tm", tmp_path / "x.tm", "-o", tmp_path / "x.tm"], "")):
+        code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *args)
+        assert code == 1 and message in err and len(err.strip().splitlines()) == 1, (args, err)
+    assert source.read_text(encoding="utf-8").count("\n") == 1 and not (tmp_path / "x.tm").exists()
+
+
+def test_resume_without_memory_removes_its_job_file(tiny_ar_en, tmp_path, run_cli):
+    source = tmp_path / "un.ar"
+    source.write_text("\n".join(_lines(UN_AR, 5)) + "\n", encoding="utf-8")
+    output = tmp_path / "un.en.txt"
+    code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--resume",
+                           "-o", output)
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["un.ar", "un.en.txt"]
+    code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "-o",
+                           tmp_path / "plain.txt")
+    assert (tmp_path / "plain.txt").read_bytes() == output.read_bytes()
+
+
+def test_schema_1_memory_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.tm"
+    with TranslationMemory.open(path) as memory:
+        memory.store_mt([Segment("مرحبا", "Hello", "en", score=-0.25)], MtKey("m"))
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE entries DROP COLUMN complete")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with TranslationMemory.open(path) as memory:
+        entry = memory.lookup(["مرحبا"], "en", MtKey("m"))[0]
+        assert entry.target == "Hello" and entry.complete is None and memory.stats().schema_version == 2
+        memory.store_mt([Segment("شكرا", "Thanks", "en", complete=False)], MtKey("m"))
+        assert memory.lookup(["شكرا"], "en", MtKey("m"))[0].complete is False
+
+
+def _translate_process(args: list, tm_args: list) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "mt", "translate", *map(str, args), *map(str, tm_args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0"})
+
+
+def _entries(path: Path) -> int:
+    if not path.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            return db.execute("SELECT count(*) FROM entries").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.parametrize("how", ["tm", pytest.param("resume", marks=pytest.mark.slow)])
+def test_killed_run_resumes_byte_identical(how, tiny_ar_en, tmp_path):
+    source = tmp_path / "un.ar"
+    source.write_text("\n".join(_lines(UN_AR, 200, 300)) + "\n", encoding="utf-8")
+    # random tiny weights run every sentence to the (batch's) decoding limit, the case where batch composition
+    # could change the bytes: each block decodes the same sentences together in both runs
+    common = [source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI]
+    whole = _translate_process([*common, "-o", tmp_path / "whole.txt"],
+                               ["--tm", tmp_path / "whole.tm"] if how == "tm" else ["--resume"])
+    _, err = whole.communicate(timeout=600)
+    assert whole.returncode == 0, err
+    total = int(re.search(r"(\d+) decoded", err).group(1))
+
+    output = tmp_path / "killed.txt"
+    checkpoint = tmp_path / "killed.tm" if how == "tm" else tmp_path / "killed.txt.tarjama-job.sqlite"
+    extra = ["--tm", checkpoint] if how == "tm" else ["--resume"]
+    process = _translate_process([*common, "-o", output], extra)
+    try:
+        deadline = time.monotonic() + 300
+        while _entries(checkpoint) == 0 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert process.poll() is None, "the run finished before it could be killed"
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == -signal.SIGKILL and not output.exists()
+    finished = _entries(checkpoint)
+    assert finished > 0
+
+    again = _translate_process([*common, "-o", output], extra)
+    _, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
+    assert output.read_bytes() == (tmp_path / "whole.txt").read_bytes()
+    decoded = int(re.search(r"(\d+) decoded", err).group(1))
+    reused = int(re.search(r"(\d+) of (\d+) sentences reused", err).group(1))
+    assert reused >= finished > 0 and decoded > 0
+    assert decoded + reused == total and decoded < total
+    # the hidden .part file of the killed run is gone; --resume removed its job database too
+    left = sorted(p.name for p in tmp_path.iterdir() if "killed" in p.name)
+    assert left == (["killed.tm", "killed.txt"] if how == "tm" else ["killed.txt"]), left
+
+
+@pytest.mark.slow  # about a minute: 120 TICO-19 lines with their terminology, three runs
+def test_stream_stopped_mid_run_with_glossary_repairs_resumes_identically(tiny_ar_en, tmp_path):
+    """Glossary repair rounds are where blocks could share decodes; with a memory they do not, so a run stopped
+    after some blocks and resumed gives the same text as an uninterrupted one (random tiny weights: every
+    sentence runs to its batch's limit, where batch composition would show)."""
+    glossary = load_tico19(TICO.parent)  # TICO-19's terminology on its own dev text: many terms, many repairs
+    lines = _lines(TICO, 120)
+    settings = {**FAST, "glossary": glossary, "block_units": 32}
+    with Translator(str(tiny_ar_en), tm=tmp_path / "whole.tm", **settings) as whole:
+        expected = [r.translation for r in whole.translate(lines)]
+    with Translator(str(tiny_ar_en), tm=tmp_path / "stopped.tm", **settings) as stopped:
+        taken = 0
+        for _ in stopped.translate_stream(lines, to="en"):
+            taken += 1
+            if taken == 40:
+                break  # like a kill: the blocks stored so far are the checkpoint
+    with Translator(str(tiny_ar_en), tm=tmp_path / "stopped.tm", **settings) as resumed:
+        decoded = _count_decodes(resumed)
+        assert [r.translation for r in resumed.translate(lines)] == expected
+    assert 0 < resumed.stats.tm_mt and decoded[0] > 0
