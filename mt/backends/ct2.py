@@ -139,19 +139,33 @@ class CTranslate2Backend:
         pieces = [t for t in tokens if t != EOS]
         return Hypothesis(pieces, total / counted, finished)
 
-    def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
+    def attention_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int = -1,
+                        head: int = 0) -> list[list[list[float]]]:
+        """One `translate_batch` call forcing every target as its prefix; the limit is the longest target, so a
+        shorter one decodes a few free steps after its prefix, whose rows are dropped. Sources are padded and
+        masked by CTranslate2, so a pair's rows do not depend on the rest of its batch."""
+        if len(sources) != len(targets):
+            raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
         layers = self.info.decoder_layers
         last = {-1} | ({layers - 1} if layers else set())
         if layer not in last or head != 0:
             raise ModelError(f"the CTranslate2 backend exposes only the alignment head (last decoder layer, head 0), "
                              f"not layer {layer} head {head}; use the hf backend for other heads")
-        if not target:
-            return []
-        [result] = self.translator.translate_batch(
-            [list(source) + [EOS]], target_prefix=[list(target)], beam_size=1, max_batch_size=0,
-            max_input_length=0, max_decoding_length=len(target), return_attention=True,
+        matrices: list[list[list[float]]] = [[] for _ in sources]
+        todo = [i for i, target in enumerate(targets) if target]  # an empty target has no rows
+        if not todo:
+            return matrices
+        results = self.translator.translate_batch(
+            [list(sources[i]) + [EOS] for i in todo], target_prefix=[list(targets[i]) for i in todo], beam_size=1,
+            max_batch_size=0, max_input_length=0, max_decoding_length=max(len(targets[i]) for i in todo),
+            return_attention=True,
         )
-        matrix = result.attention[0]
-        if len(matrix) < len(target):
-            raise RuntimeError(f"CTranslate2 returned {len(matrix)} attention rows for {len(target)} target pieces")
-        return [list(row) for row in matrix[: len(target)]]
+        for i, result in zip(todo, results):
+            rows, wanted = result.attention[0], len(targets[i])
+            if len(rows) < wanted:
+                raise RuntimeError(f"CTranslate2 returned {len(rows)} attention rows for {wanted} target pieces")
+            matrices[i] = [list(row[: len(sources[i]) + 1]) for row in rows[:wanted]]
+        return matrices
+
+    def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
+        return self.attention_batch([source], [target], layer=layer, head=head)[0]
