@@ -212,3 +212,21 @@ def test_cli_batch_size_is_checked_before_any_work(tiny_model, tmp_path, capsys)
     one = capsys.readouterr().out
     assert main(base) == 0
     assert capsys.readouterr().out == one and len(one.splitlines()) == len(SRC)
+
+
+def test_stderr_carries_no_transformers_progress_or_logging(tiny_model, tmp_path, capfd):
+    """Loading the model prints no transformers "Loading weights" bar or log lines, even where something turned
+    them on before (the backend silences them when it loads)."""
+    from transformers.utils import logging as hf_logging
+
+    src, tgt = _write(tmp_path / "s.ar", SRC), _write(tmp_path / "t.en", TGT)
+    hf_logging.enable_progress_bar()
+    hf_logging.set_verbosity_info()
+    try:
+        code = main(["align", "words", src, tgt, "--method", "attention", "--model", str(tiny_model)])
+    finally:
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    captured = capfd.readouterr()
+    assert code == 0 and len(captured.out.splitlines()) == len(SRC)
+    assert captured.err == "", captured.err

@@ -15,9 +15,9 @@ enforcer work unchanged and the two give the same tokens for the same model unde
 - Inputs are never truncated (max_input_length=0); the pipeline batches and chunks, so max_batch_size=0.
 - Attention. CTranslate2 returns the cross-attention of its alignment head only (last decoder layer, head 0:
   the head OPUS-MT trains with guided alignment), one row per target token including forced prefix tokens and
-  one column per source token including `</s>`. `attention()` forces the target as a prefix (the limit is its
-  length, so no step is decoded beyond it) and returns those rows;
-  other layers or heads raise a ModelError.
+  one column per source token including `</s>`. `attention_batch()` forces each target as its prefix in one
+  call (the limit is the longest target's length; rows decoded past a shorter target are dropped) and returns
+  those rows; `attention()` is it with one pair. Other layers or heads raise a ModelError.
 """
 
 from __future__ import annotations
