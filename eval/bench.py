@@ -190,8 +190,11 @@ class CountingBackend:
         self.steps += [len(h.pieces) + (1 if h.finished or self.name == "hf" else 0) for h in hypotheses]
         return hypotheses
 
+    def attention_batch(self, sources, targets, layer: int = -1, head: int = 0):
+        return self.inner.attention_batch(sources, targets, layer=layer, head=head)
+
     def attention(self, source, target, layer: int = -1, head: int = 0):
-        return self.inner.attention(source, target, layer=layer, head=head)
+        return self.attention_batch([source], [target], layer=layer, head=head)[0]
 
 
 def load_translator(args) -> Decode:

@@ -36,7 +36,8 @@ def test_attention_is_the_backends_alignment_head(tiny_model):
     backend = aligner.backend()
     for att, s, t in zip(aligner.attention(SRC, TGT), SRC, TGT):
         expected = backend.attention(backend.vocab.encode_source(s), backend.vocab.encode_target(t))
-        np.testing.assert_array_equal(att.matrix, np.array(expected, dtype=np.float32))
+        # the aligner decodes the pairs as one batch: equal up to float rounding
+        np.testing.assert_allclose(att.matrix, np.array(expected, dtype=np.float32), rtol=0, atol=1e-6)
 
 
 def test_layer_and_head_select_different_attention(tiny_model):
@@ -175,3 +176,57 @@ def test_reverse_model_on_the_seed_article(tiny_model, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 1, err
     assert len(err.splitlines()) == 1 and "line 5:" in err and "reverse model" in err, err
+
+
+def test_links_do_not_depend_on_the_batch_size(tiny_model, sharp_pair):
+    """Pairs are force-decoded 16 at a time (similar lengths together): the seed article's links and matrices
+    are the ones one pair at a time gives, on the hf backend and on a CTranslate2 conversion."""
+    src = (SEEDS / "article.ar.txt").read_text(encoding="utf-8").splitlines()
+    tgt = (SEEDS / "article.en.txt").read_text(encoding="utf-8").splitlines()
+    assert len(src) == len(tgt) == 9
+    for model in (tiny_model, sharp_pair[1]):
+        one = AttentionAligner(model, batch_size=1)
+        for size in (16, 4):
+            batched = AttentionAligner(model, batch_size=size)
+            assert batched.align(src, tgt) == one.align(src, tgt)
+            for a, b in zip(batched.attention(src, tgt), one.attention(src, tgt)):
+                np.testing.assert_allclose(a.matrix, b.matrix, atol=1e-5)
+
+
+def test_batches_group_similar_lengths_and_keep_the_order(tiny_model):
+    aligner = AttentionAligner(tiny_model, batch_size=2)
+    pairs = [(["a"] * n, ["b"] * n) for n in (9, 1, 5, 2, 8)]
+    assert aligner._batches(pairs) == [[1, 3], [2, 4], [0]]
+    src, tgt = [SRC[0], SRC[1], SRC[2]], [TGT[0], TGT[1], TGT[2]]
+    for att, s in zip(aligner.attention(src, tgt), src):  # results come back in input order
+        assert "".join(att.src_pieces).replace("\u2581", " ").strip() == s
+
+
+def test_cli_batch_size_is_checked_before_any_work(tiny_model, tmp_path, capsys):
+    src, tgt = _write(tmp_path / "s.ar", SRC), _write(tmp_path / "t.en", TGT)
+    base = ["align", "words", src, tgt, "--method", "attention", "--model", str(tiny_model)]
+    assert main(base + ["--batch-size", "0"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "batch size 0" in err, err
+    assert main(base + ["--batch-size", "1"]) == 0
+    one = capsys.readouterr().out
+    assert main(base) == 0
+    assert capsys.readouterr().out == one and len(one.splitlines()) == len(SRC)
+
+
+def test_stderr_carries_no_transformers_progress_or_logging(tiny_model, tmp_path, capfd):
+    """Loading the model prints no transformers "Loading weights" bar or log lines, even where something turned
+    them on before (the backend silences them when it loads)."""
+    from transformers.utils import logging as hf_logging
+
+    src, tgt = _write(tmp_path / "s.ar", SRC), _write(tmp_path / "t.en", TGT)
+    hf_logging.enable_progress_bar()
+    hf_logging.set_verbosity_info()
+    try:
+        code = main(["align", "words", src, tgt, "--method", "attention", "--model", str(tiny_model)])
+    finally:
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    captured = capfd.readouterr()
+    assert code == 0 and len(captured.out.splitlines()) == len(SRC)
+    assert captured.err == "", captured.err

@@ -242,3 +242,35 @@ def test_a_model_that_fails_to_load_keeps_its_cause(tiny_ar_en, tmp_path, kind):
     assert caught.value.__cause__ is not None
     assert " ".join(str(caught.value.__cause__).split()) in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_attention_batch_equals_one_pair_at_a_time(sharp, monkeypatch):
+    """The batched forced pass (the aligner's and the enforcer's) gives each pair the matrix it has alone, on
+    both backends: padding (a 2-piece source beside 40-piece ones, a 1-piece target beside 40-piece ones, an
+    empty target) changes nothing; the single-pair call is the batched one with one pair."""
+    hf, ct2 = sharp
+    sources = _sources(hf, 5, start=200) + [hf.vocab.encode_source("مرحبا"), _sources(hf, 1, start=300)[0]]
+    targets = [ct2.translate_batch([s], DecodeOptions(1, 40))[0].pieces for s in sources[:5]]
+    targets += [hf.vocab.encode_target("Hello"), []]
+    targets[0] = targets[0] + hf.vocab.encode_target(" and the Asian Infrastructure Investment Bank") * 3
+    assert len(sources[5]) <= 6 < 30 <= len(sources[0]) and len(targets[5]) <= 3 < 30 <= len(targets[0])
+    matrices = {}
+    for backend in (hf, ct2):
+        batched = backend.attention_batch(sources, targets)
+        assert len(batched) == len(sources) and batched[6] == []
+        for source, target, matrix in zip(sources, targets, batched):
+            alone = backend.attention(source, target)
+            assert len(matrix) == len(target) and all(len(row) == len(source) + 1 for row in matrix)
+            for row, row_alone in zip(matrix, alone):
+                assert row == pytest.approx(row_alone, abs=1e-5)
+        matrices[backend.name] = batched
+    for a, b in zip(matrices["hf"], matrices["ct2"]):  # the two backends read the same head
+        for row_hf, row_ct2 in zip(a, b):
+            assert row_hf == pytest.approx(row_ct2, abs=1e-4)
+    monkeypatch.setattr(type(hf), "ATTENTION_BUDGET", 1)  # hf slices a batch to bound memory: one pair a pass
+    for matrix, sliced in zip(matrices["hf"], hf.attention_batch(sources, targets)):
+        for row, row_sliced in zip(matrix, sliced):
+            assert row == pytest.approx(row_sliced, abs=1e-5)
+    assert hf.attention_batch([], []) == [] and ct2.attention_batch([], []) == []
+    with pytest.raises(ModelError, match="alignment head"):
+        ct2.attention_batch(sources, targets, head=1)

@@ -295,3 +295,30 @@ def test_pivot_carries_leg_one_terms_by_position(tiny_ar_en, tiny_en_zh, seed_gl
     [term] = sentence.terms
     assert term.concept_id == "aiib" and term.status == "enforced", sentence.terms
     assert "亚洲基础设施投资银行" in sentence.translation
+
+
+def test_repair_attention_is_one_batch_per_round(tiny_ar_en, seed_glossary):
+    """The transformers backend returns no attention with a decode: the enforcer asks for the alignment head of
+    every sentence of a repair round in one forced pass (Backend.attention_batch), not one pass per sentence,
+    and the translations and term reports are the ones one pass per sentence gives."""
+    def run(one_at_a_time: bool):
+        translator = Translator({"ar-en": str(tiny_ar_en)}, glossary=seed_glossary, **FAST)
+        [leg] = translator.legs("en")
+        batched, calls = leg.backend.attention_batch, []
+
+        def recording(sources, targets, layer=-1, head=0):
+            if one_at_a_time:
+                calls.extend([1] * len(sources))
+                return [batched([s], [t], layer, head)[0] for s, t in zip(sources, targets)]
+            calls.append(len(sources))
+            return batched(sources, targets, layer, head)
+
+        leg.backend.attention_batch = recording
+        results = translator.translate(SEED_LINES, to="en")
+        return [(s.translation, [(t.concept_id, t.status, t.target, t.target_span) for t in s.terms])
+                for r in results for s in r.sentences], calls
+
+    batched, calls = run(False)
+    alone, passes = run(True)
+    assert batched == alone
+    assert max(calls) > 1 and len(calls) < len(passes) == sum(calls)

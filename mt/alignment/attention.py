@@ -6,8 +6,9 @@ read the same head. We force-decode the given target with the model (teacher for
 ``<pad> + target``), take that head's attention (target subword x source subword), link each target subword
 to its most-attended source subword (no link when that is the source ``</s>``), and merge subwords into words:
 words are linked when any of their subwords are. Optionally a reverse model (target->source) aligns the other
-way and the two are symmetrised. The attention comes from the decoding backend (`Backend.attention`, the
-same call the glossary enforcer uses), so a Hugging Face directory and its CTranslate2 conversion align alike.
+way and the two are symmetrised. The attention comes from the decoding backend (`Backend.attention_batch`,
+the call the glossary enforcer uses; pairs of similar length are decoded together, 16 at a time by default), so
+a Hugging Face directory and its CTranslate2 conversion align alike.
 
 Word indices refer to :mod:`mt.alignment.tokenize` tokens (or whitespace tokens with ``tokenized=True``);
 subwords are mapped to words through their characters, so the two tokenisations need not agree.
@@ -120,7 +121,8 @@ class AttentionAligner:
     ``model``: a Hugging Face Marian directory, a CTranslate2 directory made by `mt models convert`, or a hub
     id; ``reverse_model``: optional target->source model for symmetrisation (``symmetrization``, default
     grow-diag-final-and); ``layer`` (default -1, the last decoder layer) and ``head`` (default 0): the
-    alignment head (the only one a CTranslate2 model exposes).
+    alignment head (the only one a CTranslate2 model exposes); ``batch_size``: sentence pairs per forced
+    decoding pass (`Backend.attention_batch`; similar lengths batched together, the links do not depend on it).
     """
 
     model: str | Path
@@ -132,6 +134,7 @@ class AttentionAligner:
     symmetrization: str = "grow-diag-final-and"
     device: str = "cpu"
     split_clitics: bool = False
+    batch_size: int = 16
     _loaded: dict[str, Backend] = field(default_factory=dict, init=False, repr=False)
 
     # ------------------------------------------------------------------------------------------ loading
@@ -156,6 +159,8 @@ class AttentionAligner:
         any is decoded: a pair too long is an InputError naming its line, never a crash or a cut."""
         if len(src) != len(tgt):
             raise InputError(f"{len(src)} source sentences but {len(tgt)} target sentences")
+        if self.batch_size < 1:
+            raise InputError(f"batch size {self.batch_size}: expected 1 or more sentence pairs")
         backend = self.backend("reverse" if reverse else "forward")
         if reverse:
             src, tgt = tgt, src
@@ -169,12 +174,22 @@ class AttentionAligner:
                 raise InputError(f"line {k + 1}: {longest} subword pieces, more than the {which}'s {limit} "
                                  f"positions allow; split the line into sentences (mt align sentences) or use "
                                  f"--method statistical")
-        results = []
-        for src_pieces, tgt_pieces in pairs:
-            matrix = backend.attention(src_pieces, tgt_pieces, layer=self.layer, head=self.head)
-            array = np.array(matrix, dtype=np.float32).reshape(len(tgt_pieces), len(src_pieces) + 1)
-            results.append(SubwordAttention(src_pieces, tgt_pieces, array))
-        return results
+        results: list[SubwordAttention | None] = [None] * len(pairs)
+        for batch in self._batches(pairs):
+            matrices = backend.attention_batch([pairs[k][0] for k in batch], [pairs[k][1] for k in batch],
+                                               layer=self.layer, head=self.head)
+            for k, matrix in zip(batch, matrices):
+                src_pieces, tgt_pieces = pairs[k]
+                array = np.array(matrix, dtype=np.float32).reshape(len(tgt_pieces), len(src_pieces) + 1)
+                results[k] = SubwordAttention(src_pieces, tgt_pieces, array)
+        return results  # type: ignore[return-value]
+
+    def _batches(self, pairs: Sequence[tuple[list[str], list[str]]]) -> list[list[int]]:
+        """Pair indices in batches of at most ``batch_size``, pairs of similar lengths together (sorted by length,
+        so that little of a batch is padding); the matrices do not depend on the batching."""
+        order = sorted(range(len(pairs)), key=lambda k: (len(pairs[k][0]) + len(pairs[k][1]), k))
+        size = self.batch_size
+        return [order[start : start + size] for start in range(0, len(order), size)]
 
     # ------------------------------------------------------------------------------------------ words
     def align(self, src: Sequence[str], tgt: Sequence[str], *, tokenized: bool = False) -> list[set[Link]]:

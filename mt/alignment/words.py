@@ -42,10 +42,12 @@ def read_parallel(src_path: str | Path, tgt_path: str | Path, *, allow_empty: bo
 
 def check_options(*, method: str = "statistical", src_lang: str = "ar", tgt_lang: str | None = None,
                   zh_mode: str = "char", backend: str = "fastalign",
-                  symmetrization: str = "grow-diag-final-and") -> None:
+                  symmetrization: str = "grow-diag-final-and", batch_size: int = 16) -> None:
     """Raise InputError for an option :func:`align_words` cannot use, before any file is read or model trained."""
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}: expected attention or statistical")
+    if batch_size < 1:
+        raise InputError(f"batch size {batch_size}: expected 1 or more sentence pairs")
     if symmetrization not in SYMMETRIZATIONS:
         raise InputError(f"unknown symmetrisation {symmetrization!r}: expected one of {', '.join(SYMMETRIZATIONS)}")
     for name, lang in (("source", src_lang), ("target", tgt_lang)):
@@ -61,12 +63,13 @@ def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statis
                 tgt_lang: str | None = None, tokenized: bool = False, split_clitics: bool = False,
                 zh_mode: str = "char", extra_src: Sequence[str] = (), extra_tgt: Sequence[str] = (),
                 model: str | Path | None = None, reverse_model: str | Path | None = None, layer: int = -1,
-                head: int = 0, backend: str = "fastalign",
-                symmetrization: str = "grow-diag-final-and") -> list[set[Link]]:
+                head: int = 0, backend: str = "fastalign", symmetrization: str = "grow-diag-final-and",
+                batch_size: int = 16) -> list[set[Link]]:
     """Word-align sentence pairs with the model's attention or the statistical aligner; indices refer to
-    the tokens of :func:`mt.alignment.tokenize.tokenize` (or whitespace tokens with ``tokenized``)."""
+    the tokens of :func:`mt.alignment.tokenize.tokenize` (or whitespace tokens with ``tokenized``).
+    ``batch_size``: sentence pairs per forced decoding pass of the attention method."""
     check_options(method=method, src_lang=src_lang, tgt_lang=tgt_lang, zh_mode=zh_mode, backend=backend,
-                  symmetrization=symmetrization)
+                  symmetrization=symmetrization, batch_size=batch_size)
     if len(src) != len(tgt):
         raise InputError(f"{len(src)} source sentences but {len(tgt)} target sentences")
     if not src:  # nothing to align (and nothing to train a statistical model on)
@@ -77,7 +80,7 @@ def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statis
             raise InputError("--method attention needs --model (a Marian model directory or hub id)")
         aligner = AttentionAligner(model, src_lang=src_lang, tgt_lang=tgt_lang, layer=layer, head=head,
                                    reverse_model=reverse_model, symmetrization=symmetrization,
-                                   split_clitics=split_clitics)
+                                   split_clitics=split_clitics, batch_size=batch_size)
         return aligner.align(src, tgt, tokenized=tokenized)
 
     def tok(lines: Sequence[str], lang: str, pre: bool) -> list[list[str]]:

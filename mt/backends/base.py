@@ -49,7 +49,13 @@ class Backend(Protocol):
         it at no extra cost (CTranslate2); others leave `Hypothesis.attention` None."""
         ...
 
+    def attention_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int = -1,
+                        head: int = 0) -> list[list[list[float]]]:
+        """Cross-attention of the alignment head for forced targets, one matrix per (source, target) pair: rows
+        target pieces, columns source pieces (plus </s>). The pairs are decoded together; a pair's matrix does not
+        depend on the others in its batch (padding is masked), up to float rounding."""
+        ...
+
     def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
-        """Cross-attention of the alignment head for a forced target: rows target pieces, columns source
-        pieces (plus </s>)."""
+        """`attention_batch` of one pair."""
         ...

@@ -15,9 +15,9 @@ enforcer work unchanged and the two give the same tokens for the same model unde
 - Inputs are never truncated (max_input_length=0); the pipeline batches and chunks, so max_batch_size=0.
 - Attention. CTranslate2 returns the cross-attention of its alignment head only (last decoder layer, head 0:
   the head OPUS-MT trains with guided alignment), one row per target token including forced prefix tokens and
-  one column per source token including `</s>`. `attention()` forces the target as a prefix (the limit is its
-  length, so no step is decoded beyond it) and returns those rows;
-  other layers or heads raise a ModelError.
+  one column per source token including `</s>`. `attention_batch()` forces each target as its prefix in one
+  call (the limit is the longest target's length; rows decoded past a shorter target are dropped) and returns
+  those rows; `attention()` is it with one pair. Other layers or heads raise a ModelError.
 """
 
 from __future__ import annotations
@@ -139,19 +139,33 @@ class CTranslate2Backend:
         pieces = [t for t in tokens if t != EOS]
         return Hypothesis(pieces, total / counted, finished)
 
-    def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
+    def attention_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int = -1,
+                        head: int = 0) -> list[list[list[float]]]:
+        """One `translate_batch` call forcing every target as its prefix; the limit is the longest target, so a
+        shorter one decodes a few free steps after its prefix, whose rows are dropped. Sources are padded and
+        masked by CTranslate2, so a pair's rows do not depend on the rest of its batch."""
+        if len(sources) != len(targets):
+            raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
         layers = self.info.decoder_layers
         last = {-1} | ({layers - 1} if layers else set())
         if layer not in last or head != 0:
             raise ModelError(f"the CTranslate2 backend exposes only the alignment head (last decoder layer, head 0), "
                              f"not layer {layer} head {head}; use the hf backend for other heads")
-        if not target:
-            return []
-        [result] = self.translator.translate_batch(
-            [list(source) + [EOS]], target_prefix=[list(target)], beam_size=1, max_batch_size=0,
-            max_input_length=0, max_decoding_length=len(target), return_attention=True,
+        matrices: list[list[list[float]]] = [[] for _ in sources]
+        todo = [i for i, target in enumerate(targets) if target]  # an empty target has no rows
+        if not todo:
+            return matrices
+        results = self.translator.translate_batch(
+            [list(sources[i]) + [EOS] for i in todo], target_prefix=[list(targets[i]) for i in todo], beam_size=1,
+            max_batch_size=0, max_input_length=0, max_decoding_length=max(len(targets[i]) for i in todo),
+            return_attention=True,
         )
-        matrix = result.attention[0]
-        if len(matrix) < len(target):
-            raise RuntimeError(f"CTranslate2 returned {len(matrix)} attention rows for {len(target)} target pieces")
-        return [list(row) for row in matrix[: len(target)]]
+        for i, result in zip(todo, results):
+            rows, wanted = result.attention[0], len(targets[i])
+            if len(rows) < wanted:
+                raise RuntimeError(f"CTranslate2 returned {len(rows)} attention rows for {wanted} target pieces")
+            matrices[i] = [list(row[: len(sources[i]) + 1]) for row in rows[:wanted]]
+        return matrices
+
+    def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
+        return self.attention_batch([source], [target], layer=layer, head=head)[0]

@@ -214,12 +214,41 @@ class TransformersBackend:
                 means.append(total / count)
         return means
 
+    ATTENTION_BUDGET = 16_000_000  # attention weights held at once by a forced pass (floats): about 64 MB
+
     @torch.inference_mode()
-    def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
-        input_ids, mask = self._encode([source])
-        target_ids = self.vocab.target_ids(target)
-        decoder_input = torch.tensor([[self.pad_id] + target_ids], device=self.device)
-        out = self.model(input_ids=input_ids, attention_mask=mask, decoder_input_ids=decoder_input,
+    def attention_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int = -1,
+                        head: int = 0) -> list[list[list[float]]]:
+        """Teacher-forced passes over the batch, in memory-bounded slices (a pass returns every layer's and
+        head's attention): sources padded and masked; targets padded at the end, which the causal decoder never
+        attends to from a real position, so a pair's matrix is the one it has alone (up to float rounding)."""
+        if len(sources) != len(targets):
+            raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
+        config = self.model.config
+        width_s = 1 + max((len(source) for source in sources), default=0)
+        width_t = 1 + max((len(target) for target in targets), default=0)
+        per_pair = config.decoder_attention_heads * (config.encoder_layers * width_s ** 2
+                                                     + config.decoder_layers * (width_t ** 2 + width_t * width_s))
+        rows = max(1, self.ATTENTION_BUDGET // max(1, per_pair))
+        matrices: list[list[list[float]]] = []
+        for start in range(0, len(sources), rows):
+            matrices += self._attention_pass(sources[start : start + rows], targets[start : start + rows], layer, head)
+        return matrices
+
+    def _attention_pass(self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int,
+                        head: int) -> list[list[list[float]]]:
+        input_ids, mask = self._encode(sources)
+        target_ids = [self.vocab.target_ids(target) for target in targets]
+        decoder_input = torch.full((len(targets), 1 + max(len(ids) for ids in target_ids)), self.pad_id,
+                                   dtype=torch.long)
+        for i, ids in enumerate(target_ids):  # row: <pad> (the decoder start) + target
+            decoder_input[i, 1 : 1 + len(ids)] = torch.tensor(ids, dtype=torch.long)
+        out = self.model(input_ids=input_ids, attention_mask=mask, decoder_input_ids=decoder_input.to(self.device),
                          output_attentions=True)
-        matrix = out.cross_attentions[layer][0, head]  # (target+1) x source
-        return matrix[: len(target)].tolist()  # row j: the step that produced target piece j
+        heads = out.cross_attentions[layer][:, head].float().cpu()  # batch x (target+1) x source
+        # row j: the step that produced target piece j; columns: the source pieces and their </s>
+        return [heads[i, : len(target), : len(source) + 1].tolist()
+                for i, (source, target) in enumerate(zip(sources, targets))]
+
+    def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
+        return self.attention_batch([source], [target], layer=layer, head=head)[0]

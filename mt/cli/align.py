@@ -33,6 +33,9 @@ def words(
     layer: int = typer.Option(-1, "--layer", help="Decoder layer of the alignment head (-1: last)."),
     head: int = typer.Option(0, "--head", help="Attention head of the alignment head (a CTranslate2 model has "
                              "only the alignment head: last layer, head 0)."),
+    batch_size: int = typer.Option(16, "--batch-size", help="Sentence pairs per forced decoding pass of the "
+                                   "attention method (pairs of similar length together; the links do not depend "
+                                   "on it)."),
     backend: str = typer.Option("auto", "--backend",
                                 help="Statistical backend: auto (eflomal if installed, else fastalign), fastalign "
                                 "(built in, deterministic) or eflomal (pip install 'tarjama\\[align]', GPL-3; "
@@ -59,7 +62,7 @@ def words(
     from mt.alignment.words import align_words, check_options, read_parallel  # noqa: PLC0415
 
     check_options(method=method, src_lang=src_lang, tgt_lang=tgt_lang, zh_mode=zh_seg, backend=backend,
-                  symmetrization=symmetrization)
+                  symmetrization=symmetrization, batch_size=batch_size)
     _check_output(output, force, [src, tgt, *(corpus or ())])
     text = read_parallel(src, tgt)
     extra_src: list[str] = []
@@ -70,7 +73,7 @@ def words(
     links = align_words(text.src, text.tgt, method=method, src_lang=src_lang, tgt_lang=tgt_lang,
                         tokenized=tokenized, split_clitics=split_clitics, zh_mode=zh_seg, extra_src=extra_src,
                         extra_tgt=extra_tgt, model=model, reverse_model=reverse_model, layer=layer, head=head,
-                        backend=backend, symmetrization=symmetrization)
+                        backend=backend, symmetrization=symmetrization, batch_size=batch_size)
     if output is None:
         for line_links in links:
             typer.echo(format_links(line_links))

@@ -119,11 +119,10 @@ class Enforcer:
         if not pieces:
             return 0, 0
         a, b = self._source_span(leg, chunk, match)
-        matrix = chunk.hypothesis.attention  # returned with the decode where the backend has it for free
-        if matrix is None or len(matrix) != len(pieces):  # once per hypothesis, whatever the number of terms
-            decoded = [p for k, p in enumerate(pieces) if k != chunk.separated]
-            matrix = chunk.hypothesis.attention = self._with_separator_row(
-                leg.backend.attention(source, decoded), chunk.separated)
+        matrix = chunk.hypothesis.attention  # with the decode (CTranslate2) or from _attend (the round's chunks)
+        if matrix is None or len(matrix) != len(pieces):
+            self._attend(leg, [source], [chunk])
+            matrix = chunk.hypothesis.attention
         mass = [sum(row[a:b]) for row in matrix]
         best = max(mass)  # the earliest of the near-best rows: robust to the backends' float noise
         row = next(j for j, m in enumerate(mass) if m >= best - 1e-3)
@@ -141,6 +140,19 @@ class Enforcer:
             while end < len(pieces) and not pieces[end].startswith(WORD_START):
                 end += 1
         return position, end
+
+    def _attend(self, leg: DecoderLeg, sources: list[list[str]], chunks: list[_Chunk]) -> None:
+        """Give each chunk's hypothesis the alignment head's attention where its decode did not return it (once
+        per hypothesis, whatever the number of terms): one forced pass over the decoded pieces for all of them."""
+        todo = [(source, chunk) for source, chunk in zip(sources, chunks)
+                if chunk.hypothesis.pieces and (chunk.hypothesis.attention is None
+                                                or len(chunk.hypothesis.attention) != len(chunk.hypothesis.pieces))]
+        if not todo:
+            return
+        decoded = [[p for k, p in enumerate(chunk.hypothesis.pieces) if k != chunk.separated] for _, chunk in todo]
+        matrices = leg.backend.attention_batch([source for source, _ in todo], decoded)
+        for (_, chunk), matrix in zip(todo, matrices):
+            chunk.hypothesis.attention = self._with_separator_row(matrix, chunk.separated)
 
     # -- verification -----------------------------------------------------------------------------------------
     def _spans(self, chunk: _Chunk, translation: str) -> dict[str, list[tuple[int, int]]]:
@@ -231,11 +243,14 @@ class Enforcer:
         pending = chunks
         for _ in range(max((len(c.matches) for c in chunks), default=0) + 1):
             todo, prefixes, suppress = [], [], []
+            missing = {id(chunk): self._open(leg, chunk) for chunk in pending}
+            waiting = [chunk for chunk in pending if missing[id(chunk)]]
+            self._attend(leg, [sources[chunk.index] for chunk in waiting], waiting)  # the round's, in one batch
             for chunk in pending:
                 source = sources[chunk.index]
                 current = chunk.hypothesis.pieces
                 placed = sorted(self._placement(leg, source, chunk, chunk.matches[i]) + (i,)
-                                for i in self._open(leg, chunk))
+                                for i in missing[id(chunk)])
                 prefix: list[str] = []
                 cursor = 0  # hypothesis pieces up to here are in the prefix or replaced by a term
                 spliced = []

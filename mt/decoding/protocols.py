@@ -2,7 +2,7 @@
 
 - :class:`mt.backends.base.Backend` (re-exported here): what a leg and the glossary enforcer use of a backend:
   its vocabulary, its positions, `translate_batch` (with forced prefixes, suppressed sequences and optional
-  alignment-head attention) and `attention` (the alignment head over a forced target).
+  alignment-head attention) and `attention_batch` (the alignment head over forced targets).
 - :class:`DecoderLeg`: what the scheduler (mt.decoding.batching) and the enforcer use of a leg
   (mt.decoding.leg.Leg is the implementation).
 """
