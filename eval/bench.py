@@ -52,6 +52,9 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Callable, Iterator  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # eval/: results_file, also when loaded by path
+from results_file import write_section  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "eval" / "cache" / "bench"
 FLORES = REPO / "eval" / "data" / "flores200" / "flores200.dev.arb_Arab"
@@ -405,15 +408,7 @@ def table(runs: dict[str, list[dict]]) -> str:
 
 
 def write_results(text: str, markers: tuple[str, str] = MARKERS) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    block = f"{markers[0]}\n{text}\n{markers[1]}"
-    if markers[0] in old and markers[1] in old:
-        head, rest = old.split(markers[0], 1)
-        new = head + block + rest.split(markers[1], 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(new, encoding="utf-8")
+    write_section(RESULTS, markers, text, "# Benchmarks")
 
 
 def main(argv: list[str] | None = None) -> None:

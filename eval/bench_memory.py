@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from results_file import write_section
+
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "eval" / "cache" / "bench"
 FLORES = REPO / "eval" / "data" / "flores200" / "flores200.dev.arb_Arab"
@@ -69,15 +71,7 @@ def tiny_ct2() -> Path:
 
 
 def write_results(text: str) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    block = f"{MARKERS[0]}\n{text}\n{MARKERS[1]}"
-    if MARKERS[0] in old and MARKERS[1] in old:
-        head, rest = old.split(MARKERS[0], 1)
-        new = head + block + rest.split(MARKERS[1], 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(new, encoding="utf-8")
+    write_section(RESULTS, MARKERS, text, "# Benchmarks")
 
 
 def main(argv: list[str] | None = None) -> None:

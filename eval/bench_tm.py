@@ -39,6 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from results_file import write_section  # noqa: E402
 from mt.memory import MtKey, Segment, TranslationMemory, normalise_source, sqlite_features  # noqa: E402
 
 DATA = REPO / "eval" / "data"
@@ -116,7 +117,7 @@ def main() -> None:
         report = translate_costs(args.translate, args.repeat, args.new_tokens, args.beam, args.threads)
         for line in report:
             print(line)
-        write_section(TRANSLATE_MARKERS, "## `mt translate --tm` on a real-sized model\n\n"
+        write_results(TRANSLATE_MARKERS, "## `mt translate --tm` on a real-sized model\n\n"
                       + "".join(f"- {line}\n" for line in report))
         return
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -150,23 +151,13 @@ def main() -> None:
     report += job_costs(path)
     for line in report:
         print(line)
-    write_section(STORE_MARKERS, "".join(f"- {line}\n" for line in report)
+    write_results(STORE_MARKERS, "".join(f"- {line}\n" for line in report)
                   + f"\nMachine: {os.cpu_count()} CPU cores shared; one process, warm page cache.\n")
 
 
-def write_section(markers: tuple[str, str], text: str) -> None:
+def write_results(markers: tuple[str, str], text: str) -> None:
     """Replace (or add) one marked section of eval/results/tm.md, keeping the others."""
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    if not old.startswith("# Translation memory"):
-        old = "# Translation memory (eval/bench_tm.py)\n\n" + (f"{STORE_MARKERS[0]}\n{old}{STORE_MARKERS[1]}\n"
-                                                             if old.strip() else "")
-    block = f"{markers[0]}\n{text.rstrip()}\n{markers[1]}"
-    if markers[0] in old and markers[1] in old:
-        head, rest = old.split(markers[0], 1)
-        new = head + block + rest.split(markers[1], 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(new, encoding="utf-8")
+    write_section(RESULTS, markers, text.rstrip(), "# Translation memory (eval/bench_tm.py)")
 
 
 def translate_costs(count: int, repeat: int, new_tokens: int, beam: int, threads: int | None) -> list[str]:
