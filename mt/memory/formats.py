@@ -159,6 +159,27 @@ def read_tmx(path: Path, source_lang: str = "ar", target_lang: str | None = None
     return ParsedFile(segments, {k: v for k, v in skipped.items() if v}, tuple(sorted(found)))
 
 
+def _xliff12_approved(unit, target) -> bool:
+    return unit.get("approved") == "yes" or target.get("state", "") in _XLIFF12_APPROVED_STATES
+
+
+def _xliff2_final(segment, target) -> bool:
+    return segment.get("state", "") in _XLIFF2_FINAL_STATES
+
+
+def _xliff_pair(unit, ns: dict[str, str], approved, skipped: dict[str, int]) -> tuple[str, str] | None:
+    """(source, target) text of an XLIFF 1.2 trans-unit or 2.x segment whose target ``approved(unit, target)``
+    accepts; None (counted in ``skipped``) for a unit without a source, or without an accepted target."""
+    source, target = unit.find("x:source", ns), unit.find("x:target", ns)
+    if source is None:
+        skipped["empty segment"] += 1
+        return None
+    if target is None or not approved(unit, target):
+        skipped["not approved or final"] += 1
+        return None
+    return _clean(_text(source, _XLIFF_SKIP)), _clean(_text(target, _XLIFF_SKIP))
+
+
 def read_xliff(path: Path, source_lang: str = "ar", target_lang: str | None = None) -> ParsedFile:
     """Approved or final targets of an XLIFF file: 1.2 trans-units with ``approved="yes"`` or a target in state
     final / signed-off; 2.x segments in state final. Other units are counted as skipped."""
@@ -175,29 +196,16 @@ def read_xliff(path: Path, source_lang: str = "ar", target_lang: str | None = No
             src, tgt = lang_of(file_.get("source-language")), lang_of(file_.get("target-language"))
             found |= {src, tgt} - {""}
             for unit in file_.iterfind(".//x:trans-unit", ns):
-                source, target = unit.find("x:source", ns), unit.find("x:target", ns)
-                if source is None:
-                    skipped["empty segment"] += 1
-                    continue
-                state = target.get("state", "") if target is not None else ""
-                if target is None or not (unit.get("approved") == "yes" or state in _XLIFF12_APPROVED_STATES):
-                    skipped["not approved or final"] += 1
-                    continue
-                pairs.append((tgt if src == source_lang else "", _clean(_text(source, _XLIFF_SKIP)),
-                              _clean(_text(target, _XLIFF_SKIP))))
+                pair = _xliff_pair(unit, ns, _xliff12_approved, skipped)
+                if pair:
+                    pairs.append((tgt if src == source_lang else "", *pair))
     else:
         src, tgt = lang_of(root.get("srcLang")), lang_of(root.get("trgLang"))
         found |= {src, tgt} - {""}
         for segment in root.iterfind(".//x:segment", ns):
-            source, target = segment.find("x:source", ns), segment.find("x:target", ns)
-            if source is None:
-                skipped["empty segment"] += 1
-                continue
-            if target is None or segment.get("state", "") not in _XLIFF2_FINAL_STATES:
-                skipped["not approved or final"] += 1
-                continue
-            pairs.append((tgt if src == source_lang else "", _clean(_text(source, _XLIFF_SKIP)),
-                          _clean(_text(target, _XLIFF_SKIP))))
+            pair = _xliff_pair(segment, ns, _xliff2_final, skipped)
+            if pair:
+                pairs.append((tgt if src == source_lang else "", *pair))
     targets = _pick_targets(path, found, source_lang, target_lang)
     segments = []
     for lang, source, target in pairs:
