@@ -84,3 +84,33 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         raise InputError(f"{path}: directory {directory} does not exist")
     with atomic_writer(path) as handle:
         handle.write(text)
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write bytes to `path` atomically: a hidden temporary file beside it, renamed over it when complete
+    (a document's output; see atomic_writer for the modes and the cleanup on failure)."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"{path}: directory {directory} does not exist")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write the output in directory {directory} "
+                         f"({error.strerror or error})") from error
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
