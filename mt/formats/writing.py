@@ -42,14 +42,16 @@ def check_output(path: Path, force: bool, inputs: Iterable[str | Path] = ()) -> 
 
 
 @contextmanager
-def atomic_writer(path: str | Path | None) -> Iterator[IO[str]]:
-    """Yield a text handle; on success the content appears at `path` at once, on failure nothing appears.
+def atomic_writer(path: str | Path | None, *, binary: bool = False) -> Iterator[IO]:
+    """Yield a text (or, with ``binary``, a bytes) handle; on success the content appears at `path` at once,
+    on failure nothing appears.
 
     `None` or '-' writes to standard output instead.
     """
     if path is None or str(path) == "-":
-        yield sys.stdout
-        sys.stdout.flush()
+        stream = sys.stdout.buffer if binary else sys.stdout
+        yield stream
+        stream.flush()
         return
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
@@ -59,7 +61,7 @@ def atomic_writer(path: str | Path | None) -> Iterator[IO[str]]:
         raise InputError(f"{path}: cannot write the output in directory {directory} "
                          f"({error.strerror or error})") from error
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -86,31 +88,12 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         handle.write(text)
 
 
+
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write bytes to `path` atomically: a hidden temporary file beside it, renamed over it when complete
-    (a document's output; see atomic_writer for the modes and the cleanup on failure)."""
+    """Write bytes to `path` atomically (a document's output; see atomic_writer); the folder must exist."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"{path}: directory {directory} does not exist")
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    except OSError as error:
-        raise InputError(f"{path}: cannot write the output in directory {directory} "
-                         f"({error.strerror or error})") from error
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temp, path.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    with atomic_writer(path, binary=True) as handle:
+        handle.write(data)
