@@ -10,30 +10,35 @@ then opus-mt-en-zh with `>>cmn_Hans<<`) unless a direct ar-zh model is given.
 With a translation memory (`tm=`, mt.memory), each block's sentences are looked up before decoding: a human
 entry, or an MT entry made under this run's key (`Translator.memory_key`), is reused without decoding, and the
 decoded sentences of a block are stored in one transaction before the block is returned, so the memory is also
-the checkpoint that a killed run resumes from.
+the checkpoint that a killed run resumes from (`Translator.job` makes the resumed output byte-identical). The models
+are loaded on the first sentence that has to be decoded: a run that the memory answers whole loads none.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from mt.backends.base import DecodeOptions
-from mt.backends.loading import load_backend
+from mt.backends.loading import BACKENDS, load_backend
 from mt.decoding import JOINERS, Enforcer, Leg, Running, Steps, Unit
+from mt.decoding.leg import input_limit, target_prefix
 from mt.errors import InputError
 from mt.glossary.glossary import Glossary
 from mt.glossary.matcher import TermMatch
 from mt.glossary.model import Concept
 from mt.glossary.verify import concept_spans
-from mt.memory import Entry, MtKey, Segment, TranslationMemory, fingerprint, glossary_fingerprint
-from mt.models.loading import resolve
+from mt.memory import Entry, Job, MtKey, Segment, TranslationMemory, fingerprint, glossary_fingerprint
+from mt.models.loading import ModelPlan, plan_model, resolve
 from mt.models.registry import parse_model_options, route
+from mt.models.vocab import MarianVocab
 from mt.results import LineResult, SentenceResult, TermResult
 from mt.text.chunking import chunk
 from mt.text.sentences import SENTENCE_MARKS, split_sentences
@@ -66,13 +71,23 @@ def model_revision(directory: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def model_identity(model: str) -> tuple[str, str]:
+def model_identity(model: str, path: Path | None = None) -> tuple[str, str]:
     """(model id, revision) of a model as given: a hub id stays itself, a directory is named by its last part;
-    the revision is :func:`model_revision` of the directory the model resolves to."""
-    path, _ = resolve(model)
+    the revision is :func:`model_revision` of the directory the model resolves to (``path``, when known)."""
+    if path is None:
+        path, _ = resolve(model)
     expanded = Path(model).expanduser()
     name = expanded.resolve().name if expanded.exists() else model
     return name, model_revision(path)
+
+
+def _job_note(unit: Unit, terms: list[TermResult], intermediate: str | None) -> str:
+    """What a job records with a decoded sentence so that a resumed run reports it as this run does (see
+    Translator._resumed): its source as written, whether it was chunked, its terms, the pivot's English."""
+    return json.dumps({"source": unit.text, "chunked": len(unit.chunks) > 1, "intermediate": intermediate,
+                       "terms": [[t.concept_id, t.source, t.start, t.end, t.target, t.status, t.lang,
+                                  list(t.target_span) if t.target_span else None] for t in terms]},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def _sentence_estimate(line: str) -> int:
@@ -98,6 +113,17 @@ class TranslationStats:
     tm_mt: int = 0        # ... from an MT entry made under the same key
     tm_stored: int = 0    # decoded sentences stored in the memory
     tm_sentences: int = 0  # sentences translated with a memory in use (looked up, stored, or both)
+    tm_resumed: int = 0   # ... of tm_mt: stored by an interrupted run of this job (reported as decoded then)
+
+
+@dataclass
+class _JobState:
+    """The job a Translator is running (see Translator.job): the next block's number, and whether the memory is
+    only the job's checkpoint (--resume's job database: only the job's own blocks are reused, no origins)."""
+
+    job: Job
+    checkpoint_only: bool
+    next_block: int = 0
 
 
 def pivot_terms(first: list[TermResult], second: list[TermResult], translation: str, lang: str) -> list[TermResult]:
@@ -184,6 +210,9 @@ class Translator:
         self.block_units = block_units
         self.stats = TranslationStats()
         self._legs: dict[tuple[str, str], Leg] = {}
+        self._plans: dict[tuple[str, str], ModelPlan] = {}
+        self._counters: dict[tuple[str, str], Callable[[str], int]] = {}
+        self._job: _JobState | None = None
         self._enforcers: dict[str, Enforcer] = {}
         self._identities: dict[str, tuple[str, str]] = {}
         self._owned_tm = False
@@ -225,14 +254,17 @@ class Translator:
         and revision, the fingerprint of the glossary's concepts in the languages the route produces, and a
         fingerprint of every setting that can change the output bytes (each leg's model and revision, backend
         and limits, beam, batch budget, block sizes, glossary mode, device, DECODING_VERSION). For ar -> en ->
-        zh, both legs are in it: the final Chinese is stored under one key."""
-        legs = self.legs(to)
-        identities = [self._identity(model) for _, model in route(to, self.models)]
+        zh, both legs are in it: the final Chinese is stored under one key. Read from the model directories
+        (:meth:`plans`): no weights are loaded."""
+        plans = self.plans(to)
+        identities = [self._identity(plan) for plan in plans]
         settings = {
             "version": DECODING_VERSION,
-            "legs": [{"pair": leg.pair, "model": model_id, "revision": revision, "backend": type(leg.backend).__name__,
-                      "max_input_tokens": leg.max_input_tokens, "positions": leg.backend.max_positions}
-                     for leg, (model_id, revision) in zip(legs, identities)],
+            "legs": [{"pair": plan.pair, "model": model_id, "revision": revision,
+                      "backend": BACKENDS[plan.backend].__name__,
+                      "max_input_tokens": input_limit(self.max_input_tokens, plan.max_positions),
+                      "positions": plan.max_positions}
+                     for plan, (model_id, revision) in zip(plans, identities)],
             "beam": self.options.beam_size, "length_penalty": self.options.length_penalty,
             "batch_tokens": self.batch_tokens, "max_length_ratio": self.max_length_ratio,
             "max_length_extra": self.max_length_extra, "glossary_mode": self.glossary_mode if self.glossary else "off",
@@ -240,14 +272,24 @@ class Translator:
         }
         glossary = ""
         if self.glossary is not None and self.glossary_mode != "off":
-            glossary = glossary_fingerprint(self.glossary, [leg.target_lang for leg in legs])
+            glossary = glossary_fingerprint(self.glossary, [plan.pair.partition("-")[2] for plan in plans])
         model_id, revision = identities[-1]
         return MtKey(model_id, revision, glossary, fingerprint(settings))
 
-    def _identity(self, model: str) -> tuple[str, str]:
-        if model not in self._identities:
-            self._identities[model] = model_identity(model)
-        return self._identities[model]
+    def _identity(self, plan: ModelPlan) -> tuple[str, str]:
+        if plan.model not in self._identities:
+            self._identities[plan.model] = model_identity(plan.model, plan.path)
+        return self._identities[plan.model]
+
+    def plans(self, to: str) -> list[ModelPlan]:
+        """Find and check (once) the models that translate Arabic into `to`, without loading their weights: a
+        missing model, a wrong pair or backend fails here (mt.models.loading.plan_model)."""
+        plans = []
+        for pair, model in route(to, self.models):
+            if (pair, model) not in self._plans:
+                self._plans[pair, model] = plan_model(model, self.backend_name, pair)
+            plans.append(self._plans[pair, model])
+        return plans
 
     def legs(self, to: str) -> list[Leg]:
         """Load (once) and return the legs that translate Arabic into `to`."""
@@ -261,6 +303,36 @@ class Translator:
                                       self.max_length_ratio, self.max_length_extra)
             legs.append(self._legs[key])
         return legs
+
+    def _source_tokens(self, plan: ModelPlan) -> Callable[[str], int]:
+        """The first leg's source token count (Leg.count_tokens) from the model's tokenizer files alone, for
+        sentences taken from the memory while the model is not loaded."""
+        key = (plan.pair, plan.model)
+        if key in self._legs:
+            return self._legs[key].count_tokens
+        if key not in self._counters:
+            vocab = MarianVocab.from_dir(plan.path)
+            extra = len(target_prefix(vocab, plan.pair.partition("-")[2]))
+            self._counters[key] = lambda text: vocab.count_source_tokens(text) + extra
+        return self._counters[key]
+
+    @contextmanager
+    def job(self, to: str, identity: Mapping[str, str], *, checkpoint_only: bool = False) -> Iterator[Job]:
+        """Translate into `to` as one resumable job (an input into an output, named by ``identity``, for example
+        the input's digest and the output's path): a run of the same job after an interruption reuses the blocks
+        the interrupted run stored and reports them as it did then ("mt"), so its output is byte-identical to an
+        uninterrupted run's. The job is forgotten when the block ends without an error. ``checkpoint_only``: the
+        memory is only this job's checkpoint (mt translate --resume): nothing else in it is reused, and sentences
+        carry no origin, as without a memory. Needs a memory in mode "both"."""
+        if self.tm is None or self.tm_mode != "both":
+            raise InputError("a resumable job needs a translation memory in mode both")
+        started = self.tm.start_job(fingerprint({"to": to, "key": asdict(self.memory_key(to)), **identity}))
+        self._job = _JobState(started, checkpoint_only)
+        try:
+            yield started
+        finally:
+            self._job = None
+        self.tm.finish_job(started)
 
     def translate(self, lines: Iterable[str] | str, to: str = "en") -> list[LineResult]:
         """Translate lines (or one string, split on newlines) into `to`; one LineResult per line."""
@@ -276,8 +348,9 @@ class Translator:
         (not the first block, whose lines should come back fast) lets the next block start: the round is then
         decoded in the same call as that block's first decode (mt.decoding.batching), and at most two blocks are held.
         """
-        legs = self.legs(to)
+        plans = self.plans(to)  # the models are checked here and loaded on the first sentence to decode
         key = self.memory_key(to) if self.tm is not None and self.tm_mode != "off" else None
+        job = self._job if key is not None else None
         blocks = self._blocks(lines)
         running: list[Running] = []  # oldest first; payload: the block's line count
         started = 0
@@ -289,7 +362,11 @@ class Translator:
                                and running[0].request.repair and key is None):
                 block = next(blocks, None)
                 if block is not None:
-                    running.append(Running(self._block_steps(block, legs, to, key), len(block)))
+                    number = None
+                    if job is not None:
+                        number, job.next_block = job.next_block, job.next_block + 1
+                    running.append(Running(self._block_steps(block, lambda: self.legs(to), to, key, number),
+                                           len(block)))
                     started += 1
                 elif not running:
                     return
@@ -343,16 +420,35 @@ class Translator:
                                   (start, end) if end > start else None))
         return out
 
-    def _reused(self, unit: Unit, entry: Entry, legs: list[Leg], to: str) -> SentenceResult:
+    def _reused(self, unit: Unit, entry: Entry, to: str, origin: str | None) -> SentenceResult:
         """A sentence taken from the translation memory: its stored target and score, its terms verified."""
-        human = entry.origin == "human"
-        chunked = not human and len(chunk(unit.text, legs[0].count_tokens, legs[0].max_input_tokens)) > 1
+        chunked = False
+        if entry.origin != "human":  # chunked as the first leg would chunk it
+            first = self.plans(to)[0]
+            limit = input_limit(self.max_input_tokens, first.max_positions)
+            chunked = len(chunk(unit.text, self._source_tokens(first), limit)) > 1
         return SentenceResult(unit.text, entry.target, entry.score, self._verified_terms(unit.text, entry.target, to),
-                              None, chunked, entry.complete is not False, "tm-human" if human else "tm-mt")
+                              None, chunked, entry.complete is not False, origin)
 
-    def _block_steps(self, block: list[str], legs: list[Leg], to: str,
-                     key: MtKey | None = None) -> Steps[list[LineResult]]:
-        """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its lines."""
+    def _resumed(self, unit: Unit, entry: Entry, note: str | None, origin: str | None) -> SentenceResult | None:
+        """A sentence an interrupted run of this job decoded, as that run reported it (its note: the terms with
+        their status, the pivot's English); None when the note is missing or was made for another spelling."""
+        data = json.loads(note) if note else None
+        if not data or data.get("source") != unit.text:
+            return None
+        glossary = self.glossary
+        terms = [TermResult(concept_id, source, start, end, target, status, lang,
+                            glossary.get(concept_id) if glossary is not None and concept_id in glossary else None,
+                            tuple(span) if span else None)
+                 for concept_id, source, start, end, target, status, lang, span in data["terms"]]
+        return SentenceResult(unit.text, entry.target, entry.score, terms, data.get("intermediate"),
+                              bool(data.get("chunked")), entry.complete is not False, origin)
+
+    def _block_steps(self, block: list[str], legs: Callable[[], list[Leg]], to: str, key: MtKey | None = None,
+                     job_block: int | None = None) -> Steps[list[LineResult]]:
+        """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its
+        lines. ``legs`` loads the models (called only when a sentence has to be decoded); ``job_block``: this
+        block's number in the running job (Translator.job), if any."""
         # 1. lines -> sentences; lines without letters (numbers, rules, blanks) pass through untouched
         units: list[Unit] = []
         layout: list[tuple[str, list[int]] | None] = []
@@ -370,25 +466,41 @@ class Translator:
         hits: list[Entry | None] = [None] * len(units)
         if key is not None and self._tm_reads and units:
             hits = self.tm.lookup([u.text for u in units], to, key)
+        job = self._job if job_block is not None else None
+        own: dict[int, str | None] = {}  # entries this job stored as this block before it was interrupted
+        if job is not None and any(hits):
+            own = self.tm.job_entries(job.job, job_block)
+            if job.checkpoint_only:  # the rest of a job database is not a memory: decoded again, as without it
+                hits = [hit if hit is not None and hit.id in own else None for hit in hits]
         misses = [i for i, hit in enumerate(hits) if hit is None]
         if key is not None:
             self.stats.tm_sentences += len(units)
         decoded: tuple[list, list, list] = ([], [], [])
         if misses:
-            decoded = yield from self._decode_units([units[i] for i in misses], legs)
+            decoded = yield from self._decode_units([units[i] for i in misses], legs())
         if key is not None and self._tm_writes and misses:  # stored before the block is returned: the checkpoint
+            notes = None
+            if job is not None:  # what a resumed run reports for them beyond the entry
+                notes = [_job_note(units[i], terms, intermediate) for i, terms, intermediate
+                         in zip(misses, decoded[1], decoded[2])]
             written = self.tm.store_mt([Segment(units[i].text, t.translation, to, score=t.score, complete=t.complete)
-                                        for i, t in zip(misses, decoded[0])], key)
+                                        for i, t in zip(misses, decoded[0])], key,
+                                       job.job if job is not None else None, job_block or 0, notes)
             self.stats.tm_stored += written.added + written.updated
+        plain = key is None or (job is not None and job.checkpoint_only)  # no origins without a real memory
         sentences: list[SentenceResult | None] = [None] * len(units)
         for i, t, terms, intermediate in zip(misses, *decoded):
             sentences[i] = SentenceResult(units[i].text, t.translation, t.score, terms, intermediate,
-                                          len(units[i].chunks) > 1, t.complete, "mt" if key is not None else None)
+                                          len(units[i].chunks) > 1, t.complete, None if plain else "mt")
         for i, hit in enumerate(hits):
             if hit is not None:
-                sentences[i] = self._reused(units[i], hit, legs, to)
+                resumed = hit.id in own and hit.origin != "human"
+                origin = None if plain else "mt" if resumed else f"tm-{hit.origin}"
+                sentences[i] = (resumed and self._resumed(units[i], hit, own[hit.id], origin)
+                                or self._reused(units[i], hit, to, origin))
                 self.stats.tm_human += hit.origin == "human"
                 self.stats.tm_mt += hit.origin != "human"
+                self.stats.tm_resumed += resumed
         # 3. reassemble lines
         joiner = JOINERS.get(to, " ")
         results = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -124,6 +125,8 @@ def translate(
         raise InputError("--tm-mode needs --tm FILE")
     if resume and (output is None or output == "-"):
         raise InputError("--resume needs -o FILE (the finished part is kept beside the output)")
+    if resume and "-" in inputs:
+        raise InputError("--resume needs input files (standard input cannot be read again)")
     models = parse_model_options(model)
     sources = [TextInput(name) for name in inputs]  # validates every input before anything is written
     outputs = _plan_outputs(inputs, output, to, fmt, force, [*([ref] if ref else []), *(glossary or []),
@@ -141,16 +144,19 @@ def translate(
                             max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
                             glossary=loaded_glossary, glossary_mode=glossary_mode, backend=backend, threads=threads,
                             tm=tm, tm_mode=tm_mode or "both")
-    translator.legs(to)  # load (or fail on) the models before reading any input
+    translator.plans(to)  # find (or fail on) the models before reading any input; loaded on the first decode
     hypotheses: list[str] = []
     with translator:
         for source, path in zip(sources, outputs):
             collect = hypotheses if references is not None else None
-            if path is not None and (resume or tm is not None):  # a killed run's hidden .part file goes
-                for stale in path.parent.glob(f".{path.name}.*.part"):
-                    stale.unlink(missing_ok=True)
             if resume and tm is None:
                 _translate_resumable(translator, source, path, to, fmt, quiet, collect)
+            elif path is not None and translator.tm_mode == "both" and not source.is_stream:
+                with translator.job(to, _job_identity(source, path)) as job:  # a killed run resumes identically
+                    if job.finished_blocks and not quiet:
+                        err_console.print(f"mt: resuming {path}: {job.finished_blocks} blocks were finished in "
+                                          f"{tm}", markup=False)
+                    _translate_one(translator, source, path, to, fmt, quiet, collect)
             else:
                 _translate_one(translator, source, path, to, fmt, quiet, collect)
     if not quiet:
@@ -190,6 +196,15 @@ def _translate_one(translator, source, path: Optional[Path], to: str, fmt: str, 
         raise InputError(f"{source.display_name}: {source.info.lines} lines read but {written} written")
 
 
+def _job_identity(source, path: Path) -> dict[str, str]:
+    """What names a resumable job besides the settings: the input's content and the output's path."""
+    digest = hashlib.sha256()
+    with open(source.name, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"input": digest.hexdigest(), "output": os.path.abspath(path)}
+
+
 def job_path(output: Path) -> Path:
     """The job database that --resume keeps beside an output while it is being translated."""
     return output.with_name(output.name + JOB_SUFFIX)
@@ -212,7 +227,8 @@ def _translate_resumable(translator, source, path: Path, to: str, fmt: str, quie
         err_console.print(f"mt: resuming {path} from {job}", markup=False)
     translator.use_memory(job, "both")
     try:
-        _translate_one(translator, source, path, to, fmt, quiet, collect)
+        with translator.job(to, _job_identity(source, path), checkpoint_only=True):
+            _translate_one(translator, source, path, to, fmt, quiet, collect)
     finally:
         translator.use_memory(None)
     for leftover in (job, Path(f"{job}-wal"), Path(f"{job}-shm")):

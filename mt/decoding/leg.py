@@ -18,6 +18,7 @@ from mt.decoding.batching import DecodeRequest, Steps
 from mt.decoding.enforce import Enforcer
 from mt.glossary.matcher import TermMatch
 from mt.models.registry import TARGET_TOKENS
+from mt.models.vocab import MarianVocab
 from mt.results import TermResult
 from mt.text.chunking import chunk
 
@@ -44,6 +45,18 @@ class UnitTranslation:
     terms: list[TermResult] = field(default_factory=list)
 
 
+def target_prefix(vocab: MarianVocab, target_lang: str) -> list[str]:
+    """The target-language token a multi-target model's sources start with (">>cmn_Hans<<"), if it has one."""
+    token = TARGET_TOKENS.get(target_lang)
+    return [token] if token and token in vocab.source_table else []
+
+
+def input_limit(max_input_tokens: int | None, max_positions: int) -> int:
+    """The chunk limit of a leg in source tokens: the one asked for, else half the positions (leaving room for
+    the output), never more than the positions allow nor under 4."""
+    return max(4, min(max_input_tokens or max_positions // 2, max_positions - 1))
+
+
 class Leg:
     """One model of a route (ar-en, en-zh or ar-zh) with its decoding settings."""
 
@@ -57,14 +70,11 @@ class Leg:
         self.max_length_ratio = max_length_ratio
         self.max_length_extra = max_length_extra
         vocab = backend.vocab
-        token = TARGET_TOKENS.get(self.target_lang)
-        self.prefix = [token] if token and token in vocab.source_table else []
+        self.prefix = target_prefix(vocab, self.target_lang)
         if vocab.language_tokens and not self.prefix:
             log.warning("%s model expects a target-language token (%s ...) but none fits %s",
                         pair, ", ".join(vocab.language_tokens[:3]), self.target_lang)
-        # leave room for the output: an input never takes more than half of the positions by default
-        limit = max_input_tokens or backend.max_positions // 2
-        self.max_input_tokens = max(4, min(limit, backend.max_positions - 1))
+        self.max_input_tokens = input_limit(max_input_tokens, backend.max_positions)
 
     def count_tokens(self, text: str) -> int:
         return self.backend.vocab.count_source_tokens(text) + len(self.prefix)

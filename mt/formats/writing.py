@@ -1,8 +1,15 @@
-"""Write output atomically: a temporary file beside the target, renamed over it only when complete."""
+"""Write output atomically: a temporary file beside the target, renamed over it only when complete.
+
+The temporary file is ``.NAME.XXXXXXXX.part`` beside NAME, locked (flock) while it is written; a run killed
+before the rename leaves it behind, and the next atomic write of NAME removes such leftovers (never one still
+locked by a live writer, never another name's).
+"""
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -10,6 +17,13 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from mt.errors import InputError
+
+try:
+    import fcntl  # POSIX: the temporary file is locked while written, so that only dead writers' files are removed
+except ImportError:  # pragma: no cover - Windows: leftovers are left alone
+    fcntl = None
+
+PART_SUFFIX = ".part"
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
@@ -41,6 +55,32 @@ def check_output(path: Path, force: bool, inputs: Iterable[str | Path] = ()) -> 
         raise InputError(f"{path}: cannot write the output: directory {directory} is not writable")
 
 
+def _part_pattern(path: Path) -> re.Pattern:
+    """The names atomic_writer gives the temporary files of `path` (tempfile.mkstemp's 8 random characters)."""
+    return re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{re.escape(PART_SUFFIX)}")
+
+
+def remove_stale_parts(path: str | Path) -> list[Path]:
+    """Remove the temporary files that killed atomic writes of `path` left beside it (see the module docstring);
+    return them. A file a live writer still holds locked is kept; on systems without flock nothing is removed."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if fcntl is None or not directory.is_dir():
+        return []
+    pattern, removed = _part_pattern(path), []
+    for candidate in directory.glob(f".{glob.escape(path.name)}.*{PART_SUFFIX}"):
+        if not pattern.fullmatch(candidate.name) or not candidate.is_file() or candidate.is_symlink():
+            continue
+        try:
+            with candidate.open("rb") as handle:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while its writer lives
+                candidate.unlink()
+        except OSError:
+            continue
+        removed.append(candidate)
+    return removed
+
+
 @contextmanager
 def atomic_writer(path: str | Path | None, *, binary: bool = False) -> Iterator[IO]:
     """Yield a text (or, with ``binary``, a bytes) handle; on success the content appears at `path` at once,
@@ -55,12 +95,17 @@ def atomic_writer(path: str | Path | None, *, binary: bool = False) -> Iterator[
         return
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
+    remove_stale_parts(path)
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=directory)
     except OSError as error:  # the hidden temporary name means nothing to the user: name the output
         raise InputError(f"{path}: cannot write the output in directory {directory} "
                          f"({error.strerror or error})") from error
+    lock = None
     try:
+        if fcntl is not None:  # held through the rename (a duplicate descriptor); the kernel drops it if killed
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            lock = os.dup(fd)
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as handle:
             yield handle
             handle.flush()
@@ -76,6 +121,9 @@ def atomic_writer(path: str | Path | None, *, binary: bool = False) -> Iterator[
         if os.path.exists(temp):
             os.unlink(temp)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

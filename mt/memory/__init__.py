@@ -8,11 +8,11 @@
 """
 
 from mt.memory.model import (
-    Entry, FuzzyMatch, MtKey, Segment, Stats, TranslationMemoryError, WriteCounts, fingerprint,
+    Entry, FuzzyMatch, Job, MtKey, Segment, Stats, TranslationMemoryError, WriteCounts, fingerprint,
     glossary_fingerprint, normalise_source,
 )
 from mt.memory.store import SCHEMA_VERSION, TranslationMemory, sqlite_features
 
-__all__ = ["TranslationMemory", "Entry", "FuzzyMatch", "MtKey", "Segment", "Stats", "WriteCounts",
+__all__ = ["TranslationMemory", "Entry", "FuzzyMatch", "Job", "MtKey", "Segment", "Stats", "WriteCounts",
            "TranslationMemoryError", "normalise_source", "fingerprint", "glossary_fingerprint", "SCHEMA_VERSION",
            "sqlite_features"]

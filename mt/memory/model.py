@@ -96,6 +96,17 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Job:
+    """A resumable job (one input translated into one output) that a memory is the checkpoint of: the entries it
+    stores are recorded with the block that stored them until the job finishes, so that a resumed run can tell
+    its own finished blocks from real reuse (see TranslationMemory.start_job)."""
+
+    id: int
+    fingerprint: str
+    finished_blocks: int   # blocks stored before this start: 0 for a new job
+
+
+@dataclass(frozen=True)
 class FuzzyMatch:
     """An entry close to a query, with its similarity (0-100, rapidfuzz ratio on the normalised sources)."""
 
@@ -135,6 +146,7 @@ class Stats:
     schema_version: int
     file_bytes: int
     extra: Mapping[str, str] = field(default_factory=dict)
+    unfinished_jobs: int = 0               # resumable jobs started and not finished (killed runs)
 
 
 def fingerprint(settings: Mapping[str, object]) -> str:

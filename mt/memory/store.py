@@ -1,12 +1,17 @@
 """The translation memory on SQLite (the standard library's sqlite3): one file, WAL mode, short transactions.
 
-Schema (version 2, in ``PRAGMA user_version`` and the ``meta`` table; ``PRAGMA application_id`` marks the file):
+Schema (version 3, in ``PRAGMA user_version`` and the ``meta`` table; ``PRAGMA application_id`` marks the file):
 
 * ``entries``: one row per translation, unique on (source language, target language, normalised source, origin,
   model id, model revision, glossary fingerprint, decoding fingerprint); a human entry has empty model fields, so
   there is one human translation per source and target language (a later import replaces its target). Version 2
   added ``complete`` (1 when the decoder ended the sentence, 0 when it stopped at the length limit, NULL: not
-  recorded), so that a reused MT entry reports what a fresh decode would; a version 1 file is upgraded on opening.
+  recorded), so that a reused MT entry reports what a fresh decode would; older files are upgraded on opening.
+* ``jobs`` and ``job_entries`` (version 3): resumable jobs that use the memory as their checkpoint, and the
+  entries each one stored, by block, with the caller's note (what the run reported beyond the entry: terms,
+  pivot English), until it finishes (:meth:`TranslationMemory.start_job`). A resumed run reports its own
+  finished blocks as it did the first time ("mt"), not as reuse, so its output is byte-identical to an
+  uninterrupted run's; a finished job's rows are removed.
 * ``entries_fts``: an FTS5 index with the trigram tokenizer over the normalised sources (kept in step by
   triggers), which prefilters fuzzy look-ups; ``entries_fts_vocab`` gives each trigram's document count, so a
   look-up asks for the query's rarest trigrams only.
@@ -27,11 +32,11 @@ from typing import Iterable, Iterator, Sequence
 from rapidfuzz import fuzz, process
 
 from mt.memory.model import (
-    ORIGINS, SOURCE_LANGS, TARGET_LANGS, Entry, FuzzyMatch, MtKey, Segment, Stats, TranslationMemoryError,
+    ORIGINS, SOURCE_LANGS, TARGET_LANGS, Entry, FuzzyMatch, Job, MtKey, Segment, Stats, TranslationMemoryError,
     WriteCounts, normalise_source,
 )
 
-SCHEMA_VERSION = 2         # 2: entries.complete (1 files are upgraded in place when opened)
+SCHEMA_VERSION = 3         # 2: entries.complete; 3: jobs, job_entries (older files are upgraded when opened)
 APPLICATION_ID = 0x54524A4D  # "TRJM"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 60.0
@@ -65,6 +70,9 @@ CREATE TABLE entries (
 );
 CREATE UNIQUE INDEX entries_key ON entries ({_KEY});
 CREATE INDEX entries_origin_model ON entries (origin, model_id);
+CREATE TABLE jobs (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, started TEXT NOT NULL);
+CREATE TABLE job_entries (job INTEGER NOT NULL, block INTEGER NOT NULL, entry INTEGER NOT NULL, note TEXT,
+                          PRIMARY KEY (job, block, entry)) WITHOUT ROWID;
 CREATE TABLE trigram_df (gram TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE entries_fts USING fts5(source_norm, content='entries', content_rowid='id',
                                             tokenize='trigram');
@@ -218,14 +226,19 @@ class TranslationMemory:
         if version > SCHEMA_VERSION:
             raise TranslationMemoryError(f"{self.path}: translation memory schema version {version} is newer than "
                                          f"this Tarjama's ({SCHEMA_VERSION}); upgrade Tarjama")
-        if version == 1:  # version 2 added entries.complete (NULL: not recorded)
+        if version < SCHEMA_VERSION:
             with self._write():
-                if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not upgraded by another process meanwhile
+                version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have upgraded it
+                if version == 1:  # version 2 added entries.complete (NULL: not recorded)
                     db.execute("ALTER TABLE entries ADD COLUMN complete INTEGER")
+                if version in (1, 2):  # version 3 added the jobs
+                    for statement in _statements(_SCHEMA):
+                        if statement.startswith(("CREATE TABLE jobs ", "CREATE TABLE job_entries ")):
+                            db.execute(statement.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
                     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
-        missing = {"meta", "entries", "entries_fts", "entries_fts_vocab", "entries_key"} - tables
+        missing = {"meta", "entries", "entries_fts", "entries_fts_vocab", "entries_key", "jobs", "job_entries"} - tables
         if missing:
             raise TranslationMemoryError(f"{self.path}: damaged translation memory (missing "
                                          f"{', '.join(sorted(missing))})")
@@ -292,7 +305,10 @@ class TranslationMemory:
 
     # -- writing -------------------------------------------------------------------------------------------------
 
-    def _put(self, segments: Sequence[Segment], origin: str, key: MtKey) -> WriteCounts:
+    def _put(self, segments: Sequence[Segment], origin: str, key: MtKey,
+             ids: list[int] | None = None) -> WriteCounts:
+        """Insert or update one entry per segment (``ids``, when given, receives each segment's entry id, None
+        for a skipped one)."""
         added = updated = unchanged = skipped = 0
         now = _now()
         db = self._db
@@ -301,6 +317,8 @@ class TranslationMemory:
             norm = normalise_source(seg.source, seg.source_lang)
             if not norm or not seg.target.strip():
                 skipped += 1
+                if ids is not None:
+                    ids.append(None)
                 continue
             row = db.execute(
                 "SELECT id, target, score, source, complete FROM entries WHERE source_lang = ? AND target_lang = ? AND "
@@ -310,14 +328,19 @@ class TranslationMemory:
                  key.decoding)).fetchone()
             complete = None if seg.complete is None else int(seg.complete)
             if row is None:
-                db.execute(
+                cursor = db.execute(
                     f"INSERT INTO entries (source, source_norm, target, source_lang, target_lang, origin, model_id, "
                     f"model_revision, glossary_fp, decoding_fp, score, created, updated, complete) "
                     f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (seg.source, norm, seg.target, seg.source_lang, seg.target_lang, origin, key.model_id,
                      key.model_revision, key.glossary, key.decoding, seg.score, now, now, complete))
                 added += 1
-            elif (row[1], row[2], row[3], row[4]) != (seg.target, seg.score, seg.source, complete):
+                if ids is not None:
+                    ids.append(cursor.lastrowid)
+                continue
+            if ids is not None:
+                ids.append(row[0])
+            if (row[1], row[2], row[3], row[4]) != (seg.target, seg.score, seg.source, complete):
                 db.execute("UPDATE entries SET target = ?, score = ?, source = ?, complete = ?, updated = ? "
                            "WHERE id = ?", (seg.target, seg.score, seg.source, complete, now, row[0]))
                 updated += 1
@@ -325,14 +348,52 @@ class TranslationMemory:
                 unchanged += 1
         return WriteCounts(added, updated, unchanged, skipped)
 
-    def store_mt(self, segments: Iterable[Segment], key: MtKey) -> WriteCounts:
+    def store_mt(self, segments: Iterable[Segment], key: MtKey, job: Job | None = None, block: int = 0,
+                 notes: Sequence[str | None] | None = None) -> WriteCounts:
         """Store MT results made with ``key``, all in one short transaction (a batch of a run); a segment with an
-        empty source or target is skipped (counted), a bad language rolls the whole call back."""
+        empty source or target is skipped (counted), a bad language rolls the whole call back. With a ``job``,
+        the stored entries are recorded as that job's ``block``, each with its note (``notes``: one per segment,
+        see :meth:`job_entries`), in the same transaction."""
         if not key.model_id:
             raise TranslationMemoryError("an MT entry needs a model id")
         segments = list(segments)
-        with self._write():
-            return self._put(segments, "mt", key)
+        notes = list(notes) if notes is not None else [None] * len(segments)
+        if len(notes) != len(segments):
+            raise ValueError("store_mt needs one note per segment")
+        ids: list[int | None] | None = [] if job is not None else None
+        with self._write() as db:
+            counts = self._put(segments, "mt", key, ids)
+            if job is not None:
+                db.executemany("INSERT OR IGNORE INTO job_entries (job, block, entry, note) VALUES (?, ?, ?, ?)",
+                               [(job.id, block, entry, note) for entry, note in zip(ids, notes) if entry is not None])
+            return counts
+
+    # -- jobs ----------------------------------------------------------------------------------------------------
+
+    def start_job(self, fingerprint: str) -> Job:
+        """Start the job with this fingerprint (what it translates, into what, with which key), or resume it
+        when an earlier run of it started and did not finish (a killed run)."""
+        with self._write() as db:
+            row = db.execute("SELECT id FROM jobs WHERE fingerprint = ?", (fingerprint,)).fetchone()
+            if row is not None:
+                blocks = db.execute("SELECT count(DISTINCT block) FROM job_entries WHERE job = ?", (row[0],)
+                                    ).fetchone()[0]
+                return Job(row[0], fingerprint, blocks)
+            cursor = db.execute("INSERT INTO jobs (fingerprint, started) VALUES (?, ?)", (fingerprint, _now()))
+            return Job(cursor.lastrowid, fingerprint, 0)
+
+    def job_entries(self, job: Job, block: int) -> dict[int, str | None]:
+        """The entries ``job`` stored as its ``block`` (in an earlier, interrupted run of it): id -> note (the
+        first one stored for the entry in that block)."""
+        with self._read() as db:
+            return dict(db.execute("SELECT entry, note FROM job_entries WHERE job = ? AND block = ?",
+                                   (job.id, block)))
+
+    def finish_job(self, job: Job) -> None:
+        """Forget a finished job: its entries stay, and a later run reuses them as any other ("tm-mt")."""
+        with self._write() as db:
+            db.execute("DELETE FROM job_entries WHERE job = ?", (job.id,))
+            db.execute("DELETE FROM jobs WHERE id = ?", (job.id,))
 
     def add_human(self, segments: Iterable[Segment], batch: int = IMPORT_BATCH) -> WriteCounts:
         """Store human translations (an import), in transactions of ``batch`` segments; a later human
@@ -352,7 +413,9 @@ class TranslationMemory:
         if model_id is not None:
             sql, params = sql + " AND model_id = ?", params + [model_id]
         with self._write() as db:
-            return db.execute(sql, params).rowcount
+            removed = db.execute(sql, params).rowcount
+            db.execute("DELETE FROM job_entries WHERE entry NOT IN (SELECT id FROM entries)")
+            return removed
 
     # -- reading -------------------------------------------------------------------------------------------------
 
@@ -502,9 +565,10 @@ class TranslationMemory:
                                   ).fetchone()[0]
             oldest, newest = db.execute("SELECT min(created), max(updated) FROM entries").fetchone()
             version = db.execute("PRAGMA user_version").fetchone()[0]
+            jobs = db.execute("SELECT count(*) FROM jobs").fetchone()[0]
         size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
         return Stats(total, by_origin, by_lang, by_model, distinct, oldest, newest, version, size,
-                     {"sqlite": sqlite_features()})
+                     {"sqlite": sqlite_features()}, jobs)
 
 
 def _desc(stamp: str) -> tuple[int, ...]:

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -19,6 +20,7 @@ from huggingface_hub import HfApi, constants, snapshot_download
 from huggingface_hub.utils import HfHubHTTPError
 
 from mt.errors import ModelError
+from mt.models.metadata import max_positions
 
 log = logging.getLogger(__name__)
 
@@ -146,3 +148,35 @@ def check_pair(model: str, path: Path, pair: str) -> None:
     declared = declared_pair(path)
     if declared and declared != pair:
         raise ModelError(f"{model} translates {declared}, not {pair}; pass it as --model {declared}={model}")
+
+
+BACKEND_KINDS = ("hf", "ct2")
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """A model found and checked for one leg, with what its backend will report, before any weights are loaded."""
+
+    model: str           # as given (hub id or directory)
+    pair: str | None     # the pair it is used for, checked against what it declares
+    path: Path           # the local directory
+    kind: str            # what the directory holds: 'hf' or 'ct2'
+    backend: str         # what will run it: 'hf' or 'ct2'
+    max_positions: int   # from config.json or tarjama.json (mt.models.metadata.max_positions)
+
+
+def plan_model(model: str, backend: str | None = None, pair: str | None = None) -> ModelPlan:
+    """Find `model` (downloading a hub id not yet cached, as :func:`resolve` does), check it against `pair` and
+    the backend that will run it, and read its positions: every check a backend load makes before the weights."""
+    path, kind = resolve(model)
+    if pair:
+        check_pair(model, path, pair)
+    chosen = backend or kind
+    if chosen not in BACKEND_KINDS:
+        raise ModelError(f"unknown backend {chosen!r}; choose hf or ct2")
+    if chosen == "hf" and kind != "hf":
+        raise ModelError(f"{model}: a CTranslate2 directory cannot run on the transformers backend")
+    if chosen == "ct2" and kind != "ct2":
+        raise ModelError(f"{path}: not a CTranslate2 directory (no model.bin); convert it with "
+                         f"`mt models convert {path} OUT`")
+    return ModelPlan(model, pair, path, kind, chosen, max_positions(path, kind))

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 INFO_FILE = "tarjama.json"
 INFO_FORMAT = 1
 DEFAULT_MAX_POSITIONS = 512
+MARIAN_DEFAULT_POSITIONS = 1024  # transformers' MarianConfig default, for a config.json that does not say
 
 
 @dataclass
@@ -66,12 +67,25 @@ def read_info(directory: str | Path) -> ConversionInfo:
                           source_lang=source_lang, target_lang=target_lang, pair=pair_name(source_lang, target_lang))
 
 
+def max_positions(directory: str | Path, kind: str) -> int:
+    """The positions a model directory's backend will report, read from its metadata without loading weights:
+    a CTranslate2 directory's `tarjama.json` (see :func:`read_info`), a Hugging Face directory's config.json
+    ``max_position_embeddings`` (what TransformersBackend takes from the loaded config)."""
+    directory = Path(directory)
+    if kind == "ct2":
+        return int(read_info(directory).max_positions)
+    positions = read_json_object(directory / "config.json").get("max_position_embeddings", MARIAN_DEFAULT_POSITIONS)
+    if not isinstance(positions, int) or positions < 2:
+        raise ModelError(f"{directory}/config.json: max_position_embeddings is not a positive number")
+    return positions
+
+
 def read_json_object(path: Path) -> dict:
     if not path.exists():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError) as error:
         raise ModelError(f"{path}: not valid JSON") from error
     return data if isinstance(data, dict) else {}
 
