@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -15,10 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from mt.errors import InputError
 from mt.glossary import Glossary
 from mt.glossary.tico import load_tico19
-from mt.memory import MtKey, Segment, TranslationMemory
-from mt.pipeline import Translator
+from mt import pipeline
+from mt.memory import MtKey, Segment, TranslationMemory, fingerprint, glossary_fingerprint
+from mt.models.convert import convert
+from mt.models.registry import route
+from mt.pipeline import DECODING_VERSION, FIRST_BLOCK_UNITS, Translator, model_identity
+from mt.text.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parent.parent
 UN_AR = REPO / "eval" / "data" / "un_v1.0" / "UNv1.0.devset.ar"
@@ -270,18 +276,30 @@ def _entries(path: Path) -> int:
 @pytest.mark.parametrize("how", ["tm", pytest.param("resume", marks=pytest.mark.slow)])
 def test_killed_run_resumes_byte_identical(how, tiny_ar_en, tmp_path):
     source = tmp_path / "un.ar"
-    source.write_text("\n".join(_lines(UN_AR, 200, 300)) + "\n", encoding="utf-8")
+    lines = _lines(UN_AR, 200, 300)
+    lines[150:150] = lines[10:14]  # repeated sentences: real reuse within the job (--tm), decoded again (--resume)
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # random tiny weights run every sentence to the (batch's) decoding limit, the case where batch composition
     # could change the bytes: each block decodes the same sentences together in both runs
     common = [source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI]
-    whole = _translate_process([*common, "-o", tmp_path / "whole.txt"],
+    whole = _translate_process([*common, "-o", tmp_path / "whole.jsonl"],
                                ["--tm", tmp_path / "whole.tm"] if how == "tm" else ["--resume"])
     _, err = whole.communicate(timeout=600)
     assert whole.returncode == 0, err
     total = int(re.search(r"(\d+) decoded", err).group(1))
+    origins = [s.get("origin") for line in (tmp_path / "whole.jsonl").read_text(encoding="utf-8").splitlines()
+               for s in json.loads(line)["sentences"]]
+    if how == "tm":  # the first run into a new memory decodes all but the repeats, which it reuses
+        assert set(origins) == {"mt", "tm-mt"} and 0 < origins.count("tm-mt") <= 4
+    else:  # a job database is no memory: no origins, and the same bytes as a plain run
+        assert set(origins) == {None}
+        plain = _translate_process([*common, "-o", tmp_path / "plain.jsonl"], [])
+        _, err = plain.communicate(timeout=600)
+        assert plain.returncode == 0, err
+        assert (tmp_path / "plain.jsonl").read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
 
-    output = tmp_path / "killed.txt"
-    checkpoint = tmp_path / "killed.tm" if how == "tm" else tmp_path / "killed.txt.tarjama-job.sqlite"
+    output = tmp_path / "killed.jsonl"
+    checkpoint = tmp_path / "killed.tm" if how == "tm" else tmp_path / "killed.jsonl.tarjama-job.sqlite"
     extra = ["--tm", checkpoint] if how == "tm" else ["--resume"]
     process = _translate_process([*common, "-o", output], extra)
     try:
@@ -302,14 +320,20 @@ def test_killed_run_resumes_byte_identical(how, tiny_ar_en, tmp_path):
     again = _translate_process([*common, "-o", output], extra)
     _, err = again.communicate(timeout=600)
     assert again.returncode == 0, err
-    assert output.read_bytes() == (tmp_path / "whole.txt").read_bytes()
+    assert output.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()  # origins and all
     decoded = int(re.search(r"(\d+) decoded", err).group(1))
-    reused = int(re.search(r"(\d+) of (\d+) sentences reused", err).group(1))
+    reused, sentences = map(int, re.search(r"(\d+) of (\d+) sentences reused", err).groups())
     assert reused >= finished > 0 and decoded > 0
-    assert decoded + reused == total and decoded < total
+    assert decoded + reused == sentences and decoded < total
     # the hidden .part file of the killed run is gone; --resume removed its job database too
     left = sorted(p.name for p in tmp_path.iterdir() if "killed" in p.name)
-    assert left == (["killed.tm", "killed.txt"] if how == "tm" else ["killed.txt"]), left
+    assert left == (["killed.jsonl", "killed.tm"] if how == "tm" else ["killed.jsonl"]), left
+    if how == "tm":  # the job is finished: the same command again reuses every sentence, as real reuse
+        again = _translate_process([*common, "-o", output, "--force"], extra)
+        _, err = again.communicate(timeout=600)
+        assert again.returncode == 0 and "0 decoded" in err, err
+        assert {s["origin"] for line in output.read_text(encoding="utf-8").splitlines()
+                for s in json.loads(line)["sentences"]} == {"tm-mt"}
 
 
 @pytest.mark.slow  # about a minute: 120 TICO-19 lines with their terminology, three runs
@@ -332,3 +356,173 @@ def test_stream_stopped_mid_run_with_glossary_repairs_resumes_identically(tiny_a
         decoded = _count_decodes(resumed)
         assert [r.translation for r in resumed.translate(lines)] == expected
     assert 0 < resumed.stats.tm_mt and decoded[0] > 0
+
+
+def _stop_after(translator: Translator, lines: list[str], identity: dict, taken: int, **job) -> None:
+    """Run a job and stop it after ``taken`` lines came back, as a kill would (the blocks stored so far stay)."""
+    with pytest.raises(KeyboardInterrupt):
+        with translator.job("en", identity, **job):
+            for count, _ in enumerate(translator.translate_stream(lines, to="en"), 1):
+                if count == taken:
+                    raise KeyboardInterrupt
+
+
+def test_resumed_job_reports_what_an_uninterrupted_run_does(tiny_ar_en, tmp_path):
+    """Origins, terms (enforced, not re-verified) and all: an interrupted job run again gives the uninterrupted
+    run's results; a finished job is forgotten, so the next run reports real reuse."""
+    glossary = Glossary.load(GLOSSARY)
+    sentences = [line[span.start:span.end] for line in _lines(ARTICLE, 9) for span in split_sentences(line)]
+    lines = sorted((s for s in sentences if glossary.match(s)), key=len)[:6]  # a sentence a line, with terms
+    lines += lines[:2]  # repeats: reused within the job by the uninterrupted run too
+    settings = {**FAST, "glossary": glossary, "block_units": 2, "threads": 1}
+    identity = {"input": "article", "output": "article.en.jsonl"}
+    with Translator(str(tiny_ar_en), tm=tmp_path / "whole.tm", **settings) as whole:
+        with whole.job("en", identity) as job:
+            assert job.finished_blocks == 0
+            expected = [r.to_dict() for r in whole.translate(lines)]
+    origins = [s["origin"] for r in expected for s in r["sentences"]]
+    statuses = {t["status"] for r in expected for s in r["sentences"] for t in s["terms"]}
+    assert {"mt", "tm-mt"} == set(origins) and "enforced" in statuses
+    with Translator(str(tiny_ar_en), tm=tmp_path / "killed.tm", **settings) as first:
+        _stop_after(first, lines, identity, 3)
+    with Translator(str(tiny_ar_en), tm=tmp_path / "killed.tm", **settings) as again:
+        with again.job("en", identity) as job:
+            assert job.finished_blocks >= 1
+            decoded = _count_decodes(again)
+            assert [r.to_dict() for r in again.translate(lines)] == expected
+    assert 0 < again.stats.tm_resumed and decoded[0] > 0
+    with Translator(str(tiny_ar_en), tm=tmp_path / "killed.tm", **settings) as later:
+        with later.job("en", identity) as job:
+            assert job.finished_blocks == 0  # the finished job was forgotten
+            warm = [r.to_dict() for r in later.translate(lines)]
+    assert {s["origin"] for r in warm for s in r["sentences"]} == {"tm-mt"}
+    with TranslationMemory.open(tmp_path / "killed.tm") as memory:
+        assert memory.stats().unfinished_jobs == 0
+
+
+def test_a_checkpoint_only_job_is_a_plain_run(tiny_ar_en, tmp_path):
+    """--resume's job database: the resumed run equals a run without any memory (no origins; repeated
+    sentences decoded again, not reused) and decodes only what the interrupted run did not finish."""
+    lines = _lines(UN_AR, 40, 500)
+    lines += lines[:6]
+    settings = {**FAST, "block_units": 16, "threads": 1}
+    plain = Translator(str(tiny_ar_en), **settings)
+    plain_decoded = _count_decodes(plain)
+    expected = [r.to_dict() for r in plain.translate(lines)]
+    identity = {"input": "un", "output": "un.en.jsonl"}
+    with Translator(str(tiny_ar_en), tm=tmp_path / "job.sqlite", **settings) as first:
+        _stop_after(first, lines, identity, 20, checkpoint_only=True)
+    with Translator(str(tiny_ar_en), tm=tmp_path / "job.sqlite", **settings) as again:
+        with again.job("en", identity, checkpoint_only=True):
+            decoded = _count_decodes(again)
+            assert [r.to_dict() for r in again.translate(lines)] == expected
+    assert 0 < decoded[0] < plain_decoded[0]
+    assert decoded[0] + again.stats.tm_resumed == plain_decoded[0]  # every repeat decoded again, as plainly
+
+
+def test_a_job_needs_a_memory_that_reads_and_writes(tiny_ar_en, tmp_path):
+    with Translator(str(tiny_ar_en), tm=tmp_path / "w.tm", tm_mode="write") as translator:
+        with pytest.raises(InputError, match="mode both"):
+            with translator.job("en", {"input": "x"}):
+                pass
+
+
+def _key_from_loaded_legs(translator: Translator, to: str) -> MtKey:
+    """The memory key as it was derived before models were planned without loading: from the loaded legs."""
+    legs = translator.legs(to)
+    identities = [model_identity(model) for _, model in route(to, translator.models)]
+    settings = {
+        "version": DECODING_VERSION,
+        "legs": [{"pair": leg.pair, "model": model_id, "revision": revision, "backend": type(leg.backend).__name__,
+                  "max_input_tokens": leg.max_input_tokens, "positions": leg.backend.max_positions}
+                 for leg, (model_id, revision) in zip(legs, identities)],
+        "beam": translator.options.beam_size, "length_penalty": translator.options.length_penalty,
+        "batch_tokens": translator.batch_tokens, "max_length_ratio": translator.max_length_ratio,
+        "max_length_extra": translator.max_length_extra,
+        "glossary_mode": translator.glossary_mode if translator.glossary else "off",
+        "blocks": [FIRST_BLOCK_UNITS, translator.block_units], "device": translator.device,
+    }
+    glossary = ""
+    if translator.glossary is not None and translator.glossary_mode != "off":
+        glossary = glossary_fingerprint(translator.glossary, [leg.target_lang for leg in legs])
+    model_id, revision = identities[-1]
+    return MtKey(model_id, revision, glossary, fingerprint(settings))
+
+
+def test_memory_key_read_from_the_directories_equals_the_loaded_legs_key(tiny_ar_en, tiny_en_zh, tmp_path):
+    converted = convert(tiny_ar_en, tmp_path / "tiny-ar-en-ct2", "int8")
+    glossary = Glossary.load(GLOSSARY)
+    for models, to, settings in (
+            ({"ar-en": str(tiny_ar_en)}, "en", {}),
+            ({"ar-en": str(tiny_ar_en)}, "en", {"max_input_tokens": 900, "glossary": glossary}),
+            ({"ar-en": str(converted)}, "en", {"max_input_tokens": 40}),
+            ({"ar-en": str(tiny_ar_en)}, "en", {"backend": "hf", "beam_size": 2}),
+            ({"ar-en": str(converted), "en-zh": str(tiny_en_zh)}, "zh", {"glossary": glossary})):
+        planned = Translator(models, **settings).memory_key(to)  # before any model is loaded
+        loaded = Translator(models, **settings)
+        assert planned == _key_from_loaded_legs(loaded, to) == loaded.memory_key(to), (models, settings)
+    assert Translator(str(converted)).plans("en")[0].backend == "ct2"
+
+
+def _count_loads(monkeypatch) -> list[str]:
+    """Record every backend load of the pipeline (the models it opens)."""
+    loads: list[str] = []
+    original = pipeline.load_backend
+
+    def counted(model, *args, **kwargs):
+        loads.append(model)
+        return original(model, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_backend", counted)
+    return loads
+
+
+def test_a_warm_run_loads_no_model(tiny_ar_en, tmp_path, run_cli, monkeypatch):
+    """Every sentence in the memory: no model is loaded, and the output is the cold run's (chunked flags
+    included: they are computed from the tokenizer files); a new sentence loads the model on its block."""
+    loads = _count_loads(monkeypatch)
+    source = tmp_path / "un.ar"
+    lines = _lines(UN_AR, 10, 600)
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    base = ["translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--threads", "1",
+            "--max-input-tokens", "12", "--tm", tmp_path / "work.tm"]
+    code, _, err = run_cli(*base, "-o", tmp_path / "cold.jsonl")
+    assert code == 0 and loads == [str(tiny_ar_en)], err
+    code, _, err = run_cli(*base, "-o", tmp_path / "warm.jsonl")
+    assert code == 0 and "0 decoded" in err and loads == [str(tiny_ar_en)], err  # nothing loaded
+    cold, warm = ([json.loads(line) for line in (tmp_path / name).read_text(encoding="utf-8").splitlines()]
+                  for name in ("cold.jsonl", "warm.jsonl"))
+    assert any(s.get("chunked") for row in cold for s in row["sentences"])
+    assert warm == [{**row, "sentences": [{**s, "origin": "tm-mt"} for s in row["sentences"]]} for row in cold]
+    source.write_text("\n".join(lines + _lines(UN_AR, 2, 700)) + "\n", encoding="utf-8")
+    code, _, err = run_cli(*base, "-o", tmp_path / "more.jsonl")
+    assert code == 0 and loads == [str(tiny_ar_en)] * 2, err  # a miss: loaded on its block
+
+
+def test_a_missing_model_fails_before_any_load(tmp_path, run_cli, monkeypatch):
+    loads = _count_loads(monkeypatch)
+    source = tmp_path / "un.ar"
+    source.write_text(_lines(UN_AR, 1)[0] + "\n", encoding="utf-8")
+    for model, needle in ((tmp_path / "nowhere", "no such model directory"), (source, "not a directory")):
+        code, out, err = run_cli("translate", source, "--to", "en", "--model", model, "--tm", tmp_path / "w.tm",
+                                 "-o", tmp_path / "out.txt")
+        assert code == 1 and out == "" and len(err.strip().splitlines()) == 1 and needle in err, err
+    assert loads == [] and sorted(p.name for p in tmp_path.iterdir()) == ["un.ar"]
+
+
+def test_a_plain_run_removes_its_outputs_stale_part_files_only(tiny_ar_en, tmp_path, run_cli):
+    """What a killed run leaves (.OUT.XXXXXXXX.part) goes on the next run that writes OUT, with or without a
+    memory; a live writer's (locked) file, other outputs' files and look-alikes stay."""
+    source = tmp_path / "un.ar"
+    source.write_text("\n".join(_lines(UN_AR, 3)) + "\n", encoding="utf-8")
+    output = tmp_path / "out.txt"
+    stale = tmp_path / ".out.txt.k1ll_d9x.part"
+    kept = [tmp_path / name for name in (".out.txt.a1b2c3d4.part", ".other.txt.k1ll_d9x.part", ".out.txt.notes.part",
+                                         "out.txt.k1ll_d9x.part", ".out.txt.k1ll_d9x.part.bak")]
+    for path in [stale, *kept]:
+        path.write_text("half a translation\n", encoding="utf-8")
+    with kept[0].open("rb") as live:  # another process still writing: its lock is held
+        fcntl.flock(live.fileno(), fcntl.LOCK_EX)
+        code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "-o", output)
+    assert code == 0, err
+    assert not stale.exists() and all(path.exists() for path in kept) and output.read_text(encoding="utf-8")

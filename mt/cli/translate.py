@@ -142,9 +142,10 @@ def translate(
 
     translator = Translator(models, beam_size=beam, batch_tokens=batch_tokens, max_input_tokens=max_input_tokens,
                             max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
-                            glossary=loaded_glossary, glossary_mode=glossary_mode, backend=backend, threads=threads,
-                            tm=tm, tm_mode=tm_mode or "both")
+                            glossary=loaded_glossary, glossary_mode=glossary_mode, backend=backend, threads=threads)
     translator.plans(to)  # find (or fail on) the models before reading any input; loaded on the first decode
+    if tm is not None:  # opened (created) once the models are known to be there
+        translator.use_memory(tm, tm_mode or "both")
     hypotheses: list[str] = []
     with translator:
         for source, path in zip(sources, outputs):
