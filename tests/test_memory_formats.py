@@ -253,3 +253,37 @@ def test_tsv_round_trip(tmp_path):
     with TranslationMemory.open(tmp_path / "b.tm") as memory:
         memory.add_human(read_file([out]).segments)
         assert {(e.source, e.target) for e in memory.entries()} == set(zip(ar, en))
+
+
+def test_tmx_round_trip_keeps_mt_entries_with_their_flags(tmp_path, run_cli):
+    """Exported MT entries carry complete/score/model/fingerprints as <prop>s and come back as MT entries (a
+    run with the same key reuses them, reporting the same flags); human entries stay human."""
+    ar, en, zh = un(100, 8)
+    key, other = MtKey("opus-mt-ar-en", "r1", "g1", "d1"), MtKey("opus-mt-en-zh", "r2", "", "d2")
+    first = tmp_path / "first.tm"
+    with TranslationMemory.open(first) as memory:
+        memory.add_human([Segment(ar[0], en[0], "en")])
+        memory.store_mt([Segment(ar[1], en[1], "en", score=-0.8125, complete=False),
+                         Segment(ar[2], en[2], "en", score=-1.0 / 3, complete=True),
+                         Segment(ar[3], en[3], "en")], key)
+        memory.store_mt([Segment(ar[4], zh[4], "zh", score=-2.5, complete=False)], other)
+    exported = tmp_path / "all.tmx"
+    code, _, err = run_cli("tm", "export", "--tm", first, "-o", exported)
+    assert code == 0, err
+    text = exported.read_text(encoding="utf-8")
+    assert text.count('<prop type="x-complete">false</prop>') == 2 and text.count('"x-complete">true<') == 1
+    parsed = read_file([exported])
+    assert len(parsed.segments) == 1 and len(parsed.machine) == 4
+    code, out, err = run_cli("tm", "import", exported, "--tm", tmp_path / "second.tm")
+    assert code == 0 and "1 added" in out and "4 MT entries (4 added" in out, (out, err)
+
+    def rows(path):
+        with TranslationMemory.open(path) as memory:
+            return sorted((e.source, e.target, e.target_lang, e.origin, e.key, e.score, e.complete)
+                          for e in memory.entries())
+
+    assert rows(tmp_path / "second.tm") == rows(first)
+    with TranslationMemory.open(tmp_path / "second.tm") as memory:
+        hits = memory.lookup(ar[:4], "en", key)
+        assert [h.origin for h in hits] == ["human", "mt", "mt", "mt"] and [h.complete for h in hits[1:]] == \
+            [False, True, None]

@@ -1,7 +1,8 @@
 """`mt tm`: translation memories (a thin layer over :mod:`mt.memory`): import, export, look up, stats, prune.
 
 A translation memory is one SQLite file (--tm). Imports are stored as human translations, which win over machine
-translation of the same sentence; `mt translate --tm` (to come) stores MT output there and reuses it.
+translation of the same sentence (except the MT units of a TMX that Tarjama exported, which go back in as MT
+under their model and fingerprints); `mt translate --tm` stores MT output there and reuses it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from mt.cli.common import err_console, warn
 from mt.errors import InputError
 from mt.formats.reading import TextInput
 from mt.formats.writing import atomic_writer, check_output
-from mt.memory import TranslationMemory
+from mt.memory import TranslationMemory, WriteCounts
+from mt.memory.store import IMPORT_BATCH
 from mt.memory.formats import read_file, write_tmx, write_tsv
 from mt.memory.model import ORIGINS, SOURCE_LANGS, TARGET_LANGS
 
@@ -70,7 +72,8 @@ def import_(
     tgt: Optional[str] = typer.Option(None, "--tgt", help="Target language to import (en or zh); default: every "
                                       "one the file has (TSV/CSV: its header, a parallel pair: TGT's extension)."),
 ) -> None:
-    """Import human translations (approved/final ones for XLIFF); they win over MT of the same sentence."""
+    """Import human translations (approved/final ones for XLIFF); they win over MT of the same sentence. The MT
+    units of a TMX exported by Tarjama (x-origin mt) go back in as MT entries, with their model, score and flags."""
     _choice(src, SOURCE_LANGS, "--src")
     _choice(tgt, TARGET_LANGS, "--tgt")
     if tgt == src:
@@ -78,13 +81,22 @@ def import_(
     for path in files:
         _not_the_tm(path, tm, "input")
     parsed = read_file(files, src, tgt)   # everything is read and checked before the memory is opened
+    by_key: dict = {}
+    for segment, key in parsed.machine:
+        by_key.setdefault(key, []).append(segment)
     with TranslationMemory.open(tm) as memory:
         counts = memory.add_human(parsed.segments)
+        machine = WriteCounts()
+        for key, segments in by_key.items():
+            for start in range(0, len(segments), IMPORT_BATCH):
+                machine += memory.store_mt(segments[start:start + IMPORT_BATCH], key)
     skipped = "".join(f", skipped {n} ({why})" for why, n in parsed.skipped.items())
-    if counts.skipped:
-        skipped += f", skipped {counts.skipped} (empty after normalisation)"
+    if counts.skipped + machine.skipped:
+        skipped += f", skipped {counts.skipped + machine.skipped} (empty after normalisation)"
+    mt_part = (f"; {machine.total} MT entr{'y' if machine.total == 1 else 'ies'} ({machine.added} added, "
+               f"{machine.updated} updated, {machine.unchanged} unchanged)" if parsed.machine else "")
     _out(f"imported {counts.total} segment(s) from {' + '.join(map(str, files))} into {tm}: {counts.added} added, "
-         f"{counts.updated} updated, {counts.unchanged} unchanged{skipped}")
+         f"{counts.updated} updated, {counts.unchanged} unchanged{mt_part}{skipped}")
 
 
 @app.command("export")
@@ -177,6 +189,8 @@ def stats(
     _out("mt models: " + (", ".join(f"{k} {v}" for k, v in s.by_model.items()) or "none"))
     if s.entries:
         _out(f"first entry {s.oldest}, last change {s.newest}")
+    if s.unfinished_jobs:
+        _out(f"unfinished jobs: {s.unfinished_jobs} (interrupted runs; the same command resumes each)")
     _out(f"schema version {s.schema_version}; {s.extra.get('sqlite', '')}; {s.file_bytes / 1e6:.1f} MB on disk")
     if check:
         if problems:

@@ -1,11 +1,16 @@
 """Translation-memory files: read TMX 1.4, XLIFF 1.2 / 2.x, two-column TSV / CSV and parallel text pairs; write
 TMX 1.4 and TSV.
 
-XML is parsed with lxml without resolving entities, without the network and without loading a DTD (a
-``<!DOCTYPE tmx SYSTEM "tmx14.dtd">`` line is fine); a document that declares entities (an external entity, a
-"billion laughs" bomb) is refused whole. Whitespace runs inside a segment become one space; inline codes (TMX
-bpt/ept/it/ph/ut, XLIFF x/bx/ex/ph/sc/ec and native code) are dropped and their text with them, while markup
-around text (hi, g, pc, mrk) keeps the text. Everything is read and checked before the caller writes anything.
+XML is streamed (mt.formats.xml.iterparse_xml: one unit held at a time, not the whole tree) without resolving
+entities, without the network and without loading a DTD (a ``<!DOCTYPE tmx SYSTEM "tmx14.dtd">`` line is fine);
+a document that declares entities (an external entity, a "billion laughs" bomb) is refused whole. Whitespace
+runs inside a segment become one space; inline codes (TMX bpt/ept/it/ph/ut, XLIFF x/bx/ex/ph/sc/ec and native
+code) are dropped and their text with them, while markup around text (hi, g, pc, mrk) keeps the text.
+Everything is read and checked before the caller writes anything.
+
+A TMX written by Tarjama carries each entry's origin, model, fingerprints, score and ``complete`` flag as
+``x-`` properties; its MT units are read back as MT entries under their key (:attr:`ParsedFile.machine`), every
+other unit as a human translation.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Sequence
 
@@ -22,7 +27,8 @@ from lxml import etree
 import mt
 from mt.errors import InputError
 from mt.formats.reading import TextInput
-from mt.memory.model import TARGET_LANGS, Entry, Segment, TranslationMemoryError
+from mt.formats.xml import free_element, iterparse_xml
+from mt.memory.model import TARGET_LANGS, Entry, MtKey, Segment, TranslationMemoryError
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
@@ -43,9 +49,10 @@ _TRADITIONAL = {"hant", "tw", "hk", "mo"}
 class ParsedFile:
     """What a file yields for an import: the segments, and the units skipped (with why)."""
 
-    segments: list[Segment]
+    segments: list[Segment]      # human translations
     skipped: dict[str, int]
     languages: tuple[str, ...]   # languages found in the file (as written)
+    machine: list[tuple[Segment, MtKey]] = field(default_factory=list)  # MT entries of a Tarjama TMX, with keys
 
 
 def lang_of(code: str | None) -> str:
@@ -79,35 +86,6 @@ def _text(element: etree._Element, skip: set[str]) -> str:
     return "".join(parts)
 
 
-_ENTITIES_REFUSED = ("{path}: declares XML entities (<!ENTITY ...>), which are refused: an external entity can read "
-                     "local files and nested ones can exhaust memory")
-
-
-def parse_xml(path: Path) -> etree._Element:
-    """Parse an XML file safely (see the module docstring); raise a one-line error on anything else."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from error
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        message = " ".join(str(error).split())
-        if "entity" in message.lower() and "amplification" in message.lower():  # libxml2's own bomb guard
-            raise TranslationMemoryError(_ENTITIES_REFUSED.format(path=path)) from error
-        raise TranslationMemoryError(f"{path}: not well-formed XML: {message}") from error
-    if root is None:
-        raise TranslationMemoryError(f"{path}: not well-formed XML (no root element)")
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and next(iter(dtd.iterentities()), None) is not None:
-        raise TranslationMemoryError(_ENTITIES_REFUSED.format(path=path))
-    if any(isinstance(node, etree._Entity) for node in root.iter()):
-        raise TranslationMemoryError(f"{path}: uses an undeclared XML entity reference; refused")
-    return root
-
-
 def _pick_targets(path: Path, found: set[str], source_lang: str, target_lang: str | None) -> tuple[str, ...]:
     """The target languages to import from a file that holds ``found``; a one-line error if there is none."""
     if source_lang not in found:
@@ -125,38 +103,74 @@ def _pick_targets(path: Path, found: set[str], source_lang: str, target_lang: st
     return targets
 
 
+TMX_PROPS = {"origin": "x-origin", "model": "x-model", "revision": "x-model-revision",
+             "glossary": "x-glossary-fingerprint", "decoding": "x-decoding-fingerprint", "score": "x-score",
+             "complete": "x-complete"}
+
+
+def _mt_key_and_flags(path: Path, props: dict[str, str]) -> tuple[MtKey, float | None, bool | None]:
+    """The key, score and complete flag of a Tarjama-exported MT unit (its x- properties)."""
+    try:
+        score = float(props[TMX_PROPS["score"]]) if props.get(TMX_PROPS["score"]) else None
+    except ValueError:
+        raise TranslationMemoryError(f"{path}: x-score {props[TMX_PROPS['score']]!r} is not a number") from None
+    complete = {"true": True, "false": False}.get(props.get(TMX_PROPS["complete"], ""))
+    key = MtKey(props.get(TMX_PROPS["model"], ""), props.get(TMX_PROPS["revision"], ""),
+                props.get(TMX_PROPS["glossary"], ""), props.get(TMX_PROPS["decoding"], ""))
+    return key, score, complete
+
+
 def read_tmx(path: Path, source_lang: str = "ar", target_lang: str | None = None) -> ParsedFile:
     """Translation units of a TMX (1.4; 1.1-1.3 ``lang`` attributes too): one segment per unit and target
-    language that has both a source and a target variant."""
-    root = parse_xml(path)
+    language that has both a source and a target variant; units with Tarjama's ``x-origin`` ``mt`` become MT
+    entries (see the module docstring). Streamed: one ``<tu>`` at a time."""
+    candidates = TARGET_LANGS if target_lang is None else (target_lang,)
+    found: set[str] = set()
+    units = 0
+    pairs: list[tuple[str, str, str, dict[str, str] | None]] = []  # (target language, source, target, MT props)
+    unit_langs: list[frozenset[str]] = []  # the candidate languages of each unit that has a source variant
+    events = iterparse_xml(path, str(path), error=TranslationMemoryError)
+    _, root = next(events)  # the root's start
     if etree.QName(root).localname != "tmx":
         raise TranslationMemoryError(f"{path}: not a TMX file (the root element is <{etree.QName(root).localname}>)")
-    units: list[dict[str, str]] = []
-    found: set[str] = set()
-    for tu in root.iter("tu"):
+    for event, element in events:
+        if event != "end" or element.tag != "tu":
+            continue
+        units += 1
         variants: dict[str, str] = {}
-        for tuv in tu.iter("tuv"):
+        for tuv in element.iter("tuv"):
             lang = lang_of(tuv.get(XML_LANG) or tuv.get("lang"))
             seg = tuv.find("seg")
             if seg is not None and lang not in variants:
                 variants[lang] = _clean(_text(seg, _TMX_SKIP))
                 found.add(lang)
-        units.append(variants)
+        props = {prop.get("type", ""): prop.text or "" for prop in element.iterfind("prop")}
+        machine = props if props.get(TMX_PROPS["origin"]) == "mt" else None
+        source = variants.get(source_lang)
+        langs = frozenset(lang for lang in candidates if lang in variants and source is not None)
+        unit_langs.append(langs)
+        pairs += [(lang, source, variants[lang], machine) for lang in sorted(langs)]
+        free_element(element)
     if not units:
         raise TranslationMemoryError(f"{path}: no translation units (<tu>) in this TMX")
     targets = _pick_targets(path, found, source_lang, target_lang)
-    segments, skipped = [], {"no source and target variant": 0, "empty segment": 0}
-    for variants in units:
-        pairs = [(variants.get(source_lang), variants.get(lang), lang) for lang in targets]
-        pairs = [(source, target, lang) for source, target, lang in pairs if source is not None and target is not None]
-        if not pairs:
-            skipped["no source and target variant"] += 1
-        for source, target, lang in pairs:
-            if source and target:
-                segments.append(Segment(source, target, lang, source_lang))
-            else:
-                skipped["empty segment"] += 1
-    return ParsedFile(segments, {k: v for k, v in skipped.items() if v}, tuple(sorted(found)))
+    skipped = {"no source and target variant": sum(1 for langs in unit_langs if not langs & set(targets)),
+               "empty segment": 0, "MT unit without a model id": 0}
+    segments, machine_segments = [], []
+    for lang, source, target, props in pairs:
+        if lang not in targets:
+            continue
+        if not source or not target:
+            skipped["empty segment"] += 1
+        elif props is None:
+            segments.append(Segment(source, target, lang, source_lang))
+        else:
+            key, score, complete = _mt_key_and_flags(path, props)
+            if not key.model_id:
+                skipped["MT unit without a model id"] += 1
+                continue
+            machine_segments.append((Segment(source, target, lang, source_lang, score, complete), key))
+    return ParsedFile(segments, {k: v for k, v in skipped.items() if v}, tuple(sorted(found)), machine_segments)
 
 
 def _xliff12_approved(unit, target) -> bool:
@@ -182,30 +196,40 @@ def _xliff_pair(unit, ns: dict[str, str], approved, skipped: dict[str, int]) -> 
 
 def read_xliff(path: Path, source_lang: str = "ar", target_lang: str | None = None) -> ParsedFile:
     """Approved or final targets of an XLIFF file: 1.2 trans-units with ``approved="yes"`` or a target in state
-    final / signed-off; 2.x segments in state final. Other units are counted as skipped."""
-    root = parse_xml(path)
-    namespace = etree.QName(root).namespace
-    if etree.QName(root).localname != "xliff" or namespace not in (XLIFF_12, XLIFF_2):
-        raise TranslationMemoryError(f"{path}: not an XLIFF 1.2 or 2.x file")
+    final / signed-off; 2.x segments in state final. Other units are counted as skipped. Streamed: one unit at a
+    time."""
     pairs: list[tuple[str, str, str]] = []    # (target language, source, target)
     skipped = {"not approved or final": 0, "empty segment": 0}
     found: set[str] = set()
-    ns = {"x": namespace}
-    if namespace == XLIFF_12:
-        for file_ in root.iterfind("x:file", ns):
-            src, tgt = lang_of(file_.get("source-language")), lang_of(file_.get("target-language"))
+    namespace = None
+    file_target = ""  # 1.2: the target language of the <file> being read, when its source is source_lang
+    for event, element in iterparse_xml(path, str(path), error=TranslationMemoryError):
+        name = etree.QName(element)
+        if namespace is None:  # the root's start
+            if name.localname != "xliff" or name.namespace not in (XLIFF_12, XLIFF_2):
+                raise TranslationMemoryError(f"{path}: not an XLIFF 1.2 or 2.x file")
+            namespace = name.namespace
+            if namespace == XLIFF_2:
+                src, tgt = lang_of(element.get("srcLang")), lang_of(element.get("trgLang"))
+                found |= {src, tgt} - {""}
+                file_target = tgt if src == source_lang else ""
+            continue
+        ns = {"x": namespace}
+        if namespace == XLIFF_12 and event == "start" and name.localname == "file":
+            src, tgt = lang_of(element.get("source-language")), lang_of(element.get("target-language"))
             found |= {src, tgt} - {""}
-            for unit in file_.iterfind(".//x:trans-unit", ns):
-                pair = _xliff_pair(unit, ns, _xliff12_approved, skipped)
-                if pair:
-                    pairs.append((tgt if src == source_lang else "", *pair))
-    else:
-        src, tgt = lang_of(root.get("srcLang")), lang_of(root.get("trgLang"))
-        found |= {src, tgt} - {""}
-        for segment in root.iterfind(".//x:segment", ns):
-            pair = _xliff_pair(segment, ns, _xliff2_final, skipped)
+            file_target = tgt if src == source_lang else ""
+        elif event == "end" and namespace == XLIFF_12 and name.localname == "trans-unit":
+            pair = _xliff_pair(element, ns, _xliff12_approved, skipped)
             if pair:
-                pairs.append((tgt if src == source_lang else "", *pair))
+                pairs.append((file_target, *pair))
+            free_element(element)
+        elif event == "end" and namespace == XLIFF_2 and name.localname == "unit":
+            for segment in element.iterfind(".//x:segment", ns):
+                pair = _xliff_pair(segment, ns, _xliff2_final, skipped)
+                if pair:
+                    pairs.append((file_target, *pair))
+            free_element(element)
     targets = _pick_targets(path, found, source_lang, target_lang)
     segments = []
     for lang, source, target in pairs:
@@ -311,7 +335,8 @@ def _tmx_date(stamp: str) -> str:
 
 
 def write_tmx(entries: Iterable[Entry], handle: IO[str], source_lang: str = "ar") -> int:
-    """Write entries as TMX 1.4 (one <tu> per entry; origin, model and fingerprints as x- properties)."""
+    """Write entries as TMX 1.4 (one <tu> per entry; origin, model, fingerprints, score and complete flag as x-
+    properties, which :func:`read_tmx` reads back)."""
     now = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     handle.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n')
     header = etree.Element("header", creationtool="Tarjama", creationtoolversion=mt.__version__,
@@ -322,9 +347,10 @@ def write_tmx(entries: Iterable[Entry], handle: IO[str], source_lang: str = "ar"
     count = 0
     for entry in entries:
         tu = etree.Element("tu", creationdate=_tmx_date(entry.created), changedate=_tmx_date(entry.updated))
+        complete = "" if entry.complete is None else "true" if entry.complete else "false"
         props = [("x-origin", entry.origin), ("x-model", entry.model_id), ("x-model-revision", entry.model_revision),
                  ("x-glossary-fingerprint", entry.glossary_fp), ("x-decoding-fingerprint", entry.decoding_fp),
-                 ("x-score", "" if entry.score is None else repr(entry.score))]
+                 ("x-score", "" if entry.score is None else repr(entry.score)), ("x-complete", complete)]
         for name, value in props:
             if value:
                 etree.SubElement(tu, "prop", type=name).text = value
