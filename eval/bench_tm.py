@@ -2,6 +2,7 @@
 
     python eval/bench_tm.py [--entries 100000] [--queries 300] [--min 75]
     python eval/bench_tm.py --translate 500 [--repeat 2] [--new-tokens 32] [--beam 4] [--threads T]
+    python eval/bench_tm.py --import-units 100000 [--code DIR]
 
 The entries are real: every Arabic line of the UN v1.0 devset, FLORES-200 dev, TICO-19 dev and Tatoeba with its
 English (and, where shipped, Chinese) translation, imported as `human`; then, to reach --entries, joins of two real
@@ -19,8 +20,14 @@ steps (random weights never emit </s>; the same fixed work as eval/bench.py), be
 model loaded once and outside the clocks, --repeat rounds of: a run without a TM and a first run into a new TM
 (all misses; their order alternates between rounds), then a warm re-run of the same lines on that TM. The three
 must give the same translations. Then one warm re-run as a user types it, `python -m mt translate --tm` in a
-new process, timed whole (interpreter start, imports, model load included). Written to eval/results/tm.md
-between the translate markers; the fuzzy/storage part keeps its own markers.
+new process, timed whole (interpreter start and imports included; no model is loaded when every sentence is
+in the TM). The first and warm runs are resumable jobs (Translator.job), as the CLI runs them. Written to
+eval/results/tm.md between the translate markers; the fuzzy/storage part keeps its own markers.
+
+--import-units N writes an N-unit TMX (Arabic, English and, where shipped, Chinese: the real lines and joins of two
+real lines, as for the TM above) and times `python -m mt tm import` of it into a new TM in a child process, with
+the child's peak resident memory (its rusage); --code DIR runs another checkout's mt instead (a before/after
+comparison). Written between the import markers.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,6 +55,7 @@ CACHE = REPO / "eval" / "cache" / "bench"
 RESULTS = REPO / "eval" / "results" / "tm.md"
 STORE_MARKERS = ("<!-- tm-store:start -->", "<!-- tm-store:end -->")
 TRANSLATE_MARKERS = ("<!-- tm-translate:start -->", "<!-- tm-translate:end -->")
+IMPORT_MARKERS = ("<!-- tm-import:start -->", "<!-- tm-import:end -->")
 CORPORA = {  # name: (arabic, english, chinese or None)
     "un": ("un_v1.0/UNv1.0.devset.ar", "un_v1.0/UNv1.0.devset.en", "un_v1.0/UNv1.0.devset.zh"),
     "flores": ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.eng_Latn",
@@ -112,7 +121,16 @@ def main() -> None:
     parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--beam", type=int, default=4)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--import-units", type=int, default=0, metavar="N",
+                        help="Time mt tm import of an N-unit TMX, with its peak memory (see the module docstring).")
+    parser.add_argument("--code", type=Path, default=REPO, help="With --import-units: the checkout whose mt runs.")
     args = parser.parse_args()
+    if args.import_units:
+        report = import_costs(args.import_units, args.code)
+        for line in report:
+            print(line)
+        write_results(IMPORT_MARKERS, "## `mt tm import` of a large TMX\n\n" + "".join(f"- {line}\n" for line in report))
+        return
     if args.translate:
         report = translate_costs(args.translate, args.repeat, args.new_tokens, args.beam, args.threads)
         for line in report:
@@ -186,7 +204,11 @@ def translate_costs(count: int, repeat: int, new_tokens: int, beam: int, threads
                 start = time.perf_counter()
                 translator.use_memory(memory)
                 spent = _time_calls(translator.tm, ("lookup", "store_mt")) if name == "first" else None
-                outputs[name] = [r.translation for r in translator.translate(lines)]
+                if memory is None:
+                    outputs[name] = [r.translation for r in translator.translate(lines)]
+                else:  # as the CLI runs a file with --tm: a resumable job
+                    with translator.job("en", {"input": f"round {round_}", "output": "bench"}):
+                        outputs[name] = [r.translation for r in translator.translate(lines)]
                 if spent is not None:
                     in_tm.append(spent[0])
                 translator.use_memory(None)
@@ -220,8 +242,9 @@ def translate_costs(count: int, repeat: int, new_tokens: int, beam: int, threads
         f"machine's noise; the TM's own cost, timed inside the first runs (look-ups and stores): "
         f"{statistics.median(in_tm):.3f} s = {statistics.median(in_tm) / plain * 100:.2f}% of the run without a TM",
         f"warm re-run of the unchanged file, in process: {warm:.3f} s ({_range(times['warm'], 3)}) = 1/"
-        f"{first / warm:.0f} of the first run (goal <= 1/50); as a new `mt translate --tm` process (interpreter, "
-        f"imports and model load included): {cli_s:.1f} s = 1/{first / cli_s:.1f} of the first run",
+        f"{first / warm:.0f} of the first run (goal <= 1/50); as a new `mt translate --tm` process (interpreter "
+        f"start and imports included; no model loaded: every sentence is in the TM): {cli_s:.1f} s = "
+        f"1/{first / cli_s:.1f} of the first run",
         f"extrapolated to 10,000 such sentences (decoding is linear in sentences; look-ups and stores measured "
         f"above at about 0.03 and 0.2 ms a sentence): first run about {per_sentence * 10_000 / 60:.0f} min, warm "
         f"re-run about {warm / count * 10_000:.1f} s in process, about {cli_s - warm + warm / count * 10_000:.0f} s as "
@@ -230,6 +253,55 @@ def translate_costs(count: int, repeat: int, new_tokens: int, beam: int, threads
         f"single-sentence lines: the UN devset's, then mostly Tatoeba's, shorter, but every sentence decodes the "
         f"same --new-tokens steps)",
     ]
+
+
+def write_tmx_units(path: Path, units: int) -> int:
+    """An N-unit TMX 1.4 of real lines and joins of two real lines (ar, en, zh where shipped); its size in bytes."""
+    from xml.sax.saxutils import escape
+
+    corpora = [tuple(read(rel) for rel in files) for files in CORPORA.values()]
+    written, d = 0, 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n<tmx version="1.4">'
+                  '<header creationtool="bench_tm" creationtoolversion="1" segtype="sentence" o-tmf="x" '
+                  'adminlang="en" srclang="ar" datatype="plaintext"/><body>\n')
+        while written < units:
+            for ar, en, zh in corpora:
+                for i in range(len(ar) - d):
+                    if written == units:
+                        break
+                    j = i + d
+                    texts = [("ar", ar[i] + (" " + ar[j] if d else "")), ("en", en[i] + (" " + en[j] if d else ""))]
+                    if zh:
+                        texts.append(("zh", zh[i] + (zh[j] if d else "")))
+                    out.write("<tu>" + "".join(f'<tuv xml:lang="{lang}"><seg>{escape(text)}</seg></tuv>'
+                                               for lang, text in texts) + "</tu>\n")
+                    written += 1
+            d += 1
+        out.write("</body></tmx>\n")
+    return path.stat().st_size
+
+
+def import_costs(units: int, code: Path) -> list[str]:
+    """`mt tm import` of an N-unit TMX in a child process: seconds and the child's peak resident memory."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmx = CACHE / f"import-{units}.tmx"
+    size = tmx.stat().st_size if tmx.exists() else write_tmx_units(tmx, units)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "mt", "tm", "import", str(tmx), "--tm", f"{folder}/x.tm"],
+                                 cwd=folder, env={**os.environ, "PYTHONPATH": str(code.resolve())},
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = child.communicate()  # the only child so far: RUSAGE_CHILDREN.ru_maxrss is its peak
+        seconds = time.perf_counter() - start
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if child.returncode != 0:
+        raise SystemExit(f"bench_tm: the import failed: {err.strip()}")
+    revision = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True).stdout.strip() or str(code)
+    return [f"{units} units ({size / 1e6:.0f} MB TMX, ar + en, zh where shipped) into a new TM with the mt of "
+            f"{revision}: {seconds:.1f} s, peak resident memory {usage.ru_maxrss / 1024:.0f} MiB "
+            f"(the child's rusage; interpreter and imports included). {out.strip()}"]
 
 
 def held_out_lines(bench, count: int) -> list[str]:
