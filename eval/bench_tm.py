@@ -301,7 +301,7 @@ def import_costs(units: int, code: Path) -> list[str]:
                               text=True).stdout.strip() or str(code)
     return [f"{units} units ({size / 1e6:.0f} MB TMX, ar + en, zh where shipped) into a new TM with the mt of "
             f"{revision}: {seconds:.1f} s, peak resident memory {usage.ru_maxrss / 1024:.0f} MiB "
-            f"(the child's rusage; interpreter and imports included). {out.strip()}"]
+            f"(the child's rusage; interpreter and imports included); {out.strip().rpartition(': ')[2]}"]
 
 
 def held_out_lines(bench, count: int) -> list[str]:
