@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
-from transformers import get_linear_schedule_with_warmup
+from transformers import MarianMTModel, get_linear_schedule_with_warmup
 
 from mt.training.batches import Example, collate, epoch_order
 from mt.training.checkpoint import LoopState, commit_best, commit_last, stage_model
@@ -51,8 +51,20 @@ class StepInfo:
 Evaluate = Callable[[Path, int], dict]
 
 
+def load_model(path: Path):
+    """A Marian model to train, in float32, with its sinusoidal position tables frozen: transformers leaves them
+    trainable but save_pretrained drops them (they are recomputed on load), so a trained table would make the
+    saved model differ from the one trained (and a resumed run from an uninterrupted one)."""
+    model = MarianMTModel.from_pretrained(path, dtype=torch.float32)
+    for name, parameter in model.named_parameters():
+        if name.endswith("embed_positions.weight"):
+            parameter.requires_grad_(False)
+    return model
+
+
 def make_optimizer(model, settings: LoopSettings):
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(parameters, lr=settings.lr, weight_decay=settings.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, settings.warmup_steps, settings.total_steps)
     return optimizer, scheduler
 
@@ -99,7 +111,8 @@ def run_loop(model, examples: Sequence[Example], batches: Sequence[Sequence[int]
         loss = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, labels=batch.labels).loss
         loss.backward()
         if settings.max_grad_norm:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), settings.max_grad_norm)
+            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad],
+                                           settings.max_grad_norm)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)

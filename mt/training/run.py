@@ -27,7 +27,7 @@ from mt.training.checkpoint import LoopState, checkpoint_dir, load_last
 from mt.training.glossary_check import (
     CONTRADICTIONS_FILE, find_contradictions, split_contradicting, write_contradictions,
 )
-from mt.training.loop import LoopSettings, StepInfo, make_optimizer, mean_loss, run_loop
+from mt.training.loop import LoopSettings, StepInfo, load_model, make_optimizer, mean_loss, run_loop
 from mt.training.output import check_free_space, prepare_out, space_needed, write_output
 from mt.training.prepare import Preparation, data_fingerprint, drop_overlap, hold_out, prepare
 from mt.training.settings import MIN_PAIRS, FinetuneSettings
@@ -179,6 +179,8 @@ def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
     held = [*(valid.pairs if valid else []), *(ood.pairs if ood else []), *excluded]
     preparation = prepare((p for s in sources for p in s.pairs), encoder.count_source, encoder.count_target,
                           max_tokens=model_info.max_tokens, max_ratio=settings.max_ratio, held_out=held)
+    if not preparation.pairs:
+        raise InputError(f"no training pairs left after filtering ({preparation.summary()})")
     if valid is None:
         training, held_slice = hold_out(preparation.pairs, settings.valid_size, settings.seed)
         if not held_slice:
@@ -229,7 +231,7 @@ def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
     optimizer = scheduler = None
     if settings.resume:
         resumed = load_last(out, run_fp)
-        model = MarianMTModel.from_pretrained(resumed.model_dir, dtype=torch.float32)
+        model = load_model(resumed.model_dir)
         optimizer, scheduler = make_optimizer(model, loop_settings)
         optimizer.load_state_dict(resumed.optimizer)
         scheduler.load_state_dict(resumed.scheduler)
@@ -238,7 +240,7 @@ def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
         reporter.message(f"resuming at step {state.step} of {total}")
     else:
         torch.manual_seed(settings.seed)
-        model = MarianMTModel.from_pretrained(model_info.path, dtype=torch.float32)
+        model = load_model(model_info.path)
         state = LoopState()
         reporter.message(f"scoring the base model {settings.base} ...")
         before = _scores_record(model_info.path, 0, model_info, valid, ood, settings.threads,
