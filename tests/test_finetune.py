@@ -27,7 +27,6 @@ from mt.training.sources import group_paths, read_sources
 from tests.conftest import DATA, REPO
 
 UN = DATA / "un_v1.0" / "UNv1.0.devset"
-TATOEBA = DATA / "tatoeba" / "tatoeba-test-v2021-08-07.ara-eng.araonly"
 
 
 def un_pairs(start: int, count: int, max_words: int = 20) -> list[tuple[str, str]]:
