@@ -239,3 +239,38 @@ def test_resume_after_an_interruption_gives_the_uninterrupted_result(tiny_ar_en,
     assert resumed.report["scores"] == whole.report["scores"]
     assert resumed.report["training"]["steps"] == 12 and [r["step"] for r in whole.report["scores"]["evaluations"]] \
         == [4, 8, 12]
+
+
+def test_early_stopping_keeps_the_best_checkpoint(tiny_ar_en, tmp_path):
+    """A learning rate too small to change a score: the first evaluation stays the best, two more without a
+    better in-domain chrF stop the run, and the output is step 1's model."""
+    train = write_tsv(tmp_path / "train.tsv", un_pairs(1200, 90, max_words=12))
+    result = finetune(_settings(tiny_ar_en, train, tmp_path / "out", lr=1e-12, eval_every=1, early_stop=2,
+                                max_steps=20), Collect())
+    training = result.report["training"]
+    assert training["steps"] == 3 and training["stopped_early"] and training["best_step"] == 1
+    assert [r["step"] for r in result.report["scores"]["evaluations"]] == [1, 2, 3]
+    best = load_file(tmp_path / "out" / "model.safetensors")
+    last = load_file(tmp_path / "out" / "checkpoints" / "last" / "model.safetensors")
+    assert not all(torch.equal(best[k], last[k]) for k in best)
+
+
+def test_glossary_contradicting_pairs_are_reported_and_left_out(tiny_ar_en, tmp_path):
+    pairs = un_pairs(1200, 90, max_words=12)
+    contradicting = [("أعلنت علي بابا عن نتائجها المالية للربع الثالث", "Ali Baba announced its third-quarter results"),
+                     ("تعاونت علي بابا مع جامعة تشينغهوا", "Ali Baba worked with Tsinghua University")]
+    agreeing = [("أعلنت مجموعة علي بابا عن أرباحها السنوية", "Alibaba Group announced its annual profits")]
+    train = write_tsv(tmp_path / "train.tsv", [*pairs, *contradicting, *agreeing])
+    valid = write_tsv(tmp_path / "valid.tsv", un_pairs(2000, 8, max_words=12))
+    glossary = REPO / "glossaries" / "ecommerce.tsv"
+    reporter = Collect()
+    left_out = finetune(_settings(tiny_ar_en, train, tmp_path / "out", valid=[valid], glossary=glossary,
+                                  max_steps=1), reporter)
+    rows = (tmp_path / "out" / "glossary-contradictions.tsv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "concept\tsource_term\texpected\tsource\ttarget"
+    assert [row.split("\t")[3] for row in rows[1:]] == [a for a, _ in contradicting]
+    assert any(w.startswith("2 pair(s) contradict the glossary (left out of training") for w in reporter.warnings)
+    kept = finetune(_settings(tiny_ar_en, train, tmp_path / "kept", valid=[valid], glossary=glossary, max_steps=1,
+                              keep_contradicting=True), Collect())
+    assert left_out.report["data"]["glossary_contradictions"] == kept.report["data"]["glossary_contradictions"] == 2
+    assert kept.report["data"]["trained_on"] == left_out.report["data"]["trained_on"] + 2
