@@ -5,7 +5,6 @@ test_finetune_slow.py."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest

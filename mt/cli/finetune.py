@@ -59,6 +59,11 @@ class CliReporter:
             self.progress.stop()
 
 
+def _resume_hint(out: Path) -> None:
+    if (out / "checkpoints" / "last").is_dir():
+        warn(f"stopped; the same command with --resume continues from the last checkpoint in {out}/checkpoints")
+
+
 def finetune(
     base: str = typer.Option(..., "--base", help="The model to adapt: hub id (Helsinki-NLP/opus-mt-ar-en) or a "
                              "Hugging Face Marian directory translating from Arabic."),
@@ -118,6 +123,9 @@ def finetune(
     reporter = CliReporter(quiet)
     try:
         result = run_finetune(settings, reporter)
+    except KeyboardInterrupt:
+        _resume_hint(out)
+        raise
     finally:
         reporter.close()
     scores = result.report["scores"]
