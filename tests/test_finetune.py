@@ -273,3 +273,10 @@ def test_glossary_contradicting_pairs_are_reported_and_left_out(tiny_ar_en, tmp_
                               keep_contradicting=True), Collect())
     assert left_out.report["data"]["glossary_contradictions"] == kept.report["data"]["glossary_contradictions"] == 2
     assert kept.report["data"]["trained_on"] == left_out.report["data"]["trained_on"] + 2
+
+
+def test_sources_get_the_target_token_the_pipeline_sends(tiny_en_zh):
+    vocab = MarianVocab.from_dir(tiny_en_zh)
+    example = Encoder(vocab, ">>cmn_Hans<<").encode(Segment(" The meeting was held in Vienna.", "会议在维也纳举行。", "zh"))
+    assert example.source_ids[0] == vocab.source_table[">>cmn_Hans<<"]
+    assert example.source_ids[1:] == vocab.source_ids(vocab.encode_source("The meeting was held in Vienna."))

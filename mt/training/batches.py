@@ -53,10 +53,11 @@ class Encoder:
 
     def __init__(self, vocab: MarianVocab, target_token: str | None = None) -> None:
         self.vocab = vocab
-        self.prefix = f"{target_token} " if target_token else ""
+        self.prefix = [target_token] if target_token else []
 
     def source_pieces(self, text: str) -> list[str]:
-        return self.vocab.encode_source(self.prefix + text)
+        """The pieces the pipeline sends for ``text`` (mt.decoding.Leg.pieces): target token, then the text's."""
+        return self.prefix + self.vocab.encode_source(text.strip())
 
     def count_source(self, text: str) -> int:
         return len(self.source_pieces(text)) + 1
