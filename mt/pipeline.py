@@ -15,6 +15,7 @@ the checkpoint that a killed run resumes from.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import unicodedata
@@ -147,13 +148,17 @@ class Translator:
         tm: a mt.memory.TranslationMemory, or the path of one (opened, created if missing unless tm_mode is
             "read", and closed by :meth:`close`), or None.
         tm_mode: "both" (reuse and store), "read" (reuse only), "write" (store only) or "off".
+        first_block_units: units (about sentences) of a stream's first block (default 16, so that the first
+            lines come back fast); later blocks double up to ``block_units``. A caller that needs the whole
+            result at once (the server, which decodes every pending request in one call) sets both high.
     """
 
     def __init__(self, models: str | dict[str, str] | None = None, *, beam_size: int = 4, batch_tokens: int = 4096,
                  max_input_tokens: int | None = None, max_length_ratio: float = 2.0, max_length_extra: int = 10,
                  glossary: Glossary | None = None, glossary_mode: str = "strict", backend: str | None = None,
                  device: str = "cpu", threads: int | None = None, block_units: int = 512,
-                 tm: TranslationMemory | str | Path | None = None, tm_mode: str = "both") -> None:
+                 tm: TranslationMemory | str | Path | None = None, tm_mode: str = "both",
+                 first_block_units: int = FIRST_BLOCK_UNITS) -> None:
         if isinstance(models, str):
             models = {"direct": models}
         elif isinstance(models, (list, tuple)):
@@ -182,6 +187,7 @@ class Translator:
         self.device = device
         self.threads = threads
         self.block_units = block_units
+        self.first_block_units = first_block_units
         self.stats = TranslationStats()
         self._legs: dict[tuple[str, str], Leg] = {}
         self._enforcers: dict[str, Enforcer] = {}
@@ -201,6 +207,20 @@ class Translator:
         self._owned_tm = isinstance(tm, (str, Path))
         self.tm = TranslationMemory.open(tm, create=mode != "read") if isinstance(tm, (str, Path)) else tm
         self.tm_mode = mode if self.tm is not None else "off"
+
+    def sharing_models(self, glossary: Glossary | None, glossary_mode: str = "strict") -> "Translator":
+        """A translator with this one's settings, translation memory and loaded models (shared, not loaded
+        again) but another glossary and mode: one model load serves several glossaries. The two must be used
+        from one thread at a time (the models are shared); the memory stays this translator's to close."""
+        if glossary_mode not in ("strict", "soft", "off"):
+            raise InputError(f"unknown glossary mode {glossary_mode!r}; choose strict, soft or off")
+        sibling = copy.copy(self)
+        sibling.glossary = glossary
+        sibling.glossary_mode = glossary_mode
+        sibling.stats = TranslationStats()
+        sibling._enforcers = {}
+        sibling._owned_tm = False
+        return sibling
 
     def close(self) -> None:
         """Close a translation memory this translator opened from a path."""
@@ -236,7 +256,7 @@ class Translator:
             "beam": self.options.beam_size, "length_penalty": self.options.length_penalty,
             "batch_tokens": self.batch_tokens, "max_length_ratio": self.max_length_ratio,
             "max_length_extra": self.max_length_extra, "glossary_mode": self.glossary_mode if self.glossary else "off",
-            "blocks": [FIRST_BLOCK_UNITS, self.block_units], "device": self.device,
+            "blocks": [self.first_block_units, self.block_units], "device": self.device,
         }
         glossary = ""
         if self.glossary is not None and self.glossary_mode != "off":
@@ -305,7 +325,7 @@ class Translator:
         double up to block_units (units counted by sentence-final marks)."""
         block: list[str] = []
         units_in_block = 0
-        limit = min(FIRST_BLOCK_UNITS, self.block_units)
+        limit = min(self.first_block_units, self.block_units)
         for line in lines:
             if "\n" in line or "\r" in line:
                 line = line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
