@@ -19,7 +19,7 @@ from typing import Optional
 
 import typer
 
-from mt.cli import align, evaluate, glossary, models, tm, translate
+from mt.cli import align, evaluate, glossary, models, serve, tm, translate
 from mt.cli.common import err_console
 from mt.errors import TarjamaError
 
@@ -56,6 +56,7 @@ app.add_typer(glossary.app, name="glossary")
 app.command("evaluate", help=evaluate.HELP)(evaluate.evaluate)
 app.add_typer(align.app, name="align")
 app.add_typer(tm.app, name="tm")
+app.add_typer(serve.app, name="serve")
 
 
 class Terminated(BaseException):
