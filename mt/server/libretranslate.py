@@ -151,8 +151,8 @@ async def translate_file(request: Request) -> dict:
     data = await upload.read()
     fmt = registry.format_for(name)
     if fmt is None and suffix not in registry.TEXT_EXTENSIONS:
-        raise ApiError(400, f"Invalid request: {suffix or 'a file without an extension'} is not a supported file "
-                       f"format; supported: {', '.join(_file_suffixes())}")
+        raise ApiError(400, f"{name}: {suffix or 'a file without an extension'} is not a supported file format; "
+                       f"supported: {', '.join(_file_suffixes())}")
     if fmt is not None:
         output = await svc.translate_document(fmt, data, name, to)
     else:

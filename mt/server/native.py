@@ -122,4 +122,5 @@ async def evaluate_route(request: Request, body: EvaluateBody) -> dict:
 async def health(request: Request) -> dict:
     svc = service(request)
     return {"status": "ok", "source": "ar", "targets": list(svc.options.targets),
-            "glossaries": svc.glossaries.names, "keyRequired": svc.access.key_required}
+            "glossaries": svc.glossaries.names, "keyRequired": svc.access.key_required,
+            "stats": {"translation_requests": svc.worker.jobs_done, "translate_calls": svc.worker.decode_calls}}

@@ -71,7 +71,8 @@ class TranslationWorker:
         self.batch_wait = max(0.0, batch_wait)
         self.max_lines = max_lines
         self.serial = serial
-        self.decode_calls = 0  # translate_stream calls made (for tests and the benchmark)
+        self.decode_calls = 0  # translate_stream calls made (shared decodes; /health shows them)
+        self.jobs_done = 0     # translation jobs (requests) answered
         self._queue: queue.Queue = queue.Queue()
         self._translators: dict[tuple[str | None, str], Translator] = {}
         self._version = -1
@@ -182,3 +183,4 @@ class TranslationWorker:
                     own.append(results[at: at + len(lines)])
                     at += len(lines)
                 job.future.set_result(own)
+                self.jobs_done += 1
