@@ -92,6 +92,8 @@ async function translate() {
   const text = $("source").value;
   if (!text.trim()) { setStatus("status", "Type some Arabic first.", true); return; }
   $("translate-button").disabled = true;
+  $("output").textContent = "";
+  $("terms").hidden = true;
   setStatus("status", "Translating…");
   try {
     const target = $("target").value;
