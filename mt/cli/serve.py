@@ -66,6 +66,10 @@ def serve(
     file_expiry_min: float = typer.Option(30.0, "--file-expiry-min", help="Minutes a translated file can be "
                                           "downloaded."),
     beam: int = typer.Option(4, "--beam", help="Beam size."),
+    max_length_ratio: float = typer.Option(2.0, "--max-length-ratio",
+                                           help="Decoding limit: this many target tokens per source token, plus "
+                                           "--max-length-extra (as in mt translate)."),
+    max_length_extra: int = typer.Option(10, "--max-length-extra", help="Target tokens added to the decoding limit."),
     backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model holds)."),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level (info, warning, error)."),
@@ -96,6 +100,7 @@ def serve(
         KeyStore(api_keys).check_readable()
     glossaries = server.GlossaryStore(glossary or [])
     translator = Translator(parse_model_options(model), beam_size=beam, backend=backend, threads=threads, tm=tm,
+                            max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
                             first_block_units=512)
     for code in targets:  # load every model now: no request waits for a load, a missing model fails here
         translator.legs(code)
