@@ -111,6 +111,11 @@ class _Aligned:
         guess = position * self.target_len / self.source_len if self.source_len else 0
         return min(self.bounds, key=lambda b: (abs(b - guess), b))
 
+    def tighten(self, span: WordSpan) -> WordSpan:
+        """A span cut out of a wider one, narrowed to the target words wholly inside it (no edge spaces)."""
+        inside = [(a, b) for a, b in self.target_words if span[0] <= a and b <= span[1]]
+        return (inside[0][0], inside[-1][1]) if inside else span
+
     def has_words(self, tag: Tag) -> bool:
         return any(start < tag.end and end > tag.start for start, end in self.source_words)
 
@@ -120,7 +125,7 @@ def _free(region: WordSpan, taken: list[WordSpan]) -> list[WordSpan]:
     parts = []
     cursor = region[0]
     for start, end in sorted(taken):
-        if start > cursor or start == cursor:
+        if start >= cursor:
             parts.append((cursor, min(start, region[1])))
         cursor = max(cursor, end)
     parts.append((cursor, region[1]))
@@ -163,7 +168,7 @@ def place_tags(tags: Sequence[Tag], source_len: int, target_len: int, source_wor
                 for a, b in parts:
                     start, end = max(a, wanted[0]), min(b, wanted[1])
                     if end > start and (best is None or end - start > best[1] - best[0]):
-                        best = (start, end)
+                        best = aligned.tighten((start, end)) if (start, end) != wanted else wanted
             if best is None:  # nothing linked, or its words all went to a sibling: the nearest valid point
                 displaced.add(k)
                 anchor = aligned.proportional(tag.start) if wanted is None else wanted[0]
