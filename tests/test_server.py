@@ -238,6 +238,31 @@ def test_download_url_behind_a_proxy(client):
     assert client.get(url.split("/tarjama", 1)[1]).status_code == 200
 
 
+def test_translate_file_document_format_equals_the_library(client, translator, tmp_path):
+    """A document format of mt.formats.registry (TMX, once registered) goes through parse -> translate_segments
+    -> render: the download equals Translator.translate_file's output for the same file."""
+    from mt.formats import registry
+
+    if registry.format_for("x.tmx") is None:
+        pytest.skip("no TMX document format registered on this branch")
+    units = "".join(f'<tu tuid="{k}"><tuv xml:lang="ar"><seg>{text}</seg></tuv></tu>\n'
+                    for k, text in enumerate([ALIBABA, *flores(2, skip=50)], start=1))
+    data = (f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" segtype="sentence" '
+            f'o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>\n'
+            f'<body>\n{units}</body></tmx>\n').encode("utf-8")
+    response = client.post("/translate_file", data={"source": "ar", "target": "zh"},
+                           files={"file": ("memory.tmx", data)})
+    assert response.status_code == 200, response.text
+    assert ".tmx" in client.get("/frontend/settings").json()["supportedFilesFormat"]
+    got = client.get(response.json()["translatedFileUrl"]).content
+    source = tmp_path / "memory.tmx"
+    source.write_bytes(data)
+    glossary = Glossary.load(Path(__file__).resolve().parent.parent / "glossaries" / "ecommerce.tsv")
+    translator.sharing_models(glossary, "strict").translate_file(source, "zh", tmp_path / "out.tmx")
+    assert got == (tmp_path / "out.tmx").read_bytes()
+    assert "阿里巴巴" in got.decode("utf-8")
+
+
 @pytest.mark.parametrize("name", ["..%2F..%2Fetc%2Fpasswd", "%2e%2e", "0123456789abcdef0123456789abcdef.a.txt",
                                   "..%5C..%5Cwindows.ini", "x" * 300])
 def test_download_names_from_outside_are_not_found(client, name):
