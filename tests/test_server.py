@@ -521,3 +521,21 @@ def test_serve_bad_options_are_one_line(run_cli, tmp_path, monkeypatch, args, me
     monkeypatch.chdir(tmp_path)
     code, _, err = run_cli("serve", *args)
     assert code != 0 and message in err and err.count("\n") == 1, err
+
+
+def test_translation_memory_is_used_from_the_worker_thread(translator, tmp_path):
+    """--tm: the memory (an SQLite connection, which belongs to the thread that opens it) is opened on the worker
+    thread: the first request decodes and stores, the same text again is reused from the memory."""
+    from mt.memory import TranslationMemory
+
+    path = tmp_path / "server.tm"
+    app = create_app(translator, GlossaryStore(), ServerOptions(tm=path))
+    text = flores(1, skip=60)[0]
+    with TestClient(app) as test_client:
+        first = test_client.post("/v1/translate", json={"q": text, "target": "en"}).json()["results"][0]
+        second = test_client.post("/v1/translate", json={"q": text, "target": "en"}).json()["results"][0]
+    assert [s["origin"] for s in first["sentences"]] == ["mt"]
+    assert [s["origin"] for s in second["sentences"]] == ["tm-mt"]
+    assert second["translation"] == first["translation"]
+    with TranslationMemory.open(path, create=False) as memory:
+        assert memory.stats().entries == 1

@@ -94,19 +94,22 @@ def serve(
         raise InputError(f"unknown backend {backend!r}; choose hf or ct2")
     uvicorn, server = _server_modules()
     from mt.pipeline import Translator
+    from mt.memory import TranslationMemory
     from mt.server.keys import KeyStore
 
     if api_keys is not None:
         KeyStore(api_keys).check_readable()
+    if tm is not None:  # a bad memory is a one-line error now; the server opens it again on its worker thread
+        TranslationMemory.open(tm).close()
     glossaries = server.GlossaryStore(glossary or [])
-    translator = Translator(parse_model_options(model), beam_size=beam, backend=backend, threads=threads, tm=tm,
+    translator = Translator(parse_model_options(model), beam_size=beam, backend=backend, threads=threads,
                             max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
                             first_block_units=512)
     for code in targets:  # load every model now: no request waits for a load, a missing model fails here
         translator.legs(code)
     options = server.ServerOptions(targets=targets, char_limit=char_limit, req_limit=req_limit,
                                    body_limit=int(body_limit_mb * 1024 * 1024), batch_wait_ms=batch_wait_ms,
-                                   serial=serial, file_expiry_s=file_expiry_min * 60, api_keys=api_keys)
+                                   serial=serial, file_expiry_s=file_expiry_min * 60, api_keys=api_keys, tm=tm)
     application = server.create_app(translator, glossaries, options)
     err_console.print(f"mt: serving ar -> {', '.join(targets)} on http://{host}:{port}/ (API docs at /docs)",
                       markup=False)

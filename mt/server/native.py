@@ -69,20 +69,25 @@ async def translate(request: Request, body: TranslateBody) -> dict:
             "results": [input_result(text, lines) for text, lines in zip(texts, results)]}
 
 
+# glossaries are read on the worker thread, where they are edited: never in the middle of an edit
+
+
 @router.get("/v1/glossaries", summary="The server's glossaries")
 async def glossaries(request: Request) -> dict:
-    store = service(request).glossaries
-    return {"glossaries": [{"name": name, "concepts": len(store.get(name)), "editable": store.editable(name)}
-                           for name in store.names]}
+    svc = service(request)
+    store = svc.glossaries
+    return await svc.on_worker(lambda worker: {"glossaries": [
+        {"name": name, "concepts": len(store.get(name)), "editable": store.editable(name)} for name in store.names]})
 
 
 @router.get("/v1/glossaries/{name}", summary="Every concept of a glossary")
 async def glossary(request: Request, name: str) -> dict:
-    store = service(request).glossaries
+    svc = service(request)
+    store = svc.glossaries
     if name not in store:
         raise ApiError(404, f"no glossary named {name!r}")
-    return {"name": name, "editable": store.editable(name),
-            "concepts": [concept_dict(c) for c in store.get(name)]}
+    return await svc.on_worker(lambda worker: {"name": name, "editable": store.editable(name),
+                                               "concepts": [concept_dict(c) for c in store.get(name)]})
 
 
 @router.post("/v1/glossaries/{name}/concepts", status_code=201,
@@ -98,9 +103,12 @@ async def add_concept(request: Request, name: str, body: ConceptBody) -> dict:
     if not body.id and not fields["en"]:
         raise ApiError(400, "no id given and no English term to make one from")
     # on the worker thread: no translation is matched against a half-edited glossary
-    concept, issues = await svc.on_worker(lambda worker: svc.glossaries.add(name, **fields))
-    return {"added": concept_dict(concept), "warnings": [i.message for i in issues],
-            "concepts": len(svc.glossaries.get(name))}
+    def add(worker) -> dict:
+        concept, issues = svc.glossaries.add(name, **fields)
+        return {"added": concept_dict(concept), "warnings": [i.message for i in issues],
+                "concepts": len(svc.glossaries.get(name))}
+
+    return await svc.on_worker(add)
 
 
 @router.post("/v1/evaluate", summary="Score hypotheses against references (mt evaluate's JSON)")

@@ -35,6 +35,7 @@ class ServerOptions:
     max_batch_lines: int = 512                # lines per shared decode at most
     file_expiry_s: float = 1800.0             # how long a translated file can be downloaded
     api_keys: Path | None = None              # the key database; None: no keys (anonymous use, no edits)
+    tm: Path | None = None                    # a translation memory, opened on the worker thread (SQLite)
 
 
 def detect(text: str) -> list[dict]:
@@ -64,12 +65,19 @@ class Service:
         self.access = Access(KeyStore(options.api_keys) if options.api_keys else None, options.req_limit)
 
     def start(self) -> None:
+        """Start the worker; a translation memory is opened on its thread (an SQLite connection belongs to the
+        thread that opened it), before any request."""
         self.worker.start()
+        if self.options.tm is not None:
+            tm = self.options.tm
+            self.worker.call(lambda worker: worker.translator.use_memory(tm)).result()
 
     def stop(self) -> None:
+        """Let the worker finish its queue, close the memory on its thread, end it; remove the downloads."""
+        if self.options.tm is not None:
+            self.worker.call(lambda worker: worker.translator.close())
         self.worker.stop()
         self.downloads.close()
-        self.translator.close()
 
     # -- checks ----------------------------------------------------------------------------------------------
     def target(self, value: str) -> str:
@@ -105,6 +113,7 @@ class Service:
         """Parse (off the event loop), translate (on the worker), render (off the event loop)."""
         loop = asyncio.get_running_loop()
         document = await loop.run_in_executor(None, fmt.parse, data, name, FormatOptions())
+        self.check_chars([segment.text for segment in document.segments])
 
         def work(worker: TranslationWorker):
             return worker.translator_for(None, "strict").translate_segments(document.segments, to=to)
