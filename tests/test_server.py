@@ -539,3 +539,11 @@ def test_translation_memory_is_used_from_the_worker_thread(translator, tmp_path)
     assert second["translation"] == first["translation"]
     with TranslationMemory.open(path, create=False) as memory:
         assert memory.stats().entries == 1
+
+
+def test_serve_without_the_server_extra_names_it(run_cli, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if the extra were not installed
+    code, _, err = run_cli("serve", "--target", "en")
+    assert code == 1 and 'pip install "tarjama[server]"' in err and err.count("\n") == 1, err
