@@ -16,21 +16,27 @@ are loaded on the first sentence that has to be decoded: a run that the memory a
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
 import unicodedata
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from mt.backends.base import DecodeOptions
 from mt.backends.loading import BACKENDS, load_backend
 from mt.decoding import JOINERS, Enforcer, Leg, Running, Steps, Unit
 from mt.decoding.leg import input_limit, target_prefix
 from mt.errors import InputError
+from mt.formats.document import Document, FormatOptions
+from mt.formats.document import Segment as DocumentSegment
+from mt.formats.document import TranslatedSegment
+from mt.formats.registry import format_for
+from mt.formats.writing import atomic_writer, check_output, write_bytes_atomic
 from mt.glossary.glossary import Glossary
 from mt.glossary.matcher import TermMatch
 from mt.glossary.model import Concept
@@ -40,6 +46,7 @@ from mt.models.loading import ModelPlan, plan_model, resolve
 from mt.models.registry import parse_model_options, route
 from mt.models.vocab import MarianVocab
 from mt.results import LineResult, SentenceResult, TermResult
+from mt.segments import assemble, place_markup, segment_lines
 from mt.text.chunking import chunk
 from mt.text.sentences import SENTENCE_MARKS, split_sentences
 
@@ -153,6 +160,26 @@ def pivot_terms(first: list[TermResult], second: list[TermResult], translation: 
     return out
 
 
+@dataclass
+class FileTranslation:
+    """What :meth:`Translator.translate_file` did: the file it read and wrote, its format, and every segment's
+    translation (tags placed, sentence results, displaced tags) for reports."""
+
+    input: Path
+    output: Path | None
+    format: str
+    translations: list[TranslatedSegment] = field(default_factory=list)
+
+    @property
+    def segments(self) -> int:
+        return len(self.translations)
+
+    @property
+    def displaced(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(location, tag ids) of the segments with tags put at the nearest valid point."""
+        return [(t.segment.location, t.displaced) for t in self.translations if t.displaced]
+
+
 class Translator:
     """Translate Arabic text into English or Chinese.
 
@@ -173,13 +200,17 @@ class Translator:
         tm: a mt.memory.TranslationMemory, or the path of one (opened, created if missing unless tm_mode is
             "read", and closed by :meth:`close`), or None.
         tm_mode: "both" (reuse and store), "read" (reuse only), "write" (store only) or "off".
+        first_block_units: units (about sentences) of a stream's first block (default 16, so that the first
+            lines come back fast); later blocks double up to ``block_units``. A caller that needs the whole
+            result at once (the server, which decodes every pending request in one call) sets both high.
     """
 
     def __init__(self, models: str | dict[str, str] | None = None, *, beam_size: int = 4, batch_tokens: int = 4096,
                  max_input_tokens: int | None = None, max_length_ratio: float = 2.0, max_length_extra: int = 10,
                  glossary: Glossary | None = None, glossary_mode: str = "strict", backend: str | None = None,
                  device: str = "cpu", threads: int | None = None, block_units: int = 512,
-                 tm: TranslationMemory | str | Path | None = None, tm_mode: str = "both") -> None:
+                 tm: TranslationMemory | str | Path | None = None, tm_mode: str = "both",
+                 first_block_units: int = FIRST_BLOCK_UNITS) -> None:
         if isinstance(models, str):
             models = {"direct": models}
         elif isinstance(models, (list, tuple)):
@@ -208,6 +239,7 @@ class Translator:
         self.device = device
         self.threads = threads
         self.block_units = block_units
+        self.first_block_units = first_block_units
         self.stats = TranslationStats()
         self._legs: dict[tuple[str, str], Leg] = {}
         self._plans: dict[tuple[str, str], ModelPlan] = {}
@@ -230,6 +262,21 @@ class Translator:
         self._owned_tm = isinstance(tm, (str, Path))
         self.tm = TranslationMemory.open(tm, create=mode != "read") if isinstance(tm, (str, Path)) else tm
         self.tm_mode = mode if self.tm is not None else "off"
+
+    def sharing_models(self, glossary: Glossary | None, glossary_mode: str = "strict") -> "Translator":
+        """A translator with this one's settings, translation memory and loaded models (shared, not loaded
+        again) but another glossary and mode: one model load serves several glossaries. The two must be used
+        from one thread at a time (the models are shared); the memory stays this translator's to close."""
+        if glossary_mode not in ("strict", "soft", "off"):
+            raise InputError(f"unknown glossary mode {glossary_mode!r}; choose strict, soft or off")
+        sibling = copy.copy(self)
+        sibling.glossary = glossary
+        sibling.glossary_mode = glossary_mode
+        sibling.stats = TranslationStats()
+        sibling._enforcers = {}
+        sibling._owned_tm = False
+        sibling._job = None
+        return sibling
 
     def close(self) -> None:
         """Close a translation memory this translator opened from a path."""
@@ -268,7 +315,7 @@ class Translator:
             "beam": self.options.beam_size, "length_penalty": self.options.length_penalty,
             "batch_tokens": self.batch_tokens, "max_length_ratio": self.max_length_ratio,
             "max_length_extra": self.max_length_extra, "glossary_mode": self.glossary_mode if self.glossary else "off",
-            "blocks": [FIRST_BLOCK_UNITS, self.block_units], "device": self.device,
+            "blocks": [self.first_block_units, self.block_units], "device": self.device,
         }
         glossary = ""
         if self.glossary is not None and self.glossary_mode != "off":
@@ -377,12 +424,64 @@ class Translator:
                 if progress:
                     progress(finished.payload)
 
+    def translate_segments(self, segments: Sequence[DocumentSegment], to: str = "en",
+                           progress: Callable[[int], None] | None = None) -> list[TranslatedSegment]:
+        """Translate document segments (mt.formats.document): one TranslatedSegment per segment, in order.
+
+        Every segment's text goes through :meth:`translate_stream` (a "\\n" inside a segment separates lines and
+        stays a "\\n" in its translation), so sentences, chunking, batching, glossary enforcement and the
+        translation memory apply as to plain lines. The tags of a segment are then put at the target words their
+        source words align to (the model's alignment head, mt.segments); segments without tags cost nothing more.
+        ``progress`` is called with the number of segments finished.
+        """
+        counts = []
+        lines: list[str] = []
+        for segment in segments:
+            parts = segment_lines(segment)
+            counts.append(len(parts))
+            lines.extend(parts)
+        results = self.translate_stream(lines, to=to)
+        assembled = []
+        for segment, count in zip(segments, counts):
+            assembled.append(assemble(segment, [next(results) for _ in range(count)], to))
+            if progress:
+                progress(1)
+        return place_markup(assembled, self.legs(to))
+
+    def translate_file(self, path: str | Path, to: str = "en", out: str | Path | None = None, *,
+                       input_format: str | None = None, options: FormatOptions = FormatOptions(),
+                       force: bool = False, progress: Callable[[int], None] | None = None,
+                       document: Document | None = None) -> FileTranslation:
+        """Translate a document (DOCX, XLIFF, PO, SRT/VTT, HTML, Markdown, TMX: chosen by extension, or
+        ``input_format``) into ``out`` in the same format, written atomically; ``out="-"`` writes it to standard
+        output, ``out=None`` translates without writing. The output is checked first: never the input, never an existing file unless ``force``.
+        ``options`` go to the format's reader and writer (its ``target`` is set to ``to``); ``document``: the file
+        already parsed with them (the CLI reads every input before loading a model)."""
+        path = Path(path)
+        fmt = format_for(path, input_format)
+        if fmt is None:
+            raise InputError(f"{path}: not a document format (by its extension); translate text with "
+                             "translate_stream, or name the format (input_format=)")
+        to_stdout = out is not None and str(out) == "-"
+        if out is not None and not to_stdout:
+            check_output(Path(out), force, [path])
+        options = replace(options, target=to)
+        document = document if document is not None else fmt.load(path, options)
+        translations = self.translate_segments(document.segments, to=to, progress=progress)
+        data = document.render(translations, options)
+        if to_stdout:
+            with atomic_writer(None, binary=True) as handle:
+                handle.write(data)
+        elif out is not None:
+            write_bytes_atomic(out, data)
+        return FileTranslation(path, Path(out) if out is not None and not to_stdout else None, fmt.name, translations)
+
     def _blocks(self, lines: Iterable[str]) -> Iterator[list[str]]:
         """Group lines into blocks: a small first block, so the first lines come back fast, then blocks that
         double up to block_units (units counted by sentence-final marks)."""
         block: list[str] = []
         units_in_block = 0
-        limit = min(FIRST_BLOCK_UNITS, self.block_units)
+        limit = min(self.first_block_units, self.block_units)
         for line in lines:
             if "\n" in line or "\r" in line:
                 line = line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")

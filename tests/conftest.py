@@ -67,3 +67,19 @@ def run_cli(capsys):
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def tiny_ending_ct2(tmp_path_factory) -> dict[str, Path]:
+    """Tiny ar-en and en-zh models that end their sentences (``ends_sentences=True``), converted to CTranslate2
+    int8: quick, deterministic decodes for tests that run many translations (the server's)."""
+    from mt.models.convert import convert
+    from mt.testing import build_model
+
+    root = tmp_path_factory.mktemp("ending-models")
+    out = {}
+    for pair, seed in (("ar-en", 1), ("en-zh", 2)):
+        hf = build_model(root / f"{pair}-hf", size="tiny", pair=pair, seed=seed, ends_sentences=True)
+        out[pair] = root / f"{pair}-ct2"
+        convert(str(hf), out[pair], quantization="int8", force=True)
+    return out

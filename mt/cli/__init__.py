@@ -19,7 +19,7 @@ from typing import Optional
 
 import typer
 
-from mt.cli import align, evaluate, finetune, glossary, models, tm, translate
+from mt.cli import align, evaluate, finetune, glossary, models, serve, tm, translate
 from mt.cli.common import err_console
 from mt.errors import TarjamaError
 
@@ -57,6 +57,7 @@ app.command("evaluate", help=evaluate.HELP)(evaluate.evaluate)
 app.add_typer(align.app, name="align")
 app.add_typer(tm.app, name="tm")
 app.command("finetune", help=finetune.HELP)(finetune.finetune)
+app.add_typer(serve.app, name="serve")
 
 
 class Terminated(BaseException):

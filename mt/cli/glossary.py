@@ -39,14 +39,9 @@ def _load(path: Path, fmt: Optional[str] = None, **options: object):
 
 
 def _editable(path: Path, fmt: Optional[str]) -> None:
-    """Refuse to edit a CSV glossary in place: CSV keeps no ids, types, notes or alternatives, and one target
-    language only, so rewriting it would lose data (and needs a language `add` has no option for)."""
-    from mt.glossary.formats import format_for
+    from mt.glossary.edit import check_editable
 
-    if format_for(path, fmt) == "csv":
-        raise GlossaryError(f"{path}: a CSV glossary cannot be edited in place (it keeps no ids, types, notes or "
-                            f"second language); convert it first: mt glossary import {path} -o "
-                            f"{path.with_suffix('.tsv')}")
+    check_editable(path, fmt)
 
 
 def _check_type(type_: Optional[str]) -> None:
@@ -144,26 +139,18 @@ def add(
     fmt: Optional[str] = FORMAT_OPT,
 ) -> None:
     """Add a concept (validated; the file stays sorted by id and is written atomically)."""
-    from mt.glossary.lint import check_against, check_concept
-    from mt.glossary.model import make_concept, slug
+    from mt.glossary.edit import new_concept
 
     _editable(file, fmt)
     glossary = _load(file, fmt)
-    en_terms, zh_terms = _variants(en), _variants(zh)
-    cid = concept_id or (slug(en_terms[0]) if en_terms else "")
-    if not cid:
+    if not concept_id and not _variants(en):
         raise GlossaryError("no --id given and no English term to make one from")
-    concept = make_concept(id=cid, ar=_variants(ar), en=en_terms, zh=zh_terms, forbidden_en=_variants(forbidden_en),
-                           forbidden_zh=_variants(forbidden_zh), type=type_, note=note)
-    if concept.id in glossary:
-        raise GlossaryError(f"{file}: concept id {concept.id!r} already exists (give another --id)")
-    issues = check_concept(concept) + check_against(concept, glossary.concepts)
+    concept, issues = new_concept(glossary, ar=_variants(ar), en=_variants(en), zh=_variants(zh),
+                                  concept_id=concept_id, type=type_, note=note, forbidden_en=_variants(forbidden_en),
+                                  forbidden_zh=_variants(forbidden_zh), name=str(file))
     vocab = _vocab(model, model_lang, [concept])
     if vocab is not None:
-        issues += vocab.check(concept)
-    errors = [i for i in issues if i.level == "error"]
-    if errors:
-        raise GlossaryError(f"{file}: cannot add {concept.id!r}: {errors[0].message}")
+        issues += vocab.check(concept)  # warnings only
     for issue in issues:
         warn(f"{concept.id}: {issue.message}")
     glossary.add(concept)

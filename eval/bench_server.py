@@ -1,0 +1,262 @@
+"""Load test of `mt serve` on loopback: shared decodes against one request at a time.
+
+    python eval/bench_server.py [--clients 32] [--requests 4] [--new-tokens 32] [--beam 4] [--threads T]
+                                [--batch-wait-ms 5] [--repeat 3] [--quick] [--no-write]
+
+Each mode starts its own `mt serve` process on a free loopback port with the opus-mt-ar-en-sized CTranslate2
+int8 model (eval/bench.py's builder and cache: the real architecture with random weights, so its cost is the
+real model's) and serves ar -> en:
+
+  shared   --batch-wait-ms W (default 5): requests that arrive within W ms share one translate call
+  nowait   --batch-wait-ms 0: only requests already waiting share a call
+  serial   --serial: one request per translate call (LibreTranslate's way)
+
+Equal work. --clients threads, each with its own keep-alive connection, send --requests single-sentence
+requests one after another (POST /translate, JSON), all starting together; every mode sends the same
+sentences (single-sentence held-out UN lines, eval/bench.py's choice). Random weights never emit </s>, so the
+server is started with --max-length-ratio 1e-6 --max-length-extra N: every sentence decodes exactly N steps
+whatever it is batched with. Before the clock starts, each mode answers one warm-up request per client.
+Throughput: requests answered per second of wall time (first send to last answer); latency per request,
+p50 and p95. Every answer of every mode must equal the serial mode's answer for the same sentence (the same
+sentence translated alone); the bench fails otherwise. --repeat N runs the modes N times, interleaved; the
+table shows each mode's median-throughput run and the range. Results go to eval/results/server.md.
+--quick uses a tiny model that ends its sentences: a check that the bench works, not figures to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # eval/: bench, results_file
+from bench import HELD_OUT, HELD_OUT_FROM, bench_lines, model_dirs  # noqa: E402
+from results_file import write_section  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = REPO / "eval" / "cache" / "bench_server"
+RESULTS = REPO / "eval" / "results" / "server.md"
+MARKERS = ("<!-- bench:server:start -->", "<!-- bench:server:end -->")
+MODES = ("shared", "nowait", "serial")
+
+
+def quick_model() -> Path:
+    """A tiny ar-en model that ends its sentences, converted to CTranslate2 int8 (built once, cached)."""
+    from mt.models.convert import convert
+    from mt.testing import build_model
+
+    hf, ct2 = CACHE / "tiny-ending", CACHE / "tiny-ending-ct2"
+    if not (hf / "config.json").exists():
+        build_model(hf, size="tiny", pair="ar-en", seed=1, ends_sentences=True)
+    if not (ct2 / "model.bin").exists():
+        convert(str(hf), ct2, quantization="int8", force=True)
+    return ct2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python -m mt serve` in its own process, for one mode."""
+
+    def __init__(self, model: Path, mode: str, args) -> None:
+        self.port = free_port()
+        command = [sys.executable, "-m", "mt", "serve", "--port", str(self.port), "--target", "en",
+                   "--model", f"ar-en={model}", "--beam", str(args.beam), "--log-level", "warning",
+                   "--batch-wait-ms", str(args.batch_wait_ms if mode == "shared" else 0)]
+        if args.threads:
+            command += ["--threads", str(args.threads)]
+        if not args.quick:
+            command += ["--max-length-ratio", "1e-6", "--max-length-extra", str(args.new_tokens + 1)]
+        if mode == "serial":
+            command.append("--serial")
+        env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        text=True)
+        deadline = time.monotonic() + 300
+        while not self._up():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.process.kill()
+                raise SystemExit(f"bench_server: mt serve did not start: {self.process.communicate()[1][-2000:]}")
+            time.sleep(0.2)
+
+    def _up(self) -> bool:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            connection.request("GET", "/health")
+            ok = connection.getresponse().status == 200
+            connection.close()
+            return ok
+        except OSError:
+            return False
+
+    def stats(self) -> dict:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection.request("GET", "/health")
+        stats = json.loads(connection.getresponse().read())["stats"]
+        connection.close()
+        return stats
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def translate(connection: http.client.HTTPConnection, text: str) -> str:
+    body = json.dumps({"q": text, "source": "ar", "target": "en"})
+    connection.request("POST", "/translate", body, {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    data = json.loads(response.read())
+    if response.status != 200:
+        raise RuntimeError(f"HTTP {response.status}: {data}")
+    return data["translatedText"]
+
+
+def load(port: int, work: list[list[str]], on_warm) -> dict:
+    """Every client sends a warm-up request, then (once ``on_warm()`` has run) its sentences one after another,
+    all clients together; returns wall time, latencies and answers (per client, in order)."""
+    clients = len(work)
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=600) for _ in range(clients)]
+    warm = threading.Barrier(clients + 1)
+    barrier = threading.Barrier(clients + 1)
+    answers: list[list[str]] = [[] for _ in range(clients)]
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(i: int) -> None:
+        translate(connections[i], work[i][0])  # warm-up (not timed, not checked)
+        warm.wait()
+        barrier.wait()
+        for text in work[i]:
+            start = time.perf_counter()
+            try:
+                answer = translate(connections[i], text)
+            except Exception as error:  # noqa: BLE001 - counted and reported
+                with lock:
+                    errors.append(str(error))
+                answer = None
+            with lock:
+                latencies.append(time.perf_counter() - start)
+            answers[i].append(answer)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    warm.wait()
+    on_warm()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    for connection in connections:
+        connection.close()
+    return {"wall": wall, "latencies": latencies, "answers": answers, "errors": errors}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def run_mode(model: Path, mode: str, work: list[list[str]], args) -> dict:
+    server = Server(model, mode, args)
+    try:
+        before: dict = {}
+        result = load(server.port, work, lambda: before.update(server.stats()))
+        after = server.stats()
+    finally:
+        server.stop()
+    requests = sum(len(w) for w in work)
+    result.update(mode=mode, requests=requests, rps=requests / result["wall"],
+                  p50=percentile(result["latencies"], 0.5), p95=percentile(result["latencies"], 0.95),
+                  calls=after["translate_calls"] - before["translate_calls"])
+    print(f"{mode:7s} {result['rps']:7.2f} req/s  p50 {result['p50']:.3f} s  p95 {result['p95']:.3f} s  "
+          f"{result['calls']} translate calls for {requests} requests  errors {len(result['errors'])}",
+          file=sys.stderr)
+    return result
+
+
+def spread(values: list[float], fmt: str, unit: str = "") -> str:
+    median = statistics.median(values)
+    if len(values) == 1:
+        return f"{median:{fmt}}{unit}"
+    return f"{median:{fmt}}{unit} ({min(values):{fmt}}-{max(values):{fmt}}{unit})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=4, help="single-sentence requests per client")
+    parser.add_argument("--new-tokens", type=int, default=32, help="decoding steps per sentence (not --quick)")
+    parser.add_argument("--beam", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=None, help="server CPU threads (default: all cores)")
+    parser.add_argument("--batch-wait-ms", type=float, default=5.0)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated subset of shared,nowait,serial")
+    parser.add_argument("--quick", action="store_true", help="tiny model: checks that the bench works")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave eval/results/server.md alone")
+    args = parser.parse_args()
+    modes = [m for m in args.modes.split(",") if m]
+    if any(m not in MODES for m in modes) or args.clients < 1 or args.requests < 1 or args.repeat < 1:
+        raise SystemExit(f"bench_server: modes are {', '.join(MODES)}; --clients, --requests, --repeat >= 1")
+    model = quick_model() if args.quick else model_dirs()["int8"]
+    lines = bench_lines(HELD_OUT, args.clients * args.requests, HELD_OUT_FROM)
+    work = [lines[i * args.requests: (i + 1) * args.requests] for i in range(args.clients)]
+    runs: dict[str, list[dict]] = {m: [] for m in modes}
+    for _ in range(args.repeat):
+        for mode in modes:
+            runs[mode].append(run_mode(model, mode, work, args))
+    failures = [f"{mode}: {len(r['errors'])} errors, first: {r['errors'][0]}" for mode in modes for r in runs[mode]
+                if r["errors"]]
+    alone = runs["serial"][0]["answers"] if "serial" in runs else None
+    if alone is not None:
+        for mode in modes:
+            for r in runs[mode]:
+                differ = sum(a != b for got, want in zip(r["answers"], alone) for a, b in zip(got, want))
+                if differ:
+                    failures.append(f"{mode}: {differ} answers differ from the same sentence translated alone")
+    rows = ["| mode | requests/s | vs serial | p50 latency | p95 latency | translate calls |", "|---|---:|---:|---:|---:|---:|"]
+    serial_rps = [r["rps"] for r in runs.get("serial", [])]
+    for mode in modes:
+        chosen = sorted(runs[mode], key=lambda r: r["rps"])[len(runs[mode]) // 2]
+        ratio = "" if not serial_rps else spread([r["rps"] / s for r, s in zip(runs[mode], serial_rps)], ".2f", "x")
+        rows.append(f"| {mode} | {spread([r['rps'] for r in runs[mode]], '.2f')} | {ratio} | "
+                    f"{chosen['p50']:.3f} s | {chosen['p95']:.3f} s | {chosen['calls']} for {chosen['requests']} |")
+    model_name = "tiny (ends sentences), CT2 int8" if args.quick else "opus-mt-ar-en-sized, random weights, CT2 int8"
+    title = f"mt serve under load ({time.strftime('%Y-%m-%d')})"
+    if args.quick or args.repeat < 3:
+        title += ": SMOKE RUN, a check that the bench works, not figures to quote"
+    notes = [f"{args.clients} clients x {args.requests} single-sentence requests (held-out UN lines), loopback, "
+             f"{model_name}, beam {args.beam}, "
+             + ("sentences end by themselves (tiny model)" if args.quick else f"{args.new_tokens} tokens per sentence")
+             + f", server threads {args.threads or 'all cores'}, {args.repeat} interleaved run(s), shared = "
+             f"--batch-wait-ms {args.batch_wait_ms:g}.",
+             "Every answer equals the serial mode's (the sentence translated alone)." if alone is not None and not
+             failures else "Answers not compared (no serial mode)." if alone is None else "FAILED: see below."]
+    text = "\n".join([f"## {title}", "", *rows, "", *[f"- {n}" for n in notes + failures]])
+    print(text)
+    if not args.no_write:
+        write_section(RESULTS, MARKERS, text, "# mt serve: throughput and latency under concurrent load")
+        print(f"\nwritten to {RESULTS.relative_to(REPO)}", file=sys.stderr)
+    if failures:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""`mt serve`: the HTTP server (LibreTranslate-compatible API, /v1 API, web page), and its API keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from mt.cli.common import err_console
+from mt.errors import InputError
+
+HELP = """Serve translations over HTTP: LibreTranslate's API (POST /translate, /detect, /translate_file,
+GET /languages, /frontend/settings), Tarjama's own /v1 API (sentences, scores, glossary terms; glossary
+browsing and editing; evaluation), OpenAPI docs at /docs and a web page at /.
+
+Models load once, at start-up. Requests that arrive within --batch-wait-ms of each other share decodes.
+SIGTERM (or Ctrl-C) answers the requests in flight, then exits. Needs the server extra:
+pip install "tarjama\\[server]". See docs/serve.md.
+"""
+
+app = typer.Typer(help=HELP, invoke_without_command=True, no_args_is_help=False)
+keys_app = typer.Typer(help="API keys of a server (stored hashed in SQLite): add, list, remove.",
+                       no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+KEYS_ARG = typer.Argument(..., metavar="FILE", help="The key database (SQLite; created by the first add).")
+
+
+def _server_modules():
+    """The server extra's modules, or a one-line error naming the extra."""
+    try:
+        import uvicorn
+
+        from mt import server
+    except ImportError as error:
+        raise InputError(f"mt serve needs the server extra ({error.name} is missing): "
+                         "pip install \"tarjama[server]\"") from error
+    return uvicorn, server
+
+
+@app.callback()
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface)."),
+    port: int = typer.Option(5000, "--port", help="Port to listen on."),
+    model: Optional[List[str]] = typer.Option(None, "--model", "-m",
+                                              help="PAIR=ID_OR_DIR (ar-en, en-zh, ar-zh; repeatable) or a bare "
+                                              "ID_OR_DIR for the direct pair. Default: `mt models list`."),
+    target: Optional[List[str]] = typer.Option(None, "--target", "-t",
+                                               help="Target language to serve (en, zh; repeatable; default both)."),
+    glossary: Optional[List[Path]] = typer.Option(None, "--glossary", "-g",
+                                                  help="Glossary file (repeatable); named by its file name without "
+                                                  "the extension. Requests use all of them unless they name one."),
+    tm: Optional[Path] = typer.Option(None, "--tm", help="Translation memory file: reuse its translations and "
+                                      "store new ones."),
+    api_keys: Optional[Path] = typer.Option(None, "--api-keys", help="Key database (mt serve keys add): every "
+                                            "request then needs a key; admin keys may edit glossaries."),
+    char_limit: Optional[int] = typer.Option(None, "--char-limit", help="Characters per request at most."),
+    req_limit: Optional[int] = typer.Option(None, "--req-limit", help="Requests per minute per key or client."),
+    batch_wait_ms: float = typer.Option(5.0, "--batch-wait-ms", help="How long to collect requests that then "
+                                        "share one decode (0: only those already waiting)."),
+    serial: bool = typer.Option(False, "--serial", help="Decode one request at a time (no sharing; for "
+                                "comparisons)."),
+    body_limit_mb: float = typer.Option(10.0, "--body-limit-mb", help="Largest request body (uploads too), MiB."),
+    file_expiry_min: float = typer.Option(30.0, "--file-expiry-min", help="Minutes a translated file can be "
+                                          "downloaded."),
+    beam: int = typer.Option(4, "--beam", help="Beam size."),
+    max_length_ratio: float = typer.Option(2.0, "--max-length-ratio",
+                                           help="Decoding limit: this many target tokens per source token, plus "
+                                           "--max-length-extra (as in mt translate)."),
+    max_length_extra: int = typer.Option(10, "--max-length-extra", help="Target tokens added to the decoding limit."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model holds)."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
+    log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level (info, warning, error)."),
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    from mt.models.registry import TARGETS, parse_model_options
+
+    targets = tuple(dict.fromkeys(target or TARGETS))
+    for code in targets:
+        if code not in TARGETS:
+            raise InputError(f"unknown target language {code!r}; choose en or zh")
+    for name, value in (("--char-limit", char_limit), ("--req-limit", req_limit)):
+        if value is not None and value < 1:
+            raise InputError(f"{name} must be at least 1")
+    if batch_wait_ms < 0 or body_limit_mb <= 0 or file_expiry_min <= 0:
+        raise InputError("--batch-wait-ms must not be negative; --body-limit-mb and --file-expiry-min must be "
+                         "positive")
+    if not 0 < port < 65536:
+        raise InputError(f"--port {port}: not a port number (1-65535)")
+    if backend is not None and backend not in ("hf", "ct2"):
+        raise InputError(f"unknown backend {backend!r}; choose hf or ct2")
+    uvicorn, server = _server_modules()
+    from mt.pipeline import Translator
+    from mt.memory import TranslationMemory
+    from mt.server.keys import KeyStore
+
+    if api_keys is not None:
+        KeyStore(api_keys).check_readable()
+    if tm is not None:  # a bad memory is a one-line error now; the server opens it again on its worker thread
+        TranslationMemory.open(tm).close()
+    glossaries = server.GlossaryStore(glossary or [])
+    translator = Translator(parse_model_options(model), beam_size=beam, backend=backend, threads=threads,
+                            max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
+                            first_block_units=512)
+    for code in targets:  # load every model now: no request waits for a load, a missing model fails here
+        translator.legs(code)
+    options = server.ServerOptions(targets=targets, char_limit=char_limit, req_limit=req_limit,
+                                   body_limit=int(body_limit_mb * 1024 * 1024), batch_wait_ms=batch_wait_ms,
+                                   serial=serial, file_expiry_s=file_expiry_min * 60, api_keys=api_keys, tm=tm)
+    application = server.create_app(translator, glossaries, options)
+    err_console.print(f"mt: serving ar -> {', '.join(targets)} on http://{host}:{port}/ (API docs at /docs)",
+                      markup=False)
+    uvicorn.run(application, host=host, port=port, log_level=log_level, proxy_headers=True)
+
+
+@keys_app.command("add")
+def keys_add(
+    file: Path = KEYS_ARG,
+    name: str = typer.Argument(..., metavar="NAME", help="A name for the key (who or what uses it)."),
+    admin: bool = typer.Option(False, "--admin", help="The key may also edit glossaries."),
+    req_limit: Optional[int] = typer.Option(None, "--req-limit", help="Requests per minute for this key "
+                                            "(default: the server's --req-limit)."),
+) -> None:
+    """Make a key; it is printed once (only its hash is stored)."""
+    from mt.server.keys import KeyStore
+
+    typer.echo(KeyStore(file).add(name, admin=admin, req_limit=req_limit))
+
+
+@keys_app.command("list")
+def keys_list(file: Path = KEYS_ARG) -> None:
+    """List the keys (names, roles, limits; never the keys themselves)."""
+    from mt.server.keys import KeyStore
+
+    for info in KeyStore(file).list():
+        limit = f"{info.req_limit}/min" if info.req_limit else "server limit"
+        typer.echo(f"{info.name}\t{'admin' if info.admin else 'user'}\t{limit}\t{info.created}")
+
+
+@keys_app.command("remove")
+def keys_remove(file: Path = KEYS_ARG,
+                name: str = typer.Argument(..., metavar="NAME", help="The key's name.")) -> None:
+    """Remove a key: requests with it are refused from now on."""
+    from mt.server.keys import KeyStore
+
+    KeyStore(file).remove(name)
+    typer.echo(f"removed {name}")

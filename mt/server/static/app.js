@@ -1,0 +1,232 @@
+// Tarjama's page: talks to the server's own API (/v1, /translate_file). No external scripts or fonts.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+
+function apiKey() { return $("api-key").value.trim(); }
+
+function headers(json) {
+  const h = {};
+  if (json) h["Content-Type"] = "application/json";
+  if (apiKey()) h["X-API-Key"] = apiKey();
+  return h;
+}
+
+async function call(method, path, body) {
+  const options = { method, headers: headers(body !== undefined && !(body instanceof FormData)) };
+  if (body instanceof FormData) options.body = body;
+  else if (body !== undefined) options.body = JSON.stringify(body);
+  const response = await fetch(path, options);
+  let data = null;
+  try { data = await response.json(); } catch (e) { data = null; }
+  if (!response.ok) throw new Error((data && data.error) || `${response.status} ${response.statusText}`);
+  return data;
+}
+
+function setStatus(id, text, isError) {
+  const el = $(id);
+  el.textContent = text;
+  el.classList.toggle("error", !!isError);
+}
+
+// Fill `el` with `text`, the ranges [start, end, status, title] wrapped in <span class="term status">.
+function highlight(el, text, ranges) {
+  el.textContent = "";
+  ranges.sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [start, end, status, title] of ranges) {
+    if (start < at) continue;
+    el.append(document.createTextNode(text.slice(at, start)));
+    const span = document.createElement("span");
+    span.className = `term ${status}`;
+    span.dataset.status = status;
+    span.title = title;
+    span.textContent = text.slice(start, end);
+    el.append(span);
+    at = end;
+  }
+  el.append(document.createTextNode(text.slice(at)));
+}
+
+function showResult(result) {
+  const sourceRanges = [], targetRanges = [], rows = [];
+  const taken = [];
+  const free = (s, e) => taken.every(([a, b]) => e <= a || s >= b);
+  for (const sentence of result.sentences) {
+    for (const term of sentence.terms) {
+      const title = `${term.concept}: ${term.status}`;
+      if (sentence.offset !== undefined) {
+        sourceRanges.push([sentence.offset + term.start, sentence.offset + term.end, term.status, title]);
+      }
+      if (term.target) {
+        let from = 0, found = -1;
+        while ((found = result.translation.indexOf(term.target, from)) >= 0
+               && !free(found, found + term.target.length)) from = found + 1;
+        if (found >= 0) {
+          taken.push([found, found + term.target.length]);
+          targetRanges.push([found, found + term.target.length, term.status, title]);
+        }
+      }
+      rows.push([term.source, term.target || "—", term.status, term.concept]);
+    }
+  }
+  highlight($("source-view"), result.source, sourceRanges);
+  highlight($("output"), result.translation, targetRanges);
+  const body = $("terms").querySelector("tbody");
+  body.textContent = "";
+  for (const [ar, target, status, concept] of rows) {
+    const tr = document.createElement("tr");
+    for (const [value, cls] of [[ar, ""], [target, ""], [status, `term ${status}`], [concept, ""]]) {
+      const td = document.createElement("td");
+      if (cls) { const s = document.createElement("span"); s.className = cls; s.textContent = value; td.append(s); }
+      else td.textContent = value;
+      if (value === ar) td.lang = "ar";
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  $("terms").hidden = rows.length === 0;
+}
+
+async function translate() {
+  const text = $("source").value;
+  if (!text.trim()) { setStatus("status", "Type some Arabic first.", true); return; }
+  $("translate-button").disabled = true;
+  $("output").textContent = "";
+  $("terms").hidden = true;
+  setStatus("status", "Translating…");
+  try {
+    const target = $("target").value;
+    $("output").dir = "ltr";
+    $("output").lang = target;
+    const body = { q: text, target, glossary_mode: $("mode").value };
+    if ($("glossary").value) body.glossary = $("glossary").value;
+    const data = await call("POST", "/v1/translate", body);
+    showResult(data.results[0]);
+    $("source").hidden = true;
+    $("source-view").hidden = false;
+    $("edit-button").hidden = false;
+    const terms = data.results[0].sentences.reduce((n, s) => n + s.terms.length, 0);
+    setStatus("status", `Done: ${data.results[0].sentences.length} sentence(s), ${terms} glossary term(s).`);
+  } catch (error) {
+    setStatus("status", error.message, true);
+  } finally {
+    $("translate-button").disabled = false;
+  }
+}
+
+function edit() {
+  $("source").hidden = false;
+  $("source-view").hidden = true;
+  $("edit-button").hidden = true;
+  $("source").focus();
+}
+
+async function translateFile(event) {
+  event.preventDefault();
+  const file = $("file").files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("file", file);
+  form.append("source", "ar");
+  form.append("target", $("target").value);
+  if (apiKey()) form.append("api_key", apiKey());
+  $("file-button").disabled = true;
+  setStatus("file-status", "Translating…");
+  $("file-result").textContent = "";
+  try {
+    const data = await call("POST", "/translate_file", form);
+    const link = document.createElement("a");
+    link.href = data.translatedFileUrl;
+    link.id = "download-link";
+    link.textContent = "Download the translation";
+    link.setAttribute("download", "");
+    $("file-result").append(link, document.createTextNode(` (kept ${Math.round(data.expiresIn / 60)} minutes)`));
+    setStatus("file-status", "Done.");
+  } catch (error) {
+    setStatus("file-status", error.message, true);
+  } finally {
+    $("file-button").disabled = false;
+  }
+}
+
+let concepts = [];
+
+function showConcepts() {
+  const filter = $("filter").value.trim().toLowerCase();
+  const body = $("concepts").querySelector("tbody");
+  body.textContent = "";
+  const shown = concepts.filter((c) => !filter || [c.id, ...c.ar, ...c.en, ...c.zh].some((v) => v.toLowerCase().includes(filter)));
+  for (const c of shown) {
+    const tr = document.createElement("tr");
+    tr.dataset.id = c.id;
+    for (const [value, lang] of [[c.id, ""], [c.type, ""], [c.ar.join(" | "), "ar"], [c.en.join(" | "), "en"], [c.zh.join(" | "), "zh"]]) {
+      const td = document.createElement("td");
+      td.textContent = value;
+      if (lang) td.lang = lang;
+      if (lang === "ar") td.dir = "rtl";
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  $("glossary-count").textContent = `${shown.length} of ${concepts.length} concepts`;
+}
+
+async function loadGlossary() {
+  const name = $("browse-glossary").value;
+  if (!name) { concepts = []; showConcepts(); return; }
+  try {
+    const data = await call("GET", `/v1/glossaries/${encodeURIComponent(name)}`);
+    concepts = data.concepts;
+    showConcepts();
+    $("concept-button").disabled = !data.editable;
+  } catch (error) {
+    setStatus("glossary-count", error.message, true);
+  }
+}
+
+async function addConcept(event) {
+  event.preventDefault();
+  const name = $("browse-glossary").value;
+  const form = new FormData($("concept-form"));
+  const body = {};
+  for (const [key, value] of form.entries()) if (String(value).trim()) body[key] = String(value).trim();
+  $("concept-button").disabled = true;
+  setStatus("concept-status", "Adding…");
+  try {
+    const data = await call("POST", `/v1/glossaries/${encodeURIComponent(name)}/concepts`, body);
+    const warnings = data.warnings.length ? ` (${data.warnings.join("; ")})` : "";
+    setStatus("concept-status", `Added ${data.added.id}: ${data.concepts} concepts${warnings}.`);
+    $("concept-form").reset();
+    await loadGlossary();
+  } catch (error) {
+    setStatus("concept-status", error.message, true);
+  } finally {
+    $("concept-button").disabled = false;
+  }
+}
+
+async function start() {
+  $("translate-button").addEventListener("click", translate);
+  $("edit-button").addEventListener("click", edit);
+  $("file-form").addEventListener("submit", translateFile);
+  $("concept-form").addEventListener("submit", addConcept);
+  $("filter").addEventListener("input", showConcepts);
+  $("browse-glossary").addEventListener("change", loadGlossary);
+  try {
+    const health = await call("GET", "/health");
+    for (const option of [...$("target").options]) option.disabled = !health.targets.includes(option.value);
+    if ($("target").selectedOptions[0].disabled) $("target").value = health.targets[0];
+    const data = await call("GET", "/v1/glossaries");
+    for (const g of data.glossaries) {
+      $("glossary").append(new Option(`${g.name} (${g.concepts})`, g.name));
+      $("browse-glossary").append(new Option(g.name, g.name));
+    }
+    await loadGlossary();
+    document.body.dataset.ready = "true";
+  } catch (error) {
+    setStatus("status", error.message, true);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,549 @@
+"""mt serve, in process (Starlette's TestClient runs the app and its worker thread): every endpoint, every error
+code, JSON and form bodies, q as string and list, source auto, format html, keys, limits, glossary edits,
+files and downloads. The models are the tiny CTranslate2 ones that end their sentences; what is asserted holds
+for any model: each answer equals the library's translation of the same text, structure, codes, messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_server_support import ALIBABA, flores, glossary_copy, make_translator
+
+pytest.importorskip("fastapi", reason="the server extra is not installed (pip install -e '.[server]')")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from mt.glossary import Glossary  # noqa: E402
+from mt.server import GlossaryStore, ServerOptions, create_app  # noqa: E402
+from mt.server.downloads import DownloadStore  # noqa: E402
+from mt.server.keys import KeyStore  # noqa: E402
+from mt.server.limits import RateLimiter  # noqa: E402
+from mt.server.worker import TranslationWorker  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def translator(tiny_ending_ct2):
+    translator = make_translator(tiny_ending_ct2)
+    yield translator
+
+
+@pytest.fixture(scope="module")
+def reference(translator):
+    """The library's own translation (the server's default glossary: the shipped one), to compare with."""
+    from mt.glossary import Glossary as G
+
+    glossary = G.load(Path(__file__).resolve().parent.parent / "glossaries" / "ecommerce.tsv")
+    plain = translator.sharing_models(glossary, "strict")
+
+    def translate(texts: list[str], to: str, together: bool = False) -> list[str]:
+        if together:  # in one call, as the server decodes the runs of one request
+            return [line.translation for line in plain.translate(texts, to=to)]
+        return [plain.translate([t], to=to)[0].translation for t in texts]
+
+    return translate
+
+
+@pytest.fixture(scope="module")
+def client(translator, tmp_path_factory):
+    """An open server: no keys, the shipped glossary (a copy), no limits."""
+    directory = tmp_path_factory.mktemp("open")
+    app = create_app(translator, GlossaryStore([glossary_copy(directory)]), ServerOptions())
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def keyed(translator, tmp_path_factory):
+    """A server with keys (a user key limited to 5 requests a minute, an admin key), a char limit and a
+    64 KiB body limit; yields (client, user key, admin key, glossary path)."""
+    directory = tmp_path_factory.mktemp("keyed")
+    keys = KeyStore(directory / "keys.sqlite")
+    user = keys.add("user", req_limit=5)
+    admin = keys.add("admin", admin=True)
+    glossary = glossary_copy(directory)
+    options = ServerOptions(char_limit=2000, body_limit=64 * 1024, api_keys=directory / "keys.sqlite")
+    app = create_app(translator, GlossaryStore([glossary]), options)
+    with TestClient(app) as test_client:
+        yield test_client, user, admin, glossary
+
+
+def one_line_error(response, status: int, *fragments: str) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert list(body) == ["error"], body
+    message = body["error"]
+    assert message and "\n" not in message and "Traceback" not in message and "/tmp" not in message
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
+
+
+def still_serving(client) -> None:
+    response = client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en"})
+    assert response.status_code == 200 and response.json()["translatedText"]
+
+
+# -- LibreTranslate: /translate -----------------------------------------------------------------------------------
+def test_translate_json_string_equals_the_library(client, reference):
+    text = flores(1)[0]
+    response = client.post("/translate", json={"q": text, "source": "ar", "target": "en"})
+    assert response.status_code == 200
+    assert response.json() == {"translatedText": reference([text], "en")[0]}
+
+
+def test_translate_form_body_and_list(client, reference):
+    texts = flores(3)
+    form = client.post("/translate", data={"q": texts[0], "source": "ar", "target": "zh"})
+    assert form.json() == {"translatedText": reference(texts[:1], "zh")[0]}
+    listed = client.post("/translate", json={"q": texts, "source": "ar", "target": "zh"})
+    assert listed.json() == {"translatedText": reference(texts, "zh")}
+    repeated = client.post("/translate", data={"q": texts[:2], "source": "ar", "target": "zh"})  # q=..&q=..
+    assert repeated.json() == {"translatedText": reference(texts[:2], "zh")}
+
+
+def test_multi_line_text_keeps_its_lines(client, reference):
+    lines = flores(2, skip=5)
+    response = client.post("/translate", json={"q": "\n".join(lines), "source": "ar", "target": "en"})
+    assert response.json()["translatedText"].split("\n") == reference(lines, "en")
+
+
+def test_source_auto_reports_arabic_and_refuses_other_languages(client):
+    response = client.post("/translate", json={"q": [ALIBABA, "123"], "source": "auto", "target": "en"})
+    assert response.status_code == 200
+    assert [d["language"] for d in response.json()["detectedLanguage"]] == ["ar", "ar"]
+    single = client.post("/translate", json={"q": ALIBABA, "source": "auto", "target": "en"}).json()
+    assert single["detectedLanguage"] == {"confidence": 100.0, "language": "ar"}
+    english = client.post("/translate", json={"q": [ALIBABA, "This is plainly English text."], "source": "auto",
+                                              "target": "en"})
+    one_line_error(english, 400, "q[1]", "detected as en")
+
+
+@pytest.mark.parametrize("code", ["zh", "zh-Hans", "zh-CN", "zh_Hans", "ZH-HANS"])
+def test_chinese_target_codes(client, reference, code):
+    response = client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": code})
+    assert response.json()["translatedText"] == reference([ALIBABA], "zh")[0]
+
+
+def test_mastodon_request_shape_html(client, reference):
+    """Mastodon: JSON, q a list, format html, source auto. Markup is kept byte for byte; each text run between
+    tags is translated (the documented fallback until the HTML document format is registered). The runs are
+    compared with the library's translation of the same runs in one call: a one-word run that reaches its own
+    decoding limit decodes further beside a longer one (the limit is per batch, see docs/serve.md)."""
+    from mt.formats import registry
+
+    html = '<p>أعلنت مجموعة علي بابا عن <a href="https://example.org/x?a=1&amp;b=2">نتائجها</a>.<br>مرحبا</p>'
+    response = client.post("/translate", json={"q": [html], "source": "auto", "target": "en", "format": "html"})
+    assert response.status_code == 200
+    [out] = response.json()["translatedText"]
+    if registry.format_for("x.html") is None:
+        runs = reference(["أعلنت مجموعة علي بابا عن", "نتائجها", "مرحبا"], "en", together=True)
+        escape = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # noqa: E731
+        assert out == (f'<p>{escape(runs[0])} <a href="https://example.org/x?a=1&amp;b=2">{escape(runs[1])}</a>.'
+                       f'<br>{escape(runs[2])}</p>')
+    else:
+        assert out.startswith("<p>") and 'href="https://example.org/x?a=1&amp;b=2"' in out
+
+
+def test_weblate_request_shape(client, reference):
+    texts = flores(2, skip=10)
+    response = client.post("/translate", json={"q": texts, "source": "ar", "target": "zh", "format": "text"})
+    assert response.json()["translatedText"] == reference(texts, "zh")
+
+
+def test_alternatives_are_empty_lists(client):
+    one = client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en", "alternatives": 3}).json()
+    assert one["alternatives"] == []
+    many = client.post("/translate", data={"q": [ALIBABA, ALIBABA], "source": "ar", "target": "en",
+                                           "alternatives": "2"}).json()
+    assert many["alternatives"] == [[], []]
+
+
+BAD_TRANSLATE = [
+    ({"content": b'{"q": "x", "source": ', "headers": {"content-type": "application/json"}}, "not valid JSON"),
+    ({"content": b'["q"]', "headers": {"content-type": "application/json"}}, "must be a JSON object"),
+    ({"json": {"source": "ar", "target": "en"}}, "missing q"),
+    ({"json": {"q": 7, "source": "ar", "target": "en"}}, "q must be a string or a list of strings"),
+    ({"json": {"q": [1, 2], "source": "ar", "target": "en"}}, "q must be a string or a list of strings"),
+    ({"json": {"q": [], "source": "ar", "target": "en"}}, "q is an empty list"),
+    ({"json": {"q": "x", "target": "en"}}, "missing source"),
+    ({"json": {"q": "x", "source": "ar"}}, "missing target"),
+    ({"json": {"q": "x", "source": "fr", "target": "en"}}, "fr is not supported as a source language"),
+    ({"json": {"q": "x", "source": "ar", "target": "de"}}, "de is not supported as a target language"),
+    ({"json": {"q": "x", "source": "ar", "target": ["en"]}}, "target must be a string"),
+    ({"json": {"q": "x", "source": "ar", "target": "en", "format": "pdf"}}, "format must be text or html"),
+    ({"json": {"q": "x", "source": "ar", "target": "en", "alternatives": "many"}}, "alternatives must be an integer"),
+]
+
+
+@pytest.mark.parametrize("request_kwargs,message", BAD_TRANSLATE)
+def test_bad_translate_requests_are_400_with_one_line(client, request_kwargs, message):
+    one_line_error(client.post("/translate", **request_kwargs), 400, message)
+    still_serving(client)
+
+
+# -- LibreTranslate: the other endpoints ------------------------------------------------------------------------
+def test_languages_detect_settings_health(client):
+    languages = client.get("/languages").json()
+    assert languages[0] == {"code": "ar", "name": "Arabic", "targets": ["en", "zh"]}
+    assert {entry["code"] for entry in languages} == {"ar", "en", "zh"}
+    detected = client.post("/detect", data={"q": ALIBABA}).json()
+    assert detected[0] == {"confidence": 100.0, "language": "ar"}
+    assert client.post("/detect", json={"q": "这是中文的文本 text"}).json()[0]["language"] == "zh"
+    settings = client.get("/frontend/settings").json()
+    assert settings["keyRequired"] is False and settings["filesTranslation"] is True
+    assert ".txt" in settings["supportedFilesFormat"] and settings["charLimit"] == -1
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["glossaries"] == ["news"] and health["targets"] == ["en", "zh"]
+    one_line_error(client.get("/no/such/page"), 404, "not found")
+    one_line_error(client.get("/translate"), 405, "method not allowed")
+
+
+def test_docs_and_page_are_served_without_outside_resources(client):
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/translate", "/translate_file", "/v1/translate", "/v1/glossaries/{name}/concepts", "/health"} <= set(paths)
+    page = client.get("/")
+    assert page.status_code == 200 and 'dir="rtl"' in page.text
+    for asset in ("/", "/static/app.js", "/static/style.css"):
+        text = client.get(asset).text
+        assert "http://" not in text and "https://" not in text and "//cdn" not in text and "@import" not in text
+
+
+# -- files --------------------------------------------------------------------------------------------------------
+def test_translate_file_and_download(client, reference):
+    lines = flores(3, skip=20)
+    data = ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
+    response = client.post("/translate_file", data={"source": "ar", "target": "en"},
+                           files={"file": ("../../report.txt", data, "text/plain")})
+    assert response.status_code == 200, response.text
+    url = response.json()["translatedFileUrl"]
+    assert url.startswith("http://testserver/download_file/") and url.endswith(".report.en.txt")
+    assert response.json()["expiresIn"] == 1800
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download.text == "\n".join(reference(lines, "en")) + "\n"
+    assert 'filename="report.en.txt"' in download.headers["content-disposition"]
+
+
+def test_download_url_behind_a_proxy(client):
+    response = client.post("/translate_file", data={"source": "ar", "target": "en"},
+                           files={"file": ("a.txt", ALIBABA.encode("utf-8"))},
+                           headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "mt.example.org",
+                                    "X-Forwarded-Prefix": "/tarjama"})
+    url = response.json()["translatedFileUrl"]
+    assert url.startswith("https://mt.example.org/tarjama/download_file/")
+    assert client.get(url.split("/tarjama", 1)[1]).status_code == 200
+
+
+def test_translate_file_document_format_equals_the_library(client, translator, tmp_path):
+    """A document format of mt.formats.registry (TMX, once registered) goes through parse -> translate_segments
+    -> render: the download equals Translator.translate_file's output for the same file."""
+    from mt.formats import registry
+
+    if registry.format_for("x.tmx") is None:
+        pytest.skip("no TMX document format registered on this branch")
+    units = "".join(f'<tu tuid="{k}"><tuv xml:lang="ar"><seg>{text}</seg></tuv></tu>\n'
+                    for k, text in enumerate([ALIBABA, *flores(2, skip=50)], start=1))
+    data = (f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" segtype="sentence" '
+            f'o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>\n'
+            f'<body>\n{units}</body></tmx>\n').encode("utf-8")
+    response = client.post("/translate_file", data={"source": "ar", "target": "zh"},
+                           files={"file": ("memory.tmx", data)})
+    assert response.status_code == 200, response.text
+    assert ".tmx" in client.get("/frontend/settings").json()["supportedFilesFormat"]
+    got = client.get(response.json()["translatedFileUrl"]).content
+    source = tmp_path / "memory.tmx"
+    source.write_bytes(data)
+    glossary = Glossary.load(Path(__file__).resolve().parent.parent / "glossaries" / "ecommerce.tsv")
+    translator.sharing_models(glossary, "strict").translate_file(source, "zh", tmp_path / "out.tmx")
+    assert got == (tmp_path / "out.tmx").read_bytes()
+    assert "阿里巴巴" in got.decode("utf-8")
+
+
+@pytest.mark.parametrize("name", ["..%2F..%2Fetc%2Fpasswd", "%2e%2e", "0123456789abcdef0123456789abcdef.a.txt",
+                                  "..%5C..%5Cwindows.ini", "x" * 300])
+def test_download_names_from_outside_are_not_found(client, name):
+    one_line_error(client.get(f"/download_file/{name}"), 404)
+
+
+def test_downloads_expire():
+    now = [1000.0]
+    store = DownloadStore(expiry_s=60, clock=lambda: now[0])
+    try:
+        download = store.put("a.en.txt", b"hello")
+        assert store.get(download.name) == download and download.path.read_bytes() == b"hello"
+        now[0] += 61
+        assert store.get(download.name) is None and not download.path.exists()
+    finally:
+        store.close()
+
+
+XML_BOMB = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+            b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n'
+            b'<tmx version="1.4"><header srclang="ar"/><body><tu><tuv xml:lang="ar"><seg>&lol3;</seg></tuv></tu>'
+            b'</body></tmx>')
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("bomb.tmx", XML_BOMB, "bomb.tmx"),
+    ("bomb.xlf", XML_BOMB, "bomb.xlf"),
+    ("report.pdf", b"%PDF-1.4", ".pdf is not a supported file format"),
+    ("latin1.txt", "café".encode("latin-1"), "UTF-8"),
+    ("binary.txt", b"abc\x00def", "NUL"),
+])
+def test_bad_uploads_are_400_and_the_server_keeps_serving(client, name, data, message):
+    response = client.post("/translate_file", data={"source": "ar", "target": "en"}, files={"file": (name, data)})
+    one_line_error(response, 400, message)
+    assert "lol" not in response.json()["error"]
+    still_serving(client)
+
+
+def test_upload_without_a_file_or_target(client):
+    one_line_error(client.post("/translate_file", data={"source": "ar", "target": "en"}), 400, "missing file")
+    one_line_error(client.post("/translate_file", data={"source": "ar"}, files={"file": ("a.txt", b"x")}), 400,
+                   "missing target")
+
+
+# -- native API -----------------------------------------------------------------------------------------------------
+def test_v1_translate_gives_the_jsonl_structure(client, translator):
+    text = ALIBABA + " " + flores(1)[0]
+    response = client.post("/v1/translate", json={"q": [text], "target": "zh"})
+    assert response.status_code == 200
+    [result] = response.json()["results"]
+    glossary = Glossary.load(Path(__file__).resolve().parent.parent / "glossaries" / "ecommerce.tsv")
+    [line] = translator.sharing_models(glossary, "strict").translate([text], to="zh")
+    expected = line.to_dict()
+    assert result["translation"] == expected["translation"] and result["source"] == text
+    for got, want in zip(result["sentences"], expected["sentences"], strict=True):
+        assert {k: v for k, v in got.items() if k != "offset"} == want
+        assert text[got["offset"]: got["offset"] + len(got["source"])] == got["source"]
+        assert "intermediate" in got
+    term = result["sentences"][0]["terms"][0]
+    assert term["concept"] == "alibaba" and term["status"] in ("verified", "enforced")
+    assert term["target"] in result["translation"]
+
+
+def test_v1_translate_glossary_mode_and_name(client):
+    off = client.post("/v1/translate", json={"q": ALIBABA, "target": "en", "glossary_mode": "off"}).json()
+    assert off["results"][0]["sentences"][0]["terms"] == []
+    named = client.post("/v1/translate", json={"q": ALIBABA, "target": "en", "glossary": "news"}).json()
+    assert named["results"][0]["sentences"][0]["terms"][0]["concept"] == "alibaba"
+    one_line_error(client.post("/v1/translate", json={"q": ALIBABA, "target": "en", "glossary": "nope"}), 400,
+                   "no glossary named 'nope'", "'news'")
+    one_line_error(client.post("/v1/translate", json={"q": ALIBABA, "target": "en", "glossary_mode": "hard"}), 400,
+                   "glossary_mode")
+    one_line_error(client.post("/v1/translate", json={"q": {"a": 1}, "target": "en"}), 400, "q")
+    one_line_error(client.post("/v1/translate", content=b"{", headers={"content-type": "application/json"}), 400,
+                   "JSON")
+
+
+def test_v1_glossaries(client):
+    listed = client.get("/v1/glossaries").json()["glossaries"]
+    assert listed == [{"name": "news", "concepts": listed[0]["concepts"], "editable": True}]
+    concepts = client.get("/v1/glossaries/news").json()["concepts"]
+    alibaba = next(c for c in concepts if c["id"] == "alibaba")
+    assert "علي بابا" in alibaba["ar"] and alibaba["en"][0] == "Alibaba" and alibaba["type"] == "organisation"
+    one_line_error(client.get("/v1/glossaries/../../etc"), 404)
+    one_line_error(client.get("/v1/glossaries/other"), 404, "no glossary named 'other'")
+
+
+def test_v1_evaluate_equals_the_library(client):
+    from mt.evaluation import evaluate
+
+    hyps, refs = ["the cat sat on the mat", "a dog barked"], ["the cat sat on a mat", "the dog barked loudly"]
+    response = client.post("/v1/evaluate", json={"hypotheses": hyps, "references": refs, "lang": "en",
+                                                 "metrics": ["bleu", "chrf"]})
+    assert response.status_code == 200
+    got = response.json()
+    want = evaluate({"hypothesis": hyps}, refs, lang="en", metrics=["bleu", "chrf"]).to_dict()
+    assert got["systems"] == json.loads(json.dumps(want["systems"]))
+    one_line_error(client.post("/v1/evaluate", json={"hypotheses": hyps, "references": refs[:1]}), 400)
+    one_line_error(client.post("/v1/evaluate", json={"hypotheses": "x", "references": refs}), 400, "hypotheses")
+
+
+# -- keys, limits, glossary edits ---------------------------------------------------------------------------------------
+def test_keys_are_required_and_checked(keyed):
+    client, user, admin, _ = keyed
+    body = {"q": ALIBABA, "source": "ar", "target": "en"}
+    one_line_error(client.post("/translate", json=body), 403, "requires an API key")
+    one_line_error(client.post("/translate", json={**body, "api_key": "mt-wrong"}), 403, "Invalid API key")
+    assert client.post("/translate", json={**body, "api_key": admin}).status_code == 200
+    assert client.post("/translate", data={**body, "api_key": admin}).status_code == 200
+    assert client.post("/v1/translate", json={"q": ALIBABA, "target": "en"},
+                       headers={"X-API-Key": admin}).status_code == 200
+    assert client.get("/frontend/settings").json()["keyRequired"] is True
+
+
+def test_rate_limit_per_key_is_429(keyed):
+    client, user, admin, _ = keyed
+    body = {"q": "مرحبا", "source": "ar", "target": "en", "api_key": user}
+    codes = [client.post("/translate", json=body).status_code for _ in range(5)]
+    assert codes == [200] * 5
+    response = client.post("/translate", json=body)
+    one_line_error(response, 429, "Slowdown")
+    assert response.headers["retry-after"] == "60"
+    assert client.post("/translate", json={**body, "api_key": admin}).status_code == 200  # another key's budget
+
+
+def test_char_and_body_limits(keyed):
+    client, _, admin, _ = keyed
+    long_text = "مرحبا " * 400  # 2400 characters
+    one_line_error(client.post("/translate", json={"q": long_text, "source": "ar", "target": "en", "api_key": admin}),
+                   400, "exceeds text limit", "2000")
+    huge = json.dumps({"q": "ا" * 100_000, "source": "ar", "target": "en", "api_key": admin})
+    one_line_error(client.post("/translate", content=huge, headers={"content-type": "application/json"}), 413,
+                   "65536 bytes")
+
+    def chunks():  # no Content-Length: the limit is found while reading
+        for _ in range(20):
+            yield b"x" * 8192
+
+    one_line_error(client.post("/translate", content=chunks(), headers={"content-type": "application/json"}), 413)
+    one_line_error(client.post("/translate_file", data={"target": "en", "api_key": admin},
+                               files={"file": ("big.txt", b"a" * 100_000)}), 413)
+    assert client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en", "api_key": admin}).status_code == 200
+
+
+def test_adding_a_concept_needs_an_admin_key_and_takes_effect_at_once(keyed):
+    client, user, admin, path = keyed
+    text = "قال المتحدث باسم شركة تارجاما إن النتائج جيدة."
+    before = client.post("/v1/translate", json={"q": text, "target": "en", "api_key": admin}).json()
+    assert before["results"][0]["sentences"][0]["terms"] == []
+    concept = {"ar": "شركة تارجاما|تارجاما", "en": "Tarjama Company", "zh": "塔尔贾马公司", "type": "organisation"}
+    one_line_error(client.post("/v1/glossaries/news/concepts", json=concept), 403)
+    one_line_error(client.post("/v1/glossaries/news/concepts", json={**concept, "api_key": user}), 403, "admin")
+    response = client.post("/v1/glossaries/news/concepts", json=concept, headers={"X-API-Key": admin})
+    assert response.status_code == 201, response.text
+    assert response.json()["added"]["id"] == "tarjama-company"
+    assert "tarjama-company" in Glossary.load(path)  # written to the file
+    after = client.post("/v1/translate", json={"q": text, "target": "en", "api_key": admin}).json()
+    [term] = after["results"][0]["sentences"][0]["terms"]
+    assert term["concept"] == "tarjama-company" and term["status"] in ("verified", "enforced")
+    assert "Tarjama Company" in after["results"][0]["translation"]
+    zh = client.post("/translate", json={"q": text, "source": "ar", "target": "zh", "api_key": admin}).json()
+    assert "塔尔贾马公司" in zh["translatedText"]
+    one_line_error(client.post("/v1/glossaries/news/concepts", json=concept, headers={"X-API-Key": admin}), 409,
+                   "already exists")
+    one_line_error(client.post("/v1/glossaries/news/concepts", json={"ar": "شيء", "id": "thing"},
+                               headers={"X-API-Key": admin}), 400, "neither an English nor a Chinese target")
+    one_line_error(client.post("/v1/glossaries/news/concepts", json={"ar": "شيء", "en": "Thing", "type": "animal"},
+                               headers={"X-API-Key": admin}), 400, "unknown type 'animal'")
+    one_line_error(client.post("/v1/glossaries/news/concepts", json={"ar": 5, "en": "x"},
+                               headers={"X-API-Key": admin}), 400, "ar")
+    one_line_error(client.post("/v1/glossaries/other/concepts", json=concept, headers={"X-API-Key": admin}), 404)
+
+
+def test_open_server_refuses_glossary_edits(client):
+    one_line_error(client.post("/v1/glossaries/news/concepts", json={"ar": "شيء", "en": "Thing"}), 403,
+                   "--api-keys")
+
+
+def test_a_failure_inside_is_a_generic_500(translator, tmp_path, monkeypatch, caplog):
+    """The model is beside the point here: a translate_stream that fails with a message naming a path must
+    answer 500 without the message; the next request is served."""
+    from mt.pipeline import Translator
+
+    app = create_app(translator, GlossaryStore(), ServerOptions())
+    original = Translator.translate_stream
+    calls = []
+
+    def failing_once(self, lines, to="en", progress=None):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("cannot read /secret/path/model.bin")
+        return original(self, lines, to=to, progress=progress)
+
+    monkeypatch.setattr(Translator, "translate_stream", failing_once)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        response = test_client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en"})
+        message = one_line_error(response, 500, "the server failed")
+        assert "secret" not in message
+        assert test_client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en"}).status_code == 200
+    assert "secret/path" in caplog.text  # logged server-side
+
+
+# -- the worker, the limiter, keys --------------------------------------------------------------------------------------
+def test_worker_shares_one_decode_and_splits_results(translator):
+    texts = flores(8, skip=30)
+    alone = [translator.translate([t], to="en")[0].translation for t in texts]
+    shared = TranslationWorker(translator, GlossaryStore(), batch_wait=1.0)
+    serial = TranslationWorker(translator, GlossaryStore(), serial=True)
+    for worker in (shared, serial):
+        worker.start()
+        futures = [worker.translate([t], "en") for t in texts]
+        results = [f.result(timeout=120) for f in futures]
+        worker.stop()
+        assert [r[0][0].translation for r in results] == alone
+    assert shared.decode_calls == 1 and serial.decode_calls == len(texts)
+
+
+def test_rate_limiter_window_moves():
+    now = [0.0]
+    limiter = RateLimiter(clock=lambda: now[0])
+    assert [limiter.hit("a", 2) for _ in range(3)] == [True, True, False]
+    assert limiter.hit("b", 2) and limiter.hit("a", None)
+    now[0] = 59.0
+    assert not limiter.hit("a", 2)
+    now[0] = 60.5
+    assert limiter.hit("a", 2)
+
+
+def test_keys_are_stored_hashed(tmp_path, run_cli):
+    path = tmp_path / "keys.sqlite"
+    code, out, err = run_cli("serve", "keys", "add", path, "newsroom", "--admin", "--req-limit", "30")
+    assert code == 0, err
+    key = out.strip()
+    assert key.startswith("mt-") and len(key) > 40
+    assert key.encode() not in path.read_bytes()
+    info = KeyStore(path).lookup(key)
+    assert info is not None and info.name == "newsroom" and info.admin and info.req_limit == 30
+    code, out, _ = run_cli("serve", "keys", "list", path)
+    assert out.startswith("newsroom\tadmin\t30/min") and key not in out
+    code, _, err = run_cli("serve", "keys", "add", path, "newsroom")
+    assert code == 1 and "exists" in err and err.count("\n") == 1
+    assert run_cli("serve", "keys", "remove", path, "newsroom")[0] == 0
+    assert KeyStore(path).lookup(key) is None
+    code, _, err = run_cli("serve", "keys", "remove", path, "newsroom")
+    assert code == 1 and "no key named" in err
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--target", "fr"], "unknown target language 'fr'"),
+    (["--char-limit", "0"], "--char-limit must be at least 1"),
+    (["--port", "70000"], "not a port number"),
+    (["--api-keys", "missing.sqlite"], "no such key database"),
+])
+def test_serve_bad_options_are_one_line(run_cli, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("serve", *args)
+    assert code != 0 and message in err and err.count("\n") == 1, err
+
+
+def test_translation_memory_is_used_from_the_worker_thread(translator, tmp_path):
+    """--tm: the memory (an SQLite connection, which belongs to the thread that opens it) is opened on the worker
+    thread: the first request decodes and stores, the same text again is reused from the memory."""
+    from mt.memory import TranslationMemory
+
+    path = tmp_path / "server.tm"
+    app = create_app(translator, GlossaryStore(), ServerOptions(tm=path))
+    text = flores(1, skip=60)[0]
+    with TestClient(app) as test_client:
+        first = test_client.post("/v1/translate", json={"q": text, "target": "en"}).json()["results"][0]
+        second = test_client.post("/v1/translate", json={"q": text, "target": "en"}).json()["results"][0]
+    assert [s["origin"] for s in first["sentences"]] == ["mt"]
+    assert [s["origin"] for s in second["sentences"]] == ["tm-mt"]
+    assert second["translation"] == first["translation"]
+    with TranslationMemory.open(path, create=False) as memory:
+        assert memory.stats().entries == 1
+
+
+def test_serve_without_the_server_extra_names_it(run_cli, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if the extra were not installed
+    code, _, err = run_cli("serve", "--target", "en")
+    assert code == 1 and 'pip install "tarjama[server]"' in err and err.count("\n") == 1, err

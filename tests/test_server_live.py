@@ -1,0 +1,154 @@
+"""mt serve as users run it: the `mt serve` command in its own process (real uvicorn on a free loopback port),
+a LibreTranslate client library against it, 32 concurrent clients, bad input that must not stop it, and SIGTERM
+during a request. Models: the tiny CTranslate2 ones that end their sentences."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+
+import pytest
+
+from tests.conftest import REPO
+from tests.test_server_support import ALIBABA, flores, glossary_copy
+
+pytest.importorskip("fastapi", reason="the server extra is not installed (pip install -e '.[server]')")
+libretranslatepy = pytest.importorskip("libretranslatepy", reason="libretranslatepy (the dev extra) is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post(base: str, path: str, body: dict | bytes, timeout: float = 300, headers: dict | None = None):
+    data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(base + path, data=data, method="POST",
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def get(base: str, path: str):
+    with urllib.request.urlopen(base + path, timeout=60) as response:
+        return json.loads(response.read())
+
+
+@contextmanager
+def mt_serve(models, directory, *args: str):
+    """Run `python -m mt serve` on a free port; yield (base URL, process)."""
+    port = free_port()
+    command = [sys.executable, "-m", "mt", "serve", "--port", str(port), "--model", f"ar-en={models['ar-en']}",
+               "--model", f"en-zh={models['en-zh']}", "--glossary", str(glossary_copy(directory)),
+               "--log-level", "warning", *args]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            get(base, "/health")
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"mt serve did not start: {process.communicate()[1][-2000:]}")
+            time.sleep(0.2)
+    try:
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+@pytest.fixture(scope="module")
+def server(tiny_ending_ct2, tmp_path_factory):
+    with mt_serve(tiny_ending_ct2, tmp_path_factory.mktemp("live"), "--batch-wait-ms", "20") as (base, _):
+        yield base
+
+
+def test_libretranslatepy_client(server):
+    client = libretranslatepy.LibreTranslateAPI(server + "/")
+    text = flores(1)[0]
+    status, body = post(server, "/translate", {"q": text, "source": "ar", "target": "en"})
+    assert status == 200
+    assert client.translate(text, "ar", "en") == body["translatedText"]  # form-encoded, as the library sends
+    assert client.translate(ALIBABA, "auto", "zh") == post(server, "/translate", {"q": ALIBABA, "source": "ar",
+                                                                                 "target": "zh"})[1]["translatedText"]
+    assert {language["code"] for language in client.languages()} == {"ar", "en", "zh"}
+    assert client.detect(ALIBABA)[0]["language"] == "ar"
+    with pytest.raises(urllib.error.HTTPError) as error:
+        client.translate(text, "fr", "en")
+    assert error.value.code == 400
+
+
+def test_32_concurrent_clients_get_their_own_translations(server):
+    """32 clients, one sentence each, all at once: no error, each answer equal to the same sentence translated
+    alone (sent before, one at a time), and the requests shared decodes (fewer translate calls than requests)."""
+    texts = flores(32, skip=40)
+    alone = [post(server, "/translate", {"q": t, "source": "ar", "target": "en"})[1]["translatedText"] for t in texts]
+    before = get(server, "/health")["stats"]
+    barrier = threading.Barrier(len(texts))
+    answers: list = [None] * len(texts)
+
+    def client(i: int) -> None:
+        barrier.wait()
+        answers[i] = post(server, "/translate", {"q": texts[i], "source": "ar", "target": "en"})
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(texts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert all(a is not None and a[0] == 200 for a in answers), answers
+    assert [a[1]["translatedText"] for a in answers] == alone
+    after = get(server, "/health")["stats"]
+    assert after["translation_requests"] - before["translation_requests"] == 32
+    assert after["translate_calls"] - before["translate_calls"] < 32
+
+
+def test_bad_input_does_not_stop_the_server(server):
+    cases = [(b'{"q": ', 400), (b'{"q": 1, "source": "ar", "target": "en"}', 400),
+             (b'{"q": "x", "source": "ar", "target": "xx"}', 400), (b"x" * (11 * 1024 * 1024), 413)]
+    for body, status in cases:
+        try:
+            code, answer = post(server, "/translate", body)
+        except (ConnectionError, urllib.error.URLError):  # the server may close a refused upload early
+            continue
+        assert code == status and list(answer) == ["error"] and "\n" not in answer["error"]
+    assert post(server, "/translate", {"q": ALIBABA, "source": "ar", "target": "en"})[0] == 200
+
+
+@pytest.mark.slow  # its own server process and 400 lines: ~25 s on the shared machine
+def test_sigterm_answers_the_request_in_flight_then_exits(tiny_ending_ct2, tmp_path):
+    lines = flores(400)
+    with mt_serve(tiny_ending_ct2, tmp_path) as (base, process):
+        result: dict = {}
+
+        def long_request() -> None:
+            result["answer"] = post(base, "/translate", {"q": lines, "source": "ar", "target": "zh"})
+
+        thread = threading.Thread(target=long_request)
+        thread.start()
+        time.sleep(1.0)
+        assert thread.is_alive(), "the request finished before SIGTERM; give it more lines"
+        process.send_signal(signal.SIGTERM)
+        thread.join(300)
+        code = process.wait(120)
+        status, body = result["answer"]
+        assert status == 200 and len(body["translatedText"]) == len(lines) and all(body["translatedText"])
+        assert code in (0, 143)
