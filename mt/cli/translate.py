@@ -9,6 +9,7 @@ from typing import List, Optional, Sequence
 
 import typer
 
+from mt.cli import engine_options
 from mt.cli.common import err_console, progress_bar, warn
 from mt.errors import InputError
 from mt.text.lines import TextInput
@@ -108,6 +109,13 @@ def translate(
     resume: bool = typer.Option(False, "--resume", help="Without --tm: keep finished blocks in OUT.tarjama-job.sqlite "
                                 "beside the output, so that the same command, run again after an interruption, "
                                 "decodes only the rest (the file is removed on success). Needs -o."),
+    engine: Optional[str] = engine_options.ENGINE,
+    ray_address: Optional[str] = engine_options.RAY_ADDRESS,
+    actors: Optional[int] = engine_options.ACTORS,
+    threads_per_actor: int = engine_options.THREADS_PER_ACTOR,
+    batch_lines: int = engine_options.BATCH_LINES,
+    text_column: str = engine_options.TEXT_COLUMN,
+    id_column: str = engine_options.ID_COLUMN,
 ) -> None:
     from mt.models.registry import TARGETS, parse_model_options
 
@@ -125,6 +133,11 @@ def translate(
     if resume and (output is None or output == "-"):
         raise InputError("--resume needs -o FILE (the finished part is kept beside the output)")
     models = parse_model_options(model)
+    if engine_options.wanted(engine, inputs, ray_address, actors, threads_per_actor, batch_lines):
+        return engine_options.run(engine_options.EngineRequest(
+            inputs, to, output, fmt, models, beam, batch_tokens, max_input_tokens, max_length_ratio, max_length_extra,
+            glossary, glossary_mode, backend, threads, force, quiet, resume, tm, ref, engine, ray_address, actors,
+            threads_per_actor, batch_lines, text_column, id_column))
     sources = [TextInput(name) for name in inputs]  # validates every input before anything is written
     outputs = _plan_outputs(inputs, output, to, fmt, force, [*([ref] if ref else []), *(glossary or []),
                                                              *([tm] if tm else [])])
