@@ -89,10 +89,11 @@ def wanted(engine: Optional[str], inputs: list[str], ray_address: Optional[str],
                                                    ("--threads-per-actor", threads_per_actor, 1)) if value != default]
         if given:
             raise InputError(f"{given[0]} needs --engine ray")
-    if engine is None and batch_lines != DEFAULT_BATCH_LINES:
+    job = engine is not None or any(name != "-" and (Path(name).is_dir() or input_kind(name) != "txt")
+                                    for name in inputs)
+    if not job and batch_lines != DEFAULT_BATCH_LINES:
         raise InputError("--batch-lines needs --engine local or --engine ray")
-    return engine is not None or any(name != "-" and (Path(name).is_dir() or input_kind(name) != "txt")
-                                     for name in inputs)
+    return job
 
 
 def run(request: EngineRequest) -> None:
