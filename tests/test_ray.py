@@ -71,7 +71,7 @@ def test_an_actor_killed_mid_job_loses_and_duplicates_nothing(model, corpus, loc
     expected = local.read_text(encoding="utf-8").splitlines()[:320]  # batches of 64 there, of 64 here
     batches = [Batch(i, tuple(lines[start:start + 64])) for i, start in enumerate(range(0, 320, 64))]
     settings = TranslatorSettings(models={"direct": str(model)}, glossary=Glossary.load(GLOSSARY))
-    engine = RayEngine(settings, "en", actors=2)
+    engine = RayEngine(settings, "en", actors=2, wave_batches=3)  # two waves: order holds across them
     engine.start()
     done, killed = [], None
     for result in engine.run(batches):

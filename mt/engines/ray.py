@@ -23,7 +23,9 @@ from mt.engines.base import Batch, BatchResult, TranslatorSettings, translate_ba
 from mt.errors import InputError, TarjamaError
 
 EXTRA_HINT = 'the Ray engine needs the ray extra: pip install "tarjama[ray]"'
-WAVE_BATCHES = 2048       # batches per Ray Data dataset (64 lines each by default: 131,072 lines)
+WAVE_BATCHES = 2048       # batches per Ray Data dataset at least (64 lines each by default: 131,072 lines) ...
+WAVE_BATCHES_PER_ACTOR = 32  # ... and at least this many per actor, so that an actor's model load and a wave's
+# tail (actors idle while the last batches finish) stay a few per cent of a wave on a large cluster
 CONNECT_TIMEOUT_S = 5.0
 
 
@@ -85,7 +87,7 @@ class RayEngine:
     name = "ray"
 
     def __init__(self, settings: TranslatorSettings, to: str, *, address: str | None = None,
-                 actors: int | None = None, threads_per_actor: int = 1, wave_batches: int = WAVE_BATCHES) -> None:
+                 actors: int | None = None, threads_per_actor: int = 1, wave_batches: int | None = None) -> None:
         if actors is not None and actors < 1:
             raise InputError("--actors must be at least 1")
         if threads_per_actor < 1:
@@ -125,6 +127,8 @@ class RayEngine:
         if self.actors is None:
             cpus = int(ray.cluster_resources().get("CPU", 1))
             self.actors = max(1, cpus // self.threads_per_actor)
+        if self.wave_batches is None:
+            self.wave_batches = max(WAVE_BATCHES, WAVE_BATCHES_PER_ACTOR * self.actors)
         return time.perf_counter() - began
 
     def _waves(self, batches: Iterable[Batch]) -> Iterator[list[Batch]]:
