@@ -231,3 +231,12 @@ def test_local_engine_loads_once_and_reports_its_load(model):
     done = list(engine.run([Batch(0, ("مرحبا",)), Batch(1, ("",))]))
     assert engine.translator is translator and [d.index for d in done] == [0, 1] and len(engine.load_seconds) == 1
     engine.close()
+
+
+def test_engine_ray_with_a_missing_model_path_fails_before_ray_starts(tmp_path, run_cli):
+    import ray
+
+    text = write_lines(tmp_path / "in.txt", ["مرحبا"])
+    code, _, err = run_cli("translate", text, "--to", "en", "-m", tmp_path / "no-model", "--engine", "ray")
+    assert code == 1 and err.strip() == f"mt: error: {tmp_path / 'no-model'}: no such model directory"
+    assert not ray.is_initialized()

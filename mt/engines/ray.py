@@ -14,19 +14,24 @@ Models are read from the path given, which every node must see (or a hub id that
 from __future__ import annotations
 
 import logging
+import re
 
 import socket
 import time
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from mt.engines.base import Batch, BatchResult, TranslatorSettings, translate_batch
 from mt.errors import InputError, TarjamaError
+from mt.models.loading import resolve
+from mt.models.registry import route
 
 EXTRA_HINT = 'the Ray engine needs the ray extra: pip install "tarjama[ray]"'
 WAVE_BATCHES = 2048       # batches per Ray Data dataset at least (64 lines each by default: 131,072 lines) ...
 WAVE_BATCHES_PER_ACTOR = 32  # ... and at least this many per actor, so that an actor's model load and a wave's
 # tail (actors idle while the last batches finish) stay a few per cent of a wave on a large cluster
 CONNECT_TIMEOUT_S = 5.0
+HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
 
 
 def import_ray():
@@ -108,6 +113,7 @@ class RayEngine:
         first wave; their model loads are in :attr:`load_seconds`."""
         began = time.perf_counter()
         ray = import_ray()
+        self._check_model_paths()
         self._ray = ray
         if not ray.is_initialized():
             if self.address is not None:
@@ -130,6 +136,14 @@ class RayEngine:
         if self.wave_batches is None:
             self.wave_batches = max(WAVE_BATCHES, WAVE_BATCHES_PER_ACTOR * self.actors)
         return time.perf_counter() - began
+
+    def _check_model_paths(self) -> None:
+        """A model given as a path must exist here too (the driver is usually a node that sees the same
+        paths): a typo fails in a second with one line, not after the actors are started. Hub ids are left to
+        each node's cache."""
+        for _, model in route(self.to, self.settings.models):
+            if Path(model).expanduser().exists() or not HUB_ID.fullmatch(model):
+                resolve(model)
 
     def _waves(self, batches: Iterable[Batch]) -> Iterator[list[Batch]]:
         wave: list[Batch] = []
