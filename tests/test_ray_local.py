@@ -137,6 +137,8 @@ def test_a_stopped_job_resumes_from_its_journal_to_the_same_bytes(model, lines, 
     assert _mt(run_cli, model, text, *args)[0] == 130
     journal = tmp_path / "resumed.jsonl.tarjama-engine-job.jsonl"
     assert not out.exists() and len(journal.read_text(encoding="utf-8").splitlines()) == 1 + 2
+    with journal.open("a", encoding="utf-8") as handle:  # a driver killed while appending batch 2
+        handle.write('{"index": 2, "rows": ["{\\"source')
     monkeypatch.undo()
     again = []
     monkeypatch.setattr(mt.engines.local, "translate_batch",

@@ -135,9 +135,11 @@ def translate(
     models = parse_model_options(model)
     if engine_options.wanted(engine, inputs, ray_address, actors, threads_per_actor, batch_lines):
         return engine_options.run(engine_options.EngineRequest(
-            inputs, to, output, fmt, models, beam, batch_tokens, max_input_tokens, max_length_ratio, max_length_extra,
-            glossary, glossary_mode, backend, threads, force, quiet, resume, tm, ref, engine, ray_address, actors,
-            threads_per_actor, batch_lines, text_column, id_column))
+            inputs=inputs, to=to, output=output, fmt=fmt, models=models, beam=beam, batch_tokens=batch_tokens,
+            max_input_tokens=max_input_tokens, max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
+            glossary=glossary, glossary_mode=glossary_mode, backend=backend, threads=threads, force=force, quiet=quiet,
+            resume=resume, tm=tm, ref=ref, engine=engine, ray_address=ray_address, actors=actors,
+            threads_per_actor=threads_per_actor, batch_lines=batch_lines, text_column=text_column, id_column=id_column))
     sources = [TextInput(name) for name in inputs]  # validates every input before anything is written
     outputs = _plan_outputs(inputs, output, to, fmt, force, [*([ref] if ref else []), *(glossary or []),
                                                              *([tm] if tm else [])])
