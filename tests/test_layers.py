@@ -16,6 +16,7 @@ FORBIDDEN = {  # package -> the mt modules it must not import
     "decoding": ("mt.pipeline", "mt.cli", "mt.alignment"),
     "glossary": ("mt.decoding", "mt.pipeline", "mt.backends", "mt.cli"),
     "text": ("mt.decoding", "mt.pipeline", "mt.backends", "mt.models", "mt.glossary", "mt.cli"),
+    "engines": ("mt.cli",),  # engines sit between the CLI and the pipeline
 }
 
 

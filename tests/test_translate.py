@@ -155,9 +155,12 @@ def test_bad_inputs_fail_with_one_line(run_cli, fast_tiny, tmp_path):
     binary.write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00")
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes("مرحبا\n".encode() + "caf\xe9\n".encode("latin-1"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
     cases = [
         (("translate", tmp_path / "missing.txt", "--to", "en"), "no such file"),
-        (("translate", tmp_path, "--to", "en"), "is a directory"),
+        # a directory is an input since --engine (issue #14): each of its files; an empty one is refused
+        (("translate", empty, "--to", "en"), "a directory without input files"),
         (("translate", latin1, "--to", "en"), "invalid UTF-8 at byte 14 (line 2)"),
         (("translate", binary, "--to", "en"), "binary file"),
         (("translate", SEED, "--to", "fr"), "unknown target language 'fr'"),

@@ -11,6 +11,7 @@ from typing import Callable, List, Optional, Sequence
 
 import typer
 
+from mt.cli import engine_options
 from mt.cli.common import err_console, progress_bar, warn
 from mt.errors import InputError
 from mt.formats.document import FormatOptions
@@ -135,6 +136,13 @@ def translate(
                                           "displaced tags; with --tm origin and the best fuzzy match)."),
     fuzzy_min: float = typer.Option(75.0, "--fuzzy-min", help="--report with --tm: the lowest similarity (0-100) "
                                     "of a fuzzy match worth showing."),
+    engine: Optional[str] = engine_options.ENGINE,
+    ray_address: Optional[str] = engine_options.RAY_ADDRESS,
+    actors: Optional[int] = engine_options.ACTORS,
+    threads_per_actor: int = engine_options.THREADS_PER_ACTOR,
+    batch_lines: int = engine_options.BATCH_LINES,
+    text_column: str = engine_options.TEXT_COLUMN,
+    id_column: str = engine_options.ID_COLUMN,
 ) -> None:
     from mt.models.registry import TARGETS, parse_model_options
 
@@ -158,6 +166,16 @@ def translate(
         raise InputError(f"--fuzzy-min {fuzzy_min:g}: expected a similarity from 0 to 100")
     models = parse_model_options(model)
     formats = [_document_format(name, input_format) for name in inputs]
+    if engine is not None and any(formats):
+        raise InputError("--engine translates text, JSONL and Parquet inputs; translate documents without --engine")
+    if not any(formats) and engine_options.wanted(engine, inputs, ray_address, actors, threads_per_actor,
+                                                  batch_lines):
+        return engine_options.run(engine_options.EngineRequest(
+            inputs=inputs, to=to, output=output, fmt=fmt, models=models, beam=beam, batch_tokens=batch_tokens,
+            max_input_tokens=max_input_tokens, max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
+            glossary=glossary, glossary_mode=glossary_mode, backend=backend, threads=threads, force=force, quiet=quiet,
+            resume=resume, tm=tm, ref=ref, engine=engine, ray_address=ray_address, actors=actors,
+            threads_per_actor=threads_per_actor, batch_lines=batch_lines, text_column=text_column, id_column=id_column))
     if any(formats):
         _check_document_options(fmt_given, resume, ref)
     # validates every input before anything is written (documents are parsed, text is checked)

@@ -1,0 +1,206 @@
+"""`mt translate --engine local|ray`: the options and the run of an engine job (mt.engines), kept out of
+mt/cli/translate.py, which only declares the options and hands over.
+
+An engine job reads text files, directories of them, JSONL (id + text) or Parquet (the same columns), cuts them
+into batches of --batch-lines lines and translates each batch with one Translator call, in this process
+(--engine local) or on Ray actors (--engine ray): both write the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mt.cli.common import err_console, warn
+from mt.engines.base import DEFAULT_BATCH_LINES, Engine, TranslatorSettings
+from mt.engines.job import JobInput, Journal, Progress, run_job
+from mt.engines.local import LocalEngine
+from mt.engines.outputs import output_suffix
+from mt.engines.ray import RayEngine
+from mt.engines.records import RecordInput, expand_inputs, input_kind
+from mt.errors import InputError, TarjamaError
+from mt.formats.writing import check_output
+from mt.glossary import Glossary
+from mt.memory import glossary_fingerprint
+from mt.models.registry import route
+from mt.pipeline import model_identity
+
+ENGINES = ("local", "ray")
+JOURNAL_SUFFIX = ".tarjama-engine-job.jsonl"
+
+ENGINE = typer.Option(None, "--engine", help="local (this process) or ray (actors of a Ray cluster, extra 'ray'): "
+                      "translates fixed batches of --batch-lines lines, the same bytes on both; also reads "
+                      "directories, JSONL (id, text) and Parquet. See docs/ray.md.")
+RAY_ADDRESS = typer.Option(None, "--ray-address", help="--engine ray: auto or HOST:PORT of a running cluster "
+                           "(default: start a local Ray instance on this machine).")
+ACTORS = typer.Option(None, "--actors", help="--engine ray: translating actors (default: the cluster's CPUs / "
+                      "--threads-per-actor).")
+THREADS_PER_ACTOR = typer.Option(1, "--threads-per-actor", help="--engine ray: CPUs (and decoding threads) per actor.")
+BATCH_LINES = typer.Option(DEFAULT_BATCH_LINES, "--batch-lines", help="--engine: input lines per batch (one "
+                           "Translator call; part of what fixes the output bytes).")
+TEXT_COLUMN = typer.Option("text", "--text-column", help="JSONL/Parquet inputs: the field holding the Arabic text.")
+ID_COLUMN = typer.Option("id", "--id-column", help="JSONL/Parquet inputs: the field holding each row's id.")
+
+
+@dataclass
+class EngineRequest:
+    """What `mt translate` was asked, for an engine job."""
+
+    inputs: list[str]
+    to: str
+    output: Optional[str]
+    fmt: str
+    models: dict
+    beam: int
+    batch_tokens: int
+    max_input_tokens: Optional[int]
+    max_length_ratio: float
+    max_length_extra: int
+    glossary: Optional[list[Path]]
+    glossary_mode: str
+    backend: Optional[str]
+    threads: Optional[int]
+    force: bool
+    quiet: bool
+    resume: bool
+    tm: Optional[Path] = None
+    ref: Optional[Path] = None
+    engine: Optional[str] = None
+    ray_address: Optional[str] = None
+    actors: Optional[int] = None
+    threads_per_actor: int = 1
+    batch_lines: int = DEFAULT_BATCH_LINES
+    text_column: str = "text"
+    id_column: str = "id"
+
+
+def wanted(engine: Optional[str], inputs: list[str], ray_address: Optional[str], actors: Optional[int],
+           threads_per_actor: int, batch_lines: int) -> bool:
+    """Whether `mt translate` runs as an engine job: --engine given, or an input only an engine reads (a
+    directory, JSONL, Parquet). Ray options without --engine ray are refused."""
+    if engine is not None and engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; choose local or ray")
+    if engine != "ray":
+        given = [name for name, value, default in (("--ray-address", ray_address, None), ("--actors", actors, None),
+                                                   ("--threads-per-actor", threads_per_actor, 1)) if value != default]
+        if given:
+            raise InputError(f"{given[0]} needs --engine ray")
+    job = engine is not None or any(name != "-" and (Path(name).is_dir() or input_kind(name) != "txt")
+                                    for name in inputs)
+    if not job and batch_lines != DEFAULT_BATCH_LINES:
+        raise InputError("--batch-lines needs --engine local or --engine ray")
+    return job
+
+
+def run(request: EngineRequest) -> None:
+    """Run the job; bad rows are reported as they come and make the exit status non-zero at the end."""
+    _refuse_unsupported(request)
+    names = expand_inputs(request.inputs)
+    sources = [RecordInput(name, request.text_column, request.id_column) for name in names]
+    glossary = _load_glossaries(request.glossary) if request.glossary else None
+    journal_path = None
+    outputs = _plan(request, sources, glossary_files=request.glossary or [], resuming=False)
+    if request.resume:
+        journal_path = outputs[0].with_name(outputs[0].name + JOURNAL_SUFFIX)
+        if journal_path.exists():  # the interrupted run may have written some outputs: they are rewritten
+            outputs = _plan(request, sources, glossary_files=request.glossary or [], resuming=True)
+            if not request.quiet:
+                err_console.print(f"mt: resuming from {journal_path}", markup=False)
+    settings = TranslatorSettings(models=request.models, beam_size=request.beam, batch_tokens=request.batch_tokens,
+                                  max_input_tokens=request.max_input_tokens, max_length_ratio=request.max_length_ratio,
+                                  max_length_extra=request.max_length_extra, glossary=glossary,
+                                  glossary_mode=request.glossary_mode, backend=request.backend, threads=request.threads)
+    job_inputs = [JobInput(source, path, request.fmt) for source, path in zip(sources, outputs)]
+    journal = Journal(journal_path, _fingerprint(request, settings, sources)) if journal_path else None
+    known = [s.rows for s in sources]
+    progress = Progress(None if None in known else sum(known), enabled=not request.quiet)
+    engine = _engine(request, settings)
+    try:
+        summary = run_job(engine, job_inputs, request.batch_lines, journal=journal, progress=progress,
+                          report=lambda line: warn(line))
+    finally:
+        engine.close()
+    if not request.quiet:
+        for line in summary.lines():
+            err_console.print(f"mt: {line}", markup=False)
+    if summary.bad:
+        raise InputError(f"{len(summary.bad)} bad rows (reported above, kept as error rows in the output); "
+                         "every other row was translated")
+
+
+def _engine(request: EngineRequest, settings: TranslatorSettings) -> Engine:
+    if request.engine == "ray":
+        return RayEngine(settings, request.to, address=request.ray_address, actors=request.actors,
+                         threads_per_actor=request.threads_per_actor)
+    return LocalEngine(settings, request.to)
+
+
+def _refuse_unsupported(request: EngineRequest) -> None:
+    if "-" in request.inputs:
+        raise InputError("--engine and JSONL/Parquet/directory inputs read files, not standard input ('-')")
+    if request.tm is not None or request.ref is not None:
+        raise InputError("--tm and --ref do not work with --engine (or JSONL/Parquet/directory inputs) yet; "
+                         "--resume resumes a stopped job")
+    if request.batch_lines < 1:
+        raise InputError("--batch-lines must be at least 1")
+    if request.resume and (request.output is None or request.output == "-"):
+        raise InputError("--resume needs -o FILE or DIR (the journal of finished batches is kept beside it)")
+
+
+def _plan(request: EngineRequest, sources: list[RecordInput], glossary_files: list[Path],
+          resuming: bool) -> list[Optional[Path]]:
+    """Each input's output (None: stdout), checked before any work: never over an input, never two inputs into
+    one file, never over an existing file without --force (or, resuming, a file the stopped run wrote)."""
+    output = request.output
+    if output is None or output == "-":
+        if len(sources) > 1:
+            raise InputError("several inputs need -o DIR (one output file per input)")
+        if sources[0].kind == "parquet":
+            raise InputError("Parquet output needs -o FILE")
+        return [None]
+    out = Path(output)
+    if len(sources) > 1 or out.is_dir():
+        if not out.is_dir():
+            raise InputError(f"{out}: not a directory; several inputs need -o DIR")
+        paths = [out / f"{Path(s.name).stem}.{request.to}.{output_suffix(s, request.fmt)}" for s in sources]
+    else:
+        paths = [out]
+    planned: dict[str, str] = {}
+    for source, path in zip(sources, paths):
+        key = os.path.normcase(os.path.abspath(path))
+        if key in planned:
+            raise InputError(f"{planned[key]} and {source.name} would both be translated into {path}; "
+                             "translate them into different directories (or rename one)")
+        planned[key] = source.name
+        check_output(path, request.force or resuming, [*(s.name for s in sources), *glossary_files])
+    return paths
+
+
+def _load_glossaries(paths: list[Path]) -> Glossary:
+    glossaries = [Glossary.load(p) for p in paths]
+    return glossaries[0] if len(glossaries) == 1 else Glossary.merge(glossaries)
+
+
+def _fingerprint(request: EngineRequest, settings: TranslatorSettings, sources: list[RecordInput]) -> dict:
+    """What a journal's batches depend on: inputs (name, size), models (id, revision), settings, batching."""
+    models = []
+    for pair, model in route(request.to, settings.models):
+        try:
+            models.append([pair, *model_identity(model)])
+        except TarjamaError:
+            models.append([pair, model, ""])
+    langs = [pair.split("-")[1] for pair, _ in route(request.to, settings.models)]
+    glossary = glossary_fingerprint(settings.glossary.concepts, langs) if settings.glossary else ""
+    return {"to": request.to, "batch_lines": request.batch_lines, "fmt": request.fmt, "models": models,
+            "glossary": glossary, "glossary_mode": settings.glossary_mode,
+            "decoding": [settings.beam_size, settings.batch_tokens, settings.max_input_tokens,
+                         settings.max_length_ratio, settings.max_length_extra, settings.backend],
+            "inputs": [[s.name, os.path.getsize(s.name), s.kind, s.text_column, s.id_column] for s in sources]}
+
+
+__all__ = ["ACTORS", "BATCH_LINES", "ENGINE", "EngineRequest", "ID_COLUMN", "RAY_ADDRESS", "TEXT_COLUMN",
+           "THREADS_PER_ACTOR", "run", "wanted"]

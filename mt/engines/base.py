@@ -1,0 +1,116 @@
+"""What every engine shares: the settings that travel with a job, a batch of lines, its result, the Engine
+Protocol and the one function that translates a batch (:func:`translate_batch`).
+
+Why fixed batches: a backend may give a sentence different bytes depending on the sentences decoded beside it
+(CTranslate2 int8 does, on a few lines in a hundred: padding changes the quantised activations), so the same
+output on one machine and on a cluster needs the same batches on both. A job is cut into batches of
+``batch_lines`` input lines, in input order, before any engine sees it; each batch is translated by one
+``Translator.translate`` call wherever it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Protocol
+
+from mt.errors import InputError
+from mt.glossary.glossary import Glossary
+from mt.pipeline import Translator
+from mt.results import LineResult
+
+DEFAULT_BATCH_LINES = 64
+
+
+@dataclass(frozen=True)
+class TranslatorSettings:
+    """Everything a Translator is built from, picklable, so that it travels with a job to every actor: model
+    paths (a path every node sees, or a hub id each node caches), decoding settings and the glossary itself
+    (its concepts, not its file: a worker need not see the glossary file)."""
+
+    models: dict[str, str] = field(default_factory=dict)
+    beam_size: int = 4
+    batch_tokens: int = 4096
+    max_input_tokens: int | None = None
+    max_length_ratio: float = 2.0
+    max_length_extra: int = 10
+    glossary: Glossary | None = None
+    glossary_mode: str = "strict"
+    backend: str | None = None
+    threads: int | None = None
+
+    def build(self, threads: int | None = None) -> Translator:
+        """A Translator with these settings; ``threads`` (the CPUs an actor was given) overrides :attr:`threads`."""
+        return Translator(self.models, beam_size=self.beam_size, batch_tokens=self.batch_tokens,
+                          max_input_tokens=self.max_input_tokens, max_length_ratio=self.max_length_ratio,
+                          max_length_extra=self.max_length_extra, glossary=self.glossary,
+                          glossary_mode=self.glossary_mode, backend=self.backend,
+                          threads=threads if threads is not None else self.threads)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """``texts``: the lines of batch number ``index`` (0, 1, 2 ... in input order) to translate."""
+
+    index: int
+    texts: tuple[str, ...]
+
+
+@dataclass
+class BatchResult:
+    """A translated batch: one JSON object per line (``LineResult.to_dict()``, as `--format jsonl` writes it),
+    what it cost, and which worker did it."""
+
+    index: int
+    rows: list[str]
+    translations: list[str]
+    sentences: int
+    tokens: int      # target tokens of the translations (their pieces under the last model's vocabulary)
+    seconds: float   # translation time in the worker, model load excluded
+    worker: str      # host:pid of the process that translated it
+
+    def to_record(self) -> dict:
+        return {"index": self.index, "rows": self.rows, "translations": self.translations, "sentences": self.sentences, "tokens": self.tokens,
+                "seconds": self.seconds, "worker": self.worker}
+
+    @classmethod
+    def from_record(cls, record: dict) -> "BatchResult":
+        return cls(int(record["index"]), list(record["rows"]), list(record["translations"]), int(record["sentences"]), int(record["tokens"]),
+                   float(record["seconds"]), str(record["worker"]))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def translate_batch(translator: Translator, batch: Batch, to: str) -> BatchResult:
+    """Translate one batch with one ``Translator.translate`` call: the unit of work of every engine."""
+    vocab = translator.legs(to)[-1].backend.vocab
+    start = time.perf_counter()
+    results: list[LineResult] = translator.translate(list(batch.texts), to=to)
+    seconds = time.perf_counter() - start
+    if len(results) != len(batch.texts):  # the Translator promises one result per line; never let it pass
+        raise InputError(f"batch {batch.index}: {len(batch.texts)} lines in, {len(results)} out")
+    sentences = [s for r in results for s in r.sentences]
+    tokens = sum(len(vocab.encode_target(s.translation)) for s in sentences)
+    rows = [json.dumps(r.to_dict(), ensure_ascii=False) for r in results]
+    return BatchResult(batch.index, rows, [r.translation for r in results], len(sentences), tokens, seconds, worker_name())
+
+
+class Engine(Protocol):
+    """Translates batches and hands their results back in input order, each exactly once.
+
+    ``start`` connects (Ray) or loads the model (local) and returns the seconds it took; ``run`` may be called
+    several times; ``close`` frees the workers (and a Ray instance the engine started)."""
+
+    name: str
+    load_seconds: dict[str, float]  # per worker (host:pid): its model load, as workers start
+
+    def start(self) -> float: ...
+
+    def run(self, batches: Iterable[Batch]) -> Iterator[BatchResult]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,112 @@
+"""The Ray engine on a local Ray instance with 2 CPUs (one per test module: Ray's start-up is heavy): a few
+thousand real Arabic lines with the seed glossary, byte for byte against --engine local; an actor killed
+mid-job (nothing lost or duplicated); a stopped job resumed. Slow: about a minute and a half on 2 cores."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import pytest
+
+ray = pytest.importorskip("ray")  # the `ray` extra (.ci/run installs it)
+
+import mt.engines.job  # noqa: E402
+from mt.engines.base import Batch, TranslatorSettings  # noqa: E402
+from mt.engines.ray import RayEngine  # noqa: E402
+from mt.glossary import Glossary  # noqa: E402
+from tests.ray_support import GLOSSARY, arabic_lines, ending_ct2_model, write_lines  # noqa: E402
+
+pytestmark = pytest.mark.slow
+LINES = 2000
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return ending_ct2_model(tmp_path_factory.mktemp("ray-models"))
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, model, local_ray):
+    """The lines, and their --engine local translation (JSONL, batches of 64), made once."""
+    from mt.cli import main
+
+    root = tmp_path_factory.mktemp("ray-corpus")
+    source = write_lines(root / "corpus.ar.txt", arabic_lines(LINES))
+    assert main(["translate", str(source), "--to", "en", "-m", str(model), "-g", str(GLOSSARY), "-q", "--engine",
+                 "local", "--threads", "1", "-f", "jsonl", "-o", str(root / "local.jsonl")]) == 0
+    return source, root / "local.jsonl"
+
+
+def _mt(run_cli, model, *args):
+    return run_cli("translate", *args, "--to", "en", "-m", str(model), "-g", str(GLOSSARY))
+
+
+def test_ray_equals_local_byte_for_byte(model, corpus, tmp_path, run_cli):
+    source, local = corpus
+    out = tmp_path / "ray.jsonl"
+    code, _, err = _mt(run_cli, model, source, "--engine", "ray", "--actors", "2", "-f", "jsonl", "-o", out)
+    assert code == 0, err
+    assert out.read_bytes() == local.read_bytes()
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == LINES and rows[3]["translation"] == rows[4]["translation"] == ""
+    assert sum(t["status"] in ("verified", "enforced") for r in rows for s in r["sentences"] for t in s["terms"]) > 0
+    summary = [line for line in err.splitlines() if line.startswith("mt: ray: ")]
+    assert summary and f"{LINES:,} rows" in summary[0]
+    assert len([line for line in err.splitlines() if " tokens/s" in line and line.startswith("mt:   ")]) == 2
+    assert "rows/s" in err  # progress lines while it runs
+
+
+def test_an_actor_killed_mid_job_loses_and_duplicates_nothing(model, corpus, local_ray):
+    source, local = corpus
+    lines = source.read_text(encoding="utf-8").split("\n")[:320]
+    expected = local.read_text(encoding="utf-8").splitlines()[:320]  # batches of 64 there, of 64 here
+    batches = [Batch(i, tuple(lines[start:start + 64])) for i, start in enumerate(range(0, 320, 64))]
+    settings = TranslatorSettings(models={"direct": str(model)}, glossary=Glossary.load(GLOSSARY))
+    engine = RayEngine(settings, "en", actors=2, wave_batches=3)  # two waves: order holds across them
+    engine.start()
+    done, killed = [], None
+    for result in engine.run(batches):
+        done.append(result)
+        if killed is None:  # the actor that translated the first batch dies while the job goes on
+            killed = int(result.worker.rsplit(":", 1)[1])
+            os.kill(killed, signal.SIGKILL)
+    engine.close()
+    assert [d.index for d in done] == list(range(len(batches)))
+    assert [row for d in done for row in d.rows] == expected
+    assert killed not in {int(d.worker.rsplit(":", 1)[1]) for d in done[3:]}  # later batches: other processes
+
+
+def test_a_stopped_ray_job_resumes_to_the_same_bytes(model, corpus, tmp_path, run_cli, monkeypatch):
+    source, local = corpus
+    lines = source.read_text(encoding="utf-8").split("\n")[:448]
+    part = write_lines(tmp_path / "part.txt", lines)
+    whole = tmp_path / "whole.jsonl"
+    whole.write_text("".join(row + "\n" for row in local.read_text(encoding="utf-8").splitlines()[:448]),
+                     encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    args = ("--engine", "ray", "--actors", "2", "-f", "jsonl", "-o", out, "--resume")
+    advance = mt.engines.job.Progress.advance
+
+    def stop_at_200(self, rows):  # Ctrl-C in the driver once 200 rows are written
+        advance(self, rows)
+        if self.done >= 200:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(mt.engines.job.Progress, "advance", stop_at_200)
+    assert _mt(run_cli, model, part, *args)[0] == 130
+    journal = tmp_path / "out.jsonl.tarjama-engine-job.jsonl"
+    assert not out.exists() and journal.exists()
+    monkeypatch.undo()
+    code, _, err = _mt(run_cli, model, part, *args)
+    assert code == 0, err
+    assert "batches taken from the journal" in err and not journal.exists()
+    assert out.read_bytes() == whole.read_bytes()
