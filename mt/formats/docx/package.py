@@ -34,7 +34,7 @@ MAIN_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.do
 TEXT_PART_TYPES = ("header", "footer", "footnotes", "endnotes", "comments")
 
 _MAGIC = ((b"%PDF", "a PDF"), (b"\xd0\xcf\x11\xe0", "an OLE file (an old .doc, or a password-protected DOCX)"),
-          (b"{\\rtf", "an RTF file"), (b"<", "a text or XML file"), (b"\x89PNG", "a PNG image"),
+          (b"{\\rtf", "an RTF file"), (b"\x89PNG", "a PNG image"),
           (b"\xff\xd8\xff", "a JPEG image"))
 
 
@@ -72,8 +72,15 @@ def _what_it_is(data: bytes) -> str:
     if not data:
         return "an empty file"
     for magic, kind in _MAGIC:
-        if data.lstrip()[:len(magic)] == magic if magic == b"<" else data.startswith(magic):
+        if data.startswith(magic):
             return kind
+    head = data[:512]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:   # a character cut at the end of the sample is still text
+        text = head[:error.start].decode("utf-8") if error.start > len(head) - 4 else "\0"
+    if all(char.isprintable() or char in "\t\r\n" for char in text):
+        return "a text file"
     return "not a zip archive"
 
 
