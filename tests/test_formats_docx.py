@@ -3,14 +3,16 @@ formatting, direction and language, and every bad input refused. Documents are b
 from the seed article with python-docx (plus lxml for footnotes, endnotes, fields, bookmarks, a text box and
 right-to-left settings) and read back with python-docx and lxml.
 
-The translations here are made by hand (a letter-for-letter transliteration, or an English sentence with its
-tags placed by the test), so what is checked is the writer, not a model."""
+Most translations here are made by hand (a letter-for-letter transliteration, or an English sentence with its
+tags placed by the test), so what is checked is the writer, not a model; the end-to-end tests at the bottom
+translate with the tiny models and the seed glossary through Translator.translate_segments."""
 
 from __future__ import annotations
 
 import io
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import docx
@@ -22,7 +24,11 @@ from mt.formats import registry
 from mt.formats.document import FormatOptions, Segment, Tag, TranslatedSegment, identity
 from mt.formats.docx import DocxFormat, package as docx_package
 from mt.formats.docx.language import east_asian_font
+from mt.glossary import Glossary
+from mt.glossary.verify import concept_spans
+from mt.pipeline import Translator
 from tests import docx_builder as built
+from tests.conftest import REPO
 
 W = built.W
 NS = {"w": W, "mc": built.NS["mc"]}
@@ -381,3 +387,76 @@ def test_declared_sizes_are_capped_before_reading(source, monkeypatch):
         DocxFormat().parse(data, "big.docx", FormatOptions())
     monkeypatch.setattr(docx_package, "MAX_TOTAL_BYTES", total)
     assert DocxFormat().parse(data, "big.docx", FormatOptions()).segments
+
+
+# ---- (c) end to end with the tiny models --------------------------------------------------------------------
+
+FAST = {"max_length_ratio": 0.5, "max_length_extra": 4}
+
+
+@pytest.fixture(scope="module")
+def seed_glossary() -> Glossary:
+    return Glossary.load(REPO / "glossaries" / "ecommerce.tsv")
+
+
+@pytest.fixture(scope="module")
+def model_output(source, tiny_ar_en, tiny_en_zh, seed_glossary) -> dict[str, tuple[list, bytes]]:
+    """The test document translated by the tiny random models (ar->en, and the pivot to zh) with the seed
+    glossary: what the model writes is noise, what is checked is what the document path keeps."""
+    translator = Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, glossary=seed_glossary,
+                            beam_size=1, **FAST)
+    document = DocxFormat().load(source, FormatOptions())
+    out = {}
+    for target in ("en", "zh"):
+        translations = translator.translate_segments(document.segments, to=target)
+        out[target] = (translations, document.render(translations, FormatOptions(target=target)))
+    return out
+
+
+@pytest.mark.parametrize("target", ["en", "zh"])
+def test_end_to_end_keeps_structure_and_leaves_no_arabic(source, model_output, target):
+    _, out = model_output[target]
+    before, after = entries(source.read_bytes()), entries(out)
+    assert list(after) == list(before)
+    assert {name for name in before if before[name] != after[name]} == set(TEXT_PARTS) | {"word/styles.xml"}
+    old, new = docx.Document(io.BytesIO(source.read_bytes())), docx.Document(io.BytesIO(out))
+    assert len(new.paragraphs) == len(old.paragraphs)
+    assert [[len(row.cells) for row in table.rows] for table in new.tables] == \
+           [[len(row.cells) for row in table.rows] for table in old.tables]
+    assert len(new.inline_shapes) == 1 and len(list(new.comments)) == 1
+    assert [link.address for link in new.paragraphs[0].hyperlinks] == ["https://www.aliexpress.com/"]
+    if target == "zh":   # the en-zh model cannot write Arabic: none is left anywhere
+        for part in TEXT_PARTS:
+            root = etree.fromstring(after[part])
+            assert not ARABIC.search("".join(root.xpath("//w:t/text()", namespaces=NS))), part
+    body = etree.fromstring(after["word/document.xml"])
+    for kept in ("//w:bookmarkStart[@w:name='dateline']", "//w:bookmarkEnd", "//w:footnoteReference",
+                 "//w:endnoteReference", "//w:commentRangeStart", "//w:commentRangeEnd", "//w:commentReference",
+                 "//w:br", "//mc:AlternateContent/mc:Choice", "//mc:AlternateContent/mc:Fallback", "//w:drawing"):
+        assert body.xpath(kept, namespaces=NS), kept
+    assert body.xpath("//w:instrText/text()", namespaces=NS) == [" REF dateline \\h "]
+    choice = "".join(body.xpath("//mc:Choice//w:txbxContent//w:t/text()", namespaces=NS))
+    assert choice and choice == "".join(body.xpath("//mc:Fallback//w:txbxContent//w:t/text()", namespaces=NS))
+    assert not body.xpath("//w:pPr/w:bidi | //w:rPr/w:rtl", namespaces=NS)
+
+
+@pytest.mark.parametrize("target", ["en", "zh"])
+def test_end_to_end_every_glossary_term_is_in_the_document(source, model_output, seed_glossary, target):
+    translations, out = model_output[target]
+    written = {segment.location: segment.text for segment in DocxFormat().parse(out, "out", FormatOptions()).segments}
+    # every paragraph says what the model wrote, none is left in Arabic (the tiny ar-en model's vocabulary is
+    # shared with Arabic, so its random English may hold Arabic pieces: that is checked on zh above)
+    assert set(written) == {translation.segment.location for translation in translations}
+    checked = 0
+    for translation in translations:
+        assert translation.text != translation.segment.text
+        matches = [m for m in seed_glossary.match(translation.segment.text) if m.concept.targets(target)]
+        expected = Counter(m.concept.id for m in matches)
+        text = written[translation.segment.location]
+        # what was translated is what the document says (a line break reads back as a space: spaces aside)
+        assert text.split() == translation.text.split() or "".join(text.split()) == "".join(translation.text.split())
+        found = concept_spans(text, {m.concept.id: m.concept for m in matches}, target, expected)
+        for concept_id, count in expected.items():
+            assert len(found[concept_id]) >= count, (concept_id, text)
+            checked += count
+    assert checked >= 8   # the seed's names: Hangzhou, e-commerce, Alibaba (bold, italic, linked across tags) ...
