@@ -460,3 +460,43 @@ def test_end_to_end_every_glossary_term_is_in_the_document(source, model_output,
             assert len(found[concept_id]) >= count, (concept_id, text)
             checked += count
     assert checked >= 8   # the seed's names: Hangzhou, e-commerce, Alibaba (bold, italic, linked across tags) ...
+
+
+# ---- the CLI -------------------------------------------------------------------------------------------------
+
+def test_cli_translates_a_docx_with_a_report(run_cli, fast_tiny, tmp_path):
+    import json
+
+    document = docx.Document()
+    paragraph = document.add_paragraph(built.ARTICLE[0].split("،")[0] + " ")
+    paragraph.add_run(built.ITALIC).bold = True
+    document.add_table(rows=1, cols=1).rows[0].cells[0].text = built.CELLS[0][1]
+    document.sections[0].header.paragraphs[0].text = built.HEADER
+    source = tmp_path / "report.docx"
+    document.save(str(source))
+    (tmp_path / "out").mkdir()
+    report = tmp_path / "review.jsonl"
+    code, _, err = run_cli("translate", source, "--to", "en", "-o", tmp_path / "out", "--report", report, "-q",
+                           *fast_tiny)
+    assert code == 0, err
+    out = tmp_path / "out" / "report.en.docx"
+    translated = docx.Document(str(out))
+    assert len(translated.paragraphs) == 1 and len(translated.tables) == 1
+    assert [run.text for run in translated.paragraphs[0].runs if run.bold]      # the bold run is still there
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [row["location"] for row in rows] == ["document p 1", "document p 2", "header1 p 1"]
+    assert rows[2]["source"] == built.HEADER and all(row["translation"] for row in rows)
+    written = {s.location: s.text for s in DocxFormat().load(out, FormatOptions()).segments}
+    assert [written[row["location"]].split() for row in rows] == [row["translation"].split() for row in rows]
+
+
+@pytest.mark.parametrize("case", ["pdf renamed", "docm by macros", "truncated", "entities"])
+def test_cli_bad_docx_is_one_line_and_writes_nothing(run_cli, fast_tiny, source, tmp_path, case):
+    make, expected = BAD_INPUTS[case]
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(make(source.read_bytes()))
+    out = tmp_path / "out.docx"
+    code, stdout, err = run_cli("translate", bad, "--to", "en", "-o", out, *fast_tiny)
+    assert code == 1 and expected in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err and SECRET not in err + stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.docx"]
