@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -141,7 +143,8 @@ def test_identity_with_a_target_rebuilds_runs_but_keeps_the_text_and_structure(s
     assert bold == [built.BOLD]                         # the spell-check split is one run now
     again = DocxFormat().parse(out, "out.docx", FormatOptions())
     assert [s.text for s in again.segments] == [s.text for s in document.segments]
-    assert [[t.id[:4] for t in s.tags] for s in again.segments] == [[t.id[:4] for t in s.tags] for s in document.segments]
+    kinds = [[t.id[:4] for t in s.tags] for s in document.segments]
+    assert [[t.id[:4] for t in s.tags] for s in again.segments] == kinds
 
 
 # ---- (b) a translation placed by hand ------------------------------------------------------------------------
@@ -500,3 +503,19 @@ def test_cli_bad_docx_is_one_line_and_writes_nothing(run_cli, fast_tiny, source,
     assert code == 1 and expected in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err and SECRET not in err + stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.docx"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_translations(translated, tmp_path):
+    for target, data in translated.items():
+        (tmp_path / f"report.{target}.docx").write_bytes(data)
+    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                          "--convert-to", "txt:Text", "--outdir", str(tmp_path / "txt"),
+                          str(tmp_path / "report.en.docx"), str(tmp_path / "report.zh.docx")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    for target in translated:
+        text = (tmp_path / "txt" / f"report.{target}.txt").read_text(encoding="utf-8-sig")
+        assert ENGLISH.replace("record", "record1") in text          # the footnote mark follows "record"
+        assert transliterate(built.CELLS[1][1]) in text and not ARABIC.search(text)

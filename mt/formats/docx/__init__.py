@@ -103,7 +103,8 @@ class DocxDocument(Document):
             for model in models:
                 translation = next(remaining)
                 if translation.segment.location != model.segment.location:
-                    raise ValueError(f"translation of {translation.segment.location} given for {model.segment.location}")
+                    raise ValueError(f"translation of {translation.segment.location} given for "
+                                     f"{model.segment.location}")
                 if localiser is None and translation.text == model.segment.text \
                         and tuple(translation.tags) == model.segment.tags:
                     continue

@@ -5,9 +5,10 @@ In a translated part (document, headers, footers, notes, comments):
   "start" stays "start"); tables: ``w:bidiVisual`` removed; sections: ``w:bidi`` and ``w:rtlGutter`` removed;
 - runs: ``w:rtl`` and ``w:cs`` removed; complex-script formatting moved to what Latin and Chinese text uses
   (``w:bCs`` -> ``w:b``, ``w:iCs`` -> ``w:i``, ``w:szCs`` -> ``w:sz`` where those are not set, then removed);
-  ``w:rFonts w:hint="cs"`` dropped; ``w:lang w:val`` set to en-US or zh-CN on every run with text, and ``w:lang w:bidi``
-  (the language of complex-script text, of which none is left) removed; for Chinese also ``w:lang w:eastAsia="zh-CN"``, ``w:rFonts w:eastAsia`` (the font the styles'
-  defaults or the theme name for Simplified Chinese, else SimSun) and ``w:hint="eastAsia"``.
+  ``w:rFonts w:hint="cs"`` dropped; ``w:lang w:val`` set to en-US or zh-CN on every run with text, and
+  ``w:lang w:bidi`` (the language of complex-script text, of which none is left) removed; for Chinese also
+  ``w:lang w:eastAsia="zh-CN"``, ``w:rFonts w:eastAsia`` (the font the styles' defaults or the theme name for
+  Simplified Chinese, else SimSun; not where the run takes it from the theme) and ``w:hint="eastAsia"``.
 In styles.xml (defaults and every style): the same paragraph, table and run changes, except that ``w:lang`` is
 changed only where its ``w:val`` is Arabic, and the default run properties get the Chinese font and language.
 """

@@ -157,13 +157,14 @@ def _group_fields(items: list) -> list:
 
 
 def _field_bounds(items: list, begin: int) -> tuple[int | None, int | None]:
+    """The indexes of the separate and the end of the field that begins at ``begin``; (None, None) when its end
+    is not at this level, or when text comes before its separate (not a field this reader understands)."""
     depth, separate = 0, None
     for index in range(begin, len(items)):
         item = items[index]
         if not isinstance(item, _FieldChar):
-            if depth == 1 and separate is None and not isinstance(item, _FieldChar):
-                if isinstance(item, (_Text, _Box)):   # text before separate: not a field we understand
-                    return None, None
+            if depth == 1 and separate is None and isinstance(item, (_Text, _Box)):
+                return None, None
             continue
         if item.char == "begin":
             depth += 1
@@ -179,12 +180,14 @@ def _field_bounds(items: list, begin: int) -> tuple[int | None, int | None]:
 def _field_pieces(items: list) -> list:
     pieces = []
     for item in items:
-        if isinstance(item, (_FieldChar,)):
+        if isinstance(item, _FieldChar):
             pieces.append((item.rpr, item.element, True))
         elif isinstance(item, _Point):
             pieces += item.pieces
         elif isinstance(item, _Text):
             pieces.append((item.rpr, _t_element(item.text), True))
+        else:
+            pieces += _box_pieces(item)
     return pieces
 
 
