@@ -26,6 +26,7 @@ from mt.formats import registry
 from mt.formats.document import FormatOptions, Segment, Tag, TranslatedSegment, identity
 from mt.formats.docx import DocxFormat, package as docx_package
 from mt.formats.docx.language import east_asian_font
+from mt.formats.docx.paragraph import read_paragraph, write_paragraph
 from mt.glossary import Glossary
 from mt.glossary.verify import concept_spans
 from mt.pipeline import Translator
@@ -519,3 +520,97 @@ def test_libreoffice_opens_the_translations(translated, tmp_path):
         text = (tmp_path / "txt" / f"report.{target}.txt").read_text(encoding="utf-8-sig")
         assert ENGLISH.replace("record", "record1") in text          # the footnote mark follows "record"
         assert transliterate(built.CELLS[1][1]) in text and not ARABIC.search(text)
+
+
+# ---- one paragraph, read and rebuilt ------------------------------------------------------------------------
+
+def paragraph(inner: str) -> etree._Element:
+    return etree.fromstring(f"<w:p {built.DECLARATIONS}><w:pPr><w:bidi/></w:pPr>{inner}</w:p>")
+
+
+def rebuilt(element: etree._Element, text: str, spans: dict[str, str | int]) -> etree._Element:
+    model = read_paragraph(element, "test p 1")
+    write_paragraph(model, placed(model.segment, text, spans))
+    return element
+
+
+def shape(element: etree._Element) -> list[tuple]:
+    """The paragraph as (element, text or attribute) in document order, runs' properties left out."""
+    out = []
+    for node in element.iter():
+        name = etree.QName(node).localname
+        if name in ("t", "delText", "instrText"):
+            out.append((name, node.text))
+        elif name in ("hyperlink", "sdt", "sdtContent", "bookmarkStart", "bookmarkEnd", "del", "fldChar", "b",
+                      "drawing"):
+            out.append((name, node.get(f"{{{W}}}fldCharType") or node.get(f"{{{W}}}name") or ""))
+    return out
+
+
+def test_bold_inside_a_link_nests_in_it_and_moves_with_it():
+    link = '<w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr>'
+    element = paragraph(f'<w:hyperlink r:id="rId5"><w:r>{link}<w:t xml:space="preserve">علي </w:t></w:r>'
+                        f'<w:r><w:rPr><w:rStyle w:val="Hyperlink"/><w:b/></w:rPr><w:t>بابا</w:t></w:r></w:hyperlink>'
+                        f'<w:r><w:t xml:space="preserve"> في الصين</w:t></w:r>')
+    segment = read_paragraph(element, "test p 1").segment
+    assert segment.text == "علي بابا في الصين"
+    assert [(t.id, t.start, t.end) for t in segment.tags] == [("link1", 0, 8), ("fmt2", 4, 8)]
+    rebuilt(element, "In China, Ali Baba", {"link1": "Ali Baba", "fmt2": "Baba"})
+    assert shape(element) == [("t", "In China, "), ("hyperlink", ""), ("t", "Ali "), ("b", ""), ("t", "Baba")]
+    assert element.find("w:hyperlink", NS).get(f"{{{built.NS['r']}}}id") == "rId5"
+    runs = element.findall("w:hyperlink/w:r", NS)
+    assert [run.find("w:rPr/w:rStyle", NS).get(f"{{{W}}}val") for run in runs] == ["Hyperlink", "Hyperlink"]
+    assert element.find("w:pPr/w:bidi", NS) is not None   # paragraph properties are the format's, not the writer's
+
+
+def test_a_point_stays_inside_the_tag_it_was_in_while_that_tag_covers_it():
+    element = paragraph('<w:hyperlink w:anchor="x"><w:bookmarkStart w:id="1" w:name="here"/><w:r><w:t>كلمة</w:t>'
+                        '</w:r></w:hyperlink><w:r><w:t xml:space="preserve"> أخرى</w:t></w:r>')
+    segment = read_paragraph(element, "test p 1").segment
+    assert [(t.id, t.start) for t in segment.tags] == [("link1", 0), ("bookmarkStart2", 0)]
+    rebuilt(element, "word other", {"link1": "word", "bookmarkStart2": 0})
+    assert shape(element) == [("hyperlink", ""), ("bookmarkStart", "here"), ("t", "word"), ("t", " other")]
+
+
+def test_a_field_cut_by_the_paragraph_end_keeps_its_characters_together_and_in_order():
+    element = paragraph('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> TOC \\o </w:instrText>'
+                        '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>مقدمة</w:t></w:r>')
+    segment = read_paragraph(element, "test p 1").segment
+    assert segment.text == "مقدمة" and [t.id for t in segment.tags] == ["fieldpart1"]
+    rebuilt(element, "Introduction", {"fieldpart1": 0})
+    assert shape(element) == [("fldChar", "begin"), ("instrText", " TOC \\o "), ("fldChar", "separate"),
+                              ("t", "Introduction")]
+
+
+def test_an_inline_content_control_keeps_its_properties():
+    element = paragraph('<w:r><w:t xml:space="preserve">الاسم: </w:t></w:r><w:sdt><w:sdtPr><w:alias w:val="Name"/>'
+                        '</w:sdtPr><w:sdtContent><w:r><w:t>علي</w:t></w:r></w:sdtContent></w:sdt>')
+    segment = read_paragraph(element, "test p 1").segment
+    assert [t.id for t in segment.tags] == ["sdt1"]
+    rebuilt(element, "Name: Ali", {"sdt1": "Ali"})
+    assert shape(element) == [("t", "Name: "), ("sdt", ""), ("sdtContent", ""), ("t", "Ali")]
+    assert element.find("w:sdt/w:sdtPr/w:alias", NS).get(f"{{{W}}}val") == "Name"
+
+
+def test_tracked_deletions_and_empty_links_are_kept_as_they_are():
+    element = paragraph('<w:r><w:t xml:space="preserve">نص </w:t></w:r><w:del w:id="3" w:author="A">'
+                        '<w:r><w:delText>قديم</w:delText></w:r></w:del><w:hyperlink r:id="rId9"><w:r><w:drawing/>'
+                        '</w:r></w:hyperlink><w:r><w:t>جديد</w:t></w:r>')
+    segment = read_paragraph(element, "test p 1").segment
+    assert segment.text == "نص جديد" and [t.id for t in segment.tags] == ["del1", "hyperlink2"]
+    rebuilt(element, "new text", {"del1": 4, "hyperlink2": 4})
+    assert shape(element) == [("t", "new "), ("del", ""), ("delText", "قديم"), ("hyperlink", ""), ("drawing", ""),
+                              ("t", "text")]
+
+
+def test_tags_that_cross_are_cut_to_nest_and_no_text_is_lost():
+    element = paragraph('<w:r><w:rPr><w:b/></w:rPr><w:t>واحد</w:t></w:r><w:r><w:t xml:space="preserve"> </w:t>'
+                        '</w:r><w:hyperlink r:id="rId2"><w:r><w:t>اثنان</w:t></w:r></w:hyperlink>'
+                        '<w:r><w:t xml:space="preserve"> ثلاثة</w:t></w:r>')
+    model = read_paragraph(element, "test p 1")
+    fmt, link = model.segment.tags
+    text = "one two three"
+    write_paragraph(model, TranslatedSegment(model.segment, text, (Tag(fmt.id, 0, 7), Tag(link.id, 4, 13))))
+    assert "".join(element.xpath(".//w:t/text()", namespaces=NS)) == text
+    again = read_paragraph(element, "test p 1").segment
+    assert again.text == text and {t.id[:3] for t in again.tags} == {"fmt", "lin"}

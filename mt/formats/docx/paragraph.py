@@ -195,13 +195,25 @@ def _has_text(items: list) -> bool:
     return any(isinstance(item, _Text) or (isinstance(item, _Box) and _has_text(item.items)) for item in items)
 
 
-def _dominant(items: list) -> tuple[etree._Element | None, str]:
-    counts: dict[str, int] = {}
-    first: dict[str, etree._Element | None] = {}
+def _texts(items: list, deep: bool) -> list[_Text]:
+    found = []
     for item in items:
         if isinstance(item, _Text):
-            counts[item.key] = counts.get(item.key, 0) + len(item.text)
-            first.setdefault(item.key, item.rpr)
+            found.append(item)
+        elif deep and isinstance(item, _Box):
+            found += _texts(item.items, deep)
+    return found
+
+
+def _dominant(items: list) -> tuple[etree._Element | None, str]:
+    """The run properties (and their key) of most of the text directly in ``items``; when none is directly
+    there (a paragraph that is all one hyperlink), of most of the text inside."""
+    texts = _texts(items, deep=False) or _texts(items, deep=True)
+    counts: dict[str, int] = {}
+    first: dict[str, etree._Element | None] = {}
+    for text in texts:
+        counts[text.key] = counts.get(text.key, 0) + len(text.text)
+        first.setdefault(text.key, text.rpr)
     if not counts:
         return None, ""
     key = max(counts, key=lambda k: counts[k])
