@@ -12,7 +12,9 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import struct
 import subprocess
+import tracemalloc
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -26,6 +28,7 @@ from mt.formats import registry
 from mt.formats.document import FormatOptions, Segment, Tag, TranslatedSegment, identity
 from mt.formats.docx import DocxFormat, package as docx_package
 from mt.formats.docx.language import east_asian_font
+from mt.formats.docx.ooxml import RPR_ORDER
 from mt.formats.docx.paragraph import read_paragraph, write_paragraph
 from mt.glossary import Glossary
 from mt.glossary.verify import concept_spans
@@ -200,6 +203,16 @@ def test_structure_is_kept(source, translated, target):
         root = etree.fromstring(after[part])
         texts = "".join(root.xpath("//w:t/text()", namespaces=NS))
         assert not ARABIC.search(texts), part
+        assert_run_properties_in_schema_order(root)
+    assert_run_properties_in_schema_order(etree.fromstring(after["word/styles.xml"]))
+
+
+def assert_run_properties_in_schema_order(root: etree._Element) -> None:
+    """Word refuses a file whose w:rPr children are out of the schema's order (CT_RPr)."""
+    for rpr in root.iter(f"{{{W}}}rPr"):
+        names = [etree.QName(child).localname for child in rpr if etree.QName(child).namespace == W]
+        ranks = [RPR_ORDER.index(name) for name in names]
+        assert ranks == sorted(ranks) and len(set(names)) == len(names), names
 
 
 @pytest.mark.parametrize("target", ["en", "zh"])
@@ -614,3 +627,27 @@ def test_tags_that_cross_are_cut_to_nest_and_no_text_is_lost():
     assert "".join(element.xpath(".//w:t/text()", namespaces=NS)) == text
     again = read_paragraph(element, "test p 1").segment
     assert again.text == text and {t.id[:3] for t in again.tags} == {"fmt", "lin"}
+
+
+def test_a_part_that_lies_about_its_size_is_read_no_further_than_declared(source):
+    """A bomb that declares a small size in both zip headers: zipfile stops at the declared size and the CRC
+    check fails, so the 20 MB behind it are never held in memory."""
+    data = bytearray(rezip(source.read_bytes(), {"word/media/bomb.bin": bytes(20 * 1024 * 1024)}))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("word/media/bomb.bin")
+        central = archive.start_dir
+    struct.pack_into("<I", data, info.header_offset + 22, 1000)          # the local header's size
+    while data[central:central + 4] == b"PK\x01\x02":                    # the central directory's
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, central + 28)
+        if data[central + 46:central + 46 + name_length] == b"word/media/bomb.bin":
+            struct.pack_into("<I", data, central + 24, 1000)
+        central += 46 + name_length + extra_length + comment_length
+    liar = bytes(data)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="corrupt or truncated DOCX"):
+            DocxFormat().parse(liar, "liar.docx", FormatOptions())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024, peak

@@ -4,7 +4,7 @@ with the same entries in the same order (names, dates, compression); only the pa
 Refused, each with a one-line InputError and nothing read past the check: a file that is not a zip (a PDF or an
 old .doc renamed .docx is named as such), a corrupt or truncated zip, an encrypted entry, too many entries, a
 zip bomb (declared sizes over the caps or a compression ratio no real part has, checked before decompressing;
-zipfile then stops every entry at its declared size), a macro-enabled .docm, a package without a Word main part.
+every entry is then decompressed no further than its declared size, and its CRC checked), a macro-enabled .docm, a package without a Word main part.
 """
 
 from __future__ import annotations
@@ -118,8 +118,9 @@ def _check_entries(infos: list[zipfile.ZipInfo], name: str) -> None:
 def _read_entries(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> dict[str, bytes]:
     parts = {}
     for info in infos:
-        try:
-            parts[info.filename] = archive.read(info)
+        try:   # read(n) decompresses at most n bytes: a part that lies about its size costs no more than it says
+            with archive.open(info) as handle:
+                parts[info.filename] = handle.read(info.file_size)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
             raise InputError(f"{name}: corrupt or truncated DOCX (zip entry {info.filename}: {error})") from error
     return parts

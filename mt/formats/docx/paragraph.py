@@ -310,19 +310,10 @@ def _next_text_key(items: list, index: int) -> str | None:
 
 
 def _box_pieces(box: _Box) -> list:
+    """A container or field without text, kept whole as a point."""
     if box.element is not None:
         return [(None, box.element, False)]
-    return _field_pieces([*box.begin, *_flat(box.items), *box.end])
-
-
-def _flat(items: list) -> list:
-    out = []
-    for item in items:
-        if isinstance(item, _Box):
-            out.append(_Point(item.kind, _box_pieces(item)))
-        else:
-            out.append(item)
-    return out
+    return _field_pieces([*box.begin, *box.items, *box.end])
 
 
 def read_paragraph(element: etree._Element, location: str) -> ParagraphModel | None:
