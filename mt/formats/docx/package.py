@@ -161,7 +161,9 @@ def read_package(data: bytes, name: str) -> Package:
     main = mains[0] if mains else "word/document.xml"
     if main not in parts:
         raise InputError(f"{name}: not a Word document (no main part {main} in the zip)")
-    if overrides.get(main) not in MAIN_TYPES:
+    defaults = {item.get("Extension", "").lower(): item.get("ContentType", "")
+                for item in types.iter(f"{{{CT_NS}}}Default")}
+    if overrides.get(main, defaults.get(posixpath.splitext(main)[1].lstrip(".").lower())) not in MAIN_TYPES:
         raise InputError(f"{name}: not a Word document (its main part is not a WordprocessingML document)")
     related = _relationships(parts, main, name)
     text_parts = [main]
