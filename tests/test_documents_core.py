@@ -173,6 +173,51 @@ def test_translate_segments_keeps_lines_tags_and_plain_path(backend, to, request
         assert i.start >= len(plain[2]) + 1 and i.end > i.start
 
 
+@pytest.mark.parametrize("to", ["en", "zh"])
+def test_both_backends_place_tags_alike(hf_translator, ct2_translator, to):
+    hf = hf_translator.translate_segments(_segments(), to=to)
+    ct2 = ct2_translator.translate_segments(_segments(), to=to)
+    assert [t.text for t in hf] == [t.text for t in ct2]
+    assert [(t.tags, t.displaced) for t in hf] == [(t.tags, t.displaced) for t in ct2]
+
+
+def test_tag_goes_where_the_aligner_links_its_words(hf_translator, tiny_ar_en):
+    """End to end against mt align's own attention aligner: the bold tag wraps exactly the target words that
+    `AttentionAligner` links to its source words (or is displaced when there are none)."""
+    from mt.alignment.attention import AttentionAligner
+    from mt.alignment.tokenize import tokenize_with_offsets
+
+    sentences = FLORES[10:14]
+    segments = []
+    for k, sentence in enumerate(sentences):
+        words_ = tokenize_with_offsets(sentence, "ar")
+        segments.append(Segment(f"p {k}", sentence, (Tag("b", words_[1].start, words_[3].end),)))
+    translations = hf_translator.translate_segments(segments, to="en")
+    all_links = AttentionAligner(str(tiny_ar_en)).align(sentences, [t.text for t in translations])
+    for translated, links in zip(translations, all_links):
+        target_words = tokenize_with_offsets(translated.text, "en")
+        linked = sorted({t for s, t in links if 1 <= s <= 3})
+        placed = translated.tag("b")
+        if linked:
+            assert (placed.start, placed.end) == (target_words[linked[0]].start, target_words[linked[-1]].end)
+            assert translated.displaced == ()
+        else:
+            assert translated.displaced == ("b",) and placed.start == placed.end
+    assert any(not t.displaced for t in translations)
+
+
+def test_model_links_equal_the_attention_aligner(hf_translator, tiny_ar_en):
+    from mt.alignment.attention import AttentionAligner
+    from mt.alignment.model_links import sentence_links
+
+    sources = FLORES[:4]
+    targets = [r.translation for r in hf_translator.translate(sources, to="en")]
+    leg = hf_translator.legs("en")[0]
+    mine = sentence_links(leg.backend, list(zip(sources, targets)), "ar", "en", leg.prefix, batch_size=4)
+    assert [m.links for m in mine] == AttentionAligner(str(tiny_ar_en)).align(sources, targets)
+    assert all(m.links for m in mine)
+
+
 # -- glossary terms across inline tags ---------------------------------------------------------------------------
 @pytest.mark.parametrize("to", ["en", "zh"])
 def test_glossary_term_split_by_a_tag_is_enforced(hf_translator, to):
