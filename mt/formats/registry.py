@@ -6,10 +6,11 @@ from pathlib import Path
 
 from mt.errors import InputError
 from mt.formats.document import DocumentFormat
+from mt.formats.docx import DocxFormat
 from mt.formats.tmx import TmxFormat
 
 # One instance per format: each format module's class is imported above and listed here, sorted by name.
-_ALL: tuple[DocumentFormat, ...] = (TmxFormat(),)
+_ALL: tuple[DocumentFormat, ...] = (DocxFormat(), TmxFormat())
 FORMATS: dict[str, DocumentFormat] = {fmt.name: fmt for fmt in _ALL}
 
 # Plain text and JSONL are read line by line by mt.text.lines, not as documents.
