@@ -21,12 +21,14 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from mt.backends.base import DecodeOptions
 from mt.backends.loading import load_backend
 from mt.decoding import JOINERS, Enforcer, Leg, Running, Steps, Unit
 from mt.errors import InputError
+from mt.formats.document import Segment as DocumentSegment
+from mt.formats.document import TranslatedSegment
 from mt.glossary.glossary import Glossary
 from mt.glossary.matcher import TermMatch
 from mt.glossary.model import Concept
@@ -35,6 +37,7 @@ from mt.memory import Entry, MtKey, Segment, TranslationMemory, fingerprint, glo
 from mt.models.loading import resolve
 from mt.models.registry import parse_model_options, route
 from mt.results import LineResult, SentenceResult, TermResult
+from mt.segments import assemble, place_markup, segment_lines
 from mt.text.chunking import chunk
 from mt.text.sentences import SENTENCE_MARKS, split_sentences
 
@@ -299,6 +302,30 @@ class Translator:
                 yield from finished.result
                 if progress:
                     progress(finished.payload)
+
+    def translate_segments(self, segments: Sequence[DocumentSegment], to: str = "en",
+                           progress: Callable[[int], None] | None = None) -> list[TranslatedSegment]:
+        """Translate document segments (mt.formats.document): one TranslatedSegment per segment, in order.
+
+        Every segment's text goes through :meth:`translate_stream` (a "\\n" inside a segment separates lines and
+        stays a "\\n" in its translation), so sentences, chunking, batching, glossary enforcement and the
+        translation memory apply as to plain lines. The tags of a segment are then put at the target words their
+        source words align to (the model's alignment head, mt.segments); segments without tags cost nothing more.
+        ``progress`` is called with the number of segments finished.
+        """
+        counts = []
+        lines: list[str] = []
+        for segment in segments:
+            parts = segment_lines(segment)
+            counts.append(len(parts))
+            lines.extend(parts)
+        results = self.translate_stream(lines, to=to)
+        assembled = []
+        for segment, count in zip(segments, counts):
+            assembled.append(assemble(segment, [next(results) for _ in range(count)], to))
+            if progress:
+                progress(1)
+        return place_markup(assembled, self.legs(to))
 
     def _blocks(self, lines: Iterable[str]) -> Iterator[list[str]]:
         """Group lines into blocks: a small first block, so the first lines come back fast, then blocks that

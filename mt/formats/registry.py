@@ -7,11 +7,13 @@ from pathlib import Path
 from mt.errors import InputError
 from mt.formats.document import DocumentFormat
 from mt.formats.html import HtmlFormat
+from mt.formats.tmx import TmxFormat
 from mt.formats.xliff import XliffFormat
 
 # One instance per format: each format module's class is imported above and listed here, sorted by name.
 _ALL: tuple[DocumentFormat, ...] = (
     HtmlFormat(),
+    TmxFormat(),
     XliffFormat(),
 )
 FORMATS: dict[str, DocumentFormat] = {fmt.name: fmt for fmt in _ALL}
