@@ -43,8 +43,11 @@ OPAQUE = frozenset({"code", "script", "style", "svg", "math"})      # untouched;
 UNTOUCHED_BLOCKS = frozenset({"pre", "textarea"})                  # untouched, and a segment boundary
 VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
 ATTRIBUTES = frozenset({"title", "alt", "placeholder", "aria-label"})
-HTML_ELEMENTS = frozenset("html head body title meta p div span a b i em strong h1 h2 h3 h4 h5 h6 ul ol li table "
-                          "tr td th br img section article header footer nav main form label pre code".split())
+HTML_ELEMENTS = INLINE | POINTS | OPAQUE | UNTOUCHED_BLOCKS | VOID | frozenset(
+    "address article aside audio blockquote body button canvas caption center colgroup dd details dialog dir div "
+    "dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup html "
+    "iframe legend li main map menu meter nav noscript object ol optgroup option output p picture progress "
+    "section select slot summary table tbody td template tfoot th thead title tr ul video".split())
 PRESCAN_BYTES = 1024
 WHITESPACE = " \t\n\r\f"
 
@@ -52,6 +55,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 _TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*")
 _ATTRIBUTE = re.compile(r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?(?:\s|/(?!>))*")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([-\w.:]+)", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\n\r\f]+")
 _UNQUOTED_SAFE = re.compile(r"[^\s\"'=<>`]+")
 
 
@@ -160,6 +164,7 @@ class _TextSegment:
     order: SourceOrder
     memory: dict[str, str]                     # character -> how the source wrote it
     edits: list[_Edit]                         # attribute and lang/dir edits inside the segment's tags
+    spaces: list[tuple[int, str]]              # (offset in the text, the whitespace run one space stands for)
 
 
 class HtmlDocument(Document):
@@ -189,10 +194,10 @@ class HtmlFormat(DocumentFormat):
         prefix, encoding, body = _decode(data, name, options.encoding)
         tokenizer = _Tokenizer(body)
         tokens = tokenizer.tokenize()
-        starts = [t.name for t in tokens if t.kind in ("start", "startend")]
-        if not HTML_ELEMENTS & set(starts):
-            first = f" (its first element is <{starts[0]}>)" if starts else ""
-            raise InputError(f"{name}: not an HTML file: no HTML element found{first}")
+        first = next((t.name for t in tokens if t.kind in ("start", "startend")), None)
+        if first not in HTML_ELEMENTS:  # XML of another kind (an XLIFF, a TMX), or text without markup
+            found = f" (its first element is <{first}>)" if first else ""
+            raise InputError(f"{name}: not an HTML file: no HTML element found{found}")
         return _Reader(body, tokens, tokenizer.line_starts).document(prefix, encoding)
 
 
@@ -411,15 +416,18 @@ class _Reader:
         stack: list[tuple[str, int]] = []   # open tag ids with their text offsets
         memory: dict[str, str] = {}
         literal: set[str] = set()
+        spaces: list[tuple[int, str]] = []
         for piece in pieces:
             if piece.kind == "text":
                 raw = self.source[piece.start:piece.end]
-                if raw != piece.text:   # a character reference
-                    memory.setdefault(piece.text, raw)
+                content = piece.text
+                if raw != content:   # a character reference
+                    memory.setdefault(content, raw)
                 else:
-                    literal.update(piece.text)
-                text.append(piece.text)
-                length += len(piece.text)
+                    literal.update(content)
+                    content = _collapse(content, length, spaces)
+                text.append(content)
+                length += len(content)
                 continue
             if piece.kind == "close":
                 tag_id, tag_start = stack.pop()
@@ -441,9 +449,41 @@ class _Reader:
         for character in literal:
             memory.pop(character, None)
         inside = [e for e in self.edits if start <= e.start and e.end <= end]
-        self.texts[index] = _TextSegment(start, end, spans, SourceOrder(rank, ancestors), memory, inside)
+        self.texts[index] = _TextSegment(start, end, spans, SourceOrder(rank, ancestors), memory, inside, spaces)
         self.edits = [e for e in self.edits if e not in inside]
         self.edits.append(_Edit(start, end, "text", index))
+
+
+def _collapse(text: str, offset: int, spaces: list[tuple[int, str]]) -> str:
+    """Whitespace runs other than one space become one space (line breaks inside a paragraph must not split a
+    sentence in two); ``spaces`` records each run at its offset, so the identity translation gets them back."""
+    out: list[str] = []
+    position = 0
+    for match in _SPACES.finditer(text):
+        out.append(text[position:match.start()])
+        if match.group(0) != " ":
+            spaces.append((offset + sum(len(part) for part in out), match.group(0)))
+        out.append(" ")
+        position = match.end()
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _expand(text: str, tags: Sequence[Tag], spaces: list[tuple[int, str]]) -> tuple[str, tuple[Tag, ...]]:
+    """The segment's own text with its whitespace runs back, tags moved with it (for the identity translation)."""
+    def moved(offset: int, at_end: bool) -> int:
+        shift = 0
+        for position, run in spaces:
+            if position < offset or (at_end and position < offset):
+                shift += len(run) - 1
+        return offset + shift
+    out, position = [], 0
+    for offset, run in spaces:
+        out.append(text[position:offset])
+        out.append(run)
+        position = offset + 1
+    out.append(text[position:])
+    return "".join(out), tuple(Tag(t.id, moved(t.start, False), moved(t.end, True), t.paired) for t in tags)
 
 
 def _blank(piece: _Piece) -> bool:
@@ -533,8 +573,11 @@ class _Writer:
     def text_segment(self, index: int) -> str:
         info = self.document._texts[index]
         translation = self.translations[index]
-        tags = complete_tags(translation.segment.tags, translation.tags, len(translation.text))
-        tree = build_tree(translation.text, tags, info.order)
+        text = translation.text
+        tags = complete_tags(translation.segment.tags, translation.tags, len(text))
+        if text == translation.segment.text and info.spaces:  # unchanged: its own line breaks and indents back
+            text, tags = _expand(text, tags, info.spaces)
+        tree = build_tree(text, tags, info.order)
         out: list[str] = []
         self.node(tree, info, out)
         return "".join(out)
