@@ -9,7 +9,7 @@ import re
 import pytest
 
 from mt.decoding.markup import nested_properly, place_tags
-from mt.formats.document import Segment, Tag
+from mt.formats.document import FormatOptions, Segment, Tag
 from mt.glossary import Glossary
 from mt.pipeline import Translator
 from tests.conftest import DATA, REPO
@@ -171,3 +171,150 @@ def test_translate_segments_keeps_lines_tags_and_plain_path(backend, to, request
     assert i.end <= len(plain[2]) + 1 + len(plain[3])
     if "i" not in cue.displaced:  # aligned: inside the second line's translation
         assert i.start >= len(plain[2]) + 1 and i.end > i.start
+
+
+# -- glossary terms across inline tags ---------------------------------------------------------------------------
+@pytest.mark.parametrize("to", ["en", "zh"])
+def test_glossary_term_split_by_a_tag_is_enforced(hf_translator, to):
+    glossary = Glossary.load(GLOSSARY)
+    text = "أعلنت شركة علي بابا عن أرباح كبيرة في مهرجان التسوق."
+    term = text.index("علي بابا")
+    split = term + len("علي")  # <b>...علي</b> بابا: the tag ends inside the term
+    segment = Segment("p 1", text, (Tag("b", 0, split), Tag("i", split + 1, len(text) - 1)))
+    translator = Translator(hf_translator.models, glossary=glossary, **FAST)
+    translated = translator.translate_segments([segment], to=to)[0]
+    terms = [t for s in translated.sentences for t in s.terms]
+    assert [t.concept_id for t in terms] == ["alibaba"]
+    assert terms[0].status in ("verified", "enforced") and terms[0].target in translated.text
+    assert any(form in translated.text for form in glossary.get("alibaba").targets(to))
+    assert nested_properly(translated.tags)
+
+
+# -- translate_file and the CLI ----------------------------------------------------------------------------------
+def tmx(*arabic: str, extra: str = "") -> str:
+    units = "".join(f'<tu tuid="{k}"><tuv xml:lang="ar"><seg>{text}</seg></tuv>{extra}</tu>\n'
+                    for k, text in enumerate(arabic, start=1))
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" segtype="sentence" '
+            f'o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>\n'
+            f'<body>\n{units}</body></tmx>\n')
+
+
+TMX_TEXT = tmx(FLORES[3], f'{FLORES[4][:30]}<ph x="1">&lt;br/&gt;</ph>{FLORES[4][30:]}', FLORES[5])
+
+
+def test_translate_file_api(hf_translator, tmp_path):
+    from mt.errors import InputError
+    from mt.formats.tmx import TmxFormat
+
+    source = tmp_path / "memory.tmx"
+    source.write_text(TMX_TEXT, encoding="utf-8")
+    done = hf_translator.translate_file(source, to="en", out=tmp_path / "memory.en.tmx")
+    assert done.format == "tmx" and done.segments == 3 and done.output == tmp_path / "memory.en.tmx"
+    written = TmxFormat().parse((tmp_path / "memory.en.tmx").read_bytes(), "out", FormatOptions(target="en"))
+    assert written.segments == []  # every tu has its English tuv now
+    assert (tmp_path / "memory.en.tmx").read_text(encoding="utf-8").count('<tuv xml:lang="en">') == 3
+    with pytest.raises(InputError, match="already exists"):
+        hf_translator.translate_file(source, to="en", out=tmp_path / "memory.en.tmx")
+    with pytest.raises(InputError, match="replace the input"):
+        hf_translator.translate_file(source, to="en", out=source, force=True)
+    assert source.read_text(encoding="utf-8") == TMX_TEXT
+
+
+def test_cli_document_and_text_into_a_directory_with_report(run_cli, fast_tiny, tmp_path):
+    import json
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+    doc = tmp_path / "in" / "memory.tmx"
+    doc.write_text(TMX_TEXT, encoding="utf-8")
+    text = tmp_path / "in" / "notes.txt"
+    text.write_text(f"{FLORES[6]}\n\n{FLORES[7]}\n", encoding="utf-8")
+    report = tmp_path / "review.jsonl"
+    code, out, err = run_cli("translate", doc, text, "--to", "zh", "-o", tmp_path / "out", "--report", report,
+                             "-q", *fast_tiny)
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["memory.zh.tmx", "notes.zh.txt"]
+    assert (tmp_path / "out" / "memory.zh.tmx").read_text(encoding="utf-8").count('<tuv xml:lang="zh-CN">') == 3
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [(r["input"], r["location"]) for r in rows] == [
+        (str(doc), "tu 1 (tuid 1)"), (str(doc), "tu 2 (tuid 2)"), (str(doc), "tu 3 (tuid 3)"),
+        (str(text), "line 1"), (str(text), "line 3")]
+    assert rows[1]["source"] == FLORES[4] and rows[3]["source"] == FLORES[6]
+    for r in rows:
+        assert r["translation"] and isinstance(r["score"], float) and r["terms"] == []
+        assert set(r["displaced"]) <= {"ph1"} and "origin" not in r and "fuzzy" not in r
+    assert ("ph1" in rows[1]["displaced"]) == ("ph1 could not be put" in err)
+    # everything planned again: outputs and the report exist now
+    code, _, err = run_cli("translate", doc, "--to", "zh", "-o", tmp_path / "out" / "memory.zh.tmx", *fast_tiny)
+    assert code == 1 and "already exists" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--format", "jsonl"], "--format applies to text inputs only"),
+    (["--resume"], "--resume works for text inputs only"),
+    (["--input-format", "nonesuch"], "unknown --input-format"),
+])
+def test_cli_document_option_errors(run_cli, fast_tiny, tmp_path, args, message):
+    doc = tmp_path / "a.tmx"
+    doc.write_text(TMX_TEXT, encoding="utf-8")
+    code, _, err = run_cli("translate", doc, "--to", "en", "-o", tmp_path / "a.en.tmx", *args, *fast_tiny)
+    assert code != 0 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "a.en.tmx").exists()
+
+
+def test_cli_bad_document_writes_nothing(run_cli, fast_tiny, tmp_path):
+    good = tmp_path / "good.tmx"
+    good.write_text(TMX_TEXT, encoding="utf-8")
+    bad = tmp_path / "bad.tmx"
+    bad.write_text('<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY e SYSTEM "file:///etc/passwd">]><tmx/>',
+                   encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    code, out, err = run_cli("translate", good, bad, "--to", "en", "-o", tmp_path / "out", "--report",
+                             tmp_path / "r.jsonl", *fast_tiny)
+    assert code == 1 and "bad.tmx: declares XML entities" in err and "root:" not in err + out
+    assert list((tmp_path / "out").iterdir()) == [] and not (tmp_path / "r.jsonl").exists()
+    code, _, err = run_cli("translate", good, "--to", "en", "-o", tmp_path / "x.tmx", "--report", good, *fast_tiny)
+    assert code == 1 and "replace the input" in err and not (tmp_path / "x.tmx").exists()
+
+
+def test_cli_input_format_overrides_extension_and_text_report(run_cli, fast_tiny, tmp_path):
+    import json
+
+    doc = tmp_path / "memory.xml"
+    doc.write_text(TMX_TEXT, encoding="utf-8")
+    out = tmp_path / "out.xml"
+    code, _, err = run_cli("translate", doc, "--input-format", "tmx", "--to", "en", "-o", out, *fast_tiny)
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8").count('<tuv xml:lang="en">') == 3
+    text = tmp_path / "a.txt"
+    text.write_text(f"{FLORES[8]}\n", encoding="utf-8")
+    code, stdout, err = run_cli("translate", text, "--to", "en", "--report", tmp_path / "r.jsonl", *fast_tiny)
+    rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert code == 0 and [r["location"] for r in rows] == ["line 1"] and rows[0]["translation"] == stdout.rstrip("\n")
+
+
+def test_cli_document_with_tm_reports_origin_and_fuzzy(run_cli, fast_tiny, tmp_path):
+    import json
+
+    from mt.memory import Segment as TmSegment
+    from mt.memory import TranslationMemory
+
+    memory = tmp_path / "tm.sqlite"
+    with TranslationMemory.open(memory) as tm_handle:
+        tm_handle.add_human([TmSegment(FLORES[3][:-1] + " اليوم.", "A human translation.", "en")])
+    doc = tmp_path / "memory.tmx"
+    doc.write_text(TMX_TEXT, encoding="utf-8")
+    report = tmp_path / "r.jsonl"
+    code, _, err = run_cli("translate", doc, "--to", "en", "-o", tmp_path / "a.tmx", "--tm", memory, "--report",
+                           report, "-q", *fast_tiny)
+    assert code == 0, err
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [r["origin"] for r in rows] == ["mt", "mt", "mt"]
+    assert rows[0]["fuzzy"]["target"] == "A human translation." and rows[0]["fuzzy"]["origin"] == "human"
+    assert 75 <= rows[0]["fuzzy"]["similarity"] < 100 and rows[2]["fuzzy"] is None
+    # the second run reuses the stored MT, and the report does not offer a sentence's own MT as a fuzzy match
+    code, _, err = run_cli("translate", doc, "--to", "en", "-o", tmp_path / "b.tmx", "--tm", memory, "--report",
+                           report, "--force", "-q", *fast_tiny)
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert code == 0 and [r["origin"] for r in rows] == ["tm-mt"] * 3 and rows[2]["fuzzy"] is None
+    assert (tmp_path / "a.tmx").read_bytes() == (tmp_path / "b.tmx").read_bytes()
