@@ -1,6 +1,6 @@
 """XLIFF 1.2 and 2.0 documents (mt.formats.xliff): segments and tags read from hand-written files with nested
 inline codes (tests/data/xliff, sentences of the seed article), targets written back with their ids, states,
-notes and languages, schema-valid against the OASIS XLIFF 2.0 core schema (tests/data/xliff/README.md), and
+notes and languages, schema-valid against the OASIS XLIFF 1.2 strict and 2.0 core schemas (tests/data/xliff/README.md), and
 bad inputs refused with one line."""
 
 from __future__ import annotations
@@ -37,6 +37,14 @@ def schema_2() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(DATA / "xliff_core_2.0.xsd")))
 
 
+def schema_12() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(DATA / "xliff-core-1.2-strict.xsd")))
+
+
+def test_the_test_files_are_schema_valid():
+    assert schema_12().validate(etree.parse(str(V12))) and schema_2().validate(etree.parse(str(V20)))
+
+
 def inline_ids(element: etree._Element, names: set[str]) -> Counter:
     """(element name, id) of every inline code under ``element``, counted."""
     found = Counter()
@@ -66,7 +74,7 @@ def test_12_segments_tags_and_skips():
     assert first.text[tags["g2"].start:tags["g2"].end] == "الالكترونية"
     assert tags["b1"].paired and first.text[tags["b1"].start:tags["b1"].end] == "علي بابا"  # a bpt/ept pair
     second = {t.id: t for t in document.segments[1].tags}
-    assert not second["x1"].paired and not second["p1"].paired and second["m1"].paired
+    assert not second["x1"].paired and not second["p1"].paired and second["mrk#2"].paired  # mrk without mid
     assert "{0}" not in document.segments[1].text  # native code content is not text to translate
     third = {t.id: t for t in document.segments[2].tags}
     assert {"bx1", "ex1", "i1"} <= set(third) and not any(t.paired for t in third.values())
@@ -155,6 +163,8 @@ def test_12_translation_keeps_every_code_once_nested_with_state_and_language():
     tags = (Tag("g1", 10, 20), Tag("g2", 12, 20), Tag("b1", 29, 36))
     out = document.render(translated(document, {"unit 1": (english, tags)}), FormatOptions(target="en"))
     root = parse(out)
+    schema = schema_12()
+    assert schema.validate(root.getroottree()), schema.error_log
     ns = {"x": XLIFF_12}
     assert root.find("x:file", ns).get("target-language") == "en"
     unit = root.find(".//x:trans-unit[@id='1']", ns)
@@ -196,8 +206,8 @@ def test_20_translation_keeps_every_code_once_with_state_note_language_and_schem
     assert final.text.startswith("Jack Ma")
 
 
-def test_the_schema_check_can_fail():
-    """The validator used above rejects a target before its source and an unknown state."""
+def test_the_schema_checks_can_fail():
+    """The validators used above reject a target before its source and an unknown state."""
     document = load(V20)
     out = document.render([identity(s) for s in document.segments], FormatOptions(target="en"))
     root = parse(out)
@@ -207,6 +217,14 @@ def test_the_schema_check_can_fail():
     assert not schema.validate(root.getroottree())
     bad = parse(out.replace(b'state="translated"', b'state="needs-review-translation"', 1))
     assert not schema.validate(bad.getroottree())
+    document = load(V12)
+    out = document.render([identity(s) for s in document.segments], FormatOptions(target="en"))
+    assert schema_12().validate(parse(out).getroottree())
+    assert not schema_12().validate(parse(out.replace(b'state="needs-review', b'state="machine', 1)).getroottree())
+    root = parse(out)
+    unit = root.find(f".//{{{XLIFF_12}}}trans-unit")
+    unit.insert(0, unit[1])  # target first
+    assert not schema_12().validate(root.getroottree())
 
 
 def test_overwrite_replaces_an_existing_target():
@@ -301,10 +319,9 @@ def test_cli_translates_xliff_with_codes_terms_and_no_arabic(run_cli, fast_tiny,
                            "-q", *fast_tiny)
     assert code == 0, err
     root = parse(out.read_bytes())
-    if path == V12:
-        assert schema_free_12_structure(root, to)
-    else:
-        assert schema_2().validate(root.getroottree()), schema_2().error_log
+    schema = schema_12() if path == V12 else schema_2()
+    assert schema.validate(root.getroottree()), schema.error_log
+    assert (root.find(f"{{{XLIFF_12}}}file").get("target-language") if path == V12 else root.get("trgLang")) == to
     ns = XLIFF_12 if path == V12 else XLIFF_2
     native = {"bpt", "ept", "ph", "it"}
     names = INLINE_12 if path == V12 else INLINE_2
@@ -333,16 +350,3 @@ def test_cli_translates_xliff_with_codes_terms_and_no_arabic(run_cli, fast_tiny,
             assert text != _text_of(source, native) and _text_of(source, native)[:20] not in text
         assert inline_ids(target, names) == inline_ids(source, names)  # every code, once, same ids
     assert new_targets == len(rows)
-
-
-def schema_free_12_structure(root: etree._Element, to: str) -> bool:
-    """XLIFF 1.2 rules checked by hand (the 1.2 schema is not shipped): target-language on every file, each
-    target right after its source (or seg-source) with a 1.2 state, g/mrk only inside source/target."""
-    ns = {"x": XLIFF_12}
-    assert all(file.get("target-language") == to for file in root.findall("x:file", ns))
-    for unit in root.iter(f"{{{XLIFF_12}}}trans-unit"):
-        children = [etree.QName(c).localname for c in unit if isinstance(c.tag, str)]
-        if "target" in children:
-            assert children.index("target") == children.index("source") + 1 + ("seg-source" in children)
-            assert unit.find("x:target", ns).get("state") in ("final", "needs-review-translation")
-    return True
