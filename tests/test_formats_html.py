@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -223,3 +224,44 @@ def test_cli_translates_the_page_with_markup_terms_and_no_arabic(run_cli, fast_t
     for term, translation in terms:
         assert any(form in translation for form in glossary.get(term["concept"]).targets(to)), (term, translation)
         assert any(form in translated for form in glossary.get(term["concept"]).targets(to))
+
+
+# -- messy pages and the tag tree -----------------------------------------------------------------------------------
+
+MESSY = [
+    "<p>قال <b>وانغ <i>جيان</b> البروفسور</i> في بكين<p>فقرة بلا إغلاق<li>بند أول<li>بند ثان",
+    "<body>\n<script>if (a < b && c) { x = '</p>'; }</script>نص <br/>بعد السكربت <img src=a.png alt=شعار>\n",
+    "<div>علي بابا <a href=x title='عنوان &quot;مقتبس&quot;'>رابط</a></span> وجينغدونغ</div><!-- c --><p>&#1575;&#x644;&amp;</p>",
+    "<P CLASS=x>نص بأحرف كبيرة <B>عريض</B></P><TEXTAREA>لا تترجم</TEXTAREA><p>نص <b>غير مغلق</p>",
+]
+
+
+@pytest.mark.parametrize("page", MESSY, ids=["misnested", "script-and-void", "quotes-and-refs", "upper-case"])
+def test_messy_pages_round_trip_and_translate(page):
+    data = page.encode()
+    document = HtmlFormat().parse(data, "messy.html", FormatOptions())
+    assert document.segments
+    assert document.render([identity(s) for s in document.segments], FormatOptions()) == data
+    # every tag put empty at the start of its translation: the markup stays, the Arabic goes
+    translations = [TranslatedSegment(s, f"T{i} <&>", tuple(Tag(t.id, 0, 0, t.paired) for t in s.tags))
+                    for i, s in enumerate(document.segments)]
+    out = document.render(translations, FormatOptions(target="en")).decode()
+    assert not ARABIC.search(out.replace("لا تترجم", "")), out
+    assert all(f"T{i} &lt;&amp;>" in out or f"T{i} <&amp;>" in out  # in text; in an attribute value
+               for i in range(len(translations)))
+    assert Counter(re.findall(r"</?[a-zA-Z]+", out)) == Counter(re.findall(r"</?[a-zA-Z]+", page))
+
+
+def test_tag_tree_keeps_source_order_at_shared_offsets_and_cuts_overlaps():
+    from mt.formats.tagtree import Node, SourceOrder, build_tree
+
+    def shape(node: Node) -> str:
+        return "".join(c if isinstance(c, str) else f"[{c.tag.id}:{shape(c)}]" for c in node.children)
+
+    tags = (Tag("g", 0, 4), Tag("x", 0, 0, False), Tag("y", 4, 4, False))
+    inside = SourceOrder({"g": 0, "x": 1, "y": 2}, {"g": frozenset(), "x": frozenset({"g"}), "y": frozenset({"g"})})
+    outside = SourceOrder({"x": 0, "g": 1, "y": 2}, {"g": frozenset(), "x": frozenset(), "y": frozenset()})
+    assert shape(build_tree("abcd", tags, inside)) == "[g:[x:]abcd[y:]]"
+    assert shape(build_tree("abcd", tags, outside)) == "[x:][g:abcd][y:]"
+    crossing = (Tag("a", 0, 3), Tag("b", 2, 5))
+    assert shape(build_tree("abcdef", crossing)) == "[a:ab[b:c]]def"  # b cut at a's end: still nested

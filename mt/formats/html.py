@@ -174,15 +174,15 @@ class HtmlDocument(Document):
         self.prefix = prefix          # the byte-order mark, if any
         self.encoding = encoding
         self.segments = segments
-        self._edits = edits           # top level, sorted, disjoint
-        self._texts = texts           # segment index -> how a text segment is written
-        self._memories = memories     # attribute segment index -> its characters' source forms
+        self.edits = edits            # top level, sorted, disjoint
+        self.texts = texts            # segment index -> how a text segment is written
+        self.memories = memories      # attribute segment index -> its characters' source forms
 
     def render(self, translations: Sequence[TranslatedSegment], options: FormatOptions) -> bytes:
         if len(translations) != len(self.segments):
             raise ValueError(f"{len(translations)} translations for {len(self.segments)} segments")
         writer = _Writer(self, translations, options.target or "")
-        text = writer.range(0, len(self.source), self._edits)
+        text = writer.range(0, len(self.source), self.edits)
         return self.prefix + text.encode(self.encoding)
 
 
@@ -267,7 +267,8 @@ class _Reader:
         self.line_starts = line_starts
         self.block = "document"  # the last block element opened, for locations
         self.segments: list[Segment] = []
-        self.edits: list[_Edit] = []
+        self.edits: list[_Edit] = []            # top level
+        self.pending: list[_Edit] = []          # attribute/lang/dir edits since the last run ended
         self.texts: dict[int, _TextSegment] = {}
         self.memories: dict[int, dict[str, str]] = {}
         self.locations: set[str] = set()
@@ -367,18 +368,24 @@ class _Reader:
                     where = self.location(token.start, f"<{token.name} {key}>")
                     self.segments.append(Segment(where, value))
                     self.memories[index] = _memory(raw[start:end], value)
-                    self.edits.append(_Edit(*absolute, "attr", index, quote))
+                    self.pending.append(_Edit(*absolute, "attr", index, quote))
             elif key == "lang" and (token.name == "html" or _arabic(value)):
-                self.edits.append(_Edit(*absolute, "lang", quote=quote))
+                self.pending.append(_Edit(*absolute, "lang", quote=quote))
             elif key == "dir" and value.strip().lower() == "rtl":
-                self.edits.append(_Edit(*absolute, "dir", quote=quote))
+                self.pending.append(_Edit(*absolute, "dir", quote=quote))
         if token.name == "html" and "lang" not in attrs:
             position = token.start + len("<html")
-            self.edits.append(_Edit(position, position, "add-lang"))
+            self.pending.append(_Edit(position, position, "add-lang"))
 
     def flush(self) -> None:
-        """End the current run: make a segment of it if it has words."""
-        run, self.run, self.open = self.run, [], []
+        """End the current run: make a segment of it if it has words. Edits of the run's tags go with the
+        segment; the others (tags outside it, or no segment) are top level."""
+        self.segment_of(self.run)
+        self.edits.extend(self.pending)
+        self.run, self.open, self.pending = [], [], []
+
+    def segment_of(self, run: list[_Piece]) -> None:
+        """A segment of a run of inline content, if it has words (see the module docstring for what is left out)."""
         for piece in run:
             if piece.kind == "open" and piece.partner < 0:
                 piece.kind = "point"
@@ -448,9 +455,9 @@ class _Reader:
         self.segments.append(Segment(where, "".join(text), tuple(sorted(tags, key=lambda t: rank[t.id]))))
         for character in literal:
             memory.pop(character, None)
-        inside = [e for e in self.edits if start <= e.start and e.end <= end]
+        inside = [e for e in self.pending if start <= e.start and e.end <= end]
         self.texts[index] = _TextSegment(start, end, spans, SourceOrder(rank, ancestors), memory, inside, spaces)
-        self.edits = [e for e in self.edits if e not in inside]
+        self.pending = [e for e in self.pending if not start <= e.start <= end]
         self.edits.append(_Edit(start, end, "text", index))
 
 
@@ -471,19 +478,15 @@ def _collapse(text: str, offset: int, spaces: list[tuple[int, str]]) -> str:
 
 def _expand(text: str, tags: Sequence[Tag], spaces: list[tuple[int, str]]) -> tuple[str, tuple[Tag, ...]]:
     """The segment's own text with its whitespace runs back, tags moved with it (for the identity translation)."""
-    def moved(offset: int, at_end: bool) -> int:
-        shift = 0
-        for position, run in spaces:
-            if position < offset or (at_end and position < offset):
-                shift += len(run) - 1
-        return offset + shift
+    def moved(offset: int) -> int:  # past every run that starts before the offset
+        return offset + sum(len(run) - 1 for position, run in spaces if position < offset)
     out, position = [], 0
     for offset, run in spaces:
         out.append(text[position:offset])
         out.append(run)
         position = offset + 1
     out.append(text[position:])
-    return "".join(out), tuple(Tag(t.id, moved(t.start, False), moved(t.end, True), t.paired) for t in tags)
+    return "".join(out), tuple(Tag(t.id, moved(t.start), moved(t.end), t.paired) for t in tags)
 
 
 def _blank(piece: _Piece) -> bool:
@@ -539,7 +542,7 @@ class _Writer:
             return self.text_segment(edit.segment)
         if edit.kind == "attr":
             translated = self.translations[edit.segment].text
-            return self.attribute(translated, edit.quote, self.document._memories.get(edit.segment, {}))
+            return self.attribute(translated, edit.quote, self.document.memories.get(edit.segment, {}))
         if edit.kind == "lang":
             return self.attribute(self.target, edit.quote, {}) if self.target else self.source[edit.start:edit.end]
         if edit.kind == "dir":  # English and Chinese are written left to right
@@ -571,7 +574,7 @@ class _Writer:
         return c
 
     def text_segment(self, index: int) -> str:
-        info = self.document._texts[index]
+        info = self.document.texts[index]
         translation = self.translations[index]
         text = translation.text
         tags = complete_tags(translation.segment.tags, translation.tags, len(text))

@@ -199,7 +199,7 @@ def _translatable(element: etree._Element, stop: etree._Element) -> bool:
     return True
 
 
-def _file_prefix(root: etree._Element, files: list[etree._Element], file: etree._Element, key: str) -> str:
+def _file_prefix(files: list[etree._Element], file: etree._Element, key: str) -> str:
     if len(files) < 2:
         return ""
     return f"file {file.get(key) or files.index(file) + 1} "
@@ -210,7 +210,7 @@ def _units_12(root: etree._Element, name: str):
     files = root.findall("x:file", ns)
     for file in files:
         _check_source_language(file.get("source-language"), name)
-        prefix = _file_prefix(root, files, file, "original")
+        prefix = _file_prefix(files, file, "original")
         for unit in file.iterfind(".//x:trans-unit", ns):
             source = unit.find("x:source", ns)
             if source is None or not _translatable(unit, file):
@@ -222,7 +222,7 @@ def _units_2(root: etree._Element):
     ns = {"x": XLIFF_2}
     files = root.findall("x:file", ns)
     for file in files:
-        prefix = _file_prefix(root, files, file, "id")
+        prefix = _file_prefix(files, file, "id")
         for unit in file.iterfind(".//x:unit", ns):
             if not _translatable(unit, file):
                 continue
