@@ -350,3 +350,17 @@ def test_cli_translates_xliff_with_codes_terms_and_no_arabic(run_cli, fast_tiny,
             assert text != _text_of(source, native) and _text_of(source, native)[:20] not in text
         assert inline_ids(target, names) == inline_ids(source, names)  # every code, once, same ids
     assert new_targets == len(rows)
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("secret.xlf", EXTERNAL, "declares XML entities"),
+    ("page.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
+])
+def test_cli_bad_document_is_one_line_and_writes_nothing(run_cli, fast_tiny, tmp_path, name, data, message):
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    out = tmp_path / f"out{bad.suffix}"
+    code, stdout, err = run_cli("translate", bad, "--to", "en", "-o", out, *fast_tiny)
+    assert code != 0 and message in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err and "passwd" not in err
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == [name]
