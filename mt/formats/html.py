@@ -465,12 +465,14 @@ def _collapse(text: str, offset: int, spaces: list[tuple[int, str]]) -> str:
     """Whitespace runs other than one space become one space (line breaks inside a paragraph must not split a
     sentence in two); ``spaces`` records each run at its offset, so the identity translation gets them back."""
     out: list[str] = []
-    position = 0
+    position = length = 0
     for match in _SPACES.finditer(text):
         out.append(text[position:match.start()])
+        length += match.start() - position
         if match.group(0) != " ":
-            spaces.append((offset + sum(len(part) for part in out), match.group(0)))
+            spaces.append((offset + length, match.group(0)))
         out.append(" ")
+        length += 1
         position = match.end()
     out.append(text[position:])
     return "".join(out)
