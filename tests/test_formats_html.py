@@ -231,7 +231,8 @@ def test_cli_translates_the_page_with_markup_terms_and_no_arabic(run_cli, fast_t
 MESSY = [
     "<p>قال <b>وانغ <i>جيان</b> البروفسور</i> في بكين<p>فقرة بلا إغلاق<li>بند أول<li>بند ثان",
     "<body>\n<script>if (a < b && c) { x = '</p>'; }</script>نص <br/>بعد السكربت <img src=a.png alt=شعار>\n",
-    "<div>علي بابا <a href=x title='عنوان &quot;مقتبس&quot;'>رابط</a></span> وجينغدونغ</div><!-- c --><p>&#1575;&#x644;&amp;</p>",
+    "<div>علي بابا <a href=x title='عنوان &quot;مقتبس&quot;'>رابط</a></span> وجينغدونغ</div><!-- c -->"
+    "<p>&#1575;&#x644;&amp;</p>",
     "<P CLASS=x>نص بأحرف كبيرة <B>عريض</B></P><TEXTAREA>لا تترجم</TEXTAREA><p>نص <b>غير مغلق</p>",
 ]
 

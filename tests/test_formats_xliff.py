@@ -1,7 +1,7 @@
 """XLIFF 1.2 and 2.0 documents (mt.formats.xliff): segments and tags read from hand-written files with nested
 inline codes (tests/data/xliff, sentences of the seed article), targets written back with their ids, states,
-notes and languages, schema-valid against the OASIS XLIFF 1.2 strict and 2.0 core schemas (tests/data/xliff/README.md), and
-bad inputs refused with one line."""
+notes and languages, schema-valid against the OASIS XLIFF 1.2 strict and 2.0 core schemas
+(tests/data/xliff/README.md), and bad inputs refused with one line."""
 
 from __future__ import annotations
 
@@ -108,7 +108,8 @@ def test_identity_changes_nothing_but_insertions(path):
     document = load(path)
     out = document.render([identity(s) for s in document.segments], FormatOptions(target="en"))
     additions = [r'\s*<target state="needs-review-translation" state-qualifier="mt-suggestion">.*?</target>',
-                 r'\s*<target>(?!Jack Ma).*?</target>', r' target-language="en"', r' trgLang="en"', r' state="translated"',
+                 r'\s*<target>(?!Jack Ma).*?</target>', r' target-language="en"', r' trgLang="en"',
+                 r' state="translated"',
                  r'<notes><note category="mt">[^<]*</note></notes>\s*', r'\s*<note category="mt">[^<]*</note>']
     text = out.decode()
     counts = []

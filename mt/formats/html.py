@@ -53,7 +53,8 @@ WHITESPACE = " \t\n\r\f"
 
 _LETTER = re.compile(r"[^\W\d_]")
 _TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*")
-_ATTRIBUTE = re.compile(r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?(?:\s|/(?!>))*")
+_ATTRIBUTE = re.compile(  # html.parser's tolerant attribute pattern, with the value's span kept
+    r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?(?:\s|/(?!>))*")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([-\w.:]+)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _UNQUOTED_SAFE = re.compile(r"[^\s\"'=<>`]+")
