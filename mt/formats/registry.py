@@ -7,10 +7,25 @@ from pathlib import Path
 from mt.errors import InputError
 from mt.formats.document import DocumentFormat
 from mt.formats.docx import DocxFormat
+from mt.formats.html import HtmlFormat
+from mt.formats.markdown import MarkdownFormat
+from mt.formats.po import PoFormat
+from mt.formats.srt import SrtFormat
 from mt.formats.tmx import TmxFormat
+from mt.formats.vtt import VttFormat
+from mt.formats.xliff import XliffFormat
 
 # One instance per format: each format module's class is imported above and listed here, sorted by name.
-_ALL: tuple[DocumentFormat, ...] = (DocxFormat(), TmxFormat())
+_ALL: tuple[DocumentFormat, ...] = (
+    DocxFormat(),
+    HtmlFormat(),
+    MarkdownFormat(),
+    PoFormat(),
+    SrtFormat(),
+    TmxFormat(),
+    VttFormat(),
+    XliffFormat(),
+)
 FORMATS: dict[str, DocumentFormat] = {fmt.name: fmt for fmt in _ALL}
 
 # Plain text and JSONL are read line by line by mt.text.lines, not as documents.
