@@ -6,9 +6,14 @@ from pathlib import Path
 
 from mt.errors import InputError
 from mt.formats.document import DocumentFormat
+from mt.formats.srt import SrtFormat
+from mt.formats.vtt import VttFormat
 
 # One instance per format: each format module's class is imported above and listed here, sorted by name.
-_ALL: tuple[DocumentFormat, ...] = ()
+_ALL: tuple[DocumentFormat, ...] = (
+    SrtFormat(),
+    VttFormat(),
+)
 FORMATS: dict[str, DocumentFormat] = {fmt.name: fmt for fmt in _ALL}
 
 # Plain text and JSONL are read line by line by mt.text.lines, not as documents.
