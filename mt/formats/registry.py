@@ -6,11 +6,13 @@ from pathlib import Path
 
 from mt.errors import InputError
 from mt.formats.document import DocumentFormat
+from mt.formats.po import PoFormat
 from mt.formats.srt import SrtFormat
 from mt.formats.vtt import VttFormat
 
 # One instance per format: each format module's class is imported above and listed here, sorted by name.
 _ALL: tuple[DocumentFormat, ...] = (
+    PoFormat(),
     SrtFormat(),
     VttFormat(),
 )
