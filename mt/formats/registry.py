@@ -6,12 +6,14 @@ from pathlib import Path
 
 from mt.errors import InputError
 from mt.formats.document import DocumentFormat
+from mt.formats.markdown import MarkdownFormat
 from mt.formats.po import PoFormat
 from mt.formats.srt import SrtFormat
 from mt.formats.vtt import VttFormat
 
 # One instance per format: each format module's class is imported above and listed here, sorted by name.
 _ALL: tuple[DocumentFormat, ...] = (
+    MarkdownFormat(),
     PoFormat(),
     SrtFormat(),
     VttFormat(),

@@ -35,11 +35,12 @@ from __future__ import annotations
 import html
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from mt.formats.charset import DecodedText
 from mt.formats.document import Document, FormatOptions, Segment, Tag, TranslatedSegment
+from mt.formats.inline import Markup, collapse_spaces, compose
 from mt.text.script import char_script
 from mt.text.sentences import SENTENCE_MARKS
 
@@ -70,17 +71,6 @@ class Cue:
     span: tuple[int, int]
 
 
-@dataclass(frozen=True)
-class _Markup:
-    """An inline tag of one cue, by offsets into the cue's plain text, with the markup that renders it."""
-
-    start: int
-    end: int
-    paired: bool
-    open: str
-    close: str = ""
-
-
 @dataclass
 class _CueText:
     """A cue's text with its markup lifted out."""
@@ -88,7 +78,7 @@ class _CueText:
     cue: Cue
     raw: str
     plain: str
-    markup: list[_Markup]
+    markup: list[Markup]
     prefix: str = ""   # point markup before the first word (an {\an8}, an unclosed <v Name>)
     suffix: str = ""   # point markup after the last word
 
@@ -102,14 +92,14 @@ class _Group:
     """The cues of one segment, with the markup behind each of the segment's tag ids."""
 
     cues: list[_CueText]
-    markup: dict[str, _Markup] = field(default_factory=dict)
+    markup: dict[str, Markup] = field(default_factory=dict)
 
 
 def lift_markup(raw: str, *, entities: bool) -> _CueText:
     """Plain text and markup of a cue's raw text (``entities``: decode HTML character references, as VTT
     has them). Lines are joined by a space; runs of white space become one space."""
     chars: list[str] = []
-    markup: list[_Markup] = []
+    markup: list[Markup] = []
     stack: list[tuple[str, str, int]] = []
     position = 0
     for match in _MARKUP.finditer(raw):
@@ -119,49 +109,32 @@ def lift_markup(raw: str, *, entities: bool) -> _CueText:
         token = match.group(0)
         name = _TAG_NAME.match(token)
         offset = len(chars)
+        spaces = (match.start() > 0 and raw[match.start() - 1].isspace(), raw[match.end():match.end() + 1].isspace())
         if name is None:  # {\an8}, <00:01.000>
-            markup.append(_Markup(offset, offset, False, token))
+            markup.append(Markup(offset, offset, False, token, space_before=spaces[0], space_after=spaces[1]))
         elif token.startswith("</"):
             wanted = name.group(1).lower()
             for depth in range(len(stack) - 1, -1, -1):
                 if stack[depth][0] == wanted:
                     for unclosed in stack[depth + 1:]:
-                        markup.append(_Markup(unclosed[2], unclosed[2], False, unclosed[1]))
+                        markup.append(Markup(unclosed[2], unclosed[2], False, unclosed[1]))
                     _, opening, start = stack[depth]
                     del stack[depth:]
-                    markup.append(_Markup(start, offset, True, opening, token))
+                    markup.append(Markup(start, offset, True, opening, token))
                     break
             else:
-                markup.append(_Markup(offset, offset, False, token))
+                markup.append(Markup(offset, offset, False, token))
         else:
             stack.append((name.group(1).lower(), token, offset))
     chars.extend(html.unescape(raw[position:]) if entities else raw[position:])
-    markup.extend(_Markup(start, start, False, opening) for _, opening, start in stack)
-    plain, remap = _collapse_spaces("".join(chars))
-    markup = [_Markup(remap[m.start], remap[m.end], m.paired, m.open, m.close) for m in markup]
+    markup.extend(Markup(start, start, False, opening) for _, opening, start in stack)
+    plain, remap = collapse_spaces("".join(chars))
+    markup = [replace(m, start=remap[m.start], end=remap[m.end]) for m in markup]
     markup.sort(key=lambda m: (m.start, -m.end))
     prefix = "".join(m.open for m in markup if not m.paired and m.start == 0)
     suffix = "".join(m.open for m in markup if not m.paired and m.start == len(plain) and plain)
     kept = [m for m in markup if m.paired or 0 < m.start < len(plain)]
     return _CueText(Cue(0, "", 0.0, 0.0, (0, 0)), raw, plain, kept, prefix, suffix)
-
-
-def _collapse_spaces(text: str) -> tuple[str, list[int]]:
-    """``text`` with white space runs as one space and no space at either end, and the new offset of every
-    old offset 0..len(text)."""
-    out: list[str] = []
-    remap: list[int] = []
-    for char in text:
-        remap.append(len(out))
-        if char.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
-        else:
-            out.append(char)
-    remap.append(len(out))
-    if out and out[-1] == " ":
-        out.pop()
-    return "".join(out), [min(offset, len(out)) for offset in remap]
 
 
 def _ends_sentence(plain: str) -> bool:
@@ -262,16 +235,16 @@ class SubtitleDocument(Document):
             while end > start and target[end - 1].isspace():
                 end -= 1
             last = number == len(cues) - 1
-            local: list[_Markup] = []
+            local: list[Markup] = []
             for tag in tags:
                 markup = group.markup[tag.id]
                 if tag.paired and tag.start < tag.end:
                     a, b = max(tag.start, start), min(tag.end, end)
                     if a < b:
-                        local.append(_Markup(a - start, b - start, True, markup.open, markup.close))
+                        local.append(replace(markup, start=a - start, end=b - start))
                 elif low <= tag.start < high or (last and tag.start == high):
                     at = min(max(tag.start, start), end) - start
-                    local.append(_Markup(at, at, tag.paired, markup.open, markup.close))
+                    local.append(replace(markup, start=at, end=at))
             plain = target[start:end]
             label = member.cue.label or str(member.cue.number)
             if not plain and member.plain:
@@ -279,7 +252,10 @@ class SubtitleDocument(Document):
                                      f"translation has fewer words than the {len(cues)} cues of its sentence)")
             self._check_speed(member, plain, label, language)
             breaks = _wrap(plain, LINE_LIMITS[language], language == "zh")
-            contents.append(member.prefix + _compose(plain, local, breaks, self._eol, self._escape) + member.suffix)
+            escape = _escape_html if self._escape else _keep
+            contents.append(member.prefix + compose(plain, local, escape, line_starts=breaks, eol=self._eol,
+                                                    spaced=language != "zh")
+                            + member.suffix)
         return contents
 
     def _check_speed(self, member: _CueText, plain: str, label: str, language: str) -> None:
@@ -362,31 +338,9 @@ def _wrap(text: str, limit: int, cjk: bool) -> list[int]:
     return starts
 
 
-def _compose(text: str, markup: list[_Markup], line_starts: list[int], eol: str, escape: bool) -> str:
-    """Cue text with its markup at its offsets and a line break before each of ``line_starts`` (the space
-    before a break is dropped)."""
-    opens: dict[int, list[_Markup]] = {}
-    closes: dict[int, list[_Markup]] = {}
-    points: dict[int, list[_Markup]] = {}
-    for item in markup:
-        if item.paired and item.start < item.end:
-            opens.setdefault(item.start, []).append(item)
-            closes.setdefault(item.end, []).append(item)
-        else:
-            points.setdefault(item.start, []).append(item)
-    starts = set(line_starts)
-    out: list[str] = []
-    for offset in range(len(text) + 1):
-        for item in sorted(closes.get(offset, []), key=lambda m: -m.start):
-            out.append(item.close)
-        for item in points.get(offset, []):
-            out.append(item.open + item.close)
-        if offset in starts:
-            out.append(eol)
-        for item in sorted(opens.get(offset, []), key=lambda m: -m.end):
-            out.append(item.open)
-        if offset < len(text):
-            char = text[offset]
-            if not (offset + 1 in starts and char == " "):  # the space before a line break is dropped
-                out.append(html.escape(char, quote=False) if escape else char)
-    return "".join(out)
+def _escape_html(char: str) -> str:
+    return html.escape(char, quote=False)
+
+
+def _keep(char: str) -> str:
+    return char
