@@ -20,7 +20,7 @@ does the rest, the same way for both:
   characters per second (17 English, 9 Chinese: the common broadcast/streaming guidelines), counted on its
   text without line breaks over its duration, is reported.
 
-Reports (an empty cue, a cue too fast to read) are logged as warnings and kept in
+Reports (an empty cue, a cue too fast to read, a cue that needs more than two lines) are logged as warnings and kept in
 ``SubtitleDocument.warnings`` after ``render``. Cue numbers in locations and messages are ordinals (1 = the
 file's first cue), which is also the SRT index in a well-numbered file.
 
@@ -252,6 +252,9 @@ class SubtitleDocument(Document):
                                      f"translation has fewer words than the {len(cues)} cues of its sentence)")
             self._check_speed(member, plain, label, language)
             breaks = _wrap(plain, LINE_LIMITS[language], language == "zh")
+            if len(breaks) > 1:
+                self.warnings.append(f"cue {member.cue.number} ({label}): {len(breaks) + 1} lines (more than 2 lines "
+                                     f"of {LINE_LIMITS[language]} characters)")
             escape = _escape_html if self._escape else _keep
             contents.append(member.prefix + compose(plain, local, escape, line_starts=breaks, eol=self._eol,
                                                     spaced=language != "zh")
@@ -285,13 +288,12 @@ def _cut_points(text: str, wanted: list[int | None], cjk: bool) -> list[int]:
               for i, offset in enumerate(wanted)]
     filled.sort()
     candidates = _breaks(text, cjk)
+    if len(candidates) < count:  # fewer words than cues: one word a cue, the last cues empty
+        return candidates + [len(text)] * (count - len(candidates))
     cuts: list[int] = []
     low = 0
     for index, offset in enumerate(filled):
         room = len(candidates) - (count - index - 1)
-        if low >= room:
-            cuts.append(len(text))
-            continue
         best = min(range(low, room), key=lambda i: (abs(candidates[i] - offset), candidates[i]))
         cuts.append(candidates[best])
         low = best + 1
