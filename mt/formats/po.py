@@ -89,6 +89,8 @@ def lift_placeholders(message: str) -> tuple[str, tuple[Tag, ...], _Message]:
         tag_id = f"ph{len(tags) + 1}"
         tags.append(Tag(tag_id, len(text), len(text), paired=False))
         placeholders[tag_id] = match.group(0)
+        if match.group(0) == "\n":
+            text += " "  # a line break separates words
         position = match.end()
     text += core[position:]
     text = re.sub(r"\s+", " ", text)
@@ -273,7 +275,7 @@ class PoFormat(DocumentFormat):
         except (OSError, ValueError) as error:
             line = _SYNTAX_LINE.search(str(error))
             where = f" at line {line.group(1)}" if line else ""
-            reason = "a duplicate entry" if "duplicate" in str(error).lower() else "a syntax error"
+            reason = "a duplicate entry" if "already exists" in str(error) else "a syntax error"
             raise InputError(f"{name}: not a valid PO file: {reason}{where}") from None
         if not len(catalogue) and not catalogue.metadata and not catalogue.obsolete_entries():
             raise InputError(f"{name}: no PO entries (msgid/msgstr pairs); not a PO file")
