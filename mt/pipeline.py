@@ -19,14 +19,19 @@ import hashlib
 import logging
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from mt.backends.base import DecodeOptions
 from mt.backends.loading import load_backend
 from mt.decoding import JOINERS, Enforcer, Leg, Running, Steps, Unit
 from mt.errors import InputError
+from mt.formats.document import Document, FormatOptions
+from mt.formats.document import Segment as DocumentSegment
+from mt.formats.document import TranslatedSegment
+from mt.formats.registry import format_for
+from mt.formats.writing import atomic_writer, check_output, write_bytes_atomic
 from mt.glossary.glossary import Glossary
 from mt.glossary.matcher import TermMatch
 from mt.glossary.model import Concept
@@ -35,6 +40,7 @@ from mt.memory import Entry, MtKey, Segment, TranslationMemory, fingerprint, glo
 from mt.models.loading import resolve
 from mt.models.registry import parse_model_options, route
 from mt.results import LineResult, SentenceResult, TermResult
+from mt.segments import assemble, place_markup, segment_lines
 from mt.text.chunking import chunk
 from mt.text.sentences import SENTENCE_MARKS, split_sentences
 
@@ -125,6 +131,26 @@ def pivot_terms(first: list[TermResult], second: list[TermResult], translation: 
             out.append(TermResult(term.concept_id, term.source, term.start, term.end, None, "missing", term.lang,
                                   term.concept))
     return out
+
+
+@dataclass
+class FileTranslation:
+    """What :meth:`Translator.translate_file` did: the file it read and wrote, its format, and every segment's
+    translation (tags placed, sentence results, displaced tags) for reports."""
+
+    input: Path
+    output: Path | None
+    format: str
+    translations: list[TranslatedSegment] = field(default_factory=list)
+
+    @property
+    def segments(self) -> int:
+        return len(self.translations)
+
+    @property
+    def displaced(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(location, tag ids) of the segments with tags put at the nearest valid point."""
+        return [(t.segment.location, t.displaced) for t in self.translations if t.displaced]
 
 
 class Translator:
@@ -299,6 +325,58 @@ class Translator:
                 yield from finished.result
                 if progress:
                     progress(finished.payload)
+
+    def translate_segments(self, segments: Sequence[DocumentSegment], to: str = "en",
+                           progress: Callable[[int], None] | None = None) -> list[TranslatedSegment]:
+        """Translate document segments (mt.formats.document): one TranslatedSegment per segment, in order.
+
+        Every segment's text goes through :meth:`translate_stream` (a "\\n" inside a segment separates lines and
+        stays a "\\n" in its translation), so sentences, chunking, batching, glossary enforcement and the
+        translation memory apply as to plain lines. The tags of a segment are then put at the target words their
+        source words align to (the model's alignment head, mt.segments); segments without tags cost nothing more.
+        ``progress`` is called with the number of segments finished.
+        """
+        counts = []
+        lines: list[str] = []
+        for segment in segments:
+            parts = segment_lines(segment)
+            counts.append(len(parts))
+            lines.extend(parts)
+        results = self.translate_stream(lines, to=to)
+        assembled = []
+        for segment, count in zip(segments, counts):
+            assembled.append(assemble(segment, [next(results) for _ in range(count)], to))
+            if progress:
+                progress(1)
+        return place_markup(assembled, self.legs(to))
+
+    def translate_file(self, path: str | Path, to: str = "en", out: str | Path | None = None, *,
+                       input_format: str | None = None, options: FormatOptions = FormatOptions(),
+                       force: bool = False, progress: Callable[[int], None] | None = None,
+                       document: Document | None = None) -> FileTranslation:
+        """Translate a document (DOCX, XLIFF, PO, SRT/VTT, HTML, Markdown, TMX: chosen by extension, or
+        ``input_format``) into ``out`` in the same format, written atomically; ``out="-"`` writes it to standard
+        output, ``out=None`` translates without writing. The output is checked first: never the input, never an existing file unless ``force``.
+        ``options`` go to the format's reader and writer (its ``target`` is set to ``to``); ``document``: the file
+        already parsed with them (the CLI reads every input before loading a model)."""
+        path = Path(path)
+        fmt = format_for(path, input_format)
+        if fmt is None:
+            raise InputError(f"{path}: not a document format (by its extension); translate text with "
+                             "translate_stream, or name the format (input_format=)")
+        to_stdout = out is not None and str(out) == "-"
+        if out is not None and not to_stdout:
+            check_output(Path(out), force, [path])
+        options = replace(options, target=to)
+        document = document if document is not None else fmt.load(path, options)
+        translations = self.translate_segments(document.segments, to=to, progress=progress)
+        data = document.render(translations, options)
+        if to_stdout:
+            with atomic_writer(None, binary=True) as handle:
+                handle.write(data)
+        elif out is not None:
+            write_bytes_atomic(out, data)
+        return FileTranslation(path, Path(out) if out is not None and not to_stdout else None, fmt.name, translations)
 
     def _blocks(self, lines: Iterable[str]) -> Iterator[list[str]]:
         """Group lines into blocks: a small first block, so the first lines come back fast, then blocks that

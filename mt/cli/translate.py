@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import ExitStack
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 import typer
 
 from mt.cli.common import err_console, progress_bar, warn
 from mt.errors import InputError
+from mt.formats.document import FormatOptions
+from mt.formats.registry import format_for, format_names
 from mt.text.lines import TextInput
 from mt.text.script import ScriptWatch
 
@@ -24,6 +27,10 @@ Standard input is translated as it arrives: lines come back whenever the input p
 --tm FILE reuses the translations of a translation memory (human ones first, then MT made with the same model,
 glossary and settings) and stores every decoded block in it before writing it, so a killed run started again
 with the same command decodes only what was not finished. --resume does the same without a memory.
+
+Documents (DOCX, XLIFF, PO, SRT/VTT, HTML, Markdown, TMX; by extension or --input-format) are written in their
+own format, structure and inline markup kept (see docs/documents.md); with -o DIR, report.docx becomes
+DIR/report.en.docx. --report FILE.jsonl writes one row per translated segment (or line) for review.
 """
 
 FORMATS = ("txt", "jsonl")
@@ -41,9 +48,11 @@ def _output_format(fmt: Optional[str], output: Optional[str]) -> str:
 
 
 def _plan_outputs(inputs: list[str], output: Optional[str], to: str, fmt: str, force: bool,
-                  other_inputs: Sequence[Path] = ()) -> list[Optional[Path]]:
+                  other_inputs: Sequence[Path] = (), extensions: Optional[Sequence[Optional[str]]] = None
+                  ) -> list[Optional[Path]]:
     """Where each input's translation goes (None: stdout), checked before any work starts: no two inputs share
-    an output and no output replaces an input (the texts, ``other_inputs`` such as --ref and glossaries)."""
+    an output and no output replaces an input (the texts, ``other_inputs`` such as --ref and glossaries).
+    ``extensions`` (per input, None for text): a document keeps its own extension (report.docx -> report.en.docx)."""
     from mt.formats.writing import check_output
 
     if output is None or output == "-":
@@ -56,7 +65,8 @@ def _plan_outputs(inputs: list[str], output: Optional[str], to: str, fmt: str, f
             raise InputError(f"{out}: not a directory; several inputs need -o DIR")
         if "-" in inputs:
             raise InputError("stdin ('-') cannot be combined with other inputs")
-        paths = [out / f"{Path(name).stem}.{to}.{fmt}" for name in inputs]
+        suffixes = extensions or [None] * len(inputs)
+        paths = [out / f"{Path(name).stem}.{to}{suffix or '.' + fmt}" for name, suffix in zip(inputs, suffixes)]
     else:
         paths = [out]
     planned: dict[str, str] = {}
@@ -108,11 +118,28 @@ def translate(
     resume: bool = typer.Option(False, "--resume", help="Without --tm: keep finished blocks in OUT.tarjama-job.sqlite "
                                 "beside the output, so that the same command, run again after an interruption, "
                                 "decodes only the rest (the file is removed on success). Needs -o."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", help="Read the inputs as this format "
+                                               "instead of by extension: txt, docx, xliff, po, srt, vtt, html, "
+                                               "markdown or tmx (those installed: see docs/documents.md)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Documents in a legacy encoding (PO, SRT, "
+                                           "VTT): read them as this (windows-1252, cp1256 ...) when they do not "
+                                           "declare it."),
+    overwrite_targets: bool = typer.Option(False, "--overwrite-targets", help="XLIFF/TMX: replace existing "
+                                           "targets (default: leave them and their units alone)."),
+    no_fuzzy: bool = typer.Option(False, "--no-fuzzy", help="PO: do not mark machine-translated entries fuzzy."),
+    xliff_state: Optional[str] = typer.Option(None, "--xliff-state", help="XLIFF: the state of new targets "
+                                              "(default needs-review-translation in 1.2, translated in 2.x)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write FILE.jsonl: one row per translated "
+                                          "segment or line (input, location, source, translation, score, terms, "
+                                          "displaced tags; with --tm origin and the best fuzzy match)."),
+    fuzzy_min: float = typer.Option(75.0, "--fuzzy-min", help="--report with --tm: the lowest similarity (0-100) "
+                                    "of a fuzzy match worth showing."),
 ) -> None:
     from mt.models.registry import TARGETS, parse_model_options
 
     if to not in TARGETS:
         raise InputError(f"unknown target language {to!r}; choose one of {', '.join(TARGETS)}")
+    fmt_given = fmt is not None
     fmt = _output_format(fmt, output)
     if backend is not None and backend not in ("hf", "ct2"):
         raise InputError(f"unknown backend {backend!r}; choose hf or ct2")
@@ -124,13 +151,26 @@ def translate(
         raise InputError("--tm-mode needs --tm FILE")
     if resume and (output is None or output == "-"):
         raise InputError("--resume needs -o FILE (the finished part is kept beside the output)")
+    if not 0 <= fuzzy_min <= 100:
+        raise InputError(f"--fuzzy-min {fuzzy_min:g}: expected a similarity from 0 to 100")
     models = parse_model_options(model)
-    sources = [TextInput(name) for name in inputs]  # validates every input before anything is written
+    formats = [_document_format(name, input_format) for name in inputs]
+    if any(formats):
+        _check_document_options(fmt_given, resume, ref)
+    # validates every input before anything is written (documents are parsed, text is checked)
+    sources = [TextInput(name) if kind is None else None for name, kind in zip(inputs, formats)]
+    options = FormatOptions(target=to, encoding=encoding, overwrite_targets=overwrite_targets,
+                            mark_fuzzy=not no_fuzzy, state=xliff_state)
+    documents = [kind.load(Path(name), options) if kind is not None else None for name, kind in zip(inputs, formats)]
     outputs = _plan_outputs(inputs, output, to, fmt, force, [*([ref] if ref else []), *(glossary or []),
-                                                             *([tm] if tm else [])])
+                                                             *([tm] if tm else [])],
+                            [Path(name).suffix if kind is not None else None for name, kind in zip(inputs, formats)])
+    if report is not None:
+        _check_report_path(report, force, inputs, outputs, [*([ref] if ref else []), *(glossary or []),
+                                                            *([tm] if tm else [])])
     if tm is not None:
         _check_tm_path(tm, inputs, outputs)
-    if ref and any(s.is_stream for s in sources):
+    if ref and any(s is not None and s.is_stream for s in sources):
         raise InputError("--ref needs input files (standard input is streamed; its length is not known)")
     references = _read_reference(ref, sum(s.info.lines for s in sources)) if ref else None
     loaded_glossary = _load_glossaries(glossary) if glossary else None
@@ -143,16 +183,20 @@ def translate(
                             tm=tm, tm_mode=tm_mode or "both")
     translator.legs(to)  # load (or fail on) the models before reading any input
     hypotheses: list[str] = []
-    with translator:
-        for source, path in zip(sources, outputs):
+    with translator, ExitStack() as stack:
+        rows = _report_writer(stack, report, translator, to, fuzzy_min)
+        for name, source, document, path in zip(inputs, sources, documents, outputs):
             collect = hypotheses if references is not None else None
             if path is not None and (resume or tm is not None):  # a killed run's hidden .part file goes
                 for stale in path.parent.glob(f".{path.name}.*.part"):
                     stale.unlink(missing_ok=True)
-            if resume and tm is None:
-                _translate_resumable(translator, source, path, to, fmt, quiet, collect)
+            if document is not None:
+                _translate_document(translator, name, document, path, to, options, force, quiet, input_format,
+                                    rows)
+            elif resume and tm is None:
+                _translate_resumable(translator, source, path, to, fmt, quiet, collect, _line_rows(rows, name))
             else:
-                _translate_one(translator, source, path, to, fmt, quiet, collect)
+                _translate_one(translator, source, path, to, fmt, quiet, collect, _line_rows(rows, name))
     if not quiet:
         _summary(translator)
     if references is not None:
@@ -162,7 +206,7 @@ def translate(
 
 
 def _translate_one(translator, source, path: Optional[Path], to: str, fmt: str, quiet: bool,
-                   collect: Optional[list]) -> None:
+                   collect: Optional[list], on_line: Optional[Callable] = None) -> None:
     """Translate one input into ``path`` (None: stdout). Standard input is streamed: each run of lines that
     arrives before the input pauses is translated and written (and flushed) before the next is awaited."""
     from mt.formats.writing import atomic_writer
@@ -183,6 +227,8 @@ def _translate_one(translator, source, path: Optional[Path], to: str, fmt: str, 
                 written += 1
                 if collect is not None:
                     collect.append(result.translation)
+                if on_line is not None:  # lines are numbered from 1: `written` counts this one
+                    on_line(written, result)
                 if source.is_stream:  # a reader at the other end of a pipe gets each line as it is done
                     handle.flush()
         check.finish()
@@ -204,7 +250,7 @@ def _check_tm_path(tm: Path, inputs: list[str], outputs: list[Optional[Path]]) -
 
 
 def _translate_resumable(translator, source, path: Path, to: str, fmt: str, quiet: bool,
-                         collect: Optional[list]) -> None:
+                         collect: Optional[list], on_line: Optional[Callable] = None) -> None:
     """Translate with a job database beside the output as the checkpoint; remove it (and its -wal/-shm) once
     the output is complete."""
     job = job_path(path)
@@ -212,7 +258,7 @@ def _translate_resumable(translator, source, path: Path, to: str, fmt: str, quie
         err_console.print(f"mt: resuming {path} from {job}", markup=False)
     translator.use_memory(job, "both")
     try:
-        _translate_one(translator, source, path, to, fmt, quiet, collect)
+        _translate_one(translator, source, path, to, fmt, quiet, collect, on_line)
     finally:
         translator.use_memory(None)
     for leftover in (job, Path(f"{job}-wal"), Path(f"{job}-shm")):
@@ -251,3 +297,83 @@ def _summary(translator) -> None:
     if translator.glossary is not None and translator.glossary_mode != "off":
         err_console.print(f"mt: glossary: {stats.terms_found} terms found, {stats.terms_present} present in the "
                           "output", markup=False)
+
+
+# -- documents and --report -----------------------------------------------------------------------------------------
+def _document_format(name: str, input_format: Optional[str]):
+    """The document format of an input (None: text, read line by line)."""
+    if name == "-":
+        if input_format is not None and format_for("-", input_format) is not None:
+            raise InputError(f"--input-format {input_format}: a document cannot be read from stdin ('-'); give its file")
+        return None
+    return format_for(name, input_format)
+
+
+def _check_document_options(fmt_given: bool, resume: bool, ref: Optional[Path]) -> None:
+    if fmt_given:
+        raise InputError("--format applies to text inputs only; a document is written in its own format "
+                         f"({', '.join(format_names())})")
+    if resume:
+        raise InputError("--resume works for text inputs only; a document is written whole (use --tm FILE to reuse "
+                         "the sentences a killed run finished)")
+    if ref is not None:
+        raise InputError("--ref needs text inputs (one reference line per input line)")
+
+
+def _check_report_path(report: Path, force: bool, inputs: list[str], outputs: list[Optional[Path]],
+                       others: Sequence[Path]) -> None:
+    """The report is an output like the others: checked before any work, never over an input or another output."""
+    from mt.formats.writing import check_output
+
+    check_output(report, force, [*inputs, *others])
+    for path in outputs:
+        if path is not None and os.path.normcase(os.path.abspath(path)) == os.path.normcase(os.path.abspath(report)):
+            raise InputError(f"--report {report} is also the output of a translation; give the report its own file")
+
+
+def _report_writer(stack: ExitStack, report: Optional[Path], translator, to: str, fuzzy_min: float):
+    """A function that writes one report row (None without --report); the file appears when the run succeeds."""
+    if report is None:
+        return None
+    from mt.formats.writing import atomic_writer
+    from mt.report import FuzzyLookup
+
+    handle = stack.enter_context(atomic_writer(report))
+    fuzzy = None
+    if translator.tm is not None and translator.tm_mode in ("both", "read"):
+        fuzzy = FuzzyLookup(translator.tm, to, fuzzy_min, translator.memory_key(to))
+
+    def write(make_row) -> None:
+        row = make_row(fuzzy)
+        if row is not None:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    return write
+
+
+def _line_rows(rows, name: str):
+    """The --report hook of a text input: a row per translated line (location "line N")."""
+    if rows is None:
+        return None
+    from mt.report import line_row
+
+    label = "<stdin>" if name == "-" else name
+    return lambda number, result: rows(lambda fuzzy: line_row(label, number, result, fuzzy))
+
+
+def _translate_document(translator, name: str, document, path: Optional[Path], to: str, options: FormatOptions,
+                        force: bool, quiet: bool, input_format: Optional[str], rows) -> None:
+    """Translate one parsed document into ``path`` (None: stdout) in its own format; warn about displaced tags."""
+    from mt.report import segment_row
+
+    total = len(document.segments)
+    with progress_bar(f"translating {name}", total, enabled=not quiet and total > PROGRESS_MIN_LINES) as advance:
+        done = translator.translate_file(name, to=to, out=path if path is not None else "-",
+                                         input_format=input_format, options=options, force=force, progress=advance,
+                                         document=document)
+    for location, ids in done.displaced:
+        warn(f"{name}: {location}: tag{'s' if len(ids) > 1 else ''} {', '.join(ids)} could not be put at aligned "
+             "words; placed at the nearest valid point")
+    if rows is not None:
+        for translated in done.translations:
+            rows(lambda fuzzy, t=translated: segment_row(name, t, fuzzy))

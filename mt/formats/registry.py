@@ -9,6 +9,7 @@ from mt.formats.document import DocumentFormat
 from mt.formats.markdown import MarkdownFormat
 from mt.formats.po import PoFormat
 from mt.formats.srt import SrtFormat
+from mt.formats.tmx import TmxFormat
 from mt.formats.vtt import VttFormat
 
 # One instance per format: each format module's class is imported above and listed here, sorted by name.
@@ -16,6 +17,7 @@ _ALL: tuple[DocumentFormat, ...] = (
     MarkdownFormat(),
     PoFormat(),
     SrtFormat(),
+    TmxFormat(),
     VttFormat(),
 )
 FORMATS: dict[str, DocumentFormat] = {fmt.name: fmt for fmt in _ALL}

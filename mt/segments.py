@@ -1,0 +1,139 @@
+"""Document segments through the line pipeline: a segment's lines in, a TranslatedSegment with its tags out.
+
+:meth:`mt.pipeline.Translator.translate_segments` sends every segment's text through ``translate_stream`` as
+lines (a "\\n" inside a segment splits it: the translation keeps the "\\n"), so sentences, chunking, batching,
+glossary enforcement and the translation memory apply unchanged. This module puts the line results back
+together (:func:`assemble`: the segment's translation and where each sentence stands in source and target) and,
+for the segments that have tags, places them (:func:`place_markup`): each sentence's source is word-aligned to
+its translation with the model's alignment head through the loaded backend (mt.alignment.model_links; both legs
+of the ar -> en -> zh pivot, composed), and the tags go where their words went (mt.decoding.markup).
+Segments without tags never reach the aligner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from mt.alignment.attention import words_of
+from mt.alignment.model_links import SentenceLinks, compose, sentence_links
+from mt.decoding import JOINERS, Leg
+from mt.decoding.markup import place_tags
+from mt.formats.document import Segment, TranslatedSegment
+from mt.results import LineResult, SentenceResult
+
+
+@dataclass
+class _Part:
+    """A sentence of a segment (or a line without letters, copied) and where it stands in source and target."""
+
+    source_start: int
+    target_start: int
+    sentence: SentenceResult | None = None
+    copied: str = ""  # the line's text when it was copied as it is
+
+
+@dataclass
+class Assembled:
+    """A segment's translation before its tags are placed."""
+
+    segment: Segment
+    text: str
+    parts: list[_Part] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> list[SentenceResult]:
+        return [part.sentence for part in self.parts if part.sentence is not None]
+
+
+def segment_lines(segment: Segment) -> list[str]:
+    """The lines a segment is translated as."""
+    return segment.text.split("\n")
+
+
+def assemble(segment: Segment, results: Sequence[LineResult], to: str) -> Assembled:
+    """Join the line results of a segment ("\\n" between them) and record where each sentence stands."""
+    joiner = JOINERS.get(to, " ")
+    parts: list[_Part] = []
+    source_pos = target_pos = 0
+    for index, result in enumerate(results):
+        if index:
+            source_pos += 1
+            target_pos += 1
+        line = result.source
+        if not result.sentences:
+            if result.translation:
+                parts.append(_Part(source_pos, target_pos, copied=result.translation))
+        else:
+            cursor = 0
+            written = len(line) - len(line.lstrip())  # the indent, kept before the first sentence
+            first = True
+            for sentence in result.sentences:
+                start = line.find(sentence.source, cursor)
+                start = cursor if start < 0 else start
+                cursor = start + len(sentence.source)
+                if not sentence.translation:
+                    continue
+                if not first:
+                    written += len(joiner)
+                parts.append(_Part(source_pos + start, target_pos + written, sentence))
+                written += len(sentence.translation)
+                first = False
+        source_pos += len(line)
+        target_pos += len(result.translation)
+    return Assembled(segment, "\n".join(r.translation for r in results), parts)
+
+
+def _leg_pairs(parts: list[_Part], legs: Sequence[Leg], leg: int) -> list[tuple[str, str]]:
+    """The (source, target) texts that leg ``leg`` translated for each sentence part."""
+    pairs = []
+    for part in parts:
+        sentence = part.sentence
+        texts = [sentence.source] + ([sentence.intermediate] if len(legs) > 1 else []) + [sentence.translation]
+        source, target = texts[leg], texts[leg + 1]
+        pairs.append((source or "", target or ""))  # no intermediate (a memory entry on the pivot): no links
+    return pairs
+
+
+def _sentence_links(parts: list[_Part], legs: Sequence[Leg], batch_size: int) -> list[SentenceLinks]:
+    """Word links of each sentence part's source to its translation, composed over the legs."""
+    linked: list[SentenceLinks] | None = None
+    for k, leg in enumerate(legs):
+        step = sentence_links(leg.backend, _leg_pairs(parts, legs, k), leg.source_lang, leg.target_lang,
+                              leg.prefix, batch_size)
+        if linked is None:
+            linked = step
+        else:
+            linked = [SentenceLinks(a.source_words, b.target_words, compose(a.links, b.links))
+                      for a, b in zip(linked, step)]
+    return linked or []
+
+
+def place_markup(assembled: Sequence[Assembled], legs: Sequence[Leg], batch_size: int = 16) -> list[TranslatedSegment]:
+    """The TranslatedSegments of assembled segments, tags placed (one alignment sweep for all tagged ones)."""
+    tagged = [a for a in assembled if a.segment.tags]
+    sentence_parts = [(a, part) for a in tagged for part in a.parts if part.sentence is not None]
+    links = _sentence_links([part for _, part in sentence_parts], legs, batch_size) if sentence_parts else []
+    by_part = {id(part): found for (_, part), found in zip(sentence_parts, links)}
+    out = []
+    for item in assembled:
+        if not item.segment.tags:
+            out.append(TranslatedSegment(item.segment, item.text, (), item.sentences))
+            continue
+        source_words: list[tuple[int, int]] = []
+        target_words: list[tuple[int, int]] = []
+        segment_links: set[tuple[int, int]] = set()
+        for part in item.parts:
+            if part.sentence is None:  # a copied line: each word is itself
+                words = words_of(part.copied, "en")
+                found = SentenceLinks(words, words, {(k, k) for k in range(len(words))})
+            else:
+                found = by_part[id(part)]
+            s0, t0 = len(source_words), len(target_words)
+            source_words += [(part.source_start + w.start, part.source_start + w.end) for w in found.source_words]
+            target_words += [(part.target_start + w.start, part.target_start + w.end) for w in found.target_words]
+            segment_links |= {(s0 + s, t0 + t) for s, t in found.links}
+        placement = place_tags(item.segment.tags, len(item.segment.text), len(item.text), source_words, target_words,
+                               segment_links)
+        out.append(TranslatedSegment(item.segment, item.text, placement.tags, item.sentences, placement.displaced))
+    return out

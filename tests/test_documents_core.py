@@ -1,0 +1,320 @@
+"""The document core (#11): tag placement as a pure function, Translator.translate_segments with the tiny models
+(both backends, the pivot), glossary terms across inline tags, translate_file, the CLI's document path and
+--report."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mt.decoding.markup import nested_properly, place_tags
+from mt.formats.document import FormatOptions, Segment, Tag
+from mt.glossary import Glossary
+from mt.pipeline import Translator
+from tests.conftest import DATA, REPO
+
+FAST = {"max_length_ratio": 0.5, "max_length_extra": 4}
+GLOSSARY = REPO / "glossaries" / "ecommerce.tsv"
+FLORES = (DATA / "flores200" / "flores200.dev.arb_Arab").read_text(encoding="utf-8").splitlines()
+ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def words(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+
+
+# -- placement on given links -----------------------------------------------------------------------------------
+SRC = "aa bb cc dd"   # words 0..3
+TGT = "WW XX YY ZZ"   # words 0..3
+
+
+def place(tags, links, source=SRC, target=TGT):
+    return place_tags(tags, len(source), len(target), words(source), words(target), links)
+
+
+def test_paired_tag_follows_its_words_and_monotone_links():
+    result = place([Tag("b", 3, 5)], {(0, 0), (1, 1), (2, 2), (3, 3)})
+    assert result.tags == (Tag("b", 3, 5),) and result.displaced == ()
+    assert TGT[3:5] == "XX"
+
+
+def test_crossing_links_move_the_tag_and_keep_siblings_apart():
+    # aa->ZZ, bb->YY, cc->XX, dd->WW (reversed order); <b>aa bb</b> <i>cc dd</i>
+    links = {(0, 3), (1, 2), (2, 1), (3, 0)}
+    result = place([Tag("b", 0, 5), Tag("i", 6, 11)], links)
+    b, i = result.tags
+    assert TGT[b.start:b.end] == "YY ZZ" and TGT[i.start:i.end] == "WW XX"
+    assert nested_properly(result.tags) and result.displaced == ()
+
+
+def test_child_stays_inside_its_parent_when_its_words_went_elsewhere():
+    # <a>aa <b>bb</b></a> cc dd; a's words go to WW XX, b's word (bb) to ZZ: b is clipped into a
+    links = {(0, 0), (1, 3), (1, 1), (2, 2), (3, 3)}
+    result = place([Tag("a", 0, 5), Tag("b", 3, 5)], links)
+    a, b = result.tags
+    assert (a.start, a.end) == (0, 11)  # aa bb -> WW..ZZ (min..max of the linked words)
+    assert a.start <= b.start <= b.end <= a.end and nested_properly(result.tags)
+    crossing = place([Tag("a", 0, 5), Tag("b", 3, 5)], {(0, 0), (1, 3), (2, 1), (3, 2)})
+    a, b = crossing.tags
+    assert a.start <= b.start < b.end <= a.end and nested_properly(crossing.tags)
+
+
+def test_overlapping_siblings_are_trimmed_not_crossed():
+    # <b>aa</b> <i>bb</i>: both aligned to XX YY (overlapping); the second keeps what the first left
+    links = {(0, 1), (0, 2), (1, 2), (1, 3)}
+    result = place([Tag("b", 0, 2), Tag("i", 3, 5)], links)
+    b, i = result.tags
+    assert TGT[b.start:b.end] == "XX YY" and TGT[i.start:i.end] == "ZZ"
+    assert nested_properly(result.tags) and result.displaced == ()
+
+
+def test_unaligned_tag_goes_to_the_nearest_valid_point_and_is_displaced():
+    result = place([Tag("b", 6, 8), Tag("x", 9, 9, paired=False)], {(0, 0), (1, 1)})
+    b, x = result.tags
+    assert b.start == b.end and b.start in (0, 2, 3, 5, 6, 8, 9, 11)  # a word boundary
+    assert set(result.displaced) == {"b", "x"}
+
+
+def test_points_at_segment_start_and_end_need_no_alignment():
+    result = place([Tag("s", 0, 0, paired=False), Tag("e", len(SRC), len(SRC), paired=False)], set())
+    assert result.tags == (Tag("s", 0, 0, False), Tag("e", len(TGT), len(TGT), False))
+    assert result.displaced == ()
+
+
+def test_point_goes_before_the_word_that_followed_it():
+    result = place([Tag("x", 6, 6, paired=False)], {(0, 0), (1, 1), (2, 3), (3, 2)})
+    assert result.tags[0].start == 9  # before ZZ, the translation of cc
+    before = place([Tag("x", 6, 6, paired=False)], {(1, 1)})  # cc not linked: after bb's word
+    assert before.tags[0].start == 5 and before.displaced == ()
+
+
+def test_empty_paired_tag_is_placed_like_a_point_and_whole_text_tag_covers_all():
+    result = place([Tag("all", 0, len(SRC)), Tag("empty", 3, 3)], set())
+    whole, empty = result.tags
+    assert (whole.start, whole.end) == (0, len(TGT))
+    assert empty.start == empty.end and 0 <= empty.start <= len(TGT)
+    assert result.displaced == ("empty",)  # its neighbours have no links
+
+
+def test_tag_over_part_of_a_word_takes_the_whole_aligned_word():
+    result = place([Tag("b", 4, 5)], {(1, 2)})  # <b>b</b> inside "bb"
+    assert TGT[result.tags[0].start:result.tags[0].end] == "YY"
+
+
+def test_deep_nesting_with_random_links_always_nests():
+    import random
+
+    rng = random.Random(7)
+    source = " ".join(f"w{k}" for k in range(12))
+    target = " ".join(f"T{k}" for k in range(15))
+    tags = [Tag("p", 0, 20), Tag("q", 3, 14), Tag("r", 6, 8), Tag("s", 9, 14), Tag("x", 12, 12, False),
+            Tag("t", 21, len(source))]
+    for _ in range(200):
+        links = {(rng.randrange(12), rng.randrange(15)) for _ in range(rng.randrange(0, 20))}
+        result = place(tags, links, source, target)
+        assert nested_properly(result.tags)
+        by_id = {t.id: t for t in result.tags}
+        for parent, child in (("p", "q"), ("q", "r"), ("q", "s"), ("s", "x")):
+            assert by_id[parent].start <= by_id[child].start <= by_id[child].end <= by_id[parent].end
+        assert all(0 <= t.start <= t.end <= len(target) for t in result.tags)
+
+
+# -- translate_segments with the tiny models ---------------------------------------------------------------------
+def _segments() -> list[Segment]:
+    first, second, third = FLORES[0], FLORES[1], FLORES[2]
+    bold_end = first.index(" ", 10)
+    return [
+        Segment("p 1", first, (Tag("b", 0, bold_end), Tag("x", bold_end, bold_end, paired=False))),
+        Segment("p 2", second),  # no tags
+        Segment("cue 3-4", f"{second}\n{third}", (Tag("i", len(second) + 1, len(second) + 1 + 20),)),
+        Segment("p 5", "٢٠٢٣ - ١٥"),  # no letters: copied
+    ]
+
+
+@pytest.fixture(scope="module")
+def hf_translator(tiny_ar_en, tiny_en_zh):
+    return Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, **FAST)
+
+
+@pytest.fixture(scope="module")
+def ct2_translator(tiny_ar_en, tiny_en_zh, tmp_path_factory):
+    from mt.models.convert import convert
+
+    root = tmp_path_factory.mktemp("ct2-docs")
+    return Translator({"ar-en": str(convert(str(tiny_ar_en), root / "ar-en", quantization="float32")),
+                       "en-zh": str(convert(str(tiny_en_zh), root / "en-zh", quantization="float32"))}, **FAST)
+
+
+@pytest.mark.parametrize("backend", ["hf", "ct2"])
+@pytest.mark.parametrize("to", ["en", "zh"])
+def test_translate_segments_keeps_lines_tags_and_plain_path(backend, to, request):
+    translator = request.getfixturevalue(f"{backend}_translator")
+    segments = _segments()
+    seen = []
+    out = translator.translate_segments(segments, to=to, progress=seen.append)
+    assert [t.segment for t in out] == segments and sum(seen) == len(segments)
+    lines = [line for s in segments for line in s.text.split("\n")]
+    plain = [r.translation for r in translator.translate(lines, to=to)]
+    assert [t.text for t in out] == [plain[0], plain[1], f"{plain[2]}\n{plain[3]}", plain[4]]
+    assert out[2].text.count("\n") == 1
+    assert out[3].text == "٢٠٢٣ - ١٥" and out[3].sentences == []  # no letters: passed through
+    for translated in out:
+        assert [t.id for t in translated.tags] == [t.id for t in translated.segment.tags]
+        assert nested_properly(translated.tags)
+        assert all(0 <= t.start <= t.end <= len(translated.text) for t in translated.tags)
+        assert set(translated.displaced) <= {t.id for t in translated.tags}
+    assert out[1].tags == () and out[1].displaced == ()
+    assert len(out[0].sentences) >= 1 and all(s.score is not None for s in out[0].sentences)
+    cue = out[2]
+    i = cue.tag("i")
+    assert i.end <= len(plain[2]) + 1 + len(plain[3])
+    if "i" not in cue.displaced:  # aligned: inside the second line's translation
+        assert i.start >= len(plain[2]) + 1 and i.end > i.start
+
+
+# -- glossary terms across inline tags ---------------------------------------------------------------------------
+@pytest.mark.parametrize("to", ["en", "zh"])
+def test_glossary_term_split_by_a_tag_is_enforced(hf_translator, to):
+    glossary = Glossary.load(GLOSSARY)
+    text = "أعلنت شركة علي بابا عن أرباح كبيرة في مهرجان التسوق."
+    term = text.index("علي بابا")
+    split = term + len("علي")  # <b>...علي</b> بابا: the tag ends inside the term
+    segment = Segment("p 1", text, (Tag("b", 0, split), Tag("i", split + 1, len(text) - 1)))
+    translator = Translator(hf_translator.models, glossary=glossary, **FAST)
+    translated = translator.translate_segments([segment], to=to)[0]
+    terms = [t for s in translated.sentences for t in s.terms]
+    assert [t.concept_id for t in terms] == ["alibaba"]
+    assert terms[0].status in ("verified", "enforced") and terms[0].target in translated.text
+    assert any(form in translated.text for form in glossary.get("alibaba").targets(to))
+    assert nested_properly(translated.tags)
+
+
+# -- translate_file and the CLI ----------------------------------------------------------------------------------
+def tmx(*arabic: str, extra: str = "") -> str:
+    units = "".join(f'<tu tuid="{k}"><tuv xml:lang="ar"><seg>{text}</seg></tuv>{extra}</tu>\n'
+                    for k, text in enumerate(arabic, start=1))
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" segtype="sentence" '
+            f'o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>\n'
+            f'<body>\n{units}</body></tmx>\n')
+
+
+TMX_TEXT = tmx(FLORES[3], f'{FLORES[4][:30]}<ph x="1">&lt;br/&gt;</ph>{FLORES[4][30:]}', FLORES[5])
+
+
+def test_translate_file_api(hf_translator, tmp_path):
+    from mt.errors import InputError
+    from mt.formats.tmx import TmxFormat
+
+    source = tmp_path / "memory.tmx"
+    source.write_text(TMX_TEXT, encoding="utf-8")
+    done = hf_translator.translate_file(source, to="en", out=tmp_path / "memory.en.tmx")
+    assert done.format == "tmx" and done.segments == 3 and done.output == tmp_path / "memory.en.tmx"
+    written = TmxFormat().parse((tmp_path / "memory.en.tmx").read_bytes(), "out", FormatOptions(target="en"))
+    assert written.segments == []  # every tu has its English tuv now
+    assert (tmp_path / "memory.en.tmx").read_text(encoding="utf-8").count('<tuv xml:lang="en">') == 3
+    with pytest.raises(InputError, match="already exists"):
+        hf_translator.translate_file(source, to="en", out=tmp_path / "memory.en.tmx")
+    with pytest.raises(InputError, match="replace the input"):
+        hf_translator.translate_file(source, to="en", out=source, force=True)
+    assert source.read_text(encoding="utf-8") == TMX_TEXT
+
+
+def test_cli_document_and_text_into_a_directory_with_report(run_cli, fast_tiny, tmp_path):
+    import json
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+    doc = tmp_path / "in" / "memory.tmx"
+    doc.write_text(TMX_TEXT, encoding="utf-8")
+    text = tmp_path / "in" / "notes.txt"
+    text.write_text(f"{FLORES[6]}\n\n{FLORES[7]}\n", encoding="utf-8")
+    report = tmp_path / "review.jsonl"
+    code, out, err = run_cli("translate", doc, text, "--to", "zh", "-o", tmp_path / "out", "--report", report,
+                             "-q", *fast_tiny)
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["memory.zh.tmx", "notes.zh.txt"]
+    assert (tmp_path / "out" / "memory.zh.tmx").read_text(encoding="utf-8").count('<tuv xml:lang="zh-CN">') == 3
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [(r["input"], r["location"]) for r in rows] == [
+        (str(doc), "tu 1 (tuid 1)"), (str(doc), "tu 2 (tuid 2)"), (str(doc), "tu 3 (tuid 3)"),
+        (str(text), "line 1"), (str(text), "line 3")]
+    assert rows[1]["source"] == FLORES[4] and rows[3]["source"] == FLORES[6]
+    for r in rows:
+        assert r["translation"] and isinstance(r["score"], float) and r["terms"] == []
+        assert set(r["displaced"]) <= {"ph1"} and "origin" not in r and "fuzzy" not in r
+    assert ("ph1" in rows[1]["displaced"]) == ("ph1 could not be put" in err)
+    # everything planned again: outputs and the report exist now
+    code, _, err = run_cli("translate", doc, "--to", "zh", "-o", tmp_path / "out" / "memory.zh.tmx", *fast_tiny)
+    assert code == 1 and "already exists" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--format", "jsonl"], "--format applies to text inputs only"),
+    (["--resume"], "--resume works for text inputs only"),
+    (["--input-format", "nonesuch"], "unknown --input-format"),
+])
+def test_cli_document_option_errors(run_cli, fast_tiny, tmp_path, args, message):
+    doc = tmp_path / "a.tmx"
+    doc.write_text(TMX_TEXT, encoding="utf-8")
+    code, _, err = run_cli("translate", doc, "--to", "en", "-o", tmp_path / "a.en.tmx", *args, *fast_tiny)
+    assert code != 0 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "a.en.tmx").exists()
+
+
+def test_cli_bad_document_writes_nothing(run_cli, fast_tiny, tmp_path):
+    good = tmp_path / "good.tmx"
+    good.write_text(TMX_TEXT, encoding="utf-8")
+    bad = tmp_path / "bad.tmx"
+    bad.write_text('<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY e SYSTEM "file:///etc/passwd">]><tmx/>',
+                   encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    code, out, err = run_cli("translate", good, bad, "--to", "en", "-o", tmp_path / "out", "--report",
+                             tmp_path / "r.jsonl", *fast_tiny)
+    assert code == 1 and "bad.tmx: declares XML entities" in err and "root:" not in err + out
+    assert list((tmp_path / "out").iterdir()) == [] and not (tmp_path / "r.jsonl").exists()
+    code, _, err = run_cli("translate", good, "--to", "en", "-o", tmp_path / "x.tmx", "--report", good, *fast_tiny)
+    assert code == 1 and "replace the input" in err and not (tmp_path / "x.tmx").exists()
+
+
+def test_cli_input_format_overrides_extension_and_text_report(run_cli, fast_tiny, tmp_path):
+    import json
+
+    doc = tmp_path / "memory.xml"
+    doc.write_text(TMX_TEXT, encoding="utf-8")
+    out = tmp_path / "out.xml"
+    code, _, err = run_cli("translate", doc, "--input-format", "tmx", "--to", "en", "-o", out, *fast_tiny)
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8").count('<tuv xml:lang="en">') == 3
+    text = tmp_path / "a.txt"
+    text.write_text(f"{FLORES[8]}\n", encoding="utf-8")
+    code, stdout, err = run_cli("translate", text, "--to", "en", "--report", tmp_path / "r.jsonl", *fast_tiny)
+    rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert code == 0 and [r["location"] for r in rows] == ["line 1"] and rows[0]["translation"] == stdout.rstrip("\n")
+
+
+def test_cli_document_with_tm_reports_origin_and_fuzzy(run_cli, fast_tiny, tmp_path):
+    import json
+
+    from mt.memory import Segment as TmSegment
+    from mt.memory import TranslationMemory
+
+    memory = tmp_path / "tm.sqlite"
+    with TranslationMemory.open(memory) as tm_handle:
+        tm_handle.add_human([TmSegment(FLORES[3][:-1] + " اليوم.", "A human translation.", "en")])
+    doc = tmp_path / "memory.tmx"
+    doc.write_text(TMX_TEXT, encoding="utf-8")
+    report = tmp_path / "r.jsonl"
+    code, _, err = run_cli("translate", doc, "--to", "en", "-o", tmp_path / "a.tmx", "--tm", memory, "--report",
+                           report, "-q", *fast_tiny)
+    assert code == 0, err
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [r["origin"] for r in rows] == ["mt", "mt", "mt"]
+    assert rows[0]["fuzzy"]["target"] == "A human translation." and rows[0]["fuzzy"]["origin"] == "human"
+    assert 75 <= rows[0]["fuzzy"]["similarity"] < 100 and rows[2]["fuzzy"] is None
+    # the second run reuses the stored MT, and the report does not offer a sentence's own MT as a fuzzy match
+    code, _, err = run_cli("translate", doc, "--to", "en", "-o", tmp_path / "b.tmx", "--tm", memory, "--report",
+                           report, "--force", "-q", *fast_tiny)
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert code == 0 and [r["origin"] for r in rows] == ["tm-mt"] * 3 and rows[2]["fuzzy"] is None
+    assert (tmp_path / "a.tmx").read_bytes() == (tmp_path / "b.tmx").read_bytes()
