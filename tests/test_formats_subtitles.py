@@ -1,7 +1,8 @@
 """SRT and WebVTT documents: cues grouped into sentences, split back over the same cues, everything else kept.
 
-Translations here are hand-placed (the seed article's own English and Chinese reference translations, with
-the cue boundaries put where a translator would): what is tested is the format, not a model.
+Most translations here are hand-placed (the seed article's own English and Chinese reference translations, with
+the cue boundaries put where a translator would): what is tested is the format, not a model. The end-to-end
+tests at the bottom translate with the tiny models and the seed glossary.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from mt.formats.registry import format_for
 from mt.formats.srt import SrtFormat
 from mt.formats.subtitles import LINE_LIMITS
 from mt.formats.vtt import VttFormat
-from tests.conftest import DATA, SEEDS
+from mt.glossary import Glossary
+from mt.pipeline import Translator
+from tests.conftest import DATA, REPO, SEEDS
 
 AR = (SEEDS / "article.ar.txt").read_text(encoding="utf-8").splitlines()
 EN = (SEEDS / "article.en.txt").read_text(encoding="utf-8").splitlines()
@@ -249,3 +252,102 @@ def test_bad_subtitles_are_one_line_errors_without_content(tmp_path, suffix, dat
     text = str(error.value)
     assert message in text and str(path) in text and "\n" not in text
     assert "نص" not in text and "IHDR" not in text
+
+
+# -- end to end: the tiny models and the seed glossary ------------------------------------------------------------
+FAST = {"max_length_ratio": 0.5, "max_length_extra": 4}
+GLOSSARY = REPO / "glossaries" / "ecommerce.tsv"
+
+
+@pytest.fixture(scope="module")
+def translator(tiny_ar_en, tiny_en_zh):
+    return Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, glossary=Glossary.load(GLOSSARY), **FAST)
+
+
+def _cue_texts(kind: str, text: str) -> list[tuple[object, ...]]:
+    if kind == "srt":
+        return [((c.index, c.start, c.end, c.proprietary), c.content) for c in srt.parse(text)]
+    return [((c.identifier, c.start, c.end, c.settings), c.raw_text) for c in webvtt.from_string(text).captions]
+
+
+SHORT = [  # a sentence with two glossary terms over two cues, then a styled one
+    (1.0, 3.0, "<i>أعلنت شركة علي بابا</i>"),
+    (3.1, 6.0, "عن أرباح كبيرة في الصين."),
+    (7.0, 9.0, "{\\an8}قال <b>ما يون</b> إن التجارة تنمو."),
+]
+
+
+def _short(kind: str) -> bytes:
+    sep = "," if kind == "srt" else "."
+    blocks = [f"{n}\n{_stamp(a, sep)} --> {_stamp(b, sep)}\n{text}\n" for n, (a, b, text) in enumerate(SHORT, 1)]
+    return (("" if kind == "srt" else "WEBVTT\n\n") + "\n".join(blocks)).encode()
+
+
+def _check_end_to_end(translator, kind: str, data: bytes, to: str, tmp_path) -> None:
+    """Translate a subtitle file with the tiny models and check it with the format's own reader: cues, ids,
+    timings and settings as they were; every cue has text, none its Arabic source; styling tags kept; every
+    glossary term found in the source present in the joined cue text. The tiny ar-en model's vocabulary is
+    shared with Arabic, so its random output may spell Arabic pieces: "no Arabic at all" is asserted on the
+    Chinese side (the pivot's second model has no Arabic), "no Arabic source text left" on both."""
+    source, target = tmp_path / f"talk.{kind}", tmp_path / f"talk.{to}.{kind}"
+    source.write_bytes(data)
+    done = translator.translate_file(source, to=to, out=target)
+    assert done.format == kind and source.read_bytes() == data
+    before, after = _cue_texts(kind, data.decode()), _cue_texts(kind, target.read_text(encoding="utf-8"))
+    assert [cue for cue, _ in after] == [cue for cue, _ in before]  # indexes/ids, timings, settings
+    texts = [content for _, content in after]
+    assert all(_plain(t) for t in texts)
+    for (_, original), text in zip(before, texts):
+        assert _plain(original) != _plain(text)
+    for segment in done.translations:
+        assert segment.segment.text not in " ".join(_plain(t) for t in texts)
+    if to == "zh":
+        assert not any(ARABIC.search(TAG.sub("", t)) for t in texts)
+    output = "".join(texts)
+    for number, (_, original) in enumerate(before):
+        for tag in TAG.findall(original):
+            assert tag in (texts[number] if tag.startswith("{") else output), (tag, texts)
+    glossary = Glossary.load(GLOSSARY)
+    terms = [t for translation in done.translations for s in translation.sentences for t in s.terms]
+    assert terms
+    joined = re.sub(r"\s+", "", "".join(TAG.sub("", t) for t in texts)) if to == "zh" else \
+        " ".join(_plain(t) for t in texts)
+    for term in terms:
+        assert term.status in ("verified", "enforced"), term
+        forms = [re.sub(r"\s+", "", f) if to == "zh" else f for f in glossary.get(term.concept_id).targets(to)]
+        assert any(form in joined for form in forms), (term.concept_id, joined)
+
+
+@pytest.mark.parametrize("kind", ["srt", "vtt"])
+def test_end_to_end_with_the_tiny_models_and_the_seed_glossary(translator, kind, tmp_path):
+    data = _short(kind)
+    assert [s.location for s in _parse(SrtFormat() if kind == "srt" else VttFormat(), data).segments] == \
+        ["cue 1-2", "cue 3"]
+    for to in ("en", "zh"):
+        _check_end_to_end(translator, kind, data, to, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("to", ["en", "zh"])
+@pytest.mark.parametrize("kind", ["srt", "vtt"])
+def test_end_to_end_on_the_seed_sentence_over_five_cues(translator, kind, to, tmp_path):
+    _check_end_to_end(translator, kind, make_srt() if kind == "srt" else make_vtt(), to, tmp_path)
+
+
+def test_cli_bad_subtitles_write_nothing(run_cli, fast_tiny, tmp_path):
+    good, bad = tmp_path / "good.srt", tmp_path / "bad.srt"
+    good.write_bytes(make_srt())
+    bad.write_bytes(make_srt().replace(b"00:00:07,100", b"00:00:07;1OO"))
+    (tmp_path / "out").mkdir()
+    code, out, err = run_cli("translate", good, bad, "--to", "en", "-o", tmp_path / "out", *fast_tiny)
+    assert code == 1 and "bad.srt: cue 3" in err and len(err.strip().splitlines()) == 1
+    assert list((tmp_path / "out").iterdir()) == []
+    legacy = tmp_path / "legacy.srt"
+    legacy.write_bytes(_short("srt").decode().encode("cp1256"))
+    code, _, err = run_cli("translate", legacy, "--to", "en", "-o", tmp_path / "out", *fast_tiny)
+    assert code == 1 and "--encoding" in err and list((tmp_path / "out").iterdir()) == []
+    code, _, err = run_cli("translate", legacy, "--to", "en", "-o", tmp_path / "out", "--encoding", "cp1256",
+                           "-q", *fast_tiny)
+    assert code == 0, err
+    written = (tmp_path / "out" / "legacy.en.srt").read_text(encoding="utf-8")
+    assert [c.start for c in srt.parse(written)] == [c.start for c in srt.parse(_short("srt").decode())]

@@ -222,8 +222,9 @@ class SubtitleDocument(Document):
     def _cue_texts(self, group: _Group, translation: TranslatedSegment, language: str) -> list[str]:
         target = translation.text
         cues = group.cues
+        kept = _term_interiors(translation)
         cuts = _cut_points(target, [_boundary(group, translation, number) for number in range(1, len(cues))],
-                           language == "zh")
+                           language == "zh", kept)
         bounds = [0, *cuts, len(target)]
         tags = [tag for tag in translation.tags if tag.id in group.markup]
         contents = []
@@ -251,7 +252,7 @@ class SubtitleDocument(Document):
                 self.warnings.append(f"cue {member.cue.number} ({label}): empty after translation (the "
                                      f"translation has fewer words than the {len(cues)} cues of its sentence)")
             self._check_speed(member, plain, label, language)
-            breaks = _wrap(plain, LINE_LIMITS[language], language == "zh")
+            breaks = _wrap(plain, LINE_LIMITS[language], language == "zh", {k - start for k in kept})
             if len(breaks) > 1:
                 self.warnings.append(f"cue {member.cue.number} ({label}): {len(breaks) + 1} lines (more than 2 lines "
                                      f"of {LINE_LIMITS[language]} characters)")
@@ -277,17 +278,32 @@ def _boundary(group: _Group, translation: TranslatedSegment, position: int) -> i
         return None
 
 
-def _cut_points(text: str, wanted: list[int | None], cjk: bool) -> list[int]:
+def _term_interiors(translation: TranslatedSegment) -> set[int]:
+    """Offsets inside a glossary term's target in the translation: no cue or line begins there."""
+    inside: set[int] = set()
+    for sentence in translation.sentences:
+        for term in sentence.terms:
+            if not term.target:
+                continue
+            at = translation.text.find(term.target)
+            while at >= 0:
+                inside.update(range(at + 1, at + len(term.target)))
+                at = translation.text.find(term.target, at + 1)
+    return inside
+
+
+def _cut_points(text: str, wanted: list[int | None], cjk: bool, kept: set[int] = frozenset()) -> list[int]:
     """Where to cut ``text`` for ``len(wanted)`` boundaries: at valid breaks (word starts; in Chinese between
     characters, not before closing punctuation), strictly increasing, each nearest to its wanted offset
-    (sorted; a missing one is spread evenly). Too few breaks: the last cuts fall at the end (empty cues)."""
+    (sorted; a missing one is spread evenly), never inside a glossary term (``kept``). Too few breaks: the
+    last cuts fall at the end (empty cues)."""
     count = len(wanted)
     if not count:
         return []
     filled = [offset if offset is not None else round(len(text) * (i + 1) / (count + 1))
               for i, offset in enumerate(wanted)]
     filled.sort()
-    candidates = _breaks(text, cjk)
+    candidates = [b for b in _breaks(text, cjk) if b not in kept]
     if len(candidates) < count:  # fewer words than cues: one word a cue, the last cues empty
         return candidates + [len(text)] * (count - len(candidates))
     cuts: list[int] = []
@@ -315,12 +331,13 @@ def _breaks(text: str, cjk: bool) -> list[int]:
     return points
 
 
-def _wrap(text: str, limit: int, cjk: bool) -> list[int]:
+def _wrap(text: str, limit: int, cjk: bool, kept: set[int] = frozenset()) -> list[int]:
     """Line starts (offsets into ``text``) that wrap it to ``limit`` characters a line: one line if it fits,
-    else the most balanced two-line split that fits, else greedy lines of at most ``limit``."""
+    else the most balanced two-line split that fits, else greedy lines of at most ``limit``; never inside a
+    glossary term (``kept``)."""
     if len(text) <= limit:
         return []
-    candidates = _breaks(text, cjk)
+    candidates = [b for b in _breaks(text, cjk) if b not in kept]
 
     def line_end(start: int) -> int:  # the end of the line before a break at ``start``
         return start - 1 if not cjk and start and text[start - 1] == " " else start
