@@ -257,13 +257,13 @@ class MarkdownDocument(Document):
                 in_cell = previous in ("th_open", "td_open")
                 try:
                     if in_cell:
-                        lines = [_cell_span(source, row_cells, cell)]
+                        lines = [_cell_span(row_cells, cell)]
                     else:
                         lines = _content_lines(source, line_spans, token, heading)
                     self._add(token, lines, cell + 1 if in_cell else None)
                 except _Unmapped as reason:
-                    self._skip(token, f"line {token.map[0] + 1}: left untranslated: its markup could not be "
-                                      f"mapped to the source ({reason})")
+                    self._skip(f"line {token.map[0] + 1}: left untranslated: its markup could not be mapped to "
+                               f"the source ({reason})")
                 heading = False
             previous = token.type
 
@@ -284,7 +284,7 @@ class MarkdownDocument(Document):
         self.segments.append(Segment(location, plain, tuple(tags)))
         self._runs.append(run)
 
-    def _skip(self, token: Token, message: str) -> None:
+    def _skip(self, message: str) -> None:
         self.warnings.append(message)
         LOG.warning("%s", message)
 
@@ -397,7 +397,7 @@ def _table_cells(source: str, span: tuple[int, int]) -> list[tuple[int, int]]:
     return trimmed
 
 
-def _cell_span(source: str, cells: list[tuple[int, int]], index: int) -> tuple[int, int]:
+def _cell_span(cells: list[tuple[int, int]], index: int) -> tuple[int, int]:
     if index >= len(cells):
         raise _Unmapped("table cell")
     return cells[index]

@@ -37,7 +37,8 @@ class SrtFormat(DocumentFormat):
             number = len(cues) + 1
             label = raw_index.strip() if raw_index else str(number)
             if end < start:
-                raise InputError(f"{name}: cue {number} (index {label}) ends ({raw_end}) before it starts ({raw_start})")
+                raise InputError(f"{name}: cue {number} (index {label}) ends ({raw_end}) before it starts "
+                                 f"({raw_start})")
             cues.append(Cue(number, label, start, end, match.span(5)))
             expected = match.end()
         _check_contiguous(text, expected, len(text), name, len(cues) + 1)

@@ -95,7 +95,7 @@ class _Group:
     markup: dict[str, Markup] = field(default_factory=dict)
 
 
-def lift_markup(raw: str, *, entities: bool) -> _CueText:
+def lift_markup(cue: Cue, raw: str, *, entities: bool) -> _CueText:
     """Plain text and markup of a cue's raw text (``entities``: decode HTML character references, as VTT
     has them). Lines are joined by a space; runs of white space become one space."""
     chars: list[str] = []
@@ -134,7 +134,7 @@ def lift_markup(raw: str, *, entities: bool) -> _CueText:
     prefix = "".join(m.open for m in markup if not m.paired and m.start == 0)
     suffix = "".join(m.open for m in markup if not m.paired and m.start == len(plain) and plain)
     kept = [m for m in markup if m.paired or 0 < m.start < len(plain)]
-    return _CueText(Cue(0, "", 0.0, 0.0, (0, 0)), raw, plain, kept, prefix, suffix)
+    return _CueText(cue, raw, plain, kept, prefix, suffix)
 
 
 def _ends_sentence(plain: str) -> bool:
@@ -160,11 +160,7 @@ class SubtitleDocument(Document):
         self.warnings: list[str] = []
         self.segments: list[Segment] = []
         self._groups: list[_Group] = []
-        lifted = []
-        for cue in cues:
-            cue_text = lift_markup(text[cue.span[0]:cue.span[1]], entities=entities)
-            cue_text.cue = cue
-            lifted.append(cue_text)
+        lifted = [lift_markup(cue, text[cue.span[0]:cue.span[1]], entities=entities) for cue in cues]
         index = 0
         while index < len(lifted):
             if not lifted[index].translatable:

@@ -81,7 +81,8 @@ class VttFormat(DocumentFormat):
             end = caption.end_time.in_milliseconds() / 1000
             label = lines[0] if timing == 1 else str(number)
             if end < start:
-                raise InputError(f"{name}: cue {number} ({label}) ends ({caption.end}) before it starts ({caption.start})")
+                raise InputError(f"{name}: cue {number} ({label}) ends ({caption.end}) before it starts "
+                                 f"({caption.start})")
             content = block.lines[timing + 1:]
             span = (content[0][0], content[-1][1]) if content else (block.lines[timing][1], block.lines[timing][1])
             cues.append(Cue(number, label, start, end, span))
