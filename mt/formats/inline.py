@@ -8,10 +8,12 @@ string at its target offset, escaping the text (never the markup) the way the fo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
 
+_UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]")  # white space to collapse or trim
 _NO_SPACE_BEFORE = " \t\n.,;:!?)]}\"'"
 
 
@@ -34,6 +36,8 @@ class Markup:
 def collapse_spaces(text: str) -> tuple[str, list[int]]:
     """``text`` with white space runs as one space and none at either end, and the new offset of every old
     offset 0..len(text)."""
+    if not _UNTIDY.search(text):  # nothing to collapse: the common case
+        return text, list(range(len(text) + 1))
     out: list[str] = []
     remap: list[int] = []
     for char in text:

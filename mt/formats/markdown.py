@@ -151,6 +151,12 @@ class _Walker:
     def _text(self, content: str) -> None:
         """Match a text token's content (backslash escapes and character references decoded) at the cursor."""
         source = self.source
+        if source.startswith(content, self.cursor):  # no escape or reference in it: the common case
+            self.cursor += len(content)
+            self.chars.extend(content)
+            if self.cursor > self.end:
+                raise _Unmapped("text past the run")
+            return
         index = 0
         while index < len(content):
             char, at = content[index], self.cursor

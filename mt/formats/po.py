@@ -26,6 +26,7 @@ one-line error naming --encoding. A syntax error is a one-line error with its li
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass, field
@@ -152,8 +153,8 @@ class PoDocument(Document):
             if entry.obsolete or (_translated(entry) and not options.overwrite_targets):
                 continue
             first = entry.linenum - 1 if entry.linenum else first_text
-            later = [start for start in starts if start > first]
-            end = later[0] if later else len(self._lines)
+            following = bisect.bisect_right(starts, first)
+            end = starts[following] if following < len(starts) else len(self._lines)
             while end > first and not self._lines[end - 1].strip():
                 end -= 1
             item = _Entry(entry, first, end)
@@ -178,10 +179,14 @@ class PoDocument(Document):
         target = options.target if options.target in PLURAL_FORMS else _DEFAULT_TARGET
         spaced = target != "zh"
         texts = [place_placeholders(t, m, spaced) for t, m in zip(translations, self._messages)]
-        lines = list(self._lines)
-        for item in reversed(self._entries):  # bottom up: earlier line numbers stay valid
+        lines: list[str] = []
+        position = 0
+        for item in self._entries:
+            lines.extend(self._lines[position:item.first_line])
             values = [texts[index] for index in item.segments]
-            lines[item.first_line:item.end_line] = self._entry_lines(item, values, target, options.mark_fuzzy)
+            lines.extend(self._entry_lines(item, values, target, options.mark_fuzzy))
+            position = item.end_line
+        lines.extend(self._lines[position:])
         text = self._with_header("".join(lines), target)
         return self._decoded.encode(text)
 
@@ -271,12 +276,19 @@ class PoFormat(DocumentFormat):
                 raise InputError(f"{name}: not a valid PO file: a syntax error at line {number}")
         content = text if "\n" in text else text + "\n"  # polib reads a one-line string as a file name
         try:
-            catalogue = polib.pofile(content, encoding="utf-8", check_for_duplicates=True)
+            catalogue = polib.pofile(content, encoding="utf-8")
         except (OSError, ValueError) as error:
             line = _SYNTAX_LINE.search(str(error))
             where = f" at line {line.group(1)}" if line else ""
-            reason = "a duplicate entry" if "already exists" in str(error) else "a syntax error"
-            raise InputError(f"{name}: not a valid PO file: {reason}{where}") from None
+            raise InputError(f"{name}: not a valid PO file: a syntax error{where}") from None
+        seen: set[tuple[str | None, str]] = set()  # polib's own duplicate check is quadratic
+        for entry in catalogue:
+            if entry.obsolete:
+                continue
+            key = (entry.msgctxt, entry.msgid)
+            if key in seen:
+                raise InputError(f"{name}: not a valid PO file: a duplicate entry at line {max(entry.linenum, 1)}")
+            seen.add(key)
         if not len(catalogue) and not catalogue.metadata and not catalogue.obsolete_entries():
             raise InputError(f"{name}: no PO entries (msgid/msgstr pairs); not a PO file")
         return PoDocument(decoded, catalogue, options)
