@@ -1,0 +1,88 @@
+"""Inline markup of the text formats (subtitles, Markdown): lifted out of the source text as offsets, put back
+into a translation as the markup strings it was.
+
+A format turns each inline element into a :class:`Markup` (its offsets into the plain text and the exact source
+strings that open and close it); after translation :func:`compose` writes the target text with every markup
+string at its target offset, escaping the text (never the markup) the way the format needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+
+_UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]")  # white space to collapse or trim
+_NO_SPACE_BEFORE = " \t\n.,;:!?)]}\"'"
+
+
+@dataclass(frozen=True)
+class Markup:
+    """One inline element by offsets into plain text: ``paired`` wraps ``text[start:end]`` between ``open`` and
+    ``close``; a point (start == end) is ``open`` alone (``close`` empty). ``space_before``/``space_after``: the
+    source had white space there (a point lifted out of "use `x` here" leaves one space in the plain text;
+    in a spaced language the translation gets a space on each side again)."""
+
+    start: int
+    end: int
+    paired: bool
+    open: str
+    close: str = ""
+    space_before: bool = False
+    space_after: bool = False
+
+
+def collapse_spaces(text: str) -> tuple[str, list[int]]:
+    """``text`` with white space runs as one space and none at either end, and the new offset of every old
+    offset 0..len(text)."""
+    if not _UNTIDY.search(text):  # nothing to collapse: the common case
+        return text, list(range(len(text) + 1))
+    out: list[str] = []
+    remap: list[int] = []
+    for char in text:
+        remap.append(len(out))
+        if char.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+        else:
+            out.append(char)
+    remap.append(len(out))
+    if out and out[-1] == " ":
+        out.pop()
+    return "".join(out), [min(offset, len(out)) for offset in remap]
+
+
+def compose(text: str, markup: Iterable[Markup], escape: Callable[[str], str] = lambda char: char, *,
+            line_starts: Iterable[int] = (), eol: str = "\n", spaced: bool = True) -> str:
+    """``text`` with each markup string at its offset (at one offset: closings, innermost first; points;
+    openings, outermost first), each text character through ``escape``, and a line break before each of
+    ``line_starts`` (a space just before a break is dropped). In a ``spaced`` language a point that had white
+    space beside it in the source gets a space there if the text has none."""
+    opens: dict[int, list[Markup]] = {}
+    closes: dict[int, list[Markup]] = {}
+    points: dict[int, list[Markup]] = {}
+    for item in markup:
+        if item.paired and item.start < item.end:
+            opens.setdefault(item.start, []).append(item)
+            closes.setdefault(item.end, []).append(item)
+        else:
+            points.setdefault(item.start, []).append(item)
+    starts = set(line_starts)
+    out: list[str] = []
+    for offset in range(len(text) + 1):
+        for item in sorted(closes.get(offset, []), key=lambda m: -m.start):
+            out.append(item.close)
+        for item in points.get(offset, []):
+            if spaced and item.space_before and 0 < offset and not text[offset - 1].isspace() and out[-1][-1:] != " ":
+                out.append(" ")
+            out.append(item.open + item.close)
+            if spaced and item.space_after and offset < len(text) and text[offset] not in _NO_SPACE_BEFORE:
+                out.append(" ")
+        if offset in starts:
+            out.append(eol)
+        for item in sorted(opens.get(offset, []), key=lambda m: -m.end):
+            out.append(item.open)
+        if offset < len(text) and not (offset + 1 in starts and text[offset] == " "):
+            out.append(escape(text[offset]))
+    return "".join(out)
