@@ -90,6 +90,17 @@ def _vocabulary(source_spm: bytes, target_spm: bytes, target_lang: str, size: in
     return table
 
 
+def _source_only_ids(table: dict[str, int], source_spm: bytes, target_spm: bytes) -> list[int]:
+    """Ids of the pieces only the source tokeniser has (shared pieces such as digits and punctuation stay)."""
+    import sentencepiece as spm
+
+    def pieces(blob: bytes) -> set[str]:
+        processor = spm.SentencePieceProcessor(model_proto=blob)
+        return {processor.id_to_piece(i) for i in range(processor.get_piece_size())}
+
+    return sorted(table[piece] for piece in pieces(source_spm) - pieces(target_spm) if piece in table)
+
+
 def _end_sentences(model, eos: int, bias) -> None:
     """Give a random Marian model a </s> tendency that grows with the target position and falls with the source
     length (see END_DIRECTION_STEP); `bias` is the final logit bias being built, changed in place."""
@@ -186,6 +197,9 @@ def build_model(
         fillers = [i for piece, i in table.items() if piece.startswith("<filler_") or piece.startswith(">>")]
         bias[0, fillers] = FILLER_BIAS
         bias[0, pad] = FILLER_BIAS
+        # a trained model never writes the source language's own pieces: neither does this one (so its English
+        # and Chinese hold no Arabic letter, and tests can check that no Arabic is left in a translation)
+        bias[0, _source_only_ids(table, source_spm, target_spm)] = FILLER_BIAS
         if ends_sentences:
             _end_sentences(model, table["</s>"], bias)
         model.final_logits_bias.copy_(bias)
