@@ -209,6 +209,7 @@ class Translator:
         self.threads = threads
         self.block_units = block_units
         self.stats = TranslationStats()
+        self._with_attention = False  # translate_segments: keep each decode's pieces and alignment head
         self._legs: dict[tuple[str, str], Leg] = {}
         self._enforcers: dict[str, Enforcer] = {}
         self._identities: dict[str, tuple[str, str]] = {}
@@ -342,12 +343,16 @@ class Translator:
             parts = segment_lines(segment)
             counts.append(len(parts))
             lines.extend(parts)
-        results = self.translate_stream(lines, to=to)
-        assembled = []
-        for segment, count in zip(segments, counts):
-            assembled.append(assemble(segment, [next(results) for _ in range(count)], to))
-            if progress:
-                progress(1)
+        self._with_attention = any(segment.tags for segment in segments)
+        try:
+            results = self.translate_stream(lines, to=to)
+            assembled = []
+            for segment, count in zip(segments, counts):
+                assembled.append(assemble(segment, [next(results) for _ in range(count)], to))
+                if progress:
+                    progress(1)
+        finally:
+            self._with_attention = False
         return place_markup(assembled, self.legs(to))
 
     def translate_file(self, path: str | Path, to: str = "en", out: str | Path | None = None, *,
@@ -451,7 +456,7 @@ class Translator:
         misses = [i for i, hit in enumerate(hits) if hit is None]
         if key is not None:
             self.stats.tm_sentences += len(units)
-        decoded: tuple[list, list, list] = ([], [], [])
+        decoded: tuple[list, list, list, list] = ([], [], [], [])
         if misses:
             decoded = yield from self._decode_units([units[i] for i in misses], legs)
         if key is not None and self._tm_writes and misses:  # stored before the block is returned: the checkpoint
@@ -459,9 +464,10 @@ class Translator:
                                         for i, t in zip(misses, decoded[0])], key)
             self.stats.tm_stored += written.added + written.updated
         sentences: list[SentenceResult | None] = [None] * len(units)
-        for i, t, terms, intermediate in zip(misses, *decoded):
+        for i, t, terms, intermediate, how in zip(misses, *decoded):
             sentences[i] = SentenceResult(units[i].text, t.translation, t.score, terms, intermediate,
-                                          len(units[i].chunks) > 1, t.complete, "mt" if key is not None else None)
+                                          len(units[i].chunks) > 1, t.complete, "mt" if key is not None else None,
+                                          how)
         for i, hit in enumerate(hits):
             if hit is not None:
                 sentences[i] = self._reused(units[i], hit, legs, to)
@@ -490,8 +496,11 @@ class Translator:
 
     def _decode_units(self, units: list[Unit], legs: list[Leg]):
         """Decode units through each leg (the second leg of the pivot translates the first one's output);
-        returns their translations, terms and (pivot) intermediate English, one each per unit."""
-        translations = yield from legs[0].unit_steps(units, self._enforcer(legs[0]))
+        returns their translations, terms, (pivot) intermediate English and, for translate_segments, how each leg
+        decoded them (SentenceResult.decoded), one each per unit."""
+        attention = self._with_attention
+        translations = yield from legs[0].unit_steps(units, self._enforcer(legs[0]), attention)
+        how: list[list] = [[(t.source_pieces, t.pieces, t.attention)] for t in translations]
         intermediates: list[str | None] = [None] * len(units)
         all_terms = [t.terms for t in translations]
         for leg in legs[1:]:
@@ -501,10 +510,13 @@ class Translator:
                                                  t.concept, leg.source_lang, text[slice(*t.target_span)])
                                        for t in terms if t.target_span and isinstance(t.concept, Concept)])
                           for text, terms in zip(intermediates, all_terms)]
-            next_translations = yield from leg.unit_steps(next_units, self._enforcer(leg))
+            next_translations = yield from leg.unit_steps(next_units, self._enforcer(leg), attention)
+            for steps, t in zip(how, next_translations):
+                steps.append((t.source_pieces, t.pieces, t.attention))
             for first, second in zip(translations, next_translations):
                 second.complete &= first.complete
             all_terms = [pivot_terms(a, b.terms, b.translation, leg.target_lang)
                          for a, b in zip(all_terms, next_translations)]
             translations = next_translations
-        return translations, all_terms, intermediates
+        decoded = [steps if attention and all(s[1] is not None for s in steps) else None for steps in how]
+        return translations, all_terms, intermediates, decoded

@@ -96,11 +96,13 @@ def _leg_pairs(parts: list[_Part], legs: Sequence[Leg], leg: int) -> list[tuple[
 
 
 def _sentence_links(parts: list[_Part], legs: Sequence[Leg], batch_size: int) -> list[SentenceLinks]:
-    """Word links of each sentence part's source to its translation, composed over the legs."""
+    """Word links of each sentence part's source to its translation, composed over the legs: from the pieces and
+    alignment head the decode kept (SentenceResult.decoded), else by a forced pass (e.g. a memory's sentence)."""
     linked: list[SentenceLinks] | None = None
     for k, leg in enumerate(legs):
+        decoded = [part.sentence.decoded[k] if part.sentence.decoded else None for part in parts]
         step = sentence_links(leg.backend, _leg_pairs(parts, legs, k), leg.source_lang, leg.target_lang,
-                              leg.prefix, batch_size)
+                              leg.prefix, batch_size, decoded)
         if linked is None:
             linked = step
         else:
