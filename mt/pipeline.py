@@ -47,6 +47,7 @@ from mt.text.sentences import SENTENCE_MARKS, split_sentences
 log = logging.getLogger(__name__)
 
 FIRST_BLOCK_UNITS = 16  # units (about sentences) in the first block of a stream; later blocks double
+PLACE_GROUP = 64  # translate_segments places the tags of this many segments at a time (memory stays flat)
 # Part of every translation memory key: raise it when a change to mt.pipeline, mt.decoding or mt.glossary's
 # enforcement can change the bytes a run produces, so that MT entries of older code are no longer reused.
 DECODING_VERSION = 1
@@ -344,16 +345,21 @@ class Translator:
             counts.append(len(parts))
             lines.extend(parts)
         self._with_attention = any(segment.tags for segment in segments)
+        legs = self.legs(to)
+        out: list[TranslatedSegment] = []
+        pending: list = []  # assembled segments whose tags are placed a group at a time (the heads' rows then go)
         try:
             results = self.translate_stream(lines, to=to)
-            assembled = []
             for segment, count in zip(segments, counts):
-                assembled.append(assemble(segment, [next(results) for _ in range(count)], to))
+                pending.append(assemble(segment, [next(results) for _ in range(count)], to))
                 if progress:
                     progress(1)
+                if len(pending) >= PLACE_GROUP:
+                    out += place_markup(pending, legs)
+                    pending = []
         finally:
             self._with_attention = False
-        return place_markup(assembled, self.legs(to))
+        return out + place_markup(pending, legs)
 
     def translate_file(self, path: str | Path, to: str = "en", out: str | Path | None = None, *,
                        input_format: str | None = None, options: FormatOptions = FormatOptions(),

@@ -117,6 +117,9 @@ def place_markup(assembled: Sequence[Assembled], legs: Sequence[Leg], batch_size
     sentence_parts = [(a, part) for a in tagged for part in a.parts if part.sentence is not None]
     links = _sentence_links([part for _, part in sentence_parts], legs, batch_size) if sentence_parts else []
     by_part = {id(part): found for (_, part), found in zip(sentence_parts, links)}
+    for item in assembled:  # the decoders' pieces and attention rows have served: let them go
+        for sentence in item.sentences:
+            sentence.decoded = None
     out = []
     for item in assembled:
         if not item.segment.tags:
