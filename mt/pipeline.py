@@ -53,6 +53,7 @@ from mt.text.sentences import SENTENCE_MARKS, split_sentences
 log = logging.getLogger(__name__)
 
 FIRST_BLOCK_UNITS = 16  # units (about sentences) in the first block of a stream; later blocks double
+PLACE_GROUP = 64  # translate_segments places the tags of this many segments at a time (memory stays flat)
 # Part of every translation memory key: raise it when a change to mt.pipeline, mt.decoding or mt.glossary's
 # enforcement can change the bytes a run produces, so that MT entries of older code are no longer reused.
 DECODING_VERSION = 1
@@ -241,6 +242,7 @@ class Translator:
         self.block_units = block_units
         self.first_block_units = first_block_units
         self.stats = TranslationStats()
+        self._with_attention = False  # translate_segments: keep each decode's pieces and alignment head
         self._legs: dict[tuple[str, str], Leg] = {}
         self._plans: dict[tuple[str, str], ModelPlan] = {}
         self._counters: dict[tuple[str, str], Callable[[str], int]] = {}
@@ -440,13 +442,22 @@ class Translator:
             parts = segment_lines(segment)
             counts.append(len(parts))
             lines.extend(parts)
-        results = self.translate_stream(lines, to=to)
-        assembled = []
-        for segment, count in zip(segments, counts):
-            assembled.append(assemble(segment, [next(results) for _ in range(count)], to))
-            if progress:
-                progress(1)
-        return place_markup(assembled, self.legs(to))
+        self._with_attention = any(segment.tags for segment in segments)
+        legs = self.legs(to)
+        out: list[TranslatedSegment] = []
+        pending: list = []  # assembled segments whose tags are placed a group at a time (the heads' rows then go)
+        try:
+            results = self.translate_stream(lines, to=to)
+            for segment, count in zip(segments, counts):
+                pending.append(assemble(segment, [next(results) for _ in range(count)], to))
+                if progress:
+                    progress(1)
+                if len(pending) >= PLACE_GROUP:
+                    out += place_markup(pending, legs)
+                    pending = []
+        finally:
+            self._with_attention = False
+        return out + place_markup(pending, legs)
 
     def translate_file(self, path: str | Path, to: str = "en", out: str | Path | None = None, *,
                        input_format: str | None = None, options: FormatOptions = FormatOptions(),
@@ -574,7 +585,7 @@ class Translator:
         misses = [i for i, hit in enumerate(hits) if hit is None]
         if key is not None:
             self.stats.tm_sentences += len(units)
-        decoded: tuple[list, list, list] = ([], [], [])
+        decoded: tuple[list, list, list, list] = ([], [], [], [])
         if misses:
             decoded = yield from self._decode_units([units[i] for i in misses], legs())
         if key is not None and self._tm_writes and misses:  # stored before the block is returned: the checkpoint
@@ -588,9 +599,9 @@ class Translator:
             self.stats.tm_stored += written.added + written.updated
         plain = key is None or (job is not None and job.checkpoint_only)  # no origins without a real memory
         sentences: list[SentenceResult | None] = [None] * len(units)
-        for i, t, terms, intermediate in zip(misses, *decoded):
+        for i, t, terms, intermediate, how in zip(misses, *decoded):
             sentences[i] = SentenceResult(units[i].text, t.translation, t.score, terms, intermediate,
-                                          len(units[i].chunks) > 1, t.complete, None if plain else "mt")
+                                          len(units[i].chunks) > 1, t.complete, None if plain else "mt", how)
         for i, hit in enumerate(hits):
             if hit is not None:
                 resumed = hit.id in own and hit.origin != "human"
@@ -623,8 +634,11 @@ class Translator:
 
     def _decode_units(self, units: list[Unit], legs: list[Leg]):
         """Decode units through each leg (the second leg of the pivot translates the first one's output);
-        returns their translations, terms and (pivot) intermediate English, one each per unit."""
-        translations = yield from legs[0].unit_steps(units, self._enforcer(legs[0]))
+        returns their translations, terms, (pivot) intermediate English and, for translate_segments, how each leg
+        decoded them (SentenceResult.decoded), one each per unit."""
+        attention = self._with_attention
+        translations = yield from legs[0].unit_steps(units, self._enforcer(legs[0]), attention)
+        how: list[list] = [[(t.source_pieces, t.pieces, t.attention)] for t in translations]
         intermediates: list[str | None] = [None] * len(units)
         all_terms = [t.terms for t in translations]
         for leg in legs[1:]:
@@ -634,10 +648,13 @@ class Translator:
                                                  t.concept, leg.source_lang, text[slice(*t.target_span)])
                                        for t in terms if t.target_span and isinstance(t.concept, Concept)])
                           for text, terms in zip(intermediates, all_terms)]
-            next_translations = yield from leg.unit_steps(next_units, self._enforcer(leg))
+            next_translations = yield from leg.unit_steps(next_units, self._enforcer(leg), attention)
+            for steps, t in zip(how, next_translations):
+                steps.append((t.source_pieces, t.pieces, t.attention))
             for first, second in zip(translations, next_translations):
                 second.complete &= first.complete
             all_terms = [pivot_terms(a, b.terms, b.translation, leg.target_lang)
                          for a, b in zip(all_terms, next_translations)]
             translations = next_translations
-        return translations, all_terms, intermediates
+        decoded = [steps if attention and all(s[1] is not None for s in steps) else None for steps in how]
+        return translations, all_terms, intermediates, decoded

@@ -42,6 +42,9 @@ class SentenceResult:
     chunked: bool = False
     complete: bool = True  # False when the decoder stopped at the length limit without </s>
     origin: str | None = None  # with a translation memory: "tm-human", "tm-mt" (reused) or "mt" (decoded)
+    # per leg, what decoded it (source pieces, output pieces, alignment head or None) when asked for (inline tags
+    # are placed with it: mt.segments); None otherwise. Not serialised
+    decoded: list | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         out = {"source": self.source, "translation": self.translation,

@@ -96,11 +96,13 @@ def _leg_pairs(parts: list[_Part], legs: Sequence[Leg], leg: int) -> list[tuple[
 
 
 def _sentence_links(parts: list[_Part], legs: Sequence[Leg], batch_size: int) -> list[SentenceLinks]:
-    """Word links of each sentence part's source to its translation, composed over the legs."""
+    """Word links of each sentence part's source to its translation, composed over the legs: from the pieces and
+    alignment head the decode kept (SentenceResult.decoded), else by a forced pass (e.g. a memory's sentence)."""
     linked: list[SentenceLinks] | None = None
     for k, leg in enumerate(legs):
+        decoded = [part.sentence.decoded[k] if part.sentence.decoded else None for part in parts]
         step = sentence_links(leg.backend, _leg_pairs(parts, legs, k), leg.source_lang, leg.target_lang,
-                              leg.prefix, batch_size)
+                              leg.prefix, batch_size, decoded)
         if linked is None:
             linked = step
         else:
@@ -115,6 +117,9 @@ def place_markup(assembled: Sequence[Assembled], legs: Sequence[Leg], batch_size
     sentence_parts = [(a, part) for a in tagged for part in a.parts if part.sentence is not None]
     links = _sentence_links([part for _, part in sentence_parts], legs, batch_size) if sentence_parts else []
     by_part = {id(part): found for (_, part), found in zip(sentence_parts, links)}
+    for item in assembled:  # the decoders' pieces and attention rows have served: let them go
+        for sentence in item.sentences:
+            sentence.decoded = None
     out = []
     for item in assembled:
         if not item.segment.tags:

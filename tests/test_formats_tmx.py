@@ -145,3 +145,18 @@ def test_utf16_file_stays_utf16():
     document = TmxFormat().parse(data, "u16.tmx", FormatOptions(target="en"))
     out = document.render([identity(s) for s in document.segments], FormatOptions(target="en"))
     assert out[:2] == data[:2] and re.search("en-US", out.decode("utf-16"))
+
+
+def test_paired_codes_around_nothing_are_written_whole():
+    """A displaced paired tag (an empty span) keeps its codes: an empty hi, a bpt/ept pair with nothing between."""
+    document = parse(target="en")
+    first, coded = document.segments
+    translations = [TranslatedSegment(first, "x"),
+                    TranslatedSegment(coded, "Hello world.", (Tag("pair1", 0, 0), Tag("hi1", 5, 5),
+                                                              Tag("ph1", 12, 12, False)), displaced=("pair1", "hi1"))]
+    out = document.render(translations, FormatOptions(target="en")).decode("utf-8")
+    tu = next(tu for tu in etree.fromstring(out.encode("utf-8")).iter("tu") if tu.get("tuid") == "2")
+    seg = next(tuv for tuv in tu.iter("tuv") if tuv.get(XML_LANG) == "en-US").find("seg")
+    assert etree.tostring(seg, encoding="unicode") == (
+        '<seg><bpt i="1">&lt;b&gt;</bpt><ept i="1">&lt;/b&gt;</ept>Hello<hi type="x-it"/> world.'
+        '<ph x="1">&lt;br/&gt;</ph></seg>')

@@ -30,27 +30,47 @@ class SentenceLinks:
 
 
 def sentence_links(backend: Backend, pairs: Sequence[tuple[str, str]], source_lang: str, target_lang: str,
-                   prefix: Sequence[str] = (), batch_size: int = 16) -> list[SentenceLinks]:
-    """Word links for each (source, translation) pair, through ``backend``'s alignment head."""
+                   prefix: Sequence[str] = (), batch_size: int = 16,
+                   decoded: Sequence[tuple | None] | None = None) -> list[SentenceLinks]:
+    """Word links for each (source, translation) pair, through ``backend``'s alignment head.
+
+    ``decoded`` (per pair, optional): how the decoder made that translation, (source pieces with the prefix, output
+    pieces, the alignment head's rows or None), as the pipeline keeps it for documents: its pieces are used as they
+    are, and its rows, when the decode returned them (CTranslate2), cost nothing more; the other pairs are encoded
+    from their texts and forced through the head, ``batch_size`` at a time.
+    """
     vocab = backend.vocab
     prefix = list(prefix)
-    encoded = [(vocab.encode_source(s.strip()) if s.strip() else [], vocab.encode_target(t) if t.strip() else [])
-               for s, t in pairs]
     limit = backend.max_positions - 1
-    todo = [k for k, (src, tgt) in enumerate(encoded) if src and tgt and max(len(prefix) + len(src), len(tgt)) <= limit]
-    todo.sort(key=lambda k: (len(encoded[k][0]) + len(encoded[k][1]), k))
     out = [SentenceLinks(words_of(s, source_lang), words_of(t, target_lang), set()) for s, t in pairs]
+    given = list(decoded) if decoded is not None else [None] * len(pairs)
+    pieces: list[tuple[list[str], list[str]]] = []  # (source pieces with the prefix, target pieces) per pair
+    matrices: list[list[list[float]] | None] = []
+    for (source, target), how in zip(pairs, given):
+        if how is not None and how[1] is not None:
+            pieces.append((list(how[0]), list(how[1])))
+            matrices.append(how[2])
+        else:
+            src = vocab.encode_source(source.strip()) if source.strip() else []
+            pieces.append((prefix + src if src else [], vocab.encode_target(target) if target.strip() else []))
+            matrices.append(None)
+    todo = [k for k, (src, tgt) in enumerate(pieces) if src and tgt and matrices[k] is None
+            and max(len(src), len(tgt)) <= limit]
+    todo.sort(key=lambda k: (len(pieces[k][0]) + len(pieces[k][1]), k))
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        matrices = backend.attention_batch([prefix + encoded[k][0] for k in batch], [encoded[k][1] for k in batch])
-        for k, matrix in zip(batch, matrices):
-            src, tgt = encoded[k]
-            source, target = pairs[k]
-            array = np.array(matrix, dtype=np.float32).reshape(len(tgt), len(prefix) + len(src) + 1)
-            attention = SubwordAttention(prefix + src, tgt, array)
-            src_map = [set() for _ in prefix] + piece_to_word(src, source, out[k].source_words)
-            out[k].links = merge_to_words(attention.subword_links(), src_map,
-                                          piece_to_word(tgt, target, out[k].target_words))
+        for k, matrix in zip(batch, backend.attention_batch([pieces[k][0] for k in batch], [pieces[k][1] for k in batch])):
+            matrices[k] = matrix
+    for k, ((src, tgt), matrix) in enumerate(zip(pieces, matrices)):
+        if matrix is None or not src or not tgt:
+            continue
+        source, target = pairs[k]
+        lead = len(prefix)  # the target-language token links to no word
+        array = np.array([row[: len(src) + 1] for row in matrix[: len(tgt)]], dtype=np.float32)
+        attention = SubwordAttention(src, tgt, array)
+        src_map = [set() for _ in range(lead)] + piece_to_word(src[lead:], source, out[k].source_words)
+        out[k].links = merge_to_words(attention.subword_links(), src_map,
+                                      piece_to_word(tgt, target, out[k].target_words))
     return out
 
 

@@ -177,7 +177,7 @@ class Enforcer:
     # -- the loop ---------------------------------------------------------------------------------------------
     def decode_steps(self, leg: DecoderLeg, texts: list[str], sources: list[list[str]], offsets: list[int],
                      restrictions: list[Counter | None] | None = None,
-                     placed: list[list[TermMatch]] | None = None) -> Steps:
+                     placed: list[list[TermMatch]] | None = None, attention: bool = False) -> Steps:
         """Decode chunks with terms enforced; returns (hypotheses, TermResults per chunk). A generator of decode
         requests (see mt.decoding.batching: ``run`` serves it alone), so that a driver can serve its repair rounds
         together with other work.
@@ -187,6 +187,7 @@ class Enforcer:
         `placed` (per chunk, optional, in chunk coordinates) are the terms the previous leg placed or verified in
         this text: they are matched by position, so a term whose form the source-side matcher does not read
         there ("Asian Infrastructure Investment Banks", a form verification accepts) is still carried through.
+        `attention` asks for the alignment head with every first decode (inline tags are placed with it).
         """
         chunks = []
         for i, (text, offset) in enumerate(zip(texts, offsets)):
@@ -208,7 +209,7 @@ class Enforcer:
                 shifted = [TermMatch(m.start + offset, m.end + offset, m.text, m.concept, m.lang, m.variant, m.clitic)
                            for m in matches]
                 chunks.append(_Chunk(i, text, offset, shifted))
-        hypotheses = yield DecodeRequest(leg, sources, attention=bool(chunks) and self.strict)
+        hypotheses = yield DecodeRequest(leg, sources, attention=attention or bool(chunks) and self.strict)
         for chunk in chunks:
             chunk.hypothesis = hypotheses[chunk.index]
         if self.strict:

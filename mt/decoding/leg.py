@@ -43,6 +43,11 @@ class UnitTranslation:
     score: float
     complete: bool
     terms: list[TermResult] = field(default_factory=list)
+    # a unit decoded in one chunk: its source pieces (with the target-language token), its output pieces and, where
+    # the backend returned it with the decode, the alignment head (rows: output pieces); for placing inline tags
+    source_pieces: list[str] | None = field(default=None, repr=False)
+    pieces: list[str] | None = field(default=None, repr=False)
+    attention: list[list[float]] | None = field(default=None, repr=False)
 
 
 def target_prefix(vocab: MarianVocab, target_lang: str) -> list[str]:
@@ -136,9 +141,11 @@ class Leg:
             start += size
         return batches
 
-    def unit_steps(self, units: list[Unit], enforcer: Enforcer | None = None) -> Steps[list[UnitTranslation]]:
+    def unit_steps(self, units: list[Unit], enforcer: Enforcer | None = None,
+                   attention: bool = False) -> Steps[list[UnitTranslation]]:
         """Translate units (chunking the long ones); `enforcer` finds and enforces glossary terms where given.
-        A generator of decode requests (see mt.decoding.batching); returns one UnitTranslation per unit."""
+        A generator of decode requests (see mt.decoding.batching); returns one UnitTranslation per unit.
+        `attention`: ask the backend for the alignment head with the decode (kept on one-chunk units)."""
         chunk_texts: list[str] = []
         offsets: list[int] = []
         owners: list[int] = []
@@ -159,9 +166,9 @@ class Leg:
         if enforcer is not None:
             hyps, chunk_terms = yield from enforcer.decode_steps(
                 self, chunk_texts, sources, offsets, restrictions,
-                placed if any(unit.placed is not None for unit in units) else None)
+                placed if any(unit.placed is not None for unit in units) else None, attention)
         else:
-            hyps, chunk_terms = (yield DecodeRequest(self, sources)), [[] for _ in sources]
+            hyps, chunk_terms = (yield DecodeRequest(self, sources, attention=attention)), [[] for _ in sources]
         joiner = JOINERS.get(self.target_lang, " ")
         out = [UnitTranslation("", 0.0, True) for _ in units]
         weights = [0 for _ in units]
@@ -182,4 +189,10 @@ class Leg:
         for unit_out, unit_parts, weight in zip(out, parts, weights):
             unit_out.translation = joiner.join(unit_parts)
             unit_out.score = unit_out.score / weight if weight else 0.0
+        if attention:
+            for k, (owner, hyp) in enumerate(zip(owners, hyps)):
+                if len(units[owner].chunks) == 1:
+                    out[owner].source_pieces, out[owner].pieces = sources[k], list(hyp.pieces)
+                    matrix = hyp.attention
+                    out[owner].attention = matrix if matrix is not None and len(matrix) == len(hyp.pieces) else None
         return out

@@ -158,7 +158,7 @@ def build_seg(seg_tag: str, text: str, tags: Sequence[Tag], codes: dict[str, _Co
     events = []
     for k, tag in enumerate(tags):
         code = codes[tag.id]
-        if code.kind == "point" or tag.start == tag.end and code.kind != "hi":
+        if code.kind == "point" or tag.start == tag.end:  # a point, or a paired code around nothing: written whole
             if code.kind == "pair":
                 events += [(tag.start, 1, 0, k, "point", code.first), (tag.start, 1, 0, k + 0.5, "point", code.second)]
             else:
