@@ -17,6 +17,7 @@ from typing import Sequence
 
 from mt.alignment.attention import words_of
 from mt.alignment.model_links import SentenceLinks, compose, sentence_links
+from mt.alignment.tokenize import Token
 from mt.decoding import JOINERS, Leg
 from mt.decoding.markup import place_tags
 from mt.formats.document import Segment, TranslatedSegment
@@ -111,6 +112,55 @@ def _sentence_links(parts: list[_Part], legs: Sequence[Leg], batch_size: int) ->
     return linked or []
 
 
+def _merge(words: list[Token], spans: list[tuple[int, int]]) -> tuple[list[Token], list[int]]:
+    """Words with those overlapping each span joined into one word; and each old word's new index."""
+    group = list(range(len(words)))
+    for start, end in spans:
+        inside = [k for k, w in enumerate(words) if w.start < end and w.end > start]
+        for k in inside:
+            group[k] = group[inside[0]]
+    merged: list[Token] = []
+    index: list[int] = []
+    first: dict[int, int] = {}
+    for k, word in enumerate(words):
+        root = group[k]
+        if root in first:
+            kept = merged[first[root]]
+            merged[first[root]] = Token(kept.text, min(kept.start, word.start), max(kept.end, word.end))
+        else:
+            first[root] = len(merged)
+            merged.append(word)
+        index.append(first[root])
+    return merged, index
+
+
+def _terms_whole(found: SentenceLinks, sentence: SentenceResult) -> SentenceLinks:
+    """The sentence's links with each glossary term one word on both sides, linked to each other: a tag then
+    wraps a term whole or not at all, and no tag or point lands inside a term's translation (in Chinese every
+    character is a word, so a term would otherwise be open to a tag between its characters)."""
+    pairs = []
+    cursor = 0
+    for term in sentence.terms:
+        span = term.target_span
+        if span is None and term.target:  # placed by position where the run knew it, else found in the text
+            at = sentence.translation.find(term.target, cursor)
+            span = (at, at + len(term.target)) if at >= 0 else None
+        if span is not None and term.status in ("verified", "enforced") and span[1] > span[0]:
+            pairs.append(((term.start, term.end), span))
+            cursor = span[1]
+    if not pairs:
+        return found
+    source_words, source_index = _merge(found.source_words, [source for source, _ in pairs])
+    target_words, target_index = _merge(found.target_words, [target for _, target in pairs])
+    links = {(source_index[s], target_index[t]) for s, t in found.links}
+    for (s_start, s_end), (t_start, t_end) in pairs:
+        sources = {k for k, w in enumerate(source_words) if w.start < s_end and w.end > s_start}
+        targets = {k for k, w in enumerate(target_words) if w.start < t_end and w.end > t_start}
+        links -= {(s, t) for s, t in links if (s in sources) != (t in targets)}  # a term links to its term only
+        links |= {(s, t) for s in sources for t in targets}
+    return SentenceLinks(source_words, target_words, links)
+
+
 def place_markup(assembled: Sequence[Assembled], legs: Sequence[Leg], batch_size: int = 16) -> list[TranslatedSegment]:
     """The TranslatedSegments of assembled segments, tags placed (one alignment sweep for all tagged ones)."""
     tagged = [a for a in assembled if a.segment.tags]
@@ -133,7 +183,7 @@ def place_markup(assembled: Sequence[Assembled], legs: Sequence[Leg], batch_size
                 words = words_of(part.copied, "en")
                 found = SentenceLinks(words, words, {(k, k) for k in range(len(words))})
             else:
-                found = by_part[id(part)]
+                found = _terms_whole(by_part[id(part)], part.sentence)
             s0, t0 = len(source_words), len(target_words)
             source_words += [(part.source_start + w.start, part.source_start + w.end) for w in found.source_words]
             target_words += [(part.target_start + w.start, part.target_start + w.end) for w in found.target_words]

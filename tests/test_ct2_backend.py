@@ -38,6 +38,10 @@ def sharpen(source: Path, out: Path, std: float = 0.3, eos_bias: float = 8.0, se
             if parameter.dim() == 2 and "embed_positions" not in name:
                 parameter.copy_(torch.randn(parameter.shape, generator=generator) * std)
         model.get_input_embeddings().weight[model.config.pad_token_id] = 0
+        # as sharp as the tiny model was before generated models stopped writing source-only pieces: every
+        # piece may be written again (the pad id stays out)
+        model.final_logits_bias.clamp_(min=0)
+        model.final_logits_bias[0, model.config.pad_token_id] = -1.0e4
         model.final_logits_bias[0, model.config.eos_token_id] = eos_bias
     model.save_pretrained(out)
     return out

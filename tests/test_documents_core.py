@@ -121,8 +121,8 @@ def test_deep_nesting_with_random_links_always_nests():
 
 
 # -- translate_segments with the tiny models ---------------------------------------------------------------------
-def _segments() -> list[Segment]:
-    first, second, third = FLORES[0], FLORES[1], FLORES[2]
+def _segments(lines: tuple[int, int, int] = (0, 1, 2)) -> list[Segment]:
+    first, second, third = (FLORES[k] for k in lines)
     bold_end = first.index(" ", 10)
     return [
         Segment("p 1", first, (Tag("b", 0, bold_end), Tag("x", bold_end, bold_end, paired=False))),
@@ -175,8 +175,10 @@ def test_translate_segments_keeps_lines_tags_and_plain_path(backend, to, request
 
 @pytest.mark.parametrize("to", ["en", "zh"])
 def test_both_backends_place_tags_alike(hf_translator, ct2_translator, to):
-    hf = hf_translator.translate_segments(_segments(), to=to)
-    ct2 = ct2_translator.translate_segments(_segments(), to=to)
+    # FLORES dev 1 meets a near-tie of the random weights late in its beam, which the two backends break
+    # differently (seen with the tiny ar-en model of seed 1); lines 3-5 do not
+    hf = hf_translator.translate_segments(_segments((3, 4, 5)), to=to)
+    ct2 = ct2_translator.translate_segments(_segments((3, 4, 5)), to=to)
     assert [t.text for t in hf] == [t.text for t in ct2]
     assert [(t.tags, t.displaced) for t in hf] == [(t.tags, t.displaced) for t in ct2]
 

@@ -201,12 +201,9 @@ def test_cli_translates_the_page_with_markup_terms_and_no_arabic(run_cli, fast_t
     for kept in UNTOUCHED:
         assert translated.count(kept) == 1, kept
     rest = re.sub("|".join(map(re.escape, UNTOUCHED)), "", translated)
-    if to == "zh":
-        assert not ARABIC.search(rest)
-    else:  # the tiny ar-en model has random weights over a joint vocabulary: it may emit Arabic pieces, so
-        # check that no source text was left in place instead
-        for segment in load().segments:
-            assert segment.text not in rest and html.escape(segment.text, quote=False) not in rest
+    assert not ARABIC.search(rest)  # the generated models never write Arabic (mt.testing)
+    for segment in load().segments:
+        assert segment.text not in rest and html.escape(segment.text, quote=False) not in rest
     before, after = Elements(source).starts, Elements(translated).starts
     assert after[0] == ("html", {"lang": to, "dir": "ltr"})
     translatable = {"title", "alt", "placeholder", "aria-label", "content", "lang", "dir"}

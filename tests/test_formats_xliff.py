@@ -344,11 +344,8 @@ def test_cli_translates_xliff_with_codes_terms_and_no_arabic(run_cli, fast_tiny,
             continue
         new_targets += 1
         text = _text_of(target, native)
-        if to == "zh":
-            assert not ARABIC.search(text), text
-        else:  # the tiny ar-en model (random weights, joint vocabulary) may emit Arabic pieces: check that the
-            # source text itself is not what the target holds
-            assert text != _text_of(source, native) and _text_of(source, native)[:20] not in text
+        assert not ARABIC.search(text), text  # the generated models never write Arabic (mt.testing)
+        assert text != _text_of(source, native) and _text_of(source, native)[:20] not in text
         assert inline_ids(target, names) == inline_ids(source, names)  # every code, once, same ids
     assert new_targets == len(rows)
 
