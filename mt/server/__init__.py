@@ -5,7 +5,7 @@
 
 Modules: app (factory), libretranslate and native (routes), page (the web page), worker (the thread that owns
 the Translator and shares decodes), service (what routes share), glossaries, keys, access, limits, downloads,
-html_text (the minimal format=html fallback), bodies and errors (LibreTranslate's request and error shapes).
+bodies and errors (LibreTranslate's request and error shapes).
 """
 
 from mt.server.app import create_app

@@ -18,7 +18,6 @@ from mt.server.bodies import (LANGUAGE_NAMES, SOURCES, int_field, read_fields, s
                               texts_field, upload_field)
 from mt.server.downloads import clean_file_name
 from mt.server.errors import ApiError
-from mt.server.html_text import join_html, split_html
 from mt.server.service import Service, detect, is_arabic
 from mt.text.lines import validate
 
@@ -30,22 +29,13 @@ def service(request: Request) -> Service:
 
 
 async def translate_html(svc: Service, texts: list[str], to: str) -> list[str]:
-    """``format: html``: through the HTML document format when one is registered, else the minimal fallback
-    of mt.server.html_text (tags kept, text runs translated one by one)."""
-    fmt = registry.format_for("page.html")
-    if fmt is not None:
-        out = []
-        for text in texts:
-            data = await svc.translate_document(fmt, text.encode("utf-8"), "q", to)
-            out.append(data.decode("utf-8"))
-        return out
-    split = [split_html(text) for text in texts]
-    runs = [run for _, text_runs in split for run in text_runs]
-    translated = await svc.translate_plain(runs, to) if runs else []
-    out, at = [], 0
-    for pieces, text_runs in split:
-        out.append(join_html(pieces, translated[at: at + len(text_runs)]))
-        at += len(text_runs)
+    """``format: html``: each text through the HTML document format (mt.formats.html), as a fragment or a page:
+    paragraphs translated whole, inline tags placed on the words they wrapped."""
+    fmt = registry.FORMATS["html"]
+    out = []
+    for text in texts:
+        data = await svc.translate_document(fmt, text.encode("utf-8"), "q", to)
+        out.append(data.decode("utf-8"))
     return out
 
 
