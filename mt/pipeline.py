@@ -42,6 +42,7 @@ from mt.glossary.matcher import TermMatch
 from mt.glossary.model import Concept
 from mt.glossary.verify import concept_spans
 from mt.memory import Entry, Job, MtKey, Segment, TranslationMemory, fingerprint, glossary_fingerprint
+from mt.memory.model import normalise_source
 from mt.models.loading import ModelPlan, plan_model, resolve
 from mt.models.registry import parse_model_options, route
 from mt.models.vocab import MarianVocab
@@ -583,6 +584,19 @@ class Translator:
             if job.checkpoint_only:  # the rest of a job database is not a memory: decoded again, as without it
                 hits = [hit if hit is not None and hit.id in own else None for hit in hits]
         misses = [i for i, hit in enumerate(hits) if hit is None]
+        # a sentence that repeats an earlier one of this block (the same once normalised, as the memory keys it) is
+        # decoded once and then taken from the memory like any hit, as a warm re-run of the block takes it: decoded
+        # twice, the copies could differ (another batch, another spelling) and the memory keeps only the last
+        # (in a job, a repeat is reported as reused whether its block was interrupted or not, like the same
+        # sentence in a later block)
+        repeat_of: dict[int, int] = {}  # a repeated sentence -> its first occurrence in the block
+        if key is not None and self._tm_reads and self._tm_writes and not (job is not None and job.checkpoint_only):
+            first_of: dict[str, int] = {}
+            for i, unit in enumerate(units):
+                norm = normalise_source(unit.text)
+                if first_of.setdefault(norm, i) != i and norm:
+                    repeat_of[i] = first_of[norm]
+            misses = [i for i in misses if i not in repeat_of]
         if key is not None:
             self.stats.tm_sentences += len(units)
         decoded: tuple[list, list, list, list] = ([], [], [], [])
@@ -597,14 +611,21 @@ class Translator:
                                         for i, t in zip(misses, decoded[0])], key,
                                        job.job if job is not None else None, job_block or 0, notes)
             self.stats.tm_stored += written.added + written.updated
+        waiting = [i for i in repeat_of if hits[i] is None]
+        if waiting:
+            for i, entry in zip(waiting, self.tm.lookup([units[i].text for i in waiting], to, key)):
+                hits[i] = entry  # None where nothing was stored (an empty translation): copied below
         plain = key is None or (job is not None and job.checkpoint_only)  # no origins without a real memory
         sentences: list[SentenceResult | None] = [None] * len(units)
         for i, t, terms, intermediate, how in zip(misses, *decoded):
             sentences[i] = SentenceResult(units[i].text, t.translation, t.score, terms, intermediate,
                                           len(units[i].chunks) > 1, t.complete, None if plain else "mt", how)
+        for i, first in repeat_of.items():
+            if hits[i] is None:
+                sentences[i] = replace(sentences[first], source=units[i].text)
         for i, hit in enumerate(hits):
             if hit is not None:
-                resumed = hit.id in own and hit.origin != "human"
+                resumed = hit.id in own and hit.origin != "human" and i not in repeat_of
                 origin = None if plain else "mt" if resumed else f"tm-{hit.origin}"
                 sentences[i] = (resumed and self._resumed(units[i], hit, own[hit.id], origin)
                                 or self._reused(units[i], hit, to, origin))

@@ -526,3 +526,24 @@ def test_a_plain_run_removes_its_outputs_stale_part_files_only(tiny_ar_en, tmp_p
         code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "-o", output)
     assert code == 0, err
     assert not stale.exists() and all(path.exists() for path in kept) and output.read_text(encoding="utf-8")
+
+
+def test_a_sentence_repeated_in_a_block_is_decoded_once_and_a_warm_run_gives_the_same(tiny_ar_en, tmp_path):
+    """A repeat (the same once normalised: here with a tatweel added) is decoded once and reused, so
+    the first run and a warm re-run agree line for line; decoded twice, the memory would keep only one of them."""
+    lines = _lines(UN_AR, 12)
+    variant = lines[3].replace("ال", "الـ", 1)
+    assert variant != lines[3]
+    lines += [lines[3], variant, lines[5]]
+    with Translator(str(tiny_ar_en), tm=tmp_path / "work.tm", **FAST) as first:
+        decoded = _count_decodes(first)
+        cold = first.translate(lines)
+    with Translator(str(tiny_ar_en), **FAST) as plain:
+        unique = plain.translate(lines[:12])
+    assert decoded[0] == sum(len(r.sentences) for r in unique)  # the three repeats were not decoded
+    assert [r.translation for r in cold[12:]] == [cold[3].translation, cold[3].translation, cold[5].translation]
+    assert {s.origin for r in cold[12:] for s in r.sentences} == {"tm-mt"}
+    assert cold[13].sentences[0].source == variant
+    with Translator(str(tiny_ar_en), tm=tmp_path / "work.tm", **FAST) as second:
+        warm = second.translate(lines)
+    assert [r.translation for r in warm] == [r.translation for r in cold]
