@@ -118,8 +118,15 @@ class Server:
 
 def translate(connection: http.client.HTTPConnection, text: str) -> str:
     body = json.dumps({"q": text, "source": "ar", "target": "en"})
-    connection.request("POST", "/translate", body, {"Content-Type": "application/json"})
-    response = connection.getresponse()
+    try:
+        connection.request("POST", "/translate", body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+    except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+        # the server closed the idle keep-alive connection (uvicorn: after 5 s, as while the clients wait for
+        # each other's warm-up in serial mode): reconnect and send again, as a pooling client does
+        connection.close()
+        connection.request("POST", "/translate", body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
     data = json.loads(response.read())
     if response.status != 200:
         raise RuntimeError(f"HTTP {response.status}: {data}")
@@ -248,7 +255,9 @@ def main() -> None:
              + f", server threads {args.threads or 'all cores'}, {args.repeat} interleaved run(s), shared = "
              f"--batch-wait-ms {args.batch_wait_ms:g}.",
              "Every answer equals the serial mode's (the sentence translated alone)." if alone is not None and not
-             failures else "Answers not compared (no serial mode)." if alone is None else "FAILED: see below."]
+             failures else "Answers not compared (no serial mode)." if alone is None else "FAILED: see below.",
+             f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end (the bench's own "
+             f"server included). Command: `python eval/bench_server.py {' '.join(sys.argv[1:])}`."]
     text = "\n".join([f"## {title}", "", *rows, "", *[f"- {n}" for n in notes + failures]])
     print(text)
     if not args.no_write:
