@@ -21,16 +21,19 @@ both paths warmed up (on other lines) outside the clocks; --repeat rounds altern
 ratio is paired by round (median and range). The goal is document <= 1.15x plain.
 
 --memory-pages N builds an N-page document (a page break every 16 paragraphs of UN/FLORES lines, cycled) and
-translates it once through Translator.translate_file into a temporary file; peak RSS (VmHWM) is read after the
-model load and at the end. Results are printed and written into eval/results/documents.md (between markers).
+translates it once through Translator.translate_file into a temporary file, and, in another process, the same
+paragraphs' text through Translator.translate_stream; peak RSS (VmHWM) is read after the model load and at the
+end of each, so the document path's own memory is the difference. Results are printed and written into eval/results/documents.md (between markers).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -232,7 +235,10 @@ def speed(args) -> str:
     ])
 
 
-def memory(args) -> str:
+def memory_run(args) -> dict:
+    """One path of the memory measurement, in this process (a child of :func:`memory`): the numbers as a dict."""
+    from mt.formats.document import FormatOptions
+
     fmt = document_format(args.format)
     pool = lines(400)
     count = args.memory_pages * PARAGRAPHS_PER_PAGE
@@ -241,21 +247,54 @@ def memory(args) -> str:
     model, translator = translator_for(args)
     translator.legs("en")
     loaded_mb = bench.peak_rss_mb()
+    found = {"model": Path(model).name, "paragraphs": count, "loaded_mb": loaded_mb}
     with tempfile.TemporaryDirectory(prefix="bench-documents-") as folder:
         source = Path(folder) / f"pages.{args.format}"
         source.write_bytes(data)
-        del data
-        start = time.perf_counter()
-        done = translator.translate_file(source, to="en", out=Path(folder) / f"pages.en.{args.format}")
-        seconds = time.perf_counter() - start
-        out_kib = (Path(folder) / f"pages.en.{args.format}").stat().st_size // 1024
-        in_kib = source.stat().st_size // 1024
-    peak_mb = bench.peak_rss_mb()
-    return (f"{args.memory_pages}-page {args.format.upper()} ({count} paragraphs, {in_kib} KiB in, {out_kib} KiB out, "
-            f"{done.segments} segments) translated by Translator.translate_file with model "
-            f"{Path(model).name}, {args.new_tokens} target tokens a sentence: {seconds:.0f} s; peak RSS "
-            f"{peak_mb:.0f} MB, of which {loaded_mb:.0f} MB before the document (Python, libraries, model loaded): "
-            f"the document path added {peak_mb - loaded_mb:.0f} MB")
+        found["in_kib"] = len(data) // 1024
+        if args.memory_path == "plain":  # the same paragraphs' text through the text path
+            texts = [segment.text for segment in fmt.load(source, FormatOptions(target="en")).segments]
+            del data
+            start = time.perf_counter()
+            for _ in translator.translate_stream(texts, to="en"):
+                pass
+        else:
+            del data
+            start = time.perf_counter()
+            done = translator.translate_file(source, to="en", out=Path(folder) / f"pages.en.{args.format}")
+            found["segments"] = done.segments
+            found["out_kib"] = (Path(folder) / f"pages.en.{args.format}").stat().st_size // 1024
+        found["seconds"] = time.perf_counter() - start
+    found["peak_mb"] = bench.peak_rss_mb()
+    return found
+
+
+def memory(args) -> str:
+    """The document path's peak memory, and the text path's on the same paragraphs, each in its own process (a
+    process's peak resident memory is all it has ever held)."""
+    runs = {}
+    for path in ("document", "plain"):
+        command = [sys.executable, str(Path(__file__).resolve()), "--memory-pages", str(args.memory_pages),
+                   "--memory-path", path, "--format", args.format, "--new-tokens", str(args.new_tokens),
+                   "--beam", str(args.beam), "--backend", args.backend, "--no-write",
+                   *(["--threads", str(args.threads)] if args.threads else []),
+                   *(["--model", args.model] if args.model else [])]
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        runs[path] = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"{path}: {runs[path]}", file=sys.stderr)
+    doc, plain = runs["document"], runs["plain"]
+    return (f"{args.memory_pages}-page {args.format.upper()} ({doc['paragraphs']} paragraphs, {doc['in_kib']} KiB in, "
+            f"{doc['out_kib']} KiB out, {doc['segments']} segments), model {doc['model']}, beam {args.beam}, "
+            f"{args.new_tokens} target tokens a sentence, each path in its own process, peak RSS (VmHWM):\n\n"
+            f"| path | seconds | peak RSS | before the text (Python, libraries, model loaded) | added |\n"
+            f"|---|---|---|---|---|\n"
+            f"| document (Translator.translate_file) | {doc['seconds']:.0f} | {doc['peak_mb']:.0f} MB | "
+            f"{doc['loaded_mb']:.0f} MB | {doc['peak_mb'] - doc['loaded_mb']:.0f} MB |\n"
+            f"| plain text of the same paragraphs (Translator.translate_stream) | {plain['seconds']:.0f} | "
+            f"{plain['peak_mb']:.0f} MB | {plain['loaded_mb']:.0f} MB | {plain['peak_mb'] - plain['loaded_mb']:.0f} MB |\n\n"
+            f"The document path's own cost is the difference: {doc['peak_mb'] - plain['peak_mb']:+.0f} MB; the rest, "
+            f"which the text path adds too, is decoding's (beam search over batches of up to --batch-tokens). "
+            f"Machine: {os.cpu_count()} CPU cores. Command: `python eval/bench_documents.py {' '.join(sys.argv[1:])}`")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -269,8 +308,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--model", default=None, help="another model directory (default: the opus-sized one)")
     parser.add_argument("--memory-pages", type=int, default=None)
+    parser.add_argument("--memory-path", choices=("document", "plain"), default=None,
+                        help="internal: measure one path in this process and print its numbers as JSON")
     parser.add_argument("--no-write", action="store_true", help="print only; leave eval/results/documents.md")
     args = parser.parse_args(argv)
+    if args.memory_pages and args.memory_path:
+        print(json.dumps(memory_run(args)))
+        return
     if args.memory_pages:
         text, markers = memory(args), MEMORY
     else:

@@ -226,6 +226,27 @@ def test_parquet_input_problems_are_one_line(model, tmp_path, run_cli):
     assert code == 1 and "not a readable Parquet file" in err and len(err.strip().splitlines()) == 1
 
 
+def test_engine_outputs_are_planned_before_any_work(model, tmp_path, run_cli):
+    """The same output checks as a local text run (mt.formats.writing.plan_outputs): two inputs into one file,
+    several inputs without a directory, an existing output without --force, Parquet to stdout."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        write_lines(tmp_path / folder / "news.txt", ["مرحبا"])
+    (tmp_path / "out").mkdir()
+    both = [tmp_path / "a" / "news.txt", tmp_path / "b" / "news.txt"]
+    code, _, err = _mt(run_cli, model, *both, "--engine", "local", "-o", tmp_path / "out")
+    assert code != 0 and "would both be translated into" in err and len(err.strip().splitlines()) == 1
+    code, _, err = _mt(run_cli, model, *both, "--engine", "local", "-o", tmp_path / "one.txt")
+    assert code != 0 and "not a directory; several inputs need -o DIR" in err
+    (tmp_path / "taken.txt").write_text("keep me\n", encoding="utf-8")
+    code, _, err = _mt(run_cli, model, both[0], "--engine", "local", "-o", tmp_path / "taken.txt")
+    assert code != 0 and "--force" in err and (tmp_path / "taken.txt").read_text(encoding="utf-8") == "keep me\n"
+    pyarrow.parquet.write_table(pyarrow.table({"id": [1], "text": ["مرحبا"]}), tmp_path / "rows.parquet")
+    code, _, err = _mt(run_cli, model, tmp_path / "rows.parquet", "--engine", "local")
+    assert code != 0 and "Parquet output needs -o FILE" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
+
+
 def test_local_engine_loads_once_and_reports_its_load(model):
     engine = LocalEngine(TranslatorSettings(models={"direct": str(model)}), "en")
     engine.start()

@@ -23,7 +23,7 @@ from mt.engines.outputs import output_suffix
 from mt.engines.ray import RayEngine
 from mt.engines.records import RecordInput, expand_inputs, input_kind
 from mt.errors import InputError, TarjamaError
-from mt.formats.writing import check_output
+from mt.formats.writing import plan_outputs
 from mt.glossary import Glossary
 from mt.memory import glossary_fingerprint
 from mt.models.registry import route
@@ -153,31 +153,13 @@ def _refuse_unsupported(request: EngineRequest) -> None:
 
 def _plan(request: EngineRequest, sources: list[RecordInput], glossary_files: list[Path],
           resuming: bool) -> list[Optional[Path]]:
-    """Each input's output (None: stdout), checked before any work: never over an input, never two inputs into
-    one file, never over an existing file without --force (or, resuming, a file the stopped run wrote)."""
-    output = request.output
-    if output is None or output == "-":
-        if len(sources) > 1:
-            raise InputError("several inputs need -o DIR (one output file per input)")
-        if sources[0].kind == "parquet":
-            raise InputError("Parquet output needs -o FILE")
-        return [None]
-    out = Path(output)
-    if len(sources) > 1 or out.is_dir():
-        if not out.is_dir():
-            raise InputError(f"{out}: not a directory; several inputs need -o DIR")
-        paths = [out / f"{Path(s.name).stem}.{request.to}.{output_suffix(s, request.fmt)}" for s in sources]
-    else:
-        paths = [out]
-    planned: dict[str, str] = {}
-    for source, path in zip(sources, paths):
-        key = os.path.normcase(os.path.abspath(path))
-        if key in planned:
-            raise InputError(f"{planned[key]} and {source.name} would both be translated into {path}; "
-                             "translate them into different directories (or rename one)")
-        planned[key] = source.name
-        check_output(path, request.force or resuming, [*(s.name for s in sources), *glossary_files])
-    return paths
+    """Each input's output (None: stdout), checked before any work (mt.formats.writing.plan_outputs); resuming
+    may write over the files the stopped run wrote."""
+    if request.output in (None, "-") and len(sources) == 1 and sources[0].kind == "parquet":
+        raise InputError("Parquet output needs -o FILE")
+    return plan_outputs([s.name for s in sources], request.output,
+                        lambda i: f"{Path(sources[i].name).stem}.{request.to}.{output_suffix(sources[i], request.fmt)}",
+                        request.force or resuming, glossary_files)
 
 
 def _load_glossaries(paths: list[Path]) -> Glossary:

@@ -16,6 +16,7 @@ from mt.cli.common import err_console, progress_bar, warn
 from mt.errors import InputError
 from mt.formats.document import FormatOptions
 from mt.formats.registry import format_for, format_names
+from mt.formats.writing import check_output, plan_outputs
 from mt.text.lines import TextInput
 from mt.text.script import ScriptWatch
 
@@ -52,35 +53,13 @@ def _output_format(fmt: Optional[str], output: Optional[str]) -> str:
 def _plan_outputs(inputs: list[str], output: Optional[str], to: str, fmt: str, force: bool,
                   other_inputs: Sequence[Path] = (), extensions: Optional[Sequence[Optional[str]]] = None
                   ) -> list[Optional[Path]]:
-    """Where each input's translation goes (None: stdout), checked before any work starts: no two inputs share
-    an output and no output replaces an input (the texts, ``other_inputs`` such as --ref and glossaries).
-    ``extensions`` (per input, None for text): a document keeps its own extension (report.docx -> report.en.docx)."""
-    from mt.formats.writing import check_output
-
-    if output is None or output == "-":
-        if len(inputs) > 1:
-            raise InputError("several inputs need -o DIR (one output file per input)")
-        return [None]
-    out = Path(output)
-    if len(inputs) > 1 or out.is_dir():
-        if not out.is_dir():
-            raise InputError(f"{out}: not a directory; several inputs need -o DIR")
-        if "-" in inputs:
-            raise InputError("stdin ('-') cannot be combined with other inputs")
-        suffixes = extensions or [None] * len(inputs)
-        paths = [out / f"{Path(name).stem}.{to}{suffix or '.' + fmt}" for name, suffix in zip(inputs, suffixes)]
-    else:
-        paths = [out]
-    planned: dict[str, str] = {}
-    for name, path in zip(inputs, paths):  # a.txt and b/a.txt would both become DIR/a.en.txt
-        key = os.path.normcase(os.path.abspath(path))
-        if key in planned:
-            raise InputError(f"{planned[key]} and {name} would both be translated into {path}; "
-                             "translate them into different directories (or rename one)")
-        planned[key] = name
-    for path in paths:
-        check_output(path, force, [*inputs, *other_inputs])
-    return paths
+    """Where each input's translation goes (mt.formats.writing.plan_outputs). ``extensions`` (per input, None
+    for text): a document keeps its own extension (report.docx -> report.en.docx)."""
+    if "-" in inputs and output not in (None, "-") and Path(output).is_dir():
+        raise InputError("stdin ('-') cannot be combined with other inputs")
+    suffixes = extensions or [None] * len(inputs)
+    return plan_outputs(inputs, output, lambda i: f"{Path(inputs[i]).stem}.{to}{suffixes[i] or '.' + fmt}", force,
+                        other_inputs)
 
 
 def translate(
@@ -358,8 +337,6 @@ def _check_document_options(fmt_given: bool, resume: bool, ref: Optional[Path]) 
 def _check_report_path(report: Path, force: bool, inputs: list[str], outputs: list[Optional[Path]],
                        others: Sequence[Path]) -> None:
     """The report is an output like the others: checked before any work, never over an input or another output."""
-    from mt.formats.writing import check_output
-
     check_output(report, force, [*inputs, *others])
     for path in outputs:
         if path is not None and os.path.normcase(os.path.abspath(path)) == os.path.normcase(os.path.abspath(report)):

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from mt.errors import InputError
 
@@ -53,6 +53,36 @@ def check_output(path: Path, force: bool, inputs: Iterable[str | Path] = ()) -> 
         raise InputError(f"{directory}: no such directory for the output {path}")
     if not os.access(directory, os.W_OK | os.X_OK):
         raise InputError(f"{path}: cannot write the output: directory {directory} is not writable")
+
+
+def plan_outputs(names: Sequence[str], output: str | None, name_in_dir: Callable[[int], str], force: bool,
+                 other_inputs: Iterable[str | Path] = ()) -> list[Path | None]:
+    """Where each input's output goes (None: stdout when ``output`` is None or "-"), checked before any work
+    starts: several inputs need a directory, where input ``i`` gets ``name_in_dir(i)``; no two inputs share an
+    output (a.txt and b/a.txt would both become DIR/a.en.txt); no output is an input (``names``, and
+    ``other_inputs`` such as --ref and glossaries) or, without ``force``, an existing file (:func:`check_output`)."""
+    if output is None or output == "-":
+        if len(names) > 1:
+            raise InputError("several inputs need -o DIR (one output file per input)")
+        return [None]
+    out = Path(output)
+    if len(names) > 1 or out.is_dir():
+        if not out.is_dir():
+            raise InputError(f"{out}: not a directory; several inputs need -o DIR")
+        paths = [out / name_in_dir(i) for i in range(len(names))]
+    else:
+        paths = [out]
+    planned: dict[str, str] = {}
+    for name, path in zip(names, paths):
+        key = os.path.normcase(os.path.abspath(path))
+        if key in planned:
+            raise InputError(f"{planned[key]} and {name} would both be translated into {path}; "
+                             "translate them into different directories (or rename one)")
+        planned[key] = name
+    protected = [*names, *other_inputs]
+    for path in paths:
+        check_output(path, force, protected)
+    return paths
 
 
 def _part_pattern(path: Path) -> re.Pattern:
