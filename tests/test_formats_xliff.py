@@ -43,6 +43,7 @@ def schema_12() -> etree.XMLSchema:
 
 def test_the_test_files_are_schema_valid():
     assert schema_12().validate(etree.parse(str(V12))) and schema_2().validate(etree.parse(str(V20)))
+    assert schema_12().validate(etree.parse(str(DATA / "segmented-1.2.xlf")))
 
 
 def inline_ids(element: etree._Element, names: set[str]) -> Counter:
@@ -362,3 +363,90 @@ def test_cli_bad_document_is_one_line_and_writes_nothing(run_cli, fast_tiny, tmp
     assert code != 0 and message in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err and "passwd" not in err
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+# -- XLIFF 1.2 segmented by a CAT tool (seg-source) ---------------------------------------------------------------
+
+SEGMENTED = DATA / "segmented-1.2.xlf"
+
+
+def _marks(element: etree._Element) -> dict[str, etree._Element]:
+    return {m.get("mid"): m for m in element if etree.QName(m).localname == "mrk" and m.get("mtype") == "seg"}
+
+
+def test_segmented_12_reads_each_seg_mark_and_skips_translated_ones():
+    document = load(SEGMENTED)
+    # s2 segment 1 has a target mark with content; s3 segment 2 has no letters; s4 has a whole (unsegmented) target
+    assert [s.location for s in document.segments] == [
+        "unit s1 segment 1", "unit s1 segment 2", "unit s2 segment 2", "unit s3 segment 1"]
+    second = document.segments[1]
+    [tag] = second.tags
+    assert tag.id == "1" and second.text[tag.start:tag.end] == "التجارة الالكترونية"
+    assert second.text.startswith("إذ أن") and "ملحوظة" not in second.text  # the mark's text only
+    assert [s.location for s in load(SEGMENTED, overwrite_targets=True).segments] == [
+        "unit s1 segment 1", "unit s1 segment 2", "unit s2 segment 1", "unit s2 segment 2", "unit s3 segment 1",
+        "unit s4 segment 1", "unit s4 segment 2"]
+
+
+def test_segmented_12_target_mirrors_the_seg_source_marks():
+    document = load(SEGMENTED)
+    texts = {"unit s1 segment 1": ("Some economists noted China's achievements.", ()),
+             "unit s1 segment 2": ("E-commerce flourished in the countryside.", (Tag("1", 0, 10),)),
+             "unit s2 segment 2": ("Shen Yang said poor regions can keep up.", ()),
+             "unit s3 segment 1": ("Alibaba.", ())}
+    out = document.render(translated(document, texts), FormatOptions(target="en"))
+    root = parse(out)
+    schema = schema_12()
+    assert schema.validate(root.getroottree()), schema.error_log
+    ns = {"x": XLIFF_12}
+    s1 = root.find(".//x:trans-unit[@id='s1']", ns)
+    target = s1.find("x:target", ns)
+    assert [etree.QName(c).localname for c in s1] == ["source", "seg-source", "target"]
+    assert target.get("state") == "needs-review-translation" and target.get("state-qualifier") == "mt-suggestion"
+    marks = _marks(target)
+    assert list(marks) == ["1", "2"] and marks["1"].text == texts["unit s1 segment 1"][0]
+    assert marks["1"].tail == " " and marks["1"].get("state") is None  # the seg-source's layout; state on target
+    assert marks["2"].find("x:g[@id='1']", ns).text == "E-commerce"
+    assert "".join(marks["2"].itertext()) == texts["unit s1 segment 2"][0]
+    s2 = _marks(root.find(".//x:trans-unit[@id='s2']/x:target", ns))
+    assert s2["1"].text == "Jack Ma called for a global e-commerce platform."  # a translated mark is kept
+    assert s2["2"].text == texts["unit s2 segment 2"][0]
+    s3 = _marks(root.find(".//x:trans-unit[@id='s3']/x:target", ns))
+    assert s3["1"].text == "Alibaba." and s3["2"].text == "2016"  # no letters: the source's content
+    s4 = root.find(".//x:trans-unit[@id='s4']/x:target", ns)
+    assert s4.text == "Tsinghua University. Beijing" and len(s4) == 0 and s4.get("state") is None
+
+
+def test_segmented_12_overwrite_rebuilds_an_unsegmented_target_with_marks():
+    document = load(SEGMENTED, overwrite_targets=True)
+    out = document.render([TranslatedSegment(s, f"Segment {k}.", (), []) if s.text else identity(s)
+                           for k, s in enumerate(document.segments)], FormatOptions(target="en"))
+    root = parse(out)
+    assert schema_12().validate(root.getroottree())
+    s4 = root.find(f".//{{{XLIFF_12}}}trans-unit[@id='s4']/{{{XLIFF_12}}}target")
+    assert s4.text is None and {mid: m.text for mid, m in _marks(s4).items()} == {"1": "Segment 5.", "2": "Segment 6."}
+
+
+def test_cli_translates_a_segmented_xliff_mark_by_mark(run_cli, fast_tiny, tmp_path):
+    out = tmp_path / "segmented.en.xlf"
+    code, _, err = run_cli("translate", SEGMENTED, "--to", "en", "-o", out, "--glossary", GLOSSARY, "-q", *fast_tiny)
+    assert code == 0, err
+    root = parse(out.read_bytes())
+    assert schema_12().validate(root.getroottree())
+    ns = f"{{{XLIFF_12}}}"
+    translated_marks = 0
+    for unit in root.iter(f"{ns}trans-unit"):
+        sources, targets = _marks(unit.find(f"{ns}seg-source")), unit.find(f"{ns}target")
+        if unit.get("id") == "s4":
+            assert targets.text == "Tsinghua University. Beijing"
+            continue
+        marks = _marks(targets)
+        assert list(marks) == list(sources)  # every segment's mark, same mids, in order
+        for mid, mark in marks.items():
+            text = "".join(mark.itertext())
+            if unit.get("id") == "s2" and mid == "1" or not re.search(r"[^\W\d_]", "".join(sources[mid].itertext())):
+                continue
+            translated_marks += 1
+            assert text.strip() and not ARABIC.search(text), text
+            assert inline_ids(mark, INLINE_12) == inline_ids(sources[mid], INLINE_12)
+    assert translated_marks == 4

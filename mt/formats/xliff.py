@@ -100,10 +100,12 @@ class _Unit:
     container: etree._Element           # 1.2 trans-unit, 2.x segment
     unit: etree._Element                # 1.2 trans-unit, 2.x unit
     file: etree._Element
-    source: etree._Element
-    target: etree._Element | None
+    source: etree._Element              # 1.2 segmented: the seg-source's mrk
+    target: etree._Element | None       # 1.2 segmented: the target's mrk of the same mid, else the whole target
     inline: dict[str, _Inline] = field(default_factory=dict)
     order: SourceOrder = SourceOrder()
+    seg_source: etree._Element | None = None  # 1.2 segmented: the unit's seg-source
+    mid: str | None = None                    # 1.2 segmented: the segment's mid
 
 
 class XliffDocument(Document):
@@ -131,11 +133,12 @@ class XliffDocument(Document):
             _set_language(root, "trgLang", target, self.name)
         noted: set[int] = set()
         for unit, translation in zip(units, translations):
-            element = _target_for(unit, v12)
+            element = _segment_target_for(unit) if unit.mid is not None else _target_for(unit, v12)
             _write_inline(element, translation, unit)
             if v12:
-                element.set("state", state)
-                element.set("state-qualifier", "mt-suggestion")
+                holder = element.getparent() if unit.mid is not None else element  # the target, not its mrk
+                holder.set("state", state)
+                holder.set("state-qualifier", "mt-suggestion")
             else:
                 unit.container.set("state", state)
                 if id(unit.unit) not in noted:
@@ -215,7 +218,19 @@ def _units_12(root: etree._Element, name: str):
             source = unit.find("x:source", ns)
             if source is None or not _translatable(unit, file):
                 continue
-            yield f"{prefix}unit {unit.get('id', '?')}", _Unit(unit, unit, file, source, unit.find("x:target", ns))
+            target = unit.find("x:target", ns)
+            seg_source = unit.find("x:seg-source", ns)
+            marks = _segment_marks(seg_source) if seg_source is not None else {}
+            if not marks:
+                yield f"{prefix}unit {unit.get('id', '?')}", _Unit(unit, unit, file, source, target)
+                continue
+            # segmented by a CAT tool: each mrk mtype="seg" of the seg-source is a segment, its translation goes
+            # into the target's mrk of the same mid; a target without such marks is the unit's whole translation
+            done = _segment_marks(target) if target is not None else {}
+            for mid, mark in marks.items():
+                yield (f"{prefix}unit {unit.get('id', '?')} segment {mid}",
+                       _Unit(unit, unit, file, mark, done.get(mid) if done else target, seg_source=seg_source,
+                             mid=mid))
 
 
 def _units_2(root: etree._Element):
@@ -232,6 +247,12 @@ def _units_2(root: etree._Element):
                     continue
                 yield (f"{prefix}unit {unit.get('id', '?')} segment {number}",
                        _Unit(segment, unit, file, source, segment.find("x:target", ns)))
+
+
+def _segment_marks(element: etree._Element) -> dict[str, etree._Element]:
+    """The XLIFF 1.2 segment markers (``mrk mtype="seg"``, children of a seg-source or target) by mid."""
+    return {child.get("mid", ""): child for child in element
+            if _local(child) == "mrk" and child.get("mtype") == "seg"}
 
 
 def _has_content(element: etree._Element) -> bool:
@@ -359,7 +380,8 @@ def _remap(old_root: etree._Element, new_root: etree._Element, units: list[_Unit
                                value.wraps) for key, value in unit.inline.items()}
         remapped.append(_Unit(mapping[unit.container], mapping[unit.unit], mapping[unit.file],
                               mapping[unit.source], mapping[unit.target] if unit.target is not None else None,
-                              inline, unit.order))
+                              inline, unit.order,
+                              mapping[unit.seg_source] if unit.seg_source is not None else None, unit.mid))
     return remapped
 
 
@@ -396,7 +418,7 @@ def _target_for(unit: _Unit, v12: bool) -> etree._Element:
             target.remove(child)
         target.text = None
         return target
-    anchor = unit.source
+    anchor = unit.seg_source if unit.seg_source is not None else unit.source
     following = anchor.getnext()
     if v12 and following is not None and _local(following) == "seg-source":
         anchor = following
@@ -409,6 +431,32 @@ def _target_for(unit: _Unit, v12: bool) -> etree._Element:
     anchor.addnext(target)
     unit.target = target
     return target
+
+
+def _segment_target_for(unit: _Unit) -> etree._Element:
+    """A segmented 1.2 unit's target mrk for this segment, emptied. A target without segment marks (none yet,
+    empty, or overwritten) first gets the seg-source's layout: its marks and the text between them, the marks'
+    source content kept until their segment is written (a mark without letters stays as it is, as a number
+    would in a translation)."""
+    target = unit.unit.find(f"{{{XLIFF_12}}}target")
+    if target is None:
+        unit.target = None
+        target = _target_for(unit, True)
+    marks = _segment_marks(target)
+    if not marks:
+        for child in list(target):
+            target.remove(child)
+        target.text = unit.seg_source.text
+        for child in unit.seg_source:
+            target.append(copy.deepcopy(child))
+        marks = _segment_marks(target)
+    mark = marks.get(unit.mid)
+    if mark is None:  # the target lacks this segment's mark: added at the end
+        mark = etree.SubElement(target, f"{{{XLIFF_12}}}mrk", mtype="seg", mid=unit.mid)
+    for child in list(mark):
+        mark.remove(child)
+    mark.text = None
+    return mark
 
 
 def _add_note(unit: etree._Element) -> None:
