@@ -477,6 +477,32 @@ def test_worker_shares_one_decode_and_splits_results(translator):
     assert shared.decode_calls == 1 and serial.decode_calls == len(texts)
 
 
+def test_a_large_job_lets_small_ones_through_between_its_blocks(translator):
+    """A 600-line request (over max_lines) is translated in blocks; a one-line request that arrives behind it is
+    answered between two of its blocks, not after it, and both get what they get alone. A glossary-store call
+    queued behind the small one waits for the large job (calls keep their order)."""
+    large = "\n".join(flores(600))
+    small = flores(1, skip=700)[0]
+    alone_large = [line.translation for line in translator.translate(large.split("\n"), to="en")]
+    alone_small = translator.translate([small], to="en")[0].translation
+    worker = TranslationWorker(translator, GlossaryStore(), batch_wait=0.0, max_lines=512)
+    finished: list[str] = []
+    big = worker.translate([large], "en")  # all three queued before the thread starts: the large job goes first
+    little = worker.translate([small], "en")
+    call = worker.call(lambda _: "called")
+    for name, future in (("large", big), ("small", little), ("call", call)):
+        future.add_done_callback(lambda _, name=name: finished.append(name))
+    worker.start()
+    [large_lines] = big.result(timeout=300)
+    [small_lines] = little.result(timeout=300)
+    assert call.result(timeout=300) == "called"
+    worker.stop()
+    assert finished == ["small", "large", "call"]
+    assert [line.translation for line in large_lines] == alone_large
+    assert [line.translation for line in small_lines] == [alone_small]
+    assert worker.decode_calls == 2
+
+
 def test_rate_limiter_window_moves():
     now = [0.0]
     limiter = RateLimiter(clock=lambda: now[0])

@@ -9,12 +9,18 @@ glossary and glossary mode become one ``translate_stream`` call whose lines are 
 (one batched decode per leg through the pipeline's length-sorted batching), and the results are split back,
 so each job gets exactly the LineResults of its own lines. ``serial`` turns sharing off (one job per call),
 the baseline the benchmark compares with.
+
+A large job (more than ``max_lines`` lines) does not hold up the small ones behind it: between the blocks of
+its ``translate_stream`` (no decode is running then), the translation jobs that arrived meanwhile are served
+(shared as above), and the large job goes on where it was, with the same blocks, so the same results. Other
+work that arrived meanwhile (documents, glossary edits, the stop mark) waits for the large job, in order.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+from collections import deque
 import threading
 import time
 from concurrent.futures import Future
@@ -74,6 +80,9 @@ class TranslationWorker:
         self.decode_calls = 0  # translate_stream calls made (shared decodes; /health shows them)
         self.jobs_done = 0     # translation jobs (requests) answered
         self._queue: queue.Queue = queue.Queue()
+        self._deferred: deque = deque()  # taken from the queue while a large job ran: served first, in order
+        self._interleaving = False
+        self._stopped = False
         self._translators: dict[tuple[str | None, str], Translator] = {}
         self._version = -1
         self._thread = threading.Thread(target=self._run, name="mt-translate", daemon=True)
@@ -84,12 +93,14 @@ class TranslationWorker:
 
     def stop(self, timeout: float | None = None) -> None:
         """Finish every job already queued, then end the thread."""
+        self._stopped = True
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join(timeout)
 
     def submit(self, job: TranslationJob | CallJob) -> Future:
-        if not self._thread.is_alive():
+        """Queue a job (also before :meth:`start`: it runs once the thread does); refused after :meth:`stop`."""
+        if self._stopped or (self._thread.ident is not None and not self._thread.is_alive()):
             raise RuntimeError("the translation worker is not running")
         self._queue.put(job)
         return job.future
@@ -114,10 +125,16 @@ class TranslationWorker:
             self._translators[key] = self.translator.sharing_models(chosen, mode if chosen is not None else "off")
         return self._translators[key]
 
+    def _get(self, timeout: float | None = None, wait: bool = True):
+        """The next item: a deferred one first, else from the queue (queue.Empty when none comes in time)."""
+        if self._deferred:
+            return self._deferred.popleft()
+        return self._queue.get(timeout=timeout) if wait else self._queue.get_nowait()
+
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            first = self._queue.get()
+            first = self._get()
             if first is _STOP:
                 break
             if isinstance(first, CallJob):
@@ -138,7 +155,7 @@ class TranslationWorker:
         while lines < self.max_lines:
             remaining = deadline - time.monotonic()
             try:
-                item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+                item = self._get(timeout=remaining) if remaining > 0 else self._get(wait=False)
             except queue.Empty:
                 break
             if item is _STOP:
@@ -148,6 +165,26 @@ class TranslationWorker:
             jobs.append(item)
             lines += sum(len(lines) for lines in item.lines())
         return jobs, None, False
+
+    def _serve_waiting(self) -> None:
+        """Translate the small jobs waiting in the queue now; anything else waits, in order, for later."""
+        small: list[TranslationJob] = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if (isinstance(item, TranslationJob) and not self._deferred and not self.serial
+                    and sum(len(lines) for lines in item.lines()) <= self.max_lines):
+                small.append(item)
+            else:  # a call, the stop mark, a large job (and all after them, to keep the order): after this job
+                self._deferred.append(item)
+        if small:
+            self._interleaving = True
+            try:
+                self._run_jobs(small)
+            finally:
+                self._interleaving = False
 
     def _run_call(self, job: CallJob) -> None:
         if not job.future.set_running_or_notify_cancel():
@@ -168,7 +205,12 @@ class TranslationWorker:
                 flat = [line for texts in per_job for lines in texts for line in lines]
                 translator = self.translator_for(glossary, mode)
                 self.decode_calls += 1
-                results = list(translator.translate_stream(flat, to=to))
+                results = []
+                for result in translator.translate_stream(flat, to=to):
+                    results.append(result)
+                    if (len(flat) > self.max_lines and not self.serial and not self._interleaving
+                            and not self._queue.empty()):
+                        self._serve_waiting()  # between two blocks of a large job: no decode is running
                 if len(results) != len(flat):  # the pipeline's promise: one result per line
                     raise RuntimeError(f"{len(flat)} lines translated into {len(results)} results")
             except BaseException as error:  # noqa: BLE001 - every request of the group learns of it
