@@ -503,6 +503,30 @@ def test_a_large_job_lets_small_ones_through_between_its_blocks(translator):
     assert worker.decode_calls == 2
 
 
+def test_a_document_lets_small_requests_through_between_its_blocks(translator):
+    """A 200-paragraph HTML document translated on the worker (as /translate_file does) answers a one-line
+    request queued behind it between two of its blocks; the document's translation is the one it gets alone."""
+    from mt.formats.document import FormatOptions
+    from mt.formats.registry import FORMATS
+
+    page = "".join(f"<p>{line}</p>\n" for line in flores(200, skip=100)).encode("utf-8")
+    document = FORMATS["html"].parse(page, "page.html", FormatOptions())
+    alone = [t.text for t in translator.sharing_models(None, "off").translate_segments(document.segments, to="en")]
+    small = flores(1, skip=700)[0]
+    worker = TranslationWorker(translator, GlossaryStore(), batch_wait=0.0)
+    finished: list[str] = []
+    doc = worker.call(lambda w: w.translate_segments(document.segments, "en"))  # queued before the thread starts
+    little = worker.translate([small], "en")
+    for name, future in (("document", doc), ("small", little)):
+        future.add_done_callback(lambda _, name=name: finished.append(name))
+    worker.start()
+    translated = doc.result(timeout=300)
+    assert little.result(timeout=300)[0][0].translation == translator.translate([small], to="en")[0].translation
+    worker.stop()
+    assert finished == ["small", "document"]
+    assert [t.text for t in translated] == alone
+
+
 def test_rate_limiter_window_moves():
     now = [0.0]
     limiter = RateLimiter(clock=lambda: now[0])

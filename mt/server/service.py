@@ -116,7 +116,7 @@ class Service:
         self.check_chars([segment.text for segment in document.segments])
 
         def work(worker: TranslationWorker):
-            return worker.translator_for(None, "strict").translate_segments(document.segments, to=to)
+            return worker.translate_segments(document.segments, to)
 
         translations = await self.on_worker(work)
         return await loop.run_in_executor(None, document.render, translations, FormatOptions(target=to))

@@ -10,23 +10,25 @@ glossary and glossary mode become one ``translate_stream`` call whose lines are 
 so each job gets exactly the LineResults of its own lines. ``serial`` turns sharing off (one job per call),
 the baseline the benchmark compares with.
 
-A large job (more than ``max_lines`` lines) does not hold up the small ones behind it: between the blocks of
-its ``translate_stream`` (no decode is running then), the translation jobs that arrived meanwhile are served
-(shared as above), and the large job goes on where it was, with the same blocks, so the same results. Other
-work that arrived meanwhile (documents, glossary edits, the stop mark) waits for the large job, in order.
+A large job (more than ``max_lines`` lines) or a document does not hold up the small requests behind it:
+between the blocks of its ``translate_stream`` (no decode is running then), the translation jobs that arrived
+meanwhile are served (shared as above), and the large job goes on where it was, with the same blocks, so the
+same results. Other work that arrived meanwhile (documents, glossary edits, the stop mark) waits for it, in
+order.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-from collections import deque
 import threading
 import time
+from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from mt.formats.document import Segment, TranslatedSegment
 from mt.pipeline import Translator
 from mt.results import LineResult
 from mt.server.glossaries import GlossaryStore
@@ -166,6 +168,19 @@ class TranslationWorker:
             lines += sum(len(lines) for lines in item.lines())
         return jobs, None, False
 
+    def translate_segments(self, segments: Sequence[Segment], to: str) -> list[TranslatedSegment]:
+        """On the worker thread (in a call): a document's segments with the default glossary; text requests that
+        arrive meanwhile are answered between its blocks, as for a large text request."""
+        return self.translator_for(None, "strict").translate_segments(segments, to=to,
+                                                                       progress=lambda _: self.serve_waiting())
+
+    def serve_waiting(self) -> None:
+        """On the worker thread, between two blocks of a large piece of work (no decode running): answer the
+        small text requests waiting now (see the module docstring); nothing when there are none."""
+        if self.serial or self._interleaving or self._queue.empty():
+            return
+        self._serve_waiting()
+
     def _serve_waiting(self) -> None:
         """Translate the small jobs waiting in the queue now; anything else waits, in order, for later."""
         small: list[TranslationJob] = []
@@ -208,9 +223,8 @@ class TranslationWorker:
                 results = []
                 for result in translator.translate_stream(flat, to=to):
                     results.append(result)
-                    if (len(flat) > self.max_lines and not self.serial and not self._interleaving
-                            and not self._queue.empty()):
-                        self._serve_waiting()  # between two blocks of a large job: no decode is running
+                    if len(flat) > self.max_lines:
+                        self.serve_waiting()  # between two blocks of a large job: no decode is running
                 if len(results) != len(flat):  # the pipeline's promise: one result per line
                     raise RuntimeError(f"{len(flat)} lines translated into {len(results)} results")
             except BaseException as error:  # noqa: BLE001 - every request of the group learns of it
