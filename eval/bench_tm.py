@@ -135,8 +135,14 @@ def main() -> None:
         report = translate_costs(args.translate, args.repeat, args.new_tokens, args.beam, args.threads)
         for line in report:
             print(line)
-        write_results(TRANSLATE_MARKERS, "## `mt translate --tm` on a real-sized model\n\n"
-                      + "".join(f"- {line}\n" for line in report))
+        # the 10,000 lines have their section; other sizes (more rounds on fewer lines) one each beside it
+        markers = TRANSLATE_MARKERS if args.translate == 10_000 else (
+            f"<!-- tm-translate:{args.translate}:start -->", f"<!-- tm-translate:{args.translate}:end -->")
+        command = f"`python eval/bench_tm.py --translate {args.translate} --repeat {args.repeat}`"
+        write_results(markers, f"## `mt translate --tm` on a real-sized model, {args.translate} lines\n\n"
+                      + "".join(f"- {line}\n" for line in report)
+                      + f"- {command}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
+                        f"{os.getloadavg()[0]:.1f} at the end\n")
         return
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"tm-{args.entries}.sqlite"
