@@ -590,7 +590,9 @@ class Translator:
         # (in a job, a repeat is reported as reused whether its block was interrupted or not, like the same
         # sentence in a later block)
         repeat_of: dict[int, int] = {}  # a repeated sentence -> its first occurrence in the block
-        if key is not None and self._tm_reads and self._tm_writes and not (job is not None and job.checkpoint_only):
+        # (only where something is decoded or resumed: a warm block, all hits of the memory, needs none of it)
+        if (key is not None and self._tm_reads and self._tm_writes and (misses or own)
+                and not (job is not None and job.checkpoint_only)):
             first_of: dict[str, int] = {}
             for i, unit in enumerate(units):
                 norm = normalise_source(unit.text)

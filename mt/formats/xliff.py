@@ -440,7 +440,6 @@ def _segment_target_for(unit: _Unit) -> etree._Element:
     would in a translation)."""
     target = unit.unit.find(f"{{{XLIFF_12}}}target")
     if target is None:
-        unit.target = None
         target = _target_for(unit, True)
     marks = _segment_marks(target)
     if not marks:

@@ -189,7 +189,7 @@ class TranslationWorker:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if (isinstance(item, TranslationJob) and not self._deferred and not self.serial
+            if (isinstance(item, TranslationJob) and not self._deferred
                     and sum(len(lines) for lines in item.lines()) <= self.max_lines):
                 small.append(item)
             else:  # a call, the stop mark, a large job (and all after them, to keep the order): after this job
