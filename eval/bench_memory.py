@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
 
     source = large_file(args.mb)
     model = tiny_ct2()
-    from mt.formats.reading import TextInput
+    from mt.text.lines import TextInput
     from mt.pipeline import Translator
 
     translator = Translator({"ar-en": str(model)}, beam_size=1, max_length_ratio=1e-9, max_length_extra=4,

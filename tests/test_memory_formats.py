@@ -12,7 +12,10 @@ import pytest
 
 from mt.formats.writing import atomic_writer
 from mt.memory import MtKey, Segment, TranslationMemory, TranslationMemoryError
-from mt.memory.formats import lang_of, read_file, write_tmx, write_tsv
+from mt.formats.document import FormatOptions
+from mt.formats.language import language_of
+from mt.formats.tmx import TmxFormat
+from mt.memory.formats import read_file, write_tmx, write_tsv
 from tests.conftest import DATA
 
 UN = DATA / "un_v1.0" / "UNv1.0.devset"
@@ -56,9 +59,29 @@ def un_tmx(tmp_path) -> tuple[Path, list[str], list[str], list[str]]:
 
 
 def test_lang_tags():
-    assert [lang_of(t) for t in ("ar-SA", "AR", "arb_Arab", "en_US", "eng_Latn", "zh-CN", "zho_Hans", "zh-Hans")] \
-        == ["ar", "ar", "ar", "en", "en", "zh", "zh", "zh"]
-    assert lang_of("zh-TW") == lang_of("zh-Hant") == "zh-Hant"
+    assert [language_of(t) for t in ("ar", "ara", "ar-SA", "AR_sa", "AR", "arb_Arab")] == ["ar"] * 6
+    assert [language_of(t) for t in ("en", "eng", "en-US", "en_US", "eng_Latn")] == ["en"] * 5
+    assert [language_of(t) for t in ("zh", "zh-Hans", "zh-CN", "cmn", "zho", "chi", "zho_Hans")] == ["zh"] * 7
+    assert language_of("zh-TW") == language_of("zh-Hant") == language_of("zh_Hant_HK") == "zh-Hant"
+    assert language_of("fr-FR") == "fr" and language_of(None) == language_of("") == ""
+
+
+@pytest.mark.parametrize("arabic, english", [("ar", "en"), ("ara", "eng"), ("ar-SA", "en-US"), ("AR_sa", "EN_us"),
+                                              ("arb", "en_GB")])
+def test_tm_import_and_translate_read_the_same_tmx_language_tags(tmp_path, arabic, english):
+    """`mt tm import` (mt.memory.formats) and `mt translate x.tmx` (mt.formats.tmx) share one language rule: the
+    Arabic of a tu tagged ``ara`` or ``ar-SA`` is imported AND translated; an English tuv tagged ``eng`` is the
+    existing target that `mt translate --to en` leaves alone (until --overwrite-targets)."""
+    ar, en, _ = un(n=3)
+    units = [{arabic: escape(a), english: escape(e)} for a, e in zip(ar[:2], en[:2])] + [{arabic: escape(ar[2])}]
+    path = tmp_path / "tags.tmx"
+    path.write_text(tmx(units), encoding="utf-8")
+    imported = read_file([path], target_lang="en")
+    assert [(s.source, s.target) for s in imported.segments] == list(zip(ar[:2], en[:2]))
+    document = TmxFormat().parse(path.read_bytes(), path.name, FormatOptions(target="en"))
+    assert [s.text for s in document.segments] == [ar[2]]  # the two with English are left as they are
+    overwrite = TmxFormat().parse(path.read_bytes(), path.name, FormatOptions(target="en", overwrite_targets=True))
+    assert [s.text for s in overwrite.segments] == ar[:3]
 
 
 def test_tmx_import_all_targets(un_tmx):

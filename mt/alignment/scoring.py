@@ -34,12 +34,6 @@ class AERScore:
     hits_sure: int
     hits_possible: int
 
-    @property
-    def f1(self) -> float:
-        """Harmonic mean of precision and recall."""
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
-
 
 def _div(num: float, den: float, empty: float) -> float:
     return num / den if den else empty

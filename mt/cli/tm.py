@@ -15,12 +15,12 @@ import typer
 
 from mt.cli.common import err_console, warn
 from mt.errors import InputError
-from mt.formats.reading import TextInput
 from mt.formats.writing import atomic_writer, check_output
 from mt.memory import TranslationMemory, WriteCounts
-from mt.memory.store import IMPORT_BATCH
 from mt.memory.formats import read_file, write_tmx, write_tsv
 from mt.memory.model import ORIGINS, SOURCE_LANGS, TARGET_LANGS
+from mt.memory.store import IMPORT_BATCH
+from mt.text.lines import TextInput
 
 HELP = "Translation memories: import human translations, export, fuzzy look-up, stats, prune."
 

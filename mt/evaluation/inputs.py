@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mt.errors import InputError
 from mt.text.lines import LineRules
 from mt.text.lines import read_lines as _read_lines
 
@@ -27,11 +26,3 @@ def read_lines(path: str | Path, role: str = "file") -> list[str]:
     byte offset); see :mod:`mt.text.lines` for the rules every reader shares.
     """
     return _read_lines(path, EVALUATION_RULES, label=f"{role} {str(path)!r}")
-
-
-def check_parallel(named: dict[str, list[str]], expected: int, expected_from: str) -> None:
-    """Raise InputError unless every stream in ``named`` has ``expected`` lines."""
-    for name, lines in named.items():
-        if len(lines) != expected:
-            raise InputError(f"{name} has {len(lines)} lines but {expected_from} has {expected}; "
-                             "every file must have one line per segment")

@@ -34,6 +34,7 @@ from typing import Sequence
 
 from mt.errors import InputError
 from mt.formats.document import Document, DocumentFormat, FormatOptions, Segment, Tag, TranslatedSegment
+from mt.formats.language import is_arabic
 from mt.formats.tagtree import Node, SourceOrder, build_tree, complete_tags
 
 INLINE = frozenset("a abbr acronym b bdi bdo big cite data del dfn em font i ins kbd label mark nobr q rp rt ruby "
@@ -497,7 +498,7 @@ def _blank(piece: _Piece) -> bool:
 
 
 def _arabic(code: str) -> bool:
-    return code.strip().lower().replace("_", "-").split("-")[0] in ("ar", "ara", "arb")
+    return is_arabic(code)
 
 
 def _memory(raw: str, value: str) -> dict[str, str]:

@@ -27,10 +27,9 @@ from lxml import etree
 
 from mt.errors import InputError
 from mt.formats.document import Document, DocumentFormat, FormatOptions, Segment, Tag, TranslatedSegment
+from mt.formats.language import XML_LANG, is_arabic, same_language
 from mt.formats.xml import parse_xml_bytes
-from mt.memory.formats import XML_LANG, lang_of
 
-CODES = ("bpt", "ept", "ph", "it", "ut")
 DEFAULT_TAGS = {"en": "en", "zh": "zh-CN"}
 _SKIPPED = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
 _TU_END = re.compile(r"</tu\s*>")
@@ -43,10 +42,6 @@ def _lang(tuv: etree._Element) -> tuple[str | None, str]:
     if tuv.get(XML_LANG) is not None:
         return tuv.get(XML_LANG), XML_LANG
     return tuv.get("lang"), "lang"
-
-
-def _primary(code: str | None) -> str:
-    return (code or "").replace("_", "-").split("-")[0].lower()
 
 
 def _has_letters(text: str) -> bool:
@@ -200,7 +195,7 @@ class TmxDocument(Document):
         self.segments = [unit.segment for unit in units if unit.segment is not None]
 
     def target_code(self, target: str) -> str:
-        spelled = [(n, code) for code, n in self.lang_codes.items() if _primary(code) == _primary(target)]
+        spelled = [(n, code) for code, n in self.lang_codes.items() if same_language(code, target)]
         if spelled:
             return max(spelled, key=lambda p: (p[0], p[1]))[1]
         return DEFAULT_TAGS.get(target, target)
@@ -278,7 +273,7 @@ class TmxFormat(DocumentFormat):
             tuvs = [tuv for tuv in tu if isinstance(tuv.tag, str) and tuv.tag == "tuv"]
             for tuv in tuvs:
                 codes[_lang(tuv)[0]] += 1
-            arabic = next((tuv for tuv in tuvs if _primary(_lang(tuv)[0]) == "ar" and tuv.find("seg") is not None),
+            arabic = next((tuv for tuv in tuvs if is_arabic(_lang(tuv)[0]) and tuv.find("seg") is not None),
                           None)
             spans = [m.span() for m in _TUV.finditer(text, start, end)]
             if len(spans) != len(tuvs):
@@ -292,7 +287,7 @@ class TmxFormat(DocumentFormat):
             indent = before[len(before.rstrip()):]  # the new tuv goes after the last one, indented as the Arabic
             unit = _Unit(end=spans[-1][1], arabic=arabic, indent=indent, lang_attr=_lang(arabic)[1])
             existing = [k for k, tuv in enumerate(tuvs) if tuv is not arabic and target is not None
-                        and _primary(_lang(tuv)[0]) == _primary(target)]
+                        and same_language(_lang(tuv)[0], target)]
             if existing:
                 if not options.overwrite_targets:
                     continue

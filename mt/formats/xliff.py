@@ -36,12 +36,11 @@ from lxml import etree
 
 from mt.errors import InputError
 from mt.formats.document import Document, DocumentFormat, FormatOptions, Segment, Tag, TranslatedSegment
+from mt.formats.interchange import XLIFF_2, XLIFF_12
+from mt.formats.language import is_arabic, same_language
 from mt.formats.tagtree import Node, SourceOrder, build_tree, complete_tags
 from mt.formats.xml import parse_xml_bytes
 
-XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
-XLIFF_2 = "urn:oasis:names:tc:xliff:document:2.0"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 VERSIONS_2 = ("2.0", "2.1")
 
 STATES_12 = ("new", "needs-translation", "needs-l10n", "needs-adaptation", "translated",
@@ -186,7 +185,7 @@ class XliffFormat(DocumentFormat):
 
 
 def _check_source_language(code: str | None, name: str) -> None:
-    if code and code.strip().lower().replace("_", "-").split("-")[0] not in ("ar", "ara", "arb"):
+    if code and not is_arabic(code):
         raise InputError(f"{name}: the source language is {code!r}; mt translates from Arabic (ar)")
 
 
@@ -395,15 +394,11 @@ def _state(state: str | None, v12: bool) -> str:
     raise InputError(f"--state {state!r} is not an XLIFF {version} state; choose one of {', '.join(allowed)}")
 
 
-def _primary(code: str) -> str:
-    return code.strip().lower().replace("_", "-").split("-")[0]
-
-
 def _set_language(element: etree._Element, attribute: str, target: str, name: str) -> None:
     """Set the target language; one the file already names is kept when it is the same language (en-US for
     en), refused when it is another."""
     current = element.get(attribute)
-    if current and target and _primary(current) != _primary(target):
+    if current and target and not same_language(current, target):
         raise InputError(f"{name}: the file's {attribute} is {current!r}, not {target!r}; translate it to "
                          f"{current} or remove {attribute}")
     if not current and target:

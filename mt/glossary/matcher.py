@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, NamedTuple
 
 from mt.glossary.model import Concept
 from mt.text.arabic import PROCLITICS, TOKEN_RE, normalize_map, normalize_token
@@ -204,8 +204,3 @@ class Matcher:
             chosen.append(m)
         chosen.sort(key=lambda m: m.start)
         return chosen
-
-
-def match_concepts(concepts: Sequence[Concept], text: str, lang: str = "ar") -> list[TermMatch]:
-    """One-off matching without a cached matcher (build a :class:`Matcher` to match many texts)."""
-    return Matcher(concepts, lang).match(text)

@@ -26,23 +26,20 @@ from lxml import etree
 
 import mt
 from mt.errors import InputError
-from mt.formats.reading import TextInput
+from mt.formats.interchange import SUB_FLOWS, TMX_CODES, XLIFF_2, XLIFF_2_CODES, XLIFF_12, XLIFF_12_CODES
+from mt.formats.language import XML_LANG, language_of
 from mt.formats.xml import free_element, iterparse_xml
 from mt.memory.model import TARGET_LANGS, Entry, MtKey, Segment, TranslationMemoryError
+from mt.text.lines import TextInput
 
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
-XLIFF_2 = "urn:oasis:names:tc:xliff:document:2.0"
 TMX_EXTENSIONS = (".tmx",)
 XLIFF_EXTENSIONS = (".xlf", ".xliff", ".xlf2", ".sdlxliff", ".mqxliff")
 TABLE_EXTENSIONS = (".tsv", ".tab", ".csv")
 
-_TMX_SKIP = {"bpt", "ept", "it", "ph", "ut", "sub"}
-_XLIFF_SKIP = {"x", "bx", "ex", "bpt", "ept", "it", "ph", "sc", "ec", "sub", "originalData"}
+_TMX_SKIP = TMX_CODES | SUB_FLOWS
+_XLIFF_SKIP = XLIFF_12_CODES | XLIFF_2_CODES | SUB_FLOWS
 _XLIFF12_APPROVED_STATES = {"final", "signed-off"}
 _XLIFF2_FINAL_STATES = {"final"}
-_ALIASES = {"ara": "ar", "arb": "ar", "eng": "en", "zho": "zh", "cmn": "zh", "chi": "zh"}
-_TRADITIONAL = {"hant", "tw", "hk", "mo"}
 
 
 @dataclass(frozen=True)
@@ -55,21 +52,11 @@ class ParsedFile:
     machine: list[tuple[Segment, MtKey]] = field(default_factory=list)  # MT entries of a Tarjama TMX, with keys
 
 
-def lang_of(code: str | None) -> str:
-    """The Tarjama language of a language tag: 'ar-SA' -> 'ar', 'en_US' -> 'en', 'zho_Hans' -> 'zh'; Traditional
-    Chinese ('zh-TW', 'zh-Hant') -> 'zh-Hant', which Tarjama does not produce; anything else lower-cased."""
-    parts = (code or "").strip().lower().replace("_", "-").split("-")
-    primary = _ALIASES.get(parts[0], parts[0])
-    if primary == "zh" and _TRADITIONAL & set(parts[1:]):
-        return "zh-Hant"
-    return primary
-
-
 def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def _text(element: etree._Element, skip: set[str]) -> str:
+def _text(element: etree._Element, skip: frozenset[str]) -> str:
     """The text of an element, without the content of inline-code elements (their tails are kept)."""
     parts = [element.text or ""]
     for child in element:
@@ -139,7 +126,7 @@ def read_tmx(path: Path, source_lang: str = "ar", target_lang: str | None = None
         units += 1
         variants: dict[str, str] = {}
         for tuv in element.iter("tuv"):
-            lang = lang_of(tuv.get(XML_LANG) or tuv.get("lang"))
+            lang = language_of(tuv.get(XML_LANG) or tuv.get("lang"))
             seg = tuv.find("seg")
             if seg is not None and lang not in variants:
                 variants[lang] = _clean(_text(seg, _TMX_SKIP))
@@ -210,13 +197,13 @@ def read_xliff(path: Path, source_lang: str = "ar", target_lang: str | None = No
                 raise TranslationMemoryError(f"{path}: not an XLIFF 1.2 or 2.x file")
             namespace = name.namespace
             if namespace == XLIFF_2:
-                src, tgt = lang_of(element.get("srcLang")), lang_of(element.get("trgLang"))
+                src, tgt = language_of(element.get("srcLang")), language_of(element.get("trgLang"))
                 found |= {src, tgt} - {""}
                 file_target = tgt if src == source_lang else ""
             continue
         ns = {"x": namespace}
         if namespace == XLIFF_12 and event == "start" and name.localname == "file":
-            src, tgt = lang_of(element.get("source-language")), lang_of(element.get("target-language"))
+            src, tgt = language_of(element.get("source-language")), language_of(element.get("target-language"))
             found |= {src, tgt} - {""}
             file_target = tgt if src == source_lang else ""
         elif event == "end" and namespace == XLIFF_12 and name.localname == "trans-unit":
@@ -257,9 +244,9 @@ def read_table(path: Path, source_lang: str = "ar", target_lang: str | None = No
         rows = [line.split("\t") for line in text.split("\n")] if text else []
         numbers = list(range(1, len(rows) + 1))
     header = None
-    if rows and len(rows[0]) == 2 and lang_of(rows[0][0]) == source_lang and lang_of(rows[0][1]) in TARGET_LANGS \
+    if rows and len(rows[0]) == 2 and language_of(rows[0][0]) == source_lang and language_of(rows[0][1]) in TARGET_LANGS \
             and len(rows[0][1]) <= 12:
-        header = lang_of(rows[0][1])
+        header = language_of(rows[0][1])
         rows, numbers = rows[1:], numbers[1:]
     if header is not None and target_lang is not None and header != target_lang:
         raise TranslationMemoryError(f"{path}: the header says the target language is {header}, not {target_lang}")
@@ -287,7 +274,7 @@ def read_parallel(source_path: Path, target_path: Path, source_lang: str = "ar",
                   target_lang: str | None = None) -> ParsedFile:
     """A parallel pair of text files, line i of one the translation of line i of the other. The target language
     is ``target_lang`` or the target file's extension (.en, .zh, .eng_Latn, .zho_Hans)."""
-    lang = target_lang or lang_of(target_path.suffix.lstrip("."))
+    lang = target_lang or language_of(target_path.suffix.lstrip("."))
     if lang not in TARGET_LANGS:
         raise TranslationMemoryError(f"{target_path}: the target language is unknown: give --tgt en or zh")
     sources, targets = _lines(source_path), _lines(target_path)

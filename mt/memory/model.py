@@ -13,7 +13,7 @@ import hashlib
 import json
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, Mapping
+from typing import Iterable, Mapping
 
 from mt.errors import TarjamaError
 from mt.glossary.model import Concept
@@ -23,7 +23,6 @@ class TranslationMemoryError(TarjamaError):
     """A translation memory that cannot be opened, read or written, or a file that cannot be imported into one."""
 
 
-Origin = Literal["human", "mt"]
 ORIGINS: tuple[str, ...] = ("human", "mt")
 SOURCE_LANGS: tuple[str, ...] = ("ar", "en")   # Arabic, and English for the pivot's second leg
 TARGET_LANGS: tuple[str, ...] = ("en", "zh")

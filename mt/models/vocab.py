@@ -101,10 +101,6 @@ class MarianVocab:
         skip = {self.eos_id, self.pad_id}
         return [self._target_by_id.get(i, UNK) for i in ids if i not in skip]
 
-    def can_spell(self, text: str) -> bool:
-        """Whether the target side can produce `text` without `<unk>`."""
-        return all(p in self.target_table for p in self.encode_target(text))
-
     def decode_target(self, pieces: list[str]) -> str:
         """Detokenise target pieces; special tokens (and `<unk>`) are dropped, as `skip_special_tokens` does."""
         kept = [p for p in pieces if p not in (EOS, PAD, UNK)]

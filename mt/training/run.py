@@ -15,13 +15,13 @@ from transformers.utils import logging as hf_logging
 
 import mt
 from mt.errors import InputError, ModelError
-from mt.formats.reading import TextInput
 from mt.glossary.glossary import Glossary
 from mt.memory import Segment, fingerprint
 from mt.models.loading import declared_pair, resolve
 from mt.models.registry import TARGET_TOKENS
 from mt.models.vocab import MarianVocab
 from mt.pipeline import model_identity
+from mt.text.lines import TextInput
 from mt.training.batches import Encoder, plan_batches
 from mt.training.checkpoint import LoopState, checkpoint_dir, load_last
 from mt.training.glossary_check import (

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Sequence
 
 from mt.errors import InputError
-from mt.formats.reading import TextInput
 from mt.memory import Segment, TranslationMemory
 from mt.memory.formats import TABLE_EXTENSIONS, TMX_EXTENSIONS, XLIFF_EXTENSIONS, read_file
+from mt.text.lines import TextInput
 
 JSONL_EXTENSIONS = (".jsonl",)
 TM_EXTENSIONS = (".tm", ".db", ".sqlite", ".sqlite3")

@@ -16,15 +16,19 @@ import csv
 import io
 
 from mt.errors import GlossaryError
+from mt.formats.language import TRADITIONAL_CHINESE, language_of
 from mt.glossary.model import Concept, make_concept, slug
 
-_LANG_ALIASES = {"ar": "ar", "ara": "ar", "arb": "ar", "en": "en", "eng": "en", "zh": "zh", "zho": "zh", "cmn": "zh"}
+GLOSSARY_LANGS = ("ar", "en", "zh")
 
 
 def lang_code(cell: str) -> str | None:
-    """'zh-CN' / 'zh_Hans' / 'en-US' / 'ar' -> 'zh' / 'en' / 'ar'; None for anything else."""
-    base = cell.strip().lower().replace("_", "-").split("-")[0]
-    return _LANG_ALIASES.get(base) if base else None
+    """A glossary column's language, by mt.formats.language's rule ('zh-CN' / 'zh_Hans' / 'en-US' / 'ara' ->
+    'zh' / 'en' / 'ar'); a Traditional Chinese column counts as Chinese (Chinese terms are matched after
+    OpenCC t2s); None for any other language."""
+    lang = language_of(cell)
+    lang = "zh" if lang == TRADITIONAL_CHINESE else lang
+    return lang if lang in GLOSSARY_LANGS else None
 
 
 def _variants(cell: str) -> list[str]:

@@ -17,11 +17,12 @@ from __future__ import annotations
 from lxml import etree
 
 from mt.errors import GlossaryError
+from mt.formats.language import XML_LANG
+from mt.formats.xml import parse_xml_bytes
 from mt.glossary.formats.csv import lang_code
 from mt.glossary.model import TYPES, Concept, make_concept
 
 NS = "urn:iso:std:iso:30042:ed-2"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _STATUS = {"preferred": "preferredTerm-admn-sts", "admitted": "admittedTerm-admn-sts",
            "deprecated": "deprecatedTerm-admn-sts"}
 _NAME_TYPES = {"person", "organisation", "place", "product", "event"}
@@ -52,13 +53,10 @@ def _status(term_holder) -> str:
 
 
 def loads(text: str | bytes, name: str = "<tbx>", **_: object) -> list[Concept]:
-    """Parse TBX v3 or TBX 2008 into concepts."""
+    """Parse TBX v3 or TBX 2008 into concepts (with mt.formats.xml's safe parser: entities refused, no DTD
+    loaded, no network)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, huge_tree=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        raise GlossaryError(f"{name}:{error.lineno}: invalid XML ({error.msg})") from error
+    root = parse_xml_bytes(data, name, error=GlossaryError, remove_comments=True)
     if _local(root) not in ("tbx", "martif"):
         raise GlossaryError(f"{name}:{root.sourceline}: not a TBX file (root element <{_local(root)}>)")
     entries = [el for el in root.iter() if _local(el) in ("conceptEntry", "termEntry")]
