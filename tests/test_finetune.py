@@ -18,7 +18,7 @@ from mt.models.convert import QUANTIZATIONS as CONVERT_QUANTIZATIONS
 from mt.models.vocab import MarianVocab
 from mt.training.batches import Encoder, epoch_order, plan_batches
 from mt.training.glossary_check import find_contradictions
-from mt.training.output import DiskSpaceError, check_free_space
+from mt.training.output import DiskSpaceError, NoGainError, check_free_space
 from mt.training.prepare import data_fingerprint, hold_out, prepare
 from mt.training.run import finetune
 from mt.training.settings import QUANTIZATIONS, FinetuneSettings
@@ -200,8 +200,10 @@ def test_cli_rejects_bad_inputs_in_one_line(tiny_ar_en, tmp_path, run_cli):
 # -- resume -----------------------------------------------------------------------------------------------------------
 
 def _settings(base: Path, train: Path, out: Path, **overrides) -> FinetuneSettings:
+    """Settings of a short run; ``keep_worse``: these tests check the mechanics, whatever the scores (a dozen steps
+    of the tiny model rarely beat the base in-domain; see test_a_run_that_does_not_beat_the_base_writes_no_model)."""
     values = dict(base=str(base), train=[train], out=out, valid_size=8, ood_valid=["none"], lr=3e-3, max_steps=12,
-                  eval_every=4, early_stop=0, batch_tokens=384, threads=1, keep_checkpoints=True)
+                  eval_every=4, early_stop=0, batch_tokens=384, threads=1, keep_checkpoints=True, keep_worse=True)
     values.update(overrides)
     return FinetuneSettings(**values)
 
@@ -252,6 +254,43 @@ def test_early_stopping_keeps_the_best_checkpoint(tiny_ar_en, tmp_path):
     best = load_file(tmp_path / "out" / "model.safetensors")
     last = load_file(tmp_path / "out" / "checkpoints" / "last" / "model.safetensors")
     assert not all(torch.equal(best[k], last[k]) for k in best)
+
+
+def test_a_run_that_does_not_beat_the_base_writes_no_model(tiny_ar_en, tmp_path, run_cli):
+    """The base model is the evaluation at step 0: when no fine-tuned checkpoint beats its in-domain chrF, no model
+    is written over the user's expectations (exit 1, one line, the report kept); --keep-worse writes the best one
+    with a warning. Here 12 steps of the tiny model on 90 UN pairs (too few to learn a mapping: #20.6) score
+    below the base on the held-out slice."""
+    train = write_tsv(tmp_path / "train.tsv", un_pairs(1200, 90, max_words=12))
+    out = tmp_path / "out"
+    args = ["finetune", "--base", tiny_ar_en, "--train", train, "--out", out, "--valid-size", 8, "--ood-valid",
+            "none", "--lr", "3e-3", "--max-steps", 12, "--eval-every", 4, "--batch-tokens", 384, "--threads", 1]
+    code, stdout, err = run_cli(*args)
+    report = json.loads((out / "tarjama-finetune.json").read_text(encoding="utf-8"))
+    before, best = report["scores"]["before"]["in_domain"]["chrf"], report["scores"]["after"]["in_domain"]["chrf"]
+    assert best <= before and [r["step"] for r in report["scores"]["evaluations"]] == [4, 8, 12]
+    assert code == 1 and stdout == ""
+    message = err.strip().splitlines()[-1]
+    assert f"no fine-tuned checkpoint beat the base model's in-domain chrF {before:.1f}" in message
+    assert "no model was written" in message and "--keep-worse" in message
+    assert report["output"] == {"model_written": False, "beats_base": False}
+    assert sorted(p.name for p in out.iterdir()) == ["tarjama-finetune.json"]   # no weights, no checkpoints
+    code, stdout, err = run_cli(*args, "--force", "--keep-worse")
+    assert code == 0 and "written to" in err and "--keep-worse" in err
+    assert (out / "model.safetensors").is_file() and stdout.startswith(f"{out}: in-domain chrF -")
+    tuned = json.loads((out / "tarjama-finetune.json").read_text(encoding="utf-8"))
+    assert tuned["output"] == {"model_written": True, "beats_base": False}
+
+
+def test_a_tie_with_the_base_is_not_a_gain(tiny_ar_en, tmp_path):
+    """A learning rate too small to move a weight: every checkpoint scores what the base scores, which is no gain."""
+    train = write_tsv(tmp_path / "train.tsv", un_pairs(1200, 90, max_words=12))
+    with pytest.raises(NoGainError, match="no model was written") as caught:
+        finetune(_settings(tiny_ar_en, train, tmp_path / "out", lr=1e-12, max_steps=2, eval_every=1,
+                           keep_worse=False, keep_checkpoints=False), Collect())
+    scores = caught.value.report["scores"]
+    assert scores["in_domain_gain"] == {"bleu": 0.0, "chrf": 0.0}
+    assert not (tmp_path / "out" / "model.safetensors").exists()
 
 
 def test_glossary_contradicting_pairs_are_reported_and_left_out(tiny_ar_en, tmp_path):

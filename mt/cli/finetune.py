@@ -107,6 +107,9 @@ def finetune(
     keep_contradicting: bool = typer.Option(False, "--keep-contradicting", help="Train on the pairs that contradict "
                                             "the glossary anyway (they are still reported)."),
     keep_checkpoints: bool = typer.Option(False, "--keep-checkpoints", help="Keep OUT/checkpoints at the end."),
+    keep_worse: bool = typer.Option(False, "--keep-worse", help="Write the best fine-tuned model even when it "
+                                    "scores below the base model in-domain (by default no model is written then, "
+                                    "and the command exits 1)."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run in OUT from its last "
                                 "checkpoint (same data and settings), to the result of an uninterrupted run."),
     force: bool = typer.Option(False, "--force", help="Replace OUT if it holds an earlier fine-tuning run."),
@@ -117,7 +120,8 @@ def finetune(
         ood_valid=list(ood_valid or ["flores"]), ood_size=ood_size, exclude=list(exclude or []), target_lang=tgt,
         epochs=epochs, max_steps=max_steps, lr=lr, warmup=warmup, batch_tokens=batch_tokens, eval_every=eval_every,
         early_stop=early_stop, threads=threads, seed=seed, max_ratio=max_ratio, convert=convert, glossary=glossary,
-        keep_contradicting=keep_contradicting, keep_checkpoints=keep_checkpoints, resume=resume, force=force)
+        keep_contradicting=keep_contradicting, keep_checkpoints=keep_checkpoints, keep_worse=keep_worse, resume=resume,
+        force=force)
     from mt.training.run import finetune as run_finetune  # loads torch: only when the command runs
 
     reporter = CliReporter(quiet)

@@ -9,7 +9,7 @@ import os
 import shutil
 from pathlib import Path
 
-from mt.errors import InputError
+from mt.errors import InputError, TarjamaError
 from mt.formats.writing import write_text_atomic
 from mt.models.convert import convert
 from mt.training.checkpoint import CHECKPOINTS, STATE_FILE, checkpoint_dir, remove_checkpoints
@@ -24,6 +24,16 @@ SPACE_MARGIN = 64 << 20
 
 class DiskSpaceError(InputError):
     """Not enough free space for the checkpoints of a run."""
+
+
+class NoGainError(TarjamaError):
+    """The run finished but no fine-tuned checkpoint beat the base model on the in-domain set, so no model was
+    written (the report was: ``report``)."""
+
+    def __init__(self, message: str, out: Path, report: dict) -> None:
+        super().__init__(message)
+        self.out = out
+        self.report = report
 
 
 def prepare_out(out: Path, *, force: bool, resume: bool) -> None:
@@ -76,15 +86,15 @@ def check_free_space(directory: Path, needed: int) -> None:
                              f"{needed / 2**20:.0f} MiB; free some space or choose another --out")
 
 
-def write_output(out: Path, best: Path, report: dict, *, quantization: str | None = None,
+def write_output(out: Path, best: Path | None, report: dict, *, quantization: str | None = None,
                  keep_checkpoints: bool = False) -> None:
-    """Move the best checkpoint's model into ``out``, convert it for CTranslate2 when asked, write the report
-    last, and remove the checkpoints (unless kept)."""
-    for path in sorted(best.iterdir()):
+    """Move the best checkpoint's model into ``out`` (None: no model, only the report), convert it for
+    CTranslate2 when asked, write the report last, and remove the checkpoints (unless kept)."""
+    for path in sorted(best.iterdir()) if best else []:
         if path.is_file() and path.name != STATE_FILE:
             shutil.copyfile(path, out / f".{path.name}.part")
             os.replace(out / f".{path.name}.part", out / path.name)
-    if quantization:
+    if quantization and best:
         target = out / CT2_DIR.format(quantization=quantization)
         convert(str(out), target, quantization=quantization, force=target.exists())
         report["ctranslate2"] = {"directory": target.name, "quantization": quantization}

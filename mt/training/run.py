@@ -28,7 +28,9 @@ from mt.training.glossary_check import (
     CONTRADICTIONS_FILE, find_contradictions, split_contradicting, write_contradictions,
 )
 from mt.training.loop import LoopSettings, StepInfo, load_model, make_optimizer, mean_loss, run_loop
-from mt.training.output import check_free_space, prepare_out, space_needed, write_output
+from mt.training.output import (
+    REPORT_FILE, NoGainError, check_free_space, prepare_out, space_needed, write_output,
+)
 from mt.training.prepare import Preparation, data_fingerprint, drop_overlap, hold_out, prepare
 from mt.training.settings import MIN_PAIRS, FinetuneSettings
 from mt.training.sources import PairSource, is_single_file, read_sources
@@ -259,8 +261,6 @@ def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
                      optimizer=optimizer, scheduler=scheduler, state=state, on_step=reporter.step,
                      after_step=after_step)
 
-    before = state.evaluations[0]
-    after = next(r for r in state.evaluations if r["step"] == state.best_step)
     report = {
         "tarjama": mt.__version__,
         "base": dict(zip(("model", "revision"), model_identity(settings.base))),
@@ -274,16 +274,41 @@ def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
         "training": {"steps": state.step, "total_steps": total, "epochs": round(state.step / len(batches), 3),
                      "stopped_early": state.stopped_early, "best_step": state.best_step,
                      "seconds": round(state.seconds, 1), "batches_per_epoch": len(batches)},
-        "scores": {"before": _plain(before), "after": _plain(after),
-                   "evaluations": [_plain(r) for r in state.evaluations[1:]],
-                   "in_domain_gain": _change(after["in_domain"], before["in_domain"]),
-                   "out_of_domain_change": _change(after["out_of_domain"], before["out_of_domain"])},
+        "scores": _scores(state),
     }
-    write_output(out, checkpoint_dir(out, "best"), report, quantization=settings.convert,
-                 keep_checkpoints=settings.keep_checkpoints)
-    reporter.message(f"after (step {state.best_step}): {_describe(after)}; written to {out} in "
-                     f"{time.perf_counter() - started:.0f} s")
-    return FinetuneResult(out, report)
+    return _finish(out, report, settings, reporter, time.perf_counter() - started)
+
+
+def _scores(state: LoopState) -> dict:
+    """Before (the base), after (the best fine-tuned checkpoint), every evaluation, and the changes."""
+    before = state.evaluations[0]
+    after = next(r for r in state.evaluations if r["step"] == state.best_step)
+    return {"before": _plain(before), "after": _plain(after), "evaluations": [_plain(r) for r in state.evaluations[1:]],
+            "in_domain_gain": _change(after["in_domain"], before["in_domain"]),
+            "out_of_domain_change": _change(after["out_of_domain"], before["out_of_domain"])}
+
+
+def _finish(out: Path, report: dict, settings: FinetuneSettings, reporter: Reporter, seconds: float) -> FinetuneResult:
+    """Write the output: the best fine-tuned model when it beats the base model's in-domain chrF (or with
+    ``keep_worse``), else only the report, and a :class:`NoGainError` (a user's model never gets worse on the
+    data it was tuned on without being told)."""
+    scores, step = report["scores"], report["training"]["best_step"]
+    before, after = scores["before"]["in_domain"]["chrf"], scores["after"]["in_domain"]["chrf"]
+    gained = after > before
+    report["output"] = {"model_written": gained or settings.keep_worse, "beats_base": gained}
+    write_output(out, checkpoint_dir(out, "best") if gained or settings.keep_worse else None, report,
+                 quantization=settings.convert, keep_checkpoints=settings.keep_checkpoints)
+    if gained:
+        reporter.message(f"after (step {step}): {_describe(scores['after'])}; written to {out} in {seconds:.0f} s")
+        return FinetuneResult(out, report)
+    verdict = (f"no fine-tuned checkpoint beat the base model's in-domain chrF {before:.1f} (best: {after:.1f} at "
+               f"step {step})")
+    if settings.keep_worse:
+        reporter.warning(f"{verdict}; the best one is written to {out} anyway (--keep-worse): it scores no better "
+                         "in-domain than the base model")
+        return FinetuneResult(out, report)
+    raise NoGainError(f"{out}: {verdict}, so no model was written (scores in {out}/{REPORT_FILE}); train longer or "
+                      "with another --lr, or give --keep-worse to write it anyway", out, report)
 
 
 def _plain(record: dict) -> dict:

@@ -48,6 +48,7 @@ class FinetuneSettings:
     glossary: Path | None = None
     keep_contradicting: bool = False
     keep_checkpoints: bool = False
+    keep_worse: bool = False        # write the best fine-tuned model even when the base scored higher
     resume: bool = False
     force: bool = False
 
@@ -95,5 +96,5 @@ class FinetuneSettings:
         """Every setting, JSON-ready (for tarjama-finetune.json)."""
         return {**self.fingerprinted(), "train": [str(p) for p in self.train], "valid": [str(p) for p in self.valid],
                 "ood_valid": list(self.ood_valid), "exclude": [str(p) for p in self.exclude],
-                "threads": self.threads, "convert": self.convert,
+                "threads": self.threads, "convert": self.convert, "keep_worse": self.keep_worse,
                 "glossary": str(self.glossary) if self.glossary else None}
