@@ -22,10 +22,10 @@ from mt.models.registry import TARGET_TOKENS
 from mt.models.vocab import MarianVocab
 from mt.pipeline import model_identity
 from mt.text.lines import TextInput
-from mt.training.batches import Encoder, plan_batches
+from mt.training.batches import Encoder, Example, plan_batches
 from mt.training.checkpoint import LoopState, checkpoint_dir, load_last
 from mt.training.glossary_check import (
-    CONTRADICTIONS_FILE, find_contradictions, split_contradicting, write_contradictions,
+    CONTRADICTIONS_FILE, Contradiction, find_contradictions, split_contradicting, write_contradictions,
 )
 from mt.training.loop import LoopSettings, StepInfo, load_model, make_optimizer, mean_loss, run_loop
 from mt.training.output import (
@@ -155,19 +155,28 @@ def _change(after: dict | None, before: dict | None) -> dict | None:
     return {k: round(after[k] - before[k], 2) for k in ("bleu", "chrf")}
 
 
-def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
-             after_step: Callable[[int], None] = lambda step: None) -> FinetuneResult:
-    """Run ``settings`` (see the module docstring and docs/finetune.md); return the output and its report."""
-    reporter = reporter or LogReporter()
-    settings.check()
-    started = time.perf_counter()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    model_info = find_base(settings)
-    _check_out_is_not_an_input(settings, model_info.path)
-    source_lang, target_lang = model_info.source_lang, model_info.target_lang
+@dataclass(frozen=True)
+class TrainingData:
+    """What a run trains and scores on, read and cleaned before the output directory is touched."""
 
-    # read everything before touching the output directory
+    sources: list[PairSource]
+    preparation: Preparation
+    training: list[Segment]
+    valid: ValidationSet
+    ood: ValidationSet | None
+    contradictions: list[Contradiction]
+
+    def fingerprint(self, settings: FinetuneSettings) -> str:
+        """What a resumed run must share with the interrupted one: the data, the validation sets, the settings."""
+        return fingerprint({"data": data_fingerprint(self.training), "valid": data_fingerprint(self.valid.pairs),
+                            "ood": data_fingerprint(self.ood.pairs) if self.ood else "",
+                            "settings": settings.fingerprinted()})
+
+
+def read_data(settings: FinetuneSettings, model: Model, encoder: Encoder, reporter: Reporter) -> TrainingData:
+    """Read the training and validation data, clean it (mt.training.prepare), hold out the in-domain slice when
+    no --valid is given, set the glossary's contradictions aside, and say what was kept."""
+    source_lang, target_lang = model.source_lang, model.target_lang
     sources = read_sources(settings.train, source_lang, target_lang)
     valid = file_set(settings.valid, source_lang, target_lang) if settings.valid else None
     ood = ood_set(settings.ood_valid, source_lang, target_lang, settings.ood_size)
@@ -176,11 +185,9 @@ def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
                          "check; give --ood-valid FILE, or --ood-valid none to silence this")
     excluded = _excluded_pairs(settings.exclude, source_lang, target_lang)
     glossary = Glossary.load(settings.glossary) if settings.glossary else None
-
-    encoder = Encoder(model_info.vocab, model_info.target_token)
     held = [*(valid.pairs if valid else []), *(ood.pairs if ood else []), *excluded]
     preparation = prepare((p for s in sources for p in s.pairs), encoder.count_source, encoder.count_target,
-                          max_tokens=model_info.max_tokens, max_ratio=settings.max_ratio, held_out=held)
+                          max_tokens=model.max_tokens, max_ratio=settings.max_ratio, held_out=held)
     if not preparation.pairs:
         raise InputError(f"no training pairs left after filtering ({preparation.summary()})")
     if valid is None:
@@ -196,7 +203,14 @@ def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
         training, _ = split_contradicting(training, contradictions)
     if not training:
         raise InputError(f"no training pairs left after filtering ({preparation.summary()})")
-    reporter.message(f"data: {preparation.summary()}; {len(training)} to train on, {len(valid)} in-domain "
+    data = TrainingData(sources, preparation, training, valid, ood, contradictions)
+    _tell_data(data, settings, reporter)
+    return data
+
+
+def _tell_data(data: TrainingData, settings: FinetuneSettings, reporter: Reporter) -> None:
+    valid, ood, contradictions = data.valid, data.ood, data.contradictions
+    reporter.message(f"data: {data.preparation.summary()}; {len(data.training)} to train on, {len(valid)} in-domain "
                      f"validation pairs ({valid.name})" + (f", {len(ood)} out-of-domain ({ood.name})" if ood else ""))
     if contradictions:
         shown = "; ".join(f"{c.concept}: {c.pair.source[:40]} -> {c.pair.target[:40]}"
@@ -204,33 +218,27 @@ def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
         what = "kept (--keep-contradicting)" if settings.keep_contradicting else "left out of training"
         reporter.warning(f"{len(contradictions)} pair(s) contradict the glossary ({what}; all in "
                          f"{CONTRADICTIONS_FILE}): {shown}")
-    if len(training) < MIN_PAIRS:
-        reporter.warning(f"only {len(training)} training pairs: fine-tuning on fewer than {MIN_PAIRS} rarely helps "
-                         "(OPUS-CAT asks for 500 to 1,000 at least)")
+    if len(data.training) < MIN_PAIRS:
+        reporter.warning(f"only {len(data.training)} training pairs: fine-tuning on fewer than {MIN_PAIRS} rarely "
+                         "helps (OPUS-CAT asks for 500 to 1,000 at least)")
 
-    data_fp = data_fingerprint(training)
-    run_fp = fingerprint({"data": data_fp, "valid": data_fingerprint(valid.pairs),
-                          "ood": data_fingerprint(ood.pairs) if ood else "", "settings": settings.fingerprinted()})
-    out = settings.out.expanduser()
-    prepare_out(out, force=settings.force, resume=settings.resume)
-    check_free_space(out, space_needed(model_info.path))
-    if contradictions:
-        write_contradictions(out / CONTRADICTIONS_FILE, contradictions)
 
-    if settings.threads:
-        torch.set_num_threads(settings.threads)
-    examples = [encoder.encode(p) for p in training]
-    batches = plan_batches(examples, settings.batch_tokens)
-    total = settings.max_steps or settings.epochs * len(batches)
-    loop_settings = LoopSettings(lr=settings.lr, total_steps=total, warmup_steps=int(settings.warmup * total),
-                                 eval_every=settings.eval_every, early_stop=settings.early_stop, seed=settings.seed,
-                                 weight_decay=settings.weight_decay)
-    sample = list(range(min(LOSS_SAMPLE, len(examples))))
-    sample_batches = plan_batches([examples[i] for i in sample], settings.batch_tokens)
-    sample_examples = [examples[i] for i in sample]
-    pad_id = model_info.vocab.pad_id
+@dataclass(frozen=True)
+class LossSample:
+    """The training pairs whose mean loss every evaluation reports, batched once."""
 
-    optimizer = scheduler = None
+    examples: list[Example]
+    batches: list[list[int]]
+    pad_id: int
+
+    def loss(self, model) -> float:
+        return mean_loss(model, self.examples, self.batches, self.pad_id)
+
+
+def _start(settings: FinetuneSettings, model_info: Model, data: TrainingData, out: Path, run_fp: str,
+           loop_settings: LoopSettings, sample: LossSample, reporter: Reporter):
+    """(model, optimizer, scheduler, state): restored from ``checkpoints/last`` (--resume), or the base model,
+    scored as the evaluation at step 0 (optimizer and scheduler None: the loop makes them)."""
     if settings.resume:
         resumed = load_last(out, run_fp)
         model = load_model(resumed.model_dir)
@@ -238,45 +246,84 @@ def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
         optimizer.load_state_dict(resumed.optimizer)
         scheduler.load_state_dict(resumed.scheduler)
         torch.set_rng_state(resumed.torch_rng)
-        state = resumed.state
-        reporter.message(f"resuming at step {state.step} of {total}")
-    else:
-        torch.manual_seed(settings.seed)
-        model = load_model(model_info.path)
-        state = LoopState()
-        reporter.message(f"scoring the base model {settings.base} ...")
-        before = _scores_record(model_info.path, 0, model_info, valid, ood, settings.threads,
-                                mean_loss(model, sample_examples, sample_batches, pad_id))
-        state.evaluations.append(before)
-        reporter.message(f"before: {_describe(before)}")
+        reporter.message(f"resuming at step {resumed.state.step} of {loop_settings.total_steps}")
+        return model, optimizer, scheduler, resumed.state
+    torch.manual_seed(settings.seed)
+    model = load_model(model_info.path)
+    state = LoopState()
+    reporter.message(f"scoring the base model {settings.base} ...")
+    before = _scores_record(model_info.path, 0, model_info, data.valid, data.ood, settings.threads,
+                            sample.loss(model))
+    state.evaluations.append(before)
+    reporter.message(f"before: {_describe(before)}")
+    return model, None, None, state
+
+
+def finetune(settings: FinetuneSettings, reporter: Reporter | None = None,
+             after_step: Callable[[int], None] = lambda step: None) -> FinetuneResult:
+    """Run ``settings`` (see the module docstring and docs/finetune.md); return the output and its report."""
+    reporter = reporter or LogReporter()
+    settings.check()
+    started = time.perf_counter()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    model_info = find_base(settings)
+    _check_out_is_not_an_input(settings, model_info.path)
+    encoder = Encoder(model_info.vocab, model_info.target_token)
+    data = read_data(settings, model_info, encoder, reporter)   # everything read before the output is touched
+    run_fp = data.fingerprint(settings)
+    out = settings.out.expanduser()
+    prepare_out(out, force=settings.force, resume=settings.resume)
+    check_free_space(out, space_needed(model_info.path))
+    if data.contradictions:
+        write_contradictions(out / CONTRADICTIONS_FILE, data.contradictions)
+
+    if settings.threads:
+        torch.set_num_threads(settings.threads)
+    examples = [encoder.encode(p) for p in data.training]
+    batches = plan_batches(examples, settings.batch_tokens)
+    total = settings.max_steps or settings.epochs * len(batches)
+    loop_settings = LoopSettings(lr=settings.lr, total_steps=total, warmup_steps=int(settings.warmup * total),
+                                 eval_every=settings.eval_every, early_stop=settings.early_stop, seed=settings.seed,
+                                 weight_decay=settings.weight_decay)
+    sampled = examples[:LOSS_SAMPLE]
+    sample = LossSample(sampled, plan_batches(sampled, settings.batch_tokens), model_info.vocab.pad_id)
+    model, optimizer, scheduler, state = _start(settings, model_info, data, out, run_fp, loop_settings, sample,
+                                                reporter)
 
     def evaluate(model_dir: Path, step: int) -> dict:
-        record = _scores_record(model_dir, step, model_info, valid, ood, settings.threads,
-                                mean_loss(model, sample_examples, sample_batches, pad_id))
+        record = _scores_record(model_dir, step, model_info, data.valid, data.ood, settings.threads,
+                                sample.loss(model))
         reporter.message(f"step {step}: {_describe(record)}")
         return record
 
     reporter.message(f"training: {len(examples)} pairs in {len(batches)} batches, {total} steps")
-    state = run_loop(model, examples, batches, pad_id, loop_settings, out, model_info.path, run_fp, evaluate,
+    state = run_loop(model, examples, batches, sample.pad_id, loop_settings, out, model_info.path, run_fp, evaluate,
                      optimizer=optimizer, scheduler=scheduler, state=state, on_step=reporter.step,
                      after_step=after_step)
+    report = _report(settings, model_info, data, state, total, len(batches))
+    return _finish(out, report, settings, reporter, time.perf_counter() - started)
 
-    report = {
+
+def _report(settings: FinetuneSettings, model_info: Model, data: TrainingData, state: LoopState, total: int,
+            batches: int) -> dict:
+    """What tarjama-finetune.json records (docs/finetune.md, Output)."""
+    preparation, ood = data.preparation, data.ood
+    return {
         "tarjama": mt.__version__,
         "base": dict(zip(("model", "revision"), model_identity(settings.base))),
         "pair": model_info.pair,
-        "data": {"fingerprint": data_fp, "sources": [_source_record(s) for s in sources],
-                 "read": preparation.read, "removed": dict(preparation.removed), "trained_on": len(training),
-                 "glossary_contradictions": len(contradictions)},
-        "validation": {"in_domain": {"name": valid.name, "pairs": len(valid)},
+        "data": {"fingerprint": data_fingerprint(data.training), "sources": [_source_record(s) for s in data.sources],
+                 "read": preparation.read, "removed": dict(preparation.removed), "trained_on": len(data.training),
+                 "glossary_contradictions": len(data.contradictions)},
+        "validation": {"in_domain": {"name": data.valid.name, "pairs": len(data.valid)},
                        "out_of_domain": {"name": ood.name, "pairs": len(ood)} if ood else None},
         "settings": settings.to_dict(),
-        "training": {"steps": state.step, "total_steps": total, "epochs": round(state.step / len(batches), 3),
+        "training": {"steps": state.step, "total_steps": total, "epochs": round(state.step / batches, 3),
                      "stopped_early": state.stopped_early, "best_step": state.best_step,
-                     "seconds": round(state.seconds, 1), "batches_per_epoch": len(batches)},
+                     "seconds": round(state.seconds, 1), "batches_per_epoch": batches},
         "scores": _scores(state),
     }
-    return _finish(out, report, settings, reporter, time.perf_counter() - started)
 
 
 def _scores(state: LoopState) -> dict:
