@@ -126,7 +126,6 @@ def build_model(
     seed: int = 0,
     data_dir: str | Path | None = None,
     ends_sentences: bool = False,
-    source_pieces: bool = False,
 ) -> Path:
     """Write a Hugging Face Marian model directory for `pair` ("ar-en" or "en-zh") into `out_dir`.
 
@@ -134,8 +133,7 @@ def build_model(
     benchmark want: fixed work). `ends_sentences` gives the model a `</s>` tendency that grows with the target
     position instead: it ends every sentence, deterministically, after a few pieces (about 15 on the tiny size,
     whatever the source's length), which makes a quick and quiet offline demo.
-    The model never writes a piece only the source tokeniser has (as a trained model would not), unless
-    `source_pieces` (a base whose every logit is free, e.g. for fine-tuning tests: tuning cannot move the bias).
+    The model never writes a piece only the source tokeniser has (as a trained model would not).
     """
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
@@ -202,8 +200,7 @@ def build_model(
         bias[0, pad] = FILLER_BIAS
         # a trained model never writes the source language's own pieces: neither does this one (so its English
         # and Chinese hold no Arabic letter, and tests can check that no Arabic is left in a translation)
-        if not source_pieces:
-            bias[0, _source_only_ids(table, source_spm, target_spm)] = FILLER_BIAS
+        bias[0, _source_only_ids(table, source_spm, target_spm)] = FILLER_BIAS
         if ends_sentences:
             _end_sentences(model, table["</s>"], bias)
         model.final_logits_bias.copy_(bias)
@@ -222,7 +219,6 @@ def build_model(
     model.save_pretrained(out, safe_serialization=True)
     (out / "tarjama-testing.json").write_text(
         json.dumps({"size": size, "pair": pair, "seed": seed, "ends_sentences": ends_sentences,
-                    "source_pieces": source_pieces,
                     "note": "random weights, built by mt.testing"}) + "\n",
         encoding="utf-8",
     )
