@@ -19,7 +19,7 @@ from typing import Optional
 
 import typer
 
-from mt.cli import align, evaluate, finetune, glossary, models, serve, tm, translate
+from mt.cli import align, evaluate, finetune, glossary, models, qe, serve, tm, translate
 from mt.cli.common import err_console
 from mt.errors import TarjamaError
 
@@ -58,6 +58,7 @@ app.add_typer(align.app, name="align")
 app.add_typer(tm.app, name="tm")
 app.command("finetune", help=finetune.HELP)(finetune.finetune)
 app.add_typer(serve.app, name="serve")
+app.command("qe", help=qe.HELP)(qe.qe)
 
 
 class Terminated(BaseException):

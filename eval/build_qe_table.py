@@ -1,0 +1,96 @@
+"""Rebuild the quality estimator's shipped resources (mt/data/qe/) from the parallel text in eval/data.
+
+    PYTHONPATH=. python eval/build_qe_table.py            # both directions, a few minutes on 2 cores
+
+1. Lexical tables: UN devset (4,000 pairs, ar-en and ar-zh) plus Tatoeba ara-eng (9,642 pairs, English only),
+   word-aligned with the project's statistical aligner (fast_align by agreement, deterministic):
+   mt/data/qe/table.ar-{en,zh}.json.gz.
+2. Risk models: a logistic regression over the detectors' features, fitted on the corruption suite
+   (mt.qe.synthetic) built from TICO-19 dev (971 pairs, with its COVID-19 term tables as the glossary), which the
+   tables never saw; the threshold flags 3% of TICO's clean references: mt/data/qe/risk.ar-{en,zh}.json.
+FLORES-200 dev stays unseen for eval/bench_qe.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mt.data import QE, qe_risk, qe_table  # noqa: E402
+from mt.glossary.tico import load_tico19  # noqa: E402
+from mt.qe.estimator import QualityEstimator  # noqa: E402
+from mt.qe.synthetic import corruption_suite  # noqa: E402
+from mt.qe.training import build_table, fit_risk  # noqa: E402
+
+DATA = ROOT / "eval" / "data"
+FEATURES = ("empty", "untranslated", "script", "number", "term", "repetition", "omission", "hallucination",
+            "too_short", "too_long")
+CLEAN_FLAGGED = 0.03
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")[:-1]
+
+
+def training_pairs(lang: str) -> tuple[list[str], list[str], list[str]]:
+    """Source lines, target lines and the names of the corpora used."""
+    src, tgt = lines(DATA / "un_v1.0/UNv1.0.devset.ar"), lines(DATA / f"un_v1.0/UNv1.0.devset.{lang}")
+    corpora = ["UN v1.0 devset (4,000 pairs)"]
+    if lang == "en":
+        src += lines(DATA / "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.ara")
+        tgt += lines(DATA / "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.eng")
+        corpora.append("Tatoeba ara-eng test v2021-08-07 (9,642 pairs)")
+    return src, tgt, corpora
+
+
+def build(lang: str) -> None:
+    started = time.perf_counter()
+    src, tgt, corpora = training_pairs(lang)
+    table = build_table(src, tgt, tgt_lang=lang, meta={"corpora": corpora, "script": "eval/build_qe_table.py"})
+    table.save(qe_table(lang))
+    print(f"ar-{lang}: table of {len(table.forward)} + {len(table.backward)} words from {len(src)} pairs "
+          f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def calibrate(lang: str) -> None:
+    other = "zh" if lang == "en" else "en"
+    sources = lines(DATA / "tico19/tico19.dev.ar")
+    glossary = load_tico19(DATA / "tico19", tables=("facebook",))
+    cases = list(corruption_suite(sources, lines(DATA / f"tico19/tico19.dev.{lang}"),
+                                  lines(DATA / f"tico19/tico19.dev.{other}"), lang, glossary=glossary, seed=1))
+    estimator = QualityEstimator(lang, glossary=glossary)
+    rows = [estimator.features(case.source, case.translation)[0] for case in cases]
+    labels = [int(case.corrupted) for case in cases]
+    kinds = Counter(case.kind for case in cases)
+    weights = [kinds["clean"] / kinds[case.kind] for case in cases]  # every kind weighs as much as the clean
+    meta = {"fitted_on": "corruption suite (mt.qe.synthetic, seed 1) of TICO-19 dev, Facebook term table as "
+                         "glossary", "cases": len(cases), "corrupted": sum(labels),
+            "weights": "each corruption kind weighs as much as the clean references together",
+            "threshold": f"flags {CLEAN_FLAGGED:.0%} of the fitting set's clean references",
+            "script": "eval/build_qe_table.py"}
+    model = fit_risk(rows, labels, FEATURES, weights=weights, clean_flagged=CLEAN_FLAGGED, meta=meta)
+    qe_risk(lang).write_text(json.dumps(model.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"ar-{lang}: risk model {model.to_json()}", file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lang", choices=("en", "zh"), action="append", help="direction(s); default both")
+    parser.add_argument("--skip-tables", action="store_true", help="refit the risk models only")
+    args = parser.parse_args()
+    QE.mkdir(parents=True, exist_ok=True)
+    for lang in args.lang or ["en", "zh"]:
+        if not args.skip_tables:
+            build(lang)
+        calibrate(lang)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""One detector per module; :func:`default_detectors` lists the model-free ones a QualityEstimator runs."""

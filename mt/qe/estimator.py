@@ -1,0 +1,128 @@
+"""The quality estimator: run the detectors on a pair, combine their features into ``risk``, pick the flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Protocol, Sequence
+
+from mt.data import qe_risk, qe_table
+from mt.errors import InputError
+from mt.glossary import Glossary
+from mt.qe.detectors.coverage import CoverageDetector, LengthDetector
+from mt.qe.detectors.numbers import NumberDetector
+from mt.qe.detectors.repetition import RepetitionDetector
+from mt.qe.detectors.surface import EmptyDetector, ScriptDetector, UntranslatedDetector
+from mt.qe.detectors.terms import TermDetector
+from mt.qe.lexicon import LexicalTable
+from mt.qe.model import KINDS, Detector, Flag, Pair
+from mt.qe.risk import FEATURE_KIND, RiskModel
+
+TARGETS = ("en", "zh")
+#: Kinds that break a stated requirement (the user's glossary): always flagged, risk at least the threshold.
+RULE_KINDS = frozenset({"term"})
+
+
+@dataclass
+class Assessment:
+    """One pair's verdict: ``risk`` in [0, 1] and the flags a reviewer should check (empty when the risk is
+    under the threshold); ``features`` are the detectors' values behind the risk."""
+
+    line: int
+    source: str
+    translation: str
+    risk: float
+    flags: list[Flag]
+    features: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"line": self.line, "source": self.source, "translation": self.translation,
+                "risk": round(self.risk, 4), "flags": [flag.to_json() for flag in self.flags]}
+
+
+class PairScorer(Protocol):
+    """An extra feature source over whole batches (the model's forced-decoding score, say)."""
+
+    feature: str
+
+    def score(self, sources: Sequence[str], translations: Sequence[str]) -> list[float]: ...
+
+
+def default_detectors(table: LexicalTable, glossary: Glossary | None = None) -> list[Detector]:
+    """The model-free detectors; the term detector only with a glossary."""
+    detectors: list[Detector] = [EmptyDetector(), UntranslatedDetector(), ScriptDetector(), NumberDetector(),
+                                 RepetitionDetector(), CoverageDetector(table), LengthDetector(table)]
+    if glossary is not None:
+        detectors.append(TermDetector(glossary))
+    return detectors
+
+
+def _strongest_kind(model: RiskModel, features: dict[str, float]) -> str:
+    contributions = model.contributions(features)
+    name = max(contributions, key=lambda n: contributions[n])
+    return FEATURE_KIND.get(name, "hallucination")
+
+
+class QualityEstimator:
+    """Score translations of Arabic sentences into ``tgt_lang`` with no reference (see docs/qe.md).
+
+    ``threshold`` overrides the risk model's default; ``table`` and ``risk_model`` default to the shipped ones.
+    """
+
+    def __init__(self, tgt_lang: str, *, glossary: Glossary | None = None, threshold: float | None = None,
+                 table: LexicalTable | None = None, risk_model: RiskModel | None = None) -> None:
+        if tgt_lang not in TARGETS:
+            raise InputError(f"unknown target language {tgt_lang!r}: expected en or zh")
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise InputError(f"threshold {threshold}: expected a number from 0 to 1")
+        self.tgt_lang = tgt_lang
+        self.table = table or LexicalTable.load(qe_table(tgt_lang))
+        self.risk_model = risk_model or RiskModel.load(qe_risk(tgt_lang))
+        self.threshold = self.risk_model.threshold if threshold is None else threshold
+        self.detectors = default_detectors(self.table, glossary)
+
+    def features(self, source: str, translation: str) -> tuple[dict[str, float], list[Flag]]:
+        """All detectors' features and candidate flags for one pair."""
+        pair = Pair(source, translation, self.tgt_lang)
+        features: dict[str, float] = {}
+        flags: list[Flag] = []
+        for detector in self.detectors:
+            detection = detector.detect(pair)
+            features.update(detection.features)
+            flags.extend(detection.flags)
+        return features, flags
+
+    def judge(self, line: int, source: str, translation: str, features: dict[str, float],
+              flags: list[Flag]) -> Assessment:
+        """Combine features into risk; keep the flags when the risk reaches the threshold."""
+        risk = self.risk_model.risk(features)
+        if any(flag.kind in RULE_KINDS for flag in flags):
+            risk = max(risk, self.threshold)
+        if risk < self.threshold:
+            return Assessment(line, source, translation, risk, [], features)
+        if not flags:
+            kind = _strongest_kind(self.risk_model, features)
+            flags = [Flag(kind, f"risk {risk:.2f}: the {kind} signal is the strongest")]
+        flags = sorted(flags, key=lambda f: KINDS.index(f.kind) if f.kind in KINDS else len(KINDS))
+        return Assessment(line, source, translation, risk, flags, features)
+
+    def assess(self, source: str, translation: str, line: int = 1) -> Assessment:
+        """Score one pair."""
+        features, flags = self.features(source, translation)
+        return self.judge(line, source, translation, features, flags)
+
+    def assess_all(self, sources: Sequence[str], translations: Sequence[str], *,
+                   scorers: Iterable[PairScorer] = ()) -> Iterator[Assessment]:
+        """Score line-parallel sentences in order (line numbers from 1); scorers add batch features."""
+        if len(sources) != len(translations):
+            raise InputError(f"{len(sources)} source lines but {len(translations)} translations")
+        extra = [(scorer.feature, scorer.score(sources, translations)) for scorer in scorers]
+        for index, (source, translation) in enumerate(zip(sources, translations)):
+            features, flags = self.features(source, translation)
+            features.update({name: values[index] for name, values in extra})
+            yield self.judge(index + 1, source, translation, features, flags)
+
+
+def load_glossary(path: str | Path | None) -> Glossary | None:
+    """The glossary at ``path`` (any format the glossary package reads), or None."""
+    return None if path is None else Glossary.load(path)

@@ -1,0 +1,176 @@
+"""Numbers in Arabic, English and Chinese text, normalised to values so that both sides can be compared.
+
+A number is found with its character span and one or more *readings* (exact decimal values as strings):
+
+* Arabic-Indic, Persian and full-width digits count as ASCII digits; ``٫`` is a decimal point, ``٬`` a
+  thousands separator; ``,`` or ``.`` before groups of three digits separates thousands (``1,000`` and
+  ``1.000`` read 1000; ``3.5`` and ``3,5`` read 3.5);
+* UN-style groups separated by spaces: Arabic documents write 20,000 as ``000 20`` (the groups appear in
+  reverse under right-to-left layout), English and Chinese as ``20 000``;
+* a magnitude word after a number adds the scaled reading: ``1.2 million``, ``1.2 مليون``, ``120 万``, ``3亿``
+  all read 1200000 and 300000000 respectively (the bare number stays a reading too);
+* ranges (``10-20``) and percentages are two numbers and one number; years and ordinals (``21st``) are numbers;
+* *soft* numbers: number words (English one..twenty and tens, Arabic واحد..عشرة, Chinese numerals such as
+  三十, 两百, 百分之五十) and month names can stand for a digit number on the other side, but a soft number is
+  never required to appear.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
+
+_SPACE = "[ \u00a0\u202f\u2009]"
+_AR_GROUPS = re.compile(rf"(?<![\d.,٫٬])\d{{3}}(?:{_SPACE}\d{{3}})*{_SPACE}\d{{1,3}}(?![\d.,٫٬]|{_SPACE}\d)")
+_LTR_GROUPS = re.compile(rf"(?<![\d.,٫٬])\d{{1,3}}(?:{_SPACE}\d{{3}})+(?![\d.,٫٬]|{_SPACE}\d)")
+_PLAIN = re.compile(r"\d+(?:[.,٫٬]\d+)*")
+_MAGNITUDE = re.compile(r"\s*(?:(thousand|million|billion|trillion|ألفين|ألفا|ألف|آلاف|مليونا|مليوني|مليون|ملايين|"
+                        r"مليارات|مليارا|ملياري|مليار|بليون|تريليون)(?![^\W\d_])|(万亿|万|亿|千(?![米克瓦焦赫字卡])))",
+                        re.IGNORECASE)
+_SCALE = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "ألف": 3, "آلاف": 3, "ألفا": 3, "ألفين": 3,
+          "مليون": 6, "ملايين": 6, "مليونا": 6, "مليوني": 6, "مليار": 9, "مليارات": 9, "مليارا": 9, "ملياري": 9,
+          "بليون": 9, "تريليون": 12, "万亿": 12, "万": 4, "亿": 8, "千": 3}
+
+_EN_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_EN_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+                  "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12,
+                  "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "half": 0.5, "once": 1, "twice": 2})
+_EN_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october "
+                                             "november december".split())}
+_EN_WORD = re.compile(r"[A-Za-z]+")
+_AR_WORDS = {"واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاثة": 3, "ثلاث": 3,
+             "أربعة": 4, "أربع": 4, "خمسة": 5, "خمس": 5, "ستة": 6, "ست": 6, "سبعة": 7, "سبع": 7, "ثمانية": 8,
+             "ثماني": 8, "تسعة": 9, "تسع": 9, "عشرة": 10, "عشر": 10, "عشرين": 20, "عشرون": 20, "ثلاثين": 30,
+             "أربعين": 40, "خمسين": 50, "مائة": 100, "مئة": 100, "ألف": 1000, "مليون": 10**6, "مليار": 10**9,
+             "نصف": 0.5, "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
+             "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12, "الأول": 1, "الثاني": 2,
+             "الثالث": 3, "الرابع": 4, "الخامس": 5}
+_AR_WORD = re.compile(r"[\u0621-\u064a]+")
+_AR_PREFIX = re.compile(r"^(?:و|ف|ب|ل|وب|ول|ال|وال|بال|لل)(?=..)")
+_ZH_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_UNIT = {"十": 10, "百": 100, "千": 1000}
+_ZH_NUMERAL = re.compile(r"[〇零一二两三四五六七八九十百千万亿]+")
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number in a text: its span, its readings (normalised values) and whether it is a soft one."""
+
+    start: int
+    end: int
+    text: str
+    readings: frozenset[str]
+    soft: bool = False
+
+
+def _value(number: Decimal | float | int) -> str:
+    value = Decimal(str(number))
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def _plain_readings(raw: str) -> set[str]:
+    """Readings of a digit string with separators (see the module docstring)."""
+    parts = re.split(r"([.,٫٬])", raw)
+    digits, seps = parts[0::2], parts[1::2]
+    readings = set()
+    if all(len(p) == 3 for p in digits[1:]) and "٫" not in seps:
+        readings.add(_value(int("".join(digits))))  # thousands groups
+    if len(digits) == 2 and "٬" not in seps:
+        readings.add(_value(Decimal(f"{digits[0]}.{digits[1]}")))  # a decimal fraction
+    if len(digits) > 2 and not readings:  # a date or version such as 17.11.2016: its parts
+        readings.update(_value(int(p)) for p in digits)
+    return readings or {_value(int(digits[0]))}
+
+
+def _scaled(readings: set[str], text: str, end: int) -> tuple[set[str], int]:
+    match = _MAGNITUDE.match(text, end)
+    if not match:
+        return readings, end
+    exponent = _SCALE[(match.group(1) or match.group(2)).lower()]
+    scaled = set()
+    for reading in readings:
+        try:
+            scaled.add(_value(Decimal(reading).scaleb(exponent)))
+        except InvalidOperation:  # pragma: no cover - readings are decimal strings
+            continue
+    return readings | scaled, match.end()
+
+
+def _digit_numbers(text: str, lang: str) -> list[Number]:
+    ascii_text = text.translate(DIGITS)
+    found: list[Number] = []
+    taken = [False] * len(text)
+    grouped = _AR_GROUPS if lang == "ar" else _LTR_GROUPS
+    for match in grouped.finditer(ascii_text):
+        groups = re.split(_SPACE, match.group())
+        ordered = groups[::-1] if lang == "ar" else groups
+        readings, end = _scaled({_value(int("".join(ordered)))}, ascii_text, match.end())
+        found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings)))
+        taken[match.start():match.end()] = [True] * (match.end() - match.start())
+    for match in _PLAIN.finditer(ascii_text):
+        if taken[match.start()]:
+            continue
+        readings, _ = _scaled(_plain_readings(match.group()), ascii_text, match.end())
+        found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings)))
+    return found
+
+
+def _zh_numeral(raw: str) -> int | None:
+    """The value of a Chinese numeral such as 三十五, 两百, 一万二千 (None when it does not parse)."""
+    total, section, digit = 0, 0, None
+    for char in raw:
+        if char in _ZH_DIGIT:
+            if digit is not None:  # digit strings like 二〇一六 read digit by digit
+                return int("".join(str(_ZH_DIGIT[c]) for c in raw)) if all(c in _ZH_DIGIT for c in raw) else None
+            digit = _ZH_DIGIT[char]
+        elif char in _ZH_UNIT:
+            section += (1 if digit is None else digit) * _ZH_UNIT[char]
+            digit = None
+        else:  # 万 or 亿
+            total = (total + section + (digit or 0)) * (10_000 if char == "万" else 100_000_000)
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+def _soft_numbers(text: str, lang: str) -> list[Number]:
+    found = []
+    if lang == "en":
+        for m in _EN_WORD.finditer(text):
+            word = m.group().lower()
+            value = _EN_WORDS.get(word, _EN_MONTHS.get(word))
+            if value is not None:
+                found.append(Number(m.start(), m.end(), m.group(), frozenset({_value(value)}), soft=True))
+    elif lang == "ar":
+        for m in _AR_WORD.finditer(text):
+            word = m.group()
+            value = _AR_WORDS.get(word, _AR_WORDS.get(_AR_PREFIX.sub("", word)))
+            if value is not None:
+                found.append(Number(m.start(), m.end(), word, frozenset({_value(value)}), soft=True))
+    else:
+        for m in _ZH_NUMERAL.finditer(text):
+            value = _zh_numeral(m.group())
+            after_digit = m.start() > 0 and text[m.start() - 1].translate(DIGITS).isdigit()
+            if value and not after_digit and m.group()[0] not in "万亿":
+                found.append(Number(m.start(), m.end(), m.group(), frozenset({_value(value)}), soft=True))
+    return found
+
+
+_ENUMERATION = re.compile(r"\s*[(\[]?\d{1,3}[)\].\-\u2013]?\s*[-.)\u2013]\s")
+
+
+def find_numbers(text: str, lang: str) -> list[Number]:
+    """Every number of ``text`` in language ``lang`` (ar, en or zh), digit numbers and soft ones, by position.
+    A paragraph number opening the text (``10- ``, ``37. ``, ``(a) 3) ``) is soft: translations often drop it."""
+    numbers = sorted(_digit_numbers(text, lang) + _soft_numbers(text, lang), key=lambda n: (n.start, n.end))
+    enumeration = _ENUMERATION.match(text.translate(DIGITS))
+    if numbers and enumeration and numbers[0].end <= enumeration.end():
+        first = numbers[0]
+        numbers[0] = Number(first.start, first.end, first.text, first.readings, soft=True)
+    return numbers

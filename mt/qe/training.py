@@ -1,0 +1,112 @@
+"""Learning the model-free QE resources from parallel text: the lexical table and the risk model's weights.
+
+:func:`build_table` word-aligns sentence pairs with the project's statistical aligner and keeps each word's
+likely translations (see :mod:`mt.qe.lexicon`); :func:`fit_risk` fits the logistic regression of
+:mod:`mt.qe.risk` (Newton's method with a small L2 penalty). eval/build_qe_table.py drives both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from mt.alignment.statistical import StatisticalAligner
+from mt.alignment.tokenize import tokenize
+from mt.errors import InputError
+from mt.qe.lexicon import LengthModel, LexicalTable, log_ratio
+from mt.qe.risk import RiskModel
+from mt.qe.words import word_key
+
+MIN_LENGTH_CHARS = 30  # shorter pairs (Tatoeba's "نعم." / "Yes.") say little about a direction's ratio
+
+
+def _keys(tokens: Sequence[str], lang: str) -> list[str]:
+    return [word_key(token, lang) for token in tokens]
+
+
+def _link_counts(src: list[list[str]], tgt: list[list[str]], links: list[set[tuple[int, int]]],
+                 src_lang: str, tgt_lang: str) -> tuple[Counter, Counter, Counter]:
+    pairs: Counter = Counter()
+    src_count: Counter = Counter()
+    tgt_count: Counter = Counter()
+    for s_tokens, t_tokens, pair_links in zip(src, tgt, links):
+        s_keys, t_keys = _keys(s_tokens, src_lang), _keys(t_tokens, tgt_lang)
+        src_count.update(k for k in s_keys if k)
+        tgt_count.update(k for k in t_keys if k)
+        for i, j in pair_links:
+            if s_keys[i] and t_keys[j]:
+                pairs[s_keys[i], t_keys[j]] += 1
+    return pairs, src_count, tgt_count
+
+
+def _best(pairs: Counter, totals: Counter, stop: frozenset[str], flip: bool, top_k: int,
+          min_share: float, min_count: int) -> dict[str, frozenset[str]]:
+    by_word: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for (s, t), count in pairs.items():
+        word, other = (t, s) if flip else (s, t)
+        if count >= min_count and other not in stop and count >= min_share * totals[word]:
+            by_word[word].append((-count, other))
+    return {w: frozenset(o for _, o in sorted(c)[:top_k]) for w, c in by_word.items() if w not in stop}
+
+
+def _union(table: dict[str, frozenset[str]], other: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """``table`` plus the links of the other direction read backwards (a translation either way counts)."""
+    merged: dict[str, set[str]] = defaultdict(set)
+    for word, translations in table.items():
+        merged[word].update(translations)
+    for word, translations in other.items():
+        for translation in translations:
+            merged[translation].add(word)
+    return {word: frozenset(translations) for word, translations in merged.items()}
+
+
+def build_table(src_lines: Sequence[str], tgt_lines: Sequence[str], *, src_lang: str = "ar",
+                tgt_lang: str = "en", top_k: int = 10, min_share: float = 0.03, min_count: int = 2,
+                stop_words: int = 60, meta: dict | None = None) -> LexicalTable:
+    """Align the pairs statistically and keep each word's likely translations (see the module docstring)."""
+    if len(src_lines) != len(tgt_lines):
+        raise InputError(f"{len(src_lines)} source lines but {len(tgt_lines)} target lines")
+    src = [tokenize(line, src_lang) for line in src_lines]
+    tgt = [tokenize(line, tgt_lang) for line in tgt_lines]
+    aligner = StatisticalAligner(backend="fastalign", src_lang=src_lang, tgt_lang=tgt_lang)
+    links = aligner.align(src, tgt)
+    pairs, src_count, tgt_count = _link_counts(src, tgt, links, src_lang, tgt_lang)
+    src_stop = frozenset(k for k, _ in src_count.most_common(stop_words))
+    tgt_stop = frozenset(k for k, _ in tgt_count.most_common(stop_words))
+    forward = _best(pairs, src_count, tgt_stop, False, top_k, min_share, min_count)
+    backward = _best(pairs, tgt_count, src_stop, True, top_k, min_share, min_count)
+    forward, backward = _union(forward, backward), _union(backward, forward)
+    ratios = [log_ratio(s, t) for s, t in zip(src_lines, tgt_lines)
+              if len(s) >= MIN_LENGTH_CHARS and t.strip()]
+    mean = sum(ratios) / len(ratios)
+    sd = math.sqrt(sum((r - mean) ** 2 for r in ratios) / max(len(ratios) - 1, 1)) or 1.0
+    return LexicalTable(src_lang, tgt_lang, forward, backward, src_stop, tgt_stop, LengthModel(mean, sd),
+                        dict(meta or {}, pairs=len(src_lines)))
+
+
+def fit_risk(rows: Sequence[Mapping[str, float]], labels: Sequence[int], names: Sequence[str], *,
+             weights: Sequence[float] | None = None, l2: float = 0.1, iterations: int = 50,
+             clean_flagged: float = 0.03, meta: dict | None = None) -> RiskModel:
+    """Fit the weights of ``names`` on feature rows with 0/1 labels (1 = corrupted); the threshold flags
+    ``clean_flagged`` of the rows labelled 0. ``weights``: one per row (default 1)."""
+    x = np.array([[1.0] + [float(row.get(name, 0.0)) for name in names] for row in rows])
+    y = np.asarray(labels, dtype=float)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    beta = np.zeros(x.shape[1])
+    penalty = np.full(x.shape[1], l2)
+    penalty[0] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -60, 60)))
+        gradient = x.T @ (w * (p - y)) + penalty * beta
+        hessian = (x * (w * p * (1 - p))[:, None]).T @ x + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    model = RiskModel({n: round(float(w), 6) for n, w in zip(names, beta[1:])}, round(float(beta[0]), 6), 0.5)
+    clean = sorted(model.risk(row) for row, label in zip(rows, labels) if not label)
+    threshold = clean[min(int(math.ceil(len(clean) * (1 - clean_flagged))), len(clean) - 1)] if clean else 0.5
+    return RiskModel(model.weights, model.bias, round(threshold + 1e-6, 6), dict(meta or {}))
