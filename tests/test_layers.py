@@ -22,6 +22,7 @@ FORBIDDEN = {  # package -> the mt modules it must not import
     "glossary": ("mt.decoding", "mt.pipeline", "mt.backends", "mt.cli"),
     "text": ("mt.decoding", "mt.pipeline", "mt.backends", "mt.models", "mt.glossary", "mt.cli"),
     "engines": ("mt.cli",),  # engines sit between the CLI and the pipeline
+    "qe": ("mt.cli", "mt.pipeline", "mt.engines", "mt.server"),  # QE reads text, glossary and alignment
 }
 
 LAYERS = [  # bottom first; a unit imports only units of lower layers

@@ -100,6 +100,8 @@ class QualityEstimator:
             risk = max(risk, self.threshold)
         if risk < self.threshold:
             return Assessment(line, source, translation, risk, [], features)
+        empty = [flag for flag in flags if flag.kind == "empty"]
+        flags = empty or flags  # an empty translation misses everything: that one flag says it all
         if not flags:
             kind = _strongest_kind(self.risk_model, features)
             flags = [Flag(kind, f"risk {risk:.2f}: the {kind} signal is the strongest")]

@@ -52,7 +52,9 @@ class CoverageDetector:
         lost, src_known = _uncovered(source_keys, set(target_keys), self.table.forward, self.table.src_stop)
         extra, tgt_known = _uncovered(target_keys, set(source_keys), self.table.backward, self.table.tgt_stop)
         omission, hallucination = _share(lost, src_known), _share(extra, tgt_known)
-        flags = []
+        flags: list[Flag] = []
+        if not pair.translation.strip():  # the empty detector speaks for an empty translation
+            return Detection((), {"omission": omission, "hallucination": hallucination})
         if omission >= self.omission_cut:
             spans = tuple(Span("source", pair.source_tokens[i].start, pair.source_tokens[i].end) for i in lost)
             flags.append(Flag("omission", f"{len(lost)} of {src_known} source words have no counterpart", spans))
