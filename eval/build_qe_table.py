@@ -30,8 +30,8 @@ from mt.qe.synthetic import corruption_suite  # noqa: E402
 from mt.qe.training import build_table, fit_risk  # noqa: E402
 
 DATA = ROOT / "eval" / "data"
-FEATURES = ("empty", "untranslated", "script", "number", "term", "repetition", "omission", "hallucination",
-            "too_short", "too_long")
+FEATURES = ("empty", "untranslated", "script", "number_missing", "number_added", "term", "repetition", "omission",
+            "hallucination", "detached", "too_short", "too_long", "too_short_sq", "too_long_sq")
 CLEAN_FLAGGED = 0.03
 
 

@@ -19,8 +19,9 @@ from mt.qe.model import KINDS, Detector, Flag, Pair
 from mt.qe.risk import FEATURE_KIND, RiskModel
 
 TARGETS = ("en", "zh")
-#: Kinds that break a stated requirement (the user's glossary): always flagged, risk at least the threshold.
-RULE_KINDS = frozenset({"term"})
+#: Features that break a stated requirement (a glossary term, a source number missing from the translation):
+#: the pair is always flagged, its risk at least the threshold.
+RULE_FEATURES = ("term", "number_missing")
 
 
 @dataclass
@@ -96,7 +97,7 @@ class QualityEstimator:
               flags: list[Flag]) -> Assessment:
         """Combine features into risk; keep the flags when the risk reaches the threshold."""
         risk = self.risk_model.risk(features)
-        if any(flag.kind in RULE_KINDS for flag in flags):
+        if any(features.get(name) for name in RULE_FEATURES):
             risk = max(risk, self.threshold)
         if risk < self.threshold:
             return Assessment(line, source, translation, risk, [], features)

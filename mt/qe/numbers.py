@@ -6,13 +6,15 @@ A number is found with its character span and one or more *readings* (exact deci
   thousands separator; ``,`` or ``.`` before groups of three digits separates thousands (``1,000`` and
   ``1.000`` read 1000; ``3.5`` and ``3,5`` read 3.5);
 * UN-style groups separated by spaces: Arabic documents write 20,000 as ``000 20`` (the groups appear in
-  reverse under right-to-left layout), English and Chinese as ``20 000``;
+  reverse under right-to-left layout; the order as written is a second reading), English and Chinese as
+  ``20 000``;
 * a magnitude word after a number adds the scaled reading: ``1.2 million``, ``1.2 مليون``, ``120 万``, ``3亿``
   all read 1200000 and 300000000 respectively (the bare number stays a reading too);
 * ranges (``10-20``) and percentages are two numbers and one number; years and ordinals (``21st``) are numbers;
-* *soft* numbers: number words (English one..twenty and tens, Arabic واحد..عشرة, Chinese numerals such as
-  三十, 两百, 百分之五十) and month names can stand for a digit number on the other side, but a soft number is
-  never required to appear.
+* *soft* numbers: number words (English one..twenty and tens, Arabic واحد..عشرة, ordinals up to التاسع عشر,
+  duals such as ساعتين, decades such as الستينيات, Chinese numerals such as 三十, 两百, 百分之五十), month
+  names, and English ordinals and decades in digits (15th, 1960s) can stand for a number on the other side,
+  but a soft number is never required to appear.
 """
 
 from __future__ import annotations
@@ -49,7 +51,18 @@ _AR_WORDS = {"واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "
              "أربعين": 40, "خمسين": 50, "مائة": 100, "مئة": 100, "ألف": 1000, "مليون": 10**6, "مليار": 10**9,
              "نصف": 0.5, "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
              "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12, "الأول": 1, "الثاني": 2,
-             "الثالث": 3, "الرابع": 4, "الخامس": 5}
+             "الثالث": 3, "الرابع": 4, "الخامس": 5, "ساعتين": 2, "يومين": 2, "عامين": 2, "سنتين": 2,
+             "شهرين": 2, "مرتين": 2, "دقيقتين": 2, "أسبوعين": 2, "ألفين": 2000, "مئات": 100, "آلاف": 1000,
+             "عشرينيات": 1920, "ثلاثينيات": 1930, "أربعينيات": 1940, "خمسينيات": 1950, "ستينيات": 1960,
+             "سبعينيات": 1970, "ثمانينيات": 1980, "تسعينيات": 1990}
+_AR_ORDINALS = ("حادي", "ثاني", "ثالث", "رابع", "خامس", "سادس", "سابع", "ثامن", "تاسع")
+_AR_TEENS = re.compile(r"(?:ال)?(" + "|".join(_AR_ORDINALS) + r"|أحد|إحدى|اثنا|اثني|اثنتا|ثلاثة|ثلاث|أربعة|أربع|"
+                       r"خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثماني|تسعة|تسع)\s+(?:ال)?عشرة?(?![\u0621-\u064a])")
+_AR_TEEN_VALUE = dict(zip(_AR_ORDINALS, range(11, 20))) | {
+    "أحد": 11, "إحدى": 11, "اثنا": 12, "اثني": 12, "اثنتا": 12, "ثلاثة": 13, "ثلاث": 13, "أربعة": 14, "أربع": 14,
+    "خمسة": 15, "خمس": 15, "ستة": 16, "ست": 16, "سبعة": 17, "سبع": 17, "ثمانية": 18, "ثماني": 18, "تسعة": 19,
+    "تسع": 19}
+_EN_SOFT_DIGITS = re.compile(r"(?<![\d.,])\d+(?:st|nd|rd|th|s)\b")
 _AR_WORD = re.compile(r"[\u0621-\u064a]+")
 _AR_PREFIX = re.compile(r"^(?:و|ف|ب|ل|وب|ول|ال|وال|بال|لل)(?=..)")
 _ZH_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -110,8 +123,9 @@ def _digit_numbers(text: str, lang: str) -> list[Number]:
     grouped = _AR_GROUPS if lang == "ar" else _LTR_GROUPS
     for match in grouped.finditer(ascii_text):
         groups = re.split(_SPACE, match.group())
-        ordered = groups[::-1] if lang == "ar" else groups
-        readings, end = _scaled({_value(int("".join(ordered)))}, ascii_text, match.end())
+        # Arabic: the groups right to left (UN), or as written (left-to-right digits in other sources)
+        orders = [groups[::-1], groups] if lang == "ar" else [groups]
+        readings, _ = _scaled({_value(int("".join(o))) for o in orders}, ascii_text, match.end())
         found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings)))
         taken[match.start():match.end()] = [True] * (match.end() - match.start())
     for match in _PLAIN.finditer(ascii_text):
@@ -148,6 +162,9 @@ def _soft_numbers(text: str, lang: str) -> list[Number]:
             if value is not None:
                 found.append(Number(m.start(), m.end(), m.group(), frozenset({_value(value)}), soft=True))
     elif lang == "ar":
+        for m in _AR_TEENS.finditer(text):
+            found.append(Number(m.start(), m.end(), m.group(), frozenset({_value(_AR_TEEN_VALUE[m.group(1)])}),
+                                soft=True))
         for m in _AR_WORD.finditer(text):
             word = m.group()
             value = _AR_WORDS.get(word, _AR_WORDS.get(_AR_PREFIX.sub("", word)))
@@ -169,6 +186,9 @@ def find_numbers(text: str, lang: str) -> list[Number]:
     """Every number of ``text`` in language ``lang`` (ar, en or zh), digit numbers and soft ones, by position.
     A paragraph number opening the text (``10- ``, ``37. ``, ``(a) 3) ``) is soft: translations often drop it."""
     numbers = sorted(_digit_numbers(text, lang) + _soft_numbers(text, lang), key=lambda n: (n.start, n.end))
+    if lang == "en":  # ordinals and decades (15th, 1960s): Arabic writes them in words, so they are soft
+        soft = {m.start() for m in _EN_SOFT_DIGITS.finditer(text.translate(DIGITS))}
+        numbers = [Number(n.start, n.end, n.text, n.readings, True) if n.start in soft else n for n in numbers]
     enumeration = _ENUMERATION.match(text.translate(DIGITS))
     if numbers and enumeration and numbers[0].end <= enumeration.end():
         first = numbers[0]

@@ -16,7 +16,8 @@ from typing import Mapping
 from mt.errors import InputError
 
 #: The flag kind each feature speaks for.
-FEATURE_KIND = {"empty": "empty", "untranslated": "untranslated", "script": "script", "number": "number",
+FEATURE_KIND = {"empty": "empty", "untranslated": "untranslated", "script": "script", "number_missing": "number",
+                "number_added": "number", "detached": "hallucination", "too_short_sq": "length", "too_long_sq": "length",
                 "term": "term", "repetition": "repetition", "omission": "omission",
                 "hallucination": "hallucination", "too_short": "length", "too_long": "length",
                 "model": "hallucination"}

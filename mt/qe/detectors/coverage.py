@@ -11,6 +11,7 @@ from mt.qe.model import Detection, Flag, Pair, Span
 
 MIN_KNOWN = 2  # fewer checkable words than this give no coverage judgement (the feature is 0)
 _LATIN = re.compile(r"[a-z]")
+MAX_SQ = 25.0  # the squared length deviations stop growing at 5 sd
 
 
 def _uncovered(keys: list[str], other: set[str], table: dict[str, frozenset[str]],
@@ -40,12 +41,13 @@ def _share(missing: list[int], known: int) -> float:
 
 @dataclass
 class CoverageDetector:
-    """Omission and hallucination as the share of checkable words without a counterpart on the other side."""
+    """Omission and hallucination as the share of checkable words without a counterpart on the other side;
+    ``detached``, their product, is high only when neither side accounts for the other."""
 
     table: LexicalTable
     omission_cut: float = 0.5
     hallucination_cut: float = 0.5
-    features: tuple[str, ...] = ("omission", "hallucination")
+    features: tuple[str, ...] = ("omission", "hallucination", "detached")
 
     def detect(self, pair: Pair) -> Detection:
         source_keys, target_keys = pair.source_keys, pair.translation_keys
@@ -54,7 +56,7 @@ class CoverageDetector:
         omission, hallucination = _share(lost, src_known), _share(extra, tgt_known)
         flags: list[Flag] = []
         if not pair.translation.strip():  # the empty detector speaks for an empty translation
-            return Detection((), {"omission": omission, "hallucination": hallucination})
+            return Detection((), {"omission": omission, "hallucination": hallucination, "detached": 0.0})
         if omission >= self.omission_cut:
             spans = tuple(Span("source", pair.source_tokens[i].start, pair.source_tokens[i].end) for i in lost)
             flags.append(Flag("omission", f"{len(lost)} of {src_known} source words have no counterpart", spans))
@@ -63,7 +65,8 @@ class CoverageDetector:
                           for i in extra)
             flags.append(Flag("hallucination", f"{len(extra)} of {tgt_known} translation words have no "
                               "counterpart in the source", spans))
-        return Detection(tuple(flags), {"omission": omission, "hallucination": hallucination})
+        return Detection(tuple(flags), {"omission": omission, "hallucination": hallucination,
+                                        "detached": omission * hallucination})
 
 
 @dataclass
@@ -72,14 +75,16 @@ class LengthDetector:
 
     table: LexicalTable
     cut: float = 2.5
-    features: tuple[str, ...] = ("too_short", "too_long")
+    features: tuple[str, ...] = ("too_short", "too_long", "too_short_sq", "too_long_sq")
 
     def detect(self, pair: Pair) -> Detection:
         if not pair.source.strip() or not pair.translation.strip():
-            return Detection((), {"too_short": 0.0, "too_long": 0.0})
+            return Detection((), dict.fromkeys(self.features, 0.0))
         z = self.table.length.z(pair.source, pair.translation)
         flags = ()
         if abs(z) >= self.cut:
             word = "short" if z < 0 else "long"
             flags = (Flag("length", f"translation too {word} for its source ({z:+.1f} sd)"),)
-        return Detection(flags, {"too_short": max(-z, 0.0), "too_long": max(z, 0.0)})
+        short, long = max(-z, 0.0), max(z, 0.0)
+        return Detection(flags, {"too_short": short, "too_long": long, "too_short_sq": min(short * short, MAX_SQ),
+                                 "too_long_sq": min(long * long, MAX_SQ)})

@@ -23,7 +23,7 @@ def _unmatched(numbers: list[Number], other: set[str]) -> list[Number]:
 class NumberDetector:
     """Missing, changed or added numbers (see :mod:`mt.qe.numbers` for what counts as the same number)."""
 
-    features: tuple[str, ...] = ("number",)
+    features: tuple[str, ...] = ("number_missing", "number_added")
 
     def detect(self, pair: Pair) -> Detection:
         source = find_numbers(pair.source, "ar")
@@ -31,7 +31,7 @@ class NumberDetector:
         missing = _unmatched(source, _readings(target))
         added = _unmatched(target, _readings(source))
         if not missing and not added:
-            return Detection((), {"number": 0.0})
+            return Detection((), {"number_missing": 0.0, "number_added": 0.0})
         parts = []
         if missing:
             parts.append("missing " + ", ".join(n.text for n in missing))
@@ -41,5 +41,5 @@ class NumberDetector:
             Span("translation", n.start, n.end) for n in added)
         kind = "changed" if missing and added else "number"
         detail = ("number changed: " if kind == "changed" else "") + "; ".join(parts)
-        return Detection((Flag("number", detail, spans),),
-                         {"number": min(float(max(len(missing), len(added))), MAX_COUNT)})
+        return Detection((Flag("number", detail, spans),), {"number_missing": min(float(len(missing)), MAX_COUNT),
+                                                            "number_added": min(float(len(added)), MAX_COUNT)})
