@@ -16,7 +16,7 @@ from mt.qe.detectors.surface import EmptyDetector, ScriptDetector, UntranslatedD
 from mt.qe.detectors.terms import TermDetector
 from mt.qe.lexicon import LexicalTable
 from mt.qe.model import KINDS, Detector, Flag, Pair
-from mt.qe.risk import FEATURE_KIND, RiskModel
+from mt.qe.risk import RiskModel
 
 TARGETS = ("en", "zh")
 #: Features that break a stated requirement (a glossary term, a source number missing from the translation):
@@ -56,12 +56,6 @@ def default_detectors(table: LexicalTable, glossary: Glossary | None = None) -> 
     if glossary is not None:
         detectors.append(TermDetector(glossary))
     return detectors
-
-
-def _strongest_kind(model: RiskModel, features: dict[str, float]) -> str:
-    contributions = model.contributions(features)
-    name = max(contributions, key=lambda n: contributions[n])
-    return FEATURE_KIND.get(name, "hallucination")
 
 
 class QualityEstimator:
@@ -104,7 +98,7 @@ class QualityEstimator:
         empty = [flag for flag in flags if flag.kind == "empty"]
         flags = empty or flags  # an empty translation misses everything: that one flag says it all
         if not flags:
-            kind = _strongest_kind(self.risk_model, features)
+            kind = self.risk_model.strongest(features)
             flags = [Flag(kind, f"risk {risk:.2f}: the {kind} signal is the strongest")]
         flags = sorted(flags, key=lambda f: KINDS.index(f.kind) if f.kind in KINDS else len(KINDS))
         return Assessment(line, source, translation, risk, flags, features)

@@ -1,8 +1,11 @@
-"""The risk model: a logistic regression over the detectors' features, fitted on a synthetic corruption set.
+"""The risk model: one small logistic regression per kind of failure, fitted on a synthetic corruption set;
+``risk`` is the largest of their probabilities, and the kind of that part names the strongest signal.
 
-The shipped coefficients (mt/data/qe/risk.ar-<lang>.json) say how they were fitted; ``threshold`` is the risk
-at and above which a pair is flagged, chosen on the fitting set for a target share of clean pairs flagged.
-:func:`mt.qe.training.fit_risk` refits it.
+Each part reads only the features that bear on its failure (the loop part the repetition and the length, the
+detached part the two coverages and the length, ...), so one part's noise never dilutes another's evidence.
+The shipped coefficients (mt/data/qe/risk.ar-<lang>.json) say how they were fitted; ``threshold`` is the risk at
+and above which a pair is flagged, chosen on the fitting set for a target share of clean pairs flagged.
+:func:`mt.qe.training.fit_risk` refits them.
 """
 
 from __future__ import annotations
@@ -15,38 +18,63 @@ from typing import Mapping
 
 from mt.errors import InputError
 
-#: The flag kind each feature speaks for.
-FEATURE_KIND = {"empty": "empty", "untranslated": "untranslated", "script": "script", "number_missing": "number",
-                "number_added": "number", "detached": "hallucination", "too_short_sq": "length", "too_long_sq": "length",
-                "term": "term", "repetition": "repetition", "omission": "omission",
-                "hallucination": "hallucination", "too_short": "length", "too_long": "length",
-                "model": "hallucination"}
+#: The parts of the risk model: the flag kind each speaks for, and the features it reads.
+PARTS: dict[str, tuple[str, ...]] = {
+    "empty": ("empty",),
+    "untranslated": ("untranslated",),
+    "script": ("script",),
+    "number": ("number_missing", "number_added"),
+    "term": ("term",),
+    "repetition": ("repetition", "too_long", "too_long_sq"),
+    "omission": ("omission", "hallucination", "too_short", "too_short_sq"),
+    "hallucination": ("omission", "hallucination", "detached", "too_short", "too_long"),
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One logistic regression: probability = sigmoid(bias + sum of weight * feature)."""
+
+    weights: Mapping[str, float]
+    bias: float
+
+    def logit(self, features: Mapping[str, float]) -> float:
+        return self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        return 1.0 / (1.0 + math.exp(-max(min(self.logit(features), 60.0), -60.0)))
 
 
 @dataclass(frozen=True)
 class RiskModel:
-    """risk = sigmoid(bias + sum of weight * feature); flagged when risk >= threshold."""
+    """risk = the largest part probability; flagged when risk >= threshold."""
 
-    weights: Mapping[str, float]
-    bias: float
+    parts: Mapping[str, Part]
     threshold: float
     meta: dict = field(default_factory=dict)
 
-    def contributions(self, features: Mapping[str, float]) -> dict[str, float]:
-        """Each feature's share of the logit (features the model does not know contribute nothing)."""
-        return {name: self.weights[name] * value for name, value in features.items() if name in self.weights}
+    def probabilities(self, features: Mapping[str, float]) -> dict[str, float]:
+        """Each part's probability, by kind."""
+        return {kind: part.probability(features) for kind, part in self.parts.items()}
+
+    def strongest(self, features: Mapping[str, float]) -> str:
+        """The kind whose part gives the highest probability."""
+        probabilities = self.probabilities(features)
+        return max(probabilities, key=lambda kind: probabilities[kind])
 
     def risk(self, features: Mapping[str, float]) -> float:
-        logit = self.bias + sum(self.contributions(features).values())
-        return 1.0 / (1.0 + math.exp(-max(min(logit, 60.0), -60.0)))
+        return max(self.probabilities(features).values())
 
     def to_json(self) -> dict:
-        return {"weights": dict(self.weights), "bias": self.bias, "threshold": self.threshold, "meta": self.meta}
+        return {"parts": {kind: {"weights": dict(part.weights), "bias": part.bias}
+                          for kind, part in self.parts.items()},
+                "threshold": self.threshold, "meta": self.meta}
 
     @classmethod
     def load(cls, path: Path) -> "RiskModel":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(data["weights"], float(data["bias"]), float(data["threshold"]), data.get("meta", {}))
-        except (OSError, ValueError, KeyError) as error:
+            parts = {kind: Part(p["weights"], float(p["bias"])) for kind, p in data["parts"].items()}
+            return cls(parts, float(data["threshold"]), data.get("meta", {}))
+        except (OSError, ValueError, KeyError, TypeError) as error:
             raise InputError(f"{path}: not a risk model ({error})") from error

@@ -17,7 +17,7 @@ from mt.alignment.statistical import StatisticalAligner
 from mt.alignment.tokenize import tokenize
 from mt.errors import InputError
 from mt.qe.lexicon import LengthModel, LexicalTable, log_ratio
-from mt.qe.risk import RiskModel
+from mt.qe.risk import Part, RiskModel
 from mt.qe.words import word_key
 
 MIN_LENGTH_CHARS = 30  # shorter pairs (Tatoeba's "نعم." / "Yes.") say little about a direction's ratio
@@ -87,14 +87,8 @@ def build_table(src_lines: Sequence[str], tgt_lines: Sequence[str], *, src_lang:
                         dict(meta or {}, pairs=len(src_lines)))
 
 
-def fit_risk(rows: Sequence[Mapping[str, float]], labels: Sequence[int], names: Sequence[str], *,
-             weights: Sequence[float] | None = None, l2: float = 0.1, iterations: int = 50,
-             clean_flagged: float = 0.03, meta: dict | None = None) -> RiskModel:
-    """Fit the weights of ``names`` on feature rows with 0/1 labels (1 = corrupted); the threshold flags
-    ``clean_flagged`` of the rows labelled 0. ``weights``: one per row (default 1)."""
-    x = np.array([[1.0] + [float(row.get(name, 0.0)) for name in names] for row in rows])
-    y = np.asarray(labels, dtype=float)
-    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+def _fit_part(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, iterations: int) -> np.ndarray:
+    """Weighted L2-penalised logistic regression by Newton's method; column 0 of ``x`` is the intercept."""
     beta = np.zeros(x.shape[1])
     penalty = np.full(x.shape[1], l2)
     penalty[0] = 0.0
@@ -106,7 +100,29 @@ def fit_risk(rows: Sequence[Mapping[str, float]], labels: Sequence[int], names: 
         beta -= step
         if np.abs(step).max() < 1e-8:
             break
-    model = RiskModel({n: round(float(w), 6) for n, w in zip(names, beta[1:])}, round(float(beta[0]), 6), 0.5)
-    clean = sorted(model.risk(row) for row, label in zip(rows, labels) if not label)
-    threshold = clean[min(int(math.ceil(len(clean) * (1 - clean_flagged))), len(clean) - 1)] if clean else 0.5
-    return RiskModel(model.weights, model.bias, round(threshold + 1e-6, 6), dict(meta or {}))
+    return beta
+
+
+def fit_risk(rows: Sequence[Mapping[str, float]], kinds: Sequence[str], parts: Mapping[str, Sequence[str]],
+             part_of: Mapping[str, str], *, l2: float = 0.1, iterations: int = 50, clean_flagged: float = 0.03,
+             meta: dict | None = None) -> RiskModel:
+    """Fit one part per kind of failure: the clean rows (kind ``clean``) against the rows whose corruption kind
+    maps to that part (``part_of``), each side weighing the same; the threshold flags ``clean_flagged`` of the
+    clean rows."""
+    clean = np.array([kind == "clean" for kind in kinds])
+    fitted = {}
+    for part, names in parts.items():
+        mine = np.array([part_of.get(kind) == part for kind in kinds])
+        if not mine.any():
+            continue
+        keep = clean | mine
+        x = np.array([[1.0] + [float(row.get(n, 0.0)) for n in names] for row, k in zip(rows, keep) if k])
+        y = mine[keep].astype(float)
+        w = np.where(y > 0, clean.sum() / mine.sum(), 1.0)
+        beta = _fit_part(x, y, w, l2, iterations)
+        fitted[part] = Part({n: round(float(b), 6) for n, b in zip(names, beta[1:])}, round(float(beta[0]), 6))
+    model = RiskModel(fitted, 0.5)
+    scores = sorted(model.risk(row) for row, is_clean in zip(rows, clean) if is_clean)
+    index = min(int(math.ceil(len(scores) * (1 - clean_flagged))), len(scores) - 1)
+    threshold = scores[index] + 1e-6 if scores else 0.5
+    return RiskModel(fitted, round(threshold, 6), dict(meta or {}))
