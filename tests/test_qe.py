@@ -124,7 +124,7 @@ def test_the_lexical_table_is_learned_by_the_statistical_aligner():
 
 
 def test_fit_risk_fits_one_part_per_kind_and_sets_the_threshold_for_the_clean_share():
-    rows = ([{"a": 0.1 * (i % 5), "b": 0.0} for i in range(100)] + [{"a": 2.0 + 0.1 * (i % 5), "b": 0.0}] * 50
+    rows = ([{"a": 0.1 * (i % 5), "b": 0.0} for i in range(100)] + [{"a": 2.0 + 0.1 * (i % 5), "b": 0.0} for i in range(50)]
             + [{"a": 0.0, "b": 3.0}] * 20)
     kinds = ["clean"] * 100 + ["big_a"] * 50 + ["big_b"] * 20
     model = fit_risk(rows, kinds, {"A": ("a",), "B": ("b",)}, {"big_a": "A", "big_b": "B"}, clean_flagged=0.05)
