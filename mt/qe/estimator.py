@@ -22,6 +22,10 @@ TARGETS = ("en", "zh")
 #: Features that break a stated requirement (a glossary term, a source number missing from the translation):
 #: the pair is always flagged, its risk at least the threshold.
 RULE_FEATURES = ("term", "number_missing")
+#: Flags that are hints rather than evidence (word coverage, length): shown only when one of these parts of the
+#: risk model reaches the threshold itself, so a pair flagged for a number does not also list every unknown word.
+HINT_PARTS = {"omission": ("omission",), "hallucination": ("hallucination",),
+              "length": ("omission", "hallucination", "repetition")}
 
 
 @dataclass
@@ -97,6 +101,9 @@ class QualityEstimator:
             return Assessment(line, source, translation, risk, [], features)
         empty = [flag for flag in flags if flag.kind == "empty"]
         flags = empty or flags  # an empty translation misses everything: that one flag says it all
+        probabilities = self.risk_model.probabilities(features)
+        flags = [flag for flag in flags if flag.kind not in HINT_PARTS
+                 or any(probabilities.get(part, 0.0) >= self.threshold for part in HINT_PARTS[flag.kind])]
         if not flags:
             kind = self.risk_model.strongest(features)
             flags = [Flag(kind, f"risk {risk:.2f}: the {kind} signal is the strongest")]

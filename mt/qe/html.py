@@ -14,10 +14,10 @@ _STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.3em} .counts{margin:.5em 0 1em} .counts label{margin-right:1em;white-space:nowrap}
 table{border-collapse:collapse;width:100%} td,th{border-top:1px solid #ddd;padding:.45em;vertical-align:top}
-th{text-align:left;background:#f4f4f4} td.risk{font-variant-numeric:tabular-nums;width:4em}
-td.src{direction:rtl;text-align:right;width:38%;font-size:1.1em} td.tgt{width:38%}
+th{text-align:left;background:#f4f4f4} td.line{width:3em} td.risk{font-variant-numeric:tabular-nums;width:3.5em}
+td.src{direction:rtl;text-align:right;width:42%;font-size:1.1em} td.tgt{width:48%}
 .flag{display:inline-block;margin:0 .3em .2em 0;padding:0 .35em;border-radius:.3em;font-size:.85em;background:#eee}
-mark{background:#ffd36b;border-radius:.2em} tr.ok td.risk{color:#2a7} tr.flagged td.risk{color:#c22;font-weight:bold}
+mark{background:#ffc94d;border-radius:.2em} mark.weak{background:#fff0c2} tr.ok td.risk{color:#2a7} tr.flagged td.risk{color:#c22;font-weight:bold}
 tr.hidden{display:none} .empty-text{color:#999;font-style:italic}
 """
 
@@ -36,33 +36,40 @@ document.querySelectorAll('input').forEach(function(b){b.addEventListener('chang
 """
 
 
-def _marked(text: str, ranges: list[tuple[int, int]]) -> str:
-    """``text`` escaped, with the given character ranges wrapped in <mark> (overlaps merged)."""
+#: kinds whose spans are words without a counterpart (many, and a hint): highlighted lightly
+WEAK_KINDS = frozenset({"omission", "hallucination"})
+
+
+def _marked(text: str, ranges: list[tuple[int, int, bool]]) -> str:
+    """``text`` escaped, with the character ranges ``(start, end, weak)`` wrapped in <mark> (overlaps merged,
+    strong over weak)."""
     if not text:
         return '<span class="empty-text">(empty)</span>'
-    merged: list[list[int]] = []
-    for start, end in sorted(ranges):
+    merged: list[list] = []
+    for start, end, weak in sorted(ranges):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2] = merged[-1][2] and weak
         else:
-            merged.append([start, end])
+            merged.append([start, end, weak])
     out, position = [], 0
-    for start, end in merged:
-        out += [escape(text[position:start]), "<mark>", escape(text[start:end]), "</mark>"]
+    for start, end, weak in merged:
+        tag = '<mark class="weak">' if weak else "<mark>"
+        out += [escape(text[position:start]), tag, escape(text[start:end]), "</mark>"]
         position = end
     out.append(escape(text[position:]))
     return "".join(out)
 
 
 def _row(a: Assessment) -> str:
-    spans = [span for flag in a.flags for span in flag.spans]
-    source = _marked(a.source, [(s.start, s.end) for s in spans if s.side == "source"])
-    target = _marked(a.translation, [(s.start, s.end) for s in spans if s.side == "translation"])
+    spans = [(span, flag.kind in WEAK_KINDS) for flag in a.flags for span in flag.spans]
+    source = _marked(a.source, [(s.start, s.end, weak) for s, weak in spans if s.side == "source"])
+    target = _marked(a.translation, [(s.start, s.end, weak) for s, weak in spans if s.side == "translation"])
     kinds = " ".join(dict.fromkeys(flag.kind for flag in a.flags))
     flags = "".join(f'<span class="flag" title="{escape(f.detail)}">{escape(f.kind)}: {escape(f.detail)}</span>'
                     for f in a.flags)
     state = "flagged" if a.flags else "ok"
-    return (f'<tr class="{state}" data-kinds="{kinds}"><td>{a.line}</td><td class="risk">{a.risk:.2f}</td>'
+    return (f'<tr class="{state}" data-kinds="{kinds}"><td class="line">{a.line}</td><td class="risk">{a.risk:.2f}</td>'
             f'<td class="src" lang="ar" dir="rtl">{source}</td><td class="tgt">{target}<div>{flags}</div></td></tr>')
 
 

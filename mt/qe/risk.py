@@ -18,13 +18,13 @@ from typing import Mapping
 
 from mt.errors import InputError
 
-#: The parts of the risk model: the flag kind each speaks for, and the features it reads.
+#: The parts of the risk model: the flag kind each speaks for, and the features it reads. (A missing glossary
+#: term is a rule, not an estimate: see mt.qe.estimator.RULE_FEATURES.)
 PARTS: dict[str, tuple[str, ...]] = {
     "empty": ("empty",),
     "untranslated": ("untranslated",),
     "script": ("script",),
     "number": ("number_missing", "number_added"),
-    "term": ("term",),
     "repetition": ("repetition", "too_long", "too_long_sq"),
     "omission": ("omission", "hallucination", "too_short", "too_short_sq"),
     "hallucination": ("omission", "hallucination", "detached", "too_short", "too_long"),

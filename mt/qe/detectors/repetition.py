@@ -9,12 +9,13 @@ from mt.qe.model import Detection, Flag, Pair, Span
 
 MAX_N = 8  # longest repeated unit looked for, in tokens (Chinese: characters)
 MAX_FEATURE = 6.0
+FLAG_EXTRA = 2  # extra copies (beyond the source's own) before a flag names the loop
 
 
-def longest_loop(tokens: Sequence[str]) -> tuple[int, int, int]:
-    """The most repeated back-to-back unit: (extra copies, first token, last token + 1) of the run; a single
-    token must occur three times in a row to count (``very very`` is English)."""
-    best = (0, 0, 0)
+def longest_loop(tokens: Sequence[str]) -> tuple[int, int, int, int]:
+    """The most repeated back-to-back unit: (extra copies, first token, last token + 1, unit length) of the
+    run; a single token must occur three times in a row to count (``very very`` is English)."""
+    best = (0, 0, 0, 1)
     size = len(tokens)
     for n in range(1, MAX_N + 1):
         start = 0
@@ -24,7 +25,7 @@ def longest_loop(tokens: Sequence[str]) -> tuple[int, int, int]:
                 copies += 1
             extra = copies - 1 if n > 1 else copies - 2
             if extra > best[0]:
-                best = (extra, start, start + copies * n)
+                best = (extra, start, start + copies * n, n)
             start += max(copies - 1, 1) * n if copies > 1 else 1
     return best
 
@@ -41,11 +42,12 @@ class RepetitionDetector:
 
     def detect(self, pair: Pair) -> Detection:
         tokens = pair.translation_tokens
-        extra, first, last = longest_loop(_units(tokens))
-        source_extra, _, _ = longest_loop(_units(pair.source_tokens))
+        extra, first, last, size = longest_loop(_units(tokens))
+        source_extra = longest_loop(_units(pair.source_tokens))[0]
         value = min(max(extra - source_extra, 0), MAX_FEATURE)
-        if value <= 0:
-            return Detection((), {"repetition": 0.0})
+        if value < FLAG_EXTRA:  # a phrase said twice is prose; the feature still counts it
+            return Detection((), {"repetition": float(value)})
         span = Span("translation", tokens[first].start, tokens[last - 1].end)
-        detail = f"repeated {extra + 1 if last - first > 0 else extra} times in a row"
+        unit = " ".join(t.text for t in tokens[first:first + size])
+        detail = f"{unit!r} repeated {(last - first) // size} times in a row"
         return Detection((Flag("repetition", detail, (span,)),), {"repetition": float(value)})

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 from mt.qe.model import Detection, Flag, Pair, Span
-from mt.text.script import char_script
 
 _ARABIC_RUN = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+"
                          r"(?:\s+[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+)*")
@@ -16,12 +15,14 @@ _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 MAX_SPANS = 5
 
 
+_SCRIPT_LETTERS = {"arabic": re.compile(r"[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08c9"
+                                         r"\ufb50-\ufdff\ufe70-\ufefc]"),
+                   "cjk": _CJK_CHAR, "latin": re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")}
+
+
 def _letters(text: str) -> tuple[int, dict[str, int]]:
-    counts: dict[str, int] = {}
-    for char in text:
-        script = char_script(char)
-        if script:
-            counts[script] = counts.get(script, 0) + 1
+    """Letters per script (Arabic, CJK, Latin; the scripts of mt.text.script) and their total."""
+    counts = {script: len(pattern.findall(text)) for script, pattern in _SCRIPT_LETTERS.items()}
     return sum(counts.values()), counts
 
 
