@@ -4,10 +4,12 @@
 
 1. Lexical tables: UN devset (4,000 pairs, ar-en and ar-zh) plus Tatoeba ara-eng (9,642 pairs, English only),
    word-aligned with the project's statistical aligner (fast_align by agreement, deterministic):
-   mt/data/qe/table.ar-{en,zh}.json.gz.
-2. Risk models: one logistic regression per kind of failure over the features that bear on it, fitted on the corruption suite
-   (mt.qe.synthetic) built from TICO-19 dev (971 pairs, with its COVID-19 term tables as the glossary), which the
-   tables never saw; the threshold flags 3% of TICO's clean references: mt/data/qe/risk.ar-{en,zh}.json.
+   mt/data/qe/table.ar-{en,zh}.json.gz. The ar-zh table is widened through English: the ar-en table composed
+   with an en-zh table from UN en-zh and Tatoeba eng-zho (4,450 pairs).
+2. Risk models: one logistic regression per kind of failure over the features that bear on it, fitted on the
+   corruption suite (mt.qe.synthetic) built from TICO-19 dev (971 pairs, with its COVID-19 term tables as the
+   glossary), which the tables never saw; the threshold flags 3% of TICO's clean references:
+   mt/data/qe/risk.ar-{en,zh}.json.
 FLORES-200 dev stays unseen for eval/bench_qe.py.
 """
 
@@ -27,7 +29,8 @@ from mt.glossary.tico import load_tico19  # noqa: E402
 from mt.qe.estimator import QualityEstimator  # noqa: E402
 from mt.qe.risk import PARTS, RiskModel  # noqa: E402
 from mt.qe.synthetic import corruption_suite  # noqa: E402
-from mt.qe.training import build_table, fit_risk  # noqa: E402
+from mt.qe.lexicon import LexicalTable  # noqa: E402
+from mt.qe.training import build_table, compose_pivot, fit_risk  # noqa: E402
 
 DATA = ROOT / "eval" / "data"
 #: which part of the risk model learns from each corruption kind
@@ -51,10 +54,22 @@ def training_pairs(lang: str) -> tuple[list[str], list[str], list[str]]:
     return src, tgt, corpora
 
 
+def pivot_table() -> LexicalTable:
+    """en -> zh from UN (4,000 pairs) and Tatoeba eng-zho (4,450 pairs), for the ar -> en -> zh pivot."""
+    tatoeba = "tatoeba/tatoeba-test-v2021-08-07.eng-zho.cmnHans"
+    src = lines(DATA / "un_v1.0/UNv1.0.devset.en") + lines(DATA / f"{tatoeba}.eng")
+    tgt = lines(DATA / "un_v1.0/UNv1.0.devset.zh") + lines(DATA / f"{tatoeba}.zho")
+    return build_table(src, tgt, src_lang="en", tgt_lang="zh",
+                       meta={"corpora": ["UN v1.0 devset en-zh (4,000 pairs)", "Tatoeba eng-zho test v2021-08-07 "
+                                         "(4,450 pairs)"]})
+
+
 def build(lang: str) -> None:
     started = time.perf_counter()
     src, tgt, corpora = training_pairs(lang)
     table = build_table(src, tgt, tgt_lang=lang, meta={"corpora": corpora, "script": "eval/build_qe_table.py"})
+    if lang == "zh":  # widened through English: the ar-en table (built first) and an en-zh one
+        table = compose_pivot(table, LexicalTable.load(qe_table("en")), pivot_table())
     table.save(qe_table(lang))
     print(f"ar-{lang}: table of {len(table.forward)} + {len(table.backward)} words from {len(src)} pairs "
           f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)

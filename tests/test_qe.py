@@ -124,7 +124,8 @@ def test_the_lexical_table_is_learned_by_the_statistical_aligner():
 
 
 def test_fit_risk_fits_one_part_per_kind_and_sets_the_threshold_for_the_clean_share():
-    rows = ([{"a": 0.1 * (i % 5), "b": 0.0} for i in range(100)] + [{"a": 2.0 + 0.1 * (i % 5), "b": 0.0} for i in range(50)]
+    rows = ([{"a": 0.1 * (i % 5), "b": 0.0} for i in range(100)]
+            + [{"a": 2.0 + 0.1 * (i % 5), "b": 0.0} for i in range(50)]
             + [{"a": 0.0, "b": 3.0}] * 20)
     kinds = ["clean"] * 100 + ["big_a"] * 50 + ["big_b"] * 20
     model = fit_risk(rows, kinds, {"A": ("a",), "B": ("b",)}, {"big_a": "A", "big_b": "B"}, clean_flagged=0.05)
@@ -203,3 +204,21 @@ def test_qe_imports_no_model_runtime():
     modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert all(m.startswith(("mt.qe", "mt.errors", "mt.formats.writing", "__future__", "pathlib", "typing"))
                for m in modules), modules
+
+
+def test_the_pivot_widens_a_word_through_english():
+    from mt.qe.lexicon import LengthModel, LexicalTable
+    from mt.qe.training import compose_pivot
+
+    def table(src, tgt, forward, backward, stop=frozenset()):
+        return LexicalTable(src, tgt, forward, backward, frozenset(), stop, LengthModel(0.0, 1.0))
+
+    direct = table("ar", "zh", {"صح": frozenset({"卫"})}, {"卫": frozenset({"صح"})}, stop=frozenset({"的"}))
+    first = table("ar", "en", {"صح": frozenset({"health"}), "بنك": frozenset({"bank"})},
+                  {"health": frozenset({"صح"}), "bank": frozenset({"بنك"})})
+    second = table("en", "zh", {"health": frozenset({"健", "康", "的"}), "bank": frozenset({"银", "行"})},
+                   {"健": frozenset({"health"}), "银": frozenset({"bank"})})
+    wide = compose_pivot(direct, first, second)
+    assert wide.forward["صح"] == {"卫", "健", "康"}  # the function word 的 stays out
+    assert wide.forward["بنك"] == {"银", "行"} and wide.backward["银"] == {"بنك"}
+    assert wide.backward["卫"] == {"صح"} and wide.src_stop == direct.src_stop

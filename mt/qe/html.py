@@ -17,7 +17,8 @@ table{border-collapse:collapse;width:100%} td,th{border-top:1px solid #ddd;paddi
 th{text-align:left;background:#f4f4f4} td.line{width:3em} td.risk{font-variant-numeric:tabular-nums;width:3.5em}
 td.src{direction:rtl;text-align:right;width:42%;font-size:1.1em} td.tgt{width:48%}
 .flag{display:inline-block;margin:0 .3em .2em 0;padding:0 .35em;border-radius:.3em;font-size:.85em;background:#eee}
-mark{background:#ffc94d;border-radius:.2em} mark.weak{background:#fff0c2} tr.ok td.risk{color:#2a7} tr.flagged td.risk{color:#c22;font-weight:bold}
+mark{background:#ffc94d;border-radius:.2em} mark.weak{background:#fff0c2}
+tr.ok td.risk{color:#2a7} tr.flagged td.risk{color:#c22;font-weight:bold}
 tr.hidden{display:none} .empty-text{color:#999;font-style:italic}
 """
 

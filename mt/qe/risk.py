@@ -1,5 +1,6 @@
 """The risk model: one small logistic regression per kind of failure, fitted on a synthetic corruption set;
-``risk`` is the largest of their probabilities, and the kind of that part names the strongest signal.
+``risk`` is the probability that at least one part fires (noisy-OR: 1 - the product of 1 - p), so that every
+part moves the ranking while the strongest one dominates, and the kind of the strongest part names the signal.
 
 Each part reads only the features that bear on its failure (the loop part the repetition and the length, the
 detached part the two coverages and the length, ...), so one part's noise never dilutes another's evidence.
@@ -47,7 +48,7 @@ class Part:
 
 @dataclass(frozen=True)
 class RiskModel:
-    """risk = the largest part probability; flagged when risk >= threshold."""
+    """risk = 1 - prod(1 - part probability) (noisy-OR); flagged when risk >= threshold."""
 
     parts: Mapping[str, Part]
     threshold: float
@@ -63,7 +64,10 @@ class RiskModel:
         return max(probabilities, key=lambda kind: probabilities[kind])
 
     def risk(self, features: Mapping[str, float]) -> float:
-        return max(self.probabilities(features).values())
+        quiet = 1.0
+        for probability in self.probabilities(features).values():
+            quiet *= 1.0 - probability
+        return 1.0 - quiet
 
     def to_json(self) -> dict:
         return {"parts": {kind: {"weights": dict(part.weights), "bias": part.bias}

@@ -126,3 +126,25 @@ def fit_risk(rows: Sequence[Mapping[str, float]], kinds: Sequence[str], parts: M
     index = min(int(math.ceil(len(scores) * (1 - clean_flagged))), len(scores) - 1)
     threshold = scores[index] + 1e-6 if scores else 0.5
     return RiskModel(fitted, round(threshold, 6), dict(meta or {}))
+
+
+def compose_pivot(direct: LexicalTable, first: LexicalTable, second: LexicalTable) -> LexicalTable:
+    """``direct`` (ar -> zh) widened through a pivot: an Arabic word also accepts the translations (``second``,
+    en -> zh) of its translations (``first``, ar -> en), and a target word the Arabic words that translate its
+    translations back; function words of ``direct`` stay out. Stop lists and length model stay ``direct``'s."""
+    forward = {word: set(translations) for word, translations in direct.forward.items()}
+    for word, pivots in first.forward.items():
+        if word in direct.src_stop:
+            continue
+        reached = {t for p in pivots for t in second.forward.get(p, ())} - direct.tgt_stop
+        forward.setdefault(word, set()).update(reached)
+    backward = {word: set(sources) for word, sources in direct.backward.items()}
+    for word, pivots in second.backward.items():
+        if word in direct.tgt_stop:
+            continue
+        reached = {s for p in pivots for s in first.backward.get(p, ())} - direct.src_stop
+        backward.setdefault(word, set()).update(reached)
+    meta = dict(direct.meta, pivot={"first": first.meta, "second": second.meta})
+    return LexicalTable(direct.src_lang, direct.tgt_lang, {k: frozenset(v) for k, v in forward.items() if v},
+                        {k: frozenset(v) for k, v in backward.items() if v}, direct.src_stop, direct.tgt_stop,
+                        direct.length, meta)
