@@ -79,6 +79,7 @@ class Number:
     text: str
     readings: frozenset[str]
     soft: bool = False
+    value: str = ""  # the reading the writing convention gives (UN groups right to left, 1,000 a thousand)
 
 
 def _value(number: Decimal | float | int) -> str:
@@ -100,6 +101,15 @@ def _plain_readings(raw: str) -> set[str]:
     if len(digits) > 2 and not readings:  # a date or version such as 17.11.2016: its parts
         readings.update(_value(int(p)) for p in digits)
     return readings or {_value(int(digits[0]))}
+
+
+def _convention(raw: str, readings: set[str]) -> str:
+    """The one reading of a digit string the writing convention gives: groups of three after ``,``/``.``/``٬``
+    are thousands (``1,200`` is 1200), a single ``٫``, ``.`` or ``,`` before other digits a decimal point."""
+    digits = re.split(r"[.,٫٬]", raw)
+    if len(digits) > 1 and all(len(p) == 3 for p in digits[1:]) and "٫" not in raw:
+        return _value(int("".join(digits)))
+    return min(readings, key=lambda r: (len(r), r)) if len(readings) > 1 else next(iter(readings))
 
 
 def _scaled(readings: set[str], text: str, end: int) -> tuple[set[str], int]:
@@ -125,14 +135,18 @@ def _digit_numbers(text: str, lang: str) -> list[Number]:
         groups = re.split(_SPACE, match.group())
         # Arabic: the groups right to left (UN), or as written (left-to-right digits in other sources)
         orders = [groups[::-1], groups] if lang == "ar" else [groups]
+        value = _value(int("".join(orders[0])))
         readings, _ = _scaled({_value(int("".join(o))) for o in orders}, ascii_text, match.end())
-        found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings)))
+        found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings),
+                            value=value))
         taken[match.start():match.end()] = [True] * (match.end() - match.start())
     for match in _PLAIN.finditer(ascii_text):
         if taken[match.start()]:
             continue
-        readings, _ = _scaled(_plain_readings(match.group()), ascii_text, match.end())
-        found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings)))
+        plain = _plain_readings(match.group())
+        readings, _ = _scaled(plain, ascii_text, match.end())
+        found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings),
+                            value=_convention(match.group(), plain)))
     return found
 
 
@@ -188,9 +202,10 @@ def find_numbers(text: str, lang: str) -> list[Number]:
     numbers = sorted(_digit_numbers(text, lang) + _soft_numbers(text, lang), key=lambda n: (n.start, n.end))
     if lang == "en":  # ordinals and decades (15th, 1960s): Arabic writes them in words, so they are soft
         soft = {m.start() for m in _EN_SOFT_DIGITS.finditer(text.translate(DIGITS))}
-        numbers = [Number(n.start, n.end, n.text, n.readings, True) if n.start in soft else n for n in numbers]
+        numbers = [Number(n.start, n.end, n.text, n.readings, True, n.value) if n.start in soft else n
+                   for n in numbers]
     enumeration = _ENUMERATION.match(text.translate(DIGITS))
     if numbers and enumeration and numbers[0].end <= enumeration.end():
         first = numbers[0]
-        numbers[0] = Number(first.start, first.end, first.text, first.readings, soft=True)
+        numbers[0] = Number(first.start, first.end, first.text, first.readings, True, first.value)
     return numbers
