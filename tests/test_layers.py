@@ -31,7 +31,7 @@ LAYERS = [  # bottom first; a unit imports only units of lower layers
     {"formats", "backends"},
     {"glossary"},
     {"evaluation", "memory", "alignment"},
-    {"decoding", "report"},
+    {"decoding", "report", "qe"},  # qe: text, glossary and alignment below it; the CLI (and later the pipeline) above
     {"segments"},
     {"pipeline"},
     {"engines", "server", "training"},
