@@ -89,6 +89,8 @@ def test_kinds_and_spans_point_at_the_problem(flores):
     wrong = estimator.assess(source, flores["zh"][0])
     assert "script" in [f.kind for f in wrong.flags]
     assert [f.kind for f in estimator.assess(source, "  ").flags] == ["empty"]
+    assert [f.kind for f in estimator.assess(" ", "The study was published.").flags] == ["hallucination"]
+    assert not estimator.assess("", "").flags
 
 
 def test_a_missing_glossary_term_is_always_flagged():

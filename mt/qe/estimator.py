@@ -19,9 +19,9 @@ from mt.qe.model import KINDS, Detector, Flag, Pair
 from mt.qe.risk import RiskModel
 
 TARGETS = ("en", "zh")
-#: Features that break a stated requirement (a glossary term, a source number missing from the translation):
-#: the pair is always flagged, its risk at least the threshold.
-RULE_FEATURES = ("term", "number_missing")
+#: Features that break a stated requirement (a glossary term, a source number missing from the translation, a
+#: translation of an empty line): the pair is always flagged, its risk at least the threshold.
+RULE_FEATURES = ("term", "number_missing", "unsourced")
 #: Flags that are hints rather than evidence (word coverage, length): shown only when one of these parts of the
 #: risk model reaches the threshold itself, so a pair flagged for a number does not also list every unknown word.
 HINT_PARTS = {"omission": ("omission",), "hallucination": ("hallucination",),

@@ -32,14 +32,17 @@ def _spans(pattern: re.Pattern[str], text: str) -> tuple[Span, ...]:
 
 @dataclass
 class EmptyDetector:
-    """A translation with nothing in it where the source has text."""
+    """A translation with nothing in it where the source has text, or text where the source line is empty."""
 
-    features: tuple[str, ...] = ("empty",)
+    features: tuple[str, ...] = ("empty", "unsourced")
 
     def detect(self, pair: Pair) -> Detection:
         empty = bool(pair.source.strip()) and not pair.translation.strip()
+        unsourced = not pair.source.strip() and bool(pair.translation.strip())
         flags = (Flag("empty", "the translation is empty"),) if empty else ()
-        return Detection(flags, {"empty": float(empty)})
+        if unsourced:
+            flags = (Flag("hallucination", "the source line is empty but the translation is not"),)
+        return Detection(flags, {"empty": float(empty), "unsourced": float(unsourced)})
 
 
 @dataclass
