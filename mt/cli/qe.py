@@ -15,8 +15,8 @@ Example: mt qe news.ar news.en --to en -g terms.tsv -f html -o review.html
 
 SOURCE holds Arabic sentences, TRANSLATION their translations, line by line. Each pair gets a risk in [0, 1] \
 from model-free detectors (numbers, glossary terms, untranslated or wrong-script text, loops, empty lines, \
-words without a counterpart learned from parallel text, length ratio) combined by a calibrated logistic \
-model; pairs at or above --threshold get flags naming the kinds and the spans. Output: JSON Lines (one object \
+words without a counterpart learned from parallel text, length ratio) combined by calibrated logistic \
+models; pairs at or above --threshold get flags naming the kinds and the spans. Output: JSON Lines (one object \
 per line, in order), TSV, or a self-contained HTML review page. See docs/qe.md.
 """
 
