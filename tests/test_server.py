@@ -6,6 +6,7 @@ for any model: each answer equals the library's translation of the same text, st
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -174,7 +175,17 @@ BAD_TRANSLATE = [
     ({"json": {"q": "x", "source": "ar", "target": "de"}}, "de is not supported as a target language"),
     ({"json": {"q": "x", "source": "ar", "target": ["en"]}}, "target must be a string"),
     ({"json": {"q": "x", "source": "ar", "target": "en", "format": "pdf"}}, "format must be text or html"),
-    ({"json": {"q": "x", "source": "ar", "target": "en", "alternatives": "many"}}, "alternatives must be an integer"),
+    ({"json": {"q": "x", "source": "ar", "target": "en", "alternatives": "many"}},
+     "alternatives parameter is not a number"),
+    ({"json": {"q": "", "source": "ar", "target": "en"}}, "missing q parameter"),
+    ({"content": b'{"q": ' + b"[" * 1000 + b"]" * 1000 + b"}", "headers": {"content-type": "application/json"}},
+     "not valid JSON"),
+    ({"content": b'{"q": "x", "source": "ar", "target": "en", "alternatives": ' + b"7" * 5000 + b"}",
+      "headers": {"content-type": "application/json"}}, "not valid JSON"),
+    ({"content": '{"q": "\\ud800 مرحبا", "source": "ar", "target": "en"}'.encode("utf-8"),
+      "headers": {"content-type": "application/json"}}, "q is not valid Unicode text"),
+    ({"content": json.dumps({"q": ["مرحبا", "\udfff"], "source": "ar", "target": "en"}).encode("ascii"),
+      "headers": {"content-type": "application/json"}}, "q[1] is not valid Unicode text"),
 ]
 
 
@@ -187,14 +198,14 @@ def test_bad_translate_requests_are_400_with_one_line(client, request_kwargs, me
 # -- LibreTranslate: the other endpoints ------------------------------------------------------------------------
 def test_languages_detect_settings_health(client):
     languages = client.get("/languages").json()
-    assert languages[0] == {"code": "ar", "name": "Arabic", "targets": ["en", "zh"]}
-    assert {entry["code"] for entry in languages} == {"ar", "en", "zh"}
+    assert languages[0] == {"code": "ar", "name": "Arabic", "targets": ["en", "zh", "zh-Hans"]}
+    assert {entry["code"] for entry in languages} == {"ar", "en", "zh", "zh-Hans"}
     detected = client.post("/detect", data={"q": ALIBABA}).json()
     assert detected[0] == {"confidence": 100.0, "language": "ar"}
     assert client.post("/detect", json={"q": "这是中文的文本 text"}).json()[0]["language"] == "zh"
     settings = client.get("/frontend/settings").json()
     assert settings["keyRequired"] is False and settings["filesTranslation"] is True
-    assert ".txt" in settings["supportedFilesFormat"] and settings["charLimit"] == -1
+    assert ".txt" in settings["supportedFilesFormat"] and settings["charLimit"] == ServerOptions().char_limit
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["glossaries"] == ["news"] and health["targets"] == ["en", "zh"]
     one_line_error(client.get("/no/such/page"), 404, "not found")
@@ -228,7 +239,14 @@ def test_translate_file_and_download(client, reference):
     assert 'filename="report.en.txt"' in download.headers["content-disposition"]
 
 
-def test_download_url_behind_a_proxy(client):
+def test_download_url_behind_a_proxy(translator, tmp_path):
+    """X-Forwarded-* count only from a proxy given with --forwarded-allow-ips (here: any peer)."""
+    app = create_app(translator, GlossaryStore(), ServerOptions(forwarded_allow_ips=("*",)))
+    with TestClient(app) as client:
+        check_download_url_behind_a_proxy(client)
+
+
+def check_download_url_behind_a_proxy(client):
     response = client.post("/translate_file", data={"source": "ar", "target": "en"},
                            files={"file": ("a.txt", ALIBABA.encode("utf-8"))},
                            headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "mt.example.org",
@@ -593,3 +611,225 @@ def test_serve_without_the_server_extra_names_it(run_cli, monkeypatch):
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if the extra were not installed
     code, _, err = run_cli("serve", "--target", "en")
     assert code == 1 and 'pip install "tarjama[server]"' in err and err.count("\n") == 1, err
+
+
+# -- issue 21: one bad request fails alone, bounded work, LibreTranslate clients, keys, exposure ---------------------
+def test_v1_translate_refuses_what_python_cannot_parse_with_one_line(client):
+    for raw, message in ((b'{"q": "\\ud800", "target": "en"}', "not valid Unicode text"),
+                         (b'{"q": ' + b"[" * 1000 + b"]" * 1000 + b', "target": "en"}', ""),
+                         (b'{"q": "x", "target": "en", "glossary_mode": ' + b"9" * 5000 + b"}", "")):
+        response = client.post("/v1/translate", content=raw, headers={"content-type": "application/json"})
+        one_line_error(response, 400, message)
+    still_serving(client)
+
+
+def test_a_request_that_fails_a_shared_decode_fails_alone(translator):
+    """Six requests share one decode; one of them has text the tokenizer cannot take (a lone surrogate, sent
+    straight to the worker: the routes refuse it before). Only that one fails; the others get what they get
+    alone."""
+    texts = flores(5, skip=60)
+    alone = [translator.translate([t], to="en")[0].translation for t in texts]
+    worker = TranslationWorker(translator, GlossaryStore(), batch_wait=1.0)
+    futures = [worker.translate([t], "en") for t in texts[:3]]
+    bad = worker.translate(["\ud800 " + ALIBABA], "en")
+    futures += [worker.translate([t], "en") for t in texts[3:]]
+    worker.start()
+    answers = [f.result(timeout=120)[0][0].translation for f in futures]
+    with pytest.raises(Exception):
+        bad.result(timeout=120)
+    worker.stop()
+    assert answers == alone
+
+
+def test_small_requests_pass_a_large_request_and_a_document_queued_before_them(translator):
+    """A 600-line request, then a document, then a one-line request: the small one is answered between two
+    blocks of the large one, not after the document it was queued behind."""
+    from mt.formats.document import FormatOptions
+    from mt.formats.registry import FORMATS
+
+    page = "".join(f"<p>{line}</p>\n" for line in flores(40, skip=100)).encode("utf-8")
+    document = FORMATS["html"].parse(page, "page.html", FormatOptions())
+    worker = TranslationWorker(translator, GlossaryStore(), batch_wait=0.0, max_lines=512)
+    finished: list[str] = []
+    big = worker.translate(["\n".join(flores(600))], "en")
+    doc = worker.call(lambda w: w.translate_segments(document.segments, "en"))
+    little = worker.translate([flores(1, skip=700)[0]], "en")
+    for name, future in (("large", big), ("document", doc), ("small", little)):
+        future.add_done_callback(lambda _, name=name: finished.append(name))
+    worker.start()
+    for future in (big, doc, little):
+        future.result(timeout=300)
+    worker.stop()
+    assert finished == ["small", "large", "document"]
+
+
+def test_a_cancelled_job_is_dropped_or_stopped_at_its_next_block(translator):
+    from mt.server.worker import JobCancelled, TranslationJob
+
+    worker = TranslationWorker(translator, GlossaryStore(), batch_wait=0.0, max_lines=16)
+    queued = TranslationJob(["\n".join(flores(40, skip=200))], "en")
+    running = TranslationJob(["\n".join(flores(600))], "en")
+    worker.submit(running)
+    worker.submit(queued)
+    queued.cancel()  # before it starts: never translated
+    worker.start()
+    deadline = time.monotonic() + 60
+    while not running.future.running() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    running.cancel()
+    with pytest.raises(JobCancelled):
+        running.future.result(timeout=120)
+    worker.stop()
+    assert worker.jobs_cancelled == 2 and worker.decode_calls == 1 and worker.jobs_done == 0
+
+
+def docx_with_paragraphs(path: Path, paragraphs: str) -> Path:
+    """A Word document (python-docx's empty one) whose body is ``paragraphs`` (w:p elements)."""
+    import io
+    import zipfile
+
+    import docx
+
+    blank = io.BytesIO()
+    docx.Document().save(blank)
+    with zipfile.ZipFile(blank) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                start = text.index("<w:body>") + len("<w:body>")
+                data = (text[:start] + paragraphs + text[start:]).encode("utf-8")
+            out.writestr(info.filename, data)
+    return path
+
+
+def test_default_limits_bound_text_evaluation_and_documents(translator, tmp_path):
+    options = ServerOptions()
+    assert options.char_limit and options.eval_char_limit and options.document_limit and options.max_segments
+    app = create_app(translator, GlossaryStore(), ServerOptions(char_limit=100, eval_char_limit=200,
+                                                                document_limit=1024 * 1024, max_segments=30))
+    with TestClient(app) as client:
+        one_line_error(client.post("/translate", json={"q": "ب" * 101, "source": "ar", "target": "en"}), 400,
+                       "exceeds text limit (100 characters)")
+        one_line_error(client.post("/v1/evaluate", json={"hypotheses": ["a" * 150], "references": ["b" * 60]}),
+                       400, "exceeds text limit (200 characters)")
+        # a small DOCX whose document.xml is a mass of empty paragraphs (compresses ~1000x): refused unread
+        empty = docx_with_paragraphs(tmp_path / "empty.docx", "<w:p/>" * 400_000)
+        assert empty.stat().st_size < 64 * 1024
+        one_line_error(client.post("/translate_file", data={"source": "ar", "target": "en"},
+                                   files={"file": ("empty.docx", empty.read_bytes())}), 413, "expands to")
+        many = docx_with_paragraphs(tmp_path / "many.docx",
+                                    "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in flores(31)))
+        one_line_error(client.post("/translate_file", data={"source": "ar", "target": "en"},
+                                   files={"file": ("many.docx", many.read_bytes())}), 413, "31 paragraphs")
+        still_serving(client)
+
+
+def test_cors_on_every_answer_and_preflight(client):
+    origin = {"Origin": "https://mastodon.example"}
+    preflight = client.options("/translate", headers={**origin, "Access-Control-Request-Method": "POST",
+                                                      "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    ok = client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en"}, headers=origin)
+    refused = client.post("/translate", json={"q": ALIBABA, "source": "ar"}, headers=origin)
+    assert ok.headers["access-control-allow-origin"] == "*" and refused.status_code == 400
+    assert refused.headers["access-control-allow-origin"] == "*"
+    assert client.get("/languages", headers=origin).headers["access-control-allow-origin"] == "*"
+
+
+def test_libretranslate_clients_as_they_are(client, reference):
+    # a form body with target and api_key in the query string (LibreTranslate reads request.values)
+    merged = client.post("/translate?target=en&api_key=", data={"q": ALIBABA, "source": "ar"})
+    assert merged.status_code == 200 and merged.json() == {"translatedText": reference([ALIBABA], "en")[0]}
+    clamped = client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en", "alternatives": -1})
+    assert clamped.status_code == 200 and "alternatives" not in clamped.json()
+    one_line_error(client.post("/translate_file", data={"target": "en"}, files={"file": ("a.txt", b"x")}),
+                   400, "missing source parameter")
+    one_line_error(client.post("/suggest", json={"q": "x", "s": "y", "source": "ar", "target": "en"}), 403,
+                   "Suggestions are disabled")
+    spec = client.get("/spec")
+    assert spec.status_code == 200 and "/translate" in spec.json()["paths"]
+    hans = client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "zh-Hans"})
+    assert hans.json() == client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "zh"}).json()
+    listed = client.post("/detect", json={"q": ["This is an English sentence, quite long.", ALIBABA]}).json()
+    assert {d["language"] for d in listed} == {"en", "ar"}  # every element counts, not only the first
+
+
+def test_html_auto_detects_on_the_text_not_the_tags(client):
+    """A Mastodon toot: Arabic words, a link and a hashtag (Latin letters) in markup, source auto."""
+    toot = ('<p>أعلنت مجموعة علي بابا عن نتائجها. <a href="https://news.example.org/alibaba/results-2016" '
+            'rel="nofollow noopener" translate="no" target="_blank"><span class="invisible">https://</span>'
+            '<span class="ellipsis">news.example.org/alibaba/resul</span><span class="invisible">ts-2016</span>'
+            '</a> <a href="https://mastodon.example/tags/AliExpress" class="mention hashtag" rel="tag">'
+            '#<span>AliExpress</span></a></p>')
+    response = client.post("/translate", json={"q": [toot], "source": "auto", "target": "en", "format": "html"})
+    assert response.status_code == 200, response.text
+    assert response.json()["detectedLanguage"][0]["language"] == "ar"
+    english = "<p>This paragraph is written in English, with a <a href='https://x.example'>link</a>.</p>"
+    one_line_error(client.post("/translate", json={"q": english, "source": "auto", "target": "en", "format": "html"}),
+                   400, "detected as en")
+
+
+@pytest.mark.parametrize("name,expected", [("تقرير.txt", "تقرير.en.txt"), ("报告 2024.txt", "报告_2024.en.txt"),
+                                           ("my report.txt", "my_report.en.txt")])
+def test_non_ascii_file_names_work_and_come_back_named(client, reference, name, expected):
+    from urllib.parse import quote, unquote
+
+    response = client.post("/translate_file", data={"source": "ar", "target": "en"},
+                           files={"file": (name, ALIBABA.encode("utf-8"))})
+    assert response.status_code == 200, response.text
+    url = response.json()["translatedFileUrl"]
+    assert unquote(url).endswith("." + expected) and url.isascii()
+    download = client.get(url)
+    assert download.status_code == 200 and download.text == reference([ALIBABA], "en")[0]
+    disposition = download.headers["content-disposition"]
+    assert disposition.endswith("''" + quote(expected)) or disposition.endswith(f'filename="{expected}"')
+
+
+def test_forwarded_headers_count_only_from_trusted_proxies(translator):
+    app = create_app(translator, GlossaryStore(), ServerOptions(req_limit=2))
+    with TestClient(app) as client:
+        response = client.post("/translate_file", data={"source": "ar", "target": "en"},
+                               files={"file": ("a.txt", ALIBABA.encode("utf-8"))},
+                               headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"})
+        assert response.json()["translatedFileUrl"].startswith("http://testserver/download_file/")
+        codes = [client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en"},
+                             headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code for i in range(3)]
+        assert codes == [429, 429, 429]  # the upload counted too: the same client, whatever it claims
+
+
+def test_keys_guard_glossaries_and_key_database_errors_carry_no_path(keyed, translator, tmp_path):
+    client, user, _, _ = keyed
+    one_line_error(client.get("/v1/glossaries/news"), 403, "requires an API key")
+    one_line_error(client.get("/v1/glossaries"), 403, "requires an API key")
+    assert client.get("/v1/glossaries/news", headers={"X-API-Key": user}).status_code == 200
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"not a database at all" * 100)
+    for path in (tmp_path / "missing.sqlite", corrupt):
+        app = create_app(translator, GlossaryStore(), ServerOptions(api_keys=path))
+        with TestClient(app) as broken:
+            message = one_line_error(broken.post("/translate", json={"q": "x", "source": "ar", "target": "en",
+                                                                     "api_key": "k"}), 503, "key database")
+            assert str(tmp_path) not in message and "sqlite" not in message
+
+
+def test_access_log_never_shows_a_key():
+    import logging
+
+    from mt.server.logs import RedactKeys
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "POST", "/translate?target=en&api_key=mt-SECRET&x=1", "1.1", 200), None)
+    assert RedactKeys().filter(record)
+    line = record.getMessage()
+    assert "mt-SECRET" not in line and "api_key=[redacted]&x=1" in line
+
+
+def test_docs_page_needs_nothing_from_outside(client):
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/static/docs.js" in docs.text
+    for asset in ("/docs", "/static/docs.js"):
+        text = client.get(asset).text
+        assert "https://" not in text and "cdn" not in text.lower()

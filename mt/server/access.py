@@ -3,13 +3,18 @@ and the requests-per-minute limit per key or client address."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from mt.errors import InputError
 from mt.server.errors import ApiError
 from mt.server.keys import KeyInfo, KeyStore
 from mt.server.limits import RateLimiter
+
+log = logging.getLogger("mt.server")
 
 
 def presented_key(request: Request, fields: dict) -> str | None:
@@ -44,7 +49,7 @@ class Access:
         if self.keys is not None:
             if key is None:
                 raise ApiError(403, "this server requires an API key (api_key); ask its operator for one")
-            info = self.keys.lookup(key)
+            info = self._lookup(key)
             if info is None:
                 raise ApiError(403, "Invalid API key")
         if admin and (info is None or not info.admin):
@@ -57,3 +62,12 @@ class Access:
         if not self.limiter.hit(identity, limit):
             raise ApiError(429, f"Slowdown: too many requests ({limit} per minute)")
         return info
+
+    def _lookup(self, key: str) -> KeyInfo | None:
+        """The key's record; a key database that is missing or unreadable is logged (with its path) and
+        answered 503 without it."""
+        try:
+            return self.keys.lookup(key)  # type: ignore[union-attr]
+        except (InputError, sqlite3.Error) as error:
+            log.error("the API key database cannot be read: %s", error)
+            raise ApiError(503, "the server's API key database cannot be read (the error is in its log)") from None

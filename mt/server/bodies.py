@@ -13,12 +13,15 @@ from mt.server.errors import ApiError
 SOURCES = {"ar": "Arabic"}
 TARGETS = {"en": "English", "zh": "Chinese"}
 LANGUAGE_NAMES = {**SOURCES, **TARGETS}
+# the codes /languages lists per target: LibreTranslate's current code for Chinese is zh-Hans, older ones zh
+LISTED_CODES = {"en": {"en": "English"}, "zh": {"zh": "Chinese", "zh-Hans": "Chinese (Simplified)"}}
 _TARGET_ALIASES = {"en": "en", "en-us": "en", "en-gb": "en", "zh": "zh", "zh-hans": "zh", "zh-cn": "zh",
                    "zh-sg": "zh", "cmn": "zh", "cmn-hans": "zh"}
 
 
 async def read_fields(request: Request) -> dict:
-    """The request's fields: a JSON object, or form fields (a repeated form field becomes a list)."""
+    """The request's fields: a JSON object, or form fields (a repeated form field becomes a list); fields in
+    the query string are added where the body has none (LibreTranslate reads ``request.values``)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
@@ -26,14 +29,27 @@ async def read_fields(request: Request) -> dict:
         for name in form.keys():
             values = form.getlist(name)
             fields[name] = values[0] if len(values) == 1 else values
-        return fields
-    raw = await request.body()
-    if not raw.strip():
-        return dict(request.query_params)  # GET-style clients send the fields in the query string
+    else:
+        raw = await request.body()
+        fields = parse_json_object(raw) if raw.strip() else {}
+    for name in request.query_params.keys():
+        if name not in fields:
+            values = request.query_params.getlist(name)
+            fields[name] = values[0] if len(values) == 1 else values
+    return fields
+
+
+def parse_json_object(raw: bytes) -> dict:
+    """A JSON body as a dict; 400 with one line for anything else (bad JSON, nesting too deep for Python's
+    parser, a number with more digits than Python converts)."""
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ApiError(400, "the body is not valid JSON (send JSON or form fields)") from None
+    except RecursionError:
+        raise ApiError(400, "the body is not valid JSON: nested too deep") from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise ApiError(400, f"the body is not valid JSON: {error}") from None
     if not isinstance(data, dict):
         raise ApiError(400, f"the body must be a JSON object, not {type(data).__name__}")
     return data
@@ -53,7 +69,7 @@ def text_field(fields: dict, name: str, *, required: bool = True, default: str |
 def texts_field(fields: dict, name: str = "q") -> tuple[list[str], bool]:
     """``q`` as a list of texts, and whether it came as a list."""
     value = fields.get(name)
-    if value is None:
+    if value is None or value == "":
         raise ApiError(400, f"Invalid request: missing {name} parameter")
     if isinstance(value, str):
         return [value], False
@@ -65,16 +81,15 @@ def texts_field(fields: dict, name: str = "q") -> tuple[list[str], bool]:
 
 
 def int_field(fields: dict, name: str, default: int = 0) -> int:
+    """A whole number, negative ones taken as 0 (as LibreTranslate does for ``alternatives``)."""
     value = fields.get(name, default)
-    if isinstance(value, bool):
-        raise ApiError(400, f"Invalid request: {name} must be an integer")
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+        raise ApiError(400, f"Invalid request: {name} parameter is not a number")
     try:
         number = int(value)
-    except (TypeError, ValueError):
-        raise ApiError(400, f"Invalid request: {name} must be an integer") from None
-    if number < 0:
-        raise ApiError(400, f"Invalid request: {name} must not be negative")
-    return number
+    except (TypeError, ValueError, OverflowError):
+        raise ApiError(400, f"Invalid request: {name} parameter is not a number") from None
+    return max(0, number)
 
 
 def target_code(value: str) -> str:

@@ -1,6 +1,7 @@
 """Translated files waiting to be downloaded: random unguessable names, an expiry, no path from the client.
 
-A download name is 32 random hex digits, a dot and a cleaned file name; it is looked up in this store's own
+A download name is 32 random hex digits, a dot and a cleaned file name (letters and digits of any script
+kept: ``تقرير.docx`` stays ``تقرير.docx``); it is looked up in this store's own
 index (never joined to a path as sent), so "../" or an absolute path in a name is simply not found. Files live
 in a private temporary folder, are removed when they expire (checked on every store and fetch) and when the
 server stops.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 import shutil
 import tempfile
 import threading
@@ -19,14 +21,30 @@ from pathlib import Path, PurePath
 
 from mt.formats.writing import write_bytes_atomic
 
-NAME_RE = re.compile(r"^[0-9a-f]{32}\.[A-Za-z0-9._-]{1,120}$")
+NAME_RE = re.compile(r"^[0-9a-f]{32}\.[\w.-]{1,120}$")
+_UNSAFE = re.compile(r"[^\w.-]+")  # \w: letters, digits and _ of every script; no separators, no controls
+
+
+def _clean(part: str) -> str:
+    return _UNSAFE.sub("_", part).strip("._")
 
 
 def clean_file_name(name: str, default: str = "file.txt") -> str:
-    """The last part of an uploaded file's name, with only letters, digits, '.', '_' and '-' kept."""
-    base = PurePath(name.replace("\\", "/")).name
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or default
-    return cleaned[-120:]
+    """The last part of an uploaded file's name (NFC), with only letters and digits of any script, '.', '_'
+    and '-' kept (spaces and anything else become '_'); its extension kept whatever its stem is."""
+    base = unicodedata.normalize("NFC", PurePath(name.replace("\\", "/")).name)
+    path = PurePath(base) if base not in ("", ".", "..") else PurePath(default)
+    stem, suffix = _clean(path.stem) or "file", _clean(path.suffix)
+    if not suffix and path.suffix == "" and path.stem.startswith("."):  # ".docx": an extension, no stem
+        stem, suffix = "file", _clean(path.stem)
+    cleaned = f"{stem}.{suffix}" if suffix else stem
+    return cleaned if len(cleaned) <= 120 else f"{stem[:119 - len(suffix)]}.{suffix}"
+
+
+def output_name(name: str, to: str) -> str:
+    """The translated file's name: the target language before the extension (report.docx -> report.en.docx)."""
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{to}.{ext}" if dot and stem else f"{name}.{to}"
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(request: Request, error: ApiError) -> JSONResponse:
         headers = {"Retry-After": "60"} if error.status == 429 else None
+        if error.status in (408, 413):  # the body may not have been read to its end: the connection cannot go on
+            headers = {"Connection": "close"}
         return error_response(error.status, error.message, headers)
 
     @app.exception_handler(InputError)

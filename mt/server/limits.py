@@ -1,10 +1,14 @@
-"""Limits of the server: requests per minute per key or client (a moving window), and the request body size."""
+"""Limits of the server: requests per minute per key or client (a moving window), the request body's size and
+the time it may take to arrive."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import deque
+
+from mt.server.errors import ApiError
 
 
 class RateLimiter:
@@ -36,8 +40,9 @@ class RateLimiter:
         return True
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(ApiError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body is larger than the server's limit of {limit} bytes")
 
 
 class BodyLimit:
@@ -77,7 +82,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise BodyTooLarge()
+                    raise BodyTooLarge(self.limit)
             return message
 
         async def tracking_send(message):
@@ -89,5 +94,59 @@ class BodyLimit:
         try:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+
+class BodyTimedOut(ApiError):
+    def __init__(self, timeout: float) -> None:
+        super().__init__(408, f"the request body did not arrive within {timeout:g} s")
+
+
+class BodyTimeout:
+    """ASGI middleware: a request whose body has not fully arrived ``timeout`` seconds after the app first
+    asked for it is answered 408 (one-line JSON error) and its connection closed: a client that sends headers
+    and then stalls holds neither a connection nor the server's shutdown."""
+
+    def __init__(self, app, timeout: float) -> None:
+        self.app = app
+        self.timeout = timeout
+
+    async def _refuse(self, send) -> None:
+        body = json.dumps({"error": f"the request body did not arrive within {self.timeout:g} s"}).encode()
+        await send({"type": "http.response.start", "status": 408,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline: float | None = None
+        complete = False
+        started = False
+
+        async def timed_receive():
+            nonlocal deadline, complete
+            if complete:
+                return await receive()
+            deadline = deadline or time.monotonic() + self.timeout
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                raise BodyTimedOut(self.timeout) from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, timed_receive, tracking_send)
+        except BodyTimedOut:
             if not started:
                 await self._refuse(send)

@@ -64,7 +64,7 @@ async def translate(request: Request, body: TranslateBody) -> dict:
         raise ApiError(400, "q: an empty list")
     to = svc.target(body.target)
     svc.check_chars(texts)
-    results = await svc.translate(texts, to, body.glossary, body.glossary_mode)
+    results = await svc.translate(texts, to, body.glossary, body.glossary_mode, request)
     return {"target": to, "glossary": body.glossary, "glossary_mode": body.glossary_mode,
             "results": [input_result(text, lines) for text, lines in zip(texts, results)]}
 
@@ -75,6 +75,7 @@ async def translate(request: Request, body: TranslateBody) -> dict:
 @router.get("/v1/glossaries", summary="The server's glossaries")
 async def glossaries(request: Request) -> dict:
     svc = service(request)
+    svc.access.check(request, dict(request.query_params))
     store = svc.glossaries
     return await svc.on_worker(lambda worker: {"glossaries": [
         {"name": name, "concepts": len(store.get(name)), "editable": store.editable(name)} for name in store.names]})
@@ -83,6 +84,7 @@ async def glossaries(request: Request) -> dict:
 @router.get("/v1/glossaries/{name}", summary="Every concept of a glossary")
 async def glossary(request: Request, name: str) -> dict:
     svc = service(request)
+    svc.access.check(request, dict(request.query_params))
     store = svc.glossaries
     if name not in store:
         raise ApiError(404, f"no glossary named {name!r}")
@@ -118,7 +120,8 @@ async def evaluate_route(request: Request, body: EvaluateBody) -> dict:
     systems = body.hypotheses if isinstance(body.hypotheses, dict) else {"hypothesis": body.hypotheses}
     references = body.references
     svc.check_chars([line for lines in systems.values() for line in lines]
-                    + [line for ref in references for line in ([ref] if isinstance(ref, str) else ref)])
+                    + [line for ref in references for line in ([ref] if isinstance(ref, str) else ref)]
+                    + list(body.sources or []), svc.options.eval_char_limit)
     if not systems or not references:
         raise ApiError(400, "hypotheses and references must not be empty")
     result = await asyncio.get_running_loop().run_in_executor(

@@ -3,24 +3,28 @@
 A :class:`Translator` is not thread-safe, so every translation (and every glossary edit, which changes what
 the translator matches) runs on the worker thread. The event loop hands a job over and awaits its future.
 
-Sharing: the worker takes the first waiting job, then collects every job that arrives within ``batch_wait``
-seconds (or is already waiting, when the wait is 0), up to ``max_lines`` lines. Jobs with the same target,
-glossary and glossary mode become one ``translate_stream`` call whose lines are all their lines, in order
-(one batched decode per leg through the pipeline's length-sorted batching), and the results are split back,
-so each job gets exactly the LineResults of its own lines. ``serial`` turns sharing off (one job per call),
-the baseline the benchmark compares with.
+Two queues. Small text requests (at most ``max_lines`` lines) wait in one; everything else (a large text
+request, a document, a glossary edit, the stop mark) waits in the other, in order, and is taken first.
 
-A large job (more than ``max_lines`` lines) or a document does not hold up the small requests behind it:
-between the blocks of its ``translate_stream`` (no decode is running then), the translation jobs that arrived
-meanwhile are served (shared as above), and the large job goes on where it was, with the same blocks, so the
-same results. Other work that arrived meanwhile (documents, glossary edits, the stop mark) waits for it, in
-order.
+Sharing: the worker takes the small requests waiting, collecting those that arrive within ``batch_wait``
+seconds, up to ``max_lines`` lines. Jobs with the same target, glossary and glossary mode become one
+``translate_stream`` call whose lines are all their lines, in order (one batched decode per leg through the
+pipeline's length-sorted batching), and the results are split back, so each job gets exactly the LineResults
+of its own lines. ``serial`` turns sharing off (one job per call), the baseline the benchmark compares with.
+
+Fairness: between two blocks of a large request or a document (no decode is running then), the worker answers
+the small requests waiting at that moment, then goes on with the large one, whose blocks, and so whose
+results, stay the same. So a one-sentence request waits for one block of whatever is running, never for the
+whole queue of large work.
+
+Isolation: when a shared decode fails, each of its requests is translated again alone, so only the request
+whose text causes the failure gets the error. Cancellation: a job whose ``cancel()`` was called (its client
+has gone, the server is stopping) is dropped before it starts, and a running one stops at its next block.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections import deque
@@ -38,6 +42,10 @@ log = logging.getLogger(__name__)
 _STOP = object()
 
 
+class JobCancelled(Exception):
+    """A job stopped between two blocks because its client has gone (or the server is stopping)."""
+
+
 def text_lines(text: str) -> list[str]:
     """The lines of one request text (LF or CRLF line ends); a text without a line end is one line."""
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
@@ -52,6 +60,7 @@ class TranslationJob:
     glossary: str | None = None  # a glossary name of the store; None: the server's default glossary
     glossary_mode: str = "strict"
     future: Future = field(default_factory=Future)
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
     @property
     def key(self) -> tuple[str, str | None, str]:
@@ -60,13 +69,27 @@ class TranslationJob:
     def lines(self) -> list[list[str]]:
         return [text_lines(text) for text in self.texts]
 
+    def line_count(self) -> int:
+        return sum(len(lines) for lines in self.lines())
+
+    def cancel(self) -> None:
+        """Drop the job if it has not started; stop it at its next block if it has."""
+        self.cancelled.set()
+        self.future.cancel()
+
 
 @dataclass
 class CallJob:
-    """Any other work on the translator (a document, a glossary edit): ``function(worker)`` on the thread."""
+    """Any other work on the translator (a document, a glossary edit): ``function(worker)`` on the thread.
+    A document's function passes ``cancelled`` on (see :meth:`TranslationWorker.translate_segments`)."""
 
     function: Callable[["TranslationWorker"], object]
     future: Future = field(default_factory=Future)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+        self.future.cancel()
 
 
 class TranslationWorker:
@@ -79,10 +102,12 @@ class TranslationWorker:
         self.batch_wait = max(0.0, batch_wait)
         self.max_lines = max_lines
         self.serial = serial
-        self.decode_calls = 0  # translate_stream calls made (shared decodes; /health shows them)
-        self.jobs_done = 0     # translation jobs (requests) answered
-        self._queue: queue.Queue = queue.Queue()
-        self._deferred: deque = deque()  # taken from the queue while a large job ran: served first, in order
+        self.decode_calls = 0    # translate_stream calls made (shared decodes; /health shows them)
+        self.jobs_done = 0       # translation jobs (requests) answered
+        self.jobs_cancelled = 0  # jobs dropped or stopped because their client had gone
+        self._small: deque[TranslationJob] = deque()  # small text requests
+        self._ordered: deque = deque()                # large requests, calls, the stop mark: in order
+        self._lock = threading.Condition()
         self._interleaving = False
         self._stopped = False
         self._translators: dict[tuple[str | None, str], Translator] = {}
@@ -94,17 +119,22 @@ class TranslationWorker:
         self._thread.start()
 
     def stop(self, timeout: float | None = None) -> None:
-        """Finish every job already queued, then end the thread."""
-        self._stopped = True
+        """Finish every job already queued (cancelled ones are dropped), then end the thread."""
+        with self._lock:
+            self._stopped = True
+            self._ordered.append(_STOP)
+            self._lock.notify()
         if self._thread.is_alive():
-            self._queue.put(_STOP)
             self._thread.join(timeout)
 
     def submit(self, job: TranslationJob | CallJob) -> Future:
         """Queue a job (also before :meth:`start`: it runs once the thread does); refused after :meth:`stop`."""
-        if self._stopped or (self._thread.ident is not None and not self._thread.is_alive()):
-            raise RuntimeError("the translation worker is not running")
-        self._queue.put(job)
+        with self._lock:
+            if self._stopped or (self._thread.ident is not None and not self._thread.is_alive()):
+                raise RuntimeError("the translation worker is not running")
+            small = isinstance(job, TranslationJob) and job.line_count() <= self.max_lines
+            (self._small if small else self._ordered).append(job)
+            self._lock.notify()
         return job.future
 
     def translate(self, texts: Sequence[str], to: str, glossary: str | None = None,
@@ -127,116 +157,136 @@ class TranslationWorker:
             self._translators[key] = self.translator.sharing_models(chosen, mode if chosen is not None else "off")
         return self._translators[key]
 
-    def _get(self, timeout: float | None = None, wait: bool = True):
-        """The next item: a deferred one first, else from the queue (queue.Empty when none comes in time)."""
-        if self._deferred:
-            return self._deferred.popleft()
-        return self._queue.get(timeout=timeout) if wait else self._queue.get_nowait()
-
     def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            first = self._get()
-            if first is _STOP:
-                break
-            if isinstance(first, CallJob):
-                self._run_call(first)
-                continue
-            jobs, after, stopping = self._collect(first)
-            self._run_jobs(jobs)
-            if after is not None:
-                self._run_call(after)
+        while True:
+            with self._lock:
+                while not self._small and not self._ordered:
+                    self._lock.wait()
+                item = self._ordered.popleft() if self._ordered and self._ordered[0] is not _STOP else None
+                if item is None and not self._small:
+                    return  # the stop mark, and no small request left
+            if item is None:
+                self._run_jobs(self._collect(wait=True))
+            elif isinstance(item, CallJob):
+                self._run_call(item)
+            else:
+                self._run_jobs([item])
 
-    def _collect(self, first: TranslationJob) -> tuple[list[TranslationJob], CallJob | None, bool]:
-        """The jobs that share a decode with ``first``; a call job or the stop mark ends the collection."""
-        jobs = [first]
-        if self.serial:
-            return jobs, None, False
-        lines = sum(len(lines) for lines in first.lines())
-        deadline = time.monotonic() + self.batch_wait
-        while lines < self.max_lines:
-            remaining = deadline - time.monotonic()
-            try:
-                item = self._get(timeout=remaining) if remaining > 0 else self._get(wait=False)
-            except queue.Empty:
-                break
-            if item is _STOP:
-                return jobs, None, True
-            if isinstance(item, CallJob):
-                return jobs, item, False
-            jobs.append(item)
-            lines += sum(len(lines) for lines in item.lines())
-        return jobs, None, False
+    def _collect(self, wait: bool) -> list[TranslationJob]:
+        """Small jobs to share a decode: those waiting, plus (``wait``) those arriving within ``batch_wait``,
+        up to ``max_lines`` lines (one job when serial)."""
+        jobs: list[TranslationJob] = []
+        lines = 0
+        deadline = time.monotonic() + (self.batch_wait if wait else 0.0)
+        with self._lock:
+            while lines < self.max_lines and not (self.serial and jobs):
+                if self._small:
+                    if jobs and lines + self._small[0].line_count() > self.max_lines:
+                        break
+                    job = self._small.popleft()
+                    jobs.append(job)
+                    lines += job.line_count()
+                    continue
+                remaining = deadline - time.monotonic()
+                if not jobs or remaining <= 0 or self._ordered:
+                    break
+                self._lock.wait(remaining)
+        return jobs
 
-    def translate_segments(self, segments: Sequence[Segment], to: str) -> list[TranslatedSegment]:
-        """On the worker thread (in a call): a document's segments with the default glossary; text requests that
-        arrive meanwhile are answered between its blocks, as for a large text request."""
-        return self.translator_for(None, "strict").translate_segments(segments, to=to,
-                                                                       progress=lambda _: self.serve_waiting())
+    def translate_segments(self, segments: Sequence[Segment], to: str,
+                           cancelled: threading.Event | None = None) -> list[TranslatedSegment]:
+        """On the worker thread (in a call): a document's segments with the default glossary; text requests
+        that arrive meanwhile are answered between its blocks, as for a large text request. A fresh translator
+        (the same models): what a document sets on it for tag placement stays with this document."""
+        translator = self.translator_for(None, "strict")
+        translator = translator.sharing_models(translator.glossary, translator.glossary_mode)
+
+        def between_segments(_: int) -> None:
+            if cancelled is not None and cancelled.is_set():
+                raise JobCancelled()
+            self.serve_waiting()
+
+        return translator.translate_segments(segments, to=to, progress=between_segments)
 
     def serve_waiting(self) -> None:
         """On the worker thread, between two blocks of a large piece of work (no decode running): answer the
-        small text requests waiting now (see the module docstring); nothing when there are none."""
-        if self.serial or self._interleaving or self._queue.empty():
+        small text requests waiting now (one shared decode); nothing when there are none."""
+        if self._interleaving or not self._small:
             return
-        self._serve_waiting()
-
-    def _serve_waiting(self) -> None:
-        """Translate the small jobs waiting in the queue now; anything else waits, in order, for later."""
-        small: list[TranslationJob] = []
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if (isinstance(item, TranslationJob) and not self._deferred
-                    and sum(len(lines) for lines in item.lines()) <= self.max_lines):
-                small.append(item)
-            else:  # a call, the stop mark, a large job (and all after them, to keep the order): after this job
-                self._deferred.append(item)
-        if small:
-            self._interleaving = True
-            try:
-                self._run_jobs(small)
-            finally:
-                self._interleaving = False
+        self._interleaving = True
+        try:
+            self._run_jobs(self._collect(wait=False))
+        finally:
+            self._interleaving = False
 
     def _run_call(self, job: CallJob) -> None:
         if not job.future.set_running_or_notify_cancel():
+            self.jobs_cancelled += 1
             return
         try:
             job.future.set_result(job.function(self))
+        except JobCancelled as error:
+            self.jobs_cancelled += 1
+            job.future.set_exception(error)
         except BaseException as error:  # noqa: BLE001 - handed to the awaiting request
             job.future.set_exception(error)
 
     def _run_jobs(self, jobs: list[TranslationJob]) -> None:
         groups: dict[tuple, list[TranslationJob]] = {}
         for job in jobs:
-            if job.future.set_running_or_notify_cancel():
-                groups.setdefault(job.key, []).append(job)
-        for (to, glossary, mode), group in groups.items():
-            try:
-                per_job = [job.lines() for job in group]
-                flat = [line for texts in per_job for lines in texts for line in lines]
-                translator = self.translator_for(glossary, mode)
-                self.decode_calls += 1
-                results = []
-                for result in translator.translate_stream(flat, to=to):
-                    results.append(result)
-                    if len(flat) > self.max_lines:
-                        self.serve_waiting()  # between two blocks of a large job: no decode is running
-                if len(results) != len(flat):  # the pipeline's promise: one result per line
-                    raise RuntimeError(f"{len(flat)} lines translated into {len(results)} results")
-            except BaseException as error:  # noqa: BLE001 - every request of the group learns of it
-                log.exception("translation of %d request(s) failed", len(group))
-                for job in group:
-                    job.future.set_exception(error)
+            if job.cancelled.is_set() or not job.future.set_running_or_notify_cancel():
+                self.jobs_cancelled += 1
                 continue
-            at = 0
-            for job, texts in zip(group, per_job):
-                own: list[list[LineResult]] = []
-                for lines in texts:
-                    own.append(results[at: at + len(lines)])
-                    at += len(lines)
-                job.future.set_result(own)
-                self.jobs_done += 1
+            groups.setdefault(job.key, []).append(job)
+        for group in groups.values():
+            self._run_group(group)
+
+    def _run_group(self, group: list[TranslationJob]) -> None:
+        """Translate a group in one call; if that fails, each job again alone, so only the culprit fails."""
+        try:
+            results = self._translate_group(group)
+        except JobCancelled as error:
+            self.jobs_cancelled += len(group)
+            for job in group:
+                job.future.set_exception(error)
+            return
+        except BaseException as error:  # noqa: BLE001 - handed to the request(s) it belongs to
+            if len(group) > 1:
+                log.warning("a shared decode of %d requests failed (%s); translating each alone", len(group),
+                            type(error).__name__)
+                for job in group:
+                    self._run_group([job])
+                return
+            log.exception("translation of a request failed")
+            group[0].future.set_exception(error)
+            return
+        for job, own in zip(group, results):
+            job.future.set_result(own)
+            self.jobs_done += 1
+
+    def _translate_group(self, group: list[TranslationJob]) -> list[list[list[LineResult]]]:
+        """Per job, per text, its LineResults, from one translate_stream over all the group's lines; small
+        requests are served between blocks of a large group; stops when every job of the group is cancelled."""
+        to, glossary, mode = group[0].key
+        per_job = [job.lines() for job in group]
+        flat = [line for texts in per_job for lines in texts for line in lines]
+        translator = self.translator_for(glossary, mode)
+        self.decode_calls += 1
+        results: list[LineResult] = []
+        large = len(flat) > self.max_lines
+        for result in translator.translate_stream(flat, to=to):
+            results.append(result)
+            if all(job.cancelled.is_set() for job in group):
+                raise JobCancelled()
+            if large:
+                self.serve_waiting()  # between two blocks of a large job: no decode is running
+        if len(results) != len(flat):  # the pipeline's promise: one result per line
+            raise RuntimeError(f"{len(flat)} lines translated into {len(results)} results")
+        out, at = [], 0
+        for texts in per_job:
+            own = []
+            for lines in texts:
+                own.append(results[at: at + len(lines)])
+                at += len(lines)
+            out.append(own)
+        return out
