@@ -47,8 +47,10 @@ def test_page_translates_highlights_uploads_and_adds_a_concept(tiny_ending_ct2, 
         assert page.get_attribute("#source", "dir") == "rtl"
         page.fill("#source", ALIBABA)
         page.select_option("#target", "zh")
-        page.click("#translate-button")
+        page.focus("#translate-button")
+        page.keyboard.press("Enter")
         page.wait_for_selector("#output .term")
+        assert page.evaluate("document.activeElement.id") == "translate-button"  # focus kept for the keyboard
         source_term = page.locator("#source-view .term").first
         assert source_term.inner_text() == "مجموعة علي بابا"
         assert source_term.get_attribute("data-status") in ("verified", "enforced")
@@ -80,8 +82,43 @@ def test_page_translates_highlights_uploads_and_adds_a_concept(tiny_ending_ct2, 
         page.wait_for_selector("#output .term")
         assert page.locator("#output .term").first.inner_text() == "Tarjama Company"
         page.screenshot(path=str(tmp_path / "page-after-add.png"), full_page=True)
+        check_phone_width(browser, base, admin, tmp_path)
+        check_docs_page(browser, base, tmp_path)
         browser.close()
     assert not outside, outside  # nothing fetched from anywhere but the server
     assert (tmp_path / "page.png").stat().st_size > 10_000
     if os.environ.get("MT_SCREENSHOT_DIR"):
         shutil.copy(tmp_path / "page.png", Path(os.environ["MT_SCREENSHOT_DIR"]) / "serve-page.png")
+        for name in ("page-phone.png", "docs.png"):
+            shutil.copy(tmp_path / name, Path(os.environ["MT_SCREENSHOT_DIR"]) / f"serve-{name}")
+
+
+def check_phone_width(browser, base: str, key: str, tmp_path: Path) -> None:
+    """At 390 px (a phone) nothing is wider than the screen, and the glossary table fits it (no column cut)."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(base + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    page.fill("#api-key", key)
+    page.dispatch_event("#api-key", "change")
+    page.wait_for_selector("#concepts tbody tr")
+    page.fill("#source", ALIBABA)
+    page.click("#translate-button")
+    page.wait_for_selector("#output .term")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    wrap = page.eval_on_selector(".table-wrap", "e => [e.scrollWidth, e.clientWidth]")
+    assert wrap[0] <= wrap[1], wrap
+    page.screenshot(path=str(tmp_path / "page-phone.png"), full_page=True)
+    page.close()
+
+
+def check_docs_page(browser, base: str, tmp_path: Path) -> None:
+    """/docs lists the endpoints from /openapi.json, with nothing fetched from outside."""
+    page = browser.new_page(viewport={"width": 1200, "height": 1400})
+    outside = []
+    page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+    page.goto(base + "/docs")
+    page.wait_for_selector("body[data-ready=true]")
+    assert "POST /translate" in page.inner_text("main") and "POST /v1/translate" in page.inner_text("main")
+    page.screenshot(path=str(tmp_path / "docs.png"), full_page=False)
+    assert not outside, outside
+    page.close()

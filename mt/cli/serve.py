@@ -39,6 +39,11 @@ def _server_modules():
     return uvicorn, server
 
 
+def _limit(value: int) -> int | None:
+    """A limit option: -1 means none."""
+    return None if value == -1 else value
+
+
 @app.callback()
 def serve(
     ctx: typer.Context,
@@ -56,13 +61,35 @@ def serve(
                                       "store new ones."),
     api_keys: Optional[Path] = typer.Option(None, "--api-keys", help="Key database (mt serve keys add): every "
                                             "request then needs a key; admin keys may edit glossaries."),
-    char_limit: Optional[int] = typer.Option(None, "--char-limit", help="Characters per request at most."),
+    char_limit: int = typer.Option(20_000, "--char-limit", help="Characters per text request at most (all texts "
+                                   "of q together; -1: no limit)."),
+    file_char_limit: int = typer.Option(500_000, "--file-char-limit", help="Characters of an uploaded file's "
+                                        "text at most (-1: no limit)."),
+    eval_char_limit: int = typer.Option(400_000, "--eval-char-limit", help="Characters of a /v1/evaluate "
+                                        "request at most (-1: no limit)."),
+    document_limit_mb: float = typer.Option(20.0, "--document-limit-mb", help="Largest size a document may "
+                                            "expand to (a DOCX's parts, uncompressed), MiB."),
+    max_paragraphs: int = typer.Option(20_000, "--max-paragraphs", help="Paragraphs (segments) of a document "
+                                       "at most."),
     req_limit: Optional[int] = typer.Option(None, "--req-limit", help="Requests per minute per key or client."),
     batch_wait_ms: float = typer.Option(5.0, "--batch-wait-ms", help="How long to collect requests that then "
                                         "share one decode (0: only those already waiting)."),
     serial: bool = typer.Option(False, "--serial", help="Decode one request at a time (no sharing; for "
                                 "comparisons)."),
     body_limit_mb: float = typer.Option(10.0, "--body-limit-mb", help="Largest request body (uploads too), MiB."),
+    body_timeout: float = typer.Option(30.0, "--body-timeout", help="Seconds a client may take to send a "
+                                       "request body (then 408)."),
+    keep_alive_timeout: float = typer.Option(5.0, "--keep-alive-timeout", help="Seconds an idle connection "
+                                             "is kept open."),
+    shutdown_timeout: float = typer.Option(30.0, "--shutdown-timeout", help="On SIGTERM, seconds to answer "
+                                           "the requests in flight before they are cancelled."),
+    cors_origins: str = typer.Option("*", "--cors-origins", help="Origins browsers may call the API from, "
+                                     "comma-separated ('*': any, as LibreTranslate; '': no CORS headers)."),
+    forwarded_allow_ips: str = typer.Option("", "--forwarded-allow-ips", help="Proxies (addresses or networks, "
+                                            "comma-separated; '*': any) whose X-Forwarded-For/-Proto/-Host/"
+                                            "-Prefix are trusted. Default: none."),
+    block_units: int = typer.Option(128, "--block-units", help="Sentences per block of a large request or a "
+                                    "document: small requests are answered between two blocks."),
     file_expiry_min: float = typer.Option(30.0, "--file-expiry-min", help="Minutes a translated file can be "
                                           "downloaded."),
     beam: int = typer.Option(4, "--beam", help="Beam size."),
@@ -82,17 +109,28 @@ def serve(
     for code in targets:
         if code not in TARGETS:
             raise InputError(f"unknown target language {code!r}; choose en or zh")
-    for name, value in (("--char-limit", char_limit), ("--req-limit", req_limit)):
+    for name, value in (("--char-limit", char_limit), ("--file-char-limit", file_char_limit),
+                        ("--eval-char-limit", eval_char_limit)):
+        if value != -1 and value < 1:
+            raise InputError(f"{name} must be at least 1 (or -1: no limit)")
+    for name, value in (("--req-limit", req_limit), ("--max-paragraphs", max_paragraphs),
+                        ("--block-units", block_units)):
         if value is not None and value < 1:
             raise InputError(f"{name} must be at least 1")
-    if batch_wait_ms < 0 or body_limit_mb <= 0 or file_expiry_min <= 0:
-        raise InputError("--batch-wait-ms must not be negative; --body-limit-mb and --file-expiry-min must be "
-                         "positive")
+    if batch_wait_ms < 0 or min(body_limit_mb, file_expiry_min, document_limit_mb, body_timeout,
+                                keep_alive_timeout, shutdown_timeout) <= 0:
+        raise InputError("--batch-wait-ms must not be negative; sizes and timeouts must be positive")
     if not 0 < port < 65536:
         raise InputError(f"--port {port}: not a port number (1-65535)")
     if backend is not None and backend not in ("hf", "ct2"):
         raise InputError(f"unknown backend {backend!r}; choose hf or ct2")
     uvicorn, server = _server_modules()
+    from mt.server.forwarding import parse_peers
+
+    try:
+        trusted = parse_peers(forwarded_allow_ips)
+    except ValueError as error:
+        raise InputError(str(error)) from None
     from mt.pipeline import Translator
     from mt.memory import TranslationMemory
     from mt.server.keys import KeyStore
@@ -104,16 +142,22 @@ def serve(
     glossaries = server.GlossaryStore(glossary or [])
     translator = Translator(parse_model_options(model), beam_size=beam, backend=backend, threads=threads,
                             max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
-                            first_block_units=512)
+                            first_block_units=block_units, block_units=block_units)
     for code in targets:  # load every model now: no request waits for a load, a missing model fails here
         translator.legs(code)
-    options = server.ServerOptions(targets=targets, char_limit=char_limit, req_limit=req_limit,
-                                   body_limit=int(body_limit_mb * 1024 * 1024), batch_wait_ms=batch_wait_ms,
-                                   serial=serial, file_expiry_s=file_expiry_min * 60, api_keys=api_keys, tm=tm)
+    options = server.ServerOptions(
+        targets=targets, char_limit=_limit(char_limit), file_char_limit=_limit(file_char_limit),
+        eval_char_limit=_limit(eval_char_limit), document_limit=int(document_limit_mb * 1024 * 1024),
+        max_segments=max_paragraphs, req_limit=req_limit, body_limit=int(body_limit_mb * 1024 * 1024),
+        body_timeout_s=body_timeout, batch_wait_ms=batch_wait_ms, serial=serial, file_expiry_s=file_expiry_min * 60,
+        api_keys=api_keys, tm=tm, cors_origins=tuple(o.strip() for o in cors_origins.split(",") if o.strip()),
+        forwarded_allow_ips=trusted)
     application = server.create_app(translator, glossaries, options)
     err_console.print(f"mt: serving ar -> {', '.join(targets)} on http://{host}:{port}/ (API docs at /docs)",
                       markup=False)
-    uvicorn.run(application, host=host, port=port, log_level=log_level, proxy_headers=True)
+    # X-Forwarded-* are handled in the app (mt.server.forwarding), only from --forwarded-allow-ips
+    uvicorn.run(application, host=host, port=port, log_level=log_level, proxy_headers=False,
+                timeout_keep_alive=keep_alive_timeout, timeout_graceful_shutdown=shutdown_timeout)
 
 
 @keys_app.command("add")

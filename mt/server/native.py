@@ -134,4 +134,5 @@ async def health(request: Request) -> dict:
     svc = service(request)
     return {"status": "ok", "source": "ar", "targets": list(svc.options.targets),
             "glossaries": svc.glossaries.names, "keyRequired": svc.access.key_required,
-            "stats": {"translation_requests": svc.worker.jobs_done, "translate_calls": svc.worker.decode_calls}}
+            "stats": {"translation_requests": svc.worker.jobs_done, "translate_calls": svc.worker.decode_calls,
+                      "cancelled": svc.worker.jobs_cancelled}}

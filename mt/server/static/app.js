@@ -88,10 +88,15 @@ function showResult(result) {
   $("terms").hidden = rows.length === 0;
 }
 
+// Busy buttons are marked aria-disabled, not disabled: a disabled button drops the keyboard focus.
+function setBusy(id, busy) { $(id).setAttribute("aria-disabled", busy ? "true" : "false"); }
+function isBusy(id) { return $(id).getAttribute("aria-disabled") === "true"; }
+
 async function translate() {
+  if (isBusy("translate-button")) return;
   const text = $("source").value;
   if (!text.trim()) { setStatus("status", "Type some Arabic first.", true); return; }
-  $("translate-button").disabled = true;
+  setBusy("translate-button", true);
   $("output").textContent = "";
   $("terms").hidden = true;
   setStatus("status", "Translating…");
@@ -111,7 +116,7 @@ async function translate() {
   } catch (error) {
     setStatus("status", error.message, true);
   } finally {
-    $("translate-button").disabled = false;
+    setBusy("translate-button", false);
   }
 }
 
@@ -178,6 +183,7 @@ async function loadGlossary() {
   try {
     const data = await call("GET", `/v1/glossaries/${encodeURIComponent(name)}`);
     concepts = data.concepts;
+    setStatus("glossary-count", "");
     showConcepts();
     $("concept-button").disabled = !data.editable;
   } catch (error) {
@@ -217,12 +223,13 @@ async function start() {
     const health = await call("GET", "/health");
     for (const option of [...$("target").options]) option.disabled = !health.targets.includes(option.value);
     if ($("target").selectedOptions[0].disabled) $("target").value = health.targets[0];
-    const data = await call("GET", "/v1/glossaries");
-    for (const g of data.glossaries) {
-      $("glossary").append(new Option(`${g.name} (${g.concepts})`, g.name));
-      $("browse-glossary").append(new Option(g.name, g.name));
+    for (const name of health.glossaries) {  // /health is open; the concepts need a key where keys are required
+      $("glossary").append(new Option(name, name));
+      $("browse-glossary").append(new Option(name, name));
     }
-    await loadGlossary();
+    $("api-key").addEventListener("change", loadGlossary);
+    if (!health.keyRequired) await loadGlossary();
+    else setStatus("glossary-count", "Enter the API key to see the concepts.");
     document.body.dataset.ready = "true";
   } catch (error) {
     setStatus("status", error.message, true);
