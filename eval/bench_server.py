@@ -21,6 +21,13 @@ p50 and p95. Every answer of every mode must equal the serial mode's answer for 
 sentence translated alone); the bench fails otherwise. --repeat N runs the modes N times, interleaved; the
 table shows each mode's median-throughput run and the range. Results go to eval/results/server.md.
 --quick uses a tiny model that ends its sentences: a check that the bench works, not figures to quote.
+
+    python eval/bench_server.py --mix [--mix-lines 2000] [--mix-paragraphs 200] [--clients 8] [--requests 4]
+
+--mix: fairness. One shared-mode server; first one --mix-lines-line request and one DOCX of --mix-paragraphs
+paragraphs are sent (both queued before any small one), then, a second later, --clients clients send
+--requests single-sentence requests each. Reports the small requests' p50/p95 latency beside the large
+request's and the document's times (section "mixed load" of eval/results/server.md).
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ CACHE = REPO / "eval" / "cache" / "bench_server"
 RESULTS = REPO / "eval" / "results" / "server.md"
 MARKERS = ("<!-- bench:server:start -->", "<!-- bench:server:end -->")
 MODES = ("shared", "nowait", "serial")
+MIX_MARKERS = ("<!-- bench:server-mix:start -->", "<!-- bench:server-mix:end -->")
 
 
 def quick_model() -> Path:
@@ -81,6 +89,7 @@ class Server:
             command += ["--max-length-ratio", "1e-6", "--max-length-extra", str(args.new_tokens + 1)]
         if mode == "serial":
             command.append("--serial")
+        command += ["--char-limit", "-1", "--file-char-limit", "-1", "--body-limit-mb", "100"]
         env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                         text=True)
@@ -199,6 +208,93 @@ def run_mode(model: Path, mode: str, work: list[list[str]], args) -> dict:
     return result
 
 
+def docx_bytes(paragraphs: list[str]) -> bytes:
+    """A Word document with one paragraph per line (python-docx: the dev extra)."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def upload(port: int, name: str, data: bytes) -> float:
+    """POST /translate_file (multipart); the seconds until the answer."""
+    boundary = "benchboundary7f3a"
+    head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+                   for k, v in (("source", "ar"), ("target", "en")))
+    body = (head + f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
+    start = time.perf_counter()
+    connection.request("POST", "/translate_file", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    response = connection.getresponse()
+    data = json.loads(response.read())
+    connection.close()
+    if response.status != 200:
+        raise RuntimeError(f"HTTP {response.status}: {data}")
+    return time.perf_counter() - start
+
+
+def run_mix(model: Path, args) -> str:
+    """The fairness run (see the module docstring); returns the results section."""
+    lines = bench_lines(HELD_OUT, args.mix_lines + args.mix_paragraphs + args.clients * args.requests, HELD_OUT_FROM)
+    large, paragraphs = lines[:args.mix_lines], lines[args.mix_lines: args.mix_lines + args.mix_paragraphs]
+    small = lines[args.mix_lines + args.mix_paragraphs:]
+    work = [small[i * args.requests: (i + 1) * args.requests] for i in range(args.clients)]
+    document = docx_bytes(paragraphs)
+    server = Server(model, "shared", args)
+    timings: dict[str, float] = {}
+    try:
+        def background(name: str, job) -> threading.Thread:
+            thread = threading.Thread(target=lambda: timings.__setitem__(name, job()))
+            thread.start()
+            return thread
+
+        def start_large() -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=3600)
+            threads.append(background("large", lambda: timed(lambda: translate(connection, "\n".join(large)))))
+            time.sleep(0.3)
+            threads.append(background("document", lambda: upload(server.port, "report.docx", document)))
+            time.sleep(1.0)  # both queued (the large one decoding) before the first small request
+
+        threads: list[threading.Thread] = []
+        result = load(server.port, work, start_large)
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+    latencies = result["latencies"]
+    rows = ["| what | requests | p50 latency | p95 latency | max |", "|---|---:|---:|---:|---:|",
+            f"| single-sentence requests | {len(latencies)} | {percentile(latencies, 0.5):.2f} s | "
+            f"{percentile(latencies, 0.95):.2f} s | {max(latencies):.2f} s |",
+            f"| the {args.mix_lines}-line request | 1 | {timings['large']:.1f} s | | |",
+            f"| the DOCX ({args.mix_paragraphs} paragraphs) | 1 | {timings['document']:.1f} s | | |"]
+    title = f"mt serve, mixed load: small requests beside a large request and a document ({time.strftime('%Y-%m-%d')})"
+    if args.quick:
+        title += ": SMOKE RUN, a check that the bench works, not figures to quote"
+    notes = [f"{args.clients} clients x {args.requests} single-sentence requests sent 1.3 s after one {args.mix_lines}-line "
+             f"request and one {args.mix_paragraphs}-paragraph DOCX (both queued first); one server, shared mode, "
+             f"--block-units 128 (the default), "
+             + ("tiny model (ends sentences)" if args.quick else f"opus-mt-ar-en-sized CT2 int8, {args.new_tokens} "
+                "tokens per sentence") + f", beam {args.beam}. Errors: {len(result['errors'])}.",
+             f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end (the bench's own "
+             f"server included). Command: `python eval/bench_server.py {' '.join(sys.argv[1:])}`."]
+    if result["errors"]:
+        notes.append(f"FAILED: first error: {result['errors'][0]}")
+    return "\n".join([f"## {title}", "", *rows, "", *[f"- {n}" for n in notes]])
+
+
+def timed(job) -> float:
+    start = time.perf_counter()
+    job()
+    return time.perf_counter() - start
+
+
 def spread(values: list[float], fmt: str, unit: str = "") -> str:
     median = statistics.median(values)
     if len(values) == 1:
@@ -218,7 +314,18 @@ def main() -> None:
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated subset of shared,nowait,serial")
     parser.add_argument("--quick", action="store_true", help="tiny model: checks that the bench works")
     parser.add_argument("--no-write", action="store_true", help="print only; leave eval/results/server.md alone")
+    parser.add_argument("--mix", action="store_true", help="fairness: small requests beside a large one and a DOCX")
+    parser.add_argument("--mix-lines", type=int, default=2000)
+    parser.add_argument("--mix-paragraphs", type=int, default=200)
     args = parser.parse_args()
+    if args.mix:
+        text = run_mix(quick_model() if args.quick else model_dirs()["int8"], args)
+        print(text)
+        if not args.no_write:
+            write_section(RESULTS, MIX_MARKERS, text, "# mt serve: throughput and latency under concurrent load")
+        if "FAILED" in text:
+            raise SystemExit(1)
+        return
     modes = [m for m in args.modes.split(",") if m]
     if any(m not in MODES for m in modes) or args.clients < 1 or args.requests < 1 or args.repeat < 1:
         raise SystemExit(f"bench_server: modes are {', '.join(MODES)}; --clients, --requests, --repeat >= 1")

@@ -266,20 +266,18 @@ class TranslationWorker:
 
     def _translate_group(self, group: list[TranslationJob]) -> list[list[list[LineResult]]]:
         """Per job, per text, its LineResults, from one translate_stream over all the group's lines; small
-        requests are served between blocks of a large group; stops when every job of the group is cancelled."""
+        requests are served between its blocks; stops when every job of the group is cancelled."""
         to, glossary, mode = group[0].key
         per_job = [job.lines() for job in group]
         flat = [line for texts in per_job for lines in texts for line in lines]
         translator = self.translator_for(glossary, mode)
         self.decode_calls += 1
         results: list[LineResult] = []
-        large = len(flat) > self.max_lines
         for result in translator.translate_stream(flat, to=to):
             results.append(result)
             if all(job.cancelled.is_set() for job in group):
                 raise JobCancelled()
-            if large:
-                self.serve_waiting()  # between two blocks of a large job: no decode is running
+            self.serve_waiting()  # between two blocks (of a group of several blocks): no decode is running
         if len(results) != len(flat):  # the pipeline's promise: one result per line
             raise RuntimeError(f"{len(flat)} lines translated into {len(results)} results")
         out, at = [], 0
