@@ -222,7 +222,31 @@ def docx_bytes(paragraphs: list[str]) -> bytes:
     return out.getvalue()
 
 
-def upload(port: int, name: str, data: bytes) -> float:
+def empty_paragraphs_docx(megabytes: int = 60) -> bytes:
+    """A small DOCX whose document.xml is ``megabytes`` MB of empty paragraphs (it compresses ~200x)."""
+    import io
+    import zipfile
+
+    blank = io.BytesIO(docx_bytes([]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(blank) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                at = text.index("<w:body>") + len("<w:body>")
+                data = (text[:at] + "<w:p/>" * (megabytes * 1_000_000 // 6) + text[at:]).encode("utf-8")
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """A process's resident memory now and at its peak (VmRSS, VmHWM), MB (Linux)."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def upload(port: int, name: str, data: bytes, expect: int = 200) -> float:
     """POST /translate_file (multipart); the seconds until the answer."""
     boundary = "benchboundary7f3a"
     head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
@@ -235,7 +259,7 @@ def upload(port: int, name: str, data: bytes) -> float:
     response = connection.getresponse()
     data = json.loads(response.read())
     connection.close()
-    if response.status != 200:
+    if response.status != expect:
         raise RuntimeError(f"HTTP {response.status}: {data}")
     return time.perf_counter() - start
 
@@ -266,6 +290,10 @@ def run_mix(model: Path, args) -> str:
         result = load(server.port, work, start_large)
         for thread in threads:
             thread.join()
+        after_mix = memory_mb(server.process.pid)
+        bomb = empty_paragraphs_docx()
+        bomb_s = upload(server.port, "empty.docx", bomb, expect=413)
+        after_bomb = memory_mb(server.process.pid)
     finally:
         server.stop()
     latencies = result["latencies"]
@@ -282,6 +310,9 @@ def run_mix(model: Path, args) -> str:
              f"--block-units 128 (the default), "
              + ("tiny model (ends sentences)" if args.quick else f"opus-mt-ar-en-sized CT2 int8, {args.new_tokens} "
                 "tokens per sentence") + f", beam {args.beam}. Errors: {len(result['errors'])}.",
+             f"Server memory after this: {after_mix[0]:.0f} MB resident (peak {after_mix[1]:.0f} MB). Then a "
+             f"{len(bomb) / 1e6:.2f} MB DOCX whose document.xml is 60 MB of empty paragraphs: refused 413 in "
+             f"{bomb_s:.2f} s, resident memory {after_bomb[0]:.0f} MB after it (peak {after_bomb[1]:.0f} MB).",
              f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end (the bench's own "
              f"server included). Command: `python eval/bench_server.py {' '.join(sys.argv[1:])}`."]
     if result["errors"]:

@@ -580,6 +580,8 @@ def test_keys_are_stored_hashed(tmp_path, run_cli):
     (["--char-limit", "0"], "--char-limit must be at least 1"),
     (["--port", "70000"], "not a port number"),
     (["--api-keys", "missing.sqlite"], "no such key database"),
+    (["--forwarded-allow-ips", "proxy.local"], "'proxy.local' is not an address or network"),
+    (["--body-timeout", "0"], "timeouts must be positive"),
 ])
 def test_serve_bad_options_are_one_line(run_cli, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
