@@ -182,7 +182,7 @@ BAD_TRANSLATE = [
      "not valid JSON"),
     ({"content": b'{"q": "x", "source": "ar", "target": "en", "alternatives": ' + b"7" * 5000 + b"}",
       "headers": {"content-type": "application/json"}}, "not valid JSON"),
-    ({"content": '{"q": "\\ud800 مرحبا", "source": "ar", "target": "en"}'.encode("utf-8"),
+    ({"content": '{"q": "\\ud800 مرحبا", "source": "ar", "target": "en"}'.encode(),
       "headers": {"content-type": "application/json"}}, "q is not valid Unicode text"),
     ({"content": json.dumps({"q": ["مرحبا", "\udfff"], "source": "ar", "target": "en"}).encode("ascii"),
       "headers": {"content-type": "application/json"}}, "q[1] is not valid Unicode text"),
@@ -263,7 +263,7 @@ def test_translate_file_document_format_equals_the_library(client, translator, t
                     for k, text in enumerate([ALIBABA, *flores(2, skip=50)], start=1))
     data = (f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" segtype="sentence" '
             f'o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>\n'
-            f'<body>\n{units}</body></tmx>\n').encode("utf-8")
+            f'<body>\n{units}</body></tmx>\n').encode()
     response = client.post("/translate_file", data={"source": "ar", "target": "zh"},
                            files={"file": ("memory.tmx", data)})
     assert response.status_code == 200, response.text

@@ -137,7 +137,7 @@ def test_bad_input_does_not_stop_the_server(server):
 @pytest.mark.slow  # its own server process and 400 lines: ~25 s on the shared machine
 def test_sigterm_answers_the_request_in_flight_then_exits(tiny_ending_ct2, tmp_path):
     lines = flores(400)
-    with mt_serve(tiny_ending_ct2, tmp_path) as (base, process):
+    with mt_serve(tiny_ending_ct2, tmp_path, "--char-limit", "-1", "--shutdown-timeout", "300") as (base, process):
         result: dict = {}
 
         def long_request() -> None:
@@ -158,7 +158,7 @@ def test_sigterm_answers_the_request_in_flight_then_exits(tiny_ending_ct2, tmp_p
 def test_one_bad_request_among_20_concurrent_ones_fails_alone(server):
     """20 clients send a sentence each while one sends a lone surrogate: only that one gets 400."""
     texts = flores(20, skip=80)
-    bad = '{"q": "\\ud800 مرحبا", "source": "ar", "target": "en"}'.encode("utf-8")
+    bad = '{"q": "\\ud800 مرحبا", "source": "ar", "target": "en"}'.encode()
     barrier = threading.Barrier(len(texts) + 1)
     answers: list = [None] * (len(texts) + 1)
 

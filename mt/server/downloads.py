@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 import shutil
 import tempfile
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
