@@ -222,10 +222,17 @@ def docx_bytes(paragraphs: list[str]) -> bytes:
     return out.getvalue()
 
 
-def empty_paragraphs_docx(megabytes: int = 60) -> bytes:
-    """A small DOCX whose document.xml is ``megabytes`` MB of empty paragraphs (it compresses ~200x)."""
+def empty_paragraphs_docx(megabytes: float = 60, varied: bool = False) -> bytes:
+    """A DOCX whose document.xml is ``megabytes`` MB of empty paragraphs: all alike (it compresses ~500x), or
+    ``varied`` (each with a random revision id, as Word writes them: ~4x, under the readers' zip-bomb ratio)."""
     import io
+    import random
     import zipfile
+
+    rng = random.Random(0)
+    size = 26 if varied else 6
+    paragraphs = ("".join(f'<w:p w:rsidR="{rng.getrandbits(32):08X}"/>' for _ in range(int(megabytes * 1e6) // size))
+                  if varied else "<w:p/>" * (int(megabytes * 1e6) // size))
 
     blank = io.BytesIO(docx_bytes([]))
     out = io.BytesIO()
@@ -235,7 +242,7 @@ def empty_paragraphs_docx(megabytes: int = 60) -> bytes:
             if info.filename == "word/document.xml":
                 text = data.decode("utf-8")
                 at = text.index("<w:body>") + len("<w:body>")
-                data = (text[:at] + "<w:p/>" * (megabytes * 1_000_000 // 6) + text[at:]).encode("utf-8")
+                data = (text[:at] + paragraphs + text[at:]).encode("utf-8")
             target.writestr(info.filename, data)
     return out.getvalue()
 
@@ -294,6 +301,9 @@ def run_mix(model: Path, args) -> str:
         bomb = empty_paragraphs_docx()
         bomb_s = upload(server.port, "empty.docx", bomb, expect=413)
         after_bomb = memory_mb(server.process.pid)
+        near_cap = empty_paragraphs_docx(9.0, varied=True)  # ~8.6 MiB: under the default 10 MiB cap
+        near_cap_s = upload(server.port, "near-cap.docx", near_cap)
+        after_near_cap = memory_mb(server.process.pid)
     finally:
         server.stop()
     latencies = result["latencies"]
@@ -312,7 +322,10 @@ def run_mix(model: Path, args) -> str:
                 "tokens per sentence") + f", beam {args.beam}. Errors: {len(result['errors'])}.",
              f"Server memory after this: {after_mix[0]:.0f} MB resident (peak {after_mix[1]:.0f} MB). Then a "
              f"{len(bomb) / 1e6:.2f} MB DOCX whose document.xml is 60 MB of empty paragraphs: refused 413 in "
-             f"{bomb_s:.2f} s, resident memory {after_bomb[0]:.0f} MB after it (peak {after_bomb[1]:.0f} MB).",
+             f"{bomb_s:.2f} s, resident memory {after_bomb[0]:.0f} MB after it (peak {after_bomb[1]:.0f} MB). Then a "
+             f"{len(near_cap) / 1e6:.2f} MB DOCX whose document.xml is 9 MB of empty paragraphs with revision ids "
+             f"(under the cap): answered in {near_cap_s:.1f} s, peak {after_near_cap[1]:.0f} MB, "
+             f"{after_near_cap[0]:.0f} MB resident after it (memory given back).",
              f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end (the bench's own "
              f"server included). Command: `python eval/bench_server.py {' '.join(sys.argv[1:])}`."]
     if result["errors"]:

@@ -67,7 +67,7 @@ def serve(
                                         "text at most (-1: no limit)."),
     eval_char_limit: int = typer.Option(400_000, "--eval-char-limit", help="Characters of a /v1/evaluate "
                                         "request at most (-1: no limit)."),
-    document_limit_mb: float = typer.Option(20.0, "--document-limit-mb", help="Largest size a document may "
+    document_limit_mb: float = typer.Option(10.0, "--document-limit-mb", help="Largest size a document may "
                                             "expand to (a DOCX's parts, uncompressed), MiB."),
     max_paragraphs: int = typer.Option(20_000, "--max-paragraphs", help="Paragraphs (segments) of a document "
                                        "at most."),

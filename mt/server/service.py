@@ -40,7 +40,7 @@ class ServerOptions:
     char_limit: int | None = 20_000           # characters per text request (all texts of q together)
     file_char_limit: int | None = 500_000     # characters of an uploaded file's text
     eval_char_limit: int | None = 400_000     # characters of an /v1/evaluate request (every line together)
-    document_limit: int = 20 * MiB            # bytes a document may expand to (a DOCX's parts, uncompressed)
+    document_limit: int = 10 * MiB            # bytes a document may expand to (a DOCX's parts, uncompressed)
     max_segments: int = 20_000                # paragraphs (segments) of a document
     req_limit: int | None = None              # requests per minute per key or client
     body_limit: int = 10 * MiB                # bytes of a request body (uploads included)
