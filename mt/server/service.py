@@ -162,13 +162,14 @@ class Service:
 
     async def translate_document(self, fmt: DocumentFormat, data: bytes, name: str, to: str,
                                  request: Request | None = None, char_limit: int | None = None) -> bytes:
-        """Parse (off the event loop), translate (on the worker), render (off the event loop); the memory the
-        document took is given back afterwards."""
+        """Parse (off the event loop), translate (on the worker), render (off the event loop); the memory a
+        large document took is given back afterwards."""
         self.check_document(data)
         try:
             return await self._translate_document(fmt, data, name, to, request, char_limit)
         finally:
-            await asyncio.get_running_loop().run_in_executor(None, release_memory)
+            if data.startswith(b"PK") or len(data) > MiB:  # a zip (it expands) or a large file: worth a collection
+                await asyncio.get_running_loop().run_in_executor(None, release_memory)
 
     async def _translate_document(self, fmt: DocumentFormat, data: bytes, name: str, to: str,
                                   request: Request | None, char_limit: int | None) -> bytes:
