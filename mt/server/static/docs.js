@@ -45,7 +45,7 @@ function operation(spec, path, method, op) {
   const rows = params.concat(body && body.properties
     ? Object.entries(body.properties).map(([name, s]) => [name, s, (body.required || []).includes(name)]) : []);
   if (rows.length) section.append(fieldsTable(spec, rows));
-  else if (!content) section.append(element("p", "Fields: see docs/serve.md (JSON or form body, as LibreTranslate).", "hint"));
+  else if (method === "post") section.append(element("p", "Fields: JSON or form body, as LibreTranslate's (docs/serve.md).", "hint"));
   return section;
 }
 
