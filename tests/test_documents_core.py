@@ -69,11 +69,27 @@ def test_overlapping_siblings_are_trimmed_not_crossed():
     assert nested_properly(result.tags) and result.displaced == ()
 
 
-def test_unaligned_tag_goes_to_the_nearest_valid_point_and_is_displaced():
+def test_unaligned_tag_still_wraps_words_near_its_place_and_is_displaced():
     result = place([Tag("b", 6, 8), Tag("x", 9, 9, paired=False)], {(0, 0), (1, 1)})
     b, x = result.tags
-    assert b.start == b.end and b.start in (0, 2, 3, 5, 6, 8, 9, 11)  # a word boundary
+    assert TGT[b.start:b.end] == "YY"  # as many words as it had (cc), where cc stood in proportion
+    assert x.start in (0, 2, 3, 5, 6, 8, 9, 11)  # a point: at a word boundary
     assert set(result.displaced) == {"b", "x"}
+    two = place([Tag("b", 3, 8)], set())  # <b>bb cc</b>, nothing linked: two words
+    assert TGT[two.tags[0].start:two.tags[0].end] == "XX YY" and two.displaced == ("b",)
+
+
+def test_a_paired_tag_whose_words_went_to_a_sibling_wraps_the_free_words_or_its_parent():
+    # <a><b>aa</b> <i>bb</i></a> cc dd: aa and bb both linked to WW only; i gets the free word beside b
+    result = place([Tag("a", 0, 5), Tag("b", 0, 2), Tag("i", 3, 5)], {(0, 0), (1, 0), (2, 2), (3, 3)})
+    a, b, i = result.tags
+    assert (a.start, a.end) == (0, 2) and (b.start, b.end) == (0, 2)  # a: WW (linked), b: WW
+    assert i.end > i.start and a.start <= i.start and i.end <= a.end  # i wraps WW too: a's whole content
+    assert nested_properly(result.tags) and result.displaced == ("i",)
+    # <b><i>aa</i></b> with nothing linked: both wrap words, i inside b (nesting kept, no empty pair)
+    nested = place([Tag("b", 0, 2), Tag("i", 0, 2)], set())
+    b, i = nested.tags
+    assert b.end > b.start and b.start <= i.start < i.end <= b.end
 
 
 def test_points_at_segment_start_and_end_need_no_alignment():

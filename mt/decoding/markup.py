@@ -12,8 +12,11 @@ ar -> en -> zh pivot); this module is the pure part that needs neither model nor
 - the source's nesting is kept: every tag stays inside the tag that held it in the source and off its placed
   siblings (outer tags are placed first, a child is clipped to its parent's place, siblings never overlap), so
   paired tags nest properly in the target whatever the alignment (crossing links included);
-- a tag with no linked word, or one whose words all went to a sibling, goes to the nearest valid point (its
-  source position carried over in proportion, at a word boundary, inside its parent) and is listed as displaced.
+- a paired tag with words always wraps words in the target: one with no linked word, or whose words all went
+  to a sibling, wraps as many words as it had, from the free word of its parent nearest to its source position
+  (carried over in proportion), else its parent's whole content (the siblings there inside it), and is listed as displaced; a point with no
+  linked neighbour goes to that position (at a word boundary, inside its parent) and is listed as displaced.
+  Only a paired tag without words in the source (or a translation without words) is written empty.
 
 Offsets are characters; target positions are always word boundaries (or the text's ends).
 """
@@ -116,8 +119,16 @@ class _Aligned:
         inside = [(a, b) for a, b in self.target_words if span[0] <= a and b <= span[1]]
         return (inside[0][0], inside[-1][1]) if inside else span
 
+    def holds_word(self, span: WordSpan) -> bool:
+        """Whether a target span holds a whole target word."""
+        return any(span[0] <= a and b <= span[1] for a, b in self.target_words)
+
     def has_words(self, tag: Tag) -> bool:
-        return any(start < tag.end and end > tag.start for start, end in self.source_words)
+        return self.words_in(tag) > 0
+
+    def words_in(self, tag: Tag) -> int:
+        """How many source words a tag covers (in part or whole)."""
+        return sum(1 for start, end in self.source_words if start < tag.end and end > tag.start)
 
 
 def _free(region: WordSpan, taken: list[WordSpan]) -> list[WordSpan]:
@@ -142,6 +153,40 @@ def _nearest(position: int, parts: list[WordSpan]) -> int:
     return position if best is None else best
 
 
+def _aligned_part(aligned: _Aligned, wanted: WordSpan, parts: list[WordSpan]) -> WordSpan | None:
+    """The largest piece of ``wanted`` inside one free part that holds a target word (None: no such piece)."""
+    best: WordSpan | None = None
+    for a, b in parts:
+        start, end = max(a, wanted[0]), min(b, wanted[1])
+        if end <= start:
+            continue
+        piece = wanted if (start, end) == wanted else aligned.tighten((start, end))
+        if aligned.holds_word(piece) and (best is None or piece[1] - piece[0] > best[1] - best[0]):
+            best = piece
+    return best
+
+
+def _fallback(aligned: _Aligned, size: int, anchor: int, parts: list[WordSpan], region: WordSpan) -> WordSpan:
+    """Where a paired tag whose words could not be placed goes: it must still wrap text, so ``size`` target words
+    (as many as it had in the source) of the free part of its parent nearest to ``anchor``, from the word nearest
+    to it; else its parent's whole content (wrapping the siblings there: nesting stays proper); else, with no
+    word at all in the region, a point at the anchor."""
+    free = [[w for w in aligned.target_words if a <= w[0] and w[1] <= b] for a, b in parts]
+    free = [words for words in free if words]
+    if free:
+        def distance(word: WordSpan) -> int:
+            return max(word[0] - anchor, anchor - word[1], 0)
+        words = min(free, key=lambda ws: min(distance(w) for w in ws))
+        first = min(range(len(words)), key=lambda k: (distance(words[k]), k))
+        first = max(0, min(first, len(words) - size))
+        return words[first][0], words[min(first + size, len(words)) - 1][1]
+    whole = aligned.tighten(region)
+    if aligned.holds_word(whole):
+        return whole
+    point = _nearest(anchor, parts)
+    return point, point
+
+
 def place_tags(tags: Sequence[Tag], source_len: int, target_len: int, source_words: Sequence[WordSpan],
                target_words: Sequence[WordSpan], links: Iterable[Link]) -> Placement:
     """Put `tags` (source offsets) into a translation of `target_len` characters; see the module docstring.
@@ -163,17 +208,11 @@ def place_tags(tags: Sequence[Tag], source_len: int, target_len: int, source_wor
         parts = _free(region, children_spans.get(parent, []))
         if tag.paired and tag.end > tag.start and aligned.has_words(tag):
             wanted = aligned.span(tag)
-            best: WordSpan | None = None
-            if wanted is not None:
-                for a, b in parts:
-                    start, end = max(a, wanted[0]), min(b, wanted[1])
-                    if end > start and (best is None or end - start > best[1] - best[0]):
-                        best = aligned.tighten((start, end)) if (start, end) != wanted else wanted
-            if best is None:  # nothing linked, or its words all went to a sibling: the nearest valid point
+            best = _aligned_part(aligned, wanted, parts) if wanted is not None else None
+            if best is None:  # nothing linked, or its words all went to a sibling: the nearest words it may wrap
                 displaced.add(k)
                 anchor = aligned.proportional(tag.start) if wanted is None else wanted[0]
-                point = _nearest(anchor, parts)
-                best = (point, point)
+                best = _fallback(aligned, max(1, aligned.words_in(tag)), anchor, parts, region)
             placed[k] = best
             children_spans.setdefault(parent, []).append(best)
             continue
