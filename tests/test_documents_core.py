@@ -460,3 +460,38 @@ def _target_texts(path) -> list[str]:
              if tuv.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"]
     assert len(texts) == 3
     return texts
+
+
+# -- the one rule for text that is not Arabic ----------------------------------------------------------------------
+ENGLISH = "The Belt and Road initiative was discussed in Hangzhou."
+URL = "https://www.example.com/news/2016/11/17/hangzhou-ecommerce.html"
+
+
+def test_segments_without_arabic_are_kept_as_they_are(hf_translator):
+    segments = [Segment("p 1", ENGLISH, (Tag("b", 4, 8),)), Segment("p 2", URL),
+                Segment("p 3", FLORES[0], (Tag("i", 0, 5),)), Segment("p 4", f"{ENGLISH} {FLORES[1][:20]}")]
+    seen = []
+    out = hf_translator.translate_segments(segments, to="en", progress=seen.append)
+    assert sum(seen) == len(segments)
+    for kept in out[:2]:
+        assert kept.kept == "no Arabic" and kept.text == kept.segment.text and kept.sentences == []
+        assert kept.tags == kept.segment.tags and kept.displaced == ()
+    assert out[2].kept is None and out[2].sentences and not ARABIC.search(out[2].text)
+    assert out[3].kept is None and out[3].sentences  # one Arabic word is enough: the segment is translated
+
+
+def test_cli_document_keeps_english_and_urls_and_reports_them(run_cli, fast_tiny, tmp_path):
+    import json
+
+    page = tmp_path / "mixed.html"
+    page.write_text(f'<html lang="ar"><body>\n<p>{ENGLISH}</p>\n<p><a href="{URL}">{URL}</a></p>\n'
+                    f"<p>{FLORES[2]}</p>\n</body></html>\n", encoding="utf-8")
+    out, report = tmp_path / "mixed.en.html", tmp_path / "report.jsonl"
+    code, _, err = run_cli("translate", page, "--to", "en", "-o", out, "--report", report, "-q", *fast_tiny)
+    assert code == 0, err
+    written = out.read_text(encoding="utf-8")
+    assert f"<p>{ENGLISH}</p>\n<p><a href=\"{URL}\">{URL}</a></p>\n" in written
+    assert FLORES[2] not in written and not ARABIC.search(written)
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("kept") for r in rows] == ["no Arabic", "no Arabic", None]
+    assert rows[0]["translation"] == ENGLISH and rows[1]["translation"] == URL

@@ -105,9 +105,9 @@ class DocxDocument(Document):
                 if translation.segment.location != model.segment.location:
                     raise ValueError(f"translation of {translation.segment.location} given for "
                                      f"{model.segment.location}")
-                if localiser is None and translation.text == model.segment.text \
-                        and tuple(translation.tags) == model.segment.tags:
-                    continue
+                if translation.kept is not None or (localiser is None and translation.text == model.segment.text
+                                                     and tuple(translation.tags) == model.segment.tags):
+                    continue  # kept as it is (no Arabic), or unchanged
                 write_paragraph(model, translation)
                 changed = True
             if changed:
