@@ -144,3 +144,42 @@ def test_an_english_xliff_is_read_and_left_as_it_is(translator, tmp_path, path):
     done, out = translate(translator, path, tmp_path, overwrite_targets=True)
     assert done.translations and all(t.kept == "no Arabic" for t in done.translations)
     assert out == path.read_bytes()
+
+
+# -- DOCX (python-docx's own test files), read back with python-docx ------------------------------------------------
+
+
+def _docx(translator, path: Path, tmp_path: Path, to: str = "en"):
+    out = tmp_path / f"out.{to}.docx"
+    done = translator.translate_file(path, to=to, out=out)
+    return done, out
+
+
+@pytest.mark.parametrize("name", ["par-hyperlinks.docx", "par-hlink-frags.docx"])
+@pytest.mark.parametrize("to", ["en", "zh"])
+def test_docx_hyperlinks_keep_their_runs_and_text(translator, tmp_path, name, to):
+    import docx
+
+    path = REAL / "python-docx" / name
+    _, out = _docx(translator, path, tmp_path, to)
+    before, after = docx.Document(str(path)), docx.Document(str(out))
+    assert len(after.paragraphs) == len(before.paragraphs)
+    for old, new in zip(before.paragraphs, after.paragraphs):
+        assert len(new.hyperlinks) == len(old.hyperlinks)
+        # the same links (a translation may reorder them: they follow their words)
+        assert sorted((h.address, h.fragment) for h in new.hyperlinks) == sorted(
+            (h.address, h.fragment) for h in old.hyperlinks)
+        for link in new.hyperlinks:  # a link keeps a run with text: it never comes back empty
+            assert link.runs and link.text.strip(), new.text
+        assert not ARABIC.search(new.text)
+
+
+def test_an_english_docx_comes_back_part_for_part(translator, tmp_path):
+    import zipfile
+
+    path = REAL / "python-docx" / "comments-rich-para.docx"
+    done, out = _docx(translator, path, tmp_path)
+    assert done.translations and all(t.kept == "no Arabic" for t in done.translations)
+    with zipfile.ZipFile(path) as before, zipfile.ZipFile(out) as after:
+        assert before.namelist() == after.namelist()
+        assert all(before.read(name) == after.read(name) for name in before.namelist())

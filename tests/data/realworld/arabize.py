@@ -3,7 +3,8 @@
     python tests/data/realworld/arabize.py MIRROR_ROOT
 
 MIRROR_ROOT holds a git clone of each project as OWNER+NAME/repo at the commit SOURCES.md names. Every run of
-Latin letters in the source side (XLIFF source and seg-source; DOCX w:t/a:t text) becomes one Arabic word, the
+Latin letters in the source side (XLIFF source and seg-source; the w:t text of a DOCX's word/document.xml,
+URLs kept) becomes one Arabic word, the
 same word for the same run (a hash picks it from the FLORES-200 dev Arabic sentences, CC BY-SA 4.0), so a
 seg-source reads like its source; markup, attributes, targets and everything else stay the input's own bytes,
 the declared source language becomes "ar" and the target language "en" (the targets keep their own xml:lang). Files listed as KEPT are copied as they are (English: the
@@ -46,6 +47,12 @@ FILES = [
      "test/fixtures/inline-elements/example_native-span-start-end12.xliff", "arabize"),
     ("locize-xliff", "locize+xliff", "3cd78f3c22055765fa14909ad8e904a3e2a31d9a",
      "test/fixtures/example12.xliff", "keep"),
+    ("python-docx", "python-openxml+python-docx", "e45454602b53e8e572b179ccf1c91093ec9f4ed7",
+     "features/steps/test_files/par-hyperlinks.docx", "arabize"),
+    ("python-docx", "python-openxml+python-docx", "e45454602b53e8e572b179ccf1c91093ec9f4ed7",
+     "features/steps/test_files/par-hlink-frags.docx", "arabize"),
+    ("python-docx", "python-openxml+python-docx", "e45454602b53e8e572b179ccf1c91093ec9f4ed7",
+     "features/steps/test_files/comments-rich-para.docx", "keep"),
 ]
 
 
@@ -87,6 +94,27 @@ def arabize_xliff(data: bytes, words: list[str]) -> bytes:
     return re.sub(rb'(<(?:source|seg-source)\b[^>]*)xml:lang="[^"]*"', rb'\1xml:lang="ar"', data)
 
 
+W_TEXT = re.compile(rb"(<w:t(?:\s[^>]*)?>)([^<]*)(</w:t>)")
+
+
+def arabize_docx(data: bytes, words: list[str]) -> bytes:
+    """The text of every w:t in word/document.xml becomes Arabic (a URL stays as it is); every other entry and
+    the zip's order, names and dates are kept."""
+    def text(match: re.Match) -> bytes:
+        value = match.group(2)
+        keep = b"://" in value
+        return match.group(1) + (value if keep else arabize_text(value.decode(), words).encode()) + match.group(3)
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as before, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as after:
+        for info in before.infolist():
+            content = before.read(info)
+            if info.filename == "word/document.xml":
+                content = W_TEXT.sub(text, content)
+            after.writestr(info, content)
+    return out.getvalue()
+
+
 def main(mirrors: Path) -> None:
     words = arabic_words()
     for folder, mirror, commit, path, how in FILES:
@@ -94,7 +122,10 @@ def main(mirrors: Path) -> None:
                               check=True, capture_output=True).stdout
         out = HERE / folder / Path(path).name
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(arabize_xliff(data, words) if how == "arabize" else data)
+        if how == "keep":
+            out.write_bytes(data)
+        else:
+            out.write_bytes(arabize_docx(data, words) if path.endswith(".docx") else arabize_xliff(data, words))
 
 
 if __name__ == "__main__":
