@@ -222,7 +222,7 @@ def _check_bold(translated, expected) -> None:
     if expected is not None:
         assert (placed.start, placed.end) == expected and translated.displaced == ()
     else:
-        assert translated.displaced == ("b",) and placed.start == placed.end
+        assert translated.displaced == ("b",) and placed.end > placed.start  # displaced, still around words
 
 
 def test_tag_goes_where_the_alignment_head_links_its_words(hf_translator, monkeypatch):
