@@ -132,7 +132,7 @@ def _check_12_targets(root) -> None:
 @pytest.mark.parametrize("path", [REAL / "matecat-xliff-parser" / "no-target.xliff",
                                   REAL / "locize-xliff" / "example12.xliff"], ids=["matecat", "locize"])
 def test_an_english_xliff_is_read_and_left_as_it_is(translator, tmp_path, path):
-    _, out = translate(translator, path, tmp_path, overwrite_targets=True)
+    done, out = translate(translator, path, tmp_path, overwrite_targets=True)
     assert done.translations and all(t.kept == "no Arabic" for t in done.translations)
     assert out == path.read_bytes()
 
