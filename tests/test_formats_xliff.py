@@ -150,10 +150,13 @@ def test_lxml_normalisations_are_the_named_ones():
             "version='1.2'><file original='a' source-language='ar' target-language='en' datatype='plaintext'>"
             "<body><trans-unit id='1'><source>&#1575;<x id='1' /></source><target>a</target></trans-unit>"
             "</body></file></xliff>\n<!-- after -->\n").encode()
-    out = XliffFormat().parse(data, "x.xlf", FormatOptions()).render([], FormatOptions(target="en"))
+    document = XliffFormat().parse(data, "x.xlf", FormatOptions(overwrite_targets=True))
+    out = document.render([identity(s) for s in document.segments], FormatOptions(target="en"))
     assert out.startswith(b"<?xml version='1.0' encoding='utf-8'?>\n")  # the declaration is the input's
     assert out.endswith(b"</xliff>\n<!-- after -->\n")
     assert b'<source>\xd8\xa7<x id="1"/></source>' in out  # double quotes, <x/>, the character itself
+    untouched = XliffFormat().parse(data, "x.xlf", FormatOptions())  # nothing to write: the input's own bytes
+    assert not untouched.segments and untouched.render([], FormatOptions(target="en")) == data
 
 
 # -- hand-placed translations ------------------------------------------------------------------------------------
