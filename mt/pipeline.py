@@ -47,7 +47,7 @@ from mt.models.loading import ModelPlan, plan_model, resolve
 from mt.models.registry import parse_model_options, route
 from mt.models.vocab import MarianVocab
 from mt.results import LineResult, SentenceResult, TermResult
-from mt.segments import assemble, place_markup, segment_lines
+from mt.segments import assemble, has_arabic, kept_as_is, place_markup, segment_lines
 from mt.text.chunking import chunk
 from mt.text.sentences import SENTENCE_MARKS, split_sentences
 
@@ -435,8 +435,18 @@ class Translator:
         stays a "\\n" in its translation), so sentences, chunking, batching, glossary enforcement and the
         translation memory apply as to plain lines. The tags of a segment are then put at the target words their
         source words align to (the model's alignment head, mt.segments); segments without tags cost nothing more.
-        ``progress`` is called with the number of segments finished.
+        ``progress`` is called with the number of segments finished. A segment without an Arabic letter is
+        not translated: it comes back as it is, marked ``kept`` (mt.segments.kept_as_is).
         """
+        arabic = [segment for segment in segments if has_arabic(segment.text)]
+        if progress and len(arabic) < len(segments):
+            progress(len(segments) - len(arabic))
+        translated = iter(self._translate_arabic_segments(arabic, to, progress))
+        return [next(translated) if has_arabic(segment.text) else kept_as_is(segment) for segment in segments]
+
+    def _translate_arabic_segments(self, segments: Sequence[DocumentSegment], to: str,
+                                   progress: Callable[[int], None] | None) -> list[TranslatedSegment]:
+        """translate_segments of segments that all have Arabic letters."""
         counts = []
         lines: list[str] = []
         for segment in segments:

@@ -12,6 +12,8 @@ A row (JSON object, one per line, in input order):
   sentence has one, e.g. all human translations from a memory);
 - terms: every glossary term of its sentences, as in ``--format jsonl``;
 - displaced: ids of inline tags that could not be put at aligned words (also a warning line on stderr);
+- kept: only on a segment left as it is, untranslated, and why ("no Arabic": it has no Arabic letter; its
+  translation is its source);
 - origin (with a translation memory): "mt", "tm-mt" or "tm-human" when every sentence has it, else "mixed";
 - fuzzy (with a translation memory): the best entry at or above ``--fuzzy-min`` whose source resembles the
   segment's, other than the MT this run's settings make (which is the translation itself), or null.
@@ -75,8 +77,11 @@ def row(input_name: str, location: str, source: str, translation: str, sentences
 
 def segment_row(input_name: str, translated: TranslatedSegment, fuzzy: FuzzyLookup | None = None) -> dict:
     segment = translated.segment
-    return row(input_name, segment.location, segment.text, translated.text, translated.sentences,
-               translated.displaced, fuzzy)
+    out = row(input_name, segment.location, segment.text, translated.text, translated.sentences,
+              translated.displaced, fuzzy)
+    if translated.kept is not None:
+        out["kept"] = translated.kept
+    return out
 
 
 def line_row(input_name: str, number: int, result: LineResult, fuzzy: FuzzyLookup | None = None) -> dict | None:

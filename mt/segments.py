@@ -7,7 +7,8 @@ together (:func:`assemble`: the segment's translation and where each sentence st
 for the segments that have tags, places them (:func:`place_markup`): each sentence's source is word-aligned to
 its translation with the model's alignment head through the loaded backend (mt.alignment.model_links; both legs
 of the ar -> en -> zh pivot, composed), and the tags go where their words went (mt.decoding.markup).
-Segments without tags never reach the aligner.
+Segments without tags never reach the aligner. A segment without an Arabic letter (a URL, an English paragraph,
+a number) is not translated at all: :func:`kept_as_is` gives it back as it is, marked ``kept="no Arabic"``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from mt.alignment.model_links import SentenceLinks, compose, sentence_links
 from mt.alignment.tokenize import Token
 from mt.decoding import JOINERS, Leg
 from mt.decoding.markup import place_tags
-from mt.formats.document import Segment, TranslatedSegment
+from mt.formats.document import KEPT_NO_ARABIC, Segment, TranslatedSegment
 from mt.results import LineResult, SentenceResult
+from mt.text.script import char_script
 
 
 @dataclass
@@ -45,6 +47,16 @@ class Assembled:
     @property
     def sentences(self) -> list[SentenceResult]:
         return [part.sentence for part in self.parts if part.sentence is not None]
+
+
+def has_arabic(text: str) -> bool:
+    """Whether a text has an Arabic letter: the one rule for what a document translator translates."""
+    return any(char_script(char) == "arabic" for char in text)
+
+
+def kept_as_is(segment: Segment) -> TranslatedSegment:
+    """A segment left untranslated because it has no Arabic letter: its own text and tags, marked kept."""
+    return TranslatedSegment(segment, segment.text, segment.tags, kept=KEPT_NO_ARABIC)
 
 
 def segment_lines(segment: Segment) -> list[str]:

@@ -69,11 +69,27 @@ def test_overlapping_siblings_are_trimmed_not_crossed():
     assert nested_properly(result.tags) and result.displaced == ()
 
 
-def test_unaligned_tag_goes_to_the_nearest_valid_point_and_is_displaced():
+def test_unaligned_tag_still_wraps_words_near_its_place_and_is_displaced():
     result = place([Tag("b", 6, 8), Tag("x", 9, 9, paired=False)], {(0, 0), (1, 1)})
     b, x = result.tags
-    assert b.start == b.end and b.start in (0, 2, 3, 5, 6, 8, 9, 11)  # a word boundary
+    assert TGT[b.start:b.end] == "YY"  # as many words as it had (cc), where cc stood in proportion
+    assert x.start in (0, 2, 3, 5, 6, 8, 9, 11)  # a point: at a word boundary
     assert set(result.displaced) == {"b", "x"}
+    two = place([Tag("b", 3, 8)], set())  # <b>bb cc</b>, nothing linked: two words
+    assert TGT[two.tags[0].start:two.tags[0].end] == "XX YY" and two.displaced == ("b",)
+
+
+def test_a_paired_tag_whose_words_went_to_a_sibling_wraps_the_free_words_or_its_parent():
+    # <a><b>aa</b> <i>bb</i></a> cc dd: aa and bb both linked to WW only; i gets the free word beside b
+    result = place([Tag("a", 0, 5), Tag("b", 0, 2), Tag("i", 3, 5)], {(0, 0), (1, 0), (2, 2), (3, 3)})
+    a, b, i = result.tags
+    assert (a.start, a.end) == (0, 2) and (b.start, b.end) == (0, 2)  # a: WW (linked), b: WW
+    assert i.end > i.start and a.start <= i.start and i.end <= a.end  # i wraps WW too: a's whole content
+    assert nested_properly(result.tags) and result.displaced == ("i",)
+    # <b><i>aa</i></b> with nothing linked: both wrap words, i inside b (nesting kept, no empty pair)
+    nested = place([Tag("b", 0, 2), Tag("i", 0, 2)], set())
+    b, i = nested.tags
+    assert b.end > b.start and b.start <= i.start < i.end <= b.end
 
 
 def test_points_at_segment_start_and_end_need_no_alignment():
@@ -206,7 +222,7 @@ def _check_bold(translated, expected) -> None:
     if expected is not None:
         assert (placed.start, placed.end) == expected and translated.displaced == ()
     else:
-        assert translated.displaced == ("b",) and placed.start == placed.end
+        assert translated.displaced == ("b",) and placed.end > placed.start  # displaced, still around words
 
 
 def test_tag_goes_where_the_alignment_head_links_its_words(hf_translator, monkeypatch):
@@ -444,3 +460,38 @@ def _target_texts(path) -> list[str]:
              if tuv.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"]
     assert len(texts) == 3
     return texts
+
+
+# -- the one rule for text that is not Arabic ----------------------------------------------------------------------
+ENGLISH = "The Belt and Road initiative was discussed in Hangzhou."
+URL = "https://www.example.com/news/2016/11/17/hangzhou-ecommerce.html"
+
+
+def test_segments_without_arabic_are_kept_as_they_are(hf_translator):
+    segments = [Segment("p 1", ENGLISH, (Tag("b", 4, 8),)), Segment("p 2", URL),
+                Segment("p 3", FLORES[0], (Tag("i", 0, 5),)), Segment("p 4", f"{ENGLISH} {FLORES[1][:20]}")]
+    seen = []
+    out = hf_translator.translate_segments(segments, to="en", progress=seen.append)
+    assert sum(seen) == len(segments)
+    for kept in out[:2]:
+        assert kept.kept == "no Arabic" and kept.text == kept.segment.text and kept.sentences == []
+        assert kept.tags == kept.segment.tags and kept.displaced == ()
+    assert out[2].kept is None and out[2].sentences and not ARABIC.search(out[2].text)
+    assert out[3].kept is None and out[3].sentences  # one Arabic word is enough: the segment is translated
+
+
+def test_cli_document_keeps_english_and_urls_and_reports_them(run_cli, fast_tiny, tmp_path):
+    import json
+
+    page = tmp_path / "mixed.html"
+    page.write_text(f'<html lang="ar"><body>\n<p>{ENGLISH}</p>\n<p><a href="{URL}">{URL}</a></p>\n'
+                    f"<p>{FLORES[2]}</p>\n</body></html>\n", encoding="utf-8")
+    out, report = tmp_path / "mixed.en.html", tmp_path / "report.jsonl"
+    code, _, err = run_cli("translate", page, "--to", "en", "-o", out, "--report", report, "-q", *fast_tiny)
+    assert code == 0, err
+    written = out.read_text(encoding="utf-8")
+    assert f"<p>{ENGLISH}</p>\n<p><a href=\"{URL}\">{URL}</a></p>\n" in written
+    assert FLORES[2] not in written and not ARABIC.search(written)
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("kept") for r in rows] == ["no Arabic", "no Arabic", None]
+    assert rows[0]["translation"] == ENGLISH and rows[1]["translation"] == URL

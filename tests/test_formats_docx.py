@@ -363,6 +363,18 @@ def _content_type(data: bytes, main: bytes) -> bytes:
     return rezip(data, {"[Content_Types].xml": types.replace(b"wordprocessingml.document.main+xml", main)})
 
 
+def _strict(data: bytes) -> bytes:
+    """The package as Word saves it in Strict Open XML: the Strict namespaces and relationship types."""
+    changes = {}
+    for name, content in entries(data).items():
+        if name.endswith((".xml", ".rels")):
+            content = content.replace(b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                                      b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+            changes[name] = content.replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                                            b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+    return rezip(data, changes)
+
+
 BAD_INPUTS = {  # case: (the file made from the good one, what the message says)
     "text file": (lambda data: f"{SECRET}\n".encode(), "not a DOCX file (a text file"),
     "pdf renamed": (lambda data: b"%PDF-1.7\n" + SECRET.encode(), "not a DOCX file (a PDF"),
@@ -379,6 +391,7 @@ BAD_INPUTS = {  # case: (the file made from the good one, what the message says)
     "no document": (lambda data: rezip(data, {"word/document.xml": None}), "no main part word/document.xml"),
     "workbook": (lambda data: _content_type(data, b"spreadsheetml.sheet.main+xml"), "not a Word document"),
     "bomb": (lambda data: rezip(data, {"word/media/bomb.bin": bytes(20 * 1024 * 1024)}), "zip bomb"),
+    "strict": (lambda data: _strict(data), "Strict Open XML document"),
 }
 
 

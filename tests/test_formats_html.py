@@ -263,3 +263,16 @@ def test_tag_tree_keeps_source_order_at_shared_offsets_and_cuts_overlaps():
     assert shape(build_tree("abcd", tags, outside)) == "[x:][g:abcd][y:]"
     crossing = (Tag("a", 0, 3), Tag("b", 2, 5))
     assert shape(build_tree("abcdef", crossing)) == "[a:ab[b:c]]def"  # b cut at a's end: still nested
+
+
+@pytest.mark.parametrize("page", ["<p>مرحبا بكم</p>\n<!-- تعليق لم يغلق\n<p>نص مخفي</p>\n",
+                                  "<p>مرحبا <!-- تعليق لم يغلق</p>"], ids=["after", "inside"])
+def test_an_unclosed_comment_stays_a_comment_to_the_end(page):
+    """HTML's parsing rules: a comment without "-->" runs to the end of the file; none of it is text."""
+    data = page.encode()
+    document = HtmlFormat().parse(data, "open.html", FormatOptions())
+    assert [s.text for s in document.segments] == [page[3:page.index(" ", 4)].strip() if "<!--" in page[3:9] else
+                                                   page[3:page.index("<", 3)].strip()]
+    out = document.render([TranslatedSegment(s, "Welcome", ()) for s in document.segments],
+                          FormatOptions(target="en")).decode()
+    assert out.endswith(page[page.index("<!--"):]) and "Welcome" in out

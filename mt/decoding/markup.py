@@ -12,14 +12,18 @@ ar -> en -> zh pivot); this module is the pure part that needs neither model nor
 - the source's nesting is kept: every tag stays inside the tag that held it in the source and off its placed
   siblings (outer tags are placed first, a child is clipped to its parent's place, siblings never overlap), so
   paired tags nest properly in the target whatever the alignment (crossing links included);
-- a tag with no linked word, or one whose words all went to a sibling, goes to the nearest valid point (its
-  source position carried over in proportion, at a word boundary, inside its parent) and is listed as displaced.
+- a paired tag with words always wraps words in the target: one with no linked word, or whose words all went
+  to a sibling, wraps as many words as it had, from the free word of its parent nearest to its source position
+  (carried over in proportion), else its parent's whole content (the siblings there inside it), and is listed as displaced; a point with no
+  linked neighbour goes to that position (at a word boundary, inside its parent) and is listed as displaced.
+  Only a paired tag without words in the source (or a translation without words) is written empty.
 
 Offsets are characters; target positions are always word boundaries (or the text's ends).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -60,7 +64,8 @@ def nesting(tags: Sequence[Tag]) -> tuple[list[int], list[int | None]]:
 
 
 class _Aligned:
-    """Source and target words with their links, answering "where do these source characters go"."""
+    """Source and target words with their links, answering "where do these source characters go". Words are in
+    text order, so every look-up is a binary search: placing T tags over W words costs about (T + W) log W."""
 
     def __init__(self, source_len: int, target_len: int, source_words: Sequence[WordSpan],
                  target_words: Sequence[WordSpan], links: Iterable[Link]) -> None:
@@ -68,6 +73,10 @@ class _Aligned:
         self.target_len = target_len
         self.source_words = list(source_words)
         self.target_words = list(target_words)
+        self.source_starts = [start for start, _ in self.source_words]
+        self.source_ends = [end for _, end in self.source_words]
+        self.target_starts = [start for start, _ in self.target_words]
+        self.target_ends = [end for _, end in self.target_words]
         self.linked: dict[int, set[int]] = {}
         for s, t in links:
             if 0 <= s < len(self.source_words) and 0 <= t < len(self.target_words):
@@ -83,9 +92,13 @@ class _Aligned:
             return None
         return self.target_words[min(targets)][0], max(self.target_words[t][1] for t in targets)
 
+    def inside(self, tag: Tag) -> range:
+        """The indices of the source words a tag covers (in part or whole)."""
+        return range(bisect_right(self.source_ends, tag.start), bisect_left(self.source_starts, tag.end))
+
     def span(self, tag: Tag) -> WordSpan | None:
         """Where a paired tag with words goes (None: none of its words is linked)."""
-        inside = [k for k, (start, end) in enumerate(self.source_words) if start < tag.end and end > tag.start]
+        inside = self.inside(tag)
         if len(inside) == len(self.source_words):  # the whole text: no alignment needed
             if not self.target_words:
                 return 0, self.target_len
@@ -94,42 +107,75 @@ class _Aligned:
 
     def point(self, position: int) -> int | None:
         """Where a point at a source position goes (None: neither neighbouring word is linked)."""
-        after = [k for k, (start, _) in enumerate(self.source_words) if start >= position]
-        before = [k for k, (_, end) in enumerate(self.source_words) if end <= position]
-        if not before:
+        after = bisect_left(self.source_starts, position)       # the first word starting at or after it
+        before = bisect_right(self.source_ends, position) - 1   # the last word ending at or before it
+        if before < 0:
             return 0
-        if not after:
+        if after >= len(self.source_words):
             return self.target_len
-        following = self.target_of([after[0]])
+        following = self.target_of([after])
         if following is not None:
             return following[0]
-        preceding = self.target_of([before[-1]])
+        preceding = self.target_of([before])
         return None if preceding is None else preceding[1]
 
     def proportional(self, position: int) -> int:
         """The target word boundary nearest to the source position carried over in proportion."""
         guess = position * self.target_len / self.source_len if self.source_len else 0
-        return min(self.bounds, key=lambda b: (abs(b - guess), b))
+        k = bisect_left(self.bounds, guess)
+        return min(self.bounds[max(0, k - 1):k + 1], key=lambda b: (abs(b - guess), b))
+
+    def words_within(self, span: WordSpan) -> range:
+        """The indices of the target words wholly inside a span."""
+        return range(bisect_left(self.target_starts, span[0]), bisect_right(self.target_ends, span[1]))
 
     def tighten(self, span: WordSpan) -> WordSpan:
         """A span cut out of a wider one, narrowed to the target words wholly inside it (no edge spaces)."""
-        inside = [(a, b) for a, b in self.target_words if span[0] <= a and b <= span[1]]
-        return (inside[0][0], inside[-1][1]) if inside else span
+        inside = self.words_within(span)
+        return (self.target_starts[inside[0]], self.target_ends[inside[-1]]) if inside else span
 
-    def has_words(self, tag: Tag) -> bool:
-        return any(start < tag.end and end > tag.start for start, end in self.source_words)
+    def holds_word(self, span: WordSpan) -> bool:
+        """Whether a target span holds a whole target word."""
+        return len(self.words_within(span)) > 0
 
 
-def _free(region: WordSpan, taken: list[WordSpan]) -> list[WordSpan]:
-    """The parts of `region` not covered by the `taken` spans (zero-length parts kept: valid points)."""
-    parts = []
-    cursor = region[0]
-    for start, end in sorted(taken):
-        if start >= cursor:
-            parts.append((cursor, min(start, region[1])))
-        cursor = max(cursor, end)
-    parts.append((cursor, region[1]))
-    return [(a, b) for a, b in parts if a <= b]
+class _Taken:
+    """The spans placed inside one parent, as their union: disjoint intervals in order (spans that only touch
+    stay apart, so the point between them stays free)."""
+
+    def __init__(self, region: WordSpan) -> None:
+        self.region = region
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, span: WordSpan) -> None:
+        start, end = span
+        if end <= start:
+            return
+        i = bisect_right(self.ends, start)  # the first interval ending after the span starts
+        j = i
+        while j < len(self.starts) and self.starts[j] < end:
+            start, end = min(start, self.starts[j]), max(end, self.ends[j])
+            j += 1
+        self.starts[i:j] = [start]
+        self.ends[i:j] = [end]
+
+    def free(self, low: int, high: int) -> list[WordSpan]:
+        """The free parts of [low, high] inside the region (zero-length parts kept: valid points)."""
+        low, high = max(low, self.region[0]), min(high, self.region[1])
+        if low > high:
+            return []
+        parts = []
+        cursor = low
+        i = bisect_left(self.ends, low)
+        while i < len(self.starts) and self.starts[i] <= high:
+            if self.starts[i] >= cursor:
+                parts.append((cursor, self.starts[i]))
+            cursor = max(cursor, self.ends[i])
+            i += 1
+        if cursor <= high:
+            parts.append((cursor, high))
+        return parts
 
 
 def _nearest(position: int, parts: list[WordSpan]) -> int:
@@ -142,11 +188,51 @@ def _nearest(position: int, parts: list[WordSpan]) -> int:
     return position if best is None else best
 
 
+def _aligned_part(aligned: _Aligned, wanted: WordSpan, taken: _Taken) -> WordSpan | None:
+    """The largest piece of ``wanted`` inside one free part that holds a target word (None: no such piece)."""
+    best: WordSpan | None = None
+    for start, end in taken.free(*wanted):
+        if end <= start:
+            continue
+        piece = wanted if (start, end) == wanted else aligned.tighten((start, end))
+        if aligned.holds_word(piece) and (best is None or piece[1] - piece[0] > best[1] - best[0]):
+            best = piece
+    return best
+
+
+def _fallback(aligned: _Aligned, size: int, anchor: int, taken: _Taken) -> WordSpan:
+    """Where a paired tag whose words could not be placed goes: it must still wrap text, so ``size`` target words
+    (as many as it had in the source) of the free part of its parent nearest to ``anchor``, from the word nearest
+    to it; else its parent's whole content (wrapping the siblings there: nesting stays proper); else, with no
+    word at all in the region, a point at the anchor. The search widens from the anchor until it finds words."""
+    region = taken.region
+    reach = max(16, size * 8)
+    while True:
+        parts = taken.free(anchor - reach, anchor + reach)
+        free = [aligned.words_within(part) for part in parts if part[1] > part[0]]
+        free = [words for words in free if words]
+        if free:
+            def distance(k: int) -> int:
+                return max(aligned.target_starts[k] - anchor, anchor - aligned.target_ends[k], 0)
+            words = min(free, key=lambda ws: min(distance(ws[0]), distance(ws[-1])))
+            nearest = min(words, key=lambda k: (distance(k), k))
+            first = max(words[0], min(nearest, words[-1] + 1 - size))
+            return aligned.target_starts[first], aligned.target_ends[min(first + size, words[-1] + 1) - 1]
+        if anchor - reach <= region[0] and anchor + reach >= region[1]:
+            break
+        reach *= 4
+    whole = aligned.tighten(region)
+    if aligned.holds_word(whole):
+        return whole
+    point = _nearest(anchor, taken.free(*region))
+    return point, point
+
+
 def place_tags(tags: Sequence[Tag], source_len: int, target_len: int, source_words: Sequence[WordSpan],
                target_words: Sequence[WordSpan], links: Iterable[Link]) -> Placement:
     """Put `tags` (source offsets) into a translation of `target_len` characters; see the module docstring.
 
-    source_words/target_words: the words of the source and the translation, in order, as character spans;
+    source_words/target_words: the words of the source and the translation, in text order, as character spans;
     links: (source word, target word) index pairs. Returns the tags in the given order at target offsets.
     """
     if not tags:
@@ -154,28 +240,23 @@ def place_tags(tags: Sequence[Tag], source_len: int, target_len: int, source_wor
     aligned = _Aligned(source_len, target_len, source_words, target_words, links)
     order, parents = nesting(tags)
     placed: dict[int, WordSpan] = {}
-    children_spans: dict[int | None, list[WordSpan]] = {}
+    taken: dict[int | None, _Taken] = {}
     displaced: set[int] = set()
     for k in order:
         tag = tags[k]
         parent = parents[k]
         region = placed[parent] if parent is not None else (0, target_len)
-        parts = _free(region, children_spans.get(parent, []))
-        if tag.paired and tag.end > tag.start and aligned.has_words(tag):
+        inside = aligned.inside(tag)
+        if tag.paired and tag.end > tag.start and len(inside):
+            siblings = taken.setdefault(parent, _Taken(region))
             wanted = aligned.span(tag)
-            best: WordSpan | None = None
-            if wanted is not None:
-                for a, b in parts:
-                    start, end = max(a, wanted[0]), min(b, wanted[1])
-                    if end > start and (best is None or end - start > best[1] - best[0]):
-                        best = aligned.tighten((start, end)) if (start, end) != wanted else wanted
-            if best is None:  # nothing linked, or its words all went to a sibling: the nearest valid point
+            best = _aligned_part(aligned, wanted, siblings) if wanted is not None else None
+            if best is None:  # nothing linked, or its words all went to a sibling: the nearest words it may wrap
                 displaced.add(k)
                 anchor = aligned.proportional(tag.start) if wanted is None else wanted[0]
-                point = _nearest(anchor, parts)
-                best = (point, point)
+                best = _fallback(aligned, len(inside), anchor, siblings)
             placed[k] = best
-            children_spans.setdefault(parent, []).append(best)
+            siblings.add(best)
             continue
         position = aligned.point(tag.start)
         if position is None:

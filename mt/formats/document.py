@@ -27,6 +27,7 @@ from mt.errors import InputError
 from mt.results import SentenceResult
 
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024  # a larger input is refused before it is read
+KEPT_NO_ARABIC = "no Arabic"  # TranslatedSegment.kept of a segment without an Arabic letter
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class TranslatedSegment:
     sentences: the sentence results (score, terms, origin) for --report; empty for the identity translation.
     displaced: ids of tags that could not be put at an aligned place and were put at the nearest valid point
         (reported on stderr and in --report).
+    kept: why the segment was left as it is, untranslated (``KEPT_NO_ARABIC``: it has no Arabic letter); its
+        text and tags are then the source's, and a format with targets beside sources (XLIFF) writes none.
     """
 
     segment: Segment
@@ -84,6 +87,7 @@ class TranslatedSegment:
     tags: tuple[Tag, ...] = ()
     sentences: list[SentenceResult] = field(default_factory=list)
     displaced: tuple[str, ...] = ()
+    kept: str | None = None
 
     def tag(self, tag_id: str) -> Tag:
         for tag in self.tags:

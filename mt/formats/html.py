@@ -119,6 +119,9 @@ class _Tokenizer(HTMLParser):
 
     def tokenize(self) -> list[_Token]:
         self.feed(self.source)
+        if self.rawdata.startswith("<!--"):  # an unclosed comment runs to the end of the file (HTML's rule)
+            self._add("comment", length=len(self.rawdata))
+            self.rawdata = ""
         self.close()
         for token, following in zip(self.tokens, self.tokens[1:] + [None]):
             end = following.start if following is not None else len(self.source)

@@ -9,6 +9,7 @@ the source's own; with a translation, tags follow the same rules at their new of
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence, Union
 
@@ -72,17 +73,24 @@ class _Span:
     end: int
     spans: list["_Span"] = field(default_factory=list)
     points: list[Tag] = field(default_factory=list)
+    starts: list[int] | None = None  # the children's starts, for _home's binary search
 
 
 def _home(span: _Span, point: Tag, order: SourceOrder) -> _Span:
     """The innermost span that holds ``point``: strictly inside it, or at its edge when the source had the
-    point inside that tag."""
+    point inside that tag. A span's children are disjoint and in order: a binary search finds the candidates."""
     inside = order.ancestors.get(point.id, frozenset())
-    for child in span.spans:
-        if child.start < point.start < child.end or (
-                point.start in (child.start, child.end) and child.tag is not None and child.tag.id in inside):
-            return _home(child, point, order)
-    return span
+    while True:
+        if span.starts is None or len(span.starts) != len(span.spans):
+            span.starts = [child.start for child in span.spans]
+        k = bisect_right(span.starts, point.start)
+        for child in span.spans[max(0, k - 2):k + 1]:  # the children starting at or just before the point
+            if child.start < point.start < child.end or (
+                    point.start in (child.start, child.end) and child.tag is not None and child.tag.id in inside):
+                span = child
+                break
+        else:
+            return span
 
 
 def _node(span: _Span, text: str, rank: Mapping[str, int]) -> Node:

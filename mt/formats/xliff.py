@@ -21,8 +21,14 @@ otherwise changes there: ``<a />`` -> ``<a/>``, ``<a></a>`` -> ``<a/>``, single-
 character references (``&#1575;``) written as characters, ``>`` in text as ``&gt;``. A file in an encoding that
 is not ASCII-compatible (UTF-16) is written whole by lxml, declaration included.
 
-The source language must be Arabic where the file declares one (1.2 ``source-language``, 2.x ``srcLang``): a
-file in another language is a one-line error, not a file of garbage; a file that declares none is read.
+Segments are read whatever source language the file declares (1.2 ``source-language``, 2.x ``srcLang``): as in
+every format, the translator leaves a segment without Arabic letters as it is (``TranslatedSegment.kept``), and
+this writer gives such a segment no target, so an English-source file comes back unchanged, each segment reported
+"kept: no Arabic". Segment marks (``mrk mtype="seg"``) are found at any depth of a seg-source, inside the ``g``
+that Trados SDLXLIFF and matecat wrap them in; a target's mark of the same mid is filled at any depth, and a
+target without marks first gets the seg-source's layout, wrappers included. A rewritten target whose ``xml:lang``
+names another language gets the target language; with ``overwrite_targets`` the file's ``target-language``
+(``trgLang``) is replaced too, where without it a file for another language is refused.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from lxml import etree
 from mt.errors import InputError
 from mt.formats.document import Document, DocumentFormat, FormatOptions, Segment, Tag, TranslatedSegment
 from mt.formats.interchange import XLIFF_2, XLIFF_12
-from mt.formats.language import is_arabic, same_language
+from mt.formats.language import XML_LANG, same_language
 from mt.formats.tagtree import Node, SourceOrder, build_tree, complete_tags
 from mt.formats.xml import parse_xml_bytes
 
@@ -125,17 +131,23 @@ class XliffDocument(Document):
         units = _remap(self.root, root, self._units)
         v12 = self.version == "1.2"
         state = _state(options.state, v12)
+        written = [(unit, translation) for unit, translation in zip(units, translations) if translation.kept is None]
+        if not written:  # nothing to write (every segment kept as it is): the input's own bytes
+            return self.data
         if v12:
-            for file in root.iter(f"{{{XLIFF_12}}}file"):
-                _set_language(file, "target-language", target, self.name)
-        else:
-            _set_language(root, "trgLang", target, self.name)
+            for file in dict.fromkeys(unit.file for unit, _ in written):
+                _set_language(file, "target-language", target, self.name, options.overwrite_targets)
+        elif written:
+            _set_language(root, "trgLang", target, self.name, options.overwrite_targets)
         noted: set[int] = set()
-        for unit, translation in zip(units, translations):
-            element = _segment_target_for(unit) if unit.mid is not None else _target_for(unit, v12)
+        for unit, translation in written:  # a segment kept as it is (no Arabic) gets no target
+            if unit.mid is not None:
+                holder, element = _segment_target_for(unit)
+            else:
+                holder = element = _target_for(unit, v12)
             _write_inline(element, translation, unit)
+            _retag_language(holder, target)
             if v12:
-                holder = element.getparent() if unit.mid is not None else element  # the target, not its mrk
                 holder.set("state", state)
                 holder.set("state-qualifier", "mt-suggestion")
             else:
@@ -160,7 +172,6 @@ class XliffFormat(DocumentFormat):
             units = list(_units_12(root, name))
             dialect = _V12
         elif qname.namespace == XLIFF_2 and (version == "" or version.startswith(VERSIONS_2)):
-            _check_source_language(root.get("srcLang"), name)
             units = list(_units_2(root))
             dialect = _V2
         else:
@@ -182,11 +193,6 @@ class XliffFormat(DocumentFormat):
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
-
-
-def _check_source_language(code: str | None, name: str) -> None:
-    if code and not is_arabic(code):
-        raise InputError(f"{name}: the source language is {code!r}; mt translates from Arabic (ar)")
 
 
 def _translatable(element: etree._Element, stop: etree._Element) -> bool:
@@ -211,7 +217,6 @@ def _units_12(root: etree._Element, name: str):
     ns = {"x": XLIFF_12}
     files = root.findall("x:file", ns)
     for file in files:
-        _check_source_language(file.get("source-language"), name)
         prefix = _file_prefix(files, file, "original")
         for unit in file.iterfind(".//x:trans-unit", ns):
             source = unit.find("x:source", ns)
@@ -249,9 +254,17 @@ def _units_2(root: etree._Element):
 
 
 def _segment_marks(element: etree._Element) -> dict[str, etree._Element]:
-    """The XLIFF 1.2 segment markers (``mrk mtype="seg"``, children of a seg-source or target) by mid."""
-    return {child.get("mid", ""): child for child in element
-            if _local(child) == "mrk" and child.get("mtype") == "seg"}
+    """The XLIFF 1.2 segment markers (``mrk mtype="seg"``) of a seg-source or target by mid, in document order,
+    at any depth: CAT tools wrap them in ``g`` (Trados SDLXLIFF, matecat). A marker inside another is content."""
+    marks: dict[str, etree._Element] = {}
+    pending = list(reversed(element))
+    while pending:
+        node = pending.pop()
+        if _local(node) == "mrk" and node.get("mtype") == "seg":
+            marks.setdefault(node.get("mid", ""), node)
+        else:
+            pending.extend(reversed(node))
+    return marks
 
 
 def _has_content(element: etree._Element) -> bool:
@@ -394,13 +407,15 @@ def _state(state: str | None, v12: bool) -> str:
     raise InputError(f"--state {state!r} is not an XLIFF {version} state; choose one of {', '.join(allowed)}")
 
 
-def _set_language(element: etree._Element, attribute: str, target: str, name: str) -> None:
+def _set_language(element: etree._Element, attribute: str, target: str, name: str, replace: bool = False) -> None:
     """Set the target language; one the file already names is kept when it is the same language (en-US for
-    en), refused when it is another."""
+    en), refused when it is another unless ``replace`` (--overwrite-targets: every target is rewritten)."""
     current = element.get(attribute)
     if current and target and not same_language(current, target):
-        raise InputError(f"{name}: the file's {attribute} is {current!r}, not {target!r}; translate it to "
-                         f"{current} or remove {attribute}")
+        if not replace:
+            raise InputError(f"{name}: the file's {attribute} is {current!r}, not {target!r}; translate it to "
+                             f"{current}, remove {attribute} or use --overwrite-targets")
+        element.set(attribute, target)
     if not current and target:
         element.set(attribute, target)
 
@@ -428,11 +443,11 @@ def _target_for(unit: _Unit, v12: bool) -> etree._Element:
     return target
 
 
-def _segment_target_for(unit: _Unit) -> etree._Element:
-    """A segmented 1.2 unit's target mrk for this segment, emptied. A target without segment marks (none yet,
-    empty, or overwritten) first gets the seg-source's layout: its marks and the text between them, the marks'
-    source content kept until their segment is written (a mark without letters stays as it is, as a number
-    would in a translation)."""
+def _segment_target_for(unit: _Unit) -> tuple[etree._Element, etree._Element]:
+    """A segmented 1.2 unit's target and its mrk for this segment, emptied. A target without segment marks (none
+    yet, empty, or overwritten) first gets the seg-source's layout: its marks, the wrappers around them (``g``)
+    and the text between them, the marks' source content kept until their segment is written (a mark without
+    letters stays as it is, as a number would in a translation)."""
     target = unit.unit.find(f"{{{XLIFF_12}}}target")
     if target is None:
         target = _target_for(unit, True)
@@ -450,7 +465,15 @@ def _segment_target_for(unit: _Unit) -> etree._Element:
     for child in list(mark):
         mark.remove(child)
     mark.text = None
-    return mark
+    return target, mark
+
+
+def _retag_language(target: etree._Element, language: str) -> None:
+    """A rewritten target in another language than its ``xml:lang`` says (``--overwrite-targets`` over German)
+    gets the target language's tag; one of the same language (en-US for en) is kept."""
+    current = target.get(XML_LANG)
+    if current and language and not same_language(current, language):
+        target.set(XML_LANG, language)
 
 
 def _add_note(unit: etree._Element) -> None:

@@ -87,6 +87,8 @@ class DocxDocument(Document):
         if len(translations) != len(self.segments):
             raise ValueError(f"{len(translations)} translations for {len(self.segments)} segments")
         package = self.package
+        if translations and all(t.kept is not None for t in translations):
+            return package.write({})  # nothing translated (no Arabic anywhere): every part as it was
         localiser = None
         if options.target is not None:
             if options.target not in LANGUAGE_TAGS:
@@ -100,14 +102,16 @@ class DocxDocument(Document):
             root = package.xml(part)
             models, mirrors = read_part(root, part_label(part))
             changed = False
+            kept_all = bool(models)
             for model in models:
                 translation = next(remaining)
                 if translation.segment.location != model.segment.location:
                     raise ValueError(f"translation of {translation.segment.location} given for "
                                      f"{model.segment.location}")
-                if localiser is None and translation.text == model.segment.text \
-                        and tuple(translation.tags) == model.segment.tags:
-                    continue
+                kept_all = kept_all and translation.kept is not None
+                if translation.kept is not None or (localiser is None and translation.text == model.segment.text
+                                                     and tuple(translation.tags) == model.segment.tags):
+                    continue  # kept as it is (no Arabic), or unchanged
                 write_paragraph(model, translation)
                 changed = True
             if changed:
@@ -115,7 +119,7 @@ class DocxDocument(Document):
                     for child in list(fallback):
                         fallback.remove(child)
                     fallback.extend(copy.deepcopy(child) for child in choice)
-            if localiser is not None:
+            if localiser is not None and not kept_all:  # a part whose text all stays (no Arabic) stays as it was
                 localiser.part(root)
                 changed = True
             if changed:

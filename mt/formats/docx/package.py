@@ -4,7 +4,8 @@ with the same entries in the same order (names, dates, compression); only the pa
 Refused, each with a one-line InputError and nothing read past the check: a file that is not a zip (a PDF or an
 old .doc renamed .docx is named as such), a corrupt or truncated zip, an encrypted entry, too many entries, a
 zip bomb (declared sizes over the caps or a compression ratio no real part has, checked before decompressing;
-every entry is then decompressed no further than its declared size, and its CRC checked), a macro-enabled .docm, a package without a Word main part.
+every entry is then decompressed no further than its declared size, and its CRC checked), a macro-enabled .docm, a package without a Word main part, a Strict Open XML document (its namespaces differ
+from the Transitional ones every reader of the package uses: it would come back untranslated).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ RATIO_FLOOR = 1024 * 1024               # deflate's ceiling is about 1030:1; Wor
 RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 MAIN_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
               "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
+# Strict Open XML (ISO/IEC 29500 Strict, "Strict Open XML Document" in Word): other namespaces and relationship types
+STRICT_RT = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
+STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 # the parts a reader reads, by relationship type from the main part, in this order
 TEXT_PART_TYPES = ("header", "footer", "footnotes", "endnotes", "comments")
 
@@ -157,7 +161,12 @@ def read_package(data: bytes, name: str) -> Package:
                  for item in types.iter(f"{{{CT_NS}}}Override")}
     if any("macroenabled" in content.lower() for content in overrides.values()):
         raise InputError(f"{name}: is a macro-enabled document (.docm content type); refused")
-    mains = [target for kind, target in _relationships(parts, "", name) if kind == RT + "officeDocument"]
+    package_rels = _relationships(parts, "", name)
+    if any(kind.startswith(STRICT_RT) for kind, _ in package_rels) or STRICT_W.encode() in parts.get(
+            "word/document.xml", b"")[:4096]:
+        raise InputError(f"{name}: is a Strict Open XML document (ISO/IEC 29500 Strict), which mt does not read; "
+                         "save it in Word as \"Word Document (*.docx)\" and translate that")
+    mains = [target for kind, target in package_rels if kind == RT + "officeDocument"]
     main = mains[0] if mains else "word/document.xml"
     if main not in parts:
         raise InputError(f"{name}: not a Word document (no main part {main} in the zip)")
