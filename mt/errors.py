@@ -19,3 +19,7 @@ class ModelError(TarjamaError):
 
 class GlossaryError(TarjamaError):
     """A malformed glossary file or an invalid glossary edit."""
+
+
+class MissingExtraError(TarjamaError):
+    """A feature whose packages come with an extra that is not installed (the message names the extra)."""

@@ -311,7 +311,7 @@ class Translator:
         settings = {
             "version": DECODING_VERSION,
             "legs": [{"pair": plan.pair, "model": model_id, "revision": revision,
-                      "backend": BACKENDS[plan.backend].__name__,
+                      "backend": BACKENDS[plan.backend].name,
                       "max_input_tokens": input_limit(self.max_input_tokens, plan.max_positions),
                       "positions": plan.max_positions}
                      for plan, (model_id, revision) in zip(plans, identities)],

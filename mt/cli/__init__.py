@@ -1,6 +1,7 @@
 """The `mt` command line: a thin typer layer over the library.
 
-Each capability lives in its own module here and registers itself on the root app. Library errors
+Each capability lives in its own module here, registered by name in mt.cli.commands and imported only when it
+runs (so `mt --help` or `mt glossary list` never imports torch, CTranslate2 or FastAPI). Library errors
 (:class:`mt.errors.TarjamaError`) become one line on stderr and a non-zero exit, never a traceback; with
 ``MT_DEBUG=1`` every error also prints its full traceback (causes chained) before that line. SIGTERM ends a
 command like Ctrl-C does: partial outputs are removed and the exit status is 143.
@@ -19,12 +20,13 @@ from typing import Optional
 
 import typer
 
-from mt.cli import align, evaluate, finetune, glossary, models, qe, serve, tm, translate
+from mt.cli.commands import LazyGroup
 from mt.cli.common import err_console
 from mt.errors import TarjamaError
 
 app = typer.Typer(
     name="mt",
+    cls=LazyGroup,
     help="Tarjama: translate Arabic into English and Chinese with MarianMT, keep terminology right, "
     "evaluate against references and align texts.",
     no_args_is_help=True,
@@ -48,17 +50,6 @@ def _version(value: bool) -> None:
 def _root(version: Optional[bool] = typer.Option(None, "--version", "-V", callback=_version, is_eager=True,
                                                  help="Print the version and exit.")) -> None:
     pass
-
-
-app.command("translate", help=translate.HELP)(translate.translate)
-app.add_typer(models.app, name="models")
-app.add_typer(glossary.app, name="glossary")
-app.command("evaluate", help=evaluate.HELP)(evaluate.evaluate)
-app.add_typer(align.app, name="align")
-app.add_typer(tm.app, name="tm")
-app.command("finetune", help=finetune.HELP)(finetune.finetune)
-app.add_typer(serve.app, name="serve")
-app.command("qe", help=qe.HELP)(qe.qe)
 
 
 class Terminated(BaseException):

@@ -16,11 +16,9 @@ from typing import Optional
 import typer
 
 from mt.cli.common import err_console, warn
-from mt.engines.base import DEFAULT_BATCH_LINES, Engine, TranslatorSettings
+from mt.engines.base import DEFAULT_BATCH_LINES, ENGINES, Engine, TranslatorSettings
 from mt.engines.job import JobInput, Journal, Progress, run_job
-from mt.engines.local import LocalEngine
 from mt.engines.outputs import output_suffix
-from mt.engines.ray import RayEngine
 from mt.engines.records import RecordInput, expand_inputs, input_kind
 from mt.errors import InputError, TarjamaError
 from mt.formats.writing import plan_outputs
@@ -29,7 +27,6 @@ from mt.memory import glossary_fingerprint
 from mt.models.registry import route
 from mt.pipeline import model_identity
 
-ENGINES = ("local", "ray")
 JOURNAL_SUFFIX = ".tarjama-engine-job.jsonl"
 
 ENGINE = typer.Option(None, "--engine", help="local (this process) or ray (actors of a Ray cluster, extra 'ray'): "
@@ -83,7 +80,7 @@ def wanted(engine: Optional[str], inputs: list[str], ray_address: Optional[str],
     """Whether `mt translate` runs as an engine job: --engine given, or an input only an engine reads (a
     directory, JSONL, Parquet). Ray options without --engine ray are refused."""
     if engine is not None and engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; choose local or ray")
+        raise InputError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
     if engine != "ray":
         given = [name for name, value, default in (("--ray-address", ray_address, None), ("--actors", actors, None),
                                                    ("--threads-per-actor", threads_per_actor, 1)) if value != default]
@@ -133,10 +130,11 @@ def run(request: EngineRequest) -> None:
 
 
 def _engine(request: EngineRequest, settings: TranslatorSettings) -> Engine:
+    engine_class = ENGINES[request.engine or "local"].load()
     if request.engine == "ray":
-        return RayEngine(settings, request.to, address=request.ray_address, actors=request.actors,
-                         threads_per_actor=request.threads_per_actor)
-    return LocalEngine(settings, request.to)
+        return engine_class(settings, request.to, address=request.ray_address, actors=request.actors,
+                            threads_per_actor=request.threads_per_actor)
+    return engine_class(settings, request.to)
 
 
 def _refuse_unsupported(request: EngineRequest) -> None:

@@ -15,6 +15,7 @@ from mt.training.settings import (
     DEFAULT_BATCH_TOKENS, DEFAULT_EARLY_STOP, DEFAULT_EVAL_EVERY, DEFAULT_LR, DEFAULT_MAX_RATIO, DEFAULT_OOD_SIZE,
     DEFAULT_VALID_SIZE, DEFAULT_WARMUP, FinetuneSettings,
 )
+from mt.plugins import Plugin
 
 if TYPE_CHECKING:
     from mt.training.loop import StepInfo
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 HELP = ("Fine-tune a Marian model (ar-en or ar-zh) on your own translations, on CPU: in-domain and "
         "out-of-domain scores before, during and after, early stopping, checkpoints and --resume. OUT becomes a "
         "model directory for `mt translate --model ar-en=OUT`. See docs/finetune.md.")
+FINETUNE = Plugin("mt.training.run:finetune", extra="train", needs=("torch", "transformers"), what="mt finetune")
 
 
 class CliReporter:
@@ -122,8 +124,7 @@ def finetune(
         early_stop=early_stop, threads=threads, seed=seed, max_ratio=max_ratio, convert=convert, glossary=glossary,
         keep_contradicting=keep_contradicting, keep_checkpoints=keep_checkpoints, keep_worse=keep_worse, resume=resume,
         force=force)
-    from mt.training.run import finetune as run_finetune  # loads torch: only when the command runs
-
+    run_finetune = FINETUNE.load()  # imports torch and transformers
     reporter = CliReporter(quiet)
     try:
         result = run_finetune(settings, reporter)

@@ -9,15 +9,18 @@ from rich.console import Console
 from rich.table import Table
 
 from mt.cli.common import err_console
+from mt.models.hub import cached_path, fetch
+from mt.models.loading import model_kind
+from mt.models.registry import REGISTRY
+from mt.plugins import Plugin
 
 app = typer.Typer(help="List, download and convert translation models.", no_args_is_help=True)
+CONVERT = Plugin("mt.models.convert:convert", extra="hf", needs=("torch", "transformers"),
+                 what="mt models convert")  # reads the Hugging Face model with transformers (and torch)
 
 
 @app.command("list", help="Show the known models per language pair and whether each is in the local cache.")
 def list_models() -> None:
-    from mt.models.loading import cached_path
-    from mt.models.registry import REGISTRY
-
     columns = ("pair", "model", "default", "cached", "about")
     rows = [(info.pair, info.id, "yes" if info.default else "", "yes" if cached_path(info.id) else "no",
              info.description) for info in REGISTRY]
@@ -35,8 +38,6 @@ def list_models() -> None:
 
 @app.command("pull", help="Download a model (hub id) into the Hugging Face cache, with a progress bar.")
 def pull(model_id: str = typer.Argument(..., help="Hub id, e.g. Helsinki-NLP/opus-mt-ar-en.")) -> None:
-    from mt.models.loading import fetch, model_kind
-
     path = fetch(model_id)
     model_kind(path)
     err_console.print(f"mt: {model_id} is ready in {path}", markup=False)
@@ -52,7 +53,5 @@ def convert(
                                      help="Weight type: int8 (fastest on CPU), int16, float16 or float32."),
     force: bool = typer.Option(False, "--force", help="Replace OUT if it already exists."),
 ) -> None:
-    from mt.models.convert import convert as convert_model
-
-    path = convert_model(source, out, quantization=quantization, force=force)
+    path = CONVERT.load()(source, out, quantization=quantization, force=force)
     err_console.print(f"mt: converted {source} ({quantization}) into {path}", markup=False)

@@ -20,9 +20,14 @@ from typing import Iterable, Iterator, Protocol
 from mt.errors import InputError
 from mt.glossary.glossary import Glossary
 from mt.pipeline import Translator
+from mt.plugins import Plugin
 from mt.results import LineResult
 
 DEFAULT_BATCH_LINES = 64
+ENGINES: dict[str, Plugin] = {  # by `mt translate --engine NAME`; an engine's module is imported when it is chosen
+    "local": Plugin("mt.engines.local:LocalEngine", what="the local engine"),
+    "ray": Plugin("mt.engines.ray:RayEngine", extra="ray", needs=("ray", "pyarrow"), what="the Ray engine"),
+}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,6 @@ Modules, one job each: sources (read pairs from any file Tarjama reads), prepare
 fingerprint), glossary_check (pairs that contradict a glossary), validation (sets and their scores through the
 pipeline and the evaluator), batches (ids and token-budget batches), loop (the PyTorch loop), checkpoint (save
 and resume), output (the output directory), settings, run (one run, start to end). Part of the `train` extra:
-it needs nothing beyond the core install's torch and transformers. This package file imports nothing, so that
+it needs torch and transformers, which the core install leaves out. This package file imports nothing, so that
 the command line can read the settings' defaults without loading torch.
 """
