@@ -12,9 +12,11 @@ import sys
 import pytest
 
 from mt.cli.commands import COMMANDS
+from mt.formats.registry import ENTRIES
 from tests.conftest import REPO, SEEDS
 
 HEAVY = ("torch", "transformers", "ctranslate2", "ray", "fastapi", "uvicorn", "starlette", "pyarrow")
+PARSERS = ("lxml", "markdown_it", "srt", "webvtt", "polib")  # document formats' libraries
 # runs `mt ARGS...` in this interpreter (optionally with some packages made unimportable, as if not installed),
 # then prints the exit status and the heavy packages that were imported
 PROBE = """
@@ -29,11 +31,11 @@ print(json.dumps({"code": code, "loaded": loaded}))
 """
 
 
-def run_mt(*args: str, blocked: tuple[str, ...] = ()) -> tuple[int, list[str], str]:
-    """Run `mt ARGS` in a new process: (exit status, heavy packages imported, stderr)."""
+def run_mt(*args: str, blocked: tuple[str, ...] = (), watched: tuple[str, ...] = HEAVY) -> tuple[int, list[str], str]:
+    """Run `mt ARGS` in a new process: (exit status, the `watched` packages it imported, stderr)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0"}
-    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps([list(blocked), HEAVY, list(args)])],
-                          capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps([list(blocked), watched, list(args)])],
+                          check=False, capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
     report = json.loads(done.stdout.strip().splitlines()[-1])
     return report["code"], report["loaded"], done.stderr
 
@@ -76,29 +78,29 @@ def test_ctranslate2_translation_never_imports_torch(tiny_ending_ct2, tmp_path):
                       encoding="utf-8")
     out = tmp_path / "one.en"
     code, loaded, stderr = run_mt("translate", "--model", f"ar-en={tiny_ending_ct2['ar-en']}", "--to", "en",
-                                  str(source), "-o", str(out))
+                                  str(source), "-o", str(out), watched=HEAVY + PARSERS)
     assert code == 0, stderr
     assert out.read_text(encoding="utf-8").strip()
-    assert loaded == ["ctranslate2"], loaded
+    assert loaded == ["ctranslate2"], loaded  # plain text: no document parser either
 
 
 def test_ctranslate2_translation_runs_without_torch_installed(tiny_ending_ct2, tmp_path):
     source = tmp_path / "one.ar"
     source.write_text("مرحبا بكم في هانغتشو.\n", encoding="utf-8")
-    code, loaded, stderr = run_mt("translate", "--model", f"ar-en={tiny_ending_ct2['ar-en']}", "--to", "en",
-                                  str(source), "-o", str(tmp_path / "one.en"), blocked=("torch", "transformers"))
+    code, _, stderr = run_mt("translate", "--model", f"ar-en={tiny_ending_ct2['ar-en']}", "--to", "en",
+                             str(source), "-o", str(tmp_path / "one.en"), blocked=("torch", "transformers"))
     assert code == 0, stderr
+    assert (tmp_path / "one.en").read_text(encoding="utf-8").strip()
 
 
 def test_transformers_backend_without_torch_names_the_extra(tiny_ar_en, tmp_path):
     source = tmp_path / "one.ar"
     source.write_text("مرحبا.\n", encoding="utf-8")
-    code, loaded, stderr = run_mt("translate", "--model", f"ar-en={tiny_ar_en}", "--to", "en", str(source),
-                                  blocked=("torch",))
+    code, _, stderr = run_mt("translate", "--model", f"ar-en={tiny_ar_en}", "--to", "en", str(source),
+                             blocked=("torch",))
     assert code == 1
-    assert stderr.strip().splitlines() == [
-        'mt: error: the transformers backend (Hugging Face model directories) needs torch, which is not '
-        'installed: pip install "tarjama[hf]"']
+    assert stderr.strip().splitlines() == [('mt: error: the transformers backend (Hugging Face model directories) '
+                                            'needs torch, which is not installed: pip install "tarjama[hf]"')]
 
 
 def test_convert_without_transformers_names_the_extra(tiny_ar_en, tmp_path):
@@ -106,7 +108,8 @@ def test_convert_without_transformers_names_the_extra(tiny_ar_en, tmp_path):
                              blocked=("transformers",))
     assert code == 1
     assert stderr.strip().splitlines() == [
-        'mt: error: mt models convert needs transformers, which is not installed: pip install "tarjama[hf]"']
+        'mt: error: mt models convert needs transformers, which is not installed: pip install "tarjama[hf]"',
+    ]
     assert not (tmp_path / "out").exists()
 
 
@@ -116,3 +119,9 @@ def test_every_registered_command_loads_with_its_help(name, run_cli):
     assert command.name == name and command.help
     code, out, _ = run_cli(name, "--help")
     assert code == 0 and f"mt {name}" in out
+
+
+@pytest.mark.parametrize("name", list(ENTRIES))
+def test_format_table_matches_each_format(name):
+    fmt = ENTRIES[name].plugin.load()()
+    assert (fmt.name, tuple(fmt.extensions)) == (name, ENTRIES[name].extensions)

@@ -7,6 +7,8 @@ it, so a CTranslate2 translation never imports torch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mt.backends.base import Backend
 from mt.models.loading import plan_model
 from mt.plugins import Plugin
@@ -18,8 +20,9 @@ BACKENDS: dict[str, Plugin] = {  # by ModelPlan.backend
 }
 
 
-def backend_class(name: str) -> type[Backend]:
-    """The class of backend ``name`` (a key of :data:`BACKENDS`), imported now."""
+def backend_class(name: str) -> Callable[..., Backend]:
+    """The class of backend ``name`` (a key of :data:`BACKENDS`), imported now; it is called with the model
+    directory and ``device`` and ``threads`` keywords."""
     return BACKENDS[name].load()
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -33,11 +34,12 @@ class Command:
         """The command, imported now: a click command or group that `mt` runs as ``name``."""
         found = self.plugin.load()
         if isinstance(found, typer.Typer):
-            command = typer.main.get_group(found)
-        else:  # a command function; its module's HELP is the full help text
-            single = typer.Typer(add_completion=False)
-            single.command(name, help=getattr(sys.modules[found.__module__], "HELP", None))(found)
-            command = typer.main.get_command(single)
+            group = typer.main.get_group(found)
+            group.name = name
+            return group
+        single = typer.Typer(add_completion=False)  # a command function; its module's HELP is its full help
+        single.command(name, help=getattr(sys.modules[found.__module__], "HELP", None))(found)
+        command = typer.main.get_command(single)
         command.name = name
         return command
 
