@@ -7,21 +7,22 @@ The public API is imported lazily so that `import mt` (and `mt --help`) stays fa
 
 from __future__ import annotations
 
+from typing import Any
+
+from mt.plugins import Plugin
+
 __version__ = "0.1.0"
 
-_LAZY = {
-    "Translator": ("mt.pipeline", "Translator"),
-    "Glossary": ("mt.glossary", "Glossary"),
-    "evaluate": ("mt.evaluation", "evaluate"),
+_LAZY = {  # imported on first use (mt.plugins)
+    "Translator": Plugin("mt.pipeline:Translator"),
+    "Glossary": Plugin("mt.glossary:Glossary"),
+    "evaluate": Plugin("mt.evaluation:evaluate"),
 }
 
 __all__ = ["Translator", "Glossary", "evaluate", "__version__"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
-        module_name, attr = _LAZY[name]
-        return getattr(importlib.import_module(module_name), attr)
+        return _LAZY[name].load()
     raise AttributeError(f"module 'mt' has no attribute {name!r}")

@@ -12,8 +12,10 @@ out and nothing is imported to read it.
                              what="the transformers backend")}
     backend_class = BACKENDS["hf"].load()   # imports mt.backends.hf (and torch) now; a one-line error without them
 
-:meth:`Plugin.load` is the one place where Tarjama imports code by name (mt/backends/loading.py, mt/engines/base.py
-and mt/cli/commands.py hold the tables).
+:meth:`Plugin.load` is the one place where Tarjama imports code by name. The tables: backends
+(mt/backends/loading.py), engines (mt/engines/base.py), sub-commands (mt/cli/commands.py), document formats
+(mt/formats/registry.py), the hub client (mt/models/loading.py), and the lazily exported names of mt and
+mt.alignment (their __init__ modules).
 """
 
 from __future__ import annotations
