@@ -125,3 +125,9 @@ def test_every_registered_command_loads_with_its_help(name, run_cli):
 def test_format_table_matches_each_format(name):
     fmt = ENTRIES[name].plugin.load()()
     assert (fmt.name, tuple(fmt.extensions)) == (name, ENTRIES[name].extensions)
+
+
+def test_serve_keys_need_no_web_server(tmp_path):
+    code, loaded, stderr = run_mt("serve", "keys", "add", str(tmp_path / "keys.db"), "alice")
+    assert code == 0, stderr
+    assert loaded == [], loaded

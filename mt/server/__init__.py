@@ -5,11 +5,26 @@
 
 Modules: app (factory), libretranslate and native (routes), page (the web page), worker (the thread that owns
 the Translator and shares decodes), service (what routes share), glossaries, keys, access, limits, downloads,
-bodies and errors (LibreTranslate's request and error shapes).
+bodies and errors (LibreTranslate's request and error shapes). The names below are imported on first use
+(mt.plugins), so that `mt serve keys` (SQLite only) runs without FastAPI.
 """
 
-from mt.server.app import create_app
-from mt.server.glossaries import GlossaryStore
-from mt.server.service import ServerOptions
+from __future__ import annotations
 
-__all__ = ["create_app", "GlossaryStore", "ServerOptions"]
+from typing import Any
+
+from mt.plugins import Plugin
+
+_NEEDS = ("fastapi", "starlette", "uvicorn", "multipart")
+_EXPORTS = {
+    "create_app": Plugin("mt.server.app:create_app", extra="server", needs=_NEEDS, what="mt serve"),
+    "GlossaryStore": Plugin("mt.server.glossaries:GlossaryStore", extra="server", needs=_NEEDS, what="mt serve"),
+    "ServerOptions": Plugin("mt.server.service:ServerOptions", extra="server", needs=_NEEDS, what="mt serve"),
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'mt.server' has no attribute {name!r}")
+    return _EXPORTS[name].load()
