@@ -15,7 +15,7 @@ out and nothing is imported to read it.
 :meth:`Plugin.load` is the one place where Tarjama imports code by name. The tables: backends
 (mt/backends/loading.py), engines (mt/engines/base.py), sub-commands (mt/cli/commands.py), document formats
 (mt/formats/registry.py), the hub client (mt/models/loading.py), and the lazily exported names of mt and
-mt.alignment (their __init__ modules).
+mt.server (their __init__ modules).
 """
 
 from __future__ import annotations
