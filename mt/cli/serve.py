@@ -130,7 +130,7 @@ def serve(
     try:
         trusted = parse_peers(forwarded_allow_ips)
     except ValueError as error:
-        raise InputError(str(error)) from None
+        raise InputError(str(error)) from error
     from mt.pipeline import Translator
     from mt.memory import TranslationMemory
     from mt.server.keys import KeyStore
