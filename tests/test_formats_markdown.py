@@ -244,3 +244,44 @@ def test_cli_end_to_end_with_the_tiny_models_and_the_seed_glossary(run_cli, fast
     assert {"alibaba", "china", "russia", "aliexpress", "jd-com"} <= concepts
     translated = out[len(FRONT):-len(CODE)].replace("`ما يون`", "")
     assert not ARABIC.search(translated), ARABIC.findall(translated)
+
+
+# -- nesting, adjacent points, deep input (issue 20 items 4 and 5) -------------------------------------------------
+@pytest.mark.parametrize("source", [
+    "انظر __[جامعة الأعمال](https://uibe.edu.cn)__ الآن.\n",
+    "شارة [![شعار علي بابا](https://img.example/logo.png)](https://www.alibaba.com) هنا.\n",
+    "قال *__ما يون__* إن **[علي بابا](https://www.alibaba.com)** تنمو.\n",
+    "نص ~~*محذوف مائل*~~ و ***عريض مائل*** هنا.\n",
+], ids=["strong-link", "linked-badge", "em-strong-and-strong-link", "strike-em-and-triple"])
+def test_markup_over_the_same_words_keeps_its_nesting(source):
+    document = _parse(source.encode())
+    out = document.render([_latin(s) for s in document.segments], FormatOptions(target="en")).decode()
+    assert _inline_kinds(out) == _inline_kinds(source)
+    assert not ARABIC.search(out.replace("شعار علي بابا", ""))  # all text translated, markup kept
+
+
+@pytest.mark.parametrize("source,to,text,at", [
+    ("استخدم `pip`،`uv` الآن.\n", "en", "Use now.", 3),
+    ("استخدم `pip` و `uv` الآن.\n", "zh", "现在使用。", 2),
+])
+def test_two_code_spans_stay_two_when_the_words_between_them_are_lost(source, to, text, at):
+    document = _parse(source.encode())
+    segment = document.segments[0]
+    tags = tuple(Tag(tag.id, at, at, False) for tag in segment.tags)
+    out = document.render([TranslatedSegment(segment, text, tags)], FormatOptions(target=to)).decode()
+    assert _inline_kinds(out).count("code_inline") == 2, out
+    assert "`pip`" in out and "`uv`" in out
+
+
+@pytest.mark.parametrize("source", [
+    "*" * 2000 + "نص عميق" + "*" * 2000,
+    "![" * 1000 + "نص عميق" + "](u)" * 1000,
+    "[" * 2000 + "نص عميق" + "](u)" * 2000,
+    "*_" * 1000 + "نص عميق" + "_*" * 1000,
+], ids=["emphasis", "images", "links", "mixed"])
+def test_deep_nesting_never_reaches_the_recursion_limit(source):
+    data = (source + "\n").encode()
+    document = _parse(data)
+    assert document.render([identity(s) for s in document.segments], FormatOptions(target="en")) == data
+    out = document.render([_latin(s) for s in document.segments], FormatOptions(target="en")).decode()
+    assert _inline_kinds(out) == _inline_kinds(source)

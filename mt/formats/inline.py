@@ -56,32 +56,39 @@ def collapse_spaces(text: str) -> tuple[str, list[int]]:
 def compose(text: str, markup: Iterable[Markup], escape: Callable[[str], str] = lambda char: char, *,
             line_starts: Iterable[int] = (), eol: str = "\n", spaced: bool = True) -> str:
     """``text`` with each markup string at its offset (at one offset: closings, innermost first; points;
-    openings, outermost first), each text character through ``escape``, and a line break before each of
+    openings, outermost first; of two paired items over the same span, the one listed first is the outer),
+    each text character through ``escape``, and a line break before each of
     ``line_starts`` (a space just before a break is dropped). In a ``spaced`` language a point that had white
-    space beside it in the source gets a space there if the text has none."""
-    opens: dict[int, list[Markup]] = {}
-    closes: dict[int, list[Markup]] = {}
+    space beside it in the source gets a space there if the text has none; two points at one offset that white
+    space kept apart in the source get a space between them in any language."""
+    opens: dict[int, list[tuple[int, Markup]]] = {}
+    closes: dict[int, list[tuple[int, Markup]]] = {}
     points: dict[int, list[Markup]] = {}
-    for item in markup:
+    for order, item in enumerate(markup):
         if item.paired and item.start < item.end:
-            opens.setdefault(item.start, []).append(item)
-            closes.setdefault(item.end, []).append(item)
+            opens.setdefault(item.start, []).append((order, item))
+            closes.setdefault(item.end, []).append((order, item))
         else:
             points.setdefault(item.start, []).append(item)
     starts = set(line_starts)
     out: list[str] = []
     for offset in range(len(text) + 1):
-        for item in sorted(closes.get(offset, []), key=lambda m: -m.start):
+        for _, item in sorted(closes.get(offset, []), key=lambda pair: (-pair[1].start, -pair[0])):
             out.append(item.close)
+        previous: Markup | None = None
         for item in points.get(offset, []):
-            if spaced and item.space_before and 0 < offset and not text[offset - 1].isspace() and out[-1][-1:] != " ":
+            if previous is not None and (previous.space_after or item.space_before) and out[-1][-1:] != " ":
+                out.append(" ")  # two points the source kept apart (`a` `b` must not fuse into one code span)
+            elif spaced and item.space_before and 0 < offset and not text[offset - 1].isspace() \
+                    and out[-1][-1:] != " ":
                 out.append(" ")
             out.append(item.open + item.close)
+            previous = item
             if spaced and item.space_after and offset < len(text) and text[offset] not in _NO_SPACE_BEFORE:
                 out.append(" ")
         if offset in starts:
             out.append(eol)
-        for item in sorted(opens.get(offset, []), key=lambda m: -m.end):
+        for _, item in sorted(opens.get(offset, []), key=lambda pair: (-pair[1].end, pair[0])):
             out.append(item.open)
         if offset < len(text) and not (offset + 1 in starts and text[offset] == " "):
             out.append(escape(text[offset]))

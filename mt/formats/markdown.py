@@ -26,7 +26,7 @@ import html
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
@@ -46,6 +46,9 @@ _ESCAPED = set("\\*_`[]<>~")
 _LINE_START_MARKER = re.compile(r"(?:[#>+\-=]|\d{1,9}[.)])")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _PAIRED = {"em_open": "em_close", "strong_open": "strong_close", "s_open": "s_close"}
+_IMAGE_CLOSE = "image_close"  # not a markdown-it token: the end of an image's alt text, in _flatten's stream
+_CLOSING = {"em_close": "em_open", "strong_close": "strong_open", "s_close": "s_open", "link_close": "link_open",
+            _IMAGE_CLOSE: "image"}
 
 
 class _Unmapped(Exception):
@@ -61,6 +64,32 @@ class _Run:
     in_cell: bool = False
 
 
+@dataclass
+class _Open:
+    """A paired element whose close is still ahead: where it began (source offset, text offset), the place kept
+    for its markup, and its opening markup."""
+
+    kind: str
+    at: int
+    chars: int
+    slot: int
+    opening: str
+
+
+def _flatten(tokens: list[Token]) -> Iterator[Token]:
+    """The inline tokens in reading order, an image's alt-text tokens after it and an ``image_close`` after
+    those; iterative, so the nesting depth is unbounded."""
+    pending: list[Iterator[Token]] = [iter(tokens)]
+    while pending:
+        token = next(pending[-1], None)
+        if token is None:
+            pending.pop()
+            continue
+        yield token
+        if token.type == "image":
+            pending.append(iter([*(token.children or []), Token(_IMAGE_CLOSE, "", 0)]))
+
+
 class _Walker:
     """Walks an inline token's children over the source text, lifting text and markup.
 
@@ -72,12 +101,14 @@ class _Walker:
         self.cursor = lines[0][0]
         self.end = lines[-1][1]
         self.chars: list[str] = []
-        self.markup: list[Markup] = []
+        self.markup: list[Markup | None] = []  # None: an element still open (see walk)
 
     def walk(self, tokens: list[Token]) -> None:
-        index = 0
-        while index < len(tokens):
-            token = tokens[index]
+        """Lift the tokens' text and markup, in one pass with an explicit stack (no recursion, so any depth of
+        nesting is fine). An element's markup is listed before what it holds: outer first."""
+        stack: list[_Open] = []
+        stream = _flatten(tokens)
+        for token in stream:
             kind = token.type
             if kind == "text":
                 self._text(token.content)
@@ -87,37 +118,20 @@ class _Walker:
                 self.chars.append(" ")
                 if kind == "hardbreak":  # after the space: the translation's words before it end the line
                     self._point(self.source[start:self.cursor])
-            elif kind in _PAIRED or kind == "link_open" and token.markup != "autolink":
-                close_kind = _PAIRED.get(kind, "link_close")
-                depth, stop = 0, index + 1
-                while stop < len(tokens) and not (tokens[stop].type == close_kind and depth == 0):
-                    depth += tokens[stop].nesting if tokens[stop].type in (kind, close_kind) else 0
-                    stop += 1
-                if stop == len(tokens):
-                    raise _Unmapped(f"unclosed {kind}")
-                at, start, marks = self.cursor, len(self.chars), len(self.markup)
-                opening = self._expect(token.markup if kind != "link_open" else "[")
-                self.walk(tokens[index + 1:stop])
-                closing = self._expect(token.markup) if kind != "link_open" else self._link_tail()
-                if closing in ("]", "][]"):  # [label] / [label][]: the text is the reference label: keep it
-                    del self.chars[start:], self.markup[marks:]
-                    self._point(self.source[at:self.cursor], at)
-                else:
-                    self.markup.append(Markup(start, len(self.chars), True, opening, closing))
-                index = stop
+            elif kind in _PAIRED or kind == "image" or kind == "link_open" and token.markup != "autolink":
+                opening = self._expect({"image": "![", "link_open": "["}.get(kind, token.markup))
+                stack.append(_Open(kind, self.cursor - len(opening), len(self.chars), len(self.markup), opening))
+                self.markup.append(None)  # its place, filled at its close: outer before inner
+            elif kind in _CLOSING:
+                self._close(stack, token)
             elif kind == "link_open":  # an autolink: <https://...>, kept whole
-                stop = next((i for i in range(index + 1, len(tokens)) if tokens[i].type == "link_close"), None)
                 close = self.source.find(">", self.cursor, self.end)
-                if stop is None or not self.source.startswith("<", self.cursor) or close < 0:
+                if not self.source.startswith("<", self.cursor) or close < 0:
+                    raise _Unmapped("autolink")
+                if not any(inner.type == "link_close" for inner in stream):
                     raise _Unmapped("autolink")
                 self._point(self.source[self.cursor:close + 1], self.cursor)
                 self.cursor = close + 1
-                index = stop
-            elif kind == "image":
-                opening = self._expect("![")
-                start = len(self.chars)
-                self.walk(token.children or [])
-                self.markup.append(Markup(start, len(self.chars), True, opening, self._link_tail()))
             elif kind == "code_inline":
                 fence = token.markup
                 self._expect(fence)
@@ -132,7 +146,21 @@ class _Walker:
                 self.cursor += len(token.content)
             else:
                 raise _Unmapped(kind)
-            index += 1
+        if stack:
+            raise _Unmapped(f"unclosed {stack[-1].kind}")
+
+    def _close(self, stack: list[_Open], token: Token) -> None:
+        """The end of a paired element: its closing markup, and its markup in the place kept for it."""
+        if not stack or _CLOSING[token.type] != stack[-1].kind:
+            raise _Unmapped(f"unmatched {token.type}")
+        element = stack.pop()
+        closing = self._expect(token.markup) if element.kind in _PAIRED else self._link_tail()
+        if element.kind == "link_open" and closing in ("]", "][]"):
+            # [label] / [label][]: the text is the reference label: keep it
+            del self.chars[element.chars:], self.markup[element.slot:]
+            self._point(self.source[element.at:self.cursor], element.at)
+        else:
+            self.markup[element.slot] = Markup(element.chars, len(self.chars), True, element.opening, closing)
 
     def _point(self, raw: str, at: int | None = None) -> None:
         """A point tag for the source ``raw`` (found at ``at``: the white space around it is noted, so the
@@ -302,8 +330,8 @@ class MarkdownDocument(Document):
         for segment, run, translation in zip(self.segments, self._runs, translations):
             if translation.text == segment.text and set(translation.tags) == set(segment.tags):
                 continue
-            markup = [replace(run.markup[t.id], start=t.start, end=t.end)
-                      for t in translation.tags if t.id in run.markup]
+            markup = _apart([replace(run.markup[t.id], start=t.start, end=t.end)
+                             for t in translation.tags if t.id in run.markup])
             escape = _escape_cell if run.in_cell else _escape_text
             text = compose(translation.text, markup, escape, spaced=options.target != "zh")
             if not run.in_cell and _LINE_START_MARKER.match(text) and translation.text[:1] == text[:1]:
@@ -313,6 +341,18 @@ class MarkdownDocument(Document):
             position = run.span[1]
         pieces.append(self._source[position:])
         return self._decoded.encode("".join(pieces))
+
+
+def _apart(markup: list[Markup]) -> list[Markup]:
+    """The markup with a space asked for between two points at one offset that would fuse (a code span
+    ending in a backtick right before one starting with a backtick reads as one code span)."""
+    out: list[Markup] = []
+    for item in markup:
+        before = next((m for m in reversed(out) if not m.paired and m.start == item.start), None)
+        if not item.paired and before is not None and before.open.endswith("`") and item.open.startswith("`"):
+            item = replace(item, space_before=True)
+        out.append(item)
+    return out
 
 
 def _escape_text(char: str) -> str:
