@@ -319,3 +319,28 @@ def test_end_to_end_with_the_tiny_models_and_the_seed_glossary(translator, to, t
     for term in terms:
         assert term.status in ("verified", "enforced"), term
         assert any(form in texts for form in glossary.get(term.concept_id).targets(to)), term
+
+
+# -- issue 20: an --encoding against the declared charset, a second header ----------------------------------------
+def test_an_encoding_that_contradicts_the_declared_charset_is_refused(run_cli, tmp_path):
+    """The catalogue declares UTF-8 and is UTF-8: decoding it as cp1256 would turn every msgid into mojibake."""
+    source = tmp_path / "shop.po"
+    source.write_text(CATALOGUE, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        format_for(source).load(source, FormatOptions(encoding="cp1256"))
+    text = str(error.value)
+    assert "charset=UTF-8" in text and "--encoding cp1256" in text and "\n" not in text
+    code, _, err = run_cli("translate", source, "--encoding", "cp1256", "--to", "en", "-o", tmp_path / "out.po")
+    assert code != 0 and "charset=UTF-8" in err and not (tmp_path / "out.po").exists()
+    assert len(_parse(CATALOGUE.encode(), encoding="utf-8").segments) == len(_parse(CATALOGUE.encode()).segments)
+
+
+def test_a_second_header_is_refused():
+    second = CATALOGUE + '\nmsgid ""\nmsgstr ""\n"Plural-Forms: nplurals=6; plural=(n==0 ? 0 : 5);\\n"\n'
+    with pytest.raises(InputError) as error:
+        _parse(second.encode())
+    line = len(second.splitlines()) - 2
+    assert f"a second header (msgid \"\") at line {line}" in str(error.value)
+    assert "first is at line 3" in str(error.value)
+    contexts = CATALOGUE + '\nmsgctxt "menu"\nmsgid ""\nmsgstr ""\n\nmsgctxt "menu"\nmsgid "افتح"\nmsgstr ""\n'
+    assert len(_parse(contexts.encode()).segments) == len(_parse(CATALOGUE.encode()).segments) + 1

@@ -349,3 +349,98 @@ def test_cli_bad_subtitles_write_nothing(run_cli, fast_tiny, tmp_path):
     assert code == 0, err
     written = (tmp_path / "out" / "legacy.en.srt").read_text(encoding="utf-8")
     assert [c.start for c in srt.parse(written)] == [c.start for c in srt.parse(_short("srt").decode())]
+
+
+# -- issue 20: the WebVTT parsing rules, timestamps, ruby, nesting, SRT blocks, line ends, UTF-32 -----------------
+@pytest.mark.parametrize("settings", [
+    "align:middle", "  position:50.00%,middle  align:middle size:80.00%  line:84.67% ", "Align:start",
+    "align: start", "region:none colour:red", "line:0 align:start size:50%", "vertical:rl", "position:200%",
+])
+def test_vtt_cue_settings_are_kept_byte_for_byte_even_those_the_spec_ignores(settings):
+    timing = f"00:00:01.000 --> 00:00:03.000{settings}" if settings.startswith(" ") else \
+        f"00:00:01.000 --> 00:00:03.000 {settings}"
+    data = f"WEBVTT\n\nc1\n{timing}\n{AR[0].split('،')[0]}.\n".encode()
+    document = _parse(VttFormat(), data)
+    assert [s.location for s in document.segments] == ["cue 1"]
+    out = document.render([TranslatedSegment(document.segments[0], "Hangzhou, November 17.")],
+                          FormatOptions(target="en")).decode()
+    assert out == f"WEBVTT\n\nc1\n{timing}\nHangzhou, November 17.\n"
+
+
+def test_vtt_a_timing_line_right_after_cue_text_starts_the_next_cue():
+    # the youtube-dl layout: no blank line between a cue's text and the next cue's timing line
+    data = ("WEBVTT\nKind: captions\nLanguage: ar\n\n00:00:01.000 --> 00:00:02.000 align:start position:0%\n"
+            "مرحبا بكم.\n00:00:02.000 --> 00:00:03.000 align:start position:0%\nوداعا.\n").encode()
+    document = _parse(VttFormat(), data)
+    assert [s.text for s in document.segments] == ["مرحبا بكم.", "وداعا."]
+    out = document.render([TranslatedSegment(s, t) for s, t in zip(document.segments, ["Welcome.", "Goodbye."])],
+                          FormatOptions(target="en"))
+    assert out == data.decode().replace("مرحبا بكم.", "Welcome.").replace("وداعا.", "Goodbye.").encode()
+
+
+def test_vtt_timestamp_tags_stay_in_their_cue_in_their_order():
+    data = ("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nقال ما يون إن\n\n"
+            "00:00:03.000 --> 00:00:06.000\nالتجارة <00:00:04.000>تنمو <00:00:05.000>بسرعة.\n").encode()
+    document = _parse(VttFormat(), data)
+    segment, = document.segments
+    assert segment.location == "cue 1-2" and [t.id for t in segment.tags] == ["cue2", "c2.1", "c2.2"]
+    target = "Jack Ma said that trade grows fast."
+    # an alignment that put both timestamps into the first cue's words, the later one first
+    tags = (Tag("cue2", 18, 18, False), Tag("c2.1", 8, 8, False), Tag("c2.2", 3, 3, False))
+    out = document.render([TranslatedSegment(segment, target, tags)], FormatOptions(target="en")).decode()
+    first, second = [block.split("\n", 1)[1] for block in out.split("\n\n")[1:]]
+    assert "<" not in first
+    assert second.index("<00:00:04.000>") < second.index("<00:00:05.000>")
+    assert [c.start for c in webvtt.from_string(out).captions] == ["00:00:01.000", "00:00:03.000"]
+
+
+def test_vtt_ruby_base_is_translated_and_its_ruby_text_kept():
+    data = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<ruby>مرحبا<rt>مَرْحَبًا</rt></ruby> بكم جميعا.\n".encode()
+    document = _parse(VttFormat(), data)
+    segment, = document.segments
+    assert segment.text == "مرحبا بكم جميعا." and [(t.start, t.end) for t in segment.tags] == [(0, 5)]
+    out = document.render([TranslatedSegment(segment, "Welcome to you all.", (Tag(segment.tags[0].id, 0, 7),))],
+                          FormatOptions(target="en")).decode()
+    assert out.endswith("\n<ruby>Welcome<rt>مَرْحَبًا</rt></ruby> to you all.\n")
+
+
+def test_nested_cue_tags_keep_their_nesting():
+    data = "1\n00:00:01,000 --> 00:00:03,000\n<i><b>مرحبا بكم</b></i> جميعا.\n".encode()
+    document = _parse(SrtFormat(), data)
+    out = document.render([TranslatedSegment(document.segments[0], "Welcome all.",
+                                             tuple(Tag(t.id, 0, 7) for t in document.segments[0].tags))],
+                          FormatOptions(target="en")).decode()
+    assert srt.parse(out).__next__().content == "<i><b>Welcome</b></i> all."
+
+
+@pytest.mark.parametrize("block,message", [
+    ("2\nنص بلا توقيت.\n", "line 5: a block without a timing line"),
+    ("نص بلا فهرس ولا توقيت.\n", "line 5: a block without a timing line"),
+    ("abc\n00:00:03,000 --> 00:00:04,000\nنص.\n", "line 5: the cue index 'abc' is not a number"),
+], ids=["no-timing", "text-only", "index-not-a-number"])
+def test_srt_block_that_is_not_a_cue_is_a_one_line_error_naming_its_line(block, message):
+    data = f"1\n00:00:01,000 --> 00:00:02,000\nمرحبا بكم.\n\n{block}\n3\n00:00:05,000 --> 00:00:06,000\nوداعا.\n"
+    with pytest.raises(InputError) as error:
+        _parse(SrtFormat(), data.encode())
+    assert message in str(error.value) and "\n" not in str(error.value) and "نص" not in str(error.value)
+
+
+def test_srt_cr_cr_lf_line_ends_are_line_ends():
+    data = make_srt("\r\r\n")
+    document = _parse(SrtFormat(), data)
+    assert [s.location for s in document.segments] == [s.location for s in _parse(SrtFormat(), make_srt()).segments]
+    assert document.render([identity(s) for s in document.segments], FormatOptions(target="en")) == data
+    out = document.render([_spread(s, "word " * len(s.text.split())) for s in document.segments],
+                          FormatOptions(target="en"))
+    assert out.count(b"\r\r\n") >= data.count(b"\r\r\n") and b"\r\n" not in out.replace(b"\r\r\n", b"")
+    assert len(list(srt.parse(out.decode().replace("\r\r\n", "\n")))) == len(CUES)
+
+
+@pytest.mark.parametrize("codec", ["utf-32", "utf-32-le", "utf-32-be", "utf-16-be"])
+def test_srt_in_utf32_or_utf16_with_a_byte_order_mark(codec):
+    mark = {"utf-32": b"", "utf-32-le": b"\xff\xfe\x00\x00", "utf-32-be": b"\x00\x00\xfe\xff",
+            "utf-16-be": b"\xfe\xff"}[codec]
+    data = mark + make_srt().decode().encode(codec)
+    document = _parse(SrtFormat(), data)
+    assert len(document.segments) == len(_parse(SrtFormat(), make_srt()).segments)
+    assert document.render([identity(s) for s in document.segments], FormatOptions(target="en")) == make_srt()

@@ -1,9 +1,9 @@
 """Decode a text document (subtitles, PO, Markdown) that may come in a legacy encoding; outputs are UTF-8.
 
 The encoding is, in order: ``--encoding`` (FormatOptions.encoding), the one the file declares (a PO header's
-charset), a byte-order mark (UTF-8, UTF-16), else UTF-8. Bytes that do not decode are a one-line error naming
+charset), a byte-order mark (UTF-8, UTF-32, UTF-16), else UTF-8. Bytes that do not decode are a one-line error naming
 --encoding (a windows-1252 or cp1256 file read as UTF-8 fails here rather than turning into mojibake); NUL
-bytes without a UTF-16 mark mean binary data (a DOCX or an image under a text extension) and are refused.
+bytes without a UTF-16 or UTF-32 mark mean binary data (a DOCX or an image under a text extension) and are refused.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from mt.errors import InputError
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE's mark starts with UTF-16 LE's
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,18 @@ msgstr[0] from msgid_plural (the general form). Entries that already have a tran
 model never sees them and they come back exactly (one the translation lost is appended, and logged).
 Leading and trailing white space (a final ``\\n``) is kept around the translation.
 
-Encoding: the header's ``charset`` is used to decode (cp1256, windows-1252 ...), or ``--encoding``; a file
-that does not decode as declared (or as UTF-8 when undeclared, e.g. a .pot's ``charset=CHARSET``) is a
-one-line error naming --encoding. A syntax error is a one-line error with its line number.
+Encoding: the header's ``charset`` is used to decode (cp1256, windows-1252 ...), or ``--encoding`` where the
+header declares none (a .pot's ``charset=CHARSET``) or the file does not decode as declared (a mislabelled file);
+an ``--encoding`` that contradicts a declared charset the file decodes in is a one-line error (decoding UTF-8
+msgids as cp1256 would rewrite every one of them: msgids are keys and never change); a file that does not decode as declared (or as UTF-8 when undeclared) is a one-line error naming
+--encoding. A syntax error is a one-line error with its line number; so are two entries with one gettext key
+(msgctxt and msgid: the same msgid in two contexts is two entries) and a second header, as msgfmt says.
 """
 
 from __future__ import annotations
 
 import bisect
+import codecs
 import logging
 import re
 from dataclasses import dataclass, field
@@ -269,6 +273,10 @@ class PoFormat(DocumentFormat):
 
     def parse(self, data: bytes, name: str, options: FormatOptions) -> PoDocument:
         declared = _declared_charset(data)
+        if options.encoding is not None and declared is not None and not _same_codec(options.encoding, declared) \
+                and _decodes(data, declared):
+            raise InputError(f"{name}: the catalogue declares charset={declared} and decodes as such, but --encoding "
+                             f"{options.encoding} was given; drop --encoding, or correct the header if it is wrong")
         decoded = decode_document(data, name, _KIND, option=options.encoding, declared=declared)
         text = decoded.text
         for number, line in enumerate(text.splitlines(), 1):
@@ -281,17 +289,62 @@ class PoFormat(DocumentFormat):
             line = _SYNTAX_LINE.search(str(error))
             where = f" at line {line.group(1)}" if line else ""
             raise InputError(f"{name}: not a valid PO file: a syntax error{where}") from None
-        seen: set[tuple[str | None, str]] = set()  # polib's own duplicate check is quadratic
-        for entry in catalogue:
-            if entry.obsolete:
-                continue
-            key = (entry.msgctxt, entry.msgid)
-            if key in seen:
-                raise InputError(f"{name}: not a valid PO file: a duplicate entry at line {max(entry.linenum, 1)}")
-            seen.add(key)
+        _check_keys(catalogue, text, name)
         if not len(catalogue) and not catalogue.metadata and not catalogue.obsolete_entries():
             raise InputError(f"{name}: no PO entries (msgid/msgstr pairs); not a PO file")
         return PoDocument(decoded, catalogue, options)
+
+
+def _check_keys(catalogue: polib.POFile, text: str, name: str) -> None:
+    """Refuse what msgfmt refuses: two entries with one key (msgctxt, or none, and msgid: gettext's key), and a
+    second header (polib keeps the last ``msgid ""`` as the header and the first as an entry)."""
+    headers = [number for number, line in enumerate(text.splitlines(), 1) if line.rstrip() == 'msgid ""'
+               and _header_like(text.splitlines(), number - 1)]
+    if len(headers) > 1:
+        raise InputError(f"{name}: not a valid PO file: a second header (msgid \"\") at line {headers[1]}, the "
+                         f"first is at line {headers[0]}")
+    seen: set[tuple[str | None, str]] = set()  # polib's own duplicate check is quadratic
+    for entry in catalogue:
+        if entry.obsolete:
+            continue
+        key = (entry.msgctxt, entry.msgid)
+        if key in seen:
+            raise InputError(f"{name}: not a valid PO file: a duplicate entry (same msgctxt and msgid) at line "
+                             f"{max(entry.linenum, 1)}")
+        seen.add(key)
+
+
+def _header_like(lines: list[str], index: int) -> bool:
+    """Whether the ``msgid ""`` at ``lines[index]`` is a header: no msgctxt before it (its own entry's lines),
+    no string continuing it, a msgstr next."""
+    before = index - 1
+    while before >= 0 and lines[before].startswith("#"):
+        before -= 1
+    if before >= 0 and (lines[before].startswith("msgctxt") or
+                        lines[before].lstrip().startswith('"') and _continues_msgctxt(lines, before)):
+        return False
+    return index + 1 < len(lines) and lines[index + 1].startswith("msgstr")
+
+
+def _continues_msgctxt(lines: list[str], index: int) -> bool:
+    while index >= 0 and lines[index].lstrip().startswith('"'):
+        index -= 1
+    return index >= 0 and lines[index].startswith("msgctxt")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _same_codec(first: str, second: str) -> bool:
+    try:
+        return codecs.lookup(first).name.removesuffix("-sig") == codecs.lookup(second).name.removesuffix("-sig")
+    except LookupError:
+        return first.lower() == second.lower()
 
 
 def _declared_charset(data: bytes) -> str | None:

@@ -4,9 +4,11 @@ A format module finds its cues (timings, and the span of each cue's text in the 
 does the rest, the same way for both:
 
 - Cue text becomes plain text: its lines joined by a space, inline markup lifted out as tags. ``<i> <b> <u>
-  <s> <font ...> <c.x> <v Name> <lang ...> <ruby> <rt>`` that open and close inside the cue are paired tags;
-  ``{\\an8}``-style (ASS) overrides, VTT timestamps and unmatched tags are point tags; those standing before
-  the cue's first word or after its last stay fixed at the cue's start or end and are not given to the model.
+  <s> <font ...> <c.x> <v Name> <lang ...> <ruby>`` that open and close inside the cue are paired tags;
+  ``{\\an8}``-style (ASS) overrides, VTT timestamps (``<00:01.000>``) and unmatched tags are point tags; those
+  standing before the cue's first word or after its last stay fixed at the cue's start or end and are not given
+  to the model. Ruby text (``<rt>...</rt>``, an annotation of its base) is kept as it is, never translated: the
+  base is translated and the last ruby text stays before ``</ruby>``.
 - A sentence that runs over several cues is ONE segment (location "cue 3-5"): a cue whose text does not end in
   sentence-final punctuation (``. ! ? ؟ …``, optionally before a closing quote or bracket) continues into the
   next cue, unless that one starts a new speaker (a leading dash), begins more than ``MAX_GAP_S`` later, or the
@@ -52,8 +54,10 @@ MAX_GAP_S = 2.0               # a longer pause between two cues ends the sentenc
 MAX_CUES_PER_SEGMENT = 6
 _DEFAULT_LANGUAGE = "en"
 
-_MARKUP = re.compile(r"\{\\[^{}\n]*\}|<\d[\d:.]*>|</?[A-Za-z][\w-]*(?:\.[\w.-]*)?(?:[ \t][^<>\n]*)?>")
+_RUBY_TEXT = r"<rt(?:\.[\w.-]*)?(?:[ \t][^<>\n]*)?>.*?(?:</rt>|(?=</ruby>)|$)"
+_MARKUP = re.compile(rf"{_RUBY_TEXT}|\{{\\[^{{}}\n]*\}}|<\d[\d:.]*>|</?[A-Za-z][\w-]*(?:\.[\w.-]*)?(?:[ \t][^<>\n]*)?>", re.S)
 _TAG_NAME = re.compile(r"</?([A-Za-z][\w-]*)")
+_TIMESTAMP = re.compile(r"<\d[\d:.]*>")
 _CLOSERS = "\"'»”’)]」』）"
 _DIALOGUE_DASH = ("-", "–", "—")
 _CJK_NO_LINE_START = set("，。！？、；：”’）》」』…,.!?;:)")
@@ -100,7 +104,8 @@ def lift_markup(cue: Cue, raw: str, *, entities: bool) -> _CueText:
     has them). Lines are joined by a space; runs of white space become one space."""
     chars: list[str] = []
     markup: list[Markup] = []
-    stack: list[tuple[str, str, int]] = []
+    order: list[int] = []  # where each markup item opened in ``raw``: of two over one span, the outer first
+    stack: list[tuple[str, str, int, int]] = []
     position = 0
     for match in _MARKUP.finditer(raw):
         piece = raw[position:match.start()]
@@ -110,27 +115,38 @@ def lift_markup(cue: Cue, raw: str, *, entities: bool) -> _CueText:
         name = _TAG_NAME.match(token)
         offset = len(chars)
         spaces = (match.start() > 0 and raw[match.start() - 1].isspace(), raw[match.end():match.end() + 1].isspace())
-        if name is None:  # {\an8}, <00:01.000>
+        if name is None or name.group(1).lower() == "rt":  # {\an8}, <00:01.000>, <rt>ruby text</rt>
             markup.append(Markup(offset, offset, False, token, space_before=spaces[0], space_after=spaces[1]))
+            order.append(match.start())
         elif token.startswith("</"):
             wanted = name.group(1).lower()
             for depth in range(len(stack) - 1, -1, -1):
                 if stack[depth][0] == wanted:
-                    for unclosed in stack[depth + 1:]:
-                        markup.append(Markup(unclosed[2], unclosed[2], False, unclosed[1]))
-                    _, opening, start = stack[depth]
+                    for _, opening, start, at in stack[depth + 1:]:
+                        markup.append(Markup(start, start, False, opening))
+                        order.append(at)
+                    _, opening, start, at = stack[depth]
                     del stack[depth:]
-                    markup.append(Markup(start, offset, True, opening, token))
+                    closing = token
+                    if markup and not markup[-1].paired and markup[-1].start == offset and \
+                            markup[-1].open.startswith("<rt") and wanted == "ruby":
+                        closing = markup.pop().open + token  # the last ruby text stays inside its ruby
+                        order.pop()
+                    markup.append(Markup(start, offset, True, opening, closing))
+                    order.append(at)
                     break
             else:
                 markup.append(Markup(offset, offset, False, token))
+                order.append(match.start())
         else:
-            stack.append((name.group(1).lower(), token, offset))
+            stack.append((name.group(1).lower(), token, offset, match.start()))
     chars.extend(html.unescape(raw[position:]) if entities else raw[position:])
-    markup.extend(Markup(start, start, False, opening) for _, opening, start in stack)
+    for _, opening, start, at in stack:
+        markup.append(Markup(start, start, False, opening))
+        order.append(at)
     plain, remap = collapse_spaces("".join(chars))
-    markup = [replace(m, start=remap[m.start], end=remap[m.end]) for m in markup]
-    markup.sort(key=lambda m: (m.start, -m.end))
+    ranked = sorted(zip(markup, order), key=lambda pair: (remap[pair[0].start], -remap[pair[0].end], pair[1]))
+    markup = [replace(m, start=remap[m.start], end=remap[m.end]) for m, _ in ranked]
     prefix = "".join(m.open for m in markup if not m.paired and m.start == 0)
     suffix = "".join(m.open for m in markup if not m.paired and m.start == len(plain) and plain)
     kept = [m for m in markup if m.paired or 0 < m.start < len(plain)]
@@ -156,7 +172,7 @@ class SubtitleDocument(Document):
         self._decoded = decoded
         self._escape = escape
         text = decoded.text
-        self._eol = "\r\n" if "\r\n" in text else "\n"
+        self._eol = next((eol for eol in ("\r\r\n", "\r\n") if eol in text), "\n")
         self.warnings: list[str] = []
         self.segments: list[Segment] = []
         self._groups: list[_Group] = []
@@ -222,26 +238,16 @@ class SubtitleDocument(Document):
         cuts = _cut_points(target, [_boundary(group, translation, number) for number in range(1, len(cues))],
                            language == "zh", kept)
         bounds = [0, *cuts, len(target)]
-        tags = [tag for tag in translation.tags if tag.id in group.markup]
         contents = []
         for number, member in enumerate(cues):
-            low, high = bounds[number], bounds[number + 1]
-            start, end = low, high
+            start, end = bounds[number], bounds[number + 1]
             while start < end and target[start].isspace():
                 start += 1
             while end > start and target[end - 1].isspace():
                 end -= 1
-            last = number == len(cues) - 1
-            local: list[Markup] = []
-            for tag in tags:
-                markup = group.markup[tag.id]
-                if tag.paired and tag.start < tag.end:
-                    a, b = max(tag.start, start), min(tag.end, end)
-                    if a < b:
-                        local.append(replace(markup, start=a - start, end=b - start))
-                elif low <= tag.start < high or (last and tag.start == high):
-                    at = min(max(tag.start, start), end) - start
-                    local.append(replace(markup, start=at, end=at))
+            prefix = f"c{member.cue.number}."
+            own = [tag for tag in translation.tags if tag.id.startswith(prefix) and tag.id in group.markup]
+            local = _cue_markup(own, group.markup, start, end)
             plain = target[start:end]
             label = member.cue.label or str(member.cue.number)
             if not plain and member.plain:
@@ -264,6 +270,25 @@ class SubtitleDocument(Document):
         if duration > 0 and len(plain) / duration > limit:
             self.warnings.append(f"cue {member.cue.number} ({label}): reads too fast, {len(plain) / duration:.1f} "
                                  f"characters/s over {duration:.2f} s (limit {limit:g} for {language})")
+
+
+def _cue_markup(tags: list[Tag], markup: dict[str, Markup], start: int, end: int) -> list[Markup]:
+    """A cue's own markup at offsets into its target text ``[start, end)``: each tag stays in the cue it came
+    from (clamped into it); a paired tag left with no words there wraps what held it in the source (its
+    parent, else the whole cue), so it never comes back empty; timestamps keep their source order."""
+    local: dict[str, Markup] = {}
+    for tag in tags:  # the source's order: outer before inner
+        source = markup[tag.id]
+        a, b = min(max(tag.start, start), end) - start, min(max(tag.end, start), end) - start
+        if source.paired and a >= b:
+            parent = next((local[other] for other in reversed(list(local)) if markup[other].paired
+                           and markup[other].start <= source.start and source.end <= markup[other].end), None)
+            a, b = (parent.start, parent.end) if parent is not None else (0, end - start)
+        local[tag.id] = replace(source, start=a, end=b if source.paired else a)
+    stamps = [tag_id for tag_id, item in local.items() if _TIMESTAMP.fullmatch(item.open)]
+    for tag_id, offset in zip(stamps, sorted(local[tag_id].start for tag_id in stamps)):
+        local[tag_id] = replace(local[tag_id], start=offset, end=offset)
+    return list(local.values())
 
 
 def _boundary(group: _Group, translation: TranslatedSegment, position: int) -> int | None:

@@ -1,20 +1,24 @@
-"""WebVTT subtitles (.vtt): validated with ``webvtt-py``, cue text translated as sentences
+"""WebVTT subtitles (.vtt): read by the W3C WebVTT parsing rules, cue text translated as sentences
 (mt.formats.subtitles), everything else kept byte for byte: the WEBVTT header line and its metadata, NOTE,
-STYLE and REGION blocks, cue identifiers, timings and cue settings (``align:start position:10%``).
+STYLE and REGION blocks, cue identifiers, timings and cue settings.
+
+What the spec's parser does, this one does (https://www.w3.org/TR/webvtt1/#file-parsing): lines end at CR, LF
+or CRLF; the header block runs to the first empty line; a block is a run of non-empty lines, and it is a cue
+when its first or second line holds ``-->`` (the first then being the cue's identifier); a cue's text ends at
+an empty line or at a line holding ``-->`` (which starts the next cue); the timing line is two timestamps
+(``[HH:]MM:SS.mmm``) around ``-->``, and what follows is the cue settings, which the spec parses leniently
+(an unknown setting, a bad value, ``align:middle``, a capital letter, a space after the colon are ignored): they
+are not read here at all, only kept as they are. Other blocks (NOTE, STYLE, REGION, lines of spaces) are kept.
 
 Cue text has HTML character references (``&amp; &lt; &lrm;``): they are decoded for translation and the
-translated text is escaped again (``& < >``). A file without the WEBVTT header, or a cue block whose timing
-line does not parse, is a one-line error (with the cue number); an SRT file named .vtt gets a hint to use
---input-format srt.
+translated text is escaped again (``& < >``). A file without the WEBVTT header, or a cue whose timestamps do
+not parse, is a one-line error (with the cue number and line; the spec would drop such a cue, its text with
+it); so is a cue that ends before it starts. An SRT file named .vtt gets a hint to use --input-format srt.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-import webvtt
-from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from mt.errors import InputError
 from mt.formats.charset import decode_document
@@ -22,32 +26,53 @@ from mt.formats.document import DocumentFormat, FormatOptions
 from mt.formats.subtitles import Cue, SubtitleDocument
 
 _KIND = "WebVTT subtitles"
-_TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
+_HEADER = re.compile(r"\ufeff?WEBVTT(?:[ \t][^\r\n]*)?")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{2}):(\d{2})\.(\d{3})(?!\d)")
+_WHITESPACE = " \t\f"
 _SRT_START = re.compile(r"\A\s*\d+\s*\r?\n\s*\d\d:\d\d:\d\d,\d\d\d\s*-->")
 
 
-@dataclass(frozen=True)
-class _Block:
-    """A run of non-empty lines: (start, end) character offsets of each line, end-of-line excluded."""
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line, its line ending excluded (CR, LF and CRLF end a line, as the spec says)."""
+    spans = []
+    for match in _LINE.finditer(text):
+        if match.start() == len(text):
+            break
+        spans.append((match.start(), match.start() + len(match.group(0).rstrip("\r\n"))))
+    return spans
 
-    lines: list[tuple[int, int]]
+
+def _timestamp(line: str, position: int) -> tuple[float, int] | None:
+    """The spec's "collect a WebVTT timestamp": seconds and the position after it, or None."""
+    match = _TIMESTAMP.match(line, position)
+    if match is None:
+        return None
+    hours, minutes, seconds, millis = match.groups()
+    if int(minutes) > 59 or int(seconds) > 59:
+        return None
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(millis) / 1000, match.end()
 
 
-def _blocks(text: str) -> list[_Block]:
-    blocks: list[_Block] = []
-    current: list[tuple[int, int]] = []
-    position = 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        if body:
-            current.append((position, position + len(body)))
-        elif current:
-            blocks.append(_Block(current))
-            current = []
-        position += len(line)
-    if current:
-        blocks.append(_Block(current))
-    return blocks
+def parse_timing(line: str) -> tuple[float, float] | None:
+    """Start and end of a cue timing line, its settings ignored (the spec's "collect WebVTT cue timings and
+    settings" up to the settings); None where the timings do not parse."""
+    position = len(line) - len(line.lstrip(_WHITESPACE))
+    start = _timestamp(line, position)
+    if start is None:
+        return None
+    position = start[1]
+    while position < len(line) and line[position] in _WHITESPACE:
+        position += 1
+    if not line.startswith("-->", position):
+        return None
+    position += 3
+    while position < len(line) and line[position] in _WHITESPACE:
+        position += 1
+    end = _timestamp(line, position)
+    if end is None:
+        return None
+    return start[0], end[0]
 
 
 class VttFormat(DocumentFormat):
@@ -59,34 +84,42 @@ class VttFormat(DocumentFormat):
         text = decoded.text
         if _SRT_START.match(text):
             raise InputError(f"{name}: an SRT file, not WebVTT; name it .srt or use --input-format srt")
-        try:
-            captions = webvtt.from_string(text, strict=False).captions
-        except MalformedFileError:
-            raise InputError(f"{name}: not a WebVTT file (it must begin with the line 'WEBVTT')") from None
+        lines = _lines(text)
+        if not lines or not _HEADER.fullmatch(text[lines[0][0]:lines[0][1]]):
+            raise InputError(f"{name}: not a WebVTT file (it must begin with the line 'WEBVTT')")
+        content = [text[start:end] for start, end in lines]
         cues: list[Cue] = []
-        for block in _blocks(text)[1:]:
-            lines = [text[start:end] for start, end in block.lines]
-            timing = next((i for i, line in enumerate(lines[:2]) if "-->" in line), None)
-            if timing is None:
-                continue  # NOTE, STYLE, REGION: kept as they are
-            number = len(cues) + 1
-            try:
-                webvtt.from_string("WEBVTT\n\n" + "\n".join(lines[:timing + 1]) + "\n", strict=True)
-            except MalformedCaptionError:
-                raise InputError(f"{name}: cue {number} (line {text.count(chr(10), 0, block.lines[timing][0]) + 1}) "
-                                 "has a broken timing line (expected 'HH:MM:SS.mmm --> HH:MM:SS.mmm [settings]')"
-                                 ) from None
-            caption = captions[number - 1]
-            start = caption.start_time.in_milliseconds() / 1000
-            end = caption.end_time.in_milliseconds() / 1000
-            label = lines[0] if timing == 1 else str(number)
-            if end < start:
-                raise InputError(f"{name}: cue {number} ({label}) ends ({caption.end}) before it starts "
-                                 f"({caption.start})")
-            content = block.lines[timing + 1:]
-            span = (content[0][0], content[-1][1]) if content else (block.lines[timing][1], block.lines[timing][1])
-            cues.append(Cue(number, label, start, end, span))
-        if len(cues) != len(captions):
-            raise InputError(f"{name}: {len(captions)} cues for webvtt-py but {len(cues)} cue blocks; a malformed "
-                             "cue block (a timing line where it cannot be)")
+        index = 1
+        while index < len(lines) and content[index] and "-->" not in content[index]:
+            index += 1  # the header's metadata lines
+        while index < len(lines):
+            if not content[index]:
+                index += 1
+                continue
+            timing = next((k for k in (index, index + 1) if k < len(lines) and content[k]
+                           and "-->" in content[k]), None)
+            if timing is None:  # NOTE, STYLE, REGION, a line of spaces: kept as it is
+                while index < len(lines) and content[index]:
+                    index += 1
+                continue
+            end = timing + 1
+            while end < len(lines) and content[end] and "-->" not in content[end]:
+                end += 1
+            cues.append(self._cue(name, text, lines, content, index, timing, end, len(cues) + 1))
+            index = end
         return SubtitleDocument(decoded, cues, entities=True, escape=True)
+
+    @staticmethod
+    def _cue(name: str, text: str, lines: list[tuple[int, int]], content: list[str], first: int, timing: int,
+             end: int, number: int) -> Cue:
+        """The cue of lines ``first`` (its identifier, if not the timing line) to ``end`` (exclusive)."""
+        times = parse_timing(content[timing])
+        if times is None:
+            raise InputError(f"{name}: cue {number} (line {timing + 1}) has a broken timing line (expected "
+                             "'HH:MM:SS.mmm --> HH:MM:SS.mmm [settings]')")
+        label = content[first] if timing > first else str(number)
+        if times[1] < times[0]:
+            raise InputError(f"{name}: cue {number} ({label[:40]}) ends before it starts (line {timing + 1})")
+        at = lines[timing][1]
+        span = (lines[timing + 1][0], lines[end - 1][1]) if end > timing + 1 else (at, at)
+        return Cue(number, label, times[0], times[1], span)
