@@ -160,3 +160,16 @@ def test_paired_codes_around_nothing_are_written_whole():
     assert etree.tostring(seg, encoding="unicode") == (
         '<seg><bpt i="1">&lt;b&gt;</bpt><ept i="1">&lt;/b&gt;</ept>Hello<hi type="x-it"/> world.'
         '<ph x="1">&lt;br/&gt;</ph></seg>')
+
+
+@pytest.mark.parametrize("code", ["ara", "arb", "ar-SA", "AR_sa", "ar"])
+def test_arabic_tuv_found_by_the_same_language_rule_as_tm_import(tmp_path, code):
+    """`mt translate x.tmx` and `mt tm import x.tmx` read one language-tag rule (mt.formats.language)."""
+    from mt.memory.formats import read_tmx
+
+    text = TMX.replace('xml:lang="ar"', f'xml:lang="{code}"')
+    document = parse(text, target="en")
+    assert [s.location for s in document.segments] == ["tu 1 (tuid 1)", "tu 2 (tuid 2)"]
+    path = tmp_path / "m.tmx"
+    path.write_text(text, encoding="utf-8")
+    assert read_tmx(path).segments  # tu 3 (Arabic + en-US) is read by the TM import too
