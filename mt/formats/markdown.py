@@ -330,8 +330,9 @@ class MarkdownDocument(Document):
         for segment, run, translation in zip(self.segments, self._runs, translations):
             if translation.text == segment.text and set(translation.tags) == set(segment.tags):
                 continue
-            markup = _apart([replace(run.markup[t.id], start=t.start, end=t.end)
-                             for t in translation.tags if t.id in run.markup])
+            placed = [_inside_spaces(replace(run.markup[t.id], start=t.start, end=t.end), translation.text)
+                      for t in translation.tags if t.id in run.markup]
+            markup = _apart(_around_a_word(placed, translation.text))
             escape = _escape_cell if run.in_cell else _escape_text
             text = compose(translation.text, markup, escape, spaced=options.target != "zh")
             if not run.in_cell and _LINE_START_MARKER.match(text) and translation.text[:1] == text[:1]:
@@ -341,6 +342,40 @@ class MarkdownDocument(Document):
             position = run.span[1]
         pieces.append(self._source[position:])
         return self._decoded.encode("".join(pieces))
+
+
+def _inside_spaces(item: Markup, text: str) -> Markup:
+    """A paired item without white space just inside its markup (``** now**`` is no emphasis in CommonMark: a
+    closing delimiter after a space does not close). Nesting is kept: every item shrinks alike."""
+    start, end = item.start, item.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return replace(item, start=start, end=end) if item.paired and start < end else item
+
+
+def _around_a_word(markup: list[Markup], text: str) -> list[Markup]:
+    """Each paired item placed around nothing (``******`` is a rule or literal stars) put around a word it
+    touches (the one ending there, else the one starting there) that no other item holds unless that item
+    holds the place too (its parent), so the nesting stays as it was; left as it is if there is none."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    out = list(markup)
+    for index, item in enumerate(out):
+        if not item.paired or item.start != item.end:
+            continue
+        at = item.start
+        # the others that wrap words, less those that were around nothing at this place too (moved just before:
+        # the same word suits them all, nested in their order)
+        others = [m for k, m in enumerate(out) if m.paired and m.start < m.end
+                  and not (markup[k].paired and markup[k].start == markup[k].end == at)]
+        near = [w for w in words if w[1] == at] + [w for w in words if w[0] >= at][:1]
+        for word in near:
+            if all(word[1] <= m.start or m.end <= word[0] or m.start < at < m.end and m.start <= word[0]
+                   and word[1] <= m.end for m in others):
+                out[index] = replace(item, start=word[0], end=word[1])
+                break
+    return out
 
 
 def _apart(markup: list[Markup]) -> list[Markup]:

@@ -248,23 +248,31 @@ def _with_fuzzy(head: list[str], eol: str) -> list[str]:
 
 
 def _header_msgstr(lines: list[str]) -> tuple[int, int] | None:
-    """The line range of the header's msgstr (its ``msgstr ""`` line and string lines): the first
-    ``msgid ""`` with no msgctxt before it, when it comes before any other msgid."""
+    """The line range of the header's msgstr (its ``msgstr ""`` line and string lines): the ``msgid ""`` with
+    no msgctxt before it, wherever it stands (gettext does not require it first)."""
     for index, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped.startswith("msgid "):
-            if stripped != 'msgid ""' or (index and lines[index - 1].startswith("msgctxt")):
-                return None
-            at = index + 1
-            while at < len(lines) and lines[at].lstrip().startswith('"'):
-                at += 1  # a multi-line empty msgid ("" "" ...)
-            if at >= len(lines) or not lines[at].startswith("msgstr"):
-                return None
-            end = at + 1
-            while end < len(lines) and lines[end].lstrip().startswith('"'):
-                end += 1
-            return at, end
+        if line.strip() != 'msgid ""' or _after_msgctxt(lines, index):
+            continue
+        at = index + 1
+        while at < len(lines) and lines[at].strip() == '""':
+            at += 1  # a multi-line empty msgid ("" "" ...)
+        if at >= len(lines) or not lines[at].startswith("msgstr"):
+            continue
+        end = at + 1
+        while end < len(lines) and lines[end].lstrip().startswith('"'):
+            end += 1
+        return at, end
     return None
+
+
+def _after_msgctxt(lines: list[str], index: int) -> bool:
+    """Whether the entry line ``lines[index]`` has a msgctxt (its lines just before, comments skipped)."""
+    before = index - 1
+    while before >= 0 and lines[before].startswith("#"):
+        before -= 1
+    while before >= 0 and lines[before].lstrip().startswith('"'):
+        before -= 1
+    return before >= 0 and lines[before].startswith("msgctxt")
 
 
 class PoFormat(DocumentFormat):
@@ -315,21 +323,8 @@ def _check_keys(catalogue: polib.POFile, text: str, name: str) -> None:
 
 
 def _header_like(lines: list[str], index: int) -> bool:
-    """Whether the ``msgid ""`` at ``lines[index]`` is a header: no msgctxt before it (its own entry's lines),
-    no string continuing it, a msgstr next."""
-    before = index - 1
-    while before >= 0 and lines[before].startswith("#"):
-        before -= 1
-    if before >= 0 and (lines[before].startswith("msgctxt") or
-                        lines[before].lstrip().startswith('"') and _continues_msgctxt(lines, before)):
-        return False
-    return index + 1 < len(lines) and lines[index + 1].startswith("msgstr")
-
-
-def _continues_msgctxt(lines: list[str], index: int) -> bool:
-    while index >= 0 and lines[index].lstrip().startswith('"'):
-        index -= 1
-    return index >= 0 and lines[index].startswith("msgctxt")
+    """Whether the ``msgid ""`` at ``lines[index]`` is a header: no msgctxt, a msgstr next."""
+    return not _after_msgctxt(lines, index) and index + 1 < len(lines) and lines[index + 1].startswith("msgstr")
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
