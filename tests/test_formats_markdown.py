@@ -285,3 +285,25 @@ def test_deep_nesting_never_reaches_the_recursion_limit(source):
     assert document.render([identity(s) for s in document.segments], FormatOptions(target="en")) == data
     out = document.render([_latin(s) for s in document.segments], FormatOptions(target="en")).decode()
     assert _inline_kinds(out) == _inline_kinds(source)
+
+
+@pytest.mark.parametrize("tags,expected", [
+    ((Tag("m1", 5, 5), Tag("m2", 5, 5)), "Jack ***Ma*** said trade grows.\n"),    # placed around nothing
+    ((Tag("m1", 5, 8), Tag("m2", 5, 8)), "Jack ***Ma*** said trade grows.\n"),    # a space inside
+    ((Tag("m1", 4, 7), Tag("m2", 5, 7)), "Jack ***Ma*** said trade grows.\n"),
+], ids=["empty", "trailing-space", "leading-space"])
+def test_emphasis_always_wraps_a_word_without_spaces_inside(tags, expected):
+    document = _parse("قال ***ما يون*** إن التجارة تنمو.\n".encode())
+    segment = document.segments[0]
+    out = document.render([TranslatedSegment(segment, "Jack Ma said trade grows.", tags)], FormatOptions(target="en"))
+    assert out.decode() == expected
+    assert _inline_kinds(out.decode()) == _inline_kinds("قال ***ما يون*** إن التجارة تنمو.\n")
+
+
+def test_an_item_placed_around_nothing_beside_a_sibling_stays_its_sibling():
+    source = "قال *ما يون* إن *التجارة* تنمو.\n"
+    document = _parse(source.encode())
+    segment = document.segments[0]
+    tags = (Tag("m1", 0, 7), Tag("m2", 7, 7))  # the second placed around nothing at the first's end
+    out = document.render([TranslatedSegment(segment, "Jack Ma said trade grows.", tags)], FormatOptions(target="en"))
+    assert out.decode() == "*Jack Ma* *said* trade grows.\n"  # not "*Jack *Ma** ...": no em inside the other

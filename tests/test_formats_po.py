@@ -344,3 +344,13 @@ def test_a_second_header_is_refused():
     assert "first is at line 3" in str(error.value)
     contexts = CATALOGUE + '\nmsgctxt "menu"\nmsgid ""\nmsgstr ""\n\nmsgctxt "menu"\nmsgid "افتح"\nmsgstr ""\n'
     assert len(_parse(contexts.encode()).segments) == len(_parse(CATALOGUE.encode()).segments) + 1
+
+
+def test_a_header_that_is_not_the_first_entry_is_updated_in_place():
+    """polib's test_unusual_metadata_location.po layout: gettext finds the header wherever it stands."""
+    data = ('msgid "مرحبا"\nmsgstr ""\n\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            '"Plural-Forms: nplurals=6; plural=(n==0 ? 0 : 5);\\n"\n')
+    document = _parse(data.encode())
+    out = document.render([TranslatedSegment(document.segments[0], "Hello")], FormatOptions(target="en")).decode()
+    assert out.count('msgid ""') == 1 and out.startswith('#, fuzzy\nmsgid "مرحبا"\nmsgstr "Hello"\n')
+    assert polib.pofile(out).metadata["Plural-Forms"] == PLURAL_FORMS["en"]

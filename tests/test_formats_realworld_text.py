@@ -132,7 +132,8 @@ def test_po_files(translator, path, tmp_path, to):
         for message, translation in zip(sources, targets):
             assert translation.strip()
             assert Counter(PLACEHOLDER.findall(translation)) == Counter(PLACEHOLDER.findall(message))
-    if shutil.which("msgfmt") and _msgfmt_ok(path):
+    assert shutil.which("msgfmt"), "msgfmt (gettext) is needed: apt-get install gettext"
+    if _msgfmt_ok(path):
         written = tmp_path / "checked.po"
         written.write_text(out, encoding="utf-8")
         assert _msgfmt_ok(written)

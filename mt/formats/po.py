@@ -152,6 +152,14 @@ class PoDocument(Document):
         # polib numbers an entry by its first line, 1-based; the file's first entry gets 0 (use its first line)
         starts = sorted({max(entry.linenum - 1, 0) for entry in catalogue} |
                         {max(entry.linenum - 1, 0) for entry in catalogue.obsolete_entries()})
+        header = _header_msgstr(self._lines)
+        if header is not None:  # the header's lines (comments first) end the entry before it
+            at = header[0] - 1
+            while at > 0 and self._lines[at].strip() == '""':
+                at -= 1  # a multi-line empty msgid
+            while at > 0 and self._lines[at - 1].startswith("#"):
+                at -= 1
+            starts = sorted(set(starts) | {at})
         first_text = next((i for i, line in enumerate(self._lines) if line.strip()), 0)
         for entry in catalogue:
             if entry.obsolete or (_translated(entry) and not options.overwrite_targets):
