@@ -111,7 +111,7 @@ def _msgfmt_ok(path: Path) -> bool:
 
 
 @pytest.mark.parametrize("path,to", [(path, "en") for path in _files("*/*.po", "*/*.pot")] + [
-    (REALWORLD / "polib" / name, "zh") for name in ("test_merge.pot", "test_pofile_helpers.po")],
+    (REALWORLD / "polib" / name, "zh") for name in ("test_merge.pot", "test_weird_occurrences.po")],
     ids=lambda value: value.name if isinstance(value, Path) else value)
 def test_po_files(translator, path, tmp_path, to):
     source, out = _translate(translator, path, tmp_path, to=to, mark_fuzzy=False)
