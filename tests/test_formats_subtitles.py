@@ -444,3 +444,14 @@ def test_srt_in_utf32_or_utf16_with_a_byte_order_mark(codec):
     document = _parse(SrtFormat(), data)
     assert len(document.segments) == len(_parse(SrtFormat(), make_srt()).segments)
     assert document.render([identity(s) for s in document.segments], FormatOptions(target="en")) == make_srt()
+
+
+def test_vtt_text_block_without_a_timing_line_is_kept_and_reported(caplog):
+    data = ("WEBVTT\n\nNOTE ملاحظة\n\n00:00:01.000 --> 00:00:02.000\nمرحبا بكم.\n\nنص بلا توقيت.\n\n"
+            "00:00:03.000 --> 00:00:04.000\nوداعا.\n").encode()
+    with caplog.at_level(logging.WARNING, logger="mt.formats.vtt"):
+        document = _parse(VttFormat(), data)
+    assert [s.text for s in document.segments] == ["مرحبا بكم.", "وداعا."]
+    assert [r.getMessage() for r in caplog.records] == [
+        "test.vtt: line 8: a block without a timing line, kept as it is, untranslated (WebVTT players ignore it)"]
+    assert document.render([identity(s) for s in document.segments], FormatOptions(target="en")) == data

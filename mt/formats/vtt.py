@@ -8,7 +8,8 @@ when its first or second line holds ``-->`` (the first then being the cue's iden
 an empty line or at a line holding ``-->`` (which starts the next cue); the timing line is two timestamps
 (``[HH:]MM:SS.mmm``) around ``-->``, and what follows is the cue settings, which the spec parses leniently
 (an unknown setting, a bad value, ``align:middle``, a capital letter, a space after the colon are ignored): they
-are not read here at all, only kept as they are. Other blocks (NOTE, STYLE, REGION, lines of spaces) are kept.
+are not read here at all, only kept as they are. Other blocks (NOTE, STYLE, REGION, lines of spaces) are kept;
+one of text without a timing line is kept too, untranslated, with a warning.
 
 Cue text has HTML character references (``&amp; &lt; &lrm;``): they are decoded for translation and the
 translated text is escaped again (``& < >``). A file without the WEBVTT header, or a cue whose timestamps do
@@ -18,12 +19,15 @@ it); so is a cue that ends before it starts. An SRT file named .vtt gets a hint 
 
 from __future__ import annotations
 
+import logging
 import re
 
 from mt.errors import InputError
 from mt.formats.charset import decode_document
 from mt.formats.document import DocumentFormat, FormatOptions
 from mt.formats.subtitles import Cue, SubtitleDocument
+
+LOG = logging.getLogger(__name__)
 
 _KIND = "WebVTT subtitles"
 _HEADER = re.compile(r"\ufeff?WEBVTT(?:[ \t][^\r\n]*)?")
@@ -99,6 +103,9 @@ class VttFormat(DocumentFormat):
             timing = next((k for k in (index, index + 1) if k < len(lines) and content[k]
                            and "-->" in content[k]), None)
             if timing is None:  # NOTE, STYLE, REGION, a line of spaces: kept as it is
+                if not content[index].startswith(("NOTE", "STYLE", "REGION")) and content[index].strip():
+                    LOG.warning("%s: line %d: a block without a timing line, kept as it is, untranslated (WebVTT "
+                                "players ignore it)", name, index + 1)
                 while index < len(lines) and content[index]:
                     index += 1
                 continue
