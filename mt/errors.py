@@ -19,3 +19,10 @@ class ModelError(TarjamaError):
 
 class GlossaryError(TarjamaError):
     """A malformed glossary file or an invalid glossary edit."""
+
+
+class OutputError(TarjamaError):
+    """An output that cannot be written: a full disk, a read-only file system, no permission. The exit status
+    is 74, EX_IOERR of sysexits.h, so that scripts can tell a failed write from a bad input."""
+
+    exit_code = 74

@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from mt.cli.common import err_console, warn
+from mt.cli.common import err_console, model_directories, warn
 from mt.engines.base import DEFAULT_BATCH_LINES, Engine, TranslatorSettings
 from mt.engines.job import JobInput, Journal, Progress, run_job
 from mt.engines.local import LocalEngine
@@ -159,7 +159,7 @@ def _plan(request: EngineRequest, sources: list[RecordInput], glossary_files: li
         raise InputError("Parquet output needs -o FILE")
     return plan_outputs([s.name for s in sources], request.output,
                         lambda i: f"{Path(sources[i].name).stem}.{request.to}.{output_suffix(sources[i], request.fmt)}",
-                        request.force or resuming, glossary_files)
+                        request.force or resuming, [*glossary_files, *model_directories(request.to, request.models)])
 
 
 def _load_glossaries(paths: list[Path]) -> Glossary:

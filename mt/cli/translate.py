@@ -12,7 +12,7 @@ from typing import Callable, List, Optional, Sequence
 import typer
 
 from mt.cli import engine_options
-from mt.cli.common import err_console, progress_bar, warn
+from mt.cli.common import err_console, memory_files, model_directories, progress_bar, warn
 from mt.errors import InputError
 from mt.formats.document import FormatOptions
 from mt.formats.registry import format_for, format_names
@@ -162,12 +162,12 @@ def translate(
     options = FormatOptions(target=to, encoding=encoding, overwrite_targets=overwrite_targets,
                             mark_fuzzy=not no_fuzzy, state=xliff_state)
     documents = [kind.load(Path(name), options) if kind is not None else None for name, kind in zip(inputs, formats)]
-    outputs = _plan_outputs(inputs, output, to, fmt, force, [*([ref] if ref else []), *(glossary or []),
-                                                             *([tm] if tm else [])],
+    # what the run reads besides its inputs: no output (nor --report) may be one of them, --force or not
+    protected = [*([ref] if ref else []), *(glossary or []), *memory_files(tm), *model_directories(to, models)]
+    outputs = _plan_outputs(inputs, output, to, fmt, force, protected,
                             [Path(name).suffix if kind is not None else None for name, kind in zip(inputs, formats)])
     if report is not None:
-        _check_report_path(report, force, inputs, outputs, [*([ref] if ref else []), *(glossary or []),
-                                                            *([tm] if tm else [])])
+        _check_report_path(report, force, inputs, outputs, protected)
     if tm is not None:
         _check_tm_path(tm, inputs, outputs)
     if ref and any(s is not None and s.is_stream for s in sources):
