@@ -1,0 +1,64 @@
+"""Issue 20 item 5: hostile input that used to get through. JSON nested 100,000 deep (a glossary, a JSONL
+row, a training line) is one line, never RecursionError; a JSONL row whose text holds a lone surrogate is a bad
+row reported by id while the others are translated (--engine local here, ray in tests/test_ray.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.ray_support import ending_ct2_model
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return ending_ct2_model(tmp_path_factory.mktemp("hostile-models"))
+
+
+def _one_line(code: int, err: str, *needles: str) -> str:
+    assert code == 1, err
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("mt: warning: ")]
+    assert len(lines) == 1 and lines[0].startswith("mt: error: "), err
+    for needle in needles:
+        assert needle in lines[0], err
+    return lines[0]
+
+
+def test_deeply_nested_json_glossary_is_one_line(run_cli, model, tmp_path):
+    glossary = tmp_path / "deep.json"
+    glossary.write_text('{"concepts": ' + DEEP + "}", encoding="utf-8")
+    source = tmp_path / "in.txt"
+    source.write_text("مرحبا بكم في هانغتشو.\n", encoding="utf-8")
+    code, _, err = run_cli("glossary", "check", glossary)
+    _one_line(code, err, "deep.json", "nested too deeply")
+    code, _, err = run_cli("translate", source, "--to", "en", "-m", model, "-g", glossary)
+    _one_line(code, err, "deep.json", "nested too deeply")
+
+
+def test_deeply_nested_training_line_is_one_line(run_cli, model, tmp_path):
+    train = tmp_path / "train.jsonl"
+    train.write_text(json.dumps({"source": "مرحبا", "translation": "hello"}) + "\n" + DEEP + "\n", encoding="utf-8")
+    code, _, err = run_cli("finetune", "--base", model.parent / "tiny-ar-en-ends", "--train", train, "--out", tmp_path / "out", "-q")
+    assert code == 1, err
+    _one_line(code, err, "train.jsonl:2", "nested too deeply")
+
+
+def test_deep_and_surrogate_rows_are_bad_rows_and_the_rest_is_translated(run_cli, model, tmp_path):
+    source = tmp_path / "rows.jsonl"
+    source.write_text('{"id": 1, "text": "مرحبا بكم في هانغتشو."}\n'
+                      + DEEP + "\n"
+                      + '{"id": "s", "text": "علي \\ud800 اكسبريس"}\n'
+                      + '{"id": 4, "text": "علي اكسبريس شركة كبيرة."}\n', encoding="utf-8")
+    code, _, err = run_cli("translate", source, "--to", "en", "-m", model, "--engine", "local", "-q",
+                           "-o", tmp_path / "out.jsonl")
+    assert code == 1, err
+    assert "row 'line 2': JSON nested too deeply" in err
+    assert "row 's': 'text' holds a lone surrogate (U+D800 at character 5)" in err
+    assert err.strip().splitlines()[-1].startswith("mt: error: 2 bad rows")
+    rows = [json.loads(r) for r in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [1, "line 2", "s", 4]
+    assert [("error" in r, bool(r.get("translation"))) for r in rows] == [(False, True), (True, False),
+                                                                         (True, False), (False, True)]
