@@ -62,3 +62,18 @@ def test_deep_and_surrogate_rows_are_bad_rows_and_the_rest_is_translated(run_cli
     assert [r["id"] for r in rows] == [1, "line 2", "s", 4]
     assert [("error" in r, bool(r.get("translation"))) for r in rows] == [(False, True), (True, False),
                                                                          (True, False), (False, True)]
+
+
+def test_translate_refuses_a_glossary_that_glossary_check_refuses(run_cli, model, tmp_path):
+    glossary = tmp_path / "two.tsv"  # one Arabic term in two concepts with different English
+    glossary.write_text("id\tar\ten\tzh\nali\tعلي بابا\tAlibaba\t阿里巴巴\nstory\tعلي بابا\tAli Baba\t阿里巴巴\n",
+                        encoding="utf-8")
+    source = tmp_path / "in.txt"
+    source.write_text("علي بابا شركة كبيرة.\n", encoding="utf-8")
+    code, out, _ = run_cli("glossary", "check", glossary)
+    assert code == 1 and "conflicting source variant 'علي بابا'" in out
+    for engine in ([], ["--engine", "local"]):
+        code, _, err = run_cli("translate", source, "--to", "en", "-m", model, "-g", glossary, "-o",
+                               tmp_path / "out.txt", *engine)
+        _one_line(code, err, "two.tsv:3", "conflicting source variant 'علي بابا'", "mt glossary check")
+        assert not (tmp_path / "out.txt").exists()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -58,3 +60,37 @@ def model_directories(to: str, models: dict) -> list[Path]:
         elif model.count("/") == 1 and (cached := cached_path(model)) is not None:
             found.append(cached)
     return found
+
+
+def load_glossaries(paths: list[Path]):
+    """The glossaries of `mt translate -g` (merged when several), each refused as `mt glossary check` refuses
+    it: one line naming the first error (a source term in two concepts, a duplicate id, ...)."""
+    from mt.errors import GlossaryError
+    from mt.glossary import Glossary
+    from mt.glossary.lint import lint
+
+    glossaries = []
+    for path in paths:
+        glossary = Glossary.load(path)
+        errors = [issue for issue in lint(glossary.concepts) if issue.level == "error"]
+        if errors:
+            first = errors[0]
+            line = glossary.lines.get(first.concept_id)
+            raise GlossaryError(f"{path}{f':{line}' if line else ''}: {first.concept_id}: {first.message} "
+                                f"({len(errors)} error(s); `mt glossary check {path}` lists them)")
+        glossaries.append(glossary)
+    return glossaries[0] if len(glossaries) == 1 else Glossary.merge(glossaries)
+
+
+def finite(value: Optional[float]) -> Optional[float]:
+    """A typer callback: refuse nan and infinity, which every range check lets through (nan < x is False)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number")
+    return value
+
+
+def positive(value: Optional[float]) -> Optional[float]:
+    """A typer callback: a finite number above 0."""
+    if finite(value) is not None and value <= 0:
+        raise typer.BadParameter(f"{value} is not above 0")
+    return value
