@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from tests.conftest import DATA
 from tests.ray_support import ending_ct2_model
 
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -77,3 +78,17 @@ def test_translate_refuses_a_glossary_that_glossary_check_refuses(run_cli, model
                                tmp_path / "out.txt", *engine)
         _one_line(code, err, "two.tsv:3", "conflicting source variant 'علي بابا'", "mt glossary check")
         assert not (tmp_path / "out.txt").exists()
+
+
+def test_evaluate_refuses_a_segment_too_long_for_ter_in_one_line(run_cli, tmp_path):
+    """TER's shift search on one 1.1 MB line grew to 23 GB: a segment over 1,000 words is refused for TER (the
+    other metrics score it)."""
+    english = (DATA / "flores200" / "flores200.dev.eng_Latn").read_text(encoding="utf-8").split()
+    ref, hyp = tmp_path / "ref.en", tmp_path / "hyp.en"
+    ref.write_text("A short line.\n" + " ".join(english[:1200]) + "\n", encoding="utf-8")
+    hyp.write_text("A short line.\n" + " ".join(english[5:1205]) + "\n", encoding="utf-8")
+    code, _, err = run_cli("evaluate", "-r", ref, hyp, "--confidence-n", "0")
+    line = _one_line(code, err, "TER: segment 2 of a reference has 1,2", "--metrics bleu,chrf,chrf++")
+    assert "limit of 1,000" in line
+    code, out, err = run_cli("evaluate", "-r", ref, hyp, "--confidence-n", "0", "--metrics", "bleu,chrf")
+    assert code == 0, err
