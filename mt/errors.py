@@ -23,3 +23,10 @@ class GlossaryError(TarjamaError):
 
 class MissingExtraError(TarjamaError):
     """A feature whose packages come with an extra that is not installed (the message names the extra)."""
+
+
+class OutputError(TarjamaError):
+    """An output that cannot be written: a full disk, a read-only file system, no permission. The exit status
+    is 74, EX_IOERR of sysexits.h, so that scripts can tell a failed write from a bad input."""
+
+    exit_code = 74

@@ -240,3 +240,19 @@ def test_agreement_training_is_deterministic_and_tighter():
     assert links == joint.align(src, tgt)
     alone = apart.align(src, tgt)
     assert score_term_links(instances, links).contained_rate >= score_term_links(instances, alone).contained_rate
+
+
+@pytest.mark.skipif(not eflomal_available(), reason="eflomal (optional extra tarjama[align]) not installed")
+def test_eflomal_long_line_gets_fastalign_links_and_a_warning(caplog):
+    """eflomal writes a sentence of 1,024 units or more as an empty one (no link, no warning): such a pair is
+    aligned by fast_align instead, with a warning naming the line."""
+    ar, en = _lines("tico19/tico19.dev.ar"), _lines("tico19/tico19.dev.en")
+    long_ar = " ".join(ar[150:260]).split()[:1100]  # real text, concatenated: over 1,023 tokens each side
+    long_en = " ".join(en[150:260]).split()[:1100]
+    src = [tokenize(line, "ar") for line in ar[:150]] + [tokenize(" ".join(long_ar), "ar")]
+    tgt = [tokenize(line, "en") for line in en[:150]] + [tokenize(" ".join(long_en), "en")]
+    assert min(len(src[-1]), len(tgt[-1])) > 1023
+    with caplog.at_level("WARNING", logger="mt.alignment.statistical"):
+        links = StatisticalAligner(backend="eflomal", iterations=2).align(src, tgt)
+    assert len(links[-1]) > 0.3 * len(tgt[-1])
+    assert "1 line(s) longer than eflomal's 1023 tokens (line 151)" in caplog.text

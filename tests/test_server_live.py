@@ -4,6 +4,7 @@ during a request. Models: the tiny CTranslate2 ones that end their sentences."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 
@@ -124,13 +126,23 @@ def test_32_concurrent_clients_get_their_own_translations(server):
 
 def test_bad_input_does_not_stop_the_server(server):
     cases = [(b'{"q": ', 400), (b'{"q": 1, "source": "ar", "target": "en"}', 400),
-             (b'{"q": "x", "source": "ar", "target": "xx"}', 400), (b"x" * (11 * 1024 * 1024), 413)]
+             (b'{"q": "x", "source": "ar", "target": "xx"}', 400)]
     for body, status in cases:
-        try:
-            code, answer = post(server, "/translate", body)
-        except (ConnectionError, urllib.error.URLError):  # the server may close a refused upload early
-            continue
+        code, answer = post(server, "/translate", body)
         assert code == status and list(answer) == ["error"] and "\n" not in answer["error"]
+    # an 11 MB upload: its declared length is refused before the body is read, so the answer is read before
+    # anything is sent (sending the body first races the server closing the connection)
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(server).netloc, timeout=60)
+    try:
+        connection.putrequest("POST", "/translate")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(11 * 1024 * 1024))
+        connection.endheaders()
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+    finally:
+        connection.close()
+    assert response.status == 413 and list(answer) == ["error"] and "\n" not in answer["error"]
     assert post(server, "/translate", {"q": ALIBABA, "source": "ar", "target": "en"})[0] == 200
 
 

@@ -42,6 +42,7 @@ from mt.errors import InputError
 log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "eflomal", "fastalign")
+EFLOMAL_MAX_TOKENS = 1023  # eflomal writes a sentence of 1,024 units or more as an empty one: no link
 
 Tokens = Sequence[str]
 
@@ -121,20 +122,37 @@ class StatisticalAligner:
         started = time.perf_counter()
         if backend == "eflomal":
             forward, backward = _eflomal_links(all_src, all_tgt, len(src), self.iterations)
+            self._fastalign_long_pairs(all_src, all_tgt, len(src), forward, backward)
         else:
-            iterations = self.iterations or 5
-            if self.agreement:
-                forward, backward = _fastalign_agreement(all_src, all_tgt, len(src), iterations,
-                                                         self.diagonal_tension, self.null_probability)
-            else:
-                forward = _fastalign_links(all_src, all_tgt, len(src), iterations, self.diagonal_tension,
-                                           self.null_probability)
-                flipped = _fastalign_links(all_tgt, all_src, len(src), iterations, self.diagonal_tension,
-                                           self.null_probability)
-                backward = [{(i, j) for j, i in links} for links in flipped]
+            forward, backward = self._fastalign(all_src, all_tgt, len(src))
         log.info("%s aligned %d pairs (%d with extra) in %.1f s", backend, len(src), len(all_src),
                  time.perf_counter() - started)
         return forward, backward, [(own_s, own_t) for (_, own_s), (_, own_t) in zip(main_src, main_tgt)]
+
+    def _fastalign(self, all_src: list[list[str]], all_tgt: list[list[str]], keep: int
+                   ) -> tuple[list[set[Link]], list[set[Link]]]:
+        """fast_align's two directions (or its agreement training) over the corpus, for the first ``keep`` pairs."""
+        iterations = self.iterations or 5
+        if self.agreement:
+            return _fastalign_agreement(all_src, all_tgt, keep, iterations, self.diagonal_tension,
+                                        self.null_probability)
+        forward = _fastalign_links(all_src, all_tgt, keep, iterations, self.diagonal_tension, self.null_probability)
+        flipped = _fastalign_links(all_tgt, all_src, keep, iterations, self.diagonal_tension, self.null_probability)
+        return forward, [{(i, j) for j, i in links} for links in flipped]
+
+    def _fastalign_long_pairs(self, all_src: list[list[str]], all_tgt: list[list[str]], keep: int,
+                              forward: list[set[Link]], backward: list[set[Link]]) -> None:
+        """eflomal skips a sentence over EFLOMAL_MAX_TOKENS units (it leaves it without a link, silently): such
+        pairs get fast_align's links (trained on the same corpus), with a warning."""
+        long = [k for k in range(keep) if max(len(all_src[k]), len(all_tgt[k])) > EFLOMAL_MAX_TOKENS]
+        if not long:
+            return
+        log.warning("%d line(s) longer than eflomal's %d tokens (line %s%s) aligned with fast_align instead",
+                    len(long), EFLOMAL_MAX_TOKENS, ", ".join(str(k + 1) for k in long[:5]),
+                    ", ..." if len(long) > 5 else "")
+        fast_forward, fast_backward = self._fastalign(all_src, all_tgt, keep)
+        for k in long:
+            forward[k], backward[k] = fast_forward[k], fast_backward[k]
 
     def _units(self, tokens: Tokens, lang: str) -> tuple[list[str], list[int]]:
         """Statistics keys for one sentence and, per key, the index of the token it came from. Chinese

@@ -22,7 +22,8 @@ import typer
 
 from mt.cli.commands import LazyGroup
 from mt.cli.common import err_console
-from mt.errors import TarjamaError
+from mt.errors import OutputError, TarjamaError
+from mt.formats.writing import OUTPUT_ERRNOS
 
 app = typer.Typer(
     name="mt",
@@ -100,6 +101,17 @@ def _main(argv: list[str] | None) -> int:
         _traceback()
         err_console.print("mt: terminated", markup=False)
         return 143
+    except OSError as error:
+        _traceback()
+        if error.errno not in OUTPUT_ERRNOS:
+            return _internal_error(error)
+        where = f"{error.filename}: " if error.filename else ""
+        err_console.print(f"mt: error: {where}cannot write ({error.strerror or error})", markup=False)
+        return OutputError.exit_code
+    except MemoryError:
+        _traceback()
+        err_console.print("mt: error: out of memory; give smaller inputs (or more memory)", markup=False)
+        return 3
     except Exception as error:  # noqa: BLE001 - the last guard against a traceback for users
         _traceback()
         if type(error).__name__ == "NoArgsIsHelpError":
@@ -113,12 +125,18 @@ def _main(argv: list[str] | None) -> int:
         if type(error).__name__ == "Abort":
             err_console.print("mt: aborted", markup=False)
             return 1
-        hint = "" if _debug() else " (set MT_DEBUG=1 for a traceback)"
-        err_console.print(f"mt: internal error: {type(error).__name__}: {error}{hint}", markup=False)
-        return 3
+        return _internal_error(error)
     if result == 130:  # typer turns Ctrl-C into exit status 130
         err_console.print("mt: interrupted", markup=False)
     return result if isinstance(result, int) else 0
+
+
+def _internal_error(error: BaseException) -> int:
+    """One line for a bug (exit status 3): the type and message, never a traceback unless MT_DEBUG is set."""
+    hint = "" if _debug() else " (set MT_DEBUG=1 for a traceback)"
+    message = " ".join(str(error).split())
+    err_console.print(f"mt: internal error: {type(error).__name__}: {message}{hint}", markup=False)
+    return 3
 
 
 def run() -> None:

@@ -30,11 +30,11 @@ def words(
                                         "directory, a CTranslate2 directory (mt models convert) or a hub id."),
     reverse_model: Optional[str] = typer.Option(None, "--reverse-model",
                                                 help="Target->source model: align both ways and symmetrise."),
-    layer: int = typer.Option(-1, "--layer", help="Decoder layer of the alignment head (-1: last)."),
-    head: int = typer.Option(0, "--head", help="Attention head of the alignment head (a CTranslate2 model has "
+    layer: int = typer.Option(-1, "--layer", min=-1, help="Decoder layer of the alignment head (-1: last)."),
+    head: int = typer.Option(0, "--head", min=0, help="Attention head of the alignment head (a CTranslate2 model has "
                              "only the alignment head: last layer, head 0)."),
-    batch_size: int = typer.Option(16, "--batch-size", help="Sentence pairs per forced decoding pass of the "
-                                   "attention method (pairs of similar length together; the links do not depend "
+    batch_size: int = typer.Option(16, "--batch-size", min=1, max=4096,
+                                   help="Sentence pairs per forced decoding pass of the attention method (pairs of similar length together; the links do not depend "
                                    "on it)."),
     backend: str = typer.Option("auto", "--backend",
                                 help="Statistical backend: auto (eflomal if installed, else fastalign), fastalign "

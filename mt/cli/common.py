@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from contextlib import contextmanager
-from typing import Iterator
+from pathlib import Path
+from typing import Iterator, Optional
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -33,3 +36,61 @@ def progress_bar(description: str, total: int | None, enabled: bool = True) -> I
     with Progress(*columns, console=err_console, transient=False) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)
+
+
+MEMORY_SIBLINGS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database (and deletes at close)
+
+
+def memory_files(tm: Optional[Path]) -> list[Path]:
+    """A translation memory in use and the files SQLite keeps beside it: no output may be one of them."""
+    return [] if tm is None else [tm, *(Path(f"{tm}{suffix}") for suffix in MEMORY_SIBLINGS)]
+
+
+def model_directories(to: str, models: dict) -> list[Path]:
+    """The local directories of the models that translate into ``to`` (a directory given, or a hub model's
+    cached snapshot): every file in them is an input, never an output."""
+    from mt.models.loading import cached_path  # the hub client, imported only when a command checks outputs
+    from mt.models.registry import route
+
+    found = []
+    for _, model in route(to, models):
+        path = Path(model).expanduser()
+        if path.is_dir():
+            found.append(path)
+        elif model.count("/") == 1 and (cached := cached_path(model)) is not None:
+            found.append(cached)
+    return found
+
+
+def load_glossaries(paths: list[Path]):
+    """The glossaries of `mt translate -g` (merged when several), each refused as `mt glossary check` refuses
+    it: one line naming the first error (a source term in two concepts, a duplicate id, ...)."""
+    from mt.errors import GlossaryError
+    from mt.glossary import Glossary
+    from mt.glossary.lint import lint
+
+    glossaries = []
+    for path in paths:
+        glossary = Glossary.load(path)
+        errors = [issue for issue in lint(glossary.concepts) if issue.level == "error"]
+        if errors:
+            first = errors[0]
+            line = glossary.lines.get(first.concept_id)
+            raise GlossaryError(f"{path}{f':{line}' if line else ''}: {first.concept_id}: {first.message} "
+                                f"({len(errors)} error(s); `mt glossary check {path}` lists them)")
+        glossaries.append(glossary)
+    return glossaries[0] if len(glossaries) == 1 else Glossary.merge(glossaries)
+
+
+def finite(value: Optional[float]) -> Optional[float]:
+    """A typer callback: refuse nan and infinity, which every range check lets through (nan < x is False)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number")
+    return value
+
+
+def positive(value: Optional[float]) -> Optional[float]:
+    """A typer callback: a finite number above 0."""
+    if finite(value) is not None and value <= 0:
+        raise typer.BadParameter(f"{value} is not above 0")
+    return value

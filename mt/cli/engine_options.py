@@ -15,14 +15,13 @@ from typing import Optional
 
 import typer
 
-from mt.cli.common import err_console, warn
+from mt.cli.common import err_console, load_glossaries, model_directories, warn
 from mt.engines.base import DEFAULT_BATCH_LINES, ENGINES, Engine, TranslatorSettings
 from mt.engines.job import JobInput, Journal, Progress, run_job
 from mt.engines.outputs import output_suffix
 from mt.engines.records import RecordInput, expand_inputs, input_kind
 from mt.errors import InputError, TarjamaError
 from mt.formats.writing import plan_outputs
-from mt.glossary import Glossary
 from mt.memory import glossary_fingerprint
 from mt.models.registry import route
 from mt.pipeline import model_identity
@@ -98,7 +97,7 @@ def run(request: EngineRequest) -> None:
     _refuse_unsupported(request)
     names = expand_inputs(request.inputs)
     sources = [RecordInput(name, request.text_column, request.id_column) for name in names]
-    glossary = _load_glossaries(request.glossary) if request.glossary else None
+    glossary = load_glossaries(request.glossary) if request.glossary else None
     journal_path = None
     outputs = _plan(request, sources, glossary_files=request.glossary or [], resuming=False)
     if request.resume:
@@ -157,12 +156,7 @@ def _plan(request: EngineRequest, sources: list[RecordInput], glossary_files: li
         raise InputError("Parquet output needs -o FILE")
     return plan_outputs([s.name for s in sources], request.output,
                         lambda i: f"{Path(sources[i].name).stem}.{request.to}.{output_suffix(sources[i], request.fmt)}",
-                        request.force or resuming, glossary_files)
-
-
-def _load_glossaries(paths: list[Path]) -> Glossary:
-    glossaries = [Glossary.load(p) for p in paths]
-    return glossaries[0] if len(glossaries) == 1 else Glossary.merge(glossaries)
+                        request.force or resuming, [*glossary_files, *model_directories(request.to, request.models)])
 
 
 def _fingerprint(request: EngineRequest, settings: TranslatorSettings, sources: list[RecordInput]) -> dict:

@@ -83,9 +83,11 @@ def evaluate(
     test: str = typer.Option("auto", "--test",
                              help="Paired tests between systems: bs (bootstrap), ar (approximate randomisation), "
                              "both, none; auto is bs when there are several systems."),
-    paired_bs_n: int = typer.Option(1000, "--paired-bs-n", help="Resamples of the paired bootstrap test."),
-    paired_ar_n: int = typer.Option(10000, "--paired-ar-n", help="Trials of the approximate randomisation test."),
-    confidence_n: int = typer.Option(1000, "--confidence-n",
+    paired_bs_n: int = typer.Option(1000, "--paired-bs-n", min=1, max=100_000,
+                                    help="Resamples of the paired bootstrap test (1-100,000)."),
+    paired_ar_n: int = typer.Option(10000, "--paired-ar-n", min=1, max=1_000_000,
+                                    help="Trials of the approximate randomisation test (1-1,000,000)."),
+    confidence_n: int = typer.Option(1000, "--confidence-n", min=0, max=100_000,
                                      help="Bootstrap resamples for each system's 95% confidence interval; "
                                      "0 turns them off."),
     src: Optional[Path] = typer.Option(None, "--src", help="Arabic source file (for terminology accuracy)."),
@@ -98,7 +100,7 @@ def evaluate(
     freq_file: Optional[Path] = typer.Option(None, "--freq-file",
                                              help="Text (e.g. the training targets) to count word frequencies "
                                              "from for the frequency buckets (default: the reference)."),
-    top: int = typer.Option(10, "--top", help="How many differing and worst segments to list."),
+    top: int = typer.Option(10, "--top", min=0, max=10_000, help="How many differing and worst segments to list."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f",
                                       help="Report format: text, json, markdown or html. Default: from the "
                                       "--output extension (.txt .json .md .html), else text; --format wins over "

@@ -7,7 +7,8 @@ from typing import List, Optional
 
 import typer
 
-from mt.cli.common import err_console
+from mt.cli.common import err_console, finite, positive
+from mt.cli.translate import MAX_BEAM, MAX_LENGTH_EXTRA, MAX_LENGTH_RATIO, MAX_THREADS
 from mt.errors import InputError
 
 HELP = """Serve translations over HTTP: LibreTranslate's API (POST /translate, /detect, /translate_file,
@@ -72,16 +73,21 @@ def serve(
     max_paragraphs: int = typer.Option(20_000, "--max-paragraphs", help="Paragraphs (segments) of a document "
                                        "at most."),
     req_limit: Optional[int] = typer.Option(None, "--req-limit", help="Requests per minute per key or client."),
-    batch_wait_ms: float = typer.Option(5.0, "--batch-wait-ms", help="How long to collect requests that then "
+    batch_wait_ms: float = typer.Option(5.0, "--batch-wait-ms", max=10_000.0, callback=finite,
+                                        help="How long to collect requests that then "
                                         "share one decode (0: only those already waiting)."),
     serial: bool = typer.Option(False, "--serial", help="Decode one request at a time (no sharing; for "
                                 "comparisons)."),
-    body_limit_mb: float = typer.Option(10.0, "--body-limit-mb", help="Largest request body (uploads too), MiB."),
-    body_timeout: float = typer.Option(30.0, "--body-timeout", help="Seconds a client may take to send a "
+    body_limit_mb: float = typer.Option(10.0, "--body-limit-mb", max=4096.0, callback=positive,
+                                        help="Largest request body (uploads too), MiB (at most 4096)."),
+    body_timeout: float = typer.Option(30.0, "--body-timeout", callback=positive,
+                                       help="Seconds a client may take to send a "
                                        "request body (then 408)."),
-    keep_alive_timeout: float = typer.Option(5.0, "--keep-alive-timeout", help="Seconds an idle connection "
+    keep_alive_timeout: float = typer.Option(5.0, "--keep-alive-timeout", callback=finite,
+                                             help="Seconds an idle connection "
                                              "is kept open."),
-    shutdown_timeout: float = typer.Option(30.0, "--shutdown-timeout", help="On SIGTERM, seconds to answer "
+    shutdown_timeout: float = typer.Option(30.0, "--shutdown-timeout", callback=finite,
+                                           help="On SIGTERM, seconds to answer "
                                            "the requests in flight before they are cancelled."),
     cors_origins: str = typer.Option("*", "--cors-origins", help="Origins browsers may call the API from, "
                                      "comma-separated ('*': any, as LibreTranslate; '': no CORS headers)."),
@@ -90,15 +96,18 @@ def serve(
                                             "-Prefix are trusted. Default: none."),
     block_units: int = typer.Option(128, "--block-units", help="Sentences per block of a large request or a "
                                     "document: small requests are answered between two blocks."),
-    file_expiry_min: float = typer.Option(30.0, "--file-expiry-min", help="Minutes a translated file can be "
+    file_expiry_min: float = typer.Option(30.0, "--file-expiry-min", max=7 * 24 * 60.0, callback=positive,
+                                          help="Minutes a translated file can be "
                                           "downloaded."),
-    beam: int = typer.Option(4, "--beam", help="Beam size."),
-    max_length_ratio: float = typer.Option(2.0, "--max-length-ratio",
+    beam: int = typer.Option(4, "--beam", min=1, max=MAX_BEAM, help=f"Beam size (1-{MAX_BEAM})."),
+    max_length_ratio: float = typer.Option(2.0, "--max-length-ratio", max=MAX_LENGTH_RATIO, callback=positive,
                                            help="Decoding limit: this many target tokens per source token, plus "
                                            "--max-length-extra (as in mt translate)."),
-    max_length_extra: int = typer.Option(10, "--max-length-extra", help="Target tokens added to the decoding limit."),
+    max_length_extra: int = typer.Option(10, "--max-length-extra", min=0, max=MAX_LENGTH_EXTRA,
+                                         help="Target tokens added to the decoding limit."),
     backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model holds)."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, max=MAX_THREADS,
+                                          help="CPU threads (default: all cores)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level (info, warning, error)."),
 ) -> None:
     if ctx.invoked_subcommand is not None:

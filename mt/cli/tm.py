@@ -117,7 +117,7 @@ def export(
         raise InputError(f"{output}: unknown output type {kind or '(none)'}; give a .tmx or .tsv file")
     _not_the_tm(output, tm, "output")
     check_output(output, force)
-    with TranslationMemory.open(tm, create=False) as memory:
+    with TranslationMemory.open(tm, read_only=True) as memory:
         langs = [lang for lang in memory.target_languages(origin) if tgt in (None, lang)]
         if kind == ".tsv" and len(langs) > 1:
             raise InputError(f"{tm} holds {' and '.join(langs)} targets and a TSV holds one: give --tgt")
@@ -153,7 +153,7 @@ def lookup(
     queries = list(TextInput(query).lines()) if _is_file(query) else [query]
     if not any(q.strip() for q in queries):
         raise InputError("nothing to look up: the query is empty")
-    with TranslationMemory.open(tm, create=False) as memory:
+    with TranslationMemory.open(tm, read_only=True) as memory:  # a look-up never writes
         for text in queries:
             if not text.strip():
                 continue
@@ -180,7 +180,7 @@ def stats(
                                "(exit status 1 when it finds damage)."),
 ) -> None:
     """Count the entries by origin, target language and model."""
-    with TranslationMemory.open(tm, create=False) as memory:
+    with TranslationMemory.open(tm, read_only=not check) as memory:  # FTS5's integrity-check is a write statement
         s = memory.stats()
         problems = memory.check() if check else []
     human, mt_ = s.by_origin.get("human", 0), s.by_origin.get("mt", 0)

@@ -12,7 +12,8 @@ from typing import Callable, List, Optional, Sequence
 import typer
 
 from mt.cli import engine_options
-from mt.cli.common import err_console, progress_bar, warn
+from mt.cli.common import (err_console, finite, load_glossaries, memory_files, model_directories, positive,
+                           progress_bar, warn)
 from mt.errors import InputError
 from mt.formats.document import FormatOptions
 from mt.formats.registry import format_for, format_names
@@ -40,6 +41,12 @@ FORMATS = ("txt", "jsonl")
 TM_MODES = ("both", "read", "write", "off")
 JOB_SUFFIX = ".tarjama-job.sqlite"
 PROGRESS_MIN_LINES = 20
+# the documented ranges of the decoding options (docs/translate.md)
+MAX_BEAM = 64
+MAX_BATCH_TOKENS = 1_000_000
+MAX_LENGTH_RATIO = 100.0
+MAX_LENGTH_EXTRA = 4096
+MAX_THREADS = 1024
 
 
 def _output_format(fmt: Optional[str], output: Optional[str]) -> str:
@@ -73,15 +80,20 @@ def translate(
     model: Optional[List[str]] = typer.Option(None, "--model", "-m",
                                               help="PAIR=ID_OR_DIR (pairs ar-en, en-zh, ar-zh; repeatable) or a "
                                               "bare ID_OR_DIR for the direct pair. Default: `mt models list`."),
-    beam: int = typer.Option(4, "--beam", help="Beam size."),
-    batch_tokens: int = typer.Option(4096, "--batch-tokens", help="Token budget per batch (sentences x length)."),
-    max_input_tokens: Optional[int] = typer.Option(None, "--max-input-tokens",
+    # decoding options: ranges checked here, before any work (issue 20: --beam 100000 grew to 15.5 GB); the
+    # decoding settings check them again where they are built
+    beam: int = typer.Option(4, "--beam", min=1, max=MAX_BEAM, help=f"Beam size (1-{MAX_BEAM})."),
+    batch_tokens: int = typer.Option(4096, "--batch-tokens", min=1, max=MAX_BATCH_TOKENS,
+                                     help="Token budget per batch (sentences x length)."),
+    max_input_tokens: Optional[int] = typer.Option(None, "--max-input-tokens", min=1,
                                                    help="Chunk sentences longer than this many source tokens "
                                                    "(default: half the model's positions, 256 for OPUS-MT)."),
-    max_length_ratio: float = typer.Option(2.0, "--max-length-ratio",
+    max_length_ratio: float = typer.Option(2.0, "--max-length-ratio", max=MAX_LENGTH_RATIO,
+                                           callback=positive,
                                            help="Decoding limit per sentence: this many target tokens per source "
                                            "token, plus --max-length-extra (capped by the model's positions)."),
-    max_length_extra: int = typer.Option(10, "--max-length-extra", help="Target tokens added to the decoding limit."),
+    max_length_extra: int = typer.Option(10, "--max-length-extra", min=0, max=MAX_LENGTH_EXTRA,
+                                         help="Target tokens added to the decoding limit."),
     glossary: Optional[List[Path]] = typer.Option(None, "--glossary", "-g",
                                                   help="Glossary file (.tsv, .tbx, .csv, .json); repeatable."),
     glossary_mode: str = typer.Option("strict", "--glossary-mode",
@@ -89,7 +101,8 @@ def translate(
                                       "missing terms only; off: ignore the glossary."),
     ref: Optional[Path] = typer.Option(None, "--ref", help="Reference translation: print scores at the end."),
     backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model directory holds)."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, max=MAX_THREADS,
+                                          help="CPU threads (default: all cores)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file (never an input)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
     tm: Optional[Path] = typer.Option(None, "--tm", help="Translation memory file (created when missing): reuse "
@@ -113,7 +126,8 @@ def translate(
     report: Optional[Path] = typer.Option(None, "--report", help="Write FILE.jsonl: one row per translated "
                                           "segment or line (input, location, source, translation, score, terms, "
                                           "displaced tags; with --tm origin and the best fuzzy match)."),
-    fuzzy_min: float = typer.Option(75.0, "--fuzzy-min", help="--report with --tm: the lowest similarity (0-100) "
+    fuzzy_min: float = typer.Option(75.0, "--fuzzy-min", callback=finite,
+                                    help="--report with --tm: the lowest similarity (0-100) "
                                     "of a fuzzy match worth showing."),
     engine: Optional[str] = engine_options.ENGINE,
     ray_address: Optional[str] = engine_options.RAY_ADDRESS,
@@ -162,18 +176,18 @@ def translate(
     options = FormatOptions(target=to, encoding=encoding, overwrite_targets=overwrite_targets,
                             mark_fuzzy=not no_fuzzy, state=xliff_state)
     documents = [kind.load(Path(name), options) if kind is not None else None for name, kind in zip(inputs, formats)]
-    outputs = _plan_outputs(inputs, output, to, fmt, force, [*([ref] if ref else []), *(glossary or []),
-                                                             *([tm] if tm else [])],
+    # what the run reads besides its inputs: no output (nor --report) may be one of them, --force or not
+    protected = [*([ref] if ref else []), *(glossary or []), *memory_files(tm), *model_directories(to, models)]
+    outputs = _plan_outputs(inputs, output, to, fmt, force, protected,
                             [Path(name).suffix if kind is not None else None for name, kind in zip(inputs, formats)])
     if report is not None:
-        _check_report_path(report, force, inputs, outputs, [*([ref] if ref else []), *(glossary or []),
-                                                            *([tm] if tm else [])])
+        _check_report_path(report, force, inputs, outputs, protected)
     if tm is not None:
         _check_tm_path(tm, inputs, outputs)
     if ref and any(s is not None and s.is_stream for s in sources):
         raise InputError("--ref needs input files (standard input is streamed; its length is not known)")
     references = _read_reference(ref, sum(s.info.lines for s in sources)) if ref else None
-    loaded_glossary = _load_glossaries(glossary) if glossary else None
+    loaded_glossary = load_glossaries(glossary) if glossary else None
 
     from mt.pipeline import Translator
 
@@ -286,13 +300,6 @@ def _read_reference(path: Path, expected: int) -> list[str]:
     if reference.info.lines != expected:
         raise InputError(f"{path}: {reference.info.lines} lines, but the input has {expected}")
     return list(reference.lines())
-
-
-def _load_glossaries(paths: List[Path]):
-    from mt.glossary import Glossary
-
-    glossaries = [Glossary.load(p) for p in paths]
-    return glossaries[0] if len(glossaries) == 1 else Glossary.merge(glossaries)
 
 
 def _summary(translator) -> None:

@@ -14,9 +14,13 @@ Models are read from the path given, which every node must see (or a hub id that
 from __future__ import annotations
 
 import logging
+import os
 import re
-
+import signal
 import socket
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -107,6 +111,7 @@ class RayEngine:
         self.ready_at: dict[str, float] = {}  # per actor: when (time.time()) its model was loaded
         self._ray = None
         self._started_ray = False
+        self._watchdog: subprocess.Popen | None = None
 
     def start(self) -> float:
         """Connect to the cluster (or start a local Ray instance); the seconds it took. Actors start with the
@@ -118,13 +123,20 @@ class RayEngine:
         if not ray.is_initialized():
             if self.address is not None:
                 check_reachable(self.address)
+            in_main_thread = threading.current_thread() is threading.main_thread()
+            on_sigterm = signal.getsignal(signal.SIGTERM) if in_main_thread else None
             try:
                 ray.init(address=self.address, include_dashboard=False, logging_level=logging.ERROR,
                          log_to_driver=False)
             except ConnectionError as error:
                 raise InputError(f"cannot reach the Ray cluster at {self.address}: "
                                  f"{' '.join(str(error).split())[:200]}") from error
+            finally:
+                if on_sigterm is not None:  # ray.init installs sys.exit(15) (a stack dump): keep the CLI's one line
+                    signal.signal(signal.SIGTERM, on_sigterm)
             self._started_ray = True
+            if self.address is None:
+                self._watchdog = _start_watchdog(ray)
         for name in ("ray.data", "ray"):  # Ray Data's INFO plan lines and tips are not the user's business
             logging.getLogger(name).setLevel(logging.ERROR)
         context = ray.data.DataContext.get_current()
@@ -183,8 +195,25 @@ class RayEngine:
     def close(self) -> None:
         if self._started_ray and self._ray is not None:
             self._ray.shutdown()
+        if self._watchdog is not None:  # a clean shutdown: the watchdog has nothing to stop
+            try:
+                self._watchdog.communicate(b"done\n", timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self._watchdog.kill()
+            self._watchdog = None
         self._started_ray = False
         self._ray = None
+
+
+def _start_watchdog(ray) -> subprocess.Popen | None:
+    """A process outside the driver's group (mt.engines.ray_watchdog) that stops the local Ray instance's
+    processes if this driver dies without closing it (SIGKILL), as Ray leaves its agents running then."""
+    node = getattr(getattr(ray, "_private", None), "worker", None)
+    session = getattr(getattr(node, "_global_node", None), "session_name", None)
+    if not session or not os.path.isdir("/proc"):
+        return None
+    return subprocess.Popen([sys.executable, "-m", "mt.engines.ray_watchdog", session], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 

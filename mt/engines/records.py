@@ -7,6 +7,7 @@ that it is reported with its id while the rest goes on.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -118,6 +119,8 @@ class RecordInput:
             row = json.loads(line)
         except json.JSONDecodeError as error:
             return Record(where, None, f"not JSON ({error.msg})")
+        except RecursionError:  # the decoder recurses per level: a row nested 100,000 deep is just a bad row
+            return Record(where, None, "JSON nested too deeply")
         if not isinstance(row, dict):
             return Record(where, None, f"a JSON {type(row).__name__}, not an object")
         if self.id_column not in row:
@@ -131,6 +134,9 @@ class RecordInput:
             return Record(id_, None, f"{self.text_column!r} is null")
         if not isinstance(text, str):
             return Record(id_, None, f"{self.text_column!r} is {type(text).__name__}, not a string")
+        if (surrogate := LONE_SURROGATE.search(text)) is not None:  # JSON's "\ud800": no UTF-8 for the tokenizer
+            return Record(id_, None, f"{self.text_column!r} holds a lone surrogate (U+{ord(surrogate.group()):04X} "
+                          f"at character {surrogate.start() + 1}), which is not text")
         return Record(id_, text)
 
     def _parquet_records(self) -> Iterator[Record]:
@@ -143,3 +149,4 @@ class RecordInput:
 
 
 _MISSING = object()
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a str never holds a valid pair: Python decodes pairs

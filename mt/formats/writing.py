@@ -7,16 +7,18 @@ locked by a live writer, never another name's).
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import re
+import stat
 import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Sequence
 
-from mt.errors import InputError
+from mt.errors import InputError, OutputError
 
 try:
     import fcntl  # POSIX: the temporary file is locked while written, so that only dead writers' files are removed
@@ -24,6 +26,10 @@ except ImportError:  # pragma: no cover - Windows: leftovers are left alone
     fcntl = None
 
 PART_SUFFIX = ".part"
+STREAM_ROOTS = ("/dev/", "/proc/")  # names written into, never replaced (see writes_in_place)
+# write errors that are the output's fault, not the input's: a full disk, a quota, a file too big, a read-only
+# file system
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
@@ -37,15 +43,65 @@ def same_file(a: str | Path, b: str | Path) -> bool:
         return False
 
 
-def check_output(path: Path, force: bool, inputs: Iterable[str | Path] = ()) -> None:
-    """Refuse an output path that is one of ``inputs`` (always, even with --force), that exists (unless forced),
-    whose folder is missing, or whose folder cannot be written. Call it before any work starts."""
-    path = Path(path)
+def writes_in_place(path: str | Path) -> bool:
+    """Whether an output is written into, never replaced: an existing FIFO, device or socket, or a name that
+    is (or links to) one under /dev or /proc, such as /dev/stdout (whatever file descriptor 1 is, even a
+    regular file)."""
+    name = os.path.abspath(path)
+    for _ in range(40):  # a chain of symbolic links, each checked by name before it is followed
+        if name.startswith(STREAM_ROOTS):
+            return True
+        if not os.path.islink(name):
+            break
+        name = os.path.normpath(os.path.join(os.path.dirname(name), os.readlink(name)))
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # missing (a new file) or unreadable: the ordinary atomic write
+        return False
+
+
+def _stdin_is(path: Path) -> bool:
+    """Whether standard input was redirected from the file ``path`` (same device and inode)."""
+    try:
+        stdin, target = os.fstat(0), os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(stdin.st_mode) and (stdin.st_dev, stdin.st_ino) == (target.st_dev, target.st_ino)
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    """Whether ``path`` names a file inside ``directory`` (by name or once links are resolved)."""
+    pairs = ((Path(os.path.abspath(path)), Path(os.path.abspath(directory))), (path.resolve(), directory.resolve()))
+    return any(p.is_relative_to(d) for p, d in pairs)
+
+
+def _check_not_input(path: Path, inputs: Iterable[str | Path]) -> None:
+    """Refuse an output that is an input: a file given, a file inside a directory given (a model in use), or the
+    file that standard input ('-') was redirected from."""
     for source in inputs:
-        if str(source) != "-" and same_file(path, source):
+        if str(source) == "-":
+            if _stdin_is(path):
+                raise InputError(f"{path}: the output would replace the input read from standard input; "
+                                 "choose another output name")
+        elif Path(source).is_dir() and not path.is_dir() and _inside(path, Path(source)):
+            raise InputError(f"{path}: is inside {source}, which this command reads; choose another output name")
+        elif same_file(path, source):
             raise InputError(f"{path}: the output would replace the input {source}; choose another output name")
+
+
+def check_output(path: Path, force: bool, inputs: Iterable[str | Path] = ()) -> None:
+    """Refuse an output path that is one of ``inputs`` (always, even with --force; a directory among them
+    protects every file inside it, '-' the file standard input comes from), that exists (unless forced, or
+    unless it is a FIFO or device written into: :func:`writes_in_place`), whose folder is missing, or whose
+    folder cannot be written. Call it before any work starts."""
+    path = Path(path)
+    _check_not_input(path, inputs)
     if path.is_dir():
         raise InputError(f"{path}: is a directory; give a file name for the output")
+    if writes_in_place(path) and path.exists():
+        if not os.access(path, os.W_OK):
+            raise InputError(f"{path}: cannot write the output: permission denied")
+        return
     if path.exists() and not force:
         raise InputError(f"{path}: already exists; use --force to overwrite it")
     directory = path.parent if str(path.parent) else Path(".")
@@ -66,6 +122,9 @@ def plan_outputs(names: Sequence[str], output: str | None, name_in_dir: Callable
             raise InputError("several inputs need -o DIR (one output file per input)")
         return [None]
     out = Path(output)
+    if output.endswith(("/", os.sep)) and not out.is_dir():  # Path() drops the slash: never write a file `newdir`
+        raise InputError(f"{output}: no such directory; create it first, or give a file name without the "
+                         "trailing slash")
     if len(names) > 1 or out.is_dir():
         if not out.is_dir():
             raise InputError(f"{out}: not a directory; several inputs need -o DIR")
@@ -116,21 +175,50 @@ def atomic_writer(path: str | Path | None, *, binary: bool = False) -> Iterator[
     """Yield a text (or, with ``binary``, a bytes) handle; on success the content appears at `path` at once,
     on failure nothing appears.
 
-    `None` or '-' writes to standard output instead.
+    `None` or '-' writes to standard output instead; a FIFO or device (``/dev/stdout``, ``/dev/null``: see
+    :func:`writes_in_place`) is written into, never replaced. A write the disk refuses (full, read-only, a
+    quota) is an :class:`OutputError` naming `path`.
     """
     if path is None or str(path) == "-":
         stream = sys.stdout.buffer if binary else sys.stdout
-        yield stream
-        stream.flush()
+        with _output_errors("standard output"):
+            yield stream
+            stream.flush()
         return
     path = Path(path)
+    if writes_in_place(path) and path.exists():
+        with _output_errors(path), (open(path, "wb") if binary else
+                                    open(path, "w", encoding="utf-8", newline="\n")) as handle:
+            yield handle
+        return
+    with _output_errors(path, atomic=True):
+        with _replacing_writer(path, binary) as handle:
+            yield handle
+
+
+@contextmanager
+def _output_errors(name: str | Path, atomic: bool = False) -> Iterator[None]:
+    """Turn a write the disk refuses (OUTPUT_ERRNOS) into a one-line OutputError naming the output."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in OUTPUT_ERRNOS:
+            raise
+        kept = "; nothing was written there" if atomic else ""
+        raise OutputError(f"{name}: cannot write the output ({error.strerror or error}){kept}") from error
+
+
+@contextmanager
+def _replacing_writer(path: Path, binary: bool) -> Iterator[IO]:
+    """The atomic write proper: a locked temporary file beside `path`, renamed over it once complete."""
     directory = path.parent if str(path.parent) else Path(".")
     remove_stale_parts(path)
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=directory)
     except OSError as error:  # the hidden temporary name means nothing to the user: name the output
-        raise InputError(f"{path}: cannot write the output in directory {directory} "
-                         f"({error.strerror or error})") from error
+        kind = OutputError if error.errno in OUTPUT_ERRNOS else InputError
+        raise kind(f"{path}: cannot write the output in directory {directory} "
+                   f"({error.strerror or error})") from error
     lock = None
     try:
         if fcntl is not None:  # held through the rename (a duplicate descriptor); the kernel drops it if killed

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -117,6 +118,33 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
 
 
+def _read_only_uri(path: Path) -> str:
+    """SQLite's URI for opening ``path`` read-only (mode=ro: every write fails, the file is never changed)."""
+    return f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
+
+
+def _quick_check(path: Path, busy_timeout: float) -> None:
+    """SQLite's quick_check of an existing file, on a read-only connection, before any connection that could
+    write opens it: a damaged memory is refused untouched."""
+    try:
+        connection = sqlite3.connect(_read_only_uri(path), uri=True, timeout=busy_timeout, isolation_level=None)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            problems = [row[0] for row in connection.execute("PRAGMA quick_check") if row[0] != "ok"]
+        finally:
+            connection.close()
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise TranslationMemoryError(f"{path}: locked by another process for too long; try again") from error
+        raise TranslationMemoryError(f"{path}: cannot check this translation memory ({_one_line(error)})") from error
+    except sqlite3.DatabaseError as error:
+        problems = [_one_line(error)]
+    if problems:
+        raise TranslationMemoryError(f"{path}: a damaged translation memory ({problems[0]}, found by SQLite's "
+                                     "quick_check); it was left as it is: restore it from a backup or rebuild it "
+                                     "with `mt tm import`")
+
+
 def sqlite_features() -> str:
     """The SQLite library version and whether FTS5 with the trigram tokenizer works in it."""
     connection = sqlite3.connect(":memory:")
@@ -133,9 +161,10 @@ def sqlite_features() -> str:
 class TranslationMemory:
     """A translation memory file. Open with :meth:`open` (a context manager closes it)."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, read_only: bool = False) -> None:
         self._db = connection
         self.path = path
+        self.read_only = read_only
         self._df: dict[str, int] | None = None   # trigram -> number of entries (a snapshot; see _trigram_df)
         self._df_max_id = 0
         self._busy_timeout = BUSY_TIMEOUT_S
@@ -143,13 +172,17 @@ class TranslationMemory:
     # -- opening -------------------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, busy_timeout: float = BUSY_TIMEOUT_S) -> "TranslationMemory":
+    def open(cls, path: str | Path, *, create: bool = True, read_only: bool = False,
+             busy_timeout: float = BUSY_TIMEOUT_S) -> "TranslationMemory":
         """Open the memory at ``path``, creating it (and its schema) when missing and ``create`` is true.
 
-        A file that is not a Tarjama memory (another SQLite database, any other file, a corrupt one) is refused
-        with a :class:`TranslationMemoryError` before anything is written to it. An empty file becomes a memory.
+        A file that is not a Tarjama memory (another SQLite database, any other file, a corrupt one: SQLite's
+        quick_check runs first, on a read-only connection) is refused with a :class:`TranslationMemoryError`
+        before anything is written to it. An empty file becomes a memory. ``read_only`` opens an existing memory
+        for look-ups only (SQLite's ``mode=ro``): nothing in the file changes, whatever is asked.
         """
         path = Path(path)
+        create = create and not read_only
         if path.is_dir():
             raise TranslationMemoryError(f"{path}: is a directory, not a translation memory file")
         exists = path.exists()
@@ -170,11 +203,14 @@ class TranslationMemory:
         if sqlite3.sqlite_version_info < (3, 34, 0):
             raise TranslationMemoryError(f"SQLite {sqlite3.sqlite_version} is too old for a translation memory: "
                                          "it needs FTS5 with the trigram tokenizer (SQLite 3.34 or later)")
+        if exists and header:
+            _quick_check(path, busy_timeout)
         try:
-            connection = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+            connection = sqlite3.connect(_read_only_uri(path) if read_only else path, timeout=busy_timeout,
+                                         isolation_level=None, uri=read_only)
         except sqlite3.Error as error:
             raise TranslationMemoryError(f"{path}: cannot open: {_one_line(error)}") from error
-        memory = cls(connection, path)
+        memory = cls(connection, path, read_only)
         try:
             memory._prepare(busy_timeout)
         except BaseException:
@@ -190,6 +226,9 @@ class TranslationMemory:
         self._busy_timeout = busy_timeout
         try:
             db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            if self.read_only:
+                self._check_schema()
+                return
             if not self._is_initialised():
                 self._create_schema()
             self._check_schema()
@@ -226,6 +265,10 @@ class TranslationMemory:
         if version > SCHEMA_VERSION:
             raise TranslationMemoryError(f"{self.path}: translation memory schema version {version} is newer than "
                                          f"this Tarjama's ({SCHEMA_VERSION}); upgrade Tarjama")
+        if version < SCHEMA_VERSION and self.read_only:
+            raise TranslationMemoryError(f"{self.path}: translation memory schema version {version} needs an "
+                                         "upgrade, which a read-only look-up does not do (any command that writes "
+                                         "to it, such as `mt tm import`, upgrades it)")
         if version < SCHEMA_VERSION:
             with self._write():
                 version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have upgraded it
@@ -501,7 +544,7 @@ class TranslationMemory:
 
     def _save_trigram_df(self) -> None:
         """Store the document counts computed by :meth:`_trigram_df` so that the next process reuses them."""
-        if self._df is None:
+        if self._df is None or self.read_only:
             return
         row = self._db.execute("SELECT value FROM meta WHERE key = 'trigram_df_max_id'").fetchone()
         if row and int(row[0]) == self._df_max_id:

@@ -17,14 +17,17 @@ import re
 import shutil
 import tempfile
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import ctranslate2
 import transformers
 from ctranslate2.converters import TransformersConverter
 from transformers.utils import logging as hf_logging
 
-from mt.errors import ModelError
+from mt.errors import ModelError, OutputError
+from mt.formats.writing import OUTPUT_ERRNOS
 from mt.models.loading import resolve
 from mt.models.metadata import DEFAULT_MAX_POSITIONS, ConversionInfo, pair_name, read_json_object
 from mt.models.registry import TARGET_TOKENS
@@ -92,6 +95,32 @@ def convert(model: str | Path, out: str | Path, quantization: str = "int8", forc
     if out.resolve() == path.resolve() or path.resolve().is_relative_to(out.resolve()):
         raise ModelError(f"OUT ({out}) must not be or contain the source model")
     info = _describe(model, path, quantization)
+    with _output_errors(out):
+        _write(model, path, out, quantization, info)
+    log.info("converted %s (%s) into %s", model, quantization, out)
+    return out
+
+
+@contextmanager
+def _output_errors(out: Path) -> Iterator[None]:
+    """A write the disk refuses (full, read-only) is one line naming OUT (the staging directory is gone)."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in OUTPUT_ERRNOS:
+            raise
+        raise OutputError(f"{out}: cannot write the converted model ({error.strerror or error}); nothing was "
+                          "written there") from error
+    except ModelError as error:
+        cause = error.__cause__
+        if isinstance(cause, OSError) and cause.errno in OUTPUT_ERRNOS:
+            raise OutputError(f"{out}: cannot write the converted model ({cause.strerror or cause}); nothing "
+                              "was written there") from cause
+        raise
+
+
+def _write(model: str, path: Path, out: Path, quantization: str, info: ConversionInfo) -> None:
+    """Convert into a staging directory beside OUT, then rename it into place (replacing an old OUT)."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.converting-", dir=out.parent))
     try:
         target = staging / "model"
@@ -115,5 +144,3 @@ def convert(model: str | Path, out: str | Path, quantization: str = "int8", forc
         target.rename(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    log.info("converted %s (%s) into %s", model, quantization, out)
-    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,9 @@ DEFAULT_VALID_SIZE = 200
 DEFAULT_OOD_SIZE = 100          # OPUS-CAT's out-of-domain check has 100 sentences
 DEFAULT_WARMUP = 0.1            # share of the steps with a rising learning rate
 DEFAULT_MAX_RATIO = 3.0
+MAX_EPOCHS = 1000                # the documented ranges (docs/finetune.md)
+MAX_BATCH_TOKENS = 1_000_000
+MAX_THREADS = 1024
 QUANTIZATIONS = ("int8", "int16", "float16", "float32")  # mt.models.convert's (not imported: it loads ctranslate2)
 MIN_PAIRS = 100                 # fewer: a warning (OPUS-CAT asks for 500-1,000 at least)
 
@@ -54,26 +58,26 @@ class FinetuneSettings:
 
     def check(self) -> None:
         """A one-line error for a value no run can use."""
-        if self.epochs < 1:
-            raise InputError("--epochs must be at least 1")
+        if not 1 <= self.epochs <= MAX_EPOCHS:
+            raise InputError(f"--epochs must be from 1 to {MAX_EPOCHS}")
         if self.max_steps is not None and self.max_steps < 1:
             raise InputError("--max-steps must be at least 1")
         if not 0 < self.lr < 1:
             raise InputError("--lr must be between 0 and 1 (e.g. 2e-5)")
         if not 0 <= self.warmup < 1:
             raise InputError("--warmup is a share of the steps: at least 0, under 1")
-        if self.batch_tokens < 16:
-            raise InputError("--batch-tokens must be at least 16")
+        if not 16 <= self.batch_tokens <= MAX_BATCH_TOKENS:
+            raise InputError(f"--batch-tokens must be from 16 to {MAX_BATCH_TOKENS}")
         if self.eval_every < 1:
             raise InputError("--eval-every must be at least 1")
         if self.early_stop < 0:
             raise InputError("--early-stop must not be negative (0 turns it off)")
         if self.valid_size < 1 or self.ood_size < 1:
             raise InputError("--valid-size and --ood-size must be at least 1")
-        if self.threads is not None and self.threads < 1:
-            raise InputError("--threads must be at least 1")
-        if self.max_ratio < 1:
-            raise InputError("--max-ratio must be at least 1")
+        if self.threads is not None and not 1 <= self.threads <= MAX_THREADS:
+            raise InputError(f"--threads must be from 1 to {MAX_THREADS}")
+        if not 1 <= self.max_ratio < math.inf:  # nan fails too
+            raise InputError("--max-ratio must be a number, at least 1")
         if self.convert is not None and self.convert not in QUANTIZATIONS:
             raise InputError(f"--convert must be one of {', '.join(QUANTIZATIONS)}, not {self.convert!r}")
         if self.target_lang is not None and self.target_lang not in ("en", "zh"):

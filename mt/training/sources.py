@@ -80,6 +80,8 @@ def read_jsonl(path: Path, source_lang: str, target_lang: str) -> PairSource:
             record = json.loads(line)
         except ValueError as error:
             raise InputError(f"{path}:{number}: not a JSON object ({error.msg})") from error
+        except RecursionError as error:  # the decoder recurses per level of nesting
+            raise InputError(f"{path}:{number}: JSON nested too deeply") from error
         if not isinstance(record, dict) or "source" not in record or not any(k in record for k in TARGET_KEYS):
             raise InputError(f"{path}:{number}: a training line needs \"source\" and \"translation\" (or "
                              "\"target\")")

@@ -17,6 +17,8 @@ def loads(text: str, name: str = "<json>", **_: object) -> list[Concept]:
         data = json.loads(text.removeprefix("\ufeff"))  # a BOM is dropped, as TSV and CSV do
     except json.JSONDecodeError as error:
         raise GlossaryError(f"{name}:{error.lineno}: invalid JSON ({error.msg})") from error
+    except RecursionError as error:  # the decoder recurses per level: 100,000 nested lists never get this far
+        raise GlossaryError(f"{name}: invalid JSON (nested too deeply)") from error
     items = data.get("concepts") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise GlossaryError(f"{name}: expected a list of concepts or an object with a 'concepts' list")

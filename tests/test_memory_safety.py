@@ -1,0 +1,61 @@
+"""Issue 20 item 5: a damaged translation memory is refused before anything writes to it (SQLite's quick_check
+on a read-only connection first), and a look-up (`mt tm lookup`, `mt tm stats`) opens the memory read-only:
+the file keeps its bytes, damaged or healthy."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tests.conftest import DATA
+
+UN = DATA / "un_v1.0" / "UNv1.0.devset"
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def memory(run_cli, tmp_path):
+    """A memory of 200 human UN pairs (113 pages of 4 KiB), imported by the CLI, and the Arabic lines."""
+    ar = (UN.parent / (UN.name + ".ar")).read_text(encoding="utf-8").splitlines()[:200]
+    en = (UN.parent / (UN.name + ".en")).read_text(encoding="utf-8").splitlines()[:200]
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("ar\ten\n" + "".join(f"{a}\t{e}\n" for a, e in zip(ar, en)), encoding="utf-8")
+    tm = tmp_path / "un.tm"
+    code, _, err = run_cli("tm", "import", pairs, "--tm", tm)
+    assert code == 0, err
+    return tm, ar
+
+
+def test_a_look_up_never_writes_to_a_healthy_memory(run_cli, memory):
+    tm, ar = memory
+    before, size = _digest(tm), tm.stat().st_size
+    for query in (ar[49], ar[120]):
+        code, out, err = run_cli("tm", "lookup", query, "--tm", tm)
+        assert code == 0 and "100.0  human" in out, err
+    code, out, err = run_cli("tm", "stats", "--tm", tm)
+    assert code == 0 and "200 entries" in out, err
+    assert _digest(tm) == before and tm.stat().st_size == size
+
+
+def test_a_damaged_memory_is_refused_untouched(run_cli, fast_tiny, memory, tmp_path):
+    tm, ar = memory
+    data = bytearray(tm.read_bytes())
+    page = 60 * 4096  # 64 bytes flipped at the start of a page: its b-tree header and cell pointers
+    data[page:page + 64] = bytes(b ^ 0x5A for b in data[page:page + 64])
+    tm.write_bytes(bytes(data))
+    before = _digest(tm)
+    source = tmp_path / "in.txt"
+    source.write_text("".join(line + "\n" for line in ar[:20]), encoding="utf-8")
+    runs = [("translate", source, "--to", "en", "--tm", tm, "-o", tmp_path / "out.txt", *fast_tiny),
+            ("tm", "lookup", ar[49], "--tm", tm), ("tm", "stats", "--tm", tm)]
+    for args in runs:
+        code, _, err = run_cli(*args)
+        assert code == 1, (args, err)
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "damaged translation memory" in lines[0] and str(tm) in lines[0], err
+        assert _digest(tm) == before, args
+    assert not (tmp_path / "out.txt").exists()
