@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from mt import pipeline
 from mt.memory import MtKey, Segment, TranslationMemory, fingerprint, glossary_fingerprint
 from mt.models.convert import convert
 from mt.models.registry import route
-from mt.pipeline import DECODING_VERSION, FIRST_BLOCK_UNITS, Translator, model_identity
+from mt.pipeline import FIRST_BLOCK_UNITS, Translator, model_identity
 from mt.text.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parent.parent
@@ -431,16 +432,12 @@ def _key_from_loaded_legs(translator: Translator, to: str) -> MtKey:
     """The memory key as it was derived before models were planned without loading: from the loaded legs."""
     legs = translator.legs(to)
     identities = [model_identity(model) for _, model in route(to, translator.models)]
+    decoding = translator.settings if translator.glossary else replace(translator.settings, glossary_mode="off")
     settings = {
-        "version": DECODING_VERSION,
         "legs": [{"pair": leg.pair, "model": model_id, "revision": revision, "backend": type(leg.backend).__name__,
                   "max_input_tokens": leg.max_input_tokens, "positions": leg.backend.max_positions}
                  for leg, (model_id, revision) in zip(legs, identities)],
-        "beam": translator.options.beam_size, "length_penalty": translator.options.length_penalty,
-        "batch_tokens": translator.batch_tokens, "max_length_ratio": translator.max_length_ratio,
-        "max_length_extra": translator.max_length_extra,
-        "glossary_mode": translator.glossary_mode if translator.glossary else "off",
-        "blocks": [FIRST_BLOCK_UNITS, translator.block_units], "device": translator.device,
+        "settings": decoding.fingerprint(),
     }
     glossary = ""
     if translator.glossary is not None and translator.glossary_mode != "off":

@@ -19,6 +19,7 @@ from mt.engines.local import LocalEngine
 from mt.engines.records import RecordInput
 from mt.errors import TarjamaError
 from mt.glossary import Glossary
+from mt.settings import DecodingSettings
 from tests.ray_support import GLOSSARY, arabic_lines, ending_ct2_model, write_lines
 
 
@@ -75,7 +76,8 @@ def test_engine_output_equals_the_plain_run_where_the_batch_is_the_block(model, 
 def test_a_batch_translates_the_same_whatever_ran_before_it_on_the_translator(model, lines):
     """An actor translates whichever batches Ray hands it: a batch's bytes must not depend on the batches the
     same Translator translated before (caches, enforcer state)."""
-    settings = TranslatorSettings(models={"direct": str(model)}, glossary=Glossary.load(GLOSSARY), threads=1)
+    settings = TranslatorSettings(models={"direct": str(model)}, glossary=Glossary.load(GLOSSARY),
+                                  decoding=DecodingSettings(threads=1))
     batches = [Batch(i, tuple(lines[i * 12:(i + 1) * 12])) for i in range(5)]
     first, second = settings.build(), settings.build()
     in_order = {b.index: translate_batch(first, b, "en").rows for b in batches}
@@ -148,12 +150,17 @@ def test_a_stopped_job_resumes_from_its_journal_to_the_same_bytes(model, lines, 
     assert again == list(range(2, 6)) and not journal.exists()  # 60 lines: 6 batches, 2 from the journal
 
 
-def test_a_journal_of_other_settings_is_refused(model, lines, tmp_path, run_cli):
+def test_a_journal_of_other_settings_is_set_aside(model, lines, tmp_path, run_cli):
+    """A journal whose header names other models, glossary or settings is not replayed: the job starts afresh,
+    says so, and writes what a run without a journal writes."""
     text = write_lines(tmp_path / "in.txt", lines[:20])
     out = tmp_path / "out.txt"
-    (tmp_path / "out.txt.tarjama-engine-job.jsonl").write_text('{"job": {"other": 1}}\n', encoding="utf-8")
+    journal = tmp_path / "out.txt.tarjama-engine-job.jsonl"
+    journal.write_text('{"job": {"other": 1}}\n{"index": 0, "rows": [], "translations": []}\n', encoding="utf-8")
     code, _, err = _mt(run_cli, model, text, "--engine", "local", "-o", out, "--resume")
-    assert code == 1 and "a stopped job with other inputs or settings" in err and not out.exists()
+    assert code == 0 and "made with other models, glossary or settings" in err and not journal.exists()
+    code, _, _ = _mt(run_cli, model, text, "--engine", "local", "-o", tmp_path / "plain.txt")
+    assert code == 0 and out.read_bytes() == (tmp_path / "plain.txt").read_bytes()
 
 
 class _Swapping:
