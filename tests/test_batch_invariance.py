@@ -96,7 +96,8 @@ def test_batches_hold_one_bucket_and_the_limit_is_each_sentences_own(tiny_ending
     assert sorted(limit for _, limit in prefixed) == [leg.decode_limit(4), 31]
 
 
-@pytest.mark.parametrize("kind,beam", [("ends", 1), ("ends", 4), ("loops", 1), ("loops", 4)])
+@pytest.mark.parametrize("kind,beam", [("ends", 1), pytest.param("ends", 4, marks=pytest.mark.slow),
+                                       pytest.param("loops", 1, marks=pytest.mark.slow), ("loops", 4)])
 def test_file_alone_shuffled_and_first_tm_run_give_the_same_bytes(kind, beam, corpus, tiny_ending_ct2, looping_ct2,
                                                                  tmp_path, run_cli):
     lines, source = corpus
@@ -141,6 +142,7 @@ def test_file_alone_shuffled_and_first_tm_run_give_the_same_bytes(kind, beam, co
             assert [{k: v for k, v in s.items() if k != "origin"} for s in ours["sentences"]] == plain["sentences"]
 
 
+@pytest.mark.slow  # two more runs of the 500 lines
 def test_engine_local_batches_give_the_file_bytes(corpus, looping_ct2, tmp_path, run_cli):
     lines, source = corpus
     common = ["--to", "en", "--model", f"ar-en={looping_ct2}", *_settings(4), "-q"]
@@ -206,7 +208,8 @@ def _job_blocks(path: Path) -> int:
         return 0
 
 
-@pytest.mark.parametrize("engine", [[], ["--engine", "local", "--batch-lines", "40"]], ids=["default", "local"])
+@pytest.mark.parametrize("engine", [[], pytest.param(["--engine", "local", "--batch-lines", "40"],
+                                                     marks=pytest.mark.slow)], ids=["default", "local"])
 def test_resume_after_sigkill_gives_the_uninterrupted_bytes(engine, corpus, looping_ct2, tmp_path):
     """(g): recurring sentences (the same text in other blocks, another spelling of one) come back as an
     uninterrupted run writes them, on the default path (a job database) and on --engine local (a journal)."""

@@ -270,3 +270,85 @@ def test_engine_ray_with_a_missing_model_path_fails_before_ray_starts(tmp_path, 
     code, _, err = run_cli("translate", text, "--to", "en", "-m", tmp_path / "no-model", "--engine", "ray")
     assert code == 1 and err.strip() == f"mt: error: {tmp_path / 'no-model'}: no such model directory"
     assert not ray.is_initialized()
+
+
+def _stopped_after(run_cli, model, text, out, stop_at, monkeypatch, *settings):
+    """Run an --engine local --resume job that stops (as Ctrl-C would) after ``stop_at`` batches."""
+    calls = []
+
+    def stop(translator, batch, to):
+        if len(calls) == stop_at:
+            raise KeyboardInterrupt
+        calls.append(batch.index)
+        return translate_batch(translator, batch, to)
+
+    monkeypatch.setattr(mt.engines.local, "translate_batch", stop)
+    args = ("--engine", "local", "--batch-lines", "10", "-f", "jsonl", "-o", out, "--resume", *settings)
+    assert _mt(run_cli, model, text, *args)[0] == 130
+    monkeypatch.undo()
+
+
+@pytest.mark.parametrize("change", ["same-size edit", "another model", "another glossary", "another beam"])
+def test_resume_never_reuses_a_stale_translation(change, model, lines, tmp_path, run_cli, monkeypatch,
+                                                 tiny_ending_ct2):
+    """A stopped job resumed after its input (edited to the same size) or its settings changed translates again
+    what changed (a changed batch and those after it; everything under other settings) and writes what a fresh
+    run of the new input and settings writes."""
+    text = write_lines(tmp_path / "in.txt", lines)
+    out = tmp_path / "out.jsonl"
+    _stopped_after(run_cli, model, text, out, 3, monkeypatch)
+    settings: tuple = ()
+    new_model = model
+    if change == "same-size edit":  # batch 1's first Arabic line: two letters swapped, the size unchanged
+        edited = list(lines)
+        k = next(i for i in range(10, 20) if len(edited[i]) > 10)
+        word = edited[k]
+        edited[k] = word[:4] + word[5] + word[4] + word[6:]
+        assert edited[k] != word and len(edited[k].encode()) == len(word.encode())
+        write_lines(text, edited)
+    elif change == "another model":
+        new_model = tiny_ending_ct2["ar-en"]
+    elif change == "another glossary":
+        other = tmp_path / "other.tsv"
+        other.write_text("id\tar\ten\nmoon\tالأمم المتحدة\tthe UN\n", encoding="utf-8")
+        settings = ("-g", other)
+    else:
+        settings = ("--beam", "2")
+    again = []
+    monkeypatch.setattr(mt.engines.local, "translate_batch",
+                        lambda t, b, to: again.append(b.index) or translate_batch(t, b, to))
+    args = ("--engine", "local", "--batch-lines", "10", "-f", "jsonl", *settings)
+    code, _, err = _mt(run_cli, new_model, text, *args, "-o", out, "--resume")
+    assert code == 0, err
+    monkeypatch.undo()
+    code, _, err = _mt(run_cli, new_model, text, *args, "-o", tmp_path / "fresh.jsonl")
+    assert code == 0, err
+    assert out.read_bytes() == (tmp_path / "fresh.jsonl").read_bytes()
+    assert again == (list(range(1, 6)) if change == "same-size edit" else list(range(6)))
+
+
+def test_default_resume_translates_a_same_size_edit_again(model, lines, tmp_path, run_cli):
+    """The default path's --resume names its job by the input's content (and the TM key): an input edited to
+    the same size after a stop is a new job, translated afresh."""
+    text = write_lines(tmp_path / "in.txt", lines[:30])
+    out = tmp_path / "out.jsonl"
+    args = ("-f", "jsonl", "-o", out, "--resume")
+    from mt.pipeline import Translator
+
+    with Translator(str(model), glossary=Glossary.load(GLOSSARY), tm=f"{out}.tarjama-job.sqlite") as stopped:
+        from mt.cli.translate import _job_identity
+        from mt.text.lines import TextInput
+
+        with pytest.raises(KeyboardInterrupt):
+            with stopped.job("en", _job_identity(TextInput(str(text)), out), checkpoint_only=True):
+                for count, _ in enumerate(stopped.translate_stream(lines[:30], to="en"), 1):
+                    if count == 20:
+                        raise KeyboardInterrupt
+    edited = list(lines[:30])
+    k = next(i for i in range(len(edited)) if len(edited[i]) > 10)
+    edited[k] = edited[k][:4] + edited[k][5] + edited[k][4] + edited[k][6:]
+    write_lines(text, edited)
+    code, _, err = _mt(run_cli, model, text, *args)
+    assert code == 0, err
+    code, _, err = _mt(run_cli, model, text, "-f", "jsonl", "-o", tmp_path / "fresh.jsonl")
+    assert code == 0 and out.read_bytes() == (tmp_path / "fresh.jsonl").read_bytes()
