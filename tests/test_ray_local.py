@@ -310,7 +310,7 @@ def test_resume_never_reuses_a_stale_translation(change, model, lines, tmp_path,
         new_model = tiny_ending_ct2["ar-en"]
     elif change == "another glossary":
         other = tmp_path / "other.tsv"
-        other.write_text("id\tar\ten\nmoon\tالأمم المتحدة\tthe UN\n", encoding="utf-8")
+        other.write_text("id\tar\ten\tzh\nun\tالأمم المتحدة\tthe UN\t联合国\n", encoding="utf-8")
         settings = ("-g", other)
     else:
         settings = ("--beam", "2")
