@@ -109,7 +109,7 @@ def test_file_alone_shuffled_and_first_tm_run_give_the_same_bytes(kind, beam, co
     assert len(rows) == len(lines) and any(s["terms"] for r in rows for s in r["sentences"])
     if kind == "loops":  # the limit binds on (nearly) every sentence
         cut = [s.get("complete") is False for r in rows for s in r["sentences"]]
-        assert sum(cut) > 0.9 * len(cut)
+        assert sum(cut) > 0.75 * len(cut)
 
     # (b) each line alone, through the library: the same row as in the file
     translator = Translator({"ar-en": str(model)}, beam_size=beam, max_length_ratio=0.5, max_length_extra=3,
