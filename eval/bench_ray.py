@@ -47,6 +47,7 @@ sys.path.insert(0, str(REPO))
 from results_file import write_section  # noqa: E402
 
 from mt.engines.base import Batch, TranslatorSettings  # noqa: E402
+from mt.settings import DecodingSettings  # noqa: E402
 from mt.engines.local import LocalEngine  # noqa: E402
 from mt.engines.ray import RayEngine, import_ray  # noqa: E402
 
@@ -154,9 +155,9 @@ def main(argv: list[str] | None = None) -> None:
     import bench
 
     model = bench.model_dirs()["int8"]
-    settings = TranslatorSettings(models={"ar-en": str(model)}, beam_size=args.beam, max_length_ratio=1e-9,
-                                  max_length_extra=args.new_tokens + 1, batch_tokens=args.batch_lines * 4096,
-                                  backend="ct2", threads=args.cpus)
+    settings = TranslatorSettings(models={"ar-en": str(model)}, decoding=DecodingSettings(
+        beam_size=args.beam, max_length_ratio=1e-9, max_length_extra=args.new_tokens + 1,
+        batch_tokens=args.batch_lines * 4096, backend="ct2", threads=args.cpus))
     work = batches(sentences(args.sentences), args.batch_lines)
     ray = import_ray()
     began = time.perf_counter()

@@ -27,10 +27,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from mt.backends.base import DecodeOptions
 from mt.backends.loading import BACKENDS, load_backend
 from mt.decoding import JOINERS, Enforcer, Leg, Running, Steps, Unit
 from mt.decoding.leg import input_limit, target_prefix
+from mt.settings import DECODING_VERSION, DecodingSettings  # noqa: F401 - DECODING_VERSION re-exported
 from mt.errors import InputError
 from mt.formats.document import Document, FormatOptions
 from mt.formats.document import Segment as DocumentSegment
@@ -55,9 +55,6 @@ log = logging.getLogger(__name__)
 
 FIRST_BLOCK_UNITS = 16  # units (about sentences) in the first block of a stream; later blocks double
 PLACE_GROUP = 64  # translate_segments places the tags of this many segments at a time (memory stays flat)
-# Part of every translation memory key: raise it when a change to mt.pipeline, mt.decoding or mt.glossary's
-# enforcement can change the bytes a run produces, so that MT entries of older code are no longer reused.
-DECODING_VERSION = 1
 TM_MODES = ("both", "read", "write", "off")
 _SAMPLE = 1 << 20  # bytes read at the start, middle and end of a large model file for its revision hash
 
@@ -90,13 +87,31 @@ def model_identity(model: str, path: Path | None = None) -> tuple[str, str]:
     return name, model_revision(path)
 
 
-def _job_note(unit: Unit, terms: list[TermResult], intermediate: str | None) -> str:
-    """What a job records with a decoded sentence so that a resumed run reports it as this run does (see
-    Translator._resumed): its source as written, whether it was chunked, its terms, the pivot's English."""
-    return json.dumps({"source": unit.text, "chunked": len(unit.chunks) > 1, "intermediate": intermediate,
-                       "terms": [[t.concept_id, t.source, t.start, t.end, t.target, t.status, t.lang,
-                                  list(t.target_span) if t.target_span else None] for t in terms]},
-                      ensure_ascii=False, separators=(",", ":"))
+def _job_record(sentence: SentenceResult) -> dict:
+    """What a job records of a decoded sentence so that a resumed run reports it exactly as this run does (see
+    Translator._resumed): its translation, score and completeness, whether it was chunked, its terms, the pivot's
+    English."""
+    return {"translation": sentence.translation, "score": sentence.score, "complete": sentence.complete,
+            "chunked": sentence.chunked, "intermediate": sentence.intermediate,
+            "terms": [[t.concept_id, t.source, t.start, t.end, t.target, t.status, t.lang,
+                       list(t.target_span) if t.target_span else None] for t in sentence.terms]}
+
+
+def _job_notes(sources: list[str], sentences: list[SentenceResult]) -> list[str]:
+    """One note per stored sentence: the records of every spelling of the block that shares its memory entry
+    (the memory keeps one entry per normalised source, the job one note per entry and block), keyed by the
+    source as written, so that each spelling and each repeat is resumed with its own translation."""
+    by_norm: dict[str, dict[str, dict]] = {}
+    for source, sentence in zip(sources, sentences):
+        by_norm.setdefault(normalise_source(source), {})[source] = _job_record(sentence)
+    return [json.dumps({"sources": by_norm[normalise_source(source)]}, ensure_ascii=False, separators=(",", ":"))
+            for source in sources]
+
+
+def _note_record(note: str | None, source: str) -> dict | None:
+    """The record a job note holds for this spelling of a source, if any."""
+    data = json.loads(note) if note else None
+    return data.get("sources", {}).get(source) if isinstance(data, dict) else None
 
 
 def _sentence_estimate(line: str) -> int:
@@ -106,6 +121,24 @@ def _sentence_estimate(line: str) -> int:
 
 def _has_letters(text: str) -> bool:
     return any(unicodedata.category(c).startswith("L") for c in text)
+
+
+def _split_block(block: list[str]) -> tuple[list[Unit], list[tuple[str, list[int]] | None]]:
+    """A block's lines as sentence units, and each line's layout: its indent and its units' indices (None for a
+    line without letters: numbers, rules and blanks pass through untouched)."""
+    units: list[Unit] = []
+    layout: list[tuple[str, list[int]] | None] = []
+    for line in block:
+        if not line.strip() or not _has_letters(line):
+            layout.append(None)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        indices = []
+        for span in split_sentences(line):
+            indices.append(len(units))
+            units.append(Unit(line[span.start : span.end]))
+        layout.append((indent, indices))
+    return units, layout
 
 
 @dataclass
@@ -189,13 +222,14 @@ class Translator:
         models: a model id or directory for the direct pair, or a mapping {"ar-en": ..., "en-zh": ..., "ar-zh": ...}
             (hub ids or local Hugging Face Marian / CTranslate2 directories). Missing pairs use the defaults
             of `mt models list`.
+        settings: a mt.settings.DecodingSettings, every setting that can change the output (validated,
+            with its ranges, there). Without it, one is built from the keywords below, kept for convenience:
         beam_size: beam width (default 4, as the OPUS-MT models were tuned).
-        batch_tokens: token budget of a batch: sentences x longest source length (default 4096).
+        batch_tokens: token budget of a batch: sentences x bucket width (default 4096); speed only.
         max_input_tokens: chunk limit in source tokens (default: half the model's positions, 256 for OPUS-MT).
-        max_length_ratio, max_length_extra: the decoding limit of a batch is ratio x its longest source's
-            tokens + extra, capped by the model's positions (defaults 2.0 and 10): a sentence batched with
-            longer ones may decode past its own ratio x tokens + extra. Reaching the limit is reported
-            (`complete: false`), never hidden.
+        max_length_ratio, max_length_extra: a sentence's decoding limit is ratio x its source tokens (with
+            </s>, rounded up to a multiple of 8) + extra, capped by the model's positions (defaults 2.0 and 10),
+            whatever it is batched with. Reaching the limit is reported (`complete: false`), never hidden.
         glossary: a mt.glossary.Glossary (or None) whose terms are found, enforced and verified.
         glossary_mode: "strict" (enforce every matched term), "soft" (report only) or "off".
         backend: "hf" or "ct2" to override what the model directory implies.
@@ -212,34 +246,21 @@ class Translator:
                  glossary: Glossary | None = None, glossary_mode: str = "strict", backend: str | None = None,
                  device: str = "cpu", threads: int | None = None, block_units: int = 512,
                  tm: TranslationMemory | str | Path | None = None, tm_mode: str = "both",
-                 first_block_units: int = FIRST_BLOCK_UNITS) -> None:
+                 first_block_units: int = FIRST_BLOCK_UNITS, settings: DecodingSettings | None = None) -> None:
         if isinstance(models, str):
             models = {"direct": models}
         elif isinstance(models, (list, tuple)):
             models = parse_model_options(list(models))
         self.models = dict(models or {})
-        if beam_size < 1:
-            raise InputError("--beam must be at least 1")
-        if batch_tokens < 1:
-            raise InputError("--batch-tokens must be positive")
-        if max_input_tokens is not None and max_input_tokens < 4:
-            raise InputError("--max-input-tokens must be at least 4")
-        if max_length_ratio <= 0 or max_length_extra < 0:
-            raise InputError("--max-length-ratio must be positive and --max-length-extra not negative")
-        if glossary_mode not in ("strict", "soft", "off"):
-            raise InputError(f"unknown glossary mode {glossary_mode!r}; choose strict, soft or off")
+        if settings is None:
+            settings = DecodingSettings(beam_size=beam_size, batch_tokens=batch_tokens,
+                                        max_input_tokens=max_input_tokens, max_length_ratio=max_length_ratio,
+                                        max_length_extra=max_length_extra, glossary_mode=glossary_mode,
+                                        backend=backend, device=device, threads=threads)
         if tm_mode not in TM_MODES:
             raise InputError(f"unknown translation memory mode {tm_mode!r}; choose both, read, write or off")
-        self.options = DecodeOptions(beam_size=beam_size)
-        self.batch_tokens = batch_tokens
-        self.max_input_tokens = max_input_tokens
-        self.max_length_ratio = max_length_ratio
-        self.max_length_extra = max_length_extra
+        self.settings = settings
         self.glossary = glossary
-        self.glossary_mode = glossary_mode
-        self.backend_name = backend
-        self.device = device
-        self.threads = threads
         self.block_units = block_units
         self.first_block_units = first_block_units
         self.stats = TranslationStats()
@@ -254,6 +275,27 @@ class Translator:
         self.tm: TranslationMemory | None = None
         self.tm_mode = "off"
         self.use_memory(tm, tm_mode)
+
+    @property
+    def glossary_mode(self) -> str:
+        return self.settings.glossary_mode
+
+    @glossary_mode.setter
+    def glossary_mode(self, mode: str) -> None:
+        self.settings = replace(self.settings, glossary_mode=mode)
+        self._enforcers = {}
+
+    @property
+    def backend_name(self) -> str | None:
+        return self.settings.backend
+
+    @property
+    def device(self) -> str:
+        return self.settings.device
+
+    @property
+    def threads(self) -> int | None:
+        return self.settings.threads
 
     def use_memory(self, tm: TranslationMemory | str | Path | None, mode: str = "both") -> None:
         """Translate with this translation memory from now on (None: without one); a path is opened here
@@ -270,11 +312,9 @@ class Translator:
         """A translator with this one's settings, translation memory and loaded models (shared, not loaded
         again) but another glossary and mode: one model load serves several glossaries. The two must be used
         from one thread at a time (the models are shared); the memory stays this translator's to close."""
-        if glossary_mode not in ("strict", "soft", "off"):
-            raise InputError(f"unknown glossary mode {glossary_mode!r}; choose strict, soft or off")
         sibling = copy.copy(self)
         sibling.glossary = glossary
-        sibling.glossary_mode = glossary_mode
+        sibling.glossary_mode = glossary_mode  # validated by DecodingSettings; the legs do not depend on it
         sibling.stats = TranslationStats()
         sibling._enforcers = {}
         sibling._owned_tm = False
@@ -300,25 +340,22 @@ class Translator:
         return self.tm is not None and self.tm_mode in ("both", "write")
 
     def memory_key(self, to: str) -> MtKey:
-        """The key this translator's MT entries into `to` are stored and reused under: the last leg's model id
-        and revision, the fingerprint of the glossary's concepts in the languages the route produces, and a
-        fingerprint of every setting that can change the output bytes (each leg's model and revision, backend
-        and limits, beam, batch budget, block sizes, glossary mode, device, DECODING_VERSION). For ar -> en ->
-        zh, both legs are in it: the final Chinese is stored under one key. Read from the model directories
-        (:meth:`plans`): no weights are loaded."""
+        """The key this translator's MT entries into `to` are stored and reused under (and resumable jobs and
+        engine journals are named by): the last leg's model id and revision, the fingerprint of the glossary's
+        concepts in the languages the route produces, and a fingerprint of each leg (model, revision, backend,
+        chunk limit, positions) with :meth:`DecodingSettings.fingerprint` (every setting that can change the
+        output bytes, DECODING_VERSION included). For ar -> en -> zh, both legs are in it: the final Chinese is
+        stored under one key. Read from the model directories (:meth:`plans`): no weights are loaded."""
         plans = self.plans(to)
         identities = [self._identity(plan) for plan in plans]
+        glossed = self.glossary is not None and self.glossary_mode != "off"
         settings = {
-            "version": DECODING_VERSION,
             "legs": [{"pair": plan.pair, "model": model_id, "revision": revision,
                       "backend": BACKENDS[plan.backend].name,
-                      "max_input_tokens": input_limit(self.max_input_tokens, plan.max_positions),
+                      "max_input_tokens": input_limit(self.settings.max_input_tokens, plan.max_positions),
                       "positions": plan.max_positions}
                      for plan, (model_id, revision) in zip(plans, identities)],
-            "beam": self.options.beam_size, "length_penalty": self.options.length_penalty,
-            "batch_tokens": self.batch_tokens, "max_length_ratio": self.max_length_ratio,
-            "max_length_extra": self.max_length_extra, "glossary_mode": self.glossary_mode if self.glossary else "off",
-            "blocks": [self.first_block_units, self.block_units], "device": self.device,
+            "settings": (self.settings if glossed else replace(self.settings, glossary_mode="off")).fingerprint(),
         }
         glossary = ""
         if self.glossary is not None and self.glossary_mode != "off":
@@ -349,8 +386,7 @@ class Translator:
             if key not in self._legs:
                 backend = load_backend(model, backend=self.backend_name, device=self.device, threads=self.threads,
                                        pair=pair)
-                self._legs[key] = Leg(pair, backend, self.options, self.batch_tokens, self.max_input_tokens,
-                                      self.max_length_ratio, self.max_length_extra)
+                self._legs[key] = Leg(pair, backend, self.settings)
             legs.append(self._legs[key])
         return legs
 
@@ -398,7 +434,7 @@ class Translator:
         (not the first block, whose lines should come back fast) lets the next block start: the round is then
         decoded in the same call as that block's first decode (mt.decoding.batching), and at most two blocks are held.
         """
-        plans = self.plans(to)  # the models are checked here and loaded on the first sentence to decode
+        self.plans(to)  # the models are checked here and loaded on the first sentence to decode
         key = self.memory_key(to) if self.tm is not None and self.tm_mode != "off" else None
         job = self._job if key is not None else None
         blocks = self._blocks(lines)
@@ -546,105 +582,97 @@ class Translator:
         chunked = False
         if entry.origin != "human":  # chunked as the first leg would chunk it
             first = self.plans(to)[0]
-            limit = input_limit(self.max_input_tokens, first.max_positions)
+            limit = input_limit(self.settings.max_input_tokens, first.max_positions)
             chunked = len(chunk(unit.text, self._source_tokens(first), limit)) > 1
         return SentenceResult(unit.text, entry.target, entry.score, self._verified_terms(unit.text, entry.target, to),
                               None, chunked, entry.complete is not False, origin)
 
-    def _resumed(self, unit: Unit, entry: Entry, note: str | None, origin: str | None) -> SentenceResult | None:
-        """A sentence an interrupted run of this job decoded, as that run reported it (its note: the terms with
-        their status, the pivot's English); None when the note is missing or was made for another spelling."""
-        data = json.loads(note) if note else None
-        if not data or data.get("source") != unit.text:
-            return None
+    def _resumed(self, unit: Unit, record: dict, origin: str | None) -> SentenceResult:
+        """A sentence an interrupted run of this job decoded, as that run reported it (its job record)."""
         glossary = self.glossary
         terms = [TermResult(concept_id, source, start, end, target, status, lang,
                             glossary.get(concept_id) if glossary is not None and concept_id in glossary else None,
                             tuple(span) if span else None)
-                 for concept_id, source, start, end, target, status, lang, span in data["terms"]]
-        return SentenceResult(unit.text, entry.target, entry.score, terms, data.get("intermediate"),
-                              bool(data.get("chunked")), entry.complete is not False, origin)
+                 for concept_id, source, start, end, target, status, lang, span in record["terms"]]
+        return SentenceResult(unit.text, record["translation"], record["score"], terms, record.get("intermediate"),
+                              bool(record.get("chunked")), record.get("complete") is not False, origin)
 
     def _block_steps(self, block: list[str], legs: Callable[[], list[Leg]], to: str, key: MtKey | None = None,
                      job_block: int | None = None) -> Steps[list[LineResult]]:
         """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its
         lines. ``legs`` loads the models (called only when a sentence has to be decoded); ``job_block``: this
-        block's number in the running job (Translator.job), if any."""
-        # 1. lines -> sentences; lines without letters (numbers, rules, blanks) pass through untouched
-        units: list[Unit] = []
-        layout: list[tuple[str, list[int]] | None] = []
-        for line in block:
-            if not line.strip() or not _has_letters(line):
-                layout.append(None)
-                continue
-            indent = line[: len(line) - len(line.lstrip())]
-            indices = []
-            for span in split_sentences(line):
-                indices.append(len(units))
-                units.append(Unit(line[span.start : span.end]))
-            layout.append((indent, indices))
-        # 2. the translation memory: hits are reused, only the misses are decoded
-        hits: list[Entry | None] = [None] * len(units)
-        if key is not None and self._tm_reads and units:
-            hits = self.tm.lookup([u.text for u in units], to, key)
+        block's number in the running job (Translator.job), if any.
+
+        A sentence's answer depends on it alone: a repeat of a sentence (the same text) is decoded once and
+        copied; an MT entry of the memory is reused only for the spelling it was made from (a human entry for
+        any spelling that normalises the same); a job's interrupted block is resumed from each spelling's own
+        record, never from the memory entry another spelling or block may have rewritten since."""
+        units, layout = _split_block(block)
         job = self._job if job_block is not None else None
-        own: dict[int, str | None] = {}  # entries this job stored as this block before it was interrupted
-        if job is not None and any(hits):
-            own = self.tm.job_entries(job.job, job_block)
-            if job.checkpoint_only:  # the rest of a job database is not a memory: decoded again, as without it
-                hits = [hit if hit is not None and hit.id in own else None for hit in hits]
-        misses = [i for i, hit in enumerate(hits) if hit is None]
-        # a sentence that repeats an earlier one of this block (the same once normalised, as the memory keys it) is
-        # decoded once and then taken from the memory like any hit, as a warm re-run of the block takes it: decoded
-        # twice, the copies could differ (another batch, another spelling) and the memory keeps only the last
-        # (in a job, a repeat is reported as reused whether its block was interrupted or not, like the same
-        # sentence in a later block)
-        repeat_of: dict[int, int] = {}  # a repeated sentence -> its first occurrence in the block
-        # (only where something is decoded or resumed: a warm block, all hits of the memory, needs none of it)
-        if (key is not None and self._tm_reads and self._tm_writes and (misses or own)
-                and not (job is not None and job.checkpoint_only)):
-            first_of: dict[str, int] = {}
-            for i, unit in enumerate(units):
-                norm = normalise_source(unit.text)
-                if first_of.setdefault(norm, i) != i and norm:
-                    repeat_of[i] = first_of[norm]
-            misses = [i for i in misses if i not in repeat_of]
+        hits, records = self._lookup(units, to, key, job, job_block)
+        first_of: dict[str, int] = {}
+        repeat_of = {i: first_of.setdefault(u.text, i) for i, u in enumerate(units)}
+        repeat_of = {i: first for i, first in repeat_of.items() if first != i}
+        misses = [i for i, hit in enumerate(hits) if hit is None and i not in repeat_of]
         if key is not None:
             self.stats.tm_sentences += len(units)
         decoded: tuple[list, list, list, list] = ([], [], [], [])
         if misses:
             decoded = yield from self._decode_units([units[i] for i in misses], legs())
-        if key is not None and self._tm_writes and misses:  # stored before the block is returned: the checkpoint
-            notes = None
-            if job is not None:  # what a resumed run reports for them beyond the entry
-                notes = [_job_note(units[i], terms, intermediate) for i, terms, intermediate
-                         in zip(misses, decoded[1], decoded[2])]
-            written = self.tm.store_mt([Segment(units[i].text, t.translation, to, score=t.score, complete=t.complete)
-                                        for i, t in zip(misses, decoded[0])], key,
-                                       job.job if job is not None else None, job_block or 0, notes)
-            self.stats.tm_stored += written.added + written.updated
-        waiting = [i for i in repeat_of if hits[i] is None]
-        if waiting:
-            for i, entry in zip(waiting, self.tm.lookup([units[i].text for i in waiting], to, key)):
-                hits[i] = entry  # None where nothing was stored (an empty translation): copied below
         plain = key is None or (job is not None and job.checkpoint_only)  # no origins without a real memory
         sentences: list[SentenceResult | None] = [None] * len(units)
         for i, t, terms, intermediate, how in zip(misses, *decoded):
             sentences[i] = SentenceResult(units[i].text, t.translation, t.score, terms, intermediate,
                                           len(units[i].chunks) > 1, t.complete, None if plain else "mt", how)
-        for i, first in repeat_of.items():
-            if hits[i] is None:
-                sentences[i] = replace(sentences[first], source=units[i].text)
+        if key is not None and self._tm_writes and misses:  # stored before the block is returned: the checkpoint
+            stored = [sentences[i] for i in misses]
+            notes = _job_notes([s.source for s in stored], stored) if job is not None else None
+            written = self.tm.store_mt([Segment(s.source, s.translation, to, score=s.score, complete=s.complete)
+                                        for s in stored], key, job.job if job is not None else None,
+                                       job_block or 0, notes)
+            self.stats.tm_stored += written.added + written.updated
         for i, hit in enumerate(hits):
-            if hit is not None:
-                resumed = hit.id in own and hit.origin != "human" and i not in repeat_of
-                origin = None if plain else "mt" if resumed else f"tm-{hit.origin}"
-                sentences[i] = (resumed and self._resumed(units[i], hit, own[hit.id], origin)
-                                or self._reused(units[i], hit, to, origin))
-                self.stats.tm_human += hit.origin == "human"
-                self.stats.tm_mt += hit.origin != "human"
-                self.stats.tm_resumed += resumed
-        # 3. reassemble lines
+            if hit is None or i in repeat_of:
+                continue
+            if i in records:
+                sentences[i] = self._resumed(units[i], records[i], None if plain else "mt")
+                self.stats.tm_resumed += 1
+            else:
+                sentences[i] = self._reused(units[i], hit, to, None if plain else f"tm-{hit.origin}")
+            self.stats.tm_human += hit.origin == "human"
+            self.stats.tm_mt += hit.origin != "human"
+        for i, first in repeat_of.items():  # reported as a memory hit where the first one was decoded or reused
+            origin = "tm-mt" if sentences[first].origin == "mt" else sentences[first].origin
+            sentences[i] = replace(sentences[first], source=units[i].text, origin=origin)
+            self.stats.tm_human += origin == "tm-human"
+            self.stats.tm_mt += origin == "tm-mt"
+        return self._lines(block, layout, sentences, to)
+
+    def _lookup(self, units: list[Unit], to: str, key: MtKey | None, job: _JobState | None,
+                job_block: int | None) -> tuple[list[Entry | None], dict[int, dict]]:
+        """The memory's answers for a block's units, and the job records of the ones an interrupted run of this
+        job decoded in this block (by unit index). A job database (checkpoint_only) answers only with the job's
+        own records; an MT entry answers only the spelling it was made from."""
+        hits: list[Entry | None] = [None] * len(units)
+        if key is None or not self._tm_reads or not units:
+            return hits, {}
+        hits = self.tm.lookup([u.text for u in units], to, key)
+        own = self.tm.job_entries(job.job, job_block) if job is not None and any(hits) else {}
+        records = {}
+        for i, hit in enumerate(hits):
+            if hit is not None and hit.origin != "human" and hit.id in own:
+                record = _note_record(own[hit.id], units[i].text)
+                if record is not None:
+                    records[i] = record
+        checkpoint_only = job is not None and job.checkpoint_only
+        hits = [hit if hit is not None and (i in records or not checkpoint_only and
+                                            (hit.origin == "human" or hit.source == units[i].text)) else None
+                for i, hit in enumerate(hits)]
+        return hits, records
+
+    def _lines(self, block: list[str], layout: list[tuple[str, list[int]] | None],
+               sentences: list[SentenceResult | None], to: str) -> list[LineResult]:
+        """Reassemble a block's lines from its sentences (lines without letters pass through), counting them."""
         joiner = JOINERS.get(to, " ")
         results = []
         for line, entry in zip(block, layout):

@@ -226,16 +226,15 @@ def test_repair_round_rides_in_the_next_blocks_decode(tiny_ar_en, tiny_en_zh, ti
     settings = {"beam_size": 2, "max_length_ratio": 0.5, "max_length_extra": 8}
     translator = Translator(_models(tiny_ar_en, tiny_en_zh), glossary=tico_glossary, **settings)
     mixed = []
-    for leg in translator.legs(target):
-        decode = leg.backend.translate_batch
+    for leg in translator.legs(target):  # one leg call serves the round and the next block (its batches
+        decode = leg.decode                # keep prefixed and free sentences apart: mt.decoding.leg)
 
-        def recording(sources, options, decode=decode, **kwargs):
-            prefixes = kwargs.get("target_prefix")
+        def recording(sources, prefixes=None, *args, decode=decode, **kwargs):
             if prefixes is not None and any(prefixes) and not all(prefixes):
                 mixed.append(len(sources))
-            return decode(sources, options, **kwargs)
+            return decode(sources, prefixes, *args, **kwargs)
 
-        leg.backend.translate_batch = recording
+        leg.decode = recording
     read = []
 
     def source():
@@ -247,7 +246,7 @@ def test_repair_round_rides_in_the_next_blocks_decode(tiny_ar_en, tiny_en_zh, ti
     first = next(stream)
     assert len(read) == 16  # the first block (16 one-sentence lines) alone, repaired without riding
     shared = [first] + list(stream)
-    assert mixed  # calls that held repair prefixes and free sentences together
+    assert mixed  # leg calls that held repair prefixes and free sentences together
     assert assert_terms_present_once(shared, tico_glossary, target) >= 60
 
     def free(results):  # sentences without terms: no repair on either leg

@@ -19,6 +19,7 @@ from mt.engines.local import LocalEngine
 from mt.engines.records import RecordInput
 from mt.errors import TarjamaError
 from mt.glossary import Glossary
+from mt.settings import DecodingSettings
 from tests.ray_support import GLOSSARY, arabic_lines, ending_ct2_model, write_lines
 
 
@@ -75,7 +76,8 @@ def test_engine_output_equals_the_plain_run_where_the_batch_is_the_block(model, 
 def test_a_batch_translates_the_same_whatever_ran_before_it_on_the_translator(model, lines):
     """An actor translates whichever batches Ray hands it: a batch's bytes must not depend on the batches the
     same Translator translated before (caches, enforcer state)."""
-    settings = TranslatorSettings(models={"direct": str(model)}, glossary=Glossary.load(GLOSSARY), threads=1)
+    settings = TranslatorSettings(models={"direct": str(model)}, glossary=Glossary.load(GLOSSARY),
+                                  decoding=DecodingSettings(threads=1))
     batches = [Batch(i, tuple(lines[i * 12:(i + 1) * 12])) for i in range(5)]
     first, second = settings.build(), settings.build()
     in_order = {b.index: translate_batch(first, b, "en").rows for b in batches}
@@ -148,12 +150,17 @@ def test_a_stopped_job_resumes_from_its_journal_to_the_same_bytes(model, lines, 
     assert again == list(range(2, 6)) and not journal.exists()  # 60 lines: 6 batches, 2 from the journal
 
 
-def test_a_journal_of_other_settings_is_refused(model, lines, tmp_path, run_cli):
+def test_a_journal_of_other_settings_is_set_aside(model, lines, tmp_path, run_cli):
+    """A journal whose header names other models, glossary or settings is not replayed: the job starts afresh,
+    says so, and writes what a run without a journal writes."""
     text = write_lines(tmp_path / "in.txt", lines[:20])
     out = tmp_path / "out.txt"
-    (tmp_path / "out.txt.tarjama-engine-job.jsonl").write_text('{"job": {"other": 1}}\n', encoding="utf-8")
+    journal = tmp_path / "out.txt.tarjama-engine-job.jsonl"
+    journal.write_text('{"job": {"other": 1}}\n{"index": 0, "rows": [], "translations": []}\n', encoding="utf-8")
     code, _, err = _mt(run_cli, model, text, "--engine", "local", "-o", out, "--resume")
-    assert code == 1 and "a stopped job with other inputs or settings" in err and not out.exists()
+    assert code == 0 and "made with other models, glossary or settings" in err and not journal.exists()
+    code, _, _ = _mt(run_cli, model, text, "--engine", "local", "-o", tmp_path / "plain.txt")
+    assert code == 0 and out.read_bytes() == (tmp_path / "plain.txt").read_bytes()
 
 
 class _Swapping:
@@ -263,3 +270,85 @@ def test_engine_ray_with_a_missing_model_path_fails_before_ray_starts(tmp_path, 
     code, _, err = run_cli("translate", text, "--to", "en", "-m", tmp_path / "no-model", "--engine", "ray")
     assert code == 1 and err.strip() == f"mt: error: {tmp_path / 'no-model'}: no such model directory"
     assert not ray.is_initialized()
+
+
+def _stopped_after(run_cli, model, text, out, stop_at, monkeypatch, *settings):
+    """Run an --engine local --resume job that stops (as Ctrl-C would) after ``stop_at`` batches."""
+    calls = []
+
+    def stop(translator, batch, to):
+        if len(calls) == stop_at:
+            raise KeyboardInterrupt
+        calls.append(batch.index)
+        return translate_batch(translator, batch, to)
+
+    monkeypatch.setattr(mt.engines.local, "translate_batch", stop)
+    args = ("--engine", "local", "--batch-lines", "10", "-f", "jsonl", "-o", out, "--resume", *settings)
+    assert _mt(run_cli, model, text, *args)[0] == 130
+    monkeypatch.undo()
+
+
+@pytest.mark.parametrize("change", ["same-size edit", "another model", "another glossary", "another beam"])
+def test_resume_never_reuses_a_stale_translation(change, model, lines, tmp_path, run_cli, monkeypatch,
+                                                 tiny_ending_ct2):
+    """A stopped job resumed after its input (edited to the same size) or its settings changed translates again
+    what changed (a changed batch and those after it; everything under other settings) and writes what a fresh
+    run of the new input and settings writes."""
+    text = write_lines(tmp_path / "in.txt", lines)
+    out = tmp_path / "out.jsonl"
+    _stopped_after(run_cli, model, text, out, 3, monkeypatch)
+    settings: tuple = ()
+    new_model = model
+    if change == "same-size edit":  # batch 1's first Arabic line: two letters swapped, the size unchanged
+        edited = list(lines)
+        k = next(i for i in range(10, 20) if len(edited[i]) > 10)
+        word = edited[k]
+        edited[k] = word[:4] + word[5] + word[4] + word[6:]
+        assert edited[k] != word and len(edited[k].encode()) == len(word.encode())
+        write_lines(text, edited)
+    elif change == "another model":
+        new_model = tiny_ending_ct2["ar-en"]
+    elif change == "another glossary":
+        other = tmp_path / "other.tsv"
+        other.write_text("id\tar\ten\tzh\nun\tالأمم المتحدة\tthe UN\t联合国\n", encoding="utf-8")
+        settings = ("-g", other)
+    else:
+        settings = ("--beam", "2")
+    again = []
+    monkeypatch.setattr(mt.engines.local, "translate_batch",
+                        lambda t, b, to: again.append(b.index) or translate_batch(t, b, to))
+    args = ("--engine", "local", "--batch-lines", "10", "-f", "jsonl", *settings)
+    code, _, err = _mt(run_cli, new_model, text, *args, "-o", out, "--resume")
+    assert code == 0, err
+    monkeypatch.undo()
+    code, _, err = _mt(run_cli, new_model, text, *args, "-o", tmp_path / "fresh.jsonl")
+    assert code == 0, err
+    assert out.read_bytes() == (tmp_path / "fresh.jsonl").read_bytes()
+    assert again == (list(range(1, 6)) if change == "same-size edit" else list(range(6)))
+
+
+def test_default_resume_translates_a_same_size_edit_again(model, lines, tmp_path, run_cli):
+    """The default path's --resume names its job by the input's content (and the TM key): an input edited to
+    the same size after a stop is a new job, translated afresh."""
+    text = write_lines(tmp_path / "in.txt", lines[:30])
+    out = tmp_path / "out.jsonl"
+    args = ("-f", "jsonl", "-o", out, "--resume")
+    from mt.pipeline import Translator
+
+    with Translator(str(model), glossary=Glossary.load(GLOSSARY), tm=f"{out}.tarjama-job.sqlite") as stopped:
+        from mt.cli.translate import _job_identity
+        from mt.text.lines import TextInput
+
+        with pytest.raises(KeyboardInterrupt):
+            with stopped.job("en", _job_identity(TextInput(str(text)), out), checkpoint_only=True):
+                for count, _ in enumerate(stopped.translate_stream(lines[:30], to="en"), 1):
+                    if count == 20:
+                        raise KeyboardInterrupt
+    edited = list(lines[:30])
+    k = next(i for i in range(len(edited)) if len(edited[i]) > 10)
+    edited[k] = edited[k][:4] + edited[k][5] + edited[k][4] + edited[k][6:]
+    write_lines(text, edited)
+    code, _, err = _mt(run_cli, model, text, *args)
+    assert code == 0, err
+    code, _, err = _mt(run_cli, model, text, "-f", "jsonl", "-o", tmp_path / "fresh.jsonl")
+    assert code == 0 and out.read_bytes() == (tmp_path / "fresh.jsonl").read_bytes()

@@ -305,12 +305,12 @@ def test_ref_prints_scores_at_the_end(run_cli, fast_tiny, tmp_path):
     _one_line_error(code, err, "3 lines, but the input has 5")
 
 
-def test_decoding_limit_follows_the_batch_longest_source(tiny_ar_en):
-    """What holds (README item 9): a sentence's decoding limit is ratio x (its batch's longest source in
-    pieces, with the target-language token and </s>) + extra, capped by the model's positions; a sentence
-    batched with a longer one may run past its own ratio x length + extra. The tiny random model never ends a
-    sentence, so every output runs to its limit and shows it: the limit's last step is the </s> the backend
-    forces, so max_new - 1 pieces come back, and `complete` is False."""
+def test_decoding_limit_is_each_sentences_own(tiny_ar_en):
+    """What holds (README item 9): a sentence's decoding limit is ratio x (its source in pieces, with the
+    target-language token and </s>, rounded up to a multiple of 8) + extra, capped by the model's positions,
+    whatever it is batched with. The tiny random model never ends a sentence, so every output runs to its limit
+    and shows it: the limit's last step is the </s> the backend forces, so max_new - 1 pieces come back, and
+    `complete` is False."""
     from mt.decoding import Leg
     from mt.pipeline import Translator
 
@@ -322,7 +322,7 @@ def test_decoding_limit_follows_the_batch_longest_source(tiny_ar_en):
     own = [leg.decode_limit(len(s) + 1) for s in sources]
     assert own[0] < own[1]
     together = leg.decode(sources)
-    assert [len(h.pieces) for h in together] == [own[1] - 1, own[1] - 1]  # the batch's limit for both
+    assert [len(h.pieces) for h in together] == [own[0] - 1, own[1] - 1]  # each its own limit, batched or not
     assert not any(h.finished for h in together)
     alone = leg.decode(sources[:1])
-    assert len(alone[0].pieces) == own[0] - 1  # alone, the short sentence gets its own
+    assert alone[0].pieces == together[0].pieces

@@ -13,7 +13,7 @@ class DecodeOptions:
     """Options of one decoding call. Defaults never truncate: the length limit is set per sentence."""
 
     beam_size: int = 4
-    max_decoding_length: int = 256     # new target tokens at most (per batch: the largest of its sentences)
+    max_decoding_length: int = 256     # new target tokens at most (the pipeline batches only sentences sharing it)
     length_penalty: float = 1.0
 
 

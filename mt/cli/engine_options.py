@@ -8,8 +8,7 @@ into batches of --batch-lines lines and translates each batch with one Translato
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -17,14 +16,12 @@ import typer
 
 from mt.cli.common import err_console, load_glossaries, model_directories, warn
 from mt.engines.base import DEFAULT_BATCH_LINES, ENGINES, Engine, TranslatorSettings
+from mt.settings import DecodingSettings
 from mt.engines.job import JobInput, Journal, Progress, run_job
 from mt.engines.outputs import output_suffix
 from mt.engines.records import RecordInput, expand_inputs, input_kind
-from mt.errors import InputError, TarjamaError
+from mt.errors import InputError
 from mt.formats.writing import plan_outputs
-from mt.memory import glossary_fingerprint
-from mt.models.registry import route
-from mt.pipeline import model_identity
 
 JOURNAL_SUFFIX = ".tarjama-engine-job.jsonl"
 
@@ -51,15 +48,8 @@ class EngineRequest:
     output: Optional[str]
     fmt: str
     models: dict
-    beam: int
-    batch_tokens: int
-    max_input_tokens: Optional[int]
-    max_length_ratio: float
-    max_length_extra: int
+    decoding: DecodingSettings
     glossary: Optional[list[Path]]
-    glossary_mode: str
-    backend: Optional[str]
-    threads: Optional[int]
     force: bool
     quiet: bool
     resume: bool
@@ -106,12 +96,11 @@ def run(request: EngineRequest) -> None:
             outputs = _plan(request, sources, glossary_files=request.glossary or [], resuming=True)
             if not request.quiet:
                 err_console.print(f"mt: resuming from {journal_path}", markup=False)
-    settings = TranslatorSettings(models=request.models, beam_size=request.beam, batch_tokens=request.batch_tokens,
-                                  max_input_tokens=request.max_input_tokens, max_length_ratio=request.max_length_ratio,
-                                  max_length_extra=request.max_length_extra, glossary=glossary,
-                                  glossary_mode=request.glossary_mode, backend=request.backend, threads=request.threads)
+    settings = TranslatorSettings(models=request.models, decoding=request.decoding, glossary=glossary)
     job_inputs = [JobInput(source, path, request.fmt) for source, path in zip(sources, outputs)]
     journal = Journal(journal_path, _fingerprint(request, settings, sources)) if journal_path else None
+    if journal is not None and journal.stale:
+        warn(f"{journal_path} was made with other models, glossary or settings: translating everything again")
     known = [s.rows for s in sources]
     progress = Progress(None if None in known else sum(known), enabled=not request.quiet)
     engine = _engine(request, settings)
@@ -160,20 +149,13 @@ def _plan(request: EngineRequest, sources: list[RecordInput], glossary_files: li
 
 
 def _fingerprint(request: EngineRequest, settings: TranslatorSettings, sources: list[RecordInput]) -> dict:
-    """What a journal's batches depend on: inputs (name, size), models (id, revision), settings, batching."""
-    models = []
-    for pair, model in route(request.to, settings.models):
-        try:
-            models.append([pair, *model_identity(model)])
-        except TarjamaError:
-            models.append([pair, model, ""])
-    langs = [pair.split("-")[1] for pair, _ in route(request.to, settings.models)]
-    glossary = glossary_fingerprint(settings.glossary.concepts, langs) if settings.glossary else ""
-    return {"to": request.to, "batch_lines": request.batch_lines, "fmt": request.fmt, "models": models,
-            "glossary": glossary, "glossary_mode": settings.glossary_mode,
-            "decoding": [settings.beam_size, settings.batch_tokens, settings.max_input_tokens,
-                         settings.max_length_ratio, settings.max_length_extra, settings.backend],
-            "inputs": [[s.name, os.path.getsize(s.name), s.kind, s.text_column, s.id_column] for s in sources]}
+    """What a journal's batches depend on besides their lines (each batch carries the digest of its own): the
+    translation memory key of these settings (models and revisions, glossary, DecodingSettings.fingerprint: the
+    key the TM and the default path's jobs use), the output format and the cut into batches."""
+    with settings.build() as translator:
+        key = translator.memory_key(request.to)
+    return {"to": request.to, "key": asdict(key), "batch_lines": request.batch_lines, "fmt": request.fmt,
+            "inputs": [[s.name, s.kind, s.text_column, s.id_column] for s in sources]}
 
 
 __all__ = ["ACTORS", "BATCH_LINES", "ENGINE", "EngineRequest", "ID_COLUMN", "RAY_ADDRESS", "TEXT_COLUMN",

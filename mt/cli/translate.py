@@ -14,6 +14,7 @@ import typer
 from mt.cli import engine_options
 from mt.cli.common import (err_console, finite, load_glossaries, memory_files, model_directories, positive,
                            progress_bar, warn)
+from mt.settings import DecodingSettings
 from mt.errors import InputError
 from mt.formats.document import FormatOptions
 from mt.formats.registry import format_for, format_names
@@ -91,7 +92,8 @@ def translate(
     max_length_ratio: float = typer.Option(2.0, "--max-length-ratio", max=MAX_LENGTH_RATIO,
                                            callback=positive,
                                            help="Decoding limit per sentence: this many target tokens per source "
-                                           "token, plus --max-length-extra (capped by the model's positions)."),
+                                           "token (its length rounded up to a multiple of 8), plus --max-length-extra, "
+                                           "capped by the model's positions."),
     max_length_extra: int = typer.Option(10, "--max-length-extra", min=0, max=MAX_LENGTH_EXTRA,
                                          help="Target tokens added to the decoding limit."),
     glossary: Optional[List[Path]] = typer.Option(None, "--glossary", "-g",
@@ -143,8 +145,6 @@ def translate(
         raise InputError(f"unknown target language {to!r}; choose one of {', '.join(TARGETS)}")
     fmt_given = fmt is not None
     fmt = _output_format(fmt, output)
-    if backend is not None and backend not in ("hf", "ct2"):
-        raise InputError(f"unknown backend {backend!r}; choose hf or ct2")
     if inputs.count("-") > 1:
         raise InputError("stdin ('-') can be read only once")
     if tm_mode is not None and tm_mode not in TM_MODES:
@@ -157,6 +157,9 @@ def translate(
         raise InputError("--resume needs input files (standard input cannot be read again)")
     if not 0 <= fuzzy_min <= 100:
         raise InputError(f"--fuzzy-min {fuzzy_min:g}: expected a similarity from 0 to 100")
+    decoding = DecodingSettings(beam_size=beam, batch_tokens=batch_tokens, max_input_tokens=max_input_tokens,
+                                max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
+                                glossary_mode=glossary_mode, backend=backend, threads=threads)
     models = parse_model_options(model)
     formats = [_document_format(name, input_format) for name in inputs]
     if engine is not None and any(formats):
@@ -164,10 +167,8 @@ def translate(
     if not any(formats) and engine_options.wanted(engine, inputs, ray_address, actors, threads_per_actor,
                                                   batch_lines):
         return engine_options.run(engine_options.EngineRequest(
-            inputs=inputs, to=to, output=output, fmt=fmt, models=models, beam=beam, batch_tokens=batch_tokens,
-            max_input_tokens=max_input_tokens, max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
-            glossary=glossary, glossary_mode=glossary_mode, backend=backend, threads=threads, force=force, quiet=quiet,
-            resume=resume, tm=tm, ref=ref, engine=engine, ray_address=ray_address, actors=actors,
+            inputs=inputs, to=to, output=output, fmt=fmt, models=models, decoding=decoding, glossary=glossary,
+            force=force, quiet=quiet, resume=resume, tm=tm, ref=ref, engine=engine, ray_address=ray_address, actors=actors,
             threads_per_actor=threads_per_actor, batch_lines=batch_lines, text_column=text_column, id_column=id_column))
     if any(formats):
         _check_document_options(fmt_given, resume, ref)
@@ -191,9 +192,7 @@ def translate(
 
     from mt.pipeline import Translator
 
-    translator = Translator(models, beam_size=beam, batch_tokens=batch_tokens, max_input_tokens=max_input_tokens,
-                            max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
-                            glossary=loaded_glossary, glossary_mode=glossary_mode, backend=backend, threads=threads)
+    translator = Translator(models, glossary=loaded_glossary, settings=decoding)
     translator.plans(to)  # find (or fail on) the models before reading any input; loaded on the first decode
     if tm is not None:  # opened (created) once the models are known to be there
         translator.use_memory(tm, tm_mode or "both")

@@ -17,6 +17,13 @@ from mt.backends.base import Hypothesis
 from mt.decoding.protocols import DecoderLeg
 
 T = TypeVar("T")
+BUCKET = 8  # source widths (pieces + </s>) batched together: 1-8, 9-16, ... (a multiple of the SIMD width)
+
+
+def bucket_width(width: int) -> int:
+    """A source width (pieces + </s>) rounded up to its bucket's: the width a batch of its bucket may pad it to
+    (mt.decoding.leg: a batch never holds two buckets, so a sentence's padding never leaves its bucket)."""
+    return -(-width // BUCKET) * BUCKET
 
 
 @dataclass

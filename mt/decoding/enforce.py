@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from mt.backends.base import Hypothesis
-from mt.decoding.batching import DecodeRequest, Steps
+from mt.decoding.batching import DecodeRequest, Steps, bucket_width
 from mt.decoding.protocols import DecoderLeg
 from mt.glossary.glossary import Glossary
 from mt.glossary.matcher import Matcher, TermMatch
@@ -149,10 +149,14 @@ class Enforcer:
                                                 or len(chunk.hypothesis.attention) != len(chunk.hypothesis.pieces))]
         if not todo:
             return
-        decoded = [[p for k, p in enumerate(chunk.hypothesis.pieces) if k != chunk.separated] for _, chunk in todo]
-        matrices = leg.backend.attention_batch([source for source, _ in todo], decoded)
-        for (_, chunk), matrix in zip(todo, matrices):
-            chunk.hypothesis.attention = self._with_separator_row(matrix, chunk.separated)
+        buckets: dict[int, list[tuple[list[str], _Chunk]]] = {}  # one pass per source bucket: no padding past it
+        for source, chunk in todo:
+            buckets.setdefault(bucket_width(len(source) + 1), []).append((source, chunk))
+        for group in buckets.values():
+            decoded = [[p for k, p in enumerate(chunk.hypothesis.pieces) if k != chunk.separated] for _, chunk in group]
+            matrices = leg.backend.attention_batch([source for source, _ in group], decoded)
+            for (_, chunk), matrix in zip(group, matrices):
+                chunk.hypothesis.attention = self._with_separator_row(matrix, chunk.separated)
 
     # -- verification -----------------------------------------------------------------------------------------
     def _spans(self, chunk: _Chunk, translation: str) -> dict[str, list[tuple[int, int]]]:

@@ -1,9 +1,16 @@
 """A leg of a route: one model (ar-en, en-zh or ar-zh) with its decoding settings, and the translation of
 units (sentences, chunked where too long for the model) through it, with glossary terms enforced if asked.
 
-    leg = Leg("ar-en", backend, DecodeOptions(beam_size=4), batch_tokens=4096, max_input_tokens=None,
-              max_length_ratio=2.0, max_length_extra=10)
+    leg = Leg("ar-en", backend, DecodingSettings(beam_size=4))
     translations = run(leg.unit_steps([Unit("...")]))
+
+One sentence, one answer: a sentence's decoding limit is a function of the sentence alone (ratio x its source
+width rounded up to its bucket + extra), and a batch holds only sentences of one bucket (source widths rounded up
+to a multiple of BUCKET pieces) and one limit. CTranslate2 pads a batch to its longest source, and its float
+attention kernels give a padded source other last bits once the padding reaches past the source's own block of 8
+positions (the SIMD width: measured on AVX2, 1 sentence in about 150 changed its score when batched with much
+longer ones); within one bucket the padding never leaves that block, so a sentence decodes to the same bytes alone,
+in any batch, block, file order, engine or server queue (tests/test_batch_invariance.py).
 """
 
 from __future__ import annotations
@@ -14,8 +21,9 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from mt.backends.base import Backend, DecodeOptions, Hypothesis
-from mt.decoding.batching import DecodeRequest, Steps
+from mt.decoding.batching import BUCKET, DecodeRequest, Steps, bucket_width  # noqa: F401 - BUCKET re-exported
 from mt.decoding.enforce import Enforcer
+from mt.settings import DecodingSettings
 from mt.glossary.matcher import TermMatch
 from mt.models.registry import TARGET_TOKENS
 from mt.models.vocab import MarianVocab
@@ -65,21 +73,21 @@ def input_limit(max_input_tokens: int | None, max_positions: int) -> int:
 class Leg:
     """One model of a route (ar-en, en-zh or ar-zh) with its decoding settings."""
 
-    def __init__(self, pair: str, backend: Backend, options: DecodeOptions, batch_tokens: int,
-                 max_input_tokens: int | None, max_length_ratio: float, max_length_extra: int) -> None:
+    def __init__(self, pair: str, backend: Backend, settings: DecodingSettings) -> None:
         self.pair = pair
         self.source_lang, _, self.target_lang = pair.partition("-")
         self.backend = backend
-        self.options = options
-        self.batch_tokens = batch_tokens
-        self.max_length_ratio = max_length_ratio
-        self.max_length_extra = max_length_extra
+        self.settings = settings
+        self.options = DecodeOptions(beam_size=settings.beam_size, length_penalty=settings.length_penalty)
+        self.batch_tokens = settings.batch_tokens
+        self.max_length_ratio = settings.max_length_ratio
+        self.max_length_extra = settings.max_length_extra
         vocab = backend.vocab
         self.prefix = target_prefix(vocab, self.target_lang)
         if vocab.language_tokens and not self.prefix:
             log.warning("%s model expects a target-language token (%s ...) but none fits %s",
                         pair, ", ".join(vocab.language_tokens[:3]), self.target_lang)
-        self.max_input_tokens = input_limit(max_input_tokens, backend.max_positions)
+        self.max_input_tokens = input_limit(settings.max_input_tokens, backend.max_positions)
 
     def count_tokens(self, text: str) -> int:
         return self.backend.vocab.count_source_tokens(text) + len(self.prefix)
@@ -87,8 +95,11 @@ class Leg:
     def pieces(self, text: str) -> list[str]:
         return self.prefix + self.backend.vocab.encode_source(text.strip())
 
-    def decode_limit(self, source_length: int) -> int:
-        return min(self.backend.max_positions - 1, int(self.max_length_ratio * source_length) + self.max_length_extra)
+    def decode_limit(self, width: int) -> int:
+        """The decoding limit of a source of ``width`` pieces (with </s>): ratio x the width rounded up to its
+        bucket + extra, capped by the model's positions. A function of the sentence alone, never of its batch."""
+        return min(self.backend.max_positions - 1,
+                   int(self.max_length_ratio * bucket_width(width)) + self.max_length_extra)
 
     def detokenize(self, pieces: list[str]) -> str:
         return self.backend.vocab.decode_target(pieces)
@@ -96,28 +107,15 @@ class Leg:
     def decode(self, sources: Sequence[list[str]], prefixes: Sequence[list[str]] | None = None,
                suppress: Sequence[list[list[str]]] | None = None,
                return_attention: bool = False) -> list[Hypothesis]:
-        """Decode piece sequences in length-sorted batches under the token budget; results in input order.
+        """Decode piece sequences in batches under the token budget; results in input order.
 
-        A batch's decoding limit follows its longest source. Sentences with a forced prefix (glossary repairs)
-        ride in the batches of the free ones only where that changes nothing for those: a batch whose longest
-        source is at least as long as theirs (same width, same limit), whose limit leaves room after their
-        prefix, and whose budget has room. So free sentences are batched and limited exactly as they would be
-        with no prefixed sentence beside them; the prefixed sentences left over are batched among themselves.
+        A batch holds sentences of one bucket and one limit (:meth:`batches`), so each sentence decodes as it
+        would alone: its limit is its own (a forced prefix raises it to the prefix + 1, as the backends do), its
+        padding stays inside its bucket.
         """
-        forced = {i for i in range(len(sources)) if prefixes and prefixes[i]}
-        batches = self._batches(sources, [i for i in range(len(sources)) if i not in forced])
-        left = []
-        for i in sorted(forced, key=lambda i: (-len(sources[i]), i)):
-            width = len(sources[i]) + 1
-            home = next((b for b in reversed(batches) if b[1] >= width and len(prefixes[i]) < self.decode_limit(b[1])
-                         and (len(b[0]) + 1) * b[1] <= self.batch_tokens), None)
-            if home is None:
-                left.append(i)
-            else:
-                home[0].append(i)
         results: list[Hypothesis | None] = [None] * len(sources)
-        for batch, width in batches + self._batches(sources, left):
-            options = DecodeOptions(self.options.beam_size, self.decode_limit(width), self.options.length_penalty)
+        for batch, limit in self.batches(sources, prefixes):
+            options = DecodeOptions(self.options.beam_size, limit, self.options.length_penalty)
             hyps = self.backend.translate_batch(
                 [sources[i] for i in batch], options,
                 target_prefix=[prefixes[i] for i in batch] if prefixes else None,
@@ -128,18 +126,22 @@ class Leg:
                 results[i] = hyp
         return results  # type: ignore[return-value]
 
-    def _batches(self, sources: Sequence[list[str]], indices: list[int]) -> list[tuple[list[int], int]]:
-        """Length-sorted batches of the given sources under the token budget, each with its width (longest
-        source + 1), widest first."""
-        order = sorted(indices, key=lambda i: (-len(sources[i]), i))
-        batches = []
-        start = 0
-        while start < len(order):
-            width = len(sources[order[start]]) + 1
+    def batches(self, sources: Sequence[list[str]],
+                prefixes: Sequence[list[str]] | None = None) -> list[tuple[list[int], int]]:
+        """The sources grouped by (bucket, limit, whether a prefix is forced), widest first, each group cut under
+        the token budget (sentences x bucket width) in length order: (indices, decoding limit) per batch."""
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i, source in enumerate(sources):
+            width = len(source) + 1
+            forced = len(prefixes[i]) if prefixes and prefixes[i] else 0
+            limit = max(self.decode_limit(width), forced + 1)
+            groups.setdefault((bucket_width(width), limit, forced > 0), []).append(i)
+        out = []
+        for (width, limit, _), members in sorted(groups.items(), key=lambda item: (-item[0][0], item[0][1:])):
+            members.sort(key=lambda i: (-len(sources[i]), i))
             size = max(1, self.batch_tokens // width)
-            batches.append((order[start : start + size], width))
-            start += size
-        return batches
+            out += [(members[start : start + size], limit) for start in range(0, len(members), size)]
+        return out
 
     def unit_steps(self, units: list[Unit], enforcer: Enforcer | None = None,
                    attention: bool = False) -> Steps[list[UnitTranslation]]:

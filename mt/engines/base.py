@@ -1,11 +1,10 @@
 """What every engine shares: the settings that travel with a job, a batch of lines, its result, the Engine
 Protocol and the one function that translates a batch (:func:`translate_batch`).
 
-Why fixed batches: a backend may give a sentence different bytes depending on the sentences decoded beside it
-(CTranslate2 int8 does, on a few lines in a hundred: padding changes the quantised activations), so the same
-output on one machine and on a cluster needs the same batches on both. A job is cut into batches of
-``batch_lines`` input lines, in input order, before any engine sees it; each batch is translated by one
-``Translator.translate`` call wherever it runs.
+A job is cut into batches of ``batch_lines`` input lines, in input order, before any engine sees it; each batch is
+translated by one ``Translator.translate`` call wherever it runs. A sentence's translation does not depend on its
+batch (mt.decoding.leg batches only sentences of one source-length bucket and limit), so the batches fix the
+order of work and the journal's unit of resumption, not the bytes.
 """
 
 from __future__ import annotations
@@ -14,9 +13,10 @@ import json
 import os
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Protocol
 
+from mt.settings import DecodingSettings
 from mt.errors import InputError
 from mt.glossary.glossary import Glossary
 from mt.pipeline import Translator
@@ -33,27 +33,17 @@ ENGINES: dict[str, Plugin] = {  # by `mt translate --engine NAME`; an engine's m
 @dataclass(frozen=True)
 class TranslatorSettings:
     """Everything a Translator is built from, picklable, so that it travels with a job to every actor: model
-    paths (a path every node sees, or a hub id each node caches), decoding settings and the glossary itself
-    (its concepts, not its file: a worker need not see the glossary file)."""
+    paths (a path every node sees, or a hub id each node caches), the decoding settings (one DecodingSettings)
+    and the glossary itself (its concepts, not its file: a worker need not see the glossary file)."""
 
     models: dict[str, str] = field(default_factory=dict)
-    beam_size: int = 4
-    batch_tokens: int = 4096
-    max_input_tokens: int | None = None
-    max_length_ratio: float = 2.0
-    max_length_extra: int = 10
+    decoding: DecodingSettings = field(default_factory=DecodingSettings)
     glossary: Glossary | None = None
-    glossary_mode: str = "strict"
-    backend: str | None = None
-    threads: int | None = None
 
     def build(self, threads: int | None = None) -> Translator:
-        """A Translator with these settings; ``threads`` (the CPUs an actor was given) overrides :attr:`threads`."""
-        return Translator(self.models, beam_size=self.beam_size, batch_tokens=self.batch_tokens,
-                          max_input_tokens=self.max_input_tokens, max_length_ratio=self.max_length_ratio,
-                          max_length_extra=self.max_length_extra, glossary=self.glossary,
-                          glossary_mode=self.glossary_mode, backend=self.backend,
-                          threads=threads if threads is not None else self.threads)
+        """A Translator with these settings; ``threads`` (the CPUs an actor was given) overrides the settings'."""
+        decoding = self.decoding if threads is None else replace(self.decoding, threads=threads)
+        return Translator(self.models, glossary=self.glossary, settings=decoding)
 
 
 @dataclass(frozen=True)

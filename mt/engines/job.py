@@ -5,15 +5,20 @@ batches of good records to the engine, and writes every record's row where it be
 record (no text, ...) is reported with its id and written as an error row while the rest goes on. It checks
 that the engine returns every batch exactly once, in order (never a line lost or duplicated).
 
-With a journal (``--resume``), each finished batch is appended to it (flushed and fsynced) before it is written
-out; a job started again with the same inputs and settings reads the batches the journal holds instead of
-translating them, so a stopped job ends with the bytes an uninterrupted one writes. The journal goes once
-every output is complete.
+With a journal (``--resume``), each finished batch is appended to it (flushed and fsynced) with the digest of
+its lines before it is written out; a job started again reads the batches the journal holds instead of
+translating them, as long as each one's lines are the ones the input now has there, so a stopped job ends with
+the bytes an uninterrupted one writes. From the first batch whose lines changed (an input edited, even to the
+same size), everything is translated again; a journal made with other settings (models, glossary, decoding:
+the journal's header holds their fingerprint) is set aside whole. The journal goes once every output is
+complete.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import sys
 import time
@@ -28,6 +33,7 @@ from mt.engines.records import Record, RecordInput
 from mt.errors import InputError, TarjamaError
 
 PROGRESS_EVERY_S = 2.0
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -97,13 +103,21 @@ class Progress:
                   flush=True)
 
 
+def batch_digest(texts: tuple[str, ...]) -> str:
+    """What identifies a batch's lines in a journal: a hash of their text (16 hex digits)."""
+    return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
 class Journal:
-    """Finished batches of a job, one JSON line each after a header line naming the job's settings."""
+    """Finished batches of a job, one JSON line each (with the digest of its lines) after a header line naming
+    the job's settings. A journal whose header names other settings is set aside (``stale``), not replayed."""
 
     def __init__(self, path: Path, fingerprint: dict) -> None:
         self.path = path
         self.fingerprint = fingerprint
         self.done: list[dict] = []
+        self.stale = False
+        self._offsets: list[int] = []  # where each finished batch's line ends
         if path.exists():
             self._read()
         self._handle = None
@@ -115,27 +129,37 @@ class Journal:
                 if not raw.endswith(b"\n"):  # the last line of a killed run, half written
                     break
                 record = json.loads(raw)
-                if number == 0:
-                    if record != {"job": self.fingerprint}:
-                        raise InputError(f"{self.path}: a stopped job with other inputs or settings; run the same "
-                                         "command to resume it, or remove the file to start afresh")
-                else:
+                if number == 0 and record != {"job": self.fingerprint}:
+                    self.stale, good = True, 0
+                    break
+                if number > 0:
                     self.done.append(record)
+                    self._offsets.append(good + len(raw))
                 good += len(raw)
         with self.path.open("r+b") as handle:
             handle.truncate(good)
 
-    def replay(self) -> Iterator[BatchResult]:
+    def replay(self) -> Iterator[tuple[BatchResult, str | None]]:
+        """The finished batches, each with the digest of the lines it translated."""
         for record in self.done:
-            yield BatchResult.from_record(record)
+            yield BatchResult.from_record(record), record.get("digest")
 
-    def append(self, result: BatchResult) -> None:
+    def keep(self, count: int) -> None:
+        """Drop every finished batch after the first ``count`` (their lines changed: translated again)."""
+        if count < len(self.done):
+            self.done = self.done[:count]
+            with self.path.open("r+b") as handle:
+                handle.seek(0)
+                header = len(handle.readline())
+                handle.truncate(self._offsets[count - 1] if count else header)
+
+    def append(self, result: BatchResult, digest: str) -> None:
         if self._handle is None:
             fresh = not self.path.exists() or self.path.stat().st_size == 0
             self._handle = self.path.open("a", encoding="utf-8")
             if fresh:
                 self._handle.write(json.dumps({"job": self.fingerprint}, ensure_ascii=False) + "\n")
-        self._handle.write(json.dumps(result.to_record(), ensure_ascii=False) + "\n")
+        self._handle.write(json.dumps({**result.to_record(), "digest": digest}, ensure_ascii=False) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
 
@@ -222,27 +246,37 @@ def run_job(engine: Engine, inputs: list[JobInput], batch_lines: int, *, journal
     pending: deque[_Pending] = deque()
     cutter = _cut(inputs, batch_lines)
     replayed = list(journal.replay()) if journal is not None else []
-    summary.resumed_batches = len(replayed)
+    digests: dict[int, str] = {}
 
-    def feed() -> Iterator[Batch]:  # the engine's batches; their records wait in `pending`
+    def feed() -> Iterator[Batch]:  # the engine's batches (first those a changed journal left); records in `pending`
+        for item in list(pending):
+            if item.batch is not None:
+                digests[item.batch.index] = batch_digest(item.batch.texts)
+                yield item.batch
         for item in cutter:
             pending.append(item)
             if item.batch is not None:
+                digests[item.batch.index] = batch_digest(item.batch.texts)
                 yield item.batch
 
-    def from_journal() -> Iterator[BatchResult]:  # a resumed job: its finished batches, their records queued
-        for result in replayed:
+    def from_journal() -> Iterator[BatchResult]:  # a resumed job: its finished batches whose lines are unchanged
+        for count, (result, digest) in enumerate(replayed):
             while not pending or pending[-1].batch is None:
                 item = next(cutter, None)
                 if item is None:
                     break
                 pending.append(item)
+            batch = pending[-1].batch if pending else None
+            if batch is None or batch.index != result.index or batch_digest(batch.texts) != digest:
+                journal.keep(count)  # this batch's lines changed: it and the rest are translated again
+                return
+            summary.resumed_batches += 1
             yield result
 
     def from_engine() -> Iterator[BatchResult]:
         for result in engine.run(feed()):
             if journal is not None:
-                journal.append(result)
+                journal.append(result, digests.pop(result.index))
             yield result
 
     outputs = _Outputs(inputs)

@@ -1,0 +1,114 @@
+"""The decoding settings: one frozen value holding every setting that can change the bytes of a translation,
+validated once, with one fingerprint.
+
+    settings = DecodingSettings(beam_size=4, max_length_ratio=2.0)
+    settings.fingerprint()          # 16 hex digits: part of the TM key, job checkpoints and engine journals
+
+The pipeline (Translator), the translation memory key (Translator.memory_key), the resumable jobs, the engines
+(mt.engines) and the server build their decoders from this value, so that a sentence's translation is a function
+of the sentence, the model and these settings alone. ``batch_tokens`` and ``threads`` are settings but not part
+of the fingerprint: batches never mix source-length buckets, so the batch budget and the thread count change how
+fast a run is, not what it writes (CTranslate2 int8, checked by tests/test_batch_invariance.py; the float
+transformers backend may differ in the last bits, see docs/translate.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass
+
+from mt.errors import InputError
+
+# Raise it when a change to mt.pipeline, mt.decoding or mt.glossary's enforcement can change the bytes a run
+# produces, so that MT entries, checkpoints and journals of older code are no longer reused.
+# 2: per-sentence decoding limits, batches that never mix source-length buckets (batch-invariant output).
+DECODING_VERSION = 2
+
+GLOSSARY_MODES = ("strict", "soft", "off")
+BACKEND_NAMES = ("hf", "ct2")
+MAX_BEAM = 64
+MAX_LENGTH_RATIO = 100.0
+MAX_LENGTH_EXTRA = 4096
+MIN_INPUT_TOKENS = 4
+MAX_INPUT_TOKENS = 65536
+MIN_BATCH_TOKENS = 1
+MAX_BATCH_TOKENS = 1 << 24
+MAX_THREADS = 4096
+
+
+def _integer(value: object, option: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{option} {value!r}: expected a whole number from {low} to {high}")
+    if not low <= value <= high:
+        raise InputError(f"{option} {value}: expected a whole number from {low} to {high}")
+    return value
+
+
+def _number(value: object, option: str, low: float, high: float, *, open_low: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{option} {value!r}: expected a number")
+    if not math.isfinite(value) or value > high or value < low or (open_low and value <= low):
+        bound = f"above {low:g}" if open_low else f"from {low:g}"
+        raise InputError(f"{option} {value!r}: expected a finite number {bound} to {high:g}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class DecodingSettings:
+    """Every setting that can change the output bytes, with its documented range (checked on creation; a value
+    out of range is an InputError naming the command-line option).
+
+    beam_size: beam width, 1 to 64 (--beam; default 4, as the OPUS-MT models were tuned).
+    length_penalty: CTranslate2/transformers length penalty, finite, 0 to 10 (default 1.0).
+    max_input_tokens: chunk limit in source tokens, 4 to 65,536, or None: half the model's positions.
+    max_length_ratio, max_length_extra: a sentence's decoding limit is ratio x its source length rounded up to
+        its bucket (a multiple of 8 pieces, see mt.decoding.leg) + extra, capped by the model's positions;
+        ratio finite, above 0 and at most 100; extra 0 to 4,096.
+    batch_tokens: token budget of a batch (sentences x bucket width), 1 to 16,777,216: speed only.
+    glossary_mode: strict, soft or off.
+    backend: hf, ct2 or None (what the model directory holds).
+    device: cpu, cuda or cuda:N.
+    threads: CPU threads, 0 or None for all cores, at most 4,096: speed only.
+    """
+
+    beam_size: int = 4
+    length_penalty: float = 1.0
+    max_input_tokens: int | None = None
+    max_length_ratio: float = 2.0
+    max_length_extra: int = 10
+    batch_tokens: int = 4096
+    glossary_mode: str = "strict"
+    backend: str | None = None
+    device: str = "cpu"
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        _integer(self.beam_size, "--beam", 1, MAX_BEAM)
+        _number(self.length_penalty, "length_penalty", 0.0, 10.0)
+        if self.max_input_tokens is not None:
+            _integer(self.max_input_tokens, "--max-input-tokens", MIN_INPUT_TOKENS, MAX_INPUT_TOKENS)
+        object.__setattr__(self, "max_length_ratio",
+                           _number(self.max_length_ratio, "--max-length-ratio", 0.0, MAX_LENGTH_RATIO, open_low=True))
+        _integer(self.max_length_extra, "--max-length-extra", 0, MAX_LENGTH_EXTRA)
+        _integer(self.batch_tokens, "--batch-tokens", MIN_BATCH_TOKENS, MAX_BATCH_TOKENS)
+        if self.glossary_mode not in GLOSSARY_MODES:
+            raise InputError(f"unknown glossary mode {self.glossary_mode!r}; choose strict, soft or off")
+        if self.backend is not None and self.backend not in BACKEND_NAMES:
+            raise InputError(f"unknown backend {self.backend!r}; choose hf or ct2")
+        if not isinstance(self.device, str) or not (self.device in ("cpu", "cuda") or self.device.startswith("cuda:")
+                                                    and self.device[5:].isdigit()):
+            raise InputError(f"unknown device {self.device!r}; choose cpu, cuda or cuda:N")
+        if self.threads is not None:
+            _integer(self.threads, "--threads", 0, MAX_THREADS)
+
+    def fingerprint(self) -> str:
+        """16 hex digits naming what these settings can change in the output (DECODING_VERSION included;
+        batch_tokens and threads left out: they change the speed, not the bytes)."""
+        fields = asdict(self)
+        for speed_only in ("batch_tokens", "threads"):
+            del fields[speed_only]
+        fields["version"] = DECODING_VERSION
+        text = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
