@@ -233,3 +233,37 @@ def test_resume_after_sigkill_gives_the_uninterrupted_bytes(engine, corpus, loop
     differ = [k for k, (a, b) in enumerate(zip(got, expected)) if a != b]
     assert not differ and len(got) == len(expected), f"{len(differ)} of {len(expected)} lines differ"
     assert not checkpoint.exists()
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_32_concurrent_server_requests_get_what_each_sentence_gets_alone(corpus, looping_ct2, beam):
+    """(f) mt serve: 32 clients' one-sentence requests, queued together, are decoded in shared batches by the
+    server's worker; each answer (text, score, terms) equals the sentence translated alone. The looping model
+    runs every sentence to its limit, so a limit or padding taken from the batch shows (before per-sentence
+    limits, 42 of 48 such answers differed)."""
+    from mt.server.glossaries import GlossaryStore
+    from mt.server.worker import TranslationWorker
+
+    lines, _ = corpus
+    texts = [line for line in lines[100:400:9] if line.strip()][:32]
+    translator = Translator({"ar-en": str(looping_ct2)}, beam_size=beam, max_length_ratio=0.5, max_length_extra=3,
+                            first_block_units=512)
+    glossary = Glossary.load(GLOSSARY)
+    alone = translator.sharing_models(glossary, "strict")
+    expected = [_sentence_bytes(alone.translate([text], to="en")[0]) for text in texts]
+    worker = TranslationWorker(translator, GlossaryStore([GLOSSARY]), batch_wait=1.0)
+    worker.start()
+    try:
+        futures = [worker.translate([text], "en") for text in texts]
+        answers = [future.result(timeout=300) for future in futures]
+    finally:
+        worker.stop()
+    assert worker.decode_calls < len(texts)  # they did share decodes
+    assert [_sentence_bytes(answer[0][0]) for answer in answers] == expected
+
+
+def _sentence_bytes(line) -> str:
+    """A line's translation, scores and terms as one string (what JSONL would carry)."""
+    return json.dumps([line.translation, [(s.translation, s.score, s.complete,
+                                           [(t.concept_id, t.target, t.status) for t in s.terms])
+                                          for s in line.sentences]], ensure_ascii=False)
