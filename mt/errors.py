@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class TarjamaError(Exception):
     """Base class of every error meant for the user: the message is one line that says what to do."""
@@ -30,3 +32,8 @@ class OutputError(TarjamaError):
     is 74, EX_IOERR of sysexits.h, so that scripts can tell a failed write from a bad input."""
 
     exit_code = 74
+
+
+# errno values of a write that the disk or file system refuses (full, over quota, too large, read-only, I/O):
+# an OutputError (exit 74), not an input error
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})

@@ -27,7 +27,7 @@ FORBIDDEN = {  # package -> the mt modules it must not import
 
 LAYERS = [  # bottom first; a unit imports only units of lower layers
     {"errors", "data", "results"},
-    {"plugins"},  # implementations by name, imported when chosen (it imports only errors; the tables sit above)
+    {"plugins", "settings"},  # settings: the decoding settings, validated (imports only errors); plugins: implementations by name, imported when chosen (it imports only errors; the tables sit above)
     {"text", "models", "testing"},
     {"formats", "backends"},
     {"glossary"},

@@ -581,7 +581,7 @@ def test_keys_are_stored_hashed(tmp_path, run_cli):
     (["--port", "70000"], "not a port number"),
     (["--api-keys", "missing.sqlite"], "no such key database"),
     (["--forwarded-allow-ips", "proxy.local"], "'proxy.local' is not an address or network"),
-    (["--body-timeout", "0"], "timeouts must be positive"),
+    (["--body-timeout", "0"], "'--body-timeout': 0.0 is not above 0"),
 ])
 def test_serve_bad_options_are_one_line(run_cli, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)

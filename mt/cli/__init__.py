@@ -23,7 +23,7 @@ import typer
 from mt.cli.commands import LazyGroup
 from mt.cli.common import err_console
 from mt.errors import OutputError, TarjamaError
-from mt.formats.writing import OUTPUT_ERRNOS
+from mt.errors import OUTPUT_ERRNOS
 
 app = typer.Typer(
     name="mt",

@@ -49,7 +49,6 @@ def memory_files(tm: Optional[Path]) -> list[Path]:
 def model_directories(to: str, models: dict) -> list[Path]:
     """The local directories of the models that translate into ``to`` (a directory given, or a hub model's
     cached snapshot): every file in them is an input, never an output."""
-    from mt.models.loading import cached_path  # the hub client, imported only when a command checks outputs
     from mt.models.registry import route
 
     found = []
@@ -57,8 +56,11 @@ def model_directories(to: str, models: dict) -> list[Path]:
         path = Path(model).expanduser()
         if path.is_dir():
             found.append(path)
-        elif model.count("/") == 1 and (cached := cached_path(model)) is not None:
-            found.append(cached)
+        elif model.count("/") == 1:  # a hub id: the hub client (mt.models.hub) is imported only for one
+            from mt.models.hub import cached_path
+
+            if (cached := cached_path(model)) is not None:
+                found.append(cached)
     return found
 
 

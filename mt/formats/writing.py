@@ -7,7 +7,6 @@ locked by a live writer, never another name's).
 
 from __future__ import annotations
 
-import errno
 import glob
 import os
 import re
@@ -18,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Sequence
 
-from mt.errors import InputError, OutputError
+from mt.errors import OUTPUT_ERRNOS, InputError, OutputError
 
 try:
     import fcntl  # POSIX: the temporary file is locked while written, so that only dead writers' files are removed
@@ -29,7 +28,6 @@ PART_SUFFIX = ".part"
 STREAM_ROOTS = ("/dev/", "/proc/")  # names written into, never replaced (see writes_in_place)
 # write errors that are the output's fault, not the input's: a full disk, a quota, a file too big, a read-only
 # file system
-OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:

@@ -27,7 +27,7 @@ from ctranslate2.converters import TransformersConverter
 from transformers.utils import logging as hf_logging
 
 from mt.errors import ModelError, OutputError
-from mt.formats.writing import OUTPUT_ERRNOS
+from mt.errors import OUTPUT_ERRNOS
 from mt.models.loading import resolve
 from mt.models.metadata import DEFAULT_MAX_POSITIONS, ConversionInfo, pair_name, read_json_object
 from mt.models.registry import TARGET_TOKENS
