@@ -45,6 +45,15 @@ class BodyTooLarge(ApiError):
         super().__init__(413, f"request body is larger than the server's limit of {limit} bytes")
 
 
+async def send_error(send, status: int, message: str) -> None:
+    """Answer an ASGI request, from a middleware, with a one-line JSON error and close its connection."""
+    body = json.dumps({"error": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
 class BodyLimit:
     """ASGI middleware: a request body over ``limit`` bytes is answered 413 with a one-line JSON error, whether
     it declares its length (refused before it is read) or streams it (refused once the limit is passed)."""
@@ -54,11 +63,7 @@ class BodyLimit:
         self.limit = limit
 
     async def _refuse(self, send) -> None:
-        body = json.dumps({"error": f"request body is larger than the server's limit of {self.limit} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 413, f"request body is larger than the server's limit of {self.limit} bytes")
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -113,11 +118,7 @@ class BodyTimeout:
         self.timeout = timeout
 
     async def _refuse(self, send) -> None:
-        body = json.dumps({"error": f"the request body did not arrive within {self.timeout:g} s"}).encode()
-        await send({"type": "http.response.start", "status": 408,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 408, f"the request body did not arrive within {self.timeout:g} s")
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
