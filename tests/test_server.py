@@ -739,6 +739,9 @@ def test_cors_on_every_answer_and_preflight(client):
     assert ok.headers["access-control-allow-origin"] == "*" and refused.status_code == 400
     assert refused.headers["access-control-allow-origin"] == "*"
     assert client.get("/languages", headers=origin).headers["access-control-allow-origin"] == "*"
+    # as LibreTranslate: on every response, also to a client that sends no Origin (curl, a server-side client)
+    assert client.get("/languages").headers["access-control-allow-origin"] == "*"
+    assert client.post("/translate", json={"q": ALIBABA, "source": "ar"}).headers["access-control-allow-origin"] == "*"
 
 
 def test_libretranslate_clients_as_they_are(client, reference):

@@ -28,6 +28,29 @@ from mt.server.service import ServerOptions, Service
 CORS_MAX_AGE_S = 20 * 24 * 3600  # as LibreTranslate
 
 
+class AnyOriginOnEveryAnswer:
+    """ASGI middleware for ``--cors-origins '*'``: ``Access-Control-Allow-Origin: *`` on every answer, also to a
+    request without an Origin header (CORSMiddleware answers only those that carry one), as LibreTranslate does."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_origin(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                if not any(name.lower() == b"access-control-allow-origin" for name, _ in headers):
+                    headers.append((b"access-control-allow-origin", b"*"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_origin)
+
+
 def create_app(translator: Translator, glossaries: GlossaryStore | None = None,
                options: ServerOptions | None = None) -> FastAPI:
     service = Service(translator, glossaries or GlossaryStore(), options or ServerOptions())
@@ -53,6 +76,8 @@ def create_app(translator: Translator, glossaries: GlossaryStore | None = None,
     if opts.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(opts.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "X-API-Key"], max_age=CORS_MAX_AGE_S)
+        if tuple(opts.cors_origins) == ("*",):
+            app.add_middleware(AnyOriginOnEveryAnswer)
     app.add_middleware(ForwardedHeaders, trusted=opts.forwarded_allow_ips)
     app.include_router(libretranslate.router)
     app.include_router(native.router)
