@@ -251,13 +251,13 @@ LOADERS = {"a": load_plain_transformers, "c": load_raw_ctranslate2, "c32": load_
 def child(args) -> None:
     lines = system_lines(args.system, args.sentences)
     decode = LOADERS.get(args.system, load_translator)(args)
-    loaded = time.perf_counter()
+    loaded, cpu_loaded = time.perf_counter(), time.process_time()
     steps: list[int] = []
     first = None
     for batch_steps in decode(lines):
         first = first or time.perf_counter()
         steps += batch_steps
-    end = time.perf_counter()
+    end, cpu_end = time.perf_counter(), time.process_time()
     rss = peak_rss_mb()
     if args.system != "e" and steps != [args.new_tokens] * len(lines):
         raise SystemExit(f"bench: system {args.system} did not decode {args.new_tokens} steps for each of the "
@@ -269,7 +269,8 @@ def child(args) -> None:
     if args.system == "e":
         paired = paired_glossary_cost(args.translator, lines, args.pairs)
     print(json.dumps({"system": args.system, "sentences": len(lines), "outputs": len(steps), "tokens": sum(steps),
-                      "load": loaded - START, "seconds": end - loaded, "first": (first or end) - loaded,
+                      "load": loaded - START, "seconds": end - loaded, "cpu": cpu_end - cpu_loaded,
+                      "first": (first or end) - loaded,
                       "rss_mb": rss, "terms": terms, "paired": paired}))
 
 

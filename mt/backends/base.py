@@ -15,6 +15,10 @@ class DecodeOptions:
     beam_size: int = 4
     max_decoding_length: int = 256     # new target tokens at most (the pipeline batches only sentences sharing it)
     length_penalty: float = 1.0
+    # positions (pieces + </s>) every source of the call is padded to, at least its longest; 0: its longest.
+    # CTranslate2's float kernels give a source other last bits at another padded length, so the pipeline pads a
+    # sentence to a width of its own (mt.decoding.batching.bucket_width) whatever shares its batch
+    source_width: int = 0
 
 
 @dataclass

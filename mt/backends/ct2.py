@@ -13,6 +13,10 @@ enforcer work unchanged and the two give the same tokens for the same model unde
 - Prefixes are per example; `suppress_sequences` applies to a whole CTranslate2 call, so examples are grouped by
   identical suppress lists and each group is one call (one example's list never reaches another).
 - Inputs are never truncated (max_input_length=0); the pipeline batches and chunks, so max_batch_size=0.
+- Padding. A call given `DecodeOptions.source_width` gets one more row: `<unk>` x (width - 1) + `</s>` with a
+  forced `</s>` prefix, so it ends at once and its result is dropped. The batch is then padded to that width
+  whatever else it holds: CTranslate2's float kernels (oneDNN's sgemm on this CPU) give a source other last
+  bits at another padded length, while the batch's size and the other rows' content change nothing.
 - Attention. CTranslate2 returns the cross-attention of its alignment head only (last decoder layer, head 0:
   the head OPUS-MT trains with guided alignment), one row per target token including forced prefix tokens and
   one column per source token including `</s>`; with a decode, each row is renormalised over the source's own
@@ -33,7 +37,7 @@ import ctranslate2
 from mt.backends.base import DecodeOptions, Hypothesis
 from mt.errors import ModelError
 from mt.models.metadata import ConversionInfo, read_info
-from mt.models.vocab import EOS, MarianVocab
+from mt.models.vocab import EOS, UNK, MarianVocab
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +117,18 @@ class CTranslate2Backend:
         for i, sequences in enumerate(suppress):
             key = tuple(sorted({tuple(s) for s in sequences or [] if s}))
             groups.setdefault(key, []).append(i)
+        width = options.source_width
+        if width and any(len(source) + 1 > width for source in sources):
+            raise ValueError(f"a source is wider than the width {width} it is to be padded to")
         hypotheses: list[Hypothesis | None] = [None] * count
         for key, indices in groups.items():
+            batch = [list(sources[i]) + [EOS] for i in indices]
             group_prefixes = [prefixes[i] for i in indices]
+            if width:  # a filler row of that width, ended at once by its forced </s>: the batch pads to it
+                batch.append([UNK] * (width - 1) + [EOS])
+                group_prefixes.append([EOS])
             results = self.translator.translate_batch(
-                [list(sources[i]) + [EOS] for i in indices],
+                batch,
                 target_prefix=group_prefixes if any(group_prefixes) else None,
                 max_batch_size=0,
                 beam_size=options.beam_size,

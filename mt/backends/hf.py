@@ -116,9 +116,10 @@ class TransformersBackend:
         self.decoder_heads: int | None = int(self.model.config.decoder_attention_heads)
         self.pad_id = int(self.model.config.pad_token_id)
 
-    def _encode(self, sources: Sequence[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
+    def _encode(self, sources: Sequence[list[str]], width: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+        """Source ids and attention mask, padded to the longest source or to ``width`` positions if wider."""
         ids = [self.vocab.source_ids(pieces) for pieces in sources]
-        width = max(len(x) for x in ids)
+        width = max(width, *(len(x) for x in ids))
         input_ids = torch.full((len(ids), width), self.pad_id, dtype=torch.long)
         mask = torch.zeros((len(ids), width), dtype=torch.long)
         for i, row in enumerate(ids):
@@ -137,7 +138,7 @@ class TransformersBackend:
     ) -> list[Hypothesis]:
         if not sources:
             return []
-        input_ids, mask = self._encode(sources)
+        input_ids, mask = self._encode(sources, options.source_width)
         inner = None
         longest_prefix = 0
         if target_prefix is not None or suppress_sequences is not None:

@@ -17,13 +17,19 @@ from mt.backends.base import Hypothesis
 from mt.decoding.protocols import DecoderLeg
 
 T = TypeVar("T")
-BUCKET = 8  # source widths (pieces + </s>) batched together: 1-8, 9-16, ... (a multiple of the SIMD width)
+# source widths (pieces + </s>) batched together, each batch padded to its bucket's top: 1-32, 33-64, 65-128,
+# 129-256, 257-512, then multiples of 512. Coarse on purpose: on CPU a small call costs about as much as one of
+# 16 sentences (per-step weight reads), so few buckets per block beat little padding (eval/results/bench.md)
+BUCKETS = (32, 64, 128, 256, 512)
 
 
 def bucket_width(width: int) -> int:
-    """A source width (pieces + </s>) rounded up to its bucket's: the width a batch of its bucket may pad it to
-    (mt.decoding.leg: a batch never holds two buckets, so a sentence's padding never leaves its bucket)."""
-    return -(-width // BUCKET) * BUCKET
+    """A source width (pieces + </s>) rounded up to its bucket's top: the width the sentence is padded to in
+    any batch (mt.decoding.leg), so that its decode never depends on what shares the batch."""
+    for top in BUCKETS:
+        if width <= top:
+            return top
+    return -(-width // BUCKETS[-1]) * BUCKETS[-1]
 
 
 @dataclass
