@@ -24,7 +24,8 @@ from mt.errors import InputError
 # Raise it when a change to mt.pipeline, mt.decoding or mt.glossary's enforcement can change the bytes a run
 # produces, so that MT entries, checkpoints and journals of older code are no longer reused.
 # 2: per-sentence decoding limits, batches that never mix source-length buckets (batch-invariant output).
-DECODING_VERSION = 2
+# 3: buckets of 32/64/128/256/512 source positions, every batch padded to its bucket's width (limits follow).
+DECODING_VERSION = 3
 
 GLOSSARY_MODES = ("strict", "soft", "off")
 BACKEND_NAMES = ("hf", "ct2")
