@@ -29,14 +29,7 @@ DECODING_VERSION = 3
 
 GLOSSARY_MODES = ("strict", "soft", "off")
 BACKEND_NAMES = ("hf", "ct2")
-MAX_BEAM = 64
-MAX_LENGTH_RATIO = 100.0
-MAX_LENGTH_EXTRA = 4096
-MIN_INPUT_TOKENS = 4
-MAX_INPUT_TOKENS = 65536
-MIN_BATCH_TOKENS = 1
-MAX_BATCH_TOKENS = 1 << 24
-MAX_THREADS = 4096
+OPTIONAL = ("max_input_tokens", "threads")  # None: the model's (half its positions) or all cores
 
 
 def _integer(value: object, option: str, low: int, high: int) -> int:
@@ -57,6 +50,40 @@ def _number(value: object, option: str, low: float, high: float, *, open_low: bo
 
 
 @dataclass(frozen=True)
+class Bounds:
+    """The documented range of a numeric setting, declared once: DecodingSettings checks it and the commands that
+    decode (mt translate, mt serve) build their options from it (mt.cli.common.decoding_option).
+
+    option: the command-line option named in errors; low, high: the range, both included unless ``above_low``
+    (a finite number above low); help: the option's help, to which the range is added.
+    """
+
+    option: str
+    low: int | float
+    high: int | float
+    help: str
+    above_low: bool = False
+
+    def describe(self) -> str:
+        """The range as the help shows it: '1-64', 'above 0, at most 100'."""
+        return f"above {self.low:g}, at most {self.high:g}" if self.above_low else f"{self.low:,}-{self.high:,}"
+
+
+RANGES: dict[str, Bounds] = {
+    "beam_size": Bounds("--beam", 1, 64, "Beam size."),
+    "length_penalty": Bounds("length_penalty", 0.0, 10.0, "Length penalty."),
+    "max_input_tokens": Bounds("--max-input-tokens", 4, 65536, "Chunk sentences longer than this many source "
+                               "tokens (default: half the model's positions, 256 for OPUS-MT)."),
+    "max_length_ratio": Bounds("--max-length-ratio", 0.0, 100.0, "Decoding limit per sentence: this many target "
+                               "tokens per source token (its length rounded up to a multiple of 8), plus "
+                               "--max-length-extra, capped by the model's positions.", above_low=True),
+    "max_length_extra": Bounds("--max-length-extra", 0, 4096, "Target tokens added to the decoding limit."),
+    "batch_tokens": Bounds("--batch-tokens", 1, 1 << 24, "Token budget per batch (sentences x length)."),
+    "threads": Bounds("--threads", 1, 4096, "CPU threads (default: all cores)."),
+}
+
+
+@dataclass(frozen=True)
 class DecodingSettings:
     """Every setting that can change the output bytes, with its documented range (checked on creation; a value
     out of range is an InputError naming the command-line option).
@@ -71,7 +98,8 @@ class DecodingSettings:
     glossary_mode: strict, soft or off.
     backend: hf, ct2 or None (what the model directory holds).
     device: cpu, cuda or cuda:N.
-    threads: CPU threads, 0 or None for all cores, at most 4,096: speed only.
+    threads: CPU threads, 1 to 4,096, or None for all cores: speed only.
+    The numeric ranges are declared once, in RANGES.
     """
 
     beam_size: int = 4
@@ -86,14 +114,15 @@ class DecodingSettings:
     threads: int | None = None
 
     def __post_init__(self) -> None:
-        _integer(self.beam_size, "--beam", 1, MAX_BEAM)
-        _number(self.length_penalty, "length_penalty", 0.0, 10.0)
-        if self.max_input_tokens is not None:
-            _integer(self.max_input_tokens, "--max-input-tokens", MIN_INPUT_TOKENS, MAX_INPUT_TOKENS)
-        object.__setattr__(self, "max_length_ratio",
-                           _number(self.max_length_ratio, "--max-length-ratio", 0.0, MAX_LENGTH_RATIO, open_low=True))
-        _integer(self.max_length_extra, "--max-length-extra", 0, MAX_LENGTH_EXTRA)
-        _integer(self.batch_tokens, "--batch-tokens", MIN_BATCH_TOKENS, MAX_BATCH_TOKENS)
+        for name, bounds in RANGES.items():
+            value = getattr(self, name)
+            if value is None and name in OPTIONAL:
+                continue
+            if isinstance(bounds.low, float):
+                object.__setattr__(self, name, _number(value, bounds.option, bounds.low, bounds.high,
+                                                       open_low=bounds.above_low))
+            else:
+                _integer(value, bounds.option, int(bounds.low), int(bounds.high))
         if self.glossary_mode not in GLOSSARY_MODES:
             raise InputError(f"unknown glossary mode {self.glossary_mode!r}; choose strict, soft or off")
         if self.backend is not None and self.backend not in BACKEND_NAMES:
@@ -101,8 +130,6 @@ class DecodingSettings:
         if not isinstance(self.device, str) or not (self.device in ("cpu", "cuda") or self.device.startswith("cuda:")
                                                     and self.device[5:].isdigit()):
             raise InputError(f"unknown device {self.device!r}; choose cpu, cuda or cuda:N")
-        if self.threads is not None:
-            _integer(self.threads, "--threads", 0, MAX_THREADS)
 
     def fingerprint(self) -> str:
         """16 hex digits naming what these settings can change in the output (DECODING_VERSION included;

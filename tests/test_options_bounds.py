@@ -65,3 +65,59 @@ def test_align_words_batch_size(run_cli, tmp_path):
     tgt.write_text("hello\n", encoding="utf-8")
     code, _, err = run_cli("align", "words", src, tgt, "--batch-size", "0")
     _refused(code, err, "--batch-size")
+
+
+# -- issue 22: each decoding range is declared once (mt.settings.RANGES); the commands' options follow it --------------
+@pytest.mark.parametrize("module,app", [("mt.cli.serve", "app"), ("mt.cli.translate", "translate")])
+def test_decoding_options_take_their_range_default_and_help_from_the_settings(module, app):
+    import importlib
+
+    import typer
+
+    from mt.settings import RANGES, DecodingSettings
+
+    target = getattr(importlib.import_module(module), app)
+    command = typer.main.get_command(target) if isinstance(target, typer.Typer) else _typer_command(target)
+    # typer's declaration of each option (its OptionInfo: default, min, max, help)
+    options = {option: param.type_descriptor.parameter_info for param in command.params for option in param.opts}
+    shown = [(field, bounds) for field, bounds in RANGES.items() if bounds.option in options]
+    assert {"--beam", "--max-length-ratio", "--max-length-extra", "--threads"} <= {b.option for _, b in shown}
+    for field, bounds in shown:
+        info = options[bounds.option]
+        assert info.default == DecodingSettings.__dataclass_fields__[field].default, field
+        assert info.max == bounds.high and info.help.startswith(bounds.help), field
+        assert info.min == (None if bounds.above_low else bounds.low), field
+
+
+def _typer_command(function):
+    import typer
+
+    app = typer.Typer()
+    app.command()(function)
+    return typer.main.get_command(app)
+
+
+def test_translate_accepts_the_whole_documented_range(run_cli, fast_tiny, tmp_path):
+    """--batch-tokens 16,777,216 is in the documented range (DecodingSettings accepts it); the command line
+    refused it (its own bound: 1,000,000) before the ranges were declared once."""
+    out = tmp_path / "out.txt"
+    code, _, err = run_cli("translate", SEED_AR, "--to", "en", *fast_tiny, "-o", out, "--batch-tokens", "16777216",
+                           "--threads", "1", "--quiet")
+    assert code == 0, err
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(SEED_AR.read_text(encoding="utf-8").splitlines())
+
+
+def test_serve_builds_one_decoding_settings_from_its_options(run_cli, tiny_ending_ct2, monkeypatch):
+    """mt serve hands its decoding options to the server as one DecodingSettings (the Translator's settings)."""
+    import uvicorn
+
+    from mt.settings import DecodingSettings
+
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.setdefault("app", app))
+    code, _, err = run_cli("serve", "--target", "en", "--model", f"ar-en={tiny_ending_ct2['ar-en']}", "--beam", "2",
+                           "--max-length-ratio", "1.5", "--max-length-extra", "3", "--threads", "1")
+    assert code == 0, err
+    translator = served["app"].state.service.translator
+    assert translator.settings == DecodingSettings(beam_size=2, max_length_ratio=1.5, max_length_extra=3,
+                                                   threads=1)

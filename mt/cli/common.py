@@ -1,4 +1,5 @@
-"""Helpers shared by the CLI commands: the error console and the progress bar, both on stderr."""
+"""Helpers shared by the CLI commands: the error console and the progress bar (both on stderr), option checks and
+the decoding options built from mt.settings."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import math
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from mt.settings import RANGES, DecodingSettings
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -96,3 +99,14 @@ def positive(value: Optional[float]) -> Optional[float]:
     if finite(value) is not None and value <= 0:
         raise typer.BadParameter(f"{value} is not above 0")
     return value
+
+
+def decoding_option(field: str) -> Any:
+    """The typer option of a DecodingSettings field, with the default, range and help declared once in
+    mt.settings (RANGES; typer's help shows the range): a value out of range is refused before any work."""
+    bounds = RANGES[field]
+    default = DecodingSettings.__dataclass_fields__[field].default
+    if bounds.above_low:  # typer has no open lower bound (its help would show only x<=high); positive refuses nan
+        return typer.Option(default, bounds.option, max=bounds.high, callback=positive,
+                            help=f"{bounds.help} Range: {bounds.describe()}.")
+    return typer.Option(default, bounds.option, min=bounds.low, max=bounds.high, help=bounds.help)

@@ -7,9 +7,9 @@ from typing import List, Optional
 
 import typer
 
-from mt.cli.common import err_console, finite, positive
-from mt.cli.translate import MAX_BEAM, MAX_LENGTH_EXTRA, MAX_LENGTH_RATIO, MAX_THREADS
+from mt.cli.common import decoding_option, err_console, finite, positive
 from mt.errors import InputError
+from mt.settings import DecodingSettings
 
 HELP = """Serve translations over HTTP: LibreTranslate's API (POST /translate, /detect, /translate_file,
 GET /languages, /frontend/settings), Tarjama's own /v1 API (sentences, scores, glossary terms; glossary
@@ -99,15 +99,11 @@ def serve(
     file_expiry_min: float = typer.Option(30.0, "--file-expiry-min", max=7 * 24 * 60.0, callback=positive,
                                           help="Minutes a translated file can be "
                                           "downloaded."),
-    beam: int = typer.Option(4, "--beam", min=1, max=MAX_BEAM, help=f"Beam size (1-{MAX_BEAM})."),
-    max_length_ratio: float = typer.Option(2.0, "--max-length-ratio", max=MAX_LENGTH_RATIO, callback=positive,
-                                           help="Decoding limit: this many target tokens per source token, plus "
-                                           "--max-length-extra (as in mt translate)."),
-    max_length_extra: int = typer.Option(10, "--max-length-extra", min=0, max=MAX_LENGTH_EXTRA,
-                                         help="Target tokens added to the decoding limit."),
+    beam: int = decoding_option("beam_size"),
+    max_length_ratio: float = decoding_option("max_length_ratio"),
+    max_length_extra: int = decoding_option("max_length_extra"),
     backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model holds)."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, max=MAX_THREADS,
-                                          help="CPU threads (default: all cores)."),
+    threads: Optional[int] = decoding_option("threads"),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level (info, warning, error)."),
 ) -> None:
     if ctx.invoked_subcommand is not None:
@@ -131,8 +127,8 @@ def serve(
         raise InputError("--batch-wait-ms must not be negative; sizes and timeouts must be positive")
     if not 0 < port < 65536:
         raise InputError(f"--port {port}: not a port number (1-65535)")
-    if backend is not None and backend not in ("hf", "ct2"):
-        raise InputError(f"unknown backend {backend!r}; choose hf or ct2")
+    decoding = DecodingSettings(beam_size=beam, max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
+                                backend=backend, threads=threads)
     uvicorn, server = _server_modules()
     from mt.server.forwarding import parse_peers
 
@@ -149,9 +145,8 @@ def serve(
     if tm is not None:  # a bad memory is a one-line error now; the server opens it again on its worker thread
         TranslationMemory.open(tm).close()
     glossaries = server.GlossaryStore(glossary or [])
-    translator = Translator(parse_model_options(model), beam_size=beam, backend=backend, threads=threads,
-                            max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
-                            first_block_units=block_units, block_units=block_units)
+    translator = Translator(parse_model_options(model), settings=decoding, first_block_units=block_units,
+                            block_units=block_units)
     for code in targets:  # load every model now: no request waits for a load, a missing model fails here
         translator.legs(code)
     options = server.ServerOptions(

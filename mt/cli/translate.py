@@ -12,7 +12,7 @@ from typing import Callable, List, Optional, Sequence
 import typer
 
 from mt.cli import engine_options
-from mt.cli.common import (err_console, finite, load_glossaries, memory_files, model_directories, positive,
+from mt.cli.common import (decoding_option, err_console, finite, load_glossaries, memory_files, model_directories,
                            progress_bar, warn)
 from mt.settings import DecodingSettings
 from mt.errors import InputError
@@ -42,12 +42,6 @@ FORMATS = ("txt", "jsonl")
 TM_MODES = ("both", "read", "write", "off")
 JOB_SUFFIX = ".tarjama-job.sqlite"
 PROGRESS_MIN_LINES = 20
-# the documented ranges of the decoding options (docs/translate.md)
-MAX_BEAM = 64
-MAX_BATCH_TOKENS = 1_000_000
-MAX_LENGTH_RATIO = 100.0
-MAX_LENGTH_EXTRA = 4096
-MAX_THREADS = 1024
 
 
 def _output_format(fmt: Optional[str], output: Optional[str]) -> str:
@@ -81,21 +75,12 @@ def translate(
     model: Optional[List[str]] = typer.Option(None, "--model", "-m",
                                               help="PAIR=ID_OR_DIR (pairs ar-en, en-zh, ar-zh; repeatable) or a "
                                               "bare ID_OR_DIR for the direct pair. Default: `mt models list`."),
-    # decoding options: ranges checked here, before any work (issue 20: --beam 100000 grew to 15.5 GB); the
-    # decoding settings check them again where they are built
-    beam: int = typer.Option(4, "--beam", min=1, max=MAX_BEAM, help=f"Beam size (1-{MAX_BEAM})."),
-    batch_tokens: int = typer.Option(4096, "--batch-tokens", min=1, max=MAX_BATCH_TOKENS,
-                                     help="Token budget per batch (sentences x length)."),
-    max_input_tokens: Optional[int] = typer.Option(None, "--max-input-tokens", min=1,
-                                                   help="Chunk sentences longer than this many source tokens "
-                                                   "(default: half the model's positions, 256 for OPUS-MT)."),
-    max_length_ratio: float = typer.Option(2.0, "--max-length-ratio", max=MAX_LENGTH_RATIO,
-                                           callback=positive,
-                                           help="Decoding limit per sentence: this many target tokens per source "
-                                           "token (its length rounded up to a multiple of 8), plus --max-length-extra, "
-                                           "capped by the model's positions."),
-    max_length_extra: int = typer.Option(10, "--max-length-extra", min=0, max=MAX_LENGTH_EXTRA,
-                                         help="Target tokens added to the decoding limit."),
+    # decoding options: ranges (mt.settings.RANGES) checked before any work (issue 20: --beam 100000 grew to 15.5 GB)
+    beam: int = decoding_option("beam_size"),
+    batch_tokens: int = decoding_option("batch_tokens"),
+    max_input_tokens: Optional[int] = decoding_option("max_input_tokens"),
+    max_length_ratio: float = decoding_option("max_length_ratio"),
+    max_length_extra: int = decoding_option("max_length_extra"),
     glossary: Optional[List[Path]] = typer.Option(None, "--glossary", "-g",
                                                   help="Glossary file (.tsv, .tbx, .csv, .json); repeatable."),
     glossary_mode: str = typer.Option("strict", "--glossary-mode",
@@ -103,8 +88,7 @@ def translate(
                                       "missing terms only; off: ignore the glossary."),
     ref: Optional[Path] = typer.Option(None, "--ref", help="Reference translation: print scores at the end."),
     backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model directory holds)."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, max=MAX_THREADS,
-                                          help="CPU threads (default: all cores)."),
+    threads: Optional[int] = decoding_option("threads"),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file (never an input)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
     tm: Optional[Path] = typer.Option(None, "--tm", help="Translation memory file (created when missing): reuse "
