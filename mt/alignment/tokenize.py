@@ -25,16 +25,16 @@ from typing import Iterable
 
 from mt.errors import InputError
 from mt.text.arabic import fold_coarse
+from mt.text.numbers import NUMBER_PATTERN
 from mt.text.script import dominant_language
 
 LANGUAGES = ("ar", "en", "zh")
 
 _ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
-_NUMBER = r"\d+(?:[.,\u066b\u066c]\d+)*"
 _WORD = rf"(?:[^\W\d_]|[{_ARABIC_MARKS}])(?:[\w{_ARABIC_MARKS}]|['\u2019](?=[^\W\d_]))*|\d[\w]*"
 _CJK = r"[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
-_GENERIC = re.compile(rf"{_NUMBER}(?![\w])|{_WORD}|[^\s]", re.UNICODE)
-_ZH = re.compile(rf"{_CJK}|{_NUMBER}(?!(?!{_CJK})\w)|(?:(?!{_CJK})[\w{_ARABIC_MARKS}])+|[^\s]", re.UNICODE)
+_GENERIC = re.compile(rf"{NUMBER_PATTERN}(?![\w])|{_WORD}|[^\s]", re.UNICODE)
+_ZH = re.compile(rf"{_CJK}|{NUMBER_PATTERN}(?!(?!{_CJK})\w)|(?:(?!{_CJK})[\w{_ARABIC_MARKS}])+|[^\s]", re.UNICODE)
 _PROCLITICS = re.compile(r"^([وف]?)([بك]?)(?=ال[^\W\d_]{2,})|^([وف]?)(ل)(?=ل[^\W\d_]{2,})")
 
 

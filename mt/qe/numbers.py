@@ -21,20 +21,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
+from mt.text.numbers import DIGITS, NUMBER, SEPARATORS, decimal_text, magnitude, scaled
 
 _SPACE = "[ \u00a0\u202f\u2009]"
 _AR_GROUPS = re.compile(rf"(?<![\d.,٫٬])\d{{3}}(?:{_SPACE}\d{{3}})*{_SPACE}\d{{1,3}}(?![\d.,٫٬]|{_SPACE}\d)")
 _LTR_GROUPS = re.compile(rf"(?<![\d.,٫٬])\d{{1,3}}(?:{_SPACE}\d{{3}})+(?![\d.,٫٬]|{_SPACE}\d)")
-_PLAIN = re.compile(r"\d+(?:[.,٫٬]\d+)*")
-_MAGNITUDE = re.compile(r"\s*(?:(thousand|million|billion|trillion|ألفين|ألفا|ألف|آلاف|مليونا|مليوني|مليون|ملايين|"
-                        r"مليارات|مليارا|ملياري|مليار|بليون|تريليون)(?![^\W\d_])|(万亿|万|亿|千(?![米克瓦焦赫字卡])))",
-                        re.IGNORECASE)
-_SCALE = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "ألف": 3, "آلاف": 3, "ألفا": 3, "ألفين": 3,
-          "مليون": 6, "ملايين": 6, "مليونا": 6, "مليوني": 6, "مليار": 9, "مليارات": 9, "مليارا": 9, "ملياري": 9,
-          "بليون": 9, "تريليون": 12, "万亿": 12, "万": 4, "亿": 8, "千": 3}
 
 _EN_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -82,48 +75,33 @@ class Number:
     value: str = ""  # the reading the writing convention gives (UN groups right to left, 1,000 a thousand)
 
 
-def _value(number: Decimal | float | int) -> str:
-    value = Decimal(str(number))
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
-
-
 def _plain_readings(raw: str) -> set[str]:
     """Readings of a digit string with separators (see the module docstring)."""
-    parts = re.split(r"([.,٫٬])", raw)
+    parts = re.split(f"([{SEPARATORS}])", raw)
     digits, seps = parts[0::2], parts[1::2]
     readings = set()
     if all(len(p) == 3 for p in digits[1:]) and "٫" not in seps:
-        readings.add(_value(int("".join(digits))))  # thousands groups
+        readings.add(decimal_text(int("".join(digits))))  # thousands groups
     if len(digits) == 2 and "٬" not in seps:
-        readings.add(_value(Decimal(f"{digits[0]}.{digits[1]}")))  # a decimal fraction
+        readings.add(decimal_text(Decimal(f"{digits[0]}.{digits[1]}")))  # a decimal fraction
     if len(digits) > 2 and not readings:  # a date or version such as 17.11.2016: its parts
-        readings.update(_value(int(p)) for p in digits)
-    return readings or {_value(int(digits[0]))}
+        readings.update(decimal_text(int(p)) for p in digits)
+    return readings or {decimal_text(int(digits[0]))}
 
 
 def _convention(raw: str, readings: set[str]) -> str:
     """The one reading of a digit string the writing convention gives: groups of three after ``,``/``.``/``٬``
     are thousands (``1,200`` is 1200), a single ``٫``, ``.`` or ``,`` before other digits a decimal point."""
-    digits = re.split(r"[.,٫٬]", raw)
+    digits = re.split(f"[{SEPARATORS}]", raw)
     if len(digits) > 1 and all(len(p) == 3 for p in digits[1:]) and "٫" not in raw:
-        return _value(int("".join(digits)))
+        return decimal_text(int("".join(digits)))
     return min(readings, key=lambda r: (len(r), r)) if len(readings) > 1 else next(iter(readings))
 
 
-def _scaled(readings: set[str], text: str, end: int) -> tuple[set[str], int]:
-    match = _MAGNITUDE.match(text, end)
-    if not match:
-        return readings, end
-    exponent = _SCALE[(match.group(1) or match.group(2)).lower()]
-    scaled = set()
-    for reading in readings:
-        try:
-            scaled.add(_value(Decimal(reading).scaleb(exponent)))
-        except InvalidOperation:  # pragma: no cover - readings are decimal strings
-            continue
-    return readings | scaled, match.end()
+def _scaled(readings: set[str], text: str, end: int) -> set[str]:
+    """The readings, and each scaled by a magnitude word after the number (mt.text.numbers.magnitude)."""
+    found = magnitude(text, end)
+    return readings | {scaled(reading, found[0]) for reading in readings} if found else readings
 
 
 def _digit_numbers(text: str, lang: str) -> list[Number]:
@@ -135,16 +113,16 @@ def _digit_numbers(text: str, lang: str) -> list[Number]:
         groups = re.split(_SPACE, match.group())
         # Arabic: the groups right to left (UN), or as written (left-to-right digits in other sources)
         orders = [groups[::-1], groups] if lang == "ar" else [groups]
-        value = _value(int("".join(orders[0])))
-        readings, _ = _scaled({_value(int("".join(o))) for o in orders}, ascii_text, match.end())
+        value = decimal_text(int("".join(orders[0])))
+        readings = _scaled({decimal_text(int("".join(o))) for o in orders}, ascii_text, match.end())
         found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings),
                             value=value))
         taken[match.start():match.end()] = [True] * (match.end() - match.start())
-    for match in _PLAIN.finditer(ascii_text):
+    for match in NUMBER.finditer(ascii_text):
         if taken[match.start()]:
             continue
         plain = _plain_readings(match.group())
-        readings, _ = _scaled(plain, ascii_text, match.end())
+        readings = _scaled(plain, ascii_text, match.end())
         found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings),
                             value=_convention(match.group(), plain)))
     return found
@@ -174,22 +152,22 @@ def _soft_numbers(text: str, lang: str) -> list[Number]:
             word = m.group().lower()
             value = _EN_WORDS.get(word, _EN_MONTHS.get(word))
             if value is not None:
-                found.append(Number(m.start(), m.end(), m.group(), frozenset({_value(value)}), soft=True))
+                found.append(Number(m.start(), m.end(), m.group(), frozenset({decimal_text(value)}), soft=True))
     elif lang == "ar":
         for m in _AR_TEENS.finditer(text):
-            found.append(Number(m.start(), m.end(), m.group(), frozenset({_value(_AR_TEEN_VALUE[m.group(1)])}),
+            found.append(Number(m.start(), m.end(), m.group(), frozenset({decimal_text(_AR_TEEN_VALUE[m.group(1)])}),
                                 soft=True))
         for m in _AR_WORD.finditer(text):
             word = m.group()
             value = _AR_WORDS.get(word, _AR_WORDS.get(_AR_PREFIX.sub("", word)))
             if value is not None:
-                found.append(Number(m.start(), m.end(), word, frozenset({_value(value)}), soft=True))
+                found.append(Number(m.start(), m.end(), word, frozenset({decimal_text(value)}), soft=True))
     else:
         for m in _ZH_NUMERAL.finditer(text):
             value = _zh_numeral(m.group())
             after_digit = m.start() > 0 and text[m.start() - 1].translate(DIGITS).isdigit()
             if value and not after_digit and m.group()[0] not in "万亿":
-                found.append(Number(m.start(), m.end(), m.group(), frozenset({_value(value)}), soft=True))
+                found.append(Number(m.start(), m.end(), m.group(), frozenset({decimal_text(value)}), soft=True))
     return found
 
 

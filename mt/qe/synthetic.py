@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from mt.glossary import Glossary, find_target
-from mt.qe.numbers import DIGITS, find_numbers
+from mt.qe.numbers import find_numbers
+from mt.text.numbers import DIGITS
 
 CORRUPTIONS = ("copy", "loop", "number", "detached", "halved", "term", "script", "empty")
 MIN_HALVED_UNITS = 8

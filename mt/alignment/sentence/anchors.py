@@ -19,28 +19,18 @@ import csv
 import logging
 import re
 from collections import Counter
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Callable, Iterable, Protocol, Sequence
 
 from mt.data import COUNTRIES_TABLE, NAMES_TABLE
 from mt.glossary import has_target
 from mt.text.arabic import PROCLITICS, normalize_token
+from mt.text.numbers import DIGITS, NUMBER, SEPARATORS, magnitude, scaled
 
 log = logging.getLogger(__name__)
 
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0660-\u0669\u0671-\u06d3\u064b-\u065f\u0670\u0640]+")
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
-_NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)*")
-# magnitude words after a number: English, Arabic (singular, plural, dual) and Chinese (千 only when no unit
-# follows: 千米 is a kilometre, 千克 a kilogram)
-_MAGNITUDE = re.compile(r"\s*(?:(thousand|million|billion|trillion|ألفين|ألفا|ألف|آلاف|مليونا|مليوني|مليون|ملايين|"
-                        r"مليارات|مليارا|ملياري|مليار|تريليون)(?![^\W\d_])|(万亿|万|亿|千(?![米克瓦焦赫字卡])))",
-                        re.IGNORECASE)
-_SCALE = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "ألف": 3, "آلاف": 3, "ألفا": 3, "ألفين": 3,
-          "مليون": 6, "ملايين": 6, "مليونا": 6, "مليوني": 6, "مليار": 9, "مليارات": 9, "مليارا": 9, "ملياري": 9,
-          "تريليون": 12, "万亿": 12, "万": 4, "亿": 8, "千": 3}
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]+")
 _PUNCT = {"?": "?", "\u061f": "?", "\uff1f": "?", "!": "!", "\uff01": "!", "(": "(", "\uff08": "(",
           "\"": "\"", "\u00ab": "\"", "\u00bb": "\"", "\u201c": "\"", "\u201d": "\"", "\u300c": "\"",
@@ -55,30 +45,20 @@ class TermSource(Protocol):
 
 def _numbers(text: str) -> list[str]:
     keys = []
-    text = text.translate(_DIGITS)
-    for match in _NUMBER.finditer(text):
-        raw = match.group()
-        parts = re.split(r"[.,\u066b\u066c]", raw)
+    text = text.translate(DIGITS)
+    for match in NUMBER.finditer(text):
+        parts = re.split(f"[{SEPARATORS}]", match.group())
         # "1,000" / "1.000" / "1٬000" -> 1000 (groups of three); "3.5" / "3,5" / "٣٫٥" -> 3.5
         if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]):
             key = "".join(parts)
         else:
             key = ".".join(parts)
-        magnitude = _MAGNITUDE.match(text, match.end())
-        if magnitude:
-            key = _scaled(key, _SCALE[(magnitude.group(1) or magnitude.group(2)).lower()])
+        found = magnitude(text, match.end())
+        if found:
+            key = scaled(key, found[0])
         key = key.lstrip("0") or "0"
         keys.append(f"#{key}")
     return keys
-
-
-def _scaled(number: str, exponent: int) -> str:
-    """"1.2" scaled by 10**6 -> "1200000" (exact decimal arithmetic; a fraction keeps its point)."""
-    try:
-        value = Decimal(number).scaleb(exponent)
-    except InvalidOperation:
-        return number
-    return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
 
 
 def _latin(text: str) -> list[str]:
@@ -112,7 +92,7 @@ def _months(text: str) -> tuple[list[str], str]:
     keys = [f"month:{_AR_MONTHS[m.group(1)]}" for m in _AR_MONTH.finditer(text)]
     if "月" in text:
         for m in _ZH_MONTH.finditer(text):
-            raw = m.group(1).translate(_DIGITS)
+            raw = m.group(1).translate(DIGITS)
             keys.append(f"month:{int(raw) if raw.isdigit() else _ZH_NUMERALS[raw]}")
         text = _ZH_MONTH.sub(" 月", text)
     return keys, text
