@@ -90,53 +90,45 @@ def _main(argv: list[str] | None) -> int:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except TarjamaError as error:
-        _traceback()
-        err_console.print(f"mt: error: {error}", markup=False)
-        return error.exit_code
+        return _failed(f"mt: error: {error}", error.exit_code)
     except KeyboardInterrupt:
-        _traceback()
-        err_console.print("mt: interrupted", markup=False)
-        return 130
+        return _failed("mt: interrupted", 130)
     except Terminated:
-        _traceback()
-        err_console.print("mt: terminated", markup=False)
-        return 143
+        return _failed("mt: terminated", 143)
     except OSError as error:
-        _traceback()
         if error.errno not in OUTPUT_ERRNOS:
             return _internal_error(error)
         where = f"{error.filename}: " if error.filename else ""
-        err_console.print(f"mt: error: {where}cannot write ({error.strerror or error})", markup=False)
-        return OutputError.exit_code
+        return _failed(f"mt: error: {where}cannot write ({error.strerror or error})", OutputError.exit_code)
     except MemoryError:
-        _traceback()
-        err_console.print("mt: error: out of memory; give smaller inputs (or more memory)", markup=False)
-        return 3
+        return _failed("mt: error: out of memory; give smaller inputs (or more memory)", 3)
     except Exception as error:  # noqa: BLE001 - the last guard against a traceback for users
-        _traceback()
         if type(error).__name__ == "NoArgsIsHelpError":
-            err_console.print(error.format_message(), markup=False)  # type: ignore[attr-defined]
-            return 2
+            return _failed(error.format_message(), 2)  # type: ignore[attr-defined]
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):  # click usage errors
             command = getattr(getattr(error, "ctx", None), "command_path", "mt")
             message = " ".join(error.format_message().split())
-            err_console.print(f"mt: error: {message} (see '{command} --help')", markup=False)
-            return int(error.exit_code)
+            return _failed(f"mt: error: {message} (see '{command} --help')", int(error.exit_code))
         if type(error).__name__ == "Abort":
-            err_console.print("mt: aborted", markup=False)
-            return 1
+            return _failed("mt: aborted", 1)
         return _internal_error(error)
     if result == 130:  # typer turns Ctrl-C into exit status 130
         err_console.print("mt: interrupted", markup=False)
     return result if isinstance(result, int) else 0
 
 
+def _failed(line: str, code: int) -> int:
+    """The answer to an expected failure: its traceback with MT_DEBUG set, one line on stderr, the exit status."""
+    _traceback()
+    err_console.print(line, markup=False)
+    return code
+
+
 def _internal_error(error: BaseException) -> int:
     """One line for a bug (exit status 3): the type and message, never a traceback unless MT_DEBUG is set."""
     hint = "" if _debug() else " (set MT_DEBUG=1 for a traceback)"
     message = " ".join(str(error).split())
-    err_console.print(f"mt: internal error: {type(error).__name__}: {message}{hint}", markup=False)
-    return 3
+    return _failed(f"mt: internal error: {type(error).__name__}: {message}{hint}", 3)
 
 
 def run() -> None:

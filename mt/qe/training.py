@@ -132,19 +132,19 @@ def compose_pivot(direct: LexicalTable, first: LexicalTable, second: LexicalTabl
     """``direct`` (ar -> zh) widened through a pivot: an Arabic word also accepts the translations (``second``,
     en -> zh) of its translations (``first``, ar -> en), and a target word the Arabic words that translate its
     translations back; function words of ``direct`` stay out. Stop lists and length model stay ``direct``'s."""
-    forward = {word: set(translations) for word, translations in direct.forward.items()}
-    for word, pivots in first.forward.items():
-        if word in direct.src_stop:
-            continue
-        reached = {t for p in pivots for t in second.forward.get(p, ())} - direct.tgt_stop
-        forward.setdefault(word, set()).update(reached)
-    backward = {word: set(sources) for word, sources in direct.backward.items()}
-    for word, pivots in second.backward.items():
-        if word in direct.tgt_stop:
-            continue
-        reached = {s for p in pivots for s in first.backward.get(p, ())} - direct.src_stop
-        backward.setdefault(word, set()).update(reached)
+    forward = _widened(direct.forward, first.forward, second.forward, direct.src_stop, direct.tgt_stop)
+    backward = _widened(direct.backward, second.backward, first.backward, direct.tgt_stop, direct.src_stop)
     meta = dict(direct.meta, pivot={"first": first.meta, "second": second.meta})
-    return LexicalTable(direct.src_lang, direct.tgt_lang, {k: frozenset(v) for k, v in forward.items() if v},
-                        {k: frozenset(v) for k, v in backward.items() if v}, direct.src_stop, direct.tgt_stop,
+    return LexicalTable(direct.src_lang, direct.tgt_lang, forward, backward, direct.src_stop, direct.tgt_stop,
                         direct.length, meta)
+
+
+def _widened(table: dict[str, frozenset[str]], hop: dict[str, frozenset[str]], onward: dict[str, frozenset[str]],
+             skip: frozenset[str], drop: frozenset[str]) -> dict[str, frozenset[str]]:
+    """``table`` where each word also reaches what its ``hop`` words reach in ``onward`` (less ``drop``); the
+    words in ``skip`` (function words) keep only their own entries."""
+    widened = {word: set(values) for word, values in table.items()}
+    for word, middles in hop.items():
+        if word not in skip:
+            widened.setdefault(word, set()).update({t for m in middles for t in onward.get(m, ())} - drop)
+    return {word: frozenset(values) for word, values in widened.items() if values}
