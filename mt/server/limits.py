@@ -54,6 +54,24 @@ async def send_error(send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+async def refusing(app, scope, receive, send, refused: type[ApiError]) -> None:
+    """Run ``app``; an error of type ``refused`` raised before its answer started is answered with send_error
+    (once the answer has started, the connection just ends)."""
+    started = False
+
+    async def tracking_send(message):
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, receive, tracking_send)
+    except refused as error:
+        if not started:
+            await send_error(send, error.status, error.message)
+
+
 class BodyLimit:
     """ASGI middleware: a request body over ``limit`` bytes is answered 413 with a one-line JSON error, whether
     it declares its length (refused before it is read) or streams it (refused once the limit is passed)."""
@@ -61,9 +79,6 @@ class BodyLimit:
     def __init__(self, app, limit: int) -> None:
         self.app = app
         self.limit = limit
-
-    async def _refuse(self, send) -> None:
-        await send_error(send, 413, f"request body is larger than the server's limit of {self.limit} bytes")
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -76,10 +91,10 @@ class BodyLimit:
                 except ValueError:
                     declared = -1
                 if declared > self.limit or declared < 0:
-                    await self._refuse(send)
+                    error = BodyTooLarge(self.limit)
+                    await send_error(send, error.status, error.message)
                     return
         received = 0
-        started = False
 
         async def limited_receive():
             nonlocal received
@@ -90,17 +105,7 @@ class BodyLimit:
                     raise BodyTooLarge(self.limit)
             return message
 
-        async def tracking_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send)
+        await refusing(self.app, scope, limited_receive, send, BodyTooLarge)
 
 
 class BodyTimedOut(ApiError):
@@ -117,16 +122,12 @@ class BodyTimeout:
         self.app = app
         self.timeout = timeout
 
-    async def _refuse(self, send) -> None:
-        await send_error(send, 408, f"the request body did not arrive within {self.timeout:g} s")
-
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         deadline: float | None = None
         complete = False
-        started = False
 
         async def timed_receive():
             nonlocal deadline, complete
@@ -140,14 +141,4 @@ class BodyTimeout:
             complete = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
-        async def tracking_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, timed_receive, tracking_send)
-        except BodyTimedOut:
-            if not started:
-                await self._refuse(send)
+        await refusing(self.app, scope, timed_receive, send, BodyTimedOut)
