@@ -17,6 +17,22 @@ DATA = REPO / "eval" / "data"
 SEEDS = REPO / "seeds"
 
 
+def sqlite_count(path: Path, query: str) -> int:
+    """A count from a SQLite file that another process is writing (read-only; 0 while it is missing or locked)."""
+    import sqlite3
+
+    if not path.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            return db.execute(query).fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

@@ -28,7 +28,7 @@ from mt.backends.ct2 import CTranslate2Backend
 from mt.decoding.batching import BUCKETS, bucket_width
 from mt.glossary import Glossary
 from mt.pipeline import Translator
-from tests.conftest import DATA, REPO
+from tests.conftest import DATA, REPO, sqlite_count
 
 GLOSSARY = REPO / "glossaries" / "ecommerce.tsv"
 LINES = 500
@@ -249,18 +249,7 @@ def _journal_batches(path: Path) -> int:
 
 
 def _job_blocks(path: Path) -> int:
-    import sqlite3
-
-    if not path.exists():
-        return 0
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT count(DISTINCT block) FROM job_entries").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
+    return sqlite_count(path, "SELECT count(DISTINCT block) FROM job_entries")
 
 
 @pytest.mark.parametrize("engine", [[], pytest.param(["--engine", "local", "--batch-lines", "40"],

@@ -26,6 +26,7 @@ from mt.models.convert import convert
 from mt.models.registry import route
 from mt.pipeline import FIRST_BLOCK_UNITS, Translator, model_identity
 from mt.text.sentences import split_sentences
+from tests.conftest import sqlite_count
 
 REPO = Path(__file__).resolve().parent.parent
 UN_AR = REPO / "eval" / "data" / "un_v1.0" / "UNv1.0.devset.ar"
@@ -262,16 +263,7 @@ def _translate_process(args: list, tm_args: list) -> subprocess.Popen:
 
 
 def _entries(path: Path) -> int:
-    if not path.exists():
-        return 0
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT count(*) FROM entries").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
+    return sqlite_count(path, "SELECT count(*) FROM entries")
 
 
 @pytest.mark.parametrize("how", ["tm", pytest.param("resume", marks=pytest.mark.slow)])
