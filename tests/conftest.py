@@ -33,6 +33,25 @@ def sqlite_count(path: Path, query: str) -> int:
         return 0
 
 
+def kill_when(process, ready) -> None:
+    """SIGKILL a running ``mt`` process (a subprocess.Popen) once ``ready()`` holds (within 300 s); it must still
+    be running then. The process is reaped whatever happens."""
+    import signal
+    import time
+
+    try:
+        deadline = time.monotonic() + 300
+        while not ready() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert process.poll() is None, "the run finished before it could be killed"
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

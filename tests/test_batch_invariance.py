@@ -18,7 +18,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ from mt.backends.ct2 import CTranslate2Backend
 from mt.decoding.batching import BUCKETS, bucket_width
 from mt.glossary import Glossary
 from mt.pipeline import Translator
-from tests.conftest import DATA, REPO, sqlite_count
+from tests.conftest import DATA, REPO, kill_when, sqlite_count
 
 GLOSSARY = REPO / "glossaries" / "ecommerce.tsv"
 LINES = 500
@@ -230,20 +229,6 @@ def _process(args: list) -> subprocess.Popen:
                                                                     "MT_PROGRESS": "0", "PYTHONPATH": str(REPO)})
 
 
-def _kill_when(process: subprocess.Popen, ready) -> None:
-    try:
-        deadline = time.monotonic() + 300
-        while not ready() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert process.poll() is None, "the run finished before it could be killed"
-        process.send_signal(signal.SIGKILL)
-        process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
 def _journal_batches(path: Path) -> int:
     return max(0, path.read_bytes().count(b"\n") - 1) if path.exists() else 0
 
@@ -268,7 +253,7 @@ def test_resume_after_sigkill_gives_the_uninterrupted_bytes(engine, corpus, loop
     checkpoint = Path(f"{out}.tarjama-engine-job.jsonl") if engine else Path(f"{out}.tarjama-job.sqlite")
     done = _journal_batches if engine else _job_blocks
     killed = _process([*common, "-o", out, "--resume"])
-    _kill_when(killed, lambda: done(checkpoint) >= 3)
+    kill_when(killed, lambda: done(checkpoint) >= 3)
     assert killed.returncode == -signal.SIGKILL and not out.exists() and done(checkpoint) >= 3
     again = _process([*common, "-o", out, "--resume"])
     _, err = again.communicate(timeout=600)

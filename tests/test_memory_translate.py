@@ -11,7 +11,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from mt.models.convert import convert
 from mt.models.registry import route
 from mt.pipeline import FIRST_BLOCK_UNITS, Translator, model_identity
 from mt.text.sentences import split_sentences
-from tests.conftest import sqlite_count
+from tests.conftest import kill_when, sqlite_count
 
 REPO = Path(__file__).resolve().parent.parent
 UN_AR = REPO / "eval" / "data" / "un_v1.0" / "UNv1.0.devset.ar"
@@ -295,17 +294,7 @@ def test_killed_run_resumes_byte_identical(how, tiny_ar_en, tmp_path):
     checkpoint = tmp_path / "killed.tm" if how == "tm" else tmp_path / "killed.jsonl.tarjama-job.sqlite"
     extra = ["--tm", checkpoint] if how == "tm" else ["--resume"]
     process = _translate_process([*common, "-o", output], extra)
-    try:
-        deadline = time.monotonic() + 300
-        while _entries(checkpoint) == 0 and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert process.poll() is None, "the run finished before it could be killed"
-        process.send_signal(signal.SIGKILL)
-        process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    kill_when(process, lambda: _entries(checkpoint) > 0)
     assert process.returncode == -signal.SIGKILL and not output.exists()
     finished = _entries(checkpoint)
     assert finished > 0
