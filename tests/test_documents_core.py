@@ -105,6 +105,16 @@ def test_point_goes_before_the_word_that_followed_it():
     assert before.tags[0].start == 5 and before.displaced == ()
 
 
+def test_a_point_between_words_stays_between_words_of_its_parent():
+    # aa | bb cc dd: bb unlinked, aa linked to the last word: the point is not left at the end
+    result = place([Tag("x", 2, 2, paired=False)], {(0, 3), (2, 1), (3, 2)})
+    assert 0 < result.tags[0].start < len(TGT) and result.tags[0].start in (2, 3, 5, 6, 8, 9)
+    # <a>bb | cc</a>: cc linked to a's first target word: the point stays between a's two words
+    result = place([Tag("a", 3, 8), Tag("x", 5, 5, paired=False)], {(0, 0), (1, 2), (2, 1), (3, 3)})
+    a, x = result.tags
+    assert (a.start, a.end) == (3, 8) and a.start < x.start < a.end
+
+
 def test_empty_paired_tag_is_placed_like_a_point_and_whole_text_tag_covers_all():
     result = place([Tag("all", 0, len(SRC)), Tag("empty", 3, 3)], set())
     whole, empty = result.tags

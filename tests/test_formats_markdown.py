@@ -12,6 +12,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
+from mt.decoding.markup import place_tags
 from mt.errors import InputError
 from mt.formats.document import FormatOptions, Tag, TranslatedSegment, identity
 from mt.formats.markdown import MarkdownFormat
@@ -67,6 +68,10 @@ def _latin(segment) -> TranslatedSegment:
     words = {}
     text = ARABIC.sub(lambda m: words.setdefault(m.group(0), "w" * len(m.group(0))), segment.text)
     return TranslatedSegment(segment, text, segment.tags)
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
 
 
 def _blocks(source: str) -> list[tuple[str, str]]:
@@ -307,3 +312,38 @@ def test_an_item_placed_around_nothing_beside_a_sibling_stays_its_sibling():
     tags = (Tag("m1", 0, 7), Tag("m2", 7, 7))  # the second placed around nothing at the first's end
     out = document.render([TranslatedSegment(segment, "Jack Ma said trade grows.", tags)], FormatOptions(target="en"))
     assert out.decode() == "*Jack Ma* *said* trade grows.\n"  # not "*Jack *Ma** ...": no em inside the other
+
+
+def _hard_break_holders(text: str) -> list[tuple[str, ...]]:
+    """The elements holding each hard break markdown-it-py reads in ``text``."""
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    found = []
+    for token in md.parse(text):
+        holders: list[str] = []
+        for child in token.children or []:
+            if child.type == "hardbreak":
+                found.append(tuple(holders))
+            elif child.nesting == 1:
+                holders.append(child.type)
+            elif child.nesting == -1:
+                holders.pop()
+    return found
+
+
+@pytest.mark.parametrize("source,links", [
+    # tests/data/realworld/python-markdown/links-reference.md (the brackets are text): the word before the break
+    # linked to the translation's last word, the word after it to none, as the tiny model linked them
+    ("هو [لمنظمة  \nالصحة[] لسامي لك شرابا.\n", {(0, 0), (1, 6), (3, 2), (4, 1), (5, 3)}),
+    # inside a link whose words swap places: the break's following word is the link's first target word
+    ("هو [لمنظمة  \nالصحة](/url) لسامي لك شرابا.\n", {(0, 0), (1, 4), (2, 3), (3, 1), (4, 2), (5, 5)}),
+    ("هو [لمنظمة  \nالصحة][1] لسامي لك.\n\n[1]: /url\n", {(0, 0), (1, 4), (2, 3), (3, 1), (4, 2)}),
+], ids=["links-reference", "inline-link", "full-reference"])
+def test_a_hard_break_between_words_stays_between_words_in_its_link(source, links):
+    document = _parse(source.encode())
+    segment = document.segments[0]
+    target = "He for Sami drinks health organisation ."
+    placement = place_tags(segment.tags, len(segment.text), len(target), _words(segment.text), _words(target),
+                           links)
+    out = document.render([TranslatedSegment(segment, target, placement.tags)], FormatOptions(target="en"))
+    assert _hard_break_holders(out.decode()) == _hard_break_holders(source), out.decode()
+    assert _inline_kinds(out.decode()) == _inline_kinds(source)

@@ -167,15 +167,7 @@ def _structure(text: str) -> list[object]:
     return shape
 
 
-# Known failure since the merge of batch-invariant decoding with the new tag placement (2026-12-07): in
-# links-reference.md a hard line break inside a reference link's text (`[word  \nword][]`) is lost or the link's
-# words are displaced in the output; on its branch (before the merge) the file passed. Open in issue 20's note.
-_KNOWN = {"links-reference.md": "a hard break inside a reference link's text is lost (issue 20, open)"}
-_MARKDOWN = [pytest.param(path, marks=pytest.mark.xfail(reason=_KNOWN[path.name], strict=False))
-             if path.name in _KNOWN else path for path in _files("*/*.md")]
-
-
-@pytest.mark.parametrize("path", _MARKDOWN, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _files("*/*.md"), ids=lambda p: p.name)
 def test_markdown_files(translator, path, tmp_path):
     source, out = _translate(translator, path, tmp_path)
     assert _structure(out) == _structure(source)

@@ -8,7 +8,10 @@ ar -> en -> zh pivot); this module is the pure part that needs neither model nor
 - a paired tag with words goes around the target words its source words are linked to (from the first such
   word to the last: a tag is one span); a tag that covers every source word covers every target word;
 - a point (or an empty paired tag) goes before the target words linked to the source word that follows it (else
-  after those of the word before it); at the segment's start or end it stays at the start or end;
+  after those of the word before it); at the segment's start or end it stays at the start or end; one that
+  stood between two words of its parent (a line break inside a paragraph or a link) stays between two words of
+  its parent's place wherever it has two, never at an end, where a format may drop it (a Markdown hard break
+  at a paragraph's end is none) or write it outside its parent (after the parent's closing markup);
 - the source's nesting is kept: every tag stays inside the tag that held it in the source and off its placed
   siblings (outer tags are placed first, a child is clipped to its parent's place, siblings never overlap), so
   paired tags nest properly in the target whatever the alignment (crossing links included);
@@ -138,6 +141,21 @@ class _Aligned:
         """Whether a target span holds a whole target word."""
         return len(self.words_within(span)) > 0
 
+    def between_words(self, position: int, region: WordSpan) -> bool:
+        """Whether a source position has a source word of ``region`` (a source span) on each side."""
+        before = bisect_right(self.source_ends, position) - 1   # the last word ending at or before it
+        after = bisect_left(self.source_starts, position)       # the first word starting at or after it
+        return (before >= 0 and self.source_ends[before] > region[0]
+                and after < len(self.source_words) and self.source_starts[after] < region[1])
+
+    def interior(self, position: int, region: WordSpan) -> int:
+        """The position moved, if need be, between two target words of ``region`` (a target span): after its
+        first word and before its last; unchanged where the region holds fewer than two words."""
+        words = self.words_within(region)
+        if len(words) < 2:
+            return position
+        return min(max(position, self.target_ends[words[0]]), self.target_starts[words[-1]])
+
 
 class _Taken:
     """The spans placed inside one parent, as their union: disjoint intervals in order (spans that only touch
@@ -263,6 +281,9 @@ def place_tags(tags: Sequence[Tag], source_len: int, target_len: int, source_wor
             displaced.add(k)
             position = aligned.proportional(tag.start)
         position = min(max(position, region[0]), region[1])  # a point may stand anywhere inside its parent
+        source_region = (tags[parent].start, tags[parent].end) if parent is not None else (0, source_len)
+        if aligned.between_words(tag.start, source_region):  # between words in the source: so in the target
+            position = aligned.interior(position, region)
         placed[k] = (position, position)
     out = tuple(Tag(tag.id, placed[k][0], placed[k][1], tag.paired) for k, tag in enumerate(tags))
     return Placement(out, tuple(tags[k].id for k in sorted(displaced)))
