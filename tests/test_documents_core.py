@@ -505,3 +505,35 @@ def test_cli_document_keeps_english_and_urls_and_reports_them(run_cli, fast_tiny
     rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert [r.get("kept") for r in rows] == ["no Arabic", "no Arabic", None]
     assert rows[0]["translation"] == ENGLISH and rows[1]["translation"] == URL
+
+
+def test_cli_po_and_tmx_write_no_translation_for_a_message_without_arabic(run_cli, fast_tiny, tmp_path):
+    """A PO msgid or a TMX Arabic seg holding English only is left as it is: msgstr stays empty (and the entry
+    unflagged), the tu gets no target tuv; the report says why (read back with polib and lxml)."""
+    import json
+
+    import polib
+    from lxml import etree
+
+    po = tmp_path / "mixed.po"
+    po.write_text(f'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  f'msgid "{ENGLISH}"\nmsgstr ""\n\nmsgid "{URL}"\nmsgstr ""\n\n'
+                  f'msgid "{FLORES[2]}"\nmsgstr ""\n', encoding="utf-8")
+    tmx = tmp_path / "mixed.tmx"
+    tmx.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" '
+                   'datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="t" '
+                   f'creationtoolversion="1"/><body>\n<tu><tuv xml:lang="ar"><seg>{ENGLISH}</seg></tuv></tu>\n'
+                   f'<tu><tuv xml:lang="ar"><seg>{FLORES[2]}</seg></tuv></tu>\n</body></tmx>\n', encoding="utf-8")
+    for path in (po, tmx):
+        out, report = tmp_path / f"out{path.suffix}", tmp_path / f"report{path.suffix}.jsonl"
+        code, _, err = run_cli("translate", path, "--to", "en", "-o", out, "--report", report, "-q", *fast_tiny)
+        assert code == 0, err
+        rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+        expected = ["no Arabic", "no Arabic", None] if path is po else ["no Arabic", None]
+        assert [r.get("kept") for r in rows] == expected
+    entries = polib.pofile(str(tmp_path / "out.po"))
+    assert [(e.msgstr, e.fuzzy) for e in entries[:2]] == [("", False), ("", False)]
+    assert entries[2].msgstr and entries[2].fuzzy and not ARABIC.search(entries[2].msgstr)
+    tus = etree.parse(str(tmp_path / "out.tmx")).getroot().iter("tu")
+    langs = [[tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tu.iter("tuv")] for tu in tus]
+    assert langs == [["ar"], ["ar", "en"]]

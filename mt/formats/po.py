@@ -17,7 +17,8 @@ msgstr[0] from msgid_plural (the general form). Entries that already have a tran
 ``overwrite_targets``; obsolete (``#~``) entries are never touched. Placeholders, printf (``%s %d %05.2f
 %(name)s %1$s %%``) and python-brace (``{name} {0} {}``), and line breaks inside a message are point tags: the
 model never sees them and they come back exactly (one the translation lost is appended, and logged).
-Leading and trailing white space (a final ``\\n``) is kept around the translation.
+Leading and trailing white space (a final ``\\n``) is kept around the translation. An entry with a message that
+has no Arabic letter (``TranslatedSegment.kept``) is left as it is: its msgstr stays empty, no fuzzy flag.
 
 Encoding: the header's ``charset`` is used to decode (cp1256, windows-1252 ...), or ``--encoding`` where the
 header declares none (a .pot's ``charset=CHARSET``) or the file does not decode as declared (a mislabelled file);
@@ -194,6 +195,8 @@ class PoDocument(Document):
         lines: list[str] = []
         position = 0
         for item in self._entries:
+            if any(translations[index].kept is not None for index in item.segments):
+                continue  # a message without Arabic is left as it is: no msgstr, no fuzzy flag
             lines.extend(self._lines[position:item.first_line])
             values = [texts[index] for index in item.segments]
             lines.extend(self._entry_lines(item, values, target, options.mark_fuzzy))

@@ -11,7 +11,8 @@ entities-free character references and formatting all stay byte for byte; a ``tu
 ``tuv`` is left alone, unless ``overwrite_targets``, where that ``tuv`` is replaced in place. The language tag of
 the new ``tuv`` follows the file: the spelling most used for the target language in it (``en-US``, ``ZH-CN``), else
 ``en`` or ``zh-CN``; its attribute is ``xml:lang`` or ``lang`` as the Arabic one's. A ``seg`` without letters
-(numbers, codes) is copied as it is.
+(numbers, codes) is copied as it is; one with letters but no Arabic letter (``TranslatedSegment.kept``: English
+text under an Arabic tag) gets no target ``tuv`` (an existing one stays), as in every format.
 """
 
 from __future__ import annotations
@@ -213,6 +214,8 @@ class TmxDocument(Document):
                 seg = _strip_tail(unit.arabic.find("seg"))
             else:
                 translated = next(by_segment)
+                if translated.kept is not None:  # left as it is (no Arabic letter): no target written
+                    continue
                 seg = build_seg(seg_tag, translated.text, translated.tags, unit.codes)
             tuv = etree.Element("tuv", {unit.lang_attr: code})
             tuv.append(seg)
