@@ -299,13 +299,17 @@ class Translator:
 
     def use_memory(self, tm: TranslationMemory | str | Path | None, mode: str = "both") -> None:
         """Translate with this translation memory from now on (None: without one); a path is opened here
-        (created when missing, unless the mode is "read") and closed by :meth:`close` or the next call."""
+        (created when missing, unless the mode is "read", where it is opened read-only; "off" does not open it) and
+        closed by :meth:`close` or the next call."""
         if mode not in TM_MODES:
             raise InputError(f"unknown translation memory mode {mode!r}; choose both, read, write or off")
         if self._owned_tm and self.tm is not None:
             self.tm.close()
         self._owned_tm = isinstance(tm, (str, Path))
-        self.tm = TranslationMemory.open(tm, create=mode != "read") if isinstance(tm, (str, Path)) else tm
+        if isinstance(tm, (str, Path)):  # read: a read-only connection (the file never changes); off: not opened
+            tm = TranslationMemory.open(tm, read_only=mode == "read") if mode != "off" else None
+            self._owned_tm = tm is not None
+        self.tm = tm
         self.tm_mode = mode if self.tm is not None else "off"
 
     def sharing_models(self, glossary: Glossary | None, glossary_mode: str = "strict") -> "Translator":

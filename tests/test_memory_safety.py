@@ -59,3 +59,28 @@ def test_a_damaged_memory_is_refused_untouched(run_cli, fast_tiny, memory, tmp_p
         assert len(lines) == 1 and "damaged translation memory" in lines[0] and str(tm) in lines[0], err
         assert _digest(tm) == before, args
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_read_modes_open_the_memory_read_only_and_leave_no_files_beside_it(run_cli, fast_tiny, tiny_ar_en, memory,
+                                                                          tmp_path):
+    """`--tm-mode read` opens the memory read-only (SQLite's mode=ro), a look-up too, and neither leaves the
+    empty -wal/-shm files a read-only connection makes; `--tm-mode off` does not open (nor create) it."""
+    from mt.pipeline import Translator
+
+    tm, ar = memory
+    before = _digest(tm)
+    sidecars = [tm.with_name(tm.name + "-wal"), tm.with_name(tm.name + "-shm")]
+    with Translator(str(tiny_ar_en), tm=tm, tm_mode="read") as translator:
+        assert translator.tm.read_only
+    source = tmp_path / "in.txt"
+    source.write_text("".join(line + "\n" for line in ar[:3]), encoding="utf-8")
+    code, _, err = run_cli("translate", source, "--to", "en", "--tm", tm, "--tm-mode", "read",
+                           "-o", tmp_path / "out.txt", *fast_tiny)
+    assert code == 0 and "3 of 3 sentences reused" in err, err
+    code, out, err = run_cli("tm", "lookup", ar[49], "--tm", tm)
+    assert code == 0 and "100.0  human" in out, err
+    assert _digest(tm) == before and not any(side.exists() for side in sidecars)
+    missing = tmp_path / "none.tm"
+    code, _, err = run_cli("translate", source, "--to", "en", "--tm", missing, "--tm-mode", "off",
+                           "-o", tmp_path / "off.txt", *fast_tiny)
+    assert code == 0 and not missing.exists(), err

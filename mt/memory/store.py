@@ -26,7 +26,7 @@ from __future__ import annotations
 import sqlite3
 import time
 import urllib.parse
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -123,6 +123,11 @@ def _read_only_uri(path: Path) -> str:
     return f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
 
 
+def _sidecars(path: Path) -> tuple[Path, Path]:
+    """SQLite's write-ahead log and shared-memory files beside a memory in WAL mode."""
+    return Path(f"{path}-wal"), Path(f"{path}-shm")
+
+
 def _quick_check(path: Path, busy_timeout: float) -> None:
     """SQLite's quick_check of an existing file, on a read-only connection, before any connection that could
     write opens it: a damaged memory is refused untouched."""
@@ -168,6 +173,7 @@ class TranslationMemory:
         self._df: dict[str, int] | None = None   # trigram -> number of entries (a snapshot; see _trigram_df)
         self._df_max_id = 0
         self._busy_timeout = BUSY_TIMEOUT_S
+        self._sidecars_absent = False  # read-only: no -wal/-shm beside the file when it was opened
 
     # -- opening -------------------------------------------------------------------------------------------------
 
@@ -203,6 +209,7 @@ class TranslationMemory:
         if sqlite3.sqlite_version_info < (3, 34, 0):
             raise TranslationMemoryError(f"SQLite {sqlite3.sqlite_version} is too old for a translation memory: "
                                          "it needs FTS5 with the trigram tokenizer (SQLite 3.34 or later)")
+        sidecars_absent = not any(side.exists() for side in _sidecars(path))
         if exists and header:
             _quick_check(path, busy_timeout)
         try:
@@ -211,6 +218,7 @@ class TranslationMemory:
         except sqlite3.Error as error:
             raise TranslationMemoryError(f"{path}: cannot open: {_one_line(error)}") from error
         memory = cls(connection, path, read_only)
+        memory._sidecars_absent = read_only and sidecars_absent
         try:
             memory._prepare(busy_timeout)
         except BaseException:
@@ -300,7 +308,18 @@ class TranslationMemory:
             return problems
 
     def close(self) -> None:
+        """Close the connection. A read-only one on a WAL file makes an empty -wal and an -shm that SQLite removes
+        only when a connection that may write closes last: where none were there before, a plain connection
+        reads and closes to remove them, under SQLite's own locking (the log is empty: nothing is written to
+        the memory; files another connection still uses stay)."""
         self._db.close()
+        if self._sidecars_absent and any(side.exists() for side in _sidecars(self.path)):
+            with suppress(sqlite3.Error, OSError):
+                plain = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+                try:
+                    plain.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a read: it joins the log
+                finally:
+                    plain.close()
 
     def __enter__(self) -> "TranslationMemory":
         return self
