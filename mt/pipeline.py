@@ -486,7 +486,9 @@ class Translator:
 
     def _translate_arabic_segments(self, segments: Sequence[DocumentSegment], to: str,
                                    progress: Callable[[int], None] | None) -> list[TranslatedSegment]:
-        """translate_segments of segments that all have Arabic letters."""
+        """translate_segments of segments that all have Arabic letters (none: no model is loaded)."""
+        if not segments:
+            return []
         counts = []
         lines: list[str] = []
         for segment in segments:

@@ -537,3 +537,25 @@ def test_cli_po_and_tmx_write_no_translation_for_a_message_without_arabic(run_cl
     tus = etree.parse(str(tmp_path / "out.tmx")).getroot().iter("tu")
     langs = [[tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tu.iter("tuv")] for tu in tus]
     assert langs == [["ar"], ["ar", "en"]]
+
+
+def test_a_document_without_arabic_loads_no_model(run_cli, fast_tiny, tmp_path, monkeypatch):
+    """Every segment kept (no Arabic letter): nothing to decode, so no model is loaded (load_backend is watched;
+    the models are found as usual) and the report still lists every segment as kept."""
+    import json
+
+    from mt import pipeline
+
+    loads = []
+    real = pipeline.load_backend
+    monkeypatch.setattr(pipeline, "load_backend", lambda *args, **kwargs: loads.append(args) or real(*args, **kwargs))
+    page = tmp_path / "english.html"
+    page.write_text(f'<html lang="ar"><body>\n<p>{ENGLISH}</p>\n<p><a href="{URL}">{URL}</a></p>\n</body></html>\n',
+                    encoding="utf-8")
+    out, report = tmp_path / "english.en.html", tmp_path / "report.jsonl"
+    code, _, err = run_cli("translate", page, "--to", "en", "-o", out, "--report", report, "-q", *fast_tiny)
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8") == page.read_text(encoding="utf-8").replace('lang="ar"', 'lang="en"')
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("kept") for r in rows] == ["no Arabic", "no Arabic"]
+    assert loads == []
