@@ -13,6 +13,7 @@ a number) is not translated at all: :func:`kept_as_is` gives it back as it is, m
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -173,6 +174,25 @@ def _terms_whole(found: SentenceLinks, sentence: SentenceResult) -> SentenceLink
     return SentenceLinks(source_words, target_words, links)
 
 
+def _with_uncovered_words(text: str, words: list[tuple[int, int]],
+                          links: set[tuple[int, int]]) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+    """A segment's source words with those no sentence covers added, unlinked (a sentence whose translation came
+    back empty, a lone "،" or "."): a paired tag around them (``<b>،</b>``) then has words, so it still wraps
+    target words (displaced) instead of coming back as an empty pair. The links follow their words."""
+    ends = [end for _, end in words]
+    starts = [start for start, _ in words]
+    extra = []
+    for token in words_of(text, "ar"):
+        k = bisect_right(ends, token.start)  # the first covered word ending after the token starts
+        if k >= len(words) or starts[k] >= token.end:
+            extra.append((token.start, token.end))
+    if not extra:
+        return words, links
+    merged = sorted([(span, k) for k, span in enumerate(words)] + [(span, -1) for span in extra])
+    index = {k: new for new, (_, k) in enumerate(merged) if k >= 0}
+    return [span for span, _ in merged], {(index[s], t) for s, t in links}
+
+
 def place_markup(assembled: Sequence[Assembled], legs: Sequence[Leg], batch_size: int = 16) -> list[TranslatedSegment]:
     """The TranslatedSegments of assembled segments, tags placed (one alignment sweep for all tagged ones)."""
     tagged = [a for a in assembled if a.segment.tags]
@@ -200,6 +220,7 @@ def place_markup(assembled: Sequence[Assembled], legs: Sequence[Leg], batch_size
             source_words += [(part.source_start + w.start, part.source_start + w.end) for w in found.source_words]
             target_words += [(part.target_start + w.start, part.target_start + w.end) for w in found.target_words]
             segment_links |= {(s0 + s, t0 + t) for s, t in found.links}
+        source_words, segment_links = _with_uncovered_words(item.segment.text, source_words, segment_links)
         placement = place_tags(item.segment.tags, len(item.segment.text), len(item.text), source_words, target_words,
                                segment_links)
         out.append(TranslatedSegment(item.segment, item.text, placement.tags, item.sentences, placement.displaced))

@@ -559,3 +559,20 @@ def test_a_document_without_arabic_loads_no_model(run_cli, fast_tiny, tmp_path, 
     rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert [r.get("kept") for r in rows] == ["no Arabic", "no Arabic"]
     assert loads == []
+
+
+def test_a_tag_around_punctuation_whose_sentence_came_back_empty_still_wraps_words(hf_translator):
+    """`قال ما يون. <b>،</b>`: the lone "،" is a sentence of its own; a model may translate it as nothing (made by
+    hand here: the tiny models never do), so no aligned word covers it. The tag still wraps a target word,
+    reported as displaced, never an empty pair; the first sentence is aligned by the tiny model's head."""
+    from mt.results import LineResult, SentenceResult
+    from mt.segments import assemble, place_markup
+
+    text = "قال ما يون. ،"
+    segment = Segment("p 1", text, (Tag("b", len(text) - 1, len(text)),))
+    sentences = [SentenceResult("قال ما يون.", "Jack Ma said.", None), SentenceResult("،", "", None)]
+    assembled = assemble(segment, [LineResult(text, "Jack Ma said.", sentences)], "en")
+    done, = place_markup([assembled], hf_translator.legs("en"))
+    tag = done.tag("b")
+    assert done.text == "Jack Ma said." and tag.end > tag.start and done.text[tag.start:tag.end].strip()
+    assert done.displaced == ("b",)

@@ -19,7 +19,9 @@ ar -> en -> zh pivot); this module is the pure part that needs neither model nor
   to a sibling, wraps as many words as it had, from the free word of its parent nearest to its source position
   (carried over in proportion), else its parent's whole content (the siblings there inside it), and is listed as displaced; a point with no
   linked neighbour goes to that position (at a word boundary, inside its parent) and is listed as displaced.
-  Only a paired tag without words in the source (or a translation without words) is written empty.
+  Only a paired tag without words in the source (or a translation without words) is written empty. Every
+  non-space character of a segment is in some source word (punctuation marks are words; mt.segments adds,
+  unlinked, the words of a sentence that came back empty), so that is a tag around white space alone.
 
 Offsets are characters; target positions are always word boundaries (or the text's ends).
 """
