@@ -46,6 +46,8 @@ from mt.memory.model import normalise_source
 from mt.models.loading import ModelPlan, plan_model, resolve
 from mt.models.registry import parse_model_options, route
 from mt.models.vocab import MarianVocab
+from mt.qe.number_terms import NumberGlossary, is_number
+from mt.qe.sentences import SentenceAssessor
 from mt.results import LineResult, SentenceResult, TermResult
 from mt.segments import assemble, has_arabic, kept_as_is, place_markup, segment_lines
 from mt.text.chunking import chunk
@@ -94,7 +96,7 @@ def _job_record(sentence: SentenceResult) -> dict:
     return {"translation": sentence.translation, "score": sentence.score, "complete": sentence.complete,
             "chunked": sentence.chunked, "intermediate": sentence.intermediate,
             "terms": [[t.concept_id, t.source, t.start, t.end, t.target, t.status, t.lang,
-                       list(t.target_span) if t.target_span else None] for t in sentence.terms]}
+                       list(t.target_span) if t.target_span else None] for t in sentence.terms + sentence.numbers]}
 
 
 def _job_notes(sources: list[str], sentences: list[SentenceResult]) -> list[str]:
@@ -112,6 +114,13 @@ def _note_record(note: str | None, source: str) -> dict | None:
     """The record a job note holds for this spelling of a source, if any."""
     data = json.loads(note) if note else None
     return data.get("sources", {}).get(source) if isinstance(data, dict) else None
+
+
+def _sentence(source: str, translation: str, score: float | None, terms: list[TermResult],
+              *rest: object) -> SentenceResult:
+    """A SentenceResult with the enforcer's results split: the glossary's terms, and the source's numbers."""
+    return SentenceResult(source, translation, score, [t for t in terms if not is_number(t.concept_id)], *rest,
+                          numbers=[t for t in terms if is_number(t.concept_id)])
 
 
 def _sentence_estimate(line: str) -> int:
@@ -151,6 +160,9 @@ class TranslationStats:
     incomplete: int = 0
     terms_found: int = 0
     terms_present: int = 0
+    numbers_found: int = 0
+    numbers_present: int = 0
+    flagged: int = 0  # sentences quality estimation flagged (with qe)
     tm_human: int = 0     # sentences taken from a human entry of the translation memory
     tm_mt: int = 0        # ... from an MT entry made under the same key
     tm_stored: int = 0    # decoded sentences stored in the memory
@@ -232,6 +244,11 @@ class Translator:
             whatever it is batched with. Reaching the limit is reported (`complete: false`), never hidden.
         glossary: a mt.glossary.Glossary (or None) whose terms are found, enforced and verified.
         glossary_mode: "strict" (enforce every matched term), "soft" (report only) or "off".
+        numbers: the digit numbers of each Arabic sentence, as glossary concepts (mt.qe.number_terms): "enforce"
+            (verified, placed by the repair where missing), "check" (verified and reported) or "off"; reported
+            per sentence in SentenceResult.numbers, whatever the glossary mode.
+        qe: give every sentence its quality estimate (SentenceResult.risk and .flags, mt.qe; the glossary's terms
+            count when its mode is not off); ``qe_threshold`` overrides the estimator's flagging threshold.
         backend: "hf" or "ct2" to override what the model directory implies.
         tm: a mt.memory.TranslationMemory, or the path of one (opened, created if missing unless tm_mode is
             "read", and closed by :meth:`close`), or None.
@@ -246,7 +263,8 @@ class Translator:
                  glossary: Glossary | None = None, glossary_mode: str = "strict", backend: str | None = None,
                  device: str = "cpu", threads: int | None = None, block_units: int = 512,
                  tm: TranslationMemory | str | Path | None = None, tm_mode: str = "both",
-                 first_block_units: int = FIRST_BLOCK_UNITS, settings: DecodingSettings | None = None) -> None:
+                 first_block_units: int = FIRST_BLOCK_UNITS, settings: DecodingSettings | None = None,
+                 numbers: str = "enforce", qe: bool = False, qe_threshold: float | None = None) -> None:
         if isinstance(models, str):
             models = {"direct": models}
         elif isinstance(models, (list, tuple)):
@@ -256,7 +274,7 @@ class Translator:
             settings = DecodingSettings(beam_size=beam_size, batch_tokens=batch_tokens,
                                         max_input_tokens=max_input_tokens, max_length_ratio=max_length_ratio,
                                         max_length_extra=max_length_extra, glossary_mode=glossary_mode,
-                                        backend=backend, device=device, threads=threads)
+                                        backend=backend, device=device, threads=threads, numbers=numbers)
         if tm_mode not in TM_MODES:
             raise InputError(f"unknown translation memory mode {tm_mode!r}; choose both, read, write or off")
         self.settings = settings
@@ -275,6 +293,8 @@ class Translator:
         self.tm: TranslationMemory | None = None
         self.tm_mode = "off"
         self.use_memory(tm, tm_mode)
+        self.assessor = SentenceAssessor(glossary if settings.glossary_mode != "off" else None,
+                                         qe_threshold) if qe else None
 
     @property
     def glossary_mode(self) -> str:
@@ -323,6 +343,8 @@ class Translator:
         sibling._enforcers = {}
         sibling._owned_tm = False
         sibling._job = None
+        if self.assessor is not None:
+            sibling.assessor = SentenceAssessor(glossary if glossary_mode != "off" else None, self.assessor.threshold)
         return sibling
 
     def close(self) -> None:
@@ -558,19 +580,32 @@ class Translator:
         if block:
             yield block
 
+    def _terms(self) -> Glossary | NumberGlossary | None:
+        """What the enforcer finds, verifies and places: the glossary's terms (unless its mode is off) and,
+        unless numbers are off, each sentence's numbers (mt.qe.number_terms.NumberGlossary)."""
+        glossary = self.glossary if self.glossary_mode != "off" else None
+        return glossary if self.settings.numbers == "off" else NumberGlossary(glossary)
+
+    def _enforces(self, concept: Concept) -> bool:
+        """Whether a missing concept is placed: a number under numbers=enforce, a term under a strict glossary."""
+        if is_number(concept.id):
+            return self.settings.numbers == "enforce"
+        return self.glossary_mode == "strict"
+
     def _enforcer(self, leg: Leg) -> Enforcer | None:
-        if self.glossary is None or self.glossary_mode == "off":
-            return None
         if leg.pair not in self._enforcers:  # one per leg, so its matcher caches outlive a block
-            self._enforcers[leg.pair] = Enforcer(self.glossary, leg.source_lang, leg.target_lang,
-                                                 strict=self.glossary_mode == "strict")
+            terms = self._terms()
+            strict = self.glossary_mode == "strict" and terms is not None or self.settings.numbers == "enforce"
+            self._enforcers[leg.pair] = None if terms is None else Enforcer(
+                terms, leg.source_lang, leg.target_lang, strict=strict, enforces=self._enforces)
         return self._enforcers[leg.pair]
 
     def _verified_terms(self, source: str, translation: str, lang: str) -> list[TermResult]:
         """The glossary terms of `source` judged on a stored `translation` (verified or missing, never placed)."""
-        if self.glossary is None or self.glossary_mode == "off":
+        terms = self._terms()
+        if terms is None:
             return []
-        matches = [m for m in self.glossary.match(source, lang="ar") if m.concept.targets(lang)]
+        matches = [m for m in terms.match(source, lang="ar") if m.concept.targets(lang)]
         concepts = {m.concept.id: m.concept for m in matches}
         spans = concept_spans(translation, concepts, lang, Counter(m.concept.id for m in matches))
         out = []
@@ -590,18 +625,18 @@ class Translator:
             first = self.plans(to)[0]
             limit = input_limit(self.settings.max_input_tokens, first.max_positions)
             chunked = len(chunk(unit.text, self._source_tokens(first), limit)) > 1
-        return SentenceResult(unit.text, entry.target, entry.score, self._verified_terms(unit.text, entry.target, to),
-                              None, chunked, entry.complete is not False, origin)
+        return _sentence(unit.text, entry.target, entry.score, self._verified_terms(unit.text, entry.target, to),
+                         None, chunked, entry.complete is not False, origin)
 
     def _resumed(self, unit: Unit, record: dict, origin: str | None) -> SentenceResult:
         """A sentence an interrupted run of this job decoded, as that run reported it (its job record)."""
-        glossary = self.glossary
+        glossary = self._terms()
         terms = [TermResult(concept_id, source, start, end, target, status, lang,
                             glossary.get(concept_id) if glossary is not None and concept_id in glossary else None,
                             tuple(span) if span else None)
                  for concept_id, source, start, end, target, status, lang, span in record["terms"]]
-        return SentenceResult(unit.text, record["translation"], record["score"], terms, record.get("intermediate"),
-                              bool(record.get("chunked")), record.get("complete") is not False, origin)
+        return _sentence(unit.text, record["translation"], record["score"], terms, record.get("intermediate"),
+                         bool(record.get("chunked")), record.get("complete") is not False, origin)
 
     def _block_steps(self, block: list[str], legs: Callable[[], list[Leg]], to: str, key: MtKey | None = None,
                      job_block: int | None = None) -> Steps[list[LineResult]]:
@@ -628,8 +663,8 @@ class Translator:
         plain = key is None or (job is not None and job.checkpoint_only)  # no origins without a real memory
         sentences: list[SentenceResult | None] = [None] * len(units)
         for i, t, terms, intermediate, how in zip(misses, *decoded):
-            sentences[i] = SentenceResult(units[i].text, t.translation, t.score, terms, intermediate,
-                                          len(units[i].chunks) > 1, t.complete, None if plain else "mt", how)
+            sentences[i] = _sentence(units[i].text, t.translation, t.score, terms, intermediate,
+                                     len(units[i].chunks) > 1, t.complete, None if plain else "mt", how)
         if key is not None and self._tm_writes and misses:  # stored before the block is returned: the checkpoint
             stored = [sentences[i] for i in misses]
             notes = _job_notes([s.source for s in stored], stored) if job is not None else None
@@ -652,6 +687,8 @@ class Translator:
             sentences[i] = replace(sentences[first], source=units[i].text, origin=origin)
             self.stats.tm_human += origin == "tm-human"
             self.stats.tm_mt += origin == "tm-mt"
+        if self.assessor is not None:
+            sentences = [self.assessor.assess(sentence, to) for sentence in sentences]
         return self._lines(block, layout, sentences, to)
 
     def _lookup(self, units: list[Unit], to: str, key: MtKey | None, job: _JobState | None,
@@ -692,9 +729,13 @@ class Translator:
                 self.stats.sentences += 1
                 self.stats.chunked_sentences += sentence.chunked
                 self.stats.incomplete += not sentence.complete
+                self.stats.flagged += bool(sentence.flags)
                 for term in sentence.terms:
                     self.stats.terms_found += 1
                     self.stats.terms_present += term.status in ("verified", "enforced")
+                for number in sentence.numbers:
+                    self.stats.numbers_found += 1
+                    self.stats.numbers_present += number.status in ("verified", "enforced")
             text = joiner.join(s.translation for s in line_sentences if s.translation)
             results.append(LineResult(line, indent + text, line_sentences))
         return results

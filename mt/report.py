@@ -11,6 +11,8 @@ A row (JSON object, one per line, in input order):
 - score: the mean of the segment's sentence scores (the model's mean log-probability per token; null when no
   sentence has one, e.g. all human translations from a memory);
 - terms: every glossary term of its sentences, as in ``--format jsonl``;
+- risk, flags (with ``--qe``): the highest risk of its sentences and all their flags (mt.qe);
+- numbers: every digit number of its sentences (``--numbers``), reported as the terms are, when there are any;
 - displaced: ids of inline tags that could not be put at aligned words (also a warning line on stderr);
 - kept: only on a segment left as it is, untranslated, and why ("no Arabic": it has no Arabic letter; its
   translation is its source);
@@ -67,6 +69,13 @@ def row(input_name: str, location: str, source: str, translation: str, sentences
     out = {"input": input_name, "location": location, "source": source, "translation": translation,
            "score": _score(sentences), "terms": [t.to_dict() for s in sentences for t in s.terms],
            "displaced": list(displaced)}
+    numbers = [t.to_dict() for s in sentences for t in s.numbers]
+    if numbers:
+        out["numbers"] = numbers
+    risks = [s.risk for s in sentences if s.risk is not None]
+    if risks:
+        out["risk"] = max(risks)
+        out["flags"] = [flag for s in sentences for flag in s.flags]
     origin = _origin(sentences)
     if origin is not None:
         out["origin"] = origin

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 
 @dataclass
@@ -45,11 +46,19 @@ class SentenceResult:
     # per leg, what decoded it (source pieces, output pieces, alignment head or None) when asked for (inline tags
     # are placed with it: mt.segments); None otherwise. Not serialised
     decoded: list | None = field(default=None, repr=False, compare=False)
+    # the source's digit numbers (concepts "number-<value>", mt.qe.number_terms), reported like the terms
+    numbers: list[TermResult] = field(default_factory=list)
+    # with quality estimation (mt translate --qe, mt.qe): the risk in [0, 1] and what a reviewer should check
+    # ({"kind", "detail"} objects; empty under the threshold); None and [] without it
+    risk: float | None = None
+    flags: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         out = {"source": self.source, "translation": self.translation,
                "score": None if self.score is None else round(self.score, 6),
                "terms": [t.to_dict() for t in self.terms]}
+        if self.numbers:
+            out["numbers"] = [t.to_dict() for t in self.numbers]
         if self.intermediate is not None:
             out["intermediate"] = self.intermediate
         if self.chunked:
@@ -58,6 +67,9 @@ class SentenceResult:
             out["complete"] = False
         if self.origin is not None:
             out["origin"] = self.origin
+        if self.risk is not None:
+            out["risk"] = self.risk
+            out["flags"] = self.flags
         return out
 
 
@@ -72,3 +84,16 @@ class LineResult:
     def to_dict(self) -> dict:
         return {"source": self.source, "translation": self.translation,
                 "sentences": [s.to_dict() for s in self.sentences]}
+
+
+REVIEW_PREFIX = "mt-qe:"  # opens the review note of a flagged segment (PO translator comment, XLIFF note)
+
+
+def review_note(sentences: Sequence[SentenceResult]) -> str | None:
+    """Why a segment needs review (quality estimation flagged one of its sentences): its highest risk and every
+    flag, or None when none is flagged (or QE did not run)."""
+    flags = [flag for sentence in sentences for flag in sentence.flags]
+    if not flags:
+        return None
+    risk = max(sentence.risk or 0.0 for sentence in sentences)
+    return f"{REVIEW_PREFIX} risk {risk:.2f}: " + "; ".join(f"{f['kind']}: {f['detail']}" for f in flags)

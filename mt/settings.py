@@ -28,6 +28,7 @@ from mt.errors import InputError
 DECODING_VERSION = 3
 
 GLOSSARY_MODES = ("strict", "soft", "off")
+NUMBER_MODES = ("enforce", "check", "off")
 BACKEND_NAMES = ("hf", "ct2")
 OPTIONAL = ("max_input_tokens", "threads")  # None: the model's (half its positions) or all cores
 
@@ -96,6 +97,8 @@ class DecodingSettings:
         ratio finite, above 0 and at most 100; extra 0 to 4,096.
     batch_tokens: token budget of a batch (sentences x bucket width), 1 to 16,777,216: speed only.
     glossary_mode: strict, soft or off.
+    numbers: the source's digit numbers, as glossary concepts (mt.qe.number_terms): "enforce" (verified and
+        placed where missing, the default), "check" (verified and reported only) or "off".
     backend: hf, ct2 or None (what the model directory holds).
     device: cpu, cuda or cuda:N.
     threads: CPU threads, 1 to 4,096, or None for all cores: speed only.
@@ -109,6 +112,7 @@ class DecodingSettings:
     max_length_extra: int = 10
     batch_tokens: int = 4096
     glossary_mode: str = "strict"
+    numbers: str = "enforce"
     backend: str | None = None
     device: str = "cpu"
     threads: int | None = None
@@ -125,6 +129,8 @@ class DecodingSettings:
                 _integer(value, bounds.option, int(bounds.low), int(bounds.high))
         if self.glossary_mode not in GLOSSARY_MODES:
             raise InputError(f"unknown glossary mode {self.glossary_mode!r}; choose strict, soft or off")
+        if self.numbers not in NUMBER_MODES:
+            raise InputError(f"unknown numbers mode {self.numbers!r}; choose enforce, check or off")
         if self.backend is not None and self.backend not in BACKEND_NAMES:
             raise InputError(f"unknown backend {self.backend!r}; choose hf or ct2")
         if not isinstance(self.device, str) or not (self.device in ("cpu", "cuda") or self.device.startswith("cuda:")

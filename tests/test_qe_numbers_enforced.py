@@ -6,12 +6,14 @@ Real Arabic lines with numbers: the seed article (Xinhua) and the UN v1.0 devset
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mt.glossary import Glossary
 from mt.glossary.verify import has_target
 from mt.pipeline import Translator
-from mt.qe.number_terms import PREFIX, number_concepts, target_forms, with_numbers
+from mt.qe.number_terms import PREFIX, number_concepts, sentence_numbers, target_forms, value_concept
 from tests.conftest import DATA, REPO, SEEDS
 
 FAST = {"max_length_ratio": 0.5, "max_length_extra": 4}
@@ -32,22 +34,75 @@ def test_number_concepts_use_the_targets_convention():
     assert not number_concepts(["10- اتفقت اللجنة على تنظيم خمس مناقشات"])  # a paragraph number, a word
 
 
+def _numbers(results):
+    return [n for r in results for s in r.sentences for n in s.numbers]
+
+
 @pytest.mark.parametrize("target", ["en", "zh"])
 def test_every_source_number_is_placed_by_enforcement(tiny_ar_en, tiny_en_zh, target):
+    """mt translate's default (numbers="enforce"): every number of every sentence is in its translation, in the
+    target's convention, reported beside the glossary's terms (which keep only the glossary's concepts)."""
     lines = _lines()
-    user = Glossary.load(REPO / "glossaries" / "ecommerce.tsv")
-    glossary = with_numbers(user, lines)
+    glossary = Glossary.load(REPO / "glossaries" / "ecommerce.tsv")
     translator = Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, glossary=glossary, **FAST)
     results = translator.translate(lines, to=target)
-    numbers = [t for r in results for s in r.sentences for t in s.terms if t.concept_id.startswith(PREFIX)]
-    expected = [m for r in results for s in r.sentences for m in glossary.match(s.source)
-                if m.concept.id.startswith(PREFIX)]
-    assert len(numbers) == len(expected) >= 10  # 17 Nov 2016, 11 Nov, 483,918, 196,616, 100,000, 2,000, ...
+    numbers = _numbers(results)
+    expected = [m.concept.id for r in results for s in r.sentences for m in sentence_numbers(s.source)]
+    assert [n.concept_id for n in numbers] == expected and len(expected) >= 10  # 17 Nov 2016, 483,918, 000 100 ...
+    assert not [t for r in results for s in r.sentences for t in s.terms if t.concept_id.startswith(PREFIX)]
     for line in results:
         for sentence in line.sentences:
-            for term in sentence.terms:
-                if term.concept_id.startswith(PREFIX):
-                    assert term.status in ("verified", "enforced"), (term, sentence.translation)
-                    assert has_target(sentence.translation, glossary.get(term.concept_id), target), term
-    assert [t for t in numbers if t.status == "enforced"]  # the repair did the work
-    assert any(t.concept_id == "number-100000" for t in numbers)  # UN "000 100"
+            for number in sentence.numbers:
+                assert number.status in ("verified", "enforced"), (number, sentence.translation)
+                assert has_target(sentence.translation, value_concept(number.concept_id[len(PREFIX):]), target)
+    assert [n for n in numbers if n.status == "enforced"]  # the repair did the work
+    assert "number-100000" in expected  # UN "000 100"
+    assert translator.stats.numbers_found == translator.stats.numbers_present == len(expected)
+
+
+def test_check_reports_and_off_ignores(tiny_ar_en):
+    """numbers="check" verifies and reports without placing (a random model misses them); "off" reports none and
+    decodes as before numbers existed."""
+    lines = _lines()
+    checked = _numbers(Translator(str(tiny_ar_en), numbers="check", **FAST).translate(lines, to="en"))
+    assert checked and {n.status for n in checked} <= {"verified", "missing"} and "missing" in {n.status for n in checked}
+    off = Translator(str(tiny_ar_en), numbers="off", **FAST).translate(lines, to="en")
+    assert not _numbers(off) and all("numbers" not in s.to_dict() for r in off for s in r.sentences)
+    enforced = Translator(str(tiny_ar_en), **FAST).translate(lines, to="en")
+    assert [r.translation for r in off] != [r.translation for r in enforced]
+
+
+def test_numbers_under_a_soft_glossary_are_still_enforced(tiny_ar_en):
+    glossary = Glossary.load(REPO / "glossaries" / "ecommerce.tsv")
+    results = Translator(str(tiny_ar_en), glossary=glossary, glossary_mode="soft", **FAST).translate(_lines(), "en")
+    assert {n.status for n in _numbers(results)} <= {"verified", "enforced"}
+    assert all(t.status != "enforced" for r in results for s in r.sentences for t in s.terms)
+
+
+def test_a_sentence_gets_the_same_numbers_alone_or_in_a_file(tiny_ar_en):
+    lines = _lines()
+    whole = Translator(str(tiny_ar_en), **FAST).translate(lines, to="en")
+    for line, result in zip(lines, whole):
+        alone = Translator(str(tiny_ar_en), **FAST).translate([line], to="en")[0]
+        assert alone.to_dict() == result.to_dict()
+
+
+def test_cli_numbers_option_reports_per_sentence(tmp_path, run_cli, fast_tiny):
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(_lines()[2:]) + "\n", encoding="utf-8")
+    out, report = tmp_path / "out.jsonl", tmp_path / "report.jsonl"
+    code, _, err = run_cli("translate", source, "--to", "en", "-o", out, "--report", report, *fast_tiny)
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    numbers = [n for row in rows for s in row["sentences"] for n in s.get("numbers", [])]
+    assert {n["concept"] for n in numbers} >= {"number-100000"} and {n["status"] for n in numbers} <= {"verified", "enforced"}
+    assert all(n["target"] in row["translation"] for row in rows for s in row["sentences"] for n in s.get("numbers", []))
+    reported = [n for line in report.read_text(encoding="utf-8").splitlines() for n in json.loads(line).get("numbers", [])]
+    assert reported == numbers
+    assert "numbers:" in err
+    code, _, err = run_cli("translate", source, "--to", "en", "-o", tmp_path / "c.jsonl", "--numbers", "check", *fast_tiny)
+    statuses = {n["status"] for line in (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()
+                for s in json.loads(line)["sentences"] for n in s.get("numbers", [])}
+    assert code == 0 and "missing" in statuses and "enforced" not in statuses
+    code, _, err = run_cli("translate", source, "--to", "en", "--numbers", "always", *fast_tiny)
+    assert code != 0 and "numbers" in err and "Traceback" not in err

@@ -341,6 +341,26 @@ def test_v1_translate_gives_the_jsonl_structure(client, translator):
     assert term["target"] in result["translation"]
 
 
+def test_v1_translate_with_qe_returns_the_risk_per_sentence_and_text(client):
+    """"qe": true: each sentence gets the estimator's risk and flags for its source and translation (the same as
+    mt qe gives the pair), each text the highest risk and all flags; without it, none."""
+    from mt.qe.estimator import QualityEstimator
+
+    texts = [ALIBABA, flores(1)[0] + "\n" + "في عام 2016 بلغ عددهم 000 20 شخص."]
+    body = client.post("/v1/translate", json={"q": texts, "target": "en", "qe": True}).json()
+    estimator = QualityEstimator("en")
+    for result in body["results"]:
+        for sentence in result["sentences"]:
+            verdict = estimator.assess(sentence["source"], sentence["translation"])
+            assert sentence["risk"] == round(verdict.risk, 4)
+            assert sentence["flags"] == [flag.to_json() for flag in verdict.flags]
+        assert result["risk"] == max(s["risk"] for s in result["sentences"])
+        assert result["flags"] == [f for s in result["sentences"] for f in s["flags"]]
+    plain = client.post("/v1/translate", json={"q": texts, "target": "en"}).json()
+    assert all("risk" not in r and all("risk" not in s for s in r["sentences"]) for r in plain["results"])
+    assert [r["translation"] for r in plain["results"]] == [r["translation"] for r in body["results"]]
+
+
 def test_v1_translate_glossary_mode_and_name(client):
     off = client.post("/v1/translate", json={"q": ALIBABA, "target": "en", "glossary_mode": "off"}).json()
     assert off["results"][0]["sentences"][0]["terms"] == []

@@ -86,6 +86,13 @@ def translate(
     glossary_mode: str = typer.Option("strict", "--glossary-mode",
                                       help="strict: every matched term appears in the output; soft: report "
                                       "missing terms only; off: ignore the glossary."),
+    numbers: str = typer.Option("enforce", "--numbers",
+                                help="enforce: every digit number of the Arabic appears in the output in the "
+                                "target's convention (placed like a glossary term where missing); check: verify "
+                                "and report only; off. Reported per sentence ('numbers' in jsonl and --report)."),
+    qe: bool = typer.Option(False, "--qe", help="Quality estimation (as mt qe): every sentence gets 'risk' and "
+                            "'flags' in jsonl and --report; flagged XLIFF targets need review, flagged PO entries "
+                            "become fuzzy with a comment naming the reason (docs/qe.md)."),
     ref: Optional[Path] = typer.Option(None, "--ref", help="Reference translation: print scores at the end."),
     backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model directory holds)."),
     threads: Optional[int] = decoding_option("threads"),
@@ -143,11 +150,13 @@ def translate(
         raise InputError(f"--fuzzy-min {fuzzy_min:g}: expected a similarity from 0 to 100")
     decoding = DecodingSettings(beam_size=beam, batch_tokens=batch_tokens, max_input_tokens=max_input_tokens,
                                 max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
-                                glossary_mode=glossary_mode, backend=backend, threads=threads)
+                                glossary_mode=glossary_mode, backend=backend, threads=threads, numbers=numbers)
     models = parse_model_options(model)
     formats = [_document_format(name, input_format) for name in inputs]
     if engine is not None and any(formats):
         raise InputError("--engine translates text, JSONL and Parquet inputs; translate documents without --engine")
+    if qe and engine is not None:
+        raise InputError("--qe works without --engine (score an engine's output with mt qe)")
     if not any(formats) and engine_options.wanted(engine, inputs, ray_address, actors, threads_per_actor,
                                                   batch_lines):
         return engine_options.run(engine_options.EngineRequest(
@@ -176,7 +185,7 @@ def translate(
 
     from mt.pipeline import Translator
 
-    translator = Translator(models, glossary=loaded_glossary, settings=decoding)
+    translator = Translator(models, glossary=loaded_glossary, settings=decoding, qe=qe)
     translator.plans(to)  # find (or fail on) the models before reading any input; loaded on the first decode
     if tm is not None:  # opened (created) once the models are known to be there
         translator.use_memory(tm, tm_mode or "both")
@@ -300,6 +309,12 @@ def _summary(translator) -> None:
                           f"{stats.tm_stored} stored", markup=False)
     if translator.glossary is not None and translator.glossary_mode != "off":
         err_console.print(f"mt: glossary: {stats.terms_found} terms found, {stats.terms_present} present in the "
+                          "output", markup=False)
+    if translator.assessor is not None:
+        err_console.print(f"mt: quality estimation: {stats.flagged} of {stats.sentences} sentences flagged for "
+                          "review", markup=False)
+    if stats.numbers_found:
+        err_console.print(f"mt: numbers: {stats.numbers_found} found, {stats.numbers_present} present in the "
                           "output", markup=False)
 
 

@@ -28,12 +28,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable, Protocol
 
 from mt.backends.base import Hypothesis
 from mt.decoding.batching import DecodeRequest, Steps, bucket_width
 from mt.decoding.protocols import DecoderLeg
 from mt.glossary.glossary import Glossary
 from mt.glossary.matcher import Matcher, TermMatch
+from mt.glossary.model import Concept
 from mt.glossary.verify import concept_spans
 from mt.models.vocab import MarianVocab
 from mt.results import TermResult
@@ -68,14 +70,28 @@ def completes_any(pieces: list[str], start: int, sequences: list[list[str]]) -> 
     return False
 
 
+class TermSource(Protocol):
+    """What the enforcer asks of a glossary: its terms in a text, a concept by id (a Glossary, or
+    mt.qe.number_terms.NumberGlossary, which adds each sentence's numbers)."""
+
+    def match(self, text: str, lang: str = "ar") -> list[TermMatch]: ...
+
+    def get(self, concept_id: str) -> Concept: ...
+
+
 class Enforcer:
     """Find, enforce and verify glossary terms for one leg (source_lang -> target_lang)."""
 
-    def __init__(self, glossary: Glossary, source_lang: str, target_lang: str, strict: bool = True) -> None:
+    def __init__(self, glossary: Glossary | TermSource, source_lang: str, target_lang: str, strict: bool = True,
+                 enforces: Callable[[Concept], bool] | None = None) -> None:
+        """``strict``: repair missing terms (else only verify them); ``enforces``: which concepts a repair may
+        place (default all), so that numbers can be enforced under a soft glossary or only checked under a
+        strict one (mt.qe.number_terms)."""
         self.glossary = glossary
         self.source_lang = source_lang
         self.target_lang = target_lang
         self.strict = strict
+        self.enforces = enforces or (lambda concept: True)
         self._restricted: dict[frozenset, Matcher] = {}
 
     def _matches(self, text: str, restriction: Counter | None) -> list[TermMatch]:
@@ -241,7 +257,7 @@ class Enforcer:
         """Missing matches a repair can still place (not forced yet, spellable)."""
         translation = leg.detokenize(chunk.hypothesis.pieces)
         return [i for i in self._missing(chunk, self._spans(chunk, translation))
-                if i not in chunk.forced and i not in chunk.unspellable]
+                if i not in chunk.forced and i not in chunk.unspellable and self.enforces(chunk.matches[i].concept)]
 
     def _repair(self, leg: DecoderLeg, chunks: list[_Chunk], sources: list[list[str]]) -> Steps[None]:
         vocab = leg.backend.vocab

@@ -6,7 +6,8 @@ in the target's plural rule. Read with ``polib``; written by splicing, so that t
 outside what changes:
 
 - an entry translated: its ``msgstr`` lines (``msgstr[n]`` for plurals) and its ``#,`` flags line (``fuzzy``
-  added unless ``FormatOptions.mark_fuzzy`` is False); msgid, msgid_plural, msgctxt, comments, references,
+  added unless ``FormatOptions.mark_fuzzy`` is False); an entry quality estimation flagged (mt translate --qe)
+  is fuzzy whatever the option and gets a translator comment ``# mt-qe: risk 0.83: number: ...``; msgid, msgid_plural, msgctxt, comments, references,
   previous-msgid lines, order, and the blank lines between entries are kept as they are;
 - the header's msgstr: ``Language:`` en or zh_CN, ``Plural-Forms:`` the target's rule (en ``nplurals=2;
   plural=(n != 1);``, zh ``nplurals=1; plural=0;``), ``Content-Type: ... charset=UTF-8`` (the output is
@@ -42,6 +43,7 @@ import polib
 from mt.errors import InputError
 from mt.formats.charset import DecodedText, decode_document
 from mt.formats.document import Document, DocumentFormat, FormatOptions, Segment, Tag, TranslatedSegment
+from mt.results import REVIEW_PREFIX, review_note
 
 LOG = logging.getLogger(__name__)
 
@@ -199,13 +201,15 @@ class PoDocument(Document):
                 continue  # a message without Arabic is left as it is: no msgstr, no fuzzy flag
             lines.extend(self._lines[position:item.first_line])
             values = [texts[index] for index in item.segments]
-            lines.extend(self._entry_lines(item, values, target, options.mark_fuzzy))
+            review = review_note([s for index in item.segments for s in translations[index].sentences])
+            lines.extend(self._entry_lines(item, values, target, options.mark_fuzzy, review))
             position = item.end_line
         lines.extend(self._lines[position:])
         text = self._with_header("".join(lines), target)
         return self._decoded.encode(text)
 
-    def _entry_lines(self, item: _Entry, values: list[str], target: str, fuzzy: bool) -> list[str]:
+    def _entry_lines(self, item: _Entry, values: list[str], target: str, fuzzy: bool,
+                     review: str | None = None) -> list[str]:
         lines = self._lines[item.first_line:item.end_line]
         msgstr_at = next((i for i, line in enumerate(lines) if line.startswith("msgstr")), len(lines))
         if item.entry.msgid_plural:
@@ -214,9 +218,11 @@ class PoDocument(Document):
         else:
             block = polib.POEntry(msgid="", msgstr=values[0])
         new = _msgstr_lines(block, self._catalogue.wrapwidth, self._eol)
-        head = lines[:msgstr_at]
-        if fuzzy and "fuzzy" not in item.entry.flags:
+        head = [line for line in lines[:msgstr_at] if not line.startswith(f"# {REVIEW_PREFIX}")]
+        if (fuzzy or review) and "fuzzy" not in item.entry.flags:
             head = _with_fuzzy(head, self._eol)
+        if review:
+            head = _with_comment(head, review, self._eol)
         return head + new
 
     def _with_header(self, text: str, target: str) -> str:
@@ -256,6 +262,12 @@ def _with_fuzzy(head: list[str], eol: str) -> list[str]:
     at = next((i for i, line in enumerate(head) if not line.startswith(("# ", "#.", "#:")) and line.strip() != "#"),
               len(head))
     return head[:at] + [f"#, fuzzy{eol}"] + head[at:]
+
+
+def _with_comment(head: list[str], text: str, eol: str) -> list[str]:
+    """An entry's lines with a translator comment (``# text``, one line) after its own translator comments."""
+    at = next((i for i, line in enumerate(head) if not (line.startswith("# ") or line.strip() == "#")), len(head))
+    return head[:at] + [f"# {' '.join(text.split())}{eol}"] + head[at:]
 
 
 def _header_msgstr(lines: list[str]) -> tuple[int, int] | None:

@@ -2,7 +2,10 @@
 
 XLIFF 1.2: every ``trans-unit`` with a ``source`` (not under ``translate="no"``) is a segment, located "unit ID";
 its target gets ``state="needs-review-translation"`` (or ``FormatOptions.state``) and
-``state-qualifier="mt-suggestion"``, and each ``file`` gets ``target-language``.
+``state-qualifier="mt-suggestion"``, and each ``file`` gets ``target-language``. A segment quality estimation
+flagged (mt translate --qe) gets ``needs-review-translation`` whatever the option, and its unit a
+``<note from="mt-qe">`` naming the risk and the reasons; 2.x: the segment gets ``subState="mt-qe:needs-review"``
+and its unit a ``<note category="mt-qe">``.
 XLIFF 2.x: every ``segment`` of a ``unit`` is a segment, located "unit ID segment N" (N counts the unit's
 segments from 1); the segment gets ``state="translated"`` (or the option), the unit a review note
 (``<notes><note category="mt">``), the root ``trgLang``.
@@ -46,6 +49,7 @@ from mt.formats.interchange import XLIFF_2, XLIFF_12
 from mt.formats.language import XML_LANG, same_language
 from mt.formats.tagtree import Node, SourceOrder, build_tree, complete_tags
 from mt.formats.xml import parse_xml_bytes
+from mt.results import review_note
 
 VERSIONS_2 = ("2.0", "2.1")
 
@@ -55,6 +59,10 @@ STATES_2 = ("initial", "translated", "reviewed", "final")
 DEFAULT_STATE_12 = "needs-review-translation"
 DEFAULT_STATE_2 = "translated"
 MT_NOTE = "Machine translation (Tarjama): review before use."
+# quality estimation (mt translate --qe) flagged the segment: 1.2 state and note, 2.x subState and note category
+REVIEW_STATE = "needs-review-translation"
+REVIEW_SUBSTATE = "mt-qe:needs-review"
+QE_CATEGORY = "mt-qe"
 
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -147,14 +155,20 @@ class XliffDocument(Document):
                 holder = element = _target_for(unit, v12)
             _write_inline(element, translation, unit)
             _retag_language(holder, target)
+            review = review_note(translation.sentences)
             if v12:
-                holder.set("state", state)
+                holder.set("state", REVIEW_STATE if review else state)
                 holder.set("state-qualifier", "mt-suggestion")
+                if review:
+                    _add_note_12(unit.unit, review)
             else:
                 unit.container.set("state", state)
                 if id(unit.unit) not in noted:
                     noted.add(id(unit.unit))
                     _add_note(unit.unit)
+                if review:
+                    unit.container.set("subState", REVIEW_SUBSTATE)
+                    _add_note(unit.unit, review, QE_CATEGORY)
         return _serialise(self.data, root)
 
 
@@ -476,8 +490,17 @@ def _retag_language(target: etree._Element, language: str) -> None:
         target.set(XML_LANG, language)
 
 
-def _add_note(unit: etree._Element) -> None:
-    """A review note on a 2.x unit, in its notes (created before originalData and the segments if missing)."""
+def _add_note_12(unit: etree._Element, text: str) -> None:
+    """A 1.2 trans-unit's note from quality estimation (after its other children, as the schema orders them)."""
+    last = unit[-1] if len(unit) else None
+    note = etree.SubElement(unit, f"{{{XLIFF_12}}}note", {"from": QE_CATEGORY})
+    note.text = text
+    if last is not None:  # indented like its siblings
+        note.tail, last.tail = last.tail, (last.getprevious().tail if last.getprevious() is not None else unit.text)
+
+
+def _add_note(unit: etree._Element, text: str = MT_NOTE, category: str = "mt") -> None:
+    """A note on a 2.x unit, in its notes (created before originalData and the segments if missing)."""
     ns = f"{{{XLIFF_2}}}"
     notes = unit.find(f"{ns}notes")
     if notes is None:
@@ -491,8 +514,8 @@ def _add_note(unit: etree._Element) -> None:
             before = previous.tail if previous is not None else unit.text
             notes.tail = before if before is not None and not before.strip() else None
     last = notes[-1] if len(notes) else None
-    note = etree.SubElement(notes, f"{ns}note", category="mt")
-    note.text = MT_NOTE
+    note = etree.SubElement(notes, f"{ns}note", category=category)
+    note.text = text
     if last is not None and notes.text is not None and not notes.text.strip():  # indented like its siblings
         note.tail, last.tail = last.tail, notes.text
 

@@ -26,6 +26,7 @@ class TranslateBody(BaseModel):
     target: str = Field(description="en or zh (zh-Hans, zh-CN accepted)")
     glossary: str | None = Field(None, description="A glossary name (GET /v1/glossaries); default: the server's")
     glossary_mode: Literal["strict", "soft", "off"] = "strict"
+    qe: bool = Field(False, description="Quality estimation: risk (0-1) and flags per sentence and per text")
     api_key: str | None = None
 
 
@@ -65,6 +66,8 @@ async def translate(request: Request, body: TranslateBody) -> dict:
     to = svc.target(body.target)
     svc.check_chars(texts)
     results = await svc.translate(texts, to, body.glossary, body.glossary_mode, request)
+    if body.qe:
+        results = await svc.assess(results, to)
     return {"target": to, "glossary": body.glossary, "glossary_mode": body.glossary_mode,
             "results": [input_result(text, lines) for text, lines in zip(texts, results)]}
 

@@ -9,7 +9,7 @@ import gc
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -17,6 +17,7 @@ from fastapi import Request
 
 from mt.formats.document import DocumentFormat, FormatOptions
 from mt.pipeline import Translator
+from mt.qe.sentences import SentenceAssessor
 from mt.results import LineResult
 from mt.server.access import Access
 from mt.server.bodies import target_code
@@ -83,6 +84,15 @@ class Service:
                                         max_lines=options.max_batch_lines, serial=options.serial)
         self.downloads = DownloadStore(options.file_expiry_s)
         self.access = Access(KeyStore(options.api_keys) if options.api_keys else None, options.req_limit)
+        self.assessor = SentenceAssessor()  # "qe": true (model-free, no glossary: its terms are reported anyway)
+
+    async def assess(self, results: list[list[LineResult]], to: str) -> list[list[LineResult]]:
+        """The results with every sentence's quality estimate (risk and flags), computed off the event loop."""
+        def assess_all() -> list[list[LineResult]]:
+            return [[replace(line, sentences=[self.assessor.assess(s, to) for s in line.sentences])
+                     for line in lines] for lines in results]
+
+        return await asyncio.get_running_loop().run_in_executor(None, assess_all)
 
     def start(self) -> None:
         """Start the worker; a translation memory is opened on its thread (an SQLite connection belongs to the
@@ -204,4 +214,9 @@ def input_result(text: str, lines: list[LineResult]) -> dict:
                 entry["line"] = number
             sentences.append(entry)
         line_start += len(raw) + 1
-    return {"source": text, "translation": "\n".join(line.translation for line in lines), "sentences": sentences}
+    out = {"source": text, "translation": "\n".join(line.translation for line in lines), "sentences": sentences}
+    risks = [s["risk"] for s in sentences if "risk" in s]
+    if risks:  # quality estimation ("qe": true): the text's highest risk and every flag of its sentences
+        out["risk"] = max(risks)
+        out["flags"] = [flag for s in sentences for flag in s.get("flags", [])]
+    return out
