@@ -86,6 +86,29 @@ function showResult(result) {
     body.append(tr);
   }
   $("terms").hidden = rows.length === 0;
+  showReview(result);
+}
+
+// The sentences quality estimation flagged: risk, the reasons, and the sentence (Arabic, then its translation).
+function showReview(result) {
+  const list = $("review").querySelector("ul");
+  list.textContent = "";
+  for (const sentence of result.sentences) {
+    if (!sentence.flags || sentence.flags.length === 0) continue;
+    const item = document.createElement("li");
+    const why = document.createElement("span");
+    why.className = "why";
+    why.textContent = `risk ${sentence.risk.toFixed(2)}: ` + sentence.flags.map(f => `${f.kind}: ${f.detail}`).join("; ");
+    const source = document.createElement("q");
+    source.lang = "ar";
+    source.dir = "rtl";
+    source.textContent = sentence.source;
+    const target = document.createElement("q");
+    target.textContent = sentence.translation;
+    item.append(why, document.createElement("br"), source, document.createTextNode(" → "), target);
+    list.append(item);
+  }
+  $("review").hidden = list.children.length === 0;
 }
 
 // Busy buttons are marked aria-disabled, not disabled: a disabled button drops the keyboard focus.
@@ -99,12 +122,13 @@ async function translate() {
   setBusy("translate-button", true);
   $("output").textContent = "";
   $("terms").hidden = true;
+  $("review").hidden = true;
   setStatus("status", "Translating…");
   try {
     const target = $("target").value;
     $("output").dir = "ltr";
     $("output").lang = target;
-    const body = { q: text, target, glossary_mode: $("mode").value };
+    const body = { q: text, target, glossary_mode: $("mode").value, qe: true };
     if ($("glossary").value) body.glossary = $("glossary").value;
     const data = await call("POST", "/v1/translate", body);
     showResult(data.results[0]);
