@@ -262,7 +262,7 @@ def test_output_equals_a_plain_generate_call(tiny_ar_en):
     from mt.pipeline import Translator
 
     sentence = FLORES_AR.read_text(encoding="utf-8").splitlines()[10]
-    translator = Translator({"ar-en": str(tiny_ar_en)}, beam_size=4)
+    translator = Translator({"ar-en": str(tiny_ar_en)}, beam_size=4, numbers="off")  # its numbers would be enforced
     [leg] = translator.legs("en")
     [ours] = translator.translate([sentence], to="en")
     tokenizer = MarianTokenizer.from_pretrained(tiny_ar_en)
