@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     print("| backend | terms found | present, soft | present, strict | time off (s) | soft (s) | strict (s) | "
           "strict / off |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for backend, n, found, soft_rate, strict_rate, off, soft, strict in rows:
+    for backend, _n, found, soft_rate, strict_rate, off, soft, strict in rows:
         print(f"| {backend} | {found} | {soft_rate:.1%} | {strict_rate:.1%} | {off:.1f} | {soft:.1f} | {strict:.1f} | "
               f"{strict / off:.2f}x |")
 

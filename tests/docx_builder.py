@@ -132,7 +132,7 @@ def build(path: Path) -> Path:
     first = document.add_paragraph()
     _rtl_paragraph(first)
     p = first._p
-    p.append(_xml(f'<w:bookmarkStart w:id="0" w:name="dateline"/>'))
+    p.append(_xml('<w:bookmarkStart w:id="0" w:name="dateline"/>'))
     p.append(_xml(_run(BOOKMARKED)))
     p.append(_xml('<w:bookmarkEnd w:id="0"/>'))
     p.append(_xml(_run(" 17 نوفمبر 2016 / في ")))

@@ -9,7 +9,6 @@ makes some sentences end early and others run to the limit.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections import Counter
 from pathlib import Path

@@ -24,6 +24,7 @@ EN = (SEEDS / "article.en.txt").read_text(encoding="utf-8").splitlines()
 FLORES = (DATA / "flores200" / "flores200.dev.arb_Arab").read_text(encoding="utf-8").splitlines()
 ARABIC = re.compile(r"[\u0600-\u06FF]+")
 
+HARD_BREAK = "  "  # two trailing spaces: a Markdown hard line break (spelt out: editors strip them)
 FRONT = "---\ntitle: مقال عن التجارة\ntags: [تجارة, صين]\n---\n"
 CODE = '```python\nprint("مرحبا بالعالم")  # تعليق\n```\n'
 HTML_BLOCK = "<div class=\"note\">\nكتلة HTML لا تترجم\n</div>\n"
@@ -34,7 +35,7 @@ DOCUMENT = f"""{FRONT}
 {FLORES[0].split(":")[0]}.
 
 > اقتباس مع ![شعار علي بابا](https://img.example/logo.png) وصورة
-> سطر ثان\\*ليس مائلا\\* &amp; نهاية  
+> سطر ثان\\*ليس مائلا\\* &amp; نهاية{HARD_BREAK}
 > بعد فاصل السطر
 
 - بند أول <span lang="ar">مهم</span>

@@ -23,7 +23,7 @@ from mt import pipeline
 from mt.memory import MtKey, Segment, TranslationMemory, fingerprint, glossary_fingerprint
 from mt.models.convert import convert
 from mt.models.registry import route
-from mt.pipeline import FIRST_BLOCK_UNITS, Translator, model_identity
+from mt.pipeline import Translator, model_identity
 from mt.text.sentences import split_sentences
 from tests.conftest import kill_when, sqlite_count
 

@@ -67,7 +67,7 @@ def mt_serve(models, directory, *args: str):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"mt serve did not start: {process.communicate()[1][-2000:]}")
+                raise RuntimeError(f"mt serve did not start: {process.communicate()[1][-2000:]}") from None
             time.sleep(0.2)
     try:
         yield base, process

@@ -15,8 +15,12 @@ from importlib import import_module
 
 # light, and named like their modules (``tokenize``, ``symmetrize``): bound now, so the function, not the
 # submodule, is what ``from mt.alignment import tokenize`` gives
-from mt.alignment.symmetrize import symmetrize
-from mt.alignment.tokenize import Token, detect_language, tokenize, tokenize_with_offsets
+# (``import x as x``: an explicit re-export, named in ``__all__`` below)
+from mt.alignment.symmetrize import symmetrize as symmetrize
+from mt.alignment.tokenize import Token as Token
+from mt.alignment.tokenize import detect_language as detect_language
+from mt.alignment.tokenize import tokenize as tokenize
+from mt.alignment.tokenize import tokenize_with_offsets as tokenize_with_offsets
 
 _WHERE = {
     "mt.alignment.attention": ("AttentionAligner", "SubwordAttention", "align_attention", "cross_attention",

@@ -391,9 +391,9 @@ class TranslationMemory:
             complete = None if seg.complete is None else int(seg.complete)
             if row is None:
                 cursor = db.execute(
-                    f"INSERT INTO entries (source, source_norm, target, source_lang, target_lang, origin, model_id, "
-                    f"model_revision, glossary_fp, decoding_fp, score, created, updated, complete) "
-                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO entries (source, source_norm, target, source_lang, target_lang, origin, model_id, "
+                    "model_revision, glossary_fp, decoding_fp, score, created, updated, complete) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (seg.source, norm, seg.target, seg.source_lang, seg.target_lang, origin, key.model_id,
                      key.model_revision, key.glossary, key.decoding, seg.score, now, now, complete))
                 added += 1

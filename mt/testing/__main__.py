@@ -44,7 +44,7 @@ def main(
                            ends_sentences=ends_sentences)
     except (FileNotFoundError, ValueError) as error:
         typer.echo(f"mt.testing: error: {error}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from error
     typer.echo(str(path))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -49,7 +50,20 @@ SIZES: dict[str, ModelSize] = {
 }
 
 
-def _train_spm(lines: list[str], pieces: int, lang: str) -> bytes:
+# trained SentencePiece models by (text digest, pieces): training is deterministic and takes seconds, and a test
+# session builds many models over the same few corpora
+_TRAINED_SPM: dict[tuple[str, int], bytes] = {}
+
+
+def _train_spm(lines: list[str], pieces: int) -> bytes:
+    """A unigram SentencePiece model of `lines` (trained once per process for the same lines and size)."""
+    key = (hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest(), pieces)
+    if key not in _TRAINED_SPM:
+        _TRAINED_SPM[key] = _run_spm_trainer(lines, pieces)
+    return _TRAINED_SPM[key]
+
+
+def _run_spm_trainer(lines: list[str], pieces: int) -> bytes:
     import sentencepiece as spm
 
     model = io.BytesIO()
@@ -150,8 +164,8 @@ def build_model(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
-    source_spm = _train_spm(training_lines(source_lang, data_dir), spec.spm_pieces, source_lang)
-    target_spm = _train_spm(training_lines(target_lang, data_dir), spec.spm_pieces, target_lang)
+    source_spm = _train_spm(training_lines(source_lang, data_dir), spec.spm_pieces)
+    target_spm = _train_spm(training_lines(target_lang, data_dir), spec.spm_pieces)
     table = _vocabulary(source_spm, target_spm, target_lang, spec.vocab_size)
     (out / "source.spm").write_bytes(source_spm)
     (out / "target.spm").write_bytes(target_spm)
