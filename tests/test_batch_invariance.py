@@ -244,7 +244,8 @@ def test_resume_after_sigkill_gives_the_uninterrupted_bytes(engine, corpus, loop
     uninterrupted run writes them, on the default path (a job database) and on --engine local (a journal)."""
     lines, _ = corpus
     source = tmp_path / "in.ar"
-    source.write_text("\n".join(lines[:400] * 2) + "\n", encoding="utf-8")  # every sentence recurs
+    # every sentence recurs; 200 lines (two recurring within them) twice are blocks enough to kill after the third
+    source.write_text("\n".join(lines[:200] * 2) + "\n", encoding="utf-8")
     common = [source, "--to", "en", "--model", f"ar-en={looping_ct2}", *_settings(1), "-q", *engine]
     whole = _process([*common, "-o", tmp_path / "whole.jsonl"])
     _, err = whole.communicate(timeout=600)

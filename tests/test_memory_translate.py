@@ -282,8 +282,8 @@ def _entries(path: Path) -> int:
 @pytest.mark.parametrize("how", ["tm", pytest.param("resume", marks=pytest.mark.slow)])
 def test_killed_run_resumes_byte_identical(how, tiny_ar_en, tmp_path):
     source = tmp_path / "un.ar"
-    lines = _lines(UN_AR, 200, 300)
-    lines[150:150] = lines[10:14]  # repeated sentences: real reuse within the job (--tm), decoded again (--resume)
+    lines = _lines(UN_AR, 60, 300)  # blocks of 16, 32, ... units: the kill comes after the first of several
+    lines[45:45] = lines[10:14]  # repeated sentences: real reuse within the job (--tm), decoded again (--resume)
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # random tiny weights run every sentence to the (batch's) decoding limit, the case where batch composition
     # could change the bytes: each block decodes the same sentences together in both runs
