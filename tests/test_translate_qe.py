@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 import polib
-import pytest
 from lxml import etree
 
 from mt.formats.document import FormatOptions, TranslatedSegment
