@@ -7,7 +7,8 @@ models from mt.testing with the seed glossary on: one that ends its sentences af
 never does (as a real model does when it loops), so that every sentence runs to its decoding limit, where a limit
 or padding taken from the batch would show. The outputs must be byte-identical (text and JSONL, scores included)
 as one file, each line alone, the lines shuffled, a first run with --tm, --engine local and ray, and --resume
-after SIGKILL (on both job paths).
+after SIGKILL (on both job paths). The tiny models do not show what padding does to a real model's float kernels:
+the 'wide' model (opus-mt's layers) checks that a sentence padded to its bucket decodes the same in any batch.
 """
 
 from __future__ import annotations
