@@ -98,7 +98,8 @@ class DecodingSettings:
     batch_tokens: token budget of a batch (sentences x bucket width), 1 to 16,777,216: speed only.
     glossary_mode: strict, soft or off.
     numbers: the source's digit numbers, as glossary concepts (mt.qe.number_terms): "enforce" (verified and
-        placed where missing, the default), "check" (verified and reported only) or "off".
+        placed where missing), "check" (verified and reported only, the default until enforcement is
+        batch-invariant: see docs/translate.md) or "off".
     backend: hf, ct2 or None (what the model directory holds).
     device: cpu, cuda or cuda:N.
     threads: CPU threads, 1 to 4,096, or None for all cores: speed only.
@@ -112,7 +113,7 @@ class DecodingSettings:
     max_length_extra: int = 10
     batch_tokens: int = 4096
     glossary_mode: str = "strict"
-    numbers: str = "enforce"
+    numbers: str = "check"
     backend: str | None = None
     device: str = "cpu"
     threads: int | None = None

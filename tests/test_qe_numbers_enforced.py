@@ -40,11 +40,12 @@ def _numbers(results):
 
 @pytest.mark.parametrize("target", ["en", "zh"])
 def test_every_source_number_is_placed_by_enforcement(tiny_ar_en, tiny_en_zh, target):
-    """mt translate's default (numbers="enforce"): every number of every sentence is in its translation, in the
+    """numbers="enforce": every number of every sentence is in its translation, in the
     target's convention, reported beside the glossary's terms (which keep only the glossary's concepts)."""
     lines = _lines()
     glossary = Glossary.load(REPO / "glossaries" / "ecommerce.tsv")
-    translator = Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, glossary=glossary, **FAST)
+    translator = Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, glossary=glossary,
+                            numbers="enforce", **FAST)
     results = translator.translate(lines, to=target)
     numbers = _numbers(results)
     expected = [m.concept.id for r in results for s in r.sentences for m in sentence_numbers(s.source)]
@@ -68,13 +69,14 @@ def test_check_reports_and_off_ignores(tiny_ar_en):
     assert checked and {n.status for n in checked} <= {"verified", "missing"} and "missing" in {n.status for n in checked}
     off = Translator(str(tiny_ar_en), numbers="off", **FAST).translate(lines, to="en")
     assert not _numbers(off) and all("numbers" not in s.to_dict() for r in off for s in r.sentences)
-    enforced = Translator(str(tiny_ar_en), **FAST).translate(lines, to="en")
+    enforced = Translator(str(tiny_ar_en), numbers="enforce", **FAST).translate(lines, to="en")
     assert [r.translation for r in off] != [r.translation for r in enforced]
 
 
 def test_numbers_under_a_soft_glossary_are_still_enforced(tiny_ar_en):
     glossary = Glossary.load(REPO / "glossaries" / "ecommerce.tsv")
-    results = Translator(str(tiny_ar_en), glossary=glossary, glossary_mode="soft", **FAST).translate(_lines(), "en")
+    results = Translator(str(tiny_ar_en), glossary=glossary, glossary_mode="soft", numbers="enforce",
+                         **FAST).translate(_lines(), "en")
     assert {n.status for n in _numbers(results)} <= {"verified", "enforced"}
     assert all(t.status != "enforced" for r in results for s in r.sentences for t in s.terms)
 
@@ -83,7 +85,7 @@ def test_a_sentence_gets_the_same_numbers_alone_or_in_a_file(tiny_ar_en):
     """The numbers are found per sentence: each line's translation and numbers are the same translated alone
     (scores left out: the float transformers backend may differ in their last bits across batches)."""
     lines = _lines()
-    translator = Translator(str(tiny_ar_en), **FAST)
+    translator = Translator(str(tiny_ar_en), numbers="enforce", **FAST)
     whole = translator.translate(lines, to="en")
     for line, result in zip(lines, whole):
         alone = translator.translate([line], to="en")[0]
@@ -96,7 +98,8 @@ def test_cli_numbers_option_reports_per_sentence(tmp_path, run_cli, fast_tiny):
     source = tmp_path / "in.txt"
     source.write_text("\n".join(_lines()[2:]) + "\n", encoding="utf-8")
     out, report = tmp_path / "out.jsonl", tmp_path / "report.jsonl"
-    code, _, err = run_cli("translate", source, "--to", "en", "-o", out, "--report", report, *fast_tiny)
+    code, _, err = run_cli("translate", source, "--to", "en", "-o", out, "--report", report, "--numbers", "enforce",
+                           *fast_tiny)
     assert code == 0, err
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     numbers = [n for row in rows for s in row["sentences"] for n in s.get("numbers", [])]

@@ -261,8 +261,12 @@ class Enforcer:
 
     def _repair(self, leg: DecoderLeg, chunks: list[_Chunk], sources: list[list[str]]) -> Steps[None]:
         vocab = leg.backend.vocab
+        budget = {id(chunk): len(chunk.matches) + 1 for chunk in chunks}  # rounds: the chunk's own, not its block's
         pending = chunks
-        for _ in range(max((len(c.matches) for c in chunks), default=0) + 1):
+        while pending:
+            pending = [chunk for chunk in pending if budget[id(chunk)] > 0]
+            for chunk in pending:
+                budget[id(chunk)] -= 1
             todo, prefixes, suppress = [], [], []
             missing = {id(chunk): self._open(leg, chunk) for chunk in pending}
             waiting = [chunk for chunk in pending if missing[id(chunk)]]
