@@ -146,10 +146,34 @@ class CTranslate2Backend:
                 if return_attention and result.attention:
                     rows = result.attention[0]
                     if len(rows) >= len(hypothesis.pieces):
-                        width = len(sources[i]) + 1  # the source and its </s>
-                        hypothesis.attention = [_over_source(row[:width]) for row in rows[: len(hypothesis.pieces)]]
+                        columns = len(sources[i]) + 1  # the source and its </s>
+                        hypothesis.attention = [_over_source(row[:columns]) for row in rows[: len(hypothesis.pieces)]]
                 hypotheses[i] = hypothesis
+            if return_attention and options.beam_size > 1:
+                self._replace_first_rows([sources[i] for i in indices], [hypotheses[i] for i in indices], width)
         return hypotheses  # type: ignore[return-value]
+
+    def _replace_first_rows(self, sources: Sequence[list[str]], hypotheses: Sequence[Hypothesis | None],
+                            width: int) -> None:
+        """Beam search's first attention row is computed over the batch's padding (its mass spreads over the
+        padded columns, and renormalised it is still not the row the source gets alone: 7e-5 off, enough to move
+        a near-tie's argmax); the later rows are the source's own. The first rows are taken from one greedy
+        step forcing each hypothesis's first piece instead, padded to the same width, which is the source's own
+        row (to 1e-8, as the transformers backend's forced pass gives it)."""
+        todo = [k for k, h in enumerate(hypotheses) if h is not None and h.attention and h.pieces]
+        if not todo:
+            return
+        batch = [list(sources[k]) + [EOS] for k in todo]
+        prefixes = [[hypotheses[k].pieces[0]] for k in todo]  # type: ignore[union-attr]
+        if width:
+            batch.append([UNK] * (width - 1) + [EOS])
+            prefixes.append([EOS])
+        results = self.translator.translate_batch(batch, target_prefix=prefixes, beam_size=1, max_batch_size=0,
+                                                  max_input_length=0, max_decoding_length=1, return_attention=True)
+        for k, result in zip(todo, results):
+            rows = result.attention[0]
+            if rows:
+                hypotheses[k].attention[0] = _over_source(rows[0][: len(sources[k]) + 1])  # type: ignore[index,union-attr]
 
     @staticmethod
     def _hypothesis(tokens: list[str], score: float, length_penalty: float) -> Hypothesis:
