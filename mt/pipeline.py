@@ -264,7 +264,7 @@ class Translator:
                  device: str = "cpu", threads: int | None = None, block_units: int = 512,
                  tm: TranslationMemory | str | Path | None = None, tm_mode: str = "both",
                  first_block_units: int = FIRST_BLOCK_UNITS, settings: DecodingSettings | None = None,
-                 numbers: str = "check", qe: bool = False, qe_threshold: float | None = None) -> None:
+                 numbers: str = "enforce", qe: bool = False, qe_threshold: float | None = None) -> None:
         if isinstance(models, str):
             models = {"direct": models}
         elif isinstance(models, (list, tuple)):

@@ -93,13 +93,12 @@ class DecodingSettings:
     length_penalty: CTranslate2/transformers length penalty, finite, 0 to 10 (default 1.0).
     max_input_tokens: chunk limit in source tokens, 4 to 65,536, or None: half the model's positions.
     max_length_ratio, max_length_extra: a sentence's decoding limit is ratio x its source length rounded up to
-        its bucket (a multiple of 8 pieces, see mt.decoding.leg) + extra, capped by the model's positions;
-        ratio finite, above 0 and at most 100; extra 0 to 4,096.
+        its bucket (32, 64, 128, 256, 512 pieces, then multiples of 512: mt.decoding.batching) + extra, capped
+        by the model's positions; ratio finite, above 0 and at most 100; extra 0 to 4,096.
     batch_tokens: token budget of a batch (sentences x bucket width), 1 to 16,777,216: speed only.
     glossary_mode: strict, soft or off.
     numbers: the source's digit numbers, as glossary concepts (mt.qe.number_terms): "enforce" (verified and
-        placed where missing), "check" (verified and reported only, the default until enforcement is
-        batch-invariant: see docs/translate.md) or "off".
+        placed where missing, the default), "check" (verified and reported only) or "off".
     backend: hf, ct2 or None (what the model directory holds).
     device: cpu, cuda or cuda:N.
     threads: CPU threads, 1 to 4,096, or None for all cores: speed only.
@@ -113,7 +112,7 @@ class DecodingSettings:
     max_length_extra: int = 10
     batch_tokens: int = 4096
     glossary_mode: str = "strict"
-    numbers: str = "check"
+    numbers: str = "enforce"
     backend: str | None = None
     device: str = "cpu"
     threads: int | None = None

@@ -86,7 +86,7 @@ def translate(
     glossary_mode: str = typer.Option("strict", "--glossary-mode",
                                       help="strict: every matched term appears in the output; soft: report "
                                       "missing terms only; off: ignore the glossary."),
-    numbers: str = typer.Option("check", "--numbers",
+    numbers: str = typer.Option("enforce", "--numbers",
                                 help="enforce: every digit number of the Arabic appears in the output in the "
                                 "target's convention (placed like a glossary term where missing); check: verify "
                                 "and report only; off. Reported per sentence ('numbers' in jsonl and --report)."),
