@@ -92,6 +92,21 @@ def test_a_paired_tag_whose_words_went_to_a_sibling_wraps_the_free_words_or_its_
     assert b.end > b.start and b.start <= i.start < i.end <= b.end
 
 
+def test_a_displaced_tag_takes_a_word_from_a_sibling_instead_of_wrapping_its_siblings():
+    # <a>aa</a> <b>bb cc</b> <c>dd</c>: a -> WW, b -> XX..ZZ (every word taken), c unlinked: c gets b's last word
+    # (nearest to where dd stood), b shrinks; the three stay disjoint as in the source (a DOCX hyperlink or an
+    # XLIFF <g> cannot take its siblings inside it)
+    result = place([Tag("a", 0, 2), Tag("b", 3, 8), Tag("c", 9, 11)], {(0, 0), (1, 1), (2, 3)})
+    a, b, c = result.tags
+    assert TGT[a.start:a.end] == "WW" and TGT[b.start:b.end] == "XX YY" and TGT[c.start:c.end] == "ZZ"
+    assert result.displaced == ("c",)
+    # a sibling's own tag keeps its word: <b>aa <i>bb</i></b> <c>cc</c>, b -> all words, i -> ZZ: c takes WW
+    kept = place([Tag("b", 0, 5), Tag("i", 3, 5), Tag("c", 6, 8)], {(0, 0), (1, 3), (0, 3)})
+    b, i, c = kept.tags
+    assert TGT[i.start:i.end] == "ZZ" and TGT[c.start:c.end] == "WW" and TGT[b.start:b.end] == "XX YY ZZ"
+    assert nested_properly(kept.tags) and kept.displaced == ("c",)
+
+
 def test_points_at_segment_start_and_end_need_no_alignment():
     result = place([Tag("s", 0, 0, paired=False), Tag("e", len(SRC), len(SRC), paired=False)], set())
     assert result.tags == (Tag("s", 0, 0, False), Tag("e", len(TGT), len(TGT), False))

@@ -17,7 +17,9 @@ ar -> en -> zh pivot); this module is the pure part that needs neither model nor
   paired tags nest properly in the target whatever the alignment (crossing links included);
 - a paired tag with words always wraps words in the target: one with no linked word, or whose words all went
   to a sibling, wraps as many words as it had, from the free word of its parent nearest to its source position
-  (carried over in proportion), else its parent's whole content (the siblings there inside it), and is listed as displaced; a point with no
+  (carried over in proportion), else a word taken from the nearer end of a sibling that has two or more (source
+  siblings stay siblings: a DOCX hyperlink cannot hold another), else its parent's whole content (the siblings
+  there inside it), and is listed as displaced; a point with no
   linked neighbour goes to that position (at a word boundary, inside its parent) and is listed as displaced.
   Only a paired tag without words in the source (or a translation without words) is written empty. Every
   non-space character of a segment is in some source word (punctuation marks are words; mt.segments adds,
@@ -220,11 +222,10 @@ def _aligned_part(aligned: _Aligned, wanted: WordSpan, taken: _Taken) -> WordSpa
     return best
 
 
-def _fallback(aligned: _Aligned, size: int, anchor: int, taken: _Taken) -> WordSpan:
-    """Where a paired tag whose words could not be placed goes: it must still wrap text, so ``size`` target words
-    (as many as it had in the source) of the free part of its parent nearest to ``anchor``, from the word nearest
-    to it; else its parent's whole content (wrapping the siblings there: nesting stays proper); else, with no
-    word at all in the region, a point at the anchor. The search widens from the anchor until it finds words."""
+def _free_words(aligned: _Aligned, size: int, anchor: int, taken: _Taken) -> WordSpan | None:
+    """``size`` target words (as many as the tag had in the source) of the free part of its parent nearest to
+    ``anchor``, from the word nearest to it (None: no free word in the parent). The search widens from the
+    anchor until it finds words."""
     region = taken.region
     reach = max(16, size * 8)
     while True:
@@ -239,12 +240,56 @@ def _fallback(aligned: _Aligned, size: int, anchor: int, taken: _Taken) -> WordS
             first = max(words[0], min(nearest, words[-1] + 1 - size))
             return aligned.target_starts[first], aligned.target_ends[min(first + size, words[-1] + 1) - 1]
         if anchor - reach <= region[0] and anchor + reach >= region[1]:
-            break
+            return None
         reach *= 4
-    whole = aligned.tighten(region)
+
+
+def _borrowed(aligned: _Aligned, anchor: int, siblings: Sequence[int], placed: dict[int, WordSpan],
+              children: dict[int | None, list[int]]) -> tuple[int, WordSpan] | None:
+    """A word for a tag that found no free word in its parent, taken from a placed sibling that has two or more:
+    the sibling's first or last word nearest to ``anchor`` that none of the sibling's own tags touches. Source
+    siblings so stay siblings (disjoint) in the target; wrapping them instead would nest them inside the tag,
+    which some markup cannot hold (a DOCX hyperlink inside another is dropped by Word and python-docx).
+    Returns (the sibling, the word's span)."""
+    best: tuple[int, int, WordSpan] | None = None
+    for sibling in siblings:
+        words = aligned.words_within(placed[sibling])
+        if len(words) < 2:
+            continue
+        for k in (words[0], words[-1]):
+            word = aligned.target_starts[k], aligned.target_ends[k]
+            if any(placed[c][0] <= word[1] and placed[c][1] >= word[0] for c in children.get(sibling, ())):
+                continue
+            distance = max(word[0] - anchor, anchor - word[1], 0)
+            if best is None or distance < best[0]:
+                best = distance, sibling, word
+    return None if best is None else (best[1], best[2])
+
+
+def _fallback(aligned: _Aligned, size: int, anchor: int, parent: int | None, placed: dict[int, WordSpan],
+              children: dict[int | None, list[int]], taken: dict[int | None, _Taken]) -> WordSpan:
+    """Where a paired tag whose words could not be placed goes: it must still wrap text, so free words of its
+    parent near ``anchor`` (:func:`_free_words`); else a word borrowed from a sibling (:func:`_borrowed`, the
+    sibling shrinks by it); else its parent's whole content (wrapping the siblings there: nesting stays
+    proper); else, with no word at all in the region, a point at the anchor."""
+    siblings = taken[parent]
+    found = _free_words(aligned, size, anchor, siblings)
+    if found is not None:
+        return found
+    paired = [k for k in children.get(parent, ()) if placed[k][1] > placed[k][0]]
+    borrowed = _borrowed(aligned, anchor, paired, placed, children)
+    if borrowed is not None:
+        sibling, word = borrowed
+        start, end = placed[sibling]
+        placed[sibling] = aligned.tighten((word[1], end) if word[0] == start else (start, word[0]))
+        taken[parent] = _Taken(siblings.region)
+        for k in paired:
+            taken[parent].add(placed[k])
+        return word
+    whole = aligned.tighten(siblings.region)
     if aligned.holds_word(whole):
         return whole
-    point = _nearest(anchor, taken.free(*region))
+    point = _nearest(anchor, siblings.free(*siblings.region))
     return point, point
 
 
@@ -261,6 +306,7 @@ def place_tags(tags: Sequence[Tag], source_len: int, target_len: int, source_wor
     order, parents = nesting(tags)
     placed: dict[int, WordSpan] = {}
     taken: dict[int | None, _Taken] = {}
+    children: dict[int | None, list[int]] = {}  # the placed tags of each parent
     displaced: set[int] = set()
     for k in order:
         tag = tags[k]
@@ -274,9 +320,10 @@ def place_tags(tags: Sequence[Tag], source_len: int, target_len: int, source_wor
             if best is None:  # nothing linked, or its words all went to a sibling: the nearest words it may wrap
                 displaced.add(k)
                 anchor = aligned.proportional(tag.start) if wanted is None else wanted[0]
-                best = _fallback(aligned, len(inside), anchor, siblings)
+                best = _fallback(aligned, len(inside), anchor, parent, placed, children, taken)
             placed[k] = best
-            siblings.add(best)
+            taken[parent].add(best)
+            children.setdefault(parent, []).append(k)
             continue
         position = aligned.point(tag.start)
         if position is None:
@@ -287,6 +334,7 @@ def place_tags(tags: Sequence[Tag], source_len: int, target_len: int, source_wor
         if aligned.between_words(tag.start, source_region):  # between words in the source: so in the target
             position = aligned.interior(position, region)
         placed[k] = (position, position)
+        children.setdefault(parent, []).append(k)
     out = tuple(Tag(tag.id, placed[k][0], placed[k][1], tag.paired) for k, tag in enumerate(tags))
     return Placement(out, tuple(tags[k].id for k in sorted(displaced)))
 
