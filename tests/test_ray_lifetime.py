@@ -59,11 +59,28 @@ def _alive(session: str) -> list[str]:
     return [command for _, command in _processes().values() if session in command]
 
 
-def _start(tiny_models, tmp_path):
-    return subprocess.Popen([sys.executable, "-m", "mt", "translate", FLORES_AR, "--to", "en", "--engine", "ray",
+def _start(tiny_models, tmp_path, source=FLORES_AR, **env):
+    return subprocess.Popen([sys.executable, "-m", "mt", "translate", source, "--to", "en", "--engine", "ray",
                              "--actors", "1", "-o", tmp_path / "out.txt", "--beam", "1", *tiny_models],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0"})
+                            env={**os.environ, "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0", **env})
+
+
+def test_without_ray_address_the_driver_starts_its_own_instance_whatever_ray_address_names(tiny_models, tmp_path):
+    # ray.init(address=None) joins the cluster that RAY_ADDRESS (or the last `ray start` on the machine) names; the
+    # docs promise a local instance of the job's own, which the driver's watchdog may stop: it must never be
+    # someone else's cluster (here an address where nothing listens: joining it fails)
+    source = tmp_path / "in.ar"
+    source.write_text("\n".join(FLORES_AR.read_text(encoding="utf-8").splitlines()[:8]) + "\n", encoding="utf-8")
+    process = _start(tiny_models, tmp_path, source, RAY_ADDRESS="127.0.0.1:9")
+    try:
+        _, err = process.communicate(timeout=180)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err.decode()[-2000:]
+    assert len((tmp_path / "out.txt").read_text(encoding="utf-8").splitlines()) == 8
 
 
 def test_sigterm_of_a_ray_driver_is_one_line_and_exit_143(tiny_models, tmp_path):

@@ -126,7 +126,9 @@ class RayEngine:
             in_main_thread = threading.current_thread() is threading.main_thread()
             on_sigterm = signal.getsignal(signal.SIGTERM) if in_main_thread else None
             try:
-                ray.init(address=self.address, include_dashboard=False, logging_level=logging.ERROR,
+                # "local": without --ray-address a new instance, never the cluster that RAY_ADDRESS or the last
+                # `ray start` on this machine names (ray.init's None joins it, and the watchdog would then stop it)
+                ray.init(address=self.address or "local", include_dashboard=False, logging_level=logging.ERROR,
                          log_to_driver=False)
             except ConnectionError as error:
                 raise InputError(f"cannot reach the Ray cluster at {self.address}: "
