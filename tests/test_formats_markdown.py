@@ -348,3 +348,20 @@ def test_a_hard_break_between_words_stays_between_words_in_its_link(source, link
     out = document.render([TranslatedSegment(segment, target, placement.tags)], FormatOptions(target="en"))
     assert _hard_break_holders(out.decode()) == _hard_break_holders(source), out.decode()
     assert _inline_kinds(out.decode()) == _inline_kinds(source)
+
+
+@pytest.mark.parametrize("line,escaped", [("# one", r"\# one"), ("- one", r"\- one"), ("> one", r"\> one"),
+                                          ("1. one", r"1\. one"), ("=", r"\="), ("+ one", r"\+ one")])
+def test_a_translated_line_after_a_hard_break_never_opens_a_block(line, escaped):
+    # the translation's words after a hard break start a line: a heading, list, quote or setext underline there
+    # would interrupt the paragraph; they are escaped as a paragraph's first character is
+    source = f"قال الرئيس{HARD_BREAK}\nإن النمو سريع.\n"
+    document = _parse(source.encode())
+    segment = document.segments[0]
+    target = f"He said {line}"
+    at = len("He said ")
+    tags = tuple(Tag(t.id, at, at, False) for t in segment.tags)
+    out = document.render([TranslatedSegment(segment, target, tags)], FormatOptions(target="en")).decode()
+    assert out.split("\n")[1] == escaped, out
+    assert _blocks(out) == _blocks(source)
+    assert _hard_break_holders(out) == _hard_break_holders(source)

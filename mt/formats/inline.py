@@ -54,10 +54,12 @@ def collapse_spaces(text: str) -> tuple[str, list[int]]:
 
 
 def compose(text: str, markup: Iterable[Markup], escape: Callable[[str], str] = lambda char: char, *,
-            line_starts: Iterable[int] = (), eol: str = "\n", spaced: bool = True) -> str:
+            line_starts: Iterable[int] = (), eol: str = "\n", spaced: bool = True,
+            escape_at: Iterable[int] = ()) -> str:
     """``text`` with each markup string at its offset (at one offset: closings, innermost first; points;
     openings, outermost first; of two paired items over the same span, the one listed first is the outer),
-    each text character through ``escape``, and a line break before each of
+    each text character through ``escape`` (those at ``escape_at`` offsets get a backslash before them
+    whatever they are), and a line break before each of
     ``line_starts`` (a space just before a break is dropped). In a ``spaced`` language a point that had white
     space beside it in the source gets a space there if the text has none; two points at one offset that white
     space kept apart in the source get a space between them in any language."""
@@ -71,6 +73,7 @@ def compose(text: str, markup: Iterable[Markup], escape: Callable[[str], str] = 
         else:
             points.setdefault(item.start, []).append(item)
     starts = set(line_starts)
+    forced = set(escape_at)
     out: list[str] = []
     for offset in range(len(text) + 1):
         for _, item in sorted(closes.get(offset, []), key=lambda pair: (-pair[1].start, -pair[0])):
@@ -91,5 +94,6 @@ def compose(text: str, markup: Iterable[Markup], escape: Callable[[str], str] = 
         for _, item in sorted(opens.get(offset, []), key=lambda pair: (-pair[1].end, pair[0])):
             out.append(item.open)
         if offset < len(text) and not (offset + 1 in starts and text[offset] == " "):
-            out.append(escape(text[offset]))
+            char = escape(text[offset])
+            out.append("\\" + text[offset] if offset in forced and char == text[offset] else char)
     return "".join(out)

@@ -334,7 +334,8 @@ class MarkdownDocument(Document):
                       for t in translation.tags if t.id in run.markup]
             markup = _apart(_around_a_word(placed, translation.text))
             escape = _escape_cell if run.in_cell else _escape_text
-            text = compose(translation.text, markup, escape, spaced=options.target != "zh")
+            text = compose(translation.text, markup, escape, spaced=options.target != "zh",
+                           escape_at=_block_markers_after_breaks(translation.text, markup))
             if not run.in_cell and _LINE_START_MARKER.match(text) and translation.text[:1] == text[:1]:
                 text = _escape_line_start(text)  # the text's own first character would start a block
             pieces.append(self._source[position:run.span[0]])
@@ -396,6 +397,25 @@ def _escape_text(char: str) -> str:
 
 def _escape_cell(char: str) -> str:
     return "\\|" if char == "|" else _escape_text(char)
+
+
+def _block_markers_after_breaks(text: str, markup: list[Markup]) -> list[int]:
+    """The offsets of translated characters that would open a block at the start of a line after a hard break
+    (``# > + - =`` or the ``.``/``)`` of ``1.``: a heading, quote or list interrupts a paragraph), so that they
+    are escaped; a line that starts with markup (``**``, a link's ``[``) is safe."""
+    found = []
+    for item in markup:
+        if item.paired or "\n" not in item.open + item.close:
+            continue
+        at = item.start
+        while at < len(text) and text[at] == " ":
+            at += 1
+        if any(other is not item and item.start <= other.start <= at for other in markup):
+            continue  # markup opens the line
+        marker = _LINE_START_MARKER.match(text, at)
+        if marker:
+            found.append(marker.end() - 1)
+    return found
 
 
 def _escape_line_start(text: str) -> str:
