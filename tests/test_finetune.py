@@ -259,12 +259,13 @@ def test_early_stopping_keeps_the_best_checkpoint(tiny_ar_en, tmp_path):
 def test_a_run_that_does_not_beat_the_base_writes_no_model(tiny_ar_en, tmp_path, run_cli):
     """The base model is the evaluation at step 0: when no fine-tuned checkpoint beats its in-domain chrF, no model
     is written over the user's expectations (exit 1, one line, the report kept); --keep-worse writes the best one
-    with a warning. Here 12 steps of the tiny model on 90 UN pairs (too few to learn a mapping: #20.6) score
-    below the base on the held-out slice."""
+    with a warning. Here 12 steps at a learning rate far too high (0.3) wreck the tiny model on 90 UN pairs: it
+    scores below the base on the held-out slice. (At 3e-3 it used to score below too, until numbers were
+    enforced by default in the evaluation's decoding, as `mt translate` does: then it scored above.)"""
     train = write_tsv(tmp_path / "train.tsv", un_pairs(1200, 90, max_words=12))
     out = tmp_path / "out"
     args = ["finetune", "--base", tiny_ar_en, "--train", train, "--out", out, "--valid-size", 8, "--ood-valid",
-            "none", "--lr", "3e-3", "--max-steps", 12, "--eval-every", 4, "--batch-tokens", 384, "--threads", 1]
+            "none", "--lr", "3e-1", "--max-steps", 12, "--eval-every", 4, "--batch-tokens", 384, "--threads", 1]
     code, stdout, err = run_cli(*args)
     report = json.loads((out / "tarjama-finetune.json").read_text(encoding="utf-8"))
     before, best = report["scores"]["before"]["in_domain"]["chrf"], report["scores"]["after"]["in_domain"]["chrf"]
