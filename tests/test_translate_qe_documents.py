@@ -240,7 +240,7 @@ def test_cli_report_html_is_the_review_page_of_every_sentence(run_cli, fast_tiny
     code, _, err = run_cli("translate", source, "--to", "en", "-o", out, "--report", page, *fast_tiny)  # implies --qe
     assert code == 0, err
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    sentences = [(f"{source}: line {n}", s) for n, line in enumerate(lines, 1) for s in line["sentences"]]
+    sentences = [(f"news.txt: line {n}", s) for n, line in enumerate(lines, 1) for s in line["sentences"]]
     html = page.read_text(encoding="utf-8")
     parser = _Rows()
     parser.feed(html)
@@ -252,6 +252,7 @@ def test_cli_report_html_is_the_review_page_of_every_sentence(run_cli, fast_tiny
     assert sorted(map(tuple, parser.rows)) == sorted(expected)
     flagged = sum(bool(s["flags"]) for _, s in sentences)
     assert f"{len(sentences)} sentences, {flagged} flagged" in html and 'dir="rtl"' in html
+    assert "<title>Translation review: news.txt -&gt; en</title>" in html
     assert not re.search(r"https?://|<script src|<link", html)
 
 

@@ -200,7 +200,7 @@ def translate(
         translator.use_memory(tm, tm_mode or "both")
     hypotheses: list[str] = []
     with translator, ExitStack() as stack:
-        rows = _report_writer(stack, report, translator, to, fuzzy_min)
+        rows = _report_writer(stack, report, translator, to, fuzzy_min, inputs)
         for name, source, document, path in zip(inputs, sources, documents, outputs):
             collect = hypotheses if references is not None else None
             if document is not None:
@@ -392,7 +392,8 @@ class _ReviewPage:
             self.handle.write(render_html(self.rows, self.title, where="where"))
 
 
-def _report_writer(stack: ExitStack, report: Optional[Path], translator, to: str, fuzzy_min: float):
+def _report_writer(stack: ExitStack, report: Optional[Path], translator, to: str, fuzzy_min: float,
+                   inputs: Sequence[str] = ()):
     """A function that takes one report entry (where it is, its sentences, a function of the fuzzy lookup that
     makes its JSON row) and writes it (None without --report); the file appears when the run succeeds."""
     if report is None:
@@ -402,7 +403,8 @@ def _report_writer(stack: ExitStack, report: Optional[Path], translator, to: str
 
     handle = stack.enter_context(atomic_writer(report))
     if _review_page_wanted(report):
-        return stack.enter_context(_ReviewPage(handle, f"Translation review: {report.stem}"))
+        names = ", ".join("<stdin>" if name == "-" else Path(name).name for name in inputs)
+        return stack.enter_context(_ReviewPage(handle, f"Translation review: {names} -> {to}"))
     fuzzy = None
     if translator.tm is not None and translator.tm_mode in ("both", "read"):
         fuzzy = FuzzyLookup(translator.tm, to, fuzzy_min, translator.memory_key(to))
@@ -422,7 +424,7 @@ def _line_rows(rows, name: str):
     from mt.report import line_row
 
     label = "<stdin>" if name == "-" else name
-    return lambda number, result: rows(f"{label}: line {number}", result.sentences,
+    return lambda number, result: rows(f"{Path(label).name}: line {number}", result.sentences,
                                        lambda fuzzy: line_row(label, number, result, fuzzy))
 
 
@@ -441,5 +443,5 @@ def _translate_document(translator, name: str, document, path: Optional[Path], t
              "words; placed at the nearest valid point")
     if rows is not None:
         for translated in done.translations:
-            rows(f"{name}: {translated.segment.location}", translated.sentences,
+            rows(f"{Path(name).name}: {translated.segment.location}", translated.sentences,
                  lambda fuzzy, t=translated: segment_row(name, t, fuzzy))

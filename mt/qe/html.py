@@ -19,7 +19,7 @@ body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.3em} .counts{margin:.5em 0 1em} .counts label{margin-right:1em;white-space:nowrap}
 table{border-collapse:collapse;width:100%} td,th{border-top:1px solid #ddd;padding:.45em;vertical-align:top}
 th{text-align:left;background:#f4f4f4} td.line{width:3em} td.risk{font-variant-numeric:tabular-nums;width:3.5em}
-td.src{direction:rtl;text-align:right;width:42%;font-size:1.1em} td.tgt{width:48%}
+td.src{direction:rtl;text-align:right;width:42%;font-size:1.1em} td.tgt{width:48%} td.src,td.tgt{overflow-wrap:anywhere}
 .flag{display:inline-block;margin:0 .3em .2em 0;padding:0 .35em;border-radius:.3em;font-size:.85em;background:#eee}
 mark{background:#ffc94d;border-radius:.2em} mark.weak{background:#fff0c2}
 tr.ok td.risk{color:#2a7} tr.flagged td.risk{color:#c22;font-weight:bold}
