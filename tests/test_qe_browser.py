@@ -101,7 +101,8 @@ def test_review_page_sorts_by_risk_and_filters_by_kind(run_cli, fast_tiny, tmp_p
         assert len(risks) == 4 and risks == sorted(risks, reverse=True)
         kinds = _visible(page)
         assert len(kinds) == 4 and kinds.count("") == 2  # the memory's human translations are clean
-        assert page.locator("tbody tr.flagged td.src[dir=rtl] mark").count() > 0  # flagged spans highlighted
+        assert page.locator("tbody tr.flagged mark").count() > 0  # flagged spans highlighted
+        assert page.locator("tbody tr td.src[dir=rtl]").count() == 4  # the Arabic right to left
         page.screenshot(path=str(tmp_path / "review-page.png"), full_page=True)
 
         shown = set(k for row in kinds for k in row.split())
