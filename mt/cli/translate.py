@@ -163,7 +163,8 @@ def translate(
         raise InputError("--engine translates text, JSONL and Parquet inputs; translate documents without --engine")
     qe = qe or qe_comments or _review_page_wanted(report)
     if qe and engine is not None:
-        raise InputError("--qe works without --engine (score an engine's output with mt qe)")
+        raise InputError("--qe (and --qe-comments, --report FILE.html) works without --engine (score an engine's "
+                         "output with mt qe)")
     if qe_comments:
         _check_comment_inputs(inputs, formats)
     if not any(formats) and engine_options.wanted(engine, inputs, ray_address, actors, threads_per_actor,
