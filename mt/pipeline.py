@@ -528,11 +528,22 @@ class Translator:
                 if progress:
                     progress(1)
                 if len(pending) >= PLACE_GROUP:
-                    out += place_markup(pending, legs)
+                    out += self._placed(pending, legs, to)
                     pending = []
         finally:
             self._with_attention = False
-        return out + place_markup(pending, legs)
+        return out + self._placed(pending, legs, to)
+
+    def _placed(self, assembled: list, legs: list[Leg], to: str) -> list[TranslatedSegment]:
+        """Assembled segments with their tags placed; with quality estimation, a sentence holding a tag that
+        could not be placed on its words gets a ``tags`` flag (mt.qe.sentences), counted as flagged."""
+        placed = place_markup(assembled, legs)
+        if self.assessor is None:
+            return placed
+        out = [self.assessor.flag_displaced(translated, to) for translated in placed]
+        self.stats.flagged += sum(bool(s.flags) for t in out for s in t.sentences) - sum(
+            bool(s.flags) for t in placed for s in t.sentences)
+        return out
 
     def translate_file(self, path: str | Path, to: str = "en", out: str | Path | None = None, *,
                        input_format: str | None = None, options: FormatOptions = FormatOptions(),

@@ -13,7 +13,8 @@ A row (JSON object, one per line, in input order):
 - terms: every glossary term of its sentences, as in ``--format jsonl``;
 - risk, flags (with ``--qe``): the highest risk of its sentences and all their flags (mt.qe);
 - numbers: every digit number of its sentences (``--numbers``), reported as the terms are, when there are any;
-- displaced: ids of inline tags that could not be put at aligned words (also a warning line on stderr);
+- displaced: ids of inline tags that could not be put at aligned words (also a warning line on stderr; with
+  ``--qe`` a ``tags`` flag on their sentence);
 - kept: only on a segment left as it is, untranslated, and why ("no Arabic": it has no Arabic letter; its
   translation is its source);
 - origin (with a translation memory): "mt", "tm-mt" or "tm-human" when every sentence has it, else "mixed";

@@ -36,6 +36,9 @@ with the same command decodes only what was not finished. --resume does the same
 Documents (DOCX, XLIFF, PO, SRT/VTT, HTML, Markdown, TMX; by extension or --input-format) are written in their
 own format, structure and inline markup kept (see docs/documents.md); with -o DIR, report.docx becomes
 DIR/report.en.docx. --report FILE.jsonl writes one row per translated segment (or line) for review.
+
+--qe scores every sentence (docs/qe.md); --report FILE.html writes the review page (sentences by risk, flagged
+spans highlighted, a filter by kind) and --qe-comments puts a Word comment on each flagged DOCX paragraph.
 """
 
 FORMATS = ("txt", "jsonl")
@@ -93,6 +96,8 @@ def translate(
     qe: bool = typer.Option(False, "--qe", help="Quality estimation (as mt qe): every sentence gets 'risk' and "
                             "'flags' in jsonl and --report; flagged XLIFF targets need review, flagged PO entries "
                             "become fuzzy with a comment naming the reason (docs/qe.md)."),
+    qe_comments: bool = typer.Option(False, "--qe-comments", help="DOCX inputs: a Word comment on each paragraph "
+                                     "quality estimation flagged, naming the reason (implies --qe)."),
     ref: Optional[Path] = typer.Option(None, "--ref", help="Reference translation: print scores at the end."),
     backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model directory holds)."),
     threads: Optional[int] = decoding_option("threads"),
@@ -118,7 +123,8 @@ def translate(
                                               "(default needs-review-translation in 1.2, translated in 2.x)."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write FILE.jsonl: one row per translated "
                                           "segment or line (input, location, source, translation, score, terms, "
-                                          "displaced tags; with --tm origin and the best fuzzy match)."),
+                                          "displaced tags; with --tm origin and the best fuzzy match). FILE.html: "
+                                          "the review page of mt qe -f html, every sentence by risk (implies --qe)."),
     fuzzy_min: float = typer.Option(75.0, "--fuzzy-min", callback=finite,
                                     help="--report with --tm: the lowest similarity (0-100) "
                                     "of a fuzzy match worth showing."),
@@ -155,8 +161,12 @@ def translate(
     formats = [_document_format(name, input_format) for name in inputs]
     if engine is not None and any(formats):
         raise InputError("--engine translates text, JSONL and Parquet inputs; translate documents without --engine")
+    qe = qe or qe_comments or _review_page_wanted(report)
     if qe and engine is not None:
-        raise InputError("--qe works without --engine (score an engine's output with mt qe)")
+        raise InputError("--qe (and --qe-comments, --report FILE.html) works without --engine (score an engine's "
+                         "output with mt qe)")
+    if qe_comments:
+        _check_comment_inputs(inputs, formats)
     if not any(formats) and engine_options.wanted(engine, inputs, ray_address, actors, threads_per_actor,
                                                   batch_lines):
         return engine_options.run(engine_options.EngineRequest(
@@ -168,7 +178,7 @@ def translate(
     # validates every input before anything is written (documents are parsed, text is checked)
     sources = [TextInput(name) if kind is None else None for name, kind in zip(inputs, formats)]
     options = FormatOptions(target=to, encoding=encoding, overwrite_targets=overwrite_targets,
-                            mark_fuzzy=not no_fuzzy, state=xliff_state)
+                            mark_fuzzy=not no_fuzzy, state=xliff_state, review_comments=qe_comments)
     documents = [kind.load(Path(name), options) if kind is not None else None for name, kind in zip(inputs, formats)]
     # what the run reads besides its inputs: no output (nor --report) may be one of them, --force or not
     protected = [*([ref] if ref else []), *(glossary or []), *memory_files(tm), *model_directories(to, models)]
@@ -191,7 +201,7 @@ def translate(
         translator.use_memory(tm, tm_mode or "both")
     hypotheses: list[str] = []
     with translator, ExitStack() as stack:
-        rows = _report_writer(stack, report, translator, to, fuzzy_min)
+        rows = _report_writer(stack, report, translator, to, fuzzy_min, inputs)
         for name, source, document, path in zip(inputs, sources, documents, outputs):
             collect = hypotheses if references is not None else None
             if document is not None:
@@ -348,19 +358,59 @@ def _check_report_path(report: Path, force: bool, inputs: list[str], outputs: li
             raise InputError(f"--report {report} is also the output of a translation; give the report its own file")
 
 
-def _report_writer(stack: ExitStack, report: Optional[Path], translator, to: str, fuzzy_min: float):
-    """A function that writes one report row (None without --report); the file appears when the run succeeds."""
+def _review_page_wanted(report: Optional[Path]) -> bool:
+    """Whether --report names the review page (FILE.html or .htm) rather than JSON Lines."""
+    return report is not None and report.suffix.lower() in (".html", ".htm")
+
+
+def _check_comment_inputs(inputs: list[str], formats: list) -> None:
+    """--qe-comments writes Word comments: every input must be a DOCX."""
+    for name, kind in zip(inputs, formats):
+        if kind is None or kind.name != "docx":
+            raise InputError(f"--qe-comments puts Word comments in DOCX translations; {name} is not a DOCX "
+                             "(--qe alone marks flagged XLIFF and PO segments)")
+
+
+class _ReviewPage:
+    """--report FILE.html: every scored sentence of the run on one review page (mt.qe.html), written when the
+    run ends well."""
+
+    def __init__(self, handle, title: str) -> None:
+        self.handle, self.title, self.rows = handle, title, []
+
+    def __call__(self, where: str, sentences, make_row) -> None:
+        from mt.qe.html import sentence_rows
+
+        self.rows += sentence_rows(where, sentences, len(self.rows))
+
+    def __enter__(self) -> _ReviewPage:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is None:
+            from mt.qe.html import render_html
+
+            self.handle.write(render_html(self.rows, self.title, where="where"))
+
+
+def _report_writer(stack: ExitStack, report: Optional[Path], translator, to: str, fuzzy_min: float,
+                   inputs: Sequence[str] = ()):
+    """A function that takes one report entry (where it is, its sentences, a function of the fuzzy lookup that
+    makes its JSON row) and writes it (None without --report); the file appears when the run succeeds."""
     if report is None:
         return None
     from mt.formats.writing import atomic_writer
     from mt.report import FuzzyLookup
 
     handle = stack.enter_context(atomic_writer(report))
+    if _review_page_wanted(report):
+        names = ", ".join("<stdin>" if name == "-" else Path(name).name for name in inputs)
+        return stack.enter_context(_ReviewPage(handle, f"Translation review: {names} -> {to}"))
     fuzzy = None
     if translator.tm is not None and translator.tm_mode in ("both", "read"):
         fuzzy = FuzzyLookup(translator.tm, to, fuzzy_min, translator.memory_key(to))
 
-    def write(make_row) -> None:
+    def write(where: str, sentences, make_row) -> None:
         row = make_row(fuzzy)
         if row is not None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -375,7 +425,8 @@ def _line_rows(rows, name: str):
     from mt.report import line_row
 
     label = "<stdin>" if name == "-" else name
-    return lambda number, result: rows(lambda fuzzy: line_row(label, number, result, fuzzy))
+    return lambda number, result: rows(f"{Path(label).name}: line {number}", result.sentences,
+                                       lambda fuzzy: line_row(label, number, result, fuzzy))
 
 
 def _translate_document(translator, name: str, document, path: Optional[Path], to: str, options: FormatOptions,
@@ -393,4 +444,5 @@ def _translate_document(translator, name: str, document, path: Optional[Path], t
              "words; placed at the nearest valid point")
     if rows is not None:
         for translated in done.translations:
-            rows(lambda fuzzy, t=translated: segment_row(name, t, fuzzy))
+            rows(f"{Path(name).name}: {translated.segment.location}", translated.sentences,
+                 lambda fuzzy, t=translated: segment_row(name, t, fuzzy))

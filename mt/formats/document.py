@@ -111,6 +111,8 @@ class FormatOptions:
     overwrite_targets: XLIFF/TMX: replace existing targets (default: leave them and skip those units).
     mark_fuzzy: PO: mark machine-translated entries fuzzy (--no-fuzzy turns it off).
     state: XLIFF: the state to give new targets (None: needs-review-translation in 1.2, translated in 2.x).
+    review_comments: DOCX: a Word comment on each paragraph quality estimation flagged, naming the reason
+        (mt translate --qe-comments; mt.formats.docx.comments).
     """
 
     target: str | None = None
@@ -118,6 +120,7 @@ class FormatOptions:
     overwrite_targets: bool = False
     mark_fuzzy: bool = True
     state: str | None = None
+    review_comments: bool = False
 
 
 class Document(ABC):

@@ -9,25 +9,27 @@ paragraphs) is translated once, and the fallback's paragraphs are written as cop
 
 Writing changes only the paragraphs translated (mt.formats.docx.paragraph) and, for a target language, the
 direction and language settings (mt.formats.docx.language); a part with no change keeps its bytes, every other
-zip entry keeps its bytes, name, order, date and compression.
+zip entry keeps its bytes, name, order, date and compression. With ``FormatOptions.review_comments`` each
+paragraph of the main document that quality estimation flagged gets a Word comment naming the reason
+(mt.formats.docx.comments), added to the comments part (created, with its relationship and content type, when
+the document has none).
 """
 
 from __future__ import annotations
 
 import copy
 import posixpath
-import re
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from lxml import etree
 
 from mt.formats.document import Document, DocumentFormat, FormatOptions, Segment, TranslatedSegment
+from mt.formats.docx.comments import ReviewComments
 from mt.formats.docx.language import LANGUAGE_TAGS, Localiser, east_asian_font
 from mt.formats.docx.ooxml import mc, w
-from mt.formats.docx.package import Package, read_package
+from mt.formats.docx.package import Package, read_package, serialise
 from mt.formats.docx.paragraph import ParagraphModel, paragraph_text, read_paragraph, write_paragraph
-
-_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
+from mt.results import review_note
 
 
 def part_label(part: str) -> str:
@@ -67,14 +69,6 @@ def read_part(root: etree._Element, label: str) -> tuple[list[ParagraphModel], l
     return models, mirrors
 
 
-def serialise(root: etree._Element, original: bytes) -> bytes:
-    """A changed part, with the XML declaration it was read with."""
-    declaration = _DECLARATION.match(original)
-    if declaration is None or b"utf-16" in declaration.group().lower():
-        return etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
-    return declaration.group() + etree.tostring(root, encoding="UTF-8")
-
-
 class DocxDocument(Document):
     def __init__(self, package: Package) -> None:
         self.package = package
@@ -89,48 +83,67 @@ class DocxDocument(Document):
         package = self.package
         if translations and all(t.kept is not None for t in translations):
             return package.write({})  # nothing translated (no Arabic anywhere): every part as it was
-        localiser = None
-        if options.target is not None:
-            if options.target not in LANGUAGE_TAGS:
-                raise ValueError(f"no language settings for target {options.target!r}")
-            styles = package.xml(package.styles) if package.styles else None
-            theme = package.xml(package.theme) if package.theme else None
-            localiser = Localiser(options.target, east_asian_font(styles, theme))
+        localiser = self._localiser(options.target)
+        comments = ReviewComments(package) if options.review_comments else None
         replaced: dict[str, bytes] = {}
         remaining = iter(translations)
         for part in package.text_parts:
-            root = package.xml(part)
-            models, mirrors = read_part(root, part_label(part))
-            changed = False
-            kept_all = bool(models)
-            for model in models:
-                translation = next(remaining)
-                if translation.segment.location != model.segment.location:
-                    raise ValueError(f"translation of {translation.segment.location} given for "
-                                     f"{model.segment.location}")
-                kept_all = kept_all and translation.kept is not None
-                if translation.kept is not None or (localiser is None and translation.text == model.segment.text
-                                                     and tuple(translation.tags) == model.segment.tags):
-                    continue  # kept as it is (no Arabic), or unchanged
-                write_paragraph(model, translation)
-                changed = True
-            if changed:
-                for choice, fallback in mirrors:
-                    for child in list(fallback):
-                        fallback.remove(child)
-                    fallback.extend(copy.deepcopy(child) for child in choice)
-            if localiser is not None and not kept_all:  # a part whose text all stays (no Arabic) stays as it was
-                localiser.part(root)
-                changed = True
-            if changed:
-                replaced[part] = serialise(root, package.parts[part])
+            data = self._render_part(part, remaining, localiser, comments if part == package.main else None)
+            if data is not None:
+                replaced[part] = data
         if localiser is not None and package.styles:
             root = package.xml(package.styles)
             before = etree.tostring(root)
             localiser.styles(root)
             if etree.tostring(root) != before:
                 replaced[package.styles] = serialise(root, package.parts[package.styles])
-        return package.write(replaced)
+        added: dict[str, bytes] = {}
+        if comments is not None:
+            changed, added = comments.parts(replaced)
+            replaced.update(changed)
+        return package.write(replaced, added)
+
+    def _localiser(self, target: str | None) -> Localiser | None:
+        """The language and direction settings of the target (None: no target, the settings stay)."""
+        if target is None:
+            return None
+        if target not in LANGUAGE_TAGS:
+            raise ValueError(f"no language settings for target {target!r}")
+        package = self.package
+        styles = package.xml(package.styles) if package.styles else None
+        theme = package.xml(package.theme) if package.theme else None
+        return Localiser(target, east_asian_font(styles, theme))
+
+    def _render_part(self, part: str, remaining: Iterator[TranslatedSegment], localiser: Localiser | None,
+                     comments: ReviewComments | None) -> bytes | None:
+        """One text part with its paragraphs' translations (taken from ``remaining`` in order) and, with
+        ``comments``, a review comment on each flagged paragraph; None when the part does not change."""
+        package = self.package
+        root = package.xml(part)
+        models, mirrors = read_part(root, part_label(part))
+        changed = False
+        kept_all = bool(models)
+        for model in models:
+            translation = next(remaining)
+            if translation.segment.location != model.segment.location:
+                raise ValueError(f"translation of {translation.segment.location} given for {model.segment.location}")
+            kept_all = kept_all and translation.kept is not None
+            if translation.kept is not None or (localiser is None and translation.text == model.segment.text
+                                                 and tuple(translation.tags) == model.segment.tags):
+                continue  # kept as it is (no Arabic), or unchanged
+            write_paragraph(model, translation)
+            changed = True
+            if comments is not None:
+                comments.add(model.element, review_note(translation.sentences))
+        if changed:
+            for choice, fallback in mirrors:
+                for child in list(fallback):
+                    fallback.remove(child)
+                fallback.extend(copy.deepcopy(child) for child in choice)
+        if localiser is not None and not kept_all:  # a part whose text all stays (no Arabic) stays as it was
+            localiser.part(root)
+            changed = True
+        return serialise(root, package.parts[part]) if changed else None
 
 
 class DocxFormat(DocumentFormat):

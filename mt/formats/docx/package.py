@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 # the parts a reader reads, by relationship type from the main part, in this order
 TEXT_PART_TYPES = ("header", "footer", "footnotes", "endnotes", "comments")
 
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
+NEW_ENTRY_DATE = (1980, 1, 1, 0, 0, 0)  # parts a writer adds: a fixed date, so the same input gives the same bytes
+
 _MAGIC = ((b"%PDF", "a PDF"), (b"\xd0\xcf\x11\xe0", "an OLE file (an old .doc, or a password-protected DOCX)"),
           (b"{\\rtf", "an RTF file"), (b"\x89PNG", "a PNG image"),
           (b"\xff\xd8\xff", "a JPEG image"))
@@ -53,12 +57,14 @@ class Package:
     text_parts: list[str]     # main first, then headers, footers, footnotes, endnotes, comments
     styles: str | None
     theme: str | None
+    comments: str | None = None   # the main part's comments part ("word/comments.xml"), when it has one
 
     def xml(self, part: str) -> etree._Element:
         return parse_xml_bytes(self.parts[part], f"{self.name}:{part}")
 
-    def write(self, replaced: dict[str, bytes]) -> bytes:
-        """The package with ``replaced`` parts' bytes; every other entry's bytes as read."""
+    def write(self, replaced: dict[str, bytes], added: dict[str, bytes] | None = None) -> bytes:
+        """The package with ``replaced`` parts' bytes; every other entry's bytes as read; ``added`` parts (new
+        entry names) after them, deflated."""
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as archive:
             for info in self.infos:
@@ -69,7 +75,23 @@ class Package:
                 copy.comment = info.comment
                 copy.extra = info.extra
                 archive.writestr(copy, replaced.get(info.filename, self.parts[info.filename]))
+            for name, data in (added or {}).items():
+                archive.writestr(zipfile.ZipInfo(name, date_time=NEW_ENTRY_DATE), data, zipfile.ZIP_DEFLATED)
         return out.getvalue()
+
+
+def serialise(root: etree._Element, original: bytes | None) -> bytes:
+    """A changed (or new: ``original`` None) part, with the XML declaration it was read with."""
+    declaration = _DECLARATION.match(original or b"")
+    if declaration is None or b"utf-16" in declaration.group().lower():
+        return etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+    return declaration.group() + etree.tostring(root, encoding="UTF-8")
+
+
+def relationships_part(source: str) -> str:
+    """The relationships part of a part: "word/document.xml" -> "word/_rels/document.xml.rels"."""
+    folder, base = posixpath.split(source)
+    return posixpath.join(folder, "_rels", base + ".rels")
 
 
 def _what_it_is(data: bytes) -> str:
@@ -132,8 +154,8 @@ def _read_entries(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: 
 
 def _relationships(package_parts: dict[str, bytes], source: str, name: str) -> list[tuple[str, str]]:
     """(type, target part) of the internal relationships of ``source`` ("" for the package)."""
-    folder, base = posixpath.split(source)
-    rels = posixpath.join(folder, "_rels", base + ".rels")
+    folder = posixpath.dirname(source)
+    rels = relationships_part(source)
     if rels not in package_parts:
         return []
     root = parse_xml_bytes(package_parts[rels], f"{name}:{rels}")
@@ -180,4 +202,5 @@ def read_package(data: bytes, name: str) -> Package:
         text_parts += sorted({target for rel, target in related if rel == RT + kind and target in parts})
     styles = next((target for rel, target in related if rel == RT + "styles" and target in parts), None)
     theme = next((target for rel, target in related if rel == RT + "theme" and target in parts), None)
-    return Package(name, infos, parts, main, text_parts, styles, theme)
+    comments = next((target for rel, target in related if rel == RT + "comments" and target in parts), None)
+    return Package(name, infos, parts, main, text_parts, styles, theme, comments)
