@@ -63,3 +63,11 @@ class Backend(Protocol):
     def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
         """`attention_batch` of one pair."""
         ...
+
+    def score_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], source_width: int = 0,
+                    target_width: int = 0) -> list[float]:
+        """Forced-decoding score of each target given its source: the mean token log-prob of the target's pieces
+        and its closing </s> (as `Hypothesis.score` of a finished decode). The batch is padded to at least
+        ``source_width`` source positions (pieces + </s>) and ``target_width`` target positions (pieces + </s>):
+        padded to widths of its own, a pair's score does not depend on what shares its batch."""
+        ...

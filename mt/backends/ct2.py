@@ -215,3 +215,24 @@ class CTranslate2Backend:
 
     def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
         return self.attention_batch([source], [target], layer=layer, head=head)[0]
+
+    def score_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], source_width: int = 0,
+                    target_width: int = 0) -> list[float]:
+        """`Translator.score_batch` (which adds the target's </s>), as mean log-probs. Given widths, a filler row
+        (`<unk>` x (width - 1) + `</s>` on both sides) pads the batch to them whatever else it holds, as in
+        `translate_batch`."""
+        if len(sources) != len(targets):
+            raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
+        if not sources:
+            return []
+        batch = [list(source) + [EOS] for source in sources]
+        forced = [list(target) for target in targets]
+        too_wide = (source_width and max(map(len, batch)) > source_width) or \
+            (target_width and max(map(len, forced)) + 1 > target_width)
+        if too_wide:
+            raise ValueError(f"a pair is wider than the widths {source_width}, {target_width} it is to be padded to")
+        if source_width or target_width:
+            batch.append([UNK] * (max(source_width, 1) - 1) + [EOS])
+            forced.append([UNK] * max(target_width - 1, 0))
+        results = self.translator.score_batch(batch, forced, max_batch_size=0, max_input_length=0)
+        return [sum(result.log_probs) / len(result.log_probs) for result in results[: len(sources)]]

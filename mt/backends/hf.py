@@ -176,7 +176,7 @@ class TransformersBackend:
             scores.append(recorder.mean(example, sequences[example], length))
         if any(score is None for score in scores):  # a step the recorder missed: score them all by forcing
             log.debug("scoring %d outputs with a teacher-forced pass", len(hypotheses))
-            scores = self._mean_log_probs(input_ids, mask, sequences, hypotheses)
+            scores = self._mean_log_probs(input_ids, mask, sequences, [h.finished for h in hypotheses])
         for hypothesis, score in zip(hypotheses, scores):
             hypothesis.score = score
         return hypotheses
@@ -184,15 +184,16 @@ class TransformersBackend:
     SCORE_BUDGET = 8_000_000  # logits held at once while scoring (floats): about 32 MB
 
     def _mean_log_probs(self, input_ids: torch.Tensor, mask: torch.Tensor, sequences: torch.Tensor,
-                        hypotheses: list[Hypothesis]) -> list[float]:
+                        finished: Sequence[bool]) -> list[float]:
         """Mean token log-probability of each output under the model (teacher-forced, in memory-bounded slices).
 
-        Done after decoding rather than with `output_scores`, which keeps steps x rows x vocabulary floats (GBs
-        for a real batch). A </s> forced at the length limit counts as log-prob 0, as CTranslate2 counts it.
+        ``sequences``: the decoder start, the output's ids and </s>, then padding. Done after decoding rather than
+        with `output_scores`, which keeps steps x rows x vocabulary floats (GBs for a real batch). The </s> of an
+        output not ``finished`` (forced at the length limit) counts as log-prob 0, as CTranslate2 counts it.
         """
         steps = sequences.shape[1] - 1
         if steps <= 0:
-            return [0.0] * len(hypotheses)
+            return [0.0] * len(finished)
         rows = max(1, self.SCORE_BUDGET // (steps * self.model.config.vocab_size))
         means: list[float] = []
         for start in range(0, sequences.shape[0], rows):
@@ -204,16 +205,33 @@ class TransformersBackend:
             token_log_probs = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
             del logits
             valid = targets != self.pad_id
-            for offset, hypothesis in enumerate(hypotheses[start : start + rows]):
+            for offset, done in enumerate(finished[start : start + rows]):
                 count = int(valid[offset].sum())
                 if count == 0:
                     means.append(0.0)
                     continue
                 total = float(token_log_probs[offset][valid[offset]].sum())
-                if not hypothesis.finished and int(targets[offset][count - 1]) == self.vocab.eos_id:
+                if not done and int(targets[offset][count - 1]) == self.vocab.eos_id:
                     total -= float(token_log_probs[offset][count - 1])
                 means.append(total / count)
         return means
+
+    @torch.inference_mode()
+    def score_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], source_width: int = 0,
+                    target_width: int = 0) -> list[float]:
+        """Teacher-forced mean log-prob of each target and its </s> (`_mean_log_probs`, memory-bounded): sources
+        padded to ``source_width`` and masked, targets padded at the end to ``target_width`` positions."""
+        if len(sources) != len(targets):
+            raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
+        if not sources:
+            return []
+        input_ids, mask = self._encode(sources, source_width)
+        ids = [self.vocab.target_ids(list(target)) + [self.vocab.eos_id] for target in targets]
+        width = max(target_width, *(len(row) for row in ids))
+        sequences = torch.full((len(ids), 1 + width), self.pad_id, dtype=torch.long)  # <pad> starts the decoder
+        for i, row in enumerate(ids):
+            sequences[i, 1 : 1 + len(row)] = torch.tensor(row, dtype=torch.long)
+        return self._mean_log_probs(input_ids, mask, sequences.to(self.device), [True] * len(ids))
 
     ATTENTION_BUDGET = 16_000_000  # attention weights held at once by a forced pass (floats): about 64 MB
 

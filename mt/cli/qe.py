@@ -35,6 +35,14 @@ def qe(
                                       help="jsonl, tsv or html (default: from the output's extension, else jsonl)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (default: standard output)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output file."),
+    model: Optional[str] = typer.Option(None, "--model", "-m",
+                                        help="A direct ar-en or ar-zh Marian model (directory or hub id): adds "
+                                        "each translation's forced-decoding score, model_score (mean token "
+                                        "log-prob), to the output; risk uses it with a --risk-model calibrated "
+                                        "for this model."),
+    risk_model: Optional[Path] = typer.Option(None, "--risk-model",
+                                              help="A risk model calibrated for --model (eval/calibrate_qe_model.py) "
+                                              "instead of the shipped one."),
 ) -> None:
     """Score TRANSLATION against SOURCE line by line."""
     from mt.formats.writing import atomic_writer, check_output  # noqa: PLC0415 - keep `mt --help` light
@@ -42,6 +50,7 @@ def qe(
     from mt.qe.html import render_html  # noqa: PLC0415
     from mt.qe.output import EXTENSIONS, FORMATS, write_jsonl, write_tsv  # noqa: PLC0415
     from mt.qe.reading import read_pairs  # noqa: PLC0415
+    from mt.qe.risk import MODEL_PART, RiskModel  # noqa: PLC0415
 
     if to not in TARGETS:
         raise InputError(f"unknown target language {to!r}: expected en or zh")
@@ -51,8 +60,11 @@ def qe(
     if output is not None and str(output) != "-":
         check_output(output, force, [p for p in (source, translation, glossary) if p is not None])
     sources, translations = read_pairs(source, translation)
-    estimator = QualityEstimator(to, glossary=load_glossary(glossary), threshold=threshold)
-    assessments = estimator.assess_all(sources, translations)
+    risks = RiskModel.load(risk_model) if risk_model is not None else None
+    if risks is not None and MODEL_PART in risks.parts and model is None:
+        raise InputError(f"{risk_model} has a model-score part: give the model it was calibrated for with --model")
+    estimator = QualityEstimator(to, glossary=load_glossary(glossary), threshold=threshold, risk_model=risks)
+    assessments = estimator.assess_all(sources, translations, scorers=_scorers(model, to))
     with atomic_writer(output) as handle:
         if fmt == "html":
             handle.write(render_html(list(assessments), title=f"{source.name} -> {translation.name}"))
@@ -60,3 +72,12 @@ def qe(
             write_tsv(assessments, handle)
         else:
             write_jsonl(assessments, handle)
+
+
+def _scorers(model: str | None, to: str) -> list:
+    """The model-score scorer for --model (a direct ar-``to`` model), or none."""
+    if model is None:
+        return []
+    from mt.qe.model_score import ModelScorer  # noqa: PLC0415 - imports a backend only with --model
+
+    return [ModelScorer.load(model, to)]

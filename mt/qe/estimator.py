@@ -16,7 +16,7 @@ from mt.qe.detectors.surface import EmptyDetector, ScriptDetector, UntranslatedD
 from mt.qe.detectors.terms import TermDetector
 from mt.qe.lexicon import LexicalTable
 from mt.qe.model import KINDS, Detector, Flag, Pair
-from mt.qe.risk import RiskModel
+from mt.qe.risk import MODEL_FEATURE, MODEL_PART, RiskModel
 
 TARGETS = ("en", "zh")
 #: Features that break a stated requirement (a glossary term, a source number missing from the translation, a
@@ -25,7 +25,7 @@ RULE_FEATURES = ("term", "number_missing", "unsourced")
 #: Flags that are hints rather than evidence (word coverage, length): shown only when one of these parts of the
 #: risk model reaches the threshold itself, so a pair flagged for a number does not also list every unknown word.
 HINT_PARTS = {"omission": ("omission",), "hallucination": ("hallucination",),
-              "length": ("omission", "hallucination", "repetition")}
+              "length": ("omission", "hallucination", "repetition"), "model": (MODEL_PART,)}
 
 
 @dataclass
@@ -39,10 +39,13 @@ class Assessment:
     risk: float
     flags: list[Flag]
     features: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float | None] = field(default_factory=dict)  # the scorers' values (None: not scored)
 
     def to_json(self) -> dict:
-        return {"line": self.line, "source": self.source, "translation": self.translation,
+        data = {"line": self.line, "source": self.source, "translation": self.translation,
                 "risk": round(self.risk, 4), "flags": [flag.to_json() for flag in self.flags]}
+        data.update({name: None if value is None else round(value, 4) for name, value in self.scores.items()})
+        return data
 
 
 class PairScorer(Protocol):
@@ -50,7 +53,7 @@ class PairScorer(Protocol):
 
     feature: str
 
-    def score(self, sources: Sequence[str], translations: Sequence[str]) -> list[float]: ...
+    def score(self, sources: Sequence[str], translations: Sequence[str]) -> list[float | None]: ...
 
 
 def default_detectors(table: LexicalTable, glossary: Glossary | None = None) -> list[Detector]:
@@ -123,8 +126,13 @@ class QualityEstimator:
         extra = [(scorer.feature, scorer.score(sources, translations)) for scorer in scorers]
         for index, (source, translation) in enumerate(zip(sources, translations)):
             features, flags = self.features(source, translation)
-            features.update({name: values[index] for name, values in extra})
-            yield self.judge(index + 1, source, translation, features, flags)
+            scores = {name: values[index] for name, values in extra}
+            features.update({name: value for name, value in scores.items() if value is not None})
+            if features.get(MODEL_FEATURE) is not None:  # a hint: listed when the model's part reaches the threshold
+                flags.append(Flag("model", f"mean log-prob {features[MODEL_FEATURE]:.2f} under the model"))
+            assessment = self.judge(index + 1, source, translation, features, flags)
+            assessment.scores = scores
+            yield assessment
 
 
 def load_glossary(path: str | Path | None) -> Glossary | None:

@@ -11,7 +11,7 @@ from mt.qe.words import word_key
 
 #: Flag kinds, in the order reports list them.
 KINDS = ("empty", "untranslated", "script", "number", "term", "repetition", "omission", "hallucination",
-         "length", "tags")
+         "length", "tags", "model")
 
 
 @dataclass(frozen=True)

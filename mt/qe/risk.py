@@ -31,6 +31,11 @@ PARTS: dict[str, tuple[str, ...]] = {
     "hallucination": ("omission", "hallucination", "detached", "too_short", "too_long"),
 }
 
+#: The model's forced-decoding score (mt.qe.model_score, `mt qe --model`) and the part that reads it. The part is
+#: fitted per model (mt.qe.model_score.calibrate), never shipped; without its feature it stays silent.
+MODEL_FEATURE = "model_score"
+MODEL_PART = "model"
+
 
 @dataclass(frozen=True)
 class Part:
@@ -56,7 +61,8 @@ class RiskModel:
 
     def probabilities(self, features: Mapping[str, float]) -> dict[str, float]:
         """Each part's probability, by kind."""
-        return {kind: part.probability(features) for kind, part in self.parts.items()}
+        return {kind: part.probability(features) for kind, part in self.parts.items()
+                if kind != MODEL_PART or MODEL_FEATURE in features}
 
     def strongest(self, features: Mapping[str, float]) -> str:
         """The kind whose part gives the highest probability."""
