@@ -163,3 +163,26 @@ def test_a_pair_too_long_for_the_model_gets_no_score(ending):
     scorer = ModelScorer(CTranslate2Backend(ending[1], threads=1), "en")
     scores = scorer.score([AR[0], AR[1]], [EN[0], "word " * 2000])
     assert isinstance(scores[0], float) and scores[1] is None
+
+
+def test_a_model_part_flags_what_the_model_finds_unlikely_and_ignores_unscored_pairs():
+    """The risk side alone: a hand-set model part and fixed scores (the model is beside the point here)."""
+    from mt.data import qe_risk
+    from mt.qe.estimator import QualityEstimator
+    from mt.qe.risk import MODEL_PART, Part, RiskModel
+
+    class FixedScores:
+        feature = "model_score"
+
+        def score(self, sources, translations):
+            return [-1.0, -6.0, None]
+
+    shipped = RiskModel.load(qe_risk("en"))
+    risks = RiskModel({**shipped.parts, MODEL_PART: Part({"model_score": -4.0}, -12.0)}, shipped.threshold)
+    rows = [a.to_json() for a in QualityEstimator("en", risk_model=risks).assess_all(AR[:3], EN[:3],
+                                                                                       scorers=[FixedScores()])]
+    plain = [a.to_json() for a in QualityEstimator("en").assess_all(AR[:3], EN[:3])]
+    assert [row["model_score"] for row in rows] == [-1.0, -6.0, None]
+    assert [flag["kind"] for flag in rows[1]["flags"]] == ["model"] and "-6.00" in rows[1]["flags"][0]["detail"]
+    assert not any(flag["kind"] == "model" for row in (rows[0], rows[2]) for flag in row["flags"])
+    assert rows[2]["risk"] == plain[2]["risk"]  # no score: the model part stays silent

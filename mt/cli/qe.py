@@ -9,7 +9,7 @@ import typer
 
 from mt.errors import InputError
 
-HELP = """Quality estimation: which translations a reviewer should read first, with no reference and no model.
+HELP = """Quality estimation: which translations a reviewer should read first, with no reference (no model needed).
 
 Example: mt qe news.ar news.en --to en -g terms.tsv -f html -o review.html
 
@@ -17,7 +17,8 @@ SOURCE holds Arabic sentences, TRANSLATION their translations, line by line. Eac
 from model-free detectors (numbers, glossary terms, untranslated or wrong-script text, loops, empty lines, \
 words without a counterpart learned from parallel text, length ratio) combined by calibrated logistic \
 models; pairs at or above --threshold get flags naming the kinds and the spans. Output: JSON Lines (one object \
-per line, in order), TSV, or a self-contained HTML review page. See docs/qe.md.
+per line, in order), TSV, or a self-contained HTML review page. --model adds the model's forced-decoding score \
+(model_score in JSONL), which risk uses with a --risk-model calibrated for it. See docs/qe.md.
 """
 
 
