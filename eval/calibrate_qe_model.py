@@ -6,7 +6,7 @@
 The corruption suite of TICO-19 dev (the data the shipped risk model was fitted on; mt.qe.synthetic, seed 1, the
 Facebook term table as glossary) is scored by the model; the model part (one logistic regression on
 ``model_score``, clean vs all corruptions) joins the shipped model-free parts and the threshold is re-picked to
-flag 3% of the clean references. ``--lines`` limits the suite (a real model scores about 9 pairs per line).
+flag 3% of the clean references. ``--lines`` limits the suite (up to 9 pairs a line, 971 lines).
 """
 
 from __future__ import annotations
