@@ -8,6 +8,22 @@ from typing import Protocol, Sequence
 from mt.models.vocab import MarianVocab
 
 
+# source widths (pieces + </s>) batched together, each batch padded to its bucket's top: 1-32, 33-64, 65-128,
+# 129-256, 257-512, then multiples of 512. Coarse on purpose: on CPU a small call costs about as much as one of
+# 16 sentences (per-step weight reads), so few buckets per block beat little padding (eval/results/bench.md). Forced
+# targets (score_batch) are bucketed the same way.
+BUCKETS = (32, 64, 128, 256, 512)
+
+
+def bucket_width(width: int) -> int:
+    """A source width (pieces + </s>) rounded up to its bucket's top: the width the sentence is padded to in
+    any batch (mt.decoding.leg, mt.qe.model_score), so that its decode never depends on what shares the batch."""
+    for top in BUCKETS:
+        if width <= top:
+            return top
+    return -(-width // BUCKETS[-1]) * BUCKETS[-1]
+
+
 @dataclass
 class DecodeOptions:
     """Options of one decoding call. Defaults never truncate: the length limit is set per sentence."""

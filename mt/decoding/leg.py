@@ -26,8 +26,7 @@ from mt.decoding.batching import DecodeRequest, Steps, bucket_width
 from mt.decoding.enforce import Enforcer
 from mt.settings import DecodingSettings
 from mt.glossary.matcher import TermMatch
-from mt.models.registry import TARGET_TOKENS
-from mt.models.vocab import MarianVocab
+from mt.models.vocab import MarianVocab, target_prefix  # noqa: F401 - target_prefix: the pipeline's too
 from mt.results import TermResult
 from mt.text.chunking import chunk
 
@@ -57,12 +56,6 @@ class UnitTranslation:
     source_pieces: list[str] | None = field(default=None, repr=False)
     pieces: list[str] | None = field(default=None, repr=False)
     attention: list[list[float]] | None = field(default=None, repr=False)
-
-
-def target_prefix(vocab: MarianVocab, target_lang: str) -> list[str]:
-    """The target-language token a multi-target model's sources start with (">>cmn_Hans<<"), if it has one."""
-    token = TARGET_TOKENS.get(target_lang)
-    return [token] if token and token in vocab.source_table else []
 
 
 def input_limit(max_input_tokens: int | None, max_positions: int) -> int:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sentencepiece as spm
 
+from mt.models.registry import TARGET_TOKENS
+
 EOS = "</s>"
 UNK = "<unk>"
 PAD = "<pad>"
@@ -105,3 +107,9 @@ class MarianVocab:
         """Detokenise target pieces; special tokens (and `<unk>`) are dropped, as `skip_special_tokens` does."""
         kept = [p for p in pieces if p not in (EOS, PAD, UNK)]
         return self.target_spm.decode_pieces(kept).replace(SPIECE_UNDERLINE, " ").strip()
+
+
+def target_prefix(vocab: MarianVocab, target_lang: str) -> list[str]:
+    """The target-language token a multi-target model's sources start with (">>cmn_Hans<<"), if it has one."""
+    token = TARGET_TOKENS.get(target_lang)
+    return [token] if token and token in vocab.source_table else []

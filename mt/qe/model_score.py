@@ -2,7 +2,7 @@
 
 :class:`ModelScorer` is a :class:`mt.qe.estimator.PairScorer`: each (source, translation) pair gets the mean token
 log-prob of the translation and its closing </s> under a Marian model given the source (`Backend.score_batch`,
-the definition of a finished decode's `Hypothesis.score`). Pairs are batched like decoding (mt.decoding.batching):
+the definition of a finished decode's `Hypothesis.score`). Pairs are batched like decoding (mt.decoding.leg):
 by source and target bucket, each batch padded to its buckets' widths, so a pair's score is the same alone or in
 any file. A pair longer than the model's positions gets None (no score) rather than a cut.
 
@@ -20,13 +20,12 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from mt.backends.base import Backend
+from mt.backends.base import Backend, bucket_width
 from mt.backends.loading import load_backend
-from mt.decoding.batching import bucket_width
-from mt.decoding.leg import target_prefix
 from mt.errors import ModelError
 from mt.glossary import Glossary
 from mt.models.loading import declared_pair, resolve
+from mt.models.vocab import target_prefix
 from mt.qe.estimator import QualityEstimator
 from mt.qe.risk import MODEL_FEATURE, MODEL_PART, RiskModel
 from mt.qe.synthetic import corruption_suite
