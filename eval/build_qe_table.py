@@ -30,7 +30,7 @@ from mt.qe.estimator import QualityEstimator  # noqa: E402
 from mt.qe.risk import PARTS, RiskModel  # noqa: E402
 from mt.qe.synthetic import corruption_suite  # noqa: E402
 from mt.qe.lexicon import LexicalTable  # noqa: E402
-from mt.qe.training import build_table, compose_pivot, fit_risk  # noqa: E402
+from mt.qe.training import build_table, compose_pivot, fit_risk, with_chance  # noqa: E402
 
 DATA = ROOT / "eval" / "data"
 #: which part of the risk model learns from each corruption kind
@@ -69,7 +69,7 @@ def build(lang: str) -> None:
     src, tgt, corpora = training_pairs(lang)
     table = build_table(src, tgt, tgt_lang=lang, meta={"corpora": corpora, "script": "eval/build_qe_table.py"})
     if lang == "zh":  # widened through English: the ar-en table (built first) and an en-zh one
-        table = compose_pivot(table, LexicalTable.load(qe_table("en")), pivot_table())
+        table = with_chance(compose_pivot(table, LexicalTable.load(qe_table("en")), pivot_table()), src, tgt)
     table.save(qe_table(lang))
     print(f"ar-{lang}: table of {len(table.forward)} + {len(table.backward)} words from {len(src)} pairs "
           f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)

@@ -13,8 +13,9 @@ A number is found with its character span and one or more *readings* (exact deci
 * ranges (``10-20``) and percentages are two numbers and one number; years and ordinals (``21st``) are numbers;
 * *soft* numbers: number words (English one..twenty and tens, Arabic واحد..عشرة, ordinals up to التاسع عشر,
   duals such as ساعتين, decades such as الستينيات, Chinese numerals such as 三十, 两百, 百分之五十), month
-  names, and English ordinals and decades in digits (15th, 1960s) can stand for a number on the other side,
-  but a soft number is never required to appear.
+  names, English ordinals and decades in digits (15th, 1960s) and Chinese centuries and decades in digits
+  (20 世纪 60 年代 reads 20, 60 and 1960) can stand for a number on the other side, but a soft number is
+  never required to appear.
 """
 
 from __future__ import annotations
@@ -41,10 +42,13 @@ _EN_WORD = re.compile(r"[A-Za-z]+")
 _AR_WORDS = {"واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاثة": 3, "ثلاث": 3,
              "أربعة": 4, "أربع": 4, "خمسة": 5, "خمس": 5, "ستة": 6, "ست": 6, "سبعة": 7, "سبع": 7, "ثمانية": 8,
              "ثماني": 8, "تسعة": 9, "تسع": 9, "عشرة": 10, "عشر": 10, "عشرين": 20, "عشرون": 20, "ثلاثين": 30,
-             "أربعين": 40, "خمسين": 50, "مائة": 100, "مئة": 100, "ألف": 1000, "مليون": 10**6, "مليار": 10**9,
+             "أربعين": 40, "خمسين": 50, "ستين": 60, "سبعين": 70, "ثمانين": 80, "تسعين": 90, "عشرون": 20,
+             "ثلاثون": 30, "أربعون": 40, "خمسون": 50, "ستون": 60, "سبعون": 70, "ثمانون": 80, "تسعون": 90, "مائة": 100, "مئة": 100, "ألف": 1000, "مليون": 10**6, "مليار": 10**9,
              "نصف": 0.5, "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
              "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12, "الأول": 1, "الثاني": 2,
-             "الثالث": 3, "الرابع": 4, "الخامس": 5, "ساعتين": 2, "يومين": 2, "عامين": 2, "سنتين": 2,
+             "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6, "السابع": 7, "الثامن": 8, "التاسع": 9,
+             "العاشر": 10, "الأولى": 1, "الثانية": 2, "الثالثة": 3, "الرابعة": 4, "الخامسة": 5, "السادسة": 6,
+             "السابعة": 7, "الثامنة": 8, "التاسعة": 9, "العاشرة": 10, "ساعتين": 2, "يومين": 2, "عامين": 2, "سنتين": 2,
              "شهرين": 2, "مرتين": 2, "دقيقتين": 2, "أسبوعين": 2, "ألفين": 2000, "مئات": 100, "آلاف": 1000,
              "عشرينيات": 1920, "ثلاثينيات": 1930, "أربعينيات": 1940, "خمسينيات": 1950, "ستينيات": 1960,
              "سبعينيات": 1970, "ثمانينيات": 1980, "تسعينيات": 1990}
@@ -171,6 +175,23 @@ def _soft_numbers(text: str, lang: str) -> list[Number]:
     return found
 
 
+#: Chinese centuries and decades: 20 世纪 (20th century), 20 世纪 60 年代 (the 1960s); Arabic writes them in words
+_ZH_CENTURY = re.compile(r"(\d{1,2})\s*世纪(?:\s*(\d0)\s*年代)?")
+
+
+def _zh_centuries(text: str, numbers: list[Number]) -> list[Number]:
+    """``numbers`` with the digits of each Chinese century or decade replaced by one soft number reading the
+    century, the decade's two digits and its year (20 世纪 60 年代: 20, 60 and 1960)."""
+    ascii_text = text.translate(DIGITS)
+    for match in _ZH_CENTURY.finditer(ascii_text):
+        century, decade = int(match.group(1)), match.group(2)
+        readings = {str(century)} | ({decade, str((century - 1) * 100 + int(decade))} if decade else set())
+        numbers = [n for n in numbers if not match.start() <= n.start < match.end()]
+        numbers.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings),
+                              soft=True))
+    return sorted(numbers, key=lambda n: (n.start, n.end))
+
+
 _ENUMERATION = re.compile(r"\s*[(\[]?\d{1,3}[)\].\-\u2013]?\s*[-.)\u2013]\s")
 
 
@@ -178,6 +199,8 @@ def find_numbers(text: str, lang: str) -> list[Number]:
     """Every number of ``text`` in language ``lang`` (ar, en or zh), digit numbers and soft ones, by position.
     A paragraph number opening the text (``10- ``, ``37. ``, ``(a) 3) ``) is soft: translations often drop it."""
     numbers = sorted(_digit_numbers(text, lang) + _soft_numbers(text, lang), key=lambda n: (n.start, n.end))
+    if lang == "zh":
+        numbers = _zh_centuries(text, numbers)
     if lang == "en":  # ordinals and decades (15th, 1960s): Arabic writes them in words, so they are soft
         soft = {m.start() for m in _EN_SOFT_DIGITS.finditer(text.translate(DIGITS))}
         numbers = [Number(n.start, n.end, n.text, n.readings, True, n.value) if n.start in soft else n
