@@ -13,7 +13,7 @@ A number is found with its character span and one or more *readings* (exact deci
 * ranges (``10-20``) and percentages are two numbers and one number; years and ordinals (``21st``) are numbers;
 * *soft* numbers: number words (English one..twenty and tens, Arabic واحد..عشرة, ordinals up to التاسع عشر,
   duals such as ساعتين, decades such as الستينيات, Chinese numerals such as 三十, 两百, 百分之五十), month
-  names, English ordinals and decades in digits (15th, 1960s) and Chinese centuries and decades in digits
+  names (also the Levantine ones the UN writes beside them: حزيران/يونيه), English ordinals and decades in digits (15th, 1960s) and Chinese centuries and decades in digits
   (20 世纪 60 年代 reads 20, 60 and 1960) can stand for a number on the other side, but a soft number is
   never required to appear.
 """
@@ -45,18 +45,24 @@ _AR_WORDS = {"واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "
              "أربعين": 40, "خمسين": 50, "ستين": 60, "سبعين": 70, "ثمانين": 80, "تسعين": 90, "عشرون": 20,
              "ثلاثون": 30, "أربعون": 40, "خمسون": 50, "ستون": 60, "سبعون": 70, "ثمانون": 80, "تسعون": 90, "مائة": 100, "مئة": 100, "ألف": 1000, "مليون": 10**6, "مليار": 10**9,
              "نصف": 0.5, "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
-             "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12, "الأول": 1, "الثاني": 2,
+             "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+             "يونيه": 6, "يوليه": 7, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5, "حزيران": 6, "تموز": 7, "آب": 8,
+             "أيلول": 9, "الأول": 1, "الثاني": 2,
              "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6, "السابع": 7, "الثامن": 8, "التاسع": 9,
              "العاشر": 10, "الأولى": 1, "الثانية": 2, "الثالثة": 3, "الرابعة": 4, "الخامسة": 5, "السادسة": 6,
              "السابعة": 7, "الثامنة": 8, "التاسعة": 9, "العاشرة": 10, "ساعتين": 2, "يومين": 2, "عامين": 2, "سنتين": 2,
              "شهرين": 2, "مرتين": 2, "دقيقتين": 2, "أسبوعين": 2, "ألفين": 2000, "مئات": 100, "آلاف": 1000,
              "عشرينيات": 1920, "ثلاثينيات": 1930, "أربعينيات": 1940, "خمسينيات": 1950, "ستينيات": 1960,
              "سبعينيات": 1970, "ثمانينيات": 1980, "تسعينيات": 1990}
+#: the Levantine months of two words (the others are in _AR_WORDS): تشرين الأول is October
+_AR_MONTH_PAIRS = re.compile(r"(تشرين|كانون)\s+(الأول|الثاني)")
+_AR_MONTH_PAIR_VALUE = {("تشرين", "الأول"): 10, ("تشرين", "الثاني"): 11, ("كانون", "الأول"): 12,
+                        ("كانون", "الثاني"): 1}
 _AR_ORDINALS = ("حادي", "ثاني", "ثالث", "رابع", "خامس", "سادس", "سابع", "ثامن", "تاسع")
-_AR_TEENS = re.compile(r"(?:ال)?(" + "|".join(_AR_ORDINALS) + r"|أحد|إحدى|اثنا|اثني|اثنتا|ثلاثة|ثلاث|أربعة|أربع|"
+_AR_TEENS = re.compile(r"(?:ال)?(" + "|".join(_AR_ORDINALS) + r"|أحد|إحدى|اثنا|اثنى|اثني|اثنتا|ثلاثة|ثلاث|أربعة|أربع|"
                        r"خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثماني|تسعة|تسع)\s+(?:ال)?عشرة?(?![\u0621-\u064a])")
 _AR_TEEN_VALUE = dict(zip(_AR_ORDINALS, range(11, 20))) | {
-    "أحد": 11, "إحدى": 11, "اثنا": 12, "اثني": 12, "اثنتا": 12, "ثلاثة": 13, "ثلاث": 13, "أربعة": 14, "أربع": 14,
+    "أحد": 11, "إحدى": 11, "اثنا": 12, "اثنى": 12, "اثني": 12, "اثنتا": 12, "ثلاثة": 13, "ثلاث": 13, "أربعة": 14, "أربع": 14,
     "خمسة": 15, "خمس": 15, "ستة": 16, "ست": 16, "سبعة": 17, "سبع": 17, "ثمانية": 18, "ثماني": 18, "تسعة": 19,
     "تسع": 19}
 _EN_SOFT_DIGITS = re.compile(r"(?<![\d.,])\d+(?:st|nd|rd|th|s)\b")
@@ -161,6 +167,9 @@ def _soft_numbers(text: str, lang: str) -> list[Number]:
         for m in _AR_TEENS.finditer(text):
             found.append(Number(m.start(), m.end(), m.group(), frozenset({decimal_text(_AR_TEEN_VALUE[m.group(1)])}),
                                 soft=True))
+        for m in _AR_MONTH_PAIRS.finditer(text):
+            found.append(Number(m.start(), m.end(), m.group(),
+                                frozenset({decimal_text(_AR_MONTH_PAIR_VALUE[m.group(1), m.group(2)])}), soft=True))
         for m in _AR_WORD.finditer(text):
             word = m.group()
             value = _AR_WORDS.get(word, _AR_WORDS.get(_AR_PREFIX.sub("", word)))
