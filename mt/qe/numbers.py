@@ -15,7 +15,8 @@ A number is found with its character span and one or more *readings* (exact deci
   duals such as ساعتين, decades such as الستينيات, Chinese numerals such as 三十, 两百, 百分之五十), month
   names (also the Levantine ones the UN writes beside them: حزيران/يونيه), English ordinals and decades in digits (15th, 1960s) and Chinese centuries and decades in digits
   (20 世纪 60 年代 reads 20, 60 and 1960) can stand for a number on the other side, but a soft number is
-  never required to appear.
+  never required to appear. So are numbers inside a name or code (COVID-19, كوفيد-19, km2) and after a
+  colon (the minutes of 11:00).
 """
 
 from __future__ import annotations
@@ -201,6 +202,15 @@ def _zh_centuries(text: str, numbers: list[Number]) -> list[Number]:
     return sorted(numbers, key=lambda n: (n.start, n.end))
 
 
+_NAMED = re.compile(r"(?:[A-Za-z]|[^\W\d_]{2}[-\u2010\u2011])$|:$")
+
+
+def _in_name(text: str, start: int) -> bool:
+    """A number written into a name or code (COVID-19, كوفيد-19, km2, 4x4) or after a colon (the minutes of
+    11:00): the other side may write the name (新冠) or the time (11 点) without it."""
+    return bool(_NAMED.search(text[max(0, start - 3):start]))
+
+
 _ENUMERATION = re.compile(r"\s*[(\[]?\d{1,3}[)\].\-\u2013]?\s*[-.)\u2013]\s")
 
 
@@ -214,6 +224,8 @@ def find_numbers(text: str, lang: str) -> list[Number]:
         soft = {m.start() for m in _EN_SOFT_DIGITS.finditer(text.translate(DIGITS))}
         numbers = [Number(n.start, n.end, n.text, n.readings, True, n.value) if n.start in soft else n
                    for n in numbers]
+    numbers = [Number(n.start, n.end, n.text, n.readings, True, n.value) if _in_name(text, n.start) else n
+               for n in numbers]
     enumeration = _ENUMERATION.match(text.translate(DIGITS))
     if numbers and enumeration and numbers[0].end <= enumeration.end():
         first = numbers[0]
