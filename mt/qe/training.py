@@ -16,7 +16,7 @@ import numpy as np
 from mt.alignment.statistical import StatisticalAligner
 from mt.alignment.tokenize import tokenize
 from mt.errors import InputError
-from mt.qe.detectors.coverage import uncovered
+from mt.qe.detectors.coverage import latin_checkable, uncovered
 from mt.qe.lexicon import ChanceModel, LengthModel, LexicalTable, log_ratio, text_length
 from mt.qe.risk import Part, RiskModel
 from mt.qe.words import word_key, word_keys
@@ -109,10 +109,11 @@ def with_chance(table: LexicalTable, src_lines: Sequence[str], tgt_lines: Sequen
     src = [word_keys(line, table.src_lang) for line in src_lines]
     tgt = [word_keys(line, table.tgt_lang) for line in tgt_lines]
     hits = [0, 0, 0, 0]  # uncovered and checkable source words, then target words
+    latin = latin_checkable(table.tgt_lang)
     for s_keys, t_keys in zip(src, tgt):
         for side, (keys, other, lookup, stop) in enumerate(((s_keys, t_keys, table.forward, table.src_stop),
                                                             (t_keys, s_keys, table.backward, table.tgt_stop))):
-            missing, known = uncovered(keys, set(other), lookup, stop)
+            missing, known = uncovered(keys, set(other), lookup, stop, latin=side == 0 or latin)
             hits[2 * side] += len(missing)
             hits[2 * side + 1] += known
     hit = tuple(round(1.0 - lost / max(known, 1), 4) for lost, known in (hits[:2], hits[2:]))

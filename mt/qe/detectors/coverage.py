@@ -26,16 +26,18 @@ MAX_SQ = 25.0  # the squared length deviations stop growing at 5 sd
 
 
 def uncovered(keys: list[str], other: set[str], table: dict[str, frozenset[str]],
-              stop: frozenset[str]) -> tuple[list[int], int]:
+              stop: frozenset[str], latin: bool = True) -> tuple[list[int], int]:
     """Indices of checkable words (in the table, no function word) without a translation among ``other``,
-    and how many words were checkable. A Latin word or name present on both sides counts as covered."""
+    and how many words were checkable. A Latin word the table does not know is checkable when ``latin`` (it
+    is covered when present on both sides); in Chinese it is not (a name glossed in Latin, ``普罗文扎诺
+    (Provenzano)``, says nothing of coverage; the script detector speaks for Latin in Chinese)."""
     missing, known = [], 0
     for index, key in enumerate(keys):
         if not key or key in stop:
             continue
         translations = table.get(key)
         if translations is None:
-            if _LATIN.match(key):
+            if latin and _LATIN.match(key):
                 known += 1
                 if key not in other:
                     missing.append(index)
@@ -44,6 +46,11 @@ def uncovered(keys: list[str], other: set[str], table: dict[str, frozenset[str]]
         if not translations & other:
             missing.append(index)
     return missing, known
+
+
+def latin_checkable(lang: str) -> bool:
+    """Whether Latin words unknown to the table are checked for a counterpart in ``lang`` (not in Chinese)."""
+    return lang != "zh"
 
 
 def _evidence(keys: list[str], other: list[str], table: dict[str, frozenset[str]], stop: frozenset[str],
@@ -79,7 +86,8 @@ class CoverageDetector:
     def detect(self, pair: Pair) -> Detection:
         source_keys, target_keys = pair.source_keys, pair.translation_keys
         lost, src_known = uncovered(source_keys, set(target_keys), self.table.forward, self.table.src_stop)
-        extra, tgt_known = uncovered(target_keys, set(source_keys), self.table.backward, self.table.tgt_stop)
+        extra, tgt_known = uncovered(target_keys, set(source_keys), self.table.backward, self.table.tgt_stop,
+                                     latin=latin_checkable(self.table.tgt_lang))
         omission, hallucination = _share(lost, src_known), _share(extra, tgt_known)
         flags: list[Flag] = []
         if not pair.translation.strip():  # the empty detector speaks for an empty translation
