@@ -13,10 +13,10 @@ A number is found with its character span and one or more *readings* (exact deci
 * ranges (``10-20``) and percentages are two numbers and one number; years and ordinals (``21st``) are numbers;
 * *soft* numbers: number words (English one..twenty and tens, Arabic واحد..عشرة, ordinals up to التاسع عشر,
   duals such as ساعتين, decades such as الستينيات, Chinese numerals such as 三十, 两百, 百分之五十), month
-  names (also the Levantine ones the UN writes beside them: حزيران/يونيه), English ordinals and decades in digits (15th, 1960s) and Chinese centuries and decades in digits
-  (20 世纪 60 年代 reads 20, 60 and 1960) can stand for a number on the other side, but a soft number is
-  never required to appear. So are numbers inside a name or code (COVID-19, كوفيد-19, km2) and after a
-  colon (the minutes of 11:00).
+  names (also the Levantine ones the UN writes beside them: حزيران/يونيه), English ordinals and decades in
+  digits (15th, 1960s) and Chinese centuries and decades in digits (20 世纪 60 年代 reads 20, 60 and 1960) can
+  stand for a number on the other side, but a soft number is never required to appear. So are numbers inside
+  a name or code (COVID-19, كوفيد-19, km2) and after a colon (the minutes of 11:00).
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ _EN_WORD = re.compile(r"[A-Za-z]+")
 _AR_WORDS = {"واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاثة": 3, "ثلاث": 3,
              "أربعة": 4, "أربع": 4, "خمسة": 5, "خمس": 5, "ستة": 6, "ست": 6, "سبعة": 7, "سبع": 7, "ثمانية": 8,
              "ثماني": 8, "تسعة": 9, "تسع": 9, "عشرة": 10, "عشر": 10, "عشرين": 20, "عشرون": 20, "ثلاثين": 30,
-             "أربعين": 40, "خمسين": 50, "ستين": 60, "سبعين": 70, "ثمانين": 80, "تسعين": 90, "عشرون": 20,
-             "ثلاثون": 30, "أربعون": 40, "خمسون": 50, "ستون": 60, "سبعون": 70, "ثمانون": 80, "تسعون": 90, "مائة": 100, "مئة": 100, "ألف": 1000, "مليون": 10**6, "مليار": 10**9,
+             "أربعين": 40, "خمسين": 50, "ستين": 60, "سبعين": 70, "ثمانين": 80, "تسعين": 90,
+             "ثلاثون": 30, "أربعون": 40, "خمسون": 50, "ستون": 60, "سبعون": 70, "ثمانون": 80, "تسعون": 90,
+             "مائة": 100, "مئة": 100, "ألف": 1000, "مليون": 10**6, "مليار": 10**9,
              "نصف": 0.5, "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
              "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
              "يونيه": 6, "يوليه": 7, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5, "حزيران": 6, "تموز": 7, "آب": 8,
@@ -63,7 +64,8 @@ _AR_ORDINALS = ("حادي", "ثاني", "ثالث", "رابع", "خامس", "س�
 _AR_TEENS = re.compile(r"(?:ال)?(" + "|".join(_AR_ORDINALS) + r"|أحد|إحدى|اثنا|اثنى|اثني|اثنتا|ثلاثة|ثلاث|أربعة|أربع|"
                        r"خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثماني|تسعة|تسع)\s+(?:ال)?عشرة?(?![\u0621-\u064a])")
 _AR_TEEN_VALUE = dict(zip(_AR_ORDINALS, range(11, 20))) | {
-    "أحد": 11, "إحدى": 11, "اثنا": 12, "اثنى": 12, "اثني": 12, "اثنتا": 12, "ثلاثة": 13, "ثلاث": 13, "أربعة": 14, "أربع": 14,
+    "أحد": 11, "إحدى": 11, "اثنا": 12, "اثنى": 12, "اثني": 12, "اثنتا": 12, "ثلاثة": 13, "ثلاث": 13, "أربعة": 14,
+    "أربع": 14,
     "خمسة": 15, "خمس": 15, "ستة": 16, "ست": 16, "سبعة": 17, "سبع": 17, "ثمانية": 18, "ثماني": 18, "تسعة": 19,
     "تسع": 19}
 _EN_SOFT_DIGITS = re.compile(r"(?<![\d.,])\d+(?:st|nd|rd|th|s)\b")
