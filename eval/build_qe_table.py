@@ -7,8 +7,9 @@
    mt/data/qe/table.ar-{en,zh}.json.gz. The ar-zh table is widened through English: the ar-en table composed
    with an en-zh table from UN en-zh and Tatoeba eng-zho (4,450 pairs).
 2. Risk models: one logistic regression per kind of failure over the features that bear on it, fitted on the
-   corruption suite (mt.qe.synthetic) built from TICO-19 dev (971 pairs, with its COVID-19 term tables as the
-   glossary), which the tables never saw; the threshold flags 3% of TICO's clean references:
+   corruption suites (mt.qe.synthetic) built from TICO-19 dev (971 pairs, with its COVID-19 term tables as the
+   glossary), which the tables never saw, and from every other line of each half of the UN devset, scored with
+   tables learned from the other half; the threshold flags 3% of their clean references:
    mt/data/qe/risk.ar-{en,zh}.json.
 FLORES-200 dev stays unseen for eval/bench_qe.py.
 """
