@@ -13,8 +13,10 @@ A number is found with its character span and one or more *readings* (exact deci
 * ranges (``10-20``) and percentages are two numbers and one number; years and ordinals (``21st``) are numbers;
 * *soft* numbers: number words (English one..twenty and tens, Arabic واحد..عشرة, ordinals up to التاسع عشر,
   duals such as ساعتين, decades such as الستينيات, Chinese numerals such as 三十, 两百, 百分之五十), month
-  names, and English ordinals and decades in digits (15th, 1960s) can stand for a number on the other side,
-  but a soft number is never required to appear.
+  names (also the Levantine ones the UN writes beside them: حزيران/يونيه), English ordinals and decades in
+  digits (15th, 1960s) and Chinese centuries and decades in digits (20 世纪 60 年代 reads 20, 60 and 1960) can
+  stand for a number on the other side, but a soft number is never required to appear. So are numbers inside
+  a name or code (COVID-19, كوفيد-19, km2) and after a colon (the minutes of 11:00).
 """
 
 from __future__ import annotations
@@ -41,18 +43,29 @@ _EN_WORD = re.compile(r"[A-Za-z]+")
 _AR_WORDS = {"واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاثة": 3, "ثلاث": 3,
              "أربعة": 4, "أربع": 4, "خمسة": 5, "خمس": 5, "ستة": 6, "ست": 6, "سبعة": 7, "سبع": 7, "ثمانية": 8,
              "ثماني": 8, "تسعة": 9, "تسع": 9, "عشرة": 10, "عشر": 10, "عشرين": 20, "عشرون": 20, "ثلاثين": 30,
-             "أربعين": 40, "خمسين": 50, "مائة": 100, "مئة": 100, "ألف": 1000, "مليون": 10**6, "مليار": 10**9,
+             "أربعين": 40, "خمسين": 50, "ستين": 60, "سبعين": 70, "ثمانين": 80, "تسعين": 90,
+             "ثلاثون": 30, "أربعون": 40, "خمسون": 50, "ستون": 60, "سبعون": 70, "ثمانون": 80, "تسعون": 90,
+             "مائة": 100, "مئة": 100, "ألف": 1000, "مليون": 10**6, "مليار": 10**9,
              "نصف": 0.5, "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
-             "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12, "الأول": 1, "الثاني": 2,
-             "الثالث": 3, "الرابع": 4, "الخامس": 5, "ساعتين": 2, "يومين": 2, "عامين": 2, "سنتين": 2,
+             "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+             "يونيه": 6, "يوليه": 7, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5, "حزيران": 6, "تموز": 7, "آب": 8,
+             "أيلول": 9, "الأول": 1, "الثاني": 2,
+             "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6, "السابع": 7, "الثامن": 8, "التاسع": 9,
+             "العاشر": 10, "الأولى": 1, "الثانية": 2, "الثالثة": 3, "الرابعة": 4, "الخامسة": 5, "السادسة": 6,
+             "السابعة": 7, "الثامنة": 8, "التاسعة": 9, "العاشرة": 10, "ساعتين": 2, "يومين": 2, "عامين": 2, "سنتين": 2,
              "شهرين": 2, "مرتين": 2, "دقيقتين": 2, "أسبوعين": 2, "ألفين": 2000, "مئات": 100, "آلاف": 1000,
              "عشرينيات": 1920, "ثلاثينيات": 1930, "أربعينيات": 1940, "خمسينيات": 1950, "ستينيات": 1960,
              "سبعينيات": 1970, "ثمانينيات": 1980, "تسعينيات": 1990}
+#: the Levantine months of two words (the others are in _AR_WORDS): تشرين الأول is October
+_AR_MONTH_PAIRS = re.compile(r"(تشرين|كانون)\s+(الأول|الثاني)")
+_AR_MONTH_PAIR_VALUE = {("تشرين", "الأول"): 10, ("تشرين", "الثاني"): 11, ("كانون", "الأول"): 12,
+                        ("كانون", "الثاني"): 1}
 _AR_ORDINALS = ("حادي", "ثاني", "ثالث", "رابع", "خامس", "سادس", "سابع", "ثامن", "تاسع")
-_AR_TEENS = re.compile(r"(?:ال)?(" + "|".join(_AR_ORDINALS) + r"|أحد|إحدى|اثنا|اثني|اثنتا|ثلاثة|ثلاث|أربعة|أربع|"
+_AR_TEENS = re.compile(r"(?:ال)?(" + "|".join(_AR_ORDINALS) + r"|أحد|إحدى|اثنا|اثنى|اثني|اثنتا|ثلاثة|ثلاث|أربعة|أربع|"
                        r"خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثماني|تسعة|تسع)\s+(?:ال)?عشرة?(?![\u0621-\u064a])")
 _AR_TEEN_VALUE = dict(zip(_AR_ORDINALS, range(11, 20))) | {
-    "أحد": 11, "إحدى": 11, "اثنا": 12, "اثني": 12, "اثنتا": 12, "ثلاثة": 13, "ثلاث": 13, "أربعة": 14, "أربع": 14,
+    "أحد": 11, "إحدى": 11, "اثنا": 12, "اثنى": 12, "اثني": 12, "اثنتا": 12, "ثلاثة": 13, "ثلاث": 13, "أربعة": 14,
+    "أربع": 14,
     "خمسة": 15, "خمس": 15, "ستة": 16, "ست": 16, "سبعة": 17, "سبع": 17, "ثمانية": 18, "ثماني": 18, "تسعة": 19,
     "تسع": 19}
 _EN_SOFT_DIGITS = re.compile(r"(?<![\d.,])\d+(?:st|nd|rd|th|s)\b")
@@ -157,6 +170,9 @@ def _soft_numbers(text: str, lang: str) -> list[Number]:
         for m in _AR_TEENS.finditer(text):
             found.append(Number(m.start(), m.end(), m.group(), frozenset({decimal_text(_AR_TEEN_VALUE[m.group(1)])}),
                                 soft=True))
+        for m in _AR_MONTH_PAIRS.finditer(text):
+            found.append(Number(m.start(), m.end(), m.group(),
+                                frozenset({decimal_text(_AR_MONTH_PAIR_VALUE[m.group(1), m.group(2)])}), soft=True))
         for m in _AR_WORD.finditer(text):
             word = m.group()
             value = _AR_WORDS.get(word, _AR_WORDS.get(_AR_PREFIX.sub("", word)))
@@ -171,6 +187,32 @@ def _soft_numbers(text: str, lang: str) -> list[Number]:
     return found
 
 
+#: Chinese centuries and decades: 20 世纪 (20th century), 20 世纪 60 年代 (the 1960s); Arabic writes them in words
+_ZH_CENTURY = re.compile(r"(\d{1,2})\s*世纪(?:\s*(\d0)\s*年代)?")
+
+
+def _zh_centuries(text: str, numbers: list[Number]) -> list[Number]:
+    """``numbers`` with the digits of each Chinese century or decade replaced by one soft number reading the
+    century, the decade's two digits and its year (20 世纪 60 年代: 20, 60 and 1960)."""
+    ascii_text = text.translate(DIGITS)
+    for match in _ZH_CENTURY.finditer(ascii_text):
+        century, decade = int(match.group(1)), match.group(2)
+        readings = {str(century)} | ({decade, str((century - 1) * 100 + int(decade))} if decade else set())
+        numbers = [n for n in numbers if not match.start() <= n.start < match.end()]
+        numbers.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings),
+                              soft=True))
+    return sorted(numbers, key=lambda n: (n.start, n.end))
+
+
+_NAMED = re.compile(r"(?:[A-Za-z]|[^\W\d_]{2}[-\u2010\u2011])$|:$")
+
+
+def _in_name(text: str, start: int) -> bool:
+    """A number written into a name or code (COVID-19, كوفيد-19, km2, 4x4) or after a colon (the minutes of
+    11:00): the other side may write the name (新冠) or the time (11 点) without it."""
+    return bool(_NAMED.search(text[max(0, start - 3):start]))
+
+
 _ENUMERATION = re.compile(r"\s*[(\[]?\d{1,3}[)\].\-\u2013]?\s*[-.)\u2013]\s")
 
 
@@ -178,10 +220,14 @@ def find_numbers(text: str, lang: str) -> list[Number]:
     """Every number of ``text`` in language ``lang`` (ar, en or zh), digit numbers and soft ones, by position.
     A paragraph number opening the text (``10- ``, ``37. ``, ``(a) 3) ``) is soft: translations often drop it."""
     numbers = sorted(_digit_numbers(text, lang) + _soft_numbers(text, lang), key=lambda n: (n.start, n.end))
+    if lang == "zh":
+        numbers = _zh_centuries(text, numbers)
     if lang == "en":  # ordinals and decades (15th, 1960s): Arabic writes them in words, so they are soft
         soft = {m.start() for m in _EN_SOFT_DIGITS.finditer(text.translate(DIGITS))}
         numbers = [Number(n.start, n.end, n.text, n.readings, True, n.value) if n.start in soft else n
                    for n in numbers]
+    numbers = [Number(n.start, n.end, n.text, n.readings, True, n.value) if _in_name(text, n.start) else n
+               for n in numbers]
     enumeration = _ENUMERATION.match(text.translate(DIGITS))
     if numbers and enumeration and numbers[0].end <= enumeration.end():
         first = numbers[0]

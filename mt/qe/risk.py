@@ -28,7 +28,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     "number": ("number_missing", "number_added"),
     "repetition": ("repetition", "too_long", "too_long_sq"),
     "omission": ("omission", "hallucination", "too_short", "too_short_sq"),
-    "hallucination": ("omission", "hallucination", "detached", "too_short", "too_long"),
+    "hallucination": ("omission", "hallucination", "detached", "unrelated", "too_short", "too_long"),
 }
 
 #: The model's forced-decoding score (mt.qe.model_score, `mt qe --model`) and the part that reads it. The part is

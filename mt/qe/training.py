@@ -16,9 +16,10 @@ import numpy as np
 from mt.alignment.statistical import StatisticalAligner
 from mt.alignment.tokenize import tokenize
 from mt.errors import InputError
-from mt.qe.lexicon import LengthModel, LexicalTable, log_ratio
+from mt.qe.detectors.coverage import latin_checkable, uncovered
+from mt.qe.lexicon import ChanceModel, LengthModel, LexicalTable, log_ratio, text_length
 from mt.qe.risk import Part, RiskModel
-from mt.qe.words import word_key
+from mt.qe.words import word_key, word_keys
 
 MIN_LENGTH_CHARS = 30  # shorter pairs (Tatoeba's "نعم." / "Yes.") say little about a direction's ratio
 
@@ -79,12 +80,47 @@ def build_table(src_lines: Sequence[str], tgt_lines: Sequence[str], *, src_lang:
     forward = _best(pairs, src_count, tgt_stop, False, top_k, min_share, min_count)
     backward = _best(pairs, tgt_count, src_stop, True, top_k, min_share, min_count)
     forward, backward = _union(forward, backward), _union(backward, forward)
-    ratios = [log_ratio(s, t) for s, t in zip(src_lines, tgt_lines)
-              if len(s) >= MIN_LENGTH_CHARS and t.strip()]
+    table = LexicalTable(src_lang, tgt_lang, forward, backward, src_stop, tgt_stop,
+                         length_model(src_lines, tgt_lines, tgt_lang), dict(meta or {}, pairs=len(src_lines)))
+    return with_chance(table, src_lines, tgt_lines)
+
+
+def length_model(src_lines: Sequence[str], tgt_lines: Sequence[str], tgt_lang: str) -> LengthModel:
+    """Mean and sd of the pairs' log length ratio (sources of 30+ characters), and the target length per source
+    word (:class:`mt.qe.lexicon.LengthModel`); Chinese counted in zh-units."""
+    unit = "zh-units" if tgt_lang == "zh" else "chars"
+    kept = [(s, t) for s, t in zip(src_lines, tgt_lines) if len(s) >= MIN_LENGTH_CHARS and t.strip()]
+    ratios = [log_ratio(s, t, unit) for s, t in kept]
     mean = sum(ratios) / len(ratios)
     sd = math.sqrt(sum((r - mean) ** 2 for r in ratios) / max(len(ratios) - 1, 1)) or 1.0
-    return LexicalTable(src_lang, tgt_lang, forward, backward, src_stop, tgt_stop, LengthModel(mean, sd),
-                        dict(meta or {}, pairs=len(src_lines)))
+    per_word = sum(text_length(t, unit) for _, t in kept) / max(sum(len(s.split()) for s, _ in kept), 1)
+    return LengthModel(mean, sd, unit, round(per_word, 4))
+
+
+def _mass(table: dict[str, frozenset[str]], counts: Counter) -> dict[str, float]:
+    total = sum(counts.values()) or 1
+    return {word: float(f"{sum(counts[t] for t in translations) / total:.3g}")
+            for word, translations in table.items()}
+
+
+def with_chance(table: LexicalTable, src_lines: Sequence[str], tgt_lines: Sequence[str]) -> LexicalTable:
+    """``table`` with its chance model (:class:`mt.qe.lexicon.ChanceModel`) measured on these pairs: each word's
+    share of the other side's word tokens, and the share of checkable words covered in the pairs themselves."""
+    src = [word_keys(line, table.src_lang) for line in src_lines]
+    tgt = [word_keys(line, table.tgt_lang) for line in tgt_lines]
+    hits = [0, 0, 0, 0]  # uncovered and checkable source words, then target words
+    latin = latin_checkable(table.tgt_lang)
+    for s_keys, t_keys in zip(src, tgt):
+        for side, (keys, other, lookup, stop) in enumerate(((s_keys, t_keys, table.forward, table.src_stop),
+                                                            (t_keys, s_keys, table.backward, table.tgt_stop))):
+            missing, known = uncovered(keys, set(other), lookup, stop, latin=side == 0 or latin)
+            hits[2 * side] += len(missing)
+            hits[2 * side + 1] += known
+    hit = tuple(round(1.0 - lost / max(known, 1), 4) for lost, known in (hits[:2], hits[2:]))
+    chance = ChanceModel(_mass(table.forward, Counter(k for keys in tgt for k in keys)),
+                         _mass(table.backward, Counter(k for keys in src for k in keys)), hit)
+    return LexicalTable(table.src_lang, table.tgt_lang, table.forward, table.backward, table.src_stop,
+                        table.tgt_stop, table.length, table.meta, chance)
 
 
 def _fit_part(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, iterations: int) -> np.ndarray:
