@@ -73,16 +73,24 @@ def test_an_actor_killed_mid_job_loses_and_duplicates_nothing(model, corpus, loc
     settings = TranslatorSettings(models={"direct": str(model)}, glossary=Glossary.load(GLOSSARY))
     engine = RayEngine(settings, "en", actors=2, wave_batches=3)  # two waves: order holds across them
     engine.start()
-    done, killed = [], None
+    done, killed, killed_after = [], None, None
     for result in engine.run(batches):
         done.append(result)
-        if killed is None:  # the actor that translated the first batch dies while the job goes on
-            killed = int(result.worker.rsplit(":", 1)[1])
-            os.kill(killed, signal.SIGKILL)
+        if killed is None and len(done) < len(batches):
+            # the actor that translated this batch dies while the job goes on; on a loaded machine its wave may
+            # have ended (and its actors exited) before the driver reads the first result: then the next one's
+            pid = int(result.worker.rsplit(":", 1)[1])
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                continue
+            killed, killed_after = pid, len(done)
     engine.close()
+    assert killed is not None, "every actor had exited before its result was read: nothing was killed mid-job"
     assert [d.index for d in done] == list(range(len(batches)))
     assert [row for d in done for row in d.rows] == expected
-    assert killed not in {int(d.worker.rsplit(":", 1)[1]) for d in done[3:]}  # later batches: other processes
+    if killed_after <= 3:  # killed in the first wave (3 batches): the second wave ran in other processes
+        assert killed not in {int(d.worker.rsplit(":", 1)[1]) for d in done[3:]}
 
 
 def test_a_stopped_ray_job_resumes_to_the_same_bytes(model, corpus, tmp_path, run_cli, monkeypatch):
