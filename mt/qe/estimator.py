@@ -10,6 +10,7 @@ from mt.data import qe_risk, qe_table
 from mt.errors import InputError
 from mt.glossary import Glossary
 from mt.qe.detectors.coverage import CoverageDetector, LengthDetector
+from mt.qe.detectors.ending import EndingDetector
 from mt.qe.detectors.numbers import NumberDetector
 from mt.qe.detectors.repetition import RepetitionDetector
 from mt.qe.detectors.surface import EmptyDetector, ScriptDetector, UntranslatedDetector
@@ -24,8 +25,8 @@ TARGETS = ("en", "zh")
 RULE_FEATURES = ("term", "number_missing", "unsourced")
 #: Flags that are hints rather than evidence (word coverage, length): shown only when one of these parts of the
 #: risk model reaches the threshold itself, so a pair flagged for a number does not also list every unknown word.
-HINT_PARTS = {"omission": ("omission",), "hallucination": ("hallucination",),
-              "length": ("omission", "hallucination", "repetition"), "model": (MODEL_PART,)}
+HINT_PARTS = {"omission": ("omission", "truncation"), "hallucination": ("hallucination",),
+              "length": ("omission", "hallucination", "repetition", "truncation"), "model": (MODEL_PART,)}
 
 
 @dataclass
@@ -59,7 +60,8 @@ class PairScorer(Protocol):
 def default_detectors(table: LexicalTable, glossary: Glossary | None = None) -> list[Detector]:
     """The model-free detectors; the term detector only with a glossary."""
     detectors: list[Detector] = [EmptyDetector(), UntranslatedDetector(), ScriptDetector(), NumberDetector(),
-                                 RepetitionDetector(), CoverageDetector(table), LengthDetector(table)]
+                                 RepetitionDetector(), CoverageDetector(table), LengthDetector(table),
+                                 EndingDetector()]
     if glossary is not None:
         detectors.append(TermDetector(glossary))
     return detectors

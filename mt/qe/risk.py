@@ -29,7 +29,12 @@ PARTS: dict[str, tuple[str, ...]] = {
     "repetition": ("repetition", "too_long", "too_long_sq"),
     "omission": ("omission", "hallucination", "too_short", "too_short_sq"),
     "hallucination": ("omission", "hallucination", "detached", "unrelated", "too_short", "too_long"),
+    "truncation": ("unfinished", "too_short", "omission"),
 }
+#: Parts that speak for another flag kind: a translation that stops mid-sentence has lost its end (an omission).
+#: Truncation is its own part so that the omission part keeps learning from coverage and length alone (fitted
+#: together, the sentence-final mark took over and omissions that keep it were caught less often).
+PART_KIND = {"truncation": "omission"}
 
 #: The model's forced-decoding score (mt.qe.model_score, `mt qe --model`) and the part that reads it. The part is
 #: fitted per model (mt.qe.model_score.calibrate), never shipped; without its feature it stays silent.
@@ -65,9 +70,10 @@ class RiskModel:
                 if kind != MODEL_PART or MODEL_FEATURE in features}
 
     def strongest(self, features: Mapping[str, float]) -> str:
-        """The kind whose part gives the highest probability."""
+        """The flag kind of the part that gives the highest probability."""
         probabilities = self.probabilities(features)
-        return max(probabilities, key=lambda kind: probabilities[kind])
+        part = max(probabilities, key=lambda kind: probabilities[kind])
+        return PART_KIND.get(part, part)
 
     def risk(self, features: Mapping[str, float]) -> float:
         quiet = 1.0

@@ -139,16 +139,20 @@ def _fit_part(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, iterations
     return beta
 
 
+def _parts(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else value
+
+
 def fit_risk(rows: Sequence[Mapping[str, float]], kinds: Sequence[str], parts: Mapping[str, Sequence[str]],
-             part_of: Mapping[str, str], *, l2: float = 0.1, iterations: int = 50, clean_flagged: float = 0.03,
-             meta: dict | None = None) -> RiskModel:
+             part_of: Mapping[str, str | tuple[str, ...]], *, l2: float = 0.1, iterations: int = 50,
+             clean_flagged: float = 0.03, meta: dict | None = None) -> RiskModel:
     """Fit one part per kind of failure: the clean rows (kind ``clean``) against the rows whose corruption kind
-    maps to that part (``part_of``), each side weighing the same; the threshold flags ``clean_flagged`` of the
-    clean rows."""
+    maps to that part (``part_of``: one part or a tuple of parts per kind), each side weighing the same; the
+    threshold flags ``clean_flagged`` of the clean rows."""
     clean = np.array([kind == "clean" for kind in kinds])
     fitted = {}
     for part, names in parts.items():
-        mine = np.array([part_of.get(kind) == part for kind in kinds])
+        mine = np.array([part in _parts(part_of.get(kind, ())) for kind in kinds])
         if not mine.any():
             continue
         keep = clean | mine
