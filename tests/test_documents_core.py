@@ -258,7 +258,7 @@ def test_tag_goes_where_the_alignment_head_links_its_words(hf_translator, monkey
     from mt.alignment.attention import SubwordAttention, merge_to_words, piece_to_word
     from mt.alignment.tokenize import tokenize_with_offsets
 
-    import mt.pipeline
+    import mt.documents
 
     decoded = []  # what the decoder kept for each sentence, seen as the tags are placed (then it is let go)
 
@@ -266,8 +266,8 @@ def test_tag_goes_where_the_alignment_head_links_its_words(hf_translator, monkey
         decoded.extend(item.sentences[0].decoded[0] for item in assembled)
         return place_markup(assembled, legs)
 
-    place_markup = mt.pipeline.place_markup
-    monkeypatch.setattr(mt.pipeline, "place_markup", spy)
+    place_markup = mt.documents.place_markup
+    monkeypatch.setattr(mt.documents, "place_markup", spy)
     sentences = FLORES[10:14]
     translations = hf_translator.translate_segments(_bold_segments(sentences), to="en")
     assert all(s.decoded is None for t in translations for s in t.sentences)
@@ -314,10 +314,10 @@ def test_model_links_equal_the_attention_aligner(hf_translator, tiny_ar_en):
 
 
 def test_tags_placed_a_group_at_a_time_are_placed_alike(hf_translator, monkeypatch):
-    import mt.pipeline
+    import mt.documents
 
     whole = hf_translator.translate_segments(_segments(), to="en")
-    monkeypatch.setattr(mt.pipeline, "PLACE_GROUP", 1)
+    monkeypatch.setattr(mt.documents, "PLACE_GROUP", 1)
     grouped = hf_translator.translate_segments(_segments(), to="en")
     assert [(t.text, t.tags, t.displaced) for t in grouped] == [(t.text, t.tags, t.displaced) for t in whole]
 
@@ -591,3 +591,25 @@ def test_a_tag_around_punctuation_whose_sentence_came_back_empty_still_wraps_wor
     tag = done.tag("b")
     assert done.text == "Jack Ma said." and tag.end > tag.start and done.text[tag.start:tag.end].strip()
     assert done.displaced == ("b",)
+
+
+def test_a_documents_attention_does_not_leak_into_requests_answered_between_its_segments(hf_translator):
+    """mt serve answers small requests from another thread while a document is being translated on the same
+    Translator: the document's decoders keep their pieces and alignment head (to place its tags) for the document
+    alone; plain lines translated meanwhile get none (SentenceResult.decoded stays None, as for any plain call)."""
+    import threading
+
+    plain: list = []
+
+    def between_segments(_done: int) -> None:
+        if not plain:  # after the first segment: the document's stream is still open
+            worker = threading.Thread(target=lambda: plain.extend(hf_translator.translate(FLORES[20:22], to="en")))
+            worker.start()
+            worker.join()
+
+    alone = hf_translator.translate_segments(_segments(), to="en")
+    interleaved = hf_translator.translate_segments(_segments(), to="en", progress=between_segments)
+    assert len(plain) == 2 and all(s.translation for r in plain for s in r.sentences)
+    assert all(s.decoded is None for r in plain for s in r.sentences)
+    assert [(t.text, t.tags, t.displaced) for t in interleaved] == [(t.text, t.tags, t.displaced) for t in alone]
+    assert [r.translation for r in plain] == [r.translation for r in hf_translator.translate(FLORES[20:22], to="en")]

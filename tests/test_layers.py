@@ -32,8 +32,9 @@ LAYERS = [  # bottom first; a unit imports only units of lower layers
     {"formats", "backends"},
     {"glossary"},
     {"evaluation", "memory", "alignment"},
-    {"decoding", "report", "qe"},  # qe: text, glossary and alignment below it; the CLI (and later the pipeline) above
-    {"segments"},
+    {"decoding", "report", "qe", "memory_session"},  # qe: text, glossary and alignment below it; the CLI (and later the pipeline) above; memory_session: a translator's use of mt.memory
+    {"segments", "routing", "blocks"},  # routing: models, legs, the pivot, an enforcer per leg; blocks: blocks of lines and their driver
+    {"documents"},  # files and segments through a translator (beside the pipeline, which calls it)
     {"pipeline"},
     {"engines", "server", "training"},
     {"cli"},
