@@ -19,7 +19,7 @@ import pytest
 from mt.errors import InputError
 from mt.glossary import Glossary
 from mt.glossary.tico import load_tico19
-from mt import pipeline
+from mt import routing
 from mt.memory import MtKey, Segment, TranslationMemory, fingerprint, glossary_fingerprint
 from mt.models.convert import convert
 from mt.models.registry import route
@@ -460,13 +460,13 @@ def test_memory_key_read_from_the_directories_equals_the_loaded_legs_key(tiny_ar
 def _count_loads(monkeypatch) -> list[str]:
     """Record every backend load of the pipeline (the models it opens)."""
     loads: list[str] = []
-    original = pipeline.load_backend
+    original = routing.load_backend
 
     def counted(model, *args, **kwargs):
         loads.append(model)
         return original(model, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "load_backend", counted)
+    monkeypatch.setattr(routing, "load_backend", counted)
     return loads
 
 
