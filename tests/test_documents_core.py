@@ -559,11 +559,11 @@ def test_a_document_without_arabic_loads_no_model(run_cli, fast_tiny, tmp_path, 
     the models are found as usual) and the report still lists every segment as kept."""
     import json
 
-    from mt import pipeline
+    from mt import routing
 
     loads = []
-    real = pipeline.load_backend
-    monkeypatch.setattr(pipeline, "load_backend", lambda *args, **kwargs: loads.append(args) or real(*args, **kwargs))
+    real = routing.load_backend
+    monkeypatch.setattr(routing, "load_backend", lambda *args, **kwargs: loads.append(args) or real(*args, **kwargs))
     page = tmp_path / "english.html"
     page.write_text(f'<html lang="ar"><body>\n<p>{ENGLISH}</p>\n<p><a href="{URL}">{URL}</a></p>\n</body></html>\n',
                     encoding="utf-8")
