@@ -6,12 +6,11 @@ test's tmp dir (and copied to $MT_SCREENSHOT_DIR when set); nothing is fetched f
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.browser_support import keep_screenshot, needs_chromium, watched_page
 from tests.conftest import SEEDS
 from tests.test_server_support import live_server, make_translator
 
@@ -20,26 +19,14 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (the de
 
 from mt.server import GlossaryStore, ServerOptions, create_app  # noqa: E402
 
-CHROMIUM = next((p for p in (os.environ.get("MT_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
-                             "/usr/bin/chromium") if p and Path(p).exists()), None)
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no chromium here (apt-get install chromium; .ci/run does)")
 AR = (SEEDS / "article.ar.txt").read_text(encoding="utf-8").splitlines()
 EN = (SEEDS / "article.en.txt").read_text(encoding="utf-8").splitlines()
-
-
-def _keep(tmp_path: Path, name: str) -> None:
-    if os.environ.get("MT_SCREENSHOT_DIR"):
-        shutil.copy(tmp_path / name, Path(os.environ["MT_SCREENSHOT_DIR"]) / name)
 
 
 @needs_chromium
 def test_serve_page_lists_the_flagged_sentences_and_why(tiny_ending_ct2, tmp_path):
     app = create_app(make_translator(tiny_ending_ct2), GlossaryStore([]), ServerOptions())
-    with live_server(app) as base, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1200, "height": 1400})
-        outside = []
-        page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+    with live_server(app) as base, watched_page(sync_api, lambda url: url.startswith(base)) as (_, page, outside):
         page.goto(base + "/")
         page.wait_for_selector("body[data-ready=true]")
         page.fill("#source", AR[0])
@@ -60,10 +47,9 @@ def test_serve_page_lists_the_flagged_sentences_and_why(tiny_ending_ct2, tmp_pat
             assert quoted.nth(0).inner_text() == sentence["source"] and quoted.nth(0).get_attribute("dir") == "rtl"
             assert quoted.nth(1).inner_text() == sentence["translation"]
         page.screenshot(path=str(tmp_path / "serve-qe.png"), full_page=True)
-        browser.close()
     assert not outside, outside
     assert (tmp_path / "serve-qe.png").stat().st_size > 10_000
-    _keep(tmp_path, "serve-qe.png")
+    keep_screenshot(tmp_path, "serve-qe.png")
 
 
 def _review_page(run_cli, fast_tiny, tmp_path: Path) -> Path:
@@ -91,11 +77,7 @@ def _visible(page) -> list[str]:
 @needs_chromium
 def test_review_page_sorts_by_risk_and_filters_by_kind(run_cli, fast_tiny, tmp_path):
     page_path = _review_page(run_cli, fast_tiny, tmp_path)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1200, "height": 1000})
-        outside = []
-        page.on("request", lambda r: None if r.url == page_path.as_uri() else outside.append(r.url))
+    with watched_page(sync_api, lambda url: url == page_path.as_uri(), height=1000) as (_, page, outside):
         page.goto(page_path.as_uri())
         risks = [float(text) for text in page.locator("td.risk").all_inner_texts()]
         assert len(risks) == 4 and risks == sorted(risks, reverse=True)
@@ -117,6 +99,5 @@ def test_review_page_sorts_by_risk_and_filters_by_kind(run_cli, fast_tiny, tmp_p
         page.check("#show-ok")
         page.check(f"input[data-kind={sorted(shown)[0]}]")
         assert len(_visible(page)) == 2 + sum(sorted(shown)[0] in row.split() for row in kinds)
-        browser.close()
     assert not outside, outside
-    _keep(tmp_path, "review-page.png")
+    keep_screenshot(tmp_path, "review-page.png")

@@ -5,13 +5,12 @@ translation, add a glossary concept (admin key) and see it enforced. A screensho
 
 from __future__ import annotations
 
-import os
-import shutil
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.browser_support import keep_screenshot, needs_chromium, watched_page
 from tests.test_server_support import ALIBABA, flores, glossary_copy, live_server, make_translator
 
 pytest.importorskip("fastapi", reason="the server extra is not installed (pip install -e '.[server]')")
@@ -21,11 +20,9 @@ from mt.glossary import Glossary  # noqa: E402
 from mt.server import GlossaryStore, ServerOptions, create_app  # noqa: E402
 from mt.server.keys import KeyStore  # noqa: E402
 
-CHROMIUM = next((p for p in (os.environ.get("MT_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
-                             "/usr/bin/chromium") if p and Path(p).exists()), None)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="no chromium here (apt-get install chromium; .ci/run does)")
+@needs_chromium
 def test_page_translates_highlights_uploads_and_adds_a_concept(tiny_ending_ct2, tmp_path):
     glossary_path = glossary_copy(tmp_path)
     keys = KeyStore(tmp_path / "keys.sqlite")
@@ -34,11 +31,8 @@ def test_page_translates_highlights_uploads_and_adds_a_concept(tiny_ending_ct2, 
                      ServerOptions(api_keys=tmp_path / "keys.sqlite"))
     upload = tmp_path / "note.txt"
     upload.write_text("\n".join(flores(2)) + "\n", encoding="utf-8")
-    with live_server(app) as base, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1200, "height": 1400})
-        outside = []
-        page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+    with live_server(app) as base, \
+            watched_page(sync_api, lambda url: url.startswith(base)) as (browser, page, outside):
         page.goto(base + "/")
         page.wait_for_selector("body[data-ready=true]")
         page.fill("#api-key", admin)
@@ -84,13 +78,10 @@ def test_page_translates_highlights_uploads_and_adds_a_concept(tiny_ending_ct2, 
         page.screenshot(path=str(tmp_path / "page-after-add.png"), full_page=True)
         check_phone_width(browser, base, admin, tmp_path)
         check_docs_page(browser, base, tmp_path)
-        browser.close()
     assert not outside, outside  # nothing fetched from anywhere but the server
     assert (tmp_path / "page.png").stat().st_size > 10_000
-    if os.environ.get("MT_SCREENSHOT_DIR"):
-        shutil.copy(tmp_path / "page.png", Path(os.environ["MT_SCREENSHOT_DIR"]) / "serve-page.png")
-        for name in ("page-phone.png", "docs.png"):
-            shutil.copy(tmp_path / name, Path(os.environ["MT_SCREENSHOT_DIR"]) / f"serve-{name}")
+    for name in ("page.png", "page-phone.png", "docs.png"):
+        keep_screenshot(tmp_path, name, f"serve-{name}")
 
 
 def check_phone_width(browser, base: str, key: str, tmp_path: Path) -> None:
