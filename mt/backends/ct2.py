@@ -14,7 +14,9 @@ enforcer work unchanged and the two give the same tokens for the same model unde
   identical suppress lists and each group is one call (one example's list never reaches another).
 - Inputs are never truncated (max_input_length=0); the pipeline batches and chunks, so max_batch_size=0.
 - Padding. A call given `DecodeOptions.source_width` gets one more row: `<unk>` x (width - 1) + `</s>` with a
-  forced `</s>` prefix, so it ends at once and its result is dropped. The batch is then padded to that width
+  forced `</s>` prefix; its result is dropped. Greedy search ends it at once; beam search forces the prefix on one
+  beam and decodes the others to the limit (a row ends when beam_size hypotheses are finished), so at beam 4 the
+  filler costs about one sentence per call (eval/results/bench.md). The batch is then padded to that width
   whatever else it holds: CTranslate2's float kernels (oneDNN's sgemm on this CPU) give a source other last
   bits at another padded length, while the batch's size and the other rows' content change nothing.
 - Attention. CTranslate2 returns the cross-attention of its alignment head only (last decoder layer, head 0:
