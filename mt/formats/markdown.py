@@ -335,9 +335,7 @@ class MarkdownDocument(Document):
             markup = _apart(_around_a_word(placed, translation.text))
             escape = _escape_cell if run.in_cell else _escape_text
             text = compose(translation.text, markup, escape, spaced=options.target != "zh",
-                           escape_at=_block_markers_after_breaks(translation.text, markup))
-            if not run.in_cell and _LINE_START_MARKER.match(text) and translation.text[:1] == text[:1]:
-                text = _escape_line_start(text)  # the text's own first character would start a block
+                           escape_at=_block_markers(translation.text, markup, paragraph=not run.in_cell))
             pieces.append(self._source[position:run.span[0]])
             pieces.append(text)
             position = run.span[1]
@@ -399,31 +397,24 @@ def _escape_cell(char: str) -> str:
     return "\\|" if char == "|" else _escape_text(char)
 
 
-def _block_markers_after_breaks(text: str, markup: list[Markup]) -> list[int]:
-    """The offsets of translated characters that would open a block at the start of a line after a hard break
-    (``# > + - =`` or the ``.``/``)`` of ``1.``: a heading, quote or list interrupts a paragraph), so that they
-    are escaped; a line that starts with markup (``**``, a link's ``[``) is safe."""
+def _block_markers(text: str, markup: list[Markup], paragraph: bool) -> list[int]:
+    """The offsets of translated characters that would open a block at the start of a line (``# > + - =`` or the
+    ``.``/``)`` of ``1.``: a heading, quote or list), so that they are escaped: at the start of a paragraph's text
+    (``paragraph``; a table cell's text starts no line) and after each hard break, where a heading, quote or list
+    would interrupt the paragraph. A line that starts with markup (``**``, a link's ``[``) is safe."""
+    starts = [(0, None)] if paragraph else []
+    starts += [(item.start, item) for item in markup if not item.paired and "\n" in item.open + item.close]
     found = []
-    for item in markup:
-        if item.paired or "\n" not in item.open + item.close:
-            continue
-        at = item.start
-        while at < len(text) and text[at] == " ":
+    for start, opener in starts:
+        at = start
+        while opener is not None and at < len(text) and text[at] == " ":
             at += 1
-        if any(other is not item and item.start <= other.start <= at for other in markup):
+        if any(other is not opener and start <= other.start <= at for other in markup):
             continue  # markup opens the line
         marker = _LINE_START_MARKER.match(text, at)
         if marker:
             found.append(marker.end() - 1)
     return found
-
-
-def _escape_line_start(text: str) -> str:
-    """A paragraph that would begin with a block marker (``# > + - =`` or ``1.``) once translated."""
-    marker = _LINE_START_MARKER.match(text)
-    if text[0].isdigit():
-        return text[:marker.end() - 1] + "\\" + text[marker.end() - 1:]
-    return "\\" + text
 
 
 def _line_spans(source: str) -> list[tuple[int, int]]:
