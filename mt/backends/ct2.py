@@ -165,17 +165,11 @@ class CTranslate2Backend:
         todo = [k for k, h in enumerate(hypotheses) if h is not None and h.attention and h.pieces]
         if not todo:
             return
-        batch = [list(sources[k]) + [EOS] for k in todo]
-        prefixes = [[hypotheses[k].pieces[0]] for k in todo]  # type: ignore[union-attr]
-        if width:
-            batch.append([UNK] * (width - 1) + [EOS])
-            prefixes.append([EOS])
-        results = self.translator.translate_batch(batch, target_prefix=prefixes, beam_size=1, max_batch_size=0,
-                                                  max_input_length=0, max_decoding_length=1, return_attention=True)
-        for k, result in zip(todo, results):
-            rows = result.attention[0]
-            if rows:
-                hypotheses[k].attention[0] = _over_source(rows[0][: len(sources[k]) + 1])  # type: ignore[index,union-attr]
+        firsts = self.attention_batch([sources[k] for k in todo],
+                                      [[hypotheses[k].pieces[0]] for k in todo],  # type: ignore[union-attr]
+                                      source_width=width)
+        for k, rows in zip(todo, firsts):
+            hypotheses[k].attention[0] = _over_source(rows[0])  # type: ignore[index,union-attr]
 
     @staticmethod
     def _hypothesis(tokens: list[str], score: float, length_penalty: float) -> Hypothesis:
@@ -188,10 +182,11 @@ class CTranslate2Backend:
         return Hypothesis(pieces, total / counted, finished)
 
     def attention_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int = -1,
-                        head: int = 0) -> list[list[list[float]]]:
+                        head: int = 0, source_width: int = 0) -> list[list[list[float]]]:
         """One `translate_batch` call forcing every target as its prefix; the limit is the longest target, so a
         shorter one decodes a few free steps after its prefix, whose rows are dropped. Sources are padded and
-        masked by CTranslate2, so a pair's rows do not depend on the rest of its batch."""
+        masked by CTranslate2, so a pair's rows do not depend on the rest of its batch up to float rounding; given
+        ``source_width``, a filler row pads the batch to it (as in `translate_batch`), so not even that."""
         if len(sources) != len(targets):
             raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
         layers = self.info.decoder_layers
@@ -203,10 +198,14 @@ class CTranslate2Backend:
         todo = [i for i, target in enumerate(targets) if target]  # an empty target has no rows
         if not todo:
             return matrices
+        batch = [list(sources[i]) + [EOS] for i in todo]
+        prefixes = [list(targets[i]) for i in todo]
+        if source_width:
+            batch.append([UNK] * (source_width - 1) + [EOS])
+            prefixes.append([EOS])
         results = self.translator.translate_batch(
-            [list(sources[i]) + [EOS] for i in todo], target_prefix=[list(targets[i]) for i in todo], beam_size=1,
-            max_batch_size=0, max_input_length=0, max_decoding_length=max(len(targets[i]) for i in todo),
-            return_attention=True,
+            batch, target_prefix=prefixes, beam_size=1, max_batch_size=0, max_input_length=0,
+            max_decoding_length=max(len(targets[i]) for i in todo), return_attention=True,
         )
         for i, result in zip(todo, results):
             rows, wanted = result.attention[0], len(targets[i])
