@@ -9,7 +9,6 @@ sentence units through each leg, the pivot's second leg translating the first on
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -25,32 +24,12 @@ from mt.glossary.verify import concept_spans
 from mt.memory import MtKey, fingerprint, glossary_fingerprint
 from mt.models.loading import ModelPlan, plan_model, resolve
 from mt.models.registry import route
+from mt.models.revision import model_revision
 from mt.models.vocab import MarianVocab
 from mt.qe.number_terms import NumberGlossary, is_number
 from mt.results import SentenceResult, TermResult
 from mt.settings import DecodingSettings
 from mt.text.chunking import chunk
-
-_SAMPLE = 1 << 20  # bytes read at the start, middle and end of a large model file for its revision hash
-
-
-def model_revision(directory: Path) -> str:
-    """A content hash of a model directory (16 hex digits): every file's name and size, small files whole and
-    large ones (weights) by three 1 MiB samples, so that copying or moving a model keeps its revision and
-    another model (other weights, another quantisation in its metadata) gets another one, in milliseconds."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in Path(directory).iterdir() if p.is_file()):
-        size = path.stat().st_size
-        digest.update(f"{path.name}\0{size}\0".encode("utf-8"))
-        with path.open("rb") as handle:
-            if size <= 3 * _SAMPLE:
-                digest.update(handle.read())
-            else:
-                for offset in (0, size // 2, size - _SAMPLE):
-                    handle.seek(offset)
-                    digest.update(handle.read(_SAMPLE))
-    return digest.hexdigest()[:16]
-
 
 def model_identity(model: str, path: Path | None = None) -> tuple[str, str]:
     """(model id, revision) of a model as given: a hub id stays itself, a directory is named by its last part;

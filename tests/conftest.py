@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# caches the code writes (the model score's calibration for `mt qe --model`) go to a directory of this run, never
+# to the user's ~/.cache
+os.environ["MT_CACHE_DIR"] = tempfile.mkdtemp(prefix="mt-test-cache-")
+atexit.register(shutil.rmtree, os.environ["MT_CACHE_DIR"], True)
 
 from pathlib import Path  # noqa: E402
 

@@ -13,6 +13,7 @@ import json
 import pytest
 
 from mt.backends.base import DecodeOptions
+from mt.data import qe_risk
 from tests.conftest import DATA
 from tests.test_ct2_backend import sharpen
 
@@ -103,21 +104,23 @@ def test_a_pair_scores_alike_alone_and_in_a_file(run_cli, sharp_dirs, tmp_path, 
     translations = EN[:24] + ["", AR[1], "the the the the the the", EN[5]]
     (tmp_path / "s.ar").write_text("\n".join(sources) + "\n", encoding="utf-8")
     (tmp_path / "t.en").write_text("\n".join(translations) + "\n", encoding="utf-8")
-    code, out, err = run_cli("qe", tmp_path / "s.ar", tmp_path / "t.en", "--to", "en", "--model", model)
+    shipped = ("--risk-model", qe_risk("en"))  # the score is the point here, not the model's calibration
+    code, out, err = run_cli("qe", tmp_path / "s.ar", tmp_path / "t.en", "--to", "en", "--model", model, *shipped)
     assert code == 0, err
     together = [json.loads(line) for line in out.splitlines()]
     assert len(together) == 28 and all(isinstance(row["model_score"], float) for row in together)
     for k, (source, translation) in enumerate(zip(sources, translations)):
         (tmp_path / "one.ar").write_text(source + "\n", encoding="utf-8")
         (tmp_path / "one.en").write_text(translation + "\n", encoding="utf-8")
-        code, out, err = run_cli("qe", tmp_path / "one.ar", tmp_path / "one.en", "--to", "en", "--model", model)
+        code, out, err = run_cli("qe", tmp_path / "one.ar", tmp_path / "one.en", "--to", "en", "--model", model,
+                                 *shipped)
         alone = json.loads(out)
         assert alone == dict(together[k], line=1), k
 
 
 def test_model_score_is_reported_and_risk_uses_it_only_when_calibrated(run_cli, ending, tmp_path):
+    """eval/calibrate_qe_model.py's path: calibrate() on TICO-19 dev, then --risk-model."""
     from mt.backends.ct2 import CTranslate2Backend
-    from mt.data import qe_risk
     from mt.glossary.tico import load_tico19
     from mt.qe.model_score import ModelScorer, calibrate
     from mt.qe.risk import MODEL_PART, RiskModel
@@ -126,7 +129,8 @@ def test_model_score_is_reported_and_risk_uses_it_only_when_calibrated(run_cli, 
     (tmp_path / "t.en").write_text("\n".join(EN[:5] + [""]) + "\n", encoding="utf-8")
     args = ("qe", tmp_path / "s.ar", tmp_path / "t.en", "--to", "en")
     plain = [json.loads(line) for line in run_cli(*args)[1].splitlines()]
-    scored = [json.loads(line) for line in run_cli(*args, "--model", ending[1])[1].splitlines()]
+    scored = [json.loads(line) for line in run_cli(*args, "--model", ending[1], "--risk-model", qe_risk("en"))[1]
+              .splitlines()]
     assert "model_score" not in plain[0]
     assert [dict(row, model_score=None) for row in scored] == [dict(row, model_score=None) for row in plain]
     # calibrated on TICO-19 dev with a random model: a plumbing check, the weight carries no signal
@@ -144,6 +148,49 @@ def test_model_score_is_reported_and_risk_uses_it_only_when_calibrated(run_cli, 
     assert [c["model_score"] for c in calibrated] == [s["model_score"] for s in scored]
     code, out, err = run_cli(*args, "--risk-model", tmp_path / "risk.json")
     assert code != 0 and "--model" in err and len(err.strip().splitlines()) == 1
+
+
+def test_model_calibrates_itself_once_per_model_revision(run_cli, ending, tmp_path, monkeypatch):
+    """`mt qe --model` without --risk-model: the model part is fitted on the shipped TICO-19 dev slice the first
+    time a model revision is seen, cached, and read back after (a copy of the model has the same revision)."""
+    import shutil
+
+    from mt.backends.ct2 import CTranslate2Backend
+    from mt.models.revision import model_revision
+    from mt.qe.estimator import QualityEstimator
+    from mt.qe import model_calibration
+    from mt.qe.model_calibration import resources_revision
+    from mt.qe.model_score import ModelScorer
+    from mt.qe.risk import MODEL_PART, RiskModel
+
+    monkeypatch.setenv("MT_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "s.ar").write_text("\n".join(AR[:6]) + "\n", encoding="utf-8")
+    (tmp_path / "t.en").write_text("\n".join(EN[:5] + [""]) + "\n", encoding="utf-8")
+    args = ("qe", tmp_path / "s.ar", tmp_path / "t.en", "--to", "en")
+    plain = [json.loads(line) for line in run_cli(*args)[1].splitlines()]
+    code, first, err = run_cli(*args, "--model", ending[1])
+    revision = model_revision(ending[1])
+    cached = tmp_path / "cache" / "qe" / f"risk.ar-en.{revision}.{resources_revision('en')}.json"
+    assert code == 0 and "calibrating" in err and str(cached) in err.replace("\n", ""), err
+    risks = RiskModel.load(cached)
+    shipped = RiskModel.load(qe_risk("en"))
+    assert {kind: part for kind, part in risks.parts.items() if kind != MODEL_PART} == dict(shipped.parts)
+    assert MODEL_PART in risks.parts and risks.meta["model_part"]["revision"] == revision
+    rows = [json.loads(line) for line in first.splitlines()]
+    assert all(r["risk"] > p["risk"] for r, p in zip(rows[:5], plain))  # the model part joins the noisy-OR
+    scorer = ModelScorer(CTranslate2Backend(ending[1], threads=1), "en")
+    expected = QualityEstimator("en", risk_model=risks).assess_all(AR[:6], EN[:5] + [""], scorers=[scorer])
+    assert [r["risk"] for r in rows] == [a.to_json()["risk"] for a in expected]
+    stamp = cached.stat().st_mtime_ns
+    copy = shutil.copytree(ending[1], tmp_path / "copy")
+    for model in (ending[1], copy):
+        code, again, err = run_cli(*args, "--model", model)
+        assert code == 0 and again == first and "calibrating" not in err and str(cached) in err.replace("\n", "")
+    assert cached.stat().st_mtime_ns == stamp and len(list(cached.parent.iterdir())) == 1
+    # an upgrade may refit the shipped parts the calibration sits beside: its cache entry is not reused
+    monkeypatch.setattr(model_calibration, "__version__", "0.0.0-next")
+    code, out, err = run_cli(*args, "--model", ending[1])
+    assert code == 0 and "calibrating" in err and len(list(cached.parent.iterdir())) == 2
 
 
 def test_bad_model_is_one_line(run_cli, tiny_ar_en, tmp_path):
@@ -186,3 +233,13 @@ def test_a_model_part_flags_what_the_model_finds_unlikely_and_ignores_unscored_p
     assert [flag["kind"] for flag in rows[1]["flags"]] == ["model"] and "-6.00" in rows[1]["flags"][0]["detail"]
     assert not any(flag["kind"] == "model" for row in (rows[0], rows[2]) for flag in row["flags"])
     assert rows[2]["risk"] == plain[2]["risk"]  # no score: the model part stays silent
+
+
+def test_a_cache_that_cannot_be_written_is_reported_and_the_run_goes_on(run_cli, ending, tmp_path, monkeypatch):
+    (tmp_path / "not-a-directory").write_text("", encoding="utf-8")
+    monkeypatch.setenv("MT_CACHE_DIR", str(tmp_path / "not-a-directory"))
+    (tmp_path / "s.ar").write_text(AR[0] + "\n", encoding="utf-8")
+    (tmp_path / "t.en").write_text(EN[0] + "\n", encoding="utf-8")
+    code, out, err = run_cli("qe", tmp_path / "s.ar", tmp_path / "t.en", "--to", "en", "--model", ending[1])
+    assert code == 0 and "could not be cached" in err and "Traceback" not in err, err
+    assert isinstance(json.loads(out)["model_score"], float)

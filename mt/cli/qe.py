@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from mt.cli.common import err_console
 from mt.errors import InputError
 
 HELP = """Quality estimation: which translations a reviewer should read first, with no reference (no model needed).
@@ -18,7 +19,8 @@ from model-free detectors (numbers, glossary terms, untranslated or wrong-script
 words without a counterpart learned from parallel text, length ratio) combined by calibrated logistic \
 models; pairs at or above --threshold get flags naming the kinds and the spans. Output: JSON Lines (one object \
 per line, in order), TSV, or a self-contained HTML review page. --model adds the model's forced-decoding score \
-(model_score in JSONL), which risk uses with a --risk-model calibrated for it. See docs/qe.md.
+(model_score in JSONL) to the risk, weighted for that model by a calibration on shipped TICO-19 dev lines that \
+runs once per model and is cached ($MT_CACHE_DIR, else ~/.cache/tarjama). See docs/qe.md.
 """
 
 
@@ -39,11 +41,12 @@ def qe(
     model: Optional[str] = typer.Option(None, "--model", "-m",
                                         help="A direct ar-en or ar-zh Marian model (directory or hub id): adds "
                                         "each translation's forced-decoding score, model_score (mean token "
-                                        "log-prob), to the output; risk uses it with a --risk-model calibrated "
-                                        "for this model."),
+                                        "log-prob), to the output and the risk (calibrated for this model on "
+                                        "first use, then cached)."),
     risk_model: Optional[Path] = typer.Option(None, "--risk-model",
-                                              help="A risk model calibrated for --model (eval/calibrate_qe_model.py) "
-                                              "instead of the shipped one."),
+                                              help="A risk model to use instead of the shipped one (with --model: "
+                                              "instead of the cached calibration; eval/calibrate_qe_model.py "
+                                              "writes one)."),
 ) -> None:
     """Score TRANSLATION against SOURCE line by line."""
     from mt.formats.writing import atomic_writer, check_output  # noqa: PLC0415 - keep `mt --help` light
@@ -52,6 +55,8 @@ def qe(
     from mt.qe.output import EXTENSIONS, FORMATS, write_jsonl, write_tsv  # noqa: PLC0415
     from mt.qe.reading import read_pairs  # noqa: PLC0415
     from mt.qe.risk import MODEL_PART, RiskModel  # noqa: PLC0415
+    from mt.qe.model_calibration import calibrated_risk_model  # noqa: PLC0415
+    from mt.qe.model_score import ModelScorer  # noqa: PLC0415
 
     if to not in TARGETS:
         raise InputError(f"unknown target language {to!r}: expected en or zh")
@@ -64,8 +69,12 @@ def qe(
     risks = RiskModel.load(risk_model) if risk_model is not None else None
     if risks is not None and MODEL_PART in risks.parts and model is None:
         raise InputError(f"{risk_model} has a model-score part: give the model it was calibrated for with --model")
+    scorers = [ModelScorer.load(model, to)] if model is not None else []
+    if scorers and risks is None:
+        risks, _ = calibrated_risk_model(scorers[0], say=lambda message: err_console.print(f"mt qe: {message}",
+                                                                                          markup=False))
     estimator = QualityEstimator(to, glossary=load_glossary(glossary), threshold=threshold, risk_model=risks)
-    assessments = estimator.assess_all(sources, translations, scorers=_scorers(model, to))
+    assessments = estimator.assess_all(sources, translations, scorers=scorers)
     with atomic_writer(output) as handle:
         if fmt == "html":
             handle.write(render_html(list(assessments), title=f"{source.name} -> {translation.name}"))
@@ -74,11 +83,3 @@ def qe(
         else:
             write_jsonl(assessments, handle)
 
-
-def _scorers(model: str | None, to: str) -> list:
-    """The model-score scorer for --model (a direct ar-``to`` model), or none."""
-    if model is None:
-        return []
-    from mt.qe.model_score import ModelScorer  # noqa: PLC0415 - imports a backend only with --model
-
-    return [ModelScorer.load(model, to)]

@@ -25,6 +25,7 @@ from mt.backends.loading import load_backend
 from mt.errors import ModelError
 from mt.glossary import Glossary
 from mt.models.loading import declared_pair, resolve
+from mt.models.revision import model_revision
 from mt.models.vocab import target_prefix
 from mt.qe.estimator import QualityEstimator
 from mt.qe.risk import MODEL_FEATURE, MODEL_PART, RiskModel
@@ -39,19 +40,22 @@ class ModelScorer:
 
     feature = MODEL_FEATURE
 
-    def __init__(self, backend: Backend, tgt_lang: str, batch_tokens: int = BATCH_TOKENS) -> None:
+    def __init__(self, backend: Backend, tgt_lang: str, batch_tokens: int = BATCH_TOKENS, revision: str = "") -> None:
         self.backend, self.tgt_lang, self.batch_tokens = backend, tgt_lang, batch_tokens
+        self.revision = revision  # the model directory's content hash (mt.models.revision), when known
         self.prefix = target_prefix(backend.vocab, tgt_lang)
 
     @classmethod
     def load(cls, model: str, tgt_lang: str, device: str = "cpu", threads: int | None = None) -> "ModelScorer":
         """Open ``model`` (a directory or hub id; its declared pair, if any, must be ar-``tgt_lang``)."""
         pair = f"ar-{tgt_lang}"
-        declared = declared_pair(resolve(model)[0])
+        path = resolve(model)[0]
+        declared = declared_pair(path)
         if declared and declared != pair:
             raise ModelError(f"{model} translates {declared}, not {pair}: the model score needs a direct {pair} "
                              f"model (a pivot's legs cannot score a translation without its English)")
-        return cls(load_backend(model, device=device, threads=threads, pair=pair), tgt_lang)
+        return cls(load_backend(model, device=device, threads=threads, pair=pair), tgt_lang,
+                   revision=model_revision(path))
 
     def pieces(self, source: str, translation: str) -> tuple[list[str], list[str]]:
         """The pair as the model reads it: source pieces (after the target-language token, if the model has one)
