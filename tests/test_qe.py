@@ -46,6 +46,18 @@ def test_arabic_indic_digits_separators_magnitudes_and_chinese_numerals():
     assert _values("between 10-20 per cent", "en") == [["10"], ["20"]]
 
 
+def test_arabic_comma_between_groups_of_three_separates_thousands_and_more_than_before_a_chinese_magnitude():
+    # FLORES-200 dev: Turkey's area, written with Arabic commas as thousands separators; the English reference
+    # writes 783,562 and 300,948 (found by eval/bench_qe.py's clean references, flagged before)
+    ar = next(line for line in _lines(DATA / "flores200/flores200.dev.arb_Arab") if "783،562" in line)
+    assert ["783562"] in _values(ar, "ar") and ["300948"] in _values(ar, "ar") and ["23764"] in _values(ar, "ar")
+    assert _values("الأعوام 1990، 1995، 2000 و3،5", "ar") == [["1990"], ["1995"], ["2000"], ["3"], ["5"]]
+    features, _ = QualityEstimator("en").features(ar, "Turkey covers 783,562 square kilometres (300,948 sq mi), "
+                                                      "755,688 km2 (291,773 sq mi) in Asia and 23,764 km2 (9,174 sq mi) in Europe.")
+    assert not features["number_missing"] and not features["number_added"]
+    assert _values("全国有200多万人", "zh") == [["200", "2000000"]] and ["300", "30000000000"] in _values("300余亿元", "zh")
+
+
 @pytest.mark.parametrize("translation, flagged", [
     ("WHO delivered medicines for 483,918 people, including 196,616 cross line.", False),
     ("WHO delivered medicines for 483,918 people, including 196,617 cross line.", True),
@@ -141,8 +153,9 @@ def test_fit_risk_fits_one_part_per_kind_and_sets_the_threshold_for_the_clean_sh
 @pytest.fixture
 def pair(tmp_path, flores):
     src, tgt = tmp_path / "src.ar", tmp_path / "tgt.en"
-    src.write_text("\n".join(flores["ar"][:4]) + "\n", encoding="utf-8")
-    tgt.write_text("\n".join([flores["en"][0], flores["ar"][1], "", flores["en"][3]]) + "\n", encoding="utf-8")
+    # the last pair is a clean one well under the threshold (FLORES line 4, a transliterated name, sits at it)
+    src.write_text("\n".join(flores["ar"][:3] + [flores["ar"][6]]) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join([flores["en"][0], flores["ar"][1], "", flores["en"][6]]) + "\n", encoding="utf-8")
     return src, tgt
 
 
@@ -204,7 +217,8 @@ def test_qe_imports_no_model_runtime():
     # the command module itself (mt.cli loads every command, which the start-up work handles) reaches only these
     tree = ast.parse((REPO / "mt" / "cli" / "qe.py").read_text(encoding="utf-8"))
     modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert all(m.startswith(("mt.qe", "mt.errors", "mt.formats.writing", "__future__", "pathlib", "typing"))
+    assert all(m.startswith(("mt.qe", "mt.errors", "mt.formats.writing", "mt.cli.common", "__future__", "pathlib",
+                             "typing"))
                for m in modules), modules
 
 

@@ -58,3 +58,29 @@ def test_one_corruption_kind_can_teach_two_parts_and_a_part_can_speak_for_anothe
     model = fit_risk(rows, kinds, {"omission": ("a",), "truncation": ("b",)}, {"cut": ("omission", "truncation")})
     assert model.parts["omission"].weights["a"] > 0 and model.parts["truncation"].weights["b"] > 0
     assert model.strongest({"a": 0.0, "b": 3.0}) == "omission"  # truncation speaks for the omission kind
+
+
+@pytest.mark.parametrize("corpus, number", [("tico19/tico19.dev", 143), ("un_v1.0/UNv1.0.devset", 3)])
+def test_a_halved_chinese_translation_that_keeps_its_final_mark_is_flagged(zh, corpus, number):
+    # the first half of the reference with its final 。 put back: the ending detector sees a finished sentence,
+    # and before the tail gap the risk stayed under the threshold (0.916 and 0.938 against 0.961); the source's
+    # uncovered words sit in its second half (tail_gap 1.00 and 0.83)
+    source, reference = _line(corpus, "ar", number), _line(corpus, "zh", number)
+    halved = halve(reference, "zh").rstrip("，、；：") + "。"
+    features, _ = zh.features(source, halved)
+    assert features["unfinished"] == 0.0 and features["tail_gap"] >= 0.8
+    verdict = zh.assess(source, halved)
+    assert verdict.risk >= zh.threshold and "omission" in {flag.kind for flag in verdict.flags}
+    assert zh.features(source, reference)[0]["tail_gap"] <= 0.2 and not zh.assess(source, reference).flags
+
+
+def test_tail_gap_is_where_the_uncovered_source_words_are():
+    from mt.qe.detectors.coverage import tail_gap
+
+    table = {key: frozenset({key.upper()}) for key in "abcdefgh"}
+    keys = list("abcdefgh")
+    assert tail_gap(keys, [4, 5, 6, 7], table, frozenset()) == 1.0  # the second half has no counterpart
+    assert tail_gap(keys, [0, 1, 2, 3], table, frozenset()) == -1.0
+    assert tail_gap(keys, [1, 6], table, frozenset()) == 0.0
+    assert tail_gap(list("abc"), [2], table, frozenset()) == 0.0  # too few checkable words to say
+    assert tail_gap(keys + ["x", "y"], [4, 5, 6, 7], table, frozenset("d")) == 1.0  # unknown and stop words skipped

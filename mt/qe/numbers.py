@@ -4,7 +4,8 @@ A number is found with its character span and one or more *readings* (exact deci
 
 * Arabic-Indic, Persian and full-width digits count as ASCII digits; ``٫`` is a decimal point, ``٬`` a
   thousands separator; ``,`` or ``.`` before groups of three digits separates thousands (``1,000`` and
-  ``1.000`` read 1000; ``3.5`` and ``3,5`` read 3.5);
+  ``1.000`` read 1000; ``3.5`` and ``3,5`` read 3.5); in Arabic the Arabic comma between groups of three
+  digits, as some writers use it (``783،562``), separates thousands too (``1990، 1995`` is a list);
 * UN-style groups separated by spaces: Arabic documents write 20,000 as ``000 20`` (the groups appear in
   reverse under right-to-left layout; the order as written is a second reading), English and Chinese as
   ``20 000``;
@@ -29,6 +30,7 @@ from mt.text.numbers import DIGITS, NUMBER, SEPARATORS, decimal_text, magnitude,
 
 _SPACE = "[ \u00a0\u202f\u2009]"
 _AR_GROUPS = re.compile(rf"(?<![\d.,٫٬])\d{{3}}(?:{_SPACE}\d{{3}})*{_SPACE}\d{{1,3}}(?![\d.,٫٬]|{_SPACE}\d)")
+_AR_COMMA_GROUPS = re.compile(r"(?<![\d.,٫٬،])\d{1,3}(?:،\d{3})+(?![\d٫٬،])")
 _LTR_GROUPS = re.compile(rf"(?<![\d.,٫٬])\d{{1,3}}(?:{_SPACE}\d{{3}})+(?![\d.,٫٬]|{_SPACE}\d)")
 
 _EN_WORDS = {w: i for i, w in enumerate(
@@ -119,6 +121,8 @@ def _scaled(readings: set[str], text: str, end: int) -> set[str]:
 
 def _digit_numbers(text: str, lang: str) -> list[Number]:
     ascii_text = text.translate(DIGITS)
+    if lang == "ar":  # 783،562: the Arabic comma between digit groups of three is a thousands separator
+        ascii_text = _AR_COMMA_GROUPS.sub(lambda m: m.group().replace("،", "٬"), ascii_text)
     found: list[Number] = []
     taken = [False] * len(text)
     grouped = _AR_GROUPS if lang == "ar" else _LTR_GROUPS

@@ -27,9 +27,9 @@ PARTS: dict[str, tuple[str, ...]] = {
     "script": ("script",),
     "number": ("number_missing", "number_added"),
     "repetition": ("repetition", "too_long", "too_long_sq"),
-    "omission": ("omission", "hallucination", "too_short", "too_short_sq"),
+    "omission": ("omission", "hallucination", "too_short", "too_short_sq", "tail_gap"),
     "hallucination": ("omission", "hallucination", "detached", "unrelated", "too_short", "too_long"),
-    "truncation": ("unfinished", "too_short", "omission"),
+    "truncation": ("unfinished", "too_short", "omission", "tail_gap"),
 }
 #: Parts that speak for another flag kind: a translation that stops mid-sentence has lost its end (an omission).
 #: Truncation is its own part so that the omission part keeps learning from coverage and length alone (fitted

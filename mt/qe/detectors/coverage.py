@@ -20,6 +20,7 @@ from mt.qe.lexicon import LexicalTable
 from mt.qe.model import Detection, Flag, Pair, Span
 
 MIN_KNOWN = 2  # fewer checkable words than this give no coverage judgement (the feature is 0)
+MIN_TAIL = 4  # fewer checkable source words than this give no judgement of where the uncovered ones are
 _LATIN = re.compile(r"[a-z]")
 CHANCE_FLOOR = 1e-3  # chance probabilities are kept in [0.001, 0.999]
 MAX_SQ = 25.0  # the squared length deviations stop growing at 5 sd
@@ -73,6 +74,20 @@ def _share(missing: list[int], known: int) -> float:
     return len(missing) / known if known >= MIN_KNOWN else 0.0
 
 
+def tail_gap(keys: list[str], missing: list[int], table: dict[str, frozenset[str]], stop: frozenset[str]) -> float:
+    """How much more of the source's second half than of its first lacks a counterpart: the share of uncovered
+    checkable words in the later half minus that in the earlier half (0 with fewer than MIN_TAIL checkable
+    words). A translation that stops halfway keeps its final mark but not the source's end: the gap is high;
+    word order moving a clause across the middle makes a clean pair's gap small on either side of 0."""
+    checkable = [i for i, key in enumerate(keys) if key and key not in stop and key in table]
+    if len(checkable) < MIN_TAIL:
+        return 0.0
+    lost, half = set(missing), len(checkable) // 2
+    early = sum(i in lost for i in checkable[:half]) / half
+    late = sum(i in lost for i in checkable[half:]) / (len(checkable) - half)
+    return late - early
+
+
 @dataclass
 class CoverageDetector:
     """Omission and hallucination as the share of checkable words without a counterpart on the other side;
@@ -81,7 +96,7 @@ class CoverageDetector:
     table: LexicalTable
     omission_cut: float = 0.5
     hallucination_cut: float = 0.5
-    features: tuple[str, ...] = ("omission", "hallucination", "detached", "unrelated")
+    features: tuple[str, ...] = ("omission", "hallucination", "detached", "unrelated", "tail_gap")
 
     def detect(self, pair: Pair) -> Detection:
         source_keys, target_keys = pair.source_keys, pair.translation_keys
@@ -92,7 +107,7 @@ class CoverageDetector:
         flags: list[Flag] = []
         if not pair.translation.strip():  # the empty detector speaks for an empty translation
             return Detection((), {"omission": omission, "hallucination": hallucination, "detached": 0.0,
-                                  "unrelated": 0.0})
+                                  "unrelated": 0.0, "tail_gap": 0.0})
         if omission >= self.omission_cut:
             spans = tuple(Span("source", pair.source_tokens[i].start, pair.source_tokens[i].end) for i in lost)
             flags.append(Flag("omission", f"{len(lost)} of {src_known} source words have no counterpart", spans))
@@ -101,8 +116,10 @@ class CoverageDetector:
                           for i in extra)
             flags.append(Flag("hallucination", f"{len(extra)} of {tgt_known} translation words have no "
                               "counterpart in the source", spans))
+        gap = tail_gap(source_keys, lost, self.table.forward, self.table.src_stop)
         return Detection(tuple(flags), {"omission": omission, "hallucination": hallucination,
-                                        "detached": omission * hallucination, "unrelated": self.unrelated(pair)})
+                                        "detached": omission * hallucination, "unrelated": self.unrelated(pair),
+                                        "tail_gap": gap})
 
     def unrelated(self, pair: Pair) -> float:
         """The log likelihood ratio "unrelated" against "translation" of both sides' coverage (module docstring);
