@@ -1,6 +1,6 @@
 """Quality estimation seen in a real headless Chromium (Debian's chromium driven by Playwright, as
 tests/test_server_browser.py does): the `mt serve` page lists the sentences quality estimation flagged, each with
-its risk and reasons, exactly those of the server's answer; the review page that `mt translate --report FILE.html`
+its risk and reasons, exactly those of the server's answer, and marks them in the source and translation views; the review page that `mt translate --report FILE.html`
 writes shows its rows sorted by risk, and its kind filter hides and shows them. Screenshots are kept in the
 test's tmp dir (and copied to $MT_SCREENSHOT_DIR when set); nothing is fetched from outside."""
 
@@ -46,6 +46,14 @@ def test_serve_page_lists_the_flagged_sentences_and_why(tiny_ending_ct2, tmp_pat
             quoted = items.nth(k).locator("q")
             assert quoted.nth(0).inner_text() == sentence["source"] and quoted.nth(0).get_attribute("dir") == "rtl"
             assert quoted.nth(1).inner_text() == sentence["translation"]
+        # each flagged sentence is marked where it stands, in the translation and in the Arabic, with its reasons
+        for view, text in (("#output", "translation"), ("#source-view", "source")):
+            marks = page.locator(f"{view} mark.flagged")
+            assert marks.count() == len(flagged), view
+            for k, sentence in enumerate(flagged):
+                assert marks.nth(k).inner_text() == sentence[text]
+                assert marks.nth(k).get_attribute("title") == items.nth(k).locator(".why").inner_text()
+        assert page.inner_text("#output") == result["translation"]  # the marks add no text
         page.screenshot(path=str(tmp_path / "serve-qe.png"), full_page=True)
     assert not outside, outside
     assert (tmp_path / "serve-qe.png").stat().st_size > 10_000

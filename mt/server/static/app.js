@@ -29,13 +29,31 @@ function setStatus(id, text, isError) {
   el.classList.toggle("error", !!isError);
 }
 
-// Fill `el` with `text`, the ranges [start, end, status, title] wrapped in <span class="term status">.
-function highlight(el, text, ranges) {
+// Fill `el` with `text`: the term ranges [start, end, status, title] wrapped in <span class="term status">, and
+// the flagged sentences' ranges [start, end, why] in <mark class="flagged"> (their terms inside).
+function highlight(el, text, ranges, marks = []) {
   el.textContent = "";
   ranges.sort((a, b) => a[0] - b[0]);
+  marks.sort((a, b) => a[0] - b[0]);
   let at = 0;
-  for (const [start, end, status, title] of ranges) {
+  for (const [start, end, why] of marks) {
     if (start < at) continue;
+    appendTerms(el, text, at, start, ranges);
+    const mark = document.createElement("mark");
+    mark.className = "flagged";
+    mark.title = why;
+    appendTerms(mark, text, start, end, ranges);
+    el.append(mark);
+    at = end;
+  }
+  appendTerms(el, text, at, text.length, ranges);
+}
+
+// Append text[from:to] to `el`, the term ranges that lie inside it wrapped.
+function appendTerms(el, text, from, to, ranges) {
+  let at = from;
+  for (const [start, end, status, title] of ranges) {
+    if (start < at || end > to) continue;
     el.append(document.createTextNode(text.slice(at, start)));
     const span = document.createElement("span");
     span.className = `term ${status}`;
@@ -45,7 +63,29 @@ function highlight(el, text, ranges) {
     el.append(span);
     at = end;
   }
-  el.append(document.createTextNode(text.slice(at)));
+  el.append(document.createTextNode(text.slice(at, to)));
+}
+
+// Why quality estimation flagged a sentence: its risk and each flag's kind and detail.
+function reasons(sentence) {
+  return `risk ${sentence.risk.toFixed(2)}: ` + sentence.flags.map(f => `${f.kind}: ${f.detail}`).join("; ");
+}
+
+// Where the flagged sentences are: [start, end, why] in the source and in the translation (sentences come in
+// order, so each translation is looked for after the previous one).
+function flaggedRanges(result) {
+  const source = [], output = [];
+  let cursor = 0;
+  for (const sentence of result.sentences) {
+    const found = sentence.translation ? result.translation.indexOf(sentence.translation, cursor) : -1;
+    if (found >= 0) cursor = found + sentence.translation.length;
+    if (!sentence.flags || sentence.flags.length === 0) continue;
+    if (found >= 0) output.push([found, found + sentence.translation.length, reasons(sentence)]);
+    if (sentence.offset !== undefined) {
+      source.push([sentence.offset, sentence.offset + sentence.source.length, reasons(sentence)]);
+    }
+  }
+  return { source, output };
 }
 
 function showResult(result) {
@@ -70,8 +110,9 @@ function showResult(result) {
       rows.push([term.source, term.target || "—", term.status, term.concept]);
     }
   }
-  highlight($("source-view"), result.source, sourceRanges);
-  highlight($("output"), result.translation, targetRanges);
+  const flagged = flaggedRanges(result);
+  highlight($("source-view"), result.source, sourceRanges, flagged.source);
+  highlight($("output"), result.translation, targetRanges, flagged.output);
   const body = $("terms").querySelector("tbody");
   body.textContent = "";
   for (const [ar, target, status, concept] of rows) {
@@ -98,7 +139,7 @@ function showReview(result) {
     const item = document.createElement("li");
     const why = document.createElement("span");
     why.className = "why";
-    why.textContent = `risk ${sentence.risk.toFixed(2)}: ` + sentence.flags.map(f => `${f.kind}: ${f.detail}`).join("; ");
+    why.textContent = reasons(sentence);
     const source = document.createElement("q");
     source.lang = "ar";
     source.dir = "rtl";
