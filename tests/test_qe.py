@@ -238,3 +238,16 @@ def test_the_pivot_widens_a_word_through_english():
     assert wide.forward["صح"] == {"卫", "健", "康"}  # the function word 的 stays out
     assert wide.forward["بنك"] == {"银", "行"} and wide.backward["银"] == {"بنك"}
     assert wide.backward["卫"] == {"صح"} and wide.src_stop == direct.src_stop
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_flagged_pair_reports_a_risk_at_or_above_the_threshold(lang):
+    # a missing number is a rule: its risk is raised to the threshold; the shipped en threshold was 0.79891, which
+    # a reported (4-decimal) risk of 0.7989 fell under
+    estimator = QualityEstimator(lang, threshold=0.79891)
+    shipped = QualityEstimator(lang).threshold
+    assert estimator.threshold == 0.799 and shipped == round(shipped, 4)
+    source = "بلغ عدد السكان 20 مليونا في عام 2016."
+    translation = "The population reached twenty million." if lang == "en" else "人口达到两千万。"
+    verdict = estimator.assess(source, translation)
+    assert verdict.flags and verdict.to_json()["risk"] >= estimator.threshold

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol, Sequence
@@ -20,6 +21,9 @@ from mt.qe.model import KINDS, Detector, Flag, Pair
 from mt.qe.risk import MODEL_FEATURE, MODEL_PART, RiskModel
 
 TARGETS = ("en", "zh")
+#: Decimals of a reported risk. The threshold is rounded up to them, so that a reported risk is at or above the
+#: threshold exactly when the pair is flagged (0.79891 would flag a pair shown as 0.7989).
+RISK_DIGITS = 4
 #: Features that break a stated requirement (a glossary term, a source number missing from the translation, a
 #: translation of an empty line): the pair is always flagged, its risk at least the threshold.
 RULE_FEATURES = ("term", "number_missing", "unsourced")
@@ -44,9 +48,15 @@ class Assessment:
 
     def to_json(self) -> dict:
         data = {"line": self.line, "source": self.source, "translation": self.translation,
-                "risk": round(self.risk, 4), "flags": [flag.to_json() for flag in self.flags]}
+                "risk": round(self.risk, RISK_DIGITS), "flags": [flag.to_json() for flag in self.flags]}
         data.update({name: None if value is None else round(value, 4) for name, value in self.scores.items()})
         return data
+
+
+def on_grid(threshold: float) -> float:
+    """``threshold`` rounded up to RISK_DIGITS decimals."""
+    scale = 10 ** RISK_DIGITS
+    return min(math.ceil(round(threshold * scale, 6)) / scale, 1.0)
 
 
 class PairScorer(Protocol):
@@ -82,7 +92,7 @@ class QualityEstimator:
         self.tgt_lang = tgt_lang
         self.table = table or LexicalTable.load(qe_table(tgt_lang))
         self.risk_model = risk_model or RiskModel.load(qe_risk(tgt_lang))
-        self.threshold = self.risk_model.threshold if threshold is None else threshold
+        self.threshold = on_grid(self.risk_model.threshold if threshold is None else threshold)
         self.detectors = default_detectors(self.table, glossary)
 
     def features(self, source: str, translation: str) -> tuple[dict[str, float], list[Flag]]:

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from mt.formats.document import Tag, TranslatedSegment
 from mt.glossary import Glossary
-from mt.qe.estimator import QualityEstimator
+from mt.qe.estimator import RISK_DIGITS, QualityEstimator
 from mt.qe.model import Flag, Span
 from mt.results import SentenceResult
 
@@ -31,7 +31,7 @@ class SentenceAssessor:
     def assess(self, sentence: SentenceResult, to: str) -> SentenceResult:
         """The sentence with its risk (4 decimals) and flags."""
         verdict = self.estimator(to).assess(sentence.source, sentence.translation)
-        return replace(sentence, risk=round(verdict.risk, 4), flags=[flag.to_json() for flag in verdict.flags])
+        return replace(sentence, risk=round(verdict.risk, RISK_DIGITS), flags=[flag.to_json() for flag in verdict.flags])
 
     def flag_displaced(self, translated: TranslatedSegment, to: str) -> TranslatedSegment:
         """The segment with a ``tags`` flag on each sentence whose source holds a displaced tag (ids named, the
@@ -45,7 +45,7 @@ class SentenceAssessor:
             tag = translated.segment.tags[[t.id for t in translated.segment.tags].index(tag_id)]
             owner = max([k for k, start in enumerate(starts) if start <= tag.start] or [0])
             owned.setdefault(owner, []).append(tag)
-        threshold = round(self.estimator(to).threshold, 4)
+        threshold = self.estimator(to).threshold  # on the reported risk's grid (mt.qe.estimator.RISK_DIGITS)
         sentences = list(translated.sentences)
         for k, tags in owned.items():
             sentence = sentences[k]
