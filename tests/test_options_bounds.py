@@ -68,18 +68,19 @@ def test_align_words_batch_size(run_cli, tmp_path):
 
 
 # -- issue 22: each decoding range is declared once (mt.settings.RANGES); the commands' options follow it --------------
-@pytest.mark.parametrize("module,app", [("mt.cli.serve", "app"), ("mt.cli.translate", "translate")])
-def test_decoding_options_take_their_range_default_and_help_from_the_settings(module, app):
+@pytest.mark.parametrize("module,function", [("mt.cli.serve", "serve"), ("mt.cli.translate", "translate")])
+def test_decoding_options_take_their_range_default_and_help_from_the_settings(module, function):
     import importlib
+    import inspect
 
     import typer
 
     from mt.settings import RANGES, DecodingSettings
 
-    target = getattr(importlib.import_module(module), app)
-    command = typer.main.get_command(target) if isinstance(target, typer.Typer) else _typer_command(target)
-    # typer's declaration of each option (its OptionInfo: default, min, max, help)
-    options = {option: param.type_descriptor.parameter_info for param in command.params for option in param.opts}
+    # each option's declaration as typer reads it (the OptionInfo default of the command function's parameter:
+    # default, min, max, help), the same under every typer version
+    declared = [p.default for p in inspect.signature(getattr(importlib.import_module(module), function)).parameters.values()]
+    options = {decl: info for info in declared if isinstance(info, typer.models.OptionInfo) for decl in info.param_decls}
     shown = [(field, bounds) for field, bounds in RANGES.items() if bounds.option in options]
     assert {"--beam", "--max-length-ratio", "--max-length-extra", "--threads"} <= {b.option for _, b in shown}
     for field, bounds in shown:
@@ -87,14 +88,6 @@ def test_decoding_options_take_their_range_default_and_help_from_the_settings(mo
         assert info.default == DecodingSettings.__dataclass_fields__[field].default, field
         assert info.max == bounds.high and info.help.startswith(bounds.help), field
         assert info.min == (None if bounds.above_low else bounds.low), field
-
-
-def _typer_command(function):
-    import typer
-
-    app = typer.Typer()
-    app.command()(function)
-    return typer.main.get_command(app)
 
 
 def test_translate_accepts_the_whole_documented_range(run_cli, fast_tiny, tmp_path):
