@@ -15,11 +15,11 @@ import signal
 import sys
 import threading
 import traceback
-from importlib.metadata import PackageNotFoundError, version as package_version
 from typing import Optional
 
 import typer
 
+import mt
 from mt.cli.commands import LazyGroup
 from mt.cli.common import err_console
 from mt.errors import OutputError, TarjamaError
@@ -39,11 +39,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        try:
-            number = package_version("tarjama")
-        except PackageNotFoundError:  # running from a source tree that was never installed
-            number = "unknown (not installed)"
-        typer.echo(f"mt (tarjama) {number}")
+        typer.echo(f"mt (tarjama) {mt.__version__}")  # the package's version (pyproject.toml reads it there)
         raise typer.Exit()
 
 
