@@ -53,7 +53,7 @@ def _number(value: object, option: str, low: float, high: float, *, open_low: bo
 @dataclass(frozen=True)
 class Bounds:
     """The documented range of a numeric setting, declared once: DecodingSettings checks it and the commands that
-    decode (mt translate, mt serve) build their options from it (mt.cli.common.decoding_option).
+    decode (mt translate, mt serve) build their options from it (mt.cli.options.decoding_option).
 
     option: the command-line option named in errors; low, high: the range, both included unless ``above_low``
     (a finite number above low); help: the option's help, to which the range is added.

@@ -7,7 +7,8 @@ from typing import List, Optional
 
 import typer
 
-from mt.cli.common import decoding_option, err_console, finite, positive
+from mt.cli.common import err_console
+from mt.cli.options import decoding_option, finite, positive
 from mt.errors import InputError
 from mt.settings import DecodingSettings
 

@@ -12,8 +12,9 @@ from typing import Callable, List, Optional, Sequence
 import typer
 
 from mt.cli import engine_options
-from mt.cli.common import (decoding_option, err_console, finite, load_glossaries, memory_files, model_directories,
-                           progress_bar, warn)
+from mt.cli.common import err_console, load_glossaries, memory_files, model_directories, warn
+from mt.cli.options import decoding_option, finite
+from mt.cli.progress import progress_bar
 from mt.settings import DecodingSettings
 from mt.errors import InputError
 from mt.formats.document import FormatOptions

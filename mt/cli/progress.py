@@ -1,0 +1,28 @@
+"""The progress bar of the CLI commands: rich, on stderr (mt.cli.common's console)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import Iterator
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from mt.cli.common import err_console
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None, enabled: bool = True) -> Iterator["callable"]:
+    """Yield an ``advance(n)`` function that drives a rich progress bar on stderr.
+
+    The bar is shown only when enabled and stderr is a terminal or MT_PROGRESS=1 forces it.
+    """
+    show = enabled and (sys.stderr.isatty() or os.environ.get("MT_PROGRESS") == "1")
+    if not show:
+        yield lambda n=1: None
+        return
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    with Progress(*columns, console=err_console, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n=1: progress.advance(task, n)
