@@ -16,7 +16,7 @@ from mt.evaluation.metrics import METRIC_NAMES, SegmentMetric, bleu_tokenizer, b
     sacrebleu_seed
 from mt.evaluation.result import EvaluationResult, MetricScore, SystemResult
 from mt.evaluation.significance import DEFAULT_SAMPLES, paired_test, parse_tests
-from mt.evaluation.terminology import term_accuracy
+from mt.evaluation.terminology import TerminologyResult, term_accuracy
 
 log = logging.getLogger(__name__)
 
@@ -96,26 +96,15 @@ def _resolve_lang(lang: str | None, refs: list[list[str]], ref_names: Sequence[s
 
 
 def evaluate(
-    hypotheses: Systems,
-    references: Sequence[str] | Sequence[Sequence[str]],
-    *,
-    lang: str | None = None,
-    metrics: Sequence[str] | str | None = None,
-    tokenize: str | None = None,
-    ter_asian: bool | None = None,
-    significance: str | Sequence[str] | None = "auto",
-    confidence: int = 1000,
-    paired_bs_samples: int = DEFAULT_SAMPLES["bs"],
-    paired_ar_trials: int = DEFAULT_SAMPLES["ar"],
-    sources: Sequence[str] | None = None,
-    glossary: Any = None,
-    frequency_corpus: Sequence[str] | None = None,
-    frequency_source: str | None = None,
+    hypotheses: Systems, references: Sequence[str] | Sequence[Sequence[str]], *,
+    lang: str | None = None, metrics: Sequence[str] | str | None = None, tokenize: str | None = None,
+    ter_asian: bool | None = None, significance: str | Sequence[str] | None = "auto", confidence: int = 1000,
+    paired_bs_samples: int = DEFAULT_SAMPLES["bs"], paired_ar_trials: int = DEFAULT_SAMPLES["ar"],
+    sources: Sequence[str] | None = None, glossary: Any = None,
+    frequency_corpus: Sequence[str] | None = None, frequency_source: str | None = None,
     length_cutoffs: Sequence[int] = analysis.LENGTH_CUTOFFS,
-    frequency_cutoffs: Sequence[int] = analysis.FREQUENCY_CUTOFFS,
-    top_n: int = 10,
-    reference_names: Sequence[str] | None = None,
-    source_name: str = "source",
+    frequency_cutoffs: Sequence[int] = analysis.FREQUENCY_CUTOFFS, top_n: int = 10,
+    reference_names: Sequence[str] | None = None, source_name: str = "source",
     on_warning: Callable[[str], None] | None = None,
 ) -> EvaluationResult:
     """Score translations against references; return an :class:`EvaluationResult`.
@@ -137,23 +126,80 @@ def evaluate(
       Warnings are also kept in ``result.warnings``.
     """
     warnings: list[str] = []
+    report = _warning_sink(warnings, on_warning)
+    metric_keys = parse_metrics(metrics)
+    systems, refs, ref_names, sources = _checked_inputs(hypotheses, references, reference_names, sources, glossary,
+                                                        source_name)
+    tests = parse_tests(significance, len(systems))
+    _check_counts(confidence, paired_bs_samples, paired_ar_trials, top_n)
+    lang = _resolve_lang(lang, refs, ref_names, report)
+    _warn_about_systems(systems, lang, report)
+    scorers = build_metrics(metric_keys, refs, lang, tokenize, ter_asian)
+    seed = sacrebleu_seed()
+    results, all_stats = _score_systems(systems, scorers, confidence, seed)
+    comparisons = [comparison for test in tests for comparison in paired_test(
+        systems, scorers, test, paired_bs_samples if test == "bs" else paired_ar_trials, all_stats)]
+    terminology = _terminology(glossary, sources, systems, refs, lang, results)
+    tokenizer_name = bleu_tokenizer(lang, tokenize)
+    words = analysis.word_tokenizer(lang, tokenizer_name)
+    ref_tokens = [words(line) for line in refs[0]]
+    length = analysis.length_buckets(ref_tokens, all_stats, scorers, length_cutoffs)
+    frequency = _frequency_analysis(systems, words, ref_tokens, ref_names[0], frequency_corpus, frequency_source,
+                                    frequency_cutoffs)
+    sentence_metric, differences, worst = _segment_rankings(results, scorers, top_n)
+    settings = _run_settings(seed, confidence, tests, paired_bs_samples, paired_ar_trials, length_cutoffs,
+                             frequency_cutoffs, top_n)
+    return EvaluationResult(
+        lang=lang, tokenize=tokenizer_name, metrics=[m.name for m in scorers], references=ref_names,
+        reference_lines=refs, systems=results, comparisons=comparisons, terminology=terminology, length=length,
+        frequency=frequency, differences=differences, worst=worst, sentence_metric=sentence_metric,
+        sentence_signatures={m.name: m.sentence_signature() for m in scorers}, sources=sources,
+        warnings=warnings, settings=settings)
 
+
+def _run_settings(seed: int | None, confidence: int, tests: Sequence[str], paired_bs_samples: int,
+                  paired_ar_trials: int, length_cutoffs: Sequence[int], frequency_cutoffs: Sequence[int],
+                  top_n: int) -> dict[str, Any]:
+    """What a report states so that the run can be repeated: sacrebleu's version, the seed and the settings."""
+    return {"sacrebleu_version": sacrebleu.__version__, "seed": seed, "confidence_samples": confidence,
+            "significance": [f"paired-{t}" for t in tests], "paired_bs_samples": paired_bs_samples,
+            "paired_ar_trials": paired_ar_trials, "length_cutoffs": list(length_cutoffs),
+            "frequency_cutoffs": list(frequency_cutoffs), "top_n": top_n}
+
+
+def _warning_sink(warnings: list[str], on_warning: Callable[[str], None] | None) -> Callable[[str], None]:
+    """A function that keeps a warning in ``warnings`` and hands it to ``on_warning`` (default: logging)."""
     def report(message: str) -> None:
         warnings.append(message)
         (on_warning or log.warning)(message)
 
-    metric_keys = parse_metrics(metrics)
+    return report
+
+
+def _checked_inputs(hypotheses: Systems, references: Sequence[str] | Sequence[Sequence[str]],
+                    reference_names: Sequence[str] | None, sources: Sequence[str] | None, glossary: Any,
+                    source_name: str) -> tuple[list[tuple[str, list[str]]], list[list[str]], list[str],
+                                               list[str] | None]:
+    """The named systems, the reference streams and their names, and the source lines, every one refused in one
+    line unless they have the same number of lines."""
     systems = _named_systems(hypotheses)
     refs = _reference_streams(references)
     ref_names = list(reference_names) if reference_names else [f"reference {i + 1}" for i in range(len(refs))]
     if glossary is not None and sources is None:
         raise InputError("terminology accuracy needs the source text too (--src) alongside the glossary")
-    sources = list(sources) if sources is not None else None
-    _check_lengths(systems, refs, ref_names, sources, source_name)
-    tests = parse_tests(significance, len(systems))
+    source_lines = list(sources) if sources is not None else None
+    _check_lengths(systems, refs, ref_names, source_lines, source_name)
+    return systems, refs, ref_names, source_lines
+
+
+def _check_counts(confidence: int, paired_bs_samples: int, paired_ar_trials: int, top_n: int) -> None:
+    """Refuse a negative number of confidence resamples or listed segments, or no paired-test samples."""
     if confidence < 0 or paired_bs_samples < 1 or paired_ar_trials < 1 or top_n < 0:
         raise InputError("sample counts must be positive and top_n non-negative")
-    lang = _resolve_lang(lang, refs, ref_names, report)
+
+
+def _warn_about_systems(systems: list[tuple[str, list[str]]], lang: str, report: Callable[[str], None]) -> None:
+    """Warn of a system in the wrong script, with only empty lines, or identical to the baseline."""
     for name, lines in systems:
         problem = wrong_script(lines, lang)
         if problem:
@@ -166,8 +212,11 @@ def evaluate(
             report(f"hypothesis {name!r} is identical to the baseline {systems[0][0]!r}; "
                    "its paired-test p-values are meaningless")
 
-    scorers = build_metrics(metric_keys, refs, lang, tokenize, ter_asian)
-    seed = sacrebleu_seed()
+
+def _score_systems(systems: list[tuple[str, list[str]]], scorers: Sequence[SegmentMetric], confidence: int,
+                   seed: int | None) -> tuple[list[SystemResult], dict[str, dict[str, list]]]:
+    """Each system's corpus scores (with their confidence intervals) and segment scores, and the sufficient
+    statistics of every system and metric (the paired tests and the length buckets reuse them)."""
     results: list[SystemResult] = []
     all_stats: dict[str, dict[str, list]] = {}
     for name, lines in systems:
@@ -182,34 +231,41 @@ def evaluate(
                                          ci_signature=_ci_signature(m, confidence, seed) if confidence else None)
         segment_scores = {m.name: m.sentence_scores(stats[m.name]) for m in scorers}
         results.append(SystemResult(name=name, hypotheses=lines, scores=scores, segment_scores=segment_scores))
+    return results, all_stats
 
-    comparisons = []
-    for test in tests:
-        samples = paired_bs_samples if test == "bs" else paired_ar_trials
-        comparisons.extend(paired_test(systems, scorers, test, samples, all_stats))
 
-    terminology = None
-    if glossary is not None:
-        terminology = term_accuracy(glossary, sources, dict(systems), refs, lang)
-        for system in results:
-            system.terms = terminology.segments[system.name]
+def _terminology(glossary: Any, sources: list[str] | None, systems: list[tuple[str, list[str]]],
+                 refs: list[list[str]], lang: str, results: list[SystemResult]) -> TerminologyResult | None:
+    """Terminology accuracy when a glossary is given (each system's result gets its segment hits), else None."""
+    if glossary is None:
+        return None
+    terminology = term_accuracy(glossary, sources, dict(systems), refs, lang)
+    for system in results:
+        system.terms = terminology.segments[system.name]
+    return terminology
 
-    tokenizer_name = bleu_tokenizer(lang, tokenize)
-    words = analysis.word_tokenizer(lang, tokenizer_name)
-    ref_tokens = [words(line) for line in refs[0]]
-    length = analysis.length_buckets(ref_tokens, all_stats, scorers, length_cutoffs)
+
+def _frequency_analysis(systems: list[tuple[str, list[str]]], words: Callable[[str], list[str]],
+                        ref_tokens: list[list[str]], ref_name: str, frequency_corpus: Sequence[str] | None,
+                        frequency_source: str | None, cutoffs: Sequence[int]) -> analysis.FrequencyAnalysis:
+    """Word accuracy of each system by frequency bucket, the frequencies counted in ``frequency_corpus`` (named
+    ``frequency_source``, default "training corpus"), else in the reference."""
     if frequency_corpus is not None:
         frequencies = analysis.count_words(words(line) for line in frequency_corpus)
-        freq_source = frequency_source or "training corpus"
+        source = frequency_source or "training corpus"
     else:
         frequencies = analysis.count_words(ref_tokens)
-        freq_source = f"reference {ref_names[0]}"
-    frequency = analysis.FrequencyAnalysis(
-        cutoffs=tuple(frequency_cutoffs), labels=analysis.bucket_labels(frequency_cutoffs),
-        frequency_source=freq_source,
-        systems={name: analysis.word_accuracy(ref_tokens, [words(line) for line in lines], frequencies,
-                                              frequency_cutoffs) for name, lines in systems})
+        source = f"reference {ref_name}"
+    return analysis.FrequencyAnalysis(
+        cutoffs=tuple(cutoffs), labels=analysis.bucket_labels(cutoffs), frequency_source=source,
+        systems={name: analysis.word_accuracy(ref_tokens, [words(line) for line in lines], frequencies, cutoffs)
+                 for name, lines in systems})
 
+
+def _segment_rankings(results: list[SystemResult], scorers: Sequence[SegmentMetric], top_n: int
+                      ) -> tuple[str, list, list]:
+    """The sentence metric (chrF first, as :data:`_SENTENCE_METRIC_ORDER`), the segments where each system
+    differs most from the baseline, and every system's worst segments by it."""
     sentence_metric = next(n for n in _SENTENCE_METRIC_ORDER if n in {m.name for m in scorers})
     lower = sentence_metric == "TER"
     base = results[0]
@@ -219,24 +275,7 @@ def evaluate(
             base.name, other.name, sentence_metric, base.segment_scores[sentence_metric],
             other.segment_scores[sentence_metric], top_n, lower_is_better=lower)
     worst = analysis.worst_segments({s.name: s.segment_scores[sentence_metric] for s in results}, top_n, lower)
-
-    settings = {
-        "sacrebleu_version": sacrebleu.__version__,
-        "seed": seed,
-        "confidence_samples": confidence,
-        "significance": [f"paired-{t}" for t in tests],
-        "paired_bs_samples": paired_bs_samples,
-        "paired_ar_trials": paired_ar_trials,
-        "length_cutoffs": list(length_cutoffs),
-        "frequency_cutoffs": list(frequency_cutoffs),
-        "top_n": top_n,
-    }
-    return EvaluationResult(
-        lang=lang, tokenize=tokenizer_name, metrics=[m.name for m in scorers], references=ref_names,
-        reference_lines=refs, systems=results, comparisons=comparisons, terminology=terminology, length=length,
-        frequency=frequency, differences=differences, worst=worst, sentence_metric=sentence_metric,
-        sentence_signatures={m.name: m.sentence_signature() for m in scorers}, sources=sources,
-        warnings=warnings, settings=settings)
+    return sentence_metric, differences, worst
 
 
 def _ci_signature(metric: SegmentMetric, samples: int, seed: int | None) -> str:
