@@ -119,14 +119,32 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[in
 
 
 def render_html(result: EvaluationResult, top_text: int = 400) -> str:
+    """The report as one HTML page; segments are cut to ``top_text`` characters."""
+    names = [s.name for s in result.systems]
+    body = [*_overview(result), *_scores_section(result), *_comparisons_section(result),
+            *_signatures_section(result), *_terminology_section(result), *_length_section(result),
+            *_frequency_section(result), *_worst_section(result, top_text), *_differences_section(result, top_text)]
+    if result.warnings:
+        body += ["<h2>Warnings</h2>", "<ul>" + "".join(f'<li class="warn">{esc(w)}</li>'
+                                                        for w in result.warnings) + "</ul>"]
+    title = f"Evaluation: {', '.join(names)}"
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>\n" + "\n".join(body)
+            + "\n</body></html>\n")
+
+
+def _overview(result: EvaluationResult) -> list[str]:
+    return ["<h1>Evaluation report</h1>",
+            f'<p>{len(result.systems)} system(s), {result.segments} segments, {len(result.references)} reference(s) '
+            f'({esc(", ".join(result.references))}), target <code>{esc(result.lang)}</code>, BLEU tokenizer '
+            f'<code>{esc(result.tokenize)}</code>, sacrebleu {esc(result.settings.get("sacrebleu_version", ""))}.</p>']
+
+
+def _scores_section(result: EvaluationResult) -> list[str]:
+    """The scores table (with terminology accuracy and its reference ceiling) and one CI chart per metric."""
     systems = result.systems
     names = [s.name for s in systems]
-    body: list[str] = [
-        "<h1>Evaluation report</h1>",
-        f'<p>{len(systems)} system(s), {result.segments} segments, {len(result.references)} reference(s) '
-        f'({esc(", ".join(result.references))}), target <code>{esc(result.lang)}</code>, BLEU tokenizer '
-        f'<code>{esc(result.tokenize)}</code>, sacrebleu {esc(result.settings.get("sacrebleu_version", ""))}.</p>']
-
     ci = result.settings.get("confidence_samples")
     header = ["system"] + [esc(f"{m} (± 95% CI)" if ci else m) for m in result.metrics]
     if result.terminology:
@@ -143,99 +161,118 @@ def render_html(result: EvaluationResult, top_text: int = 400) -> str:
         ref = result.terminology.reference
         rows.append(["reference (ceiling)"] + [""] * len(result.metrics)
                     + [esc(f"{pct(ref.accuracy)} ({ref.hits}/{ref.total})")])
-    body += ["<h2>Scores</h2>", _table(header, rows, set(range(1, len(header))))]
     charts = []
     for m in result.metrics:
         scores = [s.scores[m] for s in systems]
         charts.append(ci_chart(f"{m}" + (" (lower is better)" if m == "TER" else "") + (" with 95% CI" if ci else ""),
                                names, [x.score for x in scores], [x.ci.low if x.ci else None for x in scores],
                                [x.ci.high if x.ci else None for x in scores]))
-    body += [_legend(names), f'<div class="charts">{"".join(charts)}</div>']
+    return ["<h2>Scores</h2>", _table(header, rows, set(range(1, len(header)))), _legend(names),
+            f'<div class="charts">{"".join(charts)}</div>']
 
-    if result.comparisons:
-        tests = tests_run(result)
-        header = ["system", "metric", "delta"] + [esc(f"p ({t})") for t in tests]
-        rows = [[esc(system), esc(metric), esc(delta)]
-                + [esc(p_text(by[t])) if t in by else "" for t in tests]
-                for system, metric, delta, by in comparison_rows(result)]
-        body += ["<h2>Paired significance tests</h2>",
-                 f"<p>Each system against the baseline {esc(systems[0].name)}; * marks p &lt; 0.05.</p>",
-                 _table(header, rows, set(range(2, len(header))))]
 
-    sig_rows = [[esc(m), f"<code>{esc(systems[0].scores[m].signature)}</code>"] for m in result.metrics]
+def _comparisons_section(result: EvaluationResult) -> list[str]:
+    if not result.comparisons:
+        return []
+    tests = tests_run(result)
+    header = ["system", "metric", "delta"] + [esc(f"p ({t})") for t in tests]
+    rows = [[esc(system), esc(metric), esc(delta)]
+            + [esc(p_text(by[t])) if t in by else "" for t in tests]
+            for system, metric, delta, by in comparison_rows(result)]
+    return ["<h2>Paired significance tests</h2>",
+            f"<p>Each system against the baseline {esc(result.systems[0].name)}; * marks p &lt; 0.05.</p>",
+            _table(header, rows, set(range(2, len(header))))]
+
+
+def _signatures_section(result: EvaluationResult) -> list[str]:
+    """sacrebleu's signature of each metric, then of each paired test (once per metric and test)."""
+    sig_rows = [[esc(m), f"<code>{esc(result.systems[0].scores[m].signature)}</code>"] for m in result.metrics]
     seen = set()
     for c in result.comparisons:
         if (c.metric, c.test) not in seen:
             seen.add((c.metric, c.test))
             sig_rows.append([esc(f"{c.metric} {c.test}"), f"<code>{esc(c.signature)}</code>"])
-    body += ["<h2>sacrebleu signatures</h2>", _table(["metric", "signature"], sig_rows)]
+    return ["<h2>sacrebleu signatures</h2>", _table(["metric", "signature"], sig_rows)]
 
+
+def _terminology_section(result: EvaluationResult) -> list[str]:
     t = result.terminology
-    if t is not None:
-        body.append("<h2>Terminology</h2>")
-        body.append(f"<p>Glossary {esc(t.glossary)}; {t.lines_with_terms} lines contain glossary terms. Hits out "
-                    "of source-term occurrences (WMT21 exact match); the reference is the ceiling.</p>")
-        if t.rows:
-            header = ["term", "source", "n"] + [esc(n) for n in names] + ["reference"]
-            rows = [[esc(r.preferred or r.concept_id), f'<span dir="rtl">{esc(", ".join(r.sources))}</span>',
-                     str(r.occurrences)] + [str(r.hits[n]) for n in names] + [str(r.reference_hits)] for r in t.rows]
-            body.append(_table(header, rows, set(range(2, len(header)))))
+    if t is None:
+        return []
+    names = [s.name for s in result.systems]
+    body = ["<h2>Terminology</h2>",
+            f"<p>Glossary {esc(t.glossary)}; {t.lines_with_terms} lines contain glossary terms. Hits out "
+            "of source-term occurrences (WMT21 exact match); the reference is the ceiling.</p>"]
+    if t.rows:
+        header = ["term", "source", "n"] + [esc(n) for n in names] + ["reference"]
+        rows = [[esc(r.preferred or r.concept_id), f'<span dir="rtl">{esc(", ".join(r.sources))}</span>',
+                 str(r.occurrences)] + [str(r.hits[n]) for n in names] + [str(r.reference_hits)] for r in t.rows]
+        body.append(_table(header, rows, set(range(2, len(header)))))
+    return body
 
-    if result.length:
-        metric = result.sentence_metric
-        labels = [b.label for b in result.length.buckets]
-        series = [[b.scores[n][metric] if b.segments else None for b in result.length.buckets] for n in names]
-        body += [f"<h2>{esc(metric)} by reference length</h2>", _legend(names),
-                 grouped_bars(f"{metric} by reference length ({result.length.unit})", labels, series, names, 100.0)]
-        header = ["length", "segments"] + [esc(n) for n in names]
-        rows = [[esc(b.label), str(b.segments)] + [f"{b.scores[n][metric]:.2f}" if b.segments else "-" for n in names]
-                for b in result.length.buckets]
-        body.append(_table(header, rows, set(range(1, len(header)))))
 
+def _length_section(result: EvaluationResult) -> list[str]:
+    if not result.length:
+        return []
+    names = [s.name for s in result.systems]
+    metric = result.sentence_metric
+    labels = [b.label for b in result.length.buckets]
+    series = [[b.scores[n][metric] if b.segments else None for b in result.length.buckets] for n in names]
+    header = ["length", "segments"] + [esc(n) for n in names]
+    rows = [[esc(b.label), str(b.segments)] + [f"{b.scores[n][metric]:.2f}" if b.segments else "-" for n in names]
+            for b in result.length.buckets]
+    return [f"<h2>{esc(metric)} by reference length</h2>", _legend(names),
+            grouped_bars(f"{metric} by reference length ({result.length.unit})", labels, series, names, 100.0),
+            _table(header, rows, set(range(1, len(header))))]
+
+
+def _frequency_section(result: EvaluationResult) -> list[str]:
     f = result.frequency
-    if f is not None:
-        series = [[w.f_measure for w in f.systems[n]] for n in names]
-        body += ["<h2>Word F-measure by frequency</h2>",
-                 f"<p>Frequencies from {esc(f.frequency_source)}; words are BLEU tokens.</p>", _legend(names),
-                 grouped_bars("word F-measure by frequency bucket", f.labels, series, names, 1.0, width=680)]
-        first = f.systems[names[0]]
-        header = ["frequency", "ref words"] + [esc(n) for n in names]
-        rows = [[esc(label), str(first[i].ref_words)] + [f"{f.systems[n][i].f_measure:.4f}" for n in names]
-                for i, label in enumerate(f.labels)]
-        body.append(_table(header, rows, set(range(1, len(header)))))
+    if f is None:
+        return []
+    names = [s.name for s in result.systems]
+    series = [[w.f_measure for w in f.systems[n]] for n in names]
+    first = f.systems[names[0]]
+    header = ["frequency", "ref words"] + [esc(n) for n in names]
+    rows = [[esc(label), str(first[i].ref_words)] + [f"{f.systems[n][i].f_measure:.4f}" for n in names]
+            for i, label in enumerate(f.labels)]
+    return ["<h2>Word F-measure by frequency</h2>",
+            f"<p>Frequencies from {esc(f.frequency_source)}; words are BLEU tokens.</p>", _legend(names),
+            grouped_bars("word F-measure by frequency bucket", f.labels, series, names, 1.0, width=680),
+            _table(header, rows, set(range(1, len(header))))]
 
-    if result.worst:
-        metric = result.sentence_metric
-        header = ["line"] + (["source"] if result.sources is not None else []) + ["reference"] + [esc(n) for n in names]
-        rows = []
-        for i in result.worst:
-            row = [str(i + 1)]
-            if result.sources is not None:
-                row.append(f'<span dir="auto">{esc(result.sources[i][:top_text])}</span>')
-            row.append(esc(result.reference_lines[0][i][:top_text]))
-            row += [f'{esc(s.hypotheses[i][:top_text])}<br><span class="muted">{metric} '
-                    f'{s.segment_scores[metric][i]:.1f}</span>' for s in systems]
-            rows.append(row)
-        body += ["<h2>Worst segments, side by side</h2>",
-                 f"<p>Lowest mean {esc(worst_metric_note(result))} over the systems.</p>",
-                 _table(header, rows, {0}, css="seg")]
 
-    if result.differences:
-        rows = [[str(d.line), esc(d.system), f"{d.delta:+.1f}",
-                 esc(result.reference_lines[0][d.line - 1][:top_text]),
-                 esc(systems[0].hypotheses[d.line - 1][:top_text]),
-                 esc(result.system(d.system).hypotheses[d.line - 1][:top_text])] for d in result.differences]
-        body += ["<h2>Segments where the systems differ most</h2>",
-                 f"<p>By {esc(worst_metric_note(result))}: first where each system beats the baseline most, "
-                 "then where it loses most.</p>",
-                 _table(["line", "system", "delta", "reference", "baseline output", "system output"], rows,
-                        {0, 2}, css="seg")]
+def _worst_section(result: EvaluationResult, top_text: int) -> list[str]:
+    """The worst segments, the source (when given), the reference and every system's output side by side."""
+    if not result.worst:
+        return []
+    metric = result.sentence_metric
+    header = (["line"] + (["source"] if result.sources is not None else []) + ["reference"]
+              + [esc(s.name) for s in result.systems])
+    rows = []
+    for i in result.worst:
+        row = [str(i + 1)]
+        if result.sources is not None:
+            row.append(f'<span dir="auto">{esc(result.sources[i][:top_text])}</span>')
+        row.append(esc(result.reference_lines[0][i][:top_text]))
+        row += [f'{esc(s.hypotheses[i][:top_text])}<br><span class="muted">{metric} '
+                f'{s.segment_scores[metric][i]:.1f}</span>' for s in result.systems]
+        rows.append(row)
+    return ["<h2>Worst segments, side by side</h2>",
+            f"<p>Lowest mean {esc(worst_metric_note(result))} over the systems.</p>",
+            _table(header, rows, {0}, css="seg")]
 
-    if result.warnings:
-        body += ["<h2>Warnings</h2>", "<ul>" + "".join(f'<li class="warn">{esc(w)}</li>'
-                                                        for w in result.warnings) + "</ul>"]
-    title = f"Evaluation: {', '.join(names)}"
-    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>\n" + "\n".join(body)
-            + "\n</body></html>\n")
+
+def _differences_section(result: EvaluationResult, top_text: int) -> list[str]:
+    if not result.differences:
+        return []
+    baseline = result.systems[0]
+    rows = [[str(d.line), esc(d.system), f"{d.delta:+.1f}",
+             esc(result.reference_lines[0][d.line - 1][:top_text]),
+             esc(baseline.hypotheses[d.line - 1][:top_text]),
+             esc(result.system(d.system).hypotheses[d.line - 1][:top_text])] for d in result.differences]
+    return ["<h2>Segments where the systems differ most</h2>",
+            f"<p>By {esc(worst_metric_note(result))}: first where each system beats the baseline most, "
+            "then where it loses most.</p>",
+            _table(["line", "system", "delta", "reference", "baseline output", "system output"], rows,
+                   {0, 2}, css="seg")]
