@@ -62,52 +62,73 @@ def _split_metrics(hypotheses: List[Path], metrics: Optional[List[str]]) -> tupl
     return files, [*metrics, *extra]
 
 
+# the options of `mt evaluate`, declared apart so that its signature reads as a list of names
+_HYPOTHESES = typer.Argument(..., metavar="HYP...", show_default=False,
+                             help="System output files, one segment per line; the first is the "
+                             "baseline of the paired tests. After -m, a name like chrf that is "
+                             "not a file is a metric (sacrebleu's -m bleu chrf ter).")
+_REFERENCES = typer.Option(..., "--ref", "-r", show_default=False,
+                           help="Reference file; repeat -r for several references.")
+_LANG = typer.Option(None, "--lang", "-l",
+                     help="Target language, en or zh (default: detected from the reference).")
+_METRICS = typer.Option(None, "--metrics", "-m", show_default=False,
+                        help="Metrics: bleu, chrf, chrf++, ter; repeat -m, separate with "
+                        "commas or list them after -m as sacrebleu does. Default: all four.")
+_TOKENIZE = typer.Option(None, "--tokenize",
+                         help="BLEU tokenizer: 13a, zh, intl, char or none (default: zh for "
+                         "Chinese, 13a otherwise).")
+_TER_ASIAN = typer.Option(None, "--ter-asian/--no-ter-asian",
+                          help="TER splits Chinese characters (sacrebleu --ter-normalized "
+                          "--ter-asian-support); default: on for Chinese, off otherwise.")
+_TEST = typer.Option("auto", "--test",
+                     help="Paired tests between systems: bs (bootstrap), ar (approximate randomisation), "
+                     "both, none; auto is bs when there are several systems.")
+_PAIRED_BS_N = typer.Option(1000, "--paired-bs-n", min=1, max=100_000,
+                            help="Resamples of the paired bootstrap test (1-100,000).")
+_PAIRED_AR_N = typer.Option(10000, "--paired-ar-n", min=1, max=1_000_000,
+                            help="Trials of the approximate randomisation test (1-1,000,000).")
+_CONFIDENCE_N = typer.Option(1000, "--confidence-n", min=0, max=100_000,
+                             help="Bootstrap resamples for each system's 95% confidence interval; "
+                             "0 turns them off.")
+_SRC = typer.Option(None, "--src", help="Arabic source file (for terminology accuracy).")
+_GLOSSARY = typer.Option(None, "--glossary", "-g",
+                         help="Glossary (.tsv, .tbx, .csv, .json): terminology accuracy of each "
+                         "system and of the reference; needs --src.")
+_SEGMENTS = typer.Option(None, "--segments",
+                         help="Write per-segment scores (sentence BLEU, chrF, TER, term hits) "
+                         "to this JSONL file.")
+_FREQ_FILE = typer.Option(None, "--freq-file",
+                          help="Text (e.g. the training targets) to count word frequencies "
+                          "from for the frequency buckets (default: the reference).")
+_TOP = typer.Option(10, "--top", min=0, max=10_000, help="How many differing and worst segments to list.")
+_FMT = typer.Option(None, "--format", "-f",
+                    help="Report format: text, json, markdown or html. Default: from the "
+                    "--output extension (.txt .json .md .html), else text; --format wins over "
+                    "the extension.")
+_OUTPUT = typer.Option(None, "--output", "-o", help="Write the report here (default: stdout).")
+_FORCE = typer.Option(False, "--force", help="Overwrite existing --output / --segments files (never an "
+                      "input).")
+
+
 def evaluate(
-    hypotheses: List[Path] = typer.Argument(..., metavar="HYP...", show_default=False,
-                                            help="System output files, one segment per line; the first is the "
-                                            "baseline of the paired tests. After -m, a name like chrf that is "
-                                            "not a file is a metric (sacrebleu's -m bleu chrf ter)."),
-    references: List[Path] = typer.Option(..., "--ref", "-r", show_default=False,
-                                          help="Reference file; repeat -r for several references."),
-    lang: Optional[str] = typer.Option(None, "--lang", "-l",
-                                       help="Target language, en or zh (default: detected from the reference)."),
-    metrics: Optional[List[str]] = typer.Option(None, "--metrics", "-m", show_default=False,
-                                                help="Metrics: bleu, chrf, chrf++, ter; repeat -m, separate with "
-                                                "commas or list them after -m as sacrebleu does. Default: all four."),
-    tokenize: Optional[str] = typer.Option(None, "--tokenize",
-                                           help="BLEU tokenizer: 13a, zh, intl, char or none (default: zh for "
-                                           "Chinese, 13a otherwise)."),
-    ter_asian: Optional[bool] = typer.Option(None, "--ter-asian/--no-ter-asian",
-                                             help="TER splits Chinese characters (sacrebleu --ter-normalized "
-                                             "--ter-asian-support); default: on for Chinese, off otherwise."),
-    test: str = typer.Option("auto", "--test",
-                             help="Paired tests between systems: bs (bootstrap), ar (approximate randomisation), "
-                             "both, none; auto is bs when there are several systems."),
-    paired_bs_n: int = typer.Option(1000, "--paired-bs-n", min=1, max=100_000,
-                                    help="Resamples of the paired bootstrap test (1-100,000)."),
-    paired_ar_n: int = typer.Option(10000, "--paired-ar-n", min=1, max=1_000_000,
-                                    help="Trials of the approximate randomisation test (1-1,000,000)."),
-    confidence_n: int = typer.Option(1000, "--confidence-n", min=0, max=100_000,
-                                     help="Bootstrap resamples for each system's 95% confidence interval; "
-                                     "0 turns them off."),
-    src: Optional[Path] = typer.Option(None, "--src", help="Arabic source file (for terminology accuracy)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g",
-                                            help="Glossary (.tsv, .tbx, .csv, .json): terminology accuracy of each "
-                                            "system and of the reference; needs --src."),
-    segments: Optional[Path] = typer.Option(None, "--segments",
-                                            help="Write per-segment scores (sentence BLEU, chrF, TER, term hits) "
-                                            "to this JSONL file."),
-    freq_file: Optional[Path] = typer.Option(None, "--freq-file",
-                                             help="Text (e.g. the training targets) to count word frequencies "
-                                             "from for the frequency buckets (default: the reference)."),
-    top: int = typer.Option(10, "--top", min=0, max=10_000, help="How many differing and worst segments to list."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f",
-                                      help="Report format: text, json, markdown or html. Default: from the "
-                                      "--output extension (.txt .json .md .html), else text; --format wins over "
-                                      "the extension."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here (default: stdout)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite existing --output / --segments files (never an "
-                               "input)."),
+    hypotheses: List[Path] = _HYPOTHESES,
+    references: List[Path] = _REFERENCES,
+    lang: Optional[str] = _LANG,
+    metrics: Optional[List[str]] = _METRICS,
+    tokenize: Optional[str] = _TOKENIZE,
+    ter_asian: Optional[bool] = _TER_ASIAN,
+    test: str = _TEST,
+    paired_bs_n: int = _PAIRED_BS_N,
+    paired_ar_n: int = _PAIRED_AR_N,
+    confidence_n: int = _CONFIDENCE_N,
+    src: Optional[Path] = _SRC,
+    glossary: Optional[Path] = _GLOSSARY,
+    segments: Optional[Path] = _SEGMENTS,
+    freq_file: Optional[Path] = _FREQ_FILE,
+    top: int = _TOP,
+    fmt: Optional[str] = _FMT,
+    output: Optional[Path] = _OUTPUT,
+    force: bool = _FORCE,
 ) -> None:
     from mt.evaluation import evaluate_files
     from mt.evaluation.report import render
