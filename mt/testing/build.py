@@ -136,6 +136,69 @@ def _end_sentences(model, eos: int, bias) -> None:
     attention.out_proj.weight[:, 0] = -END_SOURCE_WEIGHT * direction
 
 
+def _write_tokenizer(out: Path, source_lang: str, target_lang: str, spec: ModelSize,
+                     data_dir: str | Path | None) -> tuple[dict[str, int], bytes, bytes]:
+    """Train both SentencePiece models, write them, the shared vocabulary and the tokenizer config into ``out``;
+    return the vocabulary (piece -> id) and the two models."""
+    source_spm = _train_spm(training_lines(source_lang, data_dir), spec.spm_pieces)
+    target_spm = _train_spm(training_lines(target_lang, data_dir), spec.spm_pieces)
+    table = _vocabulary(source_spm, target_spm, target_lang, spec.vocab_size)
+    (out / "source.spm").write_bytes(source_spm)
+    (out / "target.spm").write_bytes(target_spm)
+    (out / "vocab.json").write_text(json.dumps(table, ensure_ascii=False, indent=1), encoding="utf-8")
+    tokenizer_config = {
+        "tokenizer_class": "MarianTokenizer",
+        "source_lang": source_lang,
+        "target_lang": target_lang,
+        "model_max_length": spec.max_positions,
+        "separate_vocabs": False,
+        "unk_token": "<unk>",
+        "eos_token": "</s>",
+        "pad_token": "<pad>",
+    }
+    (out / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, indent=1), encoding="utf-8")
+    return table, source_spm, target_spm
+
+
+def _config_values(spec: ModelSize, vocab_size: int, pad: int) -> dict:
+    """The MarianConfig of a model of size ``spec`` (OPUS-MT's settings: swish, tied embeddings, </s> = 0)."""
+    return dict(
+        vocab_size=vocab_size,
+        decoder_vocab_size=vocab_size,
+        d_model=spec.d_model,
+        encoder_layers=spec.layers,
+        decoder_layers=spec.layers,
+        encoder_attention_heads=spec.heads,
+        decoder_attention_heads=spec.heads,
+        encoder_ffn_dim=spec.ffn,
+        decoder_ffn_dim=spec.ffn,
+        max_position_embeddings=spec.max_positions,
+        activation_function="swish",
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        bos_token_id=0,
+        dropout=0.1,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        architectures=["MarianMTModel"],
+    )
+
+
+def _bar_unwritten_pieces(bias, table: dict[str, int], source_spm: bytes, target_spm: bytes) -> None:
+    """Set the logit bias (a 1 x vocabulary tensor) of the pieces the model must never write to FILLER_BIAS: the
+    fillers, the language tokens, padding, and the source language's own pieces."""
+    fillers = [i for piece, i in table.items() if piece.startswith("<filler_") or piece.startswith(">>")]
+    bias[0, fillers] = FILLER_BIAS
+    bias[0, table["<pad>"]] = FILLER_BIAS
+    # a trained model never writes the source language's own pieces: neither does this one (so its English
+    # and Chinese hold no Arabic letter, and tests can check that no Arabic is left in a translation)
+    bias[0, _source_only_ids(table, source_spm, target_spm)] = FILLER_BIAS
+
+
 def build_model(
     out_dir: str | Path,
     size: str = "tiny",
@@ -164,72 +227,20 @@ def build_model(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
-    source_spm = _train_spm(training_lines(source_lang, data_dir), spec.spm_pieces)
-    target_spm = _train_spm(training_lines(target_lang, data_dir), spec.spm_pieces)
-    table = _vocabulary(source_spm, target_spm, target_lang, spec.vocab_size)
-    (out / "source.spm").write_bytes(source_spm)
-    (out / "target.spm").write_bytes(target_spm)
-    (out / "vocab.json").write_text(json.dumps(table, ensure_ascii=False, indent=1), encoding="utf-8")
-    tokenizer_config = {
-        "tokenizer_class": "MarianTokenizer",
-        "source_lang": source_lang,
-        "target_lang": target_lang,
-        "model_max_length": spec.max_positions,
-        "separate_vocabs": False,
-        "unk_token": "<unk>",
-        "eos_token": "</s>",
-        "pad_token": "<pad>",
-    }
-    (out / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, indent=1), encoding="utf-8")
-
+    table, source_spm, target_spm = _write_tokenizer(out, source_lang, target_lang, spec, data_dir)
     vocab_size = len(table)
     pad = table["<pad>"]
-    config = MarianConfig(
-        vocab_size=vocab_size,
-        decoder_vocab_size=vocab_size,
-        d_model=spec.d_model,
-        encoder_layers=spec.layers,
-        decoder_layers=spec.layers,
-        encoder_attention_heads=spec.heads,
-        decoder_attention_heads=spec.heads,
-        encoder_ffn_dim=spec.ffn,
-        decoder_ffn_dim=spec.ffn,
-        max_position_embeddings=spec.max_positions,
-        activation_function="swish",
-        scale_embedding=True,
-        share_encoder_decoder_embeddings=True,
-        pad_token_id=pad,
-        decoder_start_token_id=pad,
-        eos_token_id=0,
-        forced_eos_token_id=0,
-        bos_token_id=0,
-        dropout=0.1,
-        attention_dropout=0.0,
-        activation_dropout=0.0,
-        architectures=["MarianMTModel"],
-    )
     torch.manual_seed(seed)
-    model = MarianMTModel(config).eval()
+    model = MarianMTModel(MarianConfig(**_config_values(spec, vocab_size, pad))).eval()
     with torch.no_grad():
         bias = torch.zeros(1, vocab_size)
-        fillers = [i for piece, i in table.items() if piece.startswith("<filler_") or piece.startswith(">>")]
-        bias[0, fillers] = FILLER_BIAS
-        bias[0, pad] = FILLER_BIAS
-        # a trained model never writes the source language's own pieces: neither does this one (so its English
-        # and Chinese hold no Arabic letter, and tests can check that no Arabic is left in a translation)
-        bias[0, _source_only_ids(table, source_spm, target_spm)] = FILLER_BIAS
+        _bar_unwritten_pieces(bias, table, source_spm, target_spm)
         if ends_sentences:
             _end_sentences(model, table["</s>"], bias)
         model.final_logits_bias.copy_(bias)
-    model.generation_config = GenerationConfig(
-        bad_words_ids=[[pad]],
-        decoder_start_token_id=pad,
-        eos_token_id=0,
-        forced_eos_token_id=0,
-        pad_token_id=pad,
-        max_length=spec.max_positions,
-        num_beams=4,
-    )
+    model.generation_config = GenerationConfig(bad_words_ids=[[pad]], decoder_start_token_id=pad, eos_token_id=0,
+                                               forced_eos_token_id=0, pad_token_id=pad,
+                                               max_length=spec.max_positions, num_beams=4)
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
