@@ -243,93 +243,21 @@ def run_job(engine: Engine, inputs: list[JobInput], batch_lines: int, *, journal
     summary = JobSummary(engine.name)
     summary.start_seconds = engine.start()
     began = time.perf_counter()
-    pending: deque[_Pending] = deque()
     cutter = _cut(inputs, batch_lines)
     replayed = list(journal.replay()) if journal is not None else []
-    digests: dict[int, str] = {}
-
-    def feed() -> Iterator[Batch]:  # the engine's batches (first those a changed journal left); records in `pending`
-        for item in list(pending):
-            if item.batch is not None:
-                digests[item.batch.index] = batch_digest(item.batch.texts)
-                yield item.batch
-        for item in cutter:
-            pending.append(item)
-            if item.batch is not None:
-                digests[item.batch.index] = batch_digest(item.batch.texts)
-                yield item.batch
-
-    def from_journal() -> Iterator[BatchResult]:  # a resumed job: its finished batches whose lines are unchanged
-        for count, (result, digest) in enumerate(replayed):
-            while not pending or pending[-1].batch is None:
-                item = next(cutter, None)
-                if item is None:
-                    break
-                pending.append(item)
-            batch = pending[-1].batch if pending else None
-            if batch is None or batch.index != result.index or batch_digest(batch.texts) != digest:
-                journal.keep(count)  # this batch's lines changed: it and the rest are translated again
-                return
-            summary.resumed_batches += 1
-            yield result
-
-    def from_engine() -> Iterator[BatchResult]:
-        for result in engine.run(feed()):
-            if journal is not None:
-                journal.append(result, digests.pop(result.index))
-            yield result
-
-    outputs = _Outputs(inputs)
-
-    def write(item: _Pending, result: BatchResult | None) -> None:
-        writer = outputs.to(item.input_index)
-        good = iter(zip(result.rows, result.translations)) if result is not None else iter(())
-        for record in item.records:
-            if record.error is not None:
-                summary.bad.append((inputs[item.input_index].source.name, record.id, record.error))
-                if report is not None:
-                    report(f"{inputs[item.input_index].source.name}: row {record.id!r}: {record.error}")
-                writer.write(record, None, None)
-            else:
-                row, translation = next(good)
-                writer.write(record, row, translation)
-        summary.rows += len(item.records)
-        if progress is not None:
-            progress.advance(len(item.records))
-
-    def take(result: BatchResult, worker: str) -> None:
-        while pending and pending[0].batch is None:
-            write(pending.popleft(), None)
-        if not pending or pending[0].batch.index != result.index:
-            expected = pending[0].batch.index if pending else None
-            raise TarjamaError(f"the {engine.name} engine returned batch {result.index} where batch {expected} "
-                               "was due; stopping rather than writing lines out of order")
-        item = pending.popleft()
-        if len(result.rows) != len(item.batch.texts):
-            raise TarjamaError(f"batch {result.index}: {len(item.batch.texts)} lines sent, "
-                               f"{len(result.rows)} returned")
-        write(item, result)
-        stats = summary.workers.setdefault(worker, WorkerStats())
-        stats.batches += 1
-        stats.sentences += result.sentences
-        stats.tokens += result.tokens
-        stats.seconds += result.seconds
-        summary.sentences += result.sentences
-        summary.tokens += result.tokens
-
+    run = _JobRun(engine, inputs, summary, cutter, _Outputs(inputs), journal, progress, report)
     try:
-        for result in from_journal():
-            take(result, "journal")
-        for result in from_engine():
-            take(result, result.worker)
-        while pending and pending[0].batch is None:
-            write(pending.popleft(), None)
-        if pending:
-            raise TarjamaError(f"the {engine.name} engine stopped before batch {pending[0].batch.index}; "
+        for result in run.from_journal(replayed):
+            run.take(result, "journal")
+        for result in run.from_engine():
+            run.take(result, result.worker)
+        run.write_unbatched()
+        if run.pending:
+            raise TarjamaError(f"the {engine.name} engine stopped before batch {run.pending[0].batch.index}; "
                                "the outputs were not written")
-        outputs.finish()
+        run.outputs.finish()
     except BaseException as error:
-        outputs.abort(error)
+        run.outputs.abort(error)
         if journal is not None:
             journal.close()
         raise
@@ -338,4 +266,97 @@ def run_job(engine: Engine, inputs: list[JobInput], batch_lines: int, *, journal
     if journal is not None:
         journal.remove()
     return summary
+
+
+@dataclass
+class _JobRun:
+    """The state of one :func:`run_job`: the records cut from the inputs and not yet written (``pending``, in
+    input order), the digest of each batch handed to the engine (the journal keeps it), the outputs, the summary."""
+
+    engine: Engine
+    inputs: list[JobInput]
+    summary: JobSummary
+    cutter: Iterator[_Pending]
+    outputs: _Outputs
+    journal: Journal | None
+    progress: Progress | None
+    report: Callable[[str], None] | None
+    pending: deque[_Pending] = field(default_factory=deque)
+    digests: dict[int, str] = field(default_factory=dict)
+
+    def feed(self) -> Iterator[Batch]:
+        """The engine's batches (first those a changed journal left); their records wait in ``pending``."""
+        for item in list(self.pending):
+            if item.batch is not None:
+                self.digests[item.batch.index] = batch_digest(item.batch.texts)
+                yield item.batch
+        for item in self.cutter:
+            self.pending.append(item)
+            if item.batch is not None:
+                self.digests[item.batch.index] = batch_digest(item.batch.texts)
+                yield item.batch
+
+    def from_journal(self, replayed: list[tuple[BatchResult, str | None]]) -> Iterator[BatchResult]:
+        """A resumed job: the journal's finished batches, as long as their lines are unchanged."""
+        for count, (result, digest) in enumerate(replayed):
+            while not self.pending or self.pending[-1].batch is None:
+                item = next(self.cutter, None)
+                if item is None:
+                    break
+                self.pending.append(item)
+            batch = self.pending[-1].batch if self.pending else None
+            if batch is None or batch.index != result.index or batch_digest(batch.texts) != digest:
+                self.journal.keep(count)  # this batch's lines changed: it and the rest are translated again
+                return
+            self.summary.resumed_batches += 1
+            yield result
+
+    def from_engine(self) -> Iterator[BatchResult]:
+        for result in self.engine.run(self.feed()):
+            if self.journal is not None:
+                self.journal.append(result, self.digests.pop(result.index))
+            yield result
+
+    def write(self, item: _Pending, result: BatchResult | None) -> None:
+        """Write a batch's records in order: the good ones with their translations, the bad ones as errors."""
+        writer = self.outputs.to(item.input_index)
+        good = iter(zip(result.rows, result.translations)) if result is not None else iter(())
+        name = self.inputs[item.input_index].source.name
+        for record in item.records:
+            if record.error is not None:
+                self.summary.bad.append((name, record.id, record.error))
+                if self.report is not None:
+                    self.report(f"{name}: row {record.id!r}: {record.error}")
+                writer.write(record, None, None)
+            else:
+                row, translation = next(good)
+                writer.write(record, row, translation)
+        self.summary.rows += len(item.records)
+        if self.progress is not None:
+            self.progress.advance(len(item.records))
+
+    def write_unbatched(self) -> None:
+        """Write the records at the head of ``pending`` that had nothing to translate (bad records only)."""
+        while self.pending and self.pending[0].batch is None:
+            self.write(self.pending.popleft(), None)
+
+    def take(self, result: BatchResult, worker: str) -> None:
+        """Write the batch the engine (or the journal) returned, refusing one out of order or of another size."""
+        self.write_unbatched()
+        if not self.pending or self.pending[0].batch.index != result.index:
+            expected = self.pending[0].batch.index if self.pending else None
+            raise TarjamaError(f"the {self.engine.name} engine returned batch {result.index} where batch {expected} "
+                               "was due; stopping rather than writing lines out of order")
+        item = self.pending.popleft()
+        if len(result.rows) != len(item.batch.texts):
+            raise TarjamaError(f"batch {result.index}: {len(item.batch.texts)} lines sent, "
+                               f"{len(result.rows)} returned")
+        self.write(item, result)
+        stats = self.summary.workers.setdefault(worker, WorkerStats())
+        stats.batches += 1
+        stats.sentences += result.sentences
+        stats.tokens += result.tokens
+        stats.seconds += result.seconds
+        self.summary.sentences += result.sentences
+        self.summary.tokens += result.tokens
 
