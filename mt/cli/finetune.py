@@ -66,56 +66,86 @@ def _resume_hint(out: Path) -> None:
         warn(f"stopped; the same command with --resume continues from the last checkpoint in {out}/checkpoints")
 
 
+# the options of `mt finetune`, declared apart so that its signature reads as a list of names
+_BASE = typer.Option(..., "--base", help="The model to adapt: hub id (Helsinki-NLP/opus-mt-ar-en) or a "
+                     "Hugging Face Marian directory translating from Arabic.")
+_TRAIN = typer.Option(..., "--train", help="Training data (repeatable): .tsv/.csv, .tmx, .xlf/.xliff "
+                      "(approved/final targets), .jsonl (source + translation), a translation memory "
+                      "(its human entries), or two plain text files in a row (source, target).")
+_OUT = typer.Option(..., "--out", "-o", help="Output directory (a new one; see --force and --resume).")
+_VALID = typer.Option(None, "--valid", help="In-domain validation set (one file, or two "
+                      "parallel text files). Default: a slice held out of the training "
+                      "data (see --valid-size).")
+_VALID_SIZE = typer.Option(DEFAULT_VALID_SIZE, "--valid-size", help="Pairs held out for in-domain "
+                           "validation when --valid is not given (at most a tenth of the data).")
+_OOD_VALID = typer.Option(None, "--ood-valid", help="Out-of-domain set, to see forgetting: "
+                          "flores (default: FLORES-200 dev of eval/data), none, or a file "
+                          "(two parallel text files: give the option twice).")
+_OOD_SIZE = typer.Option(DEFAULT_OOD_SIZE, "--ood-size", help="Out-of-domain pairs scored (the first N).")
+_EXCLUDE = typer.Option(None, "--exclude", help="A test set (pairs, or plain source "
+                        "lines) whose sentences must not be trained on; repeatable.")
+_TGT = typer.Option(None, "--tgt", help="Target language (en or zh); default: the base model's.")
+_EPOCHS = typer.Option(1, "--epochs", help="Passes over the training data.")
+_MAX_STEPS = typer.Option(None, "--max-steps", help="Train exactly this many steps instead "
+                          "(overrides --epochs).")
+_LR = typer.Option(DEFAULT_LR, "--lr", help="Peak learning rate (AdamW; linear warmup, then linear "
+                   "decay to 0).")
+_WARMUP = typer.Option(DEFAULT_WARMUP, "--warmup", help="Share of the steps with a rising learning rate.")
+_BATCH_TOKENS = typer.Option(DEFAULT_BATCH_TOKENS, "--batch-tokens", help="Token budget per batch "
+                             "(pairs x longest side, in pieces).")
+_EVAL_EVERY = typer.Option(DEFAULT_EVAL_EVERY, "--eval-every", help="Score and checkpoint every N steps "
+                           "(and at the end).")
+_EARLY_STOP = typer.Option(DEFAULT_EARLY_STOP, "--early-stop", help="Stop after K evaluations without a "
+                           "better in-domain chrF (0: never).")
+_THREADS = typer.Option(None, "--threads", help="CPU threads (default: torch's, all cores).")
+_SEED = typer.Option(1, "--seed", help="Seed of the data order, the held-out slice and dropout.")
+_MAX_RATIO = typer.Option(DEFAULT_MAX_RATIO, "--max-ratio", help="Drop pairs whose target/source "
+                          "length (pieces) is above this or below its inverse.")
+_CONVERT = typer.Option(None, "--convert", help="Also write a CTranslate2 copy in OUT/ct2-Q "
+                        "(int8, int16, float16 or float32).")
+_GLOSSARY = typer.Option(None, "--glossary", "-g", help="Glossary: report pairs whose source has "
+                         "a term and whose target lacks every accepted form (written to "
+                         "OUT/glossary-contradictions.tsv) and leave them out of training.")
+_KEEP_CONTRADICTING = typer.Option(False, "--keep-contradicting", help="Train on the pairs that contradict "
+                                   "the glossary anyway (they are still reported).")
+_KEEP_CHECKPOINTS = typer.Option(False, "--keep-checkpoints", help="Keep OUT/checkpoints at the end.")
+_KEEP_WORSE = typer.Option(False, "--keep-worse", help="Write the best fine-tuned model even when it "
+                           "scores below the base model in-domain (by default no model is written then, "
+                           "and the command exits 1).")
+_RESUME = typer.Option(False, "--resume", help="Continue an interrupted run in OUT from its last "
+                       "checkpoint (same data and settings), to the result of an uninterrupted run.")
+_FORCE = typer.Option(False, "--force", help="Replace OUT if it holds an earlier fine-tuning run.")
+_QUIET = typer.Option(False, "--quiet", "-q", help="No progress or messages on stderr (warnings stay).")
+
+
 def finetune(
-    base: str = typer.Option(..., "--base", help="The model to adapt: hub id (Helsinki-NLP/opus-mt-ar-en) or a "
-                             "Hugging Face Marian directory translating from Arabic."),
-    train: List[Path] = typer.Option(..., "--train", help="Training data (repeatable): .tsv/.csv, .tmx, .xlf/.xliff "
-                                     "(approved/final targets), .jsonl (source + translation), a translation memory "
-                                     "(its human entries), or two plain text files in a row (source, target)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output directory (a new one; see --force and --resume)."),
-    valid: Optional[List[Path]] = typer.Option(None, "--valid", help="In-domain validation set (one file, or two "
-                                               "parallel text files). Default: a slice held out of the training "
-                                               "data (see --valid-size)."),
-    valid_size: int = typer.Option(DEFAULT_VALID_SIZE, "--valid-size", help="Pairs held out for in-domain "
-                                   "validation when --valid is not given (at most a tenth of the data)."),
-    ood_valid: Optional[List[str]] = typer.Option(None, "--ood-valid", help="Out-of-domain set, to see forgetting: "
-                                                  "flores (default: FLORES-200 dev of eval/data), none, or a file "
-                                                  "(two parallel text files: give the option twice)."),
-    ood_size: int = typer.Option(DEFAULT_OOD_SIZE, "--ood-size", help="Out-of-domain pairs scored (the first N)."),
-    exclude: Optional[List[Path]] = typer.Option(None, "--exclude", help="A test set (pairs, or plain source "
-                                                 "lines) whose sentences must not be trained on; repeatable."),
-    tgt: Optional[str] = typer.Option(None, "--tgt", help="Target language (en or zh); default: the base model's."),
-    epochs: int = typer.Option(1, "--epochs", help="Passes over the training data."),
-    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Train exactly this many steps instead "
-                                            "(overrides --epochs)."),
-    lr: float = typer.Option(DEFAULT_LR, "--lr", help="Peak learning rate (AdamW; linear warmup, then linear "
-                             "decay to 0)."),
-    warmup: float = typer.Option(DEFAULT_WARMUP, "--warmup", help="Share of the steps with a rising learning rate."),
-    batch_tokens: int = typer.Option(DEFAULT_BATCH_TOKENS, "--batch-tokens", help="Token budget per batch "
-                                     "(pairs x longest side, in pieces)."),
-    eval_every: int = typer.Option(DEFAULT_EVAL_EVERY, "--eval-every", help="Score and checkpoint every N steps "
-                                   "(and at the end)."),
-    early_stop: int = typer.Option(DEFAULT_EARLY_STOP, "--early-stop", help="Stop after K evaluations without a "
-                                   "better in-domain chrF (0: never)."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: torch's, all cores)."),
-    seed: int = typer.Option(1, "--seed", help="Seed of the data order, the held-out slice and dropout."),
-    max_ratio: float = typer.Option(DEFAULT_MAX_RATIO, "--max-ratio", help="Drop pairs whose target/source "
-                                    "length (pieces) is above this or below its inverse."),
-    convert: Optional[str] = typer.Option(None, "--convert", help="Also write a CTranslate2 copy in OUT/ct2-Q "
-                                          "(int8, int16, float16 or float32)."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g", help="Glossary: report pairs whose source has "
-                                            "a term and whose target lacks every accepted form (written to "
-                                            "OUT/glossary-contradictions.tsv) and leave them out of training."),
-    keep_contradicting: bool = typer.Option(False, "--keep-contradicting", help="Train on the pairs that contradict "
-                                            "the glossary anyway (they are still reported)."),
-    keep_checkpoints: bool = typer.Option(False, "--keep-checkpoints", help="Keep OUT/checkpoints at the end."),
-    keep_worse: bool = typer.Option(False, "--keep-worse", help="Write the best fine-tuned model even when it "
-                                    "scores below the base model in-domain (by default no model is written then, "
-                                    "and the command exits 1)."),
-    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run in OUT from its last "
-                                "checkpoint (same data and settings), to the result of an uninterrupted run."),
-    force: bool = typer.Option(False, "--force", help="Replace OUT if it holds an earlier fine-tuning run."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or messages on stderr (warnings stay)."),
+    base: str = _BASE,
+    train: List[Path] = _TRAIN,
+    out: Path = _OUT,
+    valid: Optional[List[Path]] = _VALID,
+    valid_size: int = _VALID_SIZE,
+    ood_valid: Optional[List[str]] = _OOD_VALID,
+    ood_size: int = _OOD_SIZE,
+    exclude: Optional[List[Path]] = _EXCLUDE,
+    tgt: Optional[str] = _TGT,
+    epochs: int = _EPOCHS,
+    max_steps: Optional[int] = _MAX_STEPS,
+    lr: float = _LR,
+    warmup: float = _WARMUP,
+    batch_tokens: int = _BATCH_TOKENS,
+    eval_every: int = _EVAL_EVERY,
+    early_stop: int = _EARLY_STOP,
+    threads: Optional[int] = _THREADS,
+    seed: int = _SEED,
+    max_ratio: float = _MAX_RATIO,
+    convert: Optional[str] = _CONVERT,
+    glossary: Optional[Path] = _GLOSSARY,
+    keep_contradicting: bool = _KEEP_CONTRADICTING,
+    keep_checkpoints: bool = _KEEP_CHECKPOINTS,
+    keep_worse: bool = _KEEP_WORSE,
+    resume: bool = _RESUME,
+    force: bool = _FORCE,
+    quiet: bool = _QUIET,
 ) -> None:
     settings = FinetuneSettings(
         base=base, train=list(train), out=out, valid=list(valid or []), valid_size=valid_size,
