@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from rich.table import Table
 from mt.cli.common import warn
 from mt.errors import GlossaryError, InputError
 from mt.text.lines import read_lines
+
+if TYPE_CHECKING:
+    from mt.glossary import Glossary
 
 app = typer.Typer(
     help="Term bases (ar -> en, zh): list, show, add, remove, check, import, export, suggest.",
@@ -252,26 +255,36 @@ def export(
     _out().print(f"exported {len(glossary)} concepts from {file} to {output}")
 
 
+# the options of `mt glossary suggest`, declared apart so that its signature reads as a list of names
+_SRC = typer.Argument(..., metavar="SRC", help="Arabic side of a parallel text (one segment per line).")
+_TGT = typer.Argument(..., metavar="TGT", help="English side, line-aligned with SRC.")
+_YES = typer.Option(False, "--yes", "-y", help="Add every suggestion without asking.")
+_DRY_RUN = typer.Option(False, "--dry-run", help="Only print the suggestions, never add.")
+_MIN_COUNT = typer.Option(2, "--min-count", min=1,
+                          help="Lines an Arabic/English pair must share unless it looks transliterated.")
+_MIN_DICE = typer.Option(0.5, "--min-dice", min=0.0, max=1.0, help="Lowest Dice co-occurrence score.")
+_LIMIT = typer.Option(50, "--limit", min=1, help="Show (and offer) at most this many suggestions.")
+_NAMES_TABLE = typer.Option(None, "--names-table",
+                            help="Name-token pivot table (default: the shipped Wikidata one).")
+
+
 @app.command("suggest")
 def suggest(
     file: Path = FILE_ARG,
-    src: Path = typer.Argument(..., metavar="SRC", help="Arabic side of a parallel text (one segment per line)."),
-    tgt: Path = typer.Argument(..., metavar="TGT", help="English side, line-aligned with SRC."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Add every suggestion without asking."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Only print the suggestions, never add."),
-    min_count: int = typer.Option(2, "--min-count", min=1,
-                                  help="Lines an Arabic/English pair must share unless it looks transliterated."),
-    min_dice: float = typer.Option(0.5, "--min-dice", min=0.0, max=1.0, help="Lowest Dice co-occurrence score."),
-    limit: int = typer.Option(50, "--limit", min=1, help="Show (and offer) at most this many suggestions."),
-    names_table: Optional[Path] = typer.Option(None, "--names-table",
-                                               help="Name-token pivot table (default: the shipped Wikidata one)."),
+    src: Path = _SRC,
+    tgt: Path = _TGT,
+    yes: bool = _YES,
+    dry_run: bool = _DRY_RUN,
+    min_count: int = _MIN_COUNT,
+    min_dice: float = _MIN_DICE,
+    limit: int = _LIMIT,
+    names_table: Optional[Path] = _NAMES_TABLE,
     fmt: Optional[str] = FORMAT_OPT,
 ) -> None:
     """Propose new concepts from a parallel text; asks y/n for each on a terminal, --yes adds all.
 
     Without a terminal and without --yes nothing is added: the suggestions are only printed.
     """
-    from mt.glossary.model import make_concept, slug
     from mt.glossary.suggest import DEFAULT_NAMES_TABLE, NameTable
     from mt.glossary.suggest import suggest as propose
 
@@ -285,17 +298,34 @@ def suggest(
     found = propose(src_lines, tgt_lines, names=names, min_count=min_count, min_dice=min_dice,
                     glossary=glossary)[:limit]
     out = _out()
-    table = Table(title=f"{len(found)} suggestion(s) for {file}")
-    for name in ("#", "Arabic", "English", "zh hint (unchecked)", "Dice", "lines", "evidence"):
-        table.add_column(name, overflow="fold")
-    for n, s in enumerate(found, start=1):
-        table.add_row(str(n), s.ar, s.en, s.zh_hint, f"{s.dice:.2f}", str(s.count), s.evidence)
-    out.print(table)
+    out.print(_suggestion_table(found, file))
     interactive = sys.stdin.isatty() and not yes
     if dry_run or not found or not (yes or interactive):
         if found and not dry_run:
             out.print("nothing added (not a terminal): run again with --yes to add them all")
         return
+    added = _add_suggestions(glossary, found, yes, f"{src.name}/{tgt.name}")
+    if added:
+        glossary.save(file, fmt)
+    out.print(f"added {added} concept(s) to {file}")
+
+
+def _suggestion_table(found: list, file: Path) -> Table:
+    """The suggestions as a numbered table: Arabic, English, the name table's Chinese hint, Dice, evidence."""
+    table = Table(title=f"{len(found)} suggestion(s) for {file}")
+    for name in ("#", "Arabic", "English", "zh hint (unchecked)", "Dice", "lines", "evidence"):
+        table.add_column(name, overflow="fold")
+    for n, s in enumerate(found, start=1):
+        table.add_row(str(n), s.ar, s.en, s.zh_hint, f"{s.dice:.2f}", str(s.count), s.evidence)
+    return table
+
+
+def _add_suggestions(glossary: Glossary, found: list, yes: bool, origin: str) -> int:
+    """Add each suggestion (asking y/n/q first unless ``yes``) as a new concept noting ``origin``; one whose
+    Arabic the glossary already has is skipped with a warning. Returns how many were added."""
+    from mt.glossary.lint import check_against
+    from mt.glossary.model import make_concept, slug
+
     added = 0
     for s in found:
         if not yes:
@@ -307,18 +337,14 @@ def suggest(
         cid, n = slug(s.en), 2
         while cid in glossary:
             cid, n = f"{slug(s.en)}-{n}", n + 1
-        note = f"suggested from {src.name}/{tgt.name} ({s.evidence}, Dice {s.dice:.2f}); no Chinese yet"
+        note = f"suggested from {origin} ({s.evidence}, Dice {s.dice:.2f}); no Chinese yet"
         if s.zh_hint:
             note += f"; name-table hint {s.zh_hint} (unchecked)"
         concept = make_concept(id=cid, ar=[s.ar], en=[s.en], type="other", note=note)
-        from mt.glossary.lint import check_against
-
         if check_against(concept, glossary.concepts):
             warn(f"skipped {s.ar}: its Arabic is already in the glossary")
             continue
         glossary.add(concept)
         added += 1
-    if added:
-        glossary.save(file, fmt)
-    out.print(f"added {added} concept(s) to {file}")
+    return added
 
