@@ -15,7 +15,7 @@ import csv
 import difflib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -178,17 +178,52 @@ def suggest(src_lines: Sequence[str], tgt_lines: Sequence[str], known: Iterable[
     if len(src_lines) != len(tgt_lines):
         raise InputError(f"parallel text is not line-aligned: {len(src_lines)} source lines, "
                          f"{len(tgt_lines)} target lines")
+    counts = _count_pairs(src_lines, tgt_lines, {k.lower() for k in known}, max_ngram, glossary)
+    by_en: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+    for (g, e), c in counts.pairs.items():
+        by_en[e].append((g, c))
+    best: dict[str, Suggestion] = {}
+    for e, options in by_en.items():
+        found = _best_arabic(e, options, counts, names, min_count, min_dice, min_translit)
+        if found is not None:
+            best[e] = found
+    # one suggestion per Arabic span: the English name it fits best
+    by_ar: dict[str, Suggestion] = {}
+    for s in best.values():
+        old = by_ar.get(s.ar)
+        if old is None or (s.dice * (1 + s.translit), len(s.en)) > (old.dice * (1 + old.translit), len(old.en)):
+            by_ar[s.ar] = s
+    return sorted(by_ar.values(), key=lambda s: (-(s.dice * (0.5 + 0.5 * s.translit)), -s.count, s.en))
+
+
+@dataclass
+class _PairCounts:
+    """What :func:`suggest` counts over a parallel text: lines with each English name, with each Arabic n-gram
+    and with both; each n-gram's surface forms; the names the Arabic copies as they are (Latin-script names)."""
+
+    en: Counter[str] = field(default_factory=Counter)
+    ar: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    pairs: Counter[tuple[tuple[str, ...], str]] = field(default_factory=Counter)
+    surfaces: dict[tuple[str, ...], Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    copies: dict[str, str] = field(default_factory=dict)
+
+
+def _mid_sentence_words(tgt_lines: Sequence[str]) -> set[str]:
+    """The first words of capitalised runs that stand inside a sentence (not after . ! ? :) somewhere."""
     mid: set[str] = set()
     for line in tgt_lines:
         for m in _EN_NAME.finditer(line):
             if m.start() > 0 and not re.search(r"[.!?:]\s*$", line[:m.start()]):
                 mid.add(m.group().split()[0])
-    known_en = {k.lower() for k in known}
-    en_count: Counter[str] = Counter()
-    ar_count: Counter[tuple[str, ...]] = Counter()
-    pair_count: Counter[tuple[tuple[str, ...], str]] = Counter()
-    surfaces: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    copies: dict[str, str] = {}
+    return mid
+
+
+def _count_pairs(src_lines: Sequence[str], tgt_lines: Sequence[str], known_en: set[str], max_ngram: int,
+                 glossary) -> _PairCounts:
+    """Count the English names and Arabic n-grams of each line pair, leaving out what the glossary (or
+    ``known_en``) already has."""
+    mid = _mid_sentence_words(tgt_lines)
+    counts = _PairCounts()
     for src, tgt in zip(src_lines, tgt_lines):
         en_names = set(english_names(tgt, mid))
         if glossary is not None:
@@ -203,43 +238,37 @@ def suggest(src_lines: Sequence[str], tgt_lines: Sequence[str], known: Iterable[
         grams = _ar_ngrams(src, max_ngram, covered)
         for e in en_names:
             if re.fullmatch(r"[A-Za-z][\w.-]*", e) and re.search(rf"(?<!\w){re.escape(e)}(?!\w)", src):
-                copies[e] = e
-        en_count.update(en_names)
-        ar_count.update(grams.keys())
+                counts.copies[e] = e
+        counts.en.update(en_names)
+        counts.ar.update(grams.keys())
         for g, surface in grams.items():
-            surfaces[g][surface] += 1
+            counts.surfaces[g][surface] += 1
         for e in en_names:
             for g in grams:
-                pair_count[(g, e)] += 1
-    best: dict[str, Suggestion] = {}
-    by_en: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
-    for (g, e), c in pair_count.items():
-        by_en[e].append((g, c))
-    for e, options in by_en.items():
-        if e in copies:
-            best[e] = Suggestion(copies[e], e, names.chinese(e) if names else "", 1.0, en_count[e], 1.0, "copy")
+                counts.pairs[(g, e)] += 1
+    return counts
+
+
+def _best_arabic(e: str, options: list[tuple[tuple[str, ...], int]], counts: _PairCounts, names: NameTable | None,
+                 min_count: int, min_dice: float, min_translit: float) -> Suggestion | None:
+    """The Arabic n-gram that best translates the English name ``e`` among ``options`` (n-gram, lines with
+    both), by Dice and transliteration evidence; None when none passes the thresholds."""
+    if e in counts.copies:
+        return Suggestion(counts.copies[e], e, names.chinese(e) if names else "", 1.0, counts.en[e], 1.0, "copy")
+    scored = []
+    for g, c in options:
+        dice = 2 * c / (counts.ar[g] + counts.en[e])
+        if dice < min_dice:
             continue
-        scored = []
-        for g, c in options:
-            dice = 2 * c / (ar_count[g] + en_count[e])
-            if dice < min_dice:
-                continue
-            tl = translit_score(g, e, names)
-            if c < min_count and tl < min_translit:
-                continue
-            # equal Dice: transliteration evidence first; without it, the longer n-gram (the whole name)
-            rank = (round(dice, 2), tl >= min_translit, tl if tl >= min_translit else len(g), c, sum(map(len, g)))
-            scored.append((rank, tl, c, dice, g))
-        if not scored:
+        tl = translit_score(g, e, names)
+        if c < min_count and tl < min_translit:
             continue
-        _, tl, c, dice, g = max(scored)
-        evidence = "names-table" if tl == 1.0 else ("transliteration" if tl >= min_translit else "co-occurrence")
-        surface = surfaces[g].most_common(1)[0][0]
-        best[e] = Suggestion(surface, e, names.chinese(e) if names else "", round(dice, 3), c, round(tl, 3), evidence)
-    # one suggestion per Arabic span: the English name it fits best
-    by_ar: dict[str, Suggestion] = {}
-    for s in best.values():
-        old = by_ar.get(s.ar)
-        if old is None or (s.dice * (1 + s.translit), len(s.en)) > (old.dice * (1 + old.translit), len(old.en)):
-            by_ar[s.ar] = s
-    return sorted(by_ar.values(), key=lambda s: (-(s.dice * (0.5 + 0.5 * s.translit)), -s.count, s.en))
+        # equal Dice: transliteration evidence first; without it, the longer n-gram (the whole name)
+        rank = (round(dice, 2), tl >= min_translit, tl if tl >= min_translit else len(g), c, sum(map(len, g)))
+        scored.append((rank, tl, c, dice, g))
+    if not scored:
+        return None
+    _, tl, c, dice, g = max(scored)
+    evidence = "names-table" if tl == 1.0 else ("transliteration" if tl >= min_translit else "co-occurrence")
+    surface = counts.surfaces[g].most_common(1)[0][0]
+    return Suggestion(surface, e, names.chinese(e) if names else "", round(dice, 3), c, round(tl, 3), evidence)
