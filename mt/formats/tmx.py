@@ -121,6 +121,17 @@ def _seg_text(seg: etree._Element) -> tuple[str, list[Tag], dict[str, _Code]]:
 
     walk(seg)
     points.extend((start, element) for start, element in opened.values())  # a bpt without its ept
+    points += _add_pairs(pairs, tags, codes)
+    _add_points(points, tags, codes, counter)
+    order = {id(t): k for k, t in enumerate(tags)}
+    tags.sort(key=lambda t: (t.start, -t.end, order[id(t)]))
+    return "".join(parts), tags, codes
+
+
+def _add_pairs(pairs: list[tuple[str, int, int, etree._Element, etree._Element]], tags: list[Tag],
+               codes: dict[str, _Code]) -> list[tuple[int, etree._Element]]:
+    """Add each bpt/ept pair as a paired tag; return the ends of the pairs that cross a tag, as points."""
+    points: list[tuple[int, etree._Element]] = []
     for i, start, end, bpt, ept in pairs:
         tag = Tag(f"pair{i}", start, end)
         crosses = any(t.start < tag.start < t.end < tag.end or tag.start < t.start < tag.end < t.end for t in tags)
@@ -129,15 +140,18 @@ def _seg_text(seg: etree._Element) -> tuple[str, list[Tag], dict[str, _Code]]:
         else:
             tags.append(tag)
             codes[tag.id] = _Code("pair", _strip_tail(bpt), _strip_tail(ept))
+    return points
+
+
+def _add_points(points: list[tuple[int, etree._Element]], tags: list[Tag], codes: dict[str, _Code],
+                counter: Counter) -> None:
+    """Add each point (a ph, it, ut, a lone bpt or ept, a comment) as an unpaired tag, in text order."""
     for start, element in sorted(points, key=lambda p: p[0]):
         name = etree.QName(element).localname if isinstance(element.tag, str) else "code"
         counter[name] += 1
         tag_id = f"{name}{counter[name]}"
         tags.append(Tag(tag_id, start, start, paired=False))
         codes[tag_id] = _Code("point", _strip_tail(element))
-    order = {id(t): k for k, t in enumerate(tags)}
-    tags.sort(key=lambda t: (t.start, -t.end, order[id(t)]))
-    return "".join(parts), tags, codes
 
 
 def _append_text(parent: etree._Element, text: str) -> None:
@@ -247,22 +261,7 @@ class TmxFormat(DocumentFormat):
         body = root.find("body")
         if body is None:
             raise InputError(f"{name}: not a TMX file (no <body>)")
-        declared = (root.getroottree().docinfo.encoding or "UTF-8").lower()
-        bom = b""
-        if declared.startswith("utf-16"):
-            encoding = "utf-16"
-        else:
-            encoding = _ENCODINGS.get(declared, declared)
-            if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
-                bom, data = data[:3], data[3:]
-        try:
-            text = data.decode(encoding)
-        except (LookupError, UnicodeDecodeError) as error:
-            raise InputError(f"{name}: cannot decode the file as {declared} ({type(error).__name__})") from error
-        if encoding == "utf-16":
-            encoding = "utf-16-be" if data.startswith(b"\xfe\xff") else "utf-16-le"
-            bom = b"\xfe\xff" if encoding == "utf-16-be" else b"\xff\xfe"
-            text = text.lstrip("\ufeff")
+        text, encoding, bom = self._decode(data, (root.getroottree().docinfo.encoding or "UTF-8").lower(), name)
         ends = self._tu_ends(text)
         tus = list(body.iter("tu"))
         if len(ends) != len(tus):
@@ -304,6 +303,27 @@ class TmxFormat(DocumentFormat):
         if not any_arabic:
             raise InputError(f"{name}: no <tu> has an Arabic <tuv> (xml:lang=\"ar\"); nothing to translate")
         return TmxDocument(text, encoding, bom, units, codes)
+
+    @staticmethod
+    def _decode(data: bytes, declared: str, name: str) -> tuple[str, str, bytes]:
+        """The file's text in its ``declared`` encoding, the codec that writes it back (UTF-16 with its byte
+        order) and its byte-order mark (b"" when none)."""
+        bom = b""
+        if declared.startswith("utf-16"):
+            encoding = "utf-16"
+        else:
+            encoding = _ENCODINGS.get(declared, declared)
+            if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
+                bom, data = data[:3], data[3:]
+        try:
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as error:
+            raise InputError(f"{name}: cannot decode the file as {declared} ({type(error).__name__})") from error
+        if encoding == "utf-16":
+            encoding = "utf-16-be" if data.startswith(b"\xfe\xff") else "utf-16-le"
+            bom = b"\xfe\xff" if encoding == "utf-16-be" else b"\xff\xfe"
+            text = text.lstrip("\ufeff")
+        return text, encoding, bom
 
     @staticmethod
     def _tu_ends(text: str) -> list[int]:
