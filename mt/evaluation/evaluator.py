@@ -16,9 +16,12 @@ from mt.evaluation.metrics import METRIC_NAMES, SegmentMetric, bleu_tokenizer, b
     sacrebleu_seed
 from mt.evaluation.result import EvaluationResult, MetricScore, SystemResult
 from mt.evaluation.significance import DEFAULT_SAMPLES, paired_test, parse_tests
-from mt.evaluation.terminology import TerminologyResult, term_accuracy
+from mt.evaluation.terminology import TerminologyResult
+from mt.plugins import Plugin
 
 log = logging.getLogger(__name__)
+#: terminology accuracy (it imports the glossary's matcher and tables), loaded only when a glossary is given
+TERM_ACCURACY = Plugin("mt.evaluation.term_accuracy:term_accuracy")
 
 Systems = Sequence[str] | Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
 _SENTENCE_METRIC_ORDER = ("chrF2", "chrF2++", "BLEU", "TER")
@@ -239,7 +242,7 @@ def _terminology(glossary: Any, sources: list[str] | None, systems: list[tuple[s
     """Terminology accuracy when a glossary is given (each system's result gets its segment hits), else None."""
     if glossary is None:
         return None
-    terminology = term_accuracy(glossary, sources, dict(systems), refs, lang)
+    terminology = TERM_ACCURACY.load()(glossary, sources, dict(systems), refs, lang)
     for system in results:
         system.terms = terminology.segments[system.name]
     return terminology
