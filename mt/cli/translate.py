@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
@@ -68,67 +69,93 @@ def _plan_outputs(inputs: list[str], output: Optional[str], to: str, fmt: str, f
                         other_inputs)
 
 
+# the options of `mt translate`, declared apart so that its signature reads as a list of names
+_INPUTS = typer.Argument(..., metavar="INPUT...", help="Arabic UTF-8 text files, or '-' for stdin.")
+_TO = typer.Option(..., "--to", "-t", help="Target language: en or zh.")
+_OUTPUT = typer.Option(None, "--output", "-o",
+                       help="Output file ('-' or omitted: stdout); a directory for several inputs.")
+_FMT = typer.Option(None, "--format", "-f",
+                    help="txt (one line per input line) or jsonl (one object per line with "
+                    "sentences, scores and terms). Default: from the output name, else txt.")
+_MODEL = typer.Option(None, "--model", "-m",
+                      help="PAIR=ID_OR_DIR (pairs ar-en, en-zh, ar-zh; repeatable) or a "
+                      "bare ID_OR_DIR for the direct pair. Default: `mt models list`.")
+_GLOSSARY = typer.Option(None, "--glossary", "-g",
+                         help="Glossary file (.tsv, .tbx, .csv, .json); repeatable.")
+_GLOSSARY_MODE = typer.Option("strict", "--glossary-mode",
+                              help="strict: every matched term appears in the output; soft: report "
+                              "missing terms only; off: ignore the glossary.")
+_NUMBERS = typer.Option("enforce", "--numbers",
+                        help="enforce: every digit number of the Arabic appears in the output in the "
+                        "target's convention (placed like a glossary term where missing); check: verify "
+                        "and report only; off. Reported per sentence ('numbers' in jsonl and --report).")
+_QE = typer.Option(False, "--qe", help="Quality estimation (as mt qe): every sentence gets 'risk' and "
+                   "'flags' in jsonl and --report; flagged XLIFF targets need review, flagged PO entries "
+                   "become fuzzy with a comment naming the reason (docs/qe.md).")
+_QE_COMMENTS = typer.Option(False, "--qe-comments", help="DOCX inputs: a Word comment on each paragraph "
+                            "quality estimation flagged, naming the reason (implies --qe).")
+_REF = typer.Option(None, "--ref", help="Reference translation: print scores at the end.")
+_BACKEND = typer.Option(None, "--backend", help="hf or ct2 (default: what the model directory holds).")
+_FORCE = typer.Option(False, "--force", help="Overwrite an existing output file (never an input).")
+_QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr.")
+_TM = typer.Option(None, "--tm", help="Translation memory file (created when missing): reuse "
+                   "its translations and store new ones. See docs/tm.md.")
+_TM_MODE = typer.Option(None, "--tm-mode", help="both (reuse and store; the default with --tm), "
+                        "read (reuse only), write (store only) or off.")
+_RESUME = typer.Option(False, "--resume", help="Without --tm: keep finished blocks in OUT.tarjama-job.sqlite "
+                       "beside the output, so that the same command, run again after an interruption, "
+                       "decodes only the rest (the file is removed on success). Needs -o.")
+_INPUT_FORMAT = typer.Option(None, "--input-format", help="Read the inputs as this format "
+                             "instead of by extension: txt, docx, xliff, po, srt, vtt, html, "
+                             "markdown or tmx (those installed: see docs/documents.md).")
+_ENCODING = typer.Option(None, "--encoding", help="Documents in a legacy encoding (PO, SRT, "
+                         "VTT): read them as this (windows-1252, cp1256 ...) when they do not "
+                         "declare it.")
+_OVERWRITE_TARGETS = typer.Option(False, "--overwrite-targets", help="XLIFF/TMX: replace existing "
+                                  "targets (default: leave them and their units alone).")
+_NO_FUZZY = typer.Option(False, "--no-fuzzy", help="PO: do not mark machine-translated entries fuzzy.")
+_XLIFF_STATE = typer.Option(None, "--xliff-state", help="XLIFF: the state of new targets "
+                            "(default needs-review-translation in 1.2, translated in 2.x).")
+_REPORT = typer.Option(None, "--report", help="Write FILE.jsonl: one row per translated "
+                       "segment or line (input, location, source, translation, score, terms, "
+                       "displaced tags; with --tm origin and the best fuzzy match). FILE.html: "
+                       "the review page of mt qe -f html, every sentence by risk (implies --qe).")
+_FUZZY_MIN = typer.Option(75.0, "--fuzzy-min", callback=finite,
+                          help="--report with --tm: the lowest similarity (0-100) "
+                          "of a fuzzy match worth showing.")
+
+
 def translate(
-    inputs: List[str] = typer.Argument(..., metavar="INPUT...", help="Arabic UTF-8 text files, or '-' for stdin."),
-    to: str = typer.Option(..., "--to", "-t", help="Target language: en or zh."),
-    output: Optional[str] = typer.Option(None, "--output", "-o",
-                                         help="Output file ('-' or omitted: stdout); a directory for several inputs."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f",
-                                      help="txt (one line per input line) or jsonl (one object per line with "
-                                      "sentences, scores and terms). Default: from the output name, else txt."),
-    model: Optional[List[str]] = typer.Option(None, "--model", "-m",
-                                              help="PAIR=ID_OR_DIR (pairs ar-en, en-zh, ar-zh; repeatable) or a "
-                                              "bare ID_OR_DIR for the direct pair. Default: `mt models list`."),
-    # decoding options: ranges (mt.settings.RANGES) checked before any work (issue 20: --beam 100000 grew to 15.5 GB)
+    inputs: List[str] = _INPUTS,
+    to: str = _TO,
+    output: Optional[str] = _OUTPUT,
+    fmt: Optional[str] = _FMT,
+    model: Optional[List[str]] = _MODEL,
     beam: int = decoding_option("beam_size"),
     batch_tokens: int = decoding_option("batch_tokens"),
     max_input_tokens: Optional[int] = decoding_option("max_input_tokens"),
     max_length_ratio: float = decoding_option("max_length_ratio"),
     max_length_extra: int = decoding_option("max_length_extra"),
-    glossary: Optional[List[Path]] = typer.Option(None, "--glossary", "-g",
-                                                  help="Glossary file (.tsv, .tbx, .csv, .json); repeatable."),
-    glossary_mode: str = typer.Option("strict", "--glossary-mode",
-                                      help="strict: every matched term appears in the output; soft: report "
-                                      "missing terms only; off: ignore the glossary."),
-    numbers: str = typer.Option("enforce", "--numbers",
-                                help="enforce: every digit number of the Arabic appears in the output in the "
-                                "target's convention (placed like a glossary term where missing); check: verify "
-                                "and report only; off. Reported per sentence ('numbers' in jsonl and --report)."),
-    qe: bool = typer.Option(False, "--qe", help="Quality estimation (as mt qe): every sentence gets 'risk' and "
-                            "'flags' in jsonl and --report; flagged XLIFF targets need review, flagged PO entries "
-                            "become fuzzy with a comment naming the reason (docs/qe.md)."),
-    qe_comments: bool = typer.Option(False, "--qe-comments", help="DOCX inputs: a Word comment on each paragraph "
-                                     "quality estimation flagged, naming the reason (implies --qe)."),
-    ref: Optional[Path] = typer.Option(None, "--ref", help="Reference translation: print scores at the end."),
-    backend: Optional[str] = typer.Option(None, "--backend", help="hf or ct2 (default: what the model directory holds)."),
+    glossary: Optional[List[Path]] = _GLOSSARY,
+    glossary_mode: str = _GLOSSARY_MODE,
+    numbers: str = _NUMBERS,
+    qe: bool = _QE,
+    qe_comments: bool = _QE_COMMENTS,
+    ref: Optional[Path] = _REF,
+    backend: Optional[str] = _BACKEND,
     threads: Optional[int] = decoding_option("threads"),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file (never an input)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
-    tm: Optional[Path] = typer.Option(None, "--tm", help="Translation memory file (created when missing): reuse "
-                                      "its translations and store new ones. See docs/tm.md."),
-    tm_mode: Optional[str] = typer.Option(None, "--tm-mode", help="both (reuse and store; the default with --tm), "
-                                          "read (reuse only), write (store only) or off."),
-    resume: bool = typer.Option(False, "--resume", help="Without --tm: keep finished blocks in OUT.tarjama-job.sqlite "
-                                "beside the output, so that the same command, run again after an interruption, "
-                                "decodes only the rest (the file is removed on success). Needs -o."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", help="Read the inputs as this format "
-                                               "instead of by extension: txt, docx, xliff, po, srt, vtt, html, "
-                                               "markdown or tmx (those installed: see docs/documents.md)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Documents in a legacy encoding (PO, SRT, "
-                                           "VTT): read them as this (windows-1252, cp1256 ...) when they do not "
-                                           "declare it."),
-    overwrite_targets: bool = typer.Option(False, "--overwrite-targets", help="XLIFF/TMX: replace existing "
-                                           "targets (default: leave them and their units alone)."),
-    no_fuzzy: bool = typer.Option(False, "--no-fuzzy", help="PO: do not mark machine-translated entries fuzzy."),
-    xliff_state: Optional[str] = typer.Option(None, "--xliff-state", help="XLIFF: the state of new targets "
-                                              "(default needs-review-translation in 1.2, translated in 2.x)."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Write FILE.jsonl: one row per translated "
-                                          "segment or line (input, location, source, translation, score, terms, "
-                                          "displaced tags; with --tm origin and the best fuzzy match). FILE.html: "
-                                          "the review page of mt qe -f html, every sentence by risk (implies --qe)."),
-    fuzzy_min: float = typer.Option(75.0, "--fuzzy-min", callback=finite,
-                                    help="--report with --tm: the lowest similarity (0-100) "
-                                    "of a fuzzy match worth showing."),
+    force: bool = _FORCE,
+    quiet: bool = _QUIET,
+    tm: Optional[Path] = _TM,
+    tm_mode: Optional[str] = _TM_MODE,
+    resume: bool = _RESUME,
+    input_format: Optional[str] = _INPUT_FORMAT,
+    encoding: Optional[str] = _ENCODING,
+    overwrite_targets: bool = _OVERWRITE_TARGETS,
+    no_fuzzy: bool = _NO_FUZZY,
+    xliff_state: Optional[str] = _XLIFF_STATE,
+    report: Optional[Path] = _REPORT,
+    fuzzy_min: float = _FUZZY_MIN,
     engine: Optional[str] = engine_options.ENGINE,
     ray_address: Optional[str] = engine_options.RAY_ADDRESS,
     actors: Optional[int] = engine_options.ACTORS,
@@ -137,93 +164,176 @@ def translate(
     text_column: str = engine_options.TEXT_COLUMN,
     id_column: str = engine_options.ID_COLUMN,
 ) -> None:
-    from mt.models.registry import TARGETS, parse_model_options
+    decoding = dict(beam_size=beam, batch_tokens=batch_tokens, max_input_tokens=max_input_tokens,
+                    max_length_ratio=max_length_ratio, max_length_extra=max_length_extra, glossary_mode=glossary_mode,
+                    backend=backend, threads=threads, numbers=numbers)
+    documents = FormatOptions(target=to, encoding=encoding, overwrite_targets=overwrite_targets,
+                              mark_fuzzy=not no_fuzzy, state=xliff_state, review_comments=qe_comments)
+    engines = _EngineOptions(engine, ray_address, actors, threads_per_actor, batch_lines, text_column, id_column)
+    _run(_Request(inputs=inputs, to=to, output=output, fmt=fmt, model=model, glossary=glossary, qe=qe,
+                  qe_comments=qe_comments, ref=ref, force=force, quiet=quiet, tm=tm, tm_mode=tm_mode, resume=resume,
+                  input_format=input_format, report=report, fuzzy_min=fuzzy_min, decoding=decoding,
+                  documents=documents, engines=engines))
 
-    if to not in TARGETS:
-        raise InputError(f"unknown target language {to!r}; choose one of {', '.join(TARGETS)}")
-    fmt_given = fmt is not None
-    fmt = _output_format(fmt, output)
-    if inputs.count("-") > 1:
+
+@dataclass(frozen=True)
+class _EngineOptions:
+    """The --engine options of `mt translate` (mt.cli.engine_options)."""
+
+    engine: Optional[str]
+    ray_address: Optional[str]
+    actors: Optional[int]
+    threads_per_actor: int
+    batch_lines: int
+    text_column: str
+    id_column: str
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What `mt translate` was asked, before any check: the inputs and outputs, the memory and report options,
+    the decoding options (DecodingSettings' fields, checked once the others are), the document options and the
+    engine options."""
+
+    inputs: list[str]
+    to: str
+    output: Optional[str]
+    fmt: Optional[str]
+    model: Optional[list[str]]
+    glossary: Optional[list[Path]]
+    qe: bool
+    qe_comments: bool
+    ref: Optional[Path]
+    force: bool
+    quiet: bool
+    tm: Optional[Path]
+    tm_mode: Optional[str]
+    resume: bool
+    input_format: Optional[str]
+    report: Optional[Path]
+    fuzzy_min: float
+    decoding: dict
+    documents: FormatOptions
+    engines: _EngineOptions
+
+
+def _run(r: _Request) -> None:
+    """Check the options, then run an engine job or translate each input (a text or a document)."""
+    from mt.models.registry import parse_model_options
+
+    fmt = _checked_format(r)
+    decoding = DecodingSettings(**r.decoding)
+    models = parse_model_options(r.model)
+    formats = [_document_format(name, r.input_format) for name in r.inputs]
+    qe = _qe_wanted(r, formats)
+    e = r.engines
+    if not any(formats) and engine_options.wanted(e.engine, r.inputs, e.ray_address, e.actors, e.threads_per_actor,
+                                                  e.batch_lines):
+        return engine_options.run(engine_options.EngineRequest(
+            inputs=r.inputs, to=r.to, output=r.output, fmt=fmt, models=models, decoding=decoding, glossary=r.glossary,
+            force=r.force, quiet=r.quiet, resume=r.resume, tm=r.tm, ref=r.ref, engine=e.engine,
+            ray_address=e.ray_address, actors=e.actors, threads_per_actor=e.threads_per_actor,
+            batch_lines=e.batch_lines, text_column=e.text_column, id_column=e.id_column))
+    if any(formats):
+        _check_document_options(r.fmt is not None, r.resume, r.ref)
+    _translate_inputs(r, fmt, formats, models, decoding, qe)
+
+
+def _checked_format(r: _Request) -> str:
+    """The output format (txt or jsonl), once the target, the stdin inputs, --tm-mode, --resume and --fuzzy-min
+    are checked."""
+    from mt.models.registry import TARGETS
+
+    if r.to not in TARGETS:
+        raise InputError(f"unknown target language {r.to!r}; choose one of {', '.join(TARGETS)}")
+    fmt = _output_format(r.fmt, r.output)
+    if r.inputs.count("-") > 1:
         raise InputError("stdin ('-') can be read only once")
-    if tm_mode is not None and tm_mode not in TM_MODES:
-        raise InputError(f"unknown --tm-mode {tm_mode!r}; choose both, read, write or off")
-    if tm_mode is not None and tm is None:
+    if r.tm_mode is not None and r.tm_mode not in TM_MODES:
+        raise InputError(f"unknown --tm-mode {r.tm_mode!r}; choose both, read, write or off")
+    if r.tm_mode is not None and r.tm is None:
         raise InputError("--tm-mode needs --tm FILE")
-    if resume and (output is None or output == "-"):
+    if r.resume and (r.output is None or r.output == "-"):
         raise InputError("--resume needs -o FILE (the finished part is kept beside the output)")
-    if resume and "-" in inputs:
+    if r.resume and "-" in r.inputs:
         raise InputError("--resume needs input files (standard input cannot be read again)")
-    if not 0 <= fuzzy_min <= 100:
-        raise InputError(f"--fuzzy-min {fuzzy_min:g}: expected a similarity from 0 to 100")
-    decoding = DecodingSettings(beam_size=beam, batch_tokens=batch_tokens, max_input_tokens=max_input_tokens,
-                                max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
-                                glossary_mode=glossary_mode, backend=backend, threads=threads, numbers=numbers)
-    models = parse_model_options(model)
-    formats = [_document_format(name, input_format) for name in inputs]
-    if engine is not None and any(formats):
+    if not 0 <= r.fuzzy_min <= 100:
+        raise InputError(f"--fuzzy-min {r.fuzzy_min:g}: expected a similarity from 0 to 100")
+    return fmt
+
+
+def _qe_wanted(r: _Request, formats: list) -> bool:
+    """Whether sentences get quality estimation (--qe, implied by --qe-comments and --report FILE.html); documents
+    and quality estimation are refused with --engine, comments on anything but DOCX inputs."""
+    if r.engines.engine is not None and any(formats):
         raise InputError("--engine translates text, JSONL and Parquet inputs; translate documents without --engine")
-    qe = qe or qe_comments or _review_page_wanted(report)
-    if qe and engine is not None:
+    qe = r.qe or r.qe_comments or _review_page_wanted(r.report)
+    if qe and r.engines.engine is not None:
         raise InputError("--qe (and --qe-comments, --report FILE.html) works without --engine (score an engine's "
                          "output with mt qe)")
-    if qe_comments:
-        _check_comment_inputs(inputs, formats)
-    if not any(formats) and engine_options.wanted(engine, inputs, ray_address, actors, threads_per_actor,
-                                                  batch_lines):
-        return engine_options.run(engine_options.EngineRequest(
-            inputs=inputs, to=to, output=output, fmt=fmt, models=models, decoding=decoding, glossary=glossary,
-            force=force, quiet=quiet, resume=resume, tm=tm, ref=ref, engine=engine, ray_address=ray_address, actors=actors,
-            threads_per_actor=threads_per_actor, batch_lines=batch_lines, text_column=text_column, id_column=id_column))
-    if any(formats):
-        _check_document_options(fmt_given, resume, ref)
+    if r.qe_comments:
+        _check_comment_inputs(r.inputs, formats)
+    return qe
+
+
+def _translate_inputs(r: _Request, fmt: str, formats: list, models: dict, decoding: DecodingSettings,
+                      qe: bool) -> None:
+    """Check every input and output before anything is written, then translate each input in turn."""
     # validates every input before anything is written (documents are parsed, text is checked)
-    sources = [TextInput(name) if kind is None else None for name, kind in zip(inputs, formats)]
-    options = FormatOptions(target=to, encoding=encoding, overwrite_targets=overwrite_targets,
-                            mark_fuzzy=not no_fuzzy, state=xliff_state, review_comments=qe_comments)
-    documents = [kind.load(Path(name), options) if kind is not None else None for name, kind in zip(inputs, formats)]
+    sources = [TextInput(name) if kind is None else None for name, kind in zip(r.inputs, formats)]
+    documents = [kind.load(Path(name), r.documents) if kind is not None else None
+                 for name, kind in zip(r.inputs, formats)]
     # what the run reads besides its inputs: no output (nor --report) may be one of them, --force or not
-    protected = [*([ref] if ref else []), *(glossary or []), *memory_files(tm), *model_directories(to, models)]
-    outputs = _plan_outputs(inputs, output, to, fmt, force, protected,
-                            [Path(name).suffix if kind is not None else None for name, kind in zip(inputs, formats)])
-    if report is not None:
-        _check_report_path(report, force, inputs, outputs, protected)
-    if tm is not None:
-        _check_tm_path(tm, inputs, outputs)
-    if ref and any(s is not None and s.is_stream for s in sources):
+    protected = [*([r.ref] if r.ref else []), *(r.glossary or []), *memory_files(r.tm),
+                 *model_directories(r.to, models)]
+    outputs = _plan_outputs(r.inputs, r.output, r.to, fmt, r.force, protected,
+                            [Path(name).suffix if kind is not None else None for name, kind in zip(r.inputs, formats)])
+    if r.report is not None:
+        _check_report_path(r.report, r.force, r.inputs, outputs, protected)
+    if r.tm is not None:
+        _check_tm_path(r.tm, r.inputs, outputs)
+    if r.ref and any(s is not None and s.is_stream for s in sources):
         raise InputError("--ref needs input files (standard input is streamed; its length is not known)")
-    references = _read_reference(ref, sum(s.info.lines for s in sources)) if ref else None
-    loaded_glossary = load_glossaries(glossary) if glossary else None
+    references = _read_reference(r.ref, sum(s.info.lines for s in sources)) if r.ref else None
+    loaded_glossary = load_glossaries(r.glossary) if r.glossary else None
 
     from mt.pipeline import Translator
 
     translator = Translator(models, glossary=loaded_glossary, settings=decoding, qe=qe)
-    translator.plans(to)  # find (or fail on) the models before reading any input; loaded on the first decode
-    if tm is not None:  # opened (created) once the models are known to be there
-        translator.use_memory(tm, tm_mode or "both")
+    translator.plans(r.to)  # find (or fail on) the models before reading any input; loaded on the first decode
+    if r.tm is not None:  # opened (created) once the models are known to be there
+        translator.use_memory(r.tm, r.tm_mode or "both")
     hypotheses: list[str] = []
     with translator, ExitStack() as stack:
-        rows = _report_writer(stack, report, translator, to, fuzzy_min, inputs)
-        for name, source, document, path in zip(inputs, sources, documents, outputs):
-            collect = hypotheses if references is not None else None
-            if document is not None:
-                _translate_document(translator, name, document, path, to, options, force, quiet, input_format,
-                                    rows)
-            elif resume and tm is None:
-                _translate_resumable(translator, source, path, to, fmt, quiet, collect, _line_rows(rows, name))
-            elif path is not None and translator.tm_mode == "both" and not source.is_stream:
-                with translator.job(to, _job_identity(source, path)) as job:  # a killed run resumes identically
-                    if job.finished_blocks and not quiet:
-                        err_console.print(f"mt: resuming {path}: {job.finished_blocks} blocks were finished in "
-                                          f"{tm}", markup=False)
-                    _translate_one(translator, source, path, to, fmt, quiet, collect, _line_rows(rows, name))
-            else:
-                _translate_one(translator, source, path, to, fmt, quiet, collect, _line_rows(rows, name))
-    if not quiet:
+        rows = _report_writer(stack, r.report, translator, r.to, r.fuzzy_min, r.inputs)
+        for name, source, document, path in zip(r.inputs, sources, documents, outputs):
+            _translate_input(translator, r, name, source, document, path, fmt, rows,
+                             hypotheses if references is not None else None)
+    if not r.quiet:
         _summary(translator)
     if references is not None:
         from mt.evaluation import summary_line
 
-        err_console.print(summary_line(hypotheses, references, to), markup=False)
+        err_console.print(summary_line(hypotheses, references, r.to), markup=False)
+
+
+def _translate_input(translator, r: _Request, name: str, source, document, path: Optional[Path], fmt: str, rows,
+                     collect: Optional[list]) -> None:
+    """One input: a document; a text kept resumable beside its output (--resume without --tm); a text whose
+    finished blocks the memory keeps as a job (a killed run resumes identically); or a plain text."""
+    if document is not None:
+        _translate_document(translator, name, document, path, r.to, r.documents, r.force, r.quiet, r.input_format,
+                            rows)
+    elif r.resume and r.tm is None:
+        _translate_resumable(translator, source, path, r.to, fmt, r.quiet, collect, _line_rows(rows, name))
+    elif path is not None and translator.tm_mode == "both" and not source.is_stream:
+        with translator.job(r.to, _job_identity(source, path)) as job:  # a killed run resumes identically
+            if job.finished_blocks and not r.quiet:
+                err_console.print(f"mt: resuming {path}: {job.finished_blocks} blocks were finished in "
+                                  f"{r.tm}", markup=False)
+            _translate_one(translator, source, path, r.to, fmt, r.quiet, collect, _line_rows(rows, name))
+    else:
+        _translate_one(translator, source, path, r.to, fmt, r.quiet, collect, _line_rows(rows, name))
 
 
 def _translate_one(translator, source, path: Optional[Path], to: str, fmt: str, quiet: bool,
