@@ -14,6 +14,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # to the user's ~/.cache
 os.environ["MT_CACHE_DIR"] = tempfile.mkdtemp(prefix="mt-test-cache-")
 atexit.register(shutil.rmtree, os.environ["MT_CACHE_DIR"], True)
+# torch's intra-op threads (one per core by default) only cost on the tests' tiny models: a 64-line tiny-model
+# translate used 46 s of CPU with 2 threads, 7 s with 1, same bytes (2026-12-07, on the shared 2-core machine).
+# The `mt` processes the tests start inherit it; CTranslate2 and --threads set their own threads explicitly.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from pathlib import Path  # noqa: E402
 
