@@ -93,13 +93,14 @@ class SentenceAligner:
     full_dp_cells: int = 250_000
     glossary: TermSource | None = None
     names: bool = True
-    stats: dict = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)  # the last alignment's seconds, sizes and lattice cells searched
+    _cells: int = field(default=0, init=False, repr=False)
 
     def align(self, src: Sequence[str], tgt: Sequence[str], *,
               translations: Sequence[str] | None = None) -> list[SentenceBead]:
         """Align two documents (one sentence per item). ``translations``: machine translations of the source
         sentences into the target language (enables the Bleualign-style similarity cost)."""
-        started = time.perf_counter()
+        started, self._cells = time.perf_counter(), 0
         if translations is not None and len(translations) != len(src):
             raise ValueError(f"{len(translations)} translations for {len(src)} source sentences")
         model = self.length or length_model(self.pair)
@@ -134,7 +135,8 @@ class SentenceAligner:
                                      mt_threshold=self.realign_threshold)
         beads = [SentenceBead(tuple(range(b.x0, b.x1)), tuple(range(b.y0, b.y1)), round(-b.cost, 4))
                  for b in path]
-        self.stats = {"seconds": time.perf_counter() - started, "source": len(src), "target": len(tgt)}
+        self.stats = {"seconds": time.perf_counter() - started, "source": len(src), "target": len(tgt),
+                      "cells": self._cells}
         log.info("aligned %d x %d sentences in %.2f s", len(src), len(tgt), self.stats["seconds"])
         return beads
 
@@ -154,6 +156,7 @@ class SentenceAligner:
             lo, hi = project_band(coarse_path, 2, n, m, self.band)
         cost = _BeadCost(self, level, model, lo, hi, mt_weight=mt_weight, mt_threshold=mt_threshold)
         log.debug("level %d: %d x %d, mean window %.1f", depth, n, m, float(np.mean(hi - lo + 1)))
+        self._cells += int(np.sum(hi - lo + 1))  # lattice cells searched: what the alignment's time grows with
         return banded_dp(n, m, self.beads, cost, lo, hi)
 
 
