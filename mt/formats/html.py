@@ -247,7 +247,7 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[bytes, str, s
 
 def _attributes(raw: str) -> list[tuple[str, int, int, str]]:
     """(name lower-cased, value start, value end, quote) for each attribute with a value, offsets into raw."""
-    found = []
+    found: list[tuple[str, int, int, str]] = []
     head = _TAG_NAME.match(raw)
     if head is None:
         return found
@@ -597,7 +597,7 @@ class _Writer:
             if isinstance(child, str):
                 out.append("".join(self.character(c, info.memory) for c in child))
                 continue
-            where = info.tags[child.tag.id]
+            where = info.tags[child.tag_id]
             out.append(self.range(where.start, where.end, info.edits))
             self.node(child, info, out)
             if where.close is not None:

@@ -162,6 +162,13 @@ class _Walker:
         else:
             self.markup[element.slot] = Markup(element.chars, len(self.chars), True, element.opening, closing)
 
+    def closed_markup(self) -> list[Markup]:
+        """The markup lifted by walk, which closes every element (no place is left open)."""
+        closed = [item for item in self.markup if item is not None]
+        if len(closed) != len(self.markup):
+            raise _Unmapped("an element left open")
+        return closed
+
     def _point(self, raw: str, at: int | None = None) -> None:
         """A point tag for the source ``raw`` (found at ``at``: the white space around it is noted, so the
         translation gets a space where the source had one)."""
@@ -309,12 +316,12 @@ class MarkdownDocument(Document):
             return
         run = _Run((lines[0][0], lines[-1][1]), in_cell=cell is not None)
         tags = []
-        for counter, item in enumerate(walker.markup, 1):
+        for counter, item in enumerate(walker.closed_markup(), 1):
             tag_id = f"m{counter}"
             moved = replace(item, start=remap[item.start], end=remap[item.end])
             run.markup[tag_id] = moved
             tags.append(Tag(tag_id, moved.start, moved.end, item.paired))
-        location = f"line {token.map[0] + 1}" + (f" cell {cell}" if cell is not None else "")
+        location = f"line {_first_line(token) + 1}" + (f" cell {cell}" if cell is not None else "")
         self.segments.append(Segment(location, plain, tuple(tags)))
         self._runs.append(run)
 
@@ -402,7 +409,7 @@ def _block_markers(text: str, markup: list[Markup], paragraph: bool) -> list[int
     ``.``/``)`` of ``1.``: a heading, quote or list), so that they are escaped: at the start of a paragraph's text
     (``paragraph``; a table cell's text starts no line) and after each hard break, where a heading, quote or list
     would interrupt the paragraph. A line that starts with markup (``**``, a link's ``[``) is safe."""
-    starts = [(0, None)] if paragraph else []
+    starts: list[tuple[int, Markup | None]] = [(0, None)] if paragraph else []
     starts += [(item.start, item) for item in markup if not item.paired and "\n" in item.open + item.close]
     found = []
     for start, opener in starts:
@@ -438,10 +445,17 @@ def _front_matter_lines(source: str) -> int:
     return 0
 
 
+def _first_line(token: Token) -> int:
+    """The token's first source line (0-based): markdown-it maps every block token and its inline content."""
+    if token.map is None:
+        raise _Unmapped("no source line")
+    return token.map[0]
+
+
 def _content_lines(source: str, spans: list[tuple[int, int]], token: Token, heading: bool) -> list[tuple[int, int]]:
     """The source span of each line of a paragraph's or heading's inline content."""
     content_lines = token.content.split("\n")
-    first = token.map[0]
+    first = _first_line(token)
     result = []
     for number, content in enumerate(content_lines):
         if first + number >= len(spans):

@@ -153,8 +153,8 @@ class PoDocument(Document):
         self._messages: list[_Message] = []
         self._entries: list[_Entry] = []
         # polib numbers an entry by its first line, 1-based; the file's first entry gets 0 (use its first line)
-        starts = sorted({max(entry.linenum - 1, 0) for entry in catalogue} |
-                        {max(entry.linenum - 1, 0) for entry in catalogue.obsolete_entries()})
+        starts = sorted({max(_line_number(entry) - 1, 0) for entry in catalogue} |
+                        {max(_line_number(entry) - 1, 0) for entry in catalogue.obsolete_entries()})
         header = _header_msgstr(self._lines)
         if header is not None:  # the header's lines (comments first) end the entry before it
             at = header[0] - 1
@@ -317,13 +317,21 @@ class PoFormat(DocumentFormat):
         try:
             catalogue = polib.pofile(content, encoding="utf-8")
         except (OSError, ValueError) as error:
-            line = _SYNTAX_LINE.search(str(error))
-            where = f" at line {line.group(1)}" if line else ""
+            syntax_line = _SYNTAX_LINE.search(str(error))
+            where = f" at line {syntax_line.group(1)}" if syntax_line else ""
             raise InputError(f"{name}: not a valid PO file: a syntax error{where}") from None
         _check_keys(catalogue, text, name)
         if not len(catalogue) and not catalogue.metadata and not catalogue.obsolete_entries():
             raise InputError(f"{name}: no PO entries (msgid/msgstr pairs); not a PO file")
         return PoDocument(decoded, catalogue, options)
+
+
+def _line_number(entry: polib.POEntry) -> int:
+    """The entry's first line (1-based; 0 for the file's first entry): polib sets it on every entry it parses,
+    None only on entries built in code."""
+    if entry.linenum is None:
+        raise ValueError("a PO entry that was not read from a file has no line number")
+    return entry.linenum
 
 
 def _check_keys(catalogue: polib.POFile, text: str, name: str) -> None:
@@ -341,7 +349,7 @@ def _check_keys(catalogue: polib.POFile, text: str, name: str) -> None:
         key = (entry.msgctxt, entry.msgid)
         if key in seen:
             raise InputError(f"{name}: not a valid PO file: a duplicate entry (same msgctxt and msgid) at line "
-                             f"{max(entry.linenum, 1)}")
+                             f"{max(_line_number(entry), 1)}")
         seen.add(key)
 
 

@@ -38,7 +38,7 @@ import html
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import AbstractSet, Sequence
 
 from mt.formats.charset import DecodedText
 from mt.formats.document import Document, FormatOptions, Segment, Tag, TranslatedSegment
@@ -313,7 +313,7 @@ def _term_interiors(translation: TranslatedSegment) -> set[int]:
     return inside
 
 
-def _cut_points(text: str, wanted: list[int | None], cjk: bool, kept: set[int] = frozenset()) -> list[int]:
+def _cut_points(text: str, wanted: list[int | None], cjk: bool, kept: AbstractSet[int] = frozenset()) -> list[int]:
     """Where to cut ``text`` for ``len(wanted)`` boundaries: at valid breaks (word starts; in Chinese between
     characters, not before closing punctuation), strictly increasing, each nearest to its wanted offset
     (sorted; a missing one is spread evenly), never inside a glossary term (``kept``). Too few breaks: the
@@ -352,7 +352,7 @@ def _breaks(text: str, cjk: bool) -> list[int]:
     return points
 
 
-def _wrap(text: str, limit: int, cjk: bool, kept: set[int] = frozenset()) -> list[int]:
+def _wrap(text: str, limit: int, cjk: bool, kept: AbstractSet[int] = frozenset()) -> list[int]:
     """Line starts (offsets into ``text``) that wrap it to ``limit`` characters a line: one line if it fits,
     else the most balanced two-line split that fits, else greedy lines of at most ``limit``; never inside a
     glossary term (``kept``)."""

@@ -36,6 +36,13 @@ class Node:
     tag: Tag | None
     children: list[Union[str, "Node"]] = field(default_factory=list)
 
+    @property
+    def tag_id(self) -> str:
+        """The id of the node's tag: every node below the root has one."""
+        if self.tag is None:
+            raise ValueError("the root node has no tag")
+        return self.tag.id
+
 
 def build_tree(text: str, tags: Sequence[Tag], order: SourceOrder = SourceOrder()) -> Node:
     """The nested tree of ``text`` with ``tags``. Paired tags that overlap partially (the pipeline keeps them
@@ -97,7 +104,7 @@ def _node(span: _Span, text: str, rank: Mapping[str, int]) -> Node:
     """Children in order: text pieces, child spans, and points; at one offset, spans that end there come
     first, then points (in source order), then spans that start there."""
     node = Node(span.tag)
-    events: list[tuple[int, int, int, object]] = []
+    events: list[tuple[int, int, int, _Span | Tag]] = []
     for child in span.spans:
         events.append((child.start, 2, 0, child))
     for point in span.points:

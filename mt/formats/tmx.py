@@ -57,6 +57,12 @@ class _Code:
     first: etree._Element
     second: etree._Element | None = None
 
+    def closing(self) -> etree._Element:
+        """A pair's second element (its ept)."""
+        if self.second is None:
+            raise ValueError(f"a {self.kind!r} code has no second element")
+        return self.second
+
 
 @dataclass
 class _Unit:
@@ -84,7 +90,7 @@ def _seg_text(seg: etree._Element) -> tuple[str, list[Tag], dict[str, _Code]]:
     codes: dict[str, _Code] = {}
     opened: dict[str, tuple[int, etree._Element]] = {}  # bpt i -> (offset, element)
     pairs: list[tuple[str, int, int, etree._Element, etree._Element]] = []
-    counter = Counter()
+    counter: Counter[str] = Counter()
     points: list[tuple[int, etree._Element]] = []
 
     def length() -> int:
@@ -109,11 +115,11 @@ def _seg_text(seg: etree._Element) -> tuple[str, list[Tag], dict[str, _Code]]:
                         shell.remove(grandchild)
                     shell.text = None
                     codes[tag_id] = _Code("hi", shell)
-                elif name == "bpt" and child.get("i") is not None and child.get("i") not in opened:
-                    opened[child.get("i")] = (length(), child)
-                elif name == "ept" and child.get("i") in opened:
-                    start, bpt = opened.pop(child.get("i"))
-                    pairs.append((child.get("i"), start, length(), bpt, child))
+                elif name == "bpt" and (i := child.get("i")) is not None and i not in opened:
+                    opened[i] = (length(), child)
+                elif name == "ept" and (i := child.get("i")) is not None and i in opened:
+                    start, bpt = opened.pop(i)
+                    pairs.append((i, start, length(), bpt, child))
                 else:
                     points.append((length(), child))
             if child.tail:
@@ -154,6 +160,14 @@ def _add_points(points: list[tuple[int, etree._Element]], tags: list[Tag], codes
         codes[tag_id] = _Code("point", _strip_tail(element))
 
 
+def _seg(tuv: etree._Element) -> etree._Element:
+    """A tuv's seg (the Arabic tuv is chosen among those that have one)."""
+    seg = tuv.find("seg")
+    if seg is None:
+        raise ValueError("a <tuv> without <seg>")
+    return seg
+
+
 def _append_text(parent: etree._Element, text: str) -> None:
     if not text:
         return
@@ -165,12 +179,12 @@ def _append_text(parent: etree._Element, text: str) -> None:
 
 def build_seg(seg_tag: str, text: str, tags: Sequence[Tag], codes: dict[str, _Code]) -> etree._Element:
     """A seg element holding ``text`` with each tag's code written back at its offsets."""
-    events = []
+    events: list[tuple[int, int, int, float, str, etree._Element | str]] = []  # the item: a point's element or a tag id
     for k, tag in enumerate(tags):
         code = codes[tag.id]
         if code.kind == "point" or tag.start == tag.end:  # a point, or a paired code around nothing: written whole
             if code.kind == "pair":
-                events += [(tag.start, 1, 0, k, "point", code.first), (tag.start, 1, 0, k + 0.5, "point", code.second)]
+                events += [(tag.start, 1, 0, k, "point", code.first), (tag.start, 1, 0, k + 0.5, "point", code.closing())]
             else:
                 events.append((tag.start, 1, 0, k, "point", code.first))
         else:
@@ -183,7 +197,7 @@ def build_seg(seg_tag: str, text: str, tags: Sequence[Tag], codes: dict[str, _Co
     for position, _, _, _, what, item in events:
         _append_text(stack[-1], text[cursor:position])
         cursor = position
-        if what == "point":
+        if isinstance(item, etree._Element):  # a point
             stack[-1].append(copy.deepcopy(item))
             continue
         code = codes[item]
@@ -195,13 +209,13 @@ def build_seg(seg_tag: str, text: str, tags: Sequence[Tag], codes: dict[str, _Co
             else:
                 stack.pop()
         else:
-            stack[-1].append(copy.deepcopy(code.first if what == "open" else code.second))
+            stack[-1].append(copy.deepcopy(code.first if what == "open" else code.closing()))
     _append_text(stack[-1], text[cursor:])
     return seg
 
 
 class TmxDocument(Document):
-    def __init__(self, text: str, encoding: str, bom: bytes, units: list[_Unit], lang_codes: Counter) -> None:
+    def __init__(self, text: str, encoding: str, bom: bytes, units: list[_Unit], lang_codes: Counter[str]) -> None:
         self.text = text
         self.encoding = encoding
         self.bom = bom
@@ -223,14 +237,13 @@ class TmxDocument(Document):
         by_segment = iter(translations)
         edits: list[tuple[int, int, str]] = []
         for unit in self.units:
-            seg_tag = unit.arabic.find("seg").tag
             if unit.segment is None:
-                seg = _strip_tail(unit.arabic.find("seg"))
+                seg = _strip_tail(_seg(unit.arabic))
             else:
                 translated = next(by_segment)
                 if translated.kept is not None:  # left as it is (no Arabic letter): no target written
                     continue
-                seg = build_seg(seg_tag, translated.text, translated.tags, unit.codes)
+                seg = build_seg("seg", translated.text, translated.tags, unit.codes)
             tuv = etree.Element("tuv", {unit.lang_attr: code})
             tuv.append(seg)
             xml = etree.tostring(tuv, encoding="unicode")
@@ -268,13 +281,15 @@ class TmxFormat(DocumentFormat):
             raise InputError(f"{name}: cannot locate every <tu> in the file ({len(tus)} parsed, {len(ends)} found)")
         target = options.target
         units: list[_Unit] = []
-        codes = Counter()
+        codes: Counter[str] = Counter()
         any_arabic = False
         start = 0
         for index, (tu, end) in enumerate(zip(tus, ends), start=1):
             tuvs = [tuv for tuv in tu if isinstance(tuv.tag, str) and tuv.tag == "tuv"]
             for tuv in tuvs:
-                codes[_lang(tuv)[0]] += 1
+                language = _lang(tuv)[0]
+                if language is not None:  # the spellings of the tags in use (a tuv without one names none)
+                    codes[language] += 1
             arabic = next((tuv for tuv in tuvs if is_arabic(_lang(tuv)[0]) and tuv.find("seg") is not None),
                           None)
             spans = [m.span() for m in _TUV.finditer(text, start, end)]
@@ -294,7 +309,7 @@ class TmxFormat(DocumentFormat):
                 if not options.overwrite_targets:
                     continue
                 unit.replace = spans[existing[0]]
-            text_, tags, tag_codes = _seg_text(arabic.find("seg"))
+            text_, tags, tag_codes = _seg_text(_seg(arabic))
             if _has_letters(text_):
                 unit.segment = Segment(f"tu {index}" + (f" (tuid {tu.get('tuid')})" if tu.get("tuid") else ""),
                                        text_, tuple(tags))

@@ -15,10 +15,12 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from mt.errors import OUTPUT_ERRNOS, InputError, OutputError
 
+fcntl: ModuleType | None
 try:
     import fcntl  # POSIX: the temporary file is locked while written, so that only dead writers' files are removed
 except ImportError:  # pragma: no cover - Windows: leftovers are left alone
@@ -139,7 +141,7 @@ def plan_outputs(names: Sequence[str], output: str | None, name_in_dir: Callable
     protected = [*names, *other_inputs]
     for path in paths:
         check_output(path, force, protected)
-    return paths
+    return list(paths)  # as list[Path | None], the type the stdout case shares
 
 
 def _part_pattern(path: Path) -> re.Pattern:

@@ -211,7 +211,7 @@ class XliffFormat(DocumentFormat):
 
 def _translatable(element: etree._Element, stop: etree._Element) -> bool:
     """No ``translate="no"`` on the element or an ancestor up to ``stop``."""
-    node = element
+    node: etree._Element | None = element
     while node is not None:
         if node.get("translate") == "no":
             return False
@@ -305,10 +305,9 @@ def _pairs(parent: etree._Element, dialect: _Dialect) -> dict[etree._Element, et
     open_: list[tuple[str, str, etree._Element]] = []  # (end element name, key, start)
     for child in parent:
         name = _local(child)
-        if name in dialect.openers and dialect.key_open(child) is not None:
-            open_.append((dialect.openers[name], dialect.key_open(child), child))
-        elif name in dialect.openers.values() and dialect.key_close(child) is not None:
-            key = dialect.key_close(child)
+        if name in dialect.openers and (opened := dialect.key_open(child)) is not None:
+            open_.append((dialect.openers[name], opened, child))
+        elif name in dialect.openers.values() and (key := dialect.key_close(child)) is not None:
             for depth in range(len(open_) - 1, -1, -1):
                 if open_[depth][0] == name and open_[depth][1] == key:
                     if depth == len(open_) - 1:  # innermost: properly nested
@@ -449,7 +448,8 @@ def _target_for(unit: _Unit, v12: bool) -> etree._Element:
     target = etree.Element(f"{{{etree.QName(unit.source).namespace}}}target")
     target.tail = anchor.tail
     if anchor.getnext() is None:  # the last child: the new target takes the closing indentation
-        before = anchor.getprevious().tail if anchor.getprevious() is not None else anchor.getparent().text
+        previous, parent = anchor.getprevious(), anchor.getparent()
+        before = previous.tail if previous is not None else parent.text if parent is not None else None
         if before is not None and not before.strip():
             anchor.tail = before
     anchor.addnext(target)
@@ -462,6 +462,9 @@ def _segment_target_for(unit: _Unit) -> tuple[etree._Element, etree._Element]:
     yet, empty, or overwritten) first gets the seg-source's layout: its marks, the wrappers around them (``g``)
     and the text between them, the marks' source content kept until their segment is written (a mark without
     letters stays as it is, as a number would in a translation)."""
+    seg_source, mid = unit.seg_source, unit.mid
+    if seg_source is None or mid is None:
+        raise ValueError("not a segmented XLIFF 1.2 unit (no seg-source and mid)")
     target = unit.unit.find(f"{{{XLIFF_12}}}target")
     if target is None:
         target = _target_for(unit, True)
@@ -469,13 +472,13 @@ def _segment_target_for(unit: _Unit) -> tuple[etree._Element, etree._Element]:
     if not marks:
         for child in list(target):
             target.remove(child)
-        target.text = unit.seg_source.text
-        for child in unit.seg_source:
+        target.text = seg_source.text
+        for child in seg_source:
             target.append(copy.deepcopy(child))
         marks = _segment_marks(target)
-    mark = marks.get(unit.mid)
+    mark = marks.get(mid)
     if mark is None:  # the target lacks this segment's mark: added at the end
-        mark = etree.SubElement(target, f"{{{XLIFF_12}}}mrk", mtype="seg", mid=unit.mid)
+        mark = etree.SubElement(target, f"{{{XLIFF_12}}}mrk", mtype="seg", mid=mid)
     for child in list(mark):
         mark.remove(child)
     mark.text = None
@@ -496,7 +499,8 @@ def _add_note_12(unit: etree._Element, text: str) -> None:
     note = etree.SubElement(unit, f"{{{XLIFF_12}}}note", {"from": QE_CATEGORY})
     note.text = text
     if last is not None:  # indented like its siblings
-        note.tail, last.tail = last.tail, (last.getprevious().tail if last.getprevious() is not None else unit.text)
+        previous = last.getprevious()
+        note.tail, last.tail = last.tail, (previous.tail if previous is not None else unit.text)
 
 
 def _add_note(unit: etree._Element, text: str = MT_NOTE, category: str = "mt") -> None:
@@ -548,7 +552,7 @@ def _fill(parent: etree._Element, node: Node, unit: _Unit) -> None:
         if isinstance(child, str):
             _append_text(parent, child)
             continue
-        inline = unit.inline[child.tag.id]
+        inline = unit.inline[child.tag_id]
         if inline.wraps:
             element = etree.SubElement(parent, inline.start.tag, attrib=dict(inline.start.attrib))
             _fill(element, child, unit)

@@ -8,7 +8,7 @@ never appears in a message.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TypedDict
 
 from lxml import etree
 
@@ -18,9 +18,19 @@ _ENTITIES_REFUSED = ("{name}: declares XML entities (<!ENTITY ...>), which are r
                      "local files and nested ones can exhaust memory")
 
 
+class _SafeSettings(TypedDict):
+    """The keywords of lxml's parsers that make a parse safe (typed, so that they unpack into XMLParser)."""
+
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    dtd_validation: bool
+    huge_tree: bool
+
+
 # what every parse here is made with: no entity resolved, no DTD loaded, no network, libxml2's size limits on
-SAFE_SETTINGS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False,
-                 "huge_tree": False}
+SAFE_SETTINGS: _SafeSettings = {"resolve_entities": False, "no_network": True, "load_dtd": False,
+                                "dtd_validation": False, "huge_tree": False}
 
 
 def safe_parser(*, remove_comments: bool = False, remove_blank_text: bool = False) -> etree.XMLParser:

@@ -39,7 +39,7 @@ def part_label(part: str) -> str:
 
 def _mirrored_text_boxes(root: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
     """(choice, fallback) text box contents of every mc:AlternateContent whose fallback reads as its choice."""
-    pairs = []
+    pairs: list[tuple[etree._Element, etree._Element]] = []
     for alternate in root.iter(mc("AlternateContent")):
         choice = alternate.find(mc("Choice"))
         if choice is None:

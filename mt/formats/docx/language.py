@@ -31,17 +31,17 @@ def east_asian_font(styles: etree._Element | None, theme: etree._Element | None)
     or Simplified Chinese (script Hans) font, else SimSun."""
     if styles is not None:
         fonts = styles.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}/{w('rFonts')}")
-        if fonts is not None and fonts.get(w("eastAsia")):
-            return fonts.get(w("eastAsia"))
+        if fonts is not None and (east_asia := fonts.get(w("eastAsia"))):
+            return east_asia
     if theme is not None:
         minor = theme.find(f".//{{{A_NS}}}minorFont")
         if minor is not None:
             ea = minor.find(f"{{{A_NS}}}ea")
-            if ea is not None and ea.get("typeface"):
-                return ea.get("typeface")
+            if ea is not None and (typeface := ea.get("typeface")):
+                return typeface
             for font in minor.iter(f"{{{A_NS}}}font"):
-                if font.get("script") == "Hans" and font.get("typeface"):
-                    return font.get("typeface")
+                if font.get("script") == "Hans" and (typeface := font.get("typeface")):
+                    return typeface
     return DEFAULT_EAST_ASIAN_FONT
 
 

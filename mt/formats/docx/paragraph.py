@@ -359,6 +359,12 @@ class _Node:
     def covers(self, offset: int) -> bool:
         return self.start <= offset <= self.end
 
+    def tag_plan(self) -> _Plan:
+        """The plan of the node's tag: every node below the root has one."""
+        if self.plan is None:
+            raise ValueError("the root node has no tag")
+        return self.plan
+
     def within(self, other: "_Node") -> bool:
         node: _Node | None = self
         while node is not None:
@@ -409,7 +415,7 @@ class _Writer:
         self.span(holder, rpr, node.end, points)
 
     def box(self, holder: etree._Element, node: _Node) -> None:
-        plan = node.plan
+        plan = node.tag_plan()
         box = plan.box
         if box is None:            # a formatted stretch
             self.node(holder, node, plan.rpr)
@@ -418,11 +424,14 @@ class _Writer:
             self.node(holder, node, plan.rpr)
             self.pieces(holder, _field_pieces(box.end))
         else:                      # a container element, kept with its attributes and properties
-            for child in list(box.holder):
-                if box.holder is not box.element or not is_w(child, *PROPERTIES):
-                    box.holder.remove(child)
+            inner = box.holder
+            if inner is None:
+                raise ValueError(f"a {box.kind} container without the element its runs go in")
+            for child in list(inner):
+                if inner is not box.element or not is_w(child, *PROPERTIES):
+                    inner.remove(child)
             holder.append(box.element)
-            self.node(box.holder, node, plan.rpr)
+            self.node(inner, node, plan.rpr)
 
 
 def _tree(translation: TranslatedSegment, plans: dict[str, _Plan]) -> _Node:
