@@ -20,7 +20,7 @@ import difflib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -91,15 +91,16 @@ def piece_to_word(pieces: Sequence[str], text: str, words: Sequence[Token]) -> l
     result: list[set[int]] = [set() for _ in pieces]
     a = "".join(c for c, _ in piece_chars)
     b = "".join(c for c, _ in text_chars)
+    pairs: Iterable[tuple[int, int]]
     if a == b:
         pairs = zip(range(len(a)), range(len(b)))
     else:
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
         pairs = ((i + k, j + k) for i, j, size in matcher.get_matching_blocks() for k in range(size))
     for i, j in pairs:
-        word = text_chars[j][1]
-        if word >= 0:
-            result[piece_chars[i][1]].add(word)
+        word_index = text_chars[j][1]
+        if word_index >= 0:
+            result[piece_chars[i][1]].add(word_index)
     return result
 
 
@@ -182,7 +183,10 @@ class AttentionAligner:
                 src_pieces, tgt_pieces = pairs[k]
                 array = np.array(matrix, dtype=np.float32).reshape(len(tgt_pieces), len(src_pieces) + 1)
                 results[k] = SubwordAttention(src_pieces, tgt_pieces, array)
-        return results  # type: ignore[return-value]
+        done = [result for result in results if result is not None]
+        if len(done) != len(results):
+            raise RuntimeError("a pair was left out of every batch")
+        return done
 
     def _batches(self, pairs: Sequence[tuple[list[str], list[str]]]) -> list[list[int]]:
         """Pair indices in batches of at most ``batch_size``, pairs of similar lengths together (sorted by length,

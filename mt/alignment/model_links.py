@@ -59,8 +59,8 @@ def sentence_links(backend: Backend, pairs: Sequence[tuple[str, str]], source_la
     todo.sort(key=lambda k: (len(pieces[k][0]) + len(pieces[k][1]), k))
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        for k, matrix in zip(batch, backend.attention_batch([pieces[k][0] for k in batch], [pieces[k][1] for k in batch])):
-            matrices[k] = matrix
+        for k, found in zip(batch, backend.attention_batch([pieces[k][0] for k in batch], [pieces[k][1] for k in batch])):
+            matrices[k] = found
     for k, ((src, tgt), matrix) in enumerate(zip(pieces, matrices)):
         if matrix is None or not src or not tgt:
             continue
@@ -68,7 +68,7 @@ def sentence_links(backend: Backend, pairs: Sequence[tuple[str, str]], source_la
         lead = len(prefix)  # the target-language token links to no word
         array = np.array([row[: len(src) + 1] for row in matrix[: len(tgt)]], dtype=np.float32)
         attention = SubwordAttention(src, tgt, array)
-        src_map = [set() for _ in range(lead)] + piece_to_word(src[lead:], source, out[k].source_words)
+        src_map: list[set[int]] = [set() for _ in range(lead)] + piece_to_word(src[lead:], source, out[k].source_words)
         out[k].links = merge_to_words(attention.subword_links(), src_map,
                                       piece_to_word(tgt, target, out[k].target_words))
     return out

@@ -86,7 +86,7 @@ def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statis
     def tok(lines: Sequence[str], lang: str, pre: bool) -> list[list[str]]:
         return [tokenize(line, lang, split_clitics=split_clitics, zh_mode=zh_mode, tokenized=pre) for line in lines]
 
-    aligner = StatisticalAligner(backend=backend, symmetrization=symmetrization, src_lang=src_lang,
-                                 tgt_lang=tgt_lang)
-    return aligner.align(tok(src, src_lang, tokenized), tok(tgt, tgt_lang, tokenized),
+    statistical = StatisticalAligner(backend=backend, symmetrization=symmetrization, src_lang=src_lang,
+                                     tgt_lang=tgt_lang)
+    return statistical.align(tok(src, src_lang, tokenized), tok(tgt, tgt_lang, tokenized),
                          extra_src=tok(extra_src, src_lang, False), extra_tgt=tok(extra_tgt, tgt_lang, False))

@@ -168,7 +168,7 @@ class _Validator:
         return TextInfo(self.line_ends + len(complete) + (last is not None), last is None)
 
 
-def validate(stream: BinaryIO, name: str) -> TextInfo:
+def validate(stream: BinaryIO | gzip.GzipFile, name: str) -> TextInfo:
     """Check that a byte stream is UTF-8 text; raise InputError naming the first problem."""
     validator = _Validator(name)
     while block := stream.read(BLOCK):
@@ -229,9 +229,9 @@ class TextInput:
         """Whether lines arrive as a stream whose length was not known in advance."""
         return self._stream
 
-    def _open(self) -> BinaryIO:
+    def _open(self) -> BinaryIO | gzip.GzipFile:
         if self.rules.gzip and self.name.endswith(".gz"):
-            return gzip.open(self.name, "rb")  # type: ignore[return-value]
+            return gzip.open(self.name, "rb")
         return open(self.name, "rb")
 
     def _check_empty_file(self, lines: int) -> None:
@@ -250,10 +250,12 @@ class TextInput:
         splitter = _Splitter()
         validator = None
         count = 0
+        stream: BinaryIO | gzip.GzipFile
         if self.name == STDIN:
-            stream = self._stdin or sys.stdin.buffer
+            stdin = self._stdin or sys.stdin.buffer
+            stream = stdin
             validator = None if self.info is not None else _Validator(self.label)
-            chunks = _stdin_chunks(stream, pause=pause)
+            chunks = _stdin_chunks(stdin, pause=pause)
         else:
             stream = self._open()
             chunks = iter(lambda: stream.read(BLOCK), b"")

@@ -105,10 +105,9 @@ def wrong_script(lines: Iterable[str], lang: str) -> str | None:
 
 def judge(prof: ScriptProfile, lang: str) -> str | None:
     """:func:`wrong_script` on a profile already counted."""
-    expected = LANGUAGE_SCRIPT.get(lang)
-    if expected is None or prof.letters < MIN_LETTERS or prof.share(expected) >= 0.3:
+    expected, dominant = LANGUAGE_SCRIPT.get(lang), prof.dominant
+    if expected is None or dominant is None or prof.letters < MIN_LETTERS or prof.share(expected) >= 0.3:
         return None
-    dominant = prof.dominant
     return (f"{prof.share(dominant):.0%} of its letters are {_NAMES.get(dominant, dominant)}, "
             f"not {_NAMES[lang]}")
 

@@ -341,6 +341,8 @@ class _BeadCost:
         if not len(x1):
             return out
         hyp, ref = self.level.hyp, self.level.ref
+        if hyp is None or ref is None:
+            raise ValueError("no n-gram profiles at this level to compare translations with")
         cuts = np.flatnonzero(np.diff(x1)) + 1
         for lo, hi in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [len(x1)]))):
             x = x1[lo]

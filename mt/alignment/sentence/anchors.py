@@ -199,7 +199,7 @@ def _prefix_index(forms: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str,
 
 def _substring_keys(text: str, index: dict[str, list[tuple[str, str]]]) -> set[str]:
     """Keys of the indexed forms that occur in ``text``: one dictionary look-up per character."""
-    keys = set()
+    keys: set[str] = set()
     for i in range(len(text) - 1):
         candidates = index.get(text[i:i + 2])
         if candidates:
@@ -232,7 +232,7 @@ def _add_countries(src: Sequence[str], tgt: Sequence[str], src_sets: list[set[st
             tgt_sets[k].update(forms[m] for m in pattern.findall(text))
 
 
-def _per_arabic_word(texts: Sequence[str], keys_of: Callable[[str], frozenset[str]]) -> list[set[str]]:
+def _per_arabic_word(texts: Sequence[str], keys_of: Callable[[list[str]], frozenset[str]]) -> list[set[str]]:
     """Per text, the union of ``keys_of(stems)`` over its Arabic words, where ``stems`` are the word's normalised
     form and its proclitic-free stems (:func:`_stems`); each distinct word is looked up once."""
     cache: dict[str, frozenset[str]] = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -22,6 +22,15 @@ log = logging.getLogger(__name__)
 
 # cost(a, b, x, ys) -> costs of beads (a, b) ending at nodes (x, y) for y in ys (inf where impossible)
 CostFunction = Callable[[int, int, int, np.ndarray], np.ndarray]
+
+
+@runtime_checkable
+class FlatCost(Protocol):
+    """A cost function that also gives the costs of one bead type at many nodes (xs[i], ys[i]) in one call."""
+
+    def __call__(self, a: int, b: int, x: int, ys: np.ndarray) -> np.ndarray: ...
+
+    def flat(self, a: int, b: int, xs: np.ndarray, ys: np.ndarray) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -62,18 +71,19 @@ def banded_dp(n: int, m: int, beads: Sequence[tuple[int, int]], cost: CostFuncti
     """Cheapest path from (0, 0) to (n, m) through the windows, as a list of beads in document order."""
     vertical = [k for k, (a, _) in enumerate(beads) if a > 0]
     has_insert = (0, 1) in beads
-    table = None
-    if hasattr(cost, "flat"):  # every node's cost in one call per bead type
+    table: dict[tuple[int, int], np.ndarray] | None = None
+    starts: list[int] = []  # where each row's nodes start in the table's arrays
+    if isinstance(cost, FlatCost):  # every node's cost in one call per bead type
         lens = hi - lo + 1
         offset = np.concatenate(([0], np.cumsum(lens)))
         xs = np.repeat(np.arange(n + 1), lens)
         ys_all = lo[xs] + np.arange(offset[-1]) - offset[xs]
         table = {bead: cost.flat(bead[0], bead[1], xs, ys_all) for bead in beads}
+        starts = offset.tolist()
     totals: list[np.ndarray] = []
     choice: list[np.ndarray] = []
     chain: list[np.ndarray] = []
     lo_, hi_ = lo.tolist(), hi.tolist()
-    starts = offset.tolist() if table else None
     for x in range(n + 1):
         first, last = lo_[x], hi_[x]
         ys = np.arange(first, last + 1)

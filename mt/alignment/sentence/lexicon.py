@@ -47,9 +47,9 @@ def _keys(text: str, lang: str, words: _Words | None = None) -> set[str]:
 def _types(sentences: Sequence[str], lang: str) -> tuple[list[np.ndarray], list[str]]:
     vocab: dict[str, int] = {}
     out = []
-    words = _Words(lang)
+    splitter = _Words(lang)
     for text in sentences:
-        keys = _keys(text, lang, words)
+        keys = _keys(text, lang, splitter)
         # ids in a fixed order (a set's order follows Python's per-process string hashing): ties in the Dice
         # score go to the lowest id, so the word list, and --realign, must not depend on the process
         out.append(np.array(sorted(vocab.setdefault(k, len(vocab)) for k in sorted(keys) if k), dtype=np.int64))
@@ -72,7 +72,7 @@ def learn_glossary(src: Sequence[str], tgt: Sequence[str], *, src_lang: str = "a
     # a pair seen fewer than min_count times cannot be kept: words seen less often need not be paired at all
     src_ids = [s[src_count[s] >= min_count] for s in src_ids]
     tgt_ids = [t[tgt_count[t] >= min_count] for t in tgt_ids]
-    dtype = np.uint32 if len(src_words) * n_tgt < 2 ** 32 else np.int64  # half the bytes to sort
+    dtype: type[np.unsignedinteger | np.signedinteger] = np.uint32 if len(src_words) * n_tgt < 2 ** 32 else np.int64  # half the bytes to sort
     codes = [np.add.outer(s.astype(dtype) * dtype(n_tgt), t.astype(dtype)).ravel()
              for s, t in zip(src_ids, tgt_ids) if len(s) and len(t)]
     if not codes:
@@ -101,7 +101,8 @@ def gloss(sentences: Sequence[str], glossary: dict[str, str], *, src_lang: str =
         for token in tokenize(text, src_lang):
             if token not in cache:
                 cache[token] = glossary.get(normalize_for_statistics(token, src_lang))
-            if cache[token]:
-                words.append(cache[token])
+            found = cache[token]
+            if found:
+                words.append(found)
         out.append(joiner.join(words))
     return out
