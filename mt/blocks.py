@@ -132,7 +132,7 @@ def drive(blocks: Iterator[list[str]], start: Callable[[list[str]], Steps[list[L
     come back fast) lets the next block start: the round is then decoded in the same call as that block's
     first decode (mt.decoding.batching), and at most two blocks are held. ``progress`` gets each finished
     block's line count."""
-    running: list[Running] = []  # oldest first; payload: the block's line count
+    running: list[Running[list[LineResult]]] = []  # oldest first; payload: the block's line count
     started = 0
     while True:
         # the only running block is the latest started one: block 1 when started == 1

@@ -127,10 +127,11 @@ class MemorySession:
         """The memory's answers for a block's sources, and the job records of the ones an interrupted run of this
         job decoded in this block (by index). A job database (checkpoint_only) answers only with the job's own
         records; an MT entry answers only the spelling it was made from."""
-        if not self.reads or not sources:
+        tm = self.tm
+        if tm is None or not self.reads or not sources:
             return [None] * len(sources), {}
-        hits = self.tm.lookup(sources, to, key)
-        own = self.tm.job_entries(job.job, job_block) if job is not None and any(hits) else {}
+        hits = tm.lookup(sources, to, key)
+        own = tm.job_entries(job.job, job_block) if job is not None and job_block is not None and any(hits) else {}
         records = {}
         for i, hit in enumerate(hits):
             if hit is not None and hit.origin != "human" and hit.id in own:
@@ -147,6 +148,8 @@ class MemorySession:
               job_block: int | None) -> int:
         """Store a block's decoded sentences in one transaction (with a job, their records); returns how many
         entries were added or updated."""
+        if self.tm is None:
+            raise ValueError("no translation memory to store in")
         notes = _job_notes([s.source for s in sentences], sentences) if job is not None else None
         written = self.tm.store_mt([Segment(s.source, s.translation, to, score=s.score, complete=s.complete)
                                     for s in sentences], key, job.job if job is not None else None,

@@ -25,7 +25,7 @@ A row (JSON object, one per line, in input order):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 from mt.formats.document import TranslatedSegment
 from mt.memory import MtKey, TranslationMemory
@@ -67,7 +67,7 @@ def _origin(sentences: Sequence[SentenceResult]) -> str | None:
 def row(input_name: str, location: str, source: str, translation: str, sentences: Sequence[SentenceResult],
         displaced: Sequence[str] = (), fuzzy: FuzzyLookup | None = None) -> dict:
     """One report row (see the module docstring)."""
-    out = {"input": input_name, "location": location, "source": source, "translation": translation,
+    out: dict[str, Any] = {"input": input_name, "location": location, "source": source, "translation": translation,
            "score": _score(sentences), "terms": [t.to_dict() for s in sentences for t in s.terms],
            "displaced": list(displaced)}
     numbers = [t.to_dict() for s in sentences for t in s.numbers]

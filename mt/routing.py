@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from mt.backends.loading import BACKENDS, load_backend
 from mt.decoding import Enforcer, Leg, Steps, Unit, UnitTranslation
@@ -42,10 +42,19 @@ def model_identity(model: str, path: Path | None = None) -> tuple[str, str]:
 
 
 def sentence_result(source: str, translation: str, score: float | None, terms: list[TermResult],
-              *rest: object) -> SentenceResult:
+                    intermediate: str | None = None, chunked: bool = False, complete: bool = True,
+                    origin: str | None = None, decoded: list | None = None) -> SentenceResult:
     """A SentenceResult with the enforcer's results split: the glossary's terms, and the source's numbers."""
-    return SentenceResult(source, translation, score, [t for t in terms if not is_number(t.concept_id)], *rest,
+    return SentenceResult(source, translation, score, [t for t in terms if not is_number(t.concept_id)],
+                          intermediate, chunked, complete, origin, decoded,
                           numbers=[t for t in terms if is_number(t.concept_id)])
+
+
+def _pair(plan: ModelPlan) -> str:
+    """The pair a routed model is planned for (the router plans every leg with its pair)."""
+    if plan.pair is None:
+        raise ValueError(f"{plan.model}: planned without a language pair")
+    return plan.pair
 
 
 class Router:
@@ -92,12 +101,12 @@ class Router:
     def source_tokens(self, plan: ModelPlan) -> Callable[[str], int]:
         """The first leg's source token count (Leg.count_tokens) from the model's tokenizer files alone, for
         sentences taken from the memory while the model is not loaded."""
-        key = (plan.pair, plan.model)
+        key = (_pair(plan), plan.model)
         if key in self._legs:
             return self._legs[key].count_tokens
         if key not in self._counters:
             vocab = MarianVocab.from_dir(plan.path)
-            extra = len(target_prefix(vocab, plan.pair.partition("-")[2]))
+            extra = len(target_prefix(vocab, _pair(plan).partition("-")[2]))
             self._counters[key] = lambda text: vocab.count_source_tokens(text) + extra
         return self._counters[key]
 
@@ -126,8 +135,8 @@ class Router:
             "settings": (settings if glossed else replace(settings, glossary_mode="off")).fingerprint(),
         }
         glossary_fp = ""
-        if glossed:
-            glossary_fp = glossary_fingerprint(glossary, [plan.pair.partition("-")[2] for plan in plans])
+        if glossed and glossary is not None:
+            glossary_fp = glossary_fingerprint(glossary, [_pair(plan).partition("-")[2] for plan in plans])
         model_id, revision = identities[-1]
         return MtKey(model_id, revision, glossary_fp, fingerprint(fingerprinted))
 
@@ -195,7 +204,7 @@ def pivot_terms(first: list[TermResult], second: list[TermResult], translation: 
     the last leg had to place it.
     """
     forced = Counter(t.concept_id for t in second if t.status == "enforced")
-    concepts = {t.concept_id: t.concept for t in first if t.concept.targets(lang)}
+    concepts = {t.concept_id: t.concept for t in first if isinstance(t.concept, Concept) and t.concept.targets(lang)}
     spans = concept_spans(translation, concepts, lang, Counter(t.concept_id for t in first if t.concept_id in concepts))
     out = []
     for term in first:
@@ -229,11 +238,12 @@ def decode_units(units: list[Unit], legs: list[Leg], policy: TermPolicy, attenti
     (SentenceResult.decoded: pieces and alignment head, to place inline tags), one each per unit."""
     translations: list[UnitTranslation] = yield from legs[0].unit_steps(units, policy.enforcer(legs[0]), attention)
     how: list[list] = [[(t.source_pieces, t.pieces, t.attention)] for t in translations]
-    intermediates: list[str | None] = [None] * len(units)
+    intermediates: Sequence[str | None] = [None] * len(units)
     all_terms = [t.terms for t in translations]
     for leg in legs[1:]:
-        intermediates = [t.translation for t in translations]
-        next_units = _pivot_units(intermediates, all_terms, leg.source_lang)
+        english = [t.translation for t in translations]
+        intermediates = english
+        next_units = _pivot_units(english, all_terms, leg.source_lang)
         next_translations = yield from leg.unit_steps(next_units, policy.enforcer(leg), attention)
         for steps, t in zip(how, next_translations):
             steps.append((t.source_pieces, t.pieces, t.attention))

@@ -98,24 +98,23 @@ def assemble(segment: Segment, results: Sequence[LineResult], to: str) -> Assemb
     return Assembled(segment, "\n".join(r.translation for r in results), parts)
 
 
-def _leg_pairs(parts: list[_Part], legs: Sequence[Leg], leg: int) -> list[tuple[str, str]]:
-    """The (source, target) texts that leg ``leg`` translated for each sentence part."""
+def _leg_pairs(sentences: list[SentenceResult], legs: Sequence[Leg], leg: int) -> list[tuple[str, str]]:
+    """The (source, target) texts that leg ``leg`` translated for each sentence."""
     pairs = []
-    for part in parts:
-        sentence = part.sentence
+    for sentence in sentences:
         texts = [sentence.source] + ([sentence.intermediate] if len(legs) > 1 else []) + [sentence.translation]
         source, target = texts[leg], texts[leg + 1]
         pairs.append((source or "", target or ""))  # no intermediate (a memory entry on the pivot): no links
     return pairs
 
 
-def _sentence_links(parts: list[_Part], legs: Sequence[Leg], batch_size: int) -> list[SentenceLinks]:
-    """Word links of each sentence part's source to its translation, composed over the legs: from the pieces and
+def _sentence_links(sentences: list[SentenceResult], legs: Sequence[Leg], batch_size: int) -> list[SentenceLinks]:
+    """Word links of each sentence's source to its translation, composed over the legs: from the pieces and
     alignment head the decode kept (SentenceResult.decoded), else by a forced pass (e.g. a memory's sentence)."""
     linked: list[SentenceLinks] | None = None
     for k, leg in enumerate(legs):
-        decoded = [part.sentence.decoded[k] if part.sentence.decoded else None for part in parts]
-        step = sentence_links(leg.backend, _leg_pairs(parts, legs, k), leg.source_lang, leg.target_lang,
+        decoded = [sentence.decoded[k] if sentence.decoded else None for sentence in sentences]
+        step = sentence_links(leg.backend, _leg_pairs(sentences, legs, k), leg.source_lang, leg.target_lang,
                               leg.prefix, batch_size, decoded)
         if linked is None:
             linked = step
@@ -196,9 +195,9 @@ def _with_uncovered_words(text: str, words: list[tuple[int, int]],
 def place_markup(assembled: Sequence[Assembled], legs: Sequence[Leg], batch_size: int = 16) -> list[TranslatedSegment]:
     """The TranslatedSegments of assembled segments, tags placed (one alignment sweep for all tagged ones)."""
     tagged = [a for a in assembled if a.segment.tags]
-    sentence_parts = [(a, part) for a in tagged for part in a.parts if part.sentence is not None]
-    links = _sentence_links([part for _, part in sentence_parts], legs, batch_size) if sentence_parts else []
-    by_part = {id(part): found for (_, part), found in zip(sentence_parts, links)}
+    sentence_parts = [(part, part.sentence) for a in tagged for part in a.parts if part.sentence is not None]
+    links = _sentence_links([sentence for _, sentence in sentence_parts], legs, batch_size) if sentence_parts else []
+    by_part = {id(part): found for (part, _), found in zip(sentence_parts, links)}
     for item in assembled:  # the decoders' pieces and attention rows have served: let them go
         for sentence in item.sentences:
             sentence.decoded = None

@@ -143,6 +143,7 @@ class CTranslate2Backend:
                 return_end_token=True,
                 return_attention=return_attention,
             )
+            decoded: list[Hypothesis] = []
             for i, result in zip(indices, results):
                 hypothesis = self._hypothesis(result.hypotheses[0], result.scores[0], options.length_penalty)
                 if return_attention and result.attention:
@@ -151,25 +152,25 @@ class CTranslate2Backend:
                         columns = len(sources[i]) + 1  # the source and its </s>
                         hypothesis.attention = [_over_source(row[:columns]) for row in rows[: len(hypothesis.pieces)]]
                 hypotheses[i] = hypothesis
+                decoded.append(hypothesis)
             if return_attention and options.beam_size > 1:
-                self._replace_first_rows([sources[i] for i in indices], [hypotheses[i] for i in indices], width)
-        return hypotheses  # type: ignore[return-value]
+                self._replace_first_rows([sources[i] for i in indices], decoded, width)
+        return _all_filled(hypotheses)
 
-    def _replace_first_rows(self, sources: Sequence[list[str]], hypotheses: Sequence[Hypothesis | None],
+    def _replace_first_rows(self, sources: Sequence[list[str]], hypotheses: Sequence[Hypothesis],
                             width: int) -> None:
         """Beam search's first attention row is computed over the batch's padding (its mass spreads over the
         padded columns, and renormalised it is still not the row the source gets alone: 7e-5 off, enough to move
         a near-tie's argmax); the later rows are the source's own. The first rows are taken from one greedy
         step forcing each hypothesis's first piece instead, padded to the same width, which is the source's own
         row (to 1e-8, as the transformers backend's forced pass gives it)."""
-        todo = [k for k, h in enumerate(hypotheses) if h is not None and h.attention and h.pieces]
+        todo = [(source, h.attention, h.pieces[0]) for source, h in zip(sources, hypotheses) if h.attention and h.pieces]
         if not todo:
             return
-        firsts = self.attention_batch([sources[k] for k in todo],
-                                      [[hypotheses[k].pieces[0]] for k in todo],  # type: ignore[union-attr]
+        firsts = self.attention_batch([source for source, _, _ in todo], [[first] for _, _, first in todo],
                                       source_width=width)
-        for k, rows in zip(todo, firsts):
-            hypotheses[k].attention[0] = _over_source(rows[0])  # type: ignore[index,union-attr]
+        for (_, attention, _), rows in zip(todo, firsts):
+            attention[0] = _over_source(rows[0])
 
     @staticmethod
     def _hypothesis(tokens: list[str], score: float, length_penalty: float) -> Hypothesis:
@@ -237,3 +238,11 @@ class CTranslate2Backend:
             forced.append([UNK] * max(target_width - 1, 0))
         results = self.translator.score_batch(batch, forced, max_batch_size=0, max_input_length=0)
         return [sum(result.log_probs) / len(result.log_probs) for result in results[: len(sources)]]
+
+
+def _all_filled(hypotheses: list[Hypothesis | None]) -> list[Hypothesis]:
+    """The hypotheses once every source's group has been decoded."""
+    filled = [h for h in hypotheses if h is not None]
+    if len(filled) != len(hypotheses):
+        raise RuntimeError("a source was left out of every decoding group")
+    return filled

@@ -109,7 +109,8 @@ class TransformersBackend:
         except Exception as error:  # noqa: BLE001 - torch, safetensors and transformers raise many types; chained
             message = " ".join(str(error).split()) or type(error).__name__
             raise ModelError(f"{self.path}: transformers cannot load this model ({message})") from error
-        self.model = model.to(device).eval()
+        # transformers wraps PreTrainedModel.to with functools.wraps(torch.nn.Module.to): typed as the unbound method
+        self.model = model.to(device).eval()  # type: ignore[arg-type]
         self.device = device
         self.max_positions = int(self.model.config.max_position_embeddings)
         self.decoder_layers: int | None = int(self.model.config.decoder_layers)
@@ -174,10 +175,11 @@ class TransformersBackend:
             finished = bool(generated) and generated[-1] == eos and length < max_new
             hypotheses.append(Hypothesis(self.vocab.target_pieces(generated), 0.0, finished))
             scores.append(recorder.mean(example, sequences[example], length))
-        if any(score is None for score in scores):  # a step the recorder missed: score them all by forcing
+        recorded = [score for score in scores if score is not None]
+        if len(recorded) < len(scores):  # a step the recorder missed: score them all by forcing
             log.debug("scoring %d outputs with a teacher-forced pass", len(hypotheses))
-            scores = self._mean_log_probs(input_ids, mask, sequences, [h.finished for h in hypotheses])
-        for hypothesis, score in zip(hypotheses, scores):
+            recorded = self._mean_log_probs(input_ids, mask, sequences, [h.finished for h in hypotheses])
+        for hypothesis, score in zip(hypotheses, recorded):
             hypothesis.score = score
         return hypotheses
 

@@ -11,7 +11,7 @@ per-step weight reads dominate small batches).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generator, TypeVar
+from typing import Generator, Generic, Sequence, TypeVar
 
 from mt.backends.base import BUCKETS, Hypothesis, bucket_width  # noqa: F401 - BUCKETS, bucket_width: re-exported
 from mt.decoding.protocols import DecoderLeg
@@ -73,26 +73,38 @@ def run(steps: Steps[T]) -> T:
         return done.value
 
 
-class Running:
-    """A generator being served by a driver: its pending request, or its result once it has returned."""
+class Running(Generic[T]):
+    """A generator being served by a driver: its pending request, or its result once it has returned.
+    ``payload``: a number the driver keeps with it (a block's line count)."""
 
-    def __init__(self, steps: Steps, payload: object = None) -> None:
+    _result: T  # set when the generator returns
+
+    def __init__(self, steps: Steps[T], payload: int = 0) -> None:
         self.steps = steps
         self.payload = payload
         self.request: DecodeRequest | None = None
-        self.result = None
         self.done = False
         self._advance(None)
+
+    @property
+    def result(self) -> T:
+        """What the generator returned."""
+        if not self.done:
+            raise RuntimeError("the generator has not returned yet")
+        return self._result
 
     def _advance(self, hypotheses: list[Hypothesis] | None) -> None:
         try:
             self.request = next(self.steps) if hypotheses is None else self.steps.send(hypotheses)
         except StopIteration as done:
-            self.request, self.result, self.done = None, done.value, True
+            self.request, self._result, self.done = None, done.value, True
 
     @staticmethod
-    def step(running: list["Running"]) -> None:
+    def step(running: Sequence["Running"]) -> None:
         """Serve the pending requests of all unfinished generators in shared calls and advance each one."""
         pending = [r for r in running if not r.done]
-        for r, hypotheses in zip(pending, serve([r.request for r in pending])):
+        requests = [r.request for r in pending if r.request is not None]
+        if len(requests) != len(pending):  # a generator that has not returned is waiting on a request
+            raise RuntimeError("a running generator without a pending request")
+        for r, hypotheses in zip(pending, serve(requests)):
             r._advance(hypotheses)

@@ -52,7 +52,7 @@ class _Chunk:
     text: str
     offset: int
     matches: list[TermMatch]
-    hypothesis: Hypothesis | None = None
+    hypothesis: Hypothesis
     forced: dict[int, str] = field(default_factory=dict)   # match index -> forced form
     unspellable: set[int] = field(default_factory=set)
     prefix_end: int = 0                                    # pieces of the hypothesis that are forced
@@ -139,6 +139,8 @@ class Enforcer:
         if matrix is None or len(matrix) != len(pieces):
             self._attend(leg, [source], [chunk])
             matrix = chunk.hypothesis.attention
+            if matrix is None:
+                raise RuntimeError("the forced pass returned no attention rows")
         mass = [sum(row[a:b]) for row in matrix]
         best = max(mass)  # the earliest of the near-best rows: robust to the backends' float noise
         row = next(j for j, m in enumerate(mass) if m >= best - 1e-3)
@@ -209,7 +211,7 @@ class Enforcer:
         there ("Asian Infrastructure Investment Banks", a form verification accepts) is still carried through.
         `attention` asks for the alignment head with every first decode (inline tags are placed with it).
         """
-        chunks = []
+        found: list[tuple[int, str, int, list[TermMatch]]] = []  # (index, text, offset, matches) of each chunk
         for i, (text, offset) in enumerate(zip(texts, offsets)):
             restriction = restrictions[i] if restrictions is not None else None
             matches = [m for m in self._matches(text, restriction) if m.concept.targets(self.target_lang)]
@@ -228,10 +230,9 @@ class Enforcer:
             if matches:
                 shifted = [TermMatch(m.start + offset, m.end + offset, m.text, m.concept, m.lang, m.variant, m.clitic)
                            for m in matches]
-                chunks.append(_Chunk(i, text, offset, shifted))
-        hypotheses = yield DecodeRequest(leg, sources, attention=attention or bool(chunks) and self.strict)
-        for chunk in chunks:
-            chunk.hypothesis = hypotheses[chunk.index]
+                found.append((i, text, offset, shifted))
+        hypotheses = yield DecodeRequest(leg, sources, attention=attention or bool(found) and self.strict)
+        chunks = [_Chunk(i, text, offset, shifted, hypotheses[i]) for i, text, offset, shifted in found]
         if self.strict:
             yield from self._repair(leg, chunks, sources)
         results: list[list[TermResult]] = [[] for _ in texts]
@@ -278,7 +279,7 @@ class Enforcer:
                                 for i in missing[id(chunk)])
                 prefix: list[str] = []
                 cursor = 0  # hypothesis pieces up to here are in the prefix or replaced by a term
-                spliced = []
+                spliced: list[int] = []
                 for position, end, which in placed:
                     if position < cursor:  # inside the previous term's rendering: placed by a later round
                         continue

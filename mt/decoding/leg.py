@@ -119,13 +119,16 @@ class Leg:
             )
             for i, hyp in zip(batch, hyps):
                 results[i] = hyp
-        return results  # type: ignore[return-value]
+        decoded = [hyp for hyp in results if hyp is not None]
+        if len(decoded) != len(results):
+            raise RuntimeError("a source was left out of every batch")
+        return decoded
 
     def batches(self, sources: Sequence[list[str]],
                 prefixes: Sequence[list[str]] | None = None) -> list[tuple[list[int], int]]:
         """The sources grouped by (bucket, limit, whether a prefix is forced), widest first, each group cut under
         the token budget (sentences x bucket width) in length order: (indices, decoding limit) per batch."""
-        groups: dict[tuple[int, int], list[int]] = {}
+        groups: dict[tuple[int, int, bool], list[int]] = {}
         for i, source in enumerate(sources):
             width = len(source) + 1
             forced = len(prefixes[i]) if prefixes and prefixes[i] else 0
