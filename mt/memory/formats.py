@@ -134,25 +134,27 @@ def read_tmx(path: Path, source_lang: str = "ar", target_lang: str | None = None
         props = {prop.get("type", ""): prop.text or "" for prop in element.iterfind("prop")}
         machine = props if props.get(TMX_PROPS["origin"]) == "mt" else None
         source = variants.get(source_lang)
-        langs = frozenset(lang for lang in candidates if lang in variants and source is not None)
+        langs = frozenset(lang for lang in candidates if lang in variants) if source is not None else frozenset()
         unit_langs.append(langs)
-        pairs += [(lang, source, variants[lang], machine) for lang in sorted(langs)]
+        if source is not None:
+            pairs += [(lang, source, variants[lang], machine) for lang in sorted(langs)]
         free_element(element)
     if not units:
         raise TranslationMemoryError(f"{path}: no translation units (<tu>) in this TMX")
     targets = _pick_targets(path, found, source_lang, target_lang)
     skipped = {"no source and target variant": sum(1 for langs in unit_langs if not langs & set(targets)),
                "empty segment": 0, "MT unit without a model id": 0}
-    segments, machine_segments = [], []
-    for lang, source, target, props in pairs:
+    segments: list[Segment] = []
+    machine_segments: list[tuple[Segment, MtKey]] = []
+    for lang, source, target, machine in pairs:
         if lang not in targets:
             continue
         if not source or not target:
             skipped["empty segment"] += 1
-        elif props is None:
+        elif machine is None:
             segments.append(Segment(source, target, lang, source_lang))
         else:
-            key, score, complete = _mt_key_and_flags(path, props)
+            key, score, complete = _mt_key_and_flags(path, machine)
             if not key.model_id:
                 skipped["MT unit without a model id"] += 1
                 continue

@@ -111,7 +111,8 @@ def _statements(script: str) -> Iterator[str]:
 
 
 def _entry(row: tuple) -> Entry:
-    return Entry(*row[:-1], complete=None if row[-1] is None else bool(row[-1]))
+    *columns, complete = row  # Entry's fields in order, complete last (stored as 0, 1 or NULL)
+    return Entry(*(*columns, None if complete is None else bool(complete)))
 
 
 def _one_line(error: BaseException) -> str:
@@ -368,7 +369,7 @@ class TranslationMemory:
     # -- writing -------------------------------------------------------------------------------------------------
 
     def _put(self, segments: Sequence[Segment], origin: str, key: MtKey,
-             ids: list[int] | None = None) -> WriteCounts:
+             ids: list[int | None] | None = None) -> WriteCounts:
         """Insert or update one entry per segment (``ids``, when given, receives each segment's entry id, None
         for a skipped one)."""
         added = updated = unchanged = skipped = 0
@@ -422,9 +423,9 @@ class TranslationMemory:
         notes = list(notes) if notes is not None else [None] * len(segments)
         if len(notes) != len(segments):
             raise ValueError("store_mt needs one note per segment")
-        ids: list[int | None] | None = [] if job is not None else None
+        ids: list[int | None] = []  # each segment's entry, recorded for a job
         with self._write() as db:
-            counts = self._put(segments, "mt", key, ids)
+            counts = self._put(segments, "mt", key, ids if job is not None else None)
             if job is not None:
                 db.executemany("INSERT OR IGNORE INTO job_entries (job, block, entry, note) VALUES (?, ?, ?, ?)",
                                [(job.id, block, entry, note) for entry, note in zip(ids, notes) if entry is not None])
@@ -442,6 +443,8 @@ class TranslationMemory:
                                     ).fetchone()[0]
                 return Job(row[0], fingerprint, blocks)
             cursor = db.execute("INSERT INTO jobs (fingerprint, started) VALUES (?, ?)", (fingerprint, _now()))
+            if cursor.lastrowid is None:
+                raise TranslationMemoryError("the new job got no id")
             return Job(cursor.lastrowid, fingerprint, 0)
 
     def job_entries(self, job: Job, block: int) -> dict[int, str | None]:
