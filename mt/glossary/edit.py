@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, TypedDict
 
 from mt.errors import GlossaryError
 from mt.glossary.formats import format_for
@@ -24,6 +24,19 @@ def check_editable(path: str | Path, fmt: str | None = None) -> None:
         raise GlossaryError(f"{path}: a CSV glossary cannot be edited in place (it keeps no ids, types, notes or "
                             f"second language); convert it first: mt glossary import {path} -o "
                             f"{path.with_suffix('.tsv')}")
+
+
+class ConceptFields(TypedDict):
+    """Every keyword of :func:`new_concept` that describes the concept (the server's concept body)."""
+
+    ar: list[str]
+    en: list[str]
+    zh: list[str]
+    concept_id: str | None
+    type: str
+    note: str
+    forbidden_en: list[str]
+    forbidden_zh: list[str]
 
 
 def new_concept(glossary: Glossary, *, ar: Iterable[str], en: Iterable[str] = (), zh: Iterable[str] = (),

@@ -66,10 +66,10 @@ class Glossary:
                 raise GlossaryError(f"{path}:{line}: not UTF-8") from error
         concepts = module_for(fmt).loads(data, name=str(path), **options)
         glossary = cls(concepts, path=path)
-        if fmt == "tsv":
+        if fmt == "tsv" and isinstance(data, str):  # a TSV is decoded (only TBX stays bytes)
             from mt.glossary.formats.tsv import line_numbers
 
-            glossary.lines = line_numbers(data)  # type: ignore[arg-type]
+            glossary.lines = line_numbers(data)
         log.info("loaded %d concepts from %s", len(glossary), path)
         return glossary
 

@@ -69,14 +69,14 @@ def check_against(concept: Concept, others: Iterable[Concept]) -> list[Issue]:
             index.setdefault(source_key(variant), other)
     issues: list[Issue] = []
     for variant in concept.ar:
-        other = index.get(source_key(variant))
-        if other is None:
+        claimed = index.get(source_key(variant))
+        if claimed is None:
             continue
-        same = concept.en[:1] == other.en[:1] and concept.zh[:1] == other.zh[:1]
+        same = concept.en[:1] == claimed.en[:1] and concept.zh[:1] == claimed.zh[:1]
         kind = "duplicate" if same else "conflicting"
         issues.append(Issue("error", concept.id,
-                            f"{kind} source variant {variant!r}: already in concept {other.id!r}"
-                            + ("" if same else f" ({other.preferred('en') or other.preferred('zh')})")))
+                            f"{kind} source variant {variant!r}: already in concept {claimed.id!r}"
+                            + ("" if same else f" ({claimed.preferred('en') or claimed.preferred('zh')})")))
     return issues
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from mt.errors import GlossaryError
 
@@ -69,6 +69,14 @@ def make_concept(id: str, ar: Iterable[str], en: Iterable[str] = (), zh: Iterabl
     if problem:
         raise GlossaryError(problem)
     return concept
+
+
+def concept_from_fields(texts: Mapping[str, str], lists: Mapping[str, Iterable[str]]) -> Concept:
+    """:func:`make_concept` from a reader's fields by name: ``texts`` the text fields (id, type, note), ``lists``
+    the term lists (ar, en, zh, forbidden_en, forbidden_zh); a field left out takes make_concept's default."""
+    return make_concept(texts.get("id", ""), lists.get("ar", ()), lists.get("en", ()), lists.get("zh", ()),
+                        lists.get("forbidden_en", ()), lists.get("forbidden_zh", ()), texts.get("type", "other"),
+                        texts.get("note", ""))
 
 
 def concept_problem(concept: Concept) -> str | None:

@@ -229,9 +229,10 @@ def _count_pairs(src_lines: Sequence[str], tgt_lines: Sequence[str], known_en: s
         if glossary is not None:
             known_spans = [tgt[m.start:m.end].lower() for m in glossary.match(tgt, lang="en")]
             en_names = {e for e in en_names if not any(e.lower() in k for k in known_spans)}
-            covered: bytearray | None = bytearray(len(src))
+            marks = bytearray(len(src))
             for m in glossary.match(src, lang="ar"):
-                covered[m.start - len(m.clitic):m.end] = b"\x01" * (m.end - m.start + len(m.clitic))
+                marks[m.start - len(m.clitic):m.end] = b"\x01" * (m.end - m.start + len(m.clitic))
+            covered: bytearray | None = marks
         else:
             covered = None
         en_names = {e for e in en_names if e.lower() not in known_en}

@@ -43,7 +43,7 @@ def _rows(path: Path, kind: str) -> list[tuple[int, str, list[str], list[str], l
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as error:
         raise GlossaryError(f"{path}: no such TICO-19 term table") from error
-    rows = []
+    rows: list[tuple[int, str, list[str], list[str], list[str]]] = []
     if kind == "google-ar-en":
         reader = csv.DictReader(text.splitlines())
         for lineno, row in enumerate(reader, start=2):

@@ -49,7 +49,7 @@ class Access:
         if self.keys is not None:
             if key is None:
                 raise ApiError(403, "this server requires an API key (api_key); ask its operator for one")
-            info = self._lookup(key)
+            info = self._lookup(self.keys, key)
             if info is None:
                 raise ApiError(403, "Invalid API key")
         if admin and (info is None or not info.admin):
@@ -63,11 +63,12 @@ class Access:
             raise ApiError(429, f"Slowdown: too many requests ({limit} per minute)")
         return info
 
-    def _lookup(self, key: str) -> KeyInfo | None:
+    @staticmethod
+    def _lookup(keys: KeyStore, key: str) -> KeyInfo | None:
         """The key's record; a key database that is missing or unreadable is logged (with its path) and
         answered 503 without it."""
         try:
-            return self.keys.lookup(key)  # type: ignore[union-attr]
+            return keys.lookup(key)
         except (InputError, sqlite3.Error) as error:
             log.error("the API key database cannot be read: %s", error)
             raise ApiError(503, "the server's API key database cannot be read (the error is in its log)") from None

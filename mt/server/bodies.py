@@ -27,8 +27,8 @@ async def read_fields(request: Request) -> dict:
         form = await request.form()
         fields: dict = {}
         for name in form.keys():
-            values = form.getlist(name)
-            fields[name] = values[0] if len(values) == 1 else values
+            items = form.getlist(name)
+            fields[name] = items[0] if len(items) == 1 else items
     else:
         raw = await request.body()
         fields = parse_json_object(raw) if raw.strip() else {}
@@ -63,6 +63,14 @@ def text_field(fields: dict, name: str, *, required: bool = True, default: str |
         return default
     if not isinstance(value, str):
         raise ApiError(400, f"Invalid request: {name} must be a string, not {type(value).__name__}")
+    return value
+
+
+def required_text(fields: dict, name: str) -> str:
+    """A required string field: 400 with one line when it is missing or not a string."""
+    value = text_field(fields, name)
+    if value is None:  # text_field refuses a missing required field: this is for the type checker
+        raise ApiError(400, f"Invalid request: missing {name} parameter")
     return value
 
 

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from mt.errors import GlossaryError, InputError
 from mt.glossary import Concept, Glossary
-from mt.glossary.edit import check_editable, new_concept
+from mt.glossary.edit import ConceptFields, check_editable, new_concept
 from mt.glossary.lint import Issue
 
 
@@ -72,14 +72,14 @@ class GlossaryStore:
             return False
         return True
 
-    def add(self, name: str, **fields: object) -> tuple[Concept, list[Issue]]:
+    def add(self, name: str, fields: ConceptFields) -> tuple[Concept, list[Issue]]:
         """Validate a concept as `mt glossary add` does (``fields``: new_concept's keywords), add it to the
         glossary ``name``, write the file atomically; messages name the glossary, never its path."""
         glossary = self.get(name)
         if not self.editable(name):
             raise GlossaryError(f"glossary {name!r} is a CSV file, which cannot be edited in place "
                                 "(convert it to TSV with mt glossary import)")
-        concept, issues = new_concept(glossary, name=f"glossary {name!r}", **fields)  # type: ignore[arg-type]
+        concept, issues = new_concept(glossary, name=f"glossary {name!r}", **fields)
         glossary.add(concept)
         try:
             glossary.save(self._paths[name])

@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse
 from mt.errors import InputError
 from mt.formats import registry
 from mt.server.bodies import (LANGUAGE_NAMES, LISTED_CODES, SOURCES, int_field, read_fields, source_code,
-                              text_field, texts_field, upload_field)
+                              required_text, text_field, texts_field, upload_field)
 from mt.server.detection import detect, is_arabic
 from mt.server.downloads import clean_file_name, output_name
 from mt.server.errors import ApiError
@@ -62,8 +62,8 @@ async def translate(request: Request) -> dict:
     fields = await read_fields(request)
     svc.access.check(request, fields)
     texts, is_list = texts_field(fields)
-    source = source_code(text_field(fields, "source"))
-    to = svc.target(text_field(fields, "target"))
+    source = source_code(required_text(fields, "source"))
+    to = svc.target(required_text(fields, "target"))
     fmt = text_field(fields, "format", required=False, default="text")
     if fmt not in ("text", "html"):
         raise ApiError(400, f"Invalid request: format must be text or html, not {fmt!r}")
@@ -145,8 +145,8 @@ async def translate_file(request: Request) -> dict:
     fields = await read_fields(request)
     svc.access.check(request, fields)
     upload = upload_field(fields)
-    source_code(text_field(fields, "source"))
-    to = svc.target(text_field(fields, "target"))
+    source_code(required_text(fields, "source"))
+    to = svc.target(required_text(fields, "target"))
     name = clean_file_name(upload.filename or "file.txt")
     suffix = PurePath(name).suffix.lower()
     data = await upload.read()

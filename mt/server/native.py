@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from mt.evaluation import evaluate
+from mt.glossary.edit import ConceptFields
 from mt.server.errors import ApiError
 from mt.server.glossaries import concept_dict
 from mt.server.service import Service, input_result
@@ -102,14 +103,14 @@ async def add_concept(request: Request, name: str, body: ConceptBody) -> dict:
     svc.access.check(request, {"api_key": body.api_key}, admin=True)
     if name not in svc.glossaries:
         raise ApiError(404, f"no glossary named {name!r}")
-    fields = {"ar": _terms(body.ar), "en": _terms(body.en), "zh": _terms(body.zh), "concept_id": body.id,
-              "type": body.type.strip().lower() or "other", "note": body.note,
-              "forbidden_en": _terms(body.forbidden_en), "forbidden_zh": _terms(body.forbidden_zh)}
+    fields: ConceptFields = {"ar": _terms(body.ar), "en": _terms(body.en), "zh": _terms(body.zh),
+                             "concept_id": body.id, "type": body.type.strip().lower() or "other", "note": body.note,
+                             "forbidden_en": _terms(body.forbidden_en), "forbidden_zh": _terms(body.forbidden_zh)}
     if not body.id and not fields["en"]:
         raise ApiError(400, "no id given and no English term to make one from")
     # on the worker thread: no translation is matched against a half-edited glossary
     def add(worker) -> dict:
-        concept, issues = svc.glossaries.add(name, **fields)
+        concept, issues = svc.glossaries.add(name, fields)
         return {"added": concept_dict(concept), "warnings": [i.message for i in issues],
                 "concepts": len(svc.glossaries.get(name))}
 

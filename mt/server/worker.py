@@ -132,8 +132,10 @@ class TranslationWorker:
         with self._lock:
             if self._stopped or (self._thread.ident is not None and not self._thread.is_alive()):
                 raise RuntimeError("the translation worker is not running")
-            small = isinstance(job, TranslationJob) and job.line_count() <= self.max_lines
-            (self._small if small else self._ordered).append(job)
+            if isinstance(job, TranslationJob) and job.line_count() <= self.max_lines:
+                self._small.append(job)
+            else:
+                self._ordered.append(job)
             self._lock.notify()
         return job.future
 

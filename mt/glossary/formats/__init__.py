@@ -21,11 +21,11 @@ def format_for(path: str | Path, format: str | None = None) -> str:
         if fmt not in FORMATS:
             raise GlossaryError(f"unknown glossary format {format!r} (expected one of {', '.join(FORMATS)})")
         return fmt
-    fmt = _EXTENSIONS.get(Path(path).suffix.lower())
-    if fmt is None:
+    by_extension = _EXTENSIONS.get(Path(path).suffix.lower())
+    if by_extension is None:
         raise GlossaryError(f"{path}: cannot tell the glossary format from the extension "
                             f"(use .tsv, .tbx, .csv or .json, or give --format)")
-    return fmt
+    return by_extension
 
 
 def module_for(fmt: str):

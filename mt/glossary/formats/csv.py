@@ -17,7 +17,7 @@ import io
 
 from mt.errors import GlossaryError
 from mt.formats.language import TRADITIONAL_CHINESE, language_of
-from mt.glossary.model import Concept, make_concept, slug
+from mt.glossary.model import Concept, concept_from_fields, slug
 
 GLOSSARY_LANGS = ("ar", "en", "zh")
 
@@ -55,16 +55,17 @@ def loads(text: str, name: str = "<csv>", source_lang: str = "ar", target_lang: 
     taken: set[str] = set()
     concepts: list[Concept] = []
     if langs == ["ar", "en"] or langs == ["ar", "zh"]:  # a 2-column file with a header: same as without
-        target_lang = langs[1]  # type: ignore[assignment]
+        target_lang = langs[1] or target_lang  # langs[1] is that header's language
         rows = rows[1:]
     elif all(langs) and len(set(langs)) == len(langs) and "ar" in langs:
+        columns = [lang for lang in langs if lang is not None]  # every one (all(langs))
         for lineno, row in rows[1:]:
-            if len(row) != len(langs):
-                raise GlossaryError(f"{name}:{lineno}: expected {len(langs)} columns, found {len(row)}")
-            values = {lang: _variants(cell) for lang, cell in zip(langs, row)}
+            if len(row) != len(columns):
+                raise GlossaryError(f"{name}:{lineno}: expected {len(columns)} columns, found {len(row)}")
+            values = {lang: _variants(cell) for lang, cell in zip(columns, row)}
             base = slug(values["en"][0]) if values.get("en") else f"csv-{lineno}"
             try:
-                concepts.append(make_concept(id=_unique_id(base, taken), **values))
+                concepts.append(concept_from_fields({"id": _unique_id(base, taken)}, values))
             except GlossaryError as error:
                 raise GlossaryError(f"{name}:{lineno}: {error}") from error
         return concepts
@@ -83,7 +84,7 @@ def loads(text: str, name: str = "<csv>", source_lang: str = "ar", target_lang: 
     for tgt, (lineno, sources) in by_target.items():
         base = slug(tgt) if target_lang == "en" else f"csv-{lineno}"
         try:
-            concepts.append(make_concept(id=_unique_id(base, taken), ar=sources, **{target_lang: [tgt]}))
+            concepts.append(concept_from_fields({"id": _unique_id(base, taken)}, {"ar": sources, target_lang: [tgt]}))
         except GlossaryError as error:
             raise GlossaryError(f"{name}:{lineno}: {error}") from error
     return concepts

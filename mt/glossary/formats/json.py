@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from mt.errors import GlossaryError
-from mt.glossary.model import Concept, make_concept
+from mt.glossary.model import Concept, concept_from_fields
 
 _FIELDS = ("id", "ar", "en", "zh", "forbidden_en", "forbidden_zh", "type", "note")
 _LISTS = ("ar", "en", "zh", "forbidden_en", "forbidden_zh")
@@ -31,18 +31,21 @@ def loads(text: str, name: str = "<json>", **_: object) -> list[Concept]:
         unknown = set(item) - set(_FIELDS)
         if unknown:
             raise GlossaryError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        values: dict[str, object] = {}
+        texts: dict[str, str] = {}
+        lists: dict[str, list[str]] = {}
         for key, value in item.items():
             if key in _LISTS:
                 if isinstance(value, str):
                     value = [value]
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise GlossaryError(f"{where}: {key} must be a list of strings")
+                lists[key] = value
             elif not isinstance(value, str):
                 raise GlossaryError(f"{where}: {key} must be a string")
-            values[key] = value
+            else:
+                texts[key] = value
         try:
-            concept = make_concept(**{"id": "", "ar": [], **values})
+            concept = concept_from_fields(texts, lists)
         except GlossaryError as error:
             raise GlossaryError(f"{where}: {error}") from error
         if concept.id in seen:

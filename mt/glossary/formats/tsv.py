@@ -10,7 +10,7 @@ forbidden_en, forbidden_zh, type and note may be left out of the header.
 from __future__ import annotations
 
 from mt.errors import GlossaryError
-from mt.glossary.model import Concept, concept_problem, make_concept
+from mt.glossary.model import Concept, concept_from_fields, concept_problem
 
 COLUMNS: tuple[str, ...] = ("id", "ar", "en", "zh", "forbidden_en", "forbidden_zh", "type", "note")
 _REQUIRED = ("id", "ar", "en", "zh")
@@ -41,9 +41,9 @@ def loads(text: str, name: str = "<tsv>", **_: object) -> list[Concept]:
         if len(cells) != len(header):
             raise GlossaryError(f"{name}:{lineno}: expected {len(header)} tab-separated columns, found {len(cells)}")
         row = dict(zip(header, cells))
-        values = {k: (_split(v) if k in _LISTS else v.strip()) for k, v in row.items()}
         try:
-            concept = make_concept(**values)
+            concept = concept_from_fields({k: v.strip() for k, v in row.items() if k not in _LISTS},
+                                          {k: _split(v) for k, v in row.items() if k in _LISTS})
         except GlossaryError as error:
             raise GlossaryError(f"{name}:{lineno}: {error}") from error
         except TypeError as error:  # pragma: no cover - header checked above
