@@ -120,7 +120,7 @@ class Journal:
         self._offsets: list[int] = []  # where each finished batch's line ends
         if path.exists():
             self._read()
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def _read(self) -> None:
         good = 0
@@ -197,7 +197,7 @@ def _cut(inputs: list[JobInput], batch_lines: int) -> Iterator[_Pending]:
 
 
 def _pending(number: int, records: list[Record], index: int) -> _Pending:
-    texts = tuple(r.text for r in records if r.error is None)
+    texts = tuple(r.text for r in records if r.error is None and r.text is not None)
     return _Pending(number, records, Batch(index, texts) if texts else None)
 
 
@@ -216,6 +216,8 @@ class _Outputs:
             job_input = self.inputs[self.current]
             self.writer = RowWriter(job_input.source, job_input.output, job_input.fmt, job_input.source.rows)
             self.writer.__enter__()
+        if self.writer is None:
+            raise ValueError(f"input {number} was written before")
         return self.writer
 
     def _close(self, error: BaseException | None = None) -> None:
@@ -252,8 +254,9 @@ def run_job(engine: Engine, inputs: list[JobInput], batch_lines: int, *, journal
         for result in run.from_engine():
             run.take(result, result.worker)
         run.write_unbatched()
-        if run.pending:
-            raise TarjamaError(f"the {engine.name} engine stopped before batch {run.pending[0].batch.index}; "
+        stopped = run.pending[0].batch if run.pending else None
+        if stopped is not None:
+            raise TarjamaError(f"the {engine.name} engine stopped before batch {stopped.index}; "
                                "the outputs were not written")
         run.outputs.finish()
     except BaseException as error:
@@ -298,6 +301,8 @@ class _JobRun:
 
     def from_journal(self, replayed: list[tuple[BatchResult, str | None]]) -> Iterator[BatchResult]:
         """A resumed job: the journal's finished batches, as long as their lines are unchanged."""
+        if self.journal is None:
+            return
         for count, (result, digest) in enumerate(replayed):
             while not self.pending or self.pending[-1].batch is None:
                 item = next(self.cutter, None)
@@ -343,13 +348,14 @@ class _JobRun:
     def take(self, result: BatchResult, worker: str) -> None:
         """Write the batch the engine (or the journal) returned, refusing one out of order or of another size."""
         self.write_unbatched()
-        if not self.pending or self.pending[0].batch.index != result.index:
-            expected = self.pending[0].batch.index if self.pending else None
+        due = self.pending[0].batch if self.pending else None
+        if due is None or due.index != result.index:
+            expected = due.index if due is not None else None
             raise TarjamaError(f"the {self.engine.name} engine returned batch {result.index} where batch {expected} "
                                "was due; stopping rather than writing lines out of order")
         item = self.pending.popleft()
-        if len(result.rows) != len(item.batch.texts):
-            raise TarjamaError(f"batch {result.index}: {len(item.batch.texts)} lines sent, "
+        if len(result.rows) != len(due.texts):
+            raise TarjamaError(f"batch {result.index}: {len(due.texts)} lines sent, "
                                f"{len(result.rows)} returned")
         self.write(item, result)
         stats = self.summary.workers.setdefault(worker, WorkerStats())

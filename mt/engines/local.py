@@ -31,8 +31,11 @@ class LocalEngine:
 
     def run(self, batches: Iterable[Batch]) -> Iterator[BatchResult]:
         self.start()
+        translator = self.translator
+        if translator is None:
+            raise RuntimeError("start() builds the translator")
         for batch in batches:
-            yield translate_batch(self.translator, batch, self.to)
+            yield translate_batch(translator, batch, self.to)
 
     def close(self) -> None:
         if self.translator is not None:

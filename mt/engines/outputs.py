@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from mt.engines.records import Record, RecordInput, import_pyarrow
 from mt.formats.writing import atomic_writer
@@ -32,7 +32,7 @@ class RowWriter:
         self.written = 0
         self._stack = ExitStack()
         self._handle: IO | None = None
-        self._parquet = None
+        self._parquet: Any = None  # a pyarrow.parquet.ParquetWriter (pyarrow ships no type hints)
         self._columns: dict[str, list] = {}
 
     def __enter__(self) -> "RowWriter":
@@ -47,19 +47,26 @@ class RowWriter:
             self._columns = {name: [] for name in self._schema.names}
         return self
 
+    def _out(self) -> IO:
+        if self._handle is None:
+            raise RuntimeError("a RowWriter writes inside its with block")
+        return self._handle
+
     def write(self, record: Record, row: str | None, translation: str | None) -> None:
         """``row``: the LineResult's JSON (None for a bad record); ``translation``: its text."""
         kind = self.source.kind
         if kind == "txt":
             text = row if self.fmt == "jsonl" else translation
+            if text is None:  # a bad record is a JSONL or Parquet row: every line of a text file is text
+                raise ValueError("a line of a text file without its translation")
             last = self.rows is not None and self.written == self.rows - 1
-            self._handle.write(text + ("" if last and not self.source.ends_with_newline else "\n"))
+            self._out().write(text + ("" if last and not self.source.ends_with_newline else "\n"))
         elif kind == "jsonl":
             head = json.dumps({"id": record.id}, ensure_ascii=False)[:-1]
             if row is None:
-                self._handle.write(head + ", " + json.dumps({"error": record.error}, ensure_ascii=False)[1:] + "\n")
+                self._out().write(head + ", " + json.dumps({"error": record.error}, ensure_ascii=False)[1:] + "\n")
             else:
-                self._handle.write(head + ", " + row[1:] + "\n")
+                self._out().write(head + ", " + row[1:] + "\n")
         else:
             details = json.loads(row) if row is not None else None
             self._columns["id"].append(record.id)

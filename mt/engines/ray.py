@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Iterable, Iterator
 
 from mt.engines.base import Batch, BatchResult, TranslatorSettings, translate_batch
@@ -109,7 +110,7 @@ class RayEngine:
         self.wave_batches = wave_batches
         self.load_seconds: dict[str, float] = {}  # per actor (host:pid): its model load
         self.ready_at: dict[str, float] = {}  # per actor: when (time.time()) its model was loaded
-        self._ray = None
+        self._ray: ModuleType | None = None  # ray, once started
         self._started_ray = False
         self._watchdog: subprocess.Popen | None = None
 
@@ -172,13 +173,15 @@ class RayEngine:
     def run(self, batches: Iterable[Batch]) -> Iterator[BatchResult]:
         if self._ray is None:
             self.start()
-        ray = self._ray
+        ray, actors = self._ray, self.actors
+        if ray is None or actors is None:
+            raise RuntimeError("start() connects to Ray and sets the number of actors")
         for wave in self._waves(batches):
             items = [{"index": b.index, "texts": list(b.texts)} for b in wave]
             dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
                 TranslateBatches, batch_size=1, batch_format="numpy",
                 fn_constructor_kwargs={"settings": self.settings, "to": self.to, "threads": self.threads_per_actor},
-                compute=ray.data.ActorPoolStrategy(size=min(self.actors, len(items))),
+                compute=ray.data.ActorPoolStrategy(size=min(actors, len(items))),
                 num_cpus=self.threads_per_actor)
             try:
                 for row in dataset.iter_rows():

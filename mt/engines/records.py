@@ -78,9 +78,10 @@ class RecordInput:
             self._open_parquet()
         else:
             self._text = TextInput(name)  # validates UTF-8, refuses binaries, missing files, directories
-            if self.kind == "txt":
-                self.rows = self._text.info.lines
-                self.ends_with_newline = self._text.info.ends_with_newline
+            info = self._text.info  # a file's, known once validated
+            if self.kind == "txt" and info is not None:
+                self.rows = info.lines
+                self.ends_with_newline = info.ends_with_newline
 
     def _open_parquet(self):
         pyarrow = import_pyarrow()
