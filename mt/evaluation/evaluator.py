@@ -34,7 +34,7 @@ def _named_systems(hypotheses: Systems) -> list[tuple[str, list[str]]]:
     elif isinstance(hypotheses, str):
         raise InputError("hypotheses must be a list of lines, not one string")
     else:
-        items = list(hypotheses)
+        items: list[Any] = list(hypotheses)  # lines or (name, lines) pairs: checked below
         if not items or isinstance(items[0], str):
             systems = [("system", items)]
         elif isinstance(items[0], tuple) and len(items[0]) == 2 and isinstance(items[0][0], str):
@@ -54,7 +54,7 @@ def _named_systems(hypotheses: Systems) -> list[tuple[str, list[str]]]:
 
 
 def _reference_streams(references: Sequence[str] | Sequence[Sequence[str]]) -> list[list[str]]:
-    items = list(references)
+    items: list[Any] = list(references)  # the lines of one reference, or several references
     if not items:
         raise InputError("no references given")
     if isinstance(items[0], str):
@@ -302,7 +302,7 @@ def evaluate_files(hypotheses: Sequence[str | Path], references: Sequence[str | 
         raise InputError("no reference file given (-r REF)")
     names = [str(path) for path in hypotheses]
     refs = [read_lines(path, "reference") for path in references]
-    systems = []
+    systems: list[tuple[str, list[str]]] = []
     for path, name in zip(hypotheses, names):
         if name in dict(systems):
             raise InputError(f"hypothesis {name!r} is given twice")

@@ -179,15 +179,16 @@ class SegmentMetric:
             self._check_ter_length(hypotheses, "hypothesis")
         return self.metric._extract_corpus_statistics(hypotheses, None)  # noqa: SLF001 - sacrebleu's split
 
-    def corpus(self, stats: Sequence[Sequence[float]]):
+    def corpus(self, stats: list[list[float]]):
         """The corpus score (a sacrebleu Score) from per-segment statistics."""
         return self.metric._aggregate_and_compute(stats)  # noqa: SLF001
 
-    def score_of(self, summed: np.ndarray | Sequence[float]) -> float:
+    def score_of(self, summed: np.ndarray) -> float:
         """The score from already summed statistics (a bucket, a resample)."""
-        return float(self.metric._compute_score_from_stats(summed).score)  # noqa: SLF001
+        # sacrebleu annotates a list but indexes it only: the summed numpy row is scored as it is (no copy)
+        return float(self.metric._compute_score_from_stats(summed).score)  # type: ignore[arg-type]  # noqa: SLF001
 
-    def sentence_scores(self, stats: Sequence[Sequence[float]]) -> list[float]:
+    def sentence_scores(self, stats: list[list[float]]) -> list[float]:
         """One score per segment: sentence BLEU with effective order, sentence chrF / TER."""
         scorer = self._sentence
         return [float(scorer._compute_score_from_stats(row).score) for row in stats]  # noqa: SLF001

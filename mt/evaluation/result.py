@@ -85,6 +85,12 @@ class EvaluationResult:
     def segments(self) -> int:
         return len(self.reference_lines[0]) if self.reference_lines else 0
 
+    def ranking_metric(self) -> str:
+        """:attr:`sentence_metric`, which every analysis that ranks or buckets segments has."""
+        if self.sentence_metric is None:
+            raise ValueError("this evaluation has no sentence metric (no segment analysis was run)")
+        return self.sentence_metric
+
     def system(self, name: str) -> SystemResult:
         for system in self.systems:
             if system.name == name:

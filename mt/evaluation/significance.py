@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from sacrebleu.significance import PairedTest
+from sacrebleu.significance import PairedTest, Result
 
 from mt.errors import InputError
 from mt.evaluation.metrics import SegmentMetric
@@ -108,7 +108,7 @@ def paired_test(systems: Sequence[tuple[str, Sequence[str]]], metrics: Sequence[
     """
     if test not in TESTS:
         raise InputError(f"unknown significance test {test!r}")
-    named = [(name, list(lines)) for name, lines in systems]
+    named: list[tuple[str, Sequence[str]]] = [(name, list(lines)) for name, lines in systems]
     by_name: dict[str, Any] = {}
     for m in metrics:
         known = {id(lines): statistics[name][m.name] for name, lines in named
@@ -118,13 +118,15 @@ def paired_test(systems: Sequence[tuple[str, Sequence[str]]], metrics: Sequence[
     tester = PairedTest(named, by_name, references=None, test_type=test, n_samples=n_samples or 0,
                         n_ar_confidence=-1)
     signatures, results = tester()
-    names = results["System"]
+    names = [name for name in results["System"] if isinstance(name, str)]  # the column of system names
     comparisons = []
     for metric in metrics:
-        column = results[metric.name]
+        column = [result for result in results[metric.name] if isinstance(result, Result)]  # a metric's: Results
         baseline = column[0]
         signature = signatures[metric.name].format()
         for name, result in zip(names[1:], column[1:]):
+            if result.p_value is None:  # sacrebleu gives every system but the baseline one
+                raise ValueError(f"no p-value for {name}")
             comparisons.append(Comparison(
                 baseline=names[0], system=name, metric=metric.name, test=TESTS[test], samples=tester.n_samples,
                 baseline_score=float(baseline.score), system_score=float(result.score),

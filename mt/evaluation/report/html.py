@@ -6,7 +6,7 @@ Every piece of text from files (segments, names, glossary terms) goes through :f
 from __future__ import annotations
 
 import html
-from typing import Sequence
+from typing import AbstractSet, Sequence
 
 from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, tests_run, worst_metric_note
 from mt.evaluation.result import EvaluationResult
@@ -94,13 +94,13 @@ def grouped_bars(title: str, categories: Sequence[str], series: Sequence[Sequenc
     for c, category in enumerate(categories):
         gx = left + c * group_w + 3
         for s, values in enumerate(series):
-            value = values[c]
-            if value is None:
+            bar = values[c]
+            if bar is None:
                 continue
-            h = plot_h * max(0.0, min(value, y_max)) / y_max
+            h = plot_h * max(0.0, min(bar, y_max)) / y_max
             parts.append(f'<rect x="{gx + s * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 1:.1f}" '
                          f'height="{h:.1f}" fill="{_color(s)}"><title>{esc(names[s])}, {esc(category)}: '
-                         f'{value:.3g}</title></rect>')
+                         f'{bar:.3g}</title></rect>')
         parts.append(f'<text x="{gx + group_w / 2 - 3:.1f}" y="{top + plot_h + 14}" font-size="10" '
                      f'text-anchor="middle">{esc(category)}</text>')
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>'
@@ -108,7 +108,7 @@ def grouped_bars(title: str, categories: Sequence[str], series: Sequence[Sequenc
     return "".join(parts)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int] = frozenset(),
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: AbstractSet[int] = frozenset(),
            css: str = "") -> str:
     """A table from already escaped cells."""
     head = "".join(f"<th>{h}</th>" for h in header)
@@ -215,7 +215,7 @@ def _length_section(result: EvaluationResult) -> list[str]:
     if not result.length:
         return []
     names = [s.name for s in result.systems]
-    metric = result.sentence_metric
+    metric = result.ranking_metric()
     labels = [b.label for b in result.length.buckets]
     series = [[b.scores[n][metric] if b.segments else None for b in result.length.buckets] for n in names]
     header = ["length", "segments"] + [esc(n) for n in names]
@@ -246,7 +246,7 @@ def _worst_section(result: EvaluationResult, top_text: int) -> list[str]:
     """The worst segments, the source (when given), the reference and every system's output side by side."""
     if not result.worst:
         return []
-    metric = result.sentence_metric
+    metric = result.ranking_metric()
     header = (["line"] + (["source"] if result.sources is not None else []) + ["reference"]
               + [esc(s.name) for s in result.systems])
     rows = []

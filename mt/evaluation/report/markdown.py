@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import AbstractSet
 
 from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, shorten, tests_run, \
     worst_metric_note
@@ -18,7 +19,7 @@ def md(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
-def _table(header: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+def _table(header: list[str], rows: list[list[str]], right: AbstractSet[int] = frozenset()) -> list[str]:
     lines = ["| " + " | ".join(header) + " |",
              "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -103,7 +104,7 @@ def _terminology_section(result: EvaluationResult) -> list[str]:
 def _length_section(result: EvaluationResult) -> list[str]:
     if not result.length:
         return []
-    metric = result.sentence_metric
+    metric = result.ranking_metric()
     header = ["length", "segments"] + [md(s.name) for s in result.systems]
     rows = [[md(b.label), str(b.segments)]
             + [f"{b.scores[s.name][metric]:.2f}" if b.segments else "-" for s in result.systems]
@@ -141,7 +142,7 @@ def _worst_section(result: EvaluationResult, text_width: int) -> list[str]:
     if not result.worst:
         return []
     systems = result.systems
-    metric = result.sentence_metric
+    metric = result.ranking_metric()
     rows = []
     for i in result.worst:
         row = [str(i + 1)]

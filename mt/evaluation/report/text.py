@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, Group, JustifyMethod, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, shorten, tests_run, \
     worst_metric_note
+from mt.evaluation.analysis import FrequencyAnalysis, LengthAnalysis
 from mt.evaluation.result import EvaluationResult
+from mt.evaluation.terminology import TerminologyResult
 
 
 def _titled(title: str, table: Table) -> RenderableType:
@@ -49,7 +51,8 @@ def _scores(result: EvaluationResult) -> RenderableType:
 def _comparisons(result: EvaluationResult) -> RenderableType:
     tests = tests_run(result)
     table = Table()
-    for name, justify in [("system", "left"), ("metric", "left"), ("delta", "right")]:
+    columns: list[tuple[str, JustifyMethod]] = [("system", "left"), ("metric", "left"), ("delta", "right")]
+    for name, justify in columns:
         table.add_column(name, justify=justify, overflow="fold")
     for test in tests:
         n = next(c.samples for c in result.comparisons if c.test == test)
@@ -73,8 +76,7 @@ def _signatures(result: EvaluationResult) -> RenderableType:
     return _titled("sacrebleu signatures", table)
 
 
-def _terminology(result: EvaluationResult) -> RenderableType:
-    t = result.terminology
+def _terminology(result: EvaluationResult, t: TerminologyResult) -> RenderableType:
     table = Table()
     for name in ("term", "source", "n"):
         table.add_column(name, justify="right" if name == "n" else "left")
@@ -87,21 +89,20 @@ def _terminology(result: EvaluationResult) -> RenderableType:
     return _titled(f"terminology ({t.glossary}): hits out of occurrences", table)
 
 
-def _length(result: EvaluationResult) -> RenderableType:
-    metric = result.sentence_metric
+def _length(result: EvaluationResult, length: LengthAnalysis) -> RenderableType:
+    metric = result.ranking_metric()
     table = Table()
     table.add_column("length")
     table.add_column("segments", justify="right")
     for system in result.systems:
         table.add_column(shorten(system.name, 20), justify="right")
-    for bucket in result.length.buckets:
+    for bucket in length.buckets:
         _row(table, bucket.label, str(bucket.segments),
              *[f"{bucket.scores[s.name][metric]:.2f}" if bucket.segments else "-" for s in result.systems])
-    return _titled(f"{metric} by reference length ({result.length.unit})", table)
+    return _titled(f"{metric} by reference length ({length.unit})", table)
 
 
-def _frequency(result: EvaluationResult) -> RenderableType:
-    f = result.frequency
+def _frequency(result: EvaluationResult, f: FrequencyAnalysis) -> RenderableType:
     table = Table()
     table.add_column("frequency")
     table.add_column("ref words", justify="right")
@@ -131,11 +132,11 @@ def renderables(result: EvaluationResult, text_width: int = 60) -> list[Renderab
         out.append(_comparisons(result))
     out.append(_signatures(result))
     if result.terminology and result.terminology.rows:
-        out.append(_terminology(result))
+        out.append(_terminology(result, result.terminology))
     if result.length:
-        out.append(_length(result))
+        out.append(_length(result, result.length))
     if result.frequency:
-        out.append(_frequency(result))
+        out.append(_frequency(result, result.frequency))
     if result.differences:
         out.append(_differences(result, text_width))
     out += [Text(f"warning: {warning}") for warning in result.warnings]
