@@ -320,3 +320,11 @@ def test_sources_get_the_target_token_the_pipeline_sends(tiny_en_zh):
     example = Encoder(vocab, ">>cmn_Hans<<").encode(Segment(" The meeting was held in Vienna.", "会议在维也纳举行。", "zh"))
     assert example.source_ids[0] == vocab.source_table[">>cmn_Hans<<"]
     assert example.source_ids[1:] == vocab.source_ids(vocab.encode_source("The meeting was held in Vienna."))
+
+
+def test_a_jsonl_line_with_a_number_python_cannot_convert_is_a_one_line_error(tmp_path):
+    # json.loads refuses an integer of more than 4300 digits with a plain ValueError (no .msg, unlike a decode
+    # error): it used to escape as an AttributeError traceback
+    (tmp_path / "big.jsonl").write_text('{"source": "x", "translation": ' + "1" * 5000 + "}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"big.jsonl:1: not a JSON object \(Exceeds the limit"):
+        read_sources([tmp_path / "big.jsonl"], "ar", "en")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 import torch
-from transformers import MarianMTModel
+from transformers import MarianConfig
 from transformers.utils import logging as hf_logging
 
 import mt
@@ -108,7 +108,7 @@ def find_base(settings: FinetuneSettings) -> Model:
         raise InputError(f"{settings.base} translates {declared}, not {source_lang}-{target_lang}")
     vocab = MarianVocab.from_dir(path)
     token = TARGET_TOKENS.get(target_lang)
-    config = MarianMTModel.config_class.from_pretrained(path)
+    config = MarianConfig.from_pretrained(path)  # MarianMTModel's config_class
     return Model(path, source_lang, target_lang, vocab, token if token in vocab.language_tokens else None,
                  int(config.max_position_embeddings) // 2)
 

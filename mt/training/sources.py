@@ -78,8 +78,10 @@ def read_jsonl(path: Path, source_lang: str, target_lang: str) -> PairSource:
             continue
         try:
             record = json.loads(line)
-        except ValueError as error:
+        except json.JSONDecodeError as error:
             raise InputError(f"{path}:{number}: not a JSON object ({error.msg})") from error
+        except ValueError as error:  # not a decode error: a number with more digits than Python converts
+            raise InputError(f"{path}:{number}: not a JSON object ({' '.join(str(error).split())})") from error
         except RecursionError as error:  # the decoder recurses per level of nesting
             raise InputError(f"{path}:{number}: JSON nested too deeply") from error
         if not isinstance(record, dict) or "source" not in record or not any(k in record for k in TARGET_KEYS):
