@@ -99,8 +99,8 @@ def _main(argv: list[str] | None) -> int:
     except MemoryError:
         return _failed("mt: error: out of memory; give smaller inputs (or more memory)", 3)
     except Exception as error:  # noqa: BLE001 - the last guard against a traceback for users
-        if type(error).__name__ == "NoArgsIsHelpError":
-            return _failed(error.format_message(), 2)  # type: ignore[attr-defined]
+        if type(error).__name__ == "NoArgsIsHelpError" and hasattr(error, "format_message"):  # click's usage page
+            return _failed(error.format_message(), 2)
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):  # click usage errors
             command = getattr(getattr(error, "ctx", None), "command_path", "mt")
             message = " ".join(error.format_message().split())

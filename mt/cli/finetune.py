@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from mt.cli.common import err_console, warn
 from mt.training.settings import (
@@ -34,7 +34,7 @@ class CliReporter:
         self.quiet = quiet
         self.show_bar = not quiet and (sys.stderr.isatty() or os.environ.get("MT_PROGRESS") == "1")
         self.progress: Progress | None = None
-        self.task = None
+        self.task: TaskID | None = None
 
     def message(self, text: str) -> None:
         if not self.quiet:
@@ -53,6 +53,8 @@ class CliReporter:
             self.progress.start()
             self.task = self.progress.add_task("training", total=info.total, completed=info.step - 1, stats="")
         rate = info.steps_done_here / info.seconds if info.seconds > 0 else 0.0
+        if self.task is None:
+            raise RuntimeError("the progress bar was started without its task")
         self.progress.update(self.task, completed=info.step,
                              stats=f"loss {info.loss:.3f}  {rate:.2f} steps/s  lr {info.lr:.1e}")
 

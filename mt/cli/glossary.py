@@ -76,7 +76,7 @@ def _vocab(model: Optional[Path], lang: Optional[str], concepts):
                     total[code] += 1
                     bad[code] += bool(vocab.unknown_pieces(term))
         ratio = {code: bad[code] / total[code] if total[code] else 1.0 for code in bad}
-        vocab.lang = min(ratio, key=ratio.get)
+        vocab.lang = min(ratio, key=ratio.__getitem__)
         return vocab
     return TargetVocab(model, lang)
 

@@ -19,7 +19,8 @@ def finite(value: Optional[float]) -> Optional[float]:
 
 def positive(value: Optional[float]) -> Optional[float]:
     """A typer callback: a finite number above 0."""
-    if finite(value) is not None and value <= 0:
+    checked = finite(value)
+    if checked is not None and checked <= 0:
         raise typer.BadParameter(f"{value} is not above 0")
     return value
 

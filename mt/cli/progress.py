@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -13,16 +13,24 @@ from mt.cli.common import err_console
 
 
 @contextmanager
-def progress_bar(description: str, total: int | None, enabled: bool = True) -> Iterator["callable"]:
+def progress_bar(description: str, total: int | None, enabled: bool = True) -> Iterator[Callable[[int], None]]:
     """Yield an ``advance(n)`` function that drives a rich progress bar on stderr.
 
     The bar is shown only when enabled and stderr is a terminal or MT_PROGRESS=1 forces it.
     """
     show = enabled and (sys.stderr.isatty() or os.environ.get("MT_PROGRESS") == "1")
     if not show:
-        yield lambda n=1: None
+        yield _no_bar
         return
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
     with Progress(*columns, console=err_console, transient=False) as progress:
         task = progress.add_task(description, total=total)
-        yield lambda n=1: progress.advance(task, n)
+
+        def advance(n: int = 1) -> None:
+            progress.advance(task, n)
+
+        yield advance
+
+
+def _no_bar(n: int = 1) -> None:
+    """progress_bar's advance when no bar is shown."""

@@ -184,9 +184,9 @@ def _check_numbers(port: int, char_limit: int, file_char_limit: int, eval_char_l
                         ("--eval-char-limit", eval_char_limit)):
         if value != -1 and value < 1:
             raise InputError(f"{name} must be at least 1 (or -1: no limit)")
-    for name, value in (("--req-limit", req_limit), ("--max-paragraphs", max_paragraphs),
+    for name, bound in (("--req-limit", req_limit), ("--max-paragraphs", max_paragraphs),
                         ("--block-units", block_units)):
-        if value is not None and value < 1:
+        if bound is not None and bound < 1:
             raise InputError(f"{name} must be at least 1")
     if batch_wait_ms < 0 or min(positives) <= 0:
         raise InputError("--batch-wait-ms must not be negative; sizes and timeouts must be positive")

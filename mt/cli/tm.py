@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
@@ -27,7 +27,7 @@ HELP = "Translation memories: import human translations, export, fuzzy look-up, 
 app = typer.Typer(help=HELP, no_args_is_help=True)
 
 
-def _tm_option(existing: bool) -> typer.Option:
+def _tm_option(existing: bool) -> Any:  # typer.Option is typed Any, to be any parameter's default
     what = "must exist" if existing else "created when missing"
     return typer.Option(..., "--tm", metavar="TM", help=f"Translation memory file (SQLite; {what}).")
 
