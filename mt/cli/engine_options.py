@@ -90,8 +90,9 @@ def run(request: EngineRequest) -> None:
     glossary = load_glossaries(request.glossary) if request.glossary else None
     journal_path = None
     outputs = _plan(request, sources, glossary_files=request.glossary or [], resuming=False)
-    if request.resume:
-        journal_path = outputs[0].with_name(outputs[0].name + JOURNAL_SUFFIX)
+    first_output = outputs[0]
+    if request.resume and first_output is not None:  # --resume is refused without -o (_refuse_unsupported)
+        journal_path = first_output.with_name(first_output.name + JOURNAL_SUFFIX)
         if journal_path.exists():  # the interrupted run may have written some outputs: they are rewritten
             outputs = _plan(request, sources, glossary_files=request.glossary or [], resuming=True)
             if not request.quiet:
@@ -101,8 +102,8 @@ def run(request: EngineRequest) -> None:
     journal = Journal(journal_path, _fingerprint(request, settings, sources)) if journal_path else None
     if journal is not None and journal.stale:
         warn(f"{journal_path} was made with other models, glossary or settings: translating everything again")
-    known = [s.rows for s in sources]
-    progress = Progress(None if None in known else sum(known), enabled=not request.quiet)
+    known = [s.rows for s in sources if s.rows is not None]
+    progress = Progress(sum(known) if len(known) == len(sources) else None, enabled=not request.quiet)
     engine = _engine(request, settings)
     try:
         summary = run_job(engine, job_inputs, request.batch_lines, journal=journal, progress=progress,

@@ -8,7 +8,7 @@ import os
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence
 
 import typer
 
@@ -23,6 +23,9 @@ from mt.formats.registry import format_for, format_names
 from mt.formats.writing import check_output, plan_outputs
 from mt.text.lines import TextInput
 from mt.text.script import ScriptWatch
+
+if TYPE_CHECKING:  # the review page's rows; mt.qe is imported only when a review page is written
+    from mt.qe.html import ReviewRow
 
 HELP = """Translate Arabic text files (or stdin with '-') into English or Chinese.
 
@@ -294,7 +297,7 @@ def _translate_inputs(r: _Request, fmt: str, formats: list, models: dict, decodi
         _check_tm_path(r.tm, r.inputs, outputs)
     if r.ref and any(s is not None and s.is_stream for s in sources):
         raise InputError("--ref needs input files (standard input is streamed; its length is not known)")
-    references = _read_reference(r.ref, sum(s.info.lines for s in sources)) if r.ref else None
+    references = _read_reference(r.ref, sum(_line_count(s) for s in sources)) if r.ref else None
     loaded_glossary = load_glossaries(r.glossary) if r.glossary else None
 
     from mt.pipeline import Translator
@@ -324,7 +327,7 @@ def _translate_input(translator, r: _Request, name: str, source, document, path:
     if document is not None:
         _translate_document(translator, name, document, path, r.to, r.documents, r.force, r.quiet, r.input_format,
                             rows)
-    elif r.resume and r.tm is None:
+    elif r.resume and r.tm is None and path is not None:  # --resume is refused without -o
         _translate_resumable(translator, source, path, r.to, fmt, r.quiet, collect, _line_rows(rows, name))
     elif path is not None and translator.tm_mode == "both" and not source.is_stream:
         with translator.job(r.to, _job_identity(source, path)) as job:  # a killed run resumes identically
@@ -449,6 +452,13 @@ def _document_format(name: str, input_format: Optional[str]):
     return format_for(name, input_format)
 
 
+def _line_count(source: TextInput | None) -> int:
+    """The line count of a validated input file (--ref is refused with documents and standard input)."""
+    if source is None or source.info is None:
+        raise InputError("--ref needs input files (one reference line per input line)")
+    return source.info.lines
+
+
 def _check_document_options(fmt_given: bool, resume: bool, ref: Optional[Path]) -> None:
     if fmt_given:
         raise InputError("--format applies to text inputs only; a document is written in its own format "
@@ -487,7 +497,8 @@ class _ReviewPage:
     run ends well."""
 
     def __init__(self, handle, title: str) -> None:
-        self.handle, self.title, self.rows = handle, title, []
+        self.handle, self.title = handle, title
+        self.rows: list[ReviewRow] = []
 
     def __call__(self, where: str, sentences, make_row) -> None:
         from mt.qe.html import sentence_rows
