@@ -71,8 +71,8 @@ def flag_of(data: dict) -> Flag:
 
 def sentence_rows(where: str, sentences: Sequence[SentenceResult], first: int = 0) -> list[ReviewRow]:
     """The rows of translated sentences that quality estimation scored (``risk`` set), ordered from ``first``."""
-    return [ReviewRow(where, first + k, s.source, s.translation, s.risk, tuple(flag_of(f) for f in s.flags))
-            for k, s in enumerate(s for s in sentences if s.risk is not None)]
+    return [ReviewRow(where, first + k, s.source, s.translation, risk, tuple(flag_of(f) for f in s.flags))
+            for k, (s, risk) in enumerate((s, s.risk) for s in sentences if s.risk is not None)]
 
 
 def _marked(text: str, ranges: list[tuple[int, int, bool]]) -> str:

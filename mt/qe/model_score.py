@@ -96,9 +96,10 @@ def calibrate(scorer: ModelScorer, sources: Sequence[str], references: Sequence[
     estimator = QualityEstimator(lang, glossary=glossary)
     rows = [estimator.features(case.source, case.translation)[0] for case in cases]
     scores = scorer.score([case.source for case in cases], [case.translation for case in cases])
-    kept = [k for k, score in enumerate(scores) if score is not None]
-    for k in kept:
-        rows[k][MODEL_FEATURE] = scores[k]  # type: ignore[assignment]
+    scored = {k: score for k, score in enumerate(scores) if score is not None}
+    kept = list(scored)
+    for k, score in scored.items():
+        rows[k][MODEL_FEATURE] = score
     kinds = [cases[k].kind for k in kept]
     part = fit_risk([rows[k] for k in kept], kinds, {MODEL_PART: (MODEL_FEATURE,)},
                     {kind: MODEL_PART for kind in set(kinds) - {"clean"}}).parts[MODEL_PART]

@@ -33,7 +33,7 @@ _AR_GROUPS = re.compile(rf"(?<![\d.,٫٬])\d{{3}}(?:{_SPACE}\d{{3}})*{_SPACE}\d{
 _AR_COMMA_GROUPS = re.compile(r"(?<![\d.,٫٬،])\d{1,3}(?:،\d{3})+(?![\d٫٬،])")
 _LTR_GROUPS = re.compile(rf"(?<![\d.,٫٬])\d{{1,3}}(?:{_SPACE}\d{{3}})+(?![\d.,٫٬]|{_SPACE}\d)")
 
-_EN_WORDS = {w: i for i, w in enumerate(
+_EN_WORDS: dict[str, float] = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
 _EN_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
@@ -167,9 +167,9 @@ def _soft_numbers(text: str, lang: str) -> list[Number]:
     if lang == "en":
         for m in _EN_WORD.finditer(text):
             word = m.group().lower()
-            value = _EN_WORDS.get(word, _EN_MONTHS.get(word))
-            if value is not None:
-                found.append(Number(m.start(), m.end(), m.group(), frozenset({decimal_text(value)}), soft=True))
+            en_value = _EN_WORDS.get(word, _EN_MONTHS.get(word))
+            if en_value is not None:
+                found.append(Number(m.start(), m.end(), m.group(), frozenset({decimal_text(en_value)}), soft=True))
     elif lang == "ar":
         for m in _AR_TEENS.finditer(text):
             found.append(Number(m.start(), m.end(), m.group(), frozenset({decimal_text(_AR_TEEN_VALUE[m.group(1)])}),

@@ -116,7 +116,7 @@ def with_chance(table: LexicalTable, src_lines: Sequence[str], tgt_lines: Sequen
             missing, known = uncovered(keys, set(other), lookup, stop, latin=side == 0 or latin)
             hits[2 * side] += len(missing)
             hits[2 * side + 1] += known
-    hit = tuple(round(1.0 - lost / max(known, 1), 4) for lost, known in (hits[:2], hits[2:]))
+    hit = (round(1.0 - hits[0] / max(hits[1], 1), 4), round(1.0 - hits[2] / max(hits[3], 1), 4))
     chance = ChanceModel(_mass(table.forward, Counter(k for keys in tgt for k in keys)),
                          _mass(table.backward, Counter(k for keys in src for k in keys)), hit)
     return LexicalTable(table.src_lang, table.tgt_lang, table.forward, table.backward, table.src_stop,

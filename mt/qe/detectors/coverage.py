@@ -147,7 +147,7 @@ class LengthDetector:
         if not pair.source.strip() or not pair.translation.strip():
             return Detection((), dict.fromkeys(self.features, 0.0))
         z = self.table.length.z(pair.source, pair.translation)
-        flags = ()
+        flags: tuple[Flag, ...] = ()
         if abs(z) >= self.cut:
             word = "short" if z < 0 else "long"
             flags = (Flag("length", f"translation too {word} for its source ({z:+.1f} sd)"),)
