@@ -26,10 +26,6 @@ class DecodedText:
     encoding: str
     bom: bool
 
-    @property
-    def utf8(self) -> bool:
-        return codecs.lookup(self.encoding).name in ("utf-8", "utf-8-sig")
-
     def encode(self, text: str) -> bytes:
         """The output bytes: always UTF-8 (with the input's UTF-8 byte-order mark when it had one)."""
         return (codecs.BOM_UTF8 if self.bom else b"") + text.encode("utf-8")

@@ -11,7 +11,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-SCRIPTS = ("latin", "arabic", "cjk", "other")
 #: the script each language of the project is written in
 LANGUAGE_SCRIPT = {"ar": "arabic", "en": "latin", "zh": "cjk"}
 SCRIPT_LANGUAGE = {script: lang for lang, script in LANGUAGE_SCRIPT.items()}

@@ -21,7 +21,6 @@ from mt.models.loading import TOKENIZER_FILES
 
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "training-state.pt"
-MODEL_FILES = ("config.json", "generation_config.json", "model.safetensors")
 
 
 @dataclass
