@@ -33,7 +33,8 @@ def assert_one_line_error(rc, err, needle):
     assert "Traceback" not in err
 
 
-def test_list_and_show(capsys, gfile):
+def test_list_and_show(capsys, gfile, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")  # the table's width, whatever runs the tests (a terminal, a pytest worker)
     rc, out, _ = run(capsys, "list", gfile)
     assert rc == 0 and "aliexpress" in out and "54 of 54 concepts" in out
     rc, out, _ = run(capsys, "list", gfile, "--type", "person")

@@ -101,7 +101,7 @@ def list_(
     _check_type(type_)
     glossary = _load(file, fmt)
     concepts = [c for c in glossary if type_ is None or c.type == type_]
-    _out().print(_concept_table(concepts, f"{file} ({len(concepts)} of {len(glossary)} concepts)"))
+    _out().print(_concept_table(concepts, f"{len(concepts)} of {len(glossary)} concepts in {file}"))
 
 
 @app.command("show")
