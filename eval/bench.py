@@ -93,8 +93,11 @@ def model_dirs() -> dict[str, Path]:
     from mt.models.convert import convert
     from mt.testing import build_model
 
-    dirs = {"hf": CACHE / "opus-mt-ar-en-size", "int8": CACHE / "opus-mt-ar-en-size-ct2-int8",
-            "float32": CACHE / "opus-mt-ar-en-size-ct2-float32"}
+    dirs = {
+        "hf": CACHE / "opus-mt-ar-en-size",
+        "int8": CACHE / "opus-mt-ar-en-size-ct2-int8",
+        "float32": CACHE / "opus-mt-ar-en-size-ct2-float32",
+    }
     if not (dirs["hf"] / "model.safetensors").exists():
         print("building the opus-mt-ar-en-sized model (random weights) ...", file=sys.stderr)
         build_model(dirs["hf"], size="opus-mt-ar-en", pair="ar-en", seed=0)
@@ -114,13 +117,19 @@ def bench_lines(path: Path, count: int, skip: int = 0) -> list[str]:
     chosen = []
     for line in path.read_text(encoding="utf-8").splitlines()[skip:]:
         line = line.strip()
-        if (line and any(c.isalpha() for c in line) and len(line.split()) <= MAX_WORDS
-                and sum(line.count(mark) for mark in SENTENCE_MARKS) <= 1 and len(split_sentences(line)) == 1):
+        if (
+            line
+            and any(c.isalpha() for c in line)
+            and len(line.split()) <= MAX_WORDS
+            and sum(line.count(mark) for mark in SENTENCE_MARKS) <= 1
+            and len(split_sentences(line)) == 1
+        ):
             chosen.append(line)
             if len(chosen) == count:
                 return chosen
-    raise SystemExit(f"bench: only {len(chosen)} single-sentence lines in {path.relative_to(REPO)}; "
-                     f"ask for fewer (--sentences)")
+    raise SystemExit(
+        f"bench: only {len(chosen)} single-sentence lines in {path.relative_to(REPO)}; ask for fewer (--sentences)"
+    )
 
 
 def system_lines(system: str, count: int) -> list[str]:
@@ -144,8 +153,9 @@ def load_plain_transformers(args) -> Decode:
         for start in range(0, len(lines), args.batch):
             batch = tokenizer(lines[start : start + args.batch], return_tensors="pt", padding=True)
             with torch.inference_mode():
-                out = model.generate(**batch, num_beams=args.beam, max_new_tokens=args.new_tokens,
-                                     min_new_tokens=args.new_tokens)
+                out = model.generate(
+                    **batch, num_beams=args.beam, max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens
+                )
             tokenizer.batch_decode(out, skip_special_tokens=True)
             yield (out[:, 1:] != model.config.pad_token_id).sum(dim=1).tolist()
 
@@ -163,9 +173,14 @@ def load_raw_ctranslate2(args) -> Decode:
     def decode(lines: list[str]) -> Iterator[list[int]]:
         for start in range(0, len(lines), args.batch):
             pieces = [p + ["</s>"] for p in source.encode(lines[start : start + args.batch], out_type=str)]
-            results = translator.translate_batch(pieces, beam_size=args.beam, max_input_length=0,
-                                                 max_decoding_length=args.new_tokens,
-                                                 min_decoding_length=args.new_tokens, return_end_token=True)
+            results = translator.translate_batch(
+                pieces,
+                beam_size=args.beam,
+                max_input_length=0,
+                max_decoding_length=args.new_tokens,
+                min_decoding_length=args.new_tokens,
+                return_end_token=True,
+            )
             for result in results:
                 target.decode_pieces([p for p in result.hypotheses[0] if p != "</s>"])
             yield [len(result.hypotheses[0]) for result in results]
@@ -185,11 +200,16 @@ class CountingBackend:
         self.name = inner.name
         self.steps: list[int] = []
 
-    def translate_batch(self, sources, options, target_prefix=None, suppress_sequences=None,
-                        return_attention: bool = False):
-        hypotheses = self.inner.translate_batch(sources, options, target_prefix=target_prefix,
-                                                suppress_sequences=suppress_sequences,
-                                                return_attention=return_attention)
+    def translate_batch(
+        self, sources, options, target_prefix=None, suppress_sequences=None, return_attention: bool = False
+    ):
+        hypotheses = self.inner.translate_batch(
+            sources,
+            options,
+            target_prefix=target_prefix,
+            suppress_sequences=suppress_sequences,
+            return_attention=return_attention,
+        )
         self.steps += [len(h.pieces) + (1 if h.finished or self.name == "hf" else 0) for h in hypotheses]
         return hypotheses
 
@@ -209,9 +229,17 @@ def load_translator(args) -> Decode:
     extra = args.new_tokens if backend == "hf" else args.new_tokens + 1
     # blocks of --batch lines (one unit each, see bench_lines), each decoded as one batch (a budget no block of
     # short lines reaches): the batches of (a) and (c)
-    translator = Translator({"ar-en": args.model}, beam_size=args.beam, backend=backend, threads=args.threads,
-                            max_length_ratio=1e-9, max_length_extra=extra, glossary=glossary,
-                            block_units=args.batch, batch_tokens=args.batch * 4096)
+    translator = Translator(
+        {"ar-en": args.model},
+        beam_size=args.beam,
+        backend=backend,
+        threads=args.threads,
+        max_length_ratio=1e-9,
+        max_length_extra=extra,
+        glossary=glossary,
+        block_units=args.batch,
+        batch_tokens=args.batch * 4096,
+    )
     [leg] = translator.legs("en")  # loads the model
     counting = CountingBackend(leg.backend)
     leg.backend = counting
@@ -260,27 +288,64 @@ def child(args) -> None:
     end, cpu_end = time.perf_counter(), time.process_time()
     rss = peak_rss_mb()
     if args.system != "e" and steps != [args.new_tokens] * len(lines):
-        raise SystemExit(f"bench: system {args.system} did not decode {args.new_tokens} steps for each of the "
-                         f"{len(lines)} sentences: {len(steps)} outputs, steps {sorted(set(steps))}, "
-                         f"{sum(steps)} in all; the comparison would not be on equal work")
+        raise SystemExit(
+            f"bench: system {args.system} did not decode {args.new_tokens} steps for each of the "
+            f"{len(lines)} sentences: {len(steps)} outputs, steps {sorted(set(steps))}, "
+            f"{sum(steps)} in all; the comparison would not be on equal work"
+        )
     terms = paired = None
     if args.system in ("t", "e"):
         terms = [args.translator.stats.terms_found, args.translator.stats.terms_present]
     if args.system == "e":
         paired = paired_glossary_cost(args.translator, lines, args.pairs)
-    print(json.dumps({"system": args.system, "sentences": len(lines), "outputs": len(steps), "tokens": sum(steps),
-                      "load": loaded - START, "seconds": end - loaded, "cpu": cpu_end - cpu_loaded,
-                      "first": (first or end) - loaded,
-                      "rss_mb": rss, "terms": terms, "paired": paired}))
+    print(
+        json.dumps(
+            {
+                "system": args.system,
+                "sentences": len(lines),
+                "outputs": len(steps),
+                "tokens": sum(steps),
+                "load": loaded - START,
+                "seconds": end - loaded,
+                "cpu": cpu_end - cpu_loaded,
+                "first": (first or end) - loaded,
+                "rss_mb": rss,
+                "terms": terms,
+                "paired": paired,
+            }
+        )
+    )
 
 
 def run_child(system: str, model: Path, args) -> dict:
-    command = [sys.executable, __file__, "--child", system, "--model", str(model), "--sentences",
-               str(args.sentences), "--threads", str(args.threads), "--new-tokens", str(args.new_tokens),
-               "--beam", str(args.beam), "--batch", str(args.batch), "--pairs", str(args.pairs)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        system,
+        "--model",
+        str(model),
+        "--sentences",
+        str(args.sentences),
+        "--threads",
+        str(args.threads),
+        "--new-tokens",
+        str(args.new_tokens),
+        "--beam",
+        str(args.beam),
+        "--batch",
+        str(args.batch),
+        "--pairs",
+        str(args.pairs),
+    ]
     command += ["--glossary"] if system == "e" else []
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-           "PYTHONWARNINGS": "ignore"}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "PYTHONWARNINGS": "ignore",
+    }
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO)
     if done.returncode != 0:
         raise SystemExit(f"bench: system {system} failed:\n{done.stderr[-3000:]}")
@@ -324,16 +389,24 @@ def agreement(name: str, hf_dir: Path, ct2_dir: Path, lines: list[str], limit: i
         ours += ct2.translate_batch(sources[start : start + 16], options)
         theirs += hf.translate_batch(sources[start : start + 16], options)
     same = [a.pieces == b.pieces and a.finished == b.finished for a, b in zip(ours, theirs)]
-    firsts = [next((k for k, (x, y) in enumerate(zip(a.pieces, b.pieces)) if x != y), min(len(a.pieces), len(b.pieces)))
-              for a, b, s in zip(ours, theirs, same) if not s]
+    firsts = [
+        next((k for k, (x, y) in enumerate(zip(a.pieces, b.pieces)) if x != y), min(len(a.pieces), len(b.pieces)))
+        for a, b, s in zip(ours, theirs, same)
+        if not s
+    ]
     checked = [i for i, s in enumerate(same) if s][:64]
     reference = teacher_forced_means(hf, [sources[i] for i in checked], [ours[i] for i in checked])
     gaps = [abs(ours[i].score - r) for i, r in zip(checked, reference)]
     distinct = len({tuple(h.pieces) for h in theirs})
-    divergence = (f"first divergence at piece {min(firsts)}-{max(firsts)} (median {statistics.median(firsts):g})"
-                  if firsts else "no divergence")
-    return (f"| {name} | {len(lines)} | {sum(same)} ({sum(same) / len(same):.1%}) | {distinct} | {divergence} | "
-            f"{max(gaps) if gaps else float('nan'):.1e} |")
+    divergence = (
+        f"first divergence at piece {min(firsts)}-{max(firsts)} (median {statistics.median(firsts):g})"
+        if firsts
+        else "no divergence"
+    )
+    return (
+        f"| {name} | {len(lines)} | {sum(same)} ({sum(same) / len(same):.1%}) | {distinct} | {divergence} | "
+        f"{max(gaps) if gaps else float('nan'):.1e} |"
+    )
 
 
 def run_agreement(args, dirs: dict[str, Path]) -> str:
@@ -356,20 +429,35 @@ def run_agreement(args, dirs: dict[str, Path]) -> str:
         converted[key] = path.with_name(path.name + "-ct2-float32")
         if not (converted[key] / "model.bin").exists():
             convert(str(path), converted[key], quantization="float32", force=True)
-    rows = ["| model | sentences | identical tokens | distinct outputs | where the others diverge | "
-            "max score gap |", "|---|---:|---:|---:|---|---:|"]
+    rows = [
+        "| model | sentences | identical tokens | distinct outputs | where the others diverge | max score gap |",
+        "|---|---:|---:|---:|---|---:|",
+    ]
     rows.append(agreement("tiny (mt.testing)", tiny["tiny"], converted["tiny"], lines, 30, args.threads))
-    rows.append(agreement("tiny, sharp weights (std 0.3, </s> bias 8)", tiny["sharp"], converted["sharp"], lines, 30,
-                          args.threads))
-    rows.append(agreement("opus-mt-ar-en size", dirs["hf"], dirs["float32"], lines[: args.sentences],
-                          args.new_tokens, args.threads))
-    return "\n".join([f"## Backend agreement ({time.strftime('%Y-%m-%d')})", "",
-                      f"`python eval/bench.py --agreement --sentences {args.sentences}`: greedy decoding, CTranslate2 "
-                      f"float32 compute, FLORES-200 dev Arabic, same model on both backends (limit 30 tokens for the "
-                      f"tiny models, {args.new_tokens} for the base size). Identical = same pieces and same finished "
-                      "flag. Score gap: CTranslate2's Hypothesis.score against the teacher-forced mean log-prob of "
-                      "the same tokens under transformers (up to 64 identical sentences per model; the hf backend's "
-                      "own score is the same quantity, read off its search).", "", *rows])
+    rows.append(
+        agreement(
+            "tiny, sharp weights (std 0.3, </s> bias 8)", tiny["sharp"], converted["sharp"], lines, 30, args.threads
+        )
+    )
+    rows.append(
+        agreement(
+            "opus-mt-ar-en size", dirs["hf"], dirs["float32"], lines[: args.sentences], args.new_tokens, args.threads
+        )
+    )
+    return "\n".join(
+        [
+            f"## Backend agreement ({time.strftime('%Y-%m-%d')})",
+            "",
+            f"`python eval/bench.py --agreement --sentences {args.sentences}`: greedy decoding, CTranslate2 "
+            f"float32 compute, FLORES-200 dev Arabic, same model on both backends (limit 30 tokens for the "
+            f"tiny models, {args.new_tokens} for the base size). Identical = same pieces and same finished "
+            "flag. Score gap: CTranslate2's Hypothesis.score against the teacher-forced mean log-prob of "
+            "the same tokens under transformers (up to 64 identical sentences per model; the hf backend's "
+            "own score is the same quantity, read off its search).",
+            "",
+            *rows,
+        ]
+    )
 
 
 def _rate(r: dict) -> float:
@@ -394,9 +482,11 @@ def table(runs: dict[str, list[dict]]) -> str:
         ratios = [_rate(r) / _rate(b) for r, b in zip(runs[key], runs[base])]
         return _spread(ratios, ".2f", "x")
 
-    lines = ["| system | sentences | target tokens | load s | first sentence s | decode s | tokens/s | sentences/s "
-             "| vs (a) | vs (c) | peak RSS MB |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| system | sentences | target tokens | load s | first sentence s | decode s | tokens/s | sentences/s "
+        "| vs (a) | vs (c) | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for key, measured in runs.items():
         median = sorted(measured, key=_rate)[len(measured) // 2]
         lines.append(
@@ -404,7 +494,8 @@ def table(runs: dict[str, list[dict]]) -> str:
             f"{_spread([r['load'] for r in measured], '.2f')} | {_spread([r['first'] for r in measured], '.2f')} | "
             f"{_spread([r['seconds'] for r in measured], '.1f')} | {_spread([_rate(r) for r in measured], '.0f')} | "
             f"{_spread([r['sentences'] / r['seconds'] for r in measured], '.2f')} | {versus(key, 'a')} | "
-            f"{versus(key, 'c')} | {max(r['rss_mb'] for r in measured):.0f} |")
+            f"{versus(key, 'c')} | {max(r['rss_mb'] for r in measured):.0f} |"
+        )
     return "\n".join(lines)
 
 
@@ -414,20 +505,33 @@ def write_results(text: str, markers: tuple[str, str] = MARKERS) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sentences", type=int, default=48,
-                        help="Single-sentence lines per system: held-out UN devset Arabic ((t), (e): TICO-19 dev).")
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        default=48,
+        help="Single-sentence lines per system: held-out UN devset Arabic ((t), (e): TICO-19 dev).",
+    )
     parser.add_argument("--threads", type=int, default=None, help="CPU threads per system (default: all cores).")
     parser.add_argument("--new-tokens", type=int, default=32, help="Decoding steps per sentence, for every system.")
     parser.add_argument("--beam", type=int, default=4, help="Beam size, for every system.")
     parser.add_argument("--batch", type=int, default=16, help="Sentences per batch, for every system.")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="Interleaved rounds; each system reports its median-throughput run and the range.")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="Interleaved rounds; each system reports its median-throughput run and the range.",
+    )
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="Comma-separated systems to run.")
     parser.add_argument("--no-write", action="store_true", help="Print only; do not update eval/results/bench.md.")
-    parser.add_argument("--pairs", type=int, default=5,
-                        help="(e) also times glossary off/strict alternately in its own process this many times.")
-    parser.add_argument("--agreement", action="store_true",
-                        help="Measure token agreement of the hf and ct2 backends instead of speed.")
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=5,
+        help="(e) also times glossary off/strict alternately in its own process this many times.",
+    )
+    parser.add_argument(
+        "--agreement", action="store_true", help="Measure token agreement of the hf and ct2 backends instead of speed."
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--glossary", action="store_true", help=argparse.SUPPRESS)
@@ -446,8 +550,16 @@ def main(argv: list[str] | None = None) -> None:
         if not args.no_write:
             write_results(text, ("<!-- bench:agreement:start -->", "<!-- bench:agreement:end -->"))
         return
-    models = {"a": dirs["hf"], "b": dirs["hf"], "c": dirs["int8"], "c32": dirs["float32"], "d": dirs["int8"],
-              "d32": dirs["float32"], "t": dirs["int8"], "e": dirs["int8"]}
+    models = {
+        "a": dirs["hf"],
+        "b": dirs["hf"],
+        "c": dirs["int8"],
+        "c32": dirs["float32"],
+        "d": dirs["int8"],
+        "d32": dirs["float32"],
+        "t": dirs["int8"],
+        "e": dirs["int8"],
+    }
     chosen = [s.strip() for s in args.systems.split(",") if s.strip()]
     unknown = [s for s in chosen if s not in SYSTEMS]
     if unknown:
@@ -458,8 +570,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"running ({system}) {SYSTEMS[system]} [{round_ + 1}/{args.repeat}] ...", file=sys.stderr)
             r = run_child(system, models[system], args)
             runs[system].append(r)
-            print(f"  {_rate(r):.0f} tokens/s ({r['tokens']} in {r['seconds']:.1f} s), load {r['load']:.2f} s, "
-                  f"first sentence {r['first']:.2f} s, {r['rss_mb']:.0f} MB", file=sys.stderr)
+            print(
+                f"  {_rate(r):.0f} tokens/s ({r['tokens']} in {r['seconds']:.1f} s), load {r['load']:.2f} s, "
+                f"first sentence {r['first']:.2f} s, {r['rss_mb']:.0f} MB",
+                file=sys.stderr,
+            )
     import platform
 
     import ctranslate2
@@ -499,26 +614,35 @@ def main(argv: list[str] | None = None) -> None:
     ]
     if runs.get("e") and runs["e"][0].get("terms"):
         found, present = runs["e"][0]["terms"]
-        notes.append(f"(e): {found} glossary terms matched in the {args.sentences} TICO-19 lines, {present} present "
-                     f"in the output (random weights never produce a term, so each is placed by a repair).")
+        notes.append(
+            f"(e): {found} glossary terms matched in the {args.sentences} TICO-19 lines, {present} present "
+            f"in the output (random weights never produce a term, so each is placed by a repair)."
+        )
     ratios = []
     paired = [ratio for r in runs.get("e", []) for ratio in (r.get("paired") or [])]
     if paired:
-        ratios.append(f"Glossary cost (goal at most 1.3x), measured side by side in one process (the (e) model "
-                      f"translating the same lines with the glossary off and strict, alternately, {len(paired)} "
-                      f"times): median {statistics.median(paired):.2f}x the time (range {min(paired):.2f}-"
-                      f"{max(paired):.2f}x). This is the seed glossary on TICO-19, few terms per sentence; "
-                      f"eval/results/glossary.md measures a denser term table.")
+        ratios.append(
+            f"Glossary cost (goal at most 1.3x), measured side by side in one process (the (e) model "
+            f"translating the same lines with the glossary off and strict, alternately, {len(paired)} "
+            f"times): median {statistics.median(paired):.2f}x the time (range {min(paired):.2f}-"
+            f"{max(paired):.2f}x). This is the seed glossary on TICO-19, few terms per sentence; "
+            f"eval/results/glossary.md measures a denser term table."
+        )
     if runs.get("e") and runs.get("t"):
         walls = [e["seconds"] / t["seconds"] for e, t in zip(runs["e"], runs["t"])]
-        ratios.append(f"Glossary cost between separate processes, (e) vs (t): {_spread(walls, '.2f', 'x')} the "
-                      f"decoding time (noisier: the two processes run at different moments).")
+        ratios.append(
+            f"Glossary cost between separate processes, (e) vs (t): {_spread(walls, '.2f', 'x')} the "
+            f"decoding time (noisier: the two processes run at different moments)."
+        )
     title = "Speed" if "a" in runs else f"Speed, systems {', '.join(runs)} only"
     if args.repeat < 3 or args.sentences < 48:
-        title += (f": SMOKE RUN ({args.sentences} lines, {args.repeat} run(s)), a check that the bench works, "
-                  f"not figures to quote")
-    text = "\n".join([f"## {title} ({time.strftime('%Y-%m-%d')})", "", table(runs), "",
-                      *[f"- {n}" for n in notes + ratios]])
+        title += (
+            f": SMOKE RUN ({args.sentences} lines, {args.repeat} run(s)), a check that the bench works, "
+            f"not figures to quote"
+        )
+    text = "\n".join(
+        [f"## {title} ({time.strftime('%Y-%m-%d')})", "", table(runs), "", *[f"- {n}" for n in notes + ratios]]
+    )
     print(text)
     if not args.no_write:
         # a run without the plain transformers baseline (a) goes to a section of its own, beside the full table

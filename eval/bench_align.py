@@ -51,10 +51,16 @@ def parallel(lang: str) -> tuple[list[str], list[str]]:
     flores = {"en": "eng_Latn", "zh": "zho_Hans"}[lang]
     pairs = [("un_v1.0/UNv1.0.devset.ar", f"un_v1.0/UNv1.0.devset.{lang}")]
     if lang == "en":
-        pairs.append(("tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.ara",
-                      "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.eng"))
-    pairs += [("flores200/flores200.dev.arb_Arab", f"flores200/flores200.dev.{flores}"),
-              ("tico19/tico19.dev.ar", f"tico19/tico19.dev.{lang}")]
+        pairs.append(
+            (
+                "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.ara",
+                "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.eng",
+            )
+        )
+    pairs += [
+        ("flores200/flores200.dev.arb_Arab", f"flores200/flores200.dev.{flores}"),
+        ("tico19/tico19.dev.ar", f"tico19/tico19.dev.{lang}"),
+    ]
     src, tgt = [], []
     for a, b in pairs:
         src += lines(a)
@@ -63,8 +69,11 @@ def parallel(lang: str) -> tuple[list[str], list[str]]:
 
 
 def sentence_sizes(sizes: list[int], realign: bool = False) -> list[str]:
-    rows = ["| pair | realign | sentences (src x tgt) | F1 strict | F1 lax | P strict | R strict | seconds | "
-            "ms / 1k sentences |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| pair | realign | sentences (src x tgt) | F1 strict | F1 lax | P strict | R strict | seconds | "
+        "ms / 1k sentences |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for lang in ("en", "zh"):
         src, tgt = parallel(lang)
         for size in sizes:
@@ -75,10 +84,12 @@ def sentence_sizes(sizes: list[int], realign: bool = False) -> list[str]:
             beads = aligner.align(doc.src, doc.tgt)
             seconds = time.perf_counter() - started
             s = score_sentence_documents([doc.gold], [[b.as_pair() for b in beads]])
-            rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {size:,} ({len(doc.src):,} x {len(doc.tgt):,}) | "
-                        f"{s.f1_strict:.3f} | "
-                        f"{s.f1_lax:.3f} | {s.precision_strict:.3f} | {s.recall_strict:.3f} | {seconds:.2f} | "
-                        f"{1e6 * seconds / size:.0f} |")
+            rows.append(
+                f"| ar-{lang} | {'yes' if realign else 'no'} | {size:,} ({len(doc.src):,} x {len(doc.tgt):,}) | "
+                f"{s.f1_strict:.3f} | "
+                f"{s.f1_lax:.3f} | {s.precision_strict:.3f} | {s.recall_strict:.3f} | {seconds:.2f} | "
+                f"{1e6 * seconds / size:.0f} |"
+            )
             print(rows[-1], flush=True)
     return rows
 
@@ -107,23 +118,41 @@ def score_documents(documents, lang: str, perturbation: Perturbation, realign: b
 
 
 def sentence_news(realign: bool = False) -> list[str]:
-    rows = ["| pair | realign | perturbation | documents | lines | F1 strict | F1 lax |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| pair | realign | perturbation | documents | lines | F1 strict | F1 lax |",
+        "|---|---|---|---|---|---|---|",
+    ]
     ar = lines("flores200/flores200.dev.arb_Arab")
     articles = news_articles()
     whole = [[k for article in articles for k in article]] * NEWS_SEEDS
     for lang, name in (("en", "eng_Latn"), ("zh", "zho_Hans")):
         tgt = lines(f"flores200/flores200.dev.{name}")
-        for label, pert in (("default (2% del, 4% merge per side)", Perturbation()),
-                            ("shuffled (default + 3% split per side)", SHUFFLED),
-                            ("mild (1% del, 2% merge per side)", MILD), ("none (all 1-1)", Perturbation(0, 0, 0, 0))):
-            for grouping, documents in (("one per article", articles), (f"all articles as one, {NEWS_SEEDS} seeds", whole)):
-                s = score_documents((([ar[k] for k in article], [tgt[k] for k in article], seed)
-                                     for seed, article in enumerate(documents)), lang, pert, realign)
+        for label, pert in (
+            ("default (2% del, 4% merge per side)", Perturbation()),
+            ("shuffled (default + 3% split per side)", SHUFFLED),
+            ("mild (1% del, 2% merge per side)", MILD),
+            ("none (all 1-1)", Perturbation(0, 0, 0, 0)),
+        ):
+            for grouping, documents in (
+                ("one per article", articles),
+                (f"all articles as one, {NEWS_SEEDS} seeds", whole),
+            ):
+                s = score_documents(
+                    (
+                        ([ar[k] for k in article], [tgt[k] for k in article], seed)
+                        for seed, article in enumerate(documents)
+                    ),
+                    lang,
+                    pert,
+                    realign,
+                )
                 n = sum(map(len, documents))
                 shown = len(documents) if len(documents) == len(articles) else 1
-                rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | {shown} ({grouping}) | {n} | "
-                            f"{s.f1_strict:.3f} | "
-                            f"{s.f1_lax:.3f} |")
+                rows.append(
+                    f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | {shown} ({grouping}) | {n} | "
+                    f"{s.f1_strict:.3f} | "
+                    f"{s.f1_lax:.3f} |"
+                )
                 print(rows[-1], flush=True)
     return rows
 
@@ -131,7 +160,7 @@ def sentence_news(realign: bool = False) -> list[str]:
 def dev_documents(lang: str) -> list[tuple[list[str], list[str]]]:
     """The development documents: UN devset lines 0-999, ..., 3000-3999, and TICO-19 dev (971 lines)."""
     un_ar, un_tgt = lines("un_v1.0/UNv1.0.devset.ar"), lines(f"un_v1.0/UNv1.0.devset.{lang}")
-    documents = [(un_ar[k:k + 1000], un_tgt[k:k + 1000]) for k in range(0, 4000, 1000)]
+    documents = [(un_ar[k : k + 1000], un_tgt[k : k + 1000]) for k in range(0, 4000, 1000)]
     return documents + [(lines("tico19/tico19.dev.ar"), lines(f"tico19/tico19.dev.{lang}"))]
 
 
@@ -140,11 +169,17 @@ def sentence_dev(realign: bool = False, seeds: tuple[int, ...] = (0, 1, 2)) -> l
     for lang in ("en", "zh"):
         documents = dev_documents(lang)
         for label, pert in (("default", Perturbation()), ("shuffled", SHUFFLED)):
-            s = score_documents(((src, tgt, seed * 1000 + k) for seed in seeds
-                                 for k, (src, tgt) in enumerate(documents)), lang, pert, realign)
-            rows.append(f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | "
-                        f"{len(documents) * len(seeds)} ({len(documents)} x {len(seeds)} seeds) | "
-                        f"{s.f1_strict:.3f} | {s.f1_lax:.3f} |")
+            s = score_documents(
+                ((src, tgt, seed * 1000 + k) for seed in seeds for k, (src, tgt) in enumerate(documents)),
+                lang,
+                pert,
+                realign,
+            )
+            rows.append(
+                f"| ar-{lang} | {'yes' if realign else 'no'} | {label} | "
+                f"{len(documents) * len(seeds)} ({len(documents)} x {len(seeds)} seeds) | "
+                f"{s.f1_strict:.3f} | {s.f1_lax:.3f} |"
+            )
             print(rows[-1], flush=True)
     return rows
 
@@ -164,8 +199,10 @@ def word_speed(backends: list[str]) -> list[str]:
     e = [tokenize(x, "en") for x in tgt]
     for backend in backends:
         _, seconds = timed_align(StatisticalAligner(backend=backend), a, e, (), ())
-        rows.append(f"| {backend} | {len(a):,} ar-en | both + grow-diag-final-and | {seconds:.1f} | "
-                    f"{seconds * 10000 / len(a):.1f} |")
+        rows.append(
+            f"| {backend} | {len(a):,} ar-en | both + grow-diag-final-and | {seconds:.1f} | "
+            f"{seconds * 10000 / len(a):.1f} |"
+        )
         print(rows[-1], flush=True)
     return rows
 
@@ -178,23 +215,32 @@ def tico_terms(lang: str) -> list[tuple[str, str]]:
 
 
 def term_links(backends: list[str]) -> list[str]:
-    rows = ["| pair | backend | extra pairs | term instances | linked | contained | seconds |",
-            "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| pair | backend | extra pairs | term instances | linked | contained | seconds |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for lang in ("en", "zh"):
         src = [tokenize(x, "ar") for x in lines("tico19/tico19.dev.ar")]
         tgt = [tokenize(x, lang) for x in lines(f"tico19/tico19.dev.{lang}")]
         instances = find_term_instances(src, tgt, tico_terms(lang), tgt_lang=lang)
         extra_src, extra_tgt = parallel(lang)
-        extra_src, extra_tgt = extra_src[:-len(src)][:10000], extra_tgt[:-len(tgt)][:10000]  # without TICO itself
+        extra_src, extra_tgt = extra_src[: -len(src)][:10000], extra_tgt[: -len(tgt)][:10000]  # without TICO itself
         ex_s = [tokenize(x, "ar") for x in extra_src]
         ex_t = [tokenize(x, lang) for x in extra_tgt]
         for backend in backends:
             for extra in (False, True):
-                links, seconds = timed_align(StatisticalAligner(backend=backend, tgt_lang=lang), src, tgt,
-                                             ex_s if extra else (), ex_t if extra else ())
+                links, seconds = timed_align(
+                    StatisticalAligner(backend=backend, tgt_lang=lang),
+                    src,
+                    tgt,
+                    ex_s if extra else (),
+                    ex_t if extra else (),
+                )
                 s = score_term_links(instances, links)
-                rows.append(f"| ar-{lang} | {backend} | {len(ex_s) if extra else 0:,} | {s.instances} | "
-                            f"{s.linked_rate:.3f} | {s.contained_rate:.3f} | {seconds:.1f} |")
+                rows.append(
+                    f"| ar-{lang} | {backend} | {len(ex_s) if extra else 0:,} | {s.instances} | "
+                    f"{s.linked_rate:.3f} | {s.contained_rate:.3f} | {seconds:.1f} |"
+                )
                 print(rows[-1], flush=True)
     return rows
 
@@ -202,41 +248,53 @@ def term_links(backends: list[str]) -> list[str]:
 def zhen_extra() -> tuple[list[str], list[str]]:
     """The zh-en pairs of eval/data (Tatoeba, UN devset, FLORES-200 dev, TICO-19 dev): 10,418 pairs."""
     zh, en = [], []
-    for z, e in (("tatoeba/tatoeba-test-v2021-08-07.eng-zho.cmnHans.zho", "tatoeba/tatoeba-test-v2021-08-07.eng-zho.cmnHans.eng"),
-                 ("un_v1.0/UNv1.0.devset.zh", "un_v1.0/UNv1.0.devset.en"),
-                 ("flores200/flores200.dev.zho_Hans", "flores200/flores200.dev.eng_Latn"),
-                 ("tico19/tico19.dev.zh", "tico19/tico19.dev.en")):
+    for z, e in (
+        (
+            "tatoeba/tatoeba-test-v2021-08-07.eng-zho.cmnHans.zho",
+            "tatoeba/tatoeba-test-v2021-08-07.eng-zho.cmnHans.eng",
+        ),
+        ("un_v1.0/UNv1.0.devset.zh", "un_v1.0/UNv1.0.devset.en"),
+        ("flores200/flores200.dev.zho_Hans", "flores200/flores200.dev.eng_Latn"),
+        ("tico19/tico19.dev.zh", "tico19/tico19.dev.en"),
+    ):
         zh += lines(z)
         en += lines(e)
     return zh, en
 
 
 ZHEN_SETTINGS = {  # backend -> (label, StatisticalAligner keyword arguments); the first is the default
-    "fastalign": [("default: characters, agreement, grow-diag-final-and", {}),
-                  ("grow-diag", {"symmetrization": "grow-diag"}),
-                  ("intersection", {"symmetrization": "intersection"}),
-                  ("no agreement (directions trained apart, VB)", {"agreement": False}),
-                  ("no agreement, words as units (before)", {"agreement": False, "zh_chars": False})],
-    "eflomal": [("default: characters, grow-diag-final-and", {}),
-                ("grow-diag", {"symmetrization": "grow-diag"}),
-                ("intersection", {"symmetrization": "intersection"}),
-                ("words as units (before)", {"zh_chars": False})],
+    "fastalign": [
+        ("default: characters, agreement, grow-diag-final-and", {}),
+        ("grow-diag", {"symmetrization": "grow-diag"}),
+        ("intersection", {"symmetrization": "intersection"}),
+        ("no agreement (directions trained apart, VB)", {"agreement": False}),
+        ("no agreement, words as units (before)", {"agreement": False, "zh_chars": False}),
+    ],
+    "eflomal": [
+        ("default: characters, grow-diag-final-and", {}),
+        ("grow-diag", {"symmetrization": "grow-diag"}),
+        ("intersection", {"symmetrization": "intersection"}),
+        ("words as units (before)", {"zh_chars": False}),
+    ],
 }
 
 
-def settings_table(settings: dict, backends, langs: tuple[str, str], src, tgt, gold_links, extra_src, extra_tgt
-                   ) -> list[str]:
+def settings_table(
+    settings: dict, backends, langs: tuple[str, str], src, tgt, gold_links, extra_src, extra_tgt
+) -> list[str]:
     """AER, precision, recall and time of each statistical setting against a gold (the default ones with and
     without the extra pairs); rows printed as they come."""
     rows = ["| backend | setting | extra pairs | AER | P | R | seconds |", "|---|---|---|---|---|---|---|"]
     for backend in backends:
         for label, kwargs in settings[backend]:
-            for extra in ((False, True) if label.startswith("default") else (True,)):
+            for extra in (False, True) if label.startswith("default") else (True,):
                 aligner = StatisticalAligner(backend=backend, src_lang=langs[0], tgt_lang=langs[1], **kwargs)
                 links, seconds = timed_align(aligner, src, tgt, extra_src if extra else (), extra_tgt if extra else ())
                 s = score_aer(gold_links, links)
-                rows.append(f"| {backend} | {label} | {len(extra_src) if extra else 0:,} | {100 * s.aer:.1f} | "
-                            f"{100 * s.precision:.1f} | {100 * s.recall:.1f} | {seconds:.1f} |")
+                rows.append(
+                    f"| {backend} | {label} | {len(extra_src) if extra else 0:,} | {100 * s.aer:.1f} | "
+                    f"{100 * s.precision:.1f} | {100 * s.recall:.1f} | {seconds:.1f} |"
+                )
                 print(rows[-1], flush=True)
     return rows
 
@@ -265,7 +323,7 @@ def _group_sides(piece: str) -> tuple[list[str], list[str]]:
         depth += char == "["
         depth -= char == "]"
         if char == "," and depth <= 0 and k > 0:
-            return _words(piece[:k]), _words(piece[k + 1:])
+            return _words(piece[:k]), _words(piece[k + 1 :])
     return _words(piece), []
 
 
@@ -326,11 +384,17 @@ def read_aren_gold(path: Path) -> tuple[list[list[str]], list[list[str]], list[A
 
 
 AREN_SETTINGS = {
-    "fastalign": [("default: agreement, grow-diag-final-and", {}), ("grow-diag", {"symmetrization": "grow-diag"}),
-                  ("intersection", {"symmetrization": "intersection"}),
-                  ("no agreement (directions trained apart, VB; before)", {"agreement": False})],
-    "eflomal": [("default: grow-diag-final-and", {}), ("grow-diag", {"symmetrization": "grow-diag"}),
-                ("intersection", {"symmetrization": "intersection"})],
+    "fastalign": [
+        ("default: agreement, grow-diag-final-and", {}),
+        ("grow-diag", {"symmetrization": "grow-diag"}),
+        ("intersection", {"symmetrization": "intersection"}),
+        ("no agreement (directions trained apart, VB; before)", {"agreement": False}),
+    ],
+    "eflomal": [
+        ("default: grow-diag-final-and", {}),
+        ("grow-diag", {"symmetrization": "grow-diag"}),
+        ("intersection", {"symmetrization": "intersection"}),
+    ],
 }
 
 
@@ -342,9 +406,12 @@ def aren_aer(gold_json: Path, backends: list[str]) -> list[str]:
     ex_ar, ex_en = parallel("en")
     ex_a = [tokenize(x, "ar") for x in ex_ar[:10000]]
     ex_e = [tokenize(x, "en") for x in ex_en[:10000]]
-    rows = [f"Gold read: {stats['pairs']} pairs, {stats['links']} sure links; {stats['missing_words']} word "
-            f"mentions not found in their sentence (dropped), {stats['ambiguous_words']} repeated-word mentions "
-            "matched by order without certainty.", ""]
+    rows = [
+        f"Gold read: {stats['pairs']} pairs, {stats['links']} sure links; {stats['missing_words']} word "
+        f"mentions not found in their sentence (dropped), {stats['ambiguous_words']} repeated-word mentions "
+        "matched by order without certainty.",
+        "",
+    ]
     return rows + settings_table(AREN_SETTINGS, backends, ("ar", "en"), src, tgt, gold_links, ex_a, ex_e)
 
 
@@ -352,33 +419,57 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--skip-eflomal", action="store_true", help="Benchmark the numpy fast_align backend only.")
-    parser.add_argument("--zhen-gold", nargs=2, type=Path, metavar=("SRC_TGT", "GOLD"),
-                        help="AER on a zh-en gold in awesome-align's layout (e.g. neulab/awesome-align "
-                        "examples/zhen.src-tgt and zhen.gold; fetch them yourself, licence unspecified).")
-    parser.add_argument("--aren-gold", type=Path, metavar="GOLD_JSON",
-                        help="AER on the ar-en gold of MoiMohamed/en-ar-word-alignments (data/GOLD/gold_test.json; "
-                        "fetch it yourself, no licence stated).")
+    parser.add_argument(
+        "--zhen-gold",
+        nargs=2,
+        type=Path,
+        metavar=("SRC_TGT", "GOLD"),
+        help="AER on a zh-en gold in awesome-align's layout (e.g. neulab/awesome-align "
+        "examples/zhen.src-tgt and zhen.gold; fetch them yourself, licence unspecified).",
+    )
+    parser.add_argument(
+        "--aren-gold",
+        type=Path,
+        metavar="GOLD_JSON",
+        help="AER on the ar-en gold of MoiMohamed/en-ar-word-alignments (data/GOLD/gold_test.json; "
+        "fetch it yourself, no licence stated).",
+    )
     parser.add_argument("--realign", action="store_true", help="Sentence tables with the two-pass aligner too.")
-    parser.add_argument("--parts", nargs="*", default=["sizes", "news", "speed", "terms"],
-                        choices=["dev", "sizes", "news", "speed", "terms"], help="Which tables to compute (none: only the gold sets given).")
+    parser.add_argument(
+        "--parts",
+        nargs="*",
+        default=["sizes", "news", "speed", "terms"],
+        choices=["dev", "sizes", "news", "speed", "terms"],
+        help="Which tables to compute (none: only the gold sets given).",
+    )
     parser.add_argument("--write", action="store_true", help=f"Write the tables to {RESULTS.with_suffix('.raw.md')}.")
     args = parser.parse_args()
     backends = ["fastalign"] + ([] if args.skip_eflomal or not eflomal_available() else ["eflomal"])
-    sections = [f"Machine: {platform.machine()}, {platform.python_version()}, "
-                f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; command: `.venv/bin/python eval/bench_align.py`"]
+    sections = [
+        f"Machine: {platform.machine()}, {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; command: `.venv/bin/python eval/bench_align.py`"
+    ]
     if args.zhen_gold:
         sections += ["## zh-en AER", "", *zhen_aer(*args.zhen_gold, backends)]
     if args.aren_gold:
         sections += ["", "## ar-en AER", "", *aren_aer(args.aren_gold, backends)]
     modes = [False, True] if args.realign else [False]
-    parts = {"dev": ("Sentence alignment on development documents (UN, TICO-19)",
-                     lambda: [row for r in modes for row in sentence_dev(r)[(2 if r else 0):]]),
-             "sizes": ("Sentence alignment by document size",
-                       lambda: [row for r in modes for row in sentence_sizes(args.sizes, r)[(2 if r else 0):]]),
-             "news": ("Sentence alignment of news (FLORES-200 Wikinews)",
-                      lambda: [row for r in modes for row in sentence_news(r)[(2 if r else 0):]]),
-             "speed": ("Statistical word alignment speed", lambda: word_speed(backends)),
-             "terms": ("Term links on TICO-19 dev", lambda: term_links(backends))}
+    parts = {
+        "dev": (
+            "Sentence alignment on development documents (UN, TICO-19)",
+            lambda: [row for r in modes for row in sentence_dev(r)[(2 if r else 0) :]],
+        ),
+        "sizes": (
+            "Sentence alignment by document size",
+            lambda: [row for r in modes for row in sentence_sizes(args.sizes, r)[(2 if r else 0) :]],
+        ),
+        "news": (
+            "Sentence alignment of news (FLORES-200 Wikinews)",
+            lambda: [row for r in modes for row in sentence_news(r)[(2 if r else 0) :]],
+        ),
+        "speed": ("Statistical word alignment speed", lambda: word_speed(backends)),
+        "terms": ("Term links on TICO-19 dev", lambda: term_links(backends)),
+    }
     for part in args.parts:
         title, run = parts[part]
         print(f"## {title}", flush=True)

@@ -74,8 +74,13 @@ def _all_single(path: Path, start: int) -> list[str]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines()[start:]:
         line = line.strip()
-        if (line and any(c.isalpha() for c in line) and len(line.split()) <= bench.MAX_WORDS
-                and sum(line.count(m) for m in SENTENCE_MARKS) <= 1 and len(split_sentences(line)) == 1):
+        if (
+            line
+            and any(c.isalpha() for c in line)
+            and len(line.split()) <= bench.MAX_WORDS
+            and sum(line.count(m) for m in SENTENCE_MARKS) <= 1
+            and len(split_sentences(line)) == 1
+        ):
             out.append(line)
     return out
 
@@ -86,8 +91,12 @@ def _runs(line: str, k: int) -> list[tuple[str, str | None]]:
     words = line.split(" ")
     if len(words) < 8:
         return [(line, None)]
-    runs = [(" ".join(words[:1]) + " ", None), (" ".join(words[1:4]), "bold"), (" " + words[4] + " ", None),
-            (words[5], "italic")]
+    runs = [
+        (" ".join(words[:1]) + " ", None),
+        (" ".join(words[1:4]), "bold"),
+        (" " + words[4] + " ", None),
+        (words[5], "italic"),
+    ]
     if k % 2 == 0:
         runs += [(" " + " ".join(words[6:-2]) + " ", None), (" ".join(words[-2:]), "link")]
     else:
@@ -141,14 +150,18 @@ def build_tmx(paragraphs: list[str], page_break_every: int | None = None) -> byt
             elif style == "italic":
                 seg.append(f'<hi type="x-italic">{escape(text)}</hi>')
             elif style == "link":
-                seg.append(f'<bpt i="2">&lt;a href="{LINK}"&gt;</bpt>{escape(text)}<ept i="2">&lt;/a&gt;</ept>'
-                           '<ph x="3">&lt;br/&gt;</ph>')
+                seg.append(
+                    f'<bpt i="2">&lt;a href="{LINK}"&gt;</bpt>{escape(text)}<ept i="2">&lt;/a&gt;</ept>'
+                    '<ph x="3">&lt;br/&gt;</ph>'
+                )
             else:
                 seg.append(escape(text))
         units.append(f'    <tu tuid="{k + 1}">\n      <tuv xml:lang="ar"><seg>{"".join(seg)}</seg></tuv>\n    </tu>')
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n  <header creationtool="bench" '
-            'creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" srclang="ar" datatype="plaintext"/>\n'
-            '  <body>\n' + "\n".join(units) + '\n  </body>\n</tmx>\n').encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n  <header creationtool="bench" '
+        'creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" srclang="ar" datatype="plaintext"/>\n'
+        "  <body>\n" + "\n".join(units) + "\n  </body>\n</tmx>\n"
+    ).encode("utf-8")
 
 
 BUILDERS = {"docx": build_docx, "tmx": build_tmx}
@@ -158,8 +171,10 @@ def document_format(name: str):
     from mt.formats.registry import FORMATS
 
     if name not in FORMATS:
-        raise SystemExit(f"bench_documents: the {name} format is not in this tree (mt.formats.registry has "
-                         f"{', '.join(sorted(FORMATS)) or 'none'}); use --format tmx")
+        raise SystemExit(
+            f"bench_documents: the {name} format is not in this tree (mt.formats.registry has "
+            f"{', '.join(sorted(FORMATS)) or 'none'}); use --format tmx"
+        )
     return FORMATS[name]
 
 
@@ -171,10 +186,19 @@ def translator_for(args):
     else:
         dirs = bench.model_dirs()
         model, backend = (str(dirs["int8"]), "ct2") if args.backend == "ct2" else (str(dirs["hf"]), "hf")
-    extra = args.new_tokens + 1 if (backend or "") == "ct2" or (args.model and (Path(args.model) / "model.bin").exists()) \
+    extra = (
+        args.new_tokens + 1
+        if (backend or "") == "ct2" or (args.model and (Path(args.model) / "model.bin").exists())
         else args.new_tokens
-    return model, Translator({"ar-en": model}, beam_size=args.beam, backend=backend, threads=args.threads,
-                             max_length_ratio=1e-9, max_length_extra=extra)
+    )
+    return model, Translator(
+        {"ar-en": model},
+        beam_size=args.beam,
+        backend=backend,
+        threads=args.threads,
+        max_length_ratio=1e-9,
+        max_length_extra=extra,
+    )
 
 
 def speed(args) -> str:
@@ -217,22 +241,28 @@ def speed(args) -> str:
         raise SystemExit("bench_documents: the document path translated the sentences differently from plain text")
     ratios = [d / p for d, p in zip(times["document"], times["plain"])]
     plain_s, doc_s = statistics.median(times["plain"]), statistics.median(times["document"])
-    name = Path(model).name if args.model else f"opus-mt-ar-en-sized ({'CTranslate2 int8' if args.backend == 'ct2' else 'transformers'}, eval/cache/bench/)"
-    return "\n".join([
-        f"{args.paragraphs} paragraphs of held-out single-sentence UN lines in a {args.format.upper()} "
-        f"({len(data) // 1024} KiB, {tagged} with inline markup: bold, italic, links), model {name}, beam "
-        f"{args.beam}, {args.new_tokens} target tokens a sentence, {args.threads or os.cpu_count()} threads; model "
-        f"loaded in {load_s:.1f} s and both paths warmed up outside the clocks; {args.repeat} rounds, order "
-        "alternating, medians (ranges)",
-        "",
-        "| path | seconds | ratio |",
-        "|---|---|---|",
-        f"| plain text (Translator.translate of the same lines) | {plain_s:.2f} ({min(times['plain']):.2f}-"
-        f"{max(times['plain']):.2f}) | 1.00x |",
-        f"| document (parse + translate_segments + render) | {doc_s:.2f} ({min(times['document']):.2f}-"
-        f"{max(times['document']):.2f}) | {statistics.median(ratios):.3f}x ({min(ratios):.3f}-{max(ratios):.3f}x, "
-        "paired by round; goal <= 1.15x) |",
-    ])
+    name = (
+        Path(model).name
+        if args.model
+        else f"opus-mt-ar-en-sized ({'CTranslate2 int8' if args.backend == 'ct2' else 'transformers'}, eval/cache/bench/)"
+    )
+    return "\n".join(
+        [
+            f"{args.paragraphs} paragraphs of held-out single-sentence UN lines in a {args.format.upper()} "
+            f"({len(data) // 1024} KiB, {tagged} with inline markup: bold, italic, links), model {name}, beam "
+            f"{args.beam}, {args.new_tokens} target tokens a sentence, {args.threads or os.cpu_count()} threads; model "
+            f"loaded in {load_s:.1f} s and both paths warmed up outside the clocks; {args.repeat} rounds, order "
+            "alternating, medians (ranges)",
+            "",
+            "| path | seconds | ratio |",
+            "|---|---|---|",
+            f"| plain text (Translator.translate of the same lines) | {plain_s:.2f} ({min(times['plain']):.2f}-"
+            f"{max(times['plain']):.2f}) | 1.00x |",
+            f"| document (parse + translate_segments + render) | {doc_s:.2f} ({min(times['document']):.2f}-"
+            f"{max(times['document']):.2f}) | {statistics.median(ratios):.3f}x ({min(ratios):.3f}-{max(ratios):.3f}x, "
+            "paired by round; goal <= 1.15x) |",
+        ]
+    )
 
 
 def memory_run(args) -> dict:
@@ -274,27 +304,43 @@ def memory(args) -> str:
     process's peak resident memory is all it has ever held)."""
     runs = {}
     for path in ("document", "plain"):
-        command = [sys.executable, str(Path(__file__).resolve()), "--memory-pages", str(args.memory_pages),
-                   "--memory-path", path, "--format", args.format, "--new-tokens", str(args.new_tokens),
-                   "--beam", str(args.beam), "--backend", args.backend, "--no-write",
-                   *(["--threads", str(args.threads)] if args.threads else []),
-                   *(["--model", args.model] if args.model else [])]
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--memory-pages",
+            str(args.memory_pages),
+            "--memory-path",
+            path,
+            "--format",
+            args.format,
+            "--new-tokens",
+            str(args.new_tokens),
+            "--beam",
+            str(args.beam),
+            "--backend",
+            args.backend,
+            "--no-write",
+            *(["--threads", str(args.threads)] if args.threads else []),
+            *(["--model", args.model] if args.model else []),
+        ]
         done = subprocess.run(command, check=True, capture_output=True, text=True)
         runs[path] = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"{path}: {runs[path]}", file=sys.stderr)
     doc, plain = runs["document"], runs["plain"]
-    return (f"{args.memory_pages}-page {args.format.upper()} ({doc['paragraphs']} paragraphs, {doc['in_kib']} KiB in, "
-            f"{doc['out_kib']} KiB out, {doc['segments']} segments), model {doc['model']}, beam {args.beam}, "
-            f"{args.new_tokens} target tokens a sentence, each path in its own process, peak RSS (VmHWM):\n\n"
-            f"| path | seconds | peak RSS | before the text (Python, libraries, model loaded) | added |\n"
-            f"|---|---|---|---|---|\n"
-            f"| document (Translator.translate_file) | {doc['seconds']:.0f} | {doc['peak_mb']:.0f} MB | "
-            f"{doc['loaded_mb']:.0f} MB | {doc['peak_mb'] - doc['loaded_mb']:.0f} MB |\n"
-            f"| plain text of the same paragraphs (Translator.translate_stream) | {plain['seconds']:.0f} | "
-            f"{plain['peak_mb']:.0f} MB | {plain['loaded_mb']:.0f} MB | {plain['peak_mb'] - plain['loaded_mb']:.0f} MB |\n\n"
-            f"The document path's own cost is the difference: {doc['peak_mb'] - plain['peak_mb']:+.0f} MB; the rest, "
-            f"which the text path adds too, is decoding's (beam search over batches of up to --batch-tokens). "
-            f"Machine: {os.cpu_count()} CPU cores. Command: `python eval/bench_documents.py {' '.join(sys.argv[1:])}`")
+    return (
+        f"{args.memory_pages}-page {args.format.upper()} ({doc['paragraphs']} paragraphs, {doc['in_kib']} KiB in, "
+        f"{doc['out_kib']} KiB out, {doc['segments']} segments), model {doc['model']}, beam {args.beam}, "
+        f"{args.new_tokens} target tokens a sentence, each path in its own process, peak RSS (VmHWM):\n\n"
+        f"| path | seconds | peak RSS | before the text (Python, libraries, model loaded) | added |\n"
+        f"|---|---|---|---|---|\n"
+        f"| document (Translator.translate_file) | {doc['seconds']:.0f} | {doc['peak_mb']:.0f} MB | "
+        f"{doc['loaded_mb']:.0f} MB | {doc['peak_mb'] - doc['loaded_mb']:.0f} MB |\n"
+        f"| plain text of the same paragraphs (Translator.translate_stream) | {plain['seconds']:.0f} | "
+        f"{plain['peak_mb']:.0f} MB | {plain['loaded_mb']:.0f} MB | {plain['peak_mb'] - plain['loaded_mb']:.0f} MB |\n\n"
+        f"The document path's own cost is the difference: {doc['peak_mb'] - plain['peak_mb']:+.0f} MB; the rest, "
+        f"which the text path adds too, is decoding's (beam search over batches of up to --batch-tokens). "
+        f"Machine: {os.cpu_count()} CPU cores. Command: `python eval/bench_documents.py {' '.join(sys.argv[1:])}`"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -308,8 +354,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--model", default=None, help="another model directory (default: the opus-sized one)")
     parser.add_argument("--memory-pages", type=int, default=None)
-    parser.add_argument("--memory-path", choices=("document", "plain"), default=None,
-                        help="internal: measure one path in this process and print its numbers as JSON")
+    parser.add_argument(
+        "--memory-path",
+        choices=("document", "plain"),
+        default=None,
+        help="internal: measure one path in this process and print its numbers as JSON",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave eval/results/documents.md")
     args = parser.parse_args(argv)
     if args.memory_pages and args.memory_path:

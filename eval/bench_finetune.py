@@ -94,19 +94,37 @@ def main(argv: list[str] | None = None) -> None:
     for round_ in range(args.repeat):
         torch.manual_seed(1)
         model = load_model(MODEL)
-        settings = LoopSettings(lr=2e-5, total_steps=len(batches), warmup_steps=len(batches) // 10,
-                                eval_every=len(batches), early_stop=0, seed=1)
+        settings = LoopSettings(
+            lr=2e-5,
+            total_steps=len(batches),
+            warmup_steps=len(batches) // 10,
+            eval_every=len(batches),
+            early_stop=0,
+            seed=1,
+        )
         last: list[StepInfo] = []
         with tempfile.TemporaryDirectory(dir=CACHE) as out:
             started = time.perf_counter()
-            run_loop(model, examples, batches, encoder.vocab.pad_id, settings, Path(out), MODEL, "bench",
-                     lambda directory, step: {"in_domain_chrf": 0.0}, on_step=last.append)
+            run_loop(
+                model,
+                examples,
+                batches,
+                encoder.vocab.pad_id,
+                settings,
+                Path(out),
+                MODEL,
+                "bench",
+                lambda directory, step: {"in_domain_chrf": 0.0},
+                on_step=last.append,
+            )
             wall = time.perf_counter() - started
         seconds = last[-1].seconds
         runs.append(seconds)
-        print(f"epoch {round_ + 1}: {len(batches)} steps, {seconds:.1f} s training ({wall:.1f} s with the final "
-              f"checkpoint), {tokens / seconds:.0f} target tokens/s, loss {last[0].loss:.3f} -> {last[-1].loss:.3f}",
-              file=sys.stderr)
+        print(
+            f"epoch {round_ + 1}: {len(batches)} steps, {seconds:.1f} s training ({wall:.1f} s with the final "
+            f"checkpoint), {tokens / seconds:.0f} target tokens/s, loss {last[0].loss:.3f} -> {last[-1].loss:.3f}",
+            file=sys.stderr,
+        )
         del model
     seconds = statistics.median(runs)
     per_1000 = seconds * 1000 / args.pairs
@@ -114,21 +132,23 @@ def main(argv: list[str] | None = None) -> None:
     mean_target = statistics.mean(len(e.labels) for e in examples)
     import platform
 
-    text = "\n".join([
-        "| model | pairs | batches | threads | s / epoch | s per 1,000 pairs per epoch | target tokens/s | "
-        "peak memory |",
-        "|---|---|---|---|---|---|---|---|",
-        f"| opus-mt-ar-en size (76M parameters, random weights) | {args.pairs} | {len(batches)} | {threads} | "
-        f"{seconds:.1f} | {per_1000:.0f} (~{per_1000 / 60:.1f} min) | {tokens / seconds:.0f} | "
-        f"{peak_rss_mb():.0f} MB |",
-        "",
-        f"UN devset pairs from line {HELD_OUT_FROM} on (at most {MAX_WORDS} words; mean {mean_source:.1f} source and "
-        f"{mean_target:.1f} target pieces with </s>), --batch-tokens {args.batch_tokens}, one epoch of mt.training's "
-        f"loop timed after load (median of {args.repeat}; range {min(runs):.1f}-{max(runs):.1f} s), scaled to 1,000 "
-        f"pairs linearly. CPU: {platform.processor() or platform.machine()}, {threads} thread(s); torch "
-        f"{torch.__version__}, transformers {transformers.__version__}. Command: `python eval/bench_finetune.py "
-        f"--pairs {args.pairs} --batch-tokens {args.batch_tokens} --threads {threads} --repeat {args.repeat}`.",
-    ])
+    text = "\n".join(
+        [
+            "| model | pairs | batches | threads | s / epoch | s per 1,000 pairs per epoch | target tokens/s | "
+            "peak memory |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| opus-mt-ar-en size (76M parameters, random weights) | {args.pairs} | {len(batches)} | {threads} | "
+            f"{seconds:.1f} | {per_1000:.0f} (~{per_1000 / 60:.1f} min) | {tokens / seconds:.0f} | "
+            f"{peak_rss_mb():.0f} MB |",
+            "",
+            f"UN devset pairs from line {HELD_OUT_FROM} on (at most {MAX_WORDS} words; mean {mean_source:.1f} source and "
+            f"{mean_target:.1f} target pieces with </s>), --batch-tokens {args.batch_tokens}, one epoch of mt.training's "
+            f"loop timed after load (median of {args.repeat}; range {min(runs):.1f}-{max(runs):.1f} s), scaled to 1,000 "
+            f"pairs linearly. CPU: {platform.processor() or platform.machine()}, {threads} thread(s); torch "
+            f"{torch.__version__}, transformers {transformers.__version__}. Command: `python eval/bench_finetune.py "
+            f"--pairs {args.pairs} --batch-tokens {args.batch_tokens} --threads {threads} --repeat {args.repeat}`.",
+        ]
+    )
     print(text)
     if not args.no_write:
         write_section(RESULTS, MARKERS, text, "# Fine-tuning cost (eval/bench_finetune.py)")

@@ -27,9 +27,16 @@ TICO = REPO / "eval" / "data" / "tico19"
 def run(model: str, backend: str, lines: list[str], glossary, mode: str, args) -> tuple[float, int, int]:
     from mt.pipeline import Translator
 
-    translator = Translator(model, beam_size=args.beam, glossary=glossary, glossary_mode=mode,
-                            max_length_ratio=1e-6, max_length_extra=args.new_tokens + (1 if backend == "ct2" else 0),
-                            backend=backend, threads=args.threads)
+    translator = Translator(
+        model,
+        beam_size=args.beam,
+        glossary=glossary,
+        glossary_mode=mode,
+        max_length_ratio=1e-6,
+        max_length_extra=args.new_tokens + (1 if backend == "ct2" else 0),
+        backend=backend,
+        threads=args.threads,
+    )
     translator.legs("en")
     translator.translate(lines[:2], to="en")  # warm-up
     translator.stats.terms_found = translator.stats.terms_present = 0
@@ -60,16 +67,32 @@ def main(argv: list[str] | None = None) -> None:
         off, _, _ = run(model, backend, lines, None, "off", args)
         soft, found, present_soft = run(model, backend, lines, glossary, "soft", args)
         strict, found_strict, present = run(model, backend, lines, glossary, "strict", args)
-        rows.append((backend, len(lines), found, present_soft / max(found, 1), present / max(found_strict, 1),
-                     off, soft, strict))
-    print(f"TICO-19 dev, {len(lines)} sentences, {len(glossary)} TICO-19 concepts, beam {args.beam}, "
-          f"{args.new_tokens} decoding steps per sentence, opus-mt-ar-en-sized model with random weights\n")
-    print("| backend | terms found | present, soft | present, strict | time off (s) | soft (s) | strict (s) | "
-          "strict / off |")
+        rows.append(
+            (
+                backend,
+                len(lines),
+                found,
+                present_soft / max(found, 1),
+                present / max(found_strict, 1),
+                off,
+                soft,
+                strict,
+            )
+        )
+    print(
+        f"TICO-19 dev, {len(lines)} sentences, {len(glossary)} TICO-19 concepts, beam {args.beam}, "
+        f"{args.new_tokens} decoding steps per sentence, opus-mt-ar-en-sized model with random weights\n"
+    )
+    print(
+        "| backend | terms found | present, soft | present, strict | time off (s) | soft (s) | strict (s) | "
+        "strict / off |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for backend, _n, found, soft_rate, strict_rate, off, soft, strict in rows:
-        print(f"| {backend} | {found} | {soft_rate:.1%} | {strict_rate:.1%} | {off:.1f} | {soft:.1f} | {strict:.1f} | "
-              f"{strict / off:.2f}x |")
+        print(
+            f"| {backend} | {found} | {soft_rate:.1%} | {strict_rate:.1%} | {off:.1f} | {soft:.1f} | {strict:.1f} | "
+            f"{strict / off:.2f}x |"
+        )
 
 
 if __name__ == "__main__":

@@ -36,9 +36,15 @@ def build_glossary(size: int) -> Glossary:
     concepts += load_tico19(DATA / "tico19").concepts
     with COUNTRIES_TABLE.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
-            concepts.append(make_concept(f"country-{row['cca3'].lower()}", [row["ar_common"], row["ar_official"]],
-                                         [row["en_common"], row["en_official"]], [row["zh_common"], row["zh_official"]],
-                                         type="place"))
+            concepts.append(
+                make_concept(
+                    f"country-{row['cca3'].lower()}",
+                    [row["ar_common"], row["ar_official"]],
+                    [row["en_common"], row["en_official"]],
+                    [row["zh_common"], row["zh_official"]],
+                    type="place",
+                )
+            )
     names = []
     with PIVOT.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -51,22 +57,31 @@ def build_glossary(size: int) -> Glossary:
         cid = f"name-{slug(row['en_token'])}"
         if cid not in seen:
             seen.add(cid)
-            concepts.append(make_concept(cid, [row["ar_top"]], [row["en_token"].title()], [row["zh_top"]],
-                                         type="person"))
+            concepts.append(
+                make_concept(cid, [row["ar_top"]], [row["en_token"].title()], [row["zh_top"]], type="person")
+            )
     i = 0
     while len(concepts) < size and i + 1 < len(names):
         first, last = names[i], names[(i * 7 + 3) % len(names)]
-        concepts.append(make_concept(f"person-{i}", [f"{first['ar_top']} {last['ar_top']}"],
-                                     [f"{first['en_token'].title()} {last['en_token'].title()}"],
-                                     [first["zh_top"] + "·" + last["zh_top"]], type="person"))
+        concepts.append(
+            make_concept(
+                f"person-{i}",
+                [f"{first['ar_top']} {last['ar_top']}"],
+                [f"{first['en_token'].title()} {last['en_token'].title()}"],
+                [first["zh_top"] + "·" + last["zh_top"]],
+                type="person",
+            )
+        )
         i += 1
     return Glossary(concepts[:size])
 
 
 def build_text(megabytes: float) -> str:
-    parts = [(DATA / "flores200" / "flores200.dev.arb_Arab").read_text(encoding="utf-8"),
-             (DATA / "tico19" / "tico19.dev.ar").read_text(encoding="utf-8"),
-             (DATA / "un_v1.0" / "UNv1.0.devset.ar").read_text(encoding="utf-8")]
+    parts = [
+        (DATA / "flores200" / "flores200.dev.arb_Arab").read_text(encoding="utf-8"),
+        (DATA / "tico19" / "tico19.dev.ar").read_text(encoding="utf-8"),
+        (DATA / "un_v1.0" / "UNv1.0.devset.ar").read_text(encoding="utf-8"),
+    ]
     base = "\n".join(parts)
     target = int(megabytes * 1024 * 1024)
     text = base
@@ -90,8 +105,10 @@ def main() -> None:
     variants = sum(len(c.ar) for c in glossary)
     print(f"python {platform.python_version()} on {platform.machine()}")
     print(f"glossary: {len(glossary)} concepts, {variants} Arabic variants (built in {t1 - t0:.2f} s)")
-    print(f"text: {len(text.encode('utf-8')) / 1024 / 1024:.2f} MiB UTF-8, {len(text):,} characters, "
-          f"{text.count(chr(10)) + 1:,} lines")
+    print(
+        f"text: {len(text.encode('utf-8')) / 1024 / 1024:.2f} MiB UTF-8, {len(text):,} characters, "
+        f"{text.count(chr(10)) + 1:,} lines"
+    )
 
     t2 = time.perf_counter()
     matcher = glossary.matcher("ar")
@@ -102,8 +119,10 @@ def main() -> None:
     t4 = time.perf_counter()
     matches = glossary.match(text)
     t5 = time.perf_counter()
-    print(f"match, cold token cache: {t5 - t4:.3f} s, {len(matches):,} matches, "
-          f"{len({m.concept.id for m in matches}):,} distinct concepts")
+    print(
+        f"match, cold token cache: {t5 - t4:.3f} s, {len(matches):,} matches, "
+        f"{len({m.concept.id for m in matches}):,} distinct concepts"
+    )
     warm = []
     for _ in range(args.repeat):
         t6 = time.perf_counter()
@@ -111,15 +130,19 @@ def main() -> None:
         warm.append(time.perf_counter() - t6)
         assert len(again) == len(matches)
     best = min(warm)
-    print(f"match, warm (best of {args.repeat}): {best:.3f} s = "
-          f"{len(text.encode('utf-8')) / 1024 / 1024 / best:.2f} MiB/s")
+    print(
+        f"match, warm (best of {args.repeat}): {best:.3f} s = "
+        f"{len(text.encode('utf-8')) / 1024 / 1024 / best:.2f} MiB/s"
+    )
     english = (DATA / "flores200" / "flores200.dev.eng_Latn").read_text(encoding="utf-8")
     english = english * max(1, int(args.megabytes * 1024 * 1024 / len(english.encode("utf-8"))))
     t7 = time.perf_counter()
     en_matches = glossary.match(english, lang="en")
     t8 = time.perf_counter()
-    print(f"English side: {len(english.encode('utf-8')) / 1024 / 1024:.2f} MiB, {t8 - t7:.3f} s (incl. index), "
-          f"{len(en_matches):,} matches")
+    print(
+        f"English side: {len(english.encode('utf-8')) / 1024 / 1024:.2f} MiB, {t8 - t7:.3f} s (incl. index), "
+        f"{len(en_matches):,} matches"
+    )
 
 
 if __name__ == "__main__":

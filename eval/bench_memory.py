@@ -63,9 +63,11 @@ def tiny_ct2() -> Path:
 
     hf, ct2 = CACHE / "tiny-ar-en", CACHE / "tiny-ar-en-ct2-int8"
     if not (ct2 / "model.bin").exists():
-        code = (f"from mt.testing import build_model; from mt.models.convert import convert; "
-                f"build_model({str(hf)!r}, size='tiny', pair='ar-en', seed=1); "
-                f"convert({str(hf)!r}, {str(ct2)!r}, quantization='int8', force=True)")
+        code = (
+            f"from mt.testing import build_model; from mt.models.convert import convert; "
+            f"build_model({str(hf)!r}, size='tiny', pair='ar-en', seed=1); "
+            f"convert({str(hf)!r}, {str(ct2)!r}, quantization='int8', force=True)"
+        )
         subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
     return ct2
 
@@ -90,8 +92,9 @@ def main(argv: list[str] | None = None) -> None:
     from mt.text.lines import TextInput
     from mt.pipeline import Translator
 
-    translator = Translator({"ar-en": str(model)}, beam_size=1, max_length_ratio=1e-9, max_length_extra=4,
-                            threads=args.threads)
+    translator = Translator(
+        {"ar-en": str(model)}, beam_size=1, max_length_ratio=1e-9, max_length_extra=4, threads=args.threads
+    )
     translator.legs("en")
     consumed = {"bytes": 0}
 
@@ -113,8 +116,10 @@ def main(argv: list[str] | None = None) -> None:
             written += 1
             if consumed["bytes"] >= next_sample:
                 samples.append((consumed["bytes"] / MB, rss_mb(), time.perf_counter() - started))
-                print(f"{samples[-1][0]:7.1f} MB read  RSS {samples[-1][1]:7.1f} MB  {samples[-1][2]:6.0f} s",
-                      file=sys.stderr)
+                print(
+                    f"{samples[-1][0]:7.1f} MB read  RSS {samples[-1][1]:7.1f} MB  {samples[-1][2]:6.0f} s",
+                    file=sys.stderr,
+                )
                 next_sample += args.every_mb * MB
     samples.append((consumed["bytes"] / MB, rss_mb(), time.perf_counter() - started))
     output.unlink()
@@ -128,16 +133,23 @@ def main(argv: list[str] | None = None) -> None:
         if read not in seen:
             seen.add(read)
             rows.append(f"| {read:.1f} | {rss:.1f} | {elapsed:.0f} |")
-    text = "\n".join([
-        f"## Memory on a large input ({time.strftime('%Y-%m-%d')})", "",
-        f"`python eval/bench_memory.py --mb {args.mb}" + (f" --stop-mb {args.stop_mb:g}" if args.stop_mb else "")
-        + "`: FLORES-200 dev Arabic repeated into a " f"{args.mb} MB file, translated line by line with a tiny "
-        f"CTranslate2 int8 model (greedy, 4-token limit) through TextInput.lines and Translator.translate_stream; "
-        f"read {samples[-1][0]:.1f} MB ({written} lines) in {samples[-1][2]:.0f} s.", "",
-        *rows, "",
-        f"- From {after_first[0][0]:.1f} MB to {after_first[-1][0]:.1f} MB of input ({span:.1f} MB more), RSS stays "
-        f"between {low:.1f} and {high:.1f} MB (spread {high - low:.1f} MB): memory does not grow with the input.",
-    ])
+    text = "\n".join(
+        [
+            f"## Memory on a large input ({time.strftime('%Y-%m-%d')})",
+            "",
+            f"`python eval/bench_memory.py --mb {args.mb}"
+            + (f" --stop-mb {args.stop_mb:g}" if args.stop_mb else "")
+            + "`: FLORES-200 dev Arabic repeated into a "
+            f"{args.mb} MB file, translated line by line with a tiny "
+            f"CTranslate2 int8 model (greedy, 4-token limit) through TextInput.lines and Translator.translate_stream; "
+            f"read {samples[-1][0]:.1f} MB ({written} lines) in {samples[-1][2]:.0f} s.",
+            "",
+            *rows,
+            "",
+            f"- From {after_first[0][0]:.1f} MB to {after_first[-1][0]:.1f} MB of input ({span:.1f} MB more), RSS stays "
+            f"between {low:.1f} and {high:.1f} MB (spread {high - low:.1f} MB): memory does not grow with the input.",
+        ]
+    )
     print(text)
     if not args.no_write:
         write_results(text)

@@ -40,8 +40,17 @@ from results_file import write_section  # noqa: E402
 
 DATA = ROOT / "eval" / "data" / "flores200"
 FILES = {"ar": "flores200.dev.arb_Arab", "en": "flores200.dev.eng_Latn", "zh": "flores200.dev.zho_Hans"}
-GOALS = {"clean": 0.05, "copy": 0.95, "loop": 0.95, "script": 0.95, "empty": 0.95, "number": 0.90, "term": 0.90,
-         "detached": 0.80, "halved": 0.80}
+GOALS = {
+    "clean": 0.05,
+    "copy": 0.95,
+    "loop": 0.95,
+    "script": 0.95,
+    "empty": 0.95,
+    "number": 0.90,
+    "term": 0.90,
+    "detached": 0.80,
+    "halved": 0.80,
+}
 #: a control, not a goal: halved translations with the reference's final mark put back (an omission that ends
 #: its sentence), so that the missing mark alone cannot carry the halved figure
 MARK_KEPT = "halved, final mark kept"
@@ -61,8 +70,15 @@ def countries_glossary() -> Glossary:
         for row in csv.DictReader(handle, delimiter="\t"):
             ar = [row["ar_common"], row["ar_official"]]
             if all(a.strip() for a in ar):
-                concepts.append(make_concept(row["cca3"], ar, [row["en_common"], row["en_official"]],
-                                             [row["zh_common"], row["zh_official"]], type="place"))
+                concepts.append(
+                    make_concept(
+                        row["cca3"],
+                        ar,
+                        [row["en_common"], row["en_official"]],
+                        [row["zh_common"], row["zh_official"]],
+                        type="place",
+                    )
+                )
     return Glossary(concepts)
 
 
@@ -123,8 +139,12 @@ def speed() -> tuple[float, float, str]:
         t.write_text("\n".join((tgt * 11)[:SPEED_PAIRS]) + "\n", encoding="utf-8")
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         started, cpu = time.perf_counter(), _children_cpu()
-        subprocess.run([sys.executable, "-m", "mt", "qe", str(s), str(t), "--to", "en", "-o", str(out)],
-                       check=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        subprocess.run(
+            [sys.executable, "-m", "mt", "qe", str(s), str(t), "--to", "en", "-o", str(out)],
+            check=True,
+            cwd=ROOT,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
         return time.perf_counter() - started, _children_cpu() - cpu, load
 
 
@@ -134,13 +154,18 @@ def _children_cpu() -> float:
 
 
 def report(results: dict[str, list]) -> str:
-    out = [f"# Quality estimation (`mt qe`), measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
-           "", f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs (shared); "
-           "command: `PYTHONPATH=. python eval/bench_qe.py --out eval/results/qe.md`.", "",
-           "Suite: FLORES-200 dev (997 pairs; never seen by the tables or the risk fit) corrupted by "
-           "mt.qe.synthetic (seed 2); glossary: the shipped country names. Flagged = non-empty flags at the "
-           "default threshold; AUC = ROC AUC of risk, this kind against the clean references. Last row, a "
-           "control with no goal: the halved translations with the reference's final mark put back.", ""]
+    out = [
+        f"# Quality estimation (`mt qe`), measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs (shared); "
+        "command: `PYTHONPATH=. python eval/bench_qe.py --out eval/results/qe.md`.",
+        "",
+        "Suite: FLORES-200 dev (997 pairs; never seen by the tables or the risk fit) corrupted by "
+        "mt.qe.synthetic (seed 2); glossary: the shipped country names. Flagged = non-empty flags at the "
+        "default threshold; AUC = ROC AUC of risk, this kind against the clean references. Last row, a "
+        "control with no goal: the halved translations with the reference's final mark put back.",
+        "",
+    ]
     for lang, rows in results.items():
         out += [f"## ar -> {lang}", "", "| kind | cases | flagged | goal | AUC |", "|---|---:|---:|---:|---:|"]
         for kind, n, share, area in rows:
@@ -185,35 +210,47 @@ def translate_speed(repeats: int = 2) -> dict:
     cpu = time.process_time()
     for sentence in sentences:
         assessor.assess(sentence, "en")
-    return {"load": load, "runs": runs, "qe_cpu": time.process_time() - cpu, "sentences": len(sentences),
-            "same": [a.translation for a in outputs[False]] == [b.translation for b in outputs[True]],
-            "chars": sum(len(sentence.translation) for sentence in sentences)}
+    return {
+        "load": load,
+        "runs": runs,
+        "qe_cpu": time.process_time() - cpu,
+        "sentences": len(sentences),
+        "same": [a.translation for a in outputs[False]] == [b.translation for b in outputs[True]],
+        "chars": sum(len(sentence.translation) for sentence in sentences),
+    }
 
 
 def speed_report(timing: tuple[float, float, str], translate: dict, load_after: str) -> str:
     seconds, cpu, load = timing
     fastest = {qe: min(translate["runs"][qe]) for qe in (False, True)}  # by wall time
-    runs = "; ".join(f"{'with' if qe else 'without'}: " + ", ".join(f"{w:.1f} s ({c:.1f} s CPU)" for w, c in
-                                                                    translate["runs"][qe]) for qe in (False, True))
+    runs = "; ".join(
+        f"{'with' if qe else 'without'}: " + ", ".join(f"{w:.1f} s ({c:.1f} s CPU)" for w, c in translate["runs"][qe])
+        for qe in (False, True)
+    )
     plain_cpu = min(c for _, c in translate["runs"][False])
-    return "\n".join([
-        f"## Speed (measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs shared with other work; "
-        f"command: `PYTHONPATH=. python eval/bench_qe.py --speed-only --out eval/results/qe.md`; load average "
-        f"before: {load}, after: {load_after}. Wall times include waiting for a core; CPU time is what a quiet "
-        "machine would take.", "",
-        f"- `mt qe` on {SPEED_PAIRS:,} ar-en pairs (FLORES repeated), no model, whole command incl. start-up (one "
-        f"process): **{seconds:.1f} s wall, {cpu:.1f} s CPU** (goal <= 30 s).",
-        f"- `--qe` in a translate run: {TRANSLATE_LINES} FLORES ar lines -> en ({translate['sentences']} sentences, "
-        f"{translate['chars']:,} characters of output), `Translator(qe=...)` as `mt translate --qe` runs it, "
-        "mt.testing `wide` model (opus-mt-ar-en's layers, 1,000-piece vocabulary) that ends its sentences, "
-        f"CTranslate2 int8, beam 4, 2 threads. Load and first line apart: {translate['load'][False]:.1f} s "
-        f"without, {translate['load'][True]:.1f} s with. Runs, alternated: {runs}. Fastest: "
-        f"{fastest[False][0]:.1f} s without, {fastest[True][0]:.1f} s with ({fastest[True][0] / fastest[False][0] - 1:+.1%} "
-        f"wall, noisy under this load). The estimates alone on the same {translate['sentences']} sentences: "
-        f"**{translate['qe_cpu']:.2f} s CPU, {translate['qe_cpu'] / plain_cpu:.1%} of the run's "
-        f"{plain_cpu:.1f} s CPU** (goal <= +10%); translations identical with and without: {translate['same']}.",
-        ""])
+    return "\n".join(
+        [
+            f"## Speed (measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)",
+            "",
+            f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs shared with other work; "
+            f"command: `PYTHONPATH=. python eval/bench_qe.py --speed-only --out eval/results/qe.md`; load average "
+            f"before: {load}, after: {load_after}. Wall times include waiting for a core; CPU time is what a quiet "
+            "machine would take.",
+            "",
+            f"- `mt qe` on {SPEED_PAIRS:,} ar-en pairs (FLORES repeated), no model, whole command incl. start-up (one "
+            f"process): **{seconds:.1f} s wall, {cpu:.1f} s CPU** (goal <= 30 s).",
+            f"- `--qe` in a translate run: {TRANSLATE_LINES} FLORES ar lines -> en ({translate['sentences']} sentences, "
+            f"{translate['chars']:,} characters of output), `Translator(qe=...)` as `mt translate --qe` runs it, "
+            "mt.testing `wide` model (opus-mt-ar-en's layers, 1,000-piece vocabulary) that ends its sentences, "
+            f"CTranslate2 int8, beam 4, 2 threads. Load and first line apart: {translate['load'][False]:.1f} s "
+            f"without, {translate['load'][True]:.1f} s with. Runs, alternated: {runs}. Fastest: "
+            f"{fastest[False][0]:.1f} s without, {fastest[True][0]:.1f} s with ({fastest[True][0] / fastest[False][0] - 1:+.1%} "
+            f"wall, noisy under this load). The estimates alone on the same {translate['sentences']} sentences: "
+            f"**{translate['qe_cpu']:.2f} s CPU, {translate['qe_cpu'] / plain_cpu:.1%} of the run's "
+            f"{plain_cpu:.1f} s CPU** (goal <= +10%); translations identical with and without: {translate['same']}.",
+            "",
+        ]
+    )
 
 
 def main() -> None:
@@ -228,8 +265,12 @@ def main() -> None:
         text = report({lang: measure(lang, glossary) for lang in ("en", "zh")})
         kept = out.read_text(encoding="utf-8") if out and out.exists() else ""
         if SPEED_MARKERS[0] in kept:  # the speed section stays until it is measured again
-            text += "\n" + SPEED_MARKERS[0] + kept.split(SPEED_MARKERS[0], 1)[1].split(SPEED_MARKERS[1], 1)[0] + \
-                SPEED_MARKERS[1]
+            text += (
+                "\n"
+                + SPEED_MARKERS[0]
+                + kept.split(SPEED_MARKERS[0], 1)[1].split(SPEED_MARKERS[1], 1)[0]
+                + SPEED_MARKERS[1]
+            )
         if out:
             out.write_text(text + "\n", encoding="utf-8")
         print(text)

@@ -58,6 +58,8 @@ def markers(args) -> tuple[str, str]:
     """One section per actor layout (2 x 1 thread and 1 x 2 threads measure different things: see the doc)."""
     layout = f"{args.actors}x{args.threads_per_actor}"
     return f"<!-- ray:overhead:{layout}:start -->", f"<!-- ray:overhead:{layout}:end -->"
+
+
 DATA = REPO / "eval" / "data"
 
 
@@ -78,7 +80,7 @@ def sentences(count: int) -> list[str]:
 
 
 def batches(lines: list[str], size: int) -> list[Batch]:
-    return [Batch(i, tuple(lines[start:start + size])) for i, start in enumerate(range(0, len(lines), size))]
+    return [Batch(i, tuple(lines[start : start + size])) for i, start in enumerate(range(0, len(lines), size))]
 
 
 def run_local(settings: TranslatorSettings, work: list[Batch]) -> tuple[dict, list[str]]:
@@ -89,8 +91,9 @@ def run_local(settings: TranslatorSettings, work: list[Batch]) -> tuple[dict, li
     seconds = time.perf_counter() - began
     engine.close()
     tokens = sum(d.tokens for d in done)
-    return {"engine": "local", "load": load, "translate": seconds, "run": seconds, "tokens": tokens}, \
-        [row for d in done for row in d.rows]
+    return {"engine": "local", "load": load, "translate": seconds, "run": seconds, "tokens": tokens}, [
+        row for d in done for row in d.rows
+    ]
 
 
 def run_ray(settings: TranslatorSettings, work: list[Batch], args) -> tuple[dict, list[str]]:
@@ -102,19 +105,28 @@ def run_ray(settings: TranslatorSettings, work: list[Batch], args) -> tuple[dict
     engine.close()
     first_ready = min(engine.ready_at.values()) - began_wall
     tokens = sum(d.tokens for d in done)
-    return {"engine": "ray", "load": first_ready, "translate": seconds - first_ready, "run": seconds,
-            "tokens": tokens, "actors": len(engine.ready_at),
-            "actor_loads": sorted(round(v, 1) for v in engine.load_seconds.values())}, \
-        [row for d in done for row in d.rows]
+    return {
+        "engine": "ray",
+        "load": first_ready,
+        "translate": seconds - first_ready,
+        "run": seconds,
+        "tokens": tokens,
+        "actors": len(engine.ready_at),
+        "actor_loads": sorted(round(v, 1) for v in engine.load_seconds.values()),
+    }, [row for d in done for row in d.rows]
 
 
 def table(runs: list[dict], args, connect: float) -> str:
-    rows = ["| run | engine | start-up (s) | translate (s) | target tokens/s | whole run (s) |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        "| run | engine | start-up (s) | translate (s) | target tokens/s | whole run (s) |",
+        "|---|---|---|---|---|---|",
+    ]
     for number, run in enumerate(runs, 1):
         what = "model load" if run["engine"] == "local" else f"first of {run['actors']} actors ready"
-        rows.append(f"| {number} | {run['engine']} | {run['load']:.1f} ({what}) | {run['translate']:.1f} | "
-                    f"{run['tokens'] / run['translate']:,.0f} | {run['run']:.1f} |")
+        rows.append(
+            f"| {number} | {run['engine']} | {run['load']:.1f} ({what}) | {run['translate']:.1f} | "
+            f"{run['tokens'] / run['translate']:,.0f} | {run['run']:.1f} |"
+        )
     local = [r["translate"] for r in runs if r["engine"] == "local"]
     ray = [r["translate"] for r in runs if r["engine"] == "ray"]
     whole = [r["run"] for r in runs if r["engine"] == "ray"]
@@ -122,21 +134,28 @@ def table(runs: list[dict], args, connect: float) -> str:
     whole_ratios = [b / a for a, b in zip(local, whole)]
     loads = [r["actor_loads"] for r in runs if r["engine"] == "ray"]
     per_core = statistics.median(r["tokens"] / r["translate"] for r in runs if r["engine"] == "local") / args.cpus
-    return "\n".join([
-        f"## Ray engine overhead ({args.sentences:,} sentences, opus-mt-ar-en-sized CT2 int8, "
-        f"{args.actors} actors x {args.threads_per_actor} threads)", "",
-        f"{args.sentences:,} held-out single-sentence lines, beam {args.beam}, {args.new_tokens} target tokens each, "
-        f"batches of {args.batch_lines} lines; local engine: {args.cpus} threads in one process; Ray: a local "
-        f"instance of {args.cpus} CPUs, {args.actors} actors x {args.threads_per_actor} threads "
-        f"(ray.init {connect:.1f} s, once). Same rows from both engines: checked. "
-        f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end.", "",
-        *rows, "",
-        f"Ray translate / local translate: {', '.join(f'{r:.2f}x' for r in ratios)} (goal: at most 1.25x); "
-        f"whole Ray run (actor start-up included) / local translate: {', '.join(f'{r:.2f}x' for r in whole_ratios)}. "
-        f"Actors' model loads (s): {loads}. Local throughput per core: {per_core:,.0f} target tokens/s.",
-        "", f"Command: `python eval/bench_ray.py --sentences {args.sentences} --cpus {args.cpus} --actors {args.actors} "
-        f"--threads-per-actor {args.threads_per_actor} --batch-lines {args.batch_lines} --new-tokens {args.new_tokens} "
-        f"--beam {args.beam} --repeat {args.repeat}`"])
+    return "\n".join(
+        [
+            f"## Ray engine overhead ({args.sentences:,} sentences, opus-mt-ar-en-sized CT2 int8, "
+            f"{args.actors} actors x {args.threads_per_actor} threads)",
+            "",
+            f"{args.sentences:,} held-out single-sentence lines, beam {args.beam}, {args.new_tokens} target tokens each, "
+            f"batches of {args.batch_lines} lines; local engine: {args.cpus} threads in one process; Ray: a local "
+            f"instance of {args.cpus} CPUs, {args.actors} actors x {args.threads_per_actor} threads "
+            f"(ray.init {connect:.1f} s, once). Same rows from both engines: checked. "
+            f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end.",
+            "",
+            *rows,
+            "",
+            f"Ray translate / local translate: {', '.join(f'{r:.2f}x' for r in ratios)} (goal: at most 1.25x); "
+            f"whole Ray run (actor start-up included) / local translate: {', '.join(f'{r:.2f}x' for r in whole_ratios)}. "
+            f"Actors' model loads (s): {loads}. Local throughput per core: {per_core:,.0f} target tokens/s.",
+            "",
+            f"Command: `python eval/bench_ray.py --sentences {args.sentences} --cpus {args.cpus} --actors {args.actors} "
+            f"--threads-per-actor {args.threads_per_actor} --batch-lines {args.batch_lines} --new-tokens {args.new_tokens} "
+            f"--beam {args.beam} --repeat {args.repeat}`",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -155,9 +174,17 @@ def main(argv: list[str] | None = None) -> None:
     import bench
 
     model = bench.model_dirs()["int8"]
-    settings = TranslatorSettings(models={"ar-en": str(model)}, decoding=DecodingSettings(
-        beam_size=args.beam, max_length_ratio=1e-9, max_length_extra=args.new_tokens + 1,
-        batch_tokens=args.batch_lines * 4096, backend="ct2", threads=args.cpus))
+    settings = TranslatorSettings(
+        models={"ar-en": str(model)},
+        decoding=DecodingSettings(
+            beam_size=args.beam,
+            max_length_ratio=1e-9,
+            max_length_extra=args.new_tokens + 1,
+            batch_tokens=args.batch_lines * 4096,
+            backend="ct2",
+            threads=args.cpus,
+        ),
+    )
     work = batches(sentences(args.sentences), args.batch_lines)
     ray = import_ray()
     began = time.perf_counter()
@@ -170,8 +197,11 @@ def main(argv: list[str] | None = None) -> None:
                 result, rows = run_local(settings, work) if name == "local" else run_ray(settings, work, args)
                 runs.append(result)
                 outputs.append(rows)
-                print(f"bench_ray: {name}: {result['translate']:.1f} s after {result['load']:.1f} s of start-up",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"bench_ray: {name}: {result['translate']:.1f} s after {result['load']:.1f} s of start-up",
+                    file=sys.stderr,
+                    flush=True,
+                )
     finally:
         ray.shutdown()
     if any(rows != outputs[0] for rows in outputs):

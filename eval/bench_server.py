@@ -80,9 +80,24 @@ class Server:
 
     def __init__(self, model: Path, mode: str, args) -> None:
         self.port = free_port()
-        command = [sys.executable, "-m", "mt", "serve", "--port", str(self.port), "--target", "en",
-                   "--model", f"ar-en={model}", "--beam", str(args.beam), "--log-level", "warning",
-                   "--batch-wait-ms", str(args.batch_wait_ms if mode == "shared" else 0)]
+        command = [
+            sys.executable,
+            "-m",
+            "mt",
+            "serve",
+            "--port",
+            str(self.port),
+            "--target",
+            "en",
+            "--model",
+            f"ar-en={model}",
+            "--beam",
+            str(args.beam),
+            "--log-level",
+            "warning",
+            "--batch-wait-ms",
+            str(args.batch_wait_ms if mode == "shared" else 0),
+        ]
         if args.threads:
             command += ["--threads", str(args.threads)]
         if not args.quick:
@@ -91,8 +106,7 @@ class Server:
             command.append("--serial")
         command += ["--char-limit", "-1", "--file-char-limit", "-1", "--body-limit-mb", "100"]
         env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        text=True)
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 300
         while not self._up():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -199,12 +213,19 @@ def run_mode(model: Path, mode: str, work: list[list[str]], args) -> dict:
     finally:
         server.stop()
     requests = sum(len(w) for w in work)
-    result.update(mode=mode, requests=requests, rps=requests / result["wall"],
-                  p50=percentile(result["latencies"], 0.5), p95=percentile(result["latencies"], 0.95),
-                  calls=after["translate_calls"] - before["translate_calls"])
-    print(f"{mode:7s} {result['rps']:7.2f} req/s  p50 {result['p50']:.3f} s  p95 {result['p95']:.3f} s  "
-          f"{result['calls']} translate calls for {requests} requests  errors {len(result['errors'])}",
-          file=sys.stderr)
+    result.update(
+        mode=mode,
+        requests=requests,
+        rps=requests / result["wall"],
+        p50=percentile(result["latencies"], 0.5),
+        p95=percentile(result["latencies"], 0.95),
+        calls=after["translate_calls"] - before["translate_calls"],
+    )
+    print(
+        f"{mode:7s} {result['rps']:7.2f} req/s  p50 {result['p50']:.3f} s  p95 {result['p95']:.3f} s  "
+        f"{result['calls']} translate calls for {requests} requests  errors {len(result['errors'])}",
+        file=sys.stderr,
+    )
     return result
 
 
@@ -231,8 +252,11 @@ def empty_paragraphs_docx(megabytes: float = 60, varied: bool = False) -> bytes:
 
     rng = random.Random(0)
     size = 26 if varied else 6
-    paragraphs = ("".join(f'<w:p w:rsidR="{rng.getrandbits(32):08X}"/>' for _ in range(int(megabytes * 1e6) // size))
-                  if varied else "<w:p/>" * (int(megabytes * 1e6) // size))
+    paragraphs = (
+        "".join(f'<w:p w:rsidR="{rng.getrandbits(32):08X}"/>' for _ in range(int(megabytes * 1e6) // size))
+        if varied
+        else "<w:p/>" * (int(megabytes * 1e6) // size)
+    )
 
     blank = io.BytesIO(docx_bytes([]))
     out = io.BytesIO()
@@ -256,10 +280,18 @@ def memory_mb(pid: int) -> tuple[float, float]:
 def upload(port: int, name: str, data: bytes, expect: int = 200) -> float:
     """POST /translate_file (multipart); the seconds until the answer."""
     boundary = "benchboundary7f3a"
-    head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
-                   for k, v in (("source", "ar"), ("target", "en")))
-    body = (head + f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    head = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+        for k, v in (("source", "ar"), ("target", "en"))
+    )
+    body = (
+        (
+            head + f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
     start = time.perf_counter()
     connection.request("POST", "/translate_file", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
@@ -274,13 +306,14 @@ def upload(port: int, name: str, data: bytes, expect: int = 200) -> float:
 def run_mix(model: Path, args) -> str:
     """The fairness run (see the module docstring); returns the results section."""
     lines = bench_lines(HELD_OUT, args.mix_lines + args.mix_paragraphs + args.clients * args.requests, HELD_OUT_FROM)
-    large, paragraphs = lines[:args.mix_lines], lines[args.mix_lines: args.mix_lines + args.mix_paragraphs]
-    small = lines[args.mix_lines + args.mix_paragraphs:]
-    work = [small[i * args.requests: (i + 1) * args.requests] for i in range(args.clients)]
+    large, paragraphs = lines[: args.mix_lines], lines[args.mix_lines : args.mix_lines + args.mix_paragraphs]
+    small = lines[args.mix_lines + args.mix_paragraphs :]
+    work = [small[i * args.requests : (i + 1) * args.requests] for i in range(args.clients)]
     document = docx_bytes(paragraphs)
     server = Server(model, "shared", args)
     timings: dict[str, float] = {}
     try:
+
         def background(name: str, job) -> threading.Thread:
             thread = threading.Thread(target=lambda: timings.__setitem__(name, job()))
             thread.start()
@@ -307,27 +340,36 @@ def run_mix(model: Path, args) -> str:
     finally:
         server.stop()
     latencies = result["latencies"]
-    rows = ["| what | requests | p50 latency | p95 latency | max |", "|---|---:|---:|---:|---:|",
-            f"| single-sentence requests | {len(latencies)} | {percentile(latencies, 0.5):.2f} s | "
-            f"{percentile(latencies, 0.95):.2f} s | {max(latencies):.2f} s |",
-            f"| the {args.mix_lines}-line request | 1 | {timings['large']:.1f} s | | |",
-            f"| the DOCX ({args.mix_paragraphs} paragraphs) | 1 | {timings['document']:.1f} s | | |"]
+    rows = [
+        "| what | requests | p50 latency | p95 latency | max |",
+        "|---|---:|---:|---:|---:|",
+        f"| single-sentence requests | {len(latencies)} | {percentile(latencies, 0.5):.2f} s | "
+        f"{percentile(latencies, 0.95):.2f} s | {max(latencies):.2f} s |",
+        f"| the {args.mix_lines}-line request | 1 | {timings['large']:.1f} s | | |",
+        f"| the DOCX ({args.mix_paragraphs} paragraphs) | 1 | {timings['document']:.1f} s | | |",
+    ]
     title = f"mt serve, mixed load: small requests beside a large request and a document ({time.strftime('%Y-%m-%d')})"
     if args.quick:
         title += ": SMOKE RUN, a check that the bench works, not figures to quote"
-    notes = [f"{args.clients} clients x {args.requests} single-sentence requests sent 1.3 s after one {args.mix_lines}-line "
-             f"request and one {args.mix_paragraphs}-paragraph DOCX (both queued first); one server, shared mode, "
-             f"--block-units 128 (the default), "
-             + ("tiny model (ends sentences)" if args.quick else f"opus-mt-ar-en-sized CT2 int8, {args.new_tokens} "
-                "tokens per sentence") + f", beam {args.beam}. Errors: {len(result['errors'])}.",
-             f"Server memory after this: {after_mix[0]:.0f} MB resident (peak {after_mix[1]:.0f} MB). Then a "
-             f"{len(bomb) / 1e6:.2f} MB DOCX whose document.xml is 60 MB of empty paragraphs: refused 413 in "
-             f"{bomb_s:.2f} s, resident memory {after_bomb[0]:.0f} MB after it (peak {after_bomb[1]:.0f} MB). Then a "
-             f"{len(near_cap) / 1e6:.2f} MB DOCX whose document.xml is 9 MB of empty paragraphs with revision ids "
-             f"(under the cap): answered in {near_cap_s:.1f} s, peak {after_near_cap[1]:.0f} MB, "
-             f"{after_near_cap[0]:.0f} MB resident after it (memory given back).",
-             f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end (the bench's own "
-             f"server included). Command: `python eval/bench_server.py {' '.join(sys.argv[1:])}`."]
+    notes = [
+        f"{args.clients} clients x {args.requests} single-sentence requests sent 1.3 s after one {args.mix_lines}-line "
+        f"request and one {args.mix_paragraphs}-paragraph DOCX (both queued first); one server, shared mode, "
+        f"--block-units 128 (the default), "
+        + (
+            "tiny model (ends sentences)"
+            if args.quick
+            else f"opus-mt-ar-en-sized CT2 int8, {args.new_tokens} tokens per sentence"
+        )
+        + f", beam {args.beam}. Errors: {len(result['errors'])}.",
+        f"Server memory after this: {after_mix[0]:.0f} MB resident (peak {after_mix[1]:.0f} MB). Then a "
+        f"{len(bomb) / 1e6:.2f} MB DOCX whose document.xml is 60 MB of empty paragraphs: refused 413 in "
+        f"{bomb_s:.2f} s, resident memory {after_bomb[0]:.0f} MB after it (peak {after_bomb[1]:.0f} MB). Then a "
+        f"{len(near_cap) / 1e6:.2f} MB DOCX whose document.xml is 9 MB of empty paragraphs with revision ids "
+        f"(under the cap): answered in {near_cap_s:.1f} s, peak {after_near_cap[1]:.0f} MB, "
+        f"{after_near_cap[0]:.0f} MB resident after it (memory given back).",
+        f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end (the bench's own "
+        f"server included). Command: `python eval/bench_server.py {' '.join(sys.argv[1:])}`.",
+    ]
     if result["errors"]:
         notes.append(f"FAILED: first error: {result['errors'][0]}")
     return "\n".join([f"## {title}", "", *rows, "", *[f"- {n}" for n in notes]])
@@ -375,13 +417,17 @@ def main() -> None:
         raise SystemExit(f"bench_server: modes are {', '.join(MODES)}; --clients, --requests, --repeat >= 1")
     model = quick_model() if args.quick else model_dirs()["int8"]
     lines = bench_lines(HELD_OUT, args.clients * args.requests, HELD_OUT_FROM)
-    work = [lines[i * args.requests: (i + 1) * args.requests] for i in range(args.clients)]
+    work = [lines[i * args.requests : (i + 1) * args.requests] for i in range(args.clients)]
     runs: dict[str, list[dict]] = {m: [] for m in modes}
     for _ in range(args.repeat):
         for mode in modes:
             runs[mode].append(run_mode(model, mode, work, args))
-    failures = [f"{mode}: {len(r['errors'])} errors, first: {r['errors'][0]}" for mode in modes for r in runs[mode]
-                if r["errors"]]
+    failures = [
+        f"{mode}: {len(r['errors'])} errors, first: {r['errors'][0]}"
+        for mode in modes
+        for r in runs[mode]
+        if r["errors"]
+    ]
     alone = runs["serial"][0]["answers"] if "serial" in runs else None
     if alone is not None:
         for mode in modes:
@@ -389,26 +435,36 @@ def main() -> None:
                 differ = sum(a != b for got, want in zip(r["answers"], alone) for a, b in zip(got, want))
                 if differ:
                     failures.append(f"{mode}: {differ} answers differ from the same sentence translated alone")
-    rows = ["| mode | requests/s | vs serial | p50 latency | p95 latency | translate calls |", "|---|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| mode | requests/s | vs serial | p50 latency | p95 latency | translate calls |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     serial_rps = [r["rps"] for r in runs.get("serial", [])]
     for mode in modes:
         chosen = sorted(runs[mode], key=lambda r: r["rps"])[len(runs[mode]) // 2]
         ratio = "" if not serial_rps else spread([r["rps"] / s for r, s in zip(runs[mode], serial_rps)], ".2f", "x")
-        rows.append(f"| {mode} | {spread([r['rps'] for r in runs[mode]], '.2f')} | {ratio} | "
-                    f"{chosen['p50']:.3f} s | {chosen['p95']:.3f} s | {chosen['calls']} for {chosen['requests']} |")
+        rows.append(
+            f"| {mode} | {spread([r['rps'] for r in runs[mode]], '.2f')} | {ratio} | "
+            f"{chosen['p50']:.3f} s | {chosen['p95']:.3f} s | {chosen['calls']} for {chosen['requests']} |"
+        )
     model_name = "tiny (ends sentences), CT2 int8" if args.quick else "opus-mt-ar-en-sized, random weights, CT2 int8"
     title = f"mt serve under load ({time.strftime('%Y-%m-%d')})"
     if args.quick or args.repeat < 3:
         title += ": SMOKE RUN, a check that the bench works, not figures to quote"
-    notes = [f"{args.clients} clients x {args.requests} single-sentence requests (held-out UN lines), loopback, "
-             f"{model_name}, beam {args.beam}, "
-             + ("sentences end by themselves (tiny model)" if args.quick else f"{args.new_tokens} tokens per sentence")
-             + f", server threads {args.threads or 'all cores'}, {args.repeat} interleaved run(s), shared = "
-             f"--batch-wait-ms {args.batch_wait_ms:g}.",
-             "Every answer equals the serial mode's (the sentence translated alone)." if alone is not None and not
-             failures else "Answers not compared (no serial mode)." if alone is None else "FAILED: see below.",
-             f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end (the bench's own "
-             f"server included). Command: `python eval/bench_server.py {' '.join(sys.argv[1:])}`."]
+    notes = [
+        f"{args.clients} clients x {args.requests} single-sentence requests (held-out UN lines), loopback, "
+        f"{model_name}, beam {args.beam}, "
+        + ("sentences end by themselves (tiny model)" if args.quick else f"{args.new_tokens} tokens per sentence")
+        + f", server threads {args.threads or 'all cores'}, {args.repeat} interleaved run(s), shared = "
+        f"--batch-wait-ms {args.batch_wait_ms:g}.",
+        "Every answer equals the serial mode's (the sentence translated alone)."
+        if alone is not None and not failures
+        else "Answers not compared (no serial mode)."
+        if alone is None
+        else "FAILED: see below.",
+        f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end (the bench's own "
+        f"server included). Command: `python eval/bench_server.py {' '.join(sys.argv[1:])}`.",
+    ]
     text = "\n".join([f"## {title}", "", *rows, "", *[f"- {n}" for n in notes + failures]])
     print(text)
     if not args.no_write:

@@ -62,8 +62,13 @@ def run_timed(command: list[str]) -> tuple[float, float, str]:
     """(wall seconds, CPU seconds of the child, stdout) of one run; a failure stops the benchmark."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0"})
+    done = subprocess.run(
+        command,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0"},
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -121,12 +126,35 @@ def command_table(size: str, threads: int) -> dict[str, list[str]]:
         "mt tm stats": [*mt, "tm", "stats", "--tm", str(small_tm(mt))],
         "mt align sentences": [*mt, "align", "sentences", "--tgt-lang", "en", SEED_AR, SEED_EN],
         "mt evaluate -m bleu chrf ter": [*mt, "evaluate", "-m", "bleu", "chrf", "ter", "-r", SEED_EN, SEED_EN],
-        "sacrebleu -m bleu chrf ter --confidence": [str(Path(sys.executable).parent / "sacrebleu"), SEED_EN, "-i",
-                                                    SEED_EN, "-m", "bleu", "chrf", "ter", "--confidence"],
-        "raw ctranslate2 + sentencepiece, one line": [sys.executable, str(CACHE / "raw_ct2.py"), str(model),
-                                                      one_line, str(threads)],
-        "mt translate, one line": [*mt, "translate", str(CACHE / "one.ar"), "--to", "en", "--model",
-                                   f"ar-en={model}", "--threads", str(threads)],
+        "sacrebleu -m bleu chrf ter --confidence": [
+            str(Path(sys.executable).parent / "sacrebleu"),
+            SEED_EN,
+            "-i",
+            SEED_EN,
+            "-m",
+            "bleu",
+            "chrf",
+            "ter",
+            "--confidence",
+        ],
+        "raw ctranslate2 + sentencepiece, one line": [
+            sys.executable,
+            str(CACHE / "raw_ct2.py"),
+            str(model),
+            one_line,
+            str(threads),
+        ],
+        "mt translate, one line": [
+            *mt,
+            "translate",
+            str(CACHE / "one.ar"),
+            "--to",
+            "en",
+            "--model",
+            f"ar-en={model}",
+            "--threads",
+            str(threads),
+        ],
     }
 
 
@@ -141,8 +169,22 @@ def tm_rerun(size: str, lines_count: int, repeat: int, threads: int) -> dict:
     folder.mkdir(parents=True)
     source = folder / "lines.ar"
     source.write_text("\n".join(held_out_lines(bench, lines_count)) + "\n", encoding="utf-8")
-    command = [sys.executable, "-m", "mt", "translate", str(source), "--to", "en", "--model",
-               f"ar-en={model_dir(size)}", "--tm", str(folder / "job.tm"), "--threads", str(threads), "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "mt",
+        "translate",
+        str(source),
+        "--to",
+        "en",
+        "--model",
+        f"ar-en={model_dir(size)}",
+        "--tm",
+        str(folder / "job.tm"),
+        "--threads",
+        str(threads),
+        "-q",
+    ]
     first, first_cpu, _ = run_timed([*command, "-o", str(folder / "first.en")])
     walls, cpus = [], []
     for round_ in range(repeat):
@@ -172,32 +214,45 @@ def _goals(runs: dict[str, dict], key: str) -> dict[str, tuple[str, bool]]:
 
 def report(runs: dict[str, dict], tm: dict | None, args: argparse.Namespace, loads: tuple[str, str]) -> str:
     by_wall, by_cpu = _goals(runs, "wall"), _goals(runs, "cpu")
-    rows = ["| command (each a new process) | wall, median (range) | CPU, median | goal on wall | goal on CPU |",
-            "|---|---|---|---|---|"]
+    rows = [
+        "| command (each a new process) | wall, median (range) | CPU, median | goal on wall | goal on CPU |",
+        "|---|---|---|---|---|",
+    ]
     for name, run in runs.items():
-        cells = [f"{text}: {'yes' if met else 'no'}" if (text, met) != ("", None) else ""
-                 for text, met in (by_wall.get(name, ("", None)), by_cpu.get(name, ("", None)))]
-        rows.append(f"| `{name}` | {_cell(run['wall'])} | {statistics.median(run['cpu']):.2f} s | {cells[0]} | "
-                    f"{cells[1]} |")
+        cells = [
+            f"{text}: {'yes' if met else 'no'}" if (text, met) != ("", None) else ""
+            for text, met in (by_wall.get(name, ("", None)), by_cpu.get(name, ("", None)))
+        ]
+        rows.append(
+            f"| `{name}` | {_cell(run['wall'])} | {statistics.median(run['cpu']):.2f} s | {cells[0]} | {cells[1]} |"
+        )
     lines = ["\n".join(rows), ""]
     if tm:
         warm, warm_cpu = statistics.median(tm["wall"]), statistics.median(tm["cpu"])
-        lines.append(f"- warm `mt translate --tm` re-run of {tm['lines']:,} lines as a new process: {_cell(tm['wall'])} "
-                     f"wall, {warm_cpu:.2f} s CPU; first run into the new memory with the {args.size} model "
-                     f"{tm['first']:.1f} s ({tm['first_cpu']:.1f} s CPU): 1/{tm['first'] / warm:.0f} on wall, "
-                     f"1/{tm['first_cpu'] / warm_cpu:.0f} on CPU"
-                     + (f"; against the opus-mt-ar-en-sized model's first run of the same 10,000 lines on a quiet "
-                        f"machine ({OPUS_FIRST_RUN_S} s, eval/results/tm.md): 1/{OPUS_FIRST_RUN_S / warm:.0f} on "
-                        f"wall, 1/{OPUS_FIRST_RUN_S / warm_cpu:.0f} on CPU" if tm["lines"] == 10_000 else "")
-                     + " (goal <= 1/50); every re-run wrote the first run's bytes")
-    lines += [f"- model: mt.testing `{args.size}` ar-en, CTranslate2 int8 (eval/cache/startup/), {args.threads} "
-              f"threads; evaluate: the seed's English against itself; {args.repeat} runs of each, interleaved; CPU "
-              "is user + system time of the child, which the machine's load inflates less than the wall time; mt's "
-              "modules byte-compiled first (compileall), as an installed package is",
-              f"- machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other work, Python "
-              f"{platform.python_version()}; load average before {loads[0]}, after {loads[1]}",
-              f"- command: `python eval/bench_startup.py --repeat {args.repeat} --size {args.size} --tm-lines "
-              f"{args.tm_lines} --threads {args.threads}`, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC"]
+        lines.append(
+            f"- warm `mt translate --tm` re-run of {tm['lines']:,} lines as a new process: {_cell(tm['wall'])} "
+            f"wall, {warm_cpu:.2f} s CPU; first run into the new memory with the {args.size} model "
+            f"{tm['first']:.1f} s ({tm['first_cpu']:.1f} s CPU): 1/{tm['first'] / warm:.0f} on wall, "
+            f"1/{tm['first_cpu'] / warm_cpu:.0f} on CPU"
+            + (
+                f"; against the opus-mt-ar-en-sized model's first run of the same 10,000 lines on a quiet "
+                f"machine ({OPUS_FIRST_RUN_S} s, eval/results/tm.md): 1/{OPUS_FIRST_RUN_S / warm:.0f} on "
+                f"wall, 1/{OPUS_FIRST_RUN_S / warm_cpu:.0f} on CPU"
+                if tm["lines"] == 10_000
+                else ""
+            )
+            + " (goal <= 1/50); every re-run wrote the first run's bytes"
+        )
+    lines += [
+        f"- model: mt.testing `{args.size}` ar-en, CTranslate2 int8 (eval/cache/startup/), {args.threads} "
+        f"threads; evaluate: the seed's English against itself; {args.repeat} runs of each, interleaved; CPU "
+        "is user + system time of the child, which the machine's load inflates less than the wall time; mt's "
+        "modules byte-compiled first (compileall), as an installed package is",
+        f"- machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other work, Python "
+        f"{platform.python_version()}; load average before {loads[0]}, after {loads[1]}",
+        f"- command: `python eval/bench_startup.py --repeat {args.repeat} --size {args.size} --tm-lines "
+        f"{args.tm_lines} --threads {args.threads}`, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+    ]
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from mt.formats.document import Tag
 def load(path: str | None):
     if path is None:
         import mt.decoding.markup as module
+
         return module
     spec = importlib.util.spec_from_file_location("markup_under_test", path)
     module = importlib.util.module_from_spec(spec)

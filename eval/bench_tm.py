@@ -58,11 +58,17 @@ TRANSLATE_MARKERS = ("<!-- tm-translate:start -->", "<!-- tm-translate:end -->")
 IMPORT_MARKERS = ("<!-- tm-import:start -->", "<!-- tm-import:end -->")
 CORPORA = {  # name: (arabic, english, chinese or None)
     "un": ("un_v1.0/UNv1.0.devset.ar", "un_v1.0/UNv1.0.devset.en", "un_v1.0/UNv1.0.devset.zh"),
-    "flores": ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.eng_Latn",
-               "flores200/flores200.dev.zho_Hans"),
+    "flores": (
+        "flores200/flores200.dev.arb_Arab",
+        "flores200/flores200.dev.eng_Latn",
+        "flores200/flores200.dev.zho_Hans",
+    ),
     "tico": ("tico19/tico19.dev.ar", "tico19/tico19.dev.en", "tico19/tico19.dev.zh"),
-    "tatoeba": ("tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.ara",
-                "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.eng", None),
+    "tatoeba": (
+        "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.ara",
+        "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.eng",
+        None,
+    ),
 }
 
 
@@ -82,12 +88,15 @@ def build(path: Path, entries: int) -> tuple[float, int]:
         while count < entries:
             batch = []
             for ar, en, _ in corpora.values():
-                batch += [Segment(ar[i] + " " + ar[i + d], en[i] + " " + en[i + d], "en")
-                          for i in range(len(ar) - d) if ar[i] and ar[i + d]]
+                batch += [
+                    Segment(ar[i] + " " + ar[i + d], en[i] + " " + en[i + d], "en")
+                    for i in range(len(ar) - d)
+                    if ar[i] and ar[i + d]
+                ]
             for part in range(0, len(batch), 1000):
                 key = keys[(part // 1000) % 2]
-                tm.store_mt(batch[part:part + 1000][: max(0, entries - count)], key)
-                count = tm.stats().entries if part % 20000 == 0 else count + len(batch[part:part + 1000])
+                tm.store_mt(batch[part : part + 1000][: max(0, entries - count)], key)
+                count = tm.stats().entries if part % 20000 == 0 else count + len(batch[part : part + 1000])
                 if count >= entries:
                     break
             d += 1
@@ -115,34 +124,52 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--min", type=float, default=75.0)
     parser.add_argument("--rebuild", action="store_true")
-    parser.add_argument("--translate", type=int, default=0, metavar="N",
-                        help="Time mt translate --tm on N held-out lines instead (see the module docstring).")
+    parser.add_argument(
+        "--translate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Time mt translate --tm on N held-out lines instead (see the module docstring).",
+    )
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--beam", type=int, default=4)
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--import-units", type=int, default=0, metavar="N",
-                        help="Time mt tm import of an N-unit TMX, with its peak memory (see the module docstring).")
+    parser.add_argument(
+        "--import-units",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Time mt tm import of an N-unit TMX, with its peak memory (see the module docstring).",
+    )
     parser.add_argument("--code", type=Path, default=REPO, help="With --import-units: the checkout whose mt runs.")
     args = parser.parse_args()
     if args.import_units:
         report = import_costs(args.import_units, args.code)
         for line in report:
             print(line)
-        write_results(IMPORT_MARKERS, "## `mt tm import` of a large TMX\n\n" + "".join(f"- {line}\n" for line in report))
+        write_results(
+            IMPORT_MARKERS, "## `mt tm import` of a large TMX\n\n" + "".join(f"- {line}\n" for line in report)
+        )
         return
     if args.translate:
         report = translate_costs(args.translate, args.repeat, args.new_tokens, args.beam, args.threads)
         for line in report:
             print(line)
         # the 10,000 lines have their section; other sizes (more rounds on fewer lines) one each beside it
-        markers = TRANSLATE_MARKERS if args.translate == 10_000 else (
-            f"<!-- tm-translate:{args.translate}:start -->", f"<!-- tm-translate:{args.translate}:end -->")
+        markers = (
+            TRANSLATE_MARKERS
+            if args.translate == 10_000
+            else (f"<!-- tm-translate:{args.translate}:start -->", f"<!-- tm-translate:{args.translate}:end -->")
+        )
         command = f"`python eval/bench_tm.py --translate {args.translate} --repeat {args.repeat}`"
-        write_results(markers, f"## `mt translate --tm` on a real-sized model, {args.translate} lines\n\n"
-                      + "".join(f"- {line}\n" for line in report)
-                      + f"- {command}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
-                        f"{os.getloadavg()[0]:.1f} at the end\n")
+        write_results(
+            markers,
+            f"## `mt translate --tm` on a real-sized model, {args.translate} lines\n\n"
+            + "".join(f"- {line}\n" for line in report)
+            + f"- {command}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
+            f"{os.getloadavg()[0]:.1f} at the end\n",
+        )
         return
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"tm-{args.entries}.sqlite"
@@ -175,8 +202,11 @@ def main() -> None:
     report += job_costs(path)
     for line in report:
         print(line)
-    write_results(STORE_MARKERS, "".join(f"- {line}\n" for line in report)
-                  + f"\nMachine: {os.cpu_count()} CPU cores shared; one process, warm page cache.\n")
+    write_results(
+        STORE_MARKERS,
+        "".join(f"- {line}\n" for line in report)
+        + f"\nMachine: {os.cpu_count()} CPU cores shared; one process, warm page cache.\n",
+    )
 
 
 def write_results(markers: tuple[str, str], text: str) -> None:
@@ -193,8 +223,14 @@ def translate_costs(count: int, repeat: int, new_tokens: int, beam: int, threads
     dirs = bench.model_dirs()
     lines = held_out_lines(bench, count)
     start = time.perf_counter()
-    translator = Translator({"ar-en": str(dirs["int8"])}, beam_size=beam, backend="ct2", threads=threads,
-                            max_length_ratio=1e-9, max_length_extra=new_tokens + 1)
+    translator = Translator(
+        {"ar-en": str(dirs["int8"])},
+        beam_size=beam,
+        backend="ct2",
+        threads=threads,
+        max_length_ratio=1e-9,
+        max_length_extra=new_tokens + 1,
+    )
     translator.legs("en")
     load_s = time.perf_counter() - start
     translator.translate(held_out_lines(bench, count + 16)[count:])  # warm-up, on other lines, not timed
@@ -229,10 +265,29 @@ def translate_costs(count: int, repeat: int, new_tokens: int, beam: int, threads
         repeated = len(norms) - len(set(norms))
         source = folder / "lines.ar"
         source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        command = [sys.executable, "-m", "mt", "translate", str(source), "--to", "en", "--model",
-                   f"ar-en={dirs['int8']}", "--beam", str(beam), "--max-length-ratio", "1e-9", "--max-length-extra",
-                   str(new_tokens + 1), "--tm", str(folder / "round0.tm"), "-o", str(folder / "out.txt"), "-q",
-                   *(["--threads", str(threads)] if threads else [])]
+        command = [
+            sys.executable,
+            "-m",
+            "mt",
+            "translate",
+            str(source),
+            "--to",
+            "en",
+            "--model",
+            f"ar-en={dirs['int8']}",
+            "--beam",
+            str(beam),
+            "--max-length-ratio",
+            "1e-9",
+            "--max-length-extra",
+            str(new_tokens + 1),
+            "--tm",
+            str(folder / "round0.tm"),
+            "-o",
+            str(folder / "out.txt"),
+            "-q",
+            *(["--threads", str(threads)] if threads else []),
+        ]
         start = time.perf_counter()
         subprocess.run(command, check=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
         cli_s = time.perf_counter() - start
@@ -276,9 +331,11 @@ def write_tmx_units(path: Path, units: int) -> int:
     corpora = [tuple(read(rel) for rel in files) for files in CORPORA.values()]
     written, d = 0, 0
     with path.open("w", encoding="utf-8") as out:
-        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n<tmx version="1.4">'
-                  '<header creationtool="bench_tm" creationtoolversion="1" segtype="sentence" o-tmf="x" '
-                  'adminlang="en" srclang="ar" datatype="plaintext"/><body>\n')
+        out.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n<tmx version="1.4">'
+            '<header creationtool="bench_tm" creationtoolversion="1" segtype="sentence" o-tmf="x" '
+            'adminlang="en" srclang="ar" datatype="plaintext"/><body>\n'
+        )
         while written < units:
             for ar, en, zh in corpora:
                 for i in range(len(ar) - d):
@@ -288,8 +345,11 @@ def write_tmx_units(path: Path, units: int) -> int:
                     texts = [("ar", ar[i] + (" " + ar[j] if d else "")), ("en", en[i] + (" " + en[j] if d else ""))]
                     if zh:
                         texts.append(("zh", zh[i] + (zh[j] if d else "")))
-                    out.write("<tu>" + "".join(f'<tuv xml:lang="{lang}"><seg>{escape(text)}</seg></tuv>'
-                                               for lang, text in texts) + "</tu>\n")
+                    out.write(
+                        "<tu>"
+                        + "".join(f'<tuv xml:lang="{lang}"><seg>{escape(text)}</seg></tuv>' for lang, text in texts)
+                        + "</tu>\n"
+                    )
                     written += 1
             d += 1
         out.write("</body></tmx>\n")
@@ -303,19 +363,27 @@ def import_costs(units: int, code: Path) -> list[str]:
     size = tmx.stat().st_size if tmx.exists() else write_tmx_units(tmx, units)
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "mt", "tm", "import", str(tmx), "--tm", f"{folder}/x.tm"],
-                                 cwd=folder, env={**os.environ, "PYTHONPATH": str(code.resolve())},
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "mt", "tm", "import", str(tmx), "--tm", f"{folder}/x.tm"],
+            cwd=folder,
+            env={**os.environ, "PYTHONPATH": str(code.resolve())},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         out, err = child.communicate()  # the only child so far: RUSAGE_CHILDREN.ru_maxrss is its peak
         seconds = time.perf_counter() - start
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     if child.returncode != 0:
         raise SystemExit(f"bench_tm: the import failed: {err.strip()}")
-    revision = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True).stdout.strip() or str(code)
-    return [f"{units} units ({size / 1e6:.0f} MB TMX, ar + en, zh where shipped) into a new TM with the mt of "
-            f"{revision}: {seconds:.1f} s, peak resident memory {usage.ru_maxrss / 1024:.0f} MiB "
-            f"(the child's rusage; interpreter and imports included); {out.strip().rpartition(': ')[2]}"]
+    revision = subprocess.run(
+        ["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip() or str(code)
+    return [
+        f"{units} units ({size / 1e6:.0f} MB TMX, ar + en, zh where shipped) into a new TM with the mt of "
+        f"{revision}: {seconds:.1f} s, peak resident memory {usage.ru_maxrss / 1024:.0f} MiB "
+        f"(the child's rusage; interpreter and imports included); {out.strip().rpartition(': ')[2]}"
+    ]
 
 
 def held_out_lines(bench, count: int) -> list[str]:
@@ -325,10 +393,15 @@ def held_out_lines(bench, count: int) -> list[str]:
 
     chosen: dict[str, None] = {}
     for rel in [CORPORA["un"][0]] + [files[0] for name, files in CORPORA.items() if name != "un"]:
-        for line in read(rel)[bench.HELD_OUT_FROM:]:
+        for line in read(rel)[bench.HELD_OUT_FROM :]:
             line = line.strip()
-            if (line and any(c.isalpha() for c in line) and len(line.split()) <= bench.MAX_WORDS
-                    and sum(line.count(mark) for mark in SENTENCE_MARKS) <= 1 and len(split_sentences(line)) == 1):
+            if (
+                line
+                and any(c.isalpha() for c in line)
+                and len(line.split()) <= bench.MAX_WORDS
+                and sum(line.count(mark) for mark in SENTENCE_MARKS) <= 1
+                and len(split_sentences(line)) == 1
+            ):
                 chosen[line] = None
                 if len(chosen) == count:
                     return list(chosen)
@@ -366,22 +439,30 @@ def job_costs(path: Path, sentences: int = 10_000, block: int = 64) -> list[str]
         shutil.copy(path, copy)
         with TranslationMemory.open(copy) as tm:
             start = time.perf_counter()
-            misses = sum(hit is None for i in range(0, len(sources), block)
-                         for hit in tm.lookup(sources[i:i + block], "en", key))
+            misses = sum(
+                hit is None
+                for i in range(0, len(sources), block)
+                for hit in tm.lookup(sources[i : i + block], "en", key)
+            )
             miss_s = time.perf_counter() - start
             start = time.perf_counter()
             for i in range(0, len(sources), block):
-                tm.store_mt([Segment(s, "translation of " + s[:30], "en") for s in sources[i:i + block]], key)
+                tm.store_mt([Segment(s, "translation of " + s[:30], "en") for s in sources[i : i + block]], key)
             store_s = time.perf_counter() - start
             start = time.perf_counter()
-            hits = sum(hit is not None for i in range(0, len(sources), block)
-                       for hit in tm.lookup(sources[i:i + block], "en", key))
+            hits = sum(
+                hit is not None
+                for i in range(0, len(sources), block)
+                for hit in tm.lookup(sources[i : i + block], "en", key)
+            )
             hit_s = time.perf_counter() - start
-    return [f"first run of a {len(sources)}-sentence job (all misses), TM cost: look-up {miss_s:.2f} s "
-            f"({misses} misses) + storing the results {store_s:.2f} s in {-(-len(sources) // block)} transactions "
-            f"of {block}: {(miss_s + store_s) / len(sources) * 1e3:.2f} ms a sentence",
-            f"warm re-run of the same job: {hits}/{len(sources)} exact hits in {hit_s:.2f} s "
-            f"({hit_s / len(sources) * 1e3:.3f} ms a sentence)"]
+    return [
+        f"first run of a {len(sources)}-sentence job (all misses), TM cost: look-up {miss_s:.2f} s "
+        f"({misses} misses) + storing the results {store_s:.2f} s in {-(-len(sources) // block)} transactions "
+        f"of {block}: {(miss_s + store_s) / len(sources) * 1e3:.2f} ms a sentence",
+        f"warm re-run of the same job: {hits}/{len(sources)} exact hits in {hit_s:.2f} s "
+        f"({hit_s / len(sources) * 1e3:.3f} ms a sentence)",
+    ]
 
 
 if __name__ == "__main__":

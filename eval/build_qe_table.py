@@ -35,8 +35,15 @@ from mt.qe.training import build_table, compose_pivot, fit_risk, with_chance  # 
 
 DATA = ROOT / "eval" / "data"
 #: which part(s) of the risk model learn from each corruption kind (a missing term is a rule)
-PART_OF = {"copy": "untranslated", "loop": "repetition", "number": "number", "detached": "hallucination",
-           "halved": ("omission", "truncation"), "script": "script", "empty": "empty"}
+PART_OF = {
+    "copy": "untranslated",
+    "loop": "repetition",
+    "number": "number",
+    "detached": "hallucination",
+    "halved": ("omission", "truncation"),
+    "script": "script",
+    "empty": "empty",
+}
 CLEAN_FLAGGED = 0.03
 #: (held-out UN lines, UN lines the fold's tables learn from): the two halves of the devset
 UN_FOLDS = ((slice(0, 2000), slice(2000, 4000)), (slice(2000, 4000), slice(0, 2000)))
@@ -63,9 +70,18 @@ def pivot_table(un: slice = slice(None)) -> LexicalTable:
     tatoeba = "tatoeba/tatoeba-test-v2021-08-07.eng-zho.cmnHans"
     src = lines(DATA / "un_v1.0/UNv1.0.devset.en")[un] + lines(DATA / f"{tatoeba}.eng")
     tgt = lines(DATA / "un_v1.0/UNv1.0.devset.zh")[un] + lines(DATA / f"{tatoeba}.zho")
-    return build_table(src, tgt, src_lang="en", tgt_lang="zh",
-                       meta={"corpora": [f"UN v1.0 devset en-zh ({len(src) - 4450:,} pairs)",
-                                         "Tatoeba eng-zho test v2021-08-07 (4,450 pairs)"]})
+    return build_table(
+        src,
+        tgt,
+        src_lang="en",
+        tgt_lang="zh",
+        meta={
+            "corpora": [
+                f"UN v1.0 devset en-zh ({len(src) - 4450:,} pairs)",
+                "Tatoeba eng-zho test v2021-08-07 (4,450 pairs)",
+            ]
+        },
+    )
 
 
 def make_table(lang: str, un: slice = slice(None), english: LexicalTable | None = None) -> LexicalTable:
@@ -81,8 +97,11 @@ def build(lang: str) -> None:
     started = time.perf_counter()
     table = make_table(lang, english=LexicalTable.load(qe_table("en")) if lang == "zh" else None)
     table.save(qe_table(lang))
-    print(f"ar-{lang}: table of {len(table.forward)} + {len(table.backward)} words from {table.meta['pairs']} "
-          f"pairs in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print(
+        f"ar-{lang}: table of {len(table.forward)} + {len(table.backward)} words from {table.meta['pairs']} "
+        f"pairs in {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
 
 
 def suite_rows(estimator: QualityEstimator, cases: list) -> tuple[list[dict], list[str]]:
@@ -111,18 +130,29 @@ def calibrate(lang: str) -> None:
     other = "zh" if lang == "en" else "en"
     sources = lines(DATA / "tico19/tico19.dev.ar")
     glossary = load_tico19(DATA / "tico19", tables=("facebook",))
-    cases = list(corruption_suite(sources, lines(DATA / f"tico19/tico19.dev.{lang}"),
-                                  lines(DATA / f"tico19/tico19.dev.{other}"), lang, glossary=glossary, seed=1))
+    cases = list(
+        corruption_suite(
+            sources,
+            lines(DATA / f"tico19/tico19.dev.{lang}"),
+            lines(DATA / f"tico19/tico19.dev.{other}"),
+            lang,
+            glossary=glossary,
+            seed=1,
+        )
+    )
     estimator = QualityEstimator(lang, glossary=glossary, risk_model=RiskModel({}, 0.5))  # features only
     rows, kinds = suite_rows(estimator, cases)
     un_rows, un_kinds = held_out_un(lang)
-    meta = {"fitted_on": "corruption suites (mt.qe.synthetic, seed 1) of TICO-19 dev (Facebook term table as "
-                         "glossary) and of UN devset lines (every other line of each half, scored with tables "
-                         "learned from the other half)", "cases": len(kinds) + len(un_kinds),
-            "corrupted": sum(kind != "clean" for kind in kinds + un_kinds),
-            "parts": "one logistic regression per corruption kind, clean vs that kind, both sides weighing the same",
-            "threshold": f"flags {CLEAN_FLAGGED:.0%} of the fitting set's clean references",
-            "script": "eval/build_qe_table.py"}
+    meta = {
+        "fitted_on": "corruption suites (mt.qe.synthetic, seed 1) of TICO-19 dev (Facebook term table as "
+        "glossary) and of UN devset lines (every other line of each half, scored with tables "
+        "learned from the other half)",
+        "cases": len(kinds) + len(un_kinds),
+        "corrupted": sum(kind != "clean" for kind in kinds + un_kinds),
+        "parts": "one logistic regression per corruption kind, clean vs that kind, both sides weighing the same",
+        "threshold": f"flags {CLEAN_FLAGGED:.0%} of the fitting set's clean references",
+        "script": "eval/build_qe_table.py",
+    }
     model = fit_risk(rows + un_rows, kinds + un_kinds, PARTS, PART_OF, clean_flagged=CLEAN_FLAGGED, meta=meta)
     qe_risk(lang).write_text(json.dumps(model.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"ar-{lang}: risk model {model.to_json()}", file=sys.stderr)

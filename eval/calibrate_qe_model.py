@@ -39,13 +39,16 @@ def main() -> None:
     args = parser.parse_args()
     other = "zh" if args.to == "en" else "en"
     scorer = ModelScorer.load(args.model, args.to)
-    model = calibrate(scorer, lines(TICO / "tico19.dev.ar", args.lines), lines(TICO / f"tico19.dev.{args.to}", args.lines),
-                      lines(TICO / f"tico19.dev.{other}", args.lines),
-                      glossary=load_tico19(TICO, tables=("facebook",)))
+    model = calibrate(
+        scorer,
+        lines(TICO / "tico19.dev.ar", args.lines),
+        lines(TICO / f"tico19.dev.{args.to}", args.lines),
+        lines(TICO / f"tico19.dev.{other}", args.lines),
+        glossary=load_tico19(TICO, tables=("facebook",)),
+    )
     args.out.write_text(json.dumps(model.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     part = model.parts[MODEL_PART]
-    print(f"{args.out}: model part {dict(part.weights)} bias {part.bias}, threshold {model.threshold}",
-          file=sys.stderr)
+    print(f"{args.out}: model part {dict(part.weights)} bias {part.bias}, threshold {model.threshold}", file=sys.stderr)
 
 
 if __name__ == "__main__":

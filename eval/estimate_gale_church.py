@@ -26,14 +26,20 @@ import numpy as np
 DATA = Path(__file__).resolve().parent / "data"
 
 SOURCES = {
-    "en": [("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.eng_Latn"),
-           ("tico19/tico19.dev.ar", "tico19/tico19.dev.en"),
-           ("un_v1.0/UNv1.0.devset.ar", "un_v1.0/UNv1.0.devset.en"),
-           ("tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.ara",
-            "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.eng")],
-    "zh": [("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.zho_Hans"),
-           ("tico19/tico19.dev.ar", "tico19/tico19.dev.zh"),
-           ("un_v1.0/UNv1.0.devset.ar", "un_v1.0/UNv1.0.devset.zh")],
+    "en": [
+        ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.eng_Latn"),
+        ("tico19/tico19.dev.ar", "tico19/tico19.dev.en"),
+        ("un_v1.0/UNv1.0.devset.ar", "un_v1.0/UNv1.0.devset.en"),
+        (
+            "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.ara",
+            "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.eng",
+        ),
+    ],
+    "zh": [
+        ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.zho_Hans"),
+        ("tico19/tico19.dev.ar", "tico19/tico19.dev.zh"),
+        ("un_v1.0/UNv1.0.devset.ar", "un_v1.0/UNv1.0.devset.zh"),
+    ],
 }
 
 

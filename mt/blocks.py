@@ -33,11 +33,11 @@ class TranslationStats:
     numbers_found: int = 0
     numbers_present: int = 0
     flagged: int = 0  # sentences quality estimation flagged (with qe)
-    tm_human: int = 0     # sentences taken from a human entry of the translation memory
-    tm_mt: int = 0        # ... from an MT entry made under the same key
-    tm_stored: int = 0    # decoded sentences stored in the memory
+    tm_human: int = 0  # sentences taken from a human entry of the translation memory
+    tm_mt: int = 0  # ... from an MT entry made under the same key
+    tm_stored: int = 0  # decoded sentences stored in the memory
     tm_sentences: int = 0  # sentences translated with a memory in use (looked up, stored, or both)
-    tm_resumed: int = 0   # ... of tm_mt: stored by an interrupted run of this job (reported as decoded then)
+    tm_resumed: int = 0  # ... of tm_mt: stored by an interrupted run of this job (reported as decoded then)
 
     def count(self, sentence: SentenceResult) -> None:
         """Count a sentence of an output line."""
@@ -106,8 +106,9 @@ def split_block(block: list[str]) -> tuple[list[Unit], Layout]:
     return units, layout
 
 
-def join_lines(block: list[str], layout: Layout, sentences: list[SentenceResult], to: str,
-               stats: TranslationStats) -> list[LineResult]:
+def join_lines(
+    block: list[str], layout: Layout, sentences: list[SentenceResult], to: str, stats: TranslationStats
+) -> list[LineResult]:
     """Reassemble a block's lines from its sentences (lines without letters pass through), counting them."""
     joiner = JOINERS.get(to, " ")
     results = []
@@ -125,8 +126,12 @@ def join_lines(block: list[str], layout: Layout, sentences: list[SentenceResult]
     return results
 
 
-def drive(blocks: Iterator[list[str]], start: Callable[[list[str]], Steps[list[LineResult]]], overlap: bool,
-          progress: Callable[[int], None] | None = None) -> Iterator[LineResult]:
+def drive(
+    blocks: Iterator[list[str]],
+    start: Callable[[list[str]], Steps[list[LineResult]]],
+    overlap: bool,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[LineResult]:
     """Run each block's generator (``start(block)``) and yield its lines, in order, one block at a time, except
     that with ``overlap`` a block waiting on a glossary repair round (not the first block, whose lines should
     come back fast) lets the next block start: the round is then decoded in the same call as that block's
@@ -136,8 +141,13 @@ def drive(blocks: Iterator[list[str]], start: Callable[[list[str]], Steps[list[L
     started = 0
     while True:
         # the only running block is the latest started one: block 1 when started == 1
-        if not running or (overlap and len(running) == 1 and started > 1 and running[0].request is not None
-                           and running[0].request.repair):
+        if not running or (
+            overlap
+            and len(running) == 1
+            and started > 1
+            and running[0].request is not None
+            and running[0].request.repair
+        ):
             block = next(blocks, None)
             if block is not None:
                 running.append(Running(start(block), len(block)))

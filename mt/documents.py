@@ -33,8 +33,14 @@ class StreamTranslator(Protocol):
 
     def legs(self, to: str) -> list[Leg]: ...
 
-    def translate_stream(self, lines: Sequence[str], to: str = "en", progress: Callable[[int], None] | None = None,
-                         *, attention: bool = False) -> Iterator[LineResult]: ...
+    def translate_stream(
+        self,
+        lines: Sequence[str],
+        to: str = "en",
+        progress: Callable[[int], None] | None = None,
+        *,
+        attention: bool = False,
+    ) -> Iterator[LineResult]: ...
 
 
 @dataclass
@@ -57,8 +63,12 @@ class FileTranslation:
         return [(t.segment.location, t.displaced) for t in self.translations if t.displaced]
 
 
-def translate_segments(translator: StreamTranslator, segments: Sequence[DocumentSegment], to: str,
-                       progress: Callable[[int], None] | None = None) -> list[TranslatedSegment]:
+def translate_segments(
+    translator: StreamTranslator,
+    segments: Sequence[DocumentSegment],
+    to: str,
+    progress: Callable[[int], None] | None = None,
+) -> list[TranslatedSegment]:
     """Translate document segments (mt.formats.document): one TranslatedSegment per segment, in order.
 
     Every segment's text goes through ``translate_stream`` (a "\\n" inside a segment separates lines and stays a
@@ -74,8 +84,9 @@ def translate_segments(translator: StreamTranslator, segments: Sequence[Document
     return [next(translated) if has_arabic(segment.text) else kept_as_is(segment) for segment in segments]
 
 
-def _translate_arabic(translator: StreamTranslator, segments: Sequence[DocumentSegment], to: str,
-                      progress: Callable[[int], None] | None) -> list[TranslatedSegment]:
+def _translate_arabic(
+    translator: StreamTranslator, segments: Sequence[DocumentSegment], to: str, progress: Callable[[int], None] | None
+) -> list[TranslatedSegment]:
     """translate_segments of segments that all have Arabic letters (none: no model is loaded). The decoder keeps
     its pieces and alignment head for this call only when a segment has tags."""
     if not segments:
@@ -108,13 +119,23 @@ def _placed(translator: StreamTranslator, assembled: list, legs: list[Leg], to: 
         return placed
     out = [translator.assessor.flag_displaced(translated, to) for translated in placed]
     translator.stats.flagged += sum(bool(s.flags) for t in out for s in t.sentences) - sum(
-        bool(s.flags) for t in placed for s in t.sentences)
+        bool(s.flags) for t in placed for s in t.sentences
+    )
     return out
 
 
-def translate_file(translator: StreamTranslator, path: str | Path, to: str = "en", out: str | Path | None = None, *,
-                   input_format: str | None = None, options: FormatOptions = FormatOptions(), force: bool = False,
-                   progress: Callable[[int], None] | None = None, document: Document | None = None) -> FileTranslation:
+def translate_file(
+    translator: StreamTranslator,
+    path: str | Path,
+    to: str = "en",
+    out: str | Path | None = None,
+    *,
+    input_format: str | None = None,
+    options: FormatOptions = FormatOptions(),
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+    document: Document | None = None,
+) -> FileTranslation:
     """Translate a document (DOCX, XLIFF, PO, SRT/VTT, HTML, Markdown, TMX: chosen by extension, or
     ``input_format``) into ``out`` in the same format, written atomically; ``out="-"`` writes it to standard output,
     ``out=None`` translates without writing. The output is checked first: never the input, never an existing file
@@ -123,8 +144,10 @@ def translate_file(translator: StreamTranslator, path: str | Path, to: str = "en
     path = Path(path)
     fmt = format_for(path, input_format)
     if fmt is None:
-        raise InputError(f"{path}: not a document format (by its extension); translate text with "
-                         "translate_stream, or name the format (input_format=)")
+        raise InputError(
+            f"{path}: not a document format (by its extension); translate text with "
+            "translate_stream, or name the format (input_format=)"
+        )
     to_stdout = out is not None and str(out) == "-"
     if out is not None and not to_stdout:
         check_output(Path(out), force, [path])

@@ -26,10 +26,26 @@ TM_MODES = ("both", "read", "write", "off")
 def job_record(sentence: SentenceResult) -> dict:
     """What a job records of a decoded sentence so that a resumed run reports it exactly as this run does: its
     translation, score and completeness, whether it was chunked, its terms, the pivot's English."""
-    return {"translation": sentence.translation, "score": sentence.score, "complete": sentence.complete,
-            "chunked": sentence.chunked, "intermediate": sentence.intermediate,
-            "terms": [[t.concept_id, t.source, t.start, t.end, t.target, t.status, t.lang,
-                       list(t.target_span) if t.target_span else None] for t in sentence.terms + sentence.numbers]}
+    return {
+        "translation": sentence.translation,
+        "score": sentence.score,
+        "complete": sentence.complete,
+        "chunked": sentence.chunked,
+        "intermediate": sentence.intermediate,
+        "terms": [
+            [
+                t.concept_id,
+                t.source,
+                t.start,
+                t.end,
+                t.target,
+                t.status,
+                t.lang,
+                list(t.target_span) if t.target_span else None,
+            ]
+            for t in sentence.terms + sentence.numbers
+        ],
+    }
 
 
 def _job_notes(sources: list[str], sentences: Sequence[SentenceResult]) -> list[str]:
@@ -39,8 +55,10 @@ def _job_notes(sources: list[str], sentences: Sequence[SentenceResult]) -> list[
     by_norm: dict[str, dict[str, dict]] = {}
     for source, sentence in zip(sources, sentences):
         by_norm.setdefault(normalise_source(source), {})[source] = job_record(sentence)
-    return [json.dumps({"sources": by_norm[normalise_source(source)]}, ensure_ascii=False, separators=(",", ":"))
-            for source in sources]
+    return [
+        json.dumps({"sources": by_norm[normalise_source(source)]}, ensure_ascii=False, separators=(",", ":"))
+        for source in sources
+    ]
 
 
 def _note_record(note: str | None, source: str) -> dict | None:
@@ -122,8 +140,9 @@ class MemorySession:
             self.running = None
         self.tm.finish_job(started)
 
-    def lookup(self, sources: list[str], to: str, key: MtKey, job: JobState | None,
-               job_block: int | None) -> tuple[list[Entry | None], dict[int, dict]]:
+    def lookup(
+        self, sources: list[str], to: str, key: MtKey, job: JobState | None, job_block: int | None
+    ) -> tuple[list[Entry | None], dict[int, dict]]:
         """The memory's answers for a block's sources, and the job records of the ones an interrupted run of this
         job decoded in this block (by index). A job database (checkpoint_only) answers only with the job's own
         records; an MT entry answers only the spelling it was made from."""
@@ -139,19 +158,28 @@ class MemorySession:
                 if record is not None:
                     records[i] = record
         checkpoint_only = job is not None and job.checkpoint_only
-        hits = [hit if hit is not None and (i in records or not checkpoint_only and
-                                            (hit.origin == "human" or hit.source == sources[i])) else None
-                for i, hit in enumerate(hits)]
+        hits = [
+            hit
+            if hit is not None
+            and (i in records or not checkpoint_only and (hit.origin == "human" or hit.source == sources[i]))
+            else None
+            for i, hit in enumerate(hits)
+        ]
         return hits, records
 
-    def store(self, sentences: list[SentenceResult], to: str, key: MtKey, job: JobState | None,
-              job_block: int | None) -> int:
+    def store(
+        self, sentences: list[SentenceResult], to: str, key: MtKey, job: JobState | None, job_block: int | None
+    ) -> int:
         """Store a block's decoded sentences in one transaction (with a job, their records); returns how many
         entries were added or updated."""
         if self.tm is None:
             raise ValueError("no translation memory to store in")
         notes = _job_notes([s.source for s in sentences], sentences) if job is not None else None
-        written = self.tm.store_mt([Segment(s.source, s.translation, to, score=s.score, complete=s.complete)
-                                    for s in sentences], key, job.job if job is not None else None,
-                                   job_block or 0, notes)
+        written = self.tm.store_mt(
+            [Segment(s.source, s.translation, to, score=s.score, complete=s.complete) for s in sentences],
+            key,
+            job.job if job is not None else None,
+            job_block or 0,
+            notes,
+        )
         return written.added + written.updated

@@ -38,12 +38,20 @@ from mt.models.loading import ModelPlan
 from mt.models.registry import parse_model_options
 from mt.qe.sentences import SentenceAssessor
 from mt.results import LineResult, SentenceResult
-from mt.routing import (Router, TermPolicy, decode_units, model_identity, model_revision, pivot_terms,
-                        sentence_result)
+from mt.routing import Router, TermPolicy, decode_units, model_identity, model_revision, pivot_terms, sentence_result
 from mt.settings import DECODING_VERSION, DecodingSettings
 
-__all__ = ["DECODING_VERSION", "FIRST_BLOCK_UNITS", "TM_MODES", "FileTranslation", "TranslationStats", "Translator",
-           "model_identity", "model_revision", "pivot_terms"]
+__all__ = [
+    "DECODING_VERSION",
+    "FIRST_BLOCK_UNITS",
+    "TM_MODES",
+    "FileTranslation",
+    "TranslationStats",
+    "Translator",
+    "model_identity",
+    "model_revision",
+    "pivot_terms",
+]
 
 
 class Translator:
@@ -77,23 +85,47 @@ class Translator:
             result at once (the server, which decodes every pending request in one call) sets both high.
     """
 
-    def __init__(self, models: str | dict[str, str] | None = None, *, beam_size: int = 4, batch_tokens: int = 4096,
-                 max_input_tokens: int | None = None, max_length_ratio: float = 2.0, max_length_extra: int = 10,
-                 glossary: Glossary | None = None, glossary_mode: str = "strict", backend: str | None = None,
-                 device: str = "cpu", threads: int | None = None, block_units: int = 512,
-                 tm: TranslationMemory | str | Path | None = None, tm_mode: str = "both",
-                 first_block_units: int = FIRST_BLOCK_UNITS, settings: DecodingSettings | None = None,
-                 numbers: str = "enforce", qe: bool = False, qe_threshold: float | None = None) -> None:
+    def __init__(
+        self,
+        models: str | dict[str, str] | None = None,
+        *,
+        beam_size: int = 4,
+        batch_tokens: int = 4096,
+        max_input_tokens: int | None = None,
+        max_length_ratio: float = 2.0,
+        max_length_extra: int = 10,
+        glossary: Glossary | None = None,
+        glossary_mode: str = "strict",
+        backend: str | None = None,
+        device: str = "cpu",
+        threads: int | None = None,
+        block_units: int = 512,
+        tm: TranslationMemory | str | Path | None = None,
+        tm_mode: str = "both",
+        first_block_units: int = FIRST_BLOCK_UNITS,
+        settings: DecodingSettings | None = None,
+        numbers: str = "enforce",
+        qe: bool = False,
+        qe_threshold: float | None = None,
+    ) -> None:
         if isinstance(models, str):
             models = {"direct": models}
         elif isinstance(models, (list, tuple)):
             models = parse_model_options(list(models))
         self.models = dict(models or {})
         if settings is None:
-            settings = DecodingSettings(beam_size=beam_size, batch_tokens=batch_tokens,
-                                        max_input_tokens=max_input_tokens, max_length_ratio=max_length_ratio,
-                                        max_length_extra=max_length_extra, glossary_mode=glossary_mode,
-                                        backend=backend, device=device, threads=threads, numbers=numbers)
+            settings = DecodingSettings(
+                beam_size=beam_size,
+                batch_tokens=batch_tokens,
+                max_input_tokens=max_input_tokens,
+                max_length_ratio=max_length_ratio,
+                max_length_extra=max_length_extra,
+                glossary_mode=glossary_mode,
+                backend=backend,
+                device=device,
+                threads=threads,
+                numbers=numbers,
+            )
         self.settings = settings
         self.block_units = block_units
         self.first_block_units = first_block_units
@@ -101,8 +133,9 @@ class Translator:
         self._router = Router(self.models, settings)
         self._policy = TermPolicy(glossary, settings)
         self._memory = MemorySession(tm, tm_mode)
-        self.assessor = SentenceAssessor(glossary if settings.glossary_mode != "off" else None,
-                                         qe_threshold) if qe else None
+        self.assessor = (
+            SentenceAssessor(glossary if settings.glossary_mode != "off" else None, qe_threshold) if qe else None
+        )
 
     @property
     def glossary(self) -> Glossary | None:
@@ -190,8 +223,9 @@ class Translator:
         uninterrupted run's. The job is forgotten when the block ends without an error. ``checkpoint_only``: the
         memory is only this job's checkpoint (mt translate --resume): nothing else in it is reused, and sentences
         carry no origin, as without a memory. Needs a memory in mode "both". A context manager yielding the Job."""
-        return self._memory.job(lambda: fingerprint({"to": to, "key": asdict(self.memory_key(to)), **identity}),
-                                checkpoint_only)
+        return self._memory.job(
+            lambda: fingerprint({"to": to, "key": asdict(self.memory_key(to)), **identity}), checkpoint_only
+        )
 
     def translate(self, lines: Iterable[str] | str, to: str = "en") -> list[LineResult]:
         """Translate lines (or one string, split on newlines) into `to`; one LineResult per line."""
@@ -199,8 +233,14 @@ class Translator:
             lines = lines.split("\n")
         return list(self.translate_stream(lines, to=to))
 
-    def translate_stream(self, lines: Iterable[str], to: str = "en", progress: Callable[[int], None] | None = None,
-                         *, attention: bool = False) -> Iterator[LineResult]:
+    def translate_stream(
+        self,
+        lines: Iterable[str],
+        to: str = "en",
+        progress: Callable[[int], None] | None = None,
+        *,
+        attention: bool = False,
+    ) -> Iterator[LineResult]:
         """Translate lazily, a block of lines at a time, so memory stays flat on large inputs (mt.blocks.drive:
         without a memory, a block waiting on a glossary repair round lets the next one start). ``attention``:
         keep how each sentence was decoded (SentenceResult.decoded: pieces and alignment head, to place inline
@@ -218,23 +258,49 @@ class Translator:
 
         yield from drive(blocks(lines, self.first_block_units, self.block_units), start, key is None, progress)
 
-    def translate_segments(self, segments: Sequence[DocumentSegment], to: str = "en",
-                           progress: Callable[[int], None] | None = None) -> list[TranslatedSegment]:
+    def translate_segments(
+        self, segments: Sequence[DocumentSegment], to: str = "en", progress: Callable[[int], None] | None = None
+    ) -> list[TranslatedSegment]:
         """Translate document segments (mt.formats.document): one TranslatedSegment per segment, in order, their
         lines through :meth:`translate_stream` and their tags placed on the aligned words (mt.documents)."""
         return translate_segments(self, segments, to, progress)
 
-    def translate_file(self, path: str | Path, to: str = "en", out: str | Path | None = None, *,
-                       input_format: str | None = None, options: FormatOptions = FormatOptions(),
-                       force: bool = False, progress: Callable[[int], None] | None = None,
-                       document: Document | None = None) -> FileTranslation:
+    def translate_file(
+        self,
+        path: str | Path,
+        to: str = "en",
+        out: str | Path | None = None,
+        *,
+        input_format: str | None = None,
+        options: FormatOptions = FormatOptions(),
+        force: bool = False,
+        progress: Callable[[int], None] | None = None,
+        document: Document | None = None,
+    ) -> FileTranslation:
         """Translate a document (DOCX, XLIFF, PO, SRT/VTT, HTML, Markdown, TMX) into ``out`` in the same format,
         written atomically (``"-"``: standard output; None: not written); see mt.documents.translate_file."""
-        return translate_file(self, path, to, out, input_format=input_format, options=options, force=force,
-                              progress=progress, document=document)
+        return translate_file(
+            self,
+            path,
+            to,
+            out,
+            input_format=input_format,
+            options=options,
+            force=force,
+            progress=progress,
+            document=document,
+        )
 
-    def _block_steps(self, block: list[str], legs: Callable[[], list[Leg]], to: str, key: MtKey | None,
-                     job_block: int | None, job: JobState | None, attention: bool) -> Steps[list[LineResult]]:
+    def _block_steps(
+        self,
+        block: list[str],
+        legs: Callable[[], list[Leg]],
+        to: str,
+        key: MtKey | None,
+        job_block: int | None,
+        job: JobState | None,
+        attention: bool,
+    ) -> Steps[list[LineResult]]:
         """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its
         lines. ``legs`` loads the models (called only when a sentence has to be decoded); ``job_block``: this
         block's number in the running ``job``, if any.
@@ -256,15 +322,32 @@ class Translator:
         if misses:
             decoded = yield from decode_units([units[i] for i in misses], legs(), self._policy, attention)
             for i, t, terms, intermediate, how in zip(misses, *decoded):
-                sentences[i] = sentence_result(units[i].text, t.translation, t.score, terms, intermediate,
-                                         len(units[i].chunks) > 1, t.complete, None if plain else "mt", how)
+                sentences[i] = sentence_result(
+                    units[i].text,
+                    t.translation,
+                    t.score,
+                    terms,
+                    intermediate,
+                    len(units[i].chunks) > 1,
+                    t.complete,
+                    None if plain else "mt",
+                    how,
+                )
             if key is not None and self._memory.writes:  # stored before the block is returned: the checkpoint
                 self.stats.tm_stored += self._memory.store([sentences[i] for i in misses], to, key, job, job_block)
         self._from_memory(units, hits, records, repeat_of, sentences, to, plain)
         return self._lines(block, layout, sentences, to)
 
-    def _from_memory(self, units: list[Unit], hits: list[Entry | None], records: dict[int, dict],
-                     repeat_of: dict[int, int], sentences: list, to: str, plain: bool) -> None:
+    def _from_memory(
+        self,
+        units: list[Unit],
+        hits: list[Entry | None],
+        records: dict[int, dict],
+        repeat_of: dict[int, int],
+        sentences: list,
+        to: str,
+        plain: bool,
+    ) -> None:
         """Fill in the sentences a memory entry or job record answers, then the repeats (reported as a memory hit
         where the first one was decoded or reused)."""
         for i, hit in enumerate(hits):
@@ -272,10 +355,16 @@ class Translator:
                 continue
             if i in records:
                 record = records[i]
-                sentences[i] = sentence_result(units[i].text, record["translation"], record["score"],
-                                         self._policy.recorded(record["terms"]), record.get("intermediate"),
-                                         bool(record.get("chunked")), record.get("complete") is not False,
-                                         None if plain else "mt")
+                sentences[i] = sentence_result(
+                    units[i].text,
+                    record["translation"],
+                    record["score"],
+                    self._policy.recorded(record["terms"]),
+                    record.get("intermediate"),
+                    bool(record.get("chunked")),
+                    record.get("complete") is not False,
+                    None if plain else "mt",
+                )
                 self.stats.tm_resumed += 1
             else:
                 sentences[i] = self._reused(units[i], hit, to, None if plain else f"tm-{hit.origin}")
@@ -290,8 +379,16 @@ class Translator:
     def _reused(self, unit: Unit, entry: Entry, to: str, origin: str | None) -> SentenceResult:
         """A sentence taken from the translation memory: its stored target and score, its terms verified."""
         chunked = entry.origin != "human" and self._router.chunked(unit.text, to)  # as the first leg would chunk it
-        return sentence_result(unit.text, entry.target, entry.score, self._policy.verified(unit.text, entry.target, to),
-                         None, chunked, entry.complete is not False, origin)
+        return sentence_result(
+            unit.text,
+            entry.target,
+            entry.score,
+            self._policy.verified(unit.text, entry.target, to),
+            None,
+            chunked,
+            entry.complete is not False,
+            origin,
+        )
 
     def _lines(self, block: list[str], layout: Layout, sentences: list, to: str) -> list[LineResult]:
         """The block's lines, its sentences assessed first with quality estimation."""

@@ -58,5 +58,7 @@ class Plugin:
             if missing not in self.needs:
                 raise
             install = f'pip install "tarjama[{self.extra}]"' if self.extra else f"pip install {missing}"
-            raise MissingExtraError(f"{self.what or self.name} needs {missing}, which is not installed: {install}") from error
+            raise MissingExtraError(
+                f"{self.what or self.name} needs {missing}, which is not installed: {install}"
+            ) from error
         return getattr(module, self.name)

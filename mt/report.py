@@ -47,8 +47,12 @@ class FuzzyLookup:
             entry = match.entry
             if entry.origin == "mt" and self.own_key is not None and entry.key == self.own_key:
                 continue
-            return {"source": entry.source, "target": entry.target, "similarity": round(match.similarity, 1),
-                    "origin": entry.origin}
+            return {
+                "source": entry.source,
+                "target": entry.target,
+                "similarity": round(match.similarity, 1),
+                "origin": entry.origin,
+            }
         return None
 
 
@@ -64,12 +68,25 @@ def _origin(sentences: Sequence[SentenceResult]) -> str | None:
     return origins.pop() if len(origins) == 1 else "mixed"
 
 
-def row(input_name: str, location: str, source: str, translation: str, sentences: Sequence[SentenceResult],
-        displaced: Sequence[str] = (), fuzzy: FuzzyLookup | None = None) -> dict:
+def row(
+    input_name: str,
+    location: str,
+    source: str,
+    translation: str,
+    sentences: Sequence[SentenceResult],
+    displaced: Sequence[str] = (),
+    fuzzy: FuzzyLookup | None = None,
+) -> dict:
     """One report row (see the module docstring)."""
-    out: dict[str, Any] = {"input": input_name, "location": location, "source": source, "translation": translation,
-           "score": _score(sentences), "terms": [t.to_dict() for s in sentences for t in s.terms],
-           "displaced": list(displaced)}
+    out: dict[str, Any] = {
+        "input": input_name,
+        "location": location,
+        "source": source,
+        "translation": translation,
+        "score": _score(sentences),
+        "terms": [t.to_dict() for s in sentences for t in s.terms],
+        "displaced": list(displaced),
+    }
     numbers = [t.to_dict() for s in sentences for t in s.numbers]
     if numbers:
         out["numbers"] = numbers
@@ -87,8 +104,9 @@ def row(input_name: str, location: str, source: str, translation: str, sentences
 
 def segment_row(input_name: str, translated: TranslatedSegment, fuzzy: FuzzyLookup | None = None) -> dict:
     segment = translated.segment
-    out = row(input_name, segment.location, segment.text, translated.text, translated.sentences,
-              translated.displaced, fuzzy)
+    out = row(
+        input_name, segment.location, segment.text, translated.text, translated.sentences, translated.displaced, fuzzy
+    )
     if translated.kept is not None:
         out["kept"] = translated.kept
     return out

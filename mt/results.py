@@ -27,8 +27,14 @@ class TermResult:
     target_span: tuple[int, int] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return {"concept": self.concept_id, "source": self.source, "start": self.start, "end": self.end,
-                "target": self.target, "status": self.status}
+        return {
+            "concept": self.concept_id,
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "target": self.target,
+            "status": self.status,
+        }
 
 
 @dataclass
@@ -54,9 +60,12 @@ class SentenceResult:
     flags: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        out = {"source": self.source, "translation": self.translation,
-               "score": None if self.score is None else round(self.score, 6),
-               "terms": [t.to_dict() for t in self.terms]}
+        out = {
+            "source": self.source,
+            "translation": self.translation,
+            "score": None if self.score is None else round(self.score, 6),
+            "terms": [t.to_dict() for t in self.terms],
+        }
         if self.numbers:
             out["numbers"] = [t.to_dict() for t in self.numbers]
         if self.intermediate is not None:
@@ -82,8 +91,11 @@ class LineResult:
     sentences: list[SentenceResult] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "translation": self.translation,
-                "sentences": [s.to_dict() for s in self.sentences]}
+        return {
+            "source": self.source,
+            "translation": self.translation,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
 
 
 REVIEW_PREFIX = "mt-qe:"  # opens the review note of a flagged segment (PO translator comment, XLIFF note)

@@ -31,6 +31,7 @@ from mt.results import SentenceResult, TermResult
 from mt.settings import DecodingSettings
 from mt.text.chunking import chunk
 
+
 def model_identity(model: str, path: Path | None = None) -> tuple[str, str]:
     """(model id, revision) of a model as given: a hub id stays itself, a directory is named by its last part;
     the revision is :func:`model_revision` of the directory the model resolves to (``path``, when known)."""
@@ -41,13 +42,30 @@ def model_identity(model: str, path: Path | None = None) -> tuple[str, str]:
     return name, model_revision(path)
 
 
-def sentence_result(source: str, translation: str, score: float | None, terms: list[TermResult],
-                    intermediate: str | None = None, chunked: bool = False, complete: bool = True,
-                    origin: str | None = None, decoded: list | None = None) -> SentenceResult:
+def sentence_result(
+    source: str,
+    translation: str,
+    score: float | None,
+    terms: list[TermResult],
+    intermediate: str | None = None,
+    chunked: bool = False,
+    complete: bool = True,
+    origin: str | None = None,
+    decoded: list | None = None,
+) -> SentenceResult:
     """A SentenceResult with the enforcer's results split: the glossary's terms, and the source's numbers."""
-    return SentenceResult(source, translation, score, [t for t in terms if not is_number(t.concept_id)],
-                          intermediate, chunked, complete, origin, decoded,
-                          numbers=[t for t in terms if is_number(t.concept_id)])
+    return SentenceResult(
+        source,
+        translation,
+        score,
+        [t for t in terms if not is_number(t.concept_id)],
+        intermediate,
+        chunked,
+        complete,
+        origin,
+        decoded,
+        numbers=[t for t in terms if is_number(t.concept_id)],
+    )
 
 
 def _pair(plan: ModelPlan) -> str:
@@ -86,8 +104,13 @@ class Router:
         for pair, model in route(to, self.models):
             key = (pair, model)
             if key not in self._legs:
-                backend = load_backend(model, backend=self.settings.backend, device=self.settings.device,
-                                       threads=self.settings.threads, pair=pair)
+                backend = load_backend(
+                    model,
+                    backend=self.settings.backend,
+                    device=self.settings.device,
+                    threads=self.settings.threads,
+                    pair=pair,
+                )
                 self._legs[key] = Leg(pair, backend, self.settings)
             legs.append(self._legs[key])
         return legs
@@ -113,8 +136,12 @@ class Router:
     def chunked(self, text: str, to: str) -> bool:
         """Whether the first leg into `to` chunks `text` (counted from the tokenizer files when not loaded)."""
         first = self.plans(to)[0]
-        return len(chunk(text, self.source_tokens(first), input_limit(self.settings.max_input_tokens,
-                                                                      first.max_positions))) > 1
+        return (
+            len(
+                chunk(text, self.source_tokens(first), input_limit(self.settings.max_input_tokens, first.max_positions))
+            )
+            > 1
+        )
 
     def memory_key(self, to: str, settings: DecodingSettings, glossary: Glossary | None) -> MtKey:
         """The key MT entries into `to` are stored and reused under (and resumable jobs and engine journals are
@@ -127,11 +154,17 @@ class Router:
         identities = [self.identity(plan) for plan in plans]
         glossed = glossary is not None and settings.glossary_mode != "off"
         fingerprinted = {
-            "legs": [{"pair": plan.pair, "model": model_id, "revision": revision,
-                      "backend": BACKENDS[plan.backend].name,
-                      "max_input_tokens": input_limit(settings.max_input_tokens, plan.max_positions),
-                      "positions": plan.max_positions}
-                     for plan, (model_id, revision) in zip(plans, identities)],
+            "legs": [
+                {
+                    "pair": plan.pair,
+                    "model": model_id,
+                    "revision": revision,
+                    "backend": BACKENDS[plan.backend].name,
+                    "max_input_tokens": input_limit(settings.max_input_tokens, plan.max_positions),
+                    "positions": plan.max_positions,
+                }
+                for plan, (model_id, revision) in zip(plans, identities)
+            ],
             "settings": (settings if glossed else replace(settings, glossary_mode="off")).fingerprint(),
         }
         glossary_fp = ""
@@ -165,8 +198,11 @@ class TermPolicy:
         if leg.pair not in self._enforcers:
             terms = self.terms()
             strict = self.settings.glossary_mode == "strict" and terms is not None or self.settings.numbers == "enforce"
-            self._enforcers[leg.pair] = None if terms is None else Enforcer(
-                terms, leg.source_lang, leg.target_lang, strict=strict, enforces=self.enforces)
+            self._enforcers[leg.pair] = (
+                None
+                if terms is None
+                else Enforcer(terms, leg.source_lang, leg.target_lang, strict=strict, enforces=self.enforces)
+            )
         return self._enforcers[leg.pair]
 
     def verified(self, source: str, translation: str, lang: str) -> list[TermResult]:
@@ -181,19 +217,38 @@ class TermPolicy:
         for match in matches:
             found = spans[match.concept.id]
             start, end = found.pop(0) if found else (0, 0)
-            out.append(TermResult(match.concept.id, match.text, match.start, match.end,
-                                  translation[start:end] if end > start else None,
-                                  "verified" if end > start else "missing", match.lang, match.concept,
-                                  (start, end) if end > start else None))
+            out.append(
+                TermResult(
+                    match.concept.id,
+                    match.text,
+                    match.start,
+                    match.end,
+                    translation[start:end] if end > start else None,
+                    "verified" if end > start else "missing",
+                    match.lang,
+                    match.concept,
+                    (start, end) if end > start else None,
+                )
+            )
         return out
 
     def recorded(self, records: list) -> list[TermResult]:
         """The terms of a job record (mt.memory_session.job_record), their concepts looked up again."""
         glossary = self.terms()
-        return [TermResult(concept_id, source, start, end, target, status, lang,
-                           glossary.get(concept_id) if glossary is not None and concept_id in glossary else None,
-                           tuple(span) if span else None)
-                for concept_id, source, start, end, target, status, lang, span in records]
+        return [
+            TermResult(
+                concept_id,
+                source,
+                start,
+                end,
+                target,
+                status,
+                lang,
+                glossary.get(concept_id) if glossary is not None and concept_id in glossary else None,
+                tuple(span) if span else None,
+            )
+            for concept_id, source, start, end, target, status, lang, span in records
+        ]
 
 
 def pivot_terms(first: list[TermResult], second: list[TermResult], translation: str, lang: str) -> list[TermResult]:
@@ -215,21 +270,46 @@ def pivot_terms(first: list[TermResult], second: list[TermResult], translation: 
             start, end = found.pop(0)
             status = "enforced" if forced[term.concept_id] > 0 else "verified"
             forced[term.concept_id] -= 1
-            out.append(TermResult(term.concept_id, term.source, term.start, term.end, translation[start:end], status,
-                                  term.lang, term.concept))
+            out.append(
+                TermResult(
+                    term.concept_id,
+                    term.source,
+                    term.start,
+                    term.end,
+                    translation[start:end],
+                    status,
+                    term.lang,
+                    term.concept,
+                )
+            )
         else:
-            out.append(TermResult(term.concept_id, term.source, term.start, term.end, None, "missing", term.lang,
-                                  term.concept))
+            out.append(
+                TermResult(term.concept_id, term.source, term.start, term.end, None, "missing", term.lang, term.concept)
+            )
     return out
 
 
 def _pivot_units(intermediates: list[str], all_terms: list[list[TermResult]], source_lang: str) -> list[Unit]:
     """The second leg's units: the first leg's English, with the concepts it holds and the spans placed in it."""
-    return [Unit(text, concepts=Counter(t.concept_id for t in terms),
-                 placed=[TermMatch(t.target_span[0], t.target_span[1], text[slice(*t.target_span)],
-                                   t.concept, source_lang, text[slice(*t.target_span)])
-                         for t in terms if t.target_span and isinstance(t.concept, Concept)])
-            for text, terms in zip(intermediates, all_terms)]
+    return [
+        Unit(
+            text,
+            concepts=Counter(t.concept_id for t in terms),
+            placed=[
+                TermMatch(
+                    t.target_span[0],
+                    t.target_span[1],
+                    text[slice(*t.target_span)],
+                    t.concept,
+                    source_lang,
+                    text[slice(*t.target_span)],
+                )
+                for t in terms
+                if t.target_span and isinstance(t.concept, Concept)
+            ],
+        )
+        for text, terms in zip(intermediates, all_terms)
+    ]
 
 
 def decode_units(units: list[Unit], legs: list[Leg], policy: TermPolicy, attention: bool) -> Steps[tuple]:
@@ -249,8 +329,9 @@ def decode_units(units: list[Unit], legs: list[Leg], policy: TermPolicy, attenti
             steps.append((t.source_pieces, t.pieces, t.attention))
         for first, second in zip(translations, next_translations):
             second.complete &= first.complete
-        all_terms = [pivot_terms(a, b.terms, b.translation, leg.target_lang)
-                     for a, b in zip(all_terms, next_translations)]
+        all_terms = [
+            pivot_terms(a, b.terms, b.translation, leg.target_lang) for a, b in zip(all_terms, next_translations)
+        ]
         translations = next_translations
     decoded = [steps if attention and all(s[1] is not None for s in steps) else None for steps in how]
     return translations, all_terms, intermediates, decoded

@@ -114,13 +114,21 @@ def _sentence_links(sentences: list[SentenceResult], legs: Sequence[Leg], batch_
     linked: list[SentenceLinks] | None = None
     for k, leg in enumerate(legs):
         decoded = [sentence.decoded[k] if sentence.decoded else None for sentence in sentences]
-        step = sentence_links(leg.backend, _leg_pairs(sentences, legs, k), leg.source_lang, leg.target_lang,
-                              leg.prefix, batch_size, decoded)
+        step = sentence_links(
+            leg.backend,
+            _leg_pairs(sentences, legs, k),
+            leg.source_lang,
+            leg.target_lang,
+            leg.prefix,
+            batch_size,
+            decoded,
+        )
         if linked is None:
             linked = step
         else:
-            linked = [SentenceLinks(a.source_words, b.target_words, compose(a.links, b.links))
-                      for a, b in zip(linked, step)]
+            linked = [
+                SentenceLinks(a.source_words, b.target_words, compose(a.links, b.links)) for a, b in zip(linked, step)
+            ]
     return linked or []
 
 
@@ -173,8 +181,9 @@ def _terms_whole(found: SentenceLinks, sentence: SentenceResult) -> SentenceLink
     return SentenceLinks(source_words, target_words, links)
 
 
-def _with_uncovered_words(text: str, words: list[tuple[int, int]],
-                          links: set[tuple[int, int]]) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+def _with_uncovered_words(
+    text: str, words: list[tuple[int, int]], links: set[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
     """A segment's source words with those no sentence covers added, unlinked (a sentence whose translation came
     back empty, a lone "،" or "."): a paired tag around them (``<b>،</b>``) then has words, so it still wraps
     target words (displaced) instead of coming back as an empty pair. The links follow their words."""
@@ -220,7 +229,8 @@ def place_markup(assembled: Sequence[Assembled], legs: Sequence[Leg], batch_size
             target_words += [(part.target_start + w.start, part.target_start + w.end) for w in found.target_words]
             segment_links |= {(s0 + s, t0 + t) for s, t in found.links}
         source_words, segment_links = _with_uncovered_words(item.segment.text, source_words, segment_links)
-        placement = place_tags(item.segment.tags, len(item.segment.text), len(item.text), source_words, target_words,
-                               segment_links)
+        placement = place_tags(
+            item.segment.tags, len(item.segment.text), len(item.text), source_words, target_words, segment_links
+        )
         out.append(TranslatedSegment(item.segment, item.text, placement.tags, item.sentences, placement.displaced))
     return out

@@ -73,11 +73,21 @@ class Bounds:
 RANGES: dict[str, Bounds] = {
     "beam_size": Bounds("--beam", 1, 64, "Beam size."),
     "length_penalty": Bounds("length_penalty", 0.0, 10.0, "Length penalty."),
-    "max_input_tokens": Bounds("--max-input-tokens", 4, 65536, "Chunk sentences longer than this many source "
-                               "tokens (default: half the model's positions, 256 for OPUS-MT)."),
-    "max_length_ratio": Bounds("--max-length-ratio", 0.0, 100.0, "Decoding limit per sentence: this many target "
-                               "tokens per source token (its length rounded up to a multiple of 8), plus "
-                               "--max-length-extra, capped by the model's positions.", above_low=True),
+    "max_input_tokens": Bounds(
+        "--max-input-tokens",
+        4,
+        65536,
+        "Chunk sentences longer than this many source tokens (default: half the model's positions, 256 for OPUS-MT).",
+    ),
+    "max_length_ratio": Bounds(
+        "--max-length-ratio",
+        0.0,
+        100.0,
+        "Decoding limit per sentence: this many target "
+        "tokens per source token (its length rounded up to a multiple of 8), plus "
+        "--max-length-extra, capped by the model's positions.",
+        above_low=True,
+    ),
     "max_length_extra": Bounds("--max-length-extra", 0, 4096, "Target tokens added to the decoding limit."),
     "batch_tokens": Bounds("--batch-tokens", 1, 1 << 24, "Token budget per batch (sentences x length)."),
     "threads": Bounds("--threads", 1, 4096, "CPU threads (default: all cores)."),
@@ -123,8 +133,9 @@ class DecodingSettings:
             if value is None and name in OPTIONAL:
                 continue
             if isinstance(bounds.low, float):
-                object.__setattr__(self, name, _number(value, bounds.option, bounds.low, bounds.high,
-                                                       open_low=bounds.above_low))
+                object.__setattr__(
+                    self, name, _number(value, bounds.option, bounds.low, bounds.high, open_low=bounds.above_low)
+                )
             else:
                 _integer(value, bounds.option, int(bounds.low), int(bounds.high))
         if self.glossary_mode not in GLOSSARY_MODES:
@@ -133,8 +144,9 @@ class DecodingSettings:
             raise InputError(f"unknown numbers mode {self.numbers!r}; choose enforce, check or off")
         if self.backend is not None and self.backend not in BACKEND_NAMES:
             raise InputError(f"unknown backend {self.backend!r}; choose hf or ct2")
-        if not isinstance(self.device, str) or not (self.device in ("cpu", "cuda") or self.device.startswith("cuda:")
-                                                    and self.device[5:].isdigit()):
+        if not isinstance(self.device, str) or not (
+            self.device in ("cpu", "cuda") or self.device.startswith("cuda:") and self.device[5:].isdigit()
+        ):
             raise InputError(f"unknown device {self.device!r}; choose cpu, cuda or cuda:N")
 
     def fingerprint(self) -> str:

@@ -11,14 +11,28 @@ from typing import Callable, Iterator
 
 import pytest
 
-CHROMIUM = next((p for p in (os.environ.get("MT_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
-                             "/usr/bin/chromium") if p and Path(p).exists()), None)
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no chromium here (apt-get install chromium; .ci/run does)")
+CHROMIUM = next(
+    (
+        p
+        for p in (
+            os.environ.get("MT_CHROMIUM"),
+            shutil.which("chromium"),
+            shutil.which("chromium-browser"),
+            "/usr/bin/chromium",
+        )
+        if p and Path(p).exists()
+    ),
+    None,
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium here (apt-get install chromium; .ci/run does)"
+)
 
 
 @contextmanager
-def watched_page(sync_api, allowed: Callable[[str], bool], width: int = 1200,
-                 height: int = 1400) -> Iterator[tuple[object, object, list[str]]]:
+def watched_page(
+    sync_api, allowed: Callable[[str], bool], width: int = 1200, height: int = 1400
+) -> Iterator[tuple[object, object, list[str]]]:
     """(browser, page, outside): a page of a new headless Chromium whose requests to URLs ``allowed`` rejects are
     listed in ``outside``; the browser is closed on the way out."""
     with sync_api.sync_playwright() as playwright:

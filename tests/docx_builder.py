@@ -20,12 +20,15 @@ from lxml import etree
 from tests.conftest import SEEDS
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NS = {"w": W, "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
-      "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
-      "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
-      "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
-      "v": "urn:schemas-microsoft-com:vml",
-      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+NS = {
+    "w": W,
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    "v": "urn:schemas-microsoft-com:vml",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
 DECLARATIONS = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NS.items())
 
 ARTICLE = (SEEDS / "article.ar.txt").read_text(encoding="utf-8").splitlines()
@@ -48,11 +51,17 @@ CELLS = [["علي بابا", "هانغتشو"], ["جينغدونغ", "بكين"]
 
 def png(width: int = 4, height: int = 3) -> bytes:
     """A small valid PNG (red pixels)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
     rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _xml(fragment: str) -> etree._Element:
@@ -68,7 +77,7 @@ def _rtl_paragraph(paragraph) -> None:
 
 def _rtl_run(run) -> None:
     rpr = run._r.get_or_add_rPr()
-    for fragment in ('<w:rtl/>', '<w:lang w:bidi="ar-SA"/>'):
+    for fragment in ("<w:rtl/>", '<w:lang w:bidi="ar-SA"/>'):
         rpr.append(_xml(fragment))
 
 
@@ -77,8 +86,8 @@ def _run(text: str, rpr: str = "") -> str:
 
 
 def _text_box(text: str) -> etree._Element:
-    paragraph = f'<w:p><w:pPr><w:bidi/></w:pPr>{_run(text)}</w:p>'
-    return _xml(f'''<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>
+    paragraph = f"<w:p><w:pPr><w:bidi/></w:pPr>{_run(text)}</w:p>"
+    return _xml(f"""<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>
 <wp:anchor distT="0" distB="0" distL="114300" distR="114300" simplePos="0" relativeHeight="251659264" behindDoc="0"
  locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>
 <wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>
@@ -92,17 +101,19 @@ def _text_box(text: str) -> etree._Element:
 </a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>
 <mc:Fallback><w:pict><v:shape id="Text Box 20" type="#_x0000_t202" style="width:185.9pt;height:110.6pt">
 <v:textbox><w:txbxContent>{paragraph}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>
-</mc:AlternateContent></w:r>''')
+</mc:AlternateContent></w:r>""")
 
 
 def _notes(kind: str, text: str) -> bytes:
     """word/footnotes.xml or endnotes.xml: Word's two separators and note 1."""
     tag = kind[:-1]
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<w:{kind} {DECLARATIONS}>'
-            f'<w:{tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{tag}>'
-            f'<w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p>'
-            f'</w:{tag}><w:{tag} w:id="1"><w:p><w:pPr><w:bidi/></w:pPr><w:r><w:rPr><w:vertAlign w:val="superscript"/>'
-            f'</w:rPr><w:{tag}Ref/></w:r>{_run(" " + text)}</w:p></w:{tag}></w:{kind}>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<w:{kind} {DECLARATIONS}>'
+        f'<w:{tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{tag}>'
+        f'<w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p>'
+        f'</w:{tag}><w:{tag} w:id="1"><w:p><w:pPr><w:bidi/></w:pPr><w:r><w:rPr><w:vertAlign w:val="superscript"/>'
+        f"</w:rPr><w:{tag}Ref/></w:r>{_run(' ' + text)}</w:p></w:{tag}></w:{kind}>"
+    ).encode()
 
 
 def _add_notes(document, kind: str, text: str) -> None:
@@ -142,10 +153,12 @@ def build(path: Path) -> Path:
     p.append(_xml(_run(FIELD_RESULT)))
     p.append(_xml('<w:r><w:fldChar w:fldCharType="end"/></w:r>'))
     p.append(_xml(_run(" على الانترنت، شهد عمالقة ")))
-    for fragment in ('<w:r><w:rPr><w:b/><w:bCs/><w:rtl/></w:rPr><w:t>' + BOLD.split()[0] + ' </w:t></w:r>',
-                     # Word splits runs for spell-check: same formatting, different rsid and language
-                     '<w:r w:rsidR="00AB12CD"><w:rPr><w:b/><w:bCs/><w:rtl/><w:lang w:bidi="ar-EG"/></w:rPr>'
-                     '<w:t>' + BOLD.split()[1] + '</w:t></w:r>'):
+    for fragment in (
+        "<w:r><w:rPr><w:b/><w:bCs/><w:rtl/></w:rPr><w:t>" + BOLD.split()[0] + " </w:t></w:r>",
+        # Word splits runs for spell-check: same formatting, different rsid and language
+        '<w:r w:rsidR="00AB12CD"><w:rPr><w:b/><w:bCs/><w:rtl/><w:lang w:bidi="ar-EG"/></w:rPr>'
+        "<w:t>" + BOLD.split()[1] + "</w:t></w:r>",
+    ):
         p.append(_xml(fragment))
     p.append(_xml(_run(" مثل ")))
     p.append(_xml(_run(ITALIC, "<w:i/><w:iCs/>")))

@@ -102,8 +102,7 @@ def test_cli_words_attention(tiny_model, tmp_path, capsys):
         for link in line.split():
             i, j = map(int, link.split("-"))
             assert 0 <= i < len(tokenize(s, "ar")) and 0 <= j < len(tokenize(t, "en"))
-    assert main(["align", "words", src, tgt, "--method", "attention", "--model", str(tiny_model),
-                 "--head", "99"]) == 1
+    assert main(["align", "words", src, tgt, "--method", "attention", "--model", str(tiny_model), "--head", "99"]) == 1
     assert "head 99 out of range" in capsys.readouterr().err
 
 
@@ -171,8 +170,20 @@ def test_reverse_model_on_the_seed_article(tiny_model, tmp_path, capsys):
     assert main(["align", "words", str(src), str(tgt), "--method", "attention", "--model", str(tiny_model)]) == 0
     forward = capsys.readouterr().out.splitlines()
     assert len(forward) == 9 and all(forward)
-    code = main(["align", "words", str(src), str(tgt), "--method", "attention", "--model", str(tiny_model),
-                 "--reverse-model", str(tiny_model)])
+    code = main(
+        [
+            "align",
+            "words",
+            str(src),
+            str(tgt),
+            "--method",
+            "attention",
+            "--model",
+            str(tiny_model),
+            "--reverse-model",
+            str(tiny_model),
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 1, err
     assert len(err.splitlines()) == 1 and "line 5:" in err and "reverse model" in err, err

@@ -98,14 +98,34 @@ def test_extra_corpus_improves_statistics():
 
 
 def test_tokenize_arabic_english_chinese():
-    assert tokenize("قال الرئيسُ: 1,000 شخص (2020).", "ar") == ["قال", "الرئيسُ", ":", "1,000", "شخص", "(", "2020",
-                                                                 ")", "."]
+    assert tokenize("قال الرئيسُ: 1,000 شخص (2020).", "ar") == [
+        "قال",
+        "الرئيسُ",
+        ":",
+        "1,000",
+        "شخص",
+        "(",
+        "2020",
+        ")",
+        ".",
+    ]
     assert tokenize("والكتاب للطلاب", "ar", split_clitics=True) == ["و", "الكتاب", "ل", "لطلاب"]
     assert tokenize("It's COVID-19, isn't it?", "en") == ["It's", "COVID", "-", "19", ",", "isn't", "it", "?"]
-    assert tokenize("新冠病毒COVID-19在2020年", "zh") == ["新", "冠", "病", "毒", "COVID", "-", "19", "在", "2020", "年"]
+    assert tokenize("新冠病毒COVID-19在2020年", "zh") == [
+        "新",
+        "冠",
+        "病",
+        "毒",
+        "COVID",
+        "-",
+        "19",
+        "在",
+        "2020",
+        "年",
+    ]
     assert tokenize("a  b\tc", "en", tokenized=True) == ["a", "b", "c"]
     text = "ذهب الولدُ"
-    assert [text[t.start:t.end] for t in tokenize_with_offsets(text, "ar")] == ["ذهب", "الولدُ"]
+    assert [text[t.start : t.end] for t in tokenize_with_offsets(text, "ar")] == ["ذهب", "الولدُ"]
 
 
 def test_statistics_keys_pool_arabic_forms():
@@ -153,8 +173,24 @@ def test_cli_words_statistical(tmp_path, capsys):
 def test_cli_words_pretokenized(tmp_path, capsys):
     src = _write(tmp_path / "s", ["a b c", "b c", "a c"] * 20)
     tgt = _write(tmp_path / "t", ["x y z", "y z", "x z"] * 20)
-    assert main(["align", "words", src, tgt, "--tokenized", "--backend", "fastalign", "--src-lang", "en",
-                 "--tgt-lang", "en"]) == 0
+    assert (
+        main(
+            [
+                "align",
+                "words",
+                src,
+                tgt,
+                "--tokenized",
+                "--backend",
+                "fastalign",
+                "--src-lang",
+                "en",
+                "--tgt-lang",
+                "en",
+            ]
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[:3] == ["0-0 1-1 2-2", "0-0 1-1", "0-0 1-1"]
 

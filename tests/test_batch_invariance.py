@@ -40,7 +40,7 @@ TATWEEL = "\u0640"
 def _corpus(count: int = LINES) -> list[str]:
     """``count`` UN devset lines with recurring sentences: some lines again later in the file, one of them with a
     tatweel (the same sentence once normalised, another spelling), and lines with glossary terms."""
-    lines = (DATA / "un_v1.0" / "UNv1.0.devset.ar").read_text(encoding="utf-8").splitlines()[1000:1000 + count - 12]
+    lines = (DATA / "un_v1.0" / "UNv1.0.devset.ar").read_text(encoding="utf-8").splitlines()[1000 : 1000 + count - 12]
     lines += ["تسوق عبر علي اكسبريس وتاوباو.", "قال ما يون إن علي اكسبريس تنمو."]
     for k, line in enumerate(lines[:8]):
         lines.insert(len(lines) * (k + 2) // 10, line)  # recurring, in other blocks
@@ -97,8 +97,9 @@ def wide_ct2(tmp_path_factory) -> Path:
 def test_batches_hold_one_bucket_and_the_limit_is_each_sentences_own(tiny_ending_ct2):
     """Leg.batches: the limit of a sentence is ratio x its width rounded up to its bucket + extra, the same alone
     and in any company; a batch never mixes buckets or limits."""
-    translator = Translator({"ar-en": str(tiny_ending_ct2["ar-en"])}, max_length_ratio=1.5, max_length_extra=3,
-                            batch_tokens=64)
+    translator = Translator(
+        {"ar-en": str(tiny_ending_ct2["ar-en"])}, max_length_ratio=1.5, max_length_extra=3, batch_tokens=64
+    )
     [leg] = translator.legs("en")
     sources = [["x"] * n for n in (3, 7, 8, 9, 15, 16, 17, 40, 7)]
     batches = leg.batches(sources)
@@ -154,10 +155,18 @@ def test_each_line_alone_gives_its_bytes_in_the_file_on_a_full_width_model(wide_
     assert not differ, f"{len(differ)} of {len(lines)} lines differ alone, e.g. line {differ[0] + 1}"
 
 
-@pytest.mark.parametrize("kind,beam", [("ends", 1), pytest.param("ends", 4, marks=pytest.mark.slow),
-                                       pytest.param("loops", 1, marks=pytest.mark.slow), ("loops", 4)])
-def test_file_alone_shuffled_and_first_tm_run_give_the_same_bytes(kind, beam, corpus, tiny_ending_ct2, looping_ct2,
-                                                                 tmp_path, run_cli):
+@pytest.mark.parametrize(
+    "kind,beam",
+    [
+        ("ends", 1),
+        pytest.param("ends", 4, marks=pytest.mark.slow),
+        pytest.param("loops", 1, marks=pytest.mark.slow),
+        ("loops", 4),
+    ],
+)
+def test_file_alone_shuffled_and_first_tm_run_give_the_same_bytes(
+    kind, beam, corpus, tiny_ending_ct2, looping_ct2, tmp_path, run_cli
+):
     lines, source = corpus
     model = _model(kind, tiny_ending_ct2, looping_ct2)
     common = ["--to", "en", "--model", f"ar-en={model}", *_settings(beam), "-q"]
@@ -170,8 +179,13 @@ def test_file_alone_shuffled_and_first_tm_run_give_the_same_bytes(kind, beam, co
         assert sum(cut) > 0.75 * len(cut)
 
     # (b) each line alone, through the library: the same row as in the file
-    translator = Translator({"ar-en": str(model)}, beam_size=beam, max_length_ratio=0.5, max_length_extra=3,
-                            glossary=Glossary.load(GLOSSARY))
+    translator = Translator(
+        {"ar-en": str(model)},
+        beam_size=beam,
+        max_length_ratio=0.5,
+        max_length_extra=3,
+        glossary=Glossary.load(GLOSSARY),
+    )
     alone = [translator.translate([line], to="en")[0].to_dict() for line in lines]
     differ = [k for k, (a, b) in enumerate(zip(alone, rows)) if a != b]
     assert not differ, f"{len(differ)} of {len(lines)} lines differ alone, e.g. line {differ[0] + 1}"
@@ -194,8 +208,9 @@ def test_file_alone_shuffled_and_first_tm_run_give_the_same_bytes(kind, beam, co
     with_tm = _rows(tmp_path / "tm.jsonl")
     assert [r["translation"] for r in with_tm] == [r["translation"] for r in rows]
     for ours, plain in zip(with_tm, rows):
-        assert [(s["translation"], s["score"]) for s in ours["sentences"]] == \
-            [(s["translation"], s["score"]) for s in plain["sentences"]]
+        assert [(s["translation"], s["score"]) for s in ours["sentences"]] == [
+            (s["translation"], s["score"]) for s in plain["sentences"]
+        ]
         if all(s.get("origin") == "mt" for s in ours["sentences"]):
             assert [{k: v for k, v in s.items() if k != "origin"} for s in ours["sentences"]] == plain["sentences"]
 
@@ -208,8 +223,9 @@ def test_engine_local_batches_give_the_file_bytes(corpus, looping_ct2, tmp_path,
     assert code == 0, err
     for batch_lines in ("7", "64"):
         out = tmp_path / f"engine-{batch_lines}.jsonl"
-        code, _, err = run_cli("translate", source, *common, "--engine", "local", "--batch-lines", batch_lines,
-                               "-o", out)
+        code, _, err = run_cli(
+            "translate", source, *common, "--engine", "local", "--batch-lines", batch_lines, "-o", out
+        )
         assert code == 0, err
         assert out.read_bytes() == (tmp_path / "file.jsonl").read_bytes()
 
@@ -221,16 +237,31 @@ def test_engine_ray_gives_the_file_bytes(corpus, looping_ct2, tmp_path, run_cli)
     common = ["--to", "en", "--model", f"ar-en={looping_ct2}", *_settings(4), "-q"]
     code, _, err = run_cli("translate", source, *common, "-o", tmp_path / "file.jsonl")
     assert code == 0, err
-    code, _, err = run_cli("translate", source, *common, "--engine", "ray", "--actors", "2", "--batch-lines", "50",
-                           "-o", tmp_path / "ray.jsonl")
+    code, _, err = run_cli(
+        "translate",
+        source,
+        *common,
+        "--engine",
+        "ray",
+        "--actors",
+        "2",
+        "--batch-lines",
+        "50",
+        "-o",
+        tmp_path / "ray.jsonl",
+    )
     assert code == 0, err
     assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "file.jsonl").read_bytes()
 
 
 def _process(args: list) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "mt", "translate", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1",
-                                                                    "MT_PROGRESS": "0", "PYTHONPATH": str(REPO)})
+    return subprocess.Popen(
+        [sys.executable, "-m", "mt", "translate", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0", "PYTHONPATH": str(REPO)},
+    )
 
 
 def _journal_batches(path: Path) -> int:
@@ -241,8 +272,11 @@ def _job_blocks(path: Path) -> int:
     return sqlite_count(path, "SELECT count(DISTINCT block) FROM job_entries")
 
 
-@pytest.mark.parametrize("engine", [[], pytest.param(["--engine", "local", "--batch-lines", "40"],
-                                                     marks=pytest.mark.slow)], ids=["default", "local"])
+@pytest.mark.parametrize(
+    "engine",
+    [[], pytest.param(["--engine", "local", "--batch-lines", "40"], marks=pytest.mark.slow)],
+    ids=["default", "local"],
+)
 def test_resume_after_sigkill_gives_the_uninterrupted_bytes(engine, corpus, looping_ct2, tmp_path):
     """(g): recurring sentences (the same text in other blocks, another spelling of one) come back as an
     uninterrupted run writes them, on the default path (a job database) and on --engine local (a journal)."""
@@ -280,8 +314,9 @@ def test_32_concurrent_server_requests_get_what_each_sentence_gets_alone(corpus,
 
     lines, _ = corpus
     texts = [line for line in lines[1::3] if line.strip()][:32]
-    translator = Translator({"ar-en": str(looping_ct2)}, beam_size=beam, max_length_ratio=0.5, max_length_extra=3,
-                            first_block_units=512)
+    translator = Translator(
+        {"ar-en": str(looping_ct2)}, beam_size=beam, max_length_ratio=0.5, max_length_extra=3, first_block_units=512
+    )
     glossary = Glossary.load(GLOSSARY)
     alone = translator.sharing_models(glossary, "strict")
     expected = [_sentence_bytes(alone.translate([text], to="en")[0]) for text in texts]
@@ -298,6 +333,13 @@ def test_32_concurrent_server_requests_get_what_each_sentence_gets_alone(corpus,
 
 def _sentence_bytes(line) -> str:
     """A line's translation, scores and terms as one string (what JSONL would carry)."""
-    return json.dumps([line.translation, [(s.translation, s.score, s.complete,
-                                           [(t.concept_id, t.target, t.status) for t in s.terms])
-                                          for s in line.sentences]], ensure_ascii=False)
+    return json.dumps(
+        [
+            line.translation,
+            [
+                (s.translation, s.score, s.complete, [(t.concept_id, t.target, t.status) for t in s.terms])
+                for s in line.sentences
+            ],
+        ],
+        ensure_ascii=False,
+    )

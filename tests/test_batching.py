@@ -19,10 +19,12 @@ class _EchoLeg:
 
 def test_requests_to_one_leg_share_a_decode():
     leg, other = _EchoLeg(), _EchoLeg()
-    requests = [DecodeRequest(leg, [["a"], ["b"]]),
-                DecodeRequest(other, [["x"]]),
-                DecodeRequest(leg, [["c"]], prefixes=[["p"]], suppress=[[["q"]]], attention=True, repair=True),
-                DecodeRequest(leg, [])]
+    requests = [
+        DecodeRequest(leg, [["a"], ["b"]]),
+        DecodeRequest(other, [["x"]]),
+        DecodeRequest(leg, [["c"]], prefixes=[["p"]], suppress=[[["q"]]], attention=True, repair=True),
+        DecodeRequest(leg, []),
+    ]
     answers = serve(requests)
     assert [[h.pieces for h in a] for a in answers] == [[["a"], ["b"]], [["x"]], [["p", "c"]], []]
     # one call for the three sources of `leg`: free sources get empty prefixes and suppress lists

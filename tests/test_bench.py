@@ -26,8 +26,24 @@ def tiny_ct2(tiny_ar_en, tmp_path_factory):
 
 
 def run_child(bench, capsys, system: str, model, steps: int = 6) -> dict:
-    bench.main(["--child", system, "--model", str(model), "--sentences", "4", "--batch", "2", "--beam", "2",
-                "--new-tokens", str(steps), "--threads", "1"])
+    bench.main(
+        [
+            "--child",
+            system,
+            "--model",
+            str(model),
+            "--sentences",
+            "4",
+            "--batch",
+            "2",
+            "--beam",
+            "2",
+            "--new-tokens",
+            str(steps),
+            "--threads",
+            "1",
+        ]
+    )
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 

@@ -34,12 +34,14 @@ def texts(tmp_path):
     ref = tmp_path / "ref.en"
     ref.write_text(_lines(FLORES_EN, 30), encoding="utf-8")
     hyp = tmp_path / "hyp.en"
-    hyp.write_text("".join(" ".join(line.split()[:-1]) + "\n" for line in _lines(FLORES_EN, 30).splitlines()),
-                   encoding="utf-8")
+    hyp.write_text(
+        "".join(" ".join(line.split()[:-1]) + "\n" for line in _lines(FLORES_EN, 30).splitlines()), encoding="utf-8"
+    )
     return ref, hyp
 
 
 # -- item 6: MT_DEBUG ----------------------------------------------------------------------------------------
+
 
 def test_debug_shows_the_traceback_and_its_cause_for_user_errors(run_cli, tmp_path, monkeypatch):
     missing = tmp_path / "missing.tsv"
@@ -62,8 +64,7 @@ def test_debug_shows_the_traceback_of_internal_errors_and_keeps_the_exit_status(
     monkeypatch.setattr(mt.evaluation, "evaluate_files", broken)
     ref, hyp = texts
     code, _, err = run_cli("evaluate", "-r", ref, hyp)
-    assert code == 3 and err.strip() == ("mt: internal error: RuntimeError: a bug (set MT_DEBUG=1 for a "
-                                         "traceback)")
+    assert code == 3 and err.strip() == ("mt: internal error: RuntimeError: a bug (set MT_DEBUG=1 for a traceback)")
     monkeypatch.setenv("MT_DEBUG", "1")
     code, _, err = run_cli("evaluate", "-r", ref, hyp)
     assert code == 3
@@ -73,21 +74,27 @@ def test_debug_shows_the_traceback_of_internal_errors_and_keeps_the_exit_status(
 
 def test_no_user_error_is_raised_from_none_in_the_cli_layers():
     """Causes are chained (`from error`), so MT_DEBUG shows why something failed."""
-    owned = [*(REPO / "mt" / "cli").glob("*.py"), REPO / "mt" / "glossary" / "glossary.py",
-             REPO / "mt" / "glossary" / "lint.py", REPO / "mt" / "formats" / "writing.py",
-             *(p for p in (REPO / "mt" / "alignment").rglob("*.py") if p.name not in ("attention.py", "io.py")),
-             *(p for p in (REPO / "mt" / "evaluation").rglob("*.py") if p.name not in ("inputs.py", "language.py"))]
+    owned = [
+        *(REPO / "mt" / "cli").glob("*.py"),
+        REPO / "mt" / "glossary" / "glossary.py",
+        REPO / "mt" / "glossary" / "lint.py",
+        REPO / "mt" / "formats" / "writing.py",
+        *(p for p in (REPO / "mt" / "alignment").rglob("*.py") if p.name not in ("attention.py", "io.py")),
+        *(p for p in (REPO / "mt" / "evaluation").rglob("*.py") if p.name not in ("inputs.py", "language.py")),
+    ]
     offenders = []
     for path in owned:
         text = path.read_text(encoding="utf-8")
         if path == REPO / "mt" / "cli" / "glossary.py":  # its line reader belongs to the readers' change
             text = text.split("def _read_lines")[0]
-        offenders += [f"{path.relative_to(REPO)}:{n}" for n, line in enumerate(text.splitlines(), start=1)
-                      if "from None" in line]
+        offenders += [
+            f"{path.relative_to(REPO)}:{n}" for n, line in enumerate(text.splitlines(), start=1) if "from None" in line
+        ]
     assert offenders == []
 
 
 # -- item 11: --version, models list ---------------------------------------------------------------------------
+
 
 def test_version(run_cli):
     code, out, _ = run_cli("--version")
@@ -106,13 +113,16 @@ def test_models_list_prints_whole_ids_when_piped(run_cli):
 
 # -- item 7: sacrebleu's habits ----------------------------------------------------------------------------------
 
+
 def test_metrics_after_m_as_sacrebleu_types_them(run_cli, texts):
     ref, hyp = texts
-    code, spaced, err = run_cli("evaluate", "-r", ref, hyp, "-m", "bleu", "chrf", "ter", "--format", "json",
-                                "--confidence-n", "0")
+    code, spaced, err = run_cli(
+        "evaluate", "-r", ref, hyp, "-m", "bleu", "chrf", "ter", "--format", "json", "--confidence-n", "0"
+    )
     assert code == 0, err
-    code, commas, err = run_cli("evaluate", "-r", ref, hyp, "-m", "bleu,chrf,ter", "--format", "json",
-                                "--confidence-n", "0")
+    code, commas, err = run_cli(
+        "evaluate", "-r", ref, hyp, "-m", "bleu,chrf,ter", "--format", "json", "--confidence-n", "0"
+    )
     assert code == 0, err
     assert spaced == commas
     import json
@@ -128,8 +138,9 @@ def test_a_file_named_like_a_metric_stays_a_hypothesis(run_cli, texts, tmp_path,
     ref, hyp = texts
     monkeypatch.chdir(tmp_path)
     (tmp_path / "chrf").write_text(hyp.read_text(encoding="utf-8"), encoding="utf-8")
-    code, out, err = run_cli("evaluate", "-r", ref, hyp, "-m", "bleu", "chrf", "--format", "json",
-                             "--confidence-n", "0", "--test", "none")
+    code, out, err = run_cli(
+        "evaluate", "-r", ref, hyp, "-m", "bleu", "chrf", "--format", "json", "--confidence-n", "0", "--test", "none"
+    )
     assert code == 0, err
     report = json.loads(out)
     assert report["metrics"] == ["BLEU"]
@@ -142,8 +153,16 @@ def test_a_file_named_like_a_metric_stays_a_hypothesis(run_cli, texts, tmp_path,
 
 # -- item 11: the report format follows the extension ------------------------------------------------------------
 
-@pytest.mark.parametrize("name,start", [("report.html", "<!DOCTYPE html>"), ("report.md", "# Evaluation report"),
-                                        ("report.json", "{"), ("report.txt", "")])
+
+@pytest.mark.parametrize(
+    "name,start",
+    [
+        ("report.html", "<!DOCTYPE html>"),
+        ("report.md", "# Evaluation report"),
+        ("report.json", "{"),
+        ("report.txt", ""),
+    ],
+)
 def test_report_format_from_the_output_extension(run_cli, texts, tmp_path, name, start):
     ref, hyp = texts
     out = tmp_path / name
@@ -164,6 +183,7 @@ def test_explicit_report_format_wins_over_the_extension(run_cli, texts, tmp_path
 
 
 # -- item 11: align ------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("backend", ["fastalign", "eflomal"])
 def test_align_words_on_empty_files_gives_empty_output(run_cli, tmp_path, backend):
@@ -225,6 +245,7 @@ def test_align_words_help_shows_the_install_extra(run_cli, monkeypatch):
 
 
 # -- item 11: glossary ---------------------------------------------------------------------------------------------
+
 
 def test_glossary_add_to_a_csv_says_what_to_do(run_cli, tmp_path):
     csv = tmp_path / "x.csv"

@@ -40,6 +40,7 @@ def _copy(source, target, lines: int | None = None):
 
 # -- item 5: two inputs, one planned output ------------------------------------------------------------------
 
+
 def test_translate_refuses_two_inputs_with_the_same_output(run_cli, fast_tiny, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -58,17 +59,33 @@ def test_evaluate_several_systems_keep_their_outputs_apart(run_cli, tmp_path):
     ref = _copy(FLORES_EN, tmp_path / "ref.en", 20)
     sys1 = _copy(FLORES_EN, tmp_path / "sys1.en", 20)
     sys2 = tmp_path / "sys2.en"
-    sys2.write_text("".join(line[::-1] + "\n" for line in sys1.read_text(encoding="utf-8").splitlines()),
-                    encoding="utf-8")
+    sys2.write_text(
+        "".join(line[::-1] + "\n" for line in sys1.read_text(encoding="utf-8").splitlines()), encoding="utf-8"
+    )
     report = tmp_path / "report.json"
-    code, _, err = run_cli("evaluate", "-r", ref, sys1, sys2, "-o", report, "--segments", report,
-                           "--confidence-n", "0", "--test", "none")
+    code, _, err = run_cli(
+        "evaluate", "-r", ref, sys1, sys2, "-o", report, "--segments", report, "--confidence-n", "0", "--test", "none"
+    )
     _one_line_error(code, err, "name the same file")
     same = tmp_path / "link.json"
     report.write_text("{}", encoding="utf-8")
     os.link(report, same)
-    code, _, err = run_cli("evaluate", "-r", ref, sys1, sys2, "-o", report, "--segments", same, "--force",
-                           "--confidence-n", "0", "--test", "none")
+    code, _, err = run_cli(
+        "evaluate",
+        "-r",
+        ref,
+        sys1,
+        sys2,
+        "-o",
+        report,
+        "--segments",
+        same,
+        "--force",
+        "--confidence-n",
+        "0",
+        "--test",
+        "none",
+    )
     _one_line_error(code, err, "name the same file")
     code, _, err = run_cli("evaluate", "-r", ref, sys1, sys1, "--confidence-n", "0")
     _one_line_error(code, err, "given twice")
@@ -76,20 +93,27 @@ def test_evaluate_several_systems_keep_their_outputs_apart(run_cli, tmp_path):
 
 # -- item 11: --force never lets an output replace an input ---------------------------------------------------
 
+
 def test_translate_output_never_replaces_an_input(run_cli, fast_tiny, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     source = _copy(SEED_AR, tmp_path / "a.txt", 2)
     before = source.read_bytes()
     (tmp_path / "link.txt").symlink_to(source)
     os.link(source, tmp_path / "hard.txt")
-    for name, output in (("a.txt", "a.txt"), ("a.txt", "./a.txt"), ("link.txt", "a.txt"), ("hard.txt", "a.txt"),
-                         ("a.txt", str(source))):
+    for name, output in (
+        ("a.txt", "a.txt"),
+        ("a.txt", "./a.txt"),
+        ("link.txt", "a.txt"),
+        ("hard.txt", "a.txt"),
+        ("a.txt", str(source)),
+    ):
         code, _, err = run_cli("translate", name, "--to", "en", "-o", output, "--force", *fast_tiny)
         _one_line_error(code, err, "would replace the input")
         assert source.read_bytes() == before
     reference = _copy(SEED_EN, tmp_path / "ref.en", 2)
-    code, _, err = run_cli("translate", "a.txt", "--to", "en", "-o", reference, "--ref", reference, "--force",
-                           *fast_tiny)
+    code, _, err = run_cli(
+        "translate", "a.txt", "--to", "en", "-o", reference, "--ref", reference, "--force", *fast_tiny
+    )
     _one_line_error(code, err, "would replace the input")
 
 
@@ -112,8 +136,20 @@ def test_align_output_never_replaces_an_input(run_cli, tmp_path):
     assert tgt.read_bytes() == before
     extra_src = _copy(FLORES_AR, tmp_path / "x.ar", 5)
     extra_tgt = _copy(FLORES_EN, tmp_path / "x.en", 5)
-    code, _, err = run_cli("align", "words", src, tgt, "--corpus", extra_src, extra_tgt, "-o", extra_tgt,
-                           "--force", "--backend", "fastalign")
+    code, _, err = run_cli(
+        "align",
+        "words",
+        src,
+        tgt,
+        "--corpus",
+        extra_src,
+        extra_tgt,
+        "-o",
+        extra_tgt,
+        "--force",
+        "--backend",
+        "fastalign",
+    )
     _one_line_error(code, err, "would replace the input", str(extra_tgt))
     code, _, err = run_cli("align", "sentences", src, tgt, "-o", src, "--force")
     _one_line_error(code, err, "would replace the input")
@@ -130,6 +166,7 @@ def test_glossary_export_never_replaces_its_input(run_cli, tmp_path, repo):
 
 
 # -- item 11: an output directory that cannot be written -------------------------------------------------------
+
 
 def _unwritable(monkeypatch, directory):
     """Make creating files in ``directory`` fail as it does for a non-root user in a read-only folder."""
@@ -204,14 +241,18 @@ def test_atomic_writer_names_the_output_not_the_temporary_file(tmp_path, monkeyp
 
 # -- item 11: SIGTERM cleans up like Ctrl-C ---------------------------------------------------------------------
 
+
 def test_sigterm_leaves_no_partial_output(tiny_models, tmp_path):
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     output = out_dir / "flores.en.txt"
     # random tiny weights never emit </s>: every sentence runs to the decoding limit, so this run takes minutes
-    process = subprocess.Popen([sys.executable, "-m", "mt", "translate", FLORES_AR, "--to", "en", "-o", output,
-                                "--beam", "1", *tiny_models], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mt", "translate", FLORES_AR, "--to", "en", "-o", output, "--beam", "1", *tiny_models],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0"},
+    )
     try:
         deadline = time.monotonic() + 120
         while not list(out_dir.iterdir()) and time.monotonic() < deadline and process.poll() is None:

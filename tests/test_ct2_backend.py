@@ -71,8 +71,11 @@ def _mean_log_prob(hf, source: list[str], pieces: list[str], finished: bool) -> 
     input_ids, mask = hf._encode([source])
     ids = hf.vocab.target_ids(pieces) + ([hf.vocab.eos_id] if finished else [])
     with torch.no_grad():
-        logits = hf.model(input_ids=input_ids, attention_mask=mask,
-                          decoder_input_ids=torch.tensor([[hf.pad_id] + ids[:-1]] if ids else [[hf.pad_id]])).logits
+        logits = hf.model(
+            input_ids=input_ids,
+            attention_mask=mask,
+            decoder_input_ids=torch.tensor([[hf.pad_id] + ids[:-1]] if ids else [[hf.pad_id]]),
+        ).logits
     log_probs = torch.log_softmax(logits[0], -1)
     total = sum(float(log_probs[j, i]) for j, i in enumerate(ids))
     return total / (len(ids) if finished else len(ids) + 1)
@@ -201,8 +204,10 @@ def test_glossary_enforcement_on_both_backends(tiny_ar_en, tmp_path):
         runs[name] = translator.translate(lines, to="en")
         assert translator.legs("en")[0].backend.name == name
         assert translator.stats.terms_found == translator.stats.terms_present >= 40
-    report = {name: [[(t.concept_id, t.status) for s in line.sentences for t in s.terms] for line in results]
-              for name, results in runs.items()}
+    report = {
+        name: [[(t.concept_id, t.status) for s in line.sentences for t in s.terms] for line in results]
+        for name, results in runs.items()
+    }
     assert report["hf"] == report["ct2"]
     assert [r.translation for r in runs["hf"]] == [r.translation for r in runs["ct2"]]
     assert any(status == "enforced" for line in report["ct2"] for _, status in line)

@@ -41,8 +41,10 @@ def test_convert_then_translate_the_seed_article_into_both_targets(run_cli, conv
         assert (ar_en / name).exists()
     assert json.loads((en_zh / "tarjama.json").read_text(encoding="utf-8"))["target_token"] == ">>cmn_Hans<<"
     source = SEED.read_text(encoding="utf-8").split("\n")
-    for target, models in (("en", ["--model", f"ar-en={ar_en}"]),
-                           ("zh", ["--model", f"ar-en={ar_en}", "--model", f"en-zh={en_zh}"])):
+    for target, models in (
+        ("en", ["--model", f"ar-en={ar_en}"]),
+        ("zh", ["--model", f"ar-en={ar_en}", "--model", f"en-zh={en_zh}"]),
+    ):
         out = tmp_path / f"seed.{target}.jsonl"
         code, _, err = run_cli("translate", SEED, "--to", target, "-o", out, *models, *FAST, "--threads", "1")
         assert code == 0, err
@@ -69,11 +71,22 @@ def test_a_converted_directory_is_detected_and_the_zh_leg_gets_its_language_toke
 
 
 def test_ct2_and_hf_backends_are_refused_on_the_other_kind(run_cli, converted, tiny_ar_en, tmp_path):
-    code, _, err = run_cli("translate", SEED, "--to", "en", "--model", f"ar-en={converted['ar-en-int8']}",
-                           "--backend", "hf", "-o", tmp_path / "x.txt")
+    code, _, err = run_cli(
+        "translate",
+        SEED,
+        "--to",
+        "en",
+        "--model",
+        f"ar-en={converted['ar-en-int8']}",
+        "--backend",
+        "hf",
+        "-o",
+        tmp_path / "x.txt",
+    )
     _one_line_error(code, err, "cannot run on the transformers backend")
-    code, _, err = run_cli("translate", SEED, "--to", "en", "--model", f"ar-en={tiny_ar_en}",
-                           "--backend", "ct2", "-o", tmp_path / "y.txt")
+    code, _, err = run_cli(
+        "translate", SEED, "--to", "en", "--model", f"ar-en={tiny_ar_en}", "--backend", "ct2", "-o", tmp_path / "y.txt"
+    )
     _one_line_error(code, err, "mt models convert")
     assert not (tmp_path / "x.txt").exists() and not (tmp_path / "y.txt").exists()
 

@@ -25,8 +25,8 @@ def words(text: str) -> list[tuple[int, int]]:
 
 
 # -- placement on given links -----------------------------------------------------------------------------------
-SRC = "aa bb cc dd"   # words 0..3
-TGT = "WW XX YY ZZ"   # words 0..3
+SRC = "aa bb cc dd"  # words 0..3
+TGT = "WW XX YY ZZ"  # words 0..3
 
 
 def place(tags, links, source=SRC, target=TGT):
@@ -44,7 +44,7 @@ def test_crossing_links_move_the_tag_and_keep_siblings_apart():
     links = {(0, 3), (1, 2), (2, 1), (3, 0)}
     result = place([Tag("b", 0, 5), Tag("i", 6, 11)], links)
     b, i = result.tags
-    assert TGT[b.start:b.end] == "YY ZZ" and TGT[i.start:i.end] == "WW XX"
+    assert TGT[b.start : b.end] == "YY ZZ" and TGT[i.start : i.end] == "WW XX"
     assert nested_properly(result.tags) and result.displaced == ()
 
 
@@ -65,18 +65,18 @@ def test_overlapping_siblings_are_trimmed_not_crossed():
     links = {(0, 1), (0, 2), (1, 2), (1, 3)}
     result = place([Tag("b", 0, 2), Tag("i", 3, 5)], links)
     b, i = result.tags
-    assert TGT[b.start:b.end] == "XX YY" and TGT[i.start:i.end] == "ZZ"
+    assert TGT[b.start : b.end] == "XX YY" and TGT[i.start : i.end] == "ZZ"
     assert nested_properly(result.tags) and result.displaced == ()
 
 
 def test_unaligned_tag_still_wraps_words_near_its_place_and_is_displaced():
     result = place([Tag("b", 6, 8), Tag("x", 9, 9, paired=False)], {(0, 0), (1, 1)})
     b, x = result.tags
-    assert TGT[b.start:b.end] == "YY"  # as many words as it had (cc), where cc stood in proportion
+    assert TGT[b.start : b.end] == "YY"  # as many words as it had (cc), where cc stood in proportion
     assert x.start in (0, 2, 3, 5, 6, 8, 9, 11)  # a point: at a word boundary
     assert set(result.displaced) == {"b", "x"}
     two = place([Tag("b", 3, 8)], set())  # <b>bb cc</b>, nothing linked: two words
-    assert TGT[two.tags[0].start:two.tags[0].end] == "XX YY" and two.displaced == ("b",)
+    assert TGT[two.tags[0].start : two.tags[0].end] == "XX YY" and two.displaced == ("b",)
 
 
 def test_a_paired_tag_whose_words_went_to_a_sibling_wraps_the_free_words_or_its_parent():
@@ -98,12 +98,12 @@ def test_a_displaced_tag_takes_a_word_from_a_sibling_instead_of_wrapping_its_sib
     # XLIFF <g> cannot take its siblings inside it)
     result = place([Tag("a", 0, 2), Tag("b", 3, 8), Tag("c", 9, 11)], {(0, 0), (1, 1), (2, 3)})
     a, b, c = result.tags
-    assert TGT[a.start:a.end] == "WW" and TGT[b.start:b.end] == "XX YY" and TGT[c.start:c.end] == "ZZ"
+    assert TGT[a.start : a.end] == "WW" and TGT[b.start : b.end] == "XX YY" and TGT[c.start : c.end] == "ZZ"
     assert result.displaced == ("c",)
     # a sibling's own tag keeps its word: <b>aa <i>bb</i></b> <c>cc</c>, b -> all words, i -> ZZ: c takes WW
     kept = place([Tag("b", 0, 5), Tag("i", 3, 5), Tag("c", 6, 8)], {(0, 0), (1, 3), (0, 3)})
     b, i, c = kept.tags
-    assert TGT[i.start:i.end] == "ZZ" and TGT[c.start:c.end] == "WW" and TGT[b.start:b.end] == "XX YY ZZ"
+    assert TGT[i.start : i.end] == "ZZ" and TGT[c.start : c.end] == "WW" and TGT[b.start : b.end] == "XX YY ZZ"
     assert nested_properly(kept.tags) and kept.displaced == ("c",)
 
 
@@ -140,7 +140,7 @@ def test_empty_paired_tag_is_placed_like_a_point_and_whole_text_tag_covers_all()
 
 def test_tag_over_part_of_a_word_takes_the_whole_aligned_word():
     result = place([Tag("b", 4, 5)], {(1, 2)})  # <b>b</b> inside "bb"
-    assert TGT[result.tags[0].start:result.tags[0].end] == "YY"
+    assert TGT[result.tags[0].start : result.tags[0].end] == "YY"
 
 
 def test_deep_nesting_with_random_links_always_nests():
@@ -149,8 +149,14 @@ def test_deep_nesting_with_random_links_always_nests():
     rng = random.Random(7)
     source = " ".join(f"w{k}" for k in range(12))
     target = " ".join(f"T{k}" for k in range(15))
-    tags = [Tag("p", 0, 20), Tag("q", 3, 14), Tag("r", 6, 8), Tag("s", 9, 14), Tag("x", 12, 12, False),
-            Tag("t", 21, len(source))]
+    tags = [
+        Tag("p", 0, 20),
+        Tag("q", 3, 14),
+        Tag("r", 6, 8),
+        Tag("s", 9, 14),
+        Tag("x", 12, 12, False),
+        Tag("t", 21, len(source)),
+    ]
     for _ in range(200):
         links = {(rng.randrange(12), rng.randrange(15)) for _ in range(rng.randrange(0, 20))}
         result = place(tags, links, source, target)
@@ -183,8 +189,13 @@ def ct2_translator(tiny_ar_en, tiny_en_zh, tmp_path_factory):
     from mt.models.convert import convert
 
     root = tmp_path_factory.mktemp("ct2-docs")
-    return Translator({"ar-en": str(convert(str(tiny_ar_en), root / "ar-en", quantization="float32")),
-                       "en-zh": str(convert(str(tiny_en_zh), root / "en-zh", quantization="float32"))}, **FAST)
+    return Translator(
+        {
+            "ar-en": str(convert(str(tiny_ar_en), root / "ar-en", quantization="float32")),
+            "en-zh": str(convert(str(tiny_en_zh), root / "en-zh", quantization="float32")),
+        },
+        **FAST,
+    )
 
 
 @pytest.mark.parametrize("backend", ["hf", "ct2"])
@@ -276,9 +287,11 @@ def test_tag_goes_where_the_alignment_head_links_its_words(hf_translator, monkey
     for sentence, translated, (source_pieces, pieces, _) in zip(sentences, translations, decoded):
         assert hf_translator.legs("en")[0].detokenize(pieces) == translated.text
         matrix = np.array(backend.attention(source_pieces, pieces))
-        links = merge_to_words(SubwordAttention(source_pieces, pieces, matrix).subword_links(),
-                               piece_to_word(source_pieces, sentence, tokenize_with_offsets(sentence, "ar")),
-                               piece_to_word(pieces, translated.text, tokenize_with_offsets(translated.text, "en")))
+        links = merge_to_words(
+            SubwordAttention(source_pieces, pieces, matrix).subword_links(),
+            piece_to_word(source_pieces, sentence, tokenize_with_offsets(sentence, "ar")),
+            piece_to_word(pieces, translated.text, tokenize_with_offsets(translated.text, "en")),
+        )
         expected = _expected(translated, links)
         _check_bold(translated, expected)
         placed_somewhere += expected is not None
@@ -341,11 +354,15 @@ def test_glossary_term_split_by_a_tag_is_enforced(hf_translator, to):
 
 # -- translate_file and the CLI ----------------------------------------------------------------------------------
 def tmx(*arabic: str, extra: str = "") -> str:
-    units = "".join(f'<tu tuid="{k}"><tuv xml:lang="ar"><seg>{text}</seg></tuv>{extra}</tu>\n'
-                    for k, text in enumerate(arabic, start=1))
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" segtype="sentence" '
-            f'o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>\n'
-            f'<body>\n{units}</body></tmx>\n')
+    units = "".join(
+        f'<tu tuid="{k}"><tuv xml:lang="ar"><seg>{text}</seg></tuv>{extra}</tu>\n'
+        for k, text in enumerate(arabic, start=1)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" segtype="sentence" '
+        f'o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>\n'
+        f"<body>\n{units}</body></tmx>\n"
+    )
 
 
 TMX_TEXT = tmx(FLORES[3], f'{FLORES[4][:30]}<ph x="1">&lt;br/&gt;</ph>{FLORES[4][30:]}', FLORES[5])
@@ -379,15 +396,20 @@ def test_cli_document_and_text_into_a_directory_with_report(run_cli, fast_tiny, 
     text = tmp_path / "in" / "notes.txt"
     text.write_text(f"{FLORES[6]}\n\n{FLORES[7]}\n", encoding="utf-8")
     report = tmp_path / "review.jsonl"
-    code, out, err = run_cli("translate", doc, text, "--to", "zh", "-o", tmp_path / "out", "--report", report,
-                             "-q", *fast_tiny)
+    code, out, err = run_cli(
+        "translate", doc, text, "--to", "zh", "-o", tmp_path / "out", "--report", report, "-q", *fast_tiny
+    )
     assert code == 0, err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["memory.zh.tmx", "notes.zh.txt"]
     assert (tmp_path / "out" / "memory.zh.tmx").read_text(encoding="utf-8").count('<tuv xml:lang="zh-CN">') == 3
     rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert [(r["input"], r["location"]) for r in rows] == [
-        (str(doc), "tu 1 (tuid 1)"), (str(doc), "tu 2 (tuid 2)"), (str(doc), "tu 3 (tuid 3)"),
-        (str(text), "line 1"), (str(text), "line 3")]
+        (str(doc), "tu 1 (tuid 1)"),
+        (str(doc), "tu 2 (tuid 2)"),
+        (str(doc), "tu 3 (tuid 3)"),
+        (str(text), "line 1"),
+        (str(text), "line 3"),
+    ]
     assert rows[1]["source"] == FLORES[4] and rows[3]["source"] == FLORES[6]
     for r in rows:
         assert r["translation"] and isinstance(r["score"], float) and r["terms"] == []
@@ -398,11 +420,14 @@ def test_cli_document_and_text_into_a_directory_with_report(run_cli, fast_tiny, 
     assert code == 1 and "already exists" in err and len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--format", "jsonl"], "--format applies to text inputs only"),
-    (["--resume"], "--resume works for text inputs only"),
-    (["--input-format", "nonesuch"], "unknown --input-format"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--format", "jsonl"], "--format applies to text inputs only"),
+        (["--resume"], "--resume works for text inputs only"),
+        (["--input-format", "nonesuch"], "unknown --input-format"),
+    ],
+)
 def test_cli_document_option_errors(run_cli, fast_tiny, tmp_path, args, message):
     doc = tmp_path / "a.tmx"
     doc.write_text(TMX_TEXT, encoding="utf-8")
@@ -415,11 +440,13 @@ def test_cli_bad_document_writes_nothing(run_cli, fast_tiny, tmp_path):
     good = tmp_path / "good.tmx"
     good.write_text(TMX_TEXT, encoding="utf-8")
     bad = tmp_path / "bad.tmx"
-    bad.write_text('<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY e SYSTEM "file:///etc/passwd">]><tmx/>',
-                   encoding="utf-8")
+    bad.write_text(
+        '<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY e SYSTEM "file:///etc/passwd">]><tmx/>', encoding="utf-8"
+    )
     (tmp_path / "out").mkdir()
-    code, out, err = run_cli("translate", good, bad, "--to", "en", "-o", tmp_path / "out", "--report",
-                             tmp_path / "r.jsonl", *fast_tiny)
+    code, out, err = run_cli(
+        "translate", good, bad, "--to", "en", "-o", tmp_path / "out", "--report", tmp_path / "r.jsonl", *fast_tiny
+    )
     assert code == 1 and "bad.tmx: declares XML entities" in err and "root:" not in err + out
     assert list((tmp_path / "out").iterdir()) == [] and not (tmp_path / "r.jsonl").exists()
     code, _, err = run_cli("translate", good, "--to", "en", "-o", tmp_path / "x.tmx", "--report", good, *fast_tiny)
@@ -454,16 +481,30 @@ def test_cli_document_with_tm_reports_origin_and_fuzzy(run_cli, fast_tiny, tmp_p
     doc = tmp_path / "memory.tmx"
     doc.write_text(TMX_TEXT, encoding="utf-8")
     report = tmp_path / "r.jsonl"
-    code, _, err = run_cli("translate", doc, "--to", "en", "-o", tmp_path / "a.tmx", "--tm", memory, "--report",
-                           report, "-q", *fast_tiny)
+    code, _, err = run_cli(
+        "translate", doc, "--to", "en", "-o", tmp_path / "a.tmx", "--tm", memory, "--report", report, "-q", *fast_tiny
+    )
     assert code == 0, err
     rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert [r["origin"] for r in rows] == ["mt", "mt", "mt"]
     assert rows[0]["fuzzy"]["target"] == "A human translation." and rows[0]["fuzzy"]["origin"] == "human"
     assert 75 <= rows[0]["fuzzy"]["similarity"] < 100 and rows[2]["fuzzy"] is None
     # the second run reuses the stored MT, and the report does not offer a sentence's own MT as a fuzzy match
-    code, _, err = run_cli("translate", doc, "--to", "en", "-o", tmp_path / "b.tmx", "--tm", memory, "--report",
-                           report, "--force", "-q", *fast_tiny)
+    code, _, err = run_cli(
+        "translate",
+        doc,
+        "--to",
+        "en",
+        "-o",
+        tmp_path / "b.tmx",
+        "--tm",
+        memory,
+        "--report",
+        report,
+        "--force",
+        "-q",
+        *fast_tiny,
+    )
     rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert code == 0 and [r["origin"] for r in rows] == ["tm-mt"] * 3 and rows[2]["fuzzy"] is None
     # the same translations; the tags may sit elsewhere: a decoded sentence is aligned over the pieces the decoder
@@ -481,8 +522,11 @@ def _target_texts(path) -> list[str]:
         return "".join(parts)
 
     root = etree.fromstring(path.read_bytes())
-    texts = [plain(tuv.find("seg")) for tuv in root.iter("tuv")
-             if tuv.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"]
+    texts = [
+        plain(tuv.find("seg"))
+        for tuv in root.iter("tuv")
+        if tuv.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    ]
     assert len(texts) == 3
     return texts
 
@@ -493,8 +537,12 @@ URL = "https://www.example.com/news/2016/11/17/hangzhou-ecommerce.html"
 
 
 def test_segments_without_arabic_are_kept_as_they_are(hf_translator):
-    segments = [Segment("p 1", ENGLISH, (Tag("b", 4, 8),)), Segment("p 2", URL),
-                Segment("p 3", FLORES[0], (Tag("i", 0, 5),)), Segment("p 4", f"{ENGLISH} {FLORES[1][:20]}")]
+    segments = [
+        Segment("p 1", ENGLISH, (Tag("b", 4, 8),)),
+        Segment("p 2", URL),
+        Segment("p 3", FLORES[0], (Tag("i", 0, 5),)),
+        Segment("p 4", f"{ENGLISH} {FLORES[1][:20]}"),
+    ]
     seen = []
     out = hf_translator.translate_segments(segments, to="en", progress=seen.append)
     assert sum(seen) == len(segments)
@@ -509,13 +557,16 @@ def test_cli_document_keeps_english_and_urls_and_reports_them(run_cli, fast_tiny
     import json
 
     page = tmp_path / "mixed.html"
-    page.write_text(f'<html lang="ar"><body>\n<p>{ENGLISH}</p>\n<p><a href="{URL}">{URL}</a></p>\n'
-                    f"<p>{FLORES[2]}</p>\n</body></html>\n", encoding="utf-8")
+    page.write_text(
+        f'<html lang="ar"><body>\n<p>{ENGLISH}</p>\n<p><a href="{URL}">{URL}</a></p>\n'
+        f"<p>{FLORES[2]}</p>\n</body></html>\n",
+        encoding="utf-8",
+    )
     out, report = tmp_path / "mixed.en.html", tmp_path / "report.jsonl"
     code, _, err = run_cli("translate", page, "--to", "en", "-o", out, "--report", report, "-q", *fast_tiny)
     assert code == 0, err
     written = out.read_text(encoding="utf-8")
-    assert f"<p>{ENGLISH}</p>\n<p><a href=\"{URL}\">{URL}</a></p>\n" in written
+    assert f'<p>{ENGLISH}</p>\n<p><a href="{URL}">{URL}</a></p>\n' in written
     assert FLORES[2] not in written and not ARABIC.search(written)
     rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert [r.get("kept") for r in rows] == ["no Arabic", "no Arabic", None]
@@ -531,14 +582,20 @@ def test_cli_po_and_tmx_write_no_translation_for_a_message_without_arabic(run_cl
     from lxml import etree
 
     po = tmp_path / "mixed.po"
-    po.write_text(f'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-                  f'msgid "{ENGLISH}"\nmsgstr ""\n\nmsgid "{URL}"\nmsgstr ""\n\n'
-                  f'msgid "{FLORES[2]}"\nmsgstr ""\n', encoding="utf-8")
+    po.write_text(
+        f'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f'msgid "{ENGLISH}"\nmsgstr ""\n\nmsgid "{URL}"\nmsgstr ""\n\n'
+        f'msgid "{FLORES[2]}"\nmsgstr ""\n',
+        encoding="utf-8",
+    )
     tmx = tmp_path / "mixed.tmx"
-    tmx.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" '
-                   'datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="t" '
-                   f'creationtoolversion="1"/><body>\n<tu><tuv xml:lang="ar"><seg>{ENGLISH}</seg></tuv></tu>\n'
-                   f'<tu><tuv xml:lang="ar"><seg>{FLORES[2]}</seg></tuv></tu>\n</body></tmx>\n', encoding="utf-8")
+    tmx.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" '
+        'datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="t" '
+        f'creationtoolversion="1"/><body>\n<tu><tuv xml:lang="ar"><seg>{ENGLISH}</seg></tuv></tu>\n'
+        f'<tu><tuv xml:lang="ar"><seg>{FLORES[2]}</seg></tuv></tu>\n</body></tmx>\n',
+        encoding="utf-8",
+    )
     for path in (po, tmx):
         out, report = tmp_path / f"out{path.suffix}", tmp_path / f"report{path.suffix}.jsonl"
         code, _, err = run_cli("translate", path, "--to", "en", "-o", out, "--report", report, "-q", *fast_tiny)
@@ -565,8 +622,10 @@ def test_a_document_without_arabic_loads_no_model(run_cli, fast_tiny, tmp_path, 
     real = routing.load_backend
     monkeypatch.setattr(routing, "load_backend", lambda *args, **kwargs: loads.append(args) or real(*args, **kwargs))
     page = tmp_path / "english.html"
-    page.write_text(f'<html lang="ar"><body>\n<p>{ENGLISH}</p>\n<p><a href="{URL}">{URL}</a></p>\n</body></html>\n',
-                    encoding="utf-8")
+    page.write_text(
+        f'<html lang="ar"><body>\n<p>{ENGLISH}</p>\n<p><a href="{URL}">{URL}</a></p>\n</body></html>\n',
+        encoding="utf-8",
+    )
     out, report = tmp_path / "english.en.html", tmp_path / "report.jsonl"
     code, _, err = run_cli("translate", page, "--to", "en", "-o", out, "--report", report, "-q", *fast_tiny)
     assert code == 0, err
@@ -587,9 +646,9 @@ def test_a_tag_around_punctuation_whose_sentence_came_back_empty_still_wraps_wor
     segment = Segment("p 1", text, (Tag("b", len(text) - 1, len(text)),))
     sentences = [SentenceResult("قال ما يون.", "Jack Ma said.", None), SentenceResult("،", "", None)]
     assembled = assemble(segment, [LineResult(text, "Jack Ma said.", sentences)], "en")
-    done, = place_markup([assembled], hf_translator.legs("en"))
+    (done,) = place_markup([assembled], hf_translator.legs("en"))
     tag = done.tag("b")
-    assert done.text == "Jack Ma said." and tag.end > tag.start and done.text[tag.start:tag.end].strip()
+    assert done.text == "Jack Ma said." and tag.end > tag.start and done.text[tag.start : tag.end].strip()
     assert done.displaced == ("b",)
 
 
@@ -611,4 +670,6 @@ def test_a_documents_attention_does_not_leak_into_requests_answered_between_its_
     assert len(plain) >= 4 and all(s.translation for r in plain for s in r.sentences)
     assert all(s.decoded is None for r in plain for s in r.sentences)
     assert [(t.text, t.tags, t.displaced) for t in interleaved] == [(t.text, t.tags, t.displaced) for t in alone]
-    assert [r.translation for r in plain[:2]] == [r.translation for r in hf_translator.translate(FLORES[20:22], to="en")]
+    assert [r.translation for r in plain[:2]] == [
+        r.translation for r in hf_translator.translate(FLORES[20:22], to="en")
+    ]

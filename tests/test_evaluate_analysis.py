@@ -27,10 +27,26 @@ def flores():
 
 
 def test_bucket_labels_are_compare_mts():
-    assert bucket_labels([1, 2, 3, 4, 5, 10, 100, 1000]) == \
-        ["<1", "1", "2", "3", "4", "[5,10)", "[10,100)", "[100,1000)", ">=1000"]
-    assert bucket_labels([10, 20, 30, 40, 50, 60]) == \
-        ["<10", "[10,20)", "[20,30)", "[30,40)", "[40,50)", "[50,60)", ">=60"]
+    assert bucket_labels([1, 2, 3, 4, 5, 10, 100, 1000]) == [
+        "<1",
+        "1",
+        "2",
+        "3",
+        "4",
+        "[5,10)",
+        "[10,100)",
+        "[100,1000)",
+        ">=1000",
+    ]
+    assert bucket_labels([10, 20, 30, 40, 50, 60]) == [
+        "<10",
+        "[10,20)",
+        "[20,30)",
+        "[30,40)",
+        "[40,50)",
+        "[50,60)",
+        ">=60",
+    ]
 
 
 def test_word_accuracy_by_hand():
@@ -65,8 +81,9 @@ def test_length_bucket_scores_are_corpus_scores_of_the_bucket(flores):
 def test_frequency_from_a_training_file_changes_buckets(flores):
     ref, hyp = flores
     from_ref = evaluate(hyp, ref, metrics="chrf", confidence=0)
-    from_train = evaluate(hyp, ref, metrics="chrf", confidence=0, frequency_corpus=["the the the of"] * 400,
-                          frequency_source="train.en")
+    from_train = evaluate(
+        hyp, ref, metrics="chrf", confidence=0, frequency_corpus=["the the the of"] * 400, frequency_source="train.en"
+    )
     assert from_ref.frequency.frequency_source.startswith("reference")
     assert from_train.frequency.frequency_source == "train.en"
     rows = {r.label: r for r in from_train.frequency.systems["system"]}
@@ -109,8 +126,14 @@ def test_summary_line_for_translate_ref(flores):
 def test_identical_systems_are_never_significant(flores):
     ref, hyp = flores
     warnings = []
-    result = evaluate({"a": hyp[:40], "copy": hyp[:40]}, [ref[:40]], metrics="bleu", significance="both",
-                      confidence=0, on_warning=warnings.append)
+    result = evaluate(
+        {"a": hyp[:40], "copy": hyp[:40]},
+        [ref[:40]],
+        metrics="bleu",
+        significance="both",
+        confidence=0,
+        on_warning=warnings.append,
+    )
     # sacrebleu's own p-values for a zero difference are the minimum, 1/(n+1) (inherited from Multeval) ...
     assert sorted(c.p_value for c in result.comparisons) == pytest.approx([1 / 10001, 1 / 1001])
     # ... so the report keeps them but does not call the difference significant, and says why

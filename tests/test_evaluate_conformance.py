@@ -50,8 +50,13 @@ def sacrebleu_json(*args: str | Path) -> list[dict]:
 
 def sacrebleu_cli(*args: str | Path) -> str:
     """Run sacrebleu's own command line; return its stdout."""
-    done = subprocess.run([sys.executable, "-m", "sacrebleu", *map(str, args)], capture_output=True, text=True,
-                          check=True, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+    done = subprocess.run(
+        [sys.executable, "-m", "sacrebleu", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+    )
     return done.stdout
 
 
@@ -63,13 +68,16 @@ def mt_json(tmp: Path, name: str, args: list[str]) -> dict:
 
 # ---------------------------------------------------------------- sacrebleu's published values (README, test/)
 
-README_REFS = [["The dog bit the man.", "It was not unexpected.", "The man bit him first."],
-               ["The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."]]
+README_REFS = [
+    ["The dog bit the man.", "It was not unexpected.", "The man bit him first."],
+    ["The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."],
+]
 README_SYS = ["The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."]
 
 
-@pytest.mark.parametrize("tokenize, expected", [(None, 48.530827), ("13a", 48.530827), ("none", 49.1919566),
-                                                 ("intl", 43.91623493)])
+@pytest.mark.parametrize(
+    "tokenize, expected", [(None, 48.530827), ("13a", 48.530827), ("none", 49.1919566), ("intl", 43.91623493)]
+)
 def test_readme_corpus_bleu(tokenize, expected):
     result = evaluate(README_SYS, README_REFS, lang="en", tokenize=tokenize, metrics="bleu", confidence=0)
     bleu = result.systems[0].scores["BLEU"]
@@ -89,8 +97,7 @@ RO_REF = "produc\u0163ia de zah\u0103r brut se exprim\u0103 \u00een zah\u0103r a
 RO_SYS = "Produc\u021bia de zah\u0103r prim\u0103 va fi exprimat\u0103 \u00een ceea ce prive\u0219te zah\u0103rul alb;"
 
 
-@pytest.mark.parametrize("tokenize, expected", [(None, 8.493), ("none", 7.347), ("intl", 8.493),
-                                                 ("char", 40.8759)])
+@pytest.mark.parametrize("tokenize, expected", [(None, 8.493), ("none", 7.347), ("intl", 8.493), ("char", 40.8759)])
 def test_sentence_bleu_published(tokenize, expected):
     result = evaluate([RO_SYS], [RO_REF], lang="en", tokenize=tokenize, metrics="bleu", confidence=0)
     assert result.systems[0].segment_scores["BLEU"][0] == pytest.approx(expected, abs=1e-3)
@@ -98,22 +105,31 @@ def test_sentence_bleu_published(tokenize, expected):
 
 def test_ter_published():
     # sacrebleu test/test_ter.py: one shift in eight words; perfect match 0.
-    result = evaluate({"shift": ["d e f g h a b c"], "same": ["a b c d e f g h"]}, ["a b c d e f g h"], lang="en",
-                      metrics="ter", confidence=0, significance="none")
+    result = evaluate(
+        {"shift": ["d e f g h a b c"], "same": ["a b c d e f g h"]},
+        ["a b c d e f g h"],
+        lang="en",
+        metrics="ter",
+        confidence=0,
+        significance="none",
+    )
     assert result.system("shift").scores["TER"].score == pytest.approx(100 / 8)
     assert result.system("same").scores["TER"].score == 0.0
 
 
 # ---------------------------------------------------------------- sacrebleu's CLI on real files
 
+
 @pytest.fixture(scope="module")
 def english(tmp_path_factory):
     """FLORES-200 dev English (first N_LINES) and two degraded systems; our report with CIs and both tests."""
     tmp = tmp_path_factory.mktemp("en")
     ref = SYSTEMS.read(DATA / "flores200" / "flores200.dev.eng_Latn", N_LINES)
-    files = {"ref": _write(tmp / "ref.en", ref),
-             "a": _write(tmp / "a.en", SYSTEMS.degrade(ref, "A", "en", drop=0.08, substitute=0.04, swap=0.04)),
-             "b": _write(tmp / "b.en", SYSTEMS.degrade(ref, "B", "en", drop=0.10, substitute=0.05, swap=0.05))}
+    files = {
+        "ref": _write(tmp / "ref.en", ref),
+        "a": _write(tmp / "a.en", SYSTEMS.degrade(ref, "A", "en", drop=0.08, substitute=0.04, swap=0.04)),
+        "b": _write(tmp / "b.en", SYSTEMS.degrade(ref, "B", "en", drop=0.10, substitute=0.05, swap=0.05)),
+    }
     report = mt_json(tmp, "report", ["-r", str(files["ref"]), str(files["a"]), str(files["b"]), "--test", "both"])
     return files, report
 
@@ -146,8 +162,22 @@ def test_english_confidence_intervals_equal_sacrebleu_ci(english):
 
 def test_paired_bootstrap_equals_sacrebleu_paired_bs(english):
     files, report = english
-    text = sacrebleu_cli(files["ref"], "-i", files["a"], files["b"], "-m", "bleu", "chrf", "ter", "--paired-bs",
-                         "-w", "4", "-f", "text", "-nc")
+    text = sacrebleu_cli(
+        files["ref"],
+        "-i",
+        files["a"],
+        files["b"],
+        "-m",
+        "bleu",
+        "chrf",
+        "ter",
+        "--paired-bs",
+        "-w",
+        "4",
+        "-f",
+        "text",
+        "-nc",
+    )
     rows = [line for line in text.splitlines() if line.startswith("│") and "System" not in line]  # no header
     assert "Baseline:" in rows[0]
     base_cells = re.findall(r"([\d.]+) \(([\d.]+) ± ([\d.]+)\)", rows[0])
@@ -157,8 +187,9 @@ def test_paired_bootstrap_equals_sacrebleu_paired_bs(english):
     for k, metric in enumerate(["BLEU", "chrF2", "TER"]):
         for system, cells in zip(report["systems"], (base_cells, sys_cells)):
             score = system["scores"][metric]
-            assert (f"{score['score']:.4f}", f"{score['ci']['mean']:.4f}", f"{score['ci']['half_width']:.4f}") \
-                == cells[k]
+            assert (f"{score['score']:.4f}", f"{score['ci']['mean']:.4f}", f"{score['ci']['half_width']:.4f}") == cells[
+                k
+            ]
         (comp,) = [c for c in report["comparisons"] if c["metric"] == metric and c["test"] == "paired-bs"]
         assert round(comp["p_value"], 4) == pytest.approx(p_values[k], abs=1e-9)
         assert comp["baseline"] == str(files["a"]) and comp["system"] == str(files["b"])
@@ -167,8 +198,7 @@ def test_paired_bootstrap_equals_sacrebleu_paired_bs(english):
 
 def test_approximate_randomisation_equals_sacrebleu_paired_ar(english):
     files, report = english
-    theirs = sacrebleu_json(files["ref"], "-i", files["a"], files["b"], "-m", "bleu", "chrf", "ter",
-                                      "--paired-ar")
+    theirs = sacrebleu_json(files["ref"], "-i", files["a"], files["b"], "-m", "bleu", "chrf", "ter", "--paired-ar")
     assert theirs[0]["system"] == f"Baseline: {files['a']}"
     for metric in ("BLEU", "chrF2", "TER"):
         (comp,) = [c for c in report["comparisons"] if c["metric"] == metric and c["test"] == "paired-ar"]
@@ -185,15 +215,29 @@ def test_chinese_target_uses_zh_tokenizer_like_sacrebleu(tmp_path):
     hyp_path = _write(tmp_path / "hyp.zh", SYSTEMS.degrade(ref, "A", "zh"))
     report = mt_json(tmp_path, "zh", ["-r", str(ref_path), str(hyp_path), "--confidence-n", "0"])  # lang detected
     assert report["lang"] == "zh" and report["tokenize"] == "zh"
-    theirs = sacrebleu_json(ref_path, "-i", hyp_path, "-m", "bleu", "chrf", "ter", "-l", "ar-zh", "-w", "6",
-                            "--ter-normalized", "--ter-asian-support")
+    theirs = sacrebleu_json(
+        ref_path,
+        "-i",
+        hyp_path,
+        "-m",
+        "bleu",
+        "chrf",
+        "ter",
+        "-l",
+        "ar-zh",
+        "-w",
+        "6",
+        "--ter-normalized",
+        "--ter-asian-support",
+    )
     scores = report["systems"][0]["scores"]
     for t in theirs:
         assert round(scores[t["name"]]["score"], 6) == pytest.approx(t["score"], abs=1e-9)
         assert scores[t["name"]]["signature"] == t["signature"]
     assert "tok:zh" in scores["BLEU"]["signature"] and "norm:yes|punct:yes|asian:yes" in scores["TER"]["signature"]
-    plain = mt_json(tmp_path, "zh-plain", ["-r", str(ref_path), str(hyp_path), "-m", "ter", "--no-ter-asian",
-                                           "--confidence-n", "0"])
+    plain = mt_json(
+        tmp_path, "zh-plain", ["-r", str(ref_path), str(hyp_path), "-m", "ter", "--no-ter-asian", "--confidence-n", "0"]
+    )
     (theirs_plain,) = sacrebleu_json(ref_path, "-i", hyp_path, "-m", "ter", "-w", "6")
     assert plain["systems"][0]["scores"]["TER"]["signature"] == theirs_plain["signature"]
     assert round(plain["systems"][0]["scores"]["TER"]["score"], 6) == pytest.approx(theirs_plain["score"], abs=1e-9)
@@ -208,8 +252,11 @@ def test_multiple_references_tatoeba_equal_sacrebleu(tmp_path):
     assert len(ref1) >= 100
     r1, r2 = _write(tmp_path / "ref1.en", ref1), _write(tmp_path / "ref2.en", ref2)
     hyp = _write(tmp_path / "hyp.en", SYSTEMS.degrade(ref2, "T", "en", drop=0.1))
-    report = mt_json(tmp_path, "multi", ["-r", str(r1), "-r", str(r2), str(hyp), "-m", "bleu,chrf", "-m", "ter",
-                                         "--confidence-n", "0"])
+    report = mt_json(
+        tmp_path,
+        "multi",
+        ["-r", str(r1), "-r", str(r2), str(hyp), "-m", "bleu,chrf", "-m", "ter", "--confidence-n", "0"],
+    )
     theirs = sacrebleu_json(r1, r2, "-i", hyp, "-m", "bleu", "chrf", "ter", "-w", "6")
     scores = report["systems"][0]["scores"]
     for t in theirs:
@@ -230,8 +277,15 @@ def test_sentence_scores_equal_sacrebleu_sentence_level(english):
         assert result.systems[0].segment_scores["chrF2"][i] == pytest.approx(chrf.sentence_score(h, [r]).score)
         assert result.systems[0].segment_scores["chrF2++"][i] == pytest.approx(chrfpp.sentence_score(h, [r]).score)
     # sacrebleu -sl prints the same sentence BLEU (effective order) line by line.
-    lines = sacrebleu_cli(_write(Path(files["ref"]).with_name("ref60.en"), ref[:60]), "-i",
-                          _write(Path(files["ref"]).with_name("b60.en"), hyps[:60]), "-sl", "-b", "-w", "4").split()
+    lines = sacrebleu_cli(
+        _write(Path(files["ref"]).with_name("ref60.en"), ref[:60]),
+        "-i",
+        _write(Path(files["ref"]).with_name("b60.en"), hyps[:60]),
+        "-sl",
+        "-b",
+        "-w",
+        "4",
+    ).split()
     assert [float(x) for x in lines] == [round(s, 4) for s in result.systems[0].segment_scores["BLEU"]]
 
 
@@ -240,8 +294,11 @@ def test_three_systems_against_one_baseline_like_sacrebleu(english, tmp_path):
     ref = SYSTEMS.read(files["ref"])
     c_path = _write(tmp_path / "c.en", SYSTEMS.degrade(ref, "C", "en", drop=0.09, substitute=0.04, swap=0.04))
     args = [str(files["a"]), str(files["b"]), str(c_path)]
-    report = mt_json(tmp_path, "three", ["-r", str(files["ref"]), *args, "-m", "chrf", "--test", "ar",
-                                         "--paired-ar-n", "2000", "--confidence-n", "0"])
+    report = mt_json(
+        tmp_path,
+        "three",
+        ["-r", str(files["ref"]), *args, "-m", "chrf", "--test", "ar", "--paired-ar-n", "2000", "--confidence-n", "0"],
+    )
     theirs = sacrebleu_json(files["ref"], "-i", *args, "-m", "chrf", "--paired-ar", "-parn", "2000")
     assert [c["system"] for c in report["comparisons"]] == args[1:]
     for comp, row in zip(report["comparisons"], theirs[1:]):

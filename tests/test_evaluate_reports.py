@@ -41,14 +41,33 @@ def files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def result(files):
-    return evaluate({str(files["a.en"]): _read(files["a.en"], 120), "b <evil>.en": _read(files["b <evil>.en"], 120)},
-                    [_read(files["ref.en"], 120)], sources=_read(files["src.ar"], 120), top_n=5)
+    return evaluate(
+        {str(files["a.en"]): _read(files["a.en"], 120), "b <evil>.en": _read(files["b <evil>.en"], 120)},
+        [_read(files["ref.en"], 120)],
+        sources=_read(files["src.ar"], 120),
+        top_n=5,
+    )
 
 
 def test_html_is_one_self_contained_file_that_parses(files, tmp_path, capsys):
     out = tmp_path / "report.html"
-    rc = main(["evaluate", "-r", str(files["ref.en"]), str(files["a.en"]), str(files["b <evil>.en"]), "--src",
-               str(files["src.ar"]), "--format", "html", "-o", str(out), "--top", "5"])
+    rc = main(
+        [
+            "evaluate",
+            "-r",
+            str(files["ref.en"]),
+            str(files["a.en"]),
+            str(files["b <evil>.en"]),
+            "--src",
+            str(files["src.ar"]),
+            "--format",
+            "html",
+            "-o",
+            str(out),
+            "--top",
+            "5",
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     text = out.read_text(encoding="utf-8")
     doc = lxml_html.document_fromstring(text)
@@ -65,16 +84,23 @@ def test_html_is_one_self_contained_file_that_parses(files, tmp_path, capsys):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>" not in text
     assert "b &lt;evil&gt;.en" in text
     headings = [h.text_content() for h in doc.xpath("//h2")]
-    for needed in ("Scores", "Paired significance tests", "Worst segments, side by side",
-                   "Word F-measure by frequency"):
+    for needed in (
+        "Scores",
+        "Paired significance tests",
+        "Worst segments, side by side",
+        "Word F-measure by frequency",
+    ):
         assert needed in headings
     assert any("by reference length" in h for h in headings)
 
 
 def test_html_worst_segments_are_side_by_side(result):
     doc = lxml_html.document_fromstring(render(result, "html"))
-    (table,) = [t for t in doc.xpath("//table") if t.getprevious() is not None
-                and "Lowest mean" in t.getprevious().text_content()]
+    (table,) = [
+        t
+        for t in doc.xpath("//table")
+        if t.getprevious() is not None and "Lowest mean" in t.getprevious().text_content()
+    ]
     header = [th.text_content() for th in table.xpath(".//th")]
     assert header == ["line", "source", "reference", result.systems[0].name, "b <evil>.en"]
     first = table.xpath(".//tbody/tr")[0]
@@ -95,8 +121,18 @@ def test_markdown_tables_keep_their_columns(result):
 def test_json_report_has_the_stable_keys(result):
     data = json.loads(render(result, "json"))
     assert data["schema"] == SCHEMA
-    assert {"systems", "comparisons", "lang", "tokenize", "segments", "metrics", "references", "settings",
-            "analysis", "warnings"} <= set(data)
+    assert {
+        "systems",
+        "comparisons",
+        "lang",
+        "tokenize",
+        "segments",
+        "metrics",
+        "references",
+        "settings",
+        "analysis",
+        "warnings",
+    } <= set(data)
     assert [s["name"] for s in data["systems"]] == [s.name for s in result.systems]
     for system in data["systems"]:
         assert set(system["scores"]) == {"BLEU", "chrF2", "chrF2++", "TER"}
@@ -120,8 +156,20 @@ def test_text_report_prints_names_and_markup_literally(result):
 
 def test_segments_jsonl_and_report_to_stdout(files, tmp_path, capsys):
     segments = tmp_path / "seg.jsonl"
-    rc = main(["evaluate", "-r", str(files["ref.en"]), str(files["a.en"]), "--segments", str(segments), "-m",
-               "bleu", "--confidence-n", "0"])
+    rc = main(
+        [
+            "evaluate",
+            "-r",
+            str(files["ref.en"]),
+            str(files["a.en"]),
+            "--segments",
+            str(segments),
+            "-m",
+            "bleu",
+            "--confidence-n",
+            "0",
+        ]
+    )
     out = capsys.readouterr().out
     assert rc == 0 and "BLEU" in out
     records = [json.loads(line) for line in segments.read_text(encoding="utf-8").splitlines()]

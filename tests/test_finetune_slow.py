@@ -40,18 +40,41 @@ def test_finetune_learns_the_domain_and_leaves_a_usable_model(tiny_ar_en, tmp_pa
     train = tmp_path / "sami.tsv"
     train.write_text("ar\ten\n" + "".join(f"{a}\t{e}\n" for a, e in sami_pairs()), encoding="utf-8")
     out = tmp_path / "tuned"
-    code, stdout, err = run_cli("finetune", "--base", tiny_ar_en, "--train", train, "--out", out, "--valid-size", 30,
-                                "--ood-size", 20, "--lr", "5e-3", "--epochs", 30, "--batch-tokens", 512,
-                                "--eval-every", 1000, "--threads", 1, "--convert", "int8")
+    code, stdout, err = run_cli(
+        "finetune",
+        "--base",
+        tiny_ar_en,
+        "--train",
+        train,
+        "--out",
+        out,
+        "--valid-size",
+        30,
+        "--ood-size",
+        20,
+        "--lr",
+        "5e-3",
+        "--epochs",
+        30,
+        "--batch-tokens",
+        512,
+        "--eval-every",
+        1000,
+        "--threads",
+        1,
+        "--convert",
+        "int8",
+    )
     assert code == 0, err
     report = json.loads((out / "tarjama-finetune.json").read_text(encoding="utf-8"))
     before, after = report["scores"]["before"], report["scores"]["after"]
     assert report["training"]["steps"] == 330 and report["validation"]["in_domain"]["pairs"] == 30
-    assert after["train_loss"] < UNIGRAM_ENTROPY - 1.0 < before["train_loss"]     # 6.919 -> 2.751
-    assert after["in_domain"]["chrf"] >= before["in_domain"]["chrf"] + 6.0         # 5.9 -> 17.3
-    assert after["in_domain"]["bleu"] >= before["in_domain"]["bleu"] + 2.0         # 0.0 -> 4.7
+    assert after["train_loss"] < UNIGRAM_ENTROPY - 1.0 < before["train_loss"]  # 6.919 -> 2.751
+    assert after["in_domain"]["chrf"] >= before["in_domain"]["chrf"] + 6.0  # 5.9 -> 17.3
+    assert after["in_domain"]["bleu"] >= before["in_domain"]["bleu"] + 2.0  # 0.0 -> 4.7
     assert report["scores"]["in_domain_gain"]["chrf"] == pytest.approx(
-        after["in_domain"]["chrf"] - before["in_domain"]["chrf"], abs=0.02)
+        after["in_domain"]["chrf"] - before["in_domain"]["chrf"], abs=0.02
+    )
     assert report["output"] == {"model_written": True, "beats_base": True}
     assert report["scores"]["out_of_domain_change"] is not None
     assert report["base"]["model"] == tiny_ar_en.name and len(report["data"]["fingerprint"]) == 16

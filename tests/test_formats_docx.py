@@ -39,8 +39,14 @@ from tests.conftest import REPO
 W = built.W
 NS = {"w": W, "mc": built.NS["mc"]}
 ARABIC = re.compile(r"[\u0600-\u06ff]")
-TEXT_PARTS = ["word/document.xml", "word/header1.xml", "word/footer1.xml", "word/footnotes.xml",
-              "word/endnotes.xml", "word/comments.xml"]
+TEXT_PARTS = [
+    "word/document.xml",
+    "word/header1.xml",
+    "word/footer1.xml",
+    "word/footnotes.xml",
+    "word/endnotes.xml",
+    "word/comments.xml",
+]
 
 
 @pytest.fixture(scope="module")
@@ -82,19 +88,20 @@ def placed(segment: Segment, text: str, spans: dict[str, str | int]) -> Translat
 
 def tag_over(segment: Segment, prefix: str, words: str) -> str:
     """The id of the paired tag whose source text is ``words``."""
-    found = [tag.id for tag in segment.tags if tag.id.startswith(prefix) and segment.text[tag.start:tag.end] == words]
+    found = [tag.id for tag in segment.tags if tag.id.startswith(prefix) and segment.text[tag.start : tag.end] == words]
     assert len(found) == 1, (prefix, words, segment.tags)
     return found[0]
 
 
 # ---- reading -------------------------------------------------------------------------------------------------
 
+
 def test_every_part_is_read_once_with_its_location(source):
     segments = DocxFormat().load(source, FormatOptions()).segments
     parts = [segment.location.rsplit(" p ", 1)[0] for segment in segments]
     assert sorted(set(parts)) == ["comments", "document", "endnotes", "footer1", "footnotes", "header1"]
     texts = [segment.text for segment in segments]
-    assert texts.count(built.TEXT_BOX) == 1            # the VML fallback of the text box is not read twice
+    assert texts.count(built.TEXT_BOX) == 1  # the VML fallback of the text box is not read twice
     assert [cell for row in built.CELLS for cell in row] == [t for t in texts if t in sum(built.CELLS, [])]
     assert built.HEADER in texts and built.COMMENT in texts
     assert any(built.FOOTNOTE in text for text in texts) and any(built.ENDNOTE in text for text in texts)
@@ -112,28 +119,30 @@ def test_a_paragraph_is_one_segment_across_its_runs(source):
     assert tag_over(first, "link", built.LINKED) and tag_over(first, "field", built.FIELD_RESULT)
     kinds = {re.sub(r"\d+$", "", tag.id) for tag in first.tags if not tag.paired}
     assert kinds == {"bookmarkStart", "bookmarkEnd", "footnoteReference", "endnoteReference"}
-    assert "REF" not in first.text                      # the field code is not text to translate
+    assert "REF" not in first.text  # the field code is not text to translate
     start = next(tag for tag in first.tags if tag.id.startswith("bookmarkStart"))
     end = next(tag for tag in first.tags if tag.id.startswith("bookmarkEnd"))
-    assert first.text[start.start:end.start] == built.BOOKMARKED
+    assert first.text[start.start : end.start] == built.BOOKMARKED
 
 
 def test_a_line_break_reads_as_a_space(source):
     second = DocxFormat().load(source, FormatOptions()).segments[1]
     br = next(tag for tag in second.tags if tag.id.startswith("br"))
-    assert second.text[br.start] == " " and second.text[:br.start] == "وبهذا الخصوص"
+    assert second.text[br.start] == " " and second.text[: br.start] == "وبهذا الخصوص"
 
 
 # ---- (a) identity -------------------------------------------------------------------------------------------
+
 
 def test_identity_round_trip_keeps_every_part_byte_identical(source):
     data = source.read_bytes()
     document = DocxFormat().parse(data, str(source), FormatOptions())
     out = document.render([identity(segment) for segment in document.segments], FormatOptions())
-    assert entries(out) == entries(data)               # every part, byte for byte, in the same order
+    assert entries(out) == entries(data)  # every part, byte for byte, in the same order
     with zipfile.ZipFile(io.BytesIO(data)) as before, zipfile.ZipFile(io.BytesIO(out)) as after:
-        assert [(i.filename, i.compress_type, i.date_time) for i in before.infolist()] == \
-               [(i.filename, i.compress_type, i.date_time) for i in after.infolist()]
+        assert [(i.filename, i.compress_type, i.date_time) for i in before.infolist()] == [
+            (i.filename, i.compress_type, i.date_time) for i in after.infolist()
+        ]
     # the one normalisation: the zip is written anew, so compressed bytes may differ from another zip writer's
 
 
@@ -144,7 +153,7 @@ def test_identity_with_a_target_rebuilds_runs_but_keeps_the_text_and_structure(s
     before, after = docx.Document(io.BytesIO(data)), docx.Document(io.BytesIO(out))
     assert [p.text for p in after.paragraphs] == [p.text for p in before.paragraphs]
     bold = [run.text for run in after.paragraphs[0].runs if run.bold]
-    assert bold == [built.BOLD]                         # the spell-check split is one run now
+    assert bold == [built.BOLD]  # the spell-check split is one run now
     again = DocxFormat().parse(out, "out.docx", FormatOptions())
     assert [s.text for s in again.segments] == [s.text for s in document.segments]
     kinds = [[t.id[:4] for t in s.tags] for s in document.segments]
@@ -153,16 +162,21 @@ def test_identity_with_a_target_rebuilds_runs_but_keeps_the_text_and_structure(s
 
 # ---- (b) a translation placed by hand ------------------------------------------------------------------------
 
-ENGLISH = ("On the same day AliExpress set a record, while e-commerce giants such as Alibaba, JD and Suning "
-           "leapt in the shopping festival online. Hangzhou, 17 November 2016.")
+ENGLISH = (
+    "On the same day AliExpress set a record, while e-commerce giants such as Alibaba, JD and Suning "
+    "leapt in the shopping festival online. Hangzhou, 17 November 2016."
+)
 
 
 def english_first(segment: Segment) -> TranslatedSegment:
     spans: dict[str, str | int] = {
-        tag_over(segment, "fmt", built.BOLD): "e-commerce", tag_over(segment, "fmt", built.ITALIC): "Alibaba",
-        tag_over(segment, "fmt", built.UNDERLINED): "JD", tag_over(segment, "fmt", built.COLOURED): "Suning",
+        tag_over(segment, "fmt", built.BOLD): "e-commerce",
+        tag_over(segment, "fmt", built.ITALIC): "Alibaba",
+        tag_over(segment, "fmt", built.UNDERLINED): "JD",
+        tag_over(segment, "fmt", built.COLOURED): "Suning",
         tag_over(segment, "link", built.LINKED): "AliExpress",
-        tag_over(segment, "field", built.FIELD_RESULT): "the shopping festival"}
+        tag_over(segment, "field", built.FIELD_RESULT): "the shopping festival",
+    }
     for tag in segment.tags:
         if tag.id.startswith("bookmarkStart"):
             spans[tag.id] = ENGLISH.index("Hangzhou")
@@ -192,11 +206,12 @@ def test_structure_is_kept(source, translated, target):
     before, after = entries(source.read_bytes()), entries(translated[target])
     assert list(after) == list(before)
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == set(TEXT_PARTS) | {"word/styles.xml"}   # images, rels, content types, theme ... as read
+    assert changed == set(TEXT_PARTS) | {"word/styles.xml"}  # images, rels, content types, theme ... as read
     old, new = docx.Document(io.BytesIO(source.read_bytes())), docx.Document(io.BytesIO(translated[target]))
     assert len(new.paragraphs) == len(old.paragraphs)
-    assert [[len(row.cells) for row in table.rows] for table in new.tables] == \
-           [[len(row.cells) for row in table.rows] for table in old.tables]
+    assert [[len(row.cells) for row in table.rows] for table in new.tables] == [
+        [len(row.cells) for row in table.rows] for table in old.tables
+    ]
     assert len(new.inline_shapes) == len(old.inline_shapes) == 1
     assert len(new.sections) == 1 and len(list(new.comments)) == 1
     for part in TEXT_PARTS:
@@ -229,14 +244,27 @@ def test_formatting_lands_on_the_translated_words(translated, target):
     assert [(link.text, link.address) for link in first.hyperlinks] == [("AliExpress", "https://www.aliexpress.com/")]
     body = xml(out, "word/document.xml")
     paragraph = body.find(".//w:p", NS)
-    sequence = [(etree.QName(e).localname, e.text or e.get(f"{{{W}}}fldCharType") or e.get(f"{{{W}}}name") or "")
-                for e in paragraph.iter(f"{{{W}}}t", f"{{{W}}}instrText", f"{{{W}}}fldChar", f"{{{W}}}bookmarkStart",
-                                         f"{{{W}}}bookmarkEnd", f"{{{W}}}footnoteReference")]
+    sequence = [
+        (etree.QName(e).localname, e.text or e.get(f"{{{W}}}fldCharType") or e.get(f"{{{W}}}name") or "")
+        for e in paragraph.iter(
+            f"{{{W}}}t",
+            f"{{{W}}}instrText",
+            f"{{{W}}}fldChar",
+            f"{{{W}}}bookmarkStart",
+            f"{{{W}}}bookmarkEnd",
+            f"{{{W}}}footnoteReference",
+        )
+    ]
     field = sequence.index(("fldChar", "begin"))
-    assert sequence[field:field + 5] == [("fldChar", "begin"), ("instrText", " REF dateline \\h "),
-                                         ("fldChar", "separate"), ("t", "the shopping festival"), ("fldChar", "end")]
+    assert sequence[field : field + 5] == [
+        ("fldChar", "begin"),
+        ("instrText", " REF dateline \\h "),
+        ("fldChar", "separate"),
+        ("t", "the shopping festival"),
+        ("fldChar", "end"),
+    ]
     mark = sequence.index(("bookmarkStart", "dateline"))
-    assert sequence[mark + 1:mark + 3] == [("t", "Hangzhou"), ("bookmarkEnd", "")]
+    assert sequence[mark + 1 : mark + 3] == [("t", "Hangzhou"), ("bookmarkEnd", "")]
     note = sequence.index(("footnoteReference", ""))
     assert sequence[note - 1][1].endswith("set a record")
 
@@ -255,17 +283,23 @@ def test_right_to_left_settings_become_left_to_right(source, translated, target)
     assert b"<w:bidi/>" in before["word/document.xml"] and b"<w:rtl/>" in before["word/document.xml"]
     for part in [*TEXT_PARTS, "word/styles.xml"]:
         root = etree.fromstring(after[part])
-        for setting in ("w:pPr/w:bidi", "w:rPr/w:rtl", "w:rPr/w:cs", "w:rPr/w:bCs", "w:rPr/w:iCs",
-                        "w:tblPr/w:bidiVisual", "w:sectPr/w:bidi"):
+        for setting in (
+            "w:pPr/w:bidi",
+            "w:rPr/w:rtl",
+            "w:rPr/w:cs",
+            "w:rPr/w:bCs",
+            "w:rPr/w:iCs",
+            "w:tblPr/w:bidiVisual",
+            "w:sectPr/w:bidi",
+        ):
             assert not root.xpath(f"//{setting}", namespaces=NS), (part, setting)
     language = {"en": "en-US", "zh": "zh-CN"}[target]
     body = etree.fromstring(after["word/document.xml"])
     text_runs = body.xpath("//w:r[w:t]", namespaces=NS)
-    assert text_runs and all(run.xpath("string(w:rPr/w:lang/@w:val)", namespaces=NS) == language
-                             for run in text_runs)
+    assert text_runs and all(run.xpath("string(w:rPr/w:lang/@w:val)", namespaces=NS) == language for run in text_runs)
     assert not body.xpath("//w:lang/@w:bidi", namespaces=NS)
     italic = [run for run in text_runs if run.xpath("string(w:t)", namespaces=NS) == "Alibaba"]
-    assert italic[0].find("w:rPr/w:i", NS) is not None   # w:iCs was the italic of the Arabic: it became w:i
+    assert italic[0].find("w:rPr/w:i", NS) is not None  # w:iCs was the italic of the Arabic: it became w:i
     styles = etree.fromstring(after["word/styles.xml"])
     assert styles.xpath("string(//w:docDefaults//w:lang/@w:val)", namespaces=NS) == language
     assert styles.xpath("string(//w:style[@w:styleId='Normal']/w:rPr/w:lang/@w:val)", namespaces=NS) == language
@@ -274,8 +308,11 @@ def test_right_to_left_settings_become_left_to_right(source, translated, target)
 def test_chinese_gets_an_east_asian_font_and_language(source, translated):
     theme = xml(source.read_bytes(), "word/theme/theme1.xml")
     font = east_asian_font(None, theme)
-    assert font == theme.xpath("string(//a:minorFont/a:font[@script='Hans']/@typeface)",
-                               namespaces={"a": built.NS["a"]}) != ""
+    assert (
+        font
+        == theme.xpath("string(//a:minorFont/a:font[@script='Hans']/@typeface)", namespaces={"a": built.NS["a"]})
+        != ""
+    )
     body = xml(translated["zh"], "word/document.xml")
     text_runs = body.xpath("//w:r[w:t]", namespaces=NS)
     assert all(run.xpath("string(w:rPr/w:rFonts/@w:eastAsia)", namespaces=NS) == font for run in text_runs)
@@ -294,8 +331,11 @@ def test_east_asian_font_defaults_to_simsun():
 
 def test_field_code_and_footer_page_field_are_untouched(source, translated):
     before, after = xml(source.read_bytes(), "word/footer1.xml"), xml(translated["en"], "word/footer1.xml")
-    assert after.xpath("//w:fldSimple/@w:instr", namespaces=NS) == before.xpath("//w:fldSimple/@w:instr",
-                                                                                 namespaces=NS) == [" PAGE "]
+    assert (
+        after.xpath("//w:fldSimple/@w:instr", namespaces=NS)
+        == before.xpath("//w:fldSimple/@w:instr", namespaces=NS)
+        == [" PAGE "]
+    )
     assert after.xpath("string(//w:fldSimple)", namespaces=NS) == "1"
 
 
@@ -308,7 +348,7 @@ def test_a_tag_the_translation_lost_is_kept_at_the_end(source):
     translations[1] = TranslatedSegment(second, "In this respect in this respect", (Tag(br.id, 15, 15, False),))
     out = document.render(translations, FormatOptions(target="en"))
     body = xml(out, "word/document.xml")
-    assert len(body.xpath("//mc:AlternateContent", namespaces=NS)) == 1   # the text box is not dropped
+    assert len(body.xpath("//mc:AlternateContent", namespaces=NS)) == 1  # the text box is not dropped
     assert DocxFormat().parse(out, "out.docx", FormatOptions()).segments[1].text == "In this respect in this respect"
 
 
@@ -349,13 +389,15 @@ def corrupt(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         info = archive.getinfo("word/document.xml")
     start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 20
-    return data[:start] + bytes(b ^ 0xFF for b in data[start:start + 40]) + data[start + 40:]
+    return data[:start] + bytes(b ^ 0xFF for b in data[start : start + 40]) + data[start + 40 :]
 
 
 def _entity_part() -> bytes:
-    return (f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY e SYSTEM "file:///etc/passwd">'
-            f'<!ENTITY s "{SECRET}">]><w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>&e;&s;</w:t></w:r></w:p>'
-            f'</w:body></w:document>').encode()
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY e SYSTEM "file:///etc/passwd">'
+        f'<!ENTITY s "{SECRET}">]><w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>&e;&s;</w:t></w:r></w:p>'
+        f"</w:body></w:document>"
+    ).encode()
 
 
 def _content_type(data: bytes, main: bytes) -> bytes:
@@ -368,10 +410,14 @@ def _strict(data: bytes) -> bytes:
     changes = {}
     for name, content in entries(data).items():
         if name.endswith((".xml", ".rels")):
-            content = content.replace(b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-                                      b"http://purl.oclc.org/ooxml/wordprocessingml/main")
-            changes[name] = content.replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-                                            b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+            content = content.replace(
+                b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+            )
+            changes[name] = content.replace(
+                b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+            )
     return rezip(data, changes)
 
 
@@ -380,14 +426,18 @@ BAD_INPUTS = {  # case: (the file made from the good one, what the message says)
     "pdf renamed": (lambda data: b"%PDF-1.7\n" + SECRET.encode(), "not a DOCX file (a PDF"),
     "old doc": (lambda data: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + SECRET.encode(), "an OLE file"),
     "empty": (lambda data: b"", "an empty file"),
-    "truncated": (lambda data: data[:len(data) // 2], "corrupt or truncated DOCX"),
+    "truncated": (lambda data: data[: len(data) // 2], "corrupt or truncated DOCX"),
     "corrupt": (corrupt, "corrupt or truncated DOCX"),
     "docm by macros": (lambda data: rezip(data, {"word/vbaProject.bin": SECRET.encode()}), "macro-enabled"),
-    "docm by content type": (lambda data: _content_type(data, b"wordprocessingml.document.macroEnabled.main+xml"),
-                             "macro-enabled"),
+    "docm by content type": (
+        lambda data: _content_type(data, b"wordprocessingml.document.macroEnabled.main+xml"),
+        "macro-enabled",
+    ),
     "entities": (lambda data: rezip(data, {"word/document.xml": _entity_part()}), "declares XML entities"),
-    "entities in another part": (lambda data: rezip(data, {"word/settings.xml": _entity_part()}),
-                                 "declares XML entities"),
+    "entities in another part": (
+        lambda data: rezip(data, {"word/settings.xml": _entity_part()}),
+        "declares XML entities",
+    ),
     "no document": (lambda data: rezip(data, {"word/document.xml": None}), "no main part word/document.xml"),
     "workbook": (lambda data: _content_type(data, b"spreadsheetml.sheet.main+xml"), "not a Word document"),
     "bomb": (lambda data: rezip(data, {"word/media/bomb.bin": bytes(20 * 1024 * 1024)}), "zip bomb"),
@@ -406,7 +456,7 @@ def test_bad_input_is_one_line_and_leaks_nothing(source, tmp_path, case):
     message = str(caught.value)
     assert expected in message and message.startswith(str(path))
     assert "\n" not in message and SECRET not in message and "passwd" not in message
-    assert list(tmp_path.iterdir()) == [path]           # nothing written
+    assert list(tmp_path.iterdir()) == [path]  # nothing written
 
 
 def test_declared_sizes_are_capped_before_reading(source, monkeypatch):
@@ -433,8 +483,9 @@ def seed_glossary() -> Glossary:
 def model_output(source, tiny_ar_en, tiny_en_zh, seed_glossary) -> dict[str, tuple[list, bytes]]:
     """The test document translated by the tiny random models (ar->en, and the pivot to zh) with the seed
     glossary: what the model writes is noise, what is checked is what the document path keeps."""
-    translator = Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, glossary=seed_glossary,
-                            beam_size=1, **FAST)
+    translator = Translator(
+        {"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, glossary=seed_glossary, beam_size=1, **FAST
+    )
     document = DocxFormat().load(source, FormatOptions())
     out = {}
     for target in ("en", "zh"):
@@ -451,17 +502,28 @@ def test_end_to_end_keeps_structure_and_leaves_no_arabic(source, model_output, t
     assert {name for name in before if before[name] != after[name]} == set(TEXT_PARTS) | {"word/styles.xml"}
     old, new = docx.Document(io.BytesIO(source.read_bytes())), docx.Document(io.BytesIO(out))
     assert len(new.paragraphs) == len(old.paragraphs)
-    assert [[len(row.cells) for row in table.rows] for table in new.tables] == \
-           [[len(row.cells) for row in table.rows] for table in old.tables]
+    assert [[len(row.cells) for row in table.rows] for table in new.tables] == [
+        [len(row.cells) for row in table.rows] for table in old.tables
+    ]
     assert len(new.inline_shapes) == 1 and len(list(new.comments)) == 1
     assert [link.address for link in new.paragraphs[0].hyperlinks] == ["https://www.aliexpress.com/"]
     for part in TEXT_PARTS:  # the generated models never write Arabic: none is left anywhere
         root = etree.fromstring(after[part])
         assert not ARABIC.search("".join(root.xpath("//w:t/text()", namespaces=NS))), part
     body = etree.fromstring(after["word/document.xml"])
-    for kept in ("//w:bookmarkStart[@w:name='dateline']", "//w:bookmarkEnd", "//w:footnoteReference",
-                 "//w:endnoteReference", "//w:commentRangeStart", "//w:commentRangeEnd", "//w:commentReference",
-                 "//w:br", "//mc:AlternateContent/mc:Choice", "//mc:AlternateContent/mc:Fallback", "//w:drawing"):
+    for kept in (
+        "//w:bookmarkStart[@w:name='dateline']",
+        "//w:bookmarkEnd",
+        "//w:footnoteReference",
+        "//w:endnoteReference",
+        "//w:commentRangeStart",
+        "//w:commentRangeEnd",
+        "//w:commentReference",
+        "//w:br",
+        "//mc:AlternateContent/mc:Choice",
+        "//mc:AlternateContent/mc:Fallback",
+        "//w:drawing",
+    ):
         assert body.xpath(kept, namespaces=NS), kept
     assert body.xpath("//w:instrText/text()", namespaces=NS) == [" REF dateline \\h "]
     choice = "".join(body.xpath("//mc:Choice//w:txbxContent//w:t/text()", namespaces=NS))
@@ -487,10 +549,11 @@ def test_end_to_end_every_glossary_term_is_in_the_document(source, model_output,
         for concept_id, count in expected.items():
             assert len(found[concept_id]) >= count, (concept_id, text)
             checked += count
-    assert checked >= 8   # the seed's names: Hangzhou, e-commerce, Alibaba (bold, italic, linked across tags) ...
+    assert checked >= 8  # the seed's names: Hangzhou, e-commerce, Alibaba (bold, italic, linked across tags) ...
 
 
 # ---- the CLI -------------------------------------------------------------------------------------------------
+
 
 def test_cli_translates_a_docx_with_a_report(run_cli, fast_tiny, tmp_path):
     import json
@@ -504,13 +567,14 @@ def test_cli_translates_a_docx_with_a_report(run_cli, fast_tiny, tmp_path):
     document.save(str(source))
     (tmp_path / "out").mkdir()
     report = tmp_path / "review.jsonl"
-    code, _, err = run_cli("translate", source, "--to", "en", "-o", tmp_path / "out", "--report", report, "-q",
-                           *fast_tiny)
+    code, _, err = run_cli(
+        "translate", source, "--to", "en", "-o", tmp_path / "out", "--report", report, "-q", *fast_tiny
+    )
     assert code == 0, err
     out = tmp_path / "out" / "report.en.docx"
     translated = docx.Document(str(out))
     assert len(translated.paragraphs) == 1 and len(translated.tables) == 1
-    assert [run.text for run in translated.paragraphs[0].runs if run.bold]      # the bold run is still there
+    assert [run.text for run in translated.paragraphs[0].runs if run.bold]  # the bold run is still there
     rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert [row["location"] for row in rows] == ["document p 1", "document p 2", "header1 p 1"]
     assert rows[2]["source"] == built.HEADER and all(row["translation"] for row in rows)
@@ -535,18 +599,31 @@ def test_cli_bad_docx_is_one_line_and_writes_nothing(run_cli, fast_tiny, source,
 def test_libreoffice_opens_the_translations(translated, tmp_path):
     for target, data in translated.items():
         (tmp_path / f"report.{target}.docx").write_bytes(data)
-    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                          "--convert-to", "txt:Text", "--outdir", str(tmp_path / "txt"),
-                          str(tmp_path / "report.en.docx"), str(tmp_path / "report.zh.docx")],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "txt:Text",
+            "--outdir",
+            str(tmp_path / "txt"),
+            str(tmp_path / "report.en.docx"),
+            str(tmp_path / "report.zh.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     for target in translated:
         text = (tmp_path / "txt" / f"report.{target}.txt").read_text(encoding="utf-8-sig")
-        assert ENGLISH.replace("record", "record1") in text          # the footnote mark follows "record"
+        assert ENGLISH.replace("record", "record1") in text  # the footnote mark follows "record"
         assert transliterate(built.CELLS[1][1]) in text and not ARABIC.search(text)
 
 
 # ---- one paragraph, read and rebuilt ------------------------------------------------------------------------
+
 
 def paragraph(inner: str) -> etree._Element:
     return etree.fromstring(f"<w:p {built.DECLARATIONS}><w:pPr><w:bidi/></w:pPr>{inner}</w:p>")
@@ -565,17 +642,28 @@ def shape(element: etree._Element) -> list[tuple]:
         name = etree.QName(node).localname
         if name in ("t", "delText", "instrText"):
             out.append((name, node.text))
-        elif name in ("hyperlink", "sdt", "sdtContent", "bookmarkStart", "bookmarkEnd", "del", "fldChar", "b",
-                      "drawing"):
+        elif name in (
+            "hyperlink",
+            "sdt",
+            "sdtContent",
+            "bookmarkStart",
+            "bookmarkEnd",
+            "del",
+            "fldChar",
+            "b",
+            "drawing",
+        ):
             out.append((name, node.get(f"{{{W}}}fldCharType") or node.get(f"{{{W}}}name") or ""))
     return out
 
 
 def test_bold_inside_a_link_nests_in_it_and_moves_with_it():
     link = '<w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr>'
-    element = paragraph(f'<w:hyperlink r:id="rId5"><w:r>{link}<w:t xml:space="preserve">علي </w:t></w:r>'
-                        f'<w:r><w:rPr><w:rStyle w:val="Hyperlink"/><w:b/></w:rPr><w:t>بابا</w:t></w:r></w:hyperlink>'
-                        f'<w:r><w:t xml:space="preserve"> في الصين</w:t></w:r>')
+    element = paragraph(
+        f'<w:hyperlink r:id="rId5"><w:r>{link}<w:t xml:space="preserve">علي </w:t></w:r>'
+        f'<w:r><w:rPr><w:rStyle w:val="Hyperlink"/><w:b/></w:rPr><w:t>بابا</w:t></w:r></w:hyperlink>'
+        f'<w:r><w:t xml:space="preserve"> في الصين</w:t></w:r>'
+    )
     segment = read_paragraph(element, "test p 1").segment
     assert segment.text == "علي بابا في الصين"
     assert [(t.id, t.start, t.end) for t in segment.tags] == [("link1", 0, 8), ("fmt2", 4, 8)]
@@ -584,12 +672,14 @@ def test_bold_inside_a_link_nests_in_it_and_moves_with_it():
     assert element.find("w:hyperlink", NS).get(f"{{{built.NS['r']}}}id") == "rId5"
     runs = element.findall("w:hyperlink/w:r", NS)
     assert [run.find("w:rPr/w:rStyle", NS).get(f"{{{W}}}val") for run in runs] == ["Hyperlink", "Hyperlink"]
-    assert element.find("w:pPr/w:bidi", NS) is not None   # paragraph properties are the format's, not the writer's
+    assert element.find("w:pPr/w:bidi", NS) is not None  # paragraph properties are the format's, not the writer's
 
 
 def test_a_point_stays_inside_the_tag_it_was_in_while_that_tag_covers_it():
-    element = paragraph('<w:hyperlink w:anchor="x"><w:bookmarkStart w:id="1" w:name="here"/><w:r><w:t>كلمة</w:t>'
-                        '</w:r></w:hyperlink><w:r><w:t xml:space="preserve"> أخرى</w:t></w:r>')
+    element = paragraph(
+        '<w:hyperlink w:anchor="x"><w:bookmarkStart w:id="1" w:name="here"/><w:r><w:t>كلمة</w:t>'
+        '</w:r></w:hyperlink><w:r><w:t xml:space="preserve"> أخرى</w:t></w:r>'
+    )
     segment = read_paragraph(element, "test p 1").segment
     assert [(t.id, t.start) for t in segment.tags] == [("link1", 0), ("bookmarkStart2", 0)]
     rebuilt(element, "word other", {"link1": "word", "bookmarkStart2": 0})
@@ -597,18 +687,26 @@ def test_a_point_stays_inside_the_tag_it_was_in_while_that_tag_covers_it():
 
 
 def test_a_field_cut_by_the_paragraph_end_keeps_its_characters_together_and_in_order():
-    element = paragraph('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> TOC \\o </w:instrText>'
-                        '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>مقدمة</w:t></w:r>')
+    element = paragraph(
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> TOC \\o </w:instrText>'
+        '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>مقدمة</w:t></w:r>'
+    )
     segment = read_paragraph(element, "test p 1").segment
     assert segment.text == "مقدمة" and [t.id for t in segment.tags] == ["fieldpart1"]
     rebuilt(element, "Introduction", {"fieldpart1": 0})
-    assert shape(element) == [("fldChar", "begin"), ("instrText", " TOC \\o "), ("fldChar", "separate"),
-                              ("t", "Introduction")]
+    assert shape(element) == [
+        ("fldChar", "begin"),
+        ("instrText", " TOC \\o "),
+        ("fldChar", "separate"),
+        ("t", "Introduction"),
+    ]
 
 
 def test_an_inline_content_control_keeps_its_properties():
-    element = paragraph('<w:r><w:t xml:space="preserve">الاسم: </w:t></w:r><w:sdt><w:sdtPr><w:alias w:val="Name"/>'
-                        '</w:sdtPr><w:sdtContent><w:r><w:t>علي</w:t></w:r></w:sdtContent></w:sdt>')
+    element = paragraph(
+        '<w:r><w:t xml:space="preserve">الاسم: </w:t></w:r><w:sdt><w:sdtPr><w:alias w:val="Name"/>'
+        "</w:sdtPr><w:sdtContent><w:r><w:t>علي</w:t></w:r></w:sdtContent></w:sdt>"
+    )
     segment = read_paragraph(element, "test p 1").segment
     assert [t.id for t in segment.tags] == ["sdt1"]
     rebuilt(element, "Name: Ali", {"sdt1": "Ali"})
@@ -617,20 +715,30 @@ def test_an_inline_content_control_keeps_its_properties():
 
 
 def test_tracked_deletions_and_empty_links_are_kept_as_they_are():
-    element = paragraph('<w:r><w:t xml:space="preserve">نص </w:t></w:r><w:del w:id="3" w:author="A">'
-                        '<w:r><w:delText>قديم</w:delText></w:r></w:del><w:hyperlink r:id="rId9"><w:r><w:drawing/>'
-                        '</w:r></w:hyperlink><w:r><w:t>جديد</w:t></w:r>')
+    element = paragraph(
+        '<w:r><w:t xml:space="preserve">نص </w:t></w:r><w:del w:id="3" w:author="A">'
+        '<w:r><w:delText>قديم</w:delText></w:r></w:del><w:hyperlink r:id="rId9"><w:r><w:drawing/>'
+        "</w:r></w:hyperlink><w:r><w:t>جديد</w:t></w:r>"
+    )
     segment = read_paragraph(element, "test p 1").segment
     assert segment.text == "نص جديد" and [t.id for t in segment.tags] == ["del1", "hyperlink2"]
     rebuilt(element, "new text", {"del1": 4, "hyperlink2": 4})
-    assert shape(element) == [("t", "new "), ("del", ""), ("delText", "قديم"), ("hyperlink", ""), ("drawing", ""),
-                              ("t", "text")]
+    assert shape(element) == [
+        ("t", "new "),
+        ("del", ""),
+        ("delText", "قديم"),
+        ("hyperlink", ""),
+        ("drawing", ""),
+        ("t", "text"),
+    ]
 
 
 def test_tags_that_cross_are_cut_to_nest_and_no_text_is_lost():
-    element = paragraph('<w:r><w:rPr><w:b/></w:rPr><w:t>واحد</w:t></w:r><w:r><w:t xml:space="preserve"> </w:t>'
-                        '</w:r><w:hyperlink r:id="rId2"><w:r><w:t>اثنان</w:t></w:r></w:hyperlink>'
-                        '<w:r><w:t xml:space="preserve"> ثلاثة</w:t></w:r>')
+    element = paragraph(
+        '<w:r><w:rPr><w:b/></w:rPr><w:t>واحد</w:t></w:r><w:r><w:t xml:space="preserve"> </w:t>'
+        '</w:r><w:hyperlink r:id="rId2"><w:r><w:t>اثنان</w:t></w:r></w:hyperlink>'
+        '<w:r><w:t xml:space="preserve"> ثلاثة</w:t></w:r>'
+    )
     model = read_paragraph(element, "test p 1")
     fmt, link = model.segment.tags
     text = "one two three"
@@ -647,10 +755,10 @@ def test_a_part_that_lies_about_its_size_is_read_no_further_than_declared(source
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
         info = archive.getinfo("word/media/bomb.bin")
         central = archive.start_dir
-    struct.pack_into("<I", data, info.header_offset + 22, 1000)          # the local header's size
-    while data[central:central + 4] == b"PK\x01\x02":                    # the central directory's
+    struct.pack_into("<I", data, info.header_offset + 22, 1000)  # the local header's size
+    while data[central : central + 4] == b"PK\x01\x02":  # the central directory's
         name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, central + 28)
-        if data[central + 46:central + 46 + name_length] == b"word/media/bomb.bin":
+        if data[central + 46 : central + 46 + name_length] == b"word/media/bomb.bin":
             struct.pack_into("<I", data, central + 24, 1000)
         central += 46 + name_length + extra_length + comment_length
     liar = bytes(data)

@@ -20,9 +20,16 @@ from mt.formats.registry import format_for
 
 PAGE = Path(__file__).parent / "data" / "html" / "seed.html"
 ARABIC = re.compile(r"[\u0600-\u06FF]")
-UNTOUCHED = ['<style>p { color: red; }</style>', '<script>var s = "<p>لا تترجم</p>";</script>',
-             '<pre>لا تترجم هذا</pre>', '<div translate="no">علي اكسبريس</div>', '<code>ls -l</code>',
-             '<span translate="no">Tarjama</span>', "<!-- a comment -->", "<!-- note -->"]
+UNTOUCHED = [
+    "<style>p { color: red; }</style>",
+    '<script>var s = "<p>لا تترجم</p>";</script>',
+    "<pre>لا تترجم هذا</pre>",
+    '<div translate="no">علي اكسبريس</div>',
+    "<code>ls -l</code>",
+    '<span translate="no">Tarjama</span>',
+    "<!-- a comment -->",
+    "<!-- note -->",
+]
 
 
 def load(path: Path = PAGE, **options):
@@ -52,8 +59,8 @@ class Elements(HTMLParser):
 def test_segments_text_attributes_and_untouched_parts():
     document = load()
     texts = [s.text for s in document.segments]
-    assert "مهرجان الشراء على الانترنت & علي بابا" in texts           # meta description, &amp; decoded
-    assert "التجارة الالكترونية" in texts and "عنوان المقال" in texts   # <title>, a title attribute
+    assert "مهرجان الشراء على الانترنت & علي بابا" in texts  # meta description, &amp; decoded
+    assert "التجارة الالكترونية" in texts and "عنوان المقال" in texts  # <title>, a title attribute
     assert {"موقع علي بابا", "صورة الشعار", "ابحث هنا", "بحث"} <= set(texts)  # title, alt, placeholder, aria-label
     assert "كل النص عريض" in texts  # <strong> around the whole paragraph stays outside the segment
     joined = "\n".join(texts)
@@ -62,7 +69,7 @@ def test_segments_text_attributes_and_untouched_parts():
     paragraph = next(s for s in document.segments if s.text.startswith("شهد عمالقة"))
     assert "\n" not in paragraph.text and "كبيرة. قال" in paragraph.text  # a line break inside <p>: one space
     assert "<البروفسور>" in paragraph.text and "وجينغدونغ\xa0وسونينغ" in paragraph.text  # references decoded
-    spans = {paragraph.text[t.start:t.end] for t in paragraph.tags if t.paired}
+    spans = {paragraph.text[t.start : t.end] for t in paragraph.tags if t.paired}
     assert spans == {"التجارة الالكترونية", "الالكترونية", "علي بابا"}  # <b>, <i> inside it, <a>
     assert sum(not t.paired for t in paragraph.tags) == 2  # <br> and the inline <code>
     item = next(s for s in document.segments if s.text.startswith("دعا"))
@@ -80,11 +87,12 @@ def test_identity_to_english_changes_only_lang_and_dir():
     document = load()
     out = document.render([identity(s) for s in document.segments], FormatOptions(target="en")).decode()
     assert out == data.replace('<html lang="ar" dir="rtl">', '<html lang="en" dir="ltr">').replace(
-        '<p dir="rtl">', '<p dir="ltr">')
+        '<p dir="rtl">', '<p dir="ltr">'
+    )
 
 
 def test_html_without_lang_gets_one():
-    data = '<html><body><p>مرحبا بكم</p></body></html>'.encode()
+    data = "<html><body><p>مرحبا بكم</p></body></html>".encode()
     document = HtmlFormat().parse(data, "a.html", FormatOptions())
     out = document.render([TranslatedSegment(s, "Welcome") for s in document.segments], FormatOptions(target="zh"))
     assert out == b'<html lang="zh"><body><p>Welcome</p></body></html>'
@@ -98,18 +106,26 @@ def english(document) -> list[TranslatedSegment]:
     out = []
     for segment in document.segments:
         if segment.text.startswith("شهد عمالقة"):
-            text = 'Giants of e-commerce such as Alibaba & JD leapt. Wang Jian said <professor> that  works.'
+            text = "Giants of e-commerce such as Alibaba & JD leapt. Wang Jian said <professor> that  works."
             at = text.index
-            tags = (Tag("t1", at("e-com"), at(" such")), Tag("t2", at("commerce"), at(" such")),
-                    Tag("t3", at("Alibaba"), at(" & JD")), Tag("t4", at(" Wang"), at(" Wang"), False),
-                    Tag("t5", at("  works") + 1, at("  works") + 1, False))
+            tags = (
+                Tag("t1", at("e-com"), at(" such")),
+                Tag("t2", at("commerce"), at(" such")),
+                Tag("t3", at("Alibaba"), at(" & JD")),
+                Tag("t4", at(" Wang"), at(" Wang"), False),
+                Tag("t5", at("  works") + 1, at("  works") + 1, False),
+            )
             out.append(TranslatedSegment(segment, text, tags))
         elif segment.text.startswith("دعا"):
             text = "Jack Ma, chairman of Alibaba, called for a global e-commerce platform — © 2016"
             ids = {t.id: t for t in segment.tags}
             at = text.index
-            tags = (Tag(ids["t1"].id, 0, 7), Tag(ids["t2"].id, at("Alibaba"), at(", called")),
-                    Tag(ids["t3"].id, at("Alibaba"), at("baba")), Tag(ids["t4"].id, at("— ©"), at("— ©"), False))
+            tags = (
+                Tag(ids["t1"].id, 0, 7),
+                Tag(ids["t2"].id, at("Alibaba"), at(", called")),
+                Tag(ids["t3"].id, at("Alibaba"), at("baba")),
+                Tag(ids["t4"].id, at("— ©"), at("— ©"), False),
+            )
             out.append(TranslatedSegment(segment, text, tags))
         elif segment.text.startswith("استخدم"):
             out.append(TranslatedSegment(segment, "Use  now", (Tag("t1", 4, 4, False),)))
@@ -141,17 +157,22 @@ def test_translation_keeps_markup_untouched_parts_and_escapes():
 
 
 def test_legacy_encoding_declared_in_meta_and_chinese_as_references():
-    page = ('<html lang="ar"><head><meta charset="windows-1256"><title>التجارة</title></head>'
-            '<body><p>علي بابا &amp; سونينغ</p></body></html>')
+    page = (
+        '<html lang="ar"><head><meta charset="windows-1256"><title>التجارة</title></head>'
+        "<body><p>علي بابا &amp; سونينغ</p></body></html>"
+    )
     data = page.encode("cp1256")
     document = HtmlFormat().parse(data, "legacy.html", FormatOptions())
     assert [s.text for s in document.segments] == ["التجارة", "علي بابا & سونينغ"]
     assert document.render([identity(s) for s in document.segments], FormatOptions()) == data
-    out = document.render([TranslatedSegment(s, "阿里巴巴 & 苏宁") for s in document.segments],
-                          FormatOptions(target="zh"))
-    assert out == (b'<html lang="zh"><head><meta charset="windows-1256"><title>&#38463;&#37324;&#24052;&#24052; '
-                   b'&amp; &#33487;&#23425;</title></head><body><p>&#38463;&#37324;&#24052;&#24052; &amp; '
-                   b'&#33487;&#23425;</p></body></html>')
+    out = document.render(
+        [TranslatedSegment(s, "阿里巴巴 & 苏宁") for s in document.segments], FormatOptions(target="zh")
+    )
+    assert out == (
+        b'<html lang="zh"><head><meta charset="windows-1256"><title>&#38463;&#37324;&#24052;&#24052; '
+        b"&amp; &#33487;&#23425;</title></head><body><p>&#38463;&#37324;&#24052;&#24052; &amp; "
+        b"&#33487;&#23425;</p></body></html>"
+    )
 
 
 def test_legacy_encoding_without_declaration_needs_the_option():
@@ -165,13 +186,20 @@ def test_legacy_encoding_without_declaration_needs_the_option():
 # -- bad input ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not an HTML file: it holds binary data"),
-    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)), "binary data"),
-    ('<?xml version="1.0"?><xliff version="1.2"><file><body><trans-unit id="1"><source>مرحبا</source>'
-     '</trans-unit></body></file></xliff>'.encode(), r"no HTML element found \(its first element is <xliff>\)"),
-    (b'<html><meta charset="klingon"><p>x</p></html>', "unknown encoding 'klingon'"),
-], ids=["png", "zip", "xliff-named-html", "unknown-charset"])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not an HTML file: it holds binary data"),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)), "binary data"),
+        (
+            '<?xml version="1.0"?><xliff version="1.2"><file><body><trans-unit id="1"><source>مرحبا</source>'
+            "</trans-unit></body></file></xliff>".encode(),
+            r"no HTML element found \(its first element is <xliff>\)",
+        ),
+        (b'<html><meta charset="klingon"><p>x</p></html>', "unknown encoding 'klingon'"),
+    ],
+    ids=["png", "zip", "xliff-named-html", "unknown-charset"],
+)
 def test_bad_input_is_one_line_without_content(tmp_path, data, message):
     path = tmp_path / "page.html"
     path.write_bytes(data)
@@ -194,8 +222,9 @@ def test_cli_translates_the_page_with_markup_terms_and_no_arabic(run_cli, fast_t
     from mt.glossary import Glossary
 
     out, report = tmp_path / f"seed.{to}.html", tmp_path / "report.jsonl"
-    code, _, err = run_cli("translate", PAGE, "--to", to, "-o", out, "--glossary", GLOSSARY, "--report", report,
-                           "-q", *fast_tiny)
+    code, _, err = run_cli(
+        "translate", PAGE, "--to", to, "-o", out, "--glossary", GLOSSARY, "--report", report, "-q", *fast_tiny
+    )
     assert code == 0, err
     source, translated = PAGE.read_text(encoding="utf-8"), out.read_text(encoding="utf-8")
     for kept in UNTOUCHED:
@@ -209,8 +238,9 @@ def test_cli_translates_the_page_with_markup_terms_and_no_arabic(run_cli, fast_t
     translatable = {"title", "alt", "placeholder", "aria-label", "content", "lang", "dir"}
 
     def outline(starts):  # every element once, with its attributes other than the translatable ones
-        return sorted((name, sorted((k, v if k not in translatable else "") for k, v in attrs.items()))
-                      for name, attrs in starts)
+        return sorted(
+            (name, sorted((k, v if k not in translatable else "") for k, v in attrs.items())) for name, attrs in starts
+        )
 
     assert outline(after) == outline(before)  # the same elements (inline ones may move with their words)
     rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
@@ -241,12 +271,16 @@ def test_messy_pages_round_trip_and_translate(page):
     assert document.segments
     assert document.render([identity(s) for s in document.segments], FormatOptions()) == data
     # every tag put empty at the start of its translation: the markup stays, the Arabic goes
-    translations = [TranslatedSegment(s, f"T{i} <&>", tuple(Tag(t.id, 0, 0, t.paired) for t in s.tags))
-                    for i, s in enumerate(document.segments)]
+    translations = [
+        TranslatedSegment(s, f"T{i} <&>", tuple(Tag(t.id, 0, 0, t.paired) for t in s.tags))
+        for i, s in enumerate(document.segments)
+    ]
     out = document.render(translations, FormatOptions(target="en")).decode()
     assert not ARABIC.search(out.replace("لا تترجم", "")), out
-    assert all(f"T{i} &lt;&amp;>" in out or f"T{i} <&amp;>" in out  # in text; in an attribute value
-               for i in range(len(translations)))
+    assert all(
+        f"T{i} &lt;&amp;>" in out or f"T{i} <&amp;>" in out  # in text; in an attribute value
+        for i in range(len(translations))
+    )
     assert Counter(re.findall(r"</?[a-zA-Z]+", out)) == Counter(re.findall(r"</?[a-zA-Z]+", page))
 
 
@@ -265,14 +299,19 @@ def test_tag_tree_keeps_source_order_at_shared_offsets_and_cuts_overlaps():
     assert shape(build_tree("abcdef", crossing)) == "[a:ab[b:c]]def"  # b cut at a's end: still nested
 
 
-@pytest.mark.parametrize("page", ["<p>مرحبا بكم</p>\n<!-- تعليق لم يغلق\n<p>نص مخفي</p>\n",
-                                  "<p>مرحبا <!-- تعليق لم يغلق</p>"], ids=["after", "inside"])
+@pytest.mark.parametrize(
+    "page",
+    ["<p>مرحبا بكم</p>\n<!-- تعليق لم يغلق\n<p>نص مخفي</p>\n", "<p>مرحبا <!-- تعليق لم يغلق</p>"],
+    ids=["after", "inside"],
+)
 def test_an_unclosed_comment_stays_a_comment_to_the_end(page):
     """HTML's parsing rules: a comment without "-->" runs to the end of the file; none of it is text."""
     data = page.encode()
     document = HtmlFormat().parse(data, "open.html", FormatOptions())
-    assert [s.text for s in document.segments] == [page[3:page.index(" ", 4)].strip() if "<!--" in page[3:9] else
-                                                   page[3:page.index("<", 3)].strip()]
-    out = document.render([TranslatedSegment(s, "Welcome", ()) for s in document.segments],
-                          FormatOptions(target="en")).decode()
-    assert out.endswith(page[page.index("<!--"):]) and "Welcome" in out
+    assert [s.text for s in document.segments] == [
+        page[3 : page.index(" ", 4)].strip() if "<!--" in page[3:9] else page[3 : page.index("<", 3)].strip()
+    ]
+    out = document.render(
+        [TranslatedSegment(s, "Welcome", ()) for s in document.segments], FormatOptions(target="en")
+    ).decode()
+    assert out.endswith(page[page.index("<!--") :]) and "Welcome" in out

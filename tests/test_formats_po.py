@@ -116,10 +116,15 @@ def test_identity_round_trip_changes_only_msgstr_flags_and_header():
     out = document.render([identity(s) for s in document.segments], FormatOptions(target="en")).decode()
     assert _without_translation(out) == _without_translation(CATALOGUE)
     catalogue, source = polib.pofile(out), polib.pofile(CATALOGUE)
-    assert [(e.msgctxt, e.msgid, e.msgid_plural, e.comment, e.tcomment, e.occurrences) for e in catalogue] == \
-        [(e.msgctxt, e.msgid, e.msgid_plural, e.comment, e.tcomment, e.occurrences) for e in source]
+    assert [(e.msgctxt, e.msgid, e.msgid_plural, e.comment, e.tcomment, e.occurrences) for e in catalogue] == [
+        (e.msgctxt, e.msgid, e.msgid_plural, e.comment, e.tcomment, e.occurrences) for e in source
+    ]
     for entry in catalogue:
-        if entry.msgid in ("افتح", "%s", "قديم"):  # translated / no words / obsolete: left alone  # already translated / no words: left alone
+        if entry.msgid in (
+            "افتح",
+            "%s",
+            "قديم",
+        ):  # translated / no words / obsolete: left alone  # already translated / no words: left alone
             assert "fuzzy" not in entry.flags
             continue
         assert "fuzzy" in entry.flags
@@ -133,18 +138,28 @@ def test_identity_round_trip_changes_only_msgstr_flags_and_header():
 def _translations(document, target: str) -> list[TranslatedSegment]:
     article, greeting, one, many, lines = document.segments
     if target == "en":
-        return [TranslatedSegment(article, EN[1]),
-                TranslatedSegment(greeting, "Hello, you have new messages in",
-                                  (Tag("ph1", 5, 5, False), Tag("ph2", 15, 15, False), Tag("ph3", 31, 31, False))),
-                TranslatedSegment(one, "One file was deleted"),
-                TranslatedSegment(many, "files were deleted", (Tag("ph1", 0, 0, False),)),
-                TranslatedSegment(lines, "First line second line", (Tag("ph1", 11, 11, False),))]
-    return [TranslatedSegment(article, ZH[1]),
-            TranslatedSegment(greeting, "你好，你在有条新消息",
-                              (Tag("ph1", 2, 2, False), Tag("ph2", 6, 6, False), Tag("ph3", 5, 5, False))),
-            TranslatedSegment(one, "删除了一个文件"),
-            TranslatedSegment(many, "删除了个文件", (Tag("ph1", 3, 3, False),)),
-            TranslatedSegment(lines, "第一行第二行", (Tag("ph1", 3, 3, False),))]
+        return [
+            TranslatedSegment(article, EN[1]),
+            TranslatedSegment(
+                greeting,
+                "Hello, you have new messages in",
+                (Tag("ph1", 5, 5, False), Tag("ph2", 15, 15, False), Tag("ph3", 31, 31, False)),
+            ),
+            TranslatedSegment(one, "One file was deleted"),
+            TranslatedSegment(many, "files were deleted", (Tag("ph1", 0, 0, False),)),
+            TranslatedSegment(lines, "First line second line", (Tag("ph1", 11, 11, False),)),
+        ]
+    return [
+        TranslatedSegment(article, ZH[1]),
+        TranslatedSegment(
+            greeting,
+            "你好，你在有条新消息",
+            (Tag("ph1", 2, 2, False), Tag("ph2", 6, 6, False), Tag("ph3", 5, 5, False)),
+        ),
+        TranslatedSegment(one, "删除了一个文件"),
+        TranslatedSegment(many, "删除了个文件", (Tag("ph1", 3, 3, False),)),
+        TranslatedSegment(lines, "第一行第二行", (Tag("ph1", 3, 3, False),)),
+    ]
 
 
 @pytest.mark.parametrize("target", ["en", "zh"])
@@ -174,8 +189,11 @@ def test_translation_fills_msgstr_in_the_targets_plural_rule(target):
         for source, text in pairs:
             assert Counter(PLACEHOLDER.findall(text)) == Counter(PLACEHOLDER.findall(source)), (source, text)
     greeting = entries[("cart", "مرحبا %(name)s، لديك {count} رسائل جديدة في %s")]
-    assert greeting.msgstr == ("Hello %(name)s, you have {count} new messages in %s" if target == "en"
-                               else "你好%(name)s，你在%s有{count}条新消息")
+    assert greeting.msgstr == (
+        "Hello %(name)s, you have {count} new messages in %s"
+        if target == "en"
+        else "你好%(name)s，你在%s有{count}条新消息"
+    )
     assert entries[(None, "سطر أول\nسطر ثان\n")].msgstr.endswith("\n")
     assert entries[(None, "سطر أول\nسطر ثان\n")].msgstr.count("\n") == 2
     assert entries[("button", "افتح")].msgstr == "Open" and "fuzzy" not in entries[("button", "افتح")].flags
@@ -209,14 +227,18 @@ def test_a_placeholder_the_translation_lost_is_appended_and_logged(caplog):
 def test_header_added_when_missing_and_crlf_kept():
     data = 'msgid "مرحبا بكم"\r\nmsgstr ""\r\n\r\nmsgid "وداعا"\r\nmsgstr ""\r\n'.encode()
     document = _parse(data)
-    out = document.render([TranslatedSegment(document.segments[0], "Welcome"),
-                           TranslatedSegment(document.segments[1], "Goodbye")], FormatOptions(target="zh"))
+    out = document.render(
+        [TranslatedSegment(document.segments[0], "Welcome"), TranslatedSegment(document.segments[1], "Goodbye")],
+        FormatOptions(target="zh"),
+    )
     text = out.decode()
     assert "\n" not in text.replace("\r\n", "")
     catalogue = polib.pofile(text)
     assert catalogue.metadata["Plural-Forms"] == PLURAL_FORMS["zh"]
-    assert [(e.msgid, e.msgstr, e.flags) for e in catalogue] == [("مرحبا بكم", "Welcome", ["fuzzy"]),
-                                                                ("وداعا", "Goodbye", ["fuzzy"])]
+    assert [(e.msgid, e.msgstr, e.flags) for e in catalogue] == [
+        ("مرحبا بكم", "Welcome", ["fuzzy"]),
+        ("وداعا", "Goodbye", ["fuzzy"]),
+    ]
 
 
 def test_legacy_encodings_declared_or_given():
@@ -238,15 +260,19 @@ def test_legacy_encodings_declared_or_given():
     assert "# café" in out and 'msgstr "café %s"' in out and "charset=UTF-8" in out
 
 
-@pytest.mark.parametrize("suffix,data,message", [
-    (".po", 'msgid "مرحبا"\nmsgstr "Hello\n'.encode(), "syntax error at line 2"),
-    (".po", 'msgid "أ"\nmsgstr ""\nkeyword "ب"\n'.encode(), "syntax error at line 3"),
-    (".po", 'msgid "أ"\nmsgstr ""\n\nmsgid "أ"\nmsgstr ""\n'.encode(), "duplicate entry"),
-    (".po", b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "binary data"),
-    (".pot", "# عنوان\n\nفقرة من نص Markdown\n".encode(), "syntax error at line 3"),
-    (".po", b"", "no PO entries"),
-    (".po", CATALOGUE.encode("cp1256"), "--encoding"),
-], ids=["unterminated", "keyword", "duplicate", "zip", "markdown", "empty", "cp1256"])
+@pytest.mark.parametrize(
+    "suffix,data,message",
+    [
+        (".po", 'msgid "مرحبا"\nmsgstr "Hello\n'.encode(), "syntax error at line 2"),
+        (".po", 'msgid "أ"\nmsgstr ""\nkeyword "ب"\n'.encode(), "syntax error at line 3"),
+        (".po", 'msgid "أ"\nmsgstr ""\n\nmsgid "أ"\nmsgstr ""\n'.encode(), "duplicate entry"),
+        (".po", b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "binary data"),
+        (".pot", "# عنوان\n\nفقرة من نص Markdown\n".encode(), "syntax error at line 3"),
+        (".po", b"", "no PO entries"),
+        (".po", CATALOGUE.encode("cp1256"), "--encoding"),
+    ],
+    ids=["unterminated", "keyword", "duplicate", "zip", "markdown", "empty", "cp1256"],
+)
 def test_bad_catalogues_are_one_line_errors_without_content(tmp_path, suffix, data, message):
     path = tmp_path / f"bad{suffix}"
     path.write_bytes(data)
@@ -260,7 +286,7 @@ def test_bad_catalogues_are_one_line_errors_without_content(tmp_path, suffix, da
 # -- end to end: the tiny models and the seed glossary ------------------------------------------------------------
 FAST = {"max_length_ratio": 0.5, "max_length_extra": 4}
 GLOSSARY = REPO / "glossaries" / "ecommerce.tsv"
-SMALL = '''msgid ""
+SMALL = """msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
 
@@ -280,7 +306,7 @@ msgid "مشتر واحد من روسيا"
 msgid_plural "%d مشترين من روسيا"
 msgstr[0] ""
 msgstr[1] ""
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -304,8 +330,11 @@ def test_end_to_end_with_the_tiny_models_and_the_seed_glossary(translator, to, t
     for entry in catalogue:
         assert entry.flags[0] == "fuzzy"
         if entry.msgid_plural:
-            pairs = ([(entry.msgid, entry.msgstr_plural[0]), (entry.msgid_plural, entry.msgstr_plural[1])]
-                     if to == "en" else [(entry.msgid_plural, entry.msgstr_plural[0])])
+            pairs = (
+                [(entry.msgid, entry.msgstr_plural[0]), (entry.msgid_plural, entry.msgstr_plural[1])]
+                if to == "en"
+                else [(entry.msgid_plural, entry.msgstr_plural[0])]
+            )
             assert len(entry.msgstr_plural) == (2 if to == "en" else 1)
         else:
             pairs = [(entry.msgid, entry.msgstr)]
@@ -340,7 +369,7 @@ def test_a_second_header_is_refused():
     with pytest.raises(InputError) as error:
         _parse(second.encode())
     line = len(second.splitlines()) - 2
-    assert f"a second header (msgid \"\") at line {line}" in str(error.value)
+    assert f'a second header (msgid "") at line {line}' in str(error.value)
     assert "first is at line 3" in str(error.value)
     contexts = CATALOGUE + '\nmsgctxt "menu"\nmsgid ""\nmsgstr ""\n\nmsgctxt "menu"\nmsgid "افتح"\nmsgstr ""\n'
     assert len(_parse(contexts.encode()).segments) == len(_parse(CATALOGUE.encode()).segments) + 1
@@ -348,8 +377,10 @@ def test_a_second_header_is_refused():
 
 def test_a_header_that_is_not_the_first_entry_is_updated_in_place():
     """polib's test_unusual_metadata_location.po layout: gettext finds the header wherever it stands."""
-    data = ('msgid "مرحبا"\nmsgstr ""\n\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
-            '"Plural-Forms: nplurals=6; plural=(n==0 ? 0 : 5);\\n"\n')
+    data = (
+        'msgid "مرحبا"\nmsgstr ""\n\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=6; plural=(n==0 ? 0 : 5);\\n"\n'
+    )
     document = _parse(data.encode())
     out = document.render([TranslatedSegment(document.segments[0], "Hello")], FormatOptions(target="en")).decode()
     assert out.count('msgid ""') == 1 and out.startswith('#, fuzzy\nmsgid "مرحبا"\nmsgstr "Hello"\n')

@@ -26,8 +26,9 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 @pytest.fixture(scope="module")
 def translator(tiny_ar_en, tiny_en_zh):
     """The tiny models with short decoding (random weights run to the limit; structure is what is checked)."""
-    with Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, max_length_ratio=0.5,
-                    max_length_extra=4) as found:
+    with Translator(
+        {"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, max_length_ratio=0.5, max_length_extra=4
+    ) as found:
         yield found
 
 
@@ -60,7 +61,8 @@ def test_trados_sdlxliff_marks_inside_g_are_filled_with_wrappers_kept(translator
     path = REAL / "matecat-xliff-parser" / "piazza.sdlxliff"
     done, out = translate(translator, path, tmp_path)
     assert [t.segment.location for t in done.translations] == [
-        f"unit aee647b1-0f14-4091-aada-813488be9fb7 segment {mid}" for mid in "12345"]
+        f"unit aee647b1-0f14-4091-aada-813488be9fb7 segment {mid}" for mid in "12345"
+    ]
     root = etree.fromstring(out)
     unit = root.find(f".//{{{XLIFF_12}}}trans-unit")
     source, target = unit.find(f"{{{XLIFF_12}}}seg-source"), unit.find(f"{{{XLIFF_12}}}target")
@@ -125,12 +127,16 @@ def _check_12_targets(root) -> None:
         if "bpt" in children:  # a bpt/ept pair holds words between them
             start, end = children.index("bpt"), children.index("ept")
             between = (target[start].tail or "") + "".join(
-                "".join(c.itertext()) + (c.tail or "") for c in target[start + 1:end])
+                "".join(c.itertext()) + (c.tail or "") for c in target[start + 1 : end]
+            )
             assert between.strip()
 
 
-@pytest.mark.parametrize("path", [REAL / "matecat-xliff-parser" / "no-target.xliff",
-                                  REAL / "locize-xliff" / "example12.xliff"], ids=["matecat", "locize"])
+@pytest.mark.parametrize(
+    "path",
+    [REAL / "matecat-xliff-parser" / "no-target.xliff", REAL / "locize-xliff" / "example12.xliff"],
+    ids=["matecat", "locize"],
+)
 def test_an_english_xliff_is_read_and_left_as_it_is(translator, tmp_path, path):
     done, out = translate(translator, path, tmp_path, overwrite_targets=True)
     assert done.translations and all(t.kept == "no Arabic" for t in done.translations)
@@ -163,7 +169,8 @@ def _check_links(path: Path, out: Path) -> None:
         assert len(new.hyperlinks) == len(old.hyperlinks)
         # the same links (a translation may reorder them: they follow their words)
         assert sorted((h.address, h.fragment) for h in new.hyperlinks) == sorted(
-            (h.address, h.fragment) for h in old.hyperlinks)
+            (h.address, h.fragment) for h in old.hyperlinks
+        )
         for link in new.hyperlinks:  # a link keeps a run with text: it never comes back empty
             assert link.runs and link.text.strip(), new.text
         assert not ARABIC.search(new.text)

@@ -65,8 +65,9 @@ def _non_cue_lines(text: str) -> list[str]:
 def test_srt_files(translator, path, tmp_path):
     source, out = _translate(translator, path, tmp_path)
     before, after = list(srt.parse(source)), list(srt.parse(out))
-    assert [(c.index, c.start, c.end, c.proprietary) for c in after] == \
-        [(c.index, c.start, c.end, c.proprietary) for c in before]
+    assert [(c.index, c.start, c.end, c.proprietary) for c in after] == [
+        (c.index, c.start, c.end, c.proprietary) for c in before
+    ]
     for old, new in zip(before, after):
         assert bool(old.content.strip()) == bool(new.content.strip())
         assert Counter(CUE_TAG.findall(new.content)) == Counter(CUE_TAG.findall(old.content))
@@ -110,9 +111,12 @@ def _msgfmt_ok(path: Path) -> bool:
     return subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True).returncode == 0
 
 
-@pytest.mark.parametrize("path,to", [(path, "en") for path in _files("*/*.po", "*/*.pot")] + [
-    (REALWORLD / "polib" / name, "zh") for name in ("test_merge.pot", "test_weird_occurrences.po")],
-    ids=lambda value: value.name if isinstance(value, Path) else value)
+@pytest.mark.parametrize(
+    "path,to",
+    [(path, "en") for path in _files("*/*.po", "*/*.pot")]
+    + [(REALWORLD / "polib" / name, "zh") for name in ("test_merge.pot", "test_weird_occurrences.po")],
+    ids=lambda value: value.name if isinstance(value, Path) else value,
+)
 def test_po_files(translator, path, tmp_path, to):
     source, out = _translate(translator, path, tmp_path, to=to, mark_fuzzy=False)
     before, after = polib.pofile(source), polib.pofile(out)

@@ -59,8 +59,8 @@ def test_segments_tags_and_skipped_units():
     coded = document.segments[1]
     assert coded.text == "مرحبا بالعالم والناس جميعا."
     by_id = {t.id: t for t in coded.tags}
-    assert coded.text[by_id["pair1"].start:by_id["pair1"].end] == "بالعالم"
-    assert coded.text[by_id["hi1"].start:by_id["hi1"].end] == "الناس جميعا"
+    assert coded.text[by_id["pair1"].start : by_id["pair1"].end] == "بالعالم"
+    assert coded.text[by_id["hi1"].start : by_id["hi1"].end] == "الناس جميعا"
     assert by_id["ph1"].paired is False and by_id["ph1"].start == coded.text.index("جميعا")
     overwrite = parse(target="en", overwrite_targets=True)
     assert [s.location for s in overwrite.segments] == ["tu 1 (tuid 1)", "tu 2 (tuid 2)", "tu 3 (tuid 3)"]
@@ -86,9 +86,12 @@ def test_identity_round_trip_adds_only_target_tuvs():
 def test_translation_with_moved_tags_and_language_convention():
     document = parse(target="en")
     first, coded = document.segments
-    translations = [TranslatedSegment(first, "Monday news"),
-                    TranslatedSegment(coded, "Hello world and all people.",
-                                      (Tag("pair1", 6, 11), Tag("hi1", 16, 26), Tag("ph1", 20, 20, False)))]
+    translations = [
+        TranslatedSegment(first, "Monday news"),
+        TranslatedSegment(
+            coded, "Hello world and all people.", (Tag("pair1", 6, 11), Tag("hi1", 16, 26), Tag("ph1", 20, 20, False))
+        ),
+    ]
     out = document.render(translations, FormatOptions(target="en")).decode("utf-8")
     root = etree.fromstring(out.encode("utf-8"))
     segs = {tu.get("tuid"): {tuv.get(XML_LANG): tuv.find("seg") for tuv in tu.iter("tuv")} for tu in root.iter("tu")}
@@ -97,7 +100,8 @@ def test_translation_with_moved_tags_and_language_convention():
     seg = segs["2"]["en-US"]
     assert etree.tostring(seg, encoding="unicode") == (
         '<seg>Hello <bpt i="1">&lt;b&gt;</bpt>world<ept i="1">&lt;/b&gt;</ept> and <hi type="x-it">all '
-        '<ph x="1">&lt;br/&gt;</ph>people</hi>.</seg>')
+        '<ph x="1">&lt;br/&gt;</ph>people</hi>.</seg>'
+    )
     assert segs["4"]["en-US"].text == "2024 - 15"
 
 
@@ -106,7 +110,10 @@ def test_overwrite_replaces_the_existing_target_in_place():
     translations = [TranslatedSegment(s, f"T{k}", ()) for k, s in enumerate(document.segments)]
     out = document.render(translations, FormatOptions(target="en", overwrite_targets=True)).decode("utf-8")
     assert "Existing human translation" not in out
-    assert '<tu tuid="3">\n      <tuv xml:lang="ar">' in out and '<tuv xml:lang="en-US"><seg>T2</seg></tuv>\n    </tu>' in out
+    assert (
+        '<tu tuid="3">\n      <tuv xml:lang="ar">' in out
+        and '<tuv xml:lang="en-US"><seg>T2</seg></tuv>\n    </tu>' in out
+    )
 
 
 def test_new_tuv_uses_lang_of_tmx_11_and_default_tag():
@@ -117,16 +124,25 @@ def test_new_tuv_uses_lang_of_tmx_11_and_default_tag():
 
 
 BAD = {
-    "external entity": ('<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-                        '<tmx version="1.4"><header/><body><tu><tuv xml:lang="ar"><seg>&e;</seg></tuv></tu></body></tmx>',
-                        "entities"),
-    "bomb": ('<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
-             '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><tmx version="1.4"><header/><body><tu><tuv xml:lang="ar">'
-             '<seg>&c;</seg></tuv></tu></body></tmx>', "entities"),
-    "malformed": ('<tmx version="1.4"><header/><body><tu><tuv xml:lang="ar"><seg>نص</tuv></tu></body></tmx>',
-                  "not well-formed"),
-    "no arabic": ('<tmx version="1.4"><header/><body><tu><tuv xml:lang="en"><seg>x</seg></tuv></tu></body></tmx>',
-                  "no <tu> has an Arabic <tuv>"),
+    "external entity": (
+        '<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        '<tmx version="1.4"><header/><body><tu><tuv xml:lang="ar"><seg>&e;</seg></tuv></tu></body></tmx>',
+        "entities",
+    ),
+    "bomb": (
+        '<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><tmx version="1.4"><header/><body><tu><tuv xml:lang="ar">'
+        "<seg>&c;</seg></tuv></tu></body></tmx>",
+        "entities",
+    ),
+    "malformed": (
+        '<tmx version="1.4"><header/><body><tu><tuv xml:lang="ar"><seg>نص</tuv></tu></body></tmx>',
+        "not well-formed",
+    ),
+    "no arabic": (
+        '<tmx version="1.4"><header/><body><tu><tuv xml:lang="en"><seg>x</seg></tuv></tu></body></tmx>',
+        "no <tu> has an Arabic <tuv>",
+    ),
     "not tmx": ('<xliff version="1.2"><file/></xliff>', "not a TMX file"),
 }
 
@@ -151,15 +167,22 @@ def test_paired_codes_around_nothing_are_written_whole():
     """A displaced paired tag (an empty span) keeps its codes: an empty hi, a bpt/ept pair with nothing between."""
     document = parse(target="en")
     first, coded = document.segments
-    translations = [TranslatedSegment(first, "x"),
-                    TranslatedSegment(coded, "Hello world.", (Tag("pair1", 0, 0), Tag("hi1", 5, 5),
-                                                              Tag("ph1", 12, 12, False)), displaced=("pair1", "hi1"))]
+    translations = [
+        TranslatedSegment(first, "x"),
+        TranslatedSegment(
+            coded,
+            "Hello world.",
+            (Tag("pair1", 0, 0), Tag("hi1", 5, 5), Tag("ph1", 12, 12, False)),
+            displaced=("pair1", "hi1"),
+        ),
+    ]
     out = document.render(translations, FormatOptions(target="en")).decode("utf-8")
     tu = next(tu for tu in etree.fromstring(out.encode("utf-8")).iter("tu") if tu.get("tuid") == "2")
     seg = next(tuv for tuv in tu.iter("tuv") if tuv.get(XML_LANG) == "en-US").find("seg")
     assert etree.tostring(seg, encoding="unicode") == (
         '<seg><bpt i="1">&lt;b&gt;</bpt><ept i="1">&lt;/b&gt;</ept>Hello<hi type="x-it"/> world.'
-        '<ph x="1">&lt;br/&gt;</ph></seg>')
+        '<ph x="1">&lt;br/&gt;</ph></seg>'
+    )
 
 
 @pytest.mark.parametrize("code", ["ara", "arb", "ar-SA", "AR_sa", "ar"])

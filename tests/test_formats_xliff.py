@@ -57,8 +57,7 @@ def inline_ids(element: etree._Element, names: set[str]) -> Counter:
 
 
 def translated(document, texts: dict[str, tuple[str, tuple[Tag, ...]]]) -> list[TranslatedSegment]:
-    return [TranslatedSegment(s, *texts[s.location]) if s.location in texts else identity(s)
-            for s in document.segments]
+    return [TranslatedSegment(s, *texts[s.location]) if s.location in texts else identity(s) for s in document.segments]
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
@@ -71,9 +70,9 @@ def test_12_segments_tags_and_skips():
     first = document.segments[0]
     assert "<" not in first.text and first.text.startswith("هانغتشو 17 نوفمبر 2016")
     tags = {t.id: t for t in first.tags}
-    assert first.text[tags["g1"].start:tags["g1"].end] == "التجارة الالكترونية"
-    assert first.text[tags["g2"].start:tags["g2"].end] == "الالكترونية"
-    assert tags["b1"].paired and first.text[tags["b1"].start:tags["b1"].end] == "علي بابا"  # a bpt/ept pair
+    assert first.text[tags["g1"].start : tags["g1"].end] == "التجارة الالكترونية"
+    assert first.text[tags["g2"].start : tags["g2"].end] == "الالكترونية"
+    assert tags["b1"].paired and first.text[tags["b1"].start : tags["b1"].end] == "علي بابا"  # a bpt/ept pair
     second = {t.id: t for t in document.segments[1].tags}
     assert not second["x1"].paired and not second["p1"].paired and second["mrk#2"].paired  # mrk without mid
     assert "{0}" not in document.segments[1].text  # native code content is not text to translate
@@ -84,10 +83,14 @@ def test_12_segments_tags_and_skips():
 def test_20_segments_tags_and_skips():
     document = load(V20)
     assert [s.location for s in document.segments] == [
-        "unit u1 segment 1", "unit u1 segment 2", "unit u3 segment 2", "unit u4 segment 1"]
+        "unit u1 segment 1",
+        "unit u1 segment 2",
+        "unit u3 segment 2",
+        "unit u4 segment 1",
+    ]
     tags = {t.id: t for t in document.segments[1].tags}
     text = document.segments[1].text
-    assert tags["sc1"].paired and text[tags["sc1"].start:tags["sc1"].end] == "تداول البضائع"  # sc/ec pair
+    assert tags["sc1"].paired and text[tags["sc1"].start : tags["sc1"].end] == "تداول البضائع"  # sc/ec pair
     assert not tags["ph1"].paired
     last = {t.id: t for t in document.segments[3].tags}
     assert last["sm1"].paired and not last["sc9"].paired  # sm/em pair; an isolated sc is a point
@@ -108,10 +111,15 @@ def test_identity_changes_nothing_but_insertions(path):
     data = path.read_bytes()
     document = load(path)
     out = document.render([identity(s) for s in document.segments], FormatOptions(target="en"))
-    additions = [r'\s*<target state="needs-review-translation" state-qualifier="mt-suggestion">.*?</target>',
-                 r'\s*<target>(?!Jack Ma).*?</target>', r' target-language="en"', r' trgLang="en"',
-                 r' state="translated"',
-                 r'<notes><note category="mt">[^<]*</note></notes>\s*', r'\s*<note category="mt">[^<]*</note>']
+    additions = [
+        r'\s*<target state="needs-review-translation" state-qualifier="mt-suggestion">.*?</target>',
+        r"\s*<target>(?!Jack Ma).*?</target>",
+        r' target-language="en"',
+        r' trgLang="en"',
+        r' state="translated"',
+        r'<notes><note category="mt">[^<]*</note></notes>\s*',
+        r'\s*<note category="mt">[^<]*</note>',
+    ]
     text = out.decode()
     counts = []
     for pattern in additions:
@@ -130,8 +138,9 @@ def test_identity_changes_nothing_but_insertions(path):
         if "Jack Ma" in (target.text or ""):
             continue
         source = holder.find(f"{{{ns}}}source")
-        assert strip.sub("", etree.tostring(target, with_tail=False).decode()) == \
-            strip.sub("", etree.tostring(source, with_tail=False).decode())
+        assert strip.sub("", etree.tostring(target, with_tail=False).decode()) == strip.sub(
+            "", etree.tostring(source, with_tail=False).decode()
+        )
         compared += 1
     assert compared == len(document.segments)
 
@@ -146,10 +155,12 @@ def test_a_file_with_nothing_to_translate_comes_back_byte_for_byte():
 
 def test_lxml_normalisations_are_the_named_ones():
     """Input written otherwise than lxml writes comes back in lxml's style, and only there."""
-    data = ("<?xml version='1.0' encoding='utf-8'?>\n<xliff xmlns='urn:oasis:names:tc:xliff:document:1.2' "
-            "version='1.2'><file original='a' source-language='ar' target-language='en' datatype='plaintext'>"
-            "<body><trans-unit id='1'><source>&#1575;<x id='1' /></source><target>a</target></trans-unit>"
-            "</body></file></xliff>\n<!-- after -->\n").encode()
+    data = (
+        "<?xml version='1.0' encoding='utf-8'?>\n<xliff xmlns='urn:oasis:names:tc:xliff:document:1.2' "
+        "version='1.2'><file original='a' source-language='ar' target-language='en' datatype='plaintext'>"
+        "<body><trans-unit id='1'><source>&#1575;<x id='1' /></source><target>a</target></trans-unit>"
+        "</body></file></xliff>\n<!-- after -->\n"
+    ).encode()
     document = XliffFormat().parse(data, "x.xlf", FormatOptions(overwrite_targets=True))
     out = document.render([identity(s) for s in document.segments], FormatOptions(target="en"))
     assert out.startswith(b"<?xml version='1.0' encoding='utf-8'?>\n")  # the declaration is the input's
@@ -191,8 +202,9 @@ def test_20_translation_keeps_every_code_once_with_state_note_language_and_schem
     document = load(V20)
     english = "Wang Jian said that the circulation of goods can inject more vitality."
     tags = (Tag("ph1", 14, 14, paired=False), Tag("sc1", 24, 44))
-    out = document.render(translated(document, {"unit u1 segment 2": (english, tags)}),
-                          FormatOptions(target="zh", state="reviewed"))
+    out = document.render(
+        translated(document, {"unit u1 segment 2": (english, tags)}), FormatOptions(target="zh", state="reviewed")
+    )
     root = parse(out)
     schema = schema_2()
     assert schema.validate(root.getroottree()), schema.error_log
@@ -234,8 +246,9 @@ def test_the_schema_checks_can_fail():
 
 def test_overwrite_replaces_an_existing_target():
     document = load(V12, overwrite_targets=True)
-    out = document.render(translated(document, {"unit 4": ("Jack Ma called for a platform.", ())}),
-                          FormatOptions(target="en"))
+    out = document.render(
+        translated(document, {"unit 4": ("Jack Ma called for a platform.", ())}), FormatOptions(target="en")
+    )
     target = parse(out).find(f".//{{{XLIFF_12}}}trans-unit[@id='4']/{{{XLIFF_12}}}target")
     assert target.text == "Jack Ma called for a platform." and target.get("state") == "needs-review-translation"
 
@@ -243,8 +256,9 @@ def test_overwrite_replaces_an_existing_target():
 def test_state_must_belong_to_the_version():
     document = load(V20)
     with pytest.raises(InputError, match=r"--state 'needs-review-translation' is not an XLIFF 2.x state"):
-        document.render([identity(s) for s in document.segments],
-                        FormatOptions(target="en", state="needs-review-translation"))
+        document.render(
+            [identity(s) for s in document.segments], FormatOptions(target="en", state="needs-review-translation")
+        )
 
 
 def test_a_file_for_another_target_language_is_refused():
@@ -253,8 +267,9 @@ def test_a_file_for_another_target_language_is_refused():
     with pytest.raises(InputError, match="trgLang is 'fr', not 'en'"):
         document.render([identity(s) for s in document.segments], FormatOptions(target="en"))
     same = XliffFormat().parse(data.replace(b'"fr"', b'"en-US"'), "us.xlf", FormatOptions())
-    assert parse(same.render([identity(s) for s in same.segments], FormatOptions(target="en"))).get(
-        "trgLang") == "en-US"
+    assert (
+        parse(same.render([identity(s) for s in same.segments], FormatOptions(target="en"))).get("trgLang") == "en-US"
+    )
 
 
 # -- bad input ---------------------------------------------------------------------------------------------------
@@ -270,19 +285,35 @@ BOMB = b"""<?xml version="1.0"?>
 <segment><source>&d;</source></segment></unit></file></xliff>"""
 
 
-@pytest.mark.parametrize("data, message", [
-    (EXTERNAL, "declares XML entities"),
-    (BOMB, "declares XML entities"),
-    (b"<xliff xmlns='urn:oasis:names:tc:xliff:document:1.2' version='1.2'><file>", "not well-formed XML"),
-    (b"<xliff xmlns='urn:oasis:names:tc:xliff:document:1.1' version='1.1'/>", "XLIFF version 1.1 .* not supported"),
-    (b"<xliff xmlns='urn:oasis:names:tc:xliff:document:2.2' version='2.2' srcLang='ar'/>",
-     "XLIFF version 2.2 .* not supported"),
-    (b"<!DOCTYPE html><html><body><p>\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7<br></p></body></html>",
-     "not well-formed XML"),
-    (b"<tmx version='1.4'><body/></tmx>", r"not an XLIFF file \(its root element is <tmx>"),
-    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)), "not well-formed XML"),
-], ids=["external-entity", "entity-bomb", "malformed", "version-1.1", "version-2.2",
-        "html-named-xlf", "tmx-named-xlf", "zip-named-xlf"])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (EXTERNAL, "declares XML entities"),
+        (BOMB, "declares XML entities"),
+        (b"<xliff xmlns='urn:oasis:names:tc:xliff:document:1.2' version='1.2'><file>", "not well-formed XML"),
+        (b"<xliff xmlns='urn:oasis:names:tc:xliff:document:1.1' version='1.1'/>", "XLIFF version 1.1 .* not supported"),
+        (
+            b"<xliff xmlns='urn:oasis:names:tc:xliff:document:2.2' version='2.2' srcLang='ar'/>",
+            "XLIFF version 2.2 .* not supported",
+        ),
+        (
+            b"<!DOCTYPE html><html><body><p>\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7<br></p></body></html>",
+            "not well-formed XML",
+        ),
+        (b"<tmx version='1.4'><body/></tmx>", r"not an XLIFF file \(its root element is <tmx>"),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)), "not well-formed XML"),
+    ],
+    ids=[
+        "external-entity",
+        "entity-bomb",
+        "malformed",
+        "version-1.1",
+        "version-2.2",
+        "html-named-xlf",
+        "tmx-named-xlf",
+        "zip-named-xlf",
+    ],
+)
 def test_bad_input_is_one_line_without_content(tmp_path, data, message):
     path = tmp_path / "bad.xlf"
     path.write_bytes(data)
@@ -318,8 +349,9 @@ def test_cli_translates_xliff_with_codes_terms_and_no_arabic(run_cli, fast_tiny,
     from mt.glossary import Glossary
 
     out, report = tmp_path / f"seed.{to}.xlf", tmp_path / "report.jsonl"
-    code, _, err = run_cli("translate", path, "--to", to, "-o", out, "--glossary", GLOSSARY, "--report", report,
-                           "-q", *fast_tiny)
+    code, _, err = run_cli(
+        "translate", path, "--to", to, "-o", out, "--glossary", GLOSSARY, "--report", report, "-q", *fast_tiny
+    )
     assert code == 0, err
     root = parse(out.read_bytes())
     schema = schema_12() if path == V12 else schema_2()
@@ -352,10 +384,13 @@ def test_cli_translates_xliff_with_codes_terms_and_no_arabic(run_cli, fast_tiny,
     assert new_targets == len(rows)
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("secret.xlf", EXTERNAL, "declares XML entities"),
-    ("page.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("secret.xlf", EXTERNAL, "declares XML entities"),
+        ("page.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
+    ],
+)
 def test_cli_bad_document_is_one_line_and_writes_nothing(run_cli, fast_tiny, tmp_path, name, data, message):
     bad = tmp_path / name
     bad.write_bytes(data)
@@ -379,22 +414,34 @@ def test_segmented_12_reads_each_seg_mark_and_skips_translated_ones():
     document = load(SEGMENTED)
     # s2 segment 1 has a target mark with content; s3 segment 2 has no letters; s4 has a whole (unsegmented) target
     assert [s.location for s in document.segments] == [
-        "unit s1 segment 1", "unit s1 segment 2", "unit s2 segment 2", "unit s3 segment 1"]
+        "unit s1 segment 1",
+        "unit s1 segment 2",
+        "unit s2 segment 2",
+        "unit s3 segment 1",
+    ]
     second = document.segments[1]
     [tag] = second.tags
-    assert tag.id == "1" and second.text[tag.start:tag.end] == "التجارة الالكترونية"
+    assert tag.id == "1" and second.text[tag.start : tag.end] == "التجارة الالكترونية"
     assert second.text.startswith("إذ أن") and "ملحوظة" not in second.text  # the mark's text only
     assert [s.location for s in load(SEGMENTED, overwrite_targets=True).segments] == [
-        "unit s1 segment 1", "unit s1 segment 2", "unit s2 segment 1", "unit s2 segment 2", "unit s3 segment 1",
-        "unit s4 segment 1", "unit s4 segment 2"]
+        "unit s1 segment 1",
+        "unit s1 segment 2",
+        "unit s2 segment 1",
+        "unit s2 segment 2",
+        "unit s3 segment 1",
+        "unit s4 segment 1",
+        "unit s4 segment 2",
+    ]
 
 
 def test_segmented_12_target_mirrors_the_seg_source_marks():
     document = load(SEGMENTED)
-    texts = {"unit s1 segment 1": ("Some economists noted China's achievements.", ()),
-             "unit s1 segment 2": ("E-commerce flourished in the countryside.", (Tag("1", 0, 10),)),
-             "unit s2 segment 2": ("Shen Yang said poor regions can keep up.", ()),
-             "unit s3 segment 1": ("Alibaba.", ())}
+    texts = {
+        "unit s1 segment 1": ("Some economists noted China's achievements.", ()),
+        "unit s1 segment 2": ("E-commerce flourished in the countryside.", (Tag("1", 0, 10),)),
+        "unit s2 segment 2": ("Shen Yang said poor regions can keep up.", ()),
+        "unit s3 segment 1": ("Alibaba.", ()),
+    }
     out = document.render(translated(document, texts), FormatOptions(target="en"))
     root = parse(out)
     schema = schema_12()
@@ -420,8 +467,13 @@ def test_segmented_12_target_mirrors_the_seg_source_marks():
 
 def test_segmented_12_overwrite_rebuilds_an_unsegmented_target_with_marks():
     document = load(SEGMENTED, overwrite_targets=True)
-    out = document.render([TranslatedSegment(s, f"Segment {k}.", (), []) if s.text else identity(s)
-                           for k, s in enumerate(document.segments)], FormatOptions(target="en"))
+    out = document.render(
+        [
+            TranslatedSegment(s, f"Segment {k}.", (), []) if s.text else identity(s)
+            for k, s in enumerate(document.segments)
+        ],
+        FormatOptions(target="en"),
+    )
     root = parse(out)
     assert schema_12().validate(root.getroottree())
     s4 = root.find(f".//{{{XLIFF_12}}}trans-unit[@id='s4']/{{{XLIFF_12}}}target")

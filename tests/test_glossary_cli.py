@@ -46,8 +46,21 @@ def test_list_and_show(capsys, gfile, monkeypatch):
 
 
 def test_add_keeps_file_sorted_and_valid(capsys, gfile):
-    rc, out, _ = run(capsys, "add", gfile, "--ar", "صندوق النقد الدولي", "--en", "International Monetary Fund|IMF",
-                     "--zh", "国际货币基金组织", "--type", "organisation", "--id", "imf")
+    rc, out, _ = run(
+        capsys,
+        "add",
+        gfile,
+        "--ar",
+        "صندوق النقد الدولي",
+        "--en",
+        "International Monetary Fund|IMF",
+        "--zh",
+        "国际货币基金组织",
+        "--type",
+        "organisation",
+        "--id",
+        "imf",
+    )
     assert rc == 0 and "added imf" in out
     lines = gfile.read_text(encoding="utf-8").splitlines()
     ids = [line.split("\t")[0] for line in lines[1:]]
@@ -56,14 +69,17 @@ def test_add_keeps_file_sorted_and_valid(capsys, gfile):
     assert rc == 0
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--ar", "علي إكسبريس", "--en", "Ali Express Store"], "conflicting source variant 'علي إكسبريس'"),
-    (["--ar", "عَلي بابا", "--en", "Alibaba", "--zh", "阿里巴巴", "--id", "alibaba-2"], "duplicate source variant"),
-    (["--ar", "", "--en", "Nothing"], "no Arabic source variant"),
-    (["--ar", "شيء"], "no --id given"),
-    (["--ar", "شيء", "--en", "Thing", "--type", "animal"], "unknown type 'animal'"),
-    (["--ar", "علي بابا", "--en", "Alibaba", "--id", "alibaba"], "already exists"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--ar", "علي إكسبريس", "--en", "Ali Express Store"], "conflicting source variant 'علي إكسبريس'"),
+        (["--ar", "عَلي بابا", "--en", "Alibaba", "--zh", "阿里巴巴", "--id", "alibaba-2"], "duplicate source variant"),
+        (["--ar", "", "--en", "Nothing"], "no Arabic source variant"),
+        (["--ar", "شيء"], "no --id given"),
+        (["--ar", "شيء", "--en", "Thing", "--type", "animal"], "unknown type 'animal'"),
+        (["--ar", "علي بابا", "--en", "Alibaba", "--id", "alibaba"], "already exists"),
+    ],
+)
 def test_add_rejects_bad_concepts(capsys, gfile, args, needle):
     before = gfile.read_bytes()
     rc, _, err = run(capsys, "add", gfile, *args)
@@ -77,9 +93,14 @@ def english_model(tmp_path_factory):
     import sentencepiece as spm
 
     out = tmp_path_factory.mktemp("model")
-    spm.SentencePieceTrainer.train(input=str(DATA / "tico19" / "tico19.dev.en"), model_prefix=str(out / "target"),
-                                   vocab_size=400, character_coverage=1.0, num_threads=1,
-                                   minloglevel=2)
+    spm.SentencePieceTrainer.train(
+        input=str(DATA / "tico19" / "tico19.dev.en"),
+        model_prefix=str(out / "target"),
+        vocab_size=400,
+        character_coverage=1.0,
+        num_threads=1,
+        minloglevel=2,
+    )
     (out / "target.model").rename(out / "target.spm")
     pieces = [line.split("\t")[0] for line in (out / "target.vocab").read_text(encoding="utf-8").splitlines()]
     (out / "vocab.json").write_text(json.dumps({p: i for i, p in enumerate(pieces)}), encoding="utf-8")
@@ -87,11 +108,37 @@ def english_model(tmp_path_factory):
 
 
 def test_add_reports_unspellable_targets(capsys, gfile, english_model):
-    rc, out, err = run(capsys, "add", gfile, "--ar", "شاومي", "--en", "Xiaomi", "--zh", "小米", "--model",
-                       english_model, "--model-lang", "en")
+    rc, out, err = run(
+        capsys,
+        "add",
+        gfile,
+        "--ar",
+        "شاومي",
+        "--en",
+        "Xiaomi",
+        "--zh",
+        "小米",
+        "--model",
+        english_model,
+        "--model-lang",
+        "en",
+    )
     assert rc == 0 and "added xiaomi" in out
-    rc, out, err = run(capsys, "add", gfile, "--ar", "ميتوان", "--en", "Meituan", "--zh", "美团", "--model",
-                       english_model, "--model-lang", "zh")
+    rc, out, err = run(
+        capsys,
+        "add",
+        gfile,
+        "--ar",
+        "ميتوان",
+        "--en",
+        "Meituan",
+        "--zh",
+        "美团",
+        "--model",
+        english_model,
+        "--model-lang",
+        "zh",
+    )
     assert rc == 0 and "cannot spell" in err and "美团" in err
     rc, out, _ = run(capsys, "check", gfile, "--model", english_model)
     # the vocabulary's language is guessed (English); a capital X never occurs in its training text
@@ -158,8 +205,11 @@ def test_csv_export_needs_target_language(capsys, gfile, tmp_path):
 
 def test_import_rejects_malformed_input(capsys, tmp_path):
     bad = tmp_path / "bad.tbx"
-    bad.write_text("<tbx><text><body><conceptEntry id='a'><langSec xml:lang='ar'><termSec><term></term>"
-                   "</termSec></langSec></conceptEntry></body></text></tbx>", encoding="utf-8")
+    bad.write_text(
+        "<tbx><text><body><conceptEntry id='a'><langSec xml:lang='ar'><termSec><term></term>"
+        "</termSec></langSec></conceptEntry></body></text></tbx>",
+        encoding="utf-8",
+    )
     out_path = tmp_path / "out.tsv"
     rc, _, err = run(capsys, "import", bad, "-o", out_path)
     assert_one_line_error(rc, err, f"{bad}:1: empty <term>")

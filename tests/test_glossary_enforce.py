@@ -37,15 +37,14 @@ def assert_terms_present_once(results, glossary: Glossary, target: str) -> int:
     checked = 0
     for line in results:
         for sentence in line.sentences:
-            expected = Counter(m.concept.id for m in glossary.match(sentence.source)
-                               if m.concept.targets(target))
+            expected = Counter(m.concept.id for m in glossary.match(sentence.source) if m.concept.targets(target))
             reported = Counter(t.concept_id for t in sentence.terms)
             assert reported == expected, sentence.source
             concepts = {t.concept_id: t.concept for t in sentence.terms}
             found = concept_spans(sentence.translation, concepts, target, expected)
             for term in sentence.terms:
                 assert term.status in ("verified", "enforced"), (term, sentence.translation)
-                assert sentence.source[term.start:term.end] == term.source
+                assert sentence.source[term.start : term.end] == term.source
                 assert len(found[term.concept_id]) >= expected[term.concept_id], (term, sentence.translation)
                 if term.status == "enforced":  # what the repair placed is never duplicated
                     assert len(found[term.concept_id]) == expected[term.concept_id], (term, sentence.translation)
@@ -109,8 +108,11 @@ def test_soft_mode_reports_and_changes_nothing(tiny_ar_en, seed_glossary):
 
 def test_unspellable_target_is_reported_missing(tiny_ar_en, tmp_path, caplog):
     path = tmp_path / "odd.tsv"
-    path.write_text("id\tar\ten\tzh\tforbidden_en\tforbidden_zh\ttype\tnote\n"
-                    "odd\tعلي بابا\t\U00013000\t\t\t\tother\tnot spellable\n", encoding="utf-8")
+    path.write_text(
+        "id\tar\ten\tzh\tforbidden_en\tforbidden_zh\ttype\tnote\n"
+        "odd\tعلي بابا\t\U00013000\t\t\t\tother\tnot spellable\n",
+        encoding="utf-8",
+    )
     translator = Translator({"ar-en": str(tiny_ar_en)}, glossary=Glossary.load(path), **FAST)
     [result] = translator.translate([SEED_LINES[0]], to="en")
     terms = [t for s in result.sentences for t in s.terms]
@@ -120,8 +122,9 @@ def test_unspellable_target_is_reported_missing(tiny_ar_en, tmp_path, caplog):
 
 def test_cli_glossary_jsonl_and_summary(run_cli, fast_tiny, tmp_path):
     out = tmp_path / "seed.jsonl"
-    code, _, err = run_cli("translate", SEEDS / "article.ar.txt", "--to", "zh", "-o", out, "--glossary", GLOSSARY,
-                           *fast_tiny)
+    code, _, err = run_cli(
+        "translate", SEEDS / "article.ar.txt", "--to", "zh", "-o", out, "--glossary", GLOSSARY, *fast_tiny
+    )
     assert code == 0, err
     records = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     terms = [t for r in records for s in r["sentences"] for t in s["terms"]]
@@ -138,8 +141,17 @@ def test_cli_bad_glossary_is_one_line(run_cli, fast_tiny, tmp_path):
     code, out, err = run_cli("translate", SEEDS / "article.ar.txt", "--to", "en", "--glossary", bad, *fast_tiny)
     assert code != 0 and out == ""
     assert len(err.strip().splitlines()) == 1 and str(bad) in err
-    code, _, err = run_cli("translate", SEEDS / "article.ar.txt", "--to", "en", "--glossary-mode", "loose",
-                           "--glossary", GLOSSARY, *fast_tiny)
+    code, _, err = run_cli(
+        "translate",
+        SEEDS / "article.ar.txt",
+        "--to",
+        "en",
+        "--glossary-mode",
+        "loose",
+        "--glossary",
+        GLOSSARY,
+        *fast_tiny,
+    )
     assert code != 0 and "glossary mode" in err
 
 
@@ -147,9 +159,9 @@ def test_completes_any_counts_only_decoded_tokens():
     from mt.decoding.enforce import completes_any
 
     pieces = ["▁the", "▁China", "▁and", "▁China", "▁Ch", "ina"]
-    assert not completes_any(pieces, 4, [["▁China"]])        # both occurrences lie in the forced prefix
-    assert completes_any(pieces, 3, [["▁China"]])             # the second one was decoded
-    assert completes_any(pieces, 5, [["▁Ch", "ina"]])         # a sequence that ends after the prefix counts
+    assert not completes_any(pieces, 4, [["▁China"]])  # both occurrences lie in the forced prefix
+    assert completes_any(pieces, 3, [["▁China"]])  # the second one was decoded
+    assert completes_any(pieces, 5, [["▁Ch", "ina"]])  # a sequence that ends after the prefix counts
     assert not completes_any(pieces, 6, [["▁Ch", "ina"]])
     assert not completes_any(pieces, 0, [])
 
@@ -182,8 +194,11 @@ def test_repair_round_is_one_batch_and_redoes_only_duplicates():
     hyps = run(Enforcer._decode_round(leg, [["a"], ["b"], ["c"]], prefixes, suppress))
     # one call for the whole round, then one more for the only sentence whose decode repeated a placed form
     assert leg.calls == [(3, False), (1, True)]
-    assert [h.pieces for h in hyps] == [["▁in", "▁China", "▁more"], ["▁the", "▁US", "▁China"],
-                                        ["▁x", "▁AliExpress", "▁China"]]
+    assert [h.pieces for h in hyps] == [
+        ["▁in", "▁China", "▁more"],
+        ["▁the", "▁US", "▁China"],
+        ["▁x", "▁AliExpress", "▁China"],
+    ]
 
 
 def test_separator_row_copies_the_word_it_starts():
@@ -228,7 +243,7 @@ def test_repair_round_rides_in_the_next_blocks_decode(tiny_ar_en, tiny_en_zh, ti
     translator = Translator(_models(tiny_ar_en, tiny_en_zh), glossary=tico_glossary, **settings)
     mixed = []
     for leg in translator.legs(target):  # one leg call serves the round and the next block (its batches
-        decode = leg.decode                # keep prefixed and free sentences apart: mt.decoding.leg)
+        decode = leg.decode  # keep prefixed and free sentences apart: mt.decoding.leg)
 
         def recording(sources, prefixes=None, *args, decode=decode, **kwargs):
             if prefixes is not None and any(prefixes) and not all(prefixes):
@@ -301,6 +316,7 @@ def test_repair_attention_is_one_batch_per_round(tiny_ar_en, seed_glossary):
     """The transformers backend returns no attention with a decode: the enforcer asks for the alignment head of
     every sentence of a repair round in one forced pass (Backend.attention_batch), not one pass per sentence,
     and the translations and term reports are the ones one pass per sentence gives."""
+
     def run(one_at_a_time: bool):
         translator = Translator({"ar-en": str(tiny_ar_en)}, glossary=seed_glossary, **FAST)
         [leg] = translator.legs("en")
@@ -315,8 +331,11 @@ def test_repair_attention_is_one_batch_per_round(tiny_ar_en, seed_glossary):
 
         leg.backend.attention_batch = recording
         results = translator.translate(SEED_LINES, to="en")
-        return [(s.translation, [(t.concept_id, t.status, t.target, t.target_span) for t in s.terms])
-                for r in results for s in r.sentences], calls
+        return [
+            (s.translation, [(t.concept_id, t.status, t.target, t.target_span) for t in s.terms])
+            for r in results
+            for s in r.sentences
+        ], calls
 
     batched, calls = run(False)
     alone, passes = run(True)

@@ -22,10 +22,32 @@ def glossary() -> Glossary:
 
 def test_shipped_glossary_is_complete(glossary):
     assert len(glossary) >= 40
-    wanted = {"aliexpress", "alibaba", "jd-com", "suning", "taobao", "singles-day", "jack-ma", "wang-jian",
-              "shen-yang", "tsinghua-university", "peking-university", "uibe", "boao-forum-for-asia", "ewtp", "aiib",
-              "silk-road-fund", "china-internet-investment-fund", "belt-and-road", "hangzhou", "beijing", "zhejiang",
-              "hebei", "yiwu", "xinhua"}
+    wanted = {
+        "aliexpress",
+        "alibaba",
+        "jd-com",
+        "suning",
+        "taobao",
+        "singles-day",
+        "jack-ma",
+        "wang-jian",
+        "shen-yang",
+        "tsinghua-university",
+        "peking-university",
+        "uibe",
+        "boao-forum-for-asia",
+        "ewtp",
+        "aiib",
+        "silk-road-fund",
+        "china-internet-investment-fund",
+        "belt-and-road",
+        "hangzhou",
+        "beijing",
+        "zhejiang",
+        "hebei",
+        "yiwu",
+        "xinhua",
+    }
     assert wanted <= {c.id for c in glossary}
     assert glossary.get("aliexpress").zh == ("全球速卖通", "速卖通")
     assert glossary.get("aiib").zh == ("亚洲基础设施投资银行", "亚投行")
@@ -60,10 +82,15 @@ def test_tbx_v3_structure(glossary):
     assert root.get("type") == "TBX-Basic"
     entry = root.find(".//t:conceptEntry[@id='aliexpress']", ns)
     zh = entry.find("t:langSec[@{http://www.w3.org/XML/1998/namespace}lang='zh']", ns)
-    statuses = [(ts.findtext("t:term", namespaces=ns), ts.findtext("t:termNote[@type='administrativeStatus']",
-                                                                   namespaces=ns)) for ts in zh]
-    assert statuses == [("全球速卖通", "preferredTerm-admn-sts"), ("速卖通", "admittedTerm-admn-sts"),
-                        ("阿里快递", "deprecatedTerm-admn-sts")]
+    statuses = [
+        (ts.findtext("t:term", namespaces=ns), ts.findtext("t:termNote[@type='administrativeStatus']", namespaces=ns))
+        for ts in zh
+    ]
+    assert statuses == [
+        ("全球速卖通", "preferredTerm-admn-sts"),
+        ("速卖通", "admittedTerm-admn-sts"),
+        ("阿里快递", "deprecatedTerm-admn-sts"),
+    ]
 
 
 TBX_2008 = """<?xml version="1.0" encoding="UTF-8"?>
@@ -91,7 +118,12 @@ def test_tbx_2008_import(tmp_path):
     path.write_text(TBX_2008, encoding="utf-8")
     (c,) = Glossary.load(path).concepts
     assert (c.id, c.ar, c.en, c.zh, c.forbidden_en) == (
-        "c17", ("تاوباو",), ("Taobao", "Taobao Marketplace"), ("淘宝", "淘宝网"), ("Tao Bao",))
+        "c17",
+        ("تاوباو",),
+        ("Taobao", "Taobao Marketplace"),
+        ("淘宝", "淘宝网"),
+        ("Tao Bao",),
+    )
 
 
 def test_csv_two_column_export_and_import(glossary, tmp_path):
@@ -112,7 +144,8 @@ def test_csv_language_header(tmp_path):
     g = Glossary.load(path)
     assert [(c.id, c.ar, c.en, c.zh) for c in g] == [
         ("alibaba", ("علي بابا",), ("Alibaba",), ("阿里巴巴",)),
-        ("hangzhou", ("هانغتشو", "هانغجو"), ("Hangzhou",), ("杭州",))]
+        ("hangzhou", ("هانغتشو", "هانغجو"), ("Hangzhou",), ("杭州",)),
+    ]
 
 
 def test_json_shape(glossary):
@@ -121,24 +154,31 @@ def test_json_shape(glossary):
     assert data["concepts"][0]["id"] == "aiib"
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("bad.tsv", "id\tar\ten\tzh\nx\tعلي\tAli\n", r"bad\.tsv:2: expected 4 tab-separated columns, found 3"),
-    ("bad.tsv", "id\tar\ten\tzh\ttype\n# c\nx\tعلي\tAli\t阿里\tanimal\n", r"bad\.tsv:3: .*unknown type 'animal'"),
-    ("bad.tsv", "id\tar\ten\tzh\nx\t\tAli\t阿里\n", r"bad\.tsv:2: .*no Arabic source variant"),
-    ("bad.tsv", "id\tar\ten\tzh\nx\tعلي\tAli\t阿里\nx\tبكين\tBeijing\t北京\n", r"bad\.tsv:3: duplicate id 'x'"),
-    ("bad.tsv", "id\tarabic\ten\tzh\n", r"bad\.tsv:1: bad header"),
-    ("bad.tsv", "", r"bad\.tsv: empty glossary"),
-    ("bad.tbx", "<tbx><text><body><conceptEntry id='a'>", r"bad\.tbx: not well-formed XML: .* line 1"),
-    # the shared safe parser (mt.formats.xml): an entity is refused, not imported as the term "&e;"
-    ("bad.tbx", '<?xml version="1.0"?><!DOCTYPE tbx [<!ENTITY e "علي">]><tbx><text><body><conceptEntry id="a">'
-     '<langSec xml:lang="ar"><termSec><term>&e;</term></termSec></langSec><langSec xml:lang="en"><termSec>'
-     "<term>Ali</term></termSec></langSec></conceptEntry></body></text></tbx>", r"bad\.tbx: declares XML entities"),
-    ("bad.tbx", "<root/>", r"bad\.tbx:1: not a TBX file"),
-    ("bad.json", '{"concepts": [{"id": "a", "ar": ["علي"], "en": 3}]}', r"bad\.json: concept #1: en must be"),
-    ("bad.json", "{", r"bad\.json:1: invalid JSON"),
-    ("bad.csv", "علي بابا,Alibaba,extra\n", r"bad\.csv:1: expected 2 columns"),
-    ("bad.xyz", "x", r"cannot tell the glossary format"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("bad.tsv", "id\tar\ten\tzh\nx\tعلي\tAli\n", r"bad\.tsv:2: expected 4 tab-separated columns, found 3"),
+        ("bad.tsv", "id\tar\ten\tzh\ttype\n# c\nx\tعلي\tAli\t阿里\tanimal\n", r"bad\.tsv:3: .*unknown type 'animal'"),
+        ("bad.tsv", "id\tar\ten\tzh\nx\t\tAli\t阿里\n", r"bad\.tsv:2: .*no Arabic source variant"),
+        ("bad.tsv", "id\tar\ten\tzh\nx\tعلي\tAli\t阿里\nx\tبكين\tBeijing\t北京\n", r"bad\.tsv:3: duplicate id 'x'"),
+        ("bad.tsv", "id\tarabic\ten\tzh\n", r"bad\.tsv:1: bad header"),
+        ("bad.tsv", "", r"bad\.tsv: empty glossary"),
+        ("bad.tbx", "<tbx><text><body><conceptEntry id='a'>", r"bad\.tbx: not well-formed XML: .* line 1"),
+        # the shared safe parser (mt.formats.xml): an entity is refused, not imported as the term "&e;"
+        (
+            "bad.tbx",
+            '<?xml version="1.0"?><!DOCTYPE tbx [<!ENTITY e "علي">]><tbx><text><body><conceptEntry id="a">'
+            '<langSec xml:lang="ar"><termSec><term>&e;</term></termSec></langSec><langSec xml:lang="en"><termSec>'
+            "<term>Ali</term></termSec></langSec></conceptEntry></body></text></tbx>",
+            r"bad\.tbx: declares XML entities",
+        ),
+        ("bad.tbx", "<root/>", r"bad\.tbx:1: not a TBX file"),
+        ("bad.json", '{"concepts": [{"id": "a", "ar": ["علي"], "en": 3}]}', r"bad\.json: concept #1: en must be"),
+        ("bad.json", "{", r"bad\.json:1: invalid JSON"),
+        ("bad.csv", "علي بابا,Alibaba,extra\n", r"bad\.csv:1: expected 2 columns"),
+        ("bad.xyz", "x", r"cannot tell the glossary format"),
+    ],
+)
 def test_malformed_files_name_file_and_line(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
@@ -150,8 +190,7 @@ def test_failed_save_leaves_the_file_untouched(tmp_path, glossary):
     path = tmp_path / "g.tsv"
     glossary.save(path)
     before = path.read_bytes()
-    bad = Glossary(glossary.concepts + [glossary.concepts[0].__class__(
-        id="broken", ar=("عل\tي",), en=("x",), zh=())])
+    bad = Glossary(glossary.concepts + [glossary.concepts[0].__class__(id="broken", ar=("عل\tي",), en=("x",), zh=())])
     with pytest.raises(GlossaryError):
         bad.save(path)
     assert path.read_bytes() == before

@@ -22,8 +22,10 @@ def _lines(path):
 
 
 def test_english_name_spans():
-    line = ("At the Boao Forum for Asia held last March, Jack Ma, chairman of Alibaba, called for an electronic "
-            "World Trade Platform, also known as eWTP, to help AliExpress's sellers.")
+    line = (
+        "At the Boao Forum for Asia held last March, Jack Ma, chairman of Alibaba, called for an electronic "
+        "World Trade Platform, also known as eWTP, to help AliExpress's sellers."
+    )
     got = english_names(line)
     assert {"Boao Forum for Asia", "Jack Ma", "Alibaba", "eWTP", "AliExpress"} <= set(got)
     assert "At" not in got and "March" in got
@@ -61,8 +63,9 @@ def test_lint_finds_conflicts_and_gaps():
     issues = lint([a, b, c])
     messages = [(i.level, i.concept_id, i.message) for i in issues]
     assert ("error", "ali-baba-story", "conflicting source variant 'عَلي بابا': also in concept 'alibaba'") in messages
-    assert any(level == "error" and cid == "alibaba-copy" and "duplicate source variant" in m
-               for level, cid, m in messages)
+    assert any(
+        level == "error" and cid == "alibaba-copy" and "duplicate source variant" in m for level, cid, m in messages
+    )
     assert ("warning", "ali-baba-story", "no zh target") in messages
     assert check_against(b, [a])[0].level == "error"
     assert check_concept(a) == []

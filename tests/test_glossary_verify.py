@@ -15,7 +15,9 @@ def spans(text, cid, lang):
 
 
 def test_english_forms():
-    text = "AliExpress's sales and ALIEXPRESS. Two AIIBs; aliexpresso is not it; the Asian Infrastructure Investment Bank"
+    text = (
+        "AliExpress's sales and ALIEXPRESS. Two AIIBs; aliexpresso is not it; the Asian Infrastructure Investment Bank"
+    )
     assert spans(text, "aliexpress", "en") == ["AliExpress's", "ALIEXPRESS"]
     assert spans(text, "aiib", "en") == ["AIIBs", "Asian Infrastructure Investment Bank"]
     assert spans("Taobao villages and Taobao’s growth", "taobao", "en") == ["Taobao", "Taobao’s"]
@@ -38,8 +40,21 @@ def test_forbidden_forms():
 def test_seed_references_carry_the_terms():
     en = (SEEDS / "article.en.txt").read_text(encoding="utf-8")
     zh = (SEEDS / "article.zh.txt").read_text(encoding="utf-8")
-    for cid in ("aliexpress", "alibaba", "jack-ma", "tsinghua-university", "peking-university", "belt-and-road",
-                "boao-forum-for-asia", "ewtp", "aiib", "hebei", "zhejiang", "yiwu", "taobao"):
+    for cid in (
+        "aliexpress",
+        "alibaba",
+        "jack-ma",
+        "tsinghua-university",
+        "peking-university",
+        "belt-and-road",
+        "boao-forum-for-asia",
+        "ewtp",
+        "aiib",
+        "hebei",
+        "zhejiang",
+        "yiwu",
+        "taobao",
+    ):
         assert find_target(en, G.get(cid), "en"), cid
         assert find_target(zh, G.get(cid), "zh"), cid
 

@@ -42,40 +42,53 @@ def test_deeply_nested_json_glossary_is_one_line(run_cli, model, tmp_path):
 def test_deeply_nested_training_line_is_one_line(run_cli, model, tmp_path):
     train = tmp_path / "train.jsonl"
     train.write_text(json.dumps({"source": "مرحبا", "translation": "hello"}) + "\n" + DEEP + "\n", encoding="utf-8")
-    code, _, err = run_cli("finetune", "--base", model.parent / "tiny-ar-en-ends", "--train", train, "--out", tmp_path / "out", "-q")
+    code, _, err = run_cli(
+        "finetune", "--base", model.parent / "tiny-ar-en-ends", "--train", train, "--out", tmp_path / "out", "-q"
+    )
     assert code == 1, err
     _one_line(code, err, "train.jsonl:2", "nested too deeply")
 
 
 def test_deep_and_surrogate_rows_are_bad_rows_and_the_rest_is_translated(run_cli, model, tmp_path):
     source = tmp_path / "rows.jsonl"
-    source.write_text('{"id": 1, "text": "مرحبا بكم في هانغتشو."}\n'
-                      + DEEP + "\n"
-                      + '{"id": "s", "text": "علي \\ud800 اكسبريس"}\n'
-                      + '{"id": 4, "text": "علي اكسبريس شركة كبيرة."}\n', encoding="utf-8")
-    code, _, err = run_cli("translate", source, "--to", "en", "-m", model, "--engine", "local", "-q",
-                           "-o", tmp_path / "out.jsonl")
+    source.write_text(
+        '{"id": 1, "text": "مرحبا بكم في هانغتشو."}\n'
+        + DEEP
+        + "\n"
+        + '{"id": "s", "text": "علي \\ud800 اكسبريس"}\n'
+        + '{"id": 4, "text": "علي اكسبريس شركة كبيرة."}\n',
+        encoding="utf-8",
+    )
+    code, _, err = run_cli(
+        "translate", source, "--to", "en", "-m", model, "--engine", "local", "-q", "-o", tmp_path / "out.jsonl"
+    )
     assert code == 1, err
     assert "row 'line 2': JSON nested too deeply" in err
     assert "row 's': 'text' holds a lone surrogate (U+D800 at character 5)" in err
     assert err.strip().splitlines()[-1].startswith("mt: error: 2 bad rows")
     rows = [json.loads(r) for r in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == [1, "line 2", "s", 4]
-    assert [("error" in r, bool(r.get("translation"))) for r in rows] == [(False, True), (True, False),
-                                                                         (True, False), (False, True)]
+    assert [("error" in r, bool(r.get("translation"))) for r in rows] == [
+        (False, True),
+        (True, False),
+        (True, False),
+        (False, True),
+    ]
 
 
 def test_translate_refuses_a_glossary_that_glossary_check_refuses(run_cli, model, tmp_path):
     glossary = tmp_path / "two.tsv"  # one Arabic term in two concepts with different English
-    glossary.write_text("id\tar\ten\tzh\nali\tعلي بابا\tAlibaba\t阿里巴巴\nstory\tعلي بابا\tAli Baba\t阿里巴巴\n",
-                        encoding="utf-8")
+    glossary.write_text(
+        "id\tar\ten\tzh\nali\tعلي بابا\tAlibaba\t阿里巴巴\nstory\tعلي بابا\tAli Baba\t阿里巴巴\n", encoding="utf-8"
+    )
     source = tmp_path / "in.txt"
     source.write_text("علي بابا شركة كبيرة.\n", encoding="utf-8")
     code, out, _ = run_cli("glossary", "check", glossary)
     assert code == 1 and "conflicting source variant 'علي بابا'" in out
     for engine in ([], ["--engine", "local"]):
-        code, _, err = run_cli("translate", source, "--to", "en", "-m", model, "-g", glossary, "-o",
-                               tmp_path / "out.txt", *engine)
+        code, _, err = run_cli(
+            "translate", source, "--to", "en", "-m", model, "-g", glossary, "-o", tmp_path / "out.txt", *engine
+        )
         _one_line(code, err, "two.tsv:3", "conflicting source variant 'علي بابا'", "mt glossary check")
         assert not (tmp_path / "out.txt").exists()
 

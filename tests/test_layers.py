@@ -27,13 +27,25 @@ FORBIDDEN = {  # package -> the mt modules it must not import
 
 LAYERS = [  # bottom first; a unit imports only units of lower layers
     {"errors", "data", "results"},
-    {"plugins", "settings"},  # settings: the decoding settings, validated (imports only errors); plugins: implementations by name, imported when chosen (it imports only errors; the tables sit above)
+    {
+        "plugins",
+        "settings",
+    },  # settings: the decoding settings, validated (imports only errors); plugins: implementations by name, imported when chosen (it imports only errors; the tables sit above)
     {"text", "models", "testing"},
     {"formats", "backends"},
     {"glossary"},
     {"evaluation", "memory", "alignment"},
-    {"decoding", "report", "qe", "memory_session"},  # qe: text, glossary and alignment below it; the CLI (and later the pipeline) above; memory_session: a translator's use of mt.memory
-    {"segments", "routing", "blocks"},  # routing: models, legs, the pivot, an enforcer per leg; blocks: blocks of lines and their driver
+    {
+        "decoding",
+        "report",
+        "qe",
+        "memory_session",
+    },  # qe: text, glossary and alignment below it; the CLI (and later the pipeline) above; memory_session: a translator's use of mt.memory
+    {
+        "segments",
+        "routing",
+        "blocks",
+    },  # routing: models, legs, the pivot, an enforcer per leg; blocks: blocks of lines and their driver
     {"documents"},  # files and segments through a translator (beside the pipeline, which calls it)
     {"pipeline"},
     {"engines", "server", "training"},
@@ -55,21 +67,34 @@ def _imports(path) -> set[str]:
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_no_upward_imports(package):
-    bad = sorted((path.relative_to(REPO).as_posix(), name) for path in (MT / package).rglob("*.py")
-                 for name in _imports(path) if name.startswith(FORBIDDEN[package]))
+    bad = sorted(
+        (path.relative_to(REPO).as_posix(), name)
+        for path in (MT / package).rglob("*.py")
+        for name in _imports(path)
+        if name.startswith(FORBIDDEN[package])
+    )
     assert not bad, bad
 
 
 def test_models_metadata_needs_no_third_party_package():
     assert {n for n in _imports(MT / "models" / "metadata.py") if not n.startswith("mt.")} <= {
-        "__future__", "json", "logging", "dataclasses", "pathlib"}
+        "__future__",
+        "json",
+        "logging",
+        "dataclasses",
+        "pathlib",
+    }
 
 
 @pytest.mark.parametrize("old", ["mt.batching", "mt.glossary.enforce"])
 def test_moved_modules_left_no_shim_and_no_user(old):
     assert not (REPO / (old.replace(".", "/") + ".py")).exists()
-    users = [path.relative_to(REPO).as_posix() for folder in ("mt", "tests", "eval")
-             for path in (REPO / folder).rglob("*.py") if old in _imports(path)]
+    users = [
+        path.relative_to(REPO).as_posix()
+        for folder in ("mt", "tests", "eval")
+        for path in (REPO / folder).rglob("*.py")
+        if old in _imports(path)
+    ]
     assert not users, users
 
 
@@ -98,7 +123,7 @@ def find_circle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for neighbour in sorted(graph.get(node, ())):
             if state.get(neighbour) == "open":
-                return path[path.index(neighbour):] + [neighbour]
+                return path[path.index(neighbour) :] + [neighbour]
             if neighbour not in state and (circle := visit(neighbour)):
                 return circle
         path.pop()
@@ -116,8 +141,12 @@ def test_every_package_and_module_has_a_layer():
 
 
 def test_imports_only_look_down():
-    upward = sorted(f"{unit} -> {other}" for unit, others in _unit_graph().items() for other in others
-                    if LAYER.get(other, len(LAYERS)) >= LAYER.get(unit, -1))
+    upward = sorted(
+        f"{unit} -> {other}"
+        for unit, others in _unit_graph().items()
+        for other in others
+        if LAYER.get(other, len(LAYERS)) >= LAYER.get(unit, -1)
+    )
     assert not upward, upward
 
 
@@ -127,12 +156,18 @@ def test_no_package_circle():
 
 def test_find_circle_finds_one():
     assert find_circle({"report": {"memory"}, "memory": {"formats"}, "formats": {"memory"}}) == [
-        "formats", "memory", "formats"]
+        "formats",
+        "memory",
+        "formats",
+    ]
     assert find_circle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
 
 
 def test_language_tags_have_one_home():
     """One normaliser of language tags (mt.formats.language): no other module spells out ISO 639 aliases."""
-    spelled = sorted(path.relative_to(REPO).as_posix() for path in MT.rglob("*.py")
-                     if path != MT / "formats" / "language.py" and '"ara"' in path.read_text(encoding="utf-8"))
+    spelled = sorted(
+        path.relative_to(REPO).as_posix()
+        for path in MT.rglob("*.py")
+        if path != MT / "formats" / "language.py" and '"ara"' in path.read_text(encoding="utf-8")
+    )
     assert spelled == ["mt/models/loading.py"], spelled  # a model's tokenizer_config (models sit below formats)

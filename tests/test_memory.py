@@ -12,7 +12,13 @@ import pytest
 
 from mt.glossary import Glossary
 from mt.memory import (
-    SCHEMA_VERSION, MtKey, Segment, TranslationMemory, TranslationMemoryError, fingerprint, glossary_fingerprint,
+    SCHEMA_VERSION,
+    MtKey,
+    Segment,
+    TranslationMemory,
+    TranslationMemoryError,
+    fingerprint,
+    glossary_fingerprint,
     normalise_source,
 )
 from mt.text.arabic import normalize_token
@@ -130,7 +136,7 @@ def test_damaged_pages_are_reported(tmp_path):
         tm.add_human(Segment(a, e, "en") for a, e in zip(lines(Path(f"{UN}.ar"), 2000), lines(Path(f"{UN}.en"), 2000)))
     data = bytearray(path.read_bytes())
     middle = len(data) // 2 // 4096 * 4096
-    data[middle:middle + 8192] = b"\xff" * 8192
+    data[middle : middle + 8192] = b"\xff" * 8192
     path.write_bytes(bytes(data))
     try:
         with TranslationMemory.open(path) as tm:
@@ -153,11 +159,15 @@ def test_refuses_newer_schema(tmp_path):
 def test_exact_reuse_needs_the_same_key(flores):
     tm, ar, en = flores
     assert [e.target if e else None for e in tm.lookup(ar[:50], "en", KEY)] == en[:50]
-    for other in (MtKey("other/model", "main", "g1", "beam4"), MtKey(KEY.model_id, "v2", "g1", "beam4"),
-                  MtKey(KEY.model_id, "main", "g2", "beam4"), MtKey(KEY.model_id, "main", "g1", "greedy")):
+    for other in (
+        MtKey("other/model", "main", "g1", "beam4"),
+        MtKey(KEY.model_id, "v2", "g1", "beam4"),
+        MtKey(KEY.model_id, "main", "g2", "beam4"),
+        MtKey(KEY.model_id, "main", "g1", "greedy"),
+    ):
         assert tm.lookup(ar[:50], "en", other) == [None] * 50, other  # another model/glossary/decoding: re-translate
-    assert tm.lookup(ar[:5], "zh", KEY) == [None] * 5                 # another target language
-    assert tm.lookup(ar[:5], "en", None) == [None] * 5                # no key: human entries only
+    assert tm.lookup(ar[:5], "zh", KEY) == [None] * 5  # another target language
+    assert tm.lookup(ar[:5], "en", None) == [None] * 5  # no key: human entries only
 
 
 def test_lookup_matches_normalised_sources_in_order(flores):
@@ -180,8 +190,14 @@ def test_human_wins_over_any_mt(flores):
 
 def test_store_updates_and_counts(flores):
     tm, ar, en = flores
-    counts = tm.store_mt([Segment(ar[0], en[0], "en"), Segment(ar[1], "changed", "en", score=-0.5),
-                          Segment(ar[250 % 200] + " جديد", "new", "en")], KEY)
+    counts = tm.store_mt(
+        [
+            Segment(ar[0], en[0], "en"),
+            Segment(ar[1], "changed", "en", score=-0.5),
+            Segment(ar[250 % 200] + " جديد", "new", "en"),
+        ],
+        KEY,
+    )
     assert (counts.added, counts.updated, counts.unchanged) == (1, 1, 1)
     hit = tm.lookup([ar[1]], "en", KEY)[0]
     assert hit.target == "changed" and hit.score == -0.5
@@ -193,8 +209,9 @@ def test_store_is_one_transaction(flores):
     with pytest.raises(TranslationMemoryError, match="target language"):
         tm.store_mt([Segment(ar[0] + " أ", "a", "en"), Segment(ar[1] + " ب", "b", "fr")], KEY)
     assert tm.stats().entries == before  # the first segment was rolled back with the second
-    counts = tm.store_mt([Segment(ar[0] + " أ", "a", "en"), Segment(ar[1] + " ب", " ", "en"),
-                          Segment("\u064e\u0640", "mark", "en")], KEY)
+    counts = tm.store_mt(
+        [Segment(ar[0] + " أ", "a", "en"), Segment(ar[1] + " ب", " ", "en"), Segment("\u064e\u0640", "mark", "en")], KEY
+    )
     assert (counts.added, counts.skipped) == (1, 2)  # nothing to reuse in an empty source or target
     with pytest.raises(TranslationMemoryError, match="model id"):
         tm.store_mt([Segment(ar[0], "x", "en")], MtKey(""))
@@ -249,7 +266,7 @@ def _writer(path: str, name: str, sources: list[str], batch: int) -> None:
     with TranslationMemory.open(path, busy_timeout=60) as tm:
         key = MtKey(name)
         for start in range(0, len(sources), batch):
-            tm.store_mt([Segment(s, f"{name}: {s[:20]}", "en") for s in sources[start:start + batch]], key)
+            tm.store_mt([Segment(s, f"{name}: {s[:20]}", "en") for s in sources[start : start + batch]], key)
 
 
 def _reader(path: str, rounds: int, batch: int, queue) -> None:

@@ -92,7 +92,7 @@ def test_export_tmx_tsv_and_refusals(tmp_path, run_cli, memory):
 
 
 def test_export_never_over_the_memory(tmp_path, run_cli):
-    tm = tmp_path / "work.tmx"   # a memory whose name looks like an export
+    tm = tmp_path / "work.tmx"  # a memory whose name looks like an export
     with TranslationMemory.open(tm) as memory:
         memory.add_human([Segment("نص", "text", "en")])
     before = digest(tm)
@@ -118,18 +118,21 @@ def test_export_by_origin_and_prune(tmp_path, run_cli, memory):
     assert code == 0 and "removed 10 mt entries" in out
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["import", "{un_ar}", "{un_en}", "--tm", "{tm}", "--tgt", "fr"], "--tgt must be en or zh"),
-    (["import", "{un_ar}", "{un_en}", "--tm", "{tm}", "--src", "en", "--tgt", "en"], "--src and --tgt are both"),
-    (["import", "{un_ar}", "--tm", "{tm}"], "unknown file type"),
-    (["import", "{missing}", "--tm", "{tm}"], "no such file"),
-    (["prune", "--tm", "{tm}", "--origin", "robots"], "--origin must be human or mt"),
-    (["prune", "--tm", "{tm}", "--origin", "human", "--model", "x"], "human entries have no model"),
-    (["lookup", "  ", "--tm", "{tm}"], "nothing to look up"),
-    (["lookup", "نص", "--tm", "{tm}", "--to", "fr"], "--to must be en or zh"),
-    (["stats", "--tm", "{missing}"], "no such translation memory"),
-    (["stats", "--tm", "{un_ar}"], "not a Tarjama translation memory"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["import", "{un_ar}", "{un_en}", "--tm", "{tm}", "--tgt", "fr"], "--tgt must be en or zh"),
+        (["import", "{un_ar}", "{un_en}", "--tm", "{tm}", "--src", "en", "--tgt", "en"], "--src and --tgt are both"),
+        (["import", "{un_ar}", "--tm", "{tm}"], "unknown file type"),
+        (["import", "{missing}", "--tm", "{tm}"], "no such file"),
+        (["prune", "--tm", "{tm}", "--origin", "robots"], "--origin must be human or mt"),
+        (["prune", "--tm", "{tm}", "--origin", "human", "--model", "x"], "human entries have no model"),
+        (["lookup", "  ", "--tm", "{tm}"], "nothing to look up"),
+        (["lookup", "نص", "--tm", "{tm}", "--to", "fr"], "--to must be en or zh"),
+        (["stats", "--tm", "{missing}"], "no such translation memory"),
+        (["stats", "--tm", "{un_ar}"], "not a Tarjama translation memory"),
+    ],
+)
 def test_bad_input_one_line(tmp_path, run_cli, memory, args, needle):
     names = {"tm": memory, "un_ar": tmp_path / "un.ar", "un_en": tmp_path / "un.en", "missing": tmp_path / "nope"}
     before = digest(memory), digest(tmp_path / "un.ar")

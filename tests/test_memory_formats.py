@@ -23,7 +23,7 @@ FLORES = DATA / "flores200" / "flores200.dev"
 
 
 def lines(path: Path, start: int = 0, n: int = 40) -> list[str]:
-    return path.read_text(encoding="utf-8").rstrip("\n").split("\n")[start:start + n]
+    return path.read_text(encoding="utf-8").rstrip("\n").split("\n")[start : start + n]
 
 
 def digest(path: Path) -> str:
@@ -39,9 +39,11 @@ def tmx(units: list[dict[str, str]], doctype: str = '<!DOCTYPE tmx SYSTEM "tmx14
     for unit in units:
         tuvs = "".join(f'<tuv xml:lang="{lang}"><seg>{seg}</seg></tuv>' for lang, seg in unit.items())
         body.append(f"<tu>{tuvs}</tu>")
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n{doctype}\n<tmx version="1.4"><header creationtool="test" '
-            f'creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en-US" srclang="ar-SA" '
-            f'datatype="plaintext"/><body>\n' + "\n".join(body) + "\n</body></tmx>\n")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n{doctype}\n<tmx version="1.4"><header creationtool="test" '
+        f'creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en-US" srclang="ar-SA" '
+        f'datatype="plaintext"/><body>\n' + "\n".join(body) + "\n</body></tmx>\n"
+    )
 
 
 @pytest.fixture()
@@ -49,10 +51,10 @@ def un_tmx(tmp_path) -> tuple[Path, list[str], list[str], list[str]]:
     ar, en, zh = un()
     units = [{"ar-SA": escape(a), "en-US": escape(e), "zh-CN": escape(z)} for a, e, z in zip(ar, en, zh)]
     # inline codes: a placeholder's native code is dropped, emphasis keeps its text
-    units[1]["en-US"] = "<ph x=\"1\">&lt;br/&gt;</ph>" + escape(en[1])
-    units[2]["ar-SA"] = "<hi type=\"b\">" + escape(ar[2]) + "</hi>"
-    units.append({"ar-SA": "جملة بلا ترجمة"})                     # no target: skipped
-    units.append({"fr-FR": "Une phrase", "en-US": "A sentence"})   # no Arabic: skipped
+    units[1]["en-US"] = '<ph x="1">&lt;br/&gt;</ph>' + escape(en[1])
+    units[2]["ar-SA"] = '<hi type="b">' + escape(ar[2]) + "</hi>"
+    units.append({"ar-SA": "جملة بلا ترجمة"})  # no target: skipped
+    units.append({"fr-FR": "Une phrase", "en-US": "A sentence"})  # no Arabic: skipped
     path = tmp_path / "un.tmx"
     path.write_text(tmx(units), encoding="utf-8")
     return path, ar, en, zh
@@ -66,8 +68,9 @@ def test_lang_tags():
     assert language_of("fr-FR") == "fr" and language_of(None) == language_of("") == ""
 
 
-@pytest.mark.parametrize("arabic, english", [("ar", "en"), ("ara", "eng"), ("ar-SA", "en-US"), ("AR_sa", "EN_us"),
-                                              ("arb", "en_GB")])
+@pytest.mark.parametrize(
+    "arabic, english", [("ar", "en"), ("ara", "eng"), ("ar-SA", "en-US"), ("AR_sa", "EN_us"), ("arb", "en_GB")]
+)
 def test_tm_import_and_translate_read_the_same_tmx_language_tags(tmp_path, arabic, english):
     """`mt tm import` (mt.memory.formats) and `mt translate x.tmx` (mt.formats.tmx) share one language rule: the
     Arabic of a tu tagged ``ara`` or ``ar-SA`` is imported AND translated; an English tuv tagged ``eng`` is the
@@ -87,8 +90,9 @@ def test_tm_import_and_translate_read_the_same_tmx_language_tags(tmp_path, arabi
 def test_tmx_import_all_targets(un_tmx):
     path, ar, en, zh = un_tmx
     parsed = read_file([path])
-    assert {(s.source, s.target, s.target_lang) for s in parsed.segments} == \
-        {(a, e, "en") for a, e in zip(ar, en)} | {(a, z, "zh") for a, z in zip(ar, zh)}
+    assert {(s.source, s.target, s.target_lang) for s in parsed.segments} == {(a, e, "en") for a, e in zip(ar, en)} | {
+        (a, z, "zh") for a, z in zip(ar, zh)
+    }
     assert parsed.skipped == {"no source and target variant": 2}
     only_zh = read_file([path], target_lang="zh")
     assert {s.target_lang for s in only_zh.segments} == {"zh"} and len(only_zh.segments) == 40
@@ -171,24 +175,38 @@ def test_malformed_xml_and_wrong_root(tmp_path):
 def xliff12(ar: list[str], en: list[str]) -> str:
     units = []
     for i, (a, e) in enumerate(zip(ar, en)):
-        attrs, state = {0: ('approved="yes"', "translated"), 1: ("", "final"), 2: ("", "signed-off"),
-                        3: ("", "needs-review-translation"), 4: ('approved="no"', "translated")}[i % 5]
-        units.append(f'<trans-unit id="{i}" {attrs}><source>{escape(a)}</source>'
-                     f'<target state="{state}"><g id="b">{escape(e)}</g><x id="x{i}"/></target></trans-unit>')
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" '
-            'xmlns="urn:oasis:names:tc:xliff:document:1.2"><file original="un.txt" source-language="ar" '
-            'target-language="en-US" datatype="plaintext"><body>' + "".join(units) + "</body></file></xliff>")
+        attrs, state = {
+            0: ('approved="yes"', "translated"),
+            1: ("", "final"),
+            2: ("", "signed-off"),
+            3: ("", "needs-review-translation"),
+            4: ('approved="no"', "translated"),
+        }[i % 5]
+        units.append(
+            f'<trans-unit id="{i}" {attrs}><source>{escape(a)}</source>'
+            f'<target state="{state}"><g id="b">{escape(e)}</g><x id="x{i}"/></target></trans-unit>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" '
+        'xmlns="urn:oasis:names:tc:xliff:document:1.2"><file original="un.txt" source-language="ar" '
+        'target-language="en-US" datatype="plaintext"><body>' + "".join(units) + "</body></file></xliff>"
+    )
 
 
 def xliff2(ar: list[str], zh: list[str]) -> str:
     units = []
     for i, (a, z) in enumerate(zip(ar, zh)):
         state = ("final", "reviewed", "translated", "initial")[i % 4]
-        units.append(f'<unit id="u{i}"><segment state="{state}"><source>{escape(a)}</source>'
-                     f'<target><pc id="1">{escape(z)}</pc><ph id="2"/></target></segment></unit>')
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="2.0" '
-            'xmlns="urn:oasis:names:tc:xliff:document:2.0" srcLang="ar" trgLang="zh-CN"><file id="f1">'
-            + "".join(units) + "</file></xliff>")
+        units.append(
+            f'<unit id="u{i}"><segment state="{state}"><source>{escape(a)}</source>'
+            f'<target><pc id="1">{escape(z)}</pc><ph id="2"/></target></segment></unit>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="2.0" '
+        'xmlns="urn:oasis:names:tc:xliff:document:2.0" srcLang="ar" trgLang="zh-CN"><file id="f1">'
+        + "".join(units)
+        + "</file></xliff>"
+    )
 
 
 def test_xliff_12_imports_approved_and_final_only(tmp_path):
@@ -208,16 +226,18 @@ def test_xliff_2_imports_final_only(tmp_path):
     path = tmp_path / "un.xliff"
     path.write_text(xliff2(ar, zh), encoding="utf-8")
     parsed = read_file([path])
-    assert [(s.source, s.target, s.target_lang) for s in parsed.segments] == \
-        [(a, z, "zh") for i, (a, z) in enumerate(zip(ar, zh)) if i % 4 == 0]
+    assert [(s.source, s.target, s.target_lang) for s in parsed.segments] == [
+        (a, z, "zh") for i, (a, z) in enumerate(zip(ar, zh)) if i % 4 == 0
+    ]
 
 
 def test_tsv_and_csv(tmp_path):
     ar, en, zh = un(n=30)
     tsv = tmp_path / "un.tsv"
     tsv.write_text("ar\tzh\n" + "".join(f"{a}\t{z}\n" for a, z in zip(ar, zh)), encoding="utf-8")
-    assert [(s.source, s.target, s.target_lang) for s in read_file([tsv]).segments] == [(a, z, "zh") for a, z in
-                                                                                         zip(ar, zh)]
+    assert [(s.source, s.target, s.target_lang) for s in read_file([tsv]).segments] == [
+        (a, z, "zh") for a, z in zip(ar, zh)
+    ]
     headless = tmp_path / "headless.tsv"
     headless.write_text("".join(f"{a}\t{e}\n" for a, e in zip(ar, en)), encoding="utf-8")
     with pytest.raises(TranslationMemoryError, match="give --tgt"):
@@ -286,9 +306,14 @@ def test_tmx_round_trip_keeps_mt_entries_with_their_flags(tmp_path, run_cli):
     first = tmp_path / "first.tm"
     with TranslationMemory.open(first) as memory:
         memory.add_human([Segment(ar[0], en[0], "en")])
-        memory.store_mt([Segment(ar[1], en[1], "en", score=-0.8125, complete=False),
-                         Segment(ar[2], en[2], "en", score=-1.0 / 3, complete=True),
-                         Segment(ar[3], en[3], "en")], key)
+        memory.store_mt(
+            [
+                Segment(ar[1], en[1], "en", score=-0.8125, complete=False),
+                Segment(ar[2], en[2], "en", score=-1.0 / 3, complete=True),
+                Segment(ar[3], en[3], "en"),
+            ],
+            key,
+        )
         memory.store_mt([Segment(ar[4], zh[4], "zh", score=-2.5, complete=False)], other)
     exported = tmp_path / "all.tmx"
     code, _, err = run_cli("tm", "export", "--tm", first, "-o", exported)
@@ -302,11 +327,15 @@ def test_tmx_round_trip_keeps_mt_entries_with_their_flags(tmp_path, run_cli):
 
     def rows(path):
         with TranslationMemory.open(path) as memory:
-            return sorted((e.source, e.target, e.target_lang, e.origin, e.key, e.score, e.complete)
-                          for e in memory.entries())
+            return sorted(
+                (e.source, e.target, e.target_lang, e.origin, e.key, e.score, e.complete) for e in memory.entries()
+            )
 
     assert rows(tmp_path / "second.tm") == rows(first)
     with TranslationMemory.open(tmp_path / "second.tm") as memory:
         hits = memory.lookup(ar[:4], "en", key)
-        assert [h.origin for h in hits] == ["human", "mt", "mt", "mt"] and [h.complete for h in hits[1:]] == \
-            [False, True, None]
+        assert [h.origin for h in hits] == ["human", "mt", "mt", "mt"] and [h.complete for h in hits[1:]] == [
+            False,
+            True,
+            None,
+        ]

@@ -45,13 +45,16 @@ def test_a_damaged_memory_is_refused_untouched(run_cli, fast_tiny, memory, tmp_p
     tm, ar = memory
     data = bytearray(tm.read_bytes())
     page = 60 * 4096  # 64 bytes flipped at the start of a page: its b-tree header and cell pointers
-    data[page:page + 64] = bytes(b ^ 0x5A for b in data[page:page + 64])
+    data[page : page + 64] = bytes(b ^ 0x5A for b in data[page : page + 64])
     tm.write_bytes(bytes(data))
     before = _digest(tm)
     source = tmp_path / "in.txt"
     source.write_text("".join(line + "\n" for line in ar[:20]), encoding="utf-8")
-    runs = [("translate", source, "--to", "en", "--tm", tm, "-o", tmp_path / "out.txt", *fast_tiny),
-            ("tm", "lookup", ar[49], "--tm", tm), ("tm", "stats", "--tm", tm)]
+    runs = [
+        ("translate", source, "--to", "en", "--tm", tm, "-o", tmp_path / "out.txt", *fast_tiny),
+        ("tm", "lookup", ar[49], "--tm", tm),
+        ("tm", "stats", "--tm", tm),
+    ]
     for args in runs:
         code, _, err = run_cli(*args)
         assert code == 1, (args, err)
@@ -61,8 +64,9 @@ def test_a_damaged_memory_is_refused_untouched(run_cli, fast_tiny, memory, tmp_p
     assert not (tmp_path / "out.txt").exists()
 
 
-def test_read_modes_open_the_memory_read_only_and_leave_no_files_beside_it(run_cli, fast_tiny, tiny_ar_en, memory,
-                                                                          tmp_path):
+def test_read_modes_open_the_memory_read_only_and_leave_no_files_beside_it(
+    run_cli, fast_tiny, tiny_ar_en, memory, tmp_path
+):
     """`--tm-mode read` opens the memory read-only (SQLite's mode=ro), a look-up too, and neither leaves the
     empty -wal/-shm files a read-only connection makes; `--tm-mode off` does not open (nor create) it."""
     from mt.pipeline import Translator
@@ -74,13 +78,15 @@ def test_read_modes_open_the_memory_read_only_and_leave_no_files_beside_it(run_c
         assert translator.tm.read_only
     source = tmp_path / "in.txt"
     source.write_text("".join(line + "\n" for line in ar[:3]), encoding="utf-8")
-    code, _, err = run_cli("translate", source, "--to", "en", "--tm", tm, "--tm-mode", "read",
-                           "-o", tmp_path / "out.txt", *fast_tiny)
+    code, _, err = run_cli(
+        "translate", source, "--to", "en", "--tm", tm, "--tm-mode", "read", "-o", tmp_path / "out.txt", *fast_tiny
+    )
     assert code == 0 and "3 of 3 sentences reused" in err, err
     code, out, err = run_cli("tm", "lookup", ar[49], "--tm", tm)
     assert code == 0 and "100.0  human" in out, err
     assert _digest(tm) == before and not any(side.exists() for side in sidecars)
     missing = tmp_path / "none.tm"
-    code, _, err = run_cli("translate", source, "--to", "en", "--tm", missing, "--tm-mode", "off",
-                           "-o", tmp_path / "off.txt", *fast_tiny)
+    code, _, err = run_cli(
+        "translate", source, "--to", "en", "--tm", missing, "--tm-mode", "off", "-o", tmp_path / "off.txt", *fast_tiny
+    )
     assert code == 0 and not missing.exists(), err

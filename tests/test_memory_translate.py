@@ -38,7 +38,7 @@ FAST_CLI = ["--max-length-ratio", "0.3", "--max-length-extra", "2", "--beam", "1
 
 
 def _lines(path: Path, n: int, skip: int = 0) -> list[str]:
-    return path.read_text(encoding="utf-8").split("\n")[skip:skip + n]
+    return path.read_text(encoding="utf-8").split("\n")[skip : skip + n]
 
 
 def _count_decodes(translator: Translator, to: str = "en") -> list[int]:
@@ -64,8 +64,9 @@ def _as_reused(sentence) -> dict:
 def _reused_dict(sentence: dict) -> dict:
     out = {**sentence, "origin": "tm-mt"}
     if "numbers" in out:
-        out["numbers"] = [{**n, "status": "verified" if n["status"] == "enforced" else n["status"]}
-                          for n in out["numbers"]]
+        out["numbers"] = [
+            {**n, "status": "verified" if n["status"] == "enforced" else n["status"]} for n in out["numbers"]
+        ]
     return out
 
 
@@ -81,8 +82,9 @@ def test_exact_reuse_decodes_nothing_when_warm(tiny_ar_en, tmp_path):
         warm = second.translate(lines)
     assert decoded_second[0] == 0  # the model is not called for a TM hit
     assert [r.translation for r in warm] == [r.translation for r in cold]
-    assert [[s.to_dict() for s in r.sentences] for r in warm] == \
-        [[_as_reused(s) for s in r.sentences] for r in cold]  # same score, same flags
+    assert [[s.to_dict() for s in r.sentences] for r in warm] == [
+        [_as_reused(s) for s in r.sentences] for r in cold
+    ]  # same score, same flags
     assert second.stats.tm_mt == second.stats.sentences and second.stats.tm_stored == 0
 
 
@@ -96,13 +98,15 @@ def test_human_entry_wins_through_translate(tiny_ar_en, tmp_path, run_cli):
     source = tmp_path / "un.ar"
     source.write_text("\n".join(ar) + "\n", encoding="utf-8")
     tm = tmp_path / "work.tm"
-    code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--tm", tm,
-                           "-o", tmp_path / "mt.jsonl")
+    code, _, err = run_cli(
+        "translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--tm", tm, "-o", tmp_path / "mt.jsonl"
+    )
     assert code == 0, err
     with TranslationMemory.open(tm) as memory:  # approved translations of lines 3 and 7 arrive after the MT run
         memory.add_human([Segment(ar[3], en[3], "en"), Segment(ar[7], en[7], "en")])
-    code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--tm", tm,
-                           "-o", tmp_path / "again.jsonl")
+    code, _, err = run_cli(
+        "translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--tm", tm, "-o", tmp_path / "again.jsonl"
+    )
     assert code == 0, err
     rows = [json.loads(line) for line in (tmp_path / "again.jsonl").read_text(encoding="utf-8").splitlines()]
     before = [json.loads(line) for line in (tmp_path / "mt.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -110,8 +114,9 @@ def test_human_entry_wins_through_translate(tiny_ar_en, tmp_path, run_cli):
     assert [s["origin"] for s in rows[3]["sentences"]] == ["tm-human"] and rows[3]["sentences"][0]["score"] is None
     assert all(s["origin"] == "tm-mt" for i, row in enumerate(rows) if i not in (3, 7) for s in row["sentences"])
     assert all(s["origin"] == "mt" for row in before for s in row["sentences"])
-    assert [r["translation"] for i, r in enumerate(rows) if i not in (3, 7)] == \
-        [r["translation"] for i, r in enumerate(before) if i not in (3, 7)]
+    assert [r["translation"] for i, r in enumerate(rows) if i not in (3, 7)] == [
+        r["translation"] for i, r in enumerate(before) if i not in (3, 7)
+    ]
     assert "2 human" in err and "0 decoded" in err
 
 
@@ -133,7 +138,7 @@ def test_another_model_or_glossary_translates_again(tiny_ar_en, tmp_path):
     weights = other / "model.safetensors"
     data = bytearray(weights.read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 64] = bytes(b ^ 0x01 for b in data[middle:middle + 64])  # low bits of some weights
+    data[middle : middle + 64] = bytes(b ^ 0x01 for b in data[middle : middle + 64])  # low bits of some weights
     weights.write_bytes(bytes(data))
     with Translator(str(other), tm=tm, **FAST) as changed:
         assert changed.memory_key("en").model_revision != key.model_revision
@@ -181,8 +186,9 @@ def test_pivot_reuses_the_final_chinese(tiny_ar_en, tiny_en_zh, tmp_path):
     assert key.model_id == tiny_en_zh.name and str(tiny_ar_en.name) not in key.model_id
     with TranslationMemory.open(tmp_path / "work.tm") as memory:
         assert {e.target_lang for e in memory.entries()} == {"zh"}
-    with Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, tm=tmp_path / "work.tm",
-                    **{**FAST, "max_length_extra": 3}) as other:
+    with Translator(
+        {"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, tm=tmp_path / "work.tm", **{**FAST, "max_length_extra": 3}
+    ) as other:
         assert other.memory_key("zh").decoding != key.decoding
 
 
@@ -229,10 +235,13 @@ def test_a_file_that_is_not_a_memory_is_a_one_line_error(kind, tiny_ar_en, tmp_p
 def test_option_errors(tiny_ar_en, tmp_path, run_cli):
     source = tmp_path / "un.ar"
     source.write_text(_lines(UN_AR, 1)[0] + "\n", encoding="utf-8")
-    for args, message in ((["--resume"], "--resume needs -o"), (["--tm-mode", "read"], "--tm-mode needs --tm"),
-                          (["--tm", tmp_path / "x.tm", "--tm-mode", "sometimes"], "unknown --tm-mode"),
-                          (["--tm", source], "also an input"),
-                          (["--tm", tmp_path / "x.tm", "-o", tmp_path / "x.tm"], "")):
+    for args, message in (
+        (["--resume"], "--resume needs -o"),
+        (["--tm-mode", "read"], "--tm-mode needs --tm"),
+        (["--tm", tmp_path / "x.tm", "--tm-mode", "sometimes"], "unknown --tm-mode"),
+        (["--tm", source], "also an input"),
+        (["--tm", tmp_path / "x.tm", "-o", tmp_path / "x.tm"], ""),
+    ):
         code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *args)
         assert code == 1 and message in err and len(err.strip().splitlines()) == 1, (args, err)
     assert source.read_text(encoding="utf-8").count("\n") == 1 and not (tmp_path / "x.tm").exists()
@@ -242,12 +251,14 @@ def test_resume_without_memory_removes_its_job_file(tiny_ar_en, tmp_path, run_cl
     source = tmp_path / "un.ar"
     source.write_text("\n".join(_lines(UN_AR, 5)) + "\n", encoding="utf-8")
     output = tmp_path / "un.en.txt"
-    code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--resume",
-                           "-o", output)
+    code, _, err = run_cli(
+        "translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--resume", "-o", output
+    )
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["un.ar", "un.en.txt"]
-    code, _, err = run_cli("translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "-o",
-                           tmp_path / "plain.txt")
+    code, _, err = run_cli(
+        "translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "-o", tmp_path / "plain.txt"
+    )
     assert (tmp_path / "plain.txt").read_bytes() == output.read_bytes()
 
 
@@ -270,9 +281,13 @@ def test_schema_1_memory_is_upgraded_in_place(tmp_path):
 
 
 def _translate_process(args: list, tm_args: list) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "mt", "translate", *map(str, args), *map(str, tm_args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0"})
+    return subprocess.Popen(
+        [sys.executable, "-m", "mt", "translate", *map(str, args), *map(str, tm_args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0"},
+    )
 
 
 def _entries(path: Path) -> int:
@@ -288,13 +303,17 @@ def test_killed_run_resumes_byte_identical(how, tiny_ar_en, tmp_path):
     # random tiny weights run every sentence to the (batch's) decoding limit, the case where batch composition
     # could change the bytes: each block decodes the same sentences together in both runs
     common = [source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI]
-    whole = _translate_process([*common, "-o", tmp_path / "whole.jsonl"],
-                               ["--tm", tmp_path / "whole.tm"] if how == "tm" else ["--resume"])
+    whole = _translate_process(
+        [*common, "-o", tmp_path / "whole.jsonl"], ["--tm", tmp_path / "whole.tm"] if how == "tm" else ["--resume"]
+    )
     _, err = whole.communicate(timeout=600)
     assert whole.returncode == 0, err
     total = int(re.search(r"(\d+) decoded", err).group(1))
-    origins = [s.get("origin") for line in (tmp_path / "whole.jsonl").read_text(encoding="utf-8").splitlines()
-               for s in json.loads(line)["sentences"]]
+    origins = [
+        s.get("origin")
+        for line in (tmp_path / "whole.jsonl").read_text(encoding="utf-8").splitlines()
+        for s in json.loads(line)["sentences"]
+    ]
     if how == "tm":  # the first run into a new memory decodes all but the repeats, which it reuses
         assert set(origins) == {"mt", "tm-mt"} and 0 < origins.count("tm-mt") <= 4
     else:  # a job database is no memory: no origins, and the same bytes as a plain run
@@ -328,8 +347,11 @@ def test_killed_run_resumes_byte_identical(how, tiny_ar_en, tmp_path):
         again = _translate_process([*common, "-o", output, "--force"], extra)
         _, err = again.communicate(timeout=600)
         assert again.returncode == 0 and "0 decoded" in err, err
-        assert {s["origin"] for line in output.read_text(encoding="utf-8").splitlines()
-                for s in json.loads(line)["sentences"]} == {"tm-mt"}
+        assert {
+            s["origin"]
+            for line in output.read_text(encoding="utf-8").splitlines()
+            for s in json.loads(line)["sentences"]
+        } == {"tm-mt"}
 
 
 @pytest.mark.slow  # about a minute: 120 TICO-19 lines with their terminology, three runs
@@ -367,7 +389,7 @@ def test_resumed_job_reports_what_an_uninterrupted_run_does(tiny_ar_en, tmp_path
     """Origins, terms (enforced, not re-verified) and all: an interrupted job run again gives the uninterrupted
     run's results; a finished job is forgotten, so the next run reports real reuse."""
     glossary = Glossary.load(GLOSSARY)
-    sentences = [line[span.start:span.end] for line in _lines(ARTICLE, 9) for span in split_sentences(line)]
+    sentences = [line[span.start : span.end] for line in _lines(ARTICLE, 9) for span in split_sentences(line)]
     lines = sorted((s for s in sentences if glossary.match(s)), key=len)[:6]  # a sentence a line, with terms
     lines += lines[:2]  # repeats: reused within the job by the uninterrupted run too
     settings = {**FAST, "glossary": glossary, "block_units": 2, "threads": 1}
@@ -430,9 +452,17 @@ def _key_from_loaded_legs(translator: Translator, to: str) -> MtKey:
     identities = [model_identity(model) for _, model in route(to, translator.models)]
     decoding = translator.settings if translator.glossary else replace(translator.settings, glossary_mode="off")
     settings = {
-        "legs": [{"pair": leg.pair, "model": model_id, "revision": revision, "backend": type(leg.backend).__name__,
-                  "max_input_tokens": leg.max_input_tokens, "positions": leg.backend.max_positions}
-                 for leg, (model_id, revision) in zip(legs, identities)],
+        "legs": [
+            {
+                "pair": leg.pair,
+                "model": model_id,
+                "revision": revision,
+                "backend": type(leg.backend).__name__,
+                "max_input_tokens": leg.max_input_tokens,
+                "positions": leg.backend.max_positions,
+            }
+            for leg, (model_id, revision) in zip(legs, identities)
+        ],
         "settings": decoding.fingerprint(),
     }
     glossary = ""
@@ -446,11 +476,12 @@ def test_memory_key_read_from_the_directories_equals_the_loaded_legs_key(tiny_ar
     converted = convert(tiny_ar_en, tmp_path / "tiny-ar-en-ct2", "int8")
     glossary = Glossary.load(GLOSSARY)
     for models, to, settings in (
-            ({"ar-en": str(tiny_ar_en)}, "en", {}),
-            ({"ar-en": str(tiny_ar_en)}, "en", {"max_input_tokens": 900, "glossary": glossary}),
-            ({"ar-en": str(converted)}, "en", {"max_input_tokens": 40}),
-            ({"ar-en": str(tiny_ar_en)}, "en", {"backend": "hf", "beam_size": 2}),
-            ({"ar-en": str(converted), "en-zh": str(tiny_en_zh)}, "zh", {"glossary": glossary})):
+        ({"ar-en": str(tiny_ar_en)}, "en", {}),
+        ({"ar-en": str(tiny_ar_en)}, "en", {"max_input_tokens": 900, "glossary": glossary}),
+        ({"ar-en": str(converted)}, "en", {"max_input_tokens": 40}),
+        ({"ar-en": str(tiny_ar_en)}, "en", {"backend": "hf", "beam_size": 2}),
+        ({"ar-en": str(converted), "en-zh": str(tiny_en_zh)}, "zh", {"glossary": glossary}),
+    ):
         planned = Translator(models, **settings).memory_key(to)  # before any model is loaded
         loaded = Translator(models, **settings)
         assert planned == _key_from_loaded_legs(loaded, to) == loaded.memory_key(to), (models, settings)
@@ -477,14 +508,29 @@ def test_a_warm_run_loads_no_model(tiny_ar_en, tmp_path, run_cli, monkeypatch):
     source = tmp_path / "un.ar"
     lines = _lines(UN_AR, 10, 600)
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    base = ["translate", source, "--to", "en", "--model", tiny_ar_en, *FAST_CLI, "--threads", "1",
-            "--max-input-tokens", "12", "--tm", tmp_path / "work.tm"]
+    base = [
+        "translate",
+        source,
+        "--to",
+        "en",
+        "--model",
+        tiny_ar_en,
+        *FAST_CLI,
+        "--threads",
+        "1",
+        "--max-input-tokens",
+        "12",
+        "--tm",
+        tmp_path / "work.tm",
+    ]
     code, _, err = run_cli(*base, "-o", tmp_path / "cold.jsonl")
     assert code == 0 and loads == [str(tiny_ar_en)], err
     code, _, err = run_cli(*base, "-o", tmp_path / "warm.jsonl")
     assert code == 0 and "0 decoded" in err and loads == [str(tiny_ar_en)], err  # nothing loaded
-    cold, warm = ([json.loads(line) for line in (tmp_path / name).read_text(encoding="utf-8").splitlines()]
-                  for name in ("cold.jsonl", "warm.jsonl"))
+    cold, warm = (
+        [json.loads(line) for line in (tmp_path / name).read_text(encoding="utf-8").splitlines()]
+        for name in ("cold.jsonl", "warm.jsonl")
+    )
     assert any(s.get("chunked") for row in cold for s in row["sentences"])
     assert warm == [{**row, "sentences": [_reused_dict(s) for s in row["sentences"]]} for row in cold]
     source.write_text("\n".join(lines + _lines(UN_AR, 2, 700)) + "\n", encoding="utf-8")
@@ -497,8 +543,9 @@ def test_a_missing_model_fails_before_any_load(tmp_path, run_cli, monkeypatch):
     source = tmp_path / "un.ar"
     source.write_text(_lines(UN_AR, 1)[0] + "\n", encoding="utf-8")
     for model, needle in ((tmp_path / "nowhere", "no such model directory"), (source, "not a directory")):
-        code, out, err = run_cli("translate", source, "--to", "en", "--model", model, "--tm", tmp_path / "w.tm",
-                                 "-o", tmp_path / "out.txt")
+        code, out, err = run_cli(
+            "translate", source, "--to", "en", "--model", model, "--tm", tmp_path / "w.tm", "-o", tmp_path / "out.txt"
+        )
         assert code == 1 and out == "" and len(err.strip().splitlines()) == 1 and needle in err, err
     assert loads == [] and sorted(p.name for p in tmp_path.iterdir()) == ["un.ar"]
 
@@ -510,8 +557,16 @@ def test_a_plain_run_removes_its_outputs_stale_part_files_only(tiny_ar_en, tmp_p
     source.write_text("\n".join(_lines(UN_AR, 3)) + "\n", encoding="utf-8")
     output = tmp_path / "out.txt"
     stale = tmp_path / ".out.txt.k1ll_d9x.part"
-    kept = [tmp_path / name for name in (".out.txt.a1b2c3d4.part", ".other.txt.k1ll_d9x.part", ".out.txt.notes.part",
-                                         "out.txt.k1ll_d9x.part", ".out.txt.k1ll_d9x.part.bak")]
+    kept = [
+        tmp_path / name
+        for name in (
+            ".out.txt.a1b2c3d4.part",
+            ".other.txt.k1ll_d9x.part",
+            ".out.txt.notes.part",
+            "out.txt.k1ll_d9x.part",
+            ".out.txt.k1ll_d9x.part.bak",
+        )
+    ]
     for path in [stale, *kept]:
         path.write_text("half a translation\n", encoding="utf-8")
     with kept[0].open("rb") as live:  # another process still writing: its lock is held

@@ -10,10 +10,20 @@ from tests.conftest import SEEDS
 
 SEED_AR = SEEDS / "article.ar.txt"
 
-TRANSLATE = [["--beam", "100000"], ["--beam", "0"], ["--max-length-ratio", "nan"], ["--max-length-ratio", "inf"],
-             ["--max-length-ratio", "-1"], ["--max-length-ratio", "0"], ["--max-length-extra", "-1"],
-             ["--threads", "-1"], ["--threads", "0"], ["--batch-tokens", "0"], ["--max-input-tokens", "0"],
-             ["--fuzzy-min", "nan"]]
+TRANSLATE = [
+    ["--beam", "100000"],
+    ["--beam", "0"],
+    ["--max-length-ratio", "nan"],
+    ["--max-length-ratio", "inf"],
+    ["--max-length-ratio", "-1"],
+    ["--max-length-ratio", "0"],
+    ["--max-length-extra", "-1"],
+    ["--threads", "-1"],
+    ["--threads", "0"],
+    ["--batch-tokens", "0"],
+    ["--max-input-tokens", "0"],
+    ["--fuzzy-min", "nan"],
+]
 
 
 def _refused(code: int, err: str, option: str) -> None:
@@ -31,9 +41,18 @@ def test_translate_refuses_out_of_range_decoding_options(run_cli, tiny_models, t
     assert not out.exists()
 
 
-@pytest.mark.parametrize("bad", [["--paired-bs-n", "0"], ["--paired-bs-n", "1000000000"], ["--paired-ar-n", "-5"],
-                                 ["--confidence-n", "-1"], ["--confidence-n", "1000000000"], ["--top", "-1"]],
-                         ids=lambda bad: " ".join(bad))
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["--paired-bs-n", "0"],
+        ["--paired-bs-n", "1000000000"],
+        ["--paired-ar-n", "-5"],
+        ["--confidence-n", "-1"],
+        ["--confidence-n", "1000000000"],
+        ["--top", "-1"],
+    ],
+    ids=lambda bad: " ".join(bad),
+)
 def test_evaluate_bounds(run_cli, tmp_path, bad):
     ref = tmp_path / "ref.en"
     ref.write_text("a cat sat\n", encoding="utf-8")
@@ -41,16 +60,28 @@ def test_evaluate_bounds(run_cli, tmp_path, bad):
     _refused(code, err, bad[0])
 
 
-@pytest.mark.parametrize("bad", [["--beam", "100000"], ["--max-length-ratio", "nan"], ["--threads", "-1"],
-                                 ["--batch-wait-ms", "nan"], ["--body-limit-mb", "inf"],
-                                 ["--file-expiry-min", "nan"]], ids=lambda bad: " ".join(bad))
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["--beam", "100000"],
+        ["--max-length-ratio", "nan"],
+        ["--threads", "-1"],
+        ["--batch-wait-ms", "nan"],
+        ["--body-limit-mb", "inf"],
+        ["--file-expiry-min", "nan"],
+    ],
+    ids=lambda bad: " ".join(bad),
+)
 def test_serve_bounds(run_cli, bad):
     code, _, err = run_cli("serve", *bad)
     _refused(code, err, bad[0])
 
 
-@pytest.mark.parametrize("bad", [["--epochs", "100000000"], ["--max-ratio", "nan"], ["--threads", "100000"],
-                                 ["--batch-tokens", "1000000000"]], ids=lambda bad: " ".join(bad))
+@pytest.mark.parametrize(
+    "bad",
+    [["--epochs", "100000000"], ["--max-ratio", "nan"], ["--threads", "100000"], ["--batch-tokens", "1000000000"]],
+    ids=lambda bad: " ".join(bad),
+)
 def test_finetune_bounds(run_cli, tiny_ar_en, tmp_path, bad):
     train = tmp_path / "train.tsv"
     train.write_text("ar\ten\nمرحبا بكم\twelcome\n", encoding="utf-8")
@@ -79,8 +110,12 @@ def test_decoding_options_take_their_range_default_and_help_from_the_settings(mo
 
     # each option's declaration as typer reads it (the OptionInfo default of the command function's parameter:
     # default, min, max, help), the same under every typer version
-    declared = [p.default for p in inspect.signature(getattr(importlib.import_module(module), function)).parameters.values()]
-    options = {decl: info for info in declared if isinstance(info, typer.models.OptionInfo) for decl in info.param_decls}
+    declared = [
+        p.default for p in inspect.signature(getattr(importlib.import_module(module), function)).parameters.values()
+    ]
+    options = {
+        decl: info for info in declared if isinstance(info, typer.models.OptionInfo) for decl in info.param_decls
+    }
     shown = [(field, bounds) for field, bounds in RANGES.items() if bounds.option in options]
     assert {"--beam", "--max-length-ratio", "--max-length-extra", "--threads"} <= {b.option for _, b in shown}
     for field, bounds in shown:
@@ -94,8 +129,20 @@ def test_translate_accepts_the_whole_documented_range(run_cli, fast_tiny, tmp_pa
     """--batch-tokens 16,777,216 is in the documented range (DecodingSettings accepts it); the command line
     refused it (its own bound: 1,000,000) before the ranges were declared once."""
     out = tmp_path / "out.txt"
-    code, _, err = run_cli("translate", SEED_AR, "--to", "en", *fast_tiny, "-o", out, "--batch-tokens", "16777216",
-                           "--threads", "1", "--quiet")
+    code, _, err = run_cli(
+        "translate",
+        SEED_AR,
+        "--to",
+        "en",
+        *fast_tiny,
+        "-o",
+        out,
+        "--batch-tokens",
+        "16777216",
+        "--threads",
+        "1",
+        "--quiet",
+    )
     assert code == 0, err
     assert len(out.read_text(encoding="utf-8").splitlines()) == len(SEED_AR.read_text(encoding="utf-8").splitlines())
 
@@ -108,9 +155,21 @@ def test_serve_builds_one_decoding_settings_from_its_options(run_cli, tiny_endin
 
     served = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.setdefault("app", app))
-    code, _, err = run_cli("serve", "--target", "en", "--model", f"ar-en={tiny_ending_ct2['ar-en']}", "--beam", "2",
-                           "--max-length-ratio", "1.5", "--max-length-extra", "3", "--threads", "1")
+    code, _, err = run_cli(
+        "serve",
+        "--target",
+        "en",
+        "--model",
+        f"ar-en={tiny_ending_ct2['ar-en']}",
+        "--beam",
+        "2",
+        "--max-length-ratio",
+        "1.5",
+        "--max-length-extra",
+        "3",
+        "--threads",
+        "1",
+    )
     assert code == 0, err
     translator = served["app"].state.service.translator
-    assert translator.settings == DecodingSettings(beam_size=2, max_length_ratio=1.5, max_length_extra=3,
-                                                   threads=1)
+    assert translator.settings == DecodingSettings(beam_size=2, max_length_ratio=1.5, max_length_extra=3, threads=1)

@@ -21,8 +21,9 @@ needs_root = pytest.mark.skipif(not can_mount(), reason="needs root (mount, mkno
 
 
 def _lines(path, count=3):
-    path.write_text("".join(line + "\n" for line in SEED_AR.read_text(encoding="utf-8").splitlines()[:count]),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(line + "\n" for line in SEED_AR.read_text(encoding="utf-8").splitlines()[:count]), encoding="utf-8"
+    )
     return path
 
 
@@ -36,8 +37,9 @@ def _one_line(err: str, *needles: str) -> str:
 
 def _mt(*args, **kwargs) -> subprocess.CompletedProcess:
     kwargs.setdefault("stdout", subprocess.PIPE)
-    return subprocess.run([sys.executable, "-m", "mt", *map(str, args)], stderr=subprocess.PIPE, env=ENV,
-                          timeout=300, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "mt", *map(str, args)], stderr=subprocess.PIPE, env=ENV, timeout=300, **kwargs
+    )
 
 
 def test_fifo_output_is_written_into_not_replaced(run_cli, fast_tiny, tmp_path):
@@ -105,8 +107,19 @@ def test_stdin_redirected_from_the_output_is_refused(fast_tiny, tmp_path):
     _one_line(done.stderr.decode(), str(source), "standard input")
     assert source.read_bytes() == before
     with open(source, "rb") as stdin:  # --report is an output too
-        done = _mt("translate", "-", "--to", "en", "-o", tmp_path / "out.txt", "--report", source, "--force",
-                   *fast_tiny, stdin=stdin)
+        done = _mt(
+            "translate",
+            "-",
+            "--to",
+            "en",
+            "-o",
+            tmp_path / "out.txt",
+            "--report",
+            source,
+            "--force",
+            *fast_tiny,
+            stdin=stdin,
+        )
     assert done.returncode == 1 and source.read_bytes() == before
 
 
@@ -119,11 +132,22 @@ def test_model_files_and_the_memory_files_are_inputs(run_cli, tiny_ar_en, tmp_pa
         code, _, err = run_cli("translate", source, "--to", "en", "-o", output, "--force", *args)
         assert code == 1
         _one_line(err, str(output), str(model))
-    code, _, err = run_cli("translate", source, "--to", "en", "-o", tmp_path / "out.txt", "--report",
-                           model / "config.json", "--force", *args)
+    code, _, err = run_cli(
+        "translate",
+        source,
+        "--to",
+        "en",
+        "-o",
+        tmp_path / "out.txt",
+        "--report",
+        model / "config.json",
+        "--force",
+        *args,
+    )
     assert code == 1 and "config.json" in _one_line(err)
-    code, _, err = run_cli("translate", source, "--to", "en", "--engine", "local", "-o", model / "config.json",
-                           "--force", *args)
+    code, _, err = run_cli(
+        "translate", source, "--to", "en", "--engine", "local", "-o", model / "config.json", "--force", *args
+    )
     assert code == 1 and "config.json" in _one_line(err)
     assert (model / "config.json").read_bytes() == config and not (model / "new.txt").exists()
     tm = tmp_path / "work.tm"
@@ -131,8 +155,9 @@ def test_model_files_and_the_memory_files_are_inputs(run_cli, tiny_ar_en, tmp_pa
         code, _, err = run_cli("translate", source, "--to", "en", "-o", f"{tm}{suffix}", "--tm", tm, *args)
         assert code == 1, err
         _one_line(err, f"work.tm{suffix}")
-        code, _, err = run_cli("translate", source, "--to", "en", "-o", tmp_path / "o.txt", "--report",
-                               f"{tm}{suffix}", "--tm", tm, *args)
+        code, _, err = run_cli(
+            "translate", source, "--to", "en", "-o", tmp_path / "o.txt", "--report", f"{tm}{suffix}", "--tm", tm, *args
+        )
         assert code == 1, err
         _one_line(err, f"work.tm{suffix}")
     assert not (tmp_path / "o.txt").exists()
@@ -175,8 +200,7 @@ def test_read_only_targets_are_one_line(run_cli, tiny_ar_en, tmp_path):
         code, _, err = run_cli("models", "convert", tiny_ar_en, read_only / "ct2")
         assert code == 74, err
         _one_line(err, str(read_only / "ct2"), "Read-only file system")
-        code, _, err = run_cli("finetune", "--base", tiny_ar_en, "--train", train, "--out", read_only / "tuned",
-                               "-q")
+        code, _, err = run_cli("finetune", "--base", tiny_ar_en, "--train", train, "--out", read_only / "tuned", "-q")
         assert code == 74, err
         _one_line(err, str(read_only / "tuned"), "Read-only file system")
         assert list(read_only.iterdir()) == []

@@ -52,17 +52,25 @@ def test_arabic_comma_between_groups_of_three_separates_thousands_and_more_than_
     ar = next(line for line in _lines(DATA / "flores200/flores200.dev.arb_Arab") if "783،562" in line)
     assert ["783562"] in _values(ar, "ar") and ["300948"] in _values(ar, "ar") and ["23764"] in _values(ar, "ar")
     assert _values("الأعوام 1990، 1995، 2000 و3،5", "ar") == [["1990"], ["1995"], ["2000"], ["3"], ["5"]]
-    features, _ = QualityEstimator("en").features(ar, "Turkey covers 783,562 square kilometres (300,948 sq mi), "
-                                                      "755,688 km2 (291,773 sq mi) in Asia and 23,764 km2 (9,174 sq mi) in Europe.")
+    features, _ = QualityEstimator("en").features(
+        ar,
+        "Turkey covers 783,562 square kilometres (300,948 sq mi), "
+        "755,688 km2 (291,773 sq mi) in Asia and 23,764 km2 (9,174 sq mi) in Europe.",
+    )
     assert not features["number_missing"] and not features["number_added"]
-    assert _values("全国有200多万人", "zh") == [["200", "2000000"]] and ["300", "30000000000"] in _values("300余亿元", "zh")
+    assert _values("全国有200多万人", "zh") == [["200", "2000000"]] and ["300", "30000000000"] in _values(
+        "300余亿元", "zh"
+    )
 
 
-@pytest.mark.parametrize("translation, flagged", [
-    ("WHO delivered medicines for 483,918 people, including 196,616 cross line.", False),
-    ("WHO delivered medicines for 483,918 people, including 196,617 cross line.", True),
-    ("WHO delivered medicines for 483,918 people across the country.", True),
-])
+@pytest.mark.parametrize(
+    "translation, flagged",
+    [
+        ("WHO delivered medicines for 483,918 people, including 196,616 cross line.", False),
+        ("WHO delivered medicines for 483,918 people, including 196,617 cross line.", True),
+        ("WHO delivered medicines for 483,918 people across the country.", True),
+    ],
+)
 def test_number_detector_on_a_un_line(translation, flagged):
     source = _lines(DATA / "un_v1.0/UNv1.0.devset.ar")[155]
     features, flags = QualityEstimator("en").features(source, translation)
@@ -73,8 +81,10 @@ def test_number_detector_on_a_un_line(translation, flagged):
 # ----------------------------------------------------------------------------------------------- verdicts
 @pytest.fixture(scope="module")
 def flores():
-    return {lang: _lines(DATA / f"flores200/flores200.dev.{name}", 60)
-            for lang, name in (("ar", "arb_Arab"), ("en", "eng_Latn"), ("zh", "zho_Hans"))}
+    return {
+        lang: _lines(DATA / f"flores200/flores200.dev.{name}", 60)
+        for lang, name in (("ar", "arb_Arab"), ("en", "eng_Latn"), ("zh", "zho_Hans"))
+    }
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -138,9 +148,11 @@ def test_the_lexical_table_is_learned_by_the_statistical_aligner():
 
 
 def test_fit_risk_fits_one_part_per_kind_and_sets_the_threshold_for_the_clean_share():
-    rows = ([{"a": 0.1 * (i % 5), "b": 0.0} for i in range(100)]
-            + [{"a": 2.0 + 0.1 * (i % 5), "b": 0.0} for i in range(50)]
-            + [{"a": 0.0, "b": 3.0}] * 20)
+    rows = (
+        [{"a": 0.1 * (i % 5), "b": 0.0} for i in range(100)]
+        + [{"a": 2.0 + 0.1 * (i % 5), "b": 0.0} for i in range(50)]
+        + [{"a": 0.0, "b": 3.0}] * 20
+    )
     kinds = ["clean"] * 100 + ["big_a"] * 50 + ["big_b"] * 20
     model = fit_risk(rows, kinds, {"A": ("a",), "B": ("b",)}, {"big_a": "A", "big_b": "B"}, clean_flagged=0.05)
     assert model.parts["A"].weights["a"] > 0 and model.parts["B"].weights["b"] > 0
@@ -210,16 +222,19 @@ def test_cli_empty_files_give_empty_output(run_cli, tmp_path):
 
 
 def test_qe_imports_no_model_runtime():
-    code = ("import sys, mt.qe.estimator, mt.qe.html, mt.qe.output, mt.qe.reading\n"
-            "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules))")
+    code = (
+        "import sys, mt.qe.estimator, mt.qe.html, mt.qe.output, mt.qe.reading\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.strip() == "[]"
     # the command module itself (mt.cli loads every command, which the start-up work handles) reaches only these
     tree = ast.parse((REPO / "mt" / "cli" / "qe.py").read_text(encoding="utf-8"))
     modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert all(m.startswith(("mt.qe", "mt.errors", "mt.formats.writing", "mt.cli.common", "__future__", "pathlib",
-                             "typing"))
-               for m in modules), modules
+    assert all(
+        m.startswith(("mt.qe", "mt.errors", "mt.formats.writing", "mt.cli.common", "__future__", "pathlib", "typing"))
+        for m in modules
+    ), modules
 
 
 def test_the_pivot_widens_a_word_through_english():
@@ -230,10 +245,18 @@ def test_the_pivot_widens_a_word_through_english():
         return LexicalTable(src, tgt, forward, backward, frozenset(), stop, LengthModel(0.0, 1.0))
 
     direct = table("ar", "zh", {"صح": frozenset({"卫"})}, {"卫": frozenset({"صح"})}, stop=frozenset({"的"}))
-    first = table("ar", "en", {"صح": frozenset({"health"}), "بنك": frozenset({"bank"})},
-                  {"health": frozenset({"صح"}), "bank": frozenset({"بنك"})})
-    second = table("en", "zh", {"health": frozenset({"健", "康", "的"}), "bank": frozenset({"银", "行"})},
-                   {"健": frozenset({"health"}), "银": frozenset({"bank"})})
+    first = table(
+        "ar",
+        "en",
+        {"صح": frozenset({"health"}), "بنك": frozenset({"bank"})},
+        {"health": frozenset({"صح"}), "bank": frozenset({"بنك"})},
+    )
+    second = table(
+        "en",
+        "zh",
+        {"health": frozenset({"健", "康", "的"}), "bank": frozenset({"银", "行"})},
+        {"健": frozenset({"health"}), "银": frozenset({"bank"})},
+    )
     wide = compose_pivot(direct, first, second)
     assert wide.forward["صح"] == {"卫", "健", "康"}  # the function word 的 stays out
     assert wide.forward["بنك"] == {"银", "行"} and wide.backward["银"] == {"بنك"}

@@ -41,8 +41,9 @@ def test_serve_page_lists_the_flagged_sentences_and_why(tiny_ending_ct2, tmp_pat
         assert items.count() == len(flagged)
         for k, sentence in enumerate(flagged):
             why = items.nth(k).locator(".why").inner_text()
-            assert why == f"risk {sentence['risk']:.2f}: " + "; ".join(f"{f['kind']}: {f['detail']}"
-                                                                       for f in sentence["flags"])
+            assert why == f"risk {sentence['risk']:.2f}: " + "; ".join(
+                f"{f['kind']}: {f['detail']}" for f in sentence["flags"]
+            )
             quoted = items.nth(k).locator("q")
             assert quoted.nth(0).inner_text() == sentence["source"] and quoted.nth(0).get_attribute("dir") == "rtl"
             assert quoted.nth(1).inner_text() == sentence["translation"]
@@ -70,16 +71,18 @@ def _review_page(run_cli, fast_tiny, tmp_path: Path) -> Path:
     assert code == 0, err
     source, page = tmp_path / "news.txt", tmp_path / "review.html"
     source.write_text("\n".join(AR[:4]) + "\n", encoding="utf-8")
-    code, _, err = run_cli("translate", source, "--to", "en", "-o", tmp_path / "news.en.txt", "--tm", memory,
-                           "--report", page, *fast_tiny)
+    code, _, err = run_cli(
+        "translate", source, "--to", "en", "-o", tmp_path / "news.en.txt", "--tm", memory, "--report", page, *fast_tiny
+    )
     assert code == 0, err
     return page
 
 
 def _visible(page) -> list[str]:
     """The data-kinds of the rows shown, in page order."""
-    return page.eval_on_selector_all("tbody tr", "rows => rows.filter(r => r.offsetParent !== null)"
-                                                 ".map(r => r.dataset.kinds)")
+    return page.eval_on_selector_all(
+        "tbody tr", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.kinds)"
+    )
 
 
 @needs_chromium

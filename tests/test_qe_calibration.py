@@ -43,7 +43,7 @@ def test_a_detached_chinese_translation_is_flagged(tico, zh):
 @pytest.mark.parametrize("line", [114, 722])
 def test_a_halved_chinese_translation_is_flagged(tico, zh, line):
     source, reference = tico["ar"][line - 1], tico["zh"][line - 1]
-    halved = reference[:len(reference) // 2]  # as mt.qe.synthetic halves Chinese: by characters
+    halved = reference[: len(reference) // 2]  # as mt.qe.synthetic halves Chinese: by characters
     assert zh.assess(source, halved).flags
     assert zh.assess(source, halved).risk > zh.assess(source, reference).risk
 
@@ -56,7 +56,8 @@ def test_unrelated_weighs_coverage_by_chance(tico):
     assert detector.table.chance is not None and 0.5 < detector.table.chance.hit[0] < 1.0
     source = tico["ar"][202]
     assert detector.unrelated(Pair(source, tico["zh"][687], "zh")) > 20.0 + detector.unrelated(
-        Pair(source, tico["zh"][202], "zh"))
+        Pair(source, tico["zh"][202], "zh")
+    )
     clean = sorted(detector.unrelated(Pair(a, z, "zh")) for a, z in zip(tico["ar"][:200], tico["zh"][:200]))
     detached = sorted(detector.unrelated(Pair(a, z, "zh")) for a, z in zip(tico["ar"][:200], tico["zh"][485:685]))
     assert clean[100] < 0.0 < detached[100] and detached[20] > clean[100]
@@ -77,13 +78,16 @@ def test_an_acronym_the_source_spells_out_counts_as_its_words(tico):
     assert plain.z(source, reference) < -3.0 < table.length.z(source, reference)
 
 
-@pytest.mark.parametrize("source_file, target_file, line", [
-    ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.zho_Hans", 305),  # الستينيات: 20 世纪 60 年代
-    ("tico19/tico19.dev.ar", "tico19/tico19.dev.zh", 856),  # 1930 من القرن العشرين: 20 世纪 30 年代
-    ("un_v1.0/UNv1.0.devset.ar", "un_v1.0/UNv1.0.devset.zh", 1209),  # حزيران/يونيه: 6月
-    ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.zho_Hans", 142),  # كوفيد-19: 新冠
-    ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.zho_Hans", 9),  # 11:00: 11 点
-])
+@pytest.mark.parametrize(
+    "source_file, target_file, line",
+    [
+        ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.zho_Hans", 305),  # الستينيات: 20 世纪 60 年代
+        ("tico19/tico19.dev.ar", "tico19/tico19.dev.zh", 856),  # 1930 من القرن العشرين: 20 世纪 30 年代
+        ("un_v1.0/UNv1.0.devset.ar", "un_v1.0/UNv1.0.devset.zh", 1209),  # حزيران/يونيه: 6月
+        ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.zho_Hans", 142),  # كوفيد-19: 新冠
+        ("flores200/flores200.dev.arb_Arab", "flores200/flores200.dev.zho_Hans", 9),  # 11:00: 11 点
+    ],
+)
 def test_centuries_months_names_and_minutes_are_no_number_errors(source_file, target_file, line):
     source, target = _lines(DATA / source_file)[line - 1], _lines(DATA / target_file)[line - 1]
     detection = NumberDetector().detect(Pair(source, target, "zh"))

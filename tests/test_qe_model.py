@@ -28,8 +28,11 @@ def sharp_dirs(tiny_ar_en, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("qe-sharp")
     hf_dir = sharpen(tiny_ar_en, root / "hf")
-    return {"hf": hf_dir, "ct2-float32": convert(str(hf_dir), root / "f32", quantization="float32"),
-            "ct2-int8": convert(str(hf_dir), root / "int8", quantization="int8")}
+    return {
+        "hf": hf_dir,
+        "ct2-float32": convert(str(hf_dir), root / "f32", quantization="float32"),
+        "ct2-int8": convert(str(hf_dir), root / "int8", quantization="int8"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -83,13 +86,16 @@ def test_the_models_own_output_scores_above_a_loop_a_copy_and_empty(ending):
     backend = CTranslate2Backend(ending[1], threads=1)
     scorer = ModelScorer(backend, "en")
     sources = AR[:30]
-    hyps = backend.translate_batch([scorer.pieces(s, "")[0] for s in sources],
-                                   DecodeOptions(beam_size=1, max_decoding_length=150))
+    hyps = backend.translate_batch(
+        [scorer.pieces(s, "")[0] for s in sources], DecodeOptions(beam_size=1, max_decoding_length=150)
+    )
     own = [backend.vocab.decode_target(h.pieces) for h in hyps]
     assert all(h.finished and h.pieces for h in hyps)
     loops = [" ".join([text] * 3) for text in own]
-    scores = {name: scorer.score(sources, translations)
-              for name, translations in (("own", own), ("loop", loops), ("copy", sources), ("empty", [""] * 30))}
+    scores = {
+        name: scorer.score(sources, translations)
+        for name, translations in (("own", own), ("loop", loops), ("copy", sources), ("empty", [""] * 30))
+    }
     for name in ("loop", "copy", "empty"):
         assert all(o > x for o, x in zip(scores["own"], scores[name])), name
 
@@ -112,8 +118,9 @@ def test_a_pair_scores_alike_alone_and_in_a_file(run_cli, sharp_dirs, tmp_path, 
     for k, (source, translation) in enumerate(zip(sources, translations)):
         (tmp_path / "one.ar").write_text(source + "\n", encoding="utf-8")
         (tmp_path / "one.en").write_text(translation + "\n", encoding="utf-8")
-        code, out, err = run_cli("qe", tmp_path / "one.ar", tmp_path / "one.en", "--to", "en", "--model", model,
-                                 *shipped)
+        code, out, err = run_cli(
+            "qe", tmp_path / "one.ar", tmp_path / "one.en", "--to", "en", "--model", model, *shipped
+        )
         alone = json.loads(out)
         assert alone == dict(together[k], line=1), k
 
@@ -129,15 +136,21 @@ def test_model_score_is_reported_and_risk_uses_it_only_when_calibrated(run_cli, 
     (tmp_path / "t.en").write_text("\n".join(EN[:5] + [""]) + "\n", encoding="utf-8")
     args = ("qe", tmp_path / "s.ar", tmp_path / "t.en", "--to", "en")
     plain = [json.loads(line) for line in run_cli(*args)[1].splitlines()]
-    scored = [json.loads(line) for line in run_cli(*args, "--model", ending[1], "--risk-model", qe_risk("en"))[1]
-              .splitlines()]
+    scored = [
+        json.loads(line) for line in run_cli(*args, "--model", ending[1], "--risk-model", qe_risk("en"))[1].splitlines()
+    ]
     assert "model_score" not in plain[0]
     assert [dict(row, model_score=None) for row in scored] == [dict(row, model_score=None) for row in plain]
     # calibrated on TICO-19 dev with a random model: a plumbing check, the weight carries no signal
     tico = DATA / "tico19"
     read = lambda lang: (tico / f"tico19.dev.{lang}").read_text(encoding="utf-8").split("\n")[:25]  # noqa: E731
-    model = calibrate(ModelScorer(CTranslate2Backend(ending[1], threads=1), "en"), read("ar"), read("en"), read("zh"),
-                      glossary=load_tico19(tico, tables=("facebook",)))
+    model = calibrate(
+        ModelScorer(CTranslate2Backend(ending[1], threads=1), "en"),
+        read("ar"),
+        read("en"),
+        read("zh"),
+        glossary=load_tico19(tico, tables=("facebook",)),
+    )
     shipped = RiskModel.load(qe_risk("en"))
     assert {kind: part for kind, part in model.parts.items() if kind != MODEL_PART} == dict(shipped.parts)
     assert MODEL_PART in model.parts and "model_score" in model.parts[MODEL_PART].weights
@@ -196,9 +209,11 @@ def test_model_calibrates_itself_once_per_model_revision(run_cli, ending, tmp_pa
 def test_bad_model_is_one_line(run_cli, tiny_ar_en, tmp_path):
     (tmp_path / "s.ar").write_text(AR[0] + "\n", encoding="utf-8")
     (tmp_path / "t.zh").write_text("你好\n", encoding="utf-8")
-    for model, to, expected in ((tmp_path / "missing", "zh", "no such model directory"),
-                                (tmp_path, "zh", "not a Marian model directory"),
-                                (tiny_ar_en, "zh", "needs a direct ar-zh model")):
+    for model, to, expected in (
+        (tmp_path / "missing", "zh", "no such model directory"),
+        (tmp_path, "zh", "not a Marian model directory"),
+        (tiny_ar_en, "zh", "needs a direct ar-zh model"),
+    ):
         code, out, err = run_cli("qe", tmp_path / "s.ar", tmp_path / "t.zh", "--to", to, "--model", model)
         assert code != 0 and out == "" and expected in err and len(err.strip().splitlines()) == 1, err
 
@@ -226,8 +241,10 @@ def test_a_model_part_flags_what_the_model_finds_unlikely_and_ignores_unscored_p
 
     shipped = RiskModel.load(qe_risk("en"))
     risks = RiskModel({**shipped.parts, MODEL_PART: Part({"model_score": -4.0}, -12.0)}, shipped.threshold)
-    rows = [a.to_json() for a in QualityEstimator("en", risk_model=risks).assess_all(AR[:3], EN[:3],
-                                                                                       scorers=[FixedScores()])]
+    rows = [
+        a.to_json()
+        for a in QualityEstimator("en", risk_model=risks).assess_all(AR[:3], EN[:3], scorers=[FixedScores()])
+    ]
     plain = [a.to_json() for a in QualityEstimator("en").assess_all(AR[:3], EN[:3])]
     assert [row["model_score"] for row in rows] == [-1.0, -6.0, None]
     assert [flag["kind"] for flag in rows[1]["flags"]] == ["model"] and "-6.00" in rows[1]["flags"][0]["detail"]

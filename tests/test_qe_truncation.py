@@ -37,16 +37,18 @@ def test_a_halved_chinese_translation_that_stops_mid_sentence_is_flagged(zh, cor
     assert not zh.assess(source, reference).flags  # the whole reference is not flagged
 
 
-@pytest.mark.parametrize("source, translation, unfinished", [
-    ("سأرسل إليك صورة على شاشتك.", "我会发一张图", 1.0),
-    ("وهل ينتقل هذا الألم من الصدر؟", "这种疼痛是从您胸部延伸出来的吗？", 0.0),
-    ("قال: \"نعم.\"", "他说：“是的。”", 0.0),  # closing quotes are looked through on both sides
-    ("(بريمر، 1998).", "（布雷默，1998年）。", 0.0),
-    ("برنامج الأمم المتحدة الإنمائي", "联合国开发计", 0.0),  # a title ends with no mark: not judged
-    ("سأرسل إليك صورة.", "", 0.0),  # the empty detector speaks for an empty translation
-])
-def test_unfinished_when_the_source_ends_its_sentence_and_the_translation_does_not(source, translation,
-                                                                                   unfinished):
+@pytest.mark.parametrize(
+    "source, translation, unfinished",
+    [
+        ("سأرسل إليك صورة على شاشتك.", "我会发一张图", 1.0),
+        ("وهل ينتقل هذا الألم من الصدر؟", "这种疼痛是从您胸部延伸出来的吗？", 0.0),
+        ('قال: "نعم."', "他说：“是的。”", 0.0),  # closing quotes are looked through on both sides
+        ("(بريمر، 1998).", "（布雷默，1998年）。", 0.0),
+        ("برنامج الأمم المتحدة الإنمائي", "联合国开发计", 0.0),  # a title ends with no mark: not judged
+        ("سأرسل إليك صورة.", "", 0.0),  # the empty detector speaks for an empty translation
+    ],
+)
+def test_unfinished_when_the_source_ends_its_sentence_and_the_translation_does_not(source, translation, unfinished):
     detection = EndingDetector().detect(Pair(source, translation, "zh"))
     assert detection.features == {"unfinished": unfinished}
     assert bool(detection.flags) == bool(unfinished)

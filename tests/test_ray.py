@@ -41,8 +41,30 @@ def corpus(tmp_path_factory, model, local_ray):
 
     root = tmp_path_factory.mktemp("ray-corpus")
     source = write_lines(root / "corpus.ar.txt", arabic_lines(LINES))
-    assert main(["translate", str(source), "--to", "en", "-m", str(model), "-g", str(GLOSSARY), "-q", "--engine",
-                 "local", "--threads", "1", "-f", "jsonl", "-o", str(root / "local.jsonl")]) == 0
+    assert (
+        main(
+            [
+                "translate",
+                str(source),
+                "--to",
+                "en",
+                "-m",
+                str(model),
+                "-g",
+                str(GLOSSARY),
+                "-q",
+                "--engine",
+                "local",
+                "--threads",
+                "1",
+                "-f",
+                "jsonl",
+                "-o",
+                str(root / "local.jsonl"),
+            ]
+        )
+        == 0
+    )
     return source, root / "local.jsonl"
 
 
@@ -69,7 +91,7 @@ def test_an_actor_killed_mid_job_loses_and_duplicates_nothing(model, corpus, loc
     source, local = corpus
     lines = source.read_text(encoding="utf-8").split("\n")[:320]
     expected = local.read_text(encoding="utf-8").splitlines()[:320]  # batches of 64 there, of 64 here
-    batches = [Batch(i, tuple(lines[start:start + 64])) for i, start in enumerate(range(0, 320, 64))]
+    batches = [Batch(i, tuple(lines[start : start + 64])) for i, start in enumerate(range(0, 320, 64))]
     settings = TranslatorSettings(models={"direct": str(model)}, glossary=Glossary.load(GLOSSARY))
     engine = RayEngine(settings, "en", actors=2, wave_batches=3)  # two waves: order holds across them
     engine.start()
@@ -98,8 +120,9 @@ def test_a_stopped_ray_job_resumes_to_the_same_bytes(model, corpus, tmp_path, ru
     lines = source.read_text(encoding="utf-8").split("\n")[:448]
     part = write_lines(tmp_path / "part.txt", lines)
     whole = tmp_path / "whole.jsonl"
-    whole.write_text("".join(row + "\n" for row in local.read_text(encoding="utf-8").splitlines()[:448]),
-                     encoding="utf-8")
+    whole.write_text(
+        "".join(row + "\n" for row in local.read_text(encoding="utf-8").splitlines()[:448]), encoding="utf-8"
+    )
     out = tmp_path / "out.jsonl"
     args = ("--engine", "ray", "--actors", "2", "-f", "jsonl", "-o", out, "--resume")
     advance = mt.engines.job.Progress.advance

@@ -37,8 +37,9 @@ def test_two_nodes_equal_local_byte_for_byte(model, cluster, tmp_path, run_cli):
     common = ("--to", "en", "-m", str(model), "-g", str(GLOSSARY), "--batch-lines", "32")
     code, _, err = run_cli("translate", source, *common, "--engine", "local", "-q", "-o", tmp_path / "local.txt")
     assert code == 0, err
-    code, _, err = run_cli("translate", source, *common, "--engine", "ray", "--ray-address", cluster.address,
-                           "-o", tmp_path / "ray.txt")
+    code, _, err = run_cli(
+        "translate", source, *common, "--engine", "ray", "--ray-address", cluster.address, "-o", tmp_path / "ray.txt"
+    )
     assert code == 0, err
     assert (tmp_path / "ray.txt").read_bytes() == (tmp_path / "local.txt").read_bytes()
     assert len((tmp_path / "ray.txt").read_text(encoding="utf-8").split("\n")) == LINES + 1

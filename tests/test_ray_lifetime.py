@@ -60,10 +60,29 @@ def _alive(session: str) -> list[str]:
 
 
 def _start(tiny_models, tmp_path, source=FLORES_AR, **env):
-    return subprocess.Popen([sys.executable, "-m", "mt", "translate", source, "--to", "en", "--engine", "ray",
-                             "--actors", "1", "-o", tmp_path / "out.txt", "--beam", "1", *tiny_models],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0", **env})
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mt",
+            "translate",
+            source,
+            "--to",
+            "en",
+            "--engine",
+            "ray",
+            "--actors",
+            "1",
+            "-o",
+            tmp_path / "out.txt",
+            "--beam",
+            "1",
+            *tiny_models,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0", **env},
+    )
 
 
 def test_without_ray_address_the_driver_starts_its_own_instance_whatever_ray_address_names(tiny_models, tmp_path):

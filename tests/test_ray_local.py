@@ -47,8 +47,22 @@ def test_engine_local_text_equals_the_jsonl_and_parquet_rows_keyed_by_id(model, 
 
     assert _mt(run_cli, model, text, "--engine", "local", "--batch-lines", "16", "-o", tmp_path / "out.txt")[0] == 0
     assert _mt(run_cli, model, tmp_path / "in.jsonl", "--batch-lines", "16", "-o", tmp_path / "out.jsonl")[0] == 0
-    assert _mt(run_cli, model, tmp_path / "in.parquet", "--batch-lines", "16", "--id-column", "key",
-               "--text-column", "ar", "-o", tmp_path / "out.parquet")[0] == 0
+    assert (
+        _mt(
+            run_cli,
+            model,
+            tmp_path / "in.parquet",
+            "--batch-lines",
+            "16",
+            "--id-column",
+            "key",
+            "--text-column",
+            "ar",
+            "-o",
+            tmp_path / "out.parquet",
+        )[0]
+        == 0
+    )
 
     translations = (tmp_path / "out.txt").read_text(encoding="utf-8").split("\n")[:-1]
     assert len(translations) == len(lines) and translations[3:5] == ["", ""]  # empty lines stay empty
@@ -60,8 +74,7 @@ def test_engine_local_text_equals_the_jsonl_and_parquet_rows_keyed_by_id(model, 
     table = pyarrow.parquet.read_table(tmp_path / "out.parquet")
     assert table.column("id").to_pylist() == list(range(len(lines)))  # the id keeps its type
     assert table.column("translation").to_pylist() == translations
-    assert [json.loads(s) if s else [] for s in table.column("sentences").to_pylist()] == \
-        [r["sentences"] for r in rows]
+    assert [json.loads(s) if s else [] for s in table.column("sentences").to_pylist()] == [r["sentences"] for r in rows]
 
 
 def test_engine_output_equals_the_plain_run_where_the_batch_is_the_block(model, lines, tmp_path, run_cli):
@@ -76,9 +89,10 @@ def test_engine_output_equals_the_plain_run_where_the_batch_is_the_block(model, 
 def test_a_batch_translates_the_same_whatever_ran_before_it_on_the_translator(model, lines):
     """An actor translates whichever batches Ray hands it: a batch's bytes must not depend on the batches the
     same Translator translated before (caches, enforcer state)."""
-    settings = TranslatorSettings(models={"direct": str(model)}, glossary=Glossary.load(GLOSSARY),
-                                  decoding=DecodingSettings(threads=1))
-    batches = [Batch(i, tuple(lines[i * 12:(i + 1) * 12])) for i in range(5)]
+    settings = TranslatorSettings(
+        models={"direct": str(model)}, glossary=Glossary.load(GLOSSARY), decoding=DecodingSettings(threads=1)
+    )
+    batches = [Batch(i, tuple(lines[i * 12 : (i + 1) * 12])) for i in range(5)]
     first, second = settings.build(), settings.build()
     in_order = {b.index: translate_batch(first, b, "en").rows for b in batches}
     reversed_subset = {b.index: translate_batch(second, b, "en").rows for b in (batches[4], batches[1], batches[3])}
@@ -104,12 +118,15 @@ def test_directory_input_gives_one_output_per_file(model, lines, tmp_path, run_c
 
 def test_bad_rows_are_reported_with_their_id_and_the_rest_goes_on(model, tmp_path, run_cli):
     source = tmp_path / "rows.jsonl"
-    source.write_text('{"id": 1, "text": "مرحبا بكم في هانغتشو."}\n'
-                      '{"id": "two", "text": 5}\n'
-                      '{"id": 3}\n'
-                      '[1, 2]\n'
-                      '{"id": 5, "text": null}\n'
-                      '{"id": 6, "text": "علي اكسبريس شركة كبيرة."}\n', encoding="utf-8")
+    source.write_text(
+        '{"id": 1, "text": "مرحبا بكم في هانغتشو."}\n'
+        '{"id": "two", "text": 5}\n'
+        '{"id": 3}\n'
+        "[1, 2]\n"
+        '{"id": 5, "text": null}\n'
+        '{"id": 6, "text": "علي اكسبريس شركة كبيرة."}\n',
+        encoding="utf-8",
+    )
     code, _, err = _mt(run_cli, model, source, "-o", tmp_path / "out.jsonl")
     assert code == 1
     assert "row 'two': 'text' is int, not a string" in err and "row 3: no 'text' field" in err
@@ -117,14 +134,27 @@ def test_bad_rows_are_reported_with_their_id_and_the_rest_goes_on(model, tmp_pat
     assert err.strip().splitlines()[-1].startswith("mt: error: 4 bad rows")
     rows = [json.loads(r) for r in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == [1, "two", 3, "line 4", 5, 6]
-    assert [("error" in r, "translation" in r) for r in rows] == [(False, True)] + [(True, False)] * 4 + \
-        [(False, True)]
+    assert [("error" in r, "translation" in r) for r in rows] == [(False, True)] + [(True, False)] * 4 + [(False, True)]
 
 
 def test_a_stopped_job_resumes_from_its_journal_to_the_same_bytes(model, lines, tmp_path, run_cli, monkeypatch):
     text = write_lines(tmp_path / "in.txt", lines)
-    assert _mt(run_cli, model, text, "--engine", "local", "--batch-lines", "10", "-f", "jsonl",
-               "-o", tmp_path / "whole.jsonl")[0] == 0
+    assert (
+        _mt(
+            run_cli,
+            model,
+            text,
+            "--engine",
+            "local",
+            "--batch-lines",
+            "10",
+            "-f",
+            "jsonl",
+            "-o",
+            tmp_path / "whole.jsonl",
+        )[0]
+        == 0
+    )
     calls = []
 
     def stop_after_two(translator, batch, to):
@@ -143,8 +173,9 @@ def test_a_stopped_job_resumes_from_its_journal_to_the_same_bytes(model, lines, 
         handle.write('{"index": 2, "rows": ["{\\"source')
     monkeypatch.undo()
     again = []
-    monkeypatch.setattr(mt.engines.local, "translate_batch",
-                        lambda t, b, to: again.append(b.index) or translate_batch(t, b, to))
+    monkeypatch.setattr(
+        mt.engines.local, "translate_batch", lambda t, b, to: again.append(b.index) or translate_batch(t, b, to)
+    )
     code, _, _ = _mt(run_cli, model, text, *args)
     assert code == 0 and out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
     assert again == list(range(2, 6)) and not journal.exists()  # 60 lines: 6 batches, 2 from the journal
@@ -193,8 +224,10 @@ def test_engine_ray_without_ray_installed_names_the_extra(model, tmp_path, run_c
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError, as without the extra
     text = write_lines(tmp_path / "in.txt", ["مرحبا"])
     code, _, err = _mt(run_cli, model, text, "--engine", "ray", "-o", tmp_path / "out.txt")
-    assert code == 1 and err.strip() == 'mt: error: the Ray engine needs the ray extra: pip install "tarjama[ray]" ' \
-                                       '(ray is missing)'
+    assert (
+        code == 1
+        and err.strip() == 'mt: error: the Ray engine needs the ray extra: pip install "tarjama[ray]" (ray is missing)'
+    )
     assert not (tmp_path / "out.txt").exists()
 
 
@@ -208,14 +241,17 @@ def test_unreachable_ray_address_is_one_line(model, tmp_path, run_cli):
     assert err.startswith(f"mt: error: cannot reach the Ray cluster at 127.0.0.1:{port}")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--actors", "2"], "--actors needs --engine ray"),
-    (["--engine", "local", "--ray-address", "auto"], "--ray-address needs --engine ray"),
-    (["--batch-lines", "8"], "--batch-lines needs --engine local or --engine ray"),
-    (["--engine", "spark"], "unknown engine 'spark'; choose local or ray"),
-    (["--engine", "local", "--batch-lines", "0"], "--batch-lines must be at least 1"),
-    (["--engine", "local", "--tm", "x.sqlite"], "--tm and --ref do not work with --engine"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--actors", "2"], "--actors needs --engine ray"),
+        (["--engine", "local", "--ray-address", "auto"], "--ray-address needs --engine ray"),
+        (["--batch-lines", "8"], "--batch-lines needs --engine local or --engine ray"),
+        (["--engine", "spark"], "unknown engine 'spark'; choose local or ray"),
+        (["--engine", "local", "--batch-lines", "0"], "--batch-lines must be at least 1"),
+        (["--engine", "local", "--tm", "x.sqlite"], "--tm and --ref do not work with --engine"),
+    ],
+)
 def test_engine_option_errors(args, message, model, tmp_path, run_cli):
     text = write_lines(tmp_path / "in.txt", ["مرحبا"])
     code, _, err = _mt(run_cli, model, text, *args)
@@ -289,8 +325,7 @@ def _stopped_after(run_cli, model, text, out, stop_at, monkeypatch, *settings):
 
 
 @pytest.mark.parametrize("change", ["same-size edit", "another model", "another glossary", "another beam"])
-def test_resume_never_reuses_a_stale_translation(change, model, lines, tmp_path, run_cli, monkeypatch,
-                                                 tiny_ending_ct2):
+def test_resume_never_reuses_a_stale_translation(change, model, lines, tmp_path, run_cli, monkeypatch, tiny_ending_ct2):
     """A stopped job resumed after its input (edited to the same size) or its settings changed translates again
     what changed (a changed batch and those after it; everything under other settings) and writes what a fresh
     run of the new input and settings writes."""
@@ -315,8 +350,9 @@ def test_resume_never_reuses_a_stale_translation(change, model, lines, tmp_path,
     else:
         settings = ("--beam", "2")
     again = []
-    monkeypatch.setattr(mt.engines.local, "translate_batch",
-                        lambda t, b, to: again.append(b.index) or translate_batch(t, b, to))
+    monkeypatch.setattr(
+        mt.engines.local, "translate_batch", lambda t, b, to: again.append(b.index) or translate_batch(t, b, to)
+    )
     args = ("--engine", "local", "--batch-lines", "10", "-f", "jsonl", *settings)
     code, _, err = _mt(run_cli, new_model, text, *args, "-o", out, "--resume")
     assert code == 0, err

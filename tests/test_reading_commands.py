@@ -18,12 +18,18 @@ ENGLISH = (SEEDS / "article.en.txt").read_text(encoding="utf-8").splitlines()
 def test_stdin_is_translated_as_it_arrives(fast_tiny):
     """Lines written to an open stdin come back translated before stdin is closed (it was read whole)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "mt", "translate", "-", "--to", "en", "--beam", "1", "-q",
-                                *fast_tiny], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=env, cwd=REPO)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mt", "translate", "-", "--to", "en", "--beam", "1", "-q", *fast_tiny],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+    )
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in iter(process.stdout.readline, b"")],
-                     daemon=True).start()
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in iter(process.stdout.readline, b"")], daemon=True
+    ).start()
     try:
         process.stdin.write(("\n".join(ARABIC[:2]) + "\n").encode("utf-8"))
         process.stdin.flush()
@@ -70,8 +76,10 @@ def test_input_that_is_not_arabic_warns_once_and_is_translated(run_cli, fast_tin
     flores = {"en": "flores200.dev.eng_Latn", "zh": "flores200.dev.zho_Hans"}
     for lang, script in (("en", "Latin-script"), ("zh", "Chinese")):
         path = tmp_path / f"input.{lang}"
-        path.write_text("\n".join((DATA / "flores200" / flores[lang]).read_text(encoding="utf-8")
-                                  .splitlines()[:3]) + "\n", encoding="utf-8")
+        path.write_text(
+            "\n".join((DATA / "flores200" / flores[lang]).read_text(encoding="utf-8").splitlines()[:3]) + "\n",
+            encoding="utf-8",
+        )
         code, out, err = run_cli("translate", path, "--to", "en", "--beam", "1", *fast_tiny)
         assert code == 0, err
         assert len(out.splitlines()) == 3

@@ -117,8 +117,9 @@ def test_source_auto_reports_arabic_and_refuses_other_languages(client):
     assert [d["language"] for d in response.json()["detectedLanguage"]] == ["ar", "ar"]
     single = client.post("/translate", json={"q": ALIBABA, "source": "auto", "target": "en"}).json()
     assert single["detectedLanguage"] == {"confidence": 100.0, "language": "ar"}
-    english = client.post("/translate", json={"q": [ALIBABA, "This is plainly English text."], "source": "auto",
-                                              "target": "en"})
+    english = client.post(
+        "/translate", json={"q": [ALIBABA, "This is plainly English text."], "source": "auto", "target": "en"}
+    )
     one_line_error(english, 400, "q[1]", "detected as en")
 
 
@@ -157,8 +158,9 @@ def test_weblate_request_shape(client, reference):
 def test_alternatives_are_empty_lists(client):
     one = client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en", "alternatives": 3}).json()
     assert one["alternatives"] == []
-    many = client.post("/translate", data={"q": [ALIBABA, ALIBABA], "source": "ar", "target": "en",
-                                           "alternatives": "2"}).json()
+    many = client.post(
+        "/translate", data={"q": [ALIBABA, ALIBABA], "source": "ar", "target": "en", "alternatives": "2"}
+    ).json()
     assert many["alternatives"] == [[], []]
 
 
@@ -175,17 +177,36 @@ BAD_TRANSLATE = [
     ({"json": {"q": "x", "source": "ar", "target": "de"}}, "de is not supported as a target language"),
     ({"json": {"q": "x", "source": "ar", "target": ["en"]}}, "target must be a string"),
     ({"json": {"q": "x", "source": "ar", "target": "en", "format": "pdf"}}, "format must be text or html"),
-    ({"json": {"q": "x", "source": "ar", "target": "en", "alternatives": "many"}},
-     "alternatives parameter is not a number"),
+    (
+        {"json": {"q": "x", "source": "ar", "target": "en", "alternatives": "many"}},
+        "alternatives parameter is not a number",
+    ),
     ({"json": {"q": "", "source": "ar", "target": "en"}}, "missing q parameter"),
-    ({"content": b'{"q": ' + b"[" * 1000 + b"]" * 1000 + b"}", "headers": {"content-type": "application/json"}},
-     "not valid JSON"),
-    ({"content": b'{"q": "x", "source": "ar", "target": "en", "alternatives": ' + b"7" * 5000 + b"}",
-      "headers": {"content-type": "application/json"}}, "not valid JSON"),
-    ({"content": '{"q": "\\ud800 مرحبا", "source": "ar", "target": "en"}'.encode(),
-      "headers": {"content-type": "application/json"}}, "q is not valid Unicode text"),
-    ({"content": json.dumps({"q": ["مرحبا", "\udfff"], "source": "ar", "target": "en"}).encode("ascii"),
-      "headers": {"content-type": "application/json"}}, "q[1] is not valid Unicode text"),
+    (
+        {"content": b'{"q": ' + b"[" * 1000 + b"]" * 1000 + b"}", "headers": {"content-type": "application/json"}},
+        "not valid JSON",
+    ),
+    (
+        {
+            "content": b'{"q": "x", "source": "ar", "target": "en", "alternatives": ' + b"7" * 5000 + b"}",
+            "headers": {"content-type": "application/json"},
+        },
+        "not valid JSON",
+    ),
+    (
+        {
+            "content": '{"q": "\\ud800 مرحبا", "source": "ar", "target": "en"}'.encode(),
+            "headers": {"content-type": "application/json"},
+        },
+        "q is not valid Unicode text",
+    ),
+    (
+        {
+            "content": json.dumps({"q": ["مرحبا", "\udfff"], "source": "ar", "target": "en"}).encode("ascii"),
+            "headers": {"content-type": "application/json"},
+        },
+        "q[1] is not valid Unicode text",
+    ),
 ]
 
 
@@ -227,8 +248,11 @@ def test_docs_and_page_are_served_without_outside_resources(client):
 def test_translate_file_and_download(client, reference):
     lines = flores(3, skip=20)
     data = ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
-    response = client.post("/translate_file", data={"source": "ar", "target": "en"},
-                           files={"file": ("../../report.txt", data, "text/plain")})
+    response = client.post(
+        "/translate_file",
+        data={"source": "ar", "target": "en"},
+        files={"file": ("../../report.txt", data, "text/plain")},
+    )
     assert response.status_code == 200, response.text
     url = response.json()["translatedFileUrl"]
     assert url.startswith("http://testserver/download_file/") and url.endswith(".report.en.txt")
@@ -247,10 +271,12 @@ def test_download_url_behind_a_proxy(translator, tmp_path):
 
 
 def check_download_url_behind_a_proxy(client):
-    response = client.post("/translate_file", data={"source": "ar", "target": "en"},
-                           files={"file": ("a.txt", ALIBABA.encode("utf-8"))},
-                           headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "mt.example.org",
-                                    "X-Forwarded-Prefix": "/tarjama"})
+    response = client.post(
+        "/translate_file",
+        data={"source": "ar", "target": "en"},
+        files={"file": ("a.txt", ALIBABA.encode("utf-8"))},
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "mt.example.org", "X-Forwarded-Prefix": "/tarjama"},
+    )
     url = response.json()["translatedFileUrl"]
     assert url.startswith("https://mt.example.org/tarjama/download_file/")
     assert client.get(url.split("/tarjama", 1)[1]).status_code == 200
@@ -259,13 +285,18 @@ def check_download_url_behind_a_proxy(client):
 def test_translate_file_document_format_equals_the_library(client, translator, tmp_path):
     """A document format of mt.formats.registry (TMX) goes through parse -> translate_segments -> render: the
     download equals Translator.translate_file's output for the same file."""
-    units = "".join(f'<tu tuid="{k}"><tuv xml:lang="ar"><seg>{text}</seg></tuv></tu>\n'
-                    for k, text in enumerate([ALIBABA, *flores(2, skip=50)], start=1))
-    data = (f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" segtype="sentence" '
-            f'o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>\n'
-            f'<body>\n{units}</body></tmx>\n').encode()
-    response = client.post("/translate_file", data={"source": "ar", "target": "zh"},
-                           files={"file": ("memory.tmx", data)})
+    units = "".join(
+        f'<tu tuid="{k}"><tuv xml:lang="ar"><seg>{text}</seg></tuv></tu>\n'
+        for k, text in enumerate([ALIBABA, *flores(2, skip=50)], start=1)
+    )
+    data = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" segtype="sentence" '
+        f'o-tmf="x" adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>\n'
+        f"<body>\n{units}</body></tmx>\n"
+    ).encode()
+    response = client.post(
+        "/translate_file", data={"source": "ar", "target": "zh"}, files={"file": ("memory.tmx", data)}
+    )
     assert response.status_code == 200, response.text
     assert ".tmx" in client.get("/frontend/settings").json()["supportedFilesFormat"]
     got = client.get(response.json()["translatedFileUrl"]).content
@@ -277,8 +308,10 @@ def test_translate_file_document_format_equals_the_library(client, translator, t
     assert "阿里巴巴" in got.decode("utf-8")
 
 
-@pytest.mark.parametrize("name", ["..%2F..%2Fetc%2Fpasswd", "%2e%2e", "0123456789abcdef0123456789abcdef.a.txt",
-                                  "..%5C..%5Cwindows.ini", "x" * 300])
+@pytest.mark.parametrize(
+    "name",
+    ["..%2F..%2Fetc%2Fpasswd", "%2e%2e", "0123456789abcdef0123456789abcdef.a.txt", "..%5C..%5Cwindows.ini", "x" * 300],
+)
 def test_download_names_from_outside_are_not_found(client, name):
     one_line_error(client.get(f"/download_file/{name}"), 404)
 
@@ -295,20 +328,25 @@ def test_downloads_expire():
         store.close()
 
 
-XML_BOMB = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-            b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n'
-            b'<tmx version="1.4"><header srclang="ar"/><body><tu><tuv xml:lang="ar"><seg>&lol3;</seg></tuv></tu>'
-            b'</body></tmx>')
+XML_BOMB = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n'
+    b'<tmx version="1.4"><header srclang="ar"/><body><tu><tuv xml:lang="ar"><seg>&lol3;</seg></tuv></tu>'
+    b"</body></tmx>"
+)
 
 
-@pytest.mark.parametrize("name,data,message", [
-    ("bomb.tmx", XML_BOMB, "bomb.tmx"),
-    ("bomb.xlf", XML_BOMB, "bomb.xlf"),
-    ("report.pdf", b"%PDF-1.4", ".pdf is not a supported file format"),
-    ("latin1.txt", "café".encode("latin-1"), "UTF-8"),
-    ("binary.txt", b"abc\x00def", "NUL"),
-])
+@pytest.mark.parametrize(
+    "name,data,message",
+    [
+        ("bomb.tmx", XML_BOMB, "bomb.tmx"),
+        ("bomb.xlf", XML_BOMB, "bomb.xlf"),
+        ("report.pdf", b"%PDF-1.4", ".pdf is not a supported file format"),
+        ("latin1.txt", "café".encode("latin-1"), "UTF-8"),
+        ("binary.txt", b"abc\x00def", "NUL"),
+    ],
+)
 def test_bad_uploads_are_400_and_the_server_keeps_serving(client, name, data, message):
     response = client.post("/translate_file", data={"source": "ar", "target": "en"}, files={"file": (name, data)})
     one_line_error(response, 400, message)
@@ -318,8 +356,9 @@ def test_bad_uploads_are_400_and_the_server_keeps_serving(client, name, data, me
 
 def test_upload_without_a_file_or_target(client):
     one_line_error(client.post("/translate_file", data={"source": "ar", "target": "en"}), 400, "missing file")
-    one_line_error(client.post("/translate_file", data={"source": "ar"}, files={"file": ("a.txt", b"x")}), 400,
-                   "missing target")
+    one_line_error(
+        client.post("/translate_file", data={"source": "ar"}, files={"file": ("a.txt", b"x")}), 400, "missing target"
+    )
 
 
 # -- native API -----------------------------------------------------------------------------------------------------
@@ -334,7 +373,7 @@ def test_v1_translate_gives_the_jsonl_structure(client, translator):
     assert result["translation"] == expected["translation"] and result["source"] == text
     for got, want in zip(result["sentences"], expected["sentences"], strict=True):
         assert {k: v for k, v in got.items() if k != "offset"} == want
-        assert text[got["offset"]: got["offset"] + len(got["source"])] == got["source"]
+        assert text[got["offset"] : got["offset"] + len(got["source"])] == got["source"]
         assert "intermediate" in got
     term = result["sentences"][0]["terms"][0]
     assert term["concept"] == "alibaba" and term["status"] in ("verified", "enforced")
@@ -342,7 +381,7 @@ def test_v1_translate_gives_the_jsonl_structure(client, translator):
 
 
 def test_v1_translate_with_qe_returns_the_risk_per_sentence_and_text(client):
-    """"qe": true: each sentence gets the estimator's risk and flags for its source and translation (the same as
+    """ "qe": true: each sentence gets the estimator's risk and flags for its source and translation (the same as
     mt qe gives the pair), each text the highest risk and all flags; without it, none."""
     from mt.qe.estimator import QualityEstimator
 
@@ -366,13 +405,19 @@ def test_v1_translate_glossary_mode_and_name(client):
     assert off["results"][0]["sentences"][0]["terms"] == []
     named = client.post("/v1/translate", json={"q": ALIBABA, "target": "en", "glossary": "news"}).json()
     assert named["results"][0]["sentences"][0]["terms"][0]["concept"] == "alibaba"
-    one_line_error(client.post("/v1/translate", json={"q": ALIBABA, "target": "en", "glossary": "nope"}), 400,
-                   "no glossary named 'nope'", "'news'")
-    one_line_error(client.post("/v1/translate", json={"q": ALIBABA, "target": "en", "glossary_mode": "hard"}), 400,
-                   "glossary_mode")
+    one_line_error(
+        client.post("/v1/translate", json={"q": ALIBABA, "target": "en", "glossary": "nope"}),
+        400,
+        "no glossary named 'nope'",
+        "'news'",
+    )
+    one_line_error(
+        client.post("/v1/translate", json={"q": ALIBABA, "target": "en", "glossary_mode": "hard"}), 400, "glossary_mode"
+    )
     one_line_error(client.post("/v1/translate", json={"q": {"a": 1}, "target": "en"}), 400, "q")
-    one_line_error(client.post("/v1/translate", content=b"{", headers={"content-type": "application/json"}), 400,
-                   "JSON")
+    one_line_error(
+        client.post("/v1/translate", content=b"{", headers={"content-type": "application/json"}), 400, "JSON"
+    )
 
 
 def test_v1_glossaries(client):
@@ -389,8 +434,9 @@ def test_v1_evaluate_equals_the_library(client):
     from mt.evaluation import evaluate
 
     hyps, refs = ["the cat sat on the mat", "a dog barked"], ["the cat sat on a mat", "the dog barked loudly"]
-    response = client.post("/v1/evaluate", json={"hypotheses": hyps, "references": refs, "lang": "en",
-                                                 "metrics": ["bleu", "chrf"]})
+    response = client.post(
+        "/v1/evaluate", json={"hypotheses": hyps, "references": refs, "lang": "en", "metrics": ["bleu", "chrf"]}
+    )
     assert response.status_code == 200
     got = response.json()
     want = evaluate({"hypothesis": hyps}, refs, lang="en", metrics=["bleu", "chrf"]).to_dict()
@@ -407,8 +453,10 @@ def test_keys_are_required_and_checked(keyed):
     one_line_error(client.post("/translate", json={**body, "api_key": "mt-wrong"}), 403, "Invalid API key")
     assert client.post("/translate", json={**body, "api_key": admin}).status_code == 200
     assert client.post("/translate", data={**body, "api_key": admin}).status_code == 200
-    assert client.post("/v1/translate", json={"q": ALIBABA, "target": "en"},
-                       headers={"X-API-Key": admin}).status_code == 200
+    assert (
+        client.post("/v1/translate", json={"q": ALIBABA, "target": "en"}, headers={"X-API-Key": admin}).status_code
+        == 200
+    )
     assert client.get("/frontend/settings").json()["keyRequired"] is True
 
 
@@ -426,20 +474,32 @@ def test_rate_limit_per_key_is_429(keyed):
 def test_char_and_body_limits(keyed):
     client, _, admin, _ = keyed
     long_text = "مرحبا " * 400  # 2400 characters
-    one_line_error(client.post("/translate", json={"q": long_text, "source": "ar", "target": "en", "api_key": admin}),
-                   400, "exceeds text limit", "2000")
+    one_line_error(
+        client.post("/translate", json={"q": long_text, "source": "ar", "target": "en", "api_key": admin}),
+        400,
+        "exceeds text limit",
+        "2000",
+    )
     huge = json.dumps({"q": "ا" * 100_000, "source": "ar", "target": "en", "api_key": admin})
-    one_line_error(client.post("/translate", content=huge, headers={"content-type": "application/json"}), 413,
-                   "65536 bytes")
+    one_line_error(
+        client.post("/translate", content=huge, headers={"content-type": "application/json"}), 413, "65536 bytes"
+    )
 
     def chunks():  # no Content-Length: the limit is found while reading
         for _ in range(20):
             yield b"x" * 8192
 
     one_line_error(client.post("/translate", content=chunks(), headers={"content-type": "application/json"}), 413)
-    one_line_error(client.post("/translate_file", data={"target": "en", "api_key": admin},
-                               files={"file": ("big.txt", b"a" * 100_000)}), 413)
-    assert client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en", "api_key": admin}).status_code == 200
+    one_line_error(
+        client.post(
+            "/translate_file", data={"target": "en", "api_key": admin}, files={"file": ("big.txt", b"a" * 100_000)}
+        ),
+        413,
+    )
+    assert (
+        client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en", "api_key": admin}).status_code
+        == 200
+    )
 
 
 def test_adding_a_concept_needs_an_admin_key_and_takes_effect_at_once(keyed):
@@ -460,20 +520,31 @@ def test_adding_a_concept_needs_an_admin_key_and_takes_effect_at_once(keyed):
     assert "Tarjama Company" in after["results"][0]["translation"]
     zh = client.post("/translate", json={"q": text, "source": "ar", "target": "zh", "api_key": admin}).json()
     assert "塔尔贾马公司" in zh["translatedText"]
-    one_line_error(client.post("/v1/glossaries/news/concepts", json=concept, headers={"X-API-Key": admin}), 409,
-                   "already exists")
-    one_line_error(client.post("/v1/glossaries/news/concepts", json={"ar": "شيء", "id": "thing"},
-                               headers={"X-API-Key": admin}), 400, "neither an English nor a Chinese target")
-    one_line_error(client.post("/v1/glossaries/news/concepts", json={"ar": "شيء", "en": "Thing", "type": "animal"},
-                               headers={"X-API-Key": admin}), 400, "unknown type 'animal'")
-    one_line_error(client.post("/v1/glossaries/news/concepts", json={"ar": 5, "en": "x"},
-                               headers={"X-API-Key": admin}), 400, "ar")
+    one_line_error(
+        client.post("/v1/glossaries/news/concepts", json=concept, headers={"X-API-Key": admin}), 409, "already exists"
+    )
+    one_line_error(
+        client.post("/v1/glossaries/news/concepts", json={"ar": "شيء", "id": "thing"}, headers={"X-API-Key": admin}),
+        400,
+        "neither an English nor a Chinese target",
+    )
+    one_line_error(
+        client.post(
+            "/v1/glossaries/news/concepts",
+            json={"ar": "شيء", "en": "Thing", "type": "animal"},
+            headers={"X-API-Key": admin},
+        ),
+        400,
+        "unknown type 'animal'",
+    )
+    one_line_error(
+        client.post("/v1/glossaries/news/concepts", json={"ar": 5, "en": "x"}, headers={"X-API-Key": admin}), 400, "ar"
+    )
     one_line_error(client.post("/v1/glossaries/other/concepts", json=concept, headers={"X-API-Key": admin}), 404)
 
 
 def test_open_server_refuses_glossary_edits(client):
-    one_line_error(client.post("/v1/glossaries/news/concepts", json={"ar": "شيء", "en": "Thing"}), 403,
-                   "--api-keys")
+    one_line_error(client.post("/v1/glossaries/news/concepts", json={"ar": "شيء", "en": "Thing"}), 403, "--api-keys")
 
 
 def test_a_failure_inside_is_a_generic_500(translator, tmp_path, monkeypatch, caplog):
@@ -595,14 +666,17 @@ def test_keys_are_stored_hashed(tmp_path, run_cli):
     assert code == 1 and "no key named" in err
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--target", "fr"], "unknown target language 'fr'"),
-    (["--char-limit", "0"], "--char-limit must be at least 1"),
-    (["--port", "70000"], "not a port number"),
-    (["--api-keys", "missing.sqlite"], "no such key database"),
-    (["--forwarded-allow-ips", "proxy.local"], "'proxy.local' is not an address or network"),
-    (["--body-timeout", "0"], "'--body-timeout': 0.0 is not above 0"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--target", "fr"], "unknown target language 'fr'"),
+        (["--char-limit", "0"], "--char-limit must be at least 1"),
+        (["--port", "70000"], "not a port number"),
+        (["--api-keys", "missing.sqlite"], "no such key database"),
+        (["--forwarded-allow-ips", "proxy.local"], "'proxy.local' is not an address or network"),
+        (["--body-timeout", "0"], "'--body-timeout': 0.0 is not above 0"),
+    ],
+)
 def test_serve_bad_options_are_one_line(run_cli, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     code, _, err = run_cli("serve", *args)
@@ -637,9 +711,11 @@ def test_serve_without_the_server_extra_names_it(run_cli, monkeypatch):
 
 # -- issue 21: one bad request fails alone, bounded work, LibreTranslate clients, keys, exposure ---------------------
 def test_v1_translate_refuses_what_python_cannot_parse_with_one_line(client):
-    for raw, message in ((b'{"q": "\\ud800", "target": "en"}', "not valid Unicode text"),
-                         (b'{"q": ' + b"[" * 1000 + b"]" * 1000 + b', "target": "en"}', ""),
-                         (b'{"q": "x", "target": "en", "glossary_mode": ' + b"9" * 5000 + b"}", "")):
+    for raw, message in (
+        (b'{"q": "\\ud800", "target": "en"}', "not valid Unicode text"),
+        (b'{"q": ' + b"[" * 1000 + b"]" * 1000 + b', "target": "en"}', ""),
+        (b'{"q": "x", "target": "en", "glossary_mode": ' + b"9" * 5000 + b"}", ""),
+    ):
         response = client.post("/v1/translate", content=raw, headers={"content-type": "application/json"})
         one_line_error(response, 400, message)
     still_serving(client)
@@ -728,29 +804,55 @@ def docx_with_paragraphs(path: Path, paragraphs: str) -> Path:
 def test_default_limits_bound_text_evaluation_and_documents(translator, tmp_path):
     options = ServerOptions()
     assert options.char_limit and options.eval_char_limit and options.document_limit and options.max_segments
-    app = create_app(translator, GlossaryStore(), ServerOptions(char_limit=100, eval_char_limit=200,
-                                                                document_limit=1024 * 1024, max_segments=30))
+    app = create_app(
+        translator,
+        GlossaryStore(),
+        ServerOptions(char_limit=100, eval_char_limit=200, document_limit=1024 * 1024, max_segments=30),
+    )
     with TestClient(app) as client:
-        one_line_error(client.post("/translate", json={"q": "ب" * 101, "source": "ar", "target": "en"}), 400,
-                       "exceeds text limit (100 characters)")
-        one_line_error(client.post("/v1/evaluate", json={"hypotheses": ["a" * 150], "references": ["b" * 60]}),
-                       400, "exceeds text limit (200 characters)")
+        one_line_error(
+            client.post("/translate", json={"q": "ب" * 101, "source": "ar", "target": "en"}),
+            400,
+            "exceeds text limit (100 characters)",
+        )
+        one_line_error(
+            client.post("/v1/evaluate", json={"hypotheses": ["a" * 150], "references": ["b" * 60]}),
+            400,
+            "exceeds text limit (200 characters)",
+        )
         # a small DOCX whose document.xml is a mass of empty paragraphs (compresses ~1000x): refused unread
         empty = docx_with_paragraphs(tmp_path / "empty.docx", "<w:p/>" * 400_000)
         assert empty.stat().st_size < 64 * 1024
-        one_line_error(client.post("/translate_file", data={"source": "ar", "target": "en"},
-                                   files={"file": ("empty.docx", empty.read_bytes())}), 413, "expands to")
-        many = docx_with_paragraphs(tmp_path / "many.docx",
-                                    "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in flores(31)))
-        one_line_error(client.post("/translate_file", data={"source": "ar", "target": "en"},
-                                   files={"file": ("many.docx", many.read_bytes())}), 413, "31 paragraphs")
+        one_line_error(
+            client.post(
+                "/translate_file",
+                data={"source": "ar", "target": "en"},
+                files={"file": ("empty.docx", empty.read_bytes())},
+            ),
+            413,
+            "expands to",
+        )
+        many = docx_with_paragraphs(
+            tmp_path / "many.docx", "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in flores(31))
+        )
+        one_line_error(
+            client.post(
+                "/translate_file",
+                data={"source": "ar", "target": "en"},
+                files={"file": ("many.docx", many.read_bytes())},
+            ),
+            413,
+            "31 paragraphs",
+        )
         still_serving(client)
 
 
 def test_cors_on_every_answer_and_preflight(client):
     origin = {"Origin": "https://mastodon.example"}
-    preflight = client.options("/translate", headers={**origin, "Access-Control-Request-Method": "POST",
-                                                      "Access-Control-Request-Headers": "content-type"})
+    preflight = client.options(
+        "/translate",
+        headers={**origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "POST" in preflight.headers["access-control-allow-methods"]
@@ -770,10 +872,16 @@ def test_libretranslate_clients_as_they_are(client, reference):
     assert merged.status_code == 200 and merged.json() == {"translatedText": reference([ALIBABA], "en")[0]}
     clamped = client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en", "alternatives": -1})
     assert clamped.status_code == 200 and "alternatives" not in clamped.json()
-    one_line_error(client.post("/translate_file", data={"target": "en"}, files={"file": ("a.txt", b"x")}),
-                   400, "missing source parameter")
-    one_line_error(client.post("/suggest", json={"q": "x", "s": "y", "source": "ar", "target": "en"}), 403,
-                   "Suggestions are disabled")
+    one_line_error(
+        client.post("/translate_file", data={"target": "en"}, files={"file": ("a.txt", b"x")}),
+        400,
+        "missing source parameter",
+    )
+    one_line_error(
+        client.post("/suggest", json={"q": "x", "s": "y", "source": "ar", "target": "en"}),
+        403,
+        "Suggestions are disabled",
+    )
     spec = client.get("/spec")
     assert spec.status_code == 200 and "/translate" in spec.json()["paths"]
     hans = client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "zh-Hans"})
@@ -784,26 +892,34 @@ def test_libretranslate_clients_as_they_are(client, reference):
 
 def test_html_auto_detects_on_the_text_not_the_tags(client):
     """A Mastodon toot: Arabic words, a link and a hashtag (Latin letters) in markup, source auto."""
-    toot = ('<p>أعلنت مجموعة علي بابا عن نتائجها. <a href="https://news.example.org/alibaba/results-2016" '
-            'rel="nofollow noopener" translate="no" target="_blank"><span class="invisible">https://</span>'
-            '<span class="ellipsis">news.example.org/alibaba/resul</span><span class="invisible">ts-2016</span>'
-            '</a> <a href="https://mastodon.example/tags/AliExpress" class="mention hashtag" rel="tag">'
-            '#<span>AliExpress</span></a></p>')
+    toot = (
+        '<p>أعلنت مجموعة علي بابا عن نتائجها. <a href="https://news.example.org/alibaba/results-2016" '
+        'rel="nofollow noopener" translate="no" target="_blank"><span class="invisible">https://</span>'
+        '<span class="ellipsis">news.example.org/alibaba/resul</span><span class="invisible">ts-2016</span>'
+        '</a> <a href="https://mastodon.example/tags/AliExpress" class="mention hashtag" rel="tag">'
+        "#<span>AliExpress</span></a></p>"
+    )
     response = client.post("/translate", json={"q": [toot], "source": "auto", "target": "en", "format": "html"})
     assert response.status_code == 200, response.text
     assert response.json()["detectedLanguage"][0]["language"] == "ar"
     english = "<p>This paragraph is written in English, with a <a href='https://x.example'>link</a>.</p>"
-    one_line_error(client.post("/translate", json={"q": english, "source": "auto", "target": "en", "format": "html"}),
-                   400, "detected as en")
+    one_line_error(
+        client.post("/translate", json={"q": english, "source": "auto", "target": "en", "format": "html"}),
+        400,
+        "detected as en",
+    )
 
 
-@pytest.mark.parametrize("name,expected", [("تقرير.txt", "تقرير.en.txt"), ("报告 2024.txt", "报告_2024.en.txt"),
-                                           ("my report.txt", "my_report.en.txt")])
+@pytest.mark.parametrize(
+    "name,expected",
+    [("تقرير.txt", "تقرير.en.txt"), ("报告 2024.txt", "报告_2024.en.txt"), ("my report.txt", "my_report.en.txt")],
+)
 def test_non_ascii_file_names_work_and_come_back_named(client, reference, name, expected):
     from urllib.parse import quote, unquote
 
-    response = client.post("/translate_file", data={"source": "ar", "target": "en"},
-                           files={"file": (name, ALIBABA.encode("utf-8"))})
+    response = client.post(
+        "/translate_file", data={"source": "ar", "target": "en"}, files={"file": (name, ALIBABA.encode("utf-8"))}
+    )
     assert response.status_code == 200, response.text
     url = response.json()["translatedFileUrl"]
     assert unquote(url).endswith("." + expected) and url.isascii()
@@ -816,12 +932,21 @@ def test_non_ascii_file_names_work_and_come_back_named(client, reference, name, 
 def test_forwarded_headers_count_only_from_trusted_proxies(translator):
     app = create_app(translator, GlossaryStore(), ServerOptions(req_limit=2))
     with TestClient(app) as client:
-        response = client.post("/translate_file", data={"source": "ar", "target": "en"},
-                               files={"file": ("a.txt", ALIBABA.encode("utf-8"))},
-                               headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"})
+        response = client.post(
+            "/translate_file",
+            data={"source": "ar", "target": "en"},
+            files={"file": ("a.txt", ALIBABA.encode("utf-8"))},
+            headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"},
+        )
         assert response.json()["translatedFileUrl"].startswith("http://testserver/download_file/")
-        codes = [client.post("/translate", json={"q": ALIBABA, "source": "ar", "target": "en"},
-                             headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code for i in range(3)]
+        codes = [
+            client.post(
+                "/translate",
+                json={"q": ALIBABA, "source": "ar", "target": "en"},
+                headers={"X-Forwarded-For": f"10.0.0.{i}"},
+            ).status_code
+            for i in range(3)
+        ]
         assert codes == [200, 429, 429]  # the upload counted too: the same client, whatever it claims
 
 
@@ -835,8 +960,11 @@ def test_keys_guard_glossaries_and_key_database_errors_carry_no_path(keyed, tran
     for path in (tmp_path / "missing.sqlite", corrupt):
         app = create_app(translator, GlossaryStore(), ServerOptions(api_keys=path))
         with TestClient(app) as broken:
-            message = one_line_error(broken.post("/translate", json={"q": "x", "source": "ar", "target": "en",
-                                                                     "api_key": "k"}), 503, "key database")
+            message = one_line_error(
+                broken.post("/translate", json={"q": "x", "source": "ar", "target": "en", "api_key": "k"}),
+                503,
+                "key database",
+            )
             assert str(tmp_path) not in message and "sqlite" not in message
 
 
@@ -845,8 +973,15 @@ def test_access_log_never_shows_a_key():
 
     from mt.server.logs import RedactKeys
 
-    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:5", "POST", "/translate?target=en&api_key=mt-SECRET&x=1", "1.1", 200), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "POST", "/translate?target=en&api_key=mt-SECRET&x=1", "1.1", 200),
+        None,
+    )
     assert RedactKeys().filter(record)
     line = record.getMessage()
     assert "mt-SECRET" not in line and "api_key=[redacted]&x=1" in line

@@ -21,18 +21,19 @@ from mt.server import GlossaryStore, ServerOptions, create_app  # noqa: E402
 from mt.server.keys import KeyStore  # noqa: E402
 
 
-
 @needs_chromium
 def test_page_translates_highlights_uploads_and_adds_a_concept(tiny_ending_ct2, tmp_path):
     glossary_path = glossary_copy(tmp_path)
     keys = KeyStore(tmp_path / "keys.sqlite")
     admin = keys.add("editor", admin=True)
-    app = create_app(make_translator(tiny_ending_ct2), GlossaryStore([glossary_path]),
-                     ServerOptions(api_keys=tmp_path / "keys.sqlite"))
+    app = create_app(
+        make_translator(tiny_ending_ct2),
+        GlossaryStore([glossary_path]),
+        ServerOptions(api_keys=tmp_path / "keys.sqlite"),
+    )
     upload = tmp_path / "note.txt"
     upload.write_text("\n".join(flores(2)) + "\n", encoding="utf-8")
-    with live_server(app) as base, \
-            watched_page(sync_api, lambda url: url.startswith(base)) as (browser, page, outside):
+    with live_server(app) as base, watched_page(sync_api, lambda url: url.startswith(base)) as (browser, page, outside):
         page.goto(base + "/")
         page.wait_for_selector("body[data-ready=true]")
         page.fill("#api-key", admin)

@@ -35,8 +35,9 @@ def free_port() -> int:
 
 def post(base: str, path: str, body: dict | bytes, timeout: float = 300, headers: dict | None = None):
     data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(base + path, data=data, method="POST",
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        base + path, data=data, method="POST", headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
@@ -53,9 +54,23 @@ def get(base: str, path: str):
 def mt_serve(models, directory, *args: str):
     """Run `python -m mt serve` on a free port; yield (base URL, process)."""
     port = free_port()
-    command = [sys.executable, "-m", "mt", "serve", "--port", str(port), "--model", f"ar-en={models['ar-en']}",
-               "--model", f"en-zh={models['en-zh']}", "--glossary", str(glossary_copy(directory)),
-               "--log-level", "warning", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "mt",
+        "serve",
+        "--port",
+        str(port),
+        "--model",
+        f"ar-en={models['ar-en']}",
+        "--model",
+        f"en-zh={models['en-zh']}",
+        "--glossary",
+        str(glossary_copy(directory)),
+        "--log-level",
+        "warning",
+        *args,
+    ]
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -79,8 +94,16 @@ def mt_serve(models, directory, *args: str):
 
 @pytest.fixture(scope="module")
 def server(tiny_ending_ct2, tmp_path_factory):
-    with mt_serve(tiny_ending_ct2, tmp_path_factory.mktemp("live"), "--batch-wait-ms", "20", "--char-limit",
-                  "400000", "--body-timeout", "2") as (base, _):
+    with mt_serve(
+        tiny_ending_ct2,
+        tmp_path_factory.mktemp("live"),
+        "--batch-wait-ms",
+        "20",
+        "--char-limit",
+        "400000",
+        "--body-timeout",
+        "2",
+    ) as (base, _):
         yield base
 
 
@@ -90,8 +113,10 @@ def test_libretranslatepy_client(server):
     status, body = post(server, "/translate", {"q": text, "source": "ar", "target": "en"})
     assert status == 200
     assert client.translate(text, "ar", "en") == body["translatedText"]  # form-encoded, as the library sends
-    assert client.translate(ALIBABA, "auto", "zh") == post(server, "/translate", {"q": ALIBABA, "source": "ar",
-                                                                                 "target": "zh"})[1]["translatedText"]
+    assert (
+        client.translate(ALIBABA, "auto", "zh")
+        == post(server, "/translate", {"q": ALIBABA, "source": "ar", "target": "zh"})[1]["translatedText"]
+    )
     assert {language["code"] for language in client.languages()} == {"ar", "en", "zh", "zh-Hans"}
     assert client.detect(ALIBABA)[0]["language"] == "ar"
     with pytest.raises(urllib.error.HTTPError) as error:
@@ -125,8 +150,11 @@ def test_32_concurrent_clients_get_their_own_translations(server):
 
 
 def test_bad_input_does_not_stop_the_server(server):
-    cases = [(b'{"q": ', 400), (b'{"q": 1, "source": "ar", "target": "en"}', 400),
-             (b'{"q": "x", "source": "ar", "target": "xx"}', 400)]
+    cases = [
+        (b'{"q": ', 400),
+        (b'{"q": 1, "source": "ar", "target": "en"}', 400),
+        (b'{"q": "x", "source": "ar", "target": "xx"}', 400),
+    ]
     for body, status in cases:
         code, answer = post(server, "/translate", body)
         assert code == status and list(answer) == ["error"] and "\n" not in answer["error"]
@@ -176,8 +204,9 @@ def test_one_bad_request_among_20_concurrent_ones_fails_alone(server):
 
     def client(i: int) -> None:
         barrier.wait()
-        answers[i] = post(server, "/translate", bad if i == len(texts) else
-                          {"q": texts[i], "source": "ar", "target": "en"})
+        answers[i] = post(
+            server, "/translate", bad if i == len(texts) else {"q": texts[i], "source": "ar", "target": "en"}
+        )
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(len(texts) + 1)]
     for thread in threads:
@@ -205,8 +234,9 @@ def stalled_body(base: str) -> socket.socket:
     """A connection that sends a request's headers and 10 of its 100 body bytes, then nothing."""
     host, port = base.removeprefix("http://").split(":")
     connection = socket.create_connection((host, int(port)), timeout=30)
-    connection.sendall(b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                       b"Content-Length: 100\r\n\r\n{\"q\": \"ab")
+    connection.sendall(
+        b'POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"q": "ab'
+    )
     return connection
 
 
@@ -223,10 +253,27 @@ def test_a_client_that_stalls_its_body_gets_408(server):
 def test_forwarded_headers_keys_in_logs_and_sigterm_with_a_stalled_client(tiny_ending_ct2, tmp_path):
     """X-Forwarded-For from an untrusted client does not dodge the rate limit; a key in the query string is not
     in the access log; SIGTERM ends the server in bounded time though a client stalls its body."""
-    with mt_serve(tiny_ending_ct2, tmp_path, "--req-limit", "2", "--log-level", "info", "--body-timeout", "600",
-                  "--shutdown-timeout", "2") as (base, process):
-        codes = [post(base, "/translate?api_key=mt-SECRETKEY", {"q": ALIBABA, "source": "ar", "target": "en"},
-                      headers={"X-Forwarded-For": f"10.1.2.{i}"})[0] for i in range(3)]
+    with mt_serve(
+        tiny_ending_ct2,
+        tmp_path,
+        "--req-limit",
+        "2",
+        "--log-level",
+        "info",
+        "--body-timeout",
+        "600",
+        "--shutdown-timeout",
+        "2",
+    ) as (base, process):
+        codes = [
+            post(
+                base,
+                "/translate?api_key=mt-SECRETKEY",
+                {"q": ALIBABA, "source": "ar", "target": "en"},
+                headers={"X-Forwarded-For": f"10.1.2.{i}"},
+            )[0]
+            for i in range(3)
+        ]
         assert codes == [200, 200, 429]
         connection = stalled_body(base)
         time.sleep(0.5)

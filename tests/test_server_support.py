@@ -21,7 +21,7 @@ ALIBABA = "أعلنت مجموعة علي بابا عن نتائجها."  # has 
 
 
 def flores(n: int, skip: int = 0) -> list[str]:
-    return FLORES_AR.read_text(encoding="utf-8").splitlines()[skip: skip + n]
+    return FLORES_AR.read_text(encoding="utf-8").splitlines()[skip : skip + n]
 
 
 def make_translator(models: dict[str, Path]):

@@ -34,8 +34,15 @@ print(json.dumps({"code": code, "loaded": loaded}))
 def run_mt(*args: str, blocked: tuple[str, ...] = (), watched: tuple[str, ...] = HEAVY) -> tuple[int, list[str], str]:
     """Run `mt ARGS` in a new process: (exit status, the `watched` packages it imported, stderr)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "MT_PROGRESS": "0"}
-    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps([list(blocked), watched, list(args)])],
-                          check=False, capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps([list(blocked), watched, list(args)])],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=300,
+    )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     return report["code"], report["loaded"], done.stderr
 
@@ -44,8 +51,9 @@ def run_mt(*args: str, blocked: tuple[str, ...] = (), watched: tuple[str, ...] =
 def small_tm(tmp_path_factory):
     """A translation memory holding the seed article's human translations (ar -> en)."""
     tm = tmp_path_factory.mktemp("tm") / "seed.tm"
-    code, _, stderr = run_mt("tm", "import", "--tm", str(tm), "--tgt", "en", str(SEEDS / "article.ar.txt"),
-                             str(SEEDS / "article.en.txt"))
+    code, _, stderr = run_mt(
+        "tm", "import", "--tm", str(tm), "--tgt", "en", str(SEEDS / "article.ar.txt"), str(SEEDS / "article.en.txt")
+    )
     assert code == 0, stderr
     return tm
 
@@ -69,15 +77,20 @@ def test_reading_commands_import_no_model_runtime_or_server(name):
 # what the reading commands paid for at start and did not use: typer >= 0.29's pydantic adapters, the glossary
 # matcher and the HTML and Markdown reports of evaluate printing text, the version lookup (importlib.metadata)
 # of --help and --version, and translate's progress bar and decoding options (rich.progress, mt.settings)
-UNUSED = {"help": ("importlib.metadata", "mt.glossary"), "version": ("importlib.metadata", "mt.glossary"),
-          "evaluate": ("mt.glossary", "mt.evaluation.report.html", "mt.evaluation.report.markdown"),
-          "glossary list": (), "align sentences": ()}
+UNUSED = {
+    "help": ("importlib.metadata", "mt.glossary"),
+    "version": ("importlib.metadata", "mt.glossary"),
+    "evaluate": ("mt.glossary", "mt.evaluation.report.html", "mt.evaluation.report.markdown"),
+    "glossary list": (),
+    "align sentences": (),
+}
 
 
 @pytest.mark.parametrize("name", sorted(READING_COMMANDS))
 def test_reading_commands_import_only_what_they_use(name):
-    code, loaded, stderr = run_mt(*READING_COMMANDS[name],
-                                  watched=("pydantic", "rich.progress", "mt.settings", *UNUSED[name]))
+    code, loaded, stderr = run_mt(
+        *READING_COMMANDS[name], watched=("pydantic", "rich.progress", "mt.settings", *UNUSED[name])
+    )
     assert code == 0, stderr
     assert loaded == [], loaded
 
@@ -90,11 +103,19 @@ def test_tm_stats_imports_no_model_runtime_or_server(small_tm):
 
 def test_ctranslate2_translation_never_imports_torch(tiny_ending_ct2, tmp_path):
     source = tmp_path / "one.ar"
-    source.write_text((SEEDS / "article.ar.txt").read_text(encoding="utf-8").splitlines()[1] + "\n",
-                      encoding="utf-8")
+    source.write_text((SEEDS / "article.ar.txt").read_text(encoding="utf-8").splitlines()[1] + "\n", encoding="utf-8")
     out = tmp_path / "one.en"
-    code, loaded, stderr = run_mt("translate", "--model", f"ar-en={tiny_ending_ct2['ar-en']}", "--to", "en",
-                                  str(source), "-o", str(out), watched=HEAVY + PARSERS)
+    code, loaded, stderr = run_mt(
+        "translate",
+        "--model",
+        f"ar-en={tiny_ending_ct2['ar-en']}",
+        "--to",
+        "en",
+        str(source),
+        "-o",
+        str(out),
+        watched=HEAVY + PARSERS,
+    )
     assert code == 0, stderr
     assert out.read_text(encoding="utf-8").strip()
     assert loaded == ["ctranslate2"], loaded  # plain text: no document parser either
@@ -103,8 +124,17 @@ def test_ctranslate2_translation_never_imports_torch(tiny_ending_ct2, tmp_path):
 def test_ctranslate2_translation_runs_without_torch_installed(tiny_ending_ct2, tmp_path):
     source = tmp_path / "one.ar"
     source.write_text("مرحبا بكم في هانغتشو.\n", encoding="utf-8")
-    code, _, stderr = run_mt("translate", "--model", f"ar-en={tiny_ending_ct2['ar-en']}", "--to", "en",
-                             str(source), "-o", str(tmp_path / "one.en"), blocked=("torch", "transformers"))
+    code, _, stderr = run_mt(
+        "translate",
+        "--model",
+        f"ar-en={tiny_ending_ct2['ar-en']}",
+        "--to",
+        "en",
+        str(source),
+        "-o",
+        str(tmp_path / "one.en"),
+        blocked=("torch", "transformers"),
+    )
     assert code == 0, stderr
     assert (tmp_path / "one.en").read_text(encoding="utf-8").strip()
 
@@ -112,16 +142,20 @@ def test_ctranslate2_translation_runs_without_torch_installed(tiny_ending_ct2, t
 def test_transformers_backend_without_torch_names_the_extra(tiny_ar_en, tmp_path):
     source = tmp_path / "one.ar"
     source.write_text("مرحبا.\n", encoding="utf-8")
-    code, _, stderr = run_mt("translate", "--model", f"ar-en={tiny_ar_en}", "--to", "en", str(source),
-                             blocked=("torch",))
+    code, _, stderr = run_mt(
+        "translate", "--model", f"ar-en={tiny_ar_en}", "--to", "en", str(source), blocked=("torch",)
+    )
     assert code == 1
-    assert stderr.strip().splitlines() == [('mt: error: the transformers backend (Hugging Face model directories) '
-                                            'needs torch, which is not installed: pip install "tarjama[hf]"')]
+    assert stderr.strip().splitlines() == [
+        (
+            "mt: error: the transformers backend (Hugging Face model directories) "
+            'needs torch, which is not installed: pip install "tarjama[hf]"'
+        )
+    ]
 
 
 def test_convert_without_transformers_names_the_extra(tiny_ar_en, tmp_path):
-    code, _, stderr = run_mt("models", "convert", str(tiny_ar_en), str(tmp_path / "out"),
-                             blocked=("transformers",))
+    code, _, stderr = run_mt("models", "convert", str(tiny_ar_en), str(tmp_path / "out"), blocked=("transformers",))
     assert code == 1
     assert stderr.strip().splitlines() == [
         'mt: error: mt models convert needs transformers, which is not installed: pip install "tarjama[hf]"',

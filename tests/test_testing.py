@@ -25,7 +25,10 @@ def test_vocabulary_layout_matches_opus_mt(tiny_en_zh):
 
 
 def test_vocab_agrees_with_marian_tokenizer(tiny_ar_en, tiny_en_zh):
-    for model_dir, texts in ((tiny_ar_en, SEED.splitlines()), (tiny_en_zh, [">>cmn_Hans<< AliExpress sold 6.21 million."])):
+    for model_dir, texts in (
+        (tiny_ar_en, SEED.splitlines()),
+        (tiny_en_zh, [">>cmn_Hans<< AliExpress sold 6.21 million."]),
+    ):
         tokenizer = MarianTokenizer.from_pretrained(model_dir)
         vocab = MarianVocab.from_dir(model_dir)
         for text in texts:
@@ -50,7 +53,13 @@ def test_same_seed_same_weights(tmp_path):
 def test_benchmark_size_is_the_real_architecture():
     size = SIZES["opus-mt-ar-en"]
     assert (size.d_model, size.layers, size.heads, size.ffn, size.vocab_size, size.max_positions) == (
-        512, 6, 8, 2048, 62834, 512)
+        512,
+        6,
+        8,
+        2048,
+        62834,
+        512,
+    )
 
 
 @pytest.mark.slow
@@ -77,7 +86,9 @@ def test_command_line_builds_a_model(tmp_path):
     done = runner.invoke(app, [str(out), "--size", "tiny", "--pair", "en-zh", "--seed", "3"])
     assert done.exit_code == 0, done.output
     assert done.stdout.strip() == str(out)
-    assert {"config.json", "model.safetensors", "source.spm", "target.spm", "vocab.json"} <= {p.name for p in out.iterdir()}
+    assert {"config.json", "model.safetensors", "source.spm", "target.spm", "vocab.json"} <= {
+        p.name for p in out.iterdir()
+    }
     bad = runner.invoke(app, [str(tmp_path / "x"), "--size", "huge"])
     assert bad.exit_code != 0 and "unknown size" in bad.stderr and "Traceback" not in bad.stderr
     assert isinstance(bad.exception, SystemExit)  # a one-line error, not an exception escaping the command
@@ -105,9 +116,20 @@ def test_demo_models_end_their_sentences(demo_models, tiny_models, run_cli, tmp_
     conftest = __import__("tests.conftest", fromlist=["SEEDS"])
     seed = str(conftest.SEEDS / "article.ar.txt")
     # the README's demo command
-    code, out, err = run_cli("translate", seed, "--to", "zh", "--model", f"ar-en={demo_models / 'ar-en'}",
-                             "--model", f"en-zh={demo_models / 'en-zh'}", "--glossary",
-                             conftest.REPO / "glossaries" / "ecommerce.tsv", "-f", "jsonl")
+    code, out, err = run_cli(
+        "translate",
+        seed,
+        "--to",
+        "zh",
+        "--model",
+        f"ar-en={demo_models / 'ar-en'}",
+        "--model",
+        f"en-zh={demo_models / 'en-zh'}",
+        "--glossary",
+        conftest.REPO / "glossaries" / "ecommerce.tsv",
+        "-f",
+        "jsonl",
+    )
     assert code == 0, err
     sentences = _sentences(out)
     assert len(sentences) == 10
@@ -117,8 +139,19 @@ def test_demo_models_end_their_sentences(demo_models, tiny_models, run_cli, tmp_
     assert terms and all(t["status"] in ("verified", "enforced") for t in terms)
     assert all(s["translation"] and s["intermediate"] for s in sentences)
     # the test fixtures' models (built without the option) decode every sentence to the limit
-    code, out, err = run_cli("translate", seed, "--to", "zh", *tiny_models, "--max-length-ratio", "0.2",
-                             "--max-length-extra", "2", "-f", "jsonl")
+    code, out, err = run_cli(
+        "translate",
+        seed,
+        "--to",
+        "zh",
+        *tiny_models,
+        "--max-length-ratio",
+        "0.2",
+        "--max-length-extra",
+        "2",
+        "-f",
+        "jsonl",
+    )
     assert code == 0 and all(s["complete"] is False for s in _sentences(out))
     assert "decoding length limit" in err
 

@@ -12,9 +12,16 @@ from tests.conftest import DATA, SEEDS
 
 def test_numbers_and_abbreviations_stay_whole():
     assert sentences("Dr. Smith went to the U.S. yesterday. He paid 6.21 dollars! Did he? Yes") == [
-        "Dr. Smith went to the U.S. yesterday.", "He paid 6.21 dollars!", "Did he?", "Yes"]
+        "Dr. Smith went to the U.S. yesterday.",
+        "He paid 6.21 dollars!",
+        "Did he?",
+        "Yes",
+    ]
     assert sentences("قال د. محمد إن 6.21 مليون مشتر تعاقدوا. هل هذا صحيح؟ نعم!") == [
-        "قال د. محمد إن 6.21 مليون مشتر تعاقدوا.", "هل هذا صحيح؟", "نعم!"]
+        "قال د. محمد إن 6.21 مليون مشتر تعاقدوا.",
+        "هل هذا صحيح؟",
+        "نعم!",
+    ]
 
 
 def test_chinese_marks_split_without_spaces():

@@ -24,4 +24,3 @@ def test_a_billion_in_arabic_anchors_to_the_english_figure():
     arabic = sentence_anchors("بلغت الميزانية 2.5 بليون دولار في عام 2019.")
     english = sentence_anchors("The budget reached 2.5 billion dollars in 2019.")
     assert {"#2500000000", "#2019"} <= arabic & english
-

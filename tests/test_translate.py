@@ -119,9 +119,13 @@ def test_stdin_to_stdout(fast_tiny, tmp_path):
     import sys
 
     text = "\n".join(FLORES_AR.read_text(encoding="utf-8").splitlines()[:3]) + "\n"
-    done = subprocess.run([sys.executable, "-m", "mt", "translate", "-", "--to", "en", *fast_tiny],
-                          input=text.encode(), capture_output=True, timeout=300,
-                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    done = subprocess.run(
+        [sys.executable, "-m", "mt", "translate", "-", "--to", "en", *fast_tiny],
+        input=text.encode(),
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode().count("\n") == 3
     assert b"Traceback" not in done.stderr
@@ -238,15 +242,29 @@ def test_api_returns_what_jsonl_shows(tiny_ar_en, tiny_en_zh, run_cli, tmp_path)
     from mt import Translator
 
     lines = FLORES_AR.read_text(encoding="utf-8").splitlines()[:4]
-    translator = Translator({"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, max_length_ratio=0.5,
-                            max_length_extra=4)
+    translator = Translator(
+        {"ar-en": str(tiny_ar_en), "en-zh": str(tiny_en_zh)}, max_length_ratio=0.5, max_length_extra=4
+    )
     results = translator.translate(lines, to="zh")
     assert [r.source for r in results] == lines
     source = tmp_path / "four.txt"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, _, err = run_cli("translate", source, "--to", "zh", "-o", tmp_path / "four.jsonl",
-                           "--model", f"ar-en={tiny_ar_en}", "--model", f"en-zh={tiny_en_zh}",
-                           "--max-length-ratio", "0.5", "--max-length-extra", "4")
+    code, _, err = run_cli(
+        "translate",
+        source,
+        "--to",
+        "zh",
+        "-o",
+        tmp_path / "four.jsonl",
+        "--model",
+        f"ar-en={tiny_ar_en}",
+        "--model",
+        f"en-zh={tiny_en_zh}",
+        "--max-length-ratio",
+        "0.5",
+        "--max-length-extra",
+        "4",
+    )
     assert code == 0, err
     records = [json.loads(x) for x in (tmp_path / "four.jsonl").read_text(encoding="utf-8").splitlines()]
     assert records == [json.loads(json.dumps(r.to_dict(), ensure_ascii=False)) for r in results]

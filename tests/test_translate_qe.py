@@ -29,14 +29,18 @@ CHANGED = EN[0].replace("2016", "2015")  # the seed's first line: "Hangzhou, Nov
 
 def _xliff_12() -> bytes:
     units = "".join(f'<trans-unit id="{i}"><source>{AR[i]}</source></trans-unit>' for i in (0, 1))
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="{X12}" version="1.2"><file original="a.txt" '
-            f'source-language="ar" datatype="plaintext"><body>{units}</body></file></xliff>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="{X12}" version="1.2"><file original="a.txt" '
+        f'source-language="ar" datatype="plaintext"><body>{units}</body></file></xliff>'
+    ).encode()
 
 
 def _xliff_20() -> bytes:
     units = "".join(f'<unit id="u{i}"><segment><source>{AR[i]}</source></segment></unit>' for i in (0, 1))
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="{X20}" version="2.0" srcLang="ar">'
-            f'<file id="f1">{units}</file></xliff>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="{X20}" version="2.0" srcLang="ar">'
+        f'<file id="f1">{units}</file></xliff>'
+    ).encode()
 
 
 def _po() -> bytes:
@@ -106,8 +110,9 @@ def test_cli_qe_gives_every_sentence_and_report_row_a_risk(tmp_path, run_cli, fa
     assert len(sentences) >= 3 and all(0.0 <= s["risk"] <= 1.0 and isinstance(s["flags"], list) for s in sentences)
     assert any(s["flags"] for s in sentences)  # random weights: the translations are unrelated to their sources
     for s in sentences:
-        assert s["risk"] == round(SentenceAssessor().assess(SentenceResult(s["source"], s["translation"], None),
-                                                            "en").risk, 4)
+        assert s["risk"] == round(
+            SentenceAssessor().assess(SentenceResult(s["source"], s["translation"], None), "en").risk, 4
+        )
     rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 3 and all("risk" in row and "flags" in row for row in rows)
     assert "quality estimation:" in err
@@ -120,8 +125,20 @@ def test_cli_qe_marks_the_flagged_xliff_targets(tmp_path, run_cli, fast_tiny):
     source = tmp_path / "a.xlf"
     source.write_bytes(_xliff_12())
     out, report = tmp_path / "a.en.xlf", tmp_path / "report.jsonl"
-    code, _, err = run_cli("translate", source, "--to", "en", "-o", out, "--qe", "--xliff-state", "translated",
-                           "--report", report, *fast_tiny)
+    code, _, err = run_cli(
+        "translate",
+        source,
+        "--to",
+        "en",
+        "-o",
+        out,
+        "--qe",
+        "--xliff-state",
+        "translated",
+        "--report",
+        report,
+        *fast_tiny,
+    )
     assert code == 0, err
     rows = {row["location"]: row for row in map(json.loads, report.read_text(encoding="utf-8").splitlines())}
     root = etree.parse(str(out)).getroot()

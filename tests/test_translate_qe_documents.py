@@ -66,8 +66,10 @@ def _body_paragraphs(data: bytes) -> list[etree._Element]:
 
 def _anchors(paragraph: etree._Element) -> list[str]:
     """The ids of the comments anchored in a paragraph (each with its range start, range end and reference)."""
-    ids = [sorted(e.get(f"{{{W}}}id") for e in paragraph.iter(f"{{{W}}}{name}"))
-           for name in ("commentRangeStart", "commentRangeEnd", "commentReference")]
+    ids = [
+        sorted(e.get(f"{{{W}}}id") for e in paragraph.iter(f"{{{W}}}{name}"))
+        for name in ("commentRangeStart", "commentRangeEnd", "commentReference")
+    ]
     assert ids[0] == ids[1] == ids[2]
     return ids[0]
 
@@ -82,7 +84,10 @@ def test_a_flagged_paragraph_gets_a_word_comment_naming_the_reason(tmp_path):
     out.write_bytes(data)
 
     comments = list(docx.Document(str(out)).comments)  # python-docx finds the part through its relationship
-    assert [(c.comment_id, c.author, c.initials) for c in comments] == [(0, "Tarjama QE", "QE"), (1, "Tarjama QE", "QE")]
+    assert [(c.comment_id, c.author, c.initials) for c in comments] == [
+        (0, "Tarjama QE", "QE"),
+        (1, "Tarjama QE", "QE"),
+    ]
     assert comments[0].text.startswith(f"{REVIEW_PREFIX} risk") and "number" in comments[0].text
     assert "2016" in comments[0].text
     assert "untranslated" in comments[1].text
@@ -103,8 +108,9 @@ def test_no_comment_without_a_flag_or_without_the_option(tmp_path):
     plain = document.render(clean, FormatOptions(target="en"))
     assert document.render(clean, FormatOptions(target="en", review_comments=True)) == plain
     flagged = _translated(document.segments, [CHANGED, EN[1]])
-    assert document.render(flagged, FormatOptions(target="en")) == document.render(flagged, FormatOptions(
-        target="en", review_comments=False))
+    assert document.render(flagged, FormatOptions(target="en")) == document.render(
+        flagged, FormatOptions(target="en", review_comments=False)
+    )
     assert "word/comments.xml" not in _entries(document.render(flagged, FormatOptions(target="en")))
 
 
@@ -113,8 +119,11 @@ def _arabic_comments_docx(path: Path) -> Path:
     three of its body paragraphs rewritten into the seed's Arabic lines; every other byte as upstream."""
     parts = _entries(COMMENTS.read_bytes())
     body = parts["word/document.xml"].decode("utf-8")
-    for english, arabic in (("Some text worthy of note.", AR[0]), ("Other text worthy of note.", AR[1]),
-                            ("Paragraph 7", AR[2])):
+    for english, arabic in (
+        ("Some text worthy of note.", AR[0]),
+        ("Other text worthy of note.", AR[1]),
+        ("Paragraph 7", AR[2]),
+    ):
         assert english in body
         body = body.replace(english, arabic)
     parts["word/document.xml"] = body.encode("utf-8")
@@ -148,8 +157,12 @@ def test_comments_are_appended_to_the_documents_own_with_fresh_ids(tmp_path):
     assert [ids for ids in anchored if ids] == [["0", "5"], ["1"], ["2"], ["4"], ["6"]]
     original, written = _entries(COMMENTS.read_bytes()), _entries(data)
     assert list(written) == list(original)  # no part added: the comments part was there
-    for name in ("[Content_Types].xml", "word/_rels/document.xml.rels", "word/commentsExtended.xml",
-                 "word/commentsIds.xml"):
+    for name in (
+        "[Content_Types].xml",
+        "word/_rels/document.xml.rels",
+        "word/commentsExtended.xml",
+        "word/commentsIds.xml",
+    ):
         assert written[name] == original[name], name
 
 
@@ -178,10 +191,12 @@ def test_cli_qe_comments_comment_exactly_the_flagged_paragraphs(run_cli, fast_ti
 def test_cli_qe_comments_on_another_input_is_one_line(run_cli, fast_tiny, tmp_path, name, content):
     source = tmp_path / name
     if content is None:
-        source.write_bytes(b'<?xml version="1.0"?><xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" '
-                           b'version="1.2"><file original="a" source-language="ar" datatype="plaintext"><body>'
-                           + f'<trans-unit id="1"><source>{AR[1]}</source></trans-unit>'.encode()
-                           + b"</body></file></xliff>")
+        source.write_bytes(
+            b'<?xml version="1.0"?><xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" '
+            b'version="1.2"><file original="a" source-language="ar" datatype="plaintext"><body>'
+            + f'<trans-unit id="1"><source>{AR[1]}</source></trans-unit>'.encode()
+            + b"</body></file></xliff>"
+        )
     else:
         source.write_text(content, encoding="utf-8")
     code, _, err = run_cli("translate", source, "--to", "en", "-o", tmp_path / "out", "--qe-comments", *fast_tiny)
@@ -193,9 +208,21 @@ def test_cli_qe_comments_on_another_input_is_one_line(run_cli, fast_tiny, tmp_pa
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_reads_the_review_comments(run_cli, fast_tiny, tmp_path):
     out, rows = _docx_and_report(run_cli, fast_tiny, tmp_path, "--qe", "--qe-comments")
-    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                          "--convert-to", "odt", "--outdir", str(tmp_path / "odt"), str(out)],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "odt",
+            "--outdir",
+            str(tmp_path / "odt"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     with zipfile.ZipFile(tmp_path / "odt" / "news.en.odt") as archive:
         content = etree.fromstring(archive.read("content.xml"))
@@ -208,6 +235,7 @@ def test_libreoffice_reads_the_review_comments(run_cli, fast_tiny, tmp_path):
 
 
 # -- the review page: --report FILE.html -----------------------------------------------------------------------------
+
 
 class _Rows(HTMLParser):
     """The review page's table rows: (where, risk, kinds) in page order."""
@@ -247,8 +275,10 @@ def test_cli_report_html_is_the_review_page_of_every_sentence(run_cli, fast_tiny
     assert len(parser.rows) == len(sentences) >= 4
     risks = [float(risk) for _, risk, _ in parser.rows]
     assert risks == sorted(risks, reverse=True)
-    expected = sorted(((where, f"{s['risk']:.2f}", " ".join(dict.fromkeys(f["kind"] for f in s["flags"])))
-                       for where, s in sentences), key=lambda row: (-float(row[1]), row[0]))
+    expected = sorted(
+        ((where, f"{s['risk']:.2f}", " ".join(dict.fromkeys(f["kind"] for f in s["flags"]))) for where, s in sentences),
+        key=lambda row: (-float(row[1]), row[0]),
+    )
     assert sorted(map(tuple, parser.rows)) == sorted(expected)
     flagged = sum(bool(s["flags"]) for _, s in sentences)
     assert f"{len(sentences)} sentences, {flagged} flagged" in html and 'dir="rtl"' in html
@@ -258,11 +288,14 @@ def test_cli_report_html_is_the_review_page_of_every_sentence(run_cli, fast_tiny
 
 # -- the tags kind --------------------------------------------------------------------------------------------------
 
+
 def test_a_displaced_tag_flags_its_sentence_and_marks_the_xliff_target():
-    xliff = ('<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" '
-             'version="1.2"><file original="a" source-language="ar" datatype="plaintext"><body>'
-             f'<trans-unit id="1"><source>{AR[1][:40]}<g id="b1">{AR[1][40:60]}</g>{AR[1][60:]}</source>'
-             '</trans-unit></body></file></xliff>').encode()
+    xliff = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" '
+        'version="1.2"><file original="a" source-language="ar" datatype="plaintext"><body>'
+        f'<trans-unit id="1"><source>{AR[1][:40]}<g id="b1">{AR[1][40:60]}</g>{AR[1][60:]}</source>'
+        "</trans-unit></body></file></xliff>"
+    ).encode()
     document = XliffFormat().parse(xliff, "a.xlf", FormatOptions())
     segment = document.segments[0]
     assert [(t.id, t.paired) for t in segment.tags] == [("b1", True)]
@@ -276,7 +309,8 @@ def test_a_displaced_tag_flags_its_sentence_and_marks_the_xliff_target():
     assert flag["spans"] == [{"side": "source", "start": 40, "end": 60}]
     assert flagged.sentences[0].risk >= ASSESSOR.estimator("en").threshold
     assert ASSESSOR.flag_displaced(TranslatedSegment(segment, EN[1], segment.tags, [sentence]), "en").sentences == [
-        sentence]  # nothing displaced: nothing added
+        sentence
+    ]  # nothing displaced: nothing added
     root = etree.fromstring(document.render([flagged], FormatOptions(target="en", state="translated")))
     x12 = "urn:oasis:names:tc:xliff:document:1.2"
     assert root.find(f".//{{{x12}}}target").get("state") == "needs-review-translation"

@@ -41,8 +41,9 @@ def _join(units: list[str], lang: str) -> str:
     return " ".join(units) if lang == "en" else "".join(units)
 
 
-def degrade(lines: list[str], seed: str, lang: str = "en", drop: float = 0.1, substitute: float = 0.05,
-            swap: float = 0.05) -> list[str]:
+def degrade(
+    lines: list[str], seed: str, lang: str = "en", drop: float = 0.1, substitute: float = 0.05, swap: float = 0.05
+) -> list[str]:
     """A copy of ``lines`` with MT-like errors, the same for the same arguments on every machine."""
     rng = random.Random(seed)
     vocab = sorted({u for line in lines for u in _units(line, lang) if not u.isspace()})

@@ -23,13 +23,30 @@ from mt.alignment.tokenize import tokenize as tokenize
 from mt.alignment.tokenize import tokenize_with_offsets as tokenize_with_offsets
 
 _WHERE = {
-    "mt.alignment.attention": ("AttentionAligner", "SubwordAttention", "align_attention", "cross_attention",
-                               "merge_to_words", "piece_to_word"),
+    "mt.alignment.attention": (
+        "AttentionAligner",
+        "SubwordAttention",
+        "align_attention",
+        "cross_attention",
+        "merge_to_words",
+        "piece_to_word",
+    ),
     "mt.alignment.pharaoh": ("Alignment", "format_links", "parse_line", "read_alignments", "write_alignments"),
-    "mt.alignment.scoring": ("AERScore", "SentenceAlignmentScore", "score_aer", "score_sentence_alignment",
-                             "score_sentence_documents"),
-    "mt.alignment.sentence": ("SentenceAligner", "SentenceBead", "align_sentences", "build_documents",
-                              "read_beads", "write_beads"),
+    "mt.alignment.scoring": (
+        "AERScore",
+        "SentenceAlignmentScore",
+        "score_aer",
+        "score_sentence_alignment",
+        "score_sentence_documents",
+    ),
+    "mt.alignment.sentence": (
+        "SentenceAligner",
+        "SentenceBead",
+        "align_sentences",
+        "build_documents",
+        "read_beads",
+        "write_beads",
+    ),
     "mt.alignment.statistical": ("StatisticalAligner", "align_statistical", "eflomal_available"),
     "mt.alignment.terms": ("TermLinkScore", "find_term_instances", "score_term_links"),
     "mt.alignment.words": ("align_words", "read_parallel"),

@@ -79,7 +79,7 @@ def piece_to_word(pieces: Sequence[str], text: str, words: Sequence[Token]) -> l
     text_chars: list[tuple[str, int]] = []  # (char, word index or -1)
     word_at = np.full(len(text), -1, dtype=np.int64)
     for k, word in enumerate(words):
-        word_at[word.start:word.end] = k
+        word_at[word.start : word.end] = k
     for pos, ch in enumerate(text):
         if not ch.isspace():
             text_chars.append((ch, int(word_at[pos])))
@@ -172,13 +172,16 @@ class AttentionAligner:
         for k, (src_pieces, tgt_pieces) in enumerate(pairs):
             longest = max(len(src_pieces), len(tgt_pieces))
             if longest > limit:
-                raise InputError(f"line {k + 1}: {longest} subword pieces, more than the {which}'s {limit} "
-                                 f"positions allow; split the line into sentences (mt align sentences) or use "
-                                 f"--method statistical")
+                raise InputError(
+                    f"line {k + 1}: {longest} subword pieces, more than the {which}'s {limit} "
+                    f"positions allow; split the line into sentences (mt align sentences) or use "
+                    f"--method statistical"
+                )
         results: list[SubwordAttention | None] = [None] * len(pairs)
         for batch in self._batches(pairs):
-            matrices = backend.attention_batch([pairs[k][0] for k in batch], [pairs[k][1] for k in batch],
-                                               layer=self.layer, head=self.head)
+            matrices = backend.attention_batch(
+                [pairs[k][0] for k in batch], [pairs[k][1] for k in batch], layer=self.layer, head=self.head
+            )
             for k, matrix in zip(batch, matrices):
                 src_pieces, tgt_pieces = pairs[k]
                 array = np.array(matrix, dtype=np.float32).reshape(len(tgt_pieces), len(src_pieces) + 1)
@@ -207,12 +210,18 @@ class AttentionAligner:
             src_words = words_of(s, self.src_lang, tokenized=tokenized, split_clitics=self.split_clitics)
             tgt_words = words_of(t, self.tgt_lang, tokenized=tokenized, split_clitics=self.split_clitics)
             att = forward[k]
-            links = merge_to_words(att.subword_links(), piece_to_word(att.src_pieces, s, src_words),
-                                   piece_to_word(att.tgt_pieces, t, tgt_words))
+            links = merge_to_words(
+                att.subword_links(),
+                piece_to_word(att.src_pieces, s, src_words),
+                piece_to_word(att.tgt_pieces, t, tgt_words),
+            )
             if backward is not None:
                 rev = backward[k]  # its source is our target
-                rev_links = merge_to_words(rev.subword_links(), piece_to_word(rev.src_pieces, t, tgt_words),
-                                           piece_to_word(rev.tgt_pieces, s, src_words))
+                rev_links = merge_to_words(
+                    rev.subword_links(),
+                    piece_to_word(rev.src_pieces, t, tgt_words),
+                    piece_to_word(rev.tgt_pieces, s, src_words),
+                )
                 links = symmetrize(links, {(i, j) for j, i in rev_links}, self.symmetrization)
             results.append(links)
         return results
@@ -223,10 +232,27 @@ def cross_attention(model: str | Path, src: str, tgt: str, *, layer: int = -1, h
     return AttentionAligner(model, layer=layer, head=head).attention([src], [tgt])[0]
 
 
-def align_attention(model: str | Path, src: Sequence[str], tgt: Sequence[str], *, src_lang: str = "ar",
-                    tgt_lang: str = "en", layer: int = -1, head: int = 0, reverse_model: str | Path | None = None,
-                    symmetrization: str = "grow-diag-final-and", tokenized: bool = False) -> list[set[Link]]:
+def align_attention(
+    model: str | Path,
+    src: Sequence[str],
+    tgt: Sequence[str],
+    *,
+    src_lang: str = "ar",
+    tgt_lang: str = "en",
+    layer: int = -1,
+    head: int = 0,
+    reverse_model: str | Path | None = None,
+    symmetrization: str = "grow-diag-final-and",
+    tokenized: bool = False,
+) -> list[set[Link]]:
     """Word links from the model's alignment head for each sentence pair."""
-    aligner = AttentionAligner(model, src_lang=src_lang, tgt_lang=tgt_lang, layer=layer, head=head,
-                               reverse_model=reverse_model, symmetrization=symmetrization)
+    aligner = AttentionAligner(
+        model,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        layer=layer,
+        head=head,
+        reverse_model=reverse_model,
+        symmetrization=symmetrization,
+    )
     return aligner.align(src, tgt, tokenized=tokenized)

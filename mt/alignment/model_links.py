@@ -29,9 +29,15 @@ class SentenceLinks:
     links: set[Link]
 
 
-def sentence_links(backend: Backend, pairs: Sequence[tuple[str, str]], source_lang: str, target_lang: str,
-                   prefix: Sequence[str] = (), batch_size: int = 16,
-                   decoded: Sequence[tuple | None] | None = None) -> list[SentenceLinks]:
+def sentence_links(
+    backend: Backend,
+    pairs: Sequence[tuple[str, str]],
+    source_lang: str,
+    target_lang: str,
+    prefix: Sequence[str] = (),
+    batch_size: int = 16,
+    decoded: Sequence[tuple | None] | None = None,
+) -> list[SentenceLinks]:
     """Word links for each (source, translation) pair, through ``backend``'s alignment head.
 
     ``decoded`` (per pair, optional): how the decoder made that translation, (source pieces with the prefix, output
@@ -54,12 +60,17 @@ def sentence_links(backend: Backend, pairs: Sequence[tuple[str, str]], source_la
             src = vocab.encode_source(source.strip()) if source.strip() else []
             pieces.append((prefix + src if src else [], vocab.encode_target(target) if target.strip() else []))
             matrices.append(None)
-    todo = [k for k, (src, tgt) in enumerate(pieces) if src and tgt and matrices[k] is None
-            and max(len(src), len(tgt)) <= limit]
+    todo = [
+        k
+        for k, (src, tgt) in enumerate(pieces)
+        if src and tgt and matrices[k] is None and max(len(src), len(tgt)) <= limit
+    ]
     todo.sort(key=lambda k: (len(pieces[k][0]) + len(pieces[k][1]), k))
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        for k, found in zip(batch, backend.attention_batch([pieces[k][0] for k in batch], [pieces[k][1] for k in batch])):
+        for k, found in zip(
+            batch, backend.attention_batch([pieces[k][0] for k in batch], [pieces[k][1] for k in batch])
+        ):
             matrices[k] = found
     for k, ((src, tgt), matrix) in enumerate(zip(pieces, matrices)):
         if matrix is None or not src or not tgt:
@@ -69,8 +80,9 @@ def sentence_links(backend: Backend, pairs: Sequence[tuple[str, str]], source_la
         array = np.array([row[: len(src) + 1] for row in matrix[: len(tgt)]], dtype=np.float32)
         attention = SubwordAttention(src, tgt, array)
         src_map: list[set[int]] = [set() for _ in range(lead)] + piece_to_word(src[lead:], source, out[k].source_words)
-        out[k].links = merge_to_words(attention.subword_links(), src_map,
-                                      piece_to_word(tgt, target, out[k].target_words))
+        out[k].links = merge_to_words(
+            attention.subword_links(), src_map, piece_to_word(tgt, target, out[k].target_words)
+        )
     return out
 
 

@@ -91,14 +91,14 @@ def read_alignments(path: str | Path, *, one_based: bool = False, reverse: bool 
     return alignments
 
 
-def check_ranges(alignments: list[Alignment], src_lengths: list[int], tgt_lengths: list[int],
-                 path: str | Path) -> None:
+def check_ranges(alignments: list[Alignment], src_lengths: list[int], tgt_lengths: list[int], path: str | Path) -> None:
     """Raise InputError naming file and line for the first link outside its sentence's token range."""
     for number, (alignment, n_src, n_tgt) in enumerate(zip(alignments, src_lengths, tgt_lengths), start=1):
         for i, j in sorted(alignment.links):
             if i >= n_src or j >= n_tgt:
-                raise InputError(f"{path}:{number}: link {i}-{j} out of range for {n_src} source and "
-                                 f"{n_tgt} target tokens")
+                raise InputError(
+                    f"{path}:{number}: link {i}-{j} out of range for {n_src} source and {n_tgt} target tokens"
+                )
 
 
 def write_alignments(path: str | Path, alignments: Iterable[Alignment | Iterable[Link]]) -> None:

@@ -104,8 +104,9 @@ def score_sentence_alignment(gold: Sequence[Bead], predicted: Sequence[Bead]) ->
     return score_sentence_documents([gold], [predicted])
 
 
-def score_sentence_documents(gold_docs: Sequence[Sequence[Bead]],
-                             predicted_docs: Sequence[Sequence[Bead]]) -> SentenceAlignmentScore:
+def score_sentence_documents(
+    gold_docs: Sequence[Sequence[Bead]], predicted_docs: Sequence[Sequence[Bead]]
+) -> SentenceAlignmentScore:
     """Score several documents at once (counts are summed before dividing, as vecalign does)."""
     if len(gold_docs) != len(predicted_docs):
         raise ValueError(f"{len(gold_docs)} gold documents but {len(predicted_docs)} predicted")

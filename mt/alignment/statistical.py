@@ -85,12 +85,19 @@ class StatisticalAligner:
         if self.backend == "auto":
             return "eflomal" if eflomal_available() else "fastalign"
         if self.backend == "eflomal" and not eflomal_available():
-            raise InputError("the eflomal backend is not installed: pip install 'tarjama[align]' (GPL-3) "
-                             "or use --backend fastalign")
+            raise InputError(
+                "the eflomal backend is not installed: pip install 'tarjama[align]' (GPL-3) or use --backend fastalign"
+            )
         return self.backend
 
-    def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens], *,
-              extra_src: Sequence[Tokens] = (), extra_tgt: Sequence[Tokens] = ()) -> list[set[Link]]:
+    def align(
+        self,
+        src: Sequence[Tokens],
+        tgt: Sequence[Tokens],
+        *,
+        extra_src: Sequence[Tokens] = (),
+        extra_tgt: Sequence[Tokens] = (),
+    ) -> list[set[Link]]:
         """Return one link set ``{(i, j)}`` per main sentence pair (token indices as given)."""
         forward, backward, owners = self.directional(src, tgt, extra_src=extra_src, extra_tgt=extra_tgt)
         result = []
@@ -101,9 +108,14 @@ class StatisticalAligner:
             result.append(symmetrize(f_tokens, b_tokens, self.symmetrization))
         return result
 
-    def directional(self, src: Sequence[Tokens], tgt: Sequence[Tokens], *, extra_src: Sequence[Tokens] = (),
-                    extra_tgt: Sequence[Tokens] = ()) -> tuple[list[set[Link]], list[set[Link]],
-                                                           list[tuple[list[int], list[int]]]]:
+    def directional(
+        self,
+        src: Sequence[Tokens],
+        tgt: Sequence[Tokens],
+        *,
+        extra_src: Sequence[Tokens] = (),
+        extra_tgt: Sequence[Tokens] = (),
+    ) -> tuple[list[set[Link]], list[set[Link]], list[tuple[list[int], list[int]]]]:
         """The two directional alignments of the main pairs over statistics units (source-target
         orientation), and per pair the token index of every source and target unit."""
         if len(src) != len(tgt):
@@ -125,31 +137,48 @@ class StatisticalAligner:
             self._fastalign_long_pairs(all_src, all_tgt, len(src), forward, backward)
         else:
             forward, backward = self._fastalign(all_src, all_tgt, len(src))
-        log.info("%s aligned %d pairs (%d with extra) in %.1f s", backend, len(src), len(all_src),
-                 time.perf_counter() - started)
+        log.info(
+            "%s aligned %d pairs (%d with extra) in %.1f s",
+            backend,
+            len(src),
+            len(all_src),
+            time.perf_counter() - started,
+        )
         return forward, backward, [(own_s, own_t) for (_, own_s), (_, own_t) in zip(main_src, main_tgt)]
 
-    def _fastalign(self, all_src: list[list[str]], all_tgt: list[list[str]], keep: int
-                   ) -> tuple[list[set[Link]], list[set[Link]]]:
+    def _fastalign(
+        self, all_src: list[list[str]], all_tgt: list[list[str]], keep: int
+    ) -> tuple[list[set[Link]], list[set[Link]]]:
         """fast_align's two directions (or its agreement training) over the corpus, for the first ``keep`` pairs."""
         iterations = self.iterations or 5
         if self.agreement:
-            return _fastalign_agreement(all_src, all_tgt, keep, iterations, self.diagonal_tension,
-                                        self.null_probability)
+            return _fastalign_agreement(
+                all_src, all_tgt, keep, iterations, self.diagonal_tension, self.null_probability
+            )
         forward = _fastalign_links(all_src, all_tgt, keep, iterations, self.diagonal_tension, self.null_probability)
         flipped = _fastalign_links(all_tgt, all_src, keep, iterations, self.diagonal_tension, self.null_probability)
         return forward, [{(i, j) for j, i in links} for links in flipped]
 
-    def _fastalign_long_pairs(self, all_src: list[list[str]], all_tgt: list[list[str]], keep: int,
-                              forward: list[set[Link]], backward: list[set[Link]]) -> None:
+    def _fastalign_long_pairs(
+        self,
+        all_src: list[list[str]],
+        all_tgt: list[list[str]],
+        keep: int,
+        forward: list[set[Link]],
+        backward: list[set[Link]],
+    ) -> None:
         """eflomal skips a sentence over EFLOMAL_MAX_TOKENS units (it leaves it without a link, silently): such
         pairs get fast_align's links (trained on the same corpus), with a warning."""
         long = [k for k in range(keep) if max(len(all_src[k]), len(all_tgt[k])) > EFLOMAL_MAX_TOKENS]
         if not long:
             return
-        log.warning("%d line(s) longer than eflomal's %d tokens (line %s%s) aligned with fast_align instead",
-                    len(long), EFLOMAL_MAX_TOKENS, ", ".join(str(k + 1) for k in long[:5]),
-                    ", ..." if len(long) > 5 else "")
+        log.warning(
+            "%d line(s) longer than eflomal's %d tokens (line %s%s) aligned with fast_align instead",
+            len(long),
+            EFLOMAL_MAX_TOKENS,
+            ", ".join(str(k + 1) for k in long[:5]),
+            ", ..." if len(long) > 5 else "",
+        )
         fast_forward, fast_backward = self._fastalign(all_src, all_tgt, keep)
         for k in long:
             forward[k], backward[k] = fast_forward[k], fast_backward[k]
@@ -169,25 +198,38 @@ class StatisticalAligner:
         return keys, owner
 
 
-def align_statistical(src: Sequence[Tokens], tgt: Sequence[Tokens], *, extra_src: Sequence[Tokens] = (),
-                      extra_tgt: Sequence[Tokens] = (), src_lang: str = "ar", tgt_lang: str = "en",
-                      backend: str = "fastalign", symmetrization: str = "grow-diag-final-and") -> list[set[Link]]:
+def align_statistical(
+    src: Sequence[Tokens],
+    tgt: Sequence[Tokens],
+    *,
+    extra_src: Sequence[Tokens] = (),
+    extra_tgt: Sequence[Tokens] = (),
+    src_lang: str = "ar",
+    tgt_lang: str = "en",
+    backend: str = "fastalign",
+    symmetrization: str = "grow-diag-final-and",
+) -> list[set[Link]]:
     """Convenience wrapper around :class:`StatisticalAligner`."""
-    aligner = StatisticalAligner(backend=backend, symmetrization=symmetrization, src_lang=src_lang,
-                                 tgt_lang=tgt_lang)
+    aligner = StatisticalAligner(backend=backend, symmetrization=symmetrization, src_lang=src_lang, tgt_lang=tgt_lang)
     return aligner.align(src, tgt, extra_src=extra_src, extra_tgt=extra_tgt)
 
 
 # ---------------------------------------------------------------------------------------------- eflomal
-def _eflomal_links(src: list[list[str]], tgt: list[list[str]], keep: int,
-                   iterations: int | None) -> tuple[list[set[Link]], list[set[Link]]]:
+def _eflomal_links(
+    src: list[list[str]], tgt: list[list[str]], keep: int, iterations: int | None
+) -> tuple[list[set[Link]], list[set[Link]]]:
     import eflomal  # noqa: PLC0415 - optional, GPL-3
 
     aligner = eflomal.Aligner(n_iterations=None if iterations is None else (iterations,) * 3)
     with tempfile.TemporaryDirectory(prefix="mt-eflomal-") as tmp:
         fwd_path, rev_path = Path(tmp) / "fwd", Path(tmp) / "rev"
-        aligner.align([" ".join(s) for s in src], [" ".join(t) for t in tgt],
-                      links_filename_fwd=str(fwd_path), links_filename_rev=str(rev_path), quiet=True)
+        aligner.align(
+            [" ".join(s) for s in src],
+            [" ".join(t) for t in tgt],
+            links_filename_fwd=str(fwd_path),
+            links_filename_rev=str(rev_path),
+            quiet=True,
+        )
         forward = _read_links(fwd_path, keep)
         backward = _read_links(rev_path, keep)
     return forward, backward
@@ -331,12 +373,20 @@ def _direction(src: list[list[str]], tgt: list[list[str]], tension: float, p_nul
     z = np.add.reduceat(prior, group_start)
     prior = (1.0 - p_null) * prior / z[group]
     prior[i == 0] = p_null
-    return _Direction(cell, cell_src, group, group_start, prior, i, j, real_pair, n_tgt_types,
-                      np.full(cell.max() + 1, 1.0))  # uniform start (IBM1-like first E-step)
+    return _Direction(
+        cell, cell_src, group, group_start, prior, i, j, real_pair, n_tgt_types, np.full(cell.max() + 1, 1.0)
+    )  # uniform start (IBM1-like first E-step)
 
 
-def _fastalign_links(src: list[list[str]], tgt: list[list[str]], keep: int, iterations: int,
-                     tension: float, p_null: float, alpha: float = 0.01) -> list[set[Link]]:
+def _fastalign_links(
+    src: list[list[str]],
+    tgt: list[list[str]],
+    keep: int,
+    iterations: int,
+    tension: float,
+    p_null: float,
+    alpha: float = 0.01,
+) -> list[set[Link]]:
     """One direction: for every target token j choose a source token i (or NULL); return {(i, j)}."""
     d = _direction(src, tgt, tension, p_null)
     if d is None:
@@ -346,8 +396,9 @@ def _fastalign_links(src: list[list[str]], tgt: list[list[str]], keep: int, iter
     return d.viterbi(d.posteriors(), keep)
 
 
-def _fastalign_agreement(src: list[list[str]], tgt: list[list[str]], keep: int, iterations: int,
-                         tension: float, p_null: float) -> tuple[list[set[Link]], list[set[Link]]]:
+def _fastalign_agreement(
+    src: list[list[str]], tgt: list[list[str]], keep: int, iterations: int, tension: float, p_null: float
+) -> tuple[list[set[Link]], list[set[Link]]]:
     """Both directions trained jointly, alignment by agreement (Liang, Taskar & Klein 2006): in every
     E-step the expected count of a link is the product of its two directional posteriors, so each model
     learns from the links the other also believes in; NULL counts stay each model's own. Maximum-likelihood

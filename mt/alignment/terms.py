@@ -52,14 +52,19 @@ def _find(keys: list[str], pattern: list[str]) -> tuple[int, int] | None:
     if n == 0:
         return None
     for start in range(len(keys) - n + 1):
-        if keys[start:start + n] == pattern:
+        if keys[start : start + n] == pattern:
             return start, start + n
     return None
 
 
-def find_term_instances(src_tokens: Sequence[Sequence[str]], tgt_tokens: Sequence[Sequence[str]],
-                        terms: Sequence[tuple[str, str]], *, src_lang: str = "ar",
-                        tgt_lang: str = "en") -> list[TermInstance]:
+def find_term_instances(
+    src_tokens: Sequence[Sequence[str]],
+    tgt_tokens: Sequence[Sequence[str]],
+    terms: Sequence[tuple[str, str]],
+    *,
+    src_lang: str = "ar",
+    tgt_lang: str = "en",
+) -> list[TermInstance]:
     """Instances of (source form, target form) term pairs occurring in both sides of a sentence pair (first
     occurrence per side; terms whose forms occur more than once in a sentence are skipped as ambiguous)."""
     patterns = [(_keys(tokenize(s, src_lang), src_lang), _keys(tokenize(t, tgt_lang), tgt_lang)) for s, t in terms]
@@ -73,7 +78,7 @@ def find_term_instances(src_tokens: Sequence[Sequence[str]], tgt_tokens: Sequenc
             t_span = _find(tgt_keys, tp)
             if t_span is None:
                 continue
-            if _find(src_keys[s_span[1]:], sp) or _find(tgt_keys[t_span[1]:], tp):
+            if _find(src_keys[s_span[1] :], sp) or _find(tgt_keys[t_span[1] :], tp):
                 continue
             instances.append(TermInstance(k, term, s_span, t_span))
     return instances

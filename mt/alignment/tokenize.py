@@ -47,8 +47,7 @@ class Token:
     end: int
 
 
-def tokenize_with_offsets(text: str, lang: str, *, split_clitics: bool = False,
-                          zh_mode: str = "char") -> list[Token]:
+def tokenize_with_offsets(text: str, lang: str, *, split_clitics: bool = False, zh_mode: str = "char") -> list[Token]:
     """Tokenise one sentence in language ``lang`` (ar, en or zh); see the module docstring."""
     if lang not in LANGUAGES:
         raise InputError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
@@ -64,8 +63,9 @@ def tokenize_with_offsets(text: str, lang: str, *, split_clitics: bool = False,
     return tokens
 
 
-def tokenize(text: str, lang: str, *, split_clitics: bool = False, zh_mode: str = "char",
-             tokenized: bool = False) -> list[str]:
+def tokenize(
+    text: str, lang: str, *, split_clitics: bool = False, zh_mode: str = "char", tokenized: bool = False
+) -> list[str]:
     """Tokens of one sentence as strings; ``tokenized=True`` splits on whitespace only."""
     if tokenized:
         return text.split()
@@ -92,7 +92,7 @@ def _split_proclitics(token: Token) -> list[Token]:
     for letter in match.group(0):
         pieces.append(Token(letter, pos, pos + 1))
         pos += 1
-    pieces.append(Token(token.text[len(match.group(0)):], pos, token.end))
+    pieces.append(Token(token.text[len(match.group(0)) :], pos, token.end))
     return pieces
 
 

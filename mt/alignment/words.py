@@ -35,14 +35,22 @@ def read_parallel(src_path: str | Path, tgt_path: str | Path, *, allow_empty: bo
     tgt = read_lines(tgt_path, allow_empty=allow_empty)
     if len(src) != len(tgt):
         shorter, n = (src_path, len(src)) if len(src) < len(tgt) else (tgt_path, len(tgt))
-        raise InputError(f"{shorter}:{n + 1}: line count differs: {src_path} has {len(src)} lines, "
-                         f"{tgt_path} has {len(tgt)}")
+        raise InputError(
+            f"{shorter}:{n + 1}: line count differs: {src_path} has {len(src)} lines, {tgt_path} has {len(tgt)}"
+        )
     return ParallelText(src, tgt, src_path, tgt_path)
 
 
-def check_options(*, method: str = "statistical", src_lang: str = "ar", tgt_lang: str | None = None,
-                  zh_mode: str = "char", backend: str = "fastalign",
-                  symmetrization: str = "grow-diag-final-and", batch_size: int = 16) -> None:
+def check_options(
+    *,
+    method: str = "statistical",
+    src_lang: str = "ar",
+    tgt_lang: str | None = None,
+    zh_mode: str = "char",
+    backend: str = "fastalign",
+    symmetrization: str = "grow-diag-final-and",
+    batch_size: int = 16,
+) -> None:
     """Raise InputError for an option :func:`align_words` cannot use, before any file is read or model trained."""
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}: expected attention or statistical")
@@ -59,17 +67,38 @@ def check_options(*, method: str = "statistical", src_lang: str = "ar", tgt_lang
         StatisticalAligner(backend=backend).resolved_backend()  # unknown or missing backend
 
 
-def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statistical", src_lang: str = "ar",
-                tgt_lang: str | None = None, tokenized: bool = False, split_clitics: bool = False,
-                zh_mode: str = "char", extra_src: Sequence[str] = (), extra_tgt: Sequence[str] = (),
-                model: str | Path | None = None, reverse_model: str | Path | None = None, layer: int = -1,
-                head: int = 0, backend: str = "fastalign", symmetrization: str = "grow-diag-final-and",
-                batch_size: int = 16) -> list[set[Link]]:
+def align_words(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    *,
+    method: str = "statistical",
+    src_lang: str = "ar",
+    tgt_lang: str | None = None,
+    tokenized: bool = False,
+    split_clitics: bool = False,
+    zh_mode: str = "char",
+    extra_src: Sequence[str] = (),
+    extra_tgt: Sequence[str] = (),
+    model: str | Path | None = None,
+    reverse_model: str | Path | None = None,
+    layer: int = -1,
+    head: int = 0,
+    backend: str = "fastalign",
+    symmetrization: str = "grow-diag-final-and",
+    batch_size: int = 16,
+) -> list[set[Link]]:
     """Word-align sentence pairs with the model's attention or the statistical aligner; indices refer to
     the tokens of :func:`mt.alignment.tokenize.tokenize` (or whitespace tokens with ``tokenized``).
     ``batch_size``: sentence pairs per forced decoding pass of the attention method."""
-    check_options(method=method, src_lang=src_lang, tgt_lang=tgt_lang, zh_mode=zh_mode, backend=backend,
-                  symmetrization=symmetrization, batch_size=batch_size)
+    check_options(
+        method=method,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        zh_mode=zh_mode,
+        backend=backend,
+        symmetrization=symmetrization,
+        batch_size=batch_size,
+    )
     if len(src) != len(tgt):
         raise InputError(f"{len(src)} source sentences but {len(tgt)} target sentences")
     if not src:  # nothing to align (and nothing to train a statistical model on)
@@ -78,15 +107,28 @@ def align_words(src: Sequence[str], tgt: Sequence[str], *, method: str = "statis
     if method == "attention":
         if model is None:
             raise InputError("--method attention needs --model (a Marian model directory or hub id)")
-        aligner = AttentionAligner(model, src_lang=src_lang, tgt_lang=tgt_lang, layer=layer, head=head,
-                                   reverse_model=reverse_model, symmetrization=symmetrization,
-                                   split_clitics=split_clitics, batch_size=batch_size)
+        aligner = AttentionAligner(
+            model,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            layer=layer,
+            head=head,
+            reverse_model=reverse_model,
+            symmetrization=symmetrization,
+            split_clitics=split_clitics,
+            batch_size=batch_size,
+        )
         return aligner.align(src, tgt, tokenized=tokenized)
 
     def tok(lines: Sequence[str], lang: str, pre: bool) -> list[list[str]]:
         return [tokenize(line, lang, split_clitics=split_clitics, zh_mode=zh_mode, tokenized=pre) for line in lines]
 
-    statistical = StatisticalAligner(backend=backend, symmetrization=symmetrization, src_lang=src_lang,
-                                     tgt_lang=tgt_lang)
-    return statistical.align(tok(src, src_lang, tokenized), tok(tgt, tgt_lang, tokenized),
-                         extra_src=tok(extra_src, src_lang, False), extra_tgt=tok(extra_tgt, tgt_lang, False))
+    statistical = StatisticalAligner(
+        backend=backend, symmetrization=symmetrization, src_lang=src_lang, tgt_lang=tgt_lang
+    )
+    return statistical.align(
+        tok(src, src_lang, tokenized),
+        tok(tgt, tgt_lang, tokenized),
+        extra_src=tok(extra_src, src_lang, False),
+        extra_tgt=tok(extra_tgt, tgt_lang, False),
+    )

@@ -29,7 +29,7 @@ class DecodeOptions:
     """Options of one decoding call. Defaults never truncate: the length limit is set per sentence."""
 
     beam_size: int = 4
-    max_decoding_length: int = 256     # new target tokens at most (the pipeline batches only sentences sharing it)
+    max_decoding_length: int = 256  # new target tokens at most (the pipeline batches only sentences sharing it)
     length_penalty: float = 1.0
     # positions (pieces + </s>) every source of the call is padded to, at least its longest; 0: its longest.
     # CTranslate2's float kernels give a source other last bits at another padded length, so the pipeline pads a
@@ -69,8 +69,9 @@ class Backend(Protocol):
         it at no extra cost (CTranslate2); others leave `Hypothesis.attention` None."""
         ...
 
-    def attention_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int = -1,
-                        head: int = 0) -> list[list[list[float]]]:
+    def attention_batch(
+        self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int = -1, head: int = 0
+    ) -> list[list[list[float]]]:
         """Cross-attention of the alignment head for forced targets, one matrix per (source, target) pair: rows
         target pieces, columns source pieces (plus </s>). The pairs are decoded together; a pair's matrix does not
         depend on the others in its batch (padding is masked), up to float rounding."""
@@ -80,8 +81,9 @@ class Backend(Protocol):
         """`attention_batch` of one pair."""
         ...
 
-    def score_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], source_width: int = 0,
-                    target_width: int = 0) -> list[float]:
+    def score_batch(
+        self, sources: Sequence[list[str]], targets: Sequence[list[str]], source_width: int = 0, target_width: int = 0
+    ) -> list[float]:
         """Forced-decoding score of each target given its source: the mean token log-prob of the target's pieces
         and its closing </s> (as `Hypothesis.score` of a finished decode). The batch is padded to at least
         ``source_width`` source positions (pieces + </s>) and ``target_width`` target positions (pieces + </s>):

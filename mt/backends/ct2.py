@@ -66,25 +66,31 @@ class CTranslate2Backend:
 
     name = "ct2"
 
-    def __init__(self, path: str | Path, device: str = "cpu", threads: int | None = None,
-                 compute_type: str = "default") -> None:
+    def __init__(
+        self, path: str | Path, device: str = "cpu", threads: int | None = None, compute_type: str = "default"
+    ) -> None:
         self.path = Path(path)
         if not (self.path / "model.bin").exists():
-            raise ModelError(f"{self.path}: not a CTranslate2 directory (no model.bin); convert it with "
-                             f"`mt models convert {self.path} OUT`")
+            raise ModelError(
+                f"{self.path}: not a CTranslate2 directory (no model.bin); convert it with "
+                f"`mt models convert {self.path} OUT`"
+            )
         self.info: ConversionInfo = read_info(self.path)
         try:
             self.vocab = MarianVocab.from_dir(self.path)
         except (OSError, ValueError) as error:
-            raise ModelError(f"{self.path}: CTranslate2 directory without usable tokenizer files ({error}); "
-                             f"convert it with `mt models convert`") from error
+            raise ModelError(
+                f"{self.path}: CTranslate2 directory without usable tokenizer files ({error}); "
+                f"convert it with `mt models convert`"
+            ) from error
         self.max_positions = int(self.info.max_positions)
         self.decoder_layers: int | None = self.info.decoder_layers
         self.decoder_heads: int | None = self.info.decoder_heads
         self.threads = threads or default_threads()
         try:
-            self.translator = ctranslate2.Translator(str(self.path), device=device, compute_type=compute_type,
-                                                     inter_threads=1, intra_threads=self.threads)
+            self.translator = ctranslate2.Translator(
+                str(self.path), device=device, compute_type=compute_type, inter_threads=1, intra_threads=self.threads
+            )
         except (RuntimeError, ValueError) as error:
             message = " ".join(str(error).split())
             raise ModelError(f"{self.path}: CTranslate2 cannot load this model ({message})") from error
@@ -157,18 +163,20 @@ class CTranslate2Backend:
                 self._replace_first_rows([sources[i] for i in indices], decoded, width)
         return _all_filled(hypotheses)
 
-    def _replace_first_rows(self, sources: Sequence[list[str]], hypotheses: Sequence[Hypothesis],
-                            width: int) -> None:
+    def _replace_first_rows(self, sources: Sequence[list[str]], hypotheses: Sequence[Hypothesis], width: int) -> None:
         """Beam search's first attention row is computed over the batch's padding (its mass spreads over the
         padded columns, and renormalised it is still not the row the source gets alone: 7e-5 off, enough to move
         a near-tie's argmax); the later rows are the source's own. The first rows are taken from one greedy
         step forcing each hypothesis's first piece instead, padded to the same width, which is the source's own
         row (to 1e-8, as the transformers backend's forced pass gives it)."""
-        todo = [(source, h.attention, h.pieces[0]) for source, h in zip(sources, hypotheses) if h.attention and h.pieces]
+        todo = [
+            (source, h.attention, h.pieces[0]) for source, h in zip(sources, hypotheses) if h.attention and h.pieces
+        ]
         if not todo:
             return
-        firsts = self.attention_batch([source for source, _, _ in todo], [[first] for _, _, first in todo],
-                                      source_width=width)
+        firsts = self.attention_batch(
+            [source for source, _, _ in todo], [[first] for _, _, first in todo], source_width=width
+        )
         for (_, attention, _), rows in zip(todo, firsts):
             attention[0] = _over_source(rows[0])
 
@@ -176,14 +184,20 @@ class CTranslate2Backend:
     def _hypothesis(tokens: list[str], score: float, length_penalty: float) -> Hypothesis:
         finished = bool(tokens) and tokens[-1] == EOS
         generated = len(tokens)
-        total = score * generated ** length_penalty if generated else 0.0
+        total = score * generated**length_penalty if generated else 0.0
         # a sentence cut at the limit: transformers closes it with a forced </s> whose log-prob counts as 0
         counted = generated if finished else generated + 1
         pieces = [t for t in tokens if t != EOS]
         return Hypothesis(pieces, total / counted, finished)
 
-    def attention_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int = -1,
-                        head: int = 0, source_width: int = 0) -> list[list[list[float]]]:
+    def attention_batch(
+        self,
+        sources: Sequence[list[str]],
+        targets: Sequence[list[str]],
+        layer: int = -1,
+        head: int = 0,
+        source_width: int = 0,
+    ) -> list[list[list[float]]]:
         """One `translate_batch` call forcing every target as its prefix; the limit is the longest target, so a
         shorter one decodes a few free steps after its prefix, whose rows are dropped. Sources are padded and
         masked by CTranslate2, so a pair's rows do not depend on the rest of its batch up to float rounding; given
@@ -193,8 +207,10 @@ class CTranslate2Backend:
         layers = self.info.decoder_layers
         last = {-1} | ({layers - 1} if layers else set())
         if layer not in last or head != 0:
-            raise ModelError(f"the CTranslate2 backend exposes only the alignment head (last decoder layer, head 0), "
-                             f"not layer {layer} head {head}; use the hf backend for other heads")
+            raise ModelError(
+                f"the CTranslate2 backend exposes only the alignment head (last decoder layer, head 0), "
+                f"not layer {layer} head {head}; use the hf backend for other heads"
+            )
         matrices: list[list[list[float]]] = [[] for _ in sources]
         todo = [i for i, target in enumerate(targets) if target]  # an empty target has no rows
         if not todo:
@@ -205,8 +221,13 @@ class CTranslate2Backend:
             batch.append([UNK] * (source_width - 1) + [EOS])
             prefixes.append([EOS])
         results = self.translator.translate_batch(
-            batch, target_prefix=prefixes, beam_size=1, max_batch_size=0, max_input_length=0,
-            max_decoding_length=max(len(targets[i]) for i in todo), return_attention=True,
+            batch,
+            target_prefix=prefixes,
+            beam_size=1,
+            max_batch_size=0,
+            max_input_length=0,
+            max_decoding_length=max(len(targets[i]) for i in todo),
+            return_attention=True,
         )
         for i, result in zip(todo, results):
             rows, wanted = result.attention[0], len(targets[i])
@@ -218,8 +239,9 @@ class CTranslate2Backend:
     def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
         return self.attention_batch([source], [target], layer=layer, head=head)[0]
 
-    def score_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], source_width: int = 0,
-                    target_width: int = 0) -> list[float]:
+    def score_batch(
+        self, sources: Sequence[list[str]], targets: Sequence[list[str]], source_width: int = 0, target_width: int = 0
+    ) -> list[float]:
         """`Translator.score_batch` (which adds the target's </s>), as mean log-probs. Given widths, a filler row
         (`<unk>` x (width - 1) + `</s>` on both sides) pads the batch to them whatever else it holds, as in
         `translate_batch`."""
@@ -229,8 +251,9 @@ class CTranslate2Backend:
             return []
         batch = [list(source) + [EOS] for source in sources]
         forced = [list(target) for target in targets]
-        too_wide = (source_width and max(map(len, batch)) > source_width) or \
-            (target_width and max(map(len, forced)) + 1 > target_width)
+        too_wide = (source_width and max(map(len, batch)) > source_width) or (
+            target_width and max(map(len, forced)) + 1 > target_width
+        )
         if too_wide:
             raise ValueError(f"a pair is wider than the widths {source_width}, {target_width} it is to be padded to")
         if source_width or target_width:

@@ -42,7 +42,7 @@ class _PrefixAndSuppress(LogitsProcessor):
             history = input_ids[row, 1:].tolist()
             for sequence in self.suppress[example]:
                 head = sequence[:-1]
-                if not head or history[len(history) - len(head):] == head:
+                if not head or history[len(history) - len(head) :] == head:
                     scores[row, sequence[-1]] = -float("inf")
         return scores
 
@@ -144,7 +144,9 @@ class TransformersBackend:
         longest_prefix = 0
         if target_prefix is not None or suppress_sequences is not None:
             prefixes = [self.vocab.target_ids(p) if p else [] for p in (target_prefix or [None] * len(sources))]
-            suppress = [[self.vocab.target_ids(s) for s in seqs] for seqs in (suppress_sequences or [[]] * len(sources))]
+            suppress = [
+                [self.vocab.target_ids(s) for s in seqs] for seqs in (suppress_sequences or [[]] * len(sources))
+            ]
             inner = _PrefixAndSuppress(prefixes, suppress, options.beam_size)
             longest_prefix = max(len(p) for p in prefixes)
         recorder = _ScoreRecorder(options.beam_size, inner)
@@ -185,8 +187,9 @@ class TransformersBackend:
 
     SCORE_BUDGET = 8_000_000  # logits held at once while scoring (floats): about 32 MB
 
-    def _mean_log_probs(self, input_ids: torch.Tensor, mask: torch.Tensor, sequences: torch.Tensor,
-                        finished: Sequence[bool]) -> list[float]:
+    def _mean_log_probs(
+        self, input_ids: torch.Tensor, mask: torch.Tensor, sequences: torch.Tensor, finished: Sequence[bool]
+    ) -> list[float]:
         """Mean token log-probability of each output under the model (teacher-forced, in memory-bounded slices).
 
         ``sequences``: the decoder start, the output's ids and </s>, then padding. Done after decoding rather than
@@ -200,8 +203,11 @@ class TransformersBackend:
         means: list[float] = []
         for start in range(0, sequences.shape[0], rows):
             block = sequences[start : start + rows]
-            logits = self.model(input_ids=input_ids[start : start + rows], attention_mask=mask[start : start + rows],
-                                decoder_input_ids=block[:, :-1]).logits
+            logits = self.model(
+                input_ids=input_ids[start : start + rows],
+                attention_mask=mask[start : start + rows],
+                decoder_input_ids=block[:, :-1],
+            ).logits
             targets = block[:, 1:]
             logits = logits.float()  # log-softmax at the targets only: no second vocabulary-sized tensor
             token_log_probs = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - torch.logsumexp(logits, dim=-1)
@@ -219,8 +225,9 @@ class TransformersBackend:
         return means
 
     @torch.inference_mode()
-    def score_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], source_width: int = 0,
-                    target_width: int = 0) -> list[float]:
+    def score_batch(
+        self, sources: Sequence[list[str]], targets: Sequence[list[str]], source_width: int = 0, target_width: int = 0
+    ) -> list[float]:
         """Teacher-forced mean log-prob of each target and its </s> (`_mean_log_probs`, memory-bounded): sources
         padded to ``source_width`` and masked, targets padded at the end to ``target_width`` positions."""
         if len(sources) != len(targets):
@@ -238,8 +245,9 @@ class TransformersBackend:
     ATTENTION_BUDGET = 16_000_000  # attention weights held at once by a forced pass (floats): about 64 MB
 
     @torch.inference_mode()
-    def attention_batch(self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int = -1,
-                        head: int = 0) -> list[list[list[float]]]:
+    def attention_batch(
+        self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int = -1, head: int = 0
+    ) -> list[list[list[float]]]:
         """Teacher-forced passes over the batch, in memory-bounded slices (a pass returns every layer's and
         head's attention): sources padded and masked; targets padded at the end, which the causal decoder never
         attends to from a real position, so a pair's matrix is the one it has alone (up to float rounding)."""
@@ -248,28 +256,37 @@ class TransformersBackend:
         config = self.model.config
         width_s = 1 + max((len(source) for source in sources), default=0)
         width_t = 1 + max((len(target) for target in targets), default=0)
-        per_pair = config.decoder_attention_heads * (config.encoder_layers * width_s ** 2
-                                                     + config.decoder_layers * (width_t ** 2 + width_t * width_s))
+        per_pair = config.decoder_attention_heads * (
+            config.encoder_layers * width_s**2 + config.decoder_layers * (width_t**2 + width_t * width_s)
+        )
         rows = max(1, self.ATTENTION_BUDGET // max(1, per_pair))
         matrices: list[list[list[float]]] = []
         for start in range(0, len(sources), rows):
             matrices += self._attention_pass(sources[start : start + rows], targets[start : start + rows], layer, head)
         return matrices
 
-    def _attention_pass(self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int,
-                        head: int) -> list[list[list[float]]]:
+    def _attention_pass(
+        self, sources: Sequence[list[str]], targets: Sequence[list[str]], layer: int, head: int
+    ) -> list[list[list[float]]]:
         input_ids, mask = self._encode(sources)
         target_ids = [self.vocab.target_ids(target) for target in targets]
-        decoder_input = torch.full((len(targets), 1 + max(len(ids) for ids in target_ids)), self.pad_id,
-                                   dtype=torch.long)
+        decoder_input = torch.full(
+            (len(targets), 1 + max(len(ids) for ids in target_ids)), self.pad_id, dtype=torch.long
+        )
         for i, ids in enumerate(target_ids):  # row: <pad> (the decoder start) + target
             decoder_input[i, 1 : 1 + len(ids)] = torch.tensor(ids, dtype=torch.long)
-        out = self.model(input_ids=input_ids, attention_mask=mask, decoder_input_ids=decoder_input.to(self.device),
-                         output_attentions=True)
+        out = self.model(
+            input_ids=input_ids,
+            attention_mask=mask,
+            decoder_input_ids=decoder_input.to(self.device),
+            output_attentions=True,
+        )
         heads = out.cross_attentions[layer][:, head].float().cpu()  # batch x (target+1) x source
         # row j: the step that produced target piece j; columns: the source pieces and their </s>
-        return [heads[i, : len(target), : len(source) + 1].tolist()
-                for i, (source, target) in enumerate(zip(sources, targets))]
+        return [
+            heads[i, : len(target), : len(source) + 1].tolist()
+            for i, (source, target) in enumerate(zip(sources, targets))
+        ]
 
     def attention(self, source: list[str], target: list[str], layer: int = -1, head: int = 0) -> list[list[float]]:
         return self.attention_batch([source], [target], layer=layer, head=head)[0]

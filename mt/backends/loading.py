@@ -14,8 +14,12 @@ from mt.models.loading import plan_model
 from mt.plugins import Plugin
 
 BACKENDS: dict[str, Plugin] = {  # by ModelPlan.backend
-    "hf": Plugin("mt.backends.hf:TransformersBackend", extra="hf", needs=("torch", "transformers"),
-                 what="the transformers backend (Hugging Face model directories)"),
+    "hf": Plugin(
+        "mt.backends.hf:TransformersBackend",
+        extra="hf",
+        needs=("torch", "transformers"),
+        what="the transformers backend (Hugging Face model directories)",
+    ),
     "ct2": Plugin("mt.backends.ct2:CTranslate2Backend", needs=("ctranslate2",), what="the CTranslate2 backend"),
 }
 
@@ -26,8 +30,9 @@ def backend_class(name: str) -> Callable[..., Backend]:
     return BACKENDS[name].load()
 
 
-def load_backend(model: str, backend: str | None = None, device: str = "cpu", threads: int | None = None,
-                 pair: str | None = None) -> Backend:
+def load_backend(
+    model: str, backend: str | None = None, device: str = "cpu", threads: int | None = None, pair: str | None = None
+) -> Backend:
     """Open a decoding backend on `model` (for `pair`, when given, checked against what the model declares);
     the kind of directory chooses the backend unless `backend` is given (see mt.models.loading.plan_model)."""
     plan = plan_model(model, backend, pair)

@@ -49,23 +49,35 @@ def _command(target: str, summary: str) -> Command:
 
 
 COMMANDS: dict[str, Command] = {  # in the order `mt --help` lists them
-    "translate": _command("mt.cli.translate:translate",
-                          "Translate Arabic text files (or stdin with '-') into English or Chinese."),
-    "evaluate": _command("mt.cli.evaluate:evaluate", "Score translations against references with sacrebleu: "
-                         "BLEU, chrF, chrF++ and TER, with signatures."),
-    "finetune": _command("mt.cli.finetune:finetune", "Fine-tune a Marian model (ar-en or ar-zh) on your own "
-                         "translations, on CPU (extra 'train')."),
+    "translate": _command(
+        "mt.cli.translate:translate", "Translate Arabic text files (or stdin with '-') into English or Chinese."
+    ),
+    "evaluate": _command(
+        "mt.cli.evaluate:evaluate",
+        "Score translations against references with sacrebleu: BLEU, chrF, chrF++ and TER, with signatures.",
+    ),
+    "finetune": _command(
+        "mt.cli.finetune:finetune",
+        "Fine-tune a Marian model (ar-en or ar-zh) on your own translations, on CPU (extra 'train').",
+    ),
     "models": _command("mt.cli.models:app", "List, download and convert translation models."),
-    "glossary": _command("mt.cli.glossary:app", "Term bases (ar -> en, zh): list, show, add, remove, check, "
-                         "import, export, suggest."),
-    "align": _command("mt.cli.align:app", "Align texts: words within sentence pairs, sentences within "
-                      "documents; score alignments."),
-    "tm": _command("mt.cli.tm:app", "Translation memories: import human translations, export, fuzzy look-up, "
-                   "stats, prune."),
-    "serve": _command("mt.cli.serve:app", "Serve translations over HTTP: LibreTranslate's API, Tarjama's own "
-                      "/v1 API and a web page (extra 'server')."),
-    "qe": _command("mt.cli.qe:qe", "Quality estimation: which translations a reviewer should read first, with no "
-                   "reference and no model."),
+    "glossary": _command(
+        "mt.cli.glossary:app", "Term bases (ar -> en, zh): list, show, add, remove, check, import, export, suggest."
+    ),
+    "align": _command(
+        "mt.cli.align:app", "Align texts: words within sentence pairs, sentences within documents; score alignments."
+    ),
+    "tm": _command(
+        "mt.cli.tm:app", "Translation memories: import human translations, export, fuzzy look-up, stats, prune."
+    ),
+    "serve": _command(
+        "mt.cli.serve:app",
+        "Serve translations over HTTP: LibreTranslate's API, Tarjama's own /v1 API and a web page (extra 'server').",
+    ),
+    "qe": _command(
+        "mt.cli.qe:qe",
+        "Quality estimation: which translations a reviewer should read first, with no reference and no model.",
+    ),
 }
 
 

@@ -57,7 +57,9 @@ def load_glossaries(paths: list[Path]):
         if errors:
             first = errors[0]
             line = glossary.lines.get(first.concept_id)
-            raise GlossaryError(f"{path}{f':{line}' if line else ''}: {first.concept_id}: {first.message} "
-                                f"({len(errors)} error(s); `mt glossary check {path}` lists them)")
+            raise GlossaryError(
+                f"{path}{f':{line}' if line else ''}: {first.concept_id}: {first.message} "
+                f"({len(errors)} error(s); `mt glossary check {path}` lists them)"
+            )
         glossaries.append(glossary)
     return glossaries[0] if len(glossaries) == 1 else Glossary.merge(glossaries)

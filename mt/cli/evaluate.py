@@ -25,8 +25,15 @@ or 12345). --src with --glossary adds terminology accuracy; --segments writes pe
 
 FORMATS = ("text", "json", "markdown", "html")
 #: Report format by output extension (an explicit --format wins over the extension).
-EXTENSIONS = {".txt": "text", ".text": "text", ".json": "json", ".md": "markdown", ".markdown": "markdown",
-              ".html": "html", ".htm": "html"}
+EXTENSIONS = {
+    ".txt": "text",
+    ".text": "text",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
 def _report_format(fmt: Optional[str], output: Optional[Path]) -> str:
@@ -54,8 +61,10 @@ def _split_metrics(hypotheses: List[Path], metrics: Optional[List[str]]) -> tupl
         if not is_metric_name(str(path)):
             files.append(path)
         elif path.exists():
-            warn(f"{path}: names a metric but is an existing file: scored as a hypothesis "
-                 f"(use -m {path.name} to add the metric)")
+            warn(
+                f"{path}: names a metric but is an existing file: scored as a hypothesis "
+                f"(use -m {path.name} to add the metric)"
+            )
             files.append(path)
         else:
             extra.append(str(path))
@@ -63,51 +72,81 @@ def _split_metrics(hypotheses: List[Path], metrics: Optional[List[str]]) -> tupl
 
 
 # the options of `mt evaluate`, declared apart so that its signature reads as a list of names
-_HYPOTHESES = typer.Argument(..., metavar="HYP...", show_default=False,
-                             help="System output files, one segment per line; the first is the "
-                             "baseline of the paired tests. After -m, a name like chrf that is "
-                             "not a file is a metric (sacrebleu's -m bleu chrf ter).")
-_REFERENCES = typer.Option(..., "--ref", "-r", show_default=False,
-                           help="Reference file; repeat -r for several references.")
-_LANG = typer.Option(None, "--lang", "-l",
-                     help="Target language, en or zh (default: detected from the reference).")
-_METRICS = typer.Option(None, "--metrics", "-m", show_default=False,
-                        help="Metrics: bleu, chrf, chrf++, ter; repeat -m, separate with "
-                        "commas or list them after -m as sacrebleu does. Default: all four.")
-_TOKENIZE = typer.Option(None, "--tokenize",
-                         help="BLEU tokenizer: 13a, zh, intl, char or none (default: zh for "
-                         "Chinese, 13a otherwise).")
-_TER_ASIAN = typer.Option(None, "--ter-asian/--no-ter-asian",
-                          help="TER splits Chinese characters (sacrebleu --ter-normalized "
-                          "--ter-asian-support); default: on for Chinese, off otherwise.")
-_TEST = typer.Option("auto", "--test",
-                     help="Paired tests between systems: bs (bootstrap), ar (approximate randomisation), "
-                     "both, none; auto is bs when there are several systems.")
-_PAIRED_BS_N = typer.Option(1000, "--paired-bs-n", min=1, max=100_000,
-                            help="Resamples of the paired bootstrap test (1-100,000).")
-_PAIRED_AR_N = typer.Option(10000, "--paired-ar-n", min=1, max=1_000_000,
-                            help="Trials of the approximate randomisation test (1-1,000,000).")
-_CONFIDENCE_N = typer.Option(1000, "--confidence-n", min=0, max=100_000,
-                             help="Bootstrap resamples for each system's 95% confidence interval; "
-                             "0 turns them off.")
+_HYPOTHESES = typer.Argument(
+    ...,
+    metavar="HYP...",
+    show_default=False,
+    help="System output files, one segment per line; the first is the "
+    "baseline of the paired tests. After -m, a name like chrf that is "
+    "not a file is a metric (sacrebleu's -m bleu chrf ter).",
+)
+_REFERENCES = typer.Option(
+    ..., "--ref", "-r", show_default=False, help="Reference file; repeat -r for several references."
+)
+_LANG = typer.Option(None, "--lang", "-l", help="Target language, en or zh (default: detected from the reference).")
+_METRICS = typer.Option(
+    None,
+    "--metrics",
+    "-m",
+    show_default=False,
+    help="Metrics: bleu, chrf, chrf++, ter; repeat -m, separate with "
+    "commas or list them after -m as sacrebleu does. Default: all four.",
+)
+_TOKENIZE = typer.Option(
+    None, "--tokenize", help="BLEU tokenizer: 13a, zh, intl, char or none (default: zh for Chinese, 13a otherwise)."
+)
+_TER_ASIAN = typer.Option(
+    None,
+    "--ter-asian/--no-ter-asian",
+    help="TER splits Chinese characters (sacrebleu --ter-normalized "
+    "--ter-asian-support); default: on for Chinese, off otherwise.",
+)
+_TEST = typer.Option(
+    "auto",
+    "--test",
+    help="Paired tests between systems: bs (bootstrap), ar (approximate randomisation), "
+    "both, none; auto is bs when there are several systems.",
+)
+_PAIRED_BS_N = typer.Option(
+    1000, "--paired-bs-n", min=1, max=100_000, help="Resamples of the paired bootstrap test (1-100,000)."
+)
+_PAIRED_AR_N = typer.Option(
+    10000, "--paired-ar-n", min=1, max=1_000_000, help="Trials of the approximate randomisation test (1-1,000,000)."
+)
+_CONFIDENCE_N = typer.Option(
+    1000,
+    "--confidence-n",
+    min=0,
+    max=100_000,
+    help="Bootstrap resamples for each system's 95% confidence interval; 0 turns them off.",
+)
 _SRC = typer.Option(None, "--src", help="Arabic source file (for terminology accuracy).")
-_GLOSSARY = typer.Option(None, "--glossary", "-g",
-                         help="Glossary (.tsv, .tbx, .csv, .json): terminology accuracy of each "
-                         "system and of the reference; needs --src.")
-_SEGMENTS = typer.Option(None, "--segments",
-                         help="Write per-segment scores (sentence BLEU, chrF, TER, term hits) "
-                         "to this JSONL file.")
-_FREQ_FILE = typer.Option(None, "--freq-file",
-                          help="Text (e.g. the training targets) to count word frequencies "
-                          "from for the frequency buckets (default: the reference).")
+_GLOSSARY = typer.Option(
+    None,
+    "--glossary",
+    "-g",
+    help="Glossary (.tsv, .tbx, .csv, .json): terminology accuracy of each system and of the reference; needs --src.",
+)
+_SEGMENTS = typer.Option(
+    None, "--segments", help="Write per-segment scores (sentence BLEU, chrF, TER, term hits) to this JSONL file."
+)
+_FREQ_FILE = typer.Option(
+    None,
+    "--freq-file",
+    help="Text (e.g. the training targets) to count word frequencies "
+    "from for the frequency buckets (default: the reference).",
+)
 _TOP = typer.Option(10, "--top", min=0, max=10_000, help="How many differing and worst segments to list.")
-_FMT = typer.Option(None, "--format", "-f",
-                    help="Report format: text, json, markdown or html. Default: from the "
-                    "--output extension (.txt .json .md .html), else text; --format wins over "
-                    "the extension.")
+_FMT = typer.Option(
+    None,
+    "--format",
+    "-f",
+    help="Report format: text, json, markdown or html. Default: from the "
+    "--output extension (.txt .json .md .html), else text; --format wins over "
+    "the extension.",
+)
 _OUTPUT = typer.Option(None, "--output", "-o", help="Write the report here (default: stdout).")
-_FORCE = typer.Option(False, "--force", help="Overwrite existing --output / --segments files (never an "
-                      "input).")
+_FORCE = typer.Option(False, "--force", help="Overwrite existing --output / --segments files (never an input).")
 
 
 def evaluate(
@@ -149,9 +188,22 @@ def evaluate(
             check_output(path, force, inputs)
 
     result = evaluate_files(
-        hypotheses, references, sources=src, frequency_file=freq_file, lang=lang, metrics=metrics,
-        tokenize=tokenize, ter_asian=ter_asian, significance=test, confidence=confidence_n, paired_bs_samples=paired_bs_n,
-        paired_ar_trials=paired_ar_n, glossary=glossary, top_n=top, on_warning=warn)
+        hypotheses,
+        references,
+        sources=src,
+        frequency_file=freq_file,
+        lang=lang,
+        metrics=metrics,
+        tokenize=tokenize,
+        ter_asian=ter_asian,
+        significance=test,
+        confidence=confidence_n,
+        paired_bs_samples=paired_bs_n,
+        paired_ar_trials=paired_ar_n,
+        glossary=glossary,
+        top_n=top,
+        on_warning=warn,
+    )
 
     if segments is not None:
         with atomic_writer(segments) as handle:

@@ -28,7 +28,9 @@ app = typer.Typer(
 )
 
 FILE_ARG = typer.Argument(..., metavar="FILE", help="Glossary file (.tsv, .tbx, .csv or .json).")
-FORMAT_OPT = typer.Option(None, "--format", "-f", help="Glossary format (tsv, tbx, csv, json); default: from the extension.")
+FORMAT_OPT = typer.Option(
+    None, "--format", "-f", help="Glossary format (tsv, tbx, csv, json); default: from the extension."
+)
 
 
 def _out() -> Console:
@@ -93,8 +95,12 @@ def _concept_table(concepts, title: str) -> Table:
 @app.command("list")
 def list_(
     file: Path = FILE_ARG,
-    type_: Optional[str] = typer.Option(None, "--type", "-t", help="Show only concepts of this type (person, "
-                                        "organisation, place, product, event or other)."),
+    type_: Optional[str] = typer.Option(
+        None,
+        "--type",
+        "-t",
+        help="Show only concepts of this type (person, organisation, place, product, event or other).",
+    ),
     fmt: Optional[str] = FORMAT_OPT,
 ) -> None:
     """List the concepts of a glossary as a table on stdout."""
@@ -115,10 +121,16 @@ def show(
     table = Table(title=f"{file}: {c.id}", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
-    for name, value in (("id", c.id), ("type", c.type), ("Arabic", " | ".join(c.ar)),
-                        ("English", " | ".join(c.en)), ("Chinese", " | ".join(c.zh)),
-                        ("forbidden en", " | ".join(c.forbidden_en)), ("forbidden zh", " | ".join(c.forbidden_zh)),
-                        ("note", c.note)):
+    for name, value in (
+        ("id", c.id),
+        ("type", c.type),
+        ("Arabic", " | ".join(c.ar)),
+        ("English", " | ".join(c.en)),
+        ("Chinese", " | ".join(c.zh)),
+        ("forbidden en", " | ".join(c.forbidden_en)),
+        ("forbidden zh", " | ".join(c.forbidden_zh)),
+        ("note", c.note),
+    ):
         table.add_row(name, value)
     _out().print(table)
 
@@ -130,15 +142,18 @@ def add(
     en: str = typer.Option("", "--en", help="English preferred term, then accepted alternatives, '|'-separated."),
     zh: str = typer.Option("", "--zh", help="Chinese preferred term, then accepted alternatives, '|'-separated."),
     concept_id: Optional[str] = typer.Option(None, "--id", help="Concept id (default: made from the English term)."),
-    type_: str = typer.Option("other", "--type", "-t",
-                              help="person, organisation, place, product, event or other."),
+    type_: str = typer.Option("other", "--type", "-t", help="person, organisation, place, product, event or other."),
     note: str = typer.Option("", "--note", help="Free-text note (source, doubts)."),
     forbidden_en: str = typer.Option("", "--forbidden-en", help="English renderings to avoid, '|'-separated."),
     forbidden_zh: str = typer.Option("", "--forbidden-zh", help="Chinese renderings to avoid, '|'-separated."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Model directory (target.spm + vocab.json): "
-                                         "warn about targets its vocabulary cannot spell."),
-    model_lang: Optional[str] = typer.Option(None, "--model-lang", help="Target language of --model (en or zh); "
-                                             "default: guessed from the vocabulary."),
+    model: Optional[Path] = typer.Option(
+        None,
+        "--model",
+        help="Model directory (target.spm + vocab.json): warn about targets its vocabulary cannot spell.",
+    ),
+    model_lang: Optional[str] = typer.Option(
+        None, "--model-lang", help="Target language of --model (en or zh); default: guessed from the vocabulary."
+    ),
     fmt: Optional[str] = FORMAT_OPT,
 ) -> None:
     """Add a concept (validated; the file stays sorted by id and is written atomically)."""
@@ -148,9 +163,18 @@ def add(
     glossary = _load(file, fmt)
     if not concept_id and not _variants(en):
         raise GlossaryError("no --id given and no English term to make one from")
-    concept, issues = new_concept(glossary, ar=_variants(ar), en=_variants(en), zh=_variants(zh),
-                                  concept_id=concept_id, type=type_, note=note, forbidden_en=_variants(forbidden_en),
-                                  forbidden_zh=_variants(forbidden_zh), name=str(file))
+    concept, issues = new_concept(
+        glossary,
+        ar=_variants(ar),
+        en=_variants(en),
+        zh=_variants(zh),
+        concept_id=concept_id,
+        type=type_,
+        note=note,
+        forbidden_en=_variants(forbidden_en),
+        forbidden_zh=_variants(forbidden_zh),
+        name=str(file),
+    )
     vocab = _vocab(model, model_lang, [concept])
     if vocab is not None:
         issues += vocab.check(concept)  # warnings only
@@ -178,12 +202,17 @@ def remove(
 @app.command("check")
 def check(
     file: Path = FILE_ARG,
-    model: Optional[Path] = typer.Option(None, "--model", help="Model directory (target.spm + vocab.json): also "
-                                         "report targets its vocabulary cannot spell."),
-    model_lang: Optional[str] = typer.Option(None, "--model-lang", help="Target language of --model (en or zh); "
-                                             "default: guessed from the vocabulary."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print notes (variants equal after "
-                                 "normalisation)."),
+    model: Optional[Path] = typer.Option(
+        None,
+        "--model",
+        help="Model directory (target.spm + vocab.json): also report targets its vocabulary cannot spell.",
+    ),
+    model_lang: Optional[str] = typer.Option(
+        None, "--model-lang", help="Target language of --model (en or zh); default: guessed from the vocabulary."
+    ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Also print notes (variants equal after normalisation)."
+    ),
     fmt: Optional[str] = FORMAT_OPT,
 ) -> None:
     """Lint a whole glossary: exit status 1 when there are errors (warnings are allowed)."""
@@ -231,8 +260,9 @@ def import_(
     errors = [i for i in lint(glossary.concepts) if i.level == "error"]
     if errors:
         first = errors[0]
-        raise GlossaryError(f"{file}: {len(errors)} error(s), nothing imported; first: {first.concept_id}: "
-                            f"{first.message}")
+        raise GlossaryError(
+            f"{file}: {len(errors)} error(s), nothing imported; first: {first.concept_id}: {first.message}"
+        )
     glossary.save(output, to_format)
     _out().print(f"imported {len(glossary)} concepts from {file} into {output}")
 
@@ -243,8 +273,9 @@ def export(
     output: Path = typer.Option(..., "--output", "-o", help="File to write (.tbx, .csv, .json or .tsv)."),
     fmt: Optional[str] = FORMAT_OPT,
     to_format: Optional[str] = typer.Option(None, "--to", help="Format of the output (default: from the extension)."),
-    target_lang: Optional[str] = typer.Option(None, "--target-lang", help="Target language for CSV (en or zh): "
-                                              "CSV carries one target per row."),
+    target_lang: Optional[str] = typer.Option(
+        None, "--target-lang", help="Target language for CSV (en or zh): CSV carries one target per row."
+    ),
     header: bool = typer.Option(False, "--header", help="CSV: write an 'ar,<lang>' header row."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
@@ -260,12 +291,12 @@ _SRC = typer.Argument(..., metavar="SRC", help="Arabic side of a parallel text (
 _TGT = typer.Argument(..., metavar="TGT", help="English side, line-aligned with SRC.")
 _YES = typer.Option(False, "--yes", "-y", help="Add every suggestion without asking.")
 _DRY_RUN = typer.Option(False, "--dry-run", help="Only print the suggestions, never add.")
-_MIN_COUNT = typer.Option(2, "--min-count", min=1,
-                          help="Lines an Arabic/English pair must share unless it looks transliterated.")
+_MIN_COUNT = typer.Option(
+    2, "--min-count", min=1, help="Lines an Arabic/English pair must share unless it looks transliterated."
+)
 _MIN_DICE = typer.Option(0.5, "--min-dice", min=0.0, max=1.0, help="Lowest Dice co-occurrence score.")
 _LIMIT = typer.Option(50, "--limit", min=1, help="Show (and offer) at most this many suggestions.")
-_NAMES_TABLE = typer.Option(None, "--names-table",
-                            help="Name-token pivot table (default: the shipped Wikidata one).")
+_NAMES_TABLE = typer.Option(None, "--names-table", help="Name-token pivot table (default: the shipped Wikidata one).")
 
 
 @app.command("suggest")
@@ -295,8 +326,9 @@ def suggest(
     tgt_lines = read_lines(tgt)
     table_path = names_table or DEFAULT_NAMES_TABLE
     names = NameTable.load(table_path) if (names_table or DEFAULT_NAMES_TABLE.exists()) else None
-    found = propose(src_lines, tgt_lines, names=names, min_count=min_count, min_dice=min_dice,
-                    glossary=glossary)[:limit]
+    found = propose(src_lines, tgt_lines, names=names, min_count=min_count, min_dice=min_dice, glossary=glossary)[
+        :limit
+    ]
     out = _out()
     out.print(_suggestion_table(found, file))
     interactive = sys.stdin.isatty() and not yes
@@ -347,4 +379,3 @@ def _add_suggestions(glossary: Glossary, found: list, yes: bool, origin: str) ->
         glossary.add(concept)
         added += 1
     return added
-

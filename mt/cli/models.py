@@ -15,15 +15,18 @@ from mt.models.registry import REGISTRY
 from mt.plugins import Plugin
 
 app = typer.Typer(help="List, download and convert translation models.", no_args_is_help=True)
-CONVERT = Plugin("mt.models.convert:convert", extra="hf", needs=("torch", "transformers"),
-                 what="mt models convert")  # reads the Hugging Face model with transformers (and torch)
+CONVERT = Plugin(
+    "mt.models.convert:convert", extra="hf", needs=("torch", "transformers"), what="mt models convert"
+)  # reads the Hugging Face model with transformers (and torch)
 
 
 @app.command("list", help="Show the known models per language pair and whether each is in the local cache.")
 def list_models() -> None:
     columns = ("pair", "model", "default", "cached", "about")
-    rows = [(info.pair, info.id, "yes" if info.default else "", "yes" if cached_path(info.id) else "no",
-             info.description) for info in REGISTRY]
+    rows = [
+        (info.pair, info.id, "yes" if info.default else "", "yes" if cached_path(info.id) else "no", info.description)
+        for info in REGISTRY
+    ]
     if not sys.stdout.isatty():  # piped: whole values, one tab-separated row per model (a table would cut ids)
         for row in (columns, *rows):
             typer.echo("\t".join(row))
@@ -43,14 +46,18 @@ def pull(model_id: str = typer.Argument(..., help="Hub id, e.g. Helsinki-NLP/opu
     err_console.print(f"mt: {model_id} is ready in {path}", markup=False)
 
 
-@app.command("convert", help="Convert a Hugging Face Marian model (hub id or directory) into a CTranslate2 "
-             "directory that `mt translate --model` accepts (faster on CPU; int8 by default). The tokenizer files "
-             "and the pair travel with it; OUT is written atomically.")
+@app.command(
+    "convert",
+    help="Convert a Hugging Face Marian model (hub id or directory) into a CTranslate2 "
+    "directory that `mt translate --model` accepts (faster on CPU; int8 by default). The tokenizer files "
+    "and the pair travel with it; OUT is written atomically.",
+)
 def convert(
     source: str = typer.Argument(..., help="Hub id (e.g. Helsinki-NLP/opus-mt-ar-en) or Marian model directory."),
     out: str = typer.Argument(..., help="Directory to create for the CTranslate2 model."),
-    quantization: str = typer.Option("int8", "--quantization", "-q",
-                                     help="Weight type: int8 (fastest on CPU), int16, float16 or float32."),
+    quantization: str = typer.Option(
+        "int8", "--quantization", "-q", help="Weight type: int8 (fastest on CPU), int16, float16 or float32."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace OUT if it already exists."),
 ) -> None:
     path = CONVERT.load()(source, out, quantization=quantization, force=force)

@@ -31,6 +31,11 @@ def decoding_option(field: str) -> Any:
     bounds = RANGES[field]
     default = DecodingSettings.__dataclass_fields__[field].default
     if bounds.above_low:  # typer has no open lower bound (its help would show only x<=high); positive refuses nan
-        return typer.Option(default, bounds.option, max=bounds.high, callback=positive,
-                            help=f"{bounds.help} Range: {bounds.describe()}.")
+        return typer.Option(
+            default,
+            bounds.option,
+            max=bounds.high,
+            callback=positive,
+            help=f"{bounds.help} Range: {bounds.describe()}.",
+        )
     return typer.Option(default, bounds.option, min=bounds.low, max=bounds.high, help=bounds.help)

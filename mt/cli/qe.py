@@ -28,25 +28,41 @@ def qe(
     source: Path = typer.Argument(..., metavar="SOURCE", help="Arabic source, one sentence per line."),
     translation: Path = typer.Argument(..., metavar="TRANSLATION", help="Translations, line-parallel to SOURCE."),
     to: str = typer.Option(..., "--to", "-t", help="Language of the translations: en or zh."),
-    glossary: Optional[Path] = typer.Option(None, "--glossary", "-g",
-                                            help="Glossary whose concepts found in the source must be translated "
-                                            "(a missing term is always flagged)."),
-    threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
-                                              help="Flag pairs whose risk is at least this (default: the "
-                                              "calibrated one, which flags about 3-5% of good translations)."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f",
-                                      help="jsonl, tsv or html (default: from the output's extension, else jsonl)."),
+    glossary: Optional[Path] = typer.Option(
+        None,
+        "--glossary",
+        "-g",
+        help="Glossary whose concepts found in the source must be translated (a missing term is always flagged).",
+    ),
+    threshold: Optional[float] = typer.Option(
+        None,
+        "--threshold",
+        min=0.0,
+        max=1.0,
+        help="Flag pairs whose risk is at least this (default: the "
+        "calibrated one, which flags about 3-5% of good translations).",
+    ),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", "-f", help="jsonl, tsv or html (default: from the output's extension, else jsonl)."
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (default: standard output)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output file."),
-    model: Optional[str] = typer.Option(None, "--model", "-m",
-                                        help="A direct ar-en or ar-zh Marian model (directory or hub id): adds "
-                                        "each translation's forced-decoding score, model_score (mean token "
-                                        "log-prob), to the output and the risk (calibrated for this model on "
-                                        "first use, then cached)."),
-    risk_model: Optional[Path] = typer.Option(None, "--risk-model",
-                                              help="A risk model to use instead of the shipped one (with --model: "
-                                              "instead of the cached calibration; eval/calibrate_qe_model.py "
-                                              "writes one)."),
+    model: Optional[str] = typer.Option(
+        None,
+        "--model",
+        "-m",
+        help="A direct ar-en or ar-zh Marian model (directory or hub id): adds "
+        "each translation's forced-decoding score, model_score (mean token "
+        "log-prob), to the output and the risk (calibrated for this model on "
+        "first use, then cached).",
+    ),
+    risk_model: Optional[Path] = typer.Option(
+        None,
+        "--risk-model",
+        help="A risk model to use instead of the shipped one (with --model: "
+        "instead of the cached calibration; eval/calibrate_qe_model.py "
+        "writes one).",
+    ),
 ) -> None:
     """Score TRANSLATION against SOURCE line by line."""
     from mt.formats.writing import atomic_writer, check_output  # noqa: PLC0415 - keep `mt --help` light
@@ -71,8 +87,9 @@ def qe(
         raise InputError(f"{risk_model} has a model-score part: give the model it was calibrated for with --model")
     scorers = [ModelScorer.load(model, to)] if model is not None else []
     if scorers and risks is None:
-        risks, _ = calibrated_risk_model(scorers[0], say=lambda message: err_console.print(f"mt qe: {message}",
-                                                                                          markup=False))
+        risks, _ = calibrated_risk_model(
+            scorers[0], say=lambda message: err_console.print(f"mt qe: {message}", markup=False)
+        )
     estimator = QualityEstimator(to, glossary=load_glossary(glossary), threshold=threshold, risk_model=risks)
     assessments = estimator.assess_all(sources, translations, scorers=scorers)
     with atomic_writer(output) as handle:
@@ -82,4 +99,3 @@ def qe(
             write_tsv(assessments, handle)
         else:
             write_jsonl(assessments, handle)
-

@@ -22,8 +22,7 @@ pip install "tarjama\\[server]". See docs/serve.md.
 """
 
 app = typer.Typer(help=HELP, invoke_without_command=True, no_args_is_help=False)
-keys_app = typer.Typer(help="API keys of a server (stored hashed in SQLite): add, list, remove.",
-                       no_args_is_help=True)
+keys_app = typer.Typer(help="API keys of a server (stored hashed in SQLite): add, list, remove.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
 KEYS_ARG = typer.Argument(..., metavar="FILE", help="The key database (SQLite; created by the first add).")
@@ -36,8 +35,9 @@ def _server_modules():
 
         from mt import server
     except ImportError as error:
-        raise InputError(f"mt serve needs the server extra ({error.name} is missing): "
-                         "pip install \"tarjama[server]\"") from error
+        raise InputError(
+            f'mt serve needs the server extra ({error.name} is missing): pip install "tarjama[server]"'
+        ) from error
     return uvicorn, server
 
 
@@ -49,55 +49,88 @@ def _limit(value: int) -> int | None:
 # the options of `mt serve`, declared apart so that its signature reads as a list of names
 _HOST = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface).")
 _PORT = typer.Option(5000, "--port", help="Port to listen on.")
-_MODEL = typer.Option(None, "--model", "-m",
-                      help="PAIR=ID_OR_DIR (ar-en, en-zh, ar-zh; repeatable) or a bare "
-                      "ID_OR_DIR for the direct pair. Default: `mt models list`.")
-_TARGET = typer.Option(None, "--target", "-t",
-                       help="Target language to serve (en, zh; repeatable; default both).")
-_GLOSSARY = typer.Option(None, "--glossary", "-g",
-                         help="Glossary file (repeatable); named by its file name without "
-                         "the extension. Requests use all of them unless they name one.")
-_TM = typer.Option(None, "--tm", help="Translation memory file: reuse its translations and "
-                   "store new ones.")
-_API_KEYS = typer.Option(None, "--api-keys", help="Key database (mt serve keys add): every "
-                         "request then needs a key; admin keys may edit glossaries.")
-_CHAR_LIMIT = typer.Option(20_000, "--char-limit", help="Characters per text request at most (all texts "
-                           "of q together; -1: no limit).")
-_FILE_CHAR_LIMIT = typer.Option(500_000, "--file-char-limit", help="Characters of an uploaded file's "
-                                "text at most (-1: no limit).")
-_EVAL_CHAR_LIMIT = typer.Option(400_000, "--eval-char-limit", help="Characters of a /v1/evaluate "
-                                "request at most (-1: no limit).")
-_DOCUMENT_LIMIT_MB = typer.Option(10.0, "--document-limit-mb", help="Largest size a document may "
-                                  "expand to (a DOCX's parts, uncompressed), MiB.")
-_MAX_PARAGRAPHS = typer.Option(20_000, "--max-paragraphs", help="Paragraphs (segments) of a document "
-                               "at most.")
+_MODEL = typer.Option(
+    None,
+    "--model",
+    "-m",
+    help="PAIR=ID_OR_DIR (ar-en, en-zh, ar-zh; repeatable) or a bare "
+    "ID_OR_DIR for the direct pair. Default: `mt models list`.",
+)
+_TARGET = typer.Option(None, "--target", "-t", help="Target language to serve (en, zh; repeatable; default both).")
+_GLOSSARY = typer.Option(
+    None,
+    "--glossary",
+    "-g",
+    help="Glossary file (repeatable); named by its file name without "
+    "the extension. Requests use all of them unless they name one.",
+)
+_TM = typer.Option(None, "--tm", help="Translation memory file: reuse its translations and store new ones.")
+_API_KEYS = typer.Option(
+    None,
+    "--api-keys",
+    help="Key database (mt serve keys add): every request then needs a key; admin keys may edit glossaries.",
+)
+_CHAR_LIMIT = typer.Option(
+    20_000, "--char-limit", help="Characters per text request at most (all texts of q together; -1: no limit)."
+)
+_FILE_CHAR_LIMIT = typer.Option(
+    500_000, "--file-char-limit", help="Characters of an uploaded file's text at most (-1: no limit)."
+)
+_EVAL_CHAR_LIMIT = typer.Option(
+    400_000, "--eval-char-limit", help="Characters of a /v1/evaluate request at most (-1: no limit)."
+)
+_DOCUMENT_LIMIT_MB = typer.Option(
+    10.0, "--document-limit-mb", help="Largest size a document may expand to (a DOCX's parts, uncompressed), MiB."
+)
+_MAX_PARAGRAPHS = typer.Option(20_000, "--max-paragraphs", help="Paragraphs (segments) of a document at most.")
 _REQ_LIMIT = typer.Option(None, "--req-limit", help="Requests per minute per key or client.")
-_BATCH_WAIT_MS = typer.Option(5.0, "--batch-wait-ms", max=10_000.0, callback=finite,
-                              help="How long to collect requests that then "
-                              "share one decode (0: only those already waiting).")
-_SERIAL = typer.Option(False, "--serial", help="Decode one request at a time (no sharing; for "
-                       "comparisons).")
-_BODY_LIMIT_MB = typer.Option(10.0, "--body-limit-mb", max=4096.0, callback=positive,
-                              help="Largest request body (uploads too), MiB (at most 4096).")
-_BODY_TIMEOUT = typer.Option(30.0, "--body-timeout", callback=positive,
-                             help="Seconds a client may take to send a "
-                             "request body (then 408).")
-_KEEP_ALIVE_TIMEOUT = typer.Option(5.0, "--keep-alive-timeout", callback=finite,
-                                   help="Seconds an idle connection "
-                                   "is kept open.")
-_SHUTDOWN_TIMEOUT = typer.Option(30.0, "--shutdown-timeout", callback=finite,
-                                 help="On SIGTERM, seconds to answer "
-                                 "the requests in flight before they are cancelled.")
-_CORS_ORIGINS = typer.Option("*", "--cors-origins", help="Origins browsers may call the API from, "
-                             "comma-separated ('*': any, as LibreTranslate; '': no CORS headers).")
-_FORWARDED_ALLOW_IPS = typer.Option("", "--forwarded-allow-ips", help="Proxies (addresses or networks, "
-                                    "comma-separated; '*': any) whose X-Forwarded-For/-Proto/-Host/"
-                                    "-Prefix are trusted. Default: none.")
-_BLOCK_UNITS = typer.Option(128, "--block-units", help="Sentences per block of a large request or a "
-                            "document: small requests are answered between two blocks.")
-_FILE_EXPIRY_MIN = typer.Option(30.0, "--file-expiry-min", max=7 * 24 * 60.0, callback=positive,
-                                help="Minutes a translated file can be "
-                                "downloaded.")
+_BATCH_WAIT_MS = typer.Option(
+    5.0,
+    "--batch-wait-ms",
+    max=10_000.0,
+    callback=finite,
+    help="How long to collect requests that then share one decode (0: only those already waiting).",
+)
+_SERIAL = typer.Option(False, "--serial", help="Decode one request at a time (no sharing; for comparisons).")
+_BODY_LIMIT_MB = typer.Option(
+    10.0,
+    "--body-limit-mb",
+    max=4096.0,
+    callback=positive,
+    help="Largest request body (uploads too), MiB (at most 4096).",
+)
+_BODY_TIMEOUT = typer.Option(
+    30.0, "--body-timeout", callback=positive, help="Seconds a client may take to send a request body (then 408)."
+)
+_KEEP_ALIVE_TIMEOUT = typer.Option(
+    5.0, "--keep-alive-timeout", callback=finite, help="Seconds an idle connection is kept open."
+)
+_SHUTDOWN_TIMEOUT = typer.Option(
+    30.0,
+    "--shutdown-timeout",
+    callback=finite,
+    help="On SIGTERM, seconds to answer the requests in flight before they are cancelled.",
+)
+_CORS_ORIGINS = typer.Option(
+    "*",
+    "--cors-origins",
+    help="Origins browsers may call the API from, comma-separated ('*': any, as LibreTranslate; '': no CORS headers).",
+)
+_FORWARDED_ALLOW_IPS = typer.Option(
+    "",
+    "--forwarded-allow-ips",
+    help="Proxies (addresses or networks, "
+    "comma-separated; '*': any) whose X-Forwarded-For/-Proto/-Host/"
+    "-Prefix are trusted. Default: none.",
+)
+_BLOCK_UNITS = typer.Option(
+    128,
+    "--block-units",
+    help="Sentences per block of a large request or a document: small requests are answered between two blocks.",
+)
+_FILE_EXPIRY_MIN = typer.Option(
+    30.0, "--file-expiry-min", max=7 * 24 * 60.0, callback=positive, help="Minutes a translated file can be downloaded."
+)
 _BACKEND = typer.Option(None, "--backend", help="hf or ct2 (default: what the model holds).")
 _LOG_LEVEL = typer.Option("info", "--log-level", help="uvicorn's log level (info, warning, error).")
 
@@ -140,29 +173,61 @@ def serve(
     from mt.models.registry import parse_model_options
 
     targets = _targets(target)
-    _check_numbers(port, char_limit, file_char_limit, eval_char_limit, req_limit, max_paragraphs, block_units,
-                   batch_wait_ms, (body_limit_mb, file_expiry_min, document_limit_mb, body_timeout, keep_alive_timeout,
-                                   shutdown_timeout))
-    decoding = DecodingSettings(beam_size=beam, max_length_ratio=max_length_ratio, max_length_extra=max_length_extra,
-                                backend=backend, threads=threads)
+    _check_numbers(
+        port,
+        char_limit,
+        file_char_limit,
+        eval_char_limit,
+        req_limit,
+        max_paragraphs,
+        block_units,
+        batch_wait_ms,
+        (body_limit_mb, file_expiry_min, document_limit_mb, body_timeout, keep_alive_timeout, shutdown_timeout),
+    )
+    decoding = DecodingSettings(
+        beam_size=beam,
+        max_length_ratio=max_length_ratio,
+        max_length_extra=max_length_extra,
+        backend=backend,
+        threads=threads,
+    )
     uvicorn, server = _server_modules()
     trusted = _trusted_proxies(forwarded_allow_ips)
     _check_stores(api_keys, tm)
     glossaries = server.GlossaryStore(glossary or [])
     translator = _loaded_translator(parse_model_options(model), decoding, block_units, targets)
     options = server.ServerOptions(
-        targets=targets, char_limit=_limit(char_limit), file_char_limit=_limit(file_char_limit),
-        eval_char_limit=_limit(eval_char_limit), document_limit=int(document_limit_mb * 1024 * 1024),
-        max_segments=max_paragraphs, req_limit=req_limit, body_limit=int(body_limit_mb * 1024 * 1024),
-        body_timeout_s=body_timeout, batch_wait_ms=batch_wait_ms, serial=serial, file_expiry_s=file_expiry_min * 60,
-        api_keys=api_keys, tm=tm, cors_origins=tuple(o.strip() for o in cors_origins.split(",") if o.strip()),
-        forwarded_allow_ips=trusted)
+        targets=targets,
+        char_limit=_limit(char_limit),
+        file_char_limit=_limit(file_char_limit),
+        eval_char_limit=_limit(eval_char_limit),
+        document_limit=int(document_limit_mb * 1024 * 1024),
+        max_segments=max_paragraphs,
+        req_limit=req_limit,
+        body_limit=int(body_limit_mb * 1024 * 1024),
+        body_timeout_s=body_timeout,
+        batch_wait_ms=batch_wait_ms,
+        serial=serial,
+        file_expiry_s=file_expiry_min * 60,
+        api_keys=api_keys,
+        tm=tm,
+        cors_origins=tuple(o.strip() for o in cors_origins.split(",") if o.strip()),
+        forwarded_allow_ips=trusted,
+    )
     application = server.create_app(translator, glossaries, options)
-    err_console.print(f"mt: serving ar -> {', '.join(targets)} on http://{host}:{port}/ (API docs at /docs)",
-                      markup=False)
+    err_console.print(
+        f"mt: serving ar -> {', '.join(targets)} on http://{host}:{port}/ (API docs at /docs)", markup=False
+    )
     # X-Forwarded-* are handled in the app (mt.server.forwarding), only from --forwarded-allow-ips
-    uvicorn.run(application, host=host, port=port, log_level=log_level, proxy_headers=False,
-                timeout_keep_alive=keep_alive_timeout, timeout_graceful_shutdown=shutdown_timeout)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level=log_level,
+        proxy_headers=False,
+        timeout_keep_alive=keep_alive_timeout,
+        timeout_graceful_shutdown=shutdown_timeout,
+    )
 
 
 def _targets(target: Optional[List[str]]) -> tuple[str, ...]:
@@ -176,16 +241,31 @@ def _targets(target: Optional[List[str]]) -> tuple[str, ...]:
     return targets
 
 
-def _check_numbers(port: int, char_limit: int, file_char_limit: int, eval_char_limit: int, req_limit: Optional[int],
-                   max_paragraphs: int, block_units: int, batch_wait_ms: float, positives: tuple[float, ...]) -> None:
+def _check_numbers(
+    port: int,
+    char_limit: int,
+    file_char_limit: int,
+    eval_char_limit: int,
+    req_limit: Optional[int],
+    max_paragraphs: int,
+    block_units: int,
+    batch_wait_ms: float,
+    positives: tuple[float, ...],
+) -> None:
     """Refuse, in one line, a limit below 1 (the character limits may be -1: none), a negative batch wait, a size
     or timeout (``positives``) not above 0, or a port outside 1-65535."""
-    for name, value in (("--char-limit", char_limit), ("--file-char-limit", file_char_limit),
-                        ("--eval-char-limit", eval_char_limit)):
+    for name, value in (
+        ("--char-limit", char_limit),
+        ("--file-char-limit", file_char_limit),
+        ("--eval-char-limit", eval_char_limit),
+    ):
         if value != -1 and value < 1:
             raise InputError(f"{name} must be at least 1 (or -1: no limit)")
-    for name, bound in (("--req-limit", req_limit), ("--max-paragraphs", max_paragraphs),
-                        ("--block-units", block_units)):
+    for name, bound in (
+        ("--req-limit", req_limit),
+        ("--max-paragraphs", max_paragraphs),
+        ("--block-units", block_units),
+    ):
         if bound is not None and bound < 1:
             raise InputError(f"{name} must be at least 1")
     if batch_wait_ms < 0 or min(positives) <= 0:
@@ -232,8 +312,9 @@ def keys_add(
     file: Path = KEYS_ARG,
     name: str = typer.Argument(..., metavar="NAME", help="A name for the key (who or what uses it)."),
     admin: bool = typer.Option(False, "--admin", help="The key may also edit glossaries."),
-    req_limit: Optional[int] = typer.Option(None, "--req-limit", help="Requests per minute for this key "
-                                            "(default: the server's --req-limit)."),
+    req_limit: Optional[int] = typer.Option(
+        None, "--req-limit", help="Requests per minute for this key (default: the server's --req-limit)."
+    ),
 ) -> None:
     """Make a key; it is printed once (only its hash is stored)."""
     from mt.server.keys import KeyStore
@@ -252,8 +333,7 @@ def keys_list(file: Path = KEYS_ARG) -> None:
 
 
 @keys_app.command("remove")
-def keys_remove(file: Path = KEYS_ARG,
-                name: str = typer.Argument(..., metavar="NAME", help="The key's name.")) -> None:
+def keys_remove(file: Path = KEYS_ARG, name: str = typer.Argument(..., metavar="NAME", help="The key's name.")) -> None:
     """Remove a key: requests with it are refused from now on."""
     from mt.server.keys import KeyStore
 

@@ -64,13 +64,20 @@ def _out(text: str) -> None:
 
 @app.command("import")
 def import_(
-    files: List[Path] = typer.Argument(..., metavar="FILE [TGT]",
-                                       help="A .tmx, .xlf/.xliff, .tsv or .csv file, or two parallel text files "
-                                       "(source, then target; line i translates line i)."),
+    files: List[Path] = typer.Argument(
+        ...,
+        metavar="FILE [TGT]",
+        help="A .tmx, .xlf/.xliff, .tsv or .csv file, or two parallel text files "
+        "(source, then target; line i translates line i).",
+    ),
     tm: Path = _tm_option(existing=False),
     src: str = typer.Option("ar", "--src", help="Source language in the file (ar; en for the pivot's en -> zh leg)."),
-    tgt: Optional[str] = typer.Option(None, "--tgt", help="Target language to import (en or zh); default: every "
-                                      "one the file has (TSV/CSV: its header, a parallel pair: TGT's extension)."),
+    tgt: Optional[str] = typer.Option(
+        None,
+        "--tgt",
+        help="Target language to import (en or zh); default: every "
+        "one the file has (TSV/CSV: its header, a parallel pair: TGT's extension).",
+    ),
 ) -> None:
     """Import human translations (approved/final ones for XLIFF); they win over MT of the same sentence. The MT
     units of a TMX exported by Tarjama (x-origin mt) go back in as MT entries, with their model, score and flags."""
@@ -80,7 +87,7 @@ def import_(
         raise InputError(f"--src and --tgt are both {src}")
     for path in files:
         _not_the_tm(path, tm, "input")
-    parsed = read_file(files, src, tgt)   # everything is read and checked before the memory is opened
+    parsed = read_file(files, src, tgt)  # everything is read and checked before the memory is opened
     by_key: dict = {}
     for segment, key in parsed.machine:
         by_key.setdefault(key, []).append(segment)
@@ -89,24 +96,35 @@ def import_(
         machine = WriteCounts()
         for key, segments in by_key.items():
             for start in range(0, len(segments), IMPORT_BATCH):
-                machine += memory.store_mt(segments[start:start + IMPORT_BATCH], key)
+                machine += memory.store_mt(segments[start : start + IMPORT_BATCH], key)
     skipped = "".join(f", skipped {n} ({why})" for why, n in parsed.skipped.items())
     if counts.skipped + machine.skipped:
         skipped += f", skipped {counts.skipped + machine.skipped} (empty after normalisation)"
-    mt_part = (f"; {machine.total} MT entr{'y' if machine.total == 1 else 'ies'} ({machine.added} added, "
-               f"{machine.updated} updated, {machine.unchanged} unchanged)" if parsed.machine else "")
-    _out(f"imported {counts.total} segment(s) from {' + '.join(map(str, files))} into {tm}: {counts.added} added, "
-         f"{counts.updated} updated, {counts.unchanged} unchanged{mt_part}{skipped}")
+    mt_part = (
+        f"; {machine.total} MT entr{'y' if machine.total == 1 else 'ies'} ({machine.added} added, "
+        f"{machine.updated} updated, {machine.unchanged} unchanged)"
+        if parsed.machine
+        else ""
+    )
+    _out(
+        f"imported {counts.total} segment(s) from {' + '.join(map(str, files))} into {tm}: {counts.added} added, "
+        f"{counts.updated} updated, {counts.unchanged} unchanged{mt_part}{skipped}"
+    )
 
 
 @app.command("export")
 def export(
     tm: Path = _tm_option(existing=True),
-    output: Path = typer.Option(..., "--output", "-o", help="File to write: .tmx (TMX 1.4) or .tsv (two columns "
-                                "with an 'ar<TAB>en' header, one target language)."),
+    output: Path = typer.Option(
+        ...,
+        "--output",
+        "-o",
+        help="File to write: .tmx (TMX 1.4) or .tsv (two columns with an 'ar<TAB>en' header, one target language).",
+    ),
     origin: Optional[str] = typer.Option(None, "--origin", help="Export only human or only mt entries."),
-    tgt: Optional[str] = typer.Option(None, "--tgt", help="Export only this target language (en or zh); a TSV "
-                                      "needs it when the memory holds both."),
+    tgt: Optional[str] = typer.Option(
+        None, "--tgt", help="Export only this target language (en or zh); a TSV needs it when the memory holds both."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
     """Write the memory (or part of it) as TMX or TSV, atomically."""
@@ -131,8 +149,10 @@ def export(
         except PermissionError as error:
             raise InputError(f"{output}: cannot write there ({error.strerror})") from error
     if skipped:
-        warn(f"{skipped} entr{'y' if skipped == 1 else 'ies'} with a tab or line break left out of the TSV "
-             "(export to .tmx to keep them)")
+        warn(
+            f"{skipped} entr{'y' if skipped == 1 else 'ies'} with a tab or line break left out of the TSV "
+            "(export to .tmx to keep them)"
+        )
     _out(f"exported {written} entr{'y' if written == 1 else 'ies'} from {tm} to {output}")
 
 
@@ -140,8 +160,9 @@ def export(
 def lookup(
     query: str = typer.Argument(..., metavar="TEXT|FILE", help="An Arabic sentence, or a text file: one query a line."),
     tm: Path = _tm_option(existing=True),
-    min_similarity: float = typer.Option(75.0, "--min", min=0.0, max=100.0,
-                                         help="Lowest similarity to list (0-100, on the normalised sources)."),
+    min_similarity: float = typer.Option(
+        75.0, "--min", min=0.0, max=100.0, help="Lowest similarity to list (0-100, on the normalised sources)."
+    ),
     limit: int = typer.Option(5, "-n", "--limit", min=1, help="List at most this many matches per query."),
     to: Optional[str] = typer.Option(None, "--to", help="Only entries with this target language (en or zh)."),
     src: str = typer.Option("ar", "--src", help="Language of the queries (ar, or en)."),
@@ -159,25 +180,46 @@ def lookup(
                 continue
             matches = memory.fuzzy(text, to, min_similarity=min_similarity, limit=limit, source_lang=src)
             if as_json:
-                _out(json.dumps({"query": text, "matches": [
-                    {"similarity": m.similarity, "origin": m.entry.origin, "target_lang": m.entry.target_lang,
-                     "source": m.entry.source, "target": m.entry.target, "model": m.entry.model_id,
-                     "updated": m.entry.updated} for m in matches]}, ensure_ascii=False))
+                _out(
+                    json.dumps(
+                        {
+                            "query": text,
+                            "matches": [
+                                {
+                                    "similarity": m.similarity,
+                                    "origin": m.entry.origin,
+                                    "target_lang": m.entry.target_lang,
+                                    "source": m.entry.source,
+                                    "target": m.entry.target,
+                                    "model": m.entry.model_id,
+                                    "updated": m.entry.updated,
+                                }
+                                for m in matches
+                            ],
+                        },
+                        ensure_ascii=False,
+                    )
+                )
                 continue
             _out(f"{text}")
             if not matches:
                 _out(f"  (no match at or above {min_similarity:g})")
             for m in matches:
                 model = f" {m.entry.model_id}" if m.entry.model_id else ""
-                _out(f"  {m.similarity:5.1f}  {m.entry.origin}{model}  {m.entry.target_lang}  {m.entry.source}\n"
-                     f"{'':>9}-> {m.entry.target}")
+                _out(
+                    f"  {m.similarity:5.1f}  {m.entry.origin}{model}  {m.entry.target_lang}  {m.entry.source}\n"
+                    f"{'':>9}-> {m.entry.target}"
+                )
 
 
 @app.command("stats")
 def stats(
     tm: Path = _tm_option(existing=True),
-    check: bool = typer.Option(False, "--check", help="Also run SQLite's integrity check over the whole file "
-                               "(exit status 1 when it finds damage)."),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Also run SQLite's integrity check over the whole file (exit status 1 when it finds damage).",
+    ),
 ) -> None:
     """Count the entries by origin, target language and model."""
     with TranslationMemory.open(tm, read_only=not check) as memory:  # FTS5's integrity-check is a write statement
@@ -201,8 +243,9 @@ def stats(
 @app.command("prune")
 def prune(
     tm: Path = _tm_option(existing=True),
-    origin: str = typer.Option(..., "--origin", help="Remove the entries of this origin: mt (machine "
-                               "translations) or human (imported ones)."),
+    origin: str = typer.Option(
+        ..., "--origin", help="Remove the entries of this origin: mt (machine translations) or human (imported ones)."
+    ),
     model: Optional[str] = typer.Option(None, "--model", help="Only the entries made by this model id."),
 ) -> None:
     """Remove entries by origin (and model), for example MT made by a model you no longer use."""

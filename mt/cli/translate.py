@@ -60,72 +60,130 @@ def _output_format(fmt: Optional[str], output: Optional[str]) -> str:
     return fmt
 
 
-def _plan_outputs(inputs: list[str], output: Optional[str], to: str, fmt: str, force: bool,
-                  other_inputs: Sequence[Path] = (), extensions: Optional[Sequence[Optional[str]]] = None
-                  ) -> list[Optional[Path]]:
+def _plan_outputs(
+    inputs: list[str],
+    output: Optional[str],
+    to: str,
+    fmt: str,
+    force: bool,
+    other_inputs: Sequence[Path] = (),
+    extensions: Optional[Sequence[Optional[str]]] = None,
+) -> list[Optional[Path]]:
     """Where each input's translation goes (mt.formats.writing.plan_outputs). ``extensions`` (per input, None
     for text): a document keeps its own extension (report.docx -> report.en.docx)."""
     if "-" in inputs and output not in (None, "-") and Path(output).is_dir():
         raise InputError("stdin ('-') cannot be combined with other inputs")
     suffixes = extensions or [None] * len(inputs)
-    return plan_outputs(inputs, output, lambda i: f"{Path(inputs[i]).stem}.{to}{suffixes[i] or '.' + fmt}", force,
-                        other_inputs)
+    return plan_outputs(
+        inputs, output, lambda i: f"{Path(inputs[i]).stem}.{to}{suffixes[i] or '.' + fmt}", force, other_inputs
+    )
 
 
 # the options of `mt translate`, declared apart so that its signature reads as a list of names
 _INPUTS = typer.Argument(..., metavar="INPUT...", help="Arabic UTF-8 text files, or '-' for stdin.")
 _TO = typer.Option(..., "--to", "-t", help="Target language: en or zh.")
-_OUTPUT = typer.Option(None, "--output", "-o",
-                       help="Output file ('-' or omitted: stdout); a directory for several inputs.")
-_FMT = typer.Option(None, "--format", "-f",
-                    help="txt (one line per input line) or jsonl (one object per line with "
-                    "sentences, scores and terms). Default: from the output name, else txt.")
-_MODEL = typer.Option(None, "--model", "-m",
-                      help="PAIR=ID_OR_DIR (pairs ar-en, en-zh, ar-zh; repeatable) or a "
-                      "bare ID_OR_DIR for the direct pair. Default: `mt models list`.")
-_GLOSSARY = typer.Option(None, "--glossary", "-g",
-                         help="Glossary file (.tsv, .tbx, .csv, .json); repeatable.")
-_GLOSSARY_MODE = typer.Option("strict", "--glossary-mode",
-                              help="strict: every matched term appears in the output; soft: report "
-                              "missing terms only; off: ignore the glossary.")
-_NUMBERS = typer.Option("enforce", "--numbers",
-                        help="enforce: every digit number of the Arabic appears in the output in the "
-                        "target's convention (placed like a glossary term where missing); check: verify "
-                        "and report only; off. Reported per sentence ('numbers' in jsonl and --report).")
-_QE = typer.Option(False, "--qe", help="Quality estimation (as mt qe): every sentence gets 'risk' and "
-                   "'flags' in jsonl and --report; flagged XLIFF targets need review, flagged PO entries "
-                   "become fuzzy with a comment naming the reason (docs/qe.md).")
-_QE_COMMENTS = typer.Option(False, "--qe-comments", help="DOCX inputs: a Word comment on each paragraph "
-                            "quality estimation flagged, naming the reason (implies --qe).")
+_OUTPUT = typer.Option(
+    None, "--output", "-o", help="Output file ('-' or omitted: stdout); a directory for several inputs."
+)
+_FMT = typer.Option(
+    None,
+    "--format",
+    "-f",
+    help="txt (one line per input line) or jsonl (one object per line with "
+    "sentences, scores and terms). Default: from the output name, else txt.",
+)
+_MODEL = typer.Option(
+    None,
+    "--model",
+    "-m",
+    help="PAIR=ID_OR_DIR (pairs ar-en, en-zh, ar-zh; repeatable) or a "
+    "bare ID_OR_DIR for the direct pair. Default: `mt models list`.",
+)
+_GLOSSARY = typer.Option(None, "--glossary", "-g", help="Glossary file (.tsv, .tbx, .csv, .json); repeatable.")
+_GLOSSARY_MODE = typer.Option(
+    "strict",
+    "--glossary-mode",
+    help="strict: every matched term appears in the output; soft: report missing terms only; off: ignore the glossary.",
+)
+_NUMBERS = typer.Option(
+    "enforce",
+    "--numbers",
+    help="enforce: every digit number of the Arabic appears in the output in the "
+    "target's convention (placed like a glossary term where missing); check: verify "
+    "and report only; off. Reported per sentence ('numbers' in jsonl and --report).",
+)
+_QE = typer.Option(
+    False,
+    "--qe",
+    help="Quality estimation (as mt qe): every sentence gets 'risk' and "
+    "'flags' in jsonl and --report; flagged XLIFF targets need review, flagged PO entries "
+    "become fuzzy with a comment naming the reason (docs/qe.md).",
+)
+_QE_COMMENTS = typer.Option(
+    False,
+    "--qe-comments",
+    help="DOCX inputs: a Word comment on each paragraph quality estimation flagged, naming the reason (implies --qe).",
+)
 _REF = typer.Option(None, "--ref", help="Reference translation: print scores at the end.")
 _BACKEND = typer.Option(None, "--backend", help="hf or ct2 (default: what the model directory holds).")
 _FORCE = typer.Option(False, "--force", help="Overwrite an existing output file (never an input).")
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr.")
-_TM = typer.Option(None, "--tm", help="Translation memory file (created when missing): reuse "
-                   "its translations and store new ones. See docs/tm.md.")
-_TM_MODE = typer.Option(None, "--tm-mode", help="both (reuse and store; the default with --tm), "
-                        "read (reuse only), write (store only) or off.")
-_RESUME = typer.Option(False, "--resume", help="Without --tm: keep finished blocks in OUT.tarjama-job.sqlite "
-                       "beside the output, so that the same command, run again after an interruption, "
-                       "decodes only the rest (the file is removed on success). Needs -o.")
-_INPUT_FORMAT = typer.Option(None, "--input-format", help="Read the inputs as this format "
-                             "instead of by extension: txt, docx, xliff, po, srt, vtt, html, "
-                             "markdown or tmx (those installed: see docs/documents.md).")
-_ENCODING = typer.Option(None, "--encoding", help="Documents in a legacy encoding (PO, SRT, "
-                         "VTT): read them as this (windows-1252, cp1256 ...) when they do not "
-                         "declare it.")
-_OVERWRITE_TARGETS = typer.Option(False, "--overwrite-targets", help="XLIFF/TMX: replace existing "
-                                  "targets (default: leave them and their units alone).")
+_TM = typer.Option(
+    None,
+    "--tm",
+    help="Translation memory file (created when missing): reuse its translations and store new ones. See docs/tm.md.",
+)
+_TM_MODE = typer.Option(
+    None,
+    "--tm-mode",
+    help="both (reuse and store; the default with --tm), read (reuse only), write (store only) or off.",
+)
+_RESUME = typer.Option(
+    False,
+    "--resume",
+    help="Without --tm: keep finished blocks in OUT.tarjama-job.sqlite "
+    "beside the output, so that the same command, run again after an interruption, "
+    "decodes only the rest (the file is removed on success). Needs -o.",
+)
+_INPUT_FORMAT = typer.Option(
+    None,
+    "--input-format",
+    help="Read the inputs as this format "
+    "instead of by extension: txt, docx, xliff, po, srt, vtt, html, "
+    "markdown or tmx (those installed: see docs/documents.md).",
+)
+_ENCODING = typer.Option(
+    None,
+    "--encoding",
+    help="Documents in a legacy encoding (PO, SRT, "
+    "VTT): read them as this (windows-1252, cp1256 ...) when they do not "
+    "declare it.",
+)
+_OVERWRITE_TARGETS = typer.Option(
+    False,
+    "--overwrite-targets",
+    help="XLIFF/TMX: replace existing targets (default: leave them and their units alone).",
+)
 _NO_FUZZY = typer.Option(False, "--no-fuzzy", help="PO: do not mark machine-translated entries fuzzy.")
-_XLIFF_STATE = typer.Option(None, "--xliff-state", help="XLIFF: the state of new targets "
-                            "(default needs-review-translation in 1.2, translated in 2.x).")
-_REPORT = typer.Option(None, "--report", help="Write FILE.jsonl: one row per translated "
-                       "segment or line (input, location, source, translation, score, terms, "
-                       "displaced tags; with --tm origin and the best fuzzy match). FILE.html: "
-                       "the review page of mt qe -f html, every sentence by risk (implies --qe).")
-_FUZZY_MIN = typer.Option(75.0, "--fuzzy-min", callback=finite,
-                          help="--report with --tm: the lowest similarity (0-100) "
-                          "of a fuzzy match worth showing.")
+_XLIFF_STATE = typer.Option(
+    None,
+    "--xliff-state",
+    help="XLIFF: the state of new targets (default needs-review-translation in 1.2, translated in 2.x).",
+)
+_REPORT = typer.Option(
+    None,
+    "--report",
+    help="Write FILE.jsonl: one row per translated "
+    "segment or line (input, location, source, translation, score, terms, "
+    "displaced tags; with --tm origin and the best fuzzy match). FILE.html: "
+    "the review page of mt qe -f html, every sentence by risk (implies --qe).",
+)
+_FUZZY_MIN = typer.Option(
+    75.0,
+    "--fuzzy-min",
+    callback=finite,
+    help="--report with --tm: the lowest similarity (0-100) of a fuzzy match worth showing.",
+)
 
 
 def translate(
@@ -167,16 +225,50 @@ def translate(
     text_column: str = engine_options.TEXT_COLUMN,
     id_column: str = engine_options.ID_COLUMN,
 ) -> None:
-    decoding = dict(beam_size=beam, batch_tokens=batch_tokens, max_input_tokens=max_input_tokens,
-                    max_length_ratio=max_length_ratio, max_length_extra=max_length_extra, glossary_mode=glossary_mode,
-                    backend=backend, threads=threads, numbers=numbers)
-    documents = FormatOptions(target=to, encoding=encoding, overwrite_targets=overwrite_targets,
-                              mark_fuzzy=not no_fuzzy, state=xliff_state, review_comments=qe_comments)
+    decoding = dict(
+        beam_size=beam,
+        batch_tokens=batch_tokens,
+        max_input_tokens=max_input_tokens,
+        max_length_ratio=max_length_ratio,
+        max_length_extra=max_length_extra,
+        glossary_mode=glossary_mode,
+        backend=backend,
+        threads=threads,
+        numbers=numbers,
+    )
+    documents = FormatOptions(
+        target=to,
+        encoding=encoding,
+        overwrite_targets=overwrite_targets,
+        mark_fuzzy=not no_fuzzy,
+        state=xliff_state,
+        review_comments=qe_comments,
+    )
     engines = _EngineOptions(engine, ray_address, actors, threads_per_actor, batch_lines, text_column, id_column)
-    _run(_Request(inputs=inputs, to=to, output=output, fmt=fmt, model=model, glossary=glossary, qe=qe,
-                  qe_comments=qe_comments, ref=ref, force=force, quiet=quiet, tm=tm, tm_mode=tm_mode, resume=resume,
-                  input_format=input_format, report=report, fuzzy_min=fuzzy_min, decoding=decoding,
-                  documents=documents, engines=engines))
+    _run(
+        _Request(
+            inputs=inputs,
+            to=to,
+            output=output,
+            fmt=fmt,
+            model=model,
+            glossary=glossary,
+            qe=qe,
+            qe_comments=qe_comments,
+            ref=ref,
+            force=force,
+            quiet=quiet,
+            tm=tm,
+            tm_mode=tm_mode,
+            resume=resume,
+            input_format=input_format,
+            report=report,
+            fuzzy_min=fuzzy_min,
+            decoding=decoding,
+            documents=documents,
+            engines=engines,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -230,13 +322,32 @@ def _run(r: _Request) -> None:
     formats = [_document_format(name, r.input_format) for name in r.inputs]
     qe = _qe_wanted(r, formats)
     e = r.engines
-    if not any(formats) and engine_options.wanted(e.engine, r.inputs, e.ray_address, e.actors, e.threads_per_actor,
-                                                  e.batch_lines):
-        return engine_options.run(engine_options.EngineRequest(
-            inputs=r.inputs, to=r.to, output=r.output, fmt=fmt, models=models, decoding=decoding, glossary=r.glossary,
-            force=r.force, quiet=r.quiet, resume=r.resume, tm=r.tm, ref=r.ref, engine=e.engine,
-            ray_address=e.ray_address, actors=e.actors, threads_per_actor=e.threads_per_actor,
-            batch_lines=e.batch_lines, text_column=e.text_column, id_column=e.id_column))
+    if not any(formats) and engine_options.wanted(
+        e.engine, r.inputs, e.ray_address, e.actors, e.threads_per_actor, e.batch_lines
+    ):
+        return engine_options.run(
+            engine_options.EngineRequest(
+                inputs=r.inputs,
+                to=r.to,
+                output=r.output,
+                fmt=fmt,
+                models=models,
+                decoding=decoding,
+                glossary=r.glossary,
+                force=r.force,
+                quiet=r.quiet,
+                resume=r.resume,
+                tm=r.tm,
+                ref=r.ref,
+                engine=e.engine,
+                ray_address=e.ray_address,
+                actors=e.actors,
+                threads_per_actor=e.threads_per_actor,
+                batch_lines=e.batch_lines,
+                text_column=e.text_column,
+                id_column=e.id_column,
+            )
+        )
     if any(formats):
         _check_document_options(r.fmt is not None, r.resume, r.ref)
     _translate_inputs(r, fmt, formats, models, decoding, qe)
@@ -272,25 +383,37 @@ def _qe_wanted(r: _Request, formats: list) -> bool:
         raise InputError("--engine translates text, JSONL and Parquet inputs; translate documents without --engine")
     qe = r.qe or r.qe_comments or _review_page_wanted(r.report)
     if qe and r.engines.engine is not None:
-        raise InputError("--qe (and --qe-comments, --report FILE.html) works without --engine (score an engine's "
-                         "output with mt qe)")
+        raise InputError(
+            "--qe (and --qe-comments, --report FILE.html) works without --engine (score an engine's output with mt qe)"
+        )
     if r.qe_comments:
         _check_comment_inputs(r.inputs, formats)
     return qe
 
 
-def _translate_inputs(r: _Request, fmt: str, formats: list, models: dict, decoding: DecodingSettings,
-                      qe: bool) -> None:
+def _translate_inputs(r: _Request, fmt: str, formats: list, models: dict, decoding: DecodingSettings, qe: bool) -> None:
     """Check every input and output before anything is written, then translate each input in turn."""
     # validates every input before anything is written (documents are parsed, text is checked)
     sources = [TextInput(name) if kind is None else None for name, kind in zip(r.inputs, formats)]
-    documents = [kind.load(Path(name), r.documents) if kind is not None else None
-                 for name, kind in zip(r.inputs, formats)]
+    documents = [
+        kind.load(Path(name), r.documents) if kind is not None else None for name, kind in zip(r.inputs, formats)
+    ]
     # what the run reads besides its inputs: no output (nor --report) may be one of them, --force or not
-    protected = [*([r.ref] if r.ref else []), *(r.glossary or []), *memory_files(r.tm),
-                 *model_directories(r.to, models)]
-    outputs = _plan_outputs(r.inputs, r.output, r.to, fmt, r.force, protected,
-                            [Path(name).suffix if kind is not None else None for name, kind in zip(r.inputs, formats)])
+    protected = [
+        *([r.ref] if r.ref else []),
+        *(r.glossary or []),
+        *memory_files(r.tm),
+        *model_directories(r.to, models),
+    ]
+    outputs = _plan_outputs(
+        r.inputs,
+        r.output,
+        r.to,
+        fmt,
+        r.force,
+        protected,
+        [Path(name).suffix if kind is not None else None for name, kind in zip(r.inputs, formats)],
+    )
     if r.report is not None:
         _check_report_path(r.report, r.force, r.inputs, outputs, protected)
     if r.tm is not None:
@@ -310,8 +433,9 @@ def _translate_inputs(r: _Request, fmt: str, formats: list, models: dict, decodi
     with translator, ExitStack() as stack:
         rows = _report_writer(stack, r.report, translator, r.to, r.fuzzy_min, r.inputs)
         for name, source, document, path in zip(r.inputs, sources, documents, outputs):
-            _translate_input(translator, r, name, source, document, path, fmt, rows,
-                             hypotheses if references is not None else None)
+            _translate_input(
+                translator, r, name, source, document, path, fmt, rows, hypotheses if references is not None else None
+            )
     if not r.quiet:
         _summary(translator)
     if references is not None:
@@ -320,37 +444,51 @@ def _translate_inputs(r: _Request, fmt: str, formats: list, models: dict, decodi
         err_console.print(summary_line(hypotheses, references, r.to), markup=False)
 
 
-def _translate_input(translator, r: _Request, name: str, source, document, path: Optional[Path], fmt: str, rows,
-                     collect: Optional[list]) -> None:
+def _translate_input(
+    translator, r: _Request, name: str, source, document, path: Optional[Path], fmt: str, rows, collect: Optional[list]
+) -> None:
     """One input: a document; a text kept resumable beside its output (--resume without --tm); a text whose
     finished blocks the memory keeps as a job (a killed run resumes identically); or a plain text."""
     if document is not None:
-        _translate_document(translator, name, document, path, r.to, r.documents, r.force, r.quiet, r.input_format,
-                            rows)
+        _translate_document(translator, name, document, path, r.to, r.documents, r.force, r.quiet, r.input_format, rows)
     elif r.resume and r.tm is None and path is not None:  # --resume is refused without -o
         _translate_resumable(translator, source, path, r.to, fmt, r.quiet, collect, _line_rows(rows, name))
     elif path is not None and translator.tm_mode == "both" and not source.is_stream:
         with translator.job(r.to, _job_identity(source, path)) as job:  # a killed run resumes identically
             if job.finished_blocks and not r.quiet:
-                err_console.print(f"mt: resuming {path}: {job.finished_blocks} blocks were finished in "
-                                  f"{r.tm}", markup=False)
+                err_console.print(
+                    f"mt: resuming {path}: {job.finished_blocks} blocks were finished in {r.tm}", markup=False
+                )
             _translate_one(translator, source, path, r.to, fmt, r.quiet, collect, _line_rows(rows, name))
     else:
         _translate_one(translator, source, path, r.to, fmt, r.quiet, collect, _line_rows(rows, name))
 
 
-def _translate_one(translator, source, path: Optional[Path], to: str, fmt: str, quiet: bool,
-                   collect: Optional[list], on_line: Optional[Callable] = None) -> None:
+def _translate_one(
+    translator,
+    source,
+    path: Optional[Path],
+    to: str,
+    fmt: str,
+    quiet: bool,
+    collect: Optional[list],
+    on_line: Optional[Callable] = None,
+) -> None:
     """Translate one input into ``path`` (None: stdout). Standard input is streamed: each run of lines that
     arrives before the input pauses is translated and written (and flushed) before the next is awaited."""
     from mt.formats.writing import atomic_writer
 
     total = source.info.lines if source.info is not None else None  # None: a stream of unknown length
-    check = ScriptWatch("ar", lambda problem: warn(f"{source.display_name} does not look like Arabic ({problem}); "
-                                                   "translating it anyway"))
-    with atomic_writer(path) as handle, progress_bar(f"translating {source.display_name}", total,
-                                                     enabled=not quiet and (total or 0) > PROGRESS_MIN_LINES) \
-            as advance:
+    check = ScriptWatch(
+        "ar",
+        lambda problem: warn(f"{source.display_name} does not look like Arabic ({problem}); translating it anyway"),
+    )
+    with (
+        atomic_writer(path) as handle,
+        progress_bar(
+            f"translating {source.display_name}", total, enabled=not quiet and (total or 0) > PROGRESS_MIN_LINES
+        ) as advance,
+    ):
         written = 0
         for run in source.segments():
             for result in translator.translate_stream(check.watch(run), to=to, progress=advance):
@@ -392,8 +530,16 @@ def _check_tm_path(tm: Path, inputs: list[str], outputs: list[Optional[Path]]) -
             raise InputError(f"--tm {tm} is also an input; give the translation memory its own file")
 
 
-def _translate_resumable(translator, source, path: Path, to: str, fmt: str, quiet: bool,
-                         collect: Optional[list], on_line: Optional[Callable] = None) -> None:
+def _translate_resumable(
+    translator,
+    source,
+    path: Path,
+    to: str,
+    fmt: str,
+    quiet: bool,
+    collect: Optional[list],
+    on_line: Optional[Callable] = None,
+) -> None:
     """Translate with a job database beside the output as the checkpoint; remove it (and its -wal/-shm) once
     the output is complete."""
     job = job_path(path)
@@ -421,25 +567,35 @@ def _read_reference(path: Path, expected: int) -> list[str]:
 def _summary(translator) -> None:
     stats = translator.stats
     if stats.incomplete:
-        warn(f"{stats.incomplete} of {stats.sentences} sentences reached the decoding length limit; their "
-             "translations may be cut (see 'complete' in --format jsonl)")
+        warn(
+            f"{stats.incomplete} of {stats.sentences} sentences reached the decoding length limit; their "
+            "translations may be cut (see 'complete' in --format jsonl)"
+        )
     if stats.chunked_sentences:
-        err_console.print(f"mt: {stats.chunked_sentences} sentences longer than the model's input limit were "
-                          "translated in chunks", markup=False)
+        err_console.print(
+            f"mt: {stats.chunked_sentences} sentences longer than the model's input limit were translated in chunks",
+            markup=False,
+        )
     if stats.tm_sentences:
         decoded = stats.tm_sentences - stats.tm_human - stats.tm_mt
-        err_console.print(f"mt: translation memory: {stats.tm_human + stats.tm_mt} of {stats.tm_sentences} sentences "
-                          f"reused ({stats.tm_human} human, {stats.tm_mt} MT), {decoded} decoded, "
-                          f"{stats.tm_stored} stored", markup=False)
+        err_console.print(
+            f"mt: translation memory: {stats.tm_human + stats.tm_mt} of {stats.tm_sentences} sentences "
+            f"reused ({stats.tm_human} human, {stats.tm_mt} MT), {decoded} decoded, "
+            f"{stats.tm_stored} stored",
+            markup=False,
+        )
     if translator.glossary is not None and translator.glossary_mode != "off":
-        err_console.print(f"mt: glossary: {stats.terms_found} terms found, {stats.terms_present} present in the "
-                          "output", markup=False)
+        err_console.print(
+            f"mt: glossary: {stats.terms_found} terms found, {stats.terms_present} present in the output", markup=False
+        )
     if translator.assessor is not None:
-        err_console.print(f"mt: quality estimation: {stats.flagged} of {stats.sentences} sentences flagged for "
-                          "review", markup=False)
+        err_console.print(
+            f"mt: quality estimation: {stats.flagged} of {stats.sentences} sentences flagged for review", markup=False
+        )
     if stats.numbers_found:
-        err_console.print(f"mt: numbers: {stats.numbers_found} found, {stats.numbers_present} present in the "
-                          "output", markup=False)
+        err_console.print(
+            f"mt: numbers: {stats.numbers_found} found, {stats.numbers_present} present in the output", markup=False
+        )
 
 
 # -- documents and --report -----------------------------------------------------------------------------------------
@@ -447,7 +603,9 @@ def _document_format(name: str, input_format: Optional[str]):
     """The document format of an input (None: text, read line by line)."""
     if name == "-":
         if input_format is not None and format_for("-", input_format) is not None:
-            raise InputError(f"--input-format {input_format}: a document cannot be read from stdin ('-'); give its file")
+            raise InputError(
+                f"--input-format {input_format}: a document cannot be read from stdin ('-'); give its file"
+            )
         return None
     return format_for(name, input_format)
 
@@ -461,17 +619,22 @@ def _line_count(source: TextInput | None) -> int:
 
 def _check_document_options(fmt_given: bool, resume: bool, ref: Optional[Path]) -> None:
     if fmt_given:
-        raise InputError("--format applies to text inputs only; a document is written in its own format "
-                         f"({', '.join(format_names())})")
+        raise InputError(
+            "--format applies to text inputs only; a document is written in its own format "
+            f"({', '.join(format_names())})"
+        )
     if resume:
-        raise InputError("--resume works for text inputs only; a document is written whole (use --tm FILE to reuse "
-                         "the sentences a killed run finished)")
+        raise InputError(
+            "--resume works for text inputs only; a document is written whole (use --tm FILE to reuse "
+            "the sentences a killed run finished)"
+        )
     if ref is not None:
         raise InputError("--ref needs text inputs (one reference line per input line)")
 
 
-def _check_report_path(report: Path, force: bool, inputs: list[str], outputs: list[Optional[Path]],
-                       others: Sequence[Path]) -> None:
+def _check_report_path(
+    report: Path, force: bool, inputs: list[str], outputs: list[Optional[Path]], others: Sequence[Path]
+) -> None:
     """The report is an output like the others: checked before any work, never over an input or another output."""
     check_output(report, force, [*inputs, *others])
     for path in outputs:
@@ -488,8 +651,10 @@ def _check_comment_inputs(inputs: list[str], formats: list) -> None:
     """--qe-comments writes Word comments: every input must be a DOCX."""
     for name, kind in zip(inputs, formats):
         if kind is None or kind.name != "docx":
-            raise InputError(f"--qe-comments puts Word comments in DOCX translations; {name} is not a DOCX "
-                             "(--qe alone marks flagged XLIFF and PO segments)")
+            raise InputError(
+                f"--qe-comments puts Word comments in DOCX translations; {name} is not a DOCX "
+                "(--qe alone marks flagged XLIFF and PO segments)"
+            )
 
 
 class _ReviewPage:
@@ -515,8 +680,9 @@ class _ReviewPage:
             self.handle.write(render_html(self.rows, self.title, where="where"))
 
 
-def _report_writer(stack: ExitStack, report: Optional[Path], translator, to: str, fuzzy_min: float,
-                   inputs: Sequence[str] = ()):
+def _report_writer(
+    stack: ExitStack, report: Optional[Path], translator, to: str, fuzzy_min: float, inputs: Sequence[str] = ()
+):
     """A function that takes one report entry (where it is, its sentences, a function of the fuzzy lookup that
     makes its JSON row) and writes it (None without --report); the file appears when the run succeeds."""
     if report is None:
@@ -547,24 +713,47 @@ def _line_rows(rows, name: str):
     from mt.report import line_row
 
     label = "<stdin>" if name == "-" else name
-    return lambda number, result: rows(f"{Path(label).name}: line {number}", result.sentences,
-                                       lambda fuzzy: line_row(label, number, result, fuzzy))
+    return lambda number, result: rows(
+        f"{Path(label).name}: line {number}", result.sentences, lambda fuzzy: line_row(label, number, result, fuzzy)
+    )
 
 
-def _translate_document(translator, name: str, document, path: Optional[Path], to: str, options: FormatOptions,
-                        force: bool, quiet: bool, input_format: Optional[str], rows) -> None:
+def _translate_document(
+    translator,
+    name: str,
+    document,
+    path: Optional[Path],
+    to: str,
+    options: FormatOptions,
+    force: bool,
+    quiet: bool,
+    input_format: Optional[str],
+    rows,
+) -> None:
     """Translate one parsed document into ``path`` (None: stdout) in its own format; warn about displaced tags."""
     from mt.report import segment_row
 
     total = len(document.segments)
     with progress_bar(f"translating {name}", total, enabled=not quiet and total > PROGRESS_MIN_LINES) as advance:
-        done = translator.translate_file(name, to=to, out=path if path is not None else "-",
-                                         input_format=input_format, options=options, force=force, progress=advance,
-                                         document=document)
+        done = translator.translate_file(
+            name,
+            to=to,
+            out=path if path is not None else "-",
+            input_format=input_format,
+            options=options,
+            force=force,
+            progress=advance,
+            document=document,
+        )
     for location, ids in done.displaced:
-        warn(f"{name}: {location}: tag{'s' if len(ids) > 1 else ''} {', '.join(ids)} could not be put at aligned "
-             "words; placed at the nearest valid point")
+        warn(
+            f"{name}: {location}: tag{'s' if len(ids) > 1 else ''} {', '.join(ids)} could not be put at aligned "
+            "words; placed at the nearest valid point"
+        )
     if rows is not None:
         for translated in done.translations:
-            rows(f"{Path(name).name}: {translated.segment.location}", translated.sentences,
-                 lambda fuzzy, t=translated: segment_row(name, t, fuzzy))
+            rows(
+                f"{Path(name).name}: {translated.segment.location}",
+                translated.sentences,
+                lambda fuzzy, t=translated: segment_row(name, t, fuzzy),
+            )

@@ -11,5 +11,17 @@ from mt.decoding.enforce import Enforcer
 from mt.decoding.leg import JOINERS, Leg, Unit, UnitTranslation
 from mt.decoding.protocols import Backend, DecoderLeg
 
-__all__ = ["Backend", "DecodeRequest", "DecoderLeg", "Enforcer", "JOINERS", "Leg", "Running", "Steps", "Unit",
-           "UnitTranslation", "run", "serve"]
+__all__ = [
+    "Backend",
+    "DecodeRequest",
+    "DecoderLeg",
+    "Enforcer",
+    "JOINERS",
+    "Leg",
+    "Running",
+    "Steps",
+    "Unit",
+    "UnitTranslation",
+    "run",
+    "serve",
+]

@@ -54,8 +54,12 @@ def serve(requests: list[DecodeRequest]) -> list[list[Hypothesis]]:
             sources += request.sources
             prefixes += request.prefixes or [[] for _ in request.sources]
             suppress += request.suppress or [[] for _ in request.sources]
-        hypotheses = leg.decode(sources, prefixes if any(prefixes) else None, suppress if any(suppress) else None,
-                                return_attention=any(requests[k].attention for k in members))
+        hypotheses = leg.decode(
+            sources,
+            prefixes if any(prefixes) else None,
+            suppress if any(suppress) else None,
+            return_attention=any(requests[k].attention for k in members),
+        )
         start = 0
         for k in members:
             answers[k] = hypotheses[start : start + len(requests[k].sources)]

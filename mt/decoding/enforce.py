@@ -53,10 +53,10 @@ class _Chunk:
     offset: int
     matches: list[TermMatch]
     hypothesis: Hypothesis
-    forced: dict[int, str] = field(default_factory=dict)   # match index -> forced form
+    forced: dict[int, str] = field(default_factory=dict)  # match index -> forced form
     unspellable: set[int] = field(default_factory=set)
-    prefix_end: int = 0                                    # pieces of the hypothesis that are forced
-    separated: int | None = None                           # a space piece the enforcer put in the hypothesis
+    prefix_end: int = 0  # pieces of the hypothesis that are forced
+    separated: int | None = None  # a space piece the enforcer put in the hypothesis
 
 
 def completes_any(pieces: list[str], start: int, sequences: list[list[str]]) -> bool:
@@ -82,8 +82,14 @@ class TermSource(Protocol):
 class Enforcer:
     """Find, enforce and verify glossary terms for one leg (source_lang -> target_lang)."""
 
-    def __init__(self, glossary: Glossary | TermSource, source_lang: str, target_lang: str, strict: bool = True,
-                 enforces: Callable[[Concept], bool] | None = None) -> None:
+    def __init__(
+        self,
+        glossary: Glossary | TermSource,
+        source_lang: str,
+        target_lang: str,
+        strict: bool = True,
+        enforces: Callable[[Concept], bool] | None = None,
+    ) -> None:
         """``strict``: repair missing terms (else only verify them); ``enforces``: which concepts a repair may
         place (default all), so that numbers can be enforced under a soft glossary or only checked under a
         strict one (mt.qe.number_terms)."""
@@ -162,9 +168,12 @@ class Enforcer:
     def _attend(self, leg: DecoderLeg, sources: list[list[str]], chunks: list[_Chunk]) -> None:
         """Give each chunk's hypothesis the alignment head's attention where its decode did not return it (once
         per hypothesis, whatever the number of terms): one forced pass over the decoded pieces for all of them."""
-        todo = [(source, chunk) for source, chunk in zip(sources, chunks)
-                if chunk.hypothesis.pieces and (chunk.hypothesis.attention is None
-                                                or len(chunk.hypothesis.attention) != len(chunk.hypothesis.pieces))]
+        todo = [
+            (source, chunk)
+            for source, chunk in zip(sources, chunks)
+            if chunk.hypothesis.pieces
+            and (chunk.hypothesis.attention is None or len(chunk.hypothesis.attention) != len(chunk.hypothesis.pieces))
+        ]
         if not todo:
             return
         buckets: dict[int, list[tuple[list[str], _Chunk]]] = {}  # one pass per source bucket: no padding past it
@@ -179,9 +188,13 @@ class Enforcer:
     # -- verification -----------------------------------------------------------------------------------------
     def _spans(self, chunk: _Chunk, translation: str) -> dict[str, list[tuple[int, int]]]:
         """The chunk's concepts in a translation, repaired terms matched first (see concept_spans)."""
-        return concept_spans(translation, {m.concept.id: m.concept for m in chunk.matches}, self.target_lang,
-                             Counter(m.concept.id for m in chunk.matches),
-                             Counter(chunk.matches[i].concept.id for i in chunk.forced))
+        return concept_spans(
+            translation,
+            {m.concept.id: m.concept for m in chunk.matches},
+            self.target_lang,
+            Counter(m.concept.id for m in chunk.matches),
+            Counter(chunk.matches[i].concept.id for i in chunk.forced),
+        )
 
     def _missing(self, chunk: _Chunk, found: dict[str, list[tuple[int, int]]]) -> list[int]:
         """Matches not accounted for: per concept, as many unforced matches as the translation lacks forms."""
@@ -197,9 +210,16 @@ class Enforcer:
         return sorted(missing)
 
     # -- the loop ---------------------------------------------------------------------------------------------
-    def decode_steps(self, leg: DecoderLeg, texts: list[str], sources: list[list[str]], offsets: list[int],
-                     restrictions: list[Counter | None] | None = None,
-                     placed: list[list[TermMatch]] | None = None, attention: bool = False) -> Steps:
+    def decode_steps(
+        self,
+        leg: DecoderLeg,
+        texts: list[str],
+        sources: list[list[str]],
+        offsets: list[int],
+        restrictions: list[Counter | None] | None = None,
+        placed: list[list[TermMatch]] | None = None,
+        attention: bool = False,
+    ) -> Steps:
         """Decode chunks with terms enforced; returns (hypotheses, TermResults per chunk). A generator of decode
         requests (see mt.decoding.batching: ``run`` serves it alone), so that a driver can serve its repair rounds
         together with other work.
@@ -228,8 +248,10 @@ class Enforcer:
             if placed is not None:
                 matches.sort(key=lambda m: (m.start, m.end))
             if matches:
-                shifted = [TermMatch(m.start + offset, m.end + offset, m.text, m.concept, m.lang, m.variant, m.clitic)
-                           for m in matches]
+                shifted = [
+                    TermMatch(m.start + offset, m.end + offset, m.text, m.concept, m.lang, m.variant, m.clitic)
+                    for m in matches
+                ]
                 found.append((i, text, offset, shifted))
         hypotheses = yield DecodeRequest(leg, sources, attention=attention or bool(found) and self.strict)
         chunks = [_Chunk(i, text, offset, shifted, hypotheses[i]) for i, text, offset, shifted in found]
@@ -246,6 +268,7 @@ class Enforcer:
         """Matches with the previous leg's placed terms first: a text match that overlaps a placed term of its
         concept stands for it, a placed term no text match covers is added as it is; the other text matches
         follow (in text order), so a restriction's budget goes to the placed terms first."""
+
         def overlaps(a: TermMatch, b: TermMatch) -> bool:
             return a.concept.id == b.concept.id and a.start < b.end and b.start < a.end
 
@@ -257,8 +280,11 @@ class Enforcer:
     def _open(self, leg: DecoderLeg, chunk: _Chunk) -> list[int]:
         """Missing matches a repair can still place (not forced yet, spellable)."""
         translation = leg.detokenize(chunk.hypothesis.pieces)
-        return [i for i in self._missing(chunk, self._spans(chunk, translation))
-                if i not in chunk.forced and i not in chunk.unspellable and self.enforces(chunk.matches[i].concept)]
+        return [
+            i
+            for i in self._missing(chunk, self._spans(chunk, translation))
+            if i not in chunk.forced and i not in chunk.unspellable and self.enforces(chunk.matches[i].concept)
+        ]
 
     def _repair(self, leg: DecoderLeg, chunks: list[_Chunk], sources: list[list[str]]) -> Steps[None]:
         vocab = leg.backend.vocab
@@ -275,8 +301,9 @@ class Enforcer:
             for chunk in pending:
                 source = sources[chunk.index]
                 current = chunk.hypothesis.pieces
-                placed = sorted(self._placement(leg, source, chunk, chunk.matches[i]) + (i,)
-                                for i in missing[id(chunk)])
+                placed = sorted(
+                    self._placement(leg, source, chunk, chunk.matches[i]) + (i,) for i in missing[id(chunk)]
+                )
                 prefix: list[str] = []
                 cursor = 0  # hypothesis pieces up to here are in the prefix or replaced by a term
                 spliced: list[int] = []
@@ -287,8 +314,12 @@ class Enforcer:
                     form = match.concept.preferred(self.target_lang)
                     pieces = self.term_pieces(vocab, form, at_start=position == 0)
                     if pieces is None:
-                        log.warning("the %s model cannot spell %r (concept %s); it cannot be enforced",
-                                    leg.pair, form, match.concept.id)
+                        log.warning(
+                            "the %s model cannot spell %r (concept %s); it cannot be enforced",
+                            leg.pair,
+                            form,
+                            match.concept.id,
+                        )
                         chunk.unspellable.add(which)
                         continue
                     between = list(current[cursor:position])
@@ -316,8 +347,9 @@ class Enforcer:
             pending = todo  # the others have nothing left to place and their hypotheses did not change
 
     @staticmethod
-    def _decode_round(leg: DecoderLeg, sources: list[list[str]], prefixes: list[list[str]],
-                      suppress: list[list[list[str]]]) -> Steps[list[Hypothesis]]:
+    def _decode_round(
+        leg: DecoderLeg, sources: list[list[str]], prefixes: list[list[str]], suppress: list[list[list[str]]]
+    ) -> Steps[list[Hypothesis]]:
         """Decode a round's repairs in one batch, then again under suppression only where it was needed.
 
         A backend may apply suppressed sequences per call rather than per sentence (CTranslate2), and every
@@ -328,16 +360,25 @@ class Enforcer:
         their sequences suppressed, which restores the guarantee.
         """
         new = yield DecodeRequest(leg, sources, prefixes, attention=True, repair=True)
-        redo = [k for k, hypothesis in enumerate(new)
-                if completes_any(hypothesis.pieces, len(prefixes[k]), suppress[k])]
+        redo = [
+            k for k, hypothesis in enumerate(new) if completes_any(hypothesis.pieces, len(prefixes[k]), suppress[k])
+        ]
         if redo:
-            again = yield DecodeRequest(leg, [sources[k] for k in redo], [prefixes[k] for k in redo],
-                                        [suppress[k] for k in redo], attention=True, repair=True)
+            again = yield DecodeRequest(
+                leg,
+                [sources[k] for k in redo],
+                [prefixes[k] for k in redo],
+                [suppress[k] for k in redo],
+                attention=True,
+                repair=True,
+            )
             for k, hypothesis in zip(redo, again):
                 new[k] = hypothesis
         return new
 
-    def _satisfied_forms(self, vocab: MarianVocab, chunk: _Chunk, prefix_text: str, forced: list[int]) -> list[list[str]]:
+    def _satisfied_forms(
+        self, vocab: MarianVocab, chunk: _Chunk, prefix_text: str, forced: list[int]
+    ) -> list[list[str]]:
         """Pieces of every form of the concepts the prefix already holds as often as the source: the model must
         not write them again after it (no duplicates of what the repair placed)."""
         counts = Counter(m.concept.id for m in chunk.matches)
@@ -348,15 +389,21 @@ class Enforcer:
         for cid, concept in concepts.items():
             if len(present[cid]) >= counts[cid] or cid in placed and counts[cid] == 1:
                 for form in concept.targets(self.target_lang):
-                    avoid += [p for p in (self.term_pieces(vocab, form, True), self.term_pieces(vocab, form, False)) if p]
+                    avoid += [
+                        p for p in (self.term_pieces(vocab, form, True), self.term_pieces(vocab, form, False)) if p
+                    ]
         return avoid
 
     def _separate_word(self, vocab: MarianVocab, hypothesis: Hypothesis, end: int) -> int | None:
         """Keep an English term a word of its own: a continuation glued to it ("AIIB" + "ance") gets a space;
         returns where the space piece went."""
         pieces = hypothesis.pieces
-        if (self.target_lang == "en" and end < len(pieces) and pieces[end][:1].isalnum()
-                and WORD_START in vocab.target_table):
+        if (
+            self.target_lang == "en"
+            and end < len(pieces)
+            and pieces[end][:1].isalnum()
+            and WORD_START in vocab.target_table
+        ):
             pieces.insert(end, WORD_START)
             return end
         return None
@@ -386,6 +433,17 @@ class Enforcer:
                 start, end = found.pop(0) if found else (0, 0)
                 target = translation[start:end] or chunk.forced.get(i)
                 span = (start, end) if end > start else None
-            out.append(TermResult(concept.id, match.text, match.start, match.end, target, status, match.lang,
-                                  concept=concept, target_span=None if i in missing else span))
+            out.append(
+                TermResult(
+                    concept.id,
+                    match.text,
+                    match.start,
+                    match.end,
+                    target,
+                    status,
+                    match.lang,
+                    concept=concept,
+                    target_span=None if i in missing else span,
+                )
+            )
         return out

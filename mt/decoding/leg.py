@@ -46,6 +46,17 @@ class Unit:
 
 
 @dataclass
+class _Chunks:
+    """The chunks of a list of units, flat, with what each needs from its unit."""
+
+    texts: list[str] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)  # the chunk's first character in its unit's text
+    owners: list[int] = field(default_factory=list)  # the unit's index
+    restrictions: list[Counter | None] = field(default_factory=list)
+    placed: list[list[TermMatch]] = field(default_factory=list)
+
+
+@dataclass
 class UnitTranslation:
     translation: str
     score: float
@@ -79,8 +90,12 @@ class Leg:
         vocab = backend.vocab
         self.prefix = target_prefix(vocab, self.target_lang)
         if vocab.language_tokens and not self.prefix:
-            log.warning("%s model expects a target-language token (%s ...) but none fits %s",
-                        pair, ", ".join(vocab.language_tokens[:3]), self.target_lang)
+            log.warning(
+                "%s model expects a target-language token (%s ...) but none fits %s",
+                pair,
+                ", ".join(vocab.language_tokens[:3]),
+                self.target_lang,
+            )
         self.max_input_tokens = input_limit(settings.max_input_tokens, backend.max_positions)
 
     def count_tokens(self, text: str) -> int:
@@ -92,15 +107,20 @@ class Leg:
     def decode_limit(self, width: int) -> int:
         """The decoding limit of a source of ``width`` pieces (with </s>): ratio x the width rounded up to its
         bucket + extra, capped by the model's positions. A function of the sentence alone, never of its batch."""
-        return min(self.backend.max_positions - 1,
-                   int(self.max_length_ratio * bucket_width(width)) + self.max_length_extra)
+        return min(
+            self.backend.max_positions - 1, int(self.max_length_ratio * bucket_width(width)) + self.max_length_extra
+        )
 
     def detokenize(self, pieces: list[str]) -> str:
         return self.backend.vocab.decode_target(pieces)
 
-    def decode(self, sources: Sequence[list[str]], prefixes: Sequence[list[str]] | None = None,
-               suppress: Sequence[list[list[str]]] | None = None,
-               return_attention: bool = False) -> list[Hypothesis]:
+    def decode(
+        self,
+        sources: Sequence[list[str]],
+        prefixes: Sequence[list[str]] | None = None,
+        suppress: Sequence[list[list[str]]] | None = None,
+        return_attention: bool = False,
+    ) -> list[Hypothesis]:
         """Decode piece sequences in batches under the token budget; results in input order.
 
         A batch holds sentences of one bucket and one limit (:meth:`batches`), so each sentence decodes as it
@@ -112,7 +132,8 @@ class Leg:
             width = min(bucket_width(len(sources[batch[0]]) + 1), self.backend.max_positions)
             options = DecodeOptions(self.options.beam_size, limit, self.options.length_penalty, width)
             hyps = self.backend.translate_batch(
-                [sources[i] for i in batch], options,
+                [sources[i] for i in batch],
+                options,
                 target_prefix=[prefixes[i] for i in batch] if prefixes else None,
                 suppress_sequences=[suppress[i] for i in batch] if suppress else None,
                 **({"return_attention": True} if return_attention else {}),
@@ -124,8 +145,9 @@ class Leg:
             raise RuntimeError("a source was left out of every batch")
         return decoded
 
-    def batches(self, sources: Sequence[list[str]],
-                prefixes: Sequence[list[str]] | None = None) -> list[tuple[list[int], int]]:
+    def batches(
+        self, sources: Sequence[list[str]], prefixes: Sequence[list[str]] | None = None
+    ) -> list[tuple[list[int], int]]:
         """The sources grouped by (bucket, limit, whether a prefix is forced), widest first, each group cut under
         the token budget (sentences x bucket width) in length order: (indices, decoding limit) per batch."""
         groups: dict[tuple[int, int, bool], list[int]] = {}
@@ -141,39 +163,67 @@ class Leg:
             out += [(members[start : start + size], limit) for start in range(0, len(members), size)]
         return out
 
-    def unit_steps(self, units: list[Unit], enforcer: Enforcer | None = None,
-                   attention: bool = False) -> Steps[list[UnitTranslation]]:
+    def unit_steps(
+        self, units: list[Unit], enforcer: Enforcer | None = None, attention: bool = False
+    ) -> Steps[list[UnitTranslation]]:
         """Translate units (chunking the long ones); `enforcer` finds and enforces glossary terms where given.
         A generator of decode requests (see mt.decoding.batching); returns one UnitTranslation per unit.
         `attention`: ask the backend for the alignment head with the decode (kept on one-chunk units)."""
-        chunk_texts: list[str] = []
-        offsets: list[int] = []
-        owners: list[int] = []
-        restrictions: list[Counter | None] = []
-        placed: list[list[TermMatch]] = []
+        chunks = self._chunk_units(units)
+        sources = [self.pieces(t) for t in chunks.texts]
+        if enforcer is not None:
+            hyps, chunk_terms = yield from enforcer.decode_steps(
+                self,
+                chunks.texts,
+                sources,
+                chunks.offsets,
+                chunks.restrictions,
+                chunks.placed if any(unit.placed is not None for unit in units) else None,
+                attention,
+            )
+        else:
+            hyps, chunk_terms = (yield DecodeRequest(self, sources, attention=attention)), [[] for _ in sources]
+        out = self._join_chunks(len(units), chunks.owners, hyps, chunk_terms)
+        if attention:
+            for k, (owner, hyp) in enumerate(zip(chunks.owners, hyps)):
+                if len(units[owner].chunks) == 1:
+                    out[owner].source_pieces, out[owner].pieces = sources[k], list(hyp.pieces)
+                    matrix = hyp.attention
+                    out[owner].attention = matrix if matrix is not None and len(matrix) == len(hyp.pieces) else None
+        return out
+
+    def _chunk_units(self, units: list[Unit]) -> _Chunks:
+        """Cut each unit into chunks the model can take (sets ``unit.chunks``), with each chunk's character offset
+        in its unit, its owner, its glossary restriction and the placed terms that fall inside it."""
+        chunks = _Chunks()
         for index, unit in enumerate(units):
             unit.chunks = chunk(unit.text, self.count_tokens, self.max_input_tokens) if unit.text.strip() else []
             offset = 0
             for piece in unit.chunks:
-                chunk_texts.append(piece)
-                offsets.append(offset)
-                restrictions.append(unit.concepts)
-                placed.append([TermMatch(m.start - offset, m.end - offset, m.text, m.concept, m.lang, m.variant)
-                               for m in unit.placed or [] if offset <= m.start and m.end <= offset + len(piece)])
-                owners.append(index)
+                chunks.texts.append(piece)
+                chunks.offsets.append(offset)
+                chunks.restrictions.append(unit.concepts)
+                chunks.placed.append(
+                    [
+                        TermMatch(m.start - offset, m.end - offset, m.text, m.concept, m.lang, m.variant)
+                        for m in unit.placed or []
+                        if offset <= m.start and m.end <= offset + len(piece)
+                    ]
+                )
+                chunks.owners.append(index)
                 offset += len(piece)
-        sources = [self.pieces(t) for t in chunk_texts]
-        if enforcer is not None:
-            hyps, chunk_terms = yield from enforcer.decode_steps(
-                self, chunk_texts, sources, offsets, restrictions,
-                placed if any(unit.placed is not None for unit in units) else None, attention)
-        else:
-            hyps, chunk_terms = (yield DecodeRequest(self, sources, attention=attention)), [[] for _ in sources]
+        return chunks
+
+    def _join_chunks(
+        self, count: int, owners: list[int], hyps: list[Hypothesis], chunk_terms: list[list[TermResult]]
+    ) -> list[UnitTranslation]:
+        """One UnitTranslation per unit from its chunks' hypotheses: texts joined, scores weighted by length,
+        term spans moved to the joined text."""
         joiner = JOINERS.get(self.target_lang, " ")
-        out = [UnitTranslation("", 0.0, True) for _ in units]
-        weights = [0 for _ in units]
-        parts: list[list[str]] = [[] for _ in units]
-        written = [0 for _ in units]  # characters of each unit's translation so far (joiners included)
+        out = [UnitTranslation("", 0.0, True) for _ in range(count)]
+        weights = [0] * count
+        parts: list[list[str]] = [[] for _ in range(count)]
+        written = [0] * count  # characters of each unit's translation so far (joiners included)
         for owner, hyp, terms in zip(owners, hyps, chunk_terms):
             text = self.detokenize(hyp.pieces)
             start = written[owner] + (len(joiner) if text and written[owner] else 0)
@@ -184,15 +234,11 @@ class Leg:
             out[owner].score += hyp.score * length
             weights[owner] += length
             out[owner].complete &= hyp.finished
-            out[owner].terms.extend(replace(t, target_span=(t.target_span[0] + start, t.target_span[1] + start))
-                                    if t.target_span else t for t in terms)
+            out[owner].terms.extend(
+                replace(t, target_span=(t.target_span[0] + start, t.target_span[1] + start)) if t.target_span else t
+                for t in terms
+            )
         for unit_out, unit_parts, weight in zip(out, parts, weights):
             unit_out.translation = joiner.join(unit_parts)
             unit_out.score = unit_out.score / weight if weight else 0.0
-        if attention:
-            for k, (owner, hyp) in enumerate(zip(owners, hyps)):
-                if len(units[owner].chunks) == 1:
-                    out[owner].source_pieces, out[owner].pieces = sources[k], list(hyp.pieces)
-                    matrix = hyp.attention
-                    out[owner].attention = matrix if matrix is not None and len(matrix) == len(hyp.pieces) else None
         return out

@@ -37,7 +37,7 @@ from typing import Iterable, Sequence
 from mt.formats.document import Tag
 
 WordSpan = tuple[int, int]  # [start, end) of a word in its text
-Link = tuple[int, int]      # (source word index, target word index)
+Link = tuple[int, int]  # (source word index, target word index)
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,14 @@ class _Aligned:
     """Source and target words with their links, answering "where do these source characters go". Words are in
     text order, so every look-up is a binary search: placing T tags over W words costs about (T + W) log W."""
 
-    def __init__(self, source_len: int, target_len: int, source_words: Sequence[WordSpan],
-                 target_words: Sequence[WordSpan], links: Iterable[Link]) -> None:
+    def __init__(
+        self,
+        source_len: int,
+        target_len: int,
+        source_words: Sequence[WordSpan],
+        target_words: Sequence[WordSpan],
+        links: Iterable[Link],
+    ) -> None:
         self.source_len = source_len
         self.target_len = target_len
         self.source_words = list(source_words)
@@ -114,8 +120,8 @@ class _Aligned:
 
     def point(self, position: int) -> int | None:
         """Where a point at a source position goes (None: neither neighbouring word is linked)."""
-        after = bisect_left(self.source_starts, position)       # the first word starting at or after it
-        before = bisect_right(self.source_ends, position) - 1   # the last word ending at or before it
+        after = bisect_left(self.source_starts, position)  # the first word starting at or after it
+        before = bisect_right(self.source_ends, position) - 1  # the last word ending at or before it
         if before < 0:
             return 0
         if after >= len(self.source_words):
@@ -130,7 +136,7 @@ class _Aligned:
         """The target word boundary nearest to the source position carried over in proportion."""
         guess = position * self.target_len / self.source_len if self.source_len else 0
         k = bisect_left(self.bounds, guess)
-        return min(self.bounds[max(0, k - 1):k + 1], key=lambda b: (abs(b - guess), b))
+        return min(self.bounds[max(0, k - 1) : k + 1], key=lambda b: (abs(b - guess), b))
 
     def words_within(self, span: WordSpan) -> range:
         """The indices of the target words wholly inside a span."""
@@ -147,10 +153,14 @@ class _Aligned:
 
     def between_words(self, position: int, region: WordSpan) -> bool:
         """Whether a source position has a source word of ``region`` (a source span) on each side."""
-        before = bisect_right(self.source_ends, position) - 1   # the last word ending at or before it
-        after = bisect_left(self.source_starts, position)       # the first word starting at or after it
-        return (before >= 0 and self.source_ends[before] > region[0]
-                and after < len(self.source_words) and self.source_starts[after] < region[1])
+        before = bisect_right(self.source_ends, position) - 1  # the last word ending at or before it
+        after = bisect_left(self.source_starts, position)  # the first word starting at or after it
+        return (
+            before >= 0
+            and self.source_ends[before] > region[0]
+            and after < len(self.source_words)
+            and self.source_starts[after] < region[1]
+        )
 
     def interior(self, position: int, region: WordSpan) -> int:
         """The position moved, if need be, between two target words of ``region`` (a target span): after its
@@ -233,8 +243,10 @@ def _free_words(aligned: _Aligned, size: int, anchor: int, taken: _Taken) -> Wor
         free = [aligned.words_within(part) for part in parts if part[1] > part[0]]
         free = [words for words in free if words]
         if free:
+
             def distance(k: int) -> int:
                 return max(aligned.target_starts[k] - anchor, anchor - aligned.target_ends[k], 0)
+
             words = min(free, key=lambda ws: min(distance(ws[0]), distance(ws[-1])))
             nearest = min(words, key=lambda k: (distance(k), k))
             first = max(words[0], min(nearest, words[-1] + 1 - size))
@@ -244,8 +256,13 @@ def _free_words(aligned: _Aligned, size: int, anchor: int, taken: _Taken) -> Wor
         reach *= 4
 
 
-def _borrowed(aligned: _Aligned, anchor: int, siblings: Sequence[int], placed: dict[int, WordSpan],
-              children: dict[int | None, list[int]]) -> tuple[int, WordSpan] | None:
+def _borrowed(
+    aligned: _Aligned,
+    anchor: int,
+    siblings: Sequence[int],
+    placed: dict[int, WordSpan],
+    children: dict[int | None, list[int]],
+) -> tuple[int, WordSpan] | None:
     """A word for a tag that found no free word in its parent, taken from a placed sibling that has two or more:
     the sibling's first or last word nearest to ``anchor`` that none of the sibling's own tags touches. Source
     siblings so stay siblings (disjoint) in the target; wrapping them instead would nest them inside the tag,
@@ -266,8 +283,15 @@ def _borrowed(aligned: _Aligned, anchor: int, siblings: Sequence[int], placed: d
     return None if best is None else (best[1], best[2])
 
 
-def _fallback(aligned: _Aligned, size: int, anchor: int, parent: int | None, placed: dict[int, WordSpan],
-              children: dict[int | None, list[int]], taken: dict[int | None, _Taken]) -> WordSpan:
+def _fallback(
+    aligned: _Aligned,
+    size: int,
+    anchor: int,
+    parent: int | None,
+    placed: dict[int, WordSpan],
+    children: dict[int | None, list[int]],
+    taken: dict[int | None, _Taken],
+) -> WordSpan:
     """Where a paired tag whose words could not be placed goes: it must still wrap text, so free words of its
     parent near ``anchor`` (:func:`_free_words`); else a word borrowed from a sibling (:func:`_borrowed`, the
     sibling shrinks by it); else its parent's whole content (wrapping the siblings there: nesting stays
@@ -293,8 +317,14 @@ def _fallback(aligned: _Aligned, size: int, anchor: int, parent: int | None, pla
     return point, point
 
 
-def place_tags(tags: Sequence[Tag], source_len: int, target_len: int, source_words: Sequence[WordSpan],
-               target_words: Sequence[WordSpan], links: Iterable[Link]) -> Placement:
+def place_tags(
+    tags: Sequence[Tag],
+    source_len: int,
+    target_len: int,
+    source_words: Sequence[WordSpan],
+    target_words: Sequence[WordSpan],
+    links: Iterable[Link],
+) -> Placement:
     """Put `tags` (source offsets) into a translation of `target_len` characters; see the module docstring.
 
     source_words/target_words: the words of the source and the translation, in text order, as character spans;
@@ -343,7 +373,7 @@ def nested_properly(tags: Sequence[Tag]) -> bool:
     """Whether no two paired tags partially overlap (each pair is disjoint or one holds the other)."""
     spans = [(t.start, t.end) for t in tags if t.paired and t.end > t.start]
     for i, (a, b) in enumerate(spans):
-        for c, d in spans[i + 1:]:
+        for c, d in spans[i + 1 :]:
             if a < c < b < d or c < a < d < b:
                 return False
     return True

@@ -23,9 +23,13 @@ class DecoderLeg(Protocol):
     backend: Backend
     prefix: list[str]  # source pieces put before every source (a target-language token), possibly none
 
-    def decode(self, sources: Sequence[list[str]], prefixes: Sequence[list[str]] | None = None,
-               suppress: Sequence[list[list[str]]] | None = None,
-               return_attention: bool = False) -> list[Hypothesis]:
+    def decode(
+        self,
+        sources: Sequence[list[str]],
+        prefixes: Sequence[list[str]] | None = None,
+        suppress: Sequence[list[list[str]]] | None = None,
+        return_attention: bool = False,
+    ) -> list[Hypothesis]:
         """Decode piece sequences (with optional forced prefixes and suppressed sequences); input order."""
         ...
 

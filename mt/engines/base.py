@@ -63,18 +63,32 @@ class BatchResult:
     rows: list[str]
     translations: list[str]
     sentences: int
-    tokens: int      # target tokens of the translations (their pieces under the last model's vocabulary)
-    seconds: float   # translation time in the worker, model load excluded
-    worker: str      # host:pid of the process that translated it
+    tokens: int  # target tokens of the translations (their pieces under the last model's vocabulary)
+    seconds: float  # translation time in the worker, model load excluded
+    worker: str  # host:pid of the process that translated it
 
     def to_record(self) -> dict:
-        return {"index": self.index, "rows": self.rows, "translations": self.translations, "sentences": self.sentences, "tokens": self.tokens,
-                "seconds": self.seconds, "worker": self.worker}
+        return {
+            "index": self.index,
+            "rows": self.rows,
+            "translations": self.translations,
+            "sentences": self.sentences,
+            "tokens": self.tokens,
+            "seconds": self.seconds,
+            "worker": self.worker,
+        }
 
     @classmethod
     def from_record(cls, record: dict) -> "BatchResult":
-        return cls(int(record["index"]), list(record["rows"]), list(record["translations"]), int(record["sentences"]), int(record["tokens"]),
-                   float(record["seconds"]), str(record["worker"]))
+        return cls(
+            int(record["index"]),
+            list(record["rows"]),
+            list(record["translations"]),
+            int(record["sentences"]),
+            int(record["tokens"]),
+            float(record["seconds"]),
+            str(record["worker"]),
+        )
 
 
 def worker_name() -> str:
@@ -92,7 +106,9 @@ def translate_batch(translator: Translator, batch: Batch, to: str) -> BatchResul
     sentences = [s for r in results for s in r.sentences]
     tokens = sum(len(vocab.encode_target(s.translation)) for s in sentences)
     rows = [json.dumps(r.to_dict(), ensure_ascii=False) for r in results]
-    return BatchResult(batch.index, rows, [r.translation for r in results], len(sentences), tokens, seconds, worker_name())
+    return BatchResult(
+        batch.index, rows, [r.translation for r in results], len(sentences), tokens, seconds, worker_name()
+    )
 
 
 class Engine(Protocol):

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 class JobInput:
     source: RecordInput
     output: Path | None  # None: stdout
-    fmt: str = "txt"     # for text inputs: txt or jsonl
+    fmt: str = "txt"  # for text inputs: txt or jsonl
 
 
 @dataclass
@@ -68,17 +68,21 @@ class JobSummary:
 
     def lines(self) -> list[str]:
         rate = self.tokens / self.seconds if self.seconds else 0.0
-        out = [f"{self.engine}: {self.rows:,} rows, {self.sentences:,} sentences, {self.tokens:,} target tokens in "
-               f"{self.seconds:.1f} s ({self.rows / self.seconds if self.seconds else 0:,.1f} rows/s, "
-               f"{rate:,.0f} tokens/s) after {self.start_seconds:.1f} s of start-up"
-               + (f"; {self.resumed_batches} batches taken from the journal" if self.resumed_batches else "")]
+        out = [
+            f"{self.engine}: {self.rows:,} rows, {self.sentences:,} sentences, {self.tokens:,} target tokens in "
+            f"{self.seconds:.1f} s ({self.rows / self.seconds if self.seconds else 0:,.1f} rows/s, "
+            f"{rate:,.0f} tokens/s) after {self.start_seconds:.1f} s of start-up"
+            + (f"; {self.resumed_batches} batches taken from the journal" if self.resumed_batches else "")
+        ]
         for name, stats in sorted(self.workers.items()):
             if name == "journal":
                 continue
             per = stats.tokens / stats.seconds if stats.seconds else 0.0
             load = self.load_seconds.get(name)
-            out.append(f"  {name}: {stats.batches} batches, {stats.sentences:,} sentences, {stats.tokens:,} tokens, "
-                       f"{per:,.0f} tokens/s" + (f" (model load {load:.1f} s)" if load is not None else ""))
+            out.append(
+                f"  {name}: {stats.batches} batches, {stats.sentences:,} sentences, {stats.tokens:,} tokens, "
+                f"{per:,.0f} tokens/s" + (f" (model load {load:.1f} s)" if load is not None else "")
+            )
         return out
 
 
@@ -99,8 +103,11 @@ class Progress:
         if self.enabled and now - self.last >= PROGRESS_EVERY_S:
             self.last = now
             of = f" of {self.total:,}" if self.total is not None else ""
-            print(f"mt: {self.done:,}{of} rows, {self.done / (now - self.began):,.1f} rows/s", file=self.stream,
-                  flush=True)
+            print(
+                f"mt: {self.done:,}{of} rows, {self.done / (now - self.began):,.1f} rows/s",
+                file=self.stream,
+                flush=True,
+            )
 
 
 def batch_digest(texts: tuple[str, ...]) -> str:
@@ -236,8 +243,15 @@ class _Outputs:
         self._close(error)
 
 
-def run_job(engine: Engine, inputs: list[JobInput], batch_lines: int, *, journal: Journal | None = None,
-            progress: Progress | None = None, report: Callable[[str], None] | None = None) -> JobSummary:
+def run_job(
+    engine: Engine,
+    inputs: list[JobInput],
+    batch_lines: int,
+    *,
+    journal: Journal | None = None,
+    progress: Progress | None = None,
+    report: Callable[[str], None] | None = None,
+) -> JobSummary:
     """Translate every input with ``engine`` and write the outputs; bad records are passed to ``report`` (one
     line each) and counted in the summary. The caller decides what a bad record means for the exit status."""
     if batch_lines < 1:
@@ -256,8 +270,9 @@ def run_job(engine: Engine, inputs: list[JobInput], batch_lines: int, *, journal
         run.write_unbatched()
         stopped = run.pending[0].batch if run.pending else None
         if stopped is not None:
-            raise TarjamaError(f"the {engine.name} engine stopped before batch {stopped.index}; "
-                               "the outputs were not written")
+            raise TarjamaError(
+                f"the {engine.name} engine stopped before batch {stopped.index}; the outputs were not written"
+            )
         run.outputs.finish()
     except BaseException as error:
         run.outputs.abort(error)
@@ -351,12 +366,13 @@ class _JobRun:
         due = self.pending[0].batch if self.pending else None
         if due is None or due.index != result.index:
             expected = due.index if due is not None else None
-            raise TarjamaError(f"the {self.engine.name} engine returned batch {result.index} where batch {expected} "
-                               "was due; stopping rather than writing lines out of order")
+            raise TarjamaError(
+                f"the {self.engine.name} engine returned batch {result.index} where batch {expected} "
+                "was due; stopping rather than writing lines out of order"
+            )
         item = self.pending.popleft()
         if len(result.rows) != len(due.texts):
-            raise TarjamaError(f"batch {result.index}: {len(due.texts)} lines sent, "
-                               f"{len(result.rows)} returned")
+            raise TarjamaError(f"batch {result.index}: {len(due.texts)} lines sent, {len(result.rows)} returned")
         self.write(item, result)
         stats = self.summary.workers.setdefault(worker, WorkerStats())
         stats.batches += 1
@@ -365,4 +381,3 @@ class _JobRun:
         stats.seconds += result.seconds
         self.summary.sentences += result.sentences
         self.summary.tokens += result.tokens
-

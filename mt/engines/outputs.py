@@ -40,9 +40,15 @@ class RowWriter:
         self._handle = self._stack.enter_context(atomic_writer(self.path, binary=binary))
         if binary:
             pyarrow = import_pyarrow()
-            self._schema = pyarrow.schema([("id", self.source.id_type or pyarrow.string()),
-                                           ("source", pyarrow.string()), ("translation", pyarrow.string()),
-                                           ("sentences", pyarrow.string()), ("error", pyarrow.string())])
+            self._schema = pyarrow.schema(
+                [
+                    ("id", self.source.id_type or pyarrow.string()),
+                    ("source", pyarrow.string()),
+                    ("translation", pyarrow.string()),
+                    ("sentences", pyarrow.string()),
+                    ("error", pyarrow.string()),
+                ]
+            )
             self._parquet = pyarrow.parquet.ParquetWriter(self._handle, self._schema)
             self._columns = {name: [] for name in self._schema.names}
         return self
@@ -72,8 +78,9 @@ class RowWriter:
             self._columns["id"].append(record.id)
             self._columns["source"].append(record.text)
             self._columns["translation"].append(translation)
-            self._columns["sentences"].append(None if details is None else
-                                              json.dumps(details["sentences"], ensure_ascii=False))
+            self._columns["sentences"].append(
+                None if details is None else json.dumps(details["sentences"], ensure_ascii=False)
+            )
             self._columns["error"].append(record.error)
             if len(self._columns["id"]) >= PARQUET_GROUP:
                 self._flush_parquet()

@@ -32,7 +32,7 @@ from mt.models.loading import resolve
 from mt.models.registry import route
 
 EXTRA_HINT = 'the Ray engine needs the ray extra: pip install "tarjama[ray]"'
-WAVE_BATCHES = 2048       # batches per Ray Data dataset at least (64 lines each by default: 131,072 lines) ...
+WAVE_BATCHES = 2048  # batches per Ray Data dataset at least (64 lines each by default: 131,072 lines) ...
 WAVE_BATCHES_PER_ACTOR = 32  # ... and at least this many per actor, so that an actor's model load and a wave's
 # tail (actors idle while the last batches finish) stay a few per cent of a wave on a large cluster
 CONNECT_TIMEOUT_S = 5.0
@@ -79,8 +79,20 @@ class TranslateBatches:
         self.first = True
 
     def __call__(self, rows: dict) -> dict:
-        out: dict[str, list] = {key: [] for key in ("index", "rows", "translations", "sentences", "tokens",
-                                                   "seconds", "worker", "load_seconds", "ready_at")}
+        out: dict[str, list] = {
+            key: []
+            for key in (
+                "index",
+                "rows",
+                "translations",
+                "sentences",
+                "tokens",
+                "seconds",
+                "worker",
+                "load_seconds",
+                "ready_at",
+            )
+        }
         for index, texts in zip(rows["index"], rows["texts"]):
             done = translate_batch(self.translator, Batch(int(index), tuple(str(t) for t in texts)), self.to)
             for key, value in done.to_record().items():
@@ -96,8 +108,16 @@ class RayEngine:
 
     name = "ray"
 
-    def __init__(self, settings: TranslatorSettings, to: str, *, address: str | None = None,
-                 actors: int | None = None, threads_per_actor: int = 1, wave_batches: int | None = None) -> None:
+    def __init__(
+        self,
+        settings: TranslatorSettings,
+        to: str,
+        *,
+        address: str | None = None,
+        actors: int | None = None,
+        threads_per_actor: int = 1,
+        wave_batches: int | None = None,
+    ) -> None:
         if actors is not None and actors < 1:
             raise InputError("--actors must be at least 1")
         if threads_per_actor < 1:
@@ -129,11 +149,16 @@ class RayEngine:
             try:
                 # "local": without --ray-address a new instance, never the cluster that RAY_ADDRESS or the last
                 # `ray start` on this machine names (ray.init's None joins it, and the watchdog would then stop it)
-                ray.init(address=self.address or "local", include_dashboard=False, logging_level=logging.ERROR,
-                         log_to_driver=False)
+                ray.init(
+                    address=self.address or "local",
+                    include_dashboard=False,
+                    logging_level=logging.ERROR,
+                    log_to_driver=False,
+                )
             except ConnectionError as error:
-                raise InputError(f"cannot reach the Ray cluster at {self.address}: "
-                                 f"{' '.join(str(error).split())[:200]}") from error
+                raise InputError(
+                    f"cannot reach the Ray cluster at {self.address}: {' '.join(str(error).split())[:200]}"
+                ) from error
             finally:
                 if on_sigterm is not None:  # ray.init installs sys.exit(15) (a stack dump): keep the CLI's one line
                     signal.signal(signal.SIGTERM, on_sigterm)
@@ -179,18 +204,27 @@ class RayEngine:
         for wave in self._waves(batches):
             items = [{"index": b.index, "texts": list(b.texts)} for b in wave]
             dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
-                TranslateBatches, batch_size=1, batch_format="numpy",
+                TranslateBatches,
+                batch_size=1,
+                batch_format="numpy",
                 fn_constructor_kwargs={"settings": self.settings, "to": self.to, "threads": self.threads_per_actor},
                 compute=ray.data.ActorPoolStrategy(size=min(actors, len(items))),
-                num_cpus=self.threads_per_actor)
+                num_cpus=self.threads_per_actor,
+            )
             try:
                 for row in dataset.iter_rows():
                     if float(row["load_seconds"]):
                         self.load_seconds[str(row["worker"])] = float(row["load_seconds"])
                     self.ready_at.setdefault(str(row["worker"]), float(row["ready_at"]))
-                    yield BatchResult(int(row["index"]), [str(r) for r in row["rows"]],
-                                      [str(t) for t in row["translations"]], int(row["sentences"]),
-                                      int(row["tokens"]), float(row["seconds"]), str(row["worker"]))
+                    yield BatchResult(
+                        int(row["index"]),
+                        [str(r) for r in row["rows"]],
+                        [str(t) for t in row["translations"]],
+                        int(row["sentences"]),
+                        int(row["tokens"]),
+                        float(row["seconds"]),
+                        str(row["worker"]),
+                    )
             except ray.exceptions.RayError as error:
                 cause = getattr(error, "cause", None)
                 if isinstance(cause, TarjamaError):  # an actor's model or settings error: its own one line
@@ -217,8 +251,10 @@ def _start_watchdog(ray) -> subprocess.Popen | None:
     session = getattr(getattr(node, "_global_node", None), "session_name", None)
     if not session or not os.path.isdir("/proc"):
         return None
-    return subprocess.Popen([sys.executable, "-m", "mt.engines.ray_watchdog", session], stdin=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-
+    return subprocess.Popen(
+        [sys.executable, "-m", "mt.engines.ray_watchdog", session],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )

@@ -90,13 +90,16 @@ class RecordInput:
         except FileNotFoundError as error:
             raise InputError(f"{self.name}: no such file") from error
         except (OSError, pyarrow.ArrowException) as error:
-            raise InputError(f"{self.name}: not a readable Parquet file ({' '.join(str(error).split())[:160]})") \
-                from error
+            raise InputError(
+                f"{self.name}: not a readable Parquet file ({' '.join(str(error).split())[:160]})"
+            ) from error
         schema = handle.schema_arrow
         for column in (self.id_column, self.text_column):
             if column not in schema.names:
-                raise InputError(f"{self.name}: no column {column!r} (columns: {', '.join(schema.names)}); "
-                                 "see --id-column and --text-column")
+                raise InputError(
+                    f"{self.name}: no column {column!r} (columns: {', '.join(schema.names)}); "
+                    "see --id-column and --text-column"
+                )
         kind = schema.field(self.text_column).type
         if not (pyarrow.types.is_string(kind) or pyarrow.types.is_large_string(kind)):
             raise InputError(f"{self.name}: column {self.text_column!r} holds {kind}, not strings")
@@ -136,8 +139,12 @@ class RecordInput:
         if not isinstance(text, str):
             return Record(id_, None, f"{self.text_column!r} is {type(text).__name__}, not a string")
         if (surrogate := LONE_SURROGATE.search(text)) is not None:  # JSON's "\ud800": no UTF-8 for the tokenizer
-            return Record(id_, None, f"{self.text_column!r} holds a lone surrogate (U+{ord(surrogate.group()):04X} "
-                          f"at character {surrogate.start() + 1}), which is not text")
+            return Record(
+                id_,
+                None,
+                f"{self.text_column!r} holds a lone surrogate (U+{ord(surrogate.group()):04X} "
+                f"at character {surrogate.start() + 1}), which is not text",
+            )
         return Record(id_, text)
 
     def _parquet_records(self) -> Iterator[Record]:

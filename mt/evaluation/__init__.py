@@ -11,5 +11,15 @@ from mt.evaluation.metrics import DEFAULT_METRICS, METRIC_NAMES
 from mt.evaluation.result import SCHEMA, EvaluationResult, MetricScore, SystemResult
 from mt.evaluation.significance import Comparison
 
-__all__ = ["evaluate", "evaluate_files", "summary_line", "EvaluationResult", "SystemResult", "MetricScore",
-           "Comparison", "METRIC_NAMES", "DEFAULT_METRICS", "SCHEMA"]
+__all__ = [
+    "evaluate",
+    "evaluate_files",
+    "summary_line",
+    "EvaluationResult",
+    "SystemResult",
+    "MetricScore",
+    "Comparison",
+    "METRIC_NAMES",
+    "DEFAULT_METRICS",
+    "SCHEMA",
+]

@@ -66,8 +66,12 @@ class LengthAnalysis:
     unit: str = "reference tokens"
 
 
-def length_buckets(ref_tokens: Sequence[Sequence[str]], stats: Mapping[str, Mapping[str, Sequence]],
-                   metrics: Sequence[SegmentMetric], cutoffs: Sequence[int] = LENGTH_CUTOFFS) -> LengthAnalysis:
+def length_buckets(
+    ref_tokens: Sequence[Sequence[str]],
+    stats: Mapping[str, Mapping[str, Sequence]],
+    metrics: Sequence[SegmentMetric],
+    cutoffs: Sequence[int] = LENGTH_CUTOFFS,
+) -> LengthAnalysis:
     """Score every system on the segments of each reference-length bucket.
 
     ``stats[system][metric name]`` holds per-segment sufficient statistics; a bucket's score is computed from
@@ -83,8 +87,8 @@ def length_buckets(ref_tokens: Sequence[Sequence[str]], stats: Mapping[str, Mapp
         if idx:
             for system, per_metric in stats.items():
                 bucket.scores[system] = {
-                    m.name: m.score_of(np.asarray(per_metric[m.name], dtype="float64")[idx].sum(0))
-                    for m in metrics}
+                    m.name: m.score_of(np.asarray(per_metric[m.name], dtype="float64")[idx].sum(0)) for m in metrics
+                }
         buckets.append(bucket)
     return LengthAnalysis(cutoffs=tuple(cutoffs), buckets=buckets)
 
@@ -127,8 +131,12 @@ def count_words(lines: Iterable[Sequence[str]]) -> Counter[str]:
     return counts
 
 
-def word_accuracy(ref_tokens: Sequence[Sequence[str]], hyp_tokens: Sequence[Sequence[str]],
-                  frequencies: Mapping[str, int], cutoffs: Sequence[int] = FREQUENCY_CUTOFFS) -> list[WordAccuracy]:
+def word_accuracy(
+    ref_tokens: Sequence[Sequence[str]],
+    hyp_tokens: Sequence[Sequence[str]],
+    frequencies: Mapping[str, int],
+    cutoffs: Sequence[int] = FREQUENCY_CUTOFFS,
+) -> list[WordAccuracy]:
     """Precision, recall and F-measure of output words, bucketed by each word's frequency.
 
     Per segment, a word matches as many times as it occurs in both output and reference (multiset
@@ -170,23 +178,32 @@ class SegmentDifference:
         return self.system_score - self.baseline_score
 
 
-def largest_differences(baseline: str, system: str, metric: str, baseline_scores: Sequence[float],
-                        system_scores: Sequence[float], top_n: int = 10,
-                        lower_is_better: bool = False) -> list[SegmentDifference]:
+def largest_differences(
+    baseline: str,
+    system: str,
+    metric: str,
+    baseline_scores: Sequence[float],
+    system_scores: Sequence[float],
+    top_n: int = 10,
+    lower_is_better: bool = False,
+) -> list[SegmentDifference]:
     """The ``top_n`` segments where ``system`` beats the baseline most, then the ``top_n`` where it loses most.
 
     Ties keep file order; segments with no difference are never listed, so fewer than ``top_n`` may come back.
     """
     sign = -1.0 if lower_is_better else 1.0
-    diffs = [SegmentDifference(i + 1, baseline, system, metric, float(b), float(s))
-             for i, (b, s) in enumerate(zip(baseline_scores, system_scores))]
+    diffs = [
+        SegmentDifference(i + 1, baseline, system, metric, float(b), float(s))
+        for i, (b, s) in enumerate(zip(baseline_scores, system_scores))
+    ]
     better = sorted((d for d in diffs if sign * d.delta > 0), key=lambda d: (-sign * d.delta, d.line))[:top_n]
     worse = sorted((d for d in diffs if sign * d.delta < 0), key=lambda d: (sign * d.delta, d.line))[:top_n]
     return better + worse
 
 
-def worst_segments(segment_scores: Mapping[str, Sequence[float]], top_n: int = 10,
-                   lower_is_better: bool = False) -> list[int]:
+def worst_segments(
+    segment_scores: Mapping[str, Sequence[float]], top_n: int = 10, lower_is_better: bool = False
+) -> list[int]:
     """0-based indices of the ``top_n`` segments with the worst score averaged over systems (file order on ties)."""
     matrix = np.asarray(list(segment_scores.values()), dtype="float64")
     if matrix.size == 0:

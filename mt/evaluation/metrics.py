@@ -72,8 +72,9 @@ def bleu_tokenizer(lang: str, tokenize: str | None = None) -> str:
     """The BLEU tokenizer: ``tokenize`` if given, else ``zh`` for Chinese and ``13a`` otherwise (as sacrebleu)."""
     if tokenize is not None:
         if tokenize not in OFFLINE_TOKENIZERS:
-            raise InputError(f"unknown or unsupported BLEU tokenizer {tokenize!r}; "
-                             f"choose from {', '.join(OFFLINE_TOKENIZERS)}")
+            raise InputError(
+                f"unknown or unsupported BLEU tokenizer {tokenize!r}; choose from {', '.join(OFFLINE_TOKENIZERS)}"
+            )
         return tokenize
     return "zh" if lang == "zh" else "13a"
 
@@ -88,8 +89,14 @@ def ter_asian(lang: str, asian: bool | None = None) -> bool:
     return lang == "zh" if asian is None else asian
 
 
-def _make(key: str, lang: str, tokenize: str, references: Sequence[Sequence[str]] | None,
-          sentence: bool = False, asian: bool = False) -> Metric:
+def _make(
+    key: str,
+    lang: str,
+    tokenize: str,
+    references: Sequence[Sequence[str]] | None,
+    sentence: bool = False,
+    asian: bool = False,
+) -> Metric:
     """Build the sacrebleu metric for ``key`` exactly as sacrebleu's CLI would with the matching options."""
     if key == "bleu":
         return BLEU(tokenize=tokenize, trg_lang=lang, effective_order=sentence, references=references)
@@ -133,8 +140,14 @@ class SegmentMetric:
     ``statistics(hyps)`` gives the per-segment sufficient statistics; everything else is computed from them.
     """
 
-    def __init__(self, key: str, references: Sequence[Sequence[str]], lang: str, tokenize: str | None = None,
-                 asian: bool | None = None):
+    def __init__(
+        self,
+        key: str,
+        references: Sequence[Sequence[str]],
+        lang: str,
+        tokenize: str | None = None,
+        asian: bool | None = None,
+    ):
         self.key = key
         self.name = METRIC_NAMES[key]
         self.lang = lang
@@ -168,10 +181,12 @@ class SegmentMetric:
         for number, segment in enumerate(segments, 1):
             if len(segment) > MAX_TER_WORDS and len(tokenizer(segment).split()) > MAX_TER_WORDS:
                 words = len(tokenizer(segment).split())
-                raise InputError(f"TER: segment {number} of a {role} has {words:,} words, over TER's limit of "
-                                 f"{MAX_TER_WORDS:,} per segment (its shift search grows faster than the square of "
-                                 "the length): split long lines into sentences, or leave TER out with "
-                                 "--metrics bleu,chrf,chrf++")
+                raise InputError(
+                    f"TER: segment {number} of a {role} has {words:,} words, over TER's limit of "
+                    f"{MAX_TER_WORDS:,} per segment (its shift search grows faster than the square of "
+                    "the length): split long lines into sentences, or leave TER out with "
+                    "--metrics bleu,chrf,chrf++"
+                )
 
     def statistics(self, hypotheses: Sequence[str]) -> list[list[float]]:
         """Per-segment sufficient statistics against the cached references (sacrebleu's own extraction)."""
@@ -212,11 +227,17 @@ class SegmentMetric:
         ordered = np.sort(scores)
         lower_idx = n_samples // 40
         lower, upper = ordered[lower_idx], ordered[n_samples - lower_idx - 1]
-        return Interval(mean=float(ordered.mean()), half_width=float(0.5 * (upper - lower)),
-                        samples=n_samples, seed=seed)
+        return Interval(
+            mean=float(ordered.mean()), half_width=float(0.5 * (upper - lower)), samples=n_samples, seed=seed
+        )
 
 
-def build_metrics(keys: Sequence[str], references: Sequence[Sequence[str]], lang: str,
-                  tokenize: str | None = None, asian: bool | None = None) -> list[SegmentMetric]:
+def build_metrics(
+    keys: Sequence[str],
+    references: Sequence[Sequence[str]],
+    lang: str,
+    tokenize: str | None = None,
+    asian: bool | None = None,
+) -> list[SegmentMetric]:
     """One :class:`SegmentMetric` per key, references cached once per metric."""
     return [SegmentMetric(key, references, lang, tokenize, asian) for key in keys]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mt.evaluation.analysis import FrequencyAnalysis, LengthAnalysis, SegmentDifference
+from mt.evaluation.analysis import FrequencyAnalysis, LengthAnalysis, SegmentDifference, WordAccuracy
 from mt.evaluation.metrics import Interval
 from mt.evaluation.significance import Comparison
 from mt.evaluation.terminology import SegmentTerms, TerminologyResult
@@ -35,9 +35,15 @@ class MetricScore:
         if self.verbose:
             out["verbose"] = self.verbose
         if self.ci is not None:
-            out["ci"] = {"mean": self.ci.mean, "half_width": self.ci.half_width, "low": self.ci.low,
-                         "high": self.ci.high, "samples": self.ci.samples, "seed": self.ci.seed,
-                         "signature": self.ci_signature}
+            out["ci"] = {
+                "mean": self.ci.mean,
+                "half_width": self.ci.half_width,
+                "low": self.ci.low,
+                "high": self.ci.high,
+                "samples": self.ci.samples,
+                "seed": self.ci.seed,
+                "signature": self.ci_signature,
+            }
         return out
 
 
@@ -108,50 +114,48 @@ class EvaluationResult:
             "metrics": list(self.metrics),
             "settings": dict(self.settings),
             "systems": [s.to_dict(self.terminology) for s in self.systems],
-            "comparisons": [
-                {"baseline": c.baseline, "system": c.system, "metric": c.metric, "test": c.test,
-                 "samples": c.samples, "baseline_score": c.baseline_score, "system_score": c.system_score,
-                 "delta": c.delta, "p_value": c.p_value, "significant": c.significant,
-                 "signature": c.signature}
-                for c in self.comparisons],
+            "comparisons": [_comparison_dict(c) for c in self.comparisons],
             "warnings": list(self.warnings),
         }
         if self.terminology is not None:
-            t = self.terminology
-            out["terminology"] = {
-                "glossary": t.glossary,
-                "lines_with_terms": t.lines_with_terms,
-                "reference": {"hits": t.reference.hits, "total": t.reference.total,
-                              "accuracy": t.reference.accuracy},
-                "systems": {name: {"hits": a.hits, "total": a.total, "accuracy": a.accuracy}
-                            for name, a in t.totals.items()},
-                "terms": [{"id": r.concept_id, "target": r.preferred, "sources": r.sources,
-                           "occurrences": r.occurrences, "hits": r.hits, "reference_hits": r.reference_hits}
-                          for r in t.rows],
-            }
+            out["terminology"] = _terminology_dict(self.terminology)
+        out["analysis"] = self._analysis_dict()
+        return out
+
+    def _analysis_dict(self) -> dict[str, Any]:
         analysis: dict[str, Any] = {}
         if self.length is not None:
             analysis["length_buckets"] = {
-                "unit": self.length.unit, "cutoffs": list(self.length.cutoffs),
-                "buckets": [{"label": b.label, "segments": b.segments, "scores": b.scores}
-                            for b in self.length.buckets]}
+                "unit": self.length.unit,
+                "cutoffs": list(self.length.cutoffs),
+                "buckets": [
+                    {"label": b.label, "segments": b.segments, "scores": b.scores} for b in self.length.buckets
+                ],
+            }
         if self.frequency is not None:
             f = self.frequency
             analysis["word_f_by_frequency"] = {
-                "frequency_source": f.frequency_source, "cutoffs": list(f.cutoffs), "labels": f.labels,
-                "systems": {name: [{"label": w.label, "matches": w.matches, "ref_words": w.ref_words,
-                                    "hyp_words": w.hyp_words, "precision": w.precision, "recall": w.recall,
-                                    "f_measure": w.f_measure} for w in rows]
-                            for name, rows in f.systems.items()}}
+                "frequency_source": f.frequency_source,
+                "cutoffs": list(f.cutoffs),
+                "labels": f.labels,
+                "systems": {name: [_word_f_dict(w) for w in rows] for name, rows in f.systems.items()},
+            }
         if self.sentence_metric:
             analysis["sentence_metric"] = self.sentence_metric
             analysis["differences"] = [
-                {"line": d.line, "baseline": d.baseline, "system": d.system, "metric": d.metric,
-                 "baseline_score": d.baseline_score, "system_score": d.system_score, "delta": d.delta}
-                for d in self.differences]
+                {
+                    "line": d.line,
+                    "baseline": d.baseline,
+                    "system": d.system,
+                    "metric": d.metric,
+                    "baseline_score": d.baseline_score,
+                    "system_score": d.system_score,
+                    "delta": d.delta,
+                }
+                for d in self.differences
+            ]
             analysis["worst_segments"] = [i + 1 for i in self.worst]
-        out["analysis"] = analysis
-        return out
+        return analysis
 
     def segment_records(self) -> list[dict[str, Any]]:
         """Per-segment records (one per system and line) for the JSONL file."""
@@ -166,3 +170,51 @@ class EvaluationResult:
                     record["terms"] = {"found": t.found, "hit": t.hit, "missed": t.missed}
                 records.append(record)
         return records
+
+
+def _comparison_dict(c: Comparison) -> dict[str, Any]:
+    return {
+        "baseline": c.baseline,
+        "system": c.system,
+        "metric": c.metric,
+        "test": c.test,
+        "samples": c.samples,
+        "baseline_score": c.baseline_score,
+        "system_score": c.system_score,
+        "delta": c.delta,
+        "p_value": c.p_value,
+        "significant": c.significant,
+        "signature": c.signature,
+    }
+
+
+def _terminology_dict(t: TerminologyResult) -> dict[str, Any]:
+    return {
+        "glossary": t.glossary,
+        "lines_with_terms": t.lines_with_terms,
+        "reference": {"hits": t.reference.hits, "total": t.reference.total, "accuracy": t.reference.accuracy},
+        "systems": {name: {"hits": a.hits, "total": a.total, "accuracy": a.accuracy} for name, a in t.totals.items()},
+        "terms": [
+            {
+                "id": r.concept_id,
+                "target": r.preferred,
+                "sources": r.sources,
+                "occurrences": r.occurrences,
+                "hits": r.hits,
+                "reference_hits": r.reference_hits,
+            }
+            for r in t.rows
+        ],
+    }
+
+
+def _word_f_dict(w: WordAccuracy) -> dict[str, Any]:
+    return {
+        "label": w.label,
+        "matches": w.matches,
+        "ref_words": w.ref_words,
+        "hyp_words": w.hyp_words,
+        "precision": w.precision,
+        "recall": w.recall,
+        "f_measure": w.f_measure,
+    }

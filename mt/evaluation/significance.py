@@ -97,9 +97,13 @@ class _KnownStatistics:
         return getattr(self._metric, name)
 
 
-def paired_test(systems: Sequence[tuple[str, Sequence[str]]], metrics: Sequence[SegmentMetric], test: str,
-                n_samples: int | None = None,
-                statistics: Mapping[str, Mapping[str, list]] | None = None) -> list[Comparison]:
+def paired_test(
+    systems: Sequence[tuple[str, Sequence[str]]],
+    metrics: Sequence[SegmentMetric],
+    test: str,
+    n_samples: int | None = None,
+    statistics: Mapping[str, Mapping[str, list]] | None = None,
+) -> list[Comparison]:
     """Compare every system with the first one (the baseline) on every metric with sacrebleu's PairedTest.
 
     The metrics already hold the references (sacrebleu's reference cache), as in sacrebleu's CLI.
@@ -111,12 +115,14 @@ def paired_test(systems: Sequence[tuple[str, Sequence[str]]], metrics: Sequence[
     named: list[tuple[str, Sequence[str]]] = [(name, list(lines)) for name, lines in systems]
     by_name: dict[str, Any] = {}
     for m in metrics:
-        known = {id(lines): statistics[name][m.name] for name, lines in named
-                 if statistics and name in statistics and m.name in statistics[name]}
+        known = {
+            id(lines): statistics[name][m.name]
+            for name, lines in named
+            if statistics and name in statistics and m.name in statistics[name]
+        }
         by_name[m.name] = _KnownStatistics(m.metric, known) if known else m.metric
     log.info("running %s over %d systems", TESTS[test], len(systems))
-    tester = PairedTest(named, by_name, references=None, test_type=test, n_samples=n_samples or 0,
-                        n_ar_confidence=-1)
+    tester = PairedTest(named, by_name, references=None, test_type=test, n_samples=n_samples or 0, n_ar_confidence=-1)
     signatures, results = tester()
     names = [name for name in results["System"] if isinstance(name, str)]  # the column of system names
     comparisons = []
@@ -127,8 +133,17 @@ def paired_test(systems: Sequence[tuple[str, Sequence[str]]], metrics: Sequence[
         for name, result in zip(names[1:], column[1:]):
             if result.p_value is None:  # sacrebleu gives every system but the baseline one
                 raise ValueError(f"no p-value for {name}")
-            comparisons.append(Comparison(
-                baseline=names[0], system=name, metric=metric.name, test=TESTS[test], samples=tester.n_samples,
-                baseline_score=float(baseline.score), system_score=float(result.score),
-                p_value=float(result.p_value), signature=signature))
+            comparisons.append(
+                Comparison(
+                    baseline=names[0],
+                    system=name,
+                    metric=metric.name,
+                    test=TESTS[test],
+                    samples=tester.n_samples,
+                    baseline_score=float(baseline.score),
+                    system_score=float(result.score),
+                    p_value=float(result.p_value),
+                    signature=signature,
+                )
+            )
     return comparisons

@@ -35,8 +35,14 @@ def source_terms(glossary: Any, sources: Sequence[str]) -> list[list[SourceTerm]
         grouped: OrderedDict[str, list] = OrderedDict()
         for match in glossary.match(line, lang="ar"):
             grouped.setdefault(str(match.concept.id), []).append(match)
-        per_line.append([SourceTerm(line=i, concept_id=cid, count=len(ms), sources=tuple(m.text for m in ms),
-                                    concept=ms[0].concept) for cid, ms in grouped.items()])
+        per_line.append(
+            [
+                SourceTerm(
+                    line=i, concept_id=cid, count=len(ms), sources=tuple(m.text for m in ms), concept=ms[0].concept
+                )
+                for cid, ms in grouped.items()
+            ]
+        )
     return per_line
 
 
@@ -44,8 +50,13 @@ def _hits(text: str, term: SourceTerm, lang: str, find_target: Any) -> int:
     return min(term.count, len(find_target(text, term.concept, lang)))
 
 
-def term_accuracy(glossary: Any, sources: Sequence[str], systems: Mapping[str, Sequence[str]],
-                  references: Sequence[Sequence[str]], lang: str) -> TerminologyResult:
+def term_accuracy(
+    glossary: Any,
+    sources: Sequence[str],
+    systems: Mapping[str, Sequence[str]],
+    references: Sequence[Sequence[str]],
+    lang: str,
+) -> TerminologyResult:
     """Terminology accuracy of every system and of the references (best reference per line).
 
     ``glossary`` is a path (loaded with ``Glossary.load``) or a loaded Glossary; ``sources`` are the Arabic
@@ -83,5 +94,12 @@ def term_accuracy(glossary: Any, sources: Sequence[str], systems: Mapping[str, S
                     missed.append(term.concept_id)
             segments[system].append(SegmentTerms(found=sum(t.count for t in terms), hit=hit, missed=missed))
     log.info("terminology: %d concepts in %d of %d lines", len(rows), sum(1 for t in found if t), len(sources))
-    return TerminologyResult(glossary=name, lang=lang, totals=totals, reference=reference, rows=list(rows.values()),
-                             segments=segments, lines_with_terms=sum(1 for t in found if t))
+    return TerminologyResult(
+        glossary=name,
+        lang=lang,
+        totals=totals,
+        reference=reference,
+        rows=list(rows.values()),
+        segments=segments,
+        lines_with_terms=sum(1 for t in found if t),
+    )

@@ -137,7 +137,7 @@ class Document(ABC):
 class DocumentFormat(ABC):
     """One document format: a name, its file extensions, and a parser."""
 
-    name: ClassVar[str]                    # "docx", "xliff", "po", "srt", "vtt", "html", "markdown", "tmx"
+    name: ClassVar[str]  # "docx", "xliff", "po", "srt", "vtt", "html", "markdown", "tmx"
     extensions: ClassVar[tuple[str, ...]]  # lower case, with the dot: (".xlf", ".xliff")
 
     def load(self, path: Path, options: FormatOptions) -> Document:

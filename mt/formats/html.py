@@ -37,25 +37,36 @@ from mt.formats.document import Document, DocumentFormat, FormatOptions, Segment
 from mt.formats.language import is_arabic
 from mt.formats.tagtree import Node, SourceOrder, build_tree, complete_tags
 
-INLINE = frozenset("a abbr acronym b bdi bdo big cite data del dfn em font i ins kbd label mark nobr q rp rt ruby "
-                   "s samp small span strike strong sub sup time tt u var".split())
+INLINE = frozenset(
+    "a abbr acronym b bdi bdo big cite data del dfn em font i ins kbd label mark nobr q rp rt ruby "
+    "s samp small span strike strong sub sup time tt u var".split()
+)
 POINTS = frozenset({"br", "img", "wbr"})
-OPAQUE = frozenset({"code", "script", "style", "svg", "math"})      # untouched; inside a sentence: a point
-UNTOUCHED_BLOCKS = frozenset({"pre", "textarea"})                  # untouched, and a segment boundary
+OPAQUE = frozenset({"code", "script", "style", "svg", "math"})  # untouched; inside a sentence: a point
+UNTOUCHED_BLOCKS = frozenset({"pre", "textarea"})  # untouched, and a segment boundary
 VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
 ATTRIBUTES = frozenset({"title", "alt", "placeholder", "aria-label"})
-HTML_ELEMENTS = INLINE | POINTS | OPAQUE | UNTOUCHED_BLOCKS | VOID | frozenset(
-    "address article aside audio blockquote body button canvas caption center colgroup dd details dialog dir div "
-    "dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup html "
-    "iframe legend li main map menu meter nav noscript object ol optgroup option output p picture progress "
-    "section select slot summary table tbody td template tfoot th thead title tr ul video".split())
+HTML_ELEMENTS = (
+    INLINE
+    | POINTS
+    | OPAQUE
+    | UNTOUCHED_BLOCKS
+    | VOID
+    | frozenset(
+        "address article aside audio blockquote body button canvas caption center colgroup dd details dialog dir div "
+        "dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup html "
+        "iframe legend li main map menu meter nav noscript object ol optgroup option output p picture progress "
+        "section select slot summary table tbody td template tfoot th thead title tr ul video".split()
+    )
+)
 PRESCAN_BYTES = 1024
 WHITESPACE = " \t\n\r\f"
 
 _LETTER = re.compile(r"[^\W\d_]")
 _TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*")
 _ATTRIBUTE = re.compile(  # html.parser's tolerant attribute pattern, with the value's span kept
-    r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?(?:\s|/(?!>))*")
+    r"((?<=['\"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|\"[^\"]*\"|(?!['\"])[^>\s]*))?(?:\s|/(?!>))*"
+)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([-\w.:]+)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _UNQUOTED_SAFE = re.compile(r"[^\s\"'=<>`]+")
@@ -63,7 +74,7 @@ _UNQUOTED_SAFE = re.compile(r"[^\s\"'=<>`]+")
 
 @dataclass
 class _Token:
-    kind: str          # start, startend, end, data, ref, comment, other
+    kind: str  # start, startend, end, data, ref, comment, other
     start: int
     end: int
     name: str = ""
@@ -135,21 +146,21 @@ class _Edit:
 
     start: int
     end: int
-    kind: str                 # text, attr, lang, dir, add-lang
-    segment: int = -1         # text/attr: the segment's index
-    quote: str = ""           # attr: the value's quote character ('' when unquoted)
+    kind: str  # text, attr, lang, dir, add-lang
+    segment: int = -1  # text/attr: the segment's index
+    quote: str = ""  # attr: the value's quote character ('' when unquoted)
 
 
 @dataclass
 class _Piece:
     """One item of a run of inline content."""
 
-    kind: str                 # text, open, close, point
+    kind: str  # text, open, close, point
     start: int
     end: int
-    text: str = ""            # text: decoded
+    text: str = ""  # text: decoded
     tag_id: str = ""
-    partner: int = -1         # open/close: index of the matching item in the run
+    partner: int = -1  # open/close: index of the matching item in the run
 
 
 @dataclass(frozen=True)
@@ -167,21 +178,29 @@ class _TextSegment:
     end: int
     tags: dict[str, _TagSource]
     order: SourceOrder
-    memory: dict[str, str]                     # character -> how the source wrote it
-    edits: list[_Edit]                         # attribute and lang/dir edits inside the segment's tags
-    spaces: list[tuple[int, str]]              # (offset in the text, the whitespace run one space stands for)
+    memory: dict[str, str]  # character -> how the source wrote it
+    edits: list[_Edit]  # attribute and lang/dir edits inside the segment's tags
+    spaces: list[tuple[int, str]]  # (offset in the text, the whitespace run one space stands for)
 
 
 class HtmlDocument(Document):
-    def __init__(self, source: str, prefix: bytes, encoding: str, segments: list[Segment], edits: list[_Edit],
-                 texts: dict[int, _TextSegment], memories: dict[int, dict[str, str]]):
+    def __init__(
+        self,
+        source: str,
+        prefix: bytes,
+        encoding: str,
+        segments: list[Segment],
+        edits: list[_Edit],
+        texts: dict[int, _TextSegment],
+        memories: dict[int, dict[str, str]],
+    ):
         self.source = source
-        self.prefix = prefix          # the byte-order mark, if any
+        self.prefix = prefix  # the byte-order mark, if any
         self.encoding = encoding
         self.segments = segments
-        self.edits = edits            # top level, sorted, disjoint
-        self.texts = texts            # segment index -> how a text segment is written
-        self.memories = memories      # attribute segment index -> its characters' source forms
+        self.edits = edits  # top level, sorted, disjoint
+        self.texts = texts  # segment index -> how a text segment is written
+        self.memories = memories  # attribute segment index -> its characters' source forms
 
     def render(self, translations: Sequence[TranslatedSegment], options: FormatOptions) -> bytes:
         if len(translations) != len(self.segments):
@@ -211,8 +230,11 @@ class HtmlFormat(DocumentFormat):
 
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[bytes, str, str]:
     """(byte-order mark, encoding, text)."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
             prefix, chosen, how = bom, codec, "its byte-order mark"
             break
@@ -230,13 +252,16 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[bytes, str, s
     except LookupError:
         raise InputError(f"{name}: unknown encoding {chosen!r} (from {how or 'the default'})") from None
     try:
-        text = data[len(prefix):].decode(chosen)
+        text = data[len(prefix) :].decode(chosen)
     except UnicodeDecodeError as error:
         if how:
-            raise InputError(f"{name}: not valid {chosen} text (the encoding given by {how}) at byte "
-                             f"{error.start + len(prefix)}") from None
-        raise InputError(f"{name}: not valid UTF-8 at byte {error.start}; if it is in a legacy encoding, "
-                         f"give it with --encoding (e.g. --encoding windows-1256)") from None
+            raise InputError(
+                f"{name}: not valid {chosen} text (the encoding given by {how}) at byte {error.start + len(prefix)}"
+            ) from None
+        raise InputError(
+            f"{name}: not valid UTF-8 at byte {error.start}; if it is in a legacy encoding, "
+            f"give it with --encoding (e.g. --encoding windows-1256)"
+        ) from None
     if "\x00" in text:
         raise InputError(f"{name}: not an HTML file: it holds binary data")
     return prefix, chosen, text
@@ -272,13 +297,13 @@ class _Reader:
         self.line_starts = line_starts
         self.block = "document"  # the last block element opened, for locations
         self.segments: list[Segment] = []
-        self.edits: list[_Edit] = []            # top level
-        self.pending: list[_Edit] = []          # attribute/lang/dir edits since the last run ended
+        self.edits: list[_Edit] = []  # top level
+        self.pending: list[_Edit] = []  # attribute/lang/dir edits since the last run ended
         self.texts: dict[int, _TextSegment] = {}
         self.memories: dict[int, dict[str, str]] = {}
         self.locations: set[str] = set()
         self.run: list[_Piece] = []
-        self.open: list[tuple[str, int]] = []   # inline elements open in the run: (name, index in run)
+        self.open: list[tuple[str, int]] = []  # inline elements open in the run: (name, index in run)
 
     def location(self, offset: int, what: str) -> str:
         line = bisect.bisect_right(self.line_starts, offset)
@@ -298,7 +323,7 @@ class _Reader:
             token = tokens[index]
             name = token.name
             if token.kind in ("start", "startend"):
-                raw = self.source[token.start:token.end]
+                raw = self.source[token.start : token.end]
                 attrs = {key: value for key, value in token.attrs}
                 skip = name in OPAQUE or name in UNTOUCHED_BLOCKS or attrs.get("translate") == "no"
                 if skip:
@@ -331,9 +356,9 @@ class _Reader:
                 else:
                     self.flush()
             elif token.kind == "data":
-                self.piece("text", token.start, token.end, self.source[token.start:token.end])
+                self.piece("text", token.start, token.end, self.source[token.start : token.end])
             elif token.kind == "ref":
-                raw = self.source[token.start:token.end]
+                raw = self.source[token.start : token.end]
                 self.piece("text", token.start, token.end, html.unescape(raw))
             elif token.kind == "comment":
                 self.piece("point", token.start, token.end)
@@ -404,15 +429,15 @@ class _Reader:
                 first, last = first + 1, last - 1
             else:
                 break
-        if first > last or not any(p.kind == "text" and _LETTER.search(p.text) for p in run[first:last + 1]):
+        if first > last or not any(p.kind == "text" and _LETTER.search(p.text) for p in run[first : last + 1]):
             return
-        pieces = run[first:last + 1]
+        pieces = run[first : last + 1]
         start, end = pieces[0].start, pieces[-1].end
-        if pieces[0].kind == "text" and pieces[0].text == self.source[pieces[0].start:pieces[0].end]:
+        if pieces[0].kind == "text" and pieces[0].text == self.source[pieces[0].start : pieces[0].end]:
             trimmed = pieces[0].text.lstrip(WHITESPACE)
             start += len(pieces[0].text) - len(trimmed)
             pieces[0] = _Piece("text", start, pieces[0].end, trimmed)
-        if pieces[-1].kind == "text" and pieces[-1].text == self.source[pieces[-1].start:pieces[-1].end]:
+        if pieces[-1].kind == "text" and pieces[-1].text == self.source[pieces[-1].start : pieces[-1].end]:
             trimmed = pieces[-1].text.rstrip(WHITESPACE)
             end -= len(pieces[-1].text) - len(trimmed)
             pieces[-1] = _Piece("text", pieces[-1].start, end, trimmed)
@@ -425,15 +450,15 @@ class _Reader:
         spans: dict[str, _TagSource] = {}
         rank: dict[str, int] = {}
         ancestors: dict[str, frozenset[str]] = {}
-        stack: list[tuple[str, int]] = []   # open tag ids with their text offsets
+        stack: list[tuple[str, int]] = []  # open tag ids with their text offsets
         memory: dict[str, str] = {}
         literal: set[str] = set()
         spaces: list[tuple[int, str]] = []
         for piece in pieces:
             if piece.kind == "text":
-                raw = self.source[piece.start:piece.end]
+                raw = self.source[piece.start : piece.end]
                 content = piece.text
-                if raw != content:   # a character reference
+                if raw != content:  # a character reference
                     memory.setdefault(content, raw)
                 else:
                     literal.update(content)
@@ -472,7 +497,7 @@ def _collapse(text: str, offset: int, spaces: list[tuple[int, str]]) -> str:
     out: list[str] = []
     position = length = 0
     for match in _SPACES.finditer(text):
-        out.append(text[position:match.start()])
+        out.append(text[position : match.start()])
         length += match.start() - position
         if match.group(0) != " ":
             spaces.append((offset + length, match.group(0)))
@@ -485,8 +510,10 @@ def _collapse(text: str, offset: int, spaces: list[tuple[int, str]]) -> str:
 
 def _expand(text: str, tags: Sequence[Tag], spaces: list[tuple[int, str]]) -> tuple[str, tuple[Tag, ...]]:
     """The segment's own text with its whitespace runs back, tags moved with it (for the identity translation)."""
+
     def moved(offset: int) -> int:  # past every run that starts before the offset
         return offset + sum(len(run) - 1 for position, run in spaces if position < offset)
+
     out, position = [], 0
     for offset, run in spaces:
         out.append(text[position:offset])
@@ -538,7 +565,7 @@ class _Writer:
         for edit in edits:
             if edit.start < position or edit.end > end:
                 continue
-            out.append(self.source[position:edit.start])
+            out.append(self.source[position : edit.start])
             out.append(self.edit(edit))
             position = edit.end
         out.append(self.source[position:end])
@@ -551,9 +578,9 @@ class _Writer:
             translated = self.translations[edit.segment].text
             return self.attribute(translated, edit.quote, self.document.memories.get(edit.segment, {}))
         if edit.kind == "lang":
-            return self.attribute(self.target, edit.quote, {}) if self.target else self.source[edit.start:edit.end]
+            return self.attribute(self.target, edit.quote, {}) if self.target else self.source[edit.start : edit.end]
         if edit.kind == "dir":  # English and Chinese are written left to right
-            return "ltr" if self.target else self.source[edit.start:edit.end]
+            return "ltr" if self.target else self.source[edit.start : edit.end]
         if edit.kind == "add-lang":
             return f' lang="{html.escape(self.target)}"' if self.target else ""
         raise ValueError(edit.kind)
@@ -601,4 +628,4 @@ class _Writer:
             out.append(self.range(where.start, where.end, info.edits))
             self.node(child, info, out)
             if where.close is not None:
-                out.append(self.source[where.close[0]:where.close[1]])
+                out.append(self.source[where.close[0] : where.close[1]])

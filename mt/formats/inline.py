@@ -53,9 +53,16 @@ def collapse_spaces(text: str) -> tuple[str, list[int]]:
     return "".join(out), [min(offset, len(out)) for offset in remap]
 
 
-def compose(text: str, markup: Iterable[Markup], escape: Callable[[str], str] = lambda char: char, *,
-            line_starts: Iterable[int] = (), eol: str = "\n", spaced: bool = True,
-            escape_at: Iterable[int] = ()) -> str:
+def compose(
+    text: str,
+    markup: Iterable[Markup],
+    escape: Callable[[str], str] = lambda char: char,
+    *,
+    line_starts: Iterable[int] = (),
+    eol: str = "\n",
+    spaced: bool = True,
+    escape_at: Iterable[int] = (),
+) -> str:
     """``text`` with each markup string at its offset (at one offset: closings, innermost first; points;
     openings, outermost first; of two paired items over the same span, the one listed first is the outer),
     each text character through ``escape`` (those at ``escape_at`` offsets get a backslash before them
@@ -82,8 +89,7 @@ def compose(text: str, markup: Iterable[Markup], escape: Callable[[str], str] = 
         for item in points.get(offset, []):
             if previous is not None and (previous.space_after or item.space_before) and out[-1][-1:] != " ":
                 out.append(" ")  # two points the source kept apart (`a` `b` must not fuse into one code span)
-            elif spaced and item.space_before and 0 < offset and not text[offset - 1].isspace() \
-                    and out[-1][-1:] != " ":
+            elif spaced and item.space_before and 0 < offset and not text[offset - 1].isspace() and out[-1][-1:] != " ":
                 out.append(" ")
             out.append(item.open + item.close)
             previous = item

@@ -47,8 +47,13 @@ _LINE_START_MARKER = re.compile(r"(?:[#>+\-=]|\d{1,9}[.)])")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _PAIRED = {"em_open": "em_close", "strong_open": "strong_close", "s_open": "s_close"}
 _IMAGE_CLOSE = "image_close"  # not a markdown-it token: the end of an image's alt text, in _flatten's stream
-_CLOSING = {"em_close": "em_open", "strong_close": "strong_open", "s_close": "s_open", "link_close": "link_open",
-            _IMAGE_CLOSE: "image"}
+_CLOSING = {
+    "em_close": "em_open",
+    "strong_close": "strong_open",
+    "s_close": "s_open",
+    "link_close": "link_open",
+    _IMAGE_CLOSE: "image",
+}
 
 
 class _Unmapped(Exception):
@@ -117,7 +122,7 @@ class _Walker:
                 self._line_break()
                 self.chars.append(" ")
                 if kind == "hardbreak":  # after the space: the translation's words before it end the line
-                    self._point(self.source[start:self.cursor])
+                    self._point(self.source[start : self.cursor])
             elif kind in _PAIRED or kind == "image" or kind == "link_open" and token.markup != "autolink":
                 opening = self._expect({"image": "![", "link_open": "["}.get(kind, token.markup))
                 stack.append(_Open(kind, self.cursor - len(opening), len(self.chars), len(self.markup), opening))
@@ -130,14 +135,14 @@ class _Walker:
                     raise _Unmapped("autolink")
                 if not any(inner.type == "link_close" for inner in stream):
                     raise _Unmapped("autolink")
-                self._point(self.source[self.cursor:close + 1], self.cursor)
+                self._point(self.source[self.cursor : close + 1], self.cursor)
                 self.cursor = close + 1
             elif kind == "code_inline":
                 fence = token.markup
                 self._expect(fence)
                 at = self.cursor - len(fence)
                 close = self._closing_fence(fence)
-                self._point(self.source[at:close + len(fence)], at)
+                self._point(self.source[at : close + len(fence)], at)
                 self.cursor = close + len(fence)
             elif kind == "html_inline":
                 if not self.source.startswith(token.content, self.cursor):
@@ -157,8 +162,8 @@ class _Walker:
         closing = self._expect(token.markup) if element.kind in _PAIRED else self._link_tail()
         if element.kind == "link_open" and closing in ("]", "][]"):
             # [label] / [label][]: the text is the reference label: keep it
-            del self.chars[element.chars:], self.markup[element.slot:]
-            self._point(self.source[element.at:self.cursor], element.at)
+            del self.chars[element.chars :], self.markup[element.slot :]
+            self._point(self.source[element.at : self.cursor], element.at)
         else:
             self.markup[element.slot] = Markup(element.chars, len(self.chars), True, element.opening, closing)
 
@@ -173,9 +178,8 @@ class _Walker:
         """A point tag for the source ``raw`` (found at ``at``: the white space around it is noted, so the
         translation gets a space where the source had one)."""
         before = at is not None and at > 0 and self.source[at - 1].isspace()
-        after = at is not None and self.source[at + len(raw):at + len(raw) + 1].isspace()
-        self.markup.append(Markup(len(self.chars), len(self.chars), False, raw, space_before=before,
-                                  space_after=after))
+        after = at is not None and self.source[at + len(raw) : at + len(raw) + 1].isspace()
+        self.markup.append(Markup(len(self.chars), len(self.chars), False, raw, space_before=before, space_after=after))
 
     def _expect(self, raw: str) -> str:
         if not self.source.startswith(raw, self.cursor) or self.cursor + len(raw) > self.end:
@@ -217,7 +221,7 @@ class _Walker:
         following = next((start for start, _ in self.lines if start > self.cursor), None)
         if following is None:
             raise _Unmapped("line break")
-        skipped = self.source[self.cursor:following]
+        skipped = self.source[self.cursor : following]
         if not re.fullmatch(r"[ \t]*\\?\r?\n.*", skipped, re.S):
             raise _Unmapped("line break")
         self.cursor = following
@@ -280,8 +284,9 @@ class MarkdownDocument(Document):
         self.warnings: list[str] = []
         line_spans = _line_spans(source)
         hidden = _front_matter_lines(source)
-        parser_input = "".join("\n" if number < hidden else source[start:end] + "\n"
-                               for number, (start, end) in enumerate(line_spans))
+        parser_input = "".join(
+            "\n" if number < hidden else source[start:end] + "\n" for number, (start, end) in enumerate(line_spans)
+        )
         tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(parser_input)
         row_cells: list[tuple[int, int]] = []  # the spans of the current table row's cells
         cell = 0
@@ -303,8 +308,10 @@ class MarkdownDocument(Document):
                         lines = _content_lines(source, line_spans, token, heading)
                     self._add(token, lines, cell + 1 if in_cell else None)
                 except _Unmapped as reason:
-                    self._skip(f"line {token.map[0] + 1}: left untranslated: its markup could not be mapped to "
-                               f"the source ({reason})")
+                    self._skip(
+                        f"line {token.map[0] + 1}: left untranslated: its markup could not be mapped to "
+                        f"the source ({reason})"
+                    )
                 heading = False
             previous = token.type
 
@@ -337,13 +344,21 @@ class MarkdownDocument(Document):
         for segment, run, translation in zip(self.segments, self._runs, translations):
             if translation.text == segment.text and set(translation.tags) == set(segment.tags):
                 continue
-            placed = [_inside_spaces(replace(run.markup[t.id], start=t.start, end=t.end), translation.text)
-                      for t in translation.tags if t.id in run.markup]
+            placed = [
+                _inside_spaces(replace(run.markup[t.id], start=t.start, end=t.end), translation.text)
+                for t in translation.tags
+                if t.id in run.markup
+            ]
             markup = _apart(_around_a_word(placed, translation.text))
             escape = _escape_cell if run.in_cell else _escape_text
-            text = compose(translation.text, markup, escape, spaced=options.target != "zh",
-                           escape_at=_block_markers(translation.text, markup, paragraph=not run.in_cell))
-            pieces.append(self._source[position:run.span[0]])
+            text = compose(
+                translation.text,
+                markup,
+                escape,
+                spaced=options.target != "zh",
+                escape_at=_block_markers(translation.text, markup, paragraph=not run.in_cell),
+            )
+            pieces.append(self._source[position : run.span[0]])
             pieces.append(text)
             position = run.span[1]
         pieces.append(self._source[position:])
@@ -373,12 +388,21 @@ def _around_a_word(markup: list[Markup], text: str) -> list[Markup]:
         at = item.start
         # the others that wrap words, less those that were around nothing at this place too (moved just before:
         # the same word suits them all, nested in their order)
-        others = [m for k, m in enumerate(out) if m.paired and m.start < m.end
-                  and not (markup[k].paired and markup[k].start == markup[k].end == at)]
+        others = [
+            m
+            for k, m in enumerate(out)
+            if m.paired and m.start < m.end and not (markup[k].paired and markup[k].start == markup[k].end == at)
+        ]
         near = [w for w in words if w[1] == at] + [w for w in words if w[0] >= at][:1]
         for word in near:
-            if all(word[1] <= m.start or m.end <= word[0] or m.start < at < m.end and m.start <= word[0]
-                   and word[1] <= m.end for m in others):
+            if all(
+                word[1] <= m.start
+                or m.end <= word[0]
+                or m.start < at < m.end
+                and m.start <= word[0]
+                and word[1] <= m.end
+                for m in others
+            ):
                 out[index] = replace(item, start=word[0], end=word[1])
                 break
     return out
@@ -489,9 +513,9 @@ def _table_cells(source: str, span: tuple[int, int]) -> list[tuple[int, int]]:
             begin = position + 1
         position += 1
     cells.append((begin, len(line)))
-    if cells and not line[cells[0][0]:cells[0][1]].strip() and line.lstrip().startswith("|"):
+    if cells and not line[cells[0][0] : cells[0][1]].strip() and line.lstrip().startswith("|"):
         cells.pop(0)
-    if cells and not line[cells[-1][0]:cells[-1][1]].strip() and line.rstrip().endswith("|"):
+    if cells and not line[cells[-1][0] : cells[-1][1]].strip() and line.rstrip().endswith("|"):
         cells.pop()
     trimmed = []
     for a, b in cells:

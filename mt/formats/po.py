@@ -52,8 +52,10 @@ LANGUAGE_CODES = {"en": "en", "zh": "zh_CN"}
 _KIND = "a PO catalogue"
 _DEFAULT_TARGET = "en"
 
-_PRINTF = (r"%(?:\(\w+\))?(?:\d+\$)?[-+#0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?"
-           r"(?:hh|h|ll|l|L|q|j|z|t|I64|I32)?[diouxXeEfFgGaAcsrpn]|%%")
+_PRINTF = (
+    r"%(?:\(\w+\))?(?:\d+\$)?[-+#0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?"
+    r"(?:hh|h|ll|l|L|q|j|z|t|I64|I32)?[diouxXeEfFgGaAcsrpn]|%%"
+)
 _BRACE = r"\{(?:[A-Za-z_]\w*|\d+)?(?:[.\[][^{}\s]*)?(?:![rsa])?(?::[^{}\s]*)?\}"
 PLACEHOLDER = re.compile(rf"{_PRINTF}|{_BRACE}|\n")
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
@@ -86,13 +88,13 @@ def lift_placeholders(message: str) -> tuple[str, tuple[Tag, ...], _Message]:
     none at either end) and the point tags where they stood."""
     core = message.strip()
     start = message.find(core[:1]) if core else len(message)
-    prefix, suffix = message[:start], message[start + len(core):]
+    prefix, suffix = message[:start], message[start + len(core) :]
     text = ""
     tags: list[Tag] = []
     placeholders: dict[str, str] = {}
     position = 0
     for match in PLACEHOLDER.finditer(core):
-        text += core[position:match.start()]
+        text += core[position : match.start()]
         text = re.sub(r"\s+", " ", text)
         tag_id = f"ph{len(tags) + 1}"
         tags.append(Tag(tag_id, len(text), len(text), paired=False))
@@ -105,8 +107,9 @@ def lift_placeholders(message: str) -> tuple[str, tuple[Tag, ...], _Message]:
     stripped = text.lstrip()
     shift = len(text) - len(stripped)
     text = stripped.rstrip()
-    tags = [Tag(t.id, min(max(t.start - shift, 0), len(text)), min(max(t.start - shift, 0), len(text)), False)
-            for t in tags]
+    tags = [
+        Tag(t.id, min(max(t.start - shift, 0), len(text)), min(max(t.start - shift, 0), len(text)), False) for t in tags
+    ]
     return text, tuple(tags), _Message(prefix, suffix, placeholders)
 
 
@@ -118,8 +121,11 @@ def place_placeholders(translation: TranslatedSegment, message: _Message, spaced
     located = {tag.id: tag.start for tag in translation.tags if tag.id in message.placeholders}
     missing = [tag_id for tag_id in message.placeholders if tag_id not in located]
     if missing:
-        LOG.warning("%s: placeholder(s) %s lost by the translation, appended at its end", translation.segment.location,
-                    " ".join(message.placeholders[tag_id] for tag_id in missing))
+        LOG.warning(
+            "%s: placeholder(s) %s lost by the translation, appended at its end",
+            translation.segment.location,
+            " ".join(message.placeholders[tag_id] for tag_id in missing),
+        )
         for tag_id in missing:
             located[tag_id] = len(text)
     pieces: list[str] = []
@@ -130,7 +136,7 @@ def place_placeholders(translation: TranslatedSegment, message: _Message, spaced
         raw = message.placeholders[tag_id]
         before = "".join(pieces)
         if spaced and raw != "\n" and before and not before[-1].isspace() and before[-1] not in "([\"'«“":
-            if before[-1].isalnum() or text[offset:offset + 1].isspace() or offset == len(text):
+            if before[-1].isalnum() or text[offset : offset + 1].isspace() or offset == len(text):
                 raw = " " + raw
         if spaced and raw != "\n" and offset < len(text) and text[offset].isalnum():
             raw = raw + " "
@@ -153,8 +159,10 @@ class PoDocument(Document):
         self._messages: list[_Message] = []
         self._entries: list[_Entry] = []
         # polib numbers an entry by its first line, 1-based; the file's first entry gets 0 (use its first line)
-        starts = sorted({max(_line_number(entry) - 1, 0) for entry in catalogue} |
-                        {max(_line_number(entry) - 1, 0) for entry in catalogue.obsolete_entries()})
+        starts = sorted(
+            {max(_line_number(entry) - 1, 0) for entry in catalogue}
+            | {max(_line_number(entry) - 1, 0) for entry in catalogue.obsolete_entries()}
+        )
         header = _header_msgstr(self._lines)
         if header is not None:  # the header's lines (comments first) end the entry before it
             at = header[0] - 1
@@ -185,8 +193,8 @@ class PoDocument(Document):
             if len(item.segments) == len(sources):
                 self._entries.append(item)
             else:  # a message without words (only placeholders): the entry is left for a person
-                del self.segments[len(self.segments) - len(item.segments):]
-                del self._messages[len(self._messages) - len(item.segments):]
+                del self.segments[len(self.segments) - len(item.segments) :]
+                del self._messages[len(self._messages) - len(item.segments) :]
 
     def render(self, translations: Sequence[TranslatedSegment], options: FormatOptions) -> bytes:
         if len(translations) != len(self.segments):
@@ -199,7 +207,7 @@ class PoDocument(Document):
         for item in self._entries:
             if any(translations[index].kept is not None for index in item.segments):
                 continue  # a message without Arabic is left as it is: no msgstr, no fuzzy flag
-            lines.extend(self._lines[position:item.first_line])
+            lines.extend(self._lines[position : item.first_line])
             values = [texts[index] for index in item.segments]
             review = review_note([s for index in item.segments for s in translations[index].sentences])
             lines.extend(self._entry_lines(item, values, target, options.mark_fuzzy, review))
@@ -208,9 +216,10 @@ class PoDocument(Document):
         text = self._with_header("".join(lines), target)
         return self._decoded.encode(text)
 
-    def _entry_lines(self, item: _Entry, values: list[str], target: str, fuzzy: bool,
-                     review: str | None = None) -> list[str]:
-        lines = self._lines[item.first_line:item.end_line]
+    def _entry_lines(
+        self, item: _Entry, values: list[str], target: str, fuzzy: bool, review: str | None = None
+    ) -> list[str]:
+        lines = self._lines[item.first_line : item.end_line]
         msgstr_at = next((i for i, line in enumerate(lines) if line.startswith("msgstr")), len(lines))
         if item.entry.msgid_plural:
             forms = [values[0], values[1]] if target == "en" else [values[1]]
@@ -258,9 +267,10 @@ def _with_fuzzy(head: list[str], eol: str) -> list[str]:
     for index, line in enumerate(head):
         if line.startswith("#,"):
             flags = [flag.strip() for flag in line[2:].strip().split(",") if flag.strip()]
-            return head[:index] + [f"#, {', '.join(['fuzzy', *flags])}" + eol] + head[index + 1:]
-    at = next((i for i, line in enumerate(head) if not line.startswith(("# ", "#.", "#:")) and line.strip() != "#"),
-              len(head))
+            return head[:index] + [f"#, {', '.join(['fuzzy', *flags])}" + eol] + head[index + 1 :]
+    at = next(
+        (i for i, line in enumerate(head) if not line.startswith(("# ", "#.", "#:")) and line.strip() != "#"), len(head)
+    )
     return head[:at] + [f"#, fuzzy{eol}"] + head[at:]
 
 
@@ -304,10 +314,16 @@ class PoFormat(DocumentFormat):
 
     def parse(self, data: bytes, name: str, options: FormatOptions) -> PoDocument:
         declared = _declared_charset(data)
-        if options.encoding is not None and declared is not None and not _same_codec(options.encoding, declared) \
-                and _decodes(data, declared):
-            raise InputError(f"{name}: the catalogue declares charset={declared} and decodes as such, but --encoding "
-                             f"{options.encoding} was given; drop --encoding, or correct the header if it is wrong")
+        if (
+            options.encoding is not None
+            and declared is not None
+            and not _same_codec(options.encoding, declared)
+            and _decodes(data, declared)
+        ):
+            raise InputError(
+                f"{name}: the catalogue declares charset={declared} and decodes as such, but --encoding "
+                f"{options.encoding} was given; drop --encoding, or correct the header if it is wrong"
+            )
         decoded = decode_document(data, name, _KIND, option=options.encoding, declared=declared)
         text = decoded.text
         for number, line in enumerate(text.splitlines(), 1):
@@ -337,19 +353,26 @@ def _line_number(entry: polib.POEntry) -> int:
 def _check_keys(catalogue: polib.POFile, text: str, name: str) -> None:
     """Refuse what msgfmt refuses: two entries with one key (msgctxt, or none, and msgid: gettext's key), and a
     second header (polib keeps the last ``msgid ""`` as the header and the first as an entry)."""
-    headers = [number for number, line in enumerate(text.splitlines(), 1) if line.rstrip() == 'msgid ""'
-               and _header_like(text.splitlines(), number - 1)]
+    headers = [
+        number
+        for number, line in enumerate(text.splitlines(), 1)
+        if line.rstrip() == 'msgid ""' and _header_like(text.splitlines(), number - 1)
+    ]
     if len(headers) > 1:
-        raise InputError(f"{name}: not a valid PO file: a second header (msgid \"\") at line {headers[1]}, the "
-                         f"first is at line {headers[0]}")
+        raise InputError(
+            f'{name}: not a valid PO file: a second header (msgid "") at line {headers[1]}, the '
+            f"first is at line {headers[0]}"
+        )
     seen: set[tuple[str | None, str]] = set()  # polib's own duplicate check is quadratic
     for entry in catalogue:
         if entry.obsolete:
             continue
         key = (entry.msgctxt, entry.msgid)
         if key in seen:
-            raise InputError(f"{name}: not a valid PO file: a duplicate entry (same msgctxt and msgid) at line "
-                             f"{max(_line_number(entry), 1)}")
+            raise InputError(
+                f"{name}: not a valid PO file: a duplicate entry (same msgctxt and msgid) at line "
+                f"{max(_line_number(entry), 1)}"
+            )
         seen.add(key)
 
 

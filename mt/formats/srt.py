@@ -47,14 +47,17 @@ class SrtFormat(DocumentFormat):
             number = len(cues) + 1
             label = raw_index.strip() if raw_index else str(number)
             if end < start:
-                raise InputError(f"{name}: cue {number} (index {label}) ends ({raw_end}) before it starts "
-                                 f"({raw_start})")
+                raise InputError(
+                    f"{name}: cue {number} (index {label}) ends ({raw_end}) before it starts ({raw_start})"
+                )
             cues.append(Cue(number, label, start, end, match.span(5)))
             expected = match.end()
         _check_contiguous(text, expected, len(text), name, len(cues) + 1)
         if not cues:
-            raise InputError(f"{name}: no subtitle cue (an index, a '00:00:01,000 --> 00:00:02,000' timing line and "
-                             "text); not an SRT file")
+            raise InputError(
+                f"{name}: no subtitle cue (an index, a '00:00:01,000 --> 00:00:02,000' timing line and "
+                "text); not an SRT file"
+            )
         return SubtitleDocument(decoded, cues, entities=False, escape=False)
 
 
@@ -64,10 +67,14 @@ def _check_contiguous(text: str, expected: int, actual: int, name: str, number: 
         return
     line = text.count("\n", 0, expected + len(text[expected:actual]) - len(text[expected:actual].lstrip())) + 1
     if expected == 0 and actual == len(text):
-        raise InputError(f"{name}: no subtitle cue (an index, a '00:00:01,000 --> 00:00:02,000' timing line and "
-                         "text); not an SRT file")
-    raise InputError(f"{name}: cue {number} (line {line}) does not parse: a broken timing line or text outside a "
-                     "cue (expected 'INDEX', then 'HH:MM:SS,mmm --> HH:MM:SS,mmm')")
+        raise InputError(
+            f"{name}: no subtitle cue (an index, a '00:00:01,000 --> 00:00:02,000' timing line and "
+            "text); not an SRT file"
+        )
+    raise InputError(
+        f"{name}: cue {number} (line {line}) does not parse: a broken timing line or text outside a "
+        "cue (expected 'INDEX', then 'HH:MM:SS,mmm --> HH:MM:SS,mmm')"
+    )
 
 
 def _check_one_block(text: str, span: tuple[int, int], name: str) -> None:
@@ -79,5 +86,7 @@ def _check_one_block(text: str, span: tuple[int, int], name: str) -> None:
     line = text.count("\n", 0, stray.start(1)) + 1
     if _NOT_AN_INDEX.match(text, stray.start(1)):
         raise InputError(f"{name}: line {line}: the cue index {stray.group(1).strip()[:20]!r} is not a number")
-    raise InputError(f"{name}: line {line}: a block without a timing line (expected 'INDEX', then "
-                     "'HH:MM:SS,mmm --> HH:MM:SS,mmm', then the text)")
+    raise InputError(
+        f"{name}: line {line}: a block without a timing line (expected 'INDEX', then "
+        "'HH:MM:SS,mmm --> HH:MM:SS,mmm', then the text)"
+    )

@@ -48,14 +48,16 @@ from mt.text.sentences import SENTENCE_MARKS
 
 LOG = logging.getLogger(__name__)
 
-LINE_LIMITS = {"en": 42, "zh": 16}             # characters a line
+LINE_LIMITS = {"en": 42, "zh": 16}  # characters a line
 READING_SPEED_LIMITS = {"en": 17.0, "zh": 9.0}  # characters a second
-MAX_GAP_S = 2.0               # a longer pause between two cues ends the sentence
+MAX_GAP_S = 2.0  # a longer pause between two cues ends the sentence
 MAX_CUES_PER_SEGMENT = 6
 _DEFAULT_LANGUAGE = "en"
 
 _RUBY_TEXT = r"<rt(?:\.[\w.-]*)?(?:[ \t][^<>\n]*)?>.*?(?:</rt>|(?=</ruby>)|$)"
-_MARKUP = re.compile(rf"{_RUBY_TEXT}|\{{\\[^{{}}\n]*\}}|<\d[\d:.]*>|</?[A-Za-z][\w-]*(?:\.[\w.-]*)?(?:[ \t][^<>\n]*)?>", re.S)
+_MARKUP = re.compile(
+    rf"{_RUBY_TEXT}|\{{\\[^{{}}\n]*\}}|<\d[\d:.]*>|</?[A-Za-z][\w-]*(?:\.[\w.-]*)?(?:[ \t][^<>\n]*)?>", re.S
+)
 _TAG_NAME = re.compile(r"</?([A-Za-z][\w-]*)")
 _TIMESTAMP = re.compile(r"<\d[\d:.]*>")
 _CLOSERS = "\"'»”’)]」』）"
@@ -83,8 +85,8 @@ class _CueText:
     raw: str
     plain: str
     markup: list[Markup]
-    prefix: str = ""   # point markup before the first word (an {\an8}, an unclosed <v Name>)
-    suffix: str = ""   # point markup after the last word
+    prefix: str = ""  # point markup before the first word (an {\an8}, an unclosed <v Name>)
+    suffix: str = ""  # point markup after the last word
 
     @property
     def translatable(self) -> bool:
@@ -108,13 +110,13 @@ def lift_markup(cue: Cue, raw: str, *, entities: bool) -> _CueText:
     stack: list[tuple[str, str, int, int]] = []
     position = 0
     for match in _MARKUP.finditer(raw):
-        piece = raw[position:match.start()]
+        piece = raw[position : match.start()]
         chars.extend(html.unescape(piece) if entities else piece)
         position = match.end()
         token = match.group(0)
         name = _TAG_NAME.match(token)
         offset = len(chars)
-        spaces = (match.start() > 0 and raw[match.start() - 1].isspace(), raw[match.end():match.end() + 1].isspace())
+        spaces = (match.start() > 0 and raw[match.start() - 1].isspace(), raw[match.end() : match.end() + 1].isspace())
         if name is None or name.group(1).lower() == "rt":  # {\an8}, <00:01.000>, <rt>ruby text</rt>
             markup.append(Markup(offset, offset, False, token, space_before=spaces[0], space_after=spaces[1]))
             order.append(match.start())
@@ -122,14 +124,19 @@ def lift_markup(cue: Cue, raw: str, *, entities: bool) -> _CueText:
             wanted = name.group(1).lower()
             for depth in range(len(stack) - 1, -1, -1):
                 if stack[depth][0] == wanted:
-                    for _, opening, start, at in stack[depth + 1:]:
+                    for _, opening, start, at in stack[depth + 1 :]:
                         markup.append(Markup(start, start, False, opening))
                         order.append(at)
                     _, opening, start, at = stack[depth]
                     del stack[depth:]
                     closing = token
-                    if markup and not markup[-1].paired and markup[-1].start == offset and \
-                            markup[-1].open.startswith("<rt") and wanted == "ruby":
+                    if (
+                        markup
+                        and not markup[-1].paired
+                        and markup[-1].start == offset
+                        and markup[-1].open.startswith("<rt")
+                        and wanted == "ruby"
+                    ):
                         closing = markup.pop().open + token  # the last ruby text stays inside its ruby
                         order.pop()
                     markup.append(Markup(start, offset, True, opening, closing))
@@ -159,9 +166,13 @@ def _ends_sentence(plain: str) -> bool:
 
 
 def _continues(previous: _CueText, following: _CueText, size: int) -> bool:
-    return (not _ends_sentence(previous.plain) and following.translatable and size < MAX_CUES_PER_SEGMENT
-            and following.cue.start - previous.cue.end <= MAX_GAP_S
-            and not following.plain.startswith(_DIALOGUE_DASH))
+    return (
+        not _ends_sentence(previous.plain)
+        and following.translatable
+        and size < MAX_CUES_PER_SEGMENT
+        and following.cue.start - previous.cue.end <= MAX_GAP_S
+        and not following.plain.startswith(_DIALOGUE_DASH)
+    )
 
 
 class SubtitleDocument(Document):
@@ -176,15 +187,16 @@ class SubtitleDocument(Document):
         self.warnings: list[str] = []
         self.segments: list[Segment] = []
         self._groups: list[_Group] = []
-        lifted = [lift_markup(cue, text[cue.span[0]:cue.span[1]], entities=entities) for cue in cues]
+        lifted = [lift_markup(cue, text[cue.span[0] : cue.span[1]], entities=entities) for cue in cues]
         index = 0
         while index < len(lifted):
             if not lifted[index].translatable:
                 index += 1
                 continue
             members = [lifted[index]]
-            while index + len(members) < len(lifted) and _continues(members[-1], lifted[index + len(members)],
-                                                                    len(members)):
+            while index + len(members) < len(lifted) and _continues(
+                members[-1], lifted[index + len(members)], len(members)
+            ):
                 members.append(lifted[index + len(members)])
             index += len(members)
             self._add_segment(members)
@@ -235,8 +247,9 @@ class SubtitleDocument(Document):
         target = translation.text
         cues = group.cues
         kept = _term_interiors(translation)
-        cuts = _cut_points(target, [_boundary(group, translation, number) for number in range(1, len(cues))],
-                           language == "zh", kept)
+        cuts = _cut_points(
+            target, [_boundary(group, translation, number) for number in range(1, len(cues))], language == "zh", kept
+        )
         bounds = [0, *cuts, len(target)]
         contents = []
         for number, member in enumerate(cues):
@@ -251,25 +264,33 @@ class SubtitleDocument(Document):
             plain = target[start:end]
             label = member.cue.label or str(member.cue.number)
             if not plain and member.plain:
-                self.warnings.append(f"cue {member.cue.number} ({label}): empty after translation (the "
-                                     f"translation has fewer words than the {len(cues)} cues of its sentence)")
+                self.warnings.append(
+                    f"cue {member.cue.number} ({label}): empty after translation (the "
+                    f"translation has fewer words than the {len(cues)} cues of its sentence)"
+                )
             self._check_speed(member, plain, label, language)
             breaks = _wrap(plain, LINE_LIMITS[language], language == "zh", {k - start for k in kept})
             if len(breaks) > 1:
-                self.warnings.append(f"cue {member.cue.number} ({label}): {len(breaks) + 1} lines (more than 2 lines "
-                                     f"of {LINE_LIMITS[language]} characters)")
+                self.warnings.append(
+                    f"cue {member.cue.number} ({label}): {len(breaks) + 1} lines (more than 2 lines "
+                    f"of {LINE_LIMITS[language]} characters)"
+                )
             escape = _escape_html if self._escape else _keep
-            contents.append(member.prefix + compose(plain, local, escape, line_starts=breaks, eol=self._eol,
-                                                    spaced=language != "zh")
-                            + member.suffix)
+            contents.append(
+                member.prefix
+                + compose(plain, local, escape, line_starts=breaks, eol=self._eol, spaced=language != "zh")
+                + member.suffix
+            )
         return contents
 
     def _check_speed(self, member: _CueText, plain: str, label: str, language: str) -> None:
         duration = member.cue.end - member.cue.start
         limit = READING_SPEED_LIMITS[language]
         if duration > 0 and len(plain) / duration > limit:
-            self.warnings.append(f"cue {member.cue.number} ({label}): reads too fast, {len(plain) / duration:.1f} "
-                                 f"characters/s over {duration:.2f} s (limit {limit:g} for {language})")
+            self.warnings.append(
+                f"cue {member.cue.number} ({label}): reads too fast, {len(plain) / duration:.1f} "
+                f"characters/s over {duration:.2f} s (limit {limit:g} for {language})"
+            )
 
 
 def _cue_markup(tags: list[Tag], markup: dict[str, Markup], start: int, end: int) -> list[Markup]:
@@ -281,8 +302,14 @@ def _cue_markup(tags: list[Tag], markup: dict[str, Markup], start: int, end: int
         source = markup[tag.id]
         a, b = min(max(tag.start, start), end) - start, min(max(tag.end, start), end) - start
         if source.paired and a >= b:
-            parent = next((local[other] for other in reversed(list(local)) if markup[other].paired
-                           and markup[other].start <= source.start and source.end <= markup[other].end), None)
+            parent = next(
+                (
+                    local[other]
+                    for other in reversed(list(local))
+                    if markup[other].paired and markup[other].start <= source.start and source.end <= markup[other].end
+                ),
+                None,
+            )
             a, b = (parent.start, parent.end) if parent is not None else (0, end - start)
         local[tag.id] = replace(source, start=a, end=b if source.paired else a)
     stamps = [tag_id for tag_id, item in local.items() if _TIMESTAMP.fullmatch(item.open)]
@@ -321,8 +348,9 @@ def _cut_points(text: str, wanted: list[int | None], cjk: bool, kept: AbstractSe
     count = len(wanted)
     if not count:
         return []
-    filled = [offset if offset is not None else round(len(text) * (i + 1) / (count + 1))
-              for i, offset in enumerate(wanted)]
+    filled = [
+        offset if offset is not None else round(len(text) * (i + 1) / (count + 1)) for i, offset in enumerate(wanted)
+    ]
     filled.sort()
     candidates = [b for b in _breaks(text, cjk) if b not in kept]
     if len(candidates) < count:  # fewer words than cues: one word a cue, the last cues empty
@@ -346,8 +374,11 @@ def _breaks(text: str, cjk: bool) -> list[int]:
             continue
         if before.isspace():
             points.append(offset)
-        elif cjk and char not in _CJK_NO_LINE_START and (
-                char_script(before) == "cjk" or char_script(char) == "cjk" or before in _CJK_NO_LINE_START):
+        elif (
+            cjk
+            and char not in _CJK_NO_LINE_START
+            and (char_script(before) == "cjk" or char_script(char) == "cjk" or before in _CJK_NO_LINE_START)
+        ):
             points.append(offset)
     return points
 

@@ -91,9 +91,10 @@ def _home(span: _Span, point: Tag, order: SourceOrder) -> _Span:
         if span.starts is None or len(span.starts) != len(span.spans):
             span.starts = [child.start for child in span.spans]
         k = bisect_right(span.starts, point.start)
-        for child in span.spans[max(0, k - 2):k + 1]:  # the children starting at or just before the point
+        for child in span.spans[max(0, k - 2) : k + 1]:  # the children starting at or just before the point
             if child.start < point.start < child.end or (
-                    point.start in (child.start, child.end) and child.tag is not None and child.tag.id in inside):
+                point.start in (child.start, child.end) and child.tag is not None and child.tag.id in inside
+            ):
                 span = child
                 break
         else:
@@ -121,7 +122,7 @@ def _node(span: _Span, text: str, rank: Mapping[str, int]) -> Node:
         else:
             node.children.append(Node(item))
     if span.end > position:
-        node.children.append(text[position:span.end])
+        node.children.append(text[position : span.end])
     return node
 
 

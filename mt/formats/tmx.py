@@ -53,7 +53,7 @@ def _has_letters(text: str) -> bool:
 class _Code:
     """How a tag is written back: the elements it came from (copies, tails dropped)."""
 
-    kind: str                   # "pair" (bpt + ept), "hi" (an element around text) or "point"
+    kind: str  # "pair" (bpt + ept), "hi" (an element around text) or "point"
     first: etree._Element
     second: etree._Element | None = None
 
@@ -68,12 +68,12 @@ class _Code:
 class _Unit:
     """A tu to translate: where it ends in the text, its Arabic tuv, its indentation, a target tuv to replace."""
 
-    end: int                                   # where its last tuv ends in the decoded text (the new one goes there)
+    end: int  # where its last tuv ends in the decoded text (the new one goes there)
     arabic: etree._Element
     indent: str
     lang_attr: str
-    replace: tuple[int, int] | None = None     # an existing target tuv's span in the text (overwrite_targets)
-    segment: Segment | None = None             # None: the seg has no letters and is copied
+    replace: tuple[int, int] | None = None  # an existing target tuv's span in the text (overwrite_targets)
+    segment: Segment | None = None  # None: the seg has no letters and is copied
     codes: dict[str, _Code] = field(default_factory=dict)
 
 
@@ -134,8 +134,9 @@ def _seg_text(seg: etree._Element) -> tuple[str, list[Tag], dict[str, _Code]]:
     return "".join(parts), tags, codes
 
 
-def _add_pairs(pairs: list[tuple[str, int, int, etree._Element, etree._Element]], tags: list[Tag],
-               codes: dict[str, _Code]) -> list[tuple[int, etree._Element]]:
+def _add_pairs(
+    pairs: list[tuple[str, int, int, etree._Element, etree._Element]], tags: list[Tag], codes: dict[str, _Code]
+) -> list[tuple[int, etree._Element]]:
     """Add each bpt/ept pair as a paired tag; return the ends of the pairs that cross a tag, as points."""
     points: list[tuple[int, etree._Element]] = []
     for i, start, end, bpt, ept in pairs:
@@ -149,8 +150,9 @@ def _add_pairs(pairs: list[tuple[str, int, int, etree._Element, etree._Element]]
     return points
 
 
-def _add_points(points: list[tuple[int, etree._Element]], tags: list[Tag], codes: dict[str, _Code],
-                counter: Counter) -> None:
+def _add_points(
+    points: list[tuple[int, etree._Element]], tags: list[Tag], codes: dict[str, _Code], counter: Counter
+) -> None:
     """Add each point (a ph, it, ut, a lone bpt or ept, a comment) as an unpaired tag, in text order."""
     for start, element in sorted(points, key=lambda p: p[0]):
         name = etree.QName(element).localname if isinstance(element.tag, str) else "code"
@@ -184,7 +186,10 @@ def build_seg(seg_tag: str, text: str, tags: Sequence[Tag], codes: dict[str, _Co
         code = codes[tag.id]
         if code.kind == "point" or tag.start == tag.end:  # a point, or a paired code around nothing: written whole
             if code.kind == "pair":
-                events += [(tag.start, 1, 0, k, "point", code.first), (tag.start, 1, 0, k + 0.5, "point", code.closing())]
+                events += [
+                    (tag.start, 1, 0, k, "point", code.first),
+                    (tag.start, 1, 0, k + 0.5, "point", code.closing()),
+                ]
             else:
                 events.append((tag.start, 1, 0, k, "point", code.first))
         else:
@@ -269,8 +274,7 @@ class TmxFormat(DocumentFormat):
     def parse(self, data: bytes, name: str, options: FormatOptions) -> TmxDocument:
         root = parse_xml_bytes(data, name)
         if etree.QName(root).localname != "tmx":
-            raise InputError(f"{name}: not a TMX file (the root element is <{etree.QName(root).localname}>, "
-                             "not <tmx>)")
+            raise InputError(f"{name}: not a TMX file (the root element is <{etree.QName(root).localname}>, not <tmx>)")
         body = root.find("body")
         if body is None:
             raise InputError(f"{name}: not a TMX file (no <body>)")
@@ -290,8 +294,7 @@ class TmxFormat(DocumentFormat):
                 language = _lang(tuv)[0]
                 if language is not None:  # the spellings of the tags in use (a tuv without one names none)
                     codes[language] += 1
-            arabic = next((tuv for tuv in tuvs if is_arabic(_lang(tuv)[0]) and tuv.find("seg") is not None),
-                          None)
+            arabic = next((tuv for tuv in tuvs if is_arabic(_lang(tuv)[0]) and tuv.find("seg") is not None), None)
             spans = [m.span() for m in _TUV.finditer(text, start, end)]
             if len(spans) != len(tuvs):
                 raise InputError(f"{name}: cannot locate the <tuv> elements of tu {index}")
@@ -301,22 +304,26 @@ class TmxFormat(DocumentFormat):
             any_arabic = True
             arabic_at = tuvs.index(arabic)
             before = text[: spans[arabic_at][0]]
-            indent = before[len(before.rstrip()):]  # the new tuv goes after the last one, indented as the Arabic
+            indent = before[len(before.rstrip()) :]  # the new tuv goes after the last one, indented as the Arabic
             unit = _Unit(end=spans[-1][1], arabic=arabic, indent=indent, lang_attr=_lang(arabic)[1])
-            existing = [k for k, tuv in enumerate(tuvs) if tuv is not arabic and target is not None
-                        and same_language(_lang(tuv)[0], target)]
+            existing = [
+                k
+                for k, tuv in enumerate(tuvs)
+                if tuv is not arabic and target is not None and same_language(_lang(tuv)[0], target)
+            ]
             if existing:
                 if not options.overwrite_targets:
                     continue
                 unit.replace = spans[existing[0]]
             text_, tags, tag_codes = _seg_text(_seg(arabic))
             if _has_letters(text_):
-                unit.segment = Segment(f"tu {index}" + (f" (tuid {tu.get('tuid')})" if tu.get("tuid") else ""),
-                                       text_, tuple(tags))
+                unit.segment = Segment(
+                    f"tu {index}" + (f" (tuid {tu.get('tuid')})" if tu.get("tuid") else ""), text_, tuple(tags)
+                )
                 unit.codes = tag_codes
             units.append(unit)
         if not any_arabic:
-            raise InputError(f"{name}: no <tu> has an Arabic <tuv> (xml:lang=\"ar\"); nothing to translate")
+            raise InputError(f'{name}: no <tu> has an Arabic <tuv> (xml:lang="ar"); nothing to translate')
         return TmxDocument(text, encoding, bom, units, codes)
 
     @staticmethod

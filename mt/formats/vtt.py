@@ -89,7 +89,7 @@ class VttFormat(DocumentFormat):
         if _SRT_START.match(text):
             raise InputError(f"{name}: an SRT file, not WebVTT; name it .srt or use --input-format srt")
         lines = _lines(text)
-        if not lines or not _HEADER.fullmatch(text[lines[0][0]:lines[0][1]]):
+        if not lines or not _HEADER.fullmatch(text[lines[0][0] : lines[0][1]]):
             raise InputError(f"{name}: not a WebVTT file (it must begin with the line 'WEBVTT')")
         content = [text[start:end] for start, end in lines]
         cues: list[Cue] = []
@@ -100,12 +100,17 @@ class VttFormat(DocumentFormat):
             if not content[index]:
                 index += 1
                 continue
-            timing = next((k for k in (index, index + 1) if k < len(lines) and content[k]
-                           and "-->" in content[k]), None)
+            timing = next(
+                (k for k in (index, index + 1) if k < len(lines) and content[k] and "-->" in content[k]), None
+            )
             if timing is None:  # NOTE, STYLE, REGION, a line of spaces: kept as it is
                 if not content[index].startswith(("NOTE", "STYLE", "REGION")) and content[index].strip():
-                    LOG.warning("%s: line %d: a block without a timing line, kept as it is, untranslated (WebVTT "
-                                "players ignore it)", name, index + 1)
+                    LOG.warning(
+                        "%s: line %d: a block without a timing line, kept as it is, untranslated (WebVTT "
+                        "players ignore it)",
+                        name,
+                        index + 1,
+                    )
                 while index < len(lines) and content[index]:
                     index += 1
                 continue
@@ -117,13 +122,23 @@ class VttFormat(DocumentFormat):
         return SubtitleDocument(decoded, cues, entities=True, escape=True)
 
     @staticmethod
-    def _cue(name: str, text: str, lines: list[tuple[int, int]], content: list[str], first: int, timing: int,
-             end: int, number: int) -> Cue:
+    def _cue(
+        name: str,
+        text: str,
+        lines: list[tuple[int, int]],
+        content: list[str],
+        first: int,
+        timing: int,
+        end: int,
+        number: int,
+    ) -> Cue:
         """The cue of lines ``first`` (its identifier, if not the timing line) to ``end`` (exclusive)."""
         times = parse_timing(content[timing])
         if times is None:
-            raise InputError(f"{name}: cue {number} (line {timing + 1}) has a broken timing line (expected "
-                             "'HH:MM:SS.mmm --> HH:MM:SS.mmm [settings]')")
+            raise InputError(
+                f"{name}: cue {number} (line {timing + 1}) has a broken timing line (expected "
+                "'HH:MM:SS.mmm --> HH:MM:SS.mmm [settings]')"
+            )
         label = content[first] if timing > first else str(number)
         if times[1] < times[0]:
             raise InputError(f"{name}: cue {number} ({label[:40]}) ends before it starts (line {timing + 1})")

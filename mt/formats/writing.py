@@ -81,8 +81,9 @@ def _check_not_input(path: Path, inputs: Iterable[str | Path]) -> None:
     for source in inputs:
         if str(source) == "-":
             if _stdin_is(path):
-                raise InputError(f"{path}: the output would replace the input read from standard input; "
-                                 "choose another output name")
+                raise InputError(
+                    f"{path}: the output would replace the input read from standard input; choose another output name"
+                )
         elif Path(source).is_dir() and not path.is_dir() and _inside(path, Path(source)):
             raise InputError(f"{path}: is inside {source}, which this command reads; choose another output name")
         elif same_file(path, source):
@@ -111,8 +112,13 @@ def check_output(path: Path, force: bool, inputs: Iterable[str | Path] = ()) -> 
         raise InputError(f"{path}: cannot write the output: directory {directory} is not writable")
 
 
-def plan_outputs(names: Sequence[str], output: str | None, name_in_dir: Callable[[int], str], force: bool,
-                 other_inputs: Iterable[str | Path] = ()) -> list[Path | None]:
+def plan_outputs(
+    names: Sequence[str],
+    output: str | None,
+    name_in_dir: Callable[[int], str],
+    force: bool,
+    other_inputs: Iterable[str | Path] = (),
+) -> list[Path | None]:
     """Where each input's output goes (None: stdout when ``output`` is None or "-"), checked before any work
     starts: several inputs need a directory, where input ``i`` gets ``name_in_dir(i)``; no two inputs share an
     output (a.txt and b/a.txt would both become DIR/a.en.txt); no output is an input (``names``, and
@@ -123,8 +129,9 @@ def plan_outputs(names: Sequence[str], output: str | None, name_in_dir: Callable
         return [None]
     out = Path(output)
     if output.endswith(("/", os.sep)) and not out.is_dir():  # Path() drops the slash: never write a file `newdir`
-        raise InputError(f"{output}: no such directory; create it first, or give a file name without the "
-                         "trailing slash")
+        raise InputError(
+            f"{output}: no such directory; create it first, or give a file name without the trailing slash"
+        )
     if len(names) > 1 or out.is_dir():
         if not out.is_dir():
             raise InputError(f"{out}: not a directory; several inputs need -o DIR")
@@ -135,8 +142,10 @@ def plan_outputs(names: Sequence[str], output: str | None, name_in_dir: Callable
     for name, path in zip(names, paths):
         key = os.path.normcase(os.path.abspath(path))
         if key in planned:
-            raise InputError(f"{planned[key]} and {name} would both be translated into {path}; "
-                             "translate them into different directories (or rename one)")
+            raise InputError(
+                f"{planned[key]} and {name} would both be translated into {path}; "
+                "translate them into different directories (or rename one)"
+            )
         planned[key] = name
     protected = [*names, *other_inputs]
     for path in paths:
@@ -187,8 +196,10 @@ def atomic_writer(path: str | Path | None, *, binary: bool = False) -> Iterator[
         return
     path = Path(path)
     if writes_in_place(path) and path.exists():
-        with _output_errors(path), (open(path, "wb") if binary else
-                                    open(path, "w", encoding="utf-8", newline="\n")) as handle:
+        with (
+            _output_errors(path),
+            open(path, "wb") if binary else open(path, "w", encoding="utf-8", newline="\n") as handle,
+        ):
             yield handle
         return
     with _output_errors(path, atomic=True):
@@ -217,14 +228,13 @@ def _replacing_writer(path: Path, binary: bool) -> Iterator[IO]:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART_SUFFIX, dir=directory)
     except OSError as error:  # the hidden temporary name means nothing to the user: name the output
         kind = OutputError if error.errno in OUTPUT_ERRNOS else InputError
-        raise kind(f"{path}: cannot write the output in directory {directory} "
-                   f"({error.strerror or error})") from error
+        raise kind(f"{path}: cannot write the output in directory {directory} ({error.strerror or error})") from error
     lock = None
     try:
         if fcntl is not None:  # held through the rename (a duplicate descriptor); the kernel drops it if killed
             fcntl.flock(fd, fcntl.LOCK_EX)
             lock = os.dup(fd)
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as handle:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -252,7 +262,6 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         raise InputError(f"{path}: directory {directory} does not exist")
     with atomic_writer(path) as handle:
         handle.write(text)
-
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:

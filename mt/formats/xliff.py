@@ -53,8 +53,18 @@ from mt.results import review_note
 
 VERSIONS_2 = ("2.0", "2.1")
 
-STATES_12 = ("new", "needs-translation", "needs-l10n", "needs-adaptation", "translated",
-             "needs-review-translation", "needs-review-l10n", "needs-review-adaptation", "final", "signed-off")
+STATES_12 = (
+    "new",
+    "needs-translation",
+    "needs-l10n",
+    "needs-adaptation",
+    "translated",
+    "needs-review-translation",
+    "needs-review-l10n",
+    "needs-review-adaptation",
+    "final",
+    "signed-off",
+)
 STATES_2 = ("initial", "translated", "reviewed", "final")
 DEFAULT_STATE_12 = "needs-review-translation"
 DEFAULT_STATE_2 = "translated"
@@ -71,12 +81,12 @@ _LETTER = re.compile(r"[^\W\d_]")
 class _Dialect:
     """What differs between XLIFF 1.2 and 2.x inline markup."""
 
-    paired: frozenset[str]           # elements that wrap translatable content
-    points: frozenset[str]           # empty or native-code elements: one point each
-    openers: dict[str, str]          # pair start element -> its end element
-    key_open: Callable[[etree._Element], str | None]   # how a start and an end are matched
+    paired: frozenset[str]  # elements that wrap translatable content
+    points: frozenset[str]  # empty or native-code elements: one point each
+    openers: dict[str, str]  # pair start element -> its end element
+    key_open: Callable[[etree._Element], str | None]  # how a start and an end are matched
     key_close: Callable[[etree._Element], str | None]
-    tag_id: Callable[[etree._Element], str | None]     # the element's own id
+    tag_id: Callable[[etree._Element], str | None]  # the element's own id
 
 
 _V12 = _Dialect(
@@ -102,28 +112,29 @@ class _Inline:
     """How to write one tag of a segment back: the element(s) to copy, and whether they wrap content."""
 
     start: etree._Element
-    end: etree._Element | None = None   # the closing element of a bpt/ept, sc/ec, sm/em pair
-    wraps: bool = False                 # g, pc, mrk: a shallow copy that holds the content
+    end: etree._Element | None = None  # the closing element of a bpt/ept, sc/ec, sm/em pair
+    wraps: bool = False  # g, pc, mrk: a shallow copy that holds the content
 
 
 @dataclass
 class _Unit:
     """One translatable source: where it is in the tree and how its tags are written."""
 
-    container: etree._Element           # 1.2 trans-unit, 2.x segment
-    unit: etree._Element                # 1.2 trans-unit, 2.x unit
+    container: etree._Element  # 1.2 trans-unit, 2.x segment
+    unit: etree._Element  # 1.2 trans-unit, 2.x unit
     file: etree._Element
-    source: etree._Element              # 1.2 segmented: the seg-source's mrk
-    target: etree._Element | None       # 1.2 segmented: the target's mrk of the same mid, else the whole target
+    source: etree._Element  # 1.2 segmented: the seg-source's mrk
+    target: etree._Element | None  # 1.2 segmented: the target's mrk of the same mid, else the whole target
     inline: dict[str, _Inline] = field(default_factory=dict)
     order: SourceOrder = SourceOrder()
     seg_source: etree._Element | None = None  # 1.2 segmented: the unit's seg-source
-    mid: str | None = None                    # 1.2 segmented: the segment's mid
+    mid: str | None = None  # 1.2 segmented: the segment's mid
 
 
 class XliffDocument(Document):
-    def __init__(self, data: bytes, name: str, root: etree._Element, version: str, segments: list[Segment],
-                 units: list[_Unit]):
+    def __init__(
+        self, data: bytes, name: str, root: etree._Element, version: str, segments: list[Segment], units: list[_Unit]
+    ):
         self.data = data
         self.name = name
         self.root = root
@@ -189,8 +200,10 @@ class XliffFormat(DocumentFormat):
             units = list(_units_2(root))
             dialect = _V2
         else:
-            raise InputError(f"{name}: XLIFF version {version or '?'} (namespace {qname.namespace or 'none'}) is not "
-                             f"supported; mt reads XLIFF 1.2, 2.0 and 2.1")
+            raise InputError(
+                f"{name}: XLIFF version {version or '?'} (namespace {qname.namespace or 'none'}) is not "
+                f"supported; mt reads XLIFF 1.2, 2.0 and 2.1"
+            )
         segments: list[Segment] = []
         kept: list[_Unit] = []
         locations: set[str] = set()
@@ -246,9 +259,10 @@ def _units_12(root: etree._Element, name: str):
             # into the target's mrk of the same mid; a target without such marks is the unit's whole translation
             done = _segment_marks(target) if target is not None else {}
             for mid, mark in marks.items():
-                yield (f"{prefix}unit {unit.get('id', '?')} segment {mid}",
-                       _Unit(unit, unit, file, mark, done.get(mid) if done else target, seg_source=seg_source,
-                             mid=mid))
+                yield (
+                    f"{prefix}unit {unit.get('id', '?')} segment {mid}",
+                    _Unit(unit, unit, file, mark, done.get(mid) if done else target, seg_source=seg_source, mid=mid),
+                )
 
 
 def _units_2(root: etree._Element):
@@ -263,8 +277,10 @@ def _units_2(root: etree._Element):
                 source = segment.find("x:source", ns)
                 if source is None:
                     continue
-                yield (f"{prefix}unit {unit.get('id', '?')} segment {number}",
-                       _Unit(segment, unit, file, source, segment.find("x:target", ns)))
+                yield (
+                    f"{prefix}unit {unit.get('id', '?')} segment {number}",
+                    _Unit(segment, unit, file, source, segment.find("x:target", ns)),
+                )
 
 
 def _segment_marks(element: etree._Element) -> dict[str, etree._Element]:
@@ -401,12 +417,23 @@ def _remap(old_root: etree._Element, new_root: etree._Element, units: list[_Unit
     mapping = {old: new for old, new in zip(old_root.iter(), new_root.iter())}
     remapped = []
     for unit in units:
-        inline = {key: _Inline(mapping[value.start], mapping.get(value.end) if value.end is not None else None,
-                               value.wraps) for key, value in unit.inline.items()}
-        remapped.append(_Unit(mapping[unit.container], mapping[unit.unit], mapping[unit.file],
-                              mapping[unit.source], mapping[unit.target] if unit.target is not None else None,
-                              inline, unit.order,
-                              mapping[unit.seg_source] if unit.seg_source is not None else None, unit.mid))
+        inline = {
+            key: _Inline(mapping[value.start], mapping.get(value.end) if value.end is not None else None, value.wraps)
+            for key, value in unit.inline.items()
+        }
+        remapped.append(
+            _Unit(
+                mapping[unit.container],
+                mapping[unit.unit],
+                mapping[unit.file],
+                mapping[unit.source],
+                mapping[unit.target] if unit.target is not None else None,
+                inline,
+                unit.order,
+                mapping[unit.seg_source] if unit.seg_source is not None else None,
+                unit.mid,
+            )
+        )
     return remapped
 
 
@@ -426,8 +453,10 @@ def _set_language(element: etree._Element, attribute: str, target: str, name: st
     current = element.get(attribute)
     if current and target and not same_language(current, target):
         if not replace:
-            raise InputError(f"{name}: the file's {attribute} is {current!r}, not {target!r}; translate it to "
-                             f"{current}, remove {attribute} or use --overwrite-targets")
+            raise InputError(
+                f"{name}: the file's {attribute} is {current!r}, not {target!r}; translate it to "
+                f"{current}, remove {attribute} or use --overwrite-targets"
+            )
         element.set(attribute, target)
     if not current and target:
         element.set(attribute, target)
@@ -569,7 +598,7 @@ def _prolog_end(data: bytes) -> int:
     """Where the root element starts: after the BOM, declaration, comments, processing instructions, doctype."""
     position = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     while True:
-        while position < len(data) and data[position:position + 1] in b" \t\r\n":
+        while position < len(data) and data[position : position + 1] in b" \t\r\n":
             position += 1
         if data.startswith(b"<?", position):
             position = data.index(b"?>", position) + 2
@@ -607,4 +636,4 @@ def _serialise(data: bytes, root: etree._Element) -> bytes:
     if not ascii_compatible:
         return etree.tostring(root.getroottree(), encoding=encoding, xml_declaration=True)
     body = etree.tostring(root, encoding=encoding, xml_declaration=False, with_tail=False)
-    return data[:_prolog_end(data)] + body + data[_epilog_start(data):]
+    return data[: _prolog_end(data)] + body + data[_epilog_start(data) :]

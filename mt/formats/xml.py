@@ -14,8 +14,10 @@ from lxml import etree
 
 from mt.errors import InputError
 
-_ENTITIES_REFUSED = ("{name}: declares XML entities (<!ENTITY ...>), which are refused: an external entity can read "
-                     "local files and nested ones can exhaust memory")
+_ENTITIES_REFUSED = (
+    "{name}: declares XML entities (<!ENTITY ...>), which are refused: an external entity can read "
+    "local files and nested ones can exhaust memory"
+)
 
 
 class _SafeSettings(TypedDict):
@@ -29,14 +31,24 @@ class _SafeSettings(TypedDict):
 
 
 # what every parse here is made with: no entity resolved, no DTD loaded, no network, libxml2's size limits on
-SAFE_SETTINGS: _SafeSettings = {"resolve_entities": False, "no_network": True, "load_dtd": False,
-                                "dtd_validation": False, "huge_tree": False}
+SAFE_SETTINGS: _SafeSettings = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+}
 
 
 def safe_parser(*, remove_comments: bool = False, remove_blank_text: bool = False) -> etree.XMLParser:
     """An lxml parser that resolves no entity, loads no DTD and reaches no network."""
-    return etree.XMLParser(**SAFE_SETTINGS, remove_comments=remove_comments, remove_pis=False,
-                           remove_blank_text=remove_blank_text, strip_cdata=False)
+    return etree.XMLParser(
+        **SAFE_SETTINGS,
+        remove_comments=remove_comments,
+        remove_pis=False,
+        remove_blank_text=remove_blank_text,
+        strip_cdata=False,
+    )
 
 
 def _syntax_error(cause: etree.XMLSyntaxError, name: str, error: type[Exception]) -> Exception:
@@ -46,15 +58,27 @@ def _syntax_error(cause: etree.XMLSyntaxError, name: str, error: type[Exception]
     return error(f"{name}: not well-formed XML: {message}")
 
 
-def iterparse_xml(path: str | Path, name: str, *, error: type[Exception] = InputError,
-                  remove_comments: bool = True, remove_pis: bool = True) -> Iterator[tuple[str, etree._Element]]:
+def iterparse_xml(
+    path: str | Path,
+    name: str,
+    *,
+    error: type[Exception] = InputError,
+    remove_comments: bool = True,
+    remove_pis: bool = True,
+) -> Iterator[tuple[str, etree._Element]]:
     """Stream an XML file as ("start" | "end", element) events with the same safety as :func:`parse_xml_bytes`
     (entity declarations refused at the root's start, entity references when their element ends), so that a
     large file is read without holding its whole tree: free each element once used (:func:`free_element`).
     ``error`` (a one-line message naming ``name``) on anything wrong, raised when the stream reaches it."""
     try:
-        context = etree.iterparse(str(path), events=("start", "end"), **SAFE_SETTINGS,
-                                  remove_comments=remove_comments, remove_pis=remove_pis, strip_cdata=False)
+        context = etree.iterparse(
+            str(path),
+            events=("start", "end"),
+            **SAFE_SETTINGS,
+            remove_comments=remove_comments,
+            remove_pis=remove_pis,
+            strip_cdata=False,
+        )
         at_root = True
         for event, element in context:
             if at_root:
@@ -80,8 +104,9 @@ def free_element(element: etree._Element) -> None:
             del parent[0]
 
 
-def parse_xml_bytes(data: bytes, name: str, *, error: type[Exception] = InputError,
-                    remove_comments: bool = False) -> etree._Element:
+def parse_xml_bytes(
+    data: bytes, name: str, *, error: type[Exception] = InputError, remove_comments: bool = False
+) -> etree._Element:
     """The root element of an XML document; ``error`` (a one-line message naming ``name``) on malformed XML,
     entity declarations or references, or an empty document."""
     try:

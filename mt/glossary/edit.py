@@ -1,7 +1,7 @@
 """Adding a concept the way ``mt glossary add`` does, for every caller (the CLI, the server's /v1 API).
 
-    concept, warnings = new_concept(glossary, ar=["..."], en=["..."], name="news.tsv")
-    glossary.add(concept); glossary.save()
+concept, warnings = new_concept(glossary, ar=["..."], en=["..."], name="news.tsv")
+glossary.add(concept); glossary.save()
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ def check_editable(path: str | Path, fmt: str | None = None) -> None:
     language only, so rewriting it would lose data (and needs a language `add` has no option for)."""
     path = Path(path)
     if format_for(path, fmt) == "csv":
-        raise GlossaryError(f"{path}: a CSV glossary cannot be edited in place (it keeps no ids, types, notes or "
-                            f"second language); convert it first: mt glossary import {path} -o "
-                            f"{path.with_suffix('.tsv')}")
+        raise GlossaryError(
+            f"{path}: a CSV glossary cannot be edited in place (it keeps no ids, types, notes or "
+            f"second language); convert it first: mt glossary import {path} -o "
+            f"{path.with_suffix('.tsv')}"
+        )
 
 
 class ConceptFields(TypedDict):
@@ -39,10 +41,19 @@ class ConceptFields(TypedDict):
     forbidden_zh: list[str]
 
 
-def new_concept(glossary: Glossary, *, ar: Iterable[str], en: Iterable[str] = (), zh: Iterable[str] = (),
-                concept_id: str | None = None, type: str = "other", note: str = "",
-                forbidden_en: Iterable[str] = (), forbidden_zh: Iterable[str] = (),
-                name: str = "glossary") -> tuple[Concept, list[Issue]]:
+def new_concept(
+    glossary: Glossary,
+    *,
+    ar: Iterable[str],
+    en: Iterable[str] = (),
+    zh: Iterable[str] = (),
+    concept_id: str | None = None,
+    type: str = "other",
+    note: str = "",
+    forbidden_en: Iterable[str] = (),
+    forbidden_zh: Iterable[str] = (),
+    name: str = "glossary",
+) -> tuple[Concept, list[Issue]]:
     """A validated concept ready for ``glossary.add``, and its warnings.
 
     The id defaults to a slug of the first English term. GlossaryError (a one-line message that starts with
@@ -54,8 +65,9 @@ def new_concept(glossary: Glossary, *, ar: Iterable[str], en: Iterable[str] = ()
     cid = concept_id or (slug(en[0]) if en else "")
     if not cid:
         raise GlossaryError("no id given and no English term to make one from")
-    concept = make_concept(id=cid, ar=ar, en=en, zh=zh, forbidden_en=forbidden_en, forbidden_zh=forbidden_zh,
-                           type=type, note=note)
+    concept = make_concept(
+        id=cid, ar=ar, en=en, zh=zh, forbidden_en=forbidden_en, forbidden_zh=forbidden_zh, type=type, note=note
+    )
     if concept.id in glossary:
         raise GlossaryError(f"{name}: concept id {concept.id!r} already exists (give another id)")
     issues = check_concept(concept) + check_against(concept, glossary.concepts)

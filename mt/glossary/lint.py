@@ -49,8 +49,13 @@ def check_concept(concept: Concept) -> list[Issue]:
             issues.append(Issue("error", concept.id, f"Arabic variant {variant!r} has no word characters"))
         elif key in keys:
             # not a problem: explicit spellings help tools that do not normalise (DeepL, Google) after export
-            issues.append(Issue("info", concept.id,
-                                f"Arabic variants {keys[key]!r} and {variant!r} are the same after normalisation"))
+            issues.append(
+                Issue(
+                    "info",
+                    concept.id,
+                    f"Arabic variants {keys[key]!r} and {variant!r} are the same after normalisation",
+                )
+            )
         else:
             keys[key] = variant
     for lang in ("en", "zh"):
@@ -74,9 +79,14 @@ def check_against(concept: Concept, others: Iterable[Concept]) -> list[Issue]:
             continue
         same = concept.en[:1] == claimed.en[:1] and concept.zh[:1] == claimed.zh[:1]
         kind = "duplicate" if same else "conflicting"
-        issues.append(Issue("error", concept.id,
-                            f"{kind} source variant {variant!r}: already in concept {claimed.id!r}"
-                            + ("" if same else f" ({claimed.preferred('en') or claimed.preferred('zh')})")))
+        issues.append(
+            Issue(
+                "error",
+                concept.id,
+                f"{kind} source variant {variant!r}: already in concept {claimed.id!r}"
+                + ("" if same else f" ({claimed.preferred('en') or claimed.preferred('zh')})"),
+            )
+        )
     return issues
 
 
@@ -95,9 +105,14 @@ def lint(concepts: list[Concept], vocab: "TargetVocab | None" = None) -> list[Is
             other = index.get(key)
             if other is not None and other.id != concept.id:
                 same = concept.en[:1] == other.en[:1] and concept.zh[:1] == other.zh[:1]
-                issues.append(Issue("error", concept.id,
-                                    f"{'duplicate' if same else 'conflicting'} source variant {variant!r}: "
-                                    f"also in concept {other.id!r}"))
+                issues.append(
+                    Issue(
+                        "error",
+                        concept.id,
+                        f"{'duplicate' if same else 'conflicting'} source variant {variant!r}: "
+                        f"also in concept {other.id!r}",
+                    )
+                )
             else:
                 index[key] = concept
         if vocab is not None:
@@ -142,6 +157,12 @@ class TargetVocab:
         for term in concept.targets(self.lang):
             bad = self.unknown_pieces(term)
             if bad:
-                issues.append(Issue("warning", concept.id, f"{self.lang} target {term!r}: the model at "
-                                    f"{self.model_dir} cannot spell {' '.join(bad)!r} (unknown pieces)"))
+                issues.append(
+                    Issue(
+                        "warning",
+                        concept.id,
+                        f"{self.lang} target {term!r}: the model at "
+                        f"{self.model_dir} cannot spell {' '.join(bad)!r} (unknown pieces)",
+                    )
+                )
         return issues

@@ -28,8 +28,8 @@ class TermMatch:
     text: str
     concept: Concept
     lang: str
-    variant: str = ""   # the glossary variant that matched
-    clitic: str = ""    # the proclitics written before the term in the original text (e.g. "و", "لل")
+    variant: str = ""  # the glossary variant that matched
+    clitic: str = ""  # the proclitics written before the term in the original text (e.g. "و", "لل")
 
 
 class _Token(NamedTuple):
@@ -112,9 +112,14 @@ class Matcher:
                 toks = _tokens(variant, lang)
                 if not toks:
                     continue
-                tail = variant[toks[-1].end:].strip()
-                entry = _Entry(tuple(t.key for t in toks), tuple(t.gap for t in toks[1:]), concept, variant,
-                               tail if tail and not _GAP_KEEP.search(tail) else "")
+                tail = variant[toks[-1].end :].strip()
+                entry = _Entry(
+                    tuple(t.key for t in toks),
+                    tuple(t.gap for t in toks[1:]),
+                    concept,
+                    variant,
+                    tail if tail and not _GAP_KEEP.search(tail) else "",
+                )
                 self._index.setdefault(entry.keys[0], []).append(entry)
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e.keys))
@@ -135,7 +140,7 @@ class Matcher:
             readings.append(("", index[key]))
         for p in self._proclitics:
             if key.startswith(p) and len(key) - len(p) >= 2:
-                rest = key[len(p):]
+                rest = key[len(p) :]
                 if rest in index:
                     readings.append((p, index[rest]))
                 if p.endswith("لل") and "ال" + rest in index:
@@ -173,8 +178,11 @@ class Matcher:
                     end = tokens[i + k - 1][1]
                     if entry.tail and text.startswith(entry.tail, end):
                         end += len(entry.tail)
-                    found.append(TermMatch(start, end, text[start:end], entry.concept, self.lang, entry.variant,
-                                           text[tok[0]:start]))
+                    found.append(
+                        TermMatch(
+                            start, end, text[start:end], entry.concept, self.lang, entry.variant, text[tok[0] : start]
+                        )
+                    )
         return found
 
     @staticmethod
@@ -198,9 +206,9 @@ class Matcher:
         taken = bytearray(len(text))
         chosen: list[TermMatch] = []
         for m in cands:
-            if 1 in taken[m.start:m.end]:
+            if 1 in taken[m.start : m.end]:
                 continue
-            taken[m.start:m.end] = b"\x01" * (m.end - m.start)
+            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
             chosen.append(m)
         chosen.sort(key=lambda m: m.start)
         return chosen

@@ -58,13 +58,27 @@ def _dedupe(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def make_concept(id: str, ar: Iterable[str], en: Iterable[str] = (), zh: Iterable[str] = (),
-                 forbidden_en: Iterable[str] = (), forbidden_zh: Iterable[str] = (), type: str = "other",
-                 note: str = "") -> Concept:
+def make_concept(
+    id: str,
+    ar: Iterable[str],
+    en: Iterable[str] = (),
+    zh: Iterable[str] = (),
+    forbidden_en: Iterable[str] = (),
+    forbidden_zh: Iterable[str] = (),
+    type: str = "other",
+    note: str = "",
+) -> Concept:
     """Build a :class:`Concept` from loose values (strings are cleaned, duplicates dropped) and validate it."""
-    concept = Concept(id=id.strip(), ar=_dedupe(ar), en=_dedupe(en), zh=_dedupe(zh),
-                      forbidden_en=_dedupe(forbidden_en), forbidden_zh=_dedupe(forbidden_zh),
-                      type=(type or "other").strip().lower(), note=" ".join(note.split()))
+    concept = Concept(
+        id=id.strip(),
+        ar=_dedupe(ar),
+        en=_dedupe(en),
+        zh=_dedupe(zh),
+        forbidden_en=_dedupe(forbidden_en),
+        forbidden_zh=_dedupe(forbidden_zh),
+        type=(type or "other").strip().lower(),
+        note=" ".join(note.split()),
+    )
     problem = concept_problem(concept)
     if problem:
         raise GlossaryError(problem)
@@ -74,9 +88,16 @@ def make_concept(id: str, ar: Iterable[str], en: Iterable[str] = (), zh: Iterabl
 def concept_from_fields(texts: Mapping[str, str], lists: Mapping[str, Iterable[str]]) -> Concept:
     """:func:`make_concept` from a reader's fields by name: ``texts`` the text fields (id, type, note), ``lists``
     the term lists (ar, en, zh, forbidden_en, forbidden_zh); a field left out takes make_concept's default."""
-    return make_concept(texts.get("id", ""), lists.get("ar", ()), lists.get("en", ()), lists.get("zh", ()),
-                        lists.get("forbidden_en", ()), lists.get("forbidden_zh", ()), texts.get("type", "other"),
-                        texts.get("note", ""))
+    return make_concept(
+        texts.get("id", ""),
+        lists.get("ar", ()),
+        lists.get("en", ()),
+        lists.get("zh", ()),
+        lists.get("forbidden_en", ()),
+        lists.get("forbidden_zh", ()),
+        texts.get("type", "other"),
+        texts.get("note", ""),
+    )
 
 
 def concept_problem(concept: Concept) -> str | None:

@@ -31,14 +31,97 @@ DEFAULT_NAMES_TABLE = NAMES_TABLE
 _CAP_TOKEN = r"(?:[A-Z][\w'’.&-]*|[a-z]+[A-Z][\w.-]*)"
 _EN_NAME = re.compile(rf"(?<![\w.]){_CAP_TOKEN}(?:\s+(?:(?:of|and|for|the|de|al|bin|el)\s+)*{_CAP_TOKEN})*")
 _EN_STOP = {"the", "a", "an", "in", "on", "at", "of", "for", "and", "to", "by", "with", "from"}
-_AR_STOP = {normalize_token(w) for w in (
-    "في", "من", "على", "إلى", "الى", "عن", "مع", "أن", "إن", "ان", "التي", "الذي", "الذين", "هذا", "هذه", "ذلك",
-    "كما", "قد", "لقد", "قال", "بين", "عبر", "أو", "او", "ثم", "كل", "غير", "بعد", "قبل", "حول", "خلال", "منذ",
-    "و", "ف", "ب", "ل", "ك", "ما", "لا", "لم", "لن", "هو", "هي", "هم", "كان", "كانت", "يوم", "عام", "أيضا", "ايضا")}
-_TRANSLIT = str.maketrans({
-    "ا": "a", "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r", "ز": "z",
-    "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "ع": "", "غ": "g", "ف": "f", "ق": "g", "ك": "k",
-    "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "w", "ي": "y", "ى": "a", "ء": "", "ئ": "y", "ؤ": "w"})
+_AR_STOP = {
+    normalize_token(w)
+    for w in (
+        "في",
+        "من",
+        "على",
+        "إلى",
+        "الى",
+        "عن",
+        "مع",
+        "أن",
+        "إن",
+        "ان",
+        "التي",
+        "الذي",
+        "الذين",
+        "هذا",
+        "هذه",
+        "ذلك",
+        "كما",
+        "قد",
+        "لقد",
+        "قال",
+        "بين",
+        "عبر",
+        "أو",
+        "او",
+        "ثم",
+        "كل",
+        "غير",
+        "بعد",
+        "قبل",
+        "حول",
+        "خلال",
+        "منذ",
+        "و",
+        "ف",
+        "ب",
+        "ل",
+        "ك",
+        "ما",
+        "لا",
+        "لم",
+        "لن",
+        "هو",
+        "هي",
+        "هم",
+        "كان",
+        "كانت",
+        "يوم",
+        "عام",
+        "أيضا",
+        "ايضا",
+    )
+}
+_TRANSLIT = str.maketrans(
+    {
+        "ا": "a",
+        "ب": "b",
+        "ت": "t",
+        "ث": "th",
+        "ج": "j",
+        "ح": "h",
+        "خ": "kh",
+        "د": "d",
+        "ذ": "dh",
+        "ر": "r",
+        "ز": "z",
+        "س": "s",
+        "ش": "sh",
+        "ص": "s",
+        "ض": "d",
+        "ط": "t",
+        "ظ": "z",
+        "ع": "",
+        "غ": "g",
+        "ف": "f",
+        "ق": "g",
+        "ك": "k",
+        "ل": "l",
+        "م": "m",
+        "ن": "n",
+        "ه": "h",
+        "و": "w",
+        "ي": "y",
+        "ى": "a",
+        "ء": "",
+        "ئ": "y",
+        "ؤ": "w",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +185,7 @@ def english_names(line: str, mid_sentence: set[str] | None = None) -> list[str]:
         if not words:
             continue
         name = " ".join(words)
-        sentence_start = m.start() == 0 or re.search(r"[.!?:\-\"“]\s*$", line[:m.start()]) is not None
+        sentence_start = m.start() == 0 or re.search(r"[.!?:\-\"“]\s*$", line[: m.start()]) is not None
         special = re.search(r"[a-z][A-Z]|\d|^[A-Z]{2,}$", name) is not None
         if len(words) == 1 and sentence_start and not special and (mid_sentence is None or name not in mid_sentence):
             continue
@@ -118,28 +201,28 @@ def _ar_ngrams(line: str, max_n: int, covered: bytearray | None = None) -> dict[
     toks = _tokens(line, "ar")
     grams: dict[tuple[str, ...], str] = {}
     for i, tok in enumerate(toks):
-        if covered is not None and 1 in covered[tok.start:tok.end]:
+        if covered is not None and 1 in covered[tok.start : tok.end]:
             continue
         readings = [(tok.key, 0)]
         for p in PROCLITICS:
             if tok.key.startswith(p) and len(tok.key) - len(p) >= 3:
-                readings.append((("ال" + tok.key[len(p):]) if p.endswith("لل") else tok.key[len(p):], len(p)))
+                readings.append((("ال" + tok.key[len(p) :]) if p.endswith("لل") else tok.key[len(p) :], len(p)))
         for first, cut in readings:
             if first in _AR_STOP or first.isdigit():
                 continue
             keys = [first]
-            start = tok.start + _surface_cut(line[tok.start:tok.end], cut)
+            start = tok.start + _surface_cut(line[tok.start : tok.end], cut)
             for n in range(1, max_n + 1):
                 j = i + n - 1
                 if j >= len(toks) or (n > 1 and toks[j].gap):
                     break
-                if covered is not None and 1 in covered[toks[j].start:toks[j].end]:
+                if covered is not None and 1 in covered[toks[j].start : toks[j].end]:
                     break
                 if n > 1:
                     keys.append(toks[j].key)
                 if keys[-1] in _AR_STOP:
                     continue
-                grams.setdefault(tuple(keys), line[start:toks[j].end])
+                grams.setdefault(tuple(keys), line[start : toks[j].end])
     return grams
 
 
@@ -162,8 +245,11 @@ def _skeleton(text: str) -> str:
 def translit_score(ar_keys: Sequence[str], english: str, names: NameTable | None) -> float:
     """How much the Arabic looks like a transliteration of the English (1.0: the name table says so)."""
     en_tokens = english.lower().split()
-    if names is not None and len(en_tokens) == len(ar_keys) and all(
-            t in names.ar and k in names.ar[t] for t, k in zip(en_tokens, ar_keys)):
+    if (
+        names is not None
+        and len(en_tokens) == len(ar_keys)
+        and all(t in names.ar and k in names.ar[t] for t, k in zip(en_tokens, ar_keys))
+    ):
         return 1.0
     a, e = _skeleton("".join(ar_keys)), _skeleton(english)
     if not a or not e:
@@ -171,13 +257,22 @@ def translit_score(ar_keys: Sequence[str], english: str, names: NameTable | None
     return difflib.SequenceMatcher(None, a, e).ratio()
 
 
-def suggest(src_lines: Sequence[str], tgt_lines: Sequence[str], known: Iterable[str] = (),
-            names: NameTable | None = None, min_count: int = 2, min_dice: float = 0.5, min_translit: float = 0.75,
-            max_ngram: int = 4, glossary=None) -> list[Suggestion]:
+def suggest(
+    src_lines: Sequence[str],
+    tgt_lines: Sequence[str],
+    known: Iterable[str] = (),
+    names: NameTable | None = None,
+    min_count: int = 2,
+    min_dice: float = 0.5,
+    min_translit: float = 0.75,
+    max_ngram: int = 4,
+    glossary=None,
+) -> list[Suggestion]:
     """Candidate concepts from a parallel text, best first; ``glossary`` terms already known are skipped."""
     if len(src_lines) != len(tgt_lines):
-        raise InputError(f"parallel text is not line-aligned: {len(src_lines)} source lines, "
-                         f"{len(tgt_lines)} target lines")
+        raise InputError(
+            f"parallel text is not line-aligned: {len(src_lines)} source lines, {len(tgt_lines)} target lines"
+        )
     counts = _count_pairs(src_lines, tgt_lines, {k.lower() for k in known}, max_ngram, glossary)
     by_en: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
     for (g, e), c in counts.pairs.items():
@@ -213,13 +308,14 @@ def _mid_sentence_words(tgt_lines: Sequence[str]) -> set[str]:
     mid: set[str] = set()
     for line in tgt_lines:
         for m in _EN_NAME.finditer(line):
-            if m.start() > 0 and not re.search(r"[.!?:]\s*$", line[:m.start()]):
+            if m.start() > 0 and not re.search(r"[.!?:]\s*$", line[: m.start()]):
                 mid.add(m.group().split()[0])
     return mid
 
 
-def _count_pairs(src_lines: Sequence[str], tgt_lines: Sequence[str], known_en: set[str], max_ngram: int,
-                 glossary) -> _PairCounts:
+def _count_pairs(
+    src_lines: Sequence[str], tgt_lines: Sequence[str], known_en: set[str], max_ngram: int, glossary
+) -> _PairCounts:
     """Count the English names and Arabic n-grams of each line pair, leaving out what the glossary (or
     ``known_en``) already has."""
     mid = _mid_sentence_words(tgt_lines)
@@ -227,11 +323,11 @@ def _count_pairs(src_lines: Sequence[str], tgt_lines: Sequence[str], known_en: s
     for src, tgt in zip(src_lines, tgt_lines):
         en_names = set(english_names(tgt, mid))
         if glossary is not None:
-            known_spans = [tgt[m.start:m.end].lower() for m in glossary.match(tgt, lang="en")]
+            known_spans = [tgt[m.start : m.end].lower() for m in glossary.match(tgt, lang="en")]
             en_names = {e for e in en_names if not any(e.lower() in k for k in known_spans)}
             marks = bytearray(len(src))
             for m in glossary.match(src, lang="ar"):
-                marks[m.start - len(m.clitic):m.end] = b"\x01" * (m.end - m.start + len(m.clitic))
+                marks[m.start - len(m.clitic) : m.end] = b"\x01" * (m.end - m.start + len(m.clitic))
             covered: bytearray | None = marks
         else:
             covered = None
@@ -250,8 +346,15 @@ def _count_pairs(src_lines: Sequence[str], tgt_lines: Sequence[str], known_en: s
     return counts
 
 
-def _best_arabic(e: str, options: list[tuple[tuple[str, ...], int]], counts: _PairCounts, names: NameTable | None,
-                 min_count: int, min_dice: float, min_translit: float) -> Suggestion | None:
+def _best_arabic(
+    e: str,
+    options: list[tuple[tuple[str, ...], int]],
+    counts: _PairCounts,
+    names: NameTable | None,
+    min_count: int,
+    min_dice: float,
+    min_translit: float,
+) -> Suggestion | None:
     """The Arabic n-gram that best translates the English name ``e`` among ``options`` (n-gram, lines with
     both), by Dice and transliteration evidence; None when none passes the thresholds."""
     if e in counts.copies:

@@ -47,8 +47,9 @@ def _rows(path: Path, kind: str) -> list[tuple[int, str, list[str], list[str], l
     if kind == "google-ar-en":
         reader = csv.DictReader(text.splitlines())
         for lineno, row in enumerate(reader, start=2):
-            rows.append((lineno, f"g-{row['stringID']}", split_cell(row["sourceString"]),
-                         split_cell(row["targetString"]), []))
+            rows.append(
+                (lineno, f"g-{row['stringID']}", split_cell(row["sourceString"]), split_cell(row["targetString"]), [])
+            )
         return rows
     reader = csv.DictReader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE)
     id_col = "id" if kind == "facebook" else "stringID"
@@ -56,8 +57,15 @@ def _rows(path: Path, kind: str) -> list[tuple[int, str, list[str], list[str], l
     for lineno, row in enumerate(reader, start=2):
         if not row.get("en"):
             raise GlossaryError(f"{path}:{lineno}: no English term")
-        rows.append((lineno, f"{prefix}-{row[id_col]}", split_cell(row.get("ar") or ""),
-                     split_cell(row["en"]), split_cell(row.get("zh_CN") or "")))
+        rows.append(
+            (
+                lineno,
+                f"{prefix}-{row[id_col]}",
+                split_cell(row.get("ar") or ""),
+                split_cell(row["en"]),
+                split_cell(row.get("zh_CN") or ""),
+            )
+        )
     return rows
 
 
@@ -79,6 +87,14 @@ def load_tico19(directory: str | Path, tables: tuple[str, ...] = ("facebook", "g
                 bucket.extend(v for v in values if v not in bucket)
     concepts: list[Concept] = []
     for slot in merged.values():
-        concepts.append(make_concept(id=str(slot["id"]), ar=slot["ar"], en=slot["en"], zh=slot["zh"],
-                                     type="other", note="TICO-19 terminology (CC0)"))
+        concepts.append(
+            make_concept(
+                id=str(slot["id"]),
+                ar=slot["ar"],
+                en=slot["en"],
+                zh=slot["zh"],
+                type="other",
+                note="TICO-19 terminology (CC0)",
+            )
+        )
     return Glossary(concepts)

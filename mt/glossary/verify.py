@@ -109,8 +109,9 @@ def has_target(text: str, concept: Concept, lang: str) -> bool:
     return bool(find_target(text, concept, lang))
 
 
-def concept_spans(translation: str, concepts: dict, lang: str, expected: Counter | None = None,
-                  first: Counter | None = None) -> dict[str, list[tuple[int, int]]]:
+def concept_spans(
+    translation: str, concepts: dict, lang: str, expected: Counter | None = None, first: Counter | None = None
+) -> dict[str, list[tuple[int, int]]]:
     """Where each concept's accepted forms occur in a translation.
 
     A form inside a longer form of another concept does not count ("China" inside "China Internet Investment
@@ -121,9 +122,14 @@ def concept_spans(translation: str, concepts: dict, lang: str, expected: Counter
     """
     raw = {cid: find_target(translation, concept, lang) for cid, concept in concepts.items()}
     everything = [(s, e, cid) for cid, found in raw.items() for s, e in found]
-    raw = {cid: [(s, e) for s, e in found
-                 if not any(o != cid and os_ <= s and e <= oe and (oe - os_) > (e - s) for os_, oe, o in everything)]
-           for cid, found in raw.items()}
+    raw = {
+        cid: [
+            (s, e)
+            for s, e in found
+            if not any(o != cid and os_ <= s and e <= oe and (oe - os_) > (e - s) for os_, oe, o in everything)
+        ]
+        for cid, found in raw.items()
+    }
     if expected is None:
         return raw
     owner: dict[tuple[int, int], str] = {}  # a maximum matching of spans to concepts, up to the expected counts

@@ -46,9 +46,9 @@ _XLIFF2_FINAL_STATES = {"final"}
 class ParsedFile:
     """What a file yields for an import: the segments, and the units skipped (with why)."""
 
-    segments: list[Segment]      # human translations
+    segments: list[Segment]  # human translations
     skipped: dict[str, int]
-    languages: tuple[str, ...]   # languages found in the file (as written)
+    languages: tuple[str, ...]  # languages found in the file (as written)
     machine: list[tuple[Segment, MtKey]] = field(default_factory=list)  # MT entries of a Tarjama TMX, with keys
 
 
@@ -76,23 +76,34 @@ def _text(element: etree._Element, skip: frozenset[str]) -> str:
 def _pick_targets(path: Path, found: set[str], source_lang: str, target_lang: str | None) -> tuple[str, ...]:
     """The target languages to import from a file that holds ``found``; a one-line error if there is none."""
     if source_lang not in found:
-        raise TranslationMemoryError(f"{path}: no segment in the source language {source_lang} "
-                                     f"(languages found: {', '.join(sorted(found)) or 'none'})")
+        raise TranslationMemoryError(
+            f"{path}: no segment in the source language {source_lang} "
+            f"(languages found: {', '.join(sorted(found)) or 'none'})"
+        )
     if target_lang is not None:
         if target_lang not in found:
-            raise TranslationMemoryError(f"{path}: no segment in the target language {target_lang} "
-                                         f"(languages found: {', '.join(sorted(found))})")
+            raise TranslationMemoryError(
+                f"{path}: no segment in the target language {target_lang} (languages found: {', '.join(sorted(found))})"
+            )
         return (target_lang,)
     targets = tuple(lang for lang in TARGET_LANGS if lang in found and lang != source_lang)
     if not targets:
-        raise TranslationMemoryError(f"{path}: no segment in a target language Tarjama produces "
-                                     f"({', '.join(TARGET_LANGS)}; languages found: {', '.join(sorted(found))})")
+        raise TranslationMemoryError(
+            f"{path}: no segment in a target language Tarjama produces "
+            f"({', '.join(TARGET_LANGS)}; languages found: {', '.join(sorted(found))})"
+        )
     return targets
 
 
-TMX_PROPS = {"origin": "x-origin", "model": "x-model", "revision": "x-model-revision",
-             "glossary": "x-glossary-fingerprint", "decoding": "x-decoding-fingerprint", "score": "x-score",
-             "complete": "x-complete"}
+TMX_PROPS = {
+    "origin": "x-origin",
+    "model": "x-model",
+    "revision": "x-model-revision",
+    "glossary": "x-glossary-fingerprint",
+    "decoding": "x-decoding-fingerprint",
+    "score": "x-score",
+    "complete": "x-complete",
+}
 
 
 def _mt_key_and_flags(path: Path, props: dict[str, str]) -> tuple[MtKey, float | None, bool | None]:
@@ -102,8 +113,12 @@ def _mt_key_and_flags(path: Path, props: dict[str, str]) -> tuple[MtKey, float |
     except ValueError:
         raise TranslationMemoryError(f"{path}: x-score {props[TMX_PROPS['score']]!r} is not a number") from None
     complete = {"true": True, "false": False}.get(props.get(TMX_PROPS["complete"], ""))
-    key = MtKey(props.get(TMX_PROPS["model"], ""), props.get(TMX_PROPS["revision"], ""),
-                props.get(TMX_PROPS["glossary"], ""), props.get(TMX_PROPS["decoding"], ""))
+    key = MtKey(
+        props.get(TMX_PROPS["model"], ""),
+        props.get(TMX_PROPS["revision"], ""),
+        props.get(TMX_PROPS["glossary"], ""),
+        props.get(TMX_PROPS["decoding"], ""),
+    )
     return key, score, complete
 
 
@@ -142,8 +157,11 @@ def read_tmx(path: Path, source_lang: str = "ar", target_lang: str | None = None
     if not units:
         raise TranslationMemoryError(f"{path}: no translation units (<tu>) in this TMX")
     targets = _pick_targets(path, found, source_lang, target_lang)
-    skipped = {"no source and target variant": sum(1 for langs in unit_langs if not langs & set(targets)),
-               "empty segment": 0, "MT unit without a model id": 0}
+    skipped = {
+        "no source and target variant": sum(1 for langs in unit_langs if not langs & set(targets)),
+        "empty segment": 0,
+        "MT unit without a model id": 0,
+    }
     segments: list[Segment] = []
     machine_segments: list[tuple[Segment, MtKey]] = []
     for lang, source, target, machine in pairs:
@@ -187,7 +205,7 @@ def read_xliff(path: Path, source_lang: str = "ar", target_lang: str | None = No
     """Approved or final targets of an XLIFF file: 1.2 trans-units with ``approved="yes"`` or a target in state
     final / signed-off; 2.x segments in state final. Other units are counted as skipped. Streamed: one unit at a
     time."""
-    pairs: list[tuple[str, str, str]] = []    # (target language, source, target)
+    pairs: list[tuple[str, str, str]] = []  # (target language, source, target)
     skipped = {"not approved or final": 0, "empty segment": 0}
     found: set[str] = set()
     namespace = None
@@ -246,16 +264,22 @@ def read_table(path: Path, source_lang: str = "ar", target_lang: str | None = No
         rows = [line.split("\t") for line in text.split("\n")] if text else []
         numbers = list(range(1, len(rows) + 1))
     header = None
-    if rows and len(rows[0]) == 2 and language_of(rows[0][0]) == source_lang and language_of(rows[0][1]) in TARGET_LANGS \
-            and len(rows[0][1]) <= 12:
+    if (
+        rows
+        and len(rows[0]) == 2
+        and language_of(rows[0][0]) == source_lang
+        and language_of(rows[0][1]) in TARGET_LANGS
+        and len(rows[0][1]) <= 12
+    ):
         header = language_of(rows[0][1])
         rows, numbers = rows[1:], numbers[1:]
     if header is not None and target_lang is not None and header != target_lang:
         raise TranslationMemoryError(f"{path}: the header says the target language is {header}, not {target_lang}")
     lang = target_lang or header
     if lang is None:
-        raise TranslationMemoryError(f"{path}: the target language is unknown: give --tgt en or zh, or a first row "
-                                     f"'{source_lang}<TAB>en'")
+        raise TranslationMemoryError(
+            f"{path}: the target language is unknown: give --tgt en or zh, or a first row '{source_lang}<TAB>en'"
+        )
     segments, skipped = [], {"empty cell": 0}
     for number, row in zip(numbers, rows):
         if row == [] or row == [""]:
@@ -272,8 +296,9 @@ def read_table(path: Path, source_lang: str = "ar", target_lang: str | None = No
     return ParsedFile(segments, {k: v for k, v in skipped.items() if v}, (source_lang, lang))
 
 
-def read_parallel(source_path: Path, target_path: Path, source_lang: str = "ar",
-                  target_lang: str | None = None) -> ParsedFile:
+def read_parallel(
+    source_path: Path, target_path: Path, source_lang: str = "ar", target_lang: str | None = None
+) -> ParsedFile:
     """A parallel pair of text files, line i of one the translation of line i of the other. The target language
     is ``target_lang`` or the target file's extension (.en, .zh, .eng_Latn, .zho_Hans)."""
     lang = target_lang or language_of(target_path.suffix.lstrip("."))
@@ -281,8 +306,10 @@ def read_parallel(source_path: Path, target_path: Path, source_lang: str = "ar",
         raise TranslationMemoryError(f"{target_path}: the target language is unknown: give --tgt en or zh")
     sources, targets = _lines(source_path), _lines(target_path)
     if len(sources) != len(targets):
-        raise TranslationMemoryError(f"{source_path} has {len(sources)} lines but {target_path} has {len(targets)}; "
-                                     "a parallel pair needs the same number")
+        raise TranslationMemoryError(
+            f"{source_path} has {len(sources)} lines but {target_path} has {len(targets)}; "
+            "a parallel pair needs the same number"
+        )
     segments, empty = [], 0
     for source, target in zip(sources, targets):
         source, target = _clean(source), _clean(target)
@@ -313,11 +340,14 @@ def read_file(paths: Sequence[Path], source_lang: str = "ar", target_lang: str |
         return read_xliff(path, source_lang, target_lang)
     if suffix in TABLE_EXTENSIONS:
         return read_table(path, source_lang, target_lang)
-    raise InputError(f"{path}: unknown file type {suffix or '(none)'}; give .tmx, .xlf/.xliff, .tsv or .csv, or "
-                     "two parallel text files")
+    raise InputError(
+        f"{path}: unknown file type {suffix or '(none)'}; give .tmx, .xlf/.xliff, .tsv or .csv, or "
+        "two parallel text files"
+    )
 
 
 # -- writing -------------------------------------------------------------------------------------------------------
+
 
 def _tmx_date(stamp: str) -> str:
     return stamp.replace("-", "").replace(":", "")  # 2026-11-30T18:31:10Z -> 20261130T183110Z
@@ -328,18 +358,31 @@ def write_tmx(entries: Iterable[Entry], handle: IO[str], source_lang: str = "ar"
     properties, which :func:`read_tmx` reads back)."""
     now = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     handle.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n')
-    header = etree.Element("header", creationtool="Tarjama", creationtoolversion=mt.__version__,
-                           segtype="sentence", adminlang="en", srclang=source_lang, datatype="plaintext",
-                           creationdate=now)
+    header = etree.Element(
+        "header",
+        creationtool="Tarjama",
+        creationtoolversion=mt.__version__,
+        segtype="sentence",
+        adminlang="en",
+        srclang=source_lang,
+        datatype="plaintext",
+        creationdate=now,
+    )
     header.set("o-tmf", "tarjama-tm")
     handle.write("  " + etree.tostring(header, encoding="unicode") + "\n  <body>\n")
     count = 0
     for entry in entries:
         tu = etree.Element("tu", creationdate=_tmx_date(entry.created), changedate=_tmx_date(entry.updated))
         complete = "" if entry.complete is None else "true" if entry.complete else "false"
-        props = [("x-origin", entry.origin), ("x-model", entry.model_id), ("x-model-revision", entry.model_revision),
-                 ("x-glossary-fingerprint", entry.glossary_fp), ("x-decoding-fingerprint", entry.decoding_fp),
-                 ("x-score", "" if entry.score is None else repr(entry.score)), ("x-complete", complete)]
+        props = [
+            ("x-origin", entry.origin),
+            ("x-model", entry.model_id),
+            ("x-model-revision", entry.model_revision),
+            ("x-glossary-fingerprint", entry.glossary_fp),
+            ("x-decoding-fingerprint", entry.decoding_fp),
+            ("x-score", "" if entry.score is None else repr(entry.score)),
+            ("x-complete", complete),
+        ]
         for name, value in props:
             if value:
                 etree.SubElement(tu, "prop", type=name).text = value

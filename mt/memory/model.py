@@ -19,12 +19,13 @@ from mt.errors import TarjamaError
 from mt.glossary.model import Concept
 from mt.text.arabic import TOKEN_RE, fold_final_yeh, normalize_token
 
+
 class TranslationMemoryError(TarjamaError):
     """A translation memory that cannot be opened, read or written, or a file that cannot be imported into one."""
 
 
 ORIGINS: tuple[str, ...] = ("human", "mt")
-SOURCE_LANGS: tuple[str, ...] = ("ar", "en")   # Arabic, and English for the pivot's second leg
+SOURCE_LANGS: tuple[str, ...] = ("ar", "en")  # Arabic, and English for the pivot's second leg
 TARGET_LANGS: tuple[str, ...] = ("en", "zh")
 
 
@@ -79,13 +80,13 @@ class Entry:
     target: str
     source_lang: str
     target_lang: str
-    origin: str            # "human" or "mt"
-    model_id: str          # '' for human entries
+    origin: str  # "human" or "mt"
+    model_id: str  # '' for human entries
     model_revision: str
     glossary_fp: str
     decoding_fp: str
-    score: float | None    # MT: the model's score when given; human: None
-    created: str           # ISO 8601 UTC, e.g. 2026-11-30T18:31:10Z
+    score: float | None  # MT: the model's score when given; human: None
+    created: str  # ISO 8601 UTC, e.g. 2026-11-30T18:31:10Z
     updated: str
     complete: bool | None = None  # MT: whether the decoder ended the sentence itself; None: not recorded
 
@@ -102,7 +103,7 @@ class Job:
 
     id: int
     fingerprint: str
-    finished_blocks: int   # blocks stored before this start: 0 for a new job
+    finished_blocks: int  # blocks stored before this start: 0 for a new job
 
 
 @dataclass(frozen=True)
@@ -118,17 +119,21 @@ class WriteCounts:
     """What a store or an import did."""
 
     added: int = 0
-    updated: int = 0      # an existing entry got a new target
-    unchanged: int = 0    # the same translation was already there
-    skipped: int = 0      # an empty source or target: nothing to reuse, not stored
+    updated: int = 0  # an existing entry got a new target
+    unchanged: int = 0  # the same translation was already there
+    skipped: int = 0  # an empty source or target: nothing to reuse, not stored
 
     @property
     def total(self) -> int:
         return self.added + self.updated + self.unchanged
 
     def __add__(self, other: "WriteCounts") -> "WriteCounts":
-        return WriteCounts(self.added + other.added, self.updated + other.updated, self.unchanged + other.unchanged,
-                           self.skipped + other.skipped)
+        return WriteCounts(
+            self.added + other.added,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+            self.skipped + other.skipped,
+        )
 
 
 @dataclass(frozen=True)
@@ -138,14 +143,14 @@ class Stats:
     entries: int
     by_origin: Mapping[str, int]
     by_target_lang: Mapping[str, int]
-    by_model: Mapping[str, int]            # "model_id@revision" (revision omitted when empty) -> MT entries
+    by_model: Mapping[str, int]  # "model_id@revision" (revision omitted when empty) -> MT entries
     distinct_sources: int
     oldest: str | None
     newest: str | None
     schema_version: int
     file_bytes: int
     extra: Mapping[str, str] = field(default_factory=dict)
-    unfinished_jobs: int = 0               # resumable jobs started and not finished (killed runs)
+    unfinished_jobs: int = 0  # resumable jobs started and not finished (killed runs)
 
 
 def fingerprint(settings: Mapping[str, object]) -> str:
@@ -159,6 +164,7 @@ def glossary_fingerprint(concepts: Iterable[Concept], langs: Iterable[str]) -> s
     targets and forbidden renderings in ``langs`` (("en",) for ar -> en; ("en", "zh") for the ar -> en -> zh
     pivot), independent of concept order. '' for an empty glossary, the same as no glossary."""
     langs = tuple(langs)
-    rows = sorted([c.id, list(c.ar)] + [[list(c.targets(lang)), list(c.forbidden(lang))] for lang in langs]
-                  for c in concepts)
+    rows = sorted(
+        [c.id, list(c.ar)] + [[list(c.targets(lang)), list(c.forbidden(lang))] for lang in langs] for c in concepts
+    )
     return fingerprint({"concepts": rows, "langs": list(langs)}) if rows else ""

@@ -33,21 +33,33 @@ from typing import Iterable, Iterator, Sequence
 from rapidfuzz import fuzz, process
 
 from mt.memory.model import (
-    ORIGINS, SOURCE_LANGS, TARGET_LANGS, Entry, FuzzyMatch, Job, MtKey, Segment, Stats, TranslationMemoryError,
-    WriteCounts, normalise_source,
+    ORIGINS,
+    SOURCE_LANGS,
+    TARGET_LANGS,
+    Entry,
+    FuzzyMatch,
+    Job,
+    MtKey,
+    Segment,
+    Stats,
+    TranslationMemoryError,
+    WriteCounts,
+    normalise_source,
 )
 
-SCHEMA_VERSION = 3         # 2: entries.complete; 3: jobs, job_entries (older files are upgraded when opened)
+SCHEMA_VERSION = 3  # 2: entries.complete; 3: jobs, job_entries (older files are upgraded when opened)
 APPLICATION_ID = 0x54524A4D  # "TRJM"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 60.0
-IMPORT_BATCH = 2000       # segments per write transaction during an import
-_IN_CHUNK = 500           # values per IN (...) list
-RARE_TRIGRAMS = 12        # a fuzzy look-up queries the index with this many of the query's rarest trigrams
-CANDIDATES = 200          # ... and scores this many best-ranked (bm25) candidates with rapidfuzz
+IMPORT_BATCH = 2000  # segments per write transaction during an import
+_IN_CHUNK = 500  # values per IN (...) list
+RARE_TRIGRAMS = 12  # a fuzzy look-up queries the index with this many of the query's rarest trigrams
+CANDIDATES = 200  # ... and scores this many best-ranked (bm25) candidates with rapidfuzz
 
-_COLUMNS = ("id, source, source_norm, target, source_lang, target_lang, origin, model_id, model_revision, "
-            "glossary_fp, decoding_fp, score, created, updated, complete")
+_COLUMNS = (
+    "id, source, source_norm, target, source_lang, target_lang, origin, model_id, model_revision, "
+    "glossary_fp, decoding_fp, score, created, updated, complete"
+)
 _KEY = "source_lang, target_lang, source_norm, origin, model_id, model_revision, glossary_fp, decoding_fp"
 
 _SCHEMA = f"""
@@ -97,7 +109,7 @@ def _now() -> str:
 
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -146,9 +158,11 @@ def _quick_check(path: Path, busy_timeout: float) -> None:
     except sqlite3.DatabaseError as error:
         problems = [_one_line(error)]
     if problems:
-        raise TranslationMemoryError(f"{path}: a damaged translation memory ({problems[0]}, found by SQLite's "
-                                     "quick_check); it was left as it is: restore it from a backup or rebuild it "
-                                     "with `mt tm import`")
+        raise TranslationMemoryError(
+            f"{path}: a damaged translation memory ({problems[0]}, found by SQLite's "
+            "quick_check); it was left as it is: restore it from a backup or rebuild it "
+            "with `mt tm import`"
+        )
 
 
 def sqlite_features() -> str:
@@ -171,7 +185,7 @@ class TranslationMemory:
         self._db = connection
         self.path = path
         self.read_only = read_only
-        self._df: dict[str, int] | None = None   # trigram -> number of entries (a snapshot; see _trigram_df)
+        self._df: dict[str, int] | None = None  # trigram -> number of entries (a snapshot; see _trigram_df)
         self._df_max_id = 0
         self._busy_timeout = BUSY_TIMEOUT_S
         self._sidecars_absent = False  # read-only: no -wal/-shm beside the file when it was opened
@@ -179,8 +193,9 @@ class TranslationMemory:
     # -- opening -------------------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, read_only: bool = False,
-             busy_timeout: float = BUSY_TIMEOUT_S) -> "TranslationMemory":
+    def open(
+        cls, path: str | Path, *, create: bool = True, read_only: bool = False, busy_timeout: float = BUSY_TIMEOUT_S
+    ) -> "TranslationMemory":
         """Open the memory at ``path``, creating it (and its schema) when missing and ``create`` is true.
 
         A file that is not a Tarjama memory (another SQLite database, any other file, a corrupt one: SQLite's
@@ -208,14 +223,17 @@ class TranslationMemory:
             if not header and not create:
                 raise TranslationMemoryError(f"{path}: an empty file, not a translation memory (import into it first)")
         if sqlite3.sqlite_version_info < (3, 34, 0):
-            raise TranslationMemoryError(f"SQLite {sqlite3.sqlite_version} is too old for a translation memory: "
-                                         "it needs FTS5 with the trigram tokenizer (SQLite 3.34 or later)")
+            raise TranslationMemoryError(
+                f"SQLite {sqlite3.sqlite_version} is too old for a translation memory: "
+                "it needs FTS5 with the trigram tokenizer (SQLite 3.34 or later)"
+            )
         sidecars_absent = not any(side.exists() for side in _sidecars(path))
         if exists and header:
             _quick_check(path, busy_timeout)
         try:
-            connection = sqlite3.connect(_read_only_uri(path) if read_only else path, timeout=busy_timeout,
-                                         isolation_level=None, uri=read_only)
+            connection = sqlite3.connect(
+                _read_only_uri(path) if read_only else path, timeout=busy_timeout, isolation_level=None, uri=read_only
+            )
         except sqlite3.Error as error:
             raise TranslationMemoryError(f"{path}: cannot open: {_one_line(error)}") from error
         memory = cls(connection, path, read_only)
@@ -244,11 +262,13 @@ class TranslationMemory:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")  # in WAL: durable against a killed process, fast commits
         except sqlite3.OperationalError as error:  # locked, read-only, unwritable folder, disk full
-            raise TranslationMemoryError(f"{self.path}: cannot use this translation memory: {_one_line(error)}"
-                                         ) from error
-        except sqlite3.DatabaseError as error:     # not a database, malformed schema or pages
             raise TranslationMemoryError(
-                f"{self.path}: not a Tarjama translation memory, or a damaged one ({_one_line(error)})") from error
+                f"{self.path}: cannot use this translation memory: {_one_line(error)}"
+            ) from error
+        except sqlite3.DatabaseError as error:  # not a database, malformed schema or pages
+            raise TranslationMemoryError(
+                f"{self.path}: not a Tarjama translation memory, or a damaged one ({_one_line(error)})"
+            ) from error
 
     def _is_initialised(self) -> bool:
         return self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
@@ -259,9 +279,14 @@ class TranslationMemory:
                 return
             for statement in _statements(_SCHEMA):
                 self._db.execute(statement)
-            self._db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
-                                 [("application", "tarjama-translation-memory"),
-                                  ("schema_version", str(SCHEMA_VERSION)), ("created", _now())])
+            self._db.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [
+                    ("application", "tarjama-translation-memory"),
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("created", _now()),
+                ],
+            )
             self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -272,12 +297,16 @@ class TranslationMemory:
         if app_id != APPLICATION_ID:
             raise TranslationMemoryError(f"{self.path}: an SQLite database, but not a Tarjama translation memory")
         if version > SCHEMA_VERSION:
-            raise TranslationMemoryError(f"{self.path}: translation memory schema version {version} is newer than "
-                                         f"this Tarjama's ({SCHEMA_VERSION}); upgrade Tarjama")
+            raise TranslationMemoryError(
+                f"{self.path}: translation memory schema version {version} is newer than "
+                f"this Tarjama's ({SCHEMA_VERSION}); upgrade Tarjama"
+            )
         if version < SCHEMA_VERSION and self.read_only:
-            raise TranslationMemoryError(f"{self.path}: translation memory schema version {version} needs an "
-                                         "upgrade, which a read-only look-up does not do (any command that writes "
-                                         "to it, such as `mt tm import`, upgrades it)")
+            raise TranslationMemoryError(
+                f"{self.path}: translation memory schema version {version} needs an "
+                "upgrade, which a read-only look-up does not do (any command that writes "
+                "to it, such as `mt tm import`, upgrades it)"
+            )
         if version < SCHEMA_VERSION:
             with self._write():
                 version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have upgraded it
@@ -292,8 +321,9 @@ class TranslationMemory:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
         missing = {"meta", "entries", "entries_fts", "entries_fts_vocab", "entries_key", "jobs", "job_entries"} - tables
         if missing:
-            raise TranslationMemoryError(f"{self.path}: damaged translation memory (missing "
-                                         f"{', '.join(sorted(missing))})")
+            raise TranslationMemoryError(
+                f"{self.path}: damaged translation memory (missing {', '.join(sorted(missing))})"
+            )
         # reading the first and last entries touches the table's and the index's pages: cheap damage detection
         db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id LIMIT 1").fetchall()
         db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id DESC LIMIT 1").fetchall()
@@ -368,51 +398,83 @@ class TranslationMemory:
 
     # -- writing -------------------------------------------------------------------------------------------------
 
-    def _put(self, segments: Sequence[Segment], origin: str, key: MtKey,
-             ids: list[int | None] | None = None) -> WriteCounts:
+    def _put(
+        self, segments: Sequence[Segment], origin: str, key: MtKey, ids: list[int | None] | None = None
+    ) -> WriteCounts:
         """Insert or update one entry per segment (``ids``, when given, receives each segment's entry id, None
         for a skipped one)."""
-        added = updated = unchanged = skipped = 0
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "skipped": 0}
         now = _now()
-        db = self._db
         for seg in segments:
             _check_langs(seg.source_lang, seg.target_lang)
             norm = normalise_source(seg.source, seg.source_lang)
             if not norm or not seg.target.strip():
-                skipped += 1
-                if ids is not None:
-                    ids.append(None)
-                continue
-            row = db.execute(
-                "SELECT id, target, score, source, complete FROM entries WHERE source_lang = ? AND target_lang = ? AND "
-                "source_norm = ? AND origin = ? AND model_id = ? AND model_revision = ? AND glossary_fp = ? AND "
-                "decoding_fp = ?",
-                (seg.source_lang, seg.target_lang, norm, origin, key.model_id, key.model_revision, key.glossary,
-                 key.decoding)).fetchone()
-            complete = None if seg.complete is None else int(seg.complete)
-            if row is None:
-                cursor = db.execute(
-                    "INSERT INTO entries (source, source_norm, target, source_lang, target_lang, origin, model_id, "
-                    "model_revision, glossary_fp, decoding_fp, score, created, updated, complete) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (seg.source, norm, seg.target, seg.source_lang, seg.target_lang, origin, key.model_id,
-                     key.model_revision, key.glossary, key.decoding, seg.score, now, now, complete))
-                added += 1
-                if ids is not None:
-                    ids.append(cursor.lastrowid)
-                continue
-            if ids is not None:
-                ids.append(row[0])
-            if (row[1], row[2], row[3], row[4]) != (seg.target, seg.score, seg.source, complete):
-                db.execute("UPDATE entries SET target = ?, score = ?, source = ?, complete = ?, updated = ? "
-                           "WHERE id = ?", (seg.target, seg.score, seg.source, complete, now, row[0]))
-                updated += 1
+                outcome, entry_id = "skipped", None
             else:
-                unchanged += 1
-        return WriteCounts(added, updated, unchanged, skipped)
+                outcome, entry_id = self._put_one(seg, norm, origin, key, now)
+            counts[outcome] += 1
+            if ids is not None:
+                ids.append(entry_id)
+        return WriteCounts(counts["added"], counts["updated"], counts["unchanged"], counts["skipped"])
 
-    def store_mt(self, segments: Iterable[Segment], key: MtKey, job: Job | None = None, block: int = 0,
-                 notes: Sequence[str | None] | None = None) -> WriteCounts:
+    def _put_one(self, seg: Segment, norm: str, origin: str, key: MtKey, now: str) -> tuple[str, int | None]:
+        """Insert ``seg`` or update its entry: ("added" | "updated" | "unchanged", the entry id)."""
+        db = self._db
+        row = db.execute(
+            "SELECT id, target, score, source, complete FROM entries WHERE source_lang = ? AND target_lang = ? AND "
+            "source_norm = ? AND origin = ? AND model_id = ? AND model_revision = ? AND glossary_fp = ? AND "
+            "decoding_fp = ?",
+            (
+                seg.source_lang,
+                seg.target_lang,
+                norm,
+                origin,
+                key.model_id,
+                key.model_revision,
+                key.glossary,
+                key.decoding,
+            ),
+        ).fetchone()
+        complete = None if seg.complete is None else int(seg.complete)
+        if row is None:
+            cursor = db.execute(
+                "INSERT INTO entries (source, source_norm, target, source_lang, target_lang, origin, model_id, "
+                "model_revision, glossary_fp, decoding_fp, score, created, updated, complete) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    seg.source,
+                    norm,
+                    seg.target,
+                    seg.source_lang,
+                    seg.target_lang,
+                    origin,
+                    key.model_id,
+                    key.model_revision,
+                    key.glossary,
+                    key.decoding,
+                    seg.score,
+                    now,
+                    now,
+                    complete,
+                ),
+            )
+            return "added", cursor.lastrowid
+        if (row[1], row[2], row[3], row[4]) == (seg.target, seg.score, seg.source, complete):
+            return "unchanged", row[0]
+        db.execute(
+            "UPDATE entries SET target = ?, score = ?, source = ?, complete = ?, updated = ? WHERE id = ?",
+            (seg.target, seg.score, seg.source, complete, now, row[0]),
+        )
+        return "updated", row[0]
+
+    def store_mt(
+        self,
+        segments: Iterable[Segment],
+        key: MtKey,
+        job: Job | None = None,
+        block: int = 0,
+        notes: Sequence[str | None] | None = None,
+    ) -> WriteCounts:
         """Store MT results made with ``key``, all in one short transaction (a batch of a run); a segment with an
         empty source or target is skipped (counted), a bad language rolls the whole call back. With a ``job``,
         the stored entries are recorded as that job's ``block``, each with its note (``notes``: one per segment,
@@ -427,8 +489,10 @@ class TranslationMemory:
         with self._write() as db:
             counts = self._put(segments, "mt", key, ids if job is not None else None)
             if job is not None:
-                db.executemany("INSERT OR IGNORE INTO job_entries (job, block, entry, note) VALUES (?, ?, ?, ?)",
-                               [(job.id, block, entry, note) for entry, note in zip(ids, notes) if entry is not None])
+                db.executemany(
+                    "INSERT OR IGNORE INTO job_entries (job, block, entry, note) VALUES (?, ?, ?, ?)",
+                    [(job.id, block, entry, note) for entry, note in zip(ids, notes) if entry is not None],
+                )
             return counts
 
     # -- jobs ----------------------------------------------------------------------------------------------------
@@ -439,8 +503,9 @@ class TranslationMemory:
         with self._write() as db:
             row = db.execute("SELECT id FROM jobs WHERE fingerprint = ?", (fingerprint,)).fetchone()
             if row is not None:
-                blocks = db.execute("SELECT count(DISTINCT block) FROM job_entries WHERE job = ?", (row[0],)
-                                    ).fetchone()[0]
+                blocks = db.execute(
+                    "SELECT count(DISTINCT block) FROM job_entries WHERE job = ?", (row[0],)
+                ).fetchone()[0]
                 return Job(row[0], fingerprint, blocks)
             cursor = db.execute("INSERT INTO jobs (fingerprint, started) VALUES (?, ?)", (fingerprint, _now()))
             if cursor.lastrowid is None:
@@ -451,8 +516,7 @@ class TranslationMemory:
         """The entries ``job`` stored as its ``block`` (in an earlier, interrupted run of it): id -> note (the
         first one stored for the entry in that block)."""
         with self._read() as db:
-            return dict(db.execute("SELECT entry, note FROM job_entries WHERE job = ? AND block = ?",
-                                   (job.id, block)))
+            return dict(db.execute("SELECT entry, note FROM job_entries WHERE job = ? AND block = ?", (job.id, block)))
 
     def finish_job(self, job: Job) -> None:
         """Forget a finished job: its entries stay, and a later run reuses them as any other ("tm-mt")."""
@@ -484,31 +548,45 @@ class TranslationMemory:
 
     # -- reading -------------------------------------------------------------------------------------------------
 
-    def lookup(self, sources: Sequence[str], target_lang: str, key: MtKey | None,
-               source_lang: str = "ar") -> list[Entry | None]:
+    def lookup(
+        self, sources: Sequence[str], target_lang: str, key: MtKey | None, source_lang: str = "ar"
+    ) -> list[Entry | None]:
         """Exact look-up of many sources at once: for each, its human entry in ``target_lang`` if there is one
         (whatever the model), else the MT entry made with ``key`` (none when ``key`` is None), else None."""
         _check_langs(source_lang, target_lang)
         norms = [normalise_source(s, source_lang) for s in sources]
         found: dict[str, Entry] = {}
-        where_key = ("origin = 'human'" if key is None else
-                     "(origin = 'human' OR (origin = 'mt' AND model_id = ? AND model_revision = ? AND "
-                     "glossary_fp = ? AND decoding_fp = ?))")
+        where_key = (
+            "origin = 'human'"
+            if key is None
+            else "(origin = 'human' OR (origin = 'mt' AND model_id = ? AND model_revision = ? AND "
+            "glossary_fp = ? AND decoding_fp = ?))"
+        )
         key_params = [] if key is None else [key.model_id, key.model_revision, key.glossary, key.decoding]
         with self._read() as db:
             for chunk in _chunks(list(dict.fromkeys(n for n in norms if n)), _IN_CHUNK):
                 marks = ", ".join("?" * len(chunk))
-                rows = db.execute(f"SELECT {_COLUMNS} FROM entries WHERE source_lang = ? AND target_lang = ? "
-                                  f"AND source_norm IN ({marks}) AND {where_key}",
-                                  [source_lang, target_lang, *chunk, *key_params])
+                rows = db.execute(
+                    f"SELECT {_COLUMNS} FROM entries WHERE source_lang = ? AND target_lang = ? "
+                    f"AND source_norm IN ({marks}) AND {where_key}",
+                    [source_lang, target_lang, *chunk, *key_params],
+                )
                 for row in rows:
                     entry = _entry(row)
                     if entry.source_norm not in found or entry.origin == "human":
                         found[entry.source_norm] = entry
         return [found.get(n) for n in norms]
 
-    def fuzzy(self, text: str, target_lang: str | None = None, *, min_similarity: float = 75.0, limit: int = 5,
-              source_lang: str = "ar", candidates: int = CANDIDATES) -> list[FuzzyMatch]:
+    def fuzzy(
+        self,
+        text: str,
+        target_lang: str | None = None,
+        *,
+        min_similarity: float = 75.0,
+        limit: int = 5,
+        source_lang: str = "ar",
+        candidates: int = CANDIDATES,
+    ) -> list[FuzzyMatch]:
         """The entries whose normalised source is closest to ``text`` (rapidfuzz ratio, 0-100, at least
         ``min_similarity``), best first; on equal similarity human before MT, then the newest first.
 
@@ -527,10 +605,15 @@ class TranslationMemory:
             for chunk in _chunks(ids, _IN_CHUNK):
                 marks = ", ".join("?" * len(chunk))
                 # languages filtered here, not in SQL, where the planner would prefer entries_key to the rowids
-                rows += [row for row in db.execute(f"SELECT {_COLUMNS} FROM entries WHERE id IN ({marks})", chunk)
-                         if row[4] == source_lang and (target_lang is None or row[5] == target_lang)]
-            exact = db.execute(f"SELECT {_COLUMNS} FROM entries WHERE source_lang = ? AND source_norm = ?{lang_sql}",
-                               [source_lang, query, *lang_params]).fetchall()
+                rows += [
+                    row
+                    for row in db.execute(f"SELECT {_COLUMNS} FROM entries WHERE id IN ({marks})", chunk)
+                    if row[4] == source_lang and (target_lang is None or row[5] == target_lang)
+                ]
+            exact = db.execute(
+                f"SELECT {_COLUMNS} FROM entries WHERE source_lang = ? AND source_norm = ?{lang_sql}",
+                [source_lang, query, *lang_params],
+            ).fetchall()
         self._save_trigram_df()
         by_source: dict[str, list[Entry]] = {}
         seen: set[int] = set()
@@ -538,8 +621,7 @@ class TranslationMemory:
             if row[0] not in seen:
                 seen.add(row[0])
                 by_source.setdefault(row[2], []).append(_entry(row))
-        scored = process.extract(query, list(by_source), scorer=fuzz.ratio, score_cutoff=min_similarity,
-                                 limit=None)
+        scored = process.extract(query, list(by_source), scorer=fuzz.ratio, score_cutoff=min_similarity, limit=None)
         matches = [FuzzyMatch(round(score, 1), entry) for norm, score, _ in scored for entry in by_source[norm]]
         matches.sort(key=lambda m: (-m.similarity, m.entry.origin != "human", _desc(m.entry.updated), m.entry.id))
         return matches[:limit]
@@ -576,26 +658,33 @@ class TranslationMemory:
             with self._write() as db:
                 db.execute("DELETE FROM trigram_df")
                 db.executemany("INSERT INTO trigram_df (gram, df) VALUES (?, ?)", self._df.items())
-                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('trigram_df_max_id', ?)",
-                           (str(self._df_max_id),))
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('trigram_df_max_id', ?)", (str(self._df_max_id),)
+                )
         except TranslationMemoryError:
             pass  # a read-only or busy file: the counts are recomputed next time
         finally:
             self._db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
 
     def _candidate_ids(self, db: sqlite3.Connection, query: str, candidates: int) -> list[int]:
-        grams = list(dict.fromkeys(query[i:i + 3].lower() for i in range(len(query) - 2)))
+        grams = list(dict.fromkeys(query[i : i + 3].lower() for i in range(len(query) - 2)))
         if not grams:
             return []
         df = self._trigram_df()
         # trigrams unknown to the snapshot come first: absent (they cost nothing) or new since (so rare)
         rare = sorted(grams, key=lambda g: df.get(g, 0))[:RARE_TRIGRAMS]
         expression = " OR ".join('"' + g.replace('"', '""') + '"' for g in rare)
-        return [row[0] for row in db.execute(
-            "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rank LIMIT ?", (expression, candidates))]
+        return [
+            row[0]
+            for row in db.execute(
+                "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rank LIMIT ?",
+                (expression, candidates),
+            )
+        ]
 
-    def entries(self, origin: str | None = None, target_lang: str | None = None,
-                model_id: str | None = None) -> Iterator[Entry]:
+    def entries(
+        self, origin: str | None = None, target_lang: str | None = None, model_id: str | None = None
+    ) -> Iterator[Entry]:
         """Every entry (optionally of one origin, target language, model id), in the order they were added,
         read from one snapshot."""
         conditions, params = [], []
@@ -621,19 +710,36 @@ class TranslationMemory:
         with self._read() as db:
             total = db.execute("SELECT count(*) FROM entries").fetchone()[0]
             by_origin = dict(db.execute("SELECT origin, count(*) FROM entries GROUP BY origin ORDER BY origin"))
-            by_lang = dict(db.execute("SELECT target_lang, count(*) FROM entries GROUP BY target_lang "
-                                      "ORDER BY target_lang"))
-            by_model = {(m + "@" + r if r else m): n for m, r, n in db.execute(
-                "SELECT model_id, model_revision, count(*) FROM entries WHERE origin = 'mt' "
-                "GROUP BY model_id, model_revision ORDER BY model_id, model_revision")}
-            distinct = db.execute("SELECT count(*) FROM (SELECT DISTINCT source_lang, source_norm FROM entries)"
-                                  ).fetchone()[0]
+            by_lang = dict(
+                db.execute("SELECT target_lang, count(*) FROM entries GROUP BY target_lang ORDER BY target_lang")
+            )
+            by_model = {
+                (m + "@" + r if r else m): n
+                for m, r, n in db.execute(
+                    "SELECT model_id, model_revision, count(*) FROM entries WHERE origin = 'mt' "
+                    "GROUP BY model_id, model_revision ORDER BY model_id, model_revision"
+                )
+            }
+            distinct = db.execute(
+                "SELECT count(*) FROM (SELECT DISTINCT source_lang, source_norm FROM entries)"
+            ).fetchone()[0]
             oldest, newest = db.execute("SELECT min(created), max(updated) FROM entries").fetchone()
             version = db.execute("PRAGMA user_version").fetchone()[0]
             jobs = db.execute("SELECT count(*) FROM jobs").fetchone()[0]
         size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
-        return Stats(total, by_origin, by_lang, by_model, distinct, oldest, newest, version, size,
-                     {"sqlite": sqlite_features()}, jobs)
+        return Stats(
+            total,
+            by_origin,
+            by_lang,
+            by_model,
+            distinct,
+            oldest,
+            newest,
+            version,
+            size,
+            {"sqlite": sqlite_features()},
+            jobs,
+        )
 
 
 def _desc(stamp: str) -> tuple[int, ...]:

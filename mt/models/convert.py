@@ -36,8 +36,15 @@ from mt.models.vocab import MarianVocab
 log = logging.getLogger(__name__)
 
 QUANTIZATIONS = ("int8", "int16", "float16", "float32")
-COPIED_FILES = ("source.spm", "target.spm", "vocab.json", "target_vocab.json", "tokenizer_config.json",
-                "special_tokens_map.json", "generation_config.json")
+COPIED_FILES = (
+    "source.spm",
+    "target.spm",
+    "vocab.json",
+    "target_vocab.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "generation_config.json",
+)
 
 
 def _languages(model: str, tokenizer: dict) -> tuple[str | None, str | None]:
@@ -109,13 +116,15 @@ def _output_errors(out: Path) -> Iterator[None]:
     except OSError as error:
         if error.errno not in OUTPUT_ERRNOS:
             raise
-        raise OutputError(f"{out}: cannot write the converted model ({error.strerror or error}); nothing was "
-                          "written there") from error
+        raise OutputError(
+            f"{out}: cannot write the converted model ({error.strerror or error}); nothing was written there"
+        ) from error
     except ModelError as error:
         cause = error.__cause__
         if isinstance(cause, OSError) and cause.errno in OUTPUT_ERRNOS:
-            raise OutputError(f"{out}: cannot write the converted model ({cause.strerror or cause}); nothing "
-                              "was written there") from cause
+            raise OutputError(
+                f"{out}: cannot write the converted model ({cause.strerror or cause}); nothing was written there"
+            ) from cause
         raise
 
 
@@ -132,8 +141,7 @@ def _write(model: str, path: Path, out: Path, quantization: str, info: Conversio
                 TransformersConverter(str(path)).convert(str(target), quantization=quantization)
         except Exception as error:  # noqa: BLE001 - the converter raises many types; the user needs one line
             message = " ".join(str(error).split()) or type(error).__name__
-            raise ModelError(f"{model}: CTranslate2 conversion failed ({type(error).__name__}: {message})") \
-                from error
+            raise ModelError(f"{model}: CTranslate2 conversion failed ({type(error).__name__}: {message})") from error
         for name in COPIED_FILES:
             if (path / name).exists():
                 shutil.copyfile(path / name, target / name)

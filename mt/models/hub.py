@@ -45,8 +45,13 @@ def _hub_reachable(timeout: float = 5.0) -> bool:
 def cached_path(model_id: str) -> Path | None:
     """The cached snapshot of a hub model, or None (never touches the network)."""
     try:
-        path = Path(snapshot_download(model_id, local_files_only=True, allow_patterns=CONFIG_FILES + TOKENIZER_FILES
-                                      + ["model.safetensors", "pytorch_model.bin"]))
+        path = Path(
+            snapshot_download(
+                model_id,
+                local_files_only=True,
+                allow_patterns=CONFIG_FILES + TOKENIZER_FILES + ["model.safetensors", "pytorch_model.bin"],
+            )
+        )
     except Exception:  # noqa: BLE001 - not cached, or only partially
         return None
     return path if (path / "config.json").exists() else None
@@ -54,23 +59,30 @@ def cached_path(model_id: str) -> Path | None:
 
 def fetch(model_id: str, download: bool = True) -> Path:
     """Path of a hub model in the local cache, downloading it if allowed and needed."""
-    how = (f"run `mt models pull {model_id}` where the hub can be reached, or download it elsewhere and pass "
-           f"its directory with --model PAIR=DIR")
+    how = (
+        f"run `mt models pull {model_id}` where the hub can be reached, or download it elsewhere and pass "
+        f"its directory with --model PAIR=DIR"
+    )
     if cached := cached_path(model_id):
         return cached
     if _offline() or not download:
         raise ModelError(f"model {model_id} is not in the local cache and the hub is offline (HF_HUB_OFFLINE=1): {how}")
     if not _hub_reachable():
-        raise ModelError(f"model {model_id} is not in the local cache and the Hugging Face hub cannot be reached: {how}")
+        raise ModelError(
+            f"model {model_id} is not in the local cache and the Hugging Face hub cannot be reached: {how}"
+        )
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     try:
         return Path(snapshot_download(model_id, allow_patterns=_weights_patterns(model_id)))
     except HfHubHTTPError as error:
         status = getattr(getattr(error, "response", None), "status_code", None)
         if status in (401, 404):
-            raise ModelError(f"model {model_id} was not found on the Hugging Face hub; check the id "
-                             f"(`mt models list` shows the known ones)") from error
+            raise ModelError(
+                f"model {model_id} was not found on the Hugging Face hub; check the id "
+                f"(`mt models list` shows the known ones)"
+            ) from error
         raise ModelError(f"could not download {model_id} ({status or 'HTTP error'}): {how}") from error
     except Exception as error:  # noqa: BLE001 - network failures come in many types
-        raise ModelError(f"could not reach the Hugging Face hub to download {model_id} "
-                         f"({type(error).__name__}): {how}") from error
+        raise ModelError(
+            f"could not reach the Hugging Face hub to download {model_id} ({type(error).__name__}): {how}"
+        ) from error

@@ -19,8 +19,14 @@ from mt.plugins import Plugin
 
 log = logging.getLogger(__name__)
 
-TOKENIZER_FILES = ["source.spm", "target.spm", "vocab.json", "target_vocab.json", "tokenizer_config.json",
-                   "special_tokens_map.json"]
+TOKENIZER_FILES = [
+    "source.spm",
+    "target.spm",
+    "vocab.json",
+    "target_vocab.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+]
 CONFIG_FILES = ["config.json", "generation_config.json"]
 HUB_FETCH = Plugin("mt.models.hub:fetch", needs=("huggingface_hub",), what="a model from the Hugging Face hub")
 
@@ -66,8 +72,17 @@ def resolve(model: str) -> tuple[Path, str]:
     return path, model_kind(path)
 
 
-LANGUAGE_CODES = {"ar": "ar", "ara": "ar", "arb": "ar", "en": "en", "eng": "en", "zh": "zh", "zho": "zh",
-                  "cmn": "zh", "cmn_hans": "zh"}
+LANGUAGE_CODES = {
+    "ar": "ar",
+    "ara": "ar",
+    "arb": "ar",
+    "en": "en",
+    "eng": "en",
+    "zh": "zh",
+    "zho": "zh",
+    "cmn": "zh",
+    "cmn_hans": "zh",
+}
 
 
 def declared_pair(path: Path) -> str | None:
@@ -98,12 +113,12 @@ BACKEND_KINDS = ("hf", "ct2")
 class ModelPlan:
     """A model found and checked for one leg, with what its backend will report, before any weights are loaded."""
 
-    model: str           # as given (hub id or directory)
-    pair: str | None     # the pair it is used for, checked against what it declares
-    path: Path           # the local directory
-    kind: str            # what the directory holds: 'hf' or 'ct2'
-    backend: str         # what will run it: 'hf' or 'ct2'
-    max_positions: int   # from config.json or tarjama.json (mt.models.metadata.max_positions)
+    model: str  # as given (hub id or directory)
+    pair: str | None  # the pair it is used for, checked against what it declares
+    path: Path  # the local directory
+    kind: str  # what the directory holds: 'hf' or 'ct2'
+    backend: str  # what will run it: 'hf' or 'ct2'
+    max_positions: int  # from config.json or tarjama.json (mt.models.metadata.max_positions)
 
 
 def plan_model(model: str, backend: str | None = None, pair: str | None = None) -> ModelPlan:
@@ -118,6 +133,7 @@ def plan_model(model: str, backend: str | None = None, pair: str | None = None) 
     if chosen == "hf" and kind != "hf":
         raise ModelError(f"{model}: a CTranslate2 directory cannot run on the transformers backend")
     if chosen == "ct2" and kind != "ct2":
-        raise ModelError(f"{path}: not a CTranslate2 directory (no model.bin); convert it with "
-                         f"`mt models convert {path} OUT`")
+        raise ModelError(
+            f"{path}: not a CTranslate2 directory (no model.bin); convert it with `mt models convert {path} OUT`"
+        )
     return ModelPlan(model, pair, path, kind, chosen, max_positions(path, kind))

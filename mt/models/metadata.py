@@ -25,12 +25,12 @@ MARIAN_DEFAULT_POSITIONS = 1024  # transformers' MarianConfig default, for a con
 class ConversionInfo:
     """What a converted directory records about itself (`tarjama.json`)."""
 
-    source: str                      # the model as given (hub id or directory)
+    source: str  # the model as given (hub id or directory)
     quantization: str
     max_positions: int
     source_lang: str | None = None
     target_lang: str | None = None
-    pair: str | None = None          # "ar-en", "en-zh", ... when known
+    pair: str | None = None  # "ar-en", "en-zh", ... when known
     target_token: str | None = None  # e.g. ">>cmn_Hans<<" for opus-mt-en-zh
     language_tokens: list[str] = field(default_factory=list)
     decoder_layers: int | None = None
@@ -40,8 +40,9 @@ class ConversionInfo:
     format: int = INFO_FORMAT
 
     def write(self, directory: Path) -> None:
-        (directory / INFO_FILE).write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n",
-                                           encoding="utf-8")
+        (directory / INFO_FILE).write_text(
+            json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
 
 
 def read_info(directory: str | Path) -> ConversionInfo:
@@ -60,11 +61,21 @@ def read_info(directory: str | Path) -> ConversionInfo:
     positions = tokenizer.get("model_max_length")
     if not isinstance(positions, int) or not 0 < positions <= 100_000:
         positions = DEFAULT_MAX_POSITIONS
-        log.warning("%s has no %s: assuming %d positions (convert with `mt models convert` to record it)",
-                    directory, INFO_FILE, positions)
+        log.warning(
+            "%s has no %s: assuming %d positions (convert with `mt models convert` to record it)",
+            directory,
+            INFO_FILE,
+            positions,
+        )
     source_lang, target_lang = tokenizer.get("source_lang"), tokenizer.get("target_lang")
-    return ConversionInfo(source=str(directory), quantization="unknown", max_positions=positions,
-                          source_lang=source_lang, target_lang=target_lang, pair=pair_name(source_lang, target_lang))
+    return ConversionInfo(
+        source=str(directory),
+        quantization="unknown",
+        max_positions=positions,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        pair=pair_name(source_lang, target_lang),
+    )
 
 
 def max_positions(directory: str | Path, kind: str) -> int:

@@ -21,13 +21,23 @@ class ModelInfo:
 
 
 REGISTRY: tuple[ModelInfo, ...] = (
-    ModelInfo("Helsinki-NLP/opus-mt-ar-en", "ar-en",
-              "transformer-base, 76M parameters; FLORES-101 devtest BLEU 33.9; the default (fast)", default=True),
-    ModelInfo("Helsinki-NLP/opus-mt-tc-big-ar-en", "ar-en",
-              "transformer-big, 239M parameters; FLORES-200 devtest BLEU 42.8; best quality, about 3x slower"),
-    ModelInfo("Helsinki-NLP/opus-mt-en-zh", "en-zh",
-              "transformer-base, 77.5M parameters; needs >>cmn_Hans<<; FLORES-200 spBLEU 27.9; pivot leg 2",
-              default=True),
+    ModelInfo(
+        "Helsinki-NLP/opus-mt-ar-en",
+        "ar-en",
+        "transformer-base, 76M parameters; FLORES-101 devtest BLEU 33.9; the default (fast)",
+        default=True,
+    ),
+    ModelInfo(
+        "Helsinki-NLP/opus-mt-tc-big-ar-en",
+        "ar-en",
+        "transformer-big, 239M parameters; FLORES-200 devtest BLEU 42.8; best quality, about 3x slower",
+    ),
+    ModelInfo(
+        "Helsinki-NLP/opus-mt-en-zh",
+        "en-zh",
+        "transformer-base, 77.5M parameters; needs >>cmn_Hans<<; FLORES-200 spBLEU 27.9; pivot leg 2",
+        default=True,
+    ),
 )
 
 # target-language token for models that are multilingual on the target side (OPUS-MT convention)
@@ -78,5 +88,7 @@ def route(target: str, models: dict[str, str]) -> list[tuple[str, str]]:
         return [("ar-en", models.get("ar-en") or default_model("ar-en"))]
     if "ar-zh" in models:
         return [("ar-zh", models["ar-zh"])]
-    return [("ar-en", models.get("ar-en") or default_model("ar-en")),
-            ("en-zh", models.get("en-zh") or default_model("en-zh"))]
+    return [
+        ("ar-en", models.get("ar-en") or default_model("ar-en")),
+        ("en-zh", models.get("en-zh") or default_model("en-zh")),
+    ]

@@ -29,8 +29,12 @@ RISK_DIGITS = 4
 RULE_FEATURES = ("term", "number_missing", "unsourced")
 #: Flags that are hints rather than evidence (word coverage, length): shown only when one of these parts of the
 #: risk model reaches the threshold itself, so a pair flagged for a number does not also list every unknown word.
-HINT_PARTS = {"omission": ("omission", "truncation"), "hallucination": ("hallucination",),
-              "length": ("omission", "hallucination", "repetition", "truncation"), "model": (MODEL_PART,)}
+HINT_PARTS = {
+    "omission": ("omission", "truncation"),
+    "hallucination": ("hallucination",),
+    "length": ("omission", "hallucination", "repetition", "truncation"),
+    "model": (MODEL_PART,),
+}
 
 
 @dataclass
@@ -47,15 +51,20 @@ class Assessment:
     scores: dict[str, float | None] = field(default_factory=dict)  # the scorers' values (None: not scored)
 
     def to_json(self) -> dict:
-        data = {"line": self.line, "source": self.source, "translation": self.translation,
-                "risk": round(self.risk, RISK_DIGITS), "flags": [flag.to_json() for flag in self.flags]}
+        data = {
+            "line": self.line,
+            "source": self.source,
+            "translation": self.translation,
+            "risk": round(self.risk, RISK_DIGITS),
+            "flags": [flag.to_json() for flag in self.flags],
+        }
         data.update({name: None if value is None else round(value, 4) for name, value in self.scores.items()})
         return data
 
 
 def on_grid(threshold: float) -> float:
     """``threshold`` rounded up to RISK_DIGITS decimals."""
-    scale = 10 ** RISK_DIGITS
+    scale = 10**RISK_DIGITS
     return min(math.ceil(round(threshold * scale, 6)) / scale, 1.0)
 
 
@@ -69,9 +78,16 @@ class PairScorer(Protocol):
 
 def default_detectors(table: LexicalTable, glossary: Glossary | None = None) -> list[Detector]:
     """The model-free detectors; the term detector only with a glossary."""
-    detectors: list[Detector] = [EmptyDetector(), UntranslatedDetector(), ScriptDetector(), NumberDetector(),
-                                 RepetitionDetector(), CoverageDetector(table), LengthDetector(table),
-                                 EndingDetector()]
+    detectors: list[Detector] = [
+        EmptyDetector(),
+        UntranslatedDetector(),
+        ScriptDetector(),
+        NumberDetector(),
+        RepetitionDetector(),
+        CoverageDetector(table),
+        LengthDetector(table),
+        EndingDetector(),
+    ]
     if glossary is not None:
         detectors.append(TermDetector(glossary))
     return detectors
@@ -83,8 +99,15 @@ class QualityEstimator:
     ``threshold`` overrides the risk model's default; ``table`` and ``risk_model`` default to the shipped ones.
     """
 
-    def __init__(self, tgt_lang: str, *, glossary: Glossary | None = None, threshold: float | None = None,
-                 table: LexicalTable | None = None, risk_model: RiskModel | None = None) -> None:
+    def __init__(
+        self,
+        tgt_lang: str,
+        *,
+        glossary: Glossary | None = None,
+        threshold: float | None = None,
+        table: LexicalTable | None = None,
+        risk_model: RiskModel | None = None,
+    ) -> None:
         if tgt_lang not in TARGETS:
             raise InputError(f"unknown target language {tgt_lang!r}: expected en or zh")
         if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -106,8 +129,9 @@ class QualityEstimator:
             flags.extend(detection.flags)
         return features, flags
 
-    def judge(self, line: int, source: str, translation: str, features: dict[str, float],
-              flags: list[Flag]) -> Assessment:
+    def judge(
+        self, line: int, source: str, translation: str, features: dict[str, float], flags: list[Flag]
+    ) -> Assessment:
         """Combine features into risk; keep the flags when the risk reaches the threshold."""
         risk = self.risk_model.risk(features)
         if any(features.get(name) for name in RULE_FEATURES):
@@ -117,8 +141,12 @@ class QualityEstimator:
         empty = [flag for flag in flags if flag.kind == "empty"]
         flags = empty or flags  # an empty translation misses everything: that one flag says it all
         probabilities = self.risk_model.probabilities(features)
-        flags = [flag for flag in flags if flag.kind not in HINT_PARTS
-                 or any(probabilities.get(part, 0.0) >= self.threshold for part in HINT_PARTS[flag.kind])]
+        flags = [
+            flag
+            for flag in flags
+            if flag.kind not in HINT_PARTS
+            or any(probabilities.get(part, 0.0) >= self.threshold for part in HINT_PARTS[flag.kind])
+        ]
         if not flags:
             kind = self.risk_model.strongest(features)
             flags = [Flag(kind, f"risk {risk:.2f}: the {kind} signal is the strongest")]
@@ -130,8 +158,9 @@ class QualityEstimator:
         features, flags = self.features(source, translation)
         return self.judge(line, source, translation, features, flags)
 
-    def assess_all(self, sources: Sequence[str], translations: Sequence[str], *,
-                   scorers: Iterable[PairScorer] = ()) -> Iterator[Assessment]:
+    def assess_all(
+        self, sources: Sequence[str], translations: Sequence[str], *, scorers: Iterable[PairScorer] = ()
+    ) -> Iterator[Assessment]:
         """Score line-parallel sentences in order (line numbers from 1); scorers add batch features."""
         if len(sources) != len(translations):
             raise InputError(f"{len(sources)} source lines but {len(translations)} translations")

@@ -71,8 +71,10 @@ def flag_of(data: dict) -> Flag:
 
 def sentence_rows(where: str, sentences: Sequence[SentenceResult], first: int = 0) -> list[ReviewRow]:
     """The rows of translated sentences that quality estimation scored (``risk`` set), ordered from ``first``."""
-    return [ReviewRow(where, first + k, s.source, s.translation, risk, tuple(flag_of(f) for f in s.flags))
-            for k, (s, risk) in enumerate((s, s.risk) for s in sentences if s.risk is not None)]
+    return [
+        ReviewRow(where, first + k, s.source, s.translation, risk, tuple(flag_of(f) for f in s.flags))
+        for k, (s, risk) in enumerate((s, s.risk) for s in sentences if s.risk is not None)
+    ]
 
 
 def _marked(text: str, ranges: list[tuple[int, int, bool]]) -> str:
@@ -101,31 +103,40 @@ def _row(a: ReviewRow) -> str:
     source = _marked(a.source, [(s.start, s.end, weak) for s, weak in spans if s.side == "source"])
     target = _marked(a.translation, [(s.start, s.end, weak) for s, weak in spans if s.side == "translation"])
     kinds = " ".join(dict.fromkeys(flag.kind for flag in a.flags))
-    flags = "".join(f'<span class="flag" title="{escape(f.detail)}">{escape(f.kind)}: {escape(f.detail)}</span>'
-                    for f in a.flags)
+    flags = "".join(
+        f'<span class="flag" title="{escape(f.detail)}">{escape(f.kind)}: {escape(f.detail)}</span>' for f in a.flags
+    )
     state = "flagged" if a.flags else "ok"
-    return (f'<tr class="{state}" data-kinds="{kinds}"><td class="line">{escape(a.where)}</td>'
-            f'<td class="risk">{a.risk:.2f}</td>'
-            f'<td class="src" lang="ar" dir="rtl">{source}</td><td class="tgt">{target}<div>{flags}</div></td></tr>')
+    return (
+        f'<tr class="{state}" data-kinds="{kinds}"><td class="line">{escape(a.where)}</td>'
+        f'<td class="risk">{a.risk:.2f}</td>'
+        f'<td class="src" lang="ar" dir="rtl">{source}</td><td class="tgt">{target}<div>{flags}</div></td></tr>'
+    )
 
 
-def render_html(items: Sequence[Assessment | ReviewRow], title: str = "Quality estimation",
-                where: str = "line") -> str:
+def render_html(items: Sequence[Assessment | ReviewRow], title: str = "Quality estimation", where: str = "line") -> str:
     """The whole page as one string (inline CSS and script; nothing is fetched); ``where``: the heading of the
     first column."""
     assessments = [item if isinstance(item, ReviewRow) else ReviewRow.of(item) for item in items]
     ordered = sorted(assessments, key=lambda a: (-a.risk, a.order))
     counts = Counter(kind for a in assessments for kind in dict.fromkeys(f.kind for f in a.flags))
     flagged = sum(1 for a in assessments if a.flags)
-    boxes = "".join(f'<label><input type="checkbox" checked data-kind="{kind}"> {kind} ({counts[kind]})</label>'
-                    for kind in KINDS if counts[kind])
-    summary = (f"{len(assessments)} sentences, {flagged} flagged, {len(assessments) - flagged} without flags. "
-               "Sorted by risk, highest first.")
+    boxes = "".join(
+        f'<label><input type="checkbox" checked data-kind="{kind}"> {kind} ({counts[kind]})</label>'
+        for kind in KINDS
+        if counts[kind]
+    )
+    summary = (
+        f"{len(assessments)} sentences, {flagged} flagged, {len(assessments) - flagged} without flags. "
+        "Sorted by risk, highest first."
+    )
     rows = "\n".join(_row(a) for a in ordered)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1><p>{summary}</p>'
-            f'<div class="counts">{boxes}<label><input type="checkbox" checked id="show-ok"> without flags '
-            f'({len(assessments) - flagged})</label></div>'
-            f'<table><thead><tr><th>{escape(where)}</th><th>risk</th><th>source</th><th>translation and flags</th>'
-            '</tr></thead>'
-            f'<tbody>\n{rows}\n</tbody></table><script>{_SCRIPT}</script></body></html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1><p>{summary}</p>"
+        f'<div class="counts">{boxes}<label><input type="checkbox" checked id="show-ok"> without flags '
+        f"({len(assessments) - flagged})</label></div>"
+        f"<table><thead><tr><th>{escape(where)}</th><th>risk</th><th>source</th><th>translation and flags</th>"
+        "</tr></thead>"
+        f"<tbody>\n{rows}\n</tbody></table><script>{_SCRIPT}</script></body></html>\n"
+    )

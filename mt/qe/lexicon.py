@@ -59,8 +59,14 @@ class LengthModel:
         """How many standard deviations the pair's length ratio lies from the mean (signed). An acronym of the
         translation that the source spells out (Arabic has no capitals: WHO for منظمة الصحة العالمية) counts
         as long as the words it stands for, one per capital, would be (``per_word`` each)."""
-        extra = sum(sum(c.isupper() for c in word) * self.per_word - text_length(word, self.unit)
-                    for word in acronyms(source, translation)) if self.per_word else 0.0
+        extra = (
+            sum(
+                sum(c.isupper() for c in word) * self.per_word - text_length(word, self.unit)
+                for word in acronyms(source, translation)
+            )
+            if self.per_word
+            else 0.0
+        )
         length = text_length(translation, self.unit) + max(extra, 0.0)
         return (math.log((length + 1) / (text_length(source) + 1)) - self.mean) / self.sd
 
@@ -82,8 +88,11 @@ class ChanceModel:
     hit: tuple[float, float]  # source words, target words
 
     def to_json(self) -> dict:
-        return {"hit": list(self.hit), "forward": dict(sorted(self.forward.items())),
-                "backward": dict(sorted(self.backward.items()))}
+        return {
+            "hit": list(self.hit),
+            "forward": dict(sorted(self.forward.items())),
+            "backward": dict(sorted(self.backward.items())),
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> "ChanceModel":
@@ -105,25 +114,43 @@ class LexicalTable:
     chance: ChanceModel | None = None
 
     def to_json(self) -> dict:
-        data = {"src_lang": self.src_lang, "tgt_lang": self.tgt_lang, "meta": self.meta,
-                "length": {"mean": self.length.mean, "sd": self.length.sd, "unit": self.length.unit,
-                           "per_word": self.length.per_word},
-                "src_stop": sorted(self.src_stop), "tgt_stop": sorted(self.tgt_stop),
-                "forward": {k: sorted(v) for k, v in sorted(self.forward.items())},
-                "backward": {k: sorted(v) for k, v in sorted(self.backward.items())}}
+        data = {
+            "src_lang": self.src_lang,
+            "tgt_lang": self.tgt_lang,
+            "meta": self.meta,
+            "length": {
+                "mean": self.length.mean,
+                "sd": self.length.sd,
+                "unit": self.length.unit,
+                "per_word": self.length.per_word,
+            },
+            "src_stop": sorted(self.src_stop),
+            "tgt_stop": sorted(self.tgt_stop),
+            "forward": {k: sorted(v) for k, v in sorted(self.forward.items())},
+            "backward": {k: sorted(v) for k, v in sorted(self.backward.items())},
+        }
         if self.chance is not None:
             data["chance"] = self.chance.to_json()
         return data
 
     @classmethod
     def from_json(cls, data: dict) -> "LexicalTable":
-        return cls(data["src_lang"], data["tgt_lang"],
-                   {k: frozenset(v) for k, v in data["forward"].items()},
-                   {k: frozenset(v) for k, v in data["backward"].items()},
-                   frozenset(data["src_stop"]), frozenset(data["tgt_stop"]),
-                   LengthModel(data["length"]["mean"], data["length"]["sd"], data["length"].get("unit", "chars"),
-                               data["length"].get("per_word", 0.0)),
-                   data.get("meta", {}), ChanceModel.from_json(data["chance"]) if "chance" in data else None)
+        return cls(
+            data["src_lang"],
+            data["tgt_lang"],
+            {k: frozenset(v) for k, v in data["forward"].items()},
+            {k: frozenset(v) for k, v in data["backward"].items()},
+            frozenset(data["src_stop"]),
+            frozenset(data["tgt_stop"]),
+            LengthModel(
+                data["length"]["mean"],
+                data["length"]["sd"],
+                data["length"].get("unit", "chars"),
+                data["length"].get("per_word", 0.0),
+            ),
+            data.get("meta", {}),
+            ChanceModel.from_json(data["chance"]) if "chance" in data else None,
+        )
 
     def save(self, path: Path) -> None:
         """Write the table as gzipped JSON (deterministic bytes: no timestamp in the gzip header)."""

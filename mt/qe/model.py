@@ -10,8 +10,19 @@ from mt.alignment.tokenize import Token, tokenize_with_offsets
 from mt.qe.words import word_key
 
 #: Flag kinds, in the order reports list them.
-KINDS = ("empty", "untranslated", "script", "number", "term", "repetition", "omission", "hallucination",
-         "length", "tags", "model")
+KINDS = (
+    "empty",
+    "untranslated",
+    "script",
+    "number",
+    "term",
+    "repetition",
+    "omission",
+    "hallucination",
+    "length",
+    "tags",
+    "model",
+)
 
 
 @dataclass(frozen=True)

@@ -95,8 +95,13 @@ def _cached(path: Path, revision: str) -> RiskModel | None:
     return model if MODEL_PART in model.parts and fitted.get("revision") == revision else None
 
 
-def calibrated_risk_model(scorer: ModelScorer, *, lines: int = CALIBRATION_LINES, root: Path | None = None,
-                          say: Callable[[str], None] = lambda message: None) -> tuple[RiskModel, Path]:
+def calibrated_risk_model(
+    scorer: ModelScorer,
+    *,
+    lines: int = CALIBRATION_LINES,
+    root: Path | None = None,
+    say: Callable[[str], None] = lambda message: None,
+) -> tuple[RiskModel, Path]:
     """The risk model with ``scorer``'s model part: from the cache when this model revision was calibrated
     before, else calibrated now on ``lines`` shipped TICO-19 dev lines and cached. ``say`` reports either."""
     if not scorer.revision:
@@ -108,8 +113,10 @@ def calibrated_risk_model(scorer: ModelScorer, *, lines: int = CALIBRATION_LINES
         return model, path
     data = CalibrationSet.shipped(lines)
     references, others = data.references(scorer.tgt_lang)
-    say(f"calibrating the model score's weight in the risk on {len(data.ar)} TICO-19 dev lines, about "
-        f"{len(data.ar) * 9:,} scored pairs (once per model; cached in {path})")
+    say(
+        f"calibrating the model score's weight in the risk on {len(data.ar)} TICO-19 dev lines, about "
+        f"{len(data.ar) * 9:,} scored pairs (once per model; cached in {path})"
+    )
     started = time.perf_counter()
     glossary = load_tico19(qe_calibration_dir(), tables=("facebook",))
     model = calibrate(scorer, data.ar, references, others, glossary=glossary, seed=CALIBRATION_SEED)
@@ -121,6 +128,8 @@ def calibrated_risk_model(scorer: ModelScorer, *, lines: int = CALIBRATION_LINES
     except (OSError, OutputError) as error:  # a read-only home: use the calibration, say it was not kept
         say(f"the calibration could not be cached ({error}); it runs again next time (set {CACHE_ENV})")
     part = model.parts[MODEL_PART]
-    say(f"calibrated in {time.perf_counter() - started:.0f} s: weight {part.weights[MODEL_FEATURE]:+.2f} per nat of "
-        f"mean log-prob, threshold {model.threshold:.2f}")
+    say(
+        f"calibrated in {time.perf_counter() - started:.0f} s: weight {part.weights[MODEL_FEATURE]:+.2f} per nat of "
+        f"mean log-prob, threshold {model.threshold:.2f}"
+    )
     return model, path

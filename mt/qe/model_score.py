@@ -52,10 +52,13 @@ class ModelScorer:
         path = resolve(model)[0]
         declared = declared_pair(path)
         if declared and declared != pair:
-            raise ModelError(f"{model} translates {declared}, not {pair}: the model score needs a direct {pair} "
-                             f"model (a pivot's legs cannot score a translation without its English)")
-        return cls(load_backend(model, device=device, threads=threads, pair=pair), tgt_lang,
-                   revision=model_revision(path))
+            raise ModelError(
+                f"{model} translates {declared}, not {pair}: the model score needs a direct {pair} "
+                f"model (a pivot's legs cannot score a translation without its English)"
+            )
+        return cls(
+            load_backend(model, device=device, threads=threads, pair=pair), tgt_lang, revision=model_revision(path)
+        )
 
     def pieces(self, source: str, translation: str) -> tuple[list[str], list[str]]:
         """The pair as the model reads it: source pieces (after the target-language token, if the model has one)
@@ -78,16 +81,24 @@ class ModelScorer:
             size = max(1, self.batch_tokens // (source_width + target_width))
             for start in range(0, len(members), size):
                 batch = members[start : start + size]
-                values = self.backend.score_batch([pairs[k][0] for k in batch], [pairs[k][1] for k in batch],
-                                                  source_width, target_width)
+                values = self.backend.score_batch(
+                    [pairs[k][0] for k in batch], [pairs[k][1] for k in batch], source_width, target_width
+                )
                 for k, value in zip(batch, values):
                     scores[k] = value
         return scores
 
 
-def calibrate(scorer: ModelScorer, sources: Sequence[str], references: Sequence[str],
-              other_references: Sequence[str], *, glossary: Glossary | None = None,
-              clean_flagged: float = 0.03, seed: int = 1) -> RiskModel:
+def calibrate(
+    scorer: ModelScorer,
+    sources: Sequence[str],
+    references: Sequence[str],
+    other_references: Sequence[str],
+    *,
+    glossary: Glossary | None = None,
+    clean_flagged: float = 0.03,
+    seed: int = 1,
+) -> RiskModel:
     """The shipped risk model of ``scorer``'s direction plus a model-score part fitted on the corruption suite
     (mt.qe.synthetic) of these line-parallel references (clean vs every corruption, both sides weighing the
     same); the threshold re-picked to flag ``clean_flagged`` of the clean references."""
@@ -101,14 +112,22 @@ def calibrate(scorer: ModelScorer, sources: Sequence[str], references: Sequence[
     for k, score in scored.items():
         rows[k][MODEL_FEATURE] = score
     kinds = [cases[k].kind for k in kept]
-    part = fit_risk([rows[k] for k in kept], kinds, {MODEL_PART: (MODEL_FEATURE,)},
-                    {kind: MODEL_PART for kind in set(kinds) - {"clean"}}).parts[MODEL_PART]
+    part = fit_risk(
+        [rows[k] for k in kept],
+        kinds,
+        {MODEL_PART: (MODEL_FEATURE,)},
+        {kind: MODEL_PART for kind in set(kinds) - {"clean"}},
+    ).parts[MODEL_PART]
     combined = RiskModel({**estimator.risk_model.parts, MODEL_PART: part}, 0.5)
     clean = sorted(combined.risk(rows[k]) for k in kept if cases[k].kind == "clean")
     index = min(int(math.ceil(len(clean) * (1 - clean_flagged))), len(clean) - 1)
     threshold = round(clean[index] + 1e-6, 6) if clean else estimator.risk_model.threshold
-    meta = dict(estimator.risk_model.meta, model_part={
-        "fitted_on": f"corruption suite (seed {seed}) of {len(references)} references, {len(kept)} cases scored",
-        "model": str(getattr(scorer.backend, "path", scorer.backend.name)),
-        "threshold": f"flags {clean_flagged:.0%} of the clean references with the model part"})
+    meta = dict(
+        estimator.risk_model.meta,
+        model_part={
+            "fitted_on": f"corruption suite (seed {seed}) of {len(references)} references, {len(kept)} cases scored",
+            "model": str(getattr(scorer.backend, "path", scorer.backend.name)),
+            "threshold": f"flags {clean_flagged:.0%} of the clean references with the model part",
+        },
+    )
     return RiskModel(combined.parts, threshold, meta)

@@ -48,8 +48,9 @@ def is_number(concept_id: str) -> bool:
 def value_concept(value: str, written: str | None = None) -> Concept:
     """The concept of a number value: Arabic variant as ``written`` (default: the value), targets by convention."""
     english, chinese = target_forms(value)
-    return make_concept(PREFIX + value, [written or value], english, chinese,
-                        note="a number of the source (mt.qe.number_terms)")
+    return make_concept(
+        PREFIX + value, [written or value], english, chinese, note="a number of the source (mt.qe.number_terms)"
+    )
 
 
 def number_concepts(sources: Iterable[str]) -> list[Concept]:
@@ -72,8 +73,11 @@ def with_numbers(glossary: Glossary | None, sources: Iterable[str]) -> Glossary:
 
 def sentence_numbers(text: str) -> list[TermMatch]:
     """The digit numbers of one Arabic text as term matches (soft ones left out), each of its value's concept."""
-    return [TermMatch(n.start, n.end, n.text, value_concept(n.value, n.text), "ar", n.text)
-            for n in find_numbers(text, "ar") if not n.soft and n.value]
+    return [
+        TermMatch(n.start, n.end, n.text, value_concept(n.value, n.text), "ar", n.text)
+        for n in find_numbers(text, "ar")
+        if not n.soft and n.value
+    ]
 
 
 class NumberGlossary:
@@ -90,12 +94,13 @@ class NumberGlossary:
         self.glossary = glossary
 
     def __contains__(self, concept_id: object) -> bool:
-        return isinstance(concept_id, str) and (is_number(concept_id) or self.glossary is not None
-                                                and concept_id in self.glossary)
+        return isinstance(concept_id, str) and (
+            is_number(concept_id) or self.glossary is not None and concept_id in self.glossary
+        )
 
     def get(self, concept_id: str) -> Concept:
         if is_number(concept_id) or self.glossary is None:
-            return value_concept(concept_id[len(PREFIX):])
+            return value_concept(concept_id[len(PREFIX) :])
         return self.glossary.get(concept_id)
 
     def match(self, text: str, lang: str = "ar") -> list[TermMatch]:

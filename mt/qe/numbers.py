@@ -33,43 +33,181 @@ _AR_GROUPS = re.compile(rf"(?<![\d.,٫٬])\d{{3}}(?:{_SPACE}\d{{3}})*{_SPACE}\d{
 _AR_COMMA_GROUPS = re.compile(r"(?<![\d.,٫٬،])\d{1,3}(?:،\d{3})+(?![\d٫٬،])")
 _LTR_GROUPS = re.compile(rf"(?<![\d.,٫٬])\d{{1,3}}(?:{_SPACE}\d{{3}})+(?![\d.,٫٬]|{_SPACE}\d)")
 
-_EN_WORDS: dict[str, float] = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-_EN_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-                  "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12,
-                  "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "half": 0.5, "once": 1, "twice": 2})
-_EN_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october "
-                                             "november december".split())}
+_EN_WORDS: dict[str, float] = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}
+_EN_WORDS.update(
+    {
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+        "hundred": 100,
+        "thousand": 1000,
+        "million": 10**6,
+        "billion": 10**9,
+        "dozen": 12,
+        "first": 1,
+        "second": 2,
+        "third": 3,
+        "fourth": 4,
+        "fifth": 5,
+        "half": 0.5,
+        "once": 1,
+        "twice": 2,
+    }
+)
+_EN_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
 _EN_WORD = re.compile(r"[A-Za-z]+")
-_AR_WORDS = {"واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاثة": 3, "ثلاث": 3,
-             "أربعة": 4, "أربع": 4, "خمسة": 5, "خمس": 5, "ستة": 6, "ست": 6, "سبعة": 7, "سبع": 7, "ثمانية": 8,
-             "ثماني": 8, "تسعة": 9, "تسع": 9, "عشرة": 10, "عشر": 10, "عشرين": 20, "عشرون": 20, "ثلاثين": 30,
-             "أربعين": 40, "خمسين": 50, "ستين": 60, "سبعين": 70, "ثمانين": 80, "تسعين": 90,
-             "ثلاثون": 30, "أربعون": 40, "خمسون": 50, "ستون": 60, "سبعون": 70, "ثمانون": 80, "تسعون": 90,
-             "مائة": 100, "مئة": 100, "ألف": 1000, "مليون": 10**6, "مليار": 10**9,
-             "نصف": 0.5, "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
-             "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
-             "يونيه": 6, "يوليه": 7, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5, "حزيران": 6, "تموز": 7, "آب": 8,
-             "أيلول": 9, "الأول": 1, "الثاني": 2,
-             "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6, "السابع": 7, "الثامن": 8, "التاسع": 9,
-             "العاشر": 10, "الأولى": 1, "الثانية": 2, "الثالثة": 3, "الرابعة": 4, "الخامسة": 5, "السادسة": 6,
-             "السابعة": 7, "الثامنة": 8, "التاسعة": 9, "العاشرة": 10, "ساعتين": 2, "يومين": 2, "عامين": 2, "سنتين": 2,
-             "شهرين": 2, "مرتين": 2, "دقيقتين": 2, "أسبوعين": 2, "ألفين": 2000, "مئات": 100, "آلاف": 1000,
-             "عشرينيات": 1920, "ثلاثينيات": 1930, "أربعينيات": 1940, "خمسينيات": 1950, "ستينيات": 1960,
-             "سبعينيات": 1970, "ثمانينيات": 1980, "تسعينيات": 1990}
+_AR_WORDS = {
+    "واحد": 1,
+    "واحدة": 1,
+    "اثنان": 2,
+    "اثنين": 2,
+    "اثنتان": 2,
+    "اثنتين": 2,
+    "ثلاثة": 3,
+    "ثلاث": 3,
+    "أربعة": 4,
+    "أربع": 4,
+    "خمسة": 5,
+    "خمس": 5,
+    "ستة": 6,
+    "ست": 6,
+    "سبعة": 7,
+    "سبع": 7,
+    "ثمانية": 8,
+    "ثماني": 8,
+    "تسعة": 9,
+    "تسع": 9,
+    "عشرة": 10,
+    "عشر": 10,
+    "عشرين": 20,
+    "عشرون": 20,
+    "ثلاثين": 30,
+    "أربعين": 40,
+    "خمسين": 50,
+    "ستين": 60,
+    "سبعين": 70,
+    "ثمانين": 80,
+    "تسعين": 90,
+    "ثلاثون": 30,
+    "أربعون": 40,
+    "خمسون": 50,
+    "ستون": 60,
+    "سبعون": 70,
+    "ثمانون": 80,
+    "تسعون": 90,
+    "مائة": 100,
+    "مئة": 100,
+    "ألف": 1000,
+    "مليون": 10**6,
+    "مليار": 10**9,
+    "نصف": 0.5,
+    "يناير": 1,
+    "فبراير": 2,
+    "مارس": 3,
+    "أبريل": 4,
+    "مايو": 5,
+    "يونيو": 6,
+    "يوليو": 7,
+    "أغسطس": 8,
+    "سبتمبر": 9,
+    "أكتوبر": 10,
+    "نوفمبر": 11,
+    "ديسمبر": 12,
+    "يونيه": 6,
+    "يوليه": 7,
+    "شباط": 2,
+    "آذار": 3,
+    "نيسان": 4,
+    "أيار": 5,
+    "حزيران": 6,
+    "تموز": 7,
+    "آب": 8,
+    "أيلول": 9,
+    "الأول": 1,
+    "الثاني": 2,
+    "الثالث": 3,
+    "الرابع": 4,
+    "الخامس": 5,
+    "السادس": 6,
+    "السابع": 7,
+    "الثامن": 8,
+    "التاسع": 9,
+    "العاشر": 10,
+    "الأولى": 1,
+    "الثانية": 2,
+    "الثالثة": 3,
+    "الرابعة": 4,
+    "الخامسة": 5,
+    "السادسة": 6,
+    "السابعة": 7,
+    "الثامنة": 8,
+    "التاسعة": 9,
+    "العاشرة": 10,
+    "ساعتين": 2,
+    "يومين": 2,
+    "عامين": 2,
+    "سنتين": 2,
+    "شهرين": 2,
+    "مرتين": 2,
+    "دقيقتين": 2,
+    "أسبوعين": 2,
+    "ألفين": 2000,
+    "مئات": 100,
+    "آلاف": 1000,
+    "عشرينيات": 1920,
+    "ثلاثينيات": 1930,
+    "أربعينيات": 1940,
+    "خمسينيات": 1950,
+    "ستينيات": 1960,
+    "سبعينيات": 1970,
+    "ثمانينيات": 1980,
+    "تسعينيات": 1990,
+}
 #: the Levantine months of two words (the others are in _AR_WORDS): تشرين الأول is October
 _AR_MONTH_PAIRS = re.compile(r"(تشرين|كانون)\s+(الأول|الثاني)")
-_AR_MONTH_PAIR_VALUE = {("تشرين", "الأول"): 10, ("تشرين", "الثاني"): 11, ("كانون", "الأول"): 12,
-                        ("كانون", "الثاني"): 1}
+_AR_MONTH_PAIR_VALUE = {("تشرين", "الأول"): 10, ("تشرين", "الثاني"): 11, ("كانون", "الأول"): 12, ("كانون", "الثاني"): 1}
 _AR_ORDINALS = ("حادي", "ثاني", "ثالث", "رابع", "خامس", "سادس", "سابع", "ثامن", "تاسع")
-_AR_TEENS = re.compile(r"(?:ال)?(" + "|".join(_AR_ORDINALS) + r"|أحد|إحدى|اثنا|اثنى|اثني|اثنتا|ثلاثة|ثلاث|أربعة|أربع|"
-                       r"خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثماني|تسعة|تسع)\s+(?:ال)?عشرة?(?![\u0621-\u064a])")
+_AR_TEENS = re.compile(
+    r"(?:ال)?(" + "|".join(_AR_ORDINALS) + r"|أحد|إحدى|اثنا|اثنى|اثني|اثنتا|ثلاثة|ثلاث|أربعة|أربع|"
+    r"خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثماني|تسعة|تسع)\s+(?:ال)?عشرة?(?![\u0621-\u064a])"
+)
 _AR_TEEN_VALUE = dict(zip(_AR_ORDINALS, range(11, 20))) | {
-    "أحد": 11, "إحدى": 11, "اثنا": 12, "اثنى": 12, "اثني": 12, "اثنتا": 12, "ثلاثة": 13, "ثلاث": 13, "أربعة": 14,
+    "أحد": 11,
+    "إحدى": 11,
+    "اثنا": 12,
+    "اثنى": 12,
+    "اثني": 12,
+    "اثنتا": 12,
+    "ثلاثة": 13,
+    "ثلاث": 13,
+    "أربعة": 14,
     "أربع": 14,
-    "خمسة": 15, "خمس": 15, "ستة": 16, "ست": 16, "سبعة": 17, "سبع": 17, "ثمانية": 18, "ثماني": 18, "تسعة": 19,
-    "تسع": 19}
+    "خمسة": 15,
+    "خمس": 15,
+    "ستة": 16,
+    "ست": 16,
+    "سبعة": 17,
+    "سبع": 17,
+    "ثمانية": 18,
+    "ثماني": 18,
+    "تسعة": 19,
+    "تسع": 19,
+}
 _EN_SOFT_DIGITS = re.compile(r"(?<![\d.,])\d+(?:st|nd|rd|th|s)\b")
 _AR_WORD = re.compile(r"[\u0621-\u064a]+")
 _AR_PREFIX = re.compile(r"^(?:و|ف|ب|ل|وب|ول|ال|وال|بال|لل)(?=..)")
@@ -132,16 +270,24 @@ def _digit_numbers(text: str, lang: str) -> list[Number]:
         orders = [groups[::-1], groups] if lang == "ar" else [groups]
         value = decimal_text(int("".join(orders[0])))
         readings = _scaled({decimal_text(int("".join(o))) for o in orders}, ascii_text, match.end())
-        found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings),
-                            value=value))
-        taken[match.start():match.end()] = [True] * (match.end() - match.start())
+        found.append(
+            Number(match.start(), match.end(), text[match.start() : match.end()], frozenset(readings), value=value)
+        )
+        taken[match.start() : match.end()] = [True] * (match.end() - match.start())
     for match in NUMBER.finditer(ascii_text):
         if taken[match.start()]:
             continue
         plain = _plain_readings(match.group())
         readings = _scaled(plain, ascii_text, match.end())
-        found.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings),
-                            value=_convention(match.group(), plain)))
+        found.append(
+            Number(
+                match.start(),
+                match.end(),
+                text[match.start() : match.end()],
+                frozenset(readings),
+                value=_convention(match.group(), plain),
+            )
+        )
     return found
 
 
@@ -172,11 +318,19 @@ def _soft_numbers(text: str, lang: str) -> list[Number]:
                 found.append(Number(m.start(), m.end(), m.group(), frozenset({decimal_text(en_value)}), soft=True))
     elif lang == "ar":
         for m in _AR_TEENS.finditer(text):
-            found.append(Number(m.start(), m.end(), m.group(), frozenset({decimal_text(_AR_TEEN_VALUE[m.group(1)])}),
-                                soft=True))
+            found.append(
+                Number(m.start(), m.end(), m.group(), frozenset({decimal_text(_AR_TEEN_VALUE[m.group(1)])}), soft=True)
+            )
         for m in _AR_MONTH_PAIRS.finditer(text):
-            found.append(Number(m.start(), m.end(), m.group(),
-                                frozenset({decimal_text(_AR_MONTH_PAIR_VALUE[m.group(1), m.group(2)])}), soft=True))
+            found.append(
+                Number(
+                    m.start(),
+                    m.end(),
+                    m.group(),
+                    frozenset({decimal_text(_AR_MONTH_PAIR_VALUE[m.group(1), m.group(2)])}),
+                    soft=True,
+                )
+            )
         for m in _AR_WORD.finditer(text):
             word = m.group()
             value = _AR_WORDS.get(word, _AR_WORDS.get(_AR_PREFIX.sub("", word)))
@@ -203,8 +357,9 @@ def _zh_centuries(text: str, numbers: list[Number]) -> list[Number]:
         century, decade = int(match.group(1)), match.group(2)
         readings = {str(century)} | ({decade, str((century - 1) * 100 + int(decade))} if decade else set())
         numbers = [n for n in numbers if not match.start() <= n.start < match.end()]
-        numbers.append(Number(match.start(), match.end(), text[match.start():match.end()], frozenset(readings),
-                              soft=True))
+        numbers.append(
+            Number(match.start(), match.end(), text[match.start() : match.end()], frozenset(readings), soft=True)
+        )
     return sorted(numbers, key=lambda n: (n.start, n.end))
 
 
@@ -214,7 +369,7 @@ _NAMED = re.compile(r"(?:[A-Za-z]|[^\W\d_]{2}[-\u2010\u2011])$|:$")
 def _in_name(text: str, start: int) -> bool:
     """A number written into a name or code (COVID-19, كوفيد-19, km2, 4x4) or after a colon (the minutes of
     11:00): the other side may write the name (新冠) or the time (11 点) without it."""
-    return bool(_NAMED.search(text[max(0, start - 3):start]))
+    return bool(_NAMED.search(text[max(0, start - 3) : start]))
 
 
 _ENUMERATION = re.compile(r"\s*[(\[]?\d{1,3}[)\].\-\u2013]?\s*[-.)\u2013]\s")
@@ -228,10 +383,10 @@ def find_numbers(text: str, lang: str) -> list[Number]:
         numbers = _zh_centuries(text, numbers)
     if lang == "en":  # ordinals and decades (15th, 1960s): Arabic writes them in words, so they are soft
         soft = {m.start() for m in _EN_SOFT_DIGITS.finditer(text.translate(DIGITS))}
-        numbers = [Number(n.start, n.end, n.text, n.readings, True, n.value) if n.start in soft else n
-                   for n in numbers]
-    numbers = [Number(n.start, n.end, n.text, n.readings, True, n.value) if _in_name(text, n.start) else n
-               for n in numbers]
+        numbers = [Number(n.start, n.end, n.text, n.readings, True, n.value) if n.start in soft else n for n in numbers]
+    numbers = [
+        Number(n.start, n.end, n.text, n.readings, True, n.value) if _in_name(text, n.start) else n for n in numbers
+    ]
     enumeration = _ENUMERATION.match(text.translate(DIGITS))
     if numbers and enumeration and numbers[0].end <= enumeration.end():
         first = numbers[0]

@@ -14,6 +14,7 @@ def read_pairs(source: str | Path, translation: str | Path) -> tuple[list[str], 
     sources = read_lines(source)
     translations = read_lines(translation)
     if len(sources) != len(translations):
-        raise InputError(f"line counts differ: {source} has {len(sources)} lines, {translation} has "
-                         f"{len(translations)}")
+        raise InputError(
+            f"line counts differ: {source} has {len(sources)} lines, {translation} has {len(translations)}"
+        )
     return sources, translations

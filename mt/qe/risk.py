@@ -66,8 +66,11 @@ class RiskModel:
 
     def probabilities(self, features: Mapping[str, float]) -> dict[str, float]:
         """Each part's probability, by kind."""
-        return {kind: part.probability(features) for kind, part in self.parts.items()
-                if kind != MODEL_PART or MODEL_FEATURE in features}
+        return {
+            kind: part.probability(features)
+            for kind, part in self.parts.items()
+            if kind != MODEL_PART or MODEL_FEATURE in features
+        }
 
     def strongest(self, features: Mapping[str, float]) -> str:
         """The flag kind of the part that gives the highest probability."""
@@ -82,9 +85,11 @@ class RiskModel:
         return 1.0 - quiet
 
     def to_json(self) -> dict:
-        return {"parts": {kind: {"weights": dict(part.weights), "bias": part.bias}
-                          for kind, part in self.parts.items()},
-                "threshold": self.threshold, "meta": self.meta}
+        return {
+            "parts": {kind: {"weights": dict(part.weights), "bias": part.bias} for kind, part in self.parts.items()},
+            "threshold": self.threshold,
+            "meta": self.meta,
+        }
 
     @classmethod
     def load(cls, path: Path) -> "RiskModel":

@@ -31,7 +31,9 @@ class SentenceAssessor:
     def assess(self, sentence: SentenceResult, to: str) -> SentenceResult:
         """The sentence with its risk (4 decimals) and flags."""
         verdict = self.estimator(to).assess(sentence.source, sentence.translation)
-        return replace(sentence, risk=round(verdict.risk, RISK_DIGITS), flags=[flag.to_json() for flag in verdict.flags])
+        return replace(
+            sentence, risk=round(verdict.risk, RISK_DIGITS), flags=[flag.to_json() for flag in verdict.flags]
+        )
 
     def flag_displaced(self, translated: TranslatedSegment, to: str) -> TranslatedSegment:
         """The segment with a ``tags`` flag on each sentence whose source holds a displaced tag (ids named, the
@@ -50,8 +52,9 @@ class SentenceAssessor:
         for k, tags in owned.items():
             sentence = sentences[k]
             flag = _tags_flag(tags, starts[k], len(sentence.source))
-            sentences[k] = replace(sentence, risk=max(sentence.risk or 0.0, threshold),
-                                   flags=[*sentence.flags, flag.to_json()])
+            sentences[k] = replace(
+                sentence, risk=max(sentence.risk or 0.0, threshold), flags=[*sentence.flags, flag.to_json()]
+            )
         return replace(translated, sentences=sentences)
 
 
@@ -70,8 +73,15 @@ def _sentence_starts(text: str, sentences: list[SentenceResult]) -> list[int]:
 def _tags_flag(tags: list[Tag], start: int, length: int) -> Flag:
     """The ``tags`` flag of one sentence: the ids, and the source text each paired tag covers in it."""
     ids = ", ".join(tag.id for tag in tags)
-    spans = tuple(Span("source", max(tag.start - start, 0), min(tag.end - start, length)) for tag in tags
-                  if tag.paired and min(tag.end - start, length) > max(tag.start - start, 0))
+    spans = tuple(
+        Span("source", max(tag.start - start, 0), min(tag.end - start, length))
+        for tag in tags
+        if tag.paired and min(tag.end - start, length) > max(tag.start - start, 0)
+    )
     plural = "s" if len(tags) > 1 else ""
-    return Flag("tags", f"tag{plural} {ids} could not be placed on {'their' if plural else 'its'} words "
-                "(put at the nearest valid point)", spans)
+    return Flag(
+        "tags",
+        f"tag{plural} {ids} could not be placed on {'their' if plural else 'its'} words "
+        "(put at the nearest valid point)",
+        spans,
+    )

@@ -51,8 +51,8 @@ def loop(text: str, lang: str, rng: random.Random) -> str | None:
     if len(units) < size + 2:
         return None
     start = rng.randrange(0, max(1, len(units) * 2 // 3 - size + 1))
-    unit = units[start:start + size]
-    return _join(units[:start + size] + unit * rng.randint(4, 8), lang)
+    unit = units[start : start + size]
+    return _join(units[: start + size] + unit * rng.randint(4, 8), lang)
 
 
 def change_number(source: str, text: str, lang: str, rng: random.Random) -> str | None:
@@ -65,14 +65,14 @@ def change_number(source: str, text: str, lang: str, rng: random.Random) -> str 
     position = rng.choice(digits)
     old = text[position].translate(DIGITS)
     new = rng.choice([d for d in "0123456789" if d != old and (d != "0" or position != digits[0])])
-    return text[:position] + new + text[position + 1:]
+    return text[:position] + new + text[position + 1 :]
 
 
 def halve(text: str, lang: str) -> str | None:
     units = _units(text, lang)
     if len(units) < MIN_HALVED_UNITS:
         return None
-    return _join(units[:len(units) // 2], lang)
+    return _join(units[: len(units) // 2], lang)
 
 
 def drop_term(source: str, text: str, lang: str, glossary: Glossary | None) -> str | None:
@@ -87,8 +87,15 @@ def drop_term(source: str, text: str, lang: str, glossary: Glossary | None) -> s
     return None
 
 
-def corruption_suite(sources: Sequence[str], references: Sequence[str], other_references: Sequence[str],
-                     lang: str, *, glossary: Glossary | None = None, seed: int = 1) -> Iterator[Case]:
+def corruption_suite(
+    sources: Sequence[str],
+    references: Sequence[str],
+    other_references: Sequence[str],
+    lang: str,
+    *,
+    glossary: Glossary | None = None,
+    seed: int = 1,
+) -> Iterator[Case]:
     """Clean cases and their corruptions, pair by pair (``other_references``: the same sentences in the
     other target language, for ``script``)."""
     rng = random.Random(seed)
@@ -96,11 +103,17 @@ def corruption_suite(sources: Sequence[str], references: Sequence[str], other_re
     for index, (source, reference) in enumerate(zip(sources, references)):
         if not source.strip() or not reference.strip():
             continue
-        made = {"clean": reference, "copy": source, "loop": loop(reference, lang, rng),
-                "number": change_number(source, reference, lang, rng),
-                "detached": references[(index + count // 2) % count] if count > 1 else None,
-                "halved": halve(reference, lang), "term": drop_term(source, reference, lang, glossary),
-                "script": other_references[index], "empty": ""}
+        made = {
+            "clean": reference,
+            "copy": source,
+            "loop": loop(reference, lang, rng),
+            "number": change_number(source, reference, lang, rng),
+            "detached": references[(index + count // 2) % count] if count > 1 else None,
+            "halved": halve(reference, lang),
+            "term": drop_term(source, reference, lang, glossary),
+            "script": other_references[index],
+            "empty": "",
+        }
         for kind, translation in made.items():
             if translation is not None:
                 yield Case(kind, index, source, translation)

@@ -28,8 +28,9 @@ def _keys(tokens: Sequence[str], lang: str) -> list[str]:
     return [word_key(token, lang) for token in tokens]
 
 
-def _link_counts(src: list[list[str]], tgt: list[list[str]], links: list[set[tuple[int, int]]],
-                 src_lang: str, tgt_lang: str) -> tuple[Counter, Counter, Counter]:
+def _link_counts(
+    src: list[list[str]], tgt: list[list[str]], links: list[set[tuple[int, int]]], src_lang: str, tgt_lang: str
+) -> tuple[Counter, Counter, Counter]:
     pairs: Counter = Counter()
     src_count: Counter = Counter()
     tgt_count: Counter = Counter()
@@ -43,8 +44,9 @@ def _link_counts(src: list[list[str]], tgt: list[list[str]], links: list[set[tup
     return pairs, src_count, tgt_count
 
 
-def _best(pairs: Counter, totals: Counter, stop: frozenset[str], flip: bool, top_k: int,
-          min_share: float, min_count: int) -> dict[str, frozenset[str]]:
+def _best(
+    pairs: Counter, totals: Counter, stop: frozenset[str], flip: bool, top_k: int, min_share: float, min_count: int
+) -> dict[str, frozenset[str]]:
     by_word: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for (s, t), count in pairs.items():
         word, other = (t, s) if flip else (s, t)
@@ -64,9 +66,18 @@ def _union(table: dict[str, frozenset[str]], other: dict[str, frozenset[str]]) -
     return {word: frozenset(translations) for word, translations in merged.items()}
 
 
-def build_table(src_lines: Sequence[str], tgt_lines: Sequence[str], *, src_lang: str = "ar",
-                tgt_lang: str = "en", top_k: int = 10, min_share: float = 0.03, min_count: int = 2,
-                stop_words: int = 60, meta: dict | None = None) -> LexicalTable:
+def build_table(
+    src_lines: Sequence[str],
+    tgt_lines: Sequence[str],
+    *,
+    src_lang: str = "ar",
+    tgt_lang: str = "en",
+    top_k: int = 10,
+    min_share: float = 0.03,
+    min_count: int = 2,
+    stop_words: int = 60,
+    meta: dict | None = None,
+) -> LexicalTable:
     """Align the pairs statistically and keep each word's likely translations (see the module docstring)."""
     if len(src_lines) != len(tgt_lines):
         raise InputError(f"{len(src_lines)} source lines but {len(tgt_lines)} target lines")
@@ -80,8 +91,16 @@ def build_table(src_lines: Sequence[str], tgt_lines: Sequence[str], *, src_lang:
     forward = _best(pairs, src_count, tgt_stop, False, top_k, min_share, min_count)
     backward = _best(pairs, tgt_count, src_stop, True, top_k, min_share, min_count)
     forward, backward = _union(forward, backward), _union(backward, forward)
-    table = LexicalTable(src_lang, tgt_lang, forward, backward, src_stop, tgt_stop,
-                         length_model(src_lines, tgt_lines, tgt_lang), dict(meta or {}, pairs=len(src_lines)))
+    table = LexicalTable(
+        src_lang,
+        tgt_lang,
+        forward,
+        backward,
+        src_stop,
+        tgt_stop,
+        length_model(src_lines, tgt_lines, tgt_lang),
+        dict(meta or {}, pairs=len(src_lines)),
+    )
     return with_chance(table, src_lines, tgt_lines)
 
 
@@ -99,8 +118,7 @@ def length_model(src_lines: Sequence[str], tgt_lines: Sequence[str], tgt_lang: s
 
 def _mass(table: dict[str, frozenset[str]], counts: Counter) -> dict[str, float]:
     total = sum(counts.values()) or 1
-    return {word: float(f"{sum(counts[t] for t in translations) / total:.3g}")
-            for word, translations in table.items()}
+    return {word: float(f"{sum(counts[t] for t in translations) / total:.3g}") for word, translations in table.items()}
 
 
 def with_chance(table: LexicalTable, src_lines: Sequence[str], tgt_lines: Sequence[str]) -> LexicalTable:
@@ -111,16 +129,29 @@ def with_chance(table: LexicalTable, src_lines: Sequence[str], tgt_lines: Sequen
     hits = [0, 0, 0, 0]  # uncovered and checkable source words, then target words
     latin = latin_checkable(table.tgt_lang)
     for s_keys, t_keys in zip(src, tgt):
-        for side, (keys, other, lookup, stop) in enumerate(((s_keys, t_keys, table.forward, table.src_stop),
-                                                            (t_keys, s_keys, table.backward, table.tgt_stop))):
+        for side, (keys, other, lookup, stop) in enumerate(
+            ((s_keys, t_keys, table.forward, table.src_stop), (t_keys, s_keys, table.backward, table.tgt_stop))
+        ):
             missing, known = uncovered(keys, set(other), lookup, stop, latin=side == 0 or latin)
             hits[2 * side] += len(missing)
             hits[2 * side + 1] += known
     hit = (round(1.0 - hits[0] / max(hits[1], 1), 4), round(1.0 - hits[2] / max(hits[3], 1), 4))
-    chance = ChanceModel(_mass(table.forward, Counter(k for keys in tgt for k in keys)),
-                         _mass(table.backward, Counter(k for keys in src for k in keys)), hit)
-    return LexicalTable(table.src_lang, table.tgt_lang, table.forward, table.backward, table.src_stop,
-                        table.tgt_stop, table.length, table.meta, chance)
+    chance = ChanceModel(
+        _mass(table.forward, Counter(k for keys in tgt for k in keys)),
+        _mass(table.backward, Counter(k for keys in src for k in keys)),
+        hit,
+    )
+    return LexicalTable(
+        table.src_lang,
+        table.tgt_lang,
+        table.forward,
+        table.backward,
+        table.src_stop,
+        table.tgt_stop,
+        table.length,
+        table.meta,
+        chance,
+    )
 
 
 def _fit_part(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, iterations: int) -> np.ndarray:
@@ -143,9 +174,17 @@ def _parts(value: str | tuple[str, ...]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else value
 
 
-def fit_risk(rows: Sequence[Mapping[str, float]], kinds: Sequence[str], parts: Mapping[str, Sequence[str]],
-             part_of: Mapping[str, str | tuple[str, ...]], *, l2: float = 0.1, iterations: int = 50,
-             clean_flagged: float = 0.03, meta: dict | None = None) -> RiskModel:
+def fit_risk(
+    rows: Sequence[Mapping[str, float]],
+    kinds: Sequence[str],
+    parts: Mapping[str, Sequence[str]],
+    part_of: Mapping[str, str | tuple[str, ...]],
+    *,
+    l2: float = 0.1,
+    iterations: int = 50,
+    clean_flagged: float = 0.03,
+    meta: dict | None = None,
+) -> RiskModel:
     """Fit one part per kind of failure: the clean rows (kind ``clean``) against the rows whose corruption kind
     maps to that part (``part_of``: one part or a tuple of parts per kind), each side weighing the same; the
     threshold flags ``clean_flagged`` of the clean rows."""
@@ -175,12 +214,18 @@ def compose_pivot(direct: LexicalTable, first: LexicalTable, second: LexicalTabl
     forward = _widened(direct.forward, first.forward, second.forward, direct.src_stop, direct.tgt_stop)
     backward = _widened(direct.backward, second.backward, first.backward, direct.tgt_stop, direct.src_stop)
     meta = dict(direct.meta, pivot={"first": first.meta, "second": second.meta})
-    return LexicalTable(direct.src_lang, direct.tgt_lang, forward, backward, direct.src_stop, direct.tgt_stop,
-                        direct.length, meta)
+    return LexicalTable(
+        direct.src_lang, direct.tgt_lang, forward, backward, direct.src_stop, direct.tgt_stop, direct.length, meta
+    )
 
 
-def _widened(table: dict[str, frozenset[str]], hop: dict[str, frozenset[str]], onward: dict[str, frozenset[str]],
-             skip: frozenset[str], drop: frozenset[str]) -> dict[str, frozenset[str]]:
+def _widened(
+    table: dict[str, frozenset[str]],
+    hop: dict[str, frozenset[str]],
+    onward: dict[str, frozenset[str]],
+    skip: frozenset[str],
+    drop: frozenset[str],
+) -> dict[str, frozenset[str]]:
     """``table`` where each word also reaches what its ``hop`` words reach in ``onward`` (less ``drop``); the
     words in ``skip`` (function words) keep only their own entries."""
     widened = {word: set(values) for word, values in table.items()}

@@ -33,8 +33,8 @@ def presented_key(request: Request, fields: dict) -> str | None:
 
 @dataclass
 class Access:
-    keys: KeyStore | None = None       # None: no keys, every client is anonymous (and no glossary edits)
-    req_limit: int | None = None       # requests per minute per key or client; None: unlimited
+    keys: KeyStore | None = None  # None: no keys, every client is anonymous (and no glossary edits)
+    req_limit: int | None = None  # requests per minute per key or client; None: unlimited
     limiter: RateLimiter = field(default_factory=RateLimiter)
 
     @property
@@ -54,8 +54,11 @@ class Access:
                 raise ApiError(403, "Invalid API key")
         if admin and (info is None or not info.admin):
             if self.keys is None:
-                raise ApiError(403, "editing glossaries needs an admin API key, and this server has no key database "
-                               "(start it with --api-keys FILE; mt serve keys add FILE NAME --admin)")
+                raise ApiError(
+                    403,
+                    "editing glossaries needs an admin API key, and this server has no key database "
+                    "(start it with --api-keys FILE; mt serve keys add FILE NAME --admin)",
+                )
             raise ApiError(403, "editing glossaries needs an admin API key")
         identity = f"key:{info.name}" if info else f"client:{request.client.host if request.client else '?'}"
         limit = info.req_limit if info is not None and info.req_limit else self.req_limit

@@ -51,8 +51,9 @@ class AnyOriginOnEveryAnswer:
         await self.app(scope, receive, send_with_origin)
 
 
-def create_app(translator: Translator, glossaries: GlossaryStore | None = None,
-               options: ServerOptions | None = None) -> FastAPI:
+def create_app(
+    translator: Translator, glossaries: GlossaryStore | None = None, options: ServerOptions | None = None
+) -> FastAPI:
     service = Service(translator, glossaries or GlossaryStore(), options or ServerOptions())
     redact = RedactKeys()
 
@@ -66,16 +67,26 @@ def create_app(translator: Translator, glossaries: GlossaryStore | None = None,
             service.stop()
             logging.getLogger(ACCESS_LOGGER).removeFilter(redact)
 
-    app = FastAPI(title="Tarjama", summary="Arabic into English and Chinese, with enforced terminology; "
-                  "LibreTranslate-compatible", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Tarjama",
+        summary="Arabic into English and Chinese, with enforced terminology; LibreTranslate-compatible",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.service = service
     errors.install(app)
     opts = service.options
     app.add_middleware(BodyLimit, limit=opts.body_limit)
     app.add_middleware(BodyTimeout, timeout=opts.body_timeout_s)
     if opts.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(opts.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type", "X-API-Key"], max_age=CORS_MAX_AGE_S)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(opts.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+            max_age=CORS_MAX_AGE_S,
+        )
         if tuple(opts.cors_origins) == ("*",):
             app.add_middleware(AnyOriginOnEveryAnswer)
     app.add_middleware(ForwardedHeaders, trusted=opts.forwarded_allow_ips)

@@ -15,8 +15,17 @@ TARGETS = {"en": "English", "zh": "Chinese"}
 LANGUAGE_NAMES = {**SOURCES, **TARGETS}
 # the codes /languages lists per target: LibreTranslate's current code for Chinese is zh-Hans, older ones zh
 LISTED_CODES = {"en": {"en": "English"}, "zh": {"zh": "Chinese", "zh-Hans": "Chinese (Simplified)"}}
-_TARGET_ALIASES = {"en": "en", "en-us": "en", "en-gb": "en", "zh": "zh", "zh-hans": "zh", "zh-cn": "zh",
-                   "zh-sg": "zh", "cmn": "zh", "cmn-hans": "zh"}
+_TARGET_ALIASES = {
+    "en": "en",
+    "en-us": "en",
+    "en-gb": "en",
+    "zh": "zh",
+    "zh-hans": "zh",
+    "zh-cn": "zh",
+    "zh-sg": "zh",
+    "cmn": "zh",
+    "cmn-hans": "zh",
+}
 
 
 async def read_fields(request: Request) -> dict:
@@ -112,8 +121,9 @@ def source_code(value: str) -> str:
     """ar or auto; 400 otherwise."""
     code = value.strip().lower()
     if code not in ("ar", "auto"):
-        raise ApiError(400, f"{value} is not supported as a source language; this server translates from ar "
-                       "(Arabic) or auto")
+        raise ApiError(
+            400, f"{value} is not supported as a source language; this server translates from ar (Arabic) or auto"
+        )
     return code
 
 

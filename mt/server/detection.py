@@ -57,8 +57,11 @@ def words(text: str, html: bool = False) -> str:
 def detect(texts: Iterable[str], html: bool = False) -> list[dict]:
     """Languages of texts (all together) by script, most likely first: [{"confidence": 0-100, "language"}]."""
     prof = profile([words(text, html) for text in texts])
-    found = [{"confidence": round(100 * prof.share(script), 1), "language": lang}
-             for script, lang in (("arabic", "ar"), ("latin", "en"), ("cjk", "zh")) if prof.share(script) > 0]
+    found = [
+        {"confidence": round(100 * prof.share(script), 1), "language": lang}
+        for script, lang in (("arabic", "ar"), ("latin", "en"), ("cjk", "zh"))
+        if prof.share(script) > 0
+    ]
     return sorted(found, key=lambda d: -d["confidence"]) or [{"confidence": 0.0, "language": "ar"}]
 
 

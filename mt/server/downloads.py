@@ -38,7 +38,7 @@ def clean_file_name(name: str, default: str = "file.txt") -> str:
     if not suffix and path.suffix == "" and path.stem.startswith("."):  # ".docx": an extension, no stem
         stem, suffix = "file", _clean(path.stem)
     cleaned = f"{stem}.{suffix}" if suffix else stem
-    return cleaned if len(cleaned) <= 120 else f"{stem[:119 - len(suffix)]}.{suffix}"
+    return cleaned if len(cleaned) <= 120 else f"{stem[: 119 - len(suffix)]}.{suffix}"
 
 
 def output_name(name: str, to: str) -> str:

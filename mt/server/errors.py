@@ -64,8 +64,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         message = {404: "not found", 405: "method not allowed"}.get(error.status_code, str(error.detail))
-        return error_response(error.status_code, f"{message}: {request.method} {request.url.path}"
-                              if error.status_code in (404, 405) else message)
+        return error_response(
+            error.status_code,
+            f"{message}: {request.method} {request.url.path}" if error.status_code in (404, 405) else message,
+        )
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, error: Exception) -> JSONResponse:

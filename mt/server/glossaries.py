@@ -77,8 +77,10 @@ class GlossaryStore:
         glossary ``name``, write the file atomically; messages name the glossary, never its path."""
         glossary = self.get(name)
         if not self.editable(name):
-            raise GlossaryError(f"glossary {name!r} is a CSV file, which cannot be edited in place "
-                                "(convert it to TSV with mt glossary import)")
+            raise GlossaryError(
+                f"glossary {name!r} is a CSV file, which cannot be edited in place "
+                "(convert it to TSV with mt glossary import)"
+            )
         concept, issues = new_concept(glossary, name=f"glossary {name!r}", **fields)
         glossary.add(concept)
         try:

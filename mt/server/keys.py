@@ -71,11 +71,14 @@ class KeyStore:
         created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         with closing(self._connect(create=True)) as db, db:
             try:
-                db.execute("INSERT INTO keys (name, hash, admin, req_limit, created) VALUES (?, ?, ?, ?, ?)",
-                           (name, key_hash(key), int(admin), req_limit, created))
+                db.execute(
+                    "INSERT INTO keys (name, hash, admin, req_limit, created) VALUES (?, ?, ?, ?, ?)",
+                    (name, key_hash(key), int(admin), req_limit, created),
+                )
             except sqlite3.IntegrityError:
-                raise InputError(f"{self.path}: a key named {name!r} exists; remove it first or pick another "
-                                 "name") from None
+                raise InputError(
+                    f"{self.path}: a key named {name!r} exists; remove it first or pick another name"
+                ) from None
         return key
 
     def list(self) -> list[KeyInfo]:
@@ -94,8 +97,9 @@ class KeyStore:
             return None
         digest = key_hash(key)
         with closing(self._connect()) as db:
-            row = db.execute("SELECT name, hash, admin, req_limit, created FROM keys WHERE hash = ?",
-                             (digest,)).fetchone()
+            row = db.execute(
+                "SELECT name, hash, admin, req_limit, created FROM keys WHERE hash = ?", (digest,)
+            ).fetchone()
         if row is None or not hmac.compare_digest(row[1], digest):
             return None
         return KeyInfo(row[0], bool(row[2]), row[3], row[4])

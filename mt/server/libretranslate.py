@@ -16,8 +16,18 @@ from fastapi.responses import FileResponse
 
 from mt.errors import InputError
 from mt.formats import registry
-from mt.server.bodies import (LANGUAGE_NAMES, LISTED_CODES, SOURCES, int_field, read_fields, source_code,
-                              required_text, text_field, texts_field, upload_field)
+from mt.server.bodies import (
+    LANGUAGE_NAMES,
+    LISTED_CODES,
+    SOURCES,
+    int_field,
+    read_fields,
+    source_code,
+    required_text,
+    text_field,
+    texts_field,
+    upload_field,
+)
 from mt.server.detection import detect, is_arabic
 from mt.server.downloads import clean_file_name, output_name
 from mt.server.errors import ApiError
@@ -50,8 +60,11 @@ def detected_sources(texts: list[str], is_list: bool, html: bool) -> list[dict]:
         best = detect([text], html)[0]
         if not is_arabic(text, html):
             where = f"q[{number}]" if is_list else "q"
-            raise ApiError(400, f"{where} was detected as {best['language']}, which is not supported as a source "
-                           "language; this server translates from ar (Arabic)")
+            raise ApiError(
+                400,
+                f"{where} was detected as {best['language']}, which is not supported as a source "
+                "language; this server translates from ar (Arabic)",
+            )
         detected.append({"confidence": 100.0 if best["confidence"] == 0 else best["confidence"], "language": "ar"})
     return detected
 
@@ -85,8 +98,7 @@ async def translate(request: Request) -> dict:
 
 @router.get("/languages", summary="Supported languages (LibreTranslate API)")
 async def languages(request: Request) -> list[dict]:
-    listed = {code: name for target in service(request).options.targets
-              for code, name in LISTED_CODES[target].items()}
+    listed = {code: name for target in service(request).options.targets for code, name in LISTED_CODES[target].items()}
     out = [{"code": code, "name": name, "targets": list(listed)} for code, name in SOURCES.items()]
     out += [{"code": code, "name": name, "targets": []} for code, name in listed.items()]
     return out
@@ -114,18 +126,26 @@ def _file_suffixes() -> list[str]:
 async def frontend_settings(request: Request) -> dict:
     svc = service(request)
     targets = svc.options.targets
-    return {"charLimit": svc.options.char_limit or -1, "frontendTimeout": 500, "apiKeys": svc.access.key_required,
-            "keyRequired": svc.access.key_required, "suggestions": False, "filesTranslation": True,
-            "supportedFilesFormat": _file_suffixes(),
-            "language": {"source": {"code": "ar", "name": "Arabic"},
-                         "target": {"code": targets[0], "name": LANGUAGE_NAMES[targets[0]]}}}
+    return {
+        "charLimit": svc.options.char_limit or -1,
+        "frontendTimeout": 500,
+        "apiKeys": svc.access.key_required,
+        "keyRequired": svc.access.key_required,
+        "suggestions": False,
+        "filesTranslation": True,
+        "supportedFilesFormat": _file_suffixes(),
+        "language": {
+            "source": {"code": "ar", "name": "Arabic"},
+            "target": {"code": targets[0], "name": LANGUAGE_NAMES[targets[0]]},
+        },
+    }
 
 
 def _public_base(request: Request) -> str:
     """The URL the client reached the server at: X-Forwarded-Proto/-Host/-Prefix (a TLS proxy) override the
     request's own scheme, host and path prefix."""
     proto = (request.headers.get("x-forwarded-proto") or request.url.scheme).split(",")[0].strip()
-    host = (request.headers.get("x-forwarded-host") or request.headers.get("host") or request.url.netloc)
+    host = request.headers.get("x-forwarded-host") or request.headers.get("host") or request.url.netloc
     host = host.split(",")[0].strip()
     prefix = (request.headers.get("x-forwarded-prefix") or request.scope.get("root_path") or "").rstrip("/")
     if proto not in ("http", "https"):
@@ -152,8 +172,11 @@ async def translate_file(request: Request) -> dict:
     data = await upload.read()
     fmt = registry.format_for(name)
     if fmt is None and suffix not in registry.TEXT_EXTENSIONS:
-        raise ApiError(400, f"{name}: {suffix or 'a file without an extension'} is not a supported file format; "
-                       f"supported: {', '.join(_file_suffixes())}")
+        raise ApiError(
+            400,
+            f"{name}: {suffix or 'a file without an extension'} is not a supported file format; "
+            f"supported: {', '.join(_file_suffixes())}",
+        )
     if fmt is not None:
         output = await svc.translate_document(fmt, data, name, to, request)
     else:
@@ -169,8 +192,10 @@ async def translate_file(request: Request) -> dict:
         translated = await svc.translate_plain(lines, to, request) if lines else []
         output = ("\n".join(translated) + ("\n" if final_newline else "")).encode("utf-8")
     download = svc.downloads.put(output_name(name, to), output)
-    return {"translatedFileUrl": f"{_public_base(request)}/download_file/{quote(download.name)}",
-            "expiresIn": int(svc.options.file_expiry_s)}
+    return {
+        "translatedFileUrl": f"{_public_base(request)}/download_file/{quote(download.name)}",
+        "expiresIn": int(svc.options.file_expiry_s),
+    }
 
 
 @router.get("/download_file/{name}", summary="Download a translated file")

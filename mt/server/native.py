@@ -69,8 +69,12 @@ async def translate(request: Request, body: TranslateBody) -> dict:
     results = await svc.translate(texts, to, body.glossary, body.glossary_mode, request)
     if body.qe:
         results = await svc.assess(results, to)
-    return {"target": to, "glossary": body.glossary, "glossary_mode": body.glossary_mode,
-            "results": [input_result(text, lines) for text, lines in zip(texts, results)]}
+    return {
+        "target": to,
+        "glossary": body.glossary,
+        "glossary_mode": body.glossary_mode,
+        "results": [input_result(text, lines) for text, lines in zip(texts, results)],
+    }
 
 
 # glossaries are read on the worker thread, where they are edited: never in the middle of an edit
@@ -81,8 +85,14 @@ async def glossaries(request: Request) -> dict:
     svc = service(request)
     svc.access.check(request, dict(request.query_params))
     store = svc.glossaries
-    return await svc.on_worker(lambda worker: {"glossaries": [
-        {"name": name, "concepts": len(store.get(name)), "editable": store.editable(name)} for name in store.names]})
+    return await svc.on_worker(
+        lambda worker: {
+            "glossaries": [
+                {"name": name, "concepts": len(store.get(name)), "editable": store.editable(name)}
+                for name in store.names
+            ]
+        }
+    )
 
 
 @router.get("/v1/glossaries/{name}", summary="Every concept of a glossary")
@@ -92,27 +102,44 @@ async def glossary(request: Request, name: str) -> dict:
     store = svc.glossaries
     if name not in store:
         raise ApiError(404, f"no glossary named {name!r}")
-    return await svc.on_worker(lambda worker: {"name": name, "editable": store.editable(name),
-                                               "concepts": [concept_dict(c) for c in store.get(name)]})
+    return await svc.on_worker(
+        lambda worker: {
+            "name": name,
+            "editable": store.editable(name),
+            "concepts": [concept_dict(c) for c in store.get(name)],
+        }
+    )
 
 
-@router.post("/v1/glossaries/{name}/concepts", status_code=201,
-             summary="Add a concept (validated as mt glossary add; admin key)")
+@router.post(
+    "/v1/glossaries/{name}/concepts", status_code=201, summary="Add a concept (validated as mt glossary add; admin key)"
+)
 async def add_concept(request: Request, name: str, body: ConceptBody) -> dict:
     svc = service(request)
     svc.access.check(request, {"api_key": body.api_key}, admin=True)
     if name not in svc.glossaries:
         raise ApiError(404, f"no glossary named {name!r}")
-    fields: ConceptFields = {"ar": _terms(body.ar), "en": _terms(body.en), "zh": _terms(body.zh),
-                             "concept_id": body.id, "type": body.type.strip().lower() or "other", "note": body.note,
-                             "forbidden_en": _terms(body.forbidden_en), "forbidden_zh": _terms(body.forbidden_zh)}
+    fields: ConceptFields = {
+        "ar": _terms(body.ar),
+        "en": _terms(body.en),
+        "zh": _terms(body.zh),
+        "concept_id": body.id,
+        "type": body.type.strip().lower() or "other",
+        "note": body.note,
+        "forbidden_en": _terms(body.forbidden_en),
+        "forbidden_zh": _terms(body.forbidden_zh),
+    }
     if not body.id and not fields["en"]:
         raise ApiError(400, "no id given and no English term to make one from")
+
     # on the worker thread: no translation is matched against a half-edited glossary
     def add(worker) -> dict:
         concept, issues = svc.glossaries.add(name, fields)
-        return {"added": concept_dict(concept), "warnings": [i.message for i in issues],
-                "concepts": len(svc.glossaries.get(name))}
+        return {
+            "added": concept_dict(concept),
+            "warnings": [i.message for i in issues],
+            "concepts": len(svc.glossaries.get(name)),
+        }
 
     return await svc.on_worker(add)
 
@@ -123,20 +150,32 @@ async def evaluate_route(request: Request, body: EvaluateBody) -> dict:
     svc.access.check(request, {"api_key": body.api_key})
     systems = body.hypotheses if isinstance(body.hypotheses, dict) else {"hypothesis": body.hypotheses}
     references = body.references
-    svc.check_chars([line for lines in systems.values() for line in lines]
-                    + [line for ref in references for line in ([ref] if isinstance(ref, str) else ref)]
-                    + list(body.sources or []), svc.options.eval_char_limit)
+    svc.check_chars(
+        [line for lines in systems.values() for line in lines]
+        + [line for ref in references for line in ([ref] if isinstance(ref, str) else ref)]
+        + list(body.sources or []),
+        svc.options.eval_char_limit,
+    )
     if not systems or not references:
         raise ApiError(400, "hypotheses and references must not be empty")
     result = await asyncio.get_running_loop().run_in_executor(
-        None, lambda: evaluate(systems, references, lang=body.lang, metrics=body.metrics, sources=body.sources))
+        None, lambda: evaluate(systems, references, lang=body.lang, metrics=body.metrics, sources=body.sources)
+    )
     return result.to_dict()
 
 
 @router.get("/health", summary="Whether the server is up and what it serves")
 async def health(request: Request) -> dict:
     svc = service(request)
-    return {"status": "ok", "source": "ar", "targets": list(svc.options.targets),
-            "glossaries": svc.glossaries.names, "keyRequired": svc.access.key_required,
-            "stats": {"translation_requests": svc.worker.jobs_done, "translate_calls": svc.worker.decode_calls,
-                      "cancelled": svc.worker.jobs_cancelled}}
+    return {
+        "status": "ok",
+        "source": "ar",
+        "targets": list(svc.options.targets),
+        "glossaries": svc.glossaries.names,
+        "keyRequired": svc.access.key_required,
+        "stats": {
+            "translation_requests": svc.worker.jobs_done,
+            "translate_calls": svc.worker.decode_calls,
+            "cancelled": svc.worker.jobs_cancelled,
+        },
+    }

@@ -37,22 +37,22 @@ _LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("
 class ServerOptions:
     """The settings of `mt serve` (see its --help)."""
 
-    targets: tuple[str, ...] = ("en", "zh")   # target languages whose models are loaded
-    char_limit: int | None = 20_000           # characters per text request (all texts of q together)
-    file_char_limit: int | None = 500_000     # characters of an uploaded file's text
-    eval_char_limit: int | None = 400_000     # characters of an /v1/evaluate request (every line together)
-    document_limit: int = 10 * MiB            # bytes a document may expand to (a DOCX's parts, uncompressed)
-    max_segments: int = 20_000                # paragraphs (segments) of a document
-    req_limit: int | None = None              # requests per minute per key or client
-    body_limit: int = 10 * MiB                # bytes of a request body (uploads included)
-    body_timeout_s: float = 30.0              # seconds a client may take to send a request body
-    batch_wait_ms: float = 5.0                # how long the worker collects requests to share a decode
-    serial: bool = False                      # one request per decode (the benchmark's baseline)
-    max_batch_lines: int = 512                # lines per shared decode at most
-    file_expiry_s: float = 1800.0             # how long a translated file can be downloaded
-    api_keys: Path | None = None              # the key database; None: no keys (anonymous use, no edits)
-    tm: Path | None = None                    # a translation memory, opened on the worker thread (SQLite)
-    cors_origins: tuple[str, ...] = ("*",)    # origins browsers may call the API from ("*": any)
+    targets: tuple[str, ...] = ("en", "zh")  # target languages whose models are loaded
+    char_limit: int | None = 20_000  # characters per text request (all texts of q together)
+    file_char_limit: int | None = 500_000  # characters of an uploaded file's text
+    eval_char_limit: int | None = 400_000  # characters of an /v1/evaluate request (every line together)
+    document_limit: int = 10 * MiB  # bytes a document may expand to (a DOCX's parts, uncompressed)
+    max_segments: int = 20_000  # paragraphs (segments) of a document
+    req_limit: int | None = None  # requests per minute per key or client
+    body_limit: int = 10 * MiB  # bytes of a request body (uploads included)
+    body_timeout_s: float = 30.0  # seconds a client may take to send a request body
+    batch_wait_ms: float = 5.0  # how long the worker collects requests to share a decode
+    serial: bool = False  # one request per decode (the benchmark's baseline)
+    max_batch_lines: int = 512  # lines per shared decode at most
+    file_expiry_s: float = 1800.0  # how long a translated file can be downloaded
+    api_keys: Path | None = None  # the key database; None: no keys (anonymous use, no edits)
+    tm: Path | None = None  # a translation memory, opened on the worker thread (SQLite)
+    cors_origins: tuple[str, ...] = ("*",)  # origins browsers may call the API from ("*": any)
     forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-* headers are trusted ("*": any)
 
 
@@ -64,8 +64,11 @@ def check_texts(texts: Sequence[str], name: str = "q", listed: bool | None = Non
         bad = _LONE_SURROGATE.search(text)
         if bad:
             where = f"{name}[{number}]" if listed else name
-            raise ApiError(400, f"Invalid request: {where} is not valid Unicode text (a lone surrogate, "
-                           f"U+{ord(bad.group()):04X}, at character {bad.start()})")
+            raise ApiError(
+                400,
+                f"Invalid request: {where} is not valid Unicode text (a lone surrogate, "
+                f"U+{ord(bad.group()):04X}, at character {bad.start()})",
+            )
 
 
 def release_memory() -> None:
@@ -80,17 +83,25 @@ class Service:
         self.translator = translator
         self.glossaries = glossaries
         self.options = options
-        self.worker = TranslationWorker(translator, glossaries, batch_wait=options.batch_wait_ms / 1000,
-                                        max_lines=options.max_batch_lines, serial=options.serial)
+        self.worker = TranslationWorker(
+            translator,
+            glossaries,
+            batch_wait=options.batch_wait_ms / 1000,
+            max_lines=options.max_batch_lines,
+            serial=options.serial,
+        )
         self.downloads = DownloadStore(options.file_expiry_s)
         self.access = Access(KeyStore(options.api_keys) if options.api_keys else None, options.req_limit)
         self.assessor = SentenceAssessor()  # "qe": true (model-free, no glossary: its terms are reported anyway)
 
     async def assess(self, results: list[list[LineResult]], to: str) -> list[list[LineResult]]:
         """The results with every sentence's quality estimate (risk and flags), computed off the event loop."""
+
         def assess_all() -> list[list[LineResult]]:
-            return [[replace(line, sentences=[self.assessor.assess(s, to) for s in line.sentences])
-                     for line in lines] for lines in results]
+            return [
+                [replace(line, sentences=[self.assessor.assess(s, to) for s in line.sentences]) for line in lines]
+                for lines in results
+            ]
 
         return await asyncio.get_running_loop().run_in_executor(None, assess_all)
 
@@ -114,8 +125,11 @@ class Service:
     def target(self, value: str) -> str:
         code = target_code(value)
         if code not in self.options.targets:
-            raise ApiError(400, f"{value} is not supported as a target language by this server; choose "
-                           f"{' or '.join(self.options.targets)}")
+            raise ApiError(
+                400,
+                f"{value} is not supported as a target language by this server; choose "
+                f"{' or '.join(self.options.targets)}",
+            )
         return code
 
     def check_chars(self, texts: Sequence[str], limit: int | None = None) -> None:
@@ -123,8 +137,9 @@ class Service:
         limit = self.options.char_limit if limit is None else limit
         total = sum(len(t) for t in texts)
         if limit and total > limit:
-            raise ApiError(400, f"Invalid request: request ({total} characters) exceeds text limit "
-                           f"({limit} characters)")
+            raise ApiError(
+                400, f"Invalid request: request ({total} characters) exceeds text limit ({limit} characters)"
+            )
 
     def check_document(self, data: bytes) -> None:
         """413 for a document that expands beyond the limit (a DOCX is a zip: its parts' declared sizes)."""
@@ -136,8 +151,11 @@ class Service:
         except (zipfile.BadZipFile, ValueError):
             return  # not a zip after all: the format's reader says what is wrong
         if size > self.options.document_limit:
-            raise ApiError(413, f"the document expands to {size / MiB:.1f} MiB, over the server's limit of "
-                           f"{self.options.document_limit / MiB:.0f} MiB")
+            raise ApiError(
+                413,
+                f"the document expands to {size / MiB:.1f} MiB, over the server's limit of "
+                f"{self.options.document_limit / MiB:.0f} MiB",
+            )
 
     # -- work ------------------------------------------------------------------------------------------------
     async def wait(self, job: TranslationJob | CallJob, request: Request | None = None):
@@ -155,8 +173,14 @@ class Service:
             if not job.future.done():
                 job.cancel()
 
-    async def translate(self, texts: Sequence[str], to: str, glossary: str | None = None,
-                        glossary_mode: str = "strict", request: Request | None = None) -> list[list[LineResult]]:
+    async def translate(
+        self,
+        texts: Sequence[str],
+        to: str,
+        glossary: str | None = None,
+        glossary_mode: str = "strict",
+        request: Request | None = None,
+    ) -> list[list[LineResult]]:
         """Per text, the LineResults of its lines (sharing decodes with whatever else is waiting)."""
         check_texts(texts)
         if glossary is not None:
@@ -170,8 +194,15 @@ class Service:
     async def on_worker(self, function: Callable[[TranslationWorker], object]):
         return await self.wait(CallJob(function))
 
-    async def translate_document(self, fmt: DocumentFormat, data: bytes, name: str, to: str,
-                                 request: Request | None = None, char_limit: int | None = None) -> bytes:
+    async def translate_document(
+        self,
+        fmt: DocumentFormat,
+        data: bytes,
+        name: str,
+        to: str,
+        request: Request | None = None,
+        char_limit: int | None = None,
+    ) -> bytes:
         """Parse (off the event loop), translate (on the worker), render (off the event loop); the memory a
         large document took is given back afterwards."""
         self.check_document(data)
@@ -181,13 +212,17 @@ class Service:
             if data.startswith(b"PK") or len(data) > MiB:  # a zip (it expands) or a large file: worth a collection
                 await asyncio.get_running_loop().run_in_executor(None, release_memory)
 
-    async def _translate_document(self, fmt: DocumentFormat, data: bytes, name: str, to: str,
-                                  request: Request | None, char_limit: int | None) -> bytes:
+    async def _translate_document(
+        self, fmt: DocumentFormat, data: bytes, name: str, to: str, request: Request | None, char_limit: int | None
+    ) -> bytes:
         loop = asyncio.get_running_loop()
         document = await loop.run_in_executor(None, fmt.parse, data, name, FormatOptions())
         if len(document.segments) > self.options.max_segments:
-            raise ApiError(413, f"the document has {len(document.segments)} paragraphs, over the server's limit "
-                           f"of {self.options.max_segments}")
+            raise ApiError(
+                413,
+                f"the document has {len(document.segments)} paragraphs, over the server's limit "
+                f"of {self.options.max_segments}",
+            )
         texts = [segment.text for segment in document.segments]
         check_texts(texts, "the document", listed=False)
         self.check_chars(texts, self.options.file_char_limit if char_limit is None else char_limit)

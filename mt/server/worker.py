@@ -95,18 +95,25 @@ class CallJob:
 class TranslationWorker:
     """Owns a Translator on one thread; see the module docstring."""
 
-    def __init__(self, translator: Translator, glossaries: GlossaryStore, *, batch_wait: float = 0.005,
-                 max_lines: int = 512, serial: bool = False) -> None:
+    def __init__(
+        self,
+        translator: Translator,
+        glossaries: GlossaryStore,
+        *,
+        batch_wait: float = 0.005,
+        max_lines: int = 512,
+        serial: bool = False,
+    ) -> None:
         self.translator = translator
         self.glossaries = glossaries
         self.batch_wait = max(0.0, batch_wait)
         self.max_lines = max_lines
         self.serial = serial
-        self.decode_calls = 0    # translate_stream calls made (shared decodes; /health shows them)
-        self.jobs_done = 0       # translation jobs (requests) answered
+        self.decode_calls = 0  # translate_stream calls made (shared decodes; /health shows them)
+        self.jobs_done = 0  # translation jobs (requests) answered
         self.jobs_cancelled = 0  # jobs dropped or stopped because their client had gone
         self._small: deque[TranslationJob] = deque()  # small text requests
-        self._ordered: deque = deque()                # large requests, calls, the stop mark: in order
+        self._ordered: deque = deque()  # large requests, calls, the stop mark: in order
         self._lock = threading.Condition()
         self._interleaving = False
         self._stopped = False
@@ -139,8 +146,9 @@ class TranslationWorker:
             self._lock.notify()
         return job.future
 
-    def translate(self, texts: Sequence[str], to: str, glossary: str | None = None,
-                  glossary_mode: str = "strict") -> Future:
+    def translate(
+        self, texts: Sequence[str], to: str, glossary: str | None = None, glossary_mode: str = "strict"
+    ) -> Future:
         return self.submit(TranslationJob(list(texts), to, glossary, glossary_mode))
 
     def call(self, function: Callable[["TranslationWorker"], object]) -> Future:
@@ -195,8 +203,9 @@ class TranslationWorker:
                 self._lock.wait(remaining)
         return jobs
 
-    def translate_segments(self, segments: Sequence[Segment], to: str,
-                           cancelled: threading.Event | None = None) -> list[TranslatedSegment]:
+    def translate_segments(
+        self, segments: Sequence[Segment], to: str, cancelled: threading.Event | None = None
+    ) -> list[TranslatedSegment]:
         """On the worker thread (in a call): a document's segments with the default glossary; text requests
         that arrive meanwhile are answered between its blocks, as for a large text request. A fresh translator
         (the same models): what a document sets on it for tag placement stays with this document."""
@@ -254,8 +263,11 @@ class TranslationWorker:
             return
         except BaseException as error:  # noqa: BLE001 - handed to the request(s) it belongs to
             if len(group) > 1:
-                log.warning("a shared decode of %d requests failed (%s); translating each alone", len(group),
-                            type(error).__name__)
+                log.warning(
+                    "a shared decode of %d requests failed (%s); translating each alone",
+                    len(group),
+                    type(error).__name__,
+                )
                 for job in group:
                     self._run_group([job])
                 return
@@ -286,7 +298,7 @@ class TranslationWorker:
         for texts in per_job:
             own = []
             for lines in texts:
-                own.append(results[at: at + len(lines)])
+                own.append(results[at : at + len(lines)])
                 at += len(lines)
             out.append(own)
         return out

@@ -19,14 +19,18 @@ def main(
     size: str = typer.Option("tiny", help=f"Architecture: {', '.join(SIZES)}."),
     pair: str = typer.Option("ar-en", help="Language pair: ar-en, en-zh or ar-zh."),
     seed: int = typer.Option(0, help="Seed of the random weights."),
-    data_dir: Path = typer.Option(None, help="Folder of parallel data to train the tokenisers on "
-                                  "(default: eval/data of the checkout)."),
-    ends_sentences: bool = typer.Option(False, "--ends-sentences",
-                                        help="End every sentence after a number of pieces that grows with its "
-                                        "source (on the tiny size, 7-50 pieces for 26-115 source pieces), "
-                                        "deterministically, for a quick and quiet demo. Without it, random "
-                                        "weights never emit </s> and every sentence runs to the decoding limit "
-                                        "(what the tests and benchmarks use)."),
+    data_dir: Path = typer.Option(
+        None, help="Folder of parallel data to train the tokenisers on (default: eval/data of the checkout)."
+    ),
+    ends_sentences: bool = typer.Option(
+        False,
+        "--ends-sentences",
+        help="End every sentence after a number of pieces that grows with its "
+        "source (on the tiny size, 7-50 pieces for 26-115 source pieces), "
+        "deterministically, for a quick and quiet demo. Without it, random "
+        "weights never emit </s> and every sentence runs to the decoding limit "
+        "(what the tests and benchmarks use).",
+    ),
 ) -> None:
     from mt.testing.build import build_model
 
@@ -40,8 +44,7 @@ def main(
         typer.echo(f"mt.testing: error: {out_dir} exists and is not a directory", err=True)
         raise typer.Exit(1)
     try:
-        path = build_model(out_dir, size=size, pair=pair, seed=seed, data_dir=data_dir,
-                           ends_sentences=ends_sentences)
+        path = build_model(out_dir, size=size, pair=pair, seed=seed, data_dir=data_dir, ends_sentences=ends_sentences)
     except (FileNotFoundError, ValueError) as error:
         typer.echo(f"mt.testing: error: {error}", err=True)
         raise typer.Exit(1) from error

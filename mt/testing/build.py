@@ -136,8 +136,9 @@ def _end_sentences(model, eos: int, bias) -> None:
     attention.out_proj.weight[:, 0] = -END_SOURCE_WEIGHT * direction
 
 
-def _write_tokenizer(out: Path, source_lang: str, target_lang: str, spec: ModelSize,
-                     data_dir: str | Path | None) -> tuple[dict[str, int], bytes, bytes]:
+def _write_tokenizer(
+    out: Path, source_lang: str, target_lang: str, spec: ModelSize, data_dir: str | Path | None
+) -> tuple[dict[str, int], bytes, bytes]:
     """Train both SentencePiece models, write them, the shared vocabulary and the tokenizer config into ``out``;
     return the vocabulary (piece -> id) and the two models."""
     source_spm = _train_spm(training_lines(source_lang, data_dir), spec.spm_pieces)
@@ -238,16 +239,30 @@ def build_model(
         if ends_sentences:
             _end_sentences(model, table["</s>"], bias)
         model.final_logits_bias.copy_(bias)
-    model.generation_config = GenerationConfig(bad_words_ids=[[pad]], decoder_start_token_id=pad, eos_token_id=0,
-                                               forced_eos_token_id=0, pad_token_id=pad,
-                                               max_length=spec.max_positions, num_beams=4)
+    model.generation_config = GenerationConfig(
+        bad_words_ids=[[pad]],
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        pad_token_id=pad,
+        max_length=spec.max_positions,
+        num_beams=4,
+    )
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     model.save_pretrained(out, safe_serialization=True)
     (out / "tarjama-testing.json").write_text(
-        json.dumps({"size": size, "pair": pair, "seed": seed, "ends_sentences": ends_sentences,
-                    "note": "random weights, built by mt.testing"}) + "\n",
+        json.dumps(
+            {
+                "size": size,
+                "pair": pair,
+                "seed": seed,
+                "ends_sentences": ends_sentences,
+                "note": "random weights, built by mt.testing",
+            }
+        )
+        + "\n",
         encoding="utf-8",
     )
     log.info("built %s %s model with %d ids in %s", size, pair, vocab_size, out)

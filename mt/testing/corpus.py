@@ -14,12 +14,24 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 # files of eval/data per language, first lines taken from each
 DATA_FILES = {
-    "ar": ["flores200/flores200.dev.arb_Arab", "tico19/tico19.dev.ar", "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.ara",
-           "un_v1.0/UNv1.0.devset.ar"],
-    "en": ["flores200/flores200.dev.eng_Latn", "tico19/tico19.dev.en", "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.eng",
-           "un_v1.0/UNv1.0.devset.en"],
-    "zh": ["flores200/flores200.dev.zho_Hans", "tico19/tico19.dev.zh", "tatoeba/tatoeba-test-v2021-08-07.eng-zho.cmnHans.zho",
-           "un_v1.0/UNv1.0.devset.zh"],
+    "ar": [
+        "flores200/flores200.dev.arb_Arab",
+        "tico19/tico19.dev.ar",
+        "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.ara",
+        "un_v1.0/UNv1.0.devset.ar",
+    ],
+    "en": [
+        "flores200/flores200.dev.eng_Latn",
+        "tico19/tico19.dev.en",
+        "tatoeba/tatoeba-test-v2021-08-07.ara-eng.araonly.eng",
+        "un_v1.0/UNv1.0.devset.en",
+    ],
+    "zh": [
+        "flores200/flores200.dev.zho_Hans",
+        "tico19/tico19.dev.zh",
+        "tatoeba/tatoeba-test-v2021-08-07.eng-zho.cmnHans.zho",
+        "un_v1.0/UNv1.0.devset.zh",
+    ],
 }
 LINES_PER_FILE = 1000
 # term tables whose target forms the test models must be able to spell (glossary enforcement tests)
@@ -54,8 +66,10 @@ def training_lines(lang: str, data_dir: str | Path | None = None) -> list[str]:
     """Lines of `lang` text for SentencePiece training (raises if not even seeds/ can be found)."""
     roots = _roots()
     if not roots and data_dir is None:
-        raise FileNotFoundError("mt.testing needs the seeds/ folder of a Tarjama checkout: run it from the "
-                                "repository root or set MT_TESTING_ROOT")
+        raise FileNotFoundError(
+            "mt.testing needs the seeds/ folder of a Tarjama checkout: run it from the "
+            "repository root or set MT_TESTING_ROOT"
+        )
     lines: list[str] = []
     root = roots[0] if roots else None
     if root is not None:

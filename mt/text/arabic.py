@@ -35,18 +35,43 @@ __all__ = [
     "PROCLITICS",
 ]
 
-_DIACRITICS = set(range(0x064B, 0x0660)) | {0x0670} | set(range(0x0610, 0x061B)) | set(range(0x06D6, 0x06DD)) \
-    | set(range(0x06DF, 0x06E5)) | {0x06E7, 0x06E8} | set(range(0x06EA, 0x06EE)) | set(range(0x08D3, 0x08E2)) \
+_DIACRITICS = (
+    set(range(0x064B, 0x0660))
+    | {0x0670}
+    | set(range(0x0610, 0x061B))
+    | set(range(0x06D6, 0x06DD))
+    | set(range(0x06DF, 0x06E5))
+    | {0x06E7, 0x06E8}
+    | set(range(0x06EA, 0x06EE))
+    | set(range(0x08D3, 0x08E2))
     | set(range(0x08E3, 0x0900))
+)
 _TATWEEL = 0x0640
-_INVISIBLE = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C, 0x00AD, 0xFEFF, 0x2060, 0x180E} \
-    | set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+_INVISIBLE = (
+    {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C, 0x00AD, 0xFEFF, 0x2060, 0x180E}
+    | set(range(0x202A, 0x202F))
+    | set(range(0x2066, 0x206A))
+)
 _REMOVED = _DIACRITICS | _INVISIBLE | {_TATWEEL}
 
 _LETTERS = {
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
-    "ة": "ه", "ە": "ه", "ۀ": "ه",
-    "ک": "ك", "ی": "ي", "ې": "ي", "گ": "ك", "پ": "ب", "چ": "ج", "ژ": "ز", "ڤ": "ف",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ٲ": "ا",
+    "ٳ": "ا",
+    "ة": "ه",
+    "ە": "ه",
+    "ۀ": "ه",
+    "ک": "ك",
+    "ی": "ي",
+    "ې": "ي",
+    "گ": "ك",
+    "پ": "ب",
+    "چ": "ج",
+    "ژ": "ز",
+    "ڤ": "ف",
 }
 for _i in range(10):
     _LETTERS[chr(0x0660 + _i)] = str(_i)
@@ -57,12 +82,36 @@ _MARK_CLASS = "".join(f"\\u{c:04x}" for c in sorted(_REMOVED))
 TOKEN_RE = re.compile(f"[\\w{_MARK_CLASS}]+")
 
 #: Proclitic strings (normalised) that may precede a glossary term, longest first.
-PROCLITICS: tuple[str, ...] = tuple(sorted({
-    "و", "ف", "ب", "ك", "ل", "ال", "لل",
-    "وب", "ول", "وك", "فب", "فل", "فك",
-    "وال", "فال", "بال", "كال", "وبال", "فبال", "وكال", "فكال",
-    "ولل", "فلل",
-}, key=lambda p: (-len(p), p)))
+PROCLITICS: tuple[str, ...] = tuple(
+    sorted(
+        {
+            "و",
+            "ف",
+            "ب",
+            "ك",
+            "ل",
+            "ال",
+            "لل",
+            "وب",
+            "ول",
+            "وك",
+            "فب",
+            "فل",
+            "فك",
+            "وال",
+            "فال",
+            "بال",
+            "كال",
+            "وبال",
+            "فبال",
+            "وكال",
+            "فكال",
+            "ولل",
+            "فلل",
+        },
+        key=lambda p: (-len(p), p),
+    )
+)
 
 #: Function words whose final ى must never fold to ي (على is not علي).
 _MAQSURA_WORDS = frozenset({"على", "الى", "حتى", "متى", "لدى", "سوى", "انى", "عسى"})
@@ -132,7 +181,7 @@ def normalize(text: str) -> NormalizedText:
 def _strip_proclitics(token: str) -> str:
     for p in PROCLITICS:
         if token.startswith(p) and len(token) - len(p) >= 2:
-            rest = token[len(p):]
+            rest = token[len(p) :]
             if p.endswith("لل"):
                 rest = "ال" + rest
             if rest in _MAQSURA_WORDS:

@@ -66,8 +66,8 @@ class LineRules:
 class TextInfo:
     """What a validation pass learnt about an input."""
 
-    lines: int                 # number of lines (a last line without a line end counts)
-    ends_with_newline: bool    # whether the last line has its line end
+    lines: int  # number of lines (a last line without a line end counts)
+    ends_with_newline: bool  # whether the last line has its line end
 
 
 class _Splitter:
@@ -83,7 +83,7 @@ class _Splitter:
         lf, cr = data.find(b"\n"), data.find(b"\r")
         if cr != -1 and (lf == -1 or cr < lf):
             if cr + 1 < len(data):
-                self.mode = "lf" if data[cr + 1:cr + 2] == b"\n" else "cr"
+                self.mode = "lf" if data[cr + 1 : cr + 2] == b"\n" else "cr"
         elif lf != -1:
             self.mode = "lf"
 
@@ -106,7 +106,7 @@ class _Splitter:
             return [line[:-1] if line.endswith(b"\r") else line for line in lines]
         lines, pos = [], 0
         for match in _ANY_END.finditer(data):
-            lines.append(data[pos:match.start()])
+            lines.append(data[pos : match.start()])
             pos = match.end()
         self._skip_lf = pos == len(data) and data.endswith(b"\r")
         self._rest = data[pos:]
@@ -143,16 +143,16 @@ class _Validator:
     def feed(self, block: bytes) -> None:
         nul = block.find(b"\x00")
         if nul != -1:
-            raise InputError(f"{self.label}: binary file (NUL byte at offset {self.offset + nul}), "
-                             "expected UTF-8 text")
+            raise InputError(f"{self.label}: binary file (NUL byte at offset {self.offset + nul}), expected UTF-8 text")
         try:
             self._decoder.decode(block)
         except UnicodeDecodeError as error:
             at = self.offset + error.start
-            line = self.line_ends + len(self._lines.feed(block[:error.start])) + 1
-            bad = block[error.start:error.start + 4].hex(" ")
-            raise InputError(f"{self.label}: invalid UTF-8 at byte {at} (line {line}): bytes {bad}; "
-                             "convert the file to UTF-8") from error
+            line = self.line_ends + len(self._lines.feed(block[: error.start])) + 1
+            bad = block[error.start : error.start + 4].hex(" ")
+            raise InputError(
+                f"{self.label}: invalid UTF-8 at byte {at} (line {line}): bytes {bad}; convert the file to UTF-8"
+            ) from error
         self.line_ends += len(self._lines.feed(block))
         self.offset += len(block)
         if block:
@@ -162,8 +162,7 @@ class _Validator:
         try:
             self._decoder.decode(b"", final=True)
         except UnicodeDecodeError as error:
-            raise InputError(f"{self.label}: invalid UTF-8 at the end of the file (truncated character)") \
-                from error
+            raise InputError(f"{self.label}: invalid UTF-8 at the end of the file (truncated character)") from error
         complete, last = self._lines.finish()
         return TextInfo(self.line_ends + len(complete) + (last is not None), last is None)
 
@@ -194,8 +193,9 @@ class TextInput:
     any line is read; for standard input ``info`` is None until the stream has ended (see :meth:`segments`).
     """
 
-    def __init__(self, name: str, rules: LineRules = LineRules(), *, label: str | None = None,
-                 stdin: BinaryIO | None = None) -> None:
+    def __init__(
+        self, name: str, rules: LineRules = LineRules(), *, label: str | None = None, stdin: BinaryIO | None = None
+    ) -> None:
         self.name = str(name)
         self.rules = rules
         self.label = label or ("<stdin>" if self.name == STDIN else self.name)

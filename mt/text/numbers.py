@@ -18,14 +18,36 @@ SEPARATORS = ".,\u066b\u066c"
 NUMBER_PATTERN = rf"\d+(?:[{SEPARATORS}]\d+)*"
 NUMBER = re.compile(NUMBER_PATTERN)
 
-SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "ألف": 3, "آلاف": 3, "ألفا": 3, "ألفين": 3,
-          "مليون": 6, "ملايين": 6, "مليونا": 6, "مليوني": 6, "مليار": 9, "مليارات": 9, "مليارا": 9, "ملياري": 9,
-          "بليون": 9, "تريليون": 12, "万亿": 12, "万": 4, "亿": 8, "千": 3}  # magnitude word -> power of ten
+SCALES = {
+    "thousand": 3,
+    "million": 6,
+    "billion": 9,
+    "trillion": 12,
+    "ألف": 3,
+    "آلاف": 3,
+    "ألفا": 3,
+    "ألفين": 3,
+    "مليون": 6,
+    "ملايين": 6,
+    "مليونا": 6,
+    "مليوني": 6,
+    "مليار": 9,
+    "مليارات": 9,
+    "مليارا": 9,
+    "ملياري": 9,
+    "بليون": 9,
+    "تريليون": 12,
+    "万亿": 12,
+    "万": 4,
+    "亿": 8,
+    "千": 3,
+}  # magnitude word -> power of ten
 # English and Arabic words end at a word boundary (longest first); Chinese ones need none, but 千 only counts when
 # no unit follows (千米 is a kilometre, 千克 a kilogram); 多 or 余 ("more than") may stand before them: 200多万
 _WORDS = sorted((word for word in SCALES if not "\u4e00" <= word[0] <= "\u9fff"), key=len, reverse=True)
-_MAGNITUDE = re.compile(rf"\s*(?:({'|'.join(_WORDS)})(?![^\W\d_])|[多余]?(万亿|万|亿|千(?![米克瓦焦赫字卡])))",
-                        re.IGNORECASE)
+_MAGNITUDE = re.compile(
+    rf"\s*(?:({'|'.join(_WORDS)})(?![^\W\d_])|[多余]?(万亿|万|亿|千(?![米克瓦焦赫字卡])))", re.IGNORECASE
+)
 
 
 def magnitude(text: str, end: int) -> tuple[int, int] | None:

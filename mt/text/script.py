@@ -14,8 +14,15 @@ from typing import Callable, Iterable, Iterator
 #: the script each language of the project is written in
 LANGUAGE_SCRIPT = {"ar": "arabic", "en": "latin", "zh": "cjk"}
 SCRIPT_LANGUAGE = {script: lang for lang, script in LANGUAGE_SCRIPT.items()}
-_NAMES = {"ar": "Arabic", "en": "English", "zh": "Chinese", "latin": "Latin-script", "arabic": "Arabic",
-          "cjk": "Chinese", "other": "in another script"}
+_NAMES = {
+    "ar": "Arabic",
+    "en": "English",
+    "zh": "Chinese",
+    "latin": "Latin-script",
+    "arabic": "Arabic",
+    "cjk": "Chinese",
+    "other": "in another script",
+}
 SAMPLE_CHARS = 200_000
 MIN_LETTERS = 20  # fewer letters than this are not judged
 
@@ -29,11 +36,15 @@ def char_script(char: str) -> str | None:
         return None
     if 0x00C0 <= code <= 0x024F or 0x1E00 <= code <= 0x1EFF:
         return "latin"
-    if (0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0x08A0 <= code <= 0x08FF
-            or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF):
+    if (
+        0x0600 <= code <= 0x06FF
+        or 0x0750 <= code <= 0x077F
+        or 0x08A0 <= code <= 0x08FF
+        or 0xFB50 <= code <= 0xFDFF
+        or 0xFE70 <= code <= 0xFEFF
+    ):
         return "arabic"
-    if (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
-            or 0x20000 <= code <= 0x3134F):
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3134F:
         return "cjk"
     return "other"
 
@@ -107,8 +118,7 @@ def judge(prof: ScriptProfile, lang: str) -> str | None:
     expected, dominant = LANGUAGE_SCRIPT.get(lang), prof.dominant
     if expected is None or dominant is None or prof.letters < MIN_LETTERS or prof.share(expected) >= 0.3:
         return None
-    return (f"{prof.share(dominant):.0%} of its letters are {_NAMES.get(dominant, dominant)}, "
-            f"not {_NAMES[lang]}")
+    return f"{prof.share(dominant):.0%} of its letters are {_NAMES.get(dominant, dominant)}, not {_NAMES[lang]}"
 
 
 class ScriptWatch:
@@ -142,5 +152,5 @@ class ScriptWatch:
 
 
 def language_name(lang: str) -> str:
-    """"English", "Chinese", "Arabic" (or the code itself for another language)."""
+    """ "English", "Chinese", "Arabic" (or the code itself for another language)."""
     return _NAMES.get(lang, lang)

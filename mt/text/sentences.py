@@ -19,11 +19,60 @@ _CJK_ENDS = "。！？"
 SENTENCE_MARKS = _SPACED_ENDS + _CJK_ENDS
 _END = re.compile(rf"([{_SPACED_ENDS}]+[\"'»”’)\]]*)(\s+)|([{_CJK_ENDS}]+[”’」』）)]*)(\s*)")
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co", "corp",
-    "no", "vol", "fig", "p", "pp", "u.s", "u.k", "u.n", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "gen", "gov", "sen", "rep", "est", "approx", "dept", "univ",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "jr",
+    "sr",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "no",
+    "vol",
+    "fig",
+    "p",
+    "pp",
+    "u.s",
+    "u.k",
+    "u.n",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "gen",
+    "gov",
+    "sen",
+    "rep",
+    "est",
+    "approx",
+    "dept",
+    "univ",
     # Arabic: د. (Dr.), م. (AD / metre), هـ. (AH), ص. (page), ق.م (BC), أ. (Prof./Mr.)
-    "د", "م", "هـ", "ه", "ص", "ق.م", "أ", "ج", "ت",
+    "د",
+    "م",
+    "هـ",
+    "ه",
+    "ص",
+    "ق.م",
+    "أ",
+    "ج",
+    "ت",
 }
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 
@@ -55,7 +104,12 @@ def split_sentences(line: str) -> list[Span]:
     for match in _END.finditer(line):
         punct_end = match.end(1) if match.group(1) else match.end(3)
         punct_start = match.start(1) if match.group(1) else match.start(3)
-        if match.group(1) and line[punct_start] == "." and match.group(1) == "." and _is_abbreviation(line, punct_start):
+        if (
+            match.group(1)
+            and line[punct_start] == "."
+            and match.group(1) == "."
+            and _is_abbreviation(line, punct_start)
+        ):
             continue
         if punct_end < len(line) or match.group(1) is None:
             if line[start:punct_end].strip():

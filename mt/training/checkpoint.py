@@ -29,13 +29,13 @@ class LoopState:
 
     step: int = 0
     epoch: int = 0
-    batch_in_epoch: int = 0          # the next batch of this epoch's order
+    batch_in_epoch: int = 0  # the next batch of this epoch's order
     evaluations: list[dict] = field(default_factory=list)
     best_step: int | None = None
     best_chrf: float | None = None
-    since_best: int = 0              # evaluations since the best one
+    since_best: int = 0  # evaluations since the best one
     stopped_early: bool = False
-    seconds: float = 0.0             # training time so far (evaluations excluded)
+    seconds: float = 0.0  # training time so far (evaluations excluded)
 
 
 def checkpoint_dir(out: Path, name: str) -> Path:
@@ -83,9 +83,16 @@ def commit_best(staging: Path, out: Path) -> None:
 
 def commit_last(staging: Path, out: Path, optimizer, scheduler, state: LoopState, fingerprint: str) -> None:
     """Add the training state to the staged model and make it ``checkpoints/last``."""
-    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "torch_rng": torch.get_rng_state(), "state": asdict(state), "fingerprint": fingerprint},
-               staging / STATE_FILE)
+    torch.save(
+        {
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            "state": asdict(state),
+            "fingerprint": fingerprint,
+        },
+        staging / STATE_FILE,
+    )
     _replace_dir(staging, checkpoint_dir(out, "last"))
 
 
@@ -108,8 +115,10 @@ def load_last(out: Path, fingerprint: str) -> Resumed:
         raise InputError(f"{out}: no checkpoint to resume from ({CHECKPOINTS}/last/{STATE_FILE} is missing)")
     saved = torch.load(last / STATE_FILE, map_location="cpu", weights_only=True)
     if saved.get("fingerprint") != fingerprint:
-        raise InputError(f"{out}: the checkpoint was made with other training data or settings; run again "
-                         "with the same ones, or start afresh with --force")
+        raise InputError(
+            f"{out}: the checkpoint was made with other training data or settings; run again "
+            "with the same ones, or start afresh with --force"
+        )
     return Resumed(last, LoopState(**saved["state"]), saved["optimizer"], saved["scheduler"], saved["torch_rng"])
 
 

@@ -39,8 +39,9 @@ def find_contradictions(pairs: Sequence[Segment], glossary: Glossary) -> list[Co
     return found
 
 
-def split_contradicting(pairs: Sequence[Segment], contradictions: Sequence[Contradiction]
-                        ) -> tuple[list[Segment], list[Segment]]:
+def split_contradicting(
+    pairs: Sequence[Segment], contradictions: Sequence[Contradiction]
+) -> tuple[list[Segment], list[Segment]]:
     """(pairs without a contradiction, pairs with one)."""
     bad = {id(c.pair) for c in contradictions}
     return [p for p in pairs if id(p) not in bad], [p for p in pairs if id(p) in bad]

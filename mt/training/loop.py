@@ -43,7 +43,7 @@ class StepInfo:
     total: int
     loss: float
     lr: float
-    seconds: float   # training time so far in this process (evaluations excluded)
+    seconds: float  # training time so far in this process (evaluations excluded)
     steps_done_here: int  # steps taken in this process (a resumed run starts counting again)
 
 
@@ -84,11 +84,23 @@ def mean_loss(model, examples: Sequence[Example], batches: Sequence[Sequence[int
     return total / max(1, tokens)
 
 
-def run_loop(model, examples: Sequence[Example], batches: Sequence[Sequence[int]], pad_id: int,
-             settings: LoopSettings, out: Path, base: Path, fingerprint: str, evaluate: Evaluate, *,
-             optimizer=None, scheduler=None, state: LoopState | None = None,
-             on_step: Callable[[StepInfo], None] = lambda info: None,
-             after_step: Callable[[int], None] = lambda step: None) -> LoopState:
+def run_loop(
+    model,
+    examples: Sequence[Example],
+    batches: Sequence[Sequence[int]],
+    pad_id: int,
+    settings: LoopSettings,
+    out: Path,
+    base: Path,
+    fingerprint: str,
+    evaluate: Evaluate,
+    *,
+    optimizer=None,
+    scheduler=None,
+    state: LoopState | None = None,
+    on_step: Callable[[StepInfo], None] = lambda info: None,
+    after_step: Callable[[int], None] = lambda step: None,
+) -> LoopState:
     """Train ``model`` until ``settings.total_steps`` or early stopping; return the final state.
 
     ``optimizer``/``scheduler``/``state`` come from a resumed checkpoint (the caller restored the model weights
@@ -111,8 +123,7 @@ def run_loop(model, examples: Sequence[Example], batches: Sequence[Sequence[int]
         loss = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, labels=batch.labels).loss
         loss.backward()
         if settings.max_grad_norm:
-            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad],
-                                           settings.max_grad_norm)
+            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], settings.max_grad_norm)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
@@ -121,8 +132,9 @@ def run_loop(model, examples: Sequence[Example], batches: Sequence[Sequence[int]
         steps_here += 1
         elapsed = time.perf_counter() - started - evaluation_seconds
         state.seconds = seconds_before + elapsed
-        on_step(StepInfo(state.step, settings.total_steps, loss.item(), scheduler.get_last_lr()[0], elapsed,
-                         steps_here))
+        on_step(
+            StepInfo(state.step, settings.total_steps, loss.item(), scheduler.get_last_lr()[0], elapsed, steps_here)
+        )
         if state.step % settings.eval_every == 0 or state.step == settings.total_steps:
             clock = time.perf_counter()
             checkpoint(model, optimizer, scheduler, state, settings, out, base, fingerprint, evaluate)
@@ -131,8 +143,17 @@ def run_loop(model, examples: Sequence[Example], batches: Sequence[Sequence[int]
     return state
 
 
-def checkpoint(model, optimizer, scheduler, state: LoopState, settings: LoopSettings, out: Path, base: Path,
-               fingerprint: str, evaluate: Evaluate) -> None:
+def checkpoint(
+    model,
+    optimizer,
+    scheduler,
+    state: LoopState,
+    settings: LoopSettings,
+    out: Path,
+    base: Path,
+    fingerprint: str,
+    evaluate: Evaluate,
+) -> None:
     """Evaluate the model at this step, keep it as best if its in-domain chrF is the best so far, decide on
     early stopping, and save ``checkpoints/last``."""
     staging = stage_model(model, base, out)

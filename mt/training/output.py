@@ -53,11 +53,14 @@ def prepare_out(out: Path, *, force: bool, resume: bool) -> None:
         return
     if out.exists() and any(out.iterdir()):
         if not force:
-            raise InputError(f"{out}: already exists; pass --force to replace it, or --resume to continue an "
-                             "interrupted run")
+            raise InputError(
+                f"{out}: already exists; pass --force to replace it, or --resume to continue an interrupted run"
+            )
         if not ((out / REPORT_FILE).exists() or (out / CHECKPOINTS).is_dir()):
-            raise InputError(f"{out}: exists and is not a fine-tuning output; --force replaces only those, so "
-                             "remove it yourself or choose another --out")
+            raise InputError(
+                f"{out}: exists and is not a fine-tuning output; --force replaces only those, so "
+                "remove it yourself or choose another --out"
+            )
         shutil.rmtree(out)
     if not out.parent.is_dir():
         raise InputError(f"{out.parent}: no such directory for --out")
@@ -82,12 +85,15 @@ def check_free_space(directory: Path, needed: int) -> None:
     """A one-line error when ``directory``'s file system has less than ``needed`` bytes free."""
     free = shutil.disk_usage(directory).free
     if free < needed:
-        raise DiskSpaceError(f"{directory}: {free / 2**20:.0f} MiB free, but the checkpoints of this run need about "
-                             f"{needed / 2**20:.0f} MiB; free some space or choose another --out")
+        raise DiskSpaceError(
+            f"{directory}: {free / 2**20:.0f} MiB free, but the checkpoints of this run need about "
+            f"{needed / 2**20:.0f} MiB; free some space or choose another --out"
+        )
 
 
-def write_output(out: Path, best: Path | None, report: dict, *, quantization: str | None = None,
-                 keep_checkpoints: bool = False) -> None:
+def write_output(
+    out: Path, best: Path | None, report: dict, *, quantization: str | None = None, keep_checkpoints: bool = False
+) -> None:
     """Move the best checkpoint's model into ``out`` (None: no model, only the report), convert it for
     CTranslate2 when asked, write the report last, and remove the checkpoints (unless kept)."""
     for path in sorted(best.iterdir()) if best else []:

@@ -40,8 +40,7 @@ class Preparation:
 
     def summary(self) -> str:
         parts = [f"{self.removed[r]} {r}" for r in REASONS if self.removed[r]]
-        return (f"{self.read} pairs read, {len(self.pairs)} kept"
-                + (f"; removed: {', '.join(parts)}" if parts else ""))
+        return f"{self.read} pairs read, {len(self.pairs)} kept" + (f"; removed: {', '.join(parts)}" if parts else "")
 
 
 def _has_content(text: str) -> bool:
@@ -59,8 +58,15 @@ def _target_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
-def prepare(pairs: Iterable[Segment], count_source: Callable[[str], int], count_target: Callable[[str], int], *,
-            max_tokens: int, max_ratio: float = 3.0, held_out: Iterable[Segment] = ()) -> Preparation:
+def prepare(
+    pairs: Iterable[Segment],
+    count_source: Callable[[str], int],
+    count_target: Callable[[str], int],
+    *,
+    max_tokens: int,
+    max_ratio: float = 3.0,
+    held_out: Iterable[Segment] = (),
+) -> Preparation:
     """Filter ``pairs`` (see the module docstring). ``count_source`` / ``count_target`` count a side's pieces
     in the model's vocabulary; ``held_out`` are the validation and test pairs that training must not see."""
     held = list(held_out)
@@ -103,8 +109,7 @@ def hold_out(pairs: Sequence[Segment], size: int, seed: int) -> tuple[list[Segme
     if size <= 0:
         return list(pairs), []
     chosen = set(random.Random(seed).sample(range(len(pairs)), size))
-    return ([p for i, p in enumerate(pairs) if i not in chosen],
-            [p for i, p in enumerate(pairs) if i in chosen])
+    return ([p for i, p in enumerate(pairs) if i not in chosen], [p for i, p in enumerate(pairs) if i in chosen])
 
 
 def drop_overlap(preparation: Preparation, held: Sequence[Segment]) -> Preparation:
@@ -112,8 +117,11 @@ def drop_overlap(preparation: Preparation, held: Sequence[Segment]) -> Preparati
     same data: a pair with the same source and another target must not stay in training)."""
     sources = {normalise_source(p.source, p.source_lang) for p in held}
     targets = {_target_key(p.target) for p in held if p.target}
-    kept = [p for p in preparation.pairs
-            if normalise_source(p.source, p.source_lang) not in sources and _target_key(p.target) not in targets]
+    kept = [
+        p
+        for p in preparation.pairs
+        if normalise_source(p.source, p.source_lang) not in sources and _target_key(p.target) not in targets
+    ]
     removed = Counter(preparation.removed)
     removed["in a validation or test set"] += len(preparation.pairs) - len(kept)
     return Preparation(kept, preparation.read, removed)

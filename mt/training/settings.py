@@ -8,19 +8,19 @@ from pathlib import Path
 
 from mt.errors import InputError
 
-DEFAULT_LR = 2e-5               # OPUS-CAT's and the Hugging Face course's fine-tuning rate
+DEFAULT_LR = 2e-5  # OPUS-CAT's and the Hugging Face course's fine-tuning rate
 DEFAULT_BATCH_TOKENS = 2048
 DEFAULT_EVAL_EVERY = 200
 DEFAULT_EARLY_STOP = 5
 DEFAULT_VALID_SIZE = 200
-DEFAULT_OOD_SIZE = 100          # OPUS-CAT's out-of-domain check has 100 sentences
-DEFAULT_WARMUP = 0.1            # share of the steps with a rising learning rate
+DEFAULT_OOD_SIZE = 100  # OPUS-CAT's out-of-domain check has 100 sentences
+DEFAULT_WARMUP = 0.1  # share of the steps with a rising learning rate
 DEFAULT_MAX_RATIO = 3.0
-MAX_EPOCHS = 1000                # the documented ranges (docs/finetune.md)
+MAX_EPOCHS = 1000  # the documented ranges (docs/finetune.md)
 MAX_BATCH_TOKENS = 1_000_000
 MAX_THREADS = 1024
 QUANTIZATIONS = ("int8", "int16", "float16", "float32")  # mt.models.convert's (not imported: it loads ctranslate2)
-MIN_PAIRS = 100                 # fewer: a warning (OPUS-CAT asks for 500-1,000 at least)
+MIN_PAIRS = 100  # fewer: a warning (OPUS-CAT asks for 500-1,000 at least)
 
 
 @dataclass
@@ -52,7 +52,7 @@ class FinetuneSettings:
     glossary: Path | None = None
     keep_contradicting: bool = False
     keep_checkpoints: bool = False
-    keep_worse: bool = False        # write the best fine-tuned model even when the base scored higher
+    keep_worse: bool = False  # write the best fine-tuned model even when the base scored higher
     resume: bool = False
     force: bool = False
 
@@ -89,16 +89,35 @@ class FinetuneSettings:
 
     def fingerprinted(self) -> dict:
         """The settings that decide the trained weights (a resumed run must have the same)."""
-        return {"base": self.base, "epochs": self.epochs, "max_steps": self.max_steps, "lr": self.lr,
-                "warmup": self.warmup, "weight_decay": self.weight_decay, "batch_tokens": self.batch_tokens,
-                "eval_every": self.eval_every, "early_stop": self.early_stop, "seed": self.seed,
-                "max_ratio": self.max_ratio, "valid_size": self.valid_size, "ood_size": self.ood_size,
-                "keep_contradicting": self.keep_contradicting, "source_lang": self.source_lang,
-                "target_lang": self.target_lang}
+        return {
+            "base": self.base,
+            "epochs": self.epochs,
+            "max_steps": self.max_steps,
+            "lr": self.lr,
+            "warmup": self.warmup,
+            "weight_decay": self.weight_decay,
+            "batch_tokens": self.batch_tokens,
+            "eval_every": self.eval_every,
+            "early_stop": self.early_stop,
+            "seed": self.seed,
+            "max_ratio": self.max_ratio,
+            "valid_size": self.valid_size,
+            "ood_size": self.ood_size,
+            "keep_contradicting": self.keep_contradicting,
+            "source_lang": self.source_lang,
+            "target_lang": self.target_lang,
+        }
 
     def to_dict(self) -> dict:
         """Every setting, JSON-ready (for tarjama-finetune.json)."""
-        return {**self.fingerprinted(), "train": [str(p) for p in self.train], "valid": [str(p) for p in self.valid],
-                "ood_valid": list(self.ood_valid), "exclude": [str(p) for p in self.exclude],
-                "threads": self.threads, "convert": self.convert, "keep_worse": self.keep_worse,
-                "glossary": str(self.glossary) if self.glossary else None}
+        return {
+            **self.fingerprinted(),
+            "train": [str(p) for p in self.train],
+            "valid": [str(p) for p in self.valid],
+            "ood_valid": list(self.ood_valid),
+            "exclude": [str(p) for p in self.exclude],
+            "threads": self.threads,
+            "convert": self.convert,
+            "keep_worse": self.keep_worse,
+            "glossary": str(self.glossary) if self.glossary else None,
+        }

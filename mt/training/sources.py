@@ -65,8 +65,10 @@ def group_paths(paths: Sequence[Path]) -> list[tuple[Path, ...]]:
             groups.append((pending[0], pending[1]))
             pending = []
     if pending:
-        raise InputError(f"{pending[0]}: a plain text file needs its parallel partner (give source then target "
-                         f"file), or use a .tsv, .tmx, .xlf, .jsonl file or a translation memory")
+        raise InputError(
+            f"{pending[0]}: a plain text file needs its parallel partner (give source then target "
+            f"file), or use a .tsv, .tmx, .xlf, .jsonl file or a translation memory"
+        )
     return groups
 
 
@@ -85,12 +87,11 @@ def read_jsonl(path: Path, source_lang: str, target_lang: str) -> PairSource:
         except RecursionError as error:  # the decoder recurses per level of nesting
             raise InputError(f"{path}:{number}: JSON nested too deeply") from error
         if not isinstance(record, dict) or "source" not in record or not any(k in record for k in TARGET_KEYS):
-            raise InputError(f"{path}:{number}: a training line needs \"source\" and \"translation\" (or "
-                             "\"target\")")
+            raise InputError(f'{path}:{number}: a training line needs "source" and "translation" (or "target")')
         source = record["source"]
         target = next(record[k] for k in TARGET_KEYS if k in record)
         if not isinstance(source, str) or not isinstance(target, str):
-            raise InputError(f"{path}:{number}: \"source\" and \"translation\" must be strings")
+            raise InputError(f'{path}:{number}: "source" and "translation" must be strings')
         source, target = " ".join(source.split()), " ".join(target.split())
         if source and target:
             pairs.append(Segment(source, target, target_lang, source_lang))

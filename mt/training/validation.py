@@ -93,8 +93,9 @@ def ood_set(spec: Sequence[str], source_lang: str, target_lang: str, size: int) 
     return file_set([Path(p) for p in spec], source_lang, target_lang, size)
 
 
-def translate_set(model_dir: Path, pair: str, target_lang: str, sources: Sequence[str],
-                  threads: int | None = None) -> list[str]:
+def translate_set(
+    model_dir: Path, pair: str, target_lang: str, sources: Sequence[str], threads: int | None = None
+) -> list[str]:
     """Translations of ``sources`` by the model in ``model_dir``, as `mt translate --model PAIR=DIR` gives them."""
     with Translator({pair: str(model_dir)}, threads=threads) as translator:
         return [line.translation for line in translator.translate(list(sources), to=target_lang)]
@@ -102,13 +103,21 @@ def translate_set(model_dir: Path, pair: str, target_lang: str, sources: Sequenc
 
 def score(hypotheses: Sequence[str], valid: ValidationSet, target_lang: str) -> Scores:
     """BLEU and chrF of ``hypotheses`` against the set's references (mt.evaluation, no bootstrap)."""
-    result = evaluate(list(hypotheses), valid.references, lang=target_lang, metrics="bleu,chrf",
-                      significance="none", confidence=0, on_warning=lambda message: None)
+    result = evaluate(
+        list(hypotheses),
+        valid.references,
+        lang=target_lang,
+        metrics="bleu,chrf",
+        significance="none",
+        confidence=0,
+        on_warning=lambda message: None,
+    )
     system = result.systems[0]
     return Scores(bleu=system.scores["BLEU"].score, chrf=system.scores["chrF2"].score)
 
 
-def score_model(model_dir: Path, pair: str, target_lang: str, valid: ValidationSet,
-                threads: int | None = None) -> Scores:
+def score_model(
+    model_dir: Path, pair: str, target_lang: str, valid: ValidationSet, threads: int | None = None
+) -> Scores:
     """Translate the set with the model in ``model_dir`` and score it."""
     return score(translate_set(model_dir, pair, target_lang, valid.sources, threads), valid, target_lang)

@@ -6,6 +6,21 @@ from mt.alignment.sentence.lengths import BEADS, LENGTH_MODELS, LengthModel, cha
 from mt.alignment.sentence.synthetic import Perturbation, TestDocuments, build_documents
 from mt.alignment.sentence.tsv import format_beads, read_beads, write_beads
 
-__all__ = ["SentenceAligner", "SentenceBead", "align_sentences", "document_anchors", "sentence_anchors", "BEADS",
-           "LENGTH_MODELS", "LengthModel", "char_length", "length_model", "Perturbation", "TestDocuments",
-           "build_documents", "format_beads", "read_beads", "write_beads"]
+__all__ = [
+    "SentenceAligner",
+    "SentenceBead",
+    "align_sentences",
+    "document_anchors",
+    "sentence_anchors",
+    "BEADS",
+    "LENGTH_MODELS",
+    "LengthModel",
+    "char_length",
+    "length_model",
+    "Perturbation",
+    "TestDocuments",
+    "build_documents",
+    "format_beads",
+    "read_beads",
+    "write_beads",
+]

@@ -96,8 +96,9 @@ class SentenceAligner:
     stats: dict = field(default_factory=dict)  # the last alignment's seconds, sizes and lattice cells searched
     _cells: int = field(default=0, init=False, repr=False)
 
-    def align(self, src: Sequence[str], tgt: Sequence[str], *,
-              translations: Sequence[str] | None = None) -> list[SentenceBead]:
+    def align(
+        self, src: Sequence[str], tgt: Sequence[str], *, translations: Sequence[str] | None = None
+    ) -> list[SentenceBead]:
         """Align two documents (one sentence per item). ``translations``: machine translations of the source
         sentences into the target language (enables the Bleualign-style similarity cost)."""
         started, self._cells = time.perf_counter(), 0
@@ -105,14 +106,21 @@ class SentenceAligner:
             raise ValueError(f"{len(translations)} translations for {len(src)} source sentences")
         model = self.length or length_model(self.pair)
         tgt_lang = self.pair.partition("-")[2] or "en"
-        src_anchor, tgt_anchor = document_anchors(src, tgt, glossary=self.glossary, tgt_lang=tgt_lang,
-                                                  names=self.names and self.pair.partition("-")[0] == "ar")
+        src_anchor, tgt_anchor = document_anchors(
+            src,
+            tgt,
+            glossary=self.glossary,
+            tgt_lang=tgt_lang,
+            names=self.names and self.pair.partition("-")[0] == "ar",
+        )
         level = _Level(
             src_len=np.array([char_length(s) for s in src], dtype=np.float64),
             tgt_len=np.array([char_length(t) for t in tgt], dtype=np.float64),
-            src_anchor=src_anchor, tgt_anchor=tgt_anchor,
+            src_anchor=src_anchor,
+            tgt_anchor=tgt_anchor,
             src_end=np.array([sentence_ends(s) for s in src], dtype=np.float64),
-            tgt_end=np.array([sentence_ends(t) for t in tgt], dtype=np.float64))
+            tgt_end=np.array([sentence_ends(t) for t in tgt], dtype=np.float64),
+        )
         if self.adapt_ratio and self.length is None:
             model = _adapt(model, level.src_len.sum(), level.tgt_len.sum())
         model = LengthModel(model.c, model.s2 * self.variance_scale)
@@ -131,22 +139,33 @@ class SentenceAligner:
             min_order = 1 if tgt_lang == "zh" else 2
             level.hyp = ngram_profiles(glosses, min_order=min_order)
             level.ref = ngram_profiles(tgt, min_order=min_order)
-            path = self._align_level(level, model, depth=0, guide=path, mt_weight=self.realign_weight,
-                                     mt_threshold=self.realign_threshold)
-        beads = [SentenceBead(tuple(range(b.x0, b.x1)), tuple(range(b.y0, b.y1)), round(-b.cost, 4))
-                 for b in path]
-        self.stats = {"seconds": time.perf_counter() - started, "source": len(src), "target": len(tgt),
-                      "cells": self._cells}
+            path = self._align_level(
+                level, model, depth=0, guide=path, mt_weight=self.realign_weight, mt_threshold=self.realign_threshold
+            )
+        beads = [SentenceBead(tuple(range(b.x0, b.x1)), tuple(range(b.y0, b.y1)), round(-b.cost, 4)) for b in path]
+        self.stats = {
+            "seconds": time.perf_counter() - started,
+            "source": len(src),
+            "target": len(tgt),
+            "cells": self._cells,
+        }
         log.info("aligned %d x %d sentences in %.2f s", len(src), len(tgt), self.stats["seconds"])
         return beads
 
     # --------------------------------------------------------------------------------------------------
-    def _align_level(self, level: "_Level", model: LengthModel, depth: int, *, guide: list[PathBead] | None = None,
-                     mt_weight: float = 0.0, mt_threshold: float = 0.0) -> list[PathBead]:
+    def _align_level(
+        self,
+        level: "_Level",
+        model: LengthModel,
+        depth: int,
+        *,
+        guide: list[PathBead] | None = None,
+        mt_weight: float = 0.0,
+        mt_threshold: float = 0.0,
+    ) -> list[PathBead]:
         n, m = level.n, level.m
         if n == 0 or m == 0:
-            return [PathBead(i, i + 1, 0, 0, 0.0) for i in range(n)] + [PathBead(n, n, j, j + 1, 0.0)
-                                                                         for j in range(m)]
+            return [PathBead(i, i + 1, 0, 0, 0.0) for i in range(n)] + [PathBead(n, n, j, j + 1, 0.0) for j in range(m)]
         if guide is not None:
             lo, hi = project_band(guide, 1, n, m, self.realign_band)
         elif (n + 1) * (m + 1) <= self.full_dp_cells or min(n, m) < 4:
@@ -183,11 +202,14 @@ class _Level:
 
     def coarsen(self) -> "_Level":
         """Merge sentences 2k and 2k+1 on both sides (translation similarity is used at full resolution only)."""
-        return _Level(_pair_sums(self.src_len), _pair_sums(self.tgt_len),
-                      [merge_anchor_sets(self.src_anchor[i:i + 2]) for i in range(0, self.n, 2)],
-                      [merge_anchor_sets(self.tgt_anchor[j:j + 2]) for j in range(0, self.m, 2)],
-                      None if self.src_end is None else _pair_sums(self.src_end),
-                      None if self.tgt_end is None else _pair_sums(self.tgt_end))
+        return _Level(
+            _pair_sums(self.src_len),
+            _pair_sums(self.tgt_len),
+            [merge_anchor_sets(self.src_anchor[i : i + 2]) for i in range(0, self.n, 2)],
+            [merge_anchor_sets(self.tgt_anchor[j : j + 2]) for j in range(0, self.m, 2)],
+            None if self.src_end is None else _pair_sums(self.src_end),
+            None if self.tgt_end is None else _pair_sums(self.tgt_end),
+        )
 
 
 def _adapt(model: LengthModel, src_total: float, tgt_total: float, prior_chars: float = 3000.0) -> LengthModel:
@@ -218,8 +240,17 @@ def _pair_sums(values: np.ndarray) -> np.ndarray:
 class _BeadCost:
     """Cost of beads ending at a row of nodes: length + prior + anchors (+ translation similarity)."""
 
-    def __init__(self, options: SentenceAligner, level: _Level, model: LengthModel, lo: np.ndarray,
-                 hi: np.ndarray, *, mt_weight: float = 0.0, mt_threshold: float = 0.0) -> None:
+    def __init__(
+        self,
+        options: SentenceAligner,
+        level: _Level,
+        model: LengthModel,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        *,
+        mt_weight: float = 0.0,
+        mt_threshold: float = 0.0,
+    ) -> None:
         self.options = options
         self.mt_weight = mt_weight
         self.mt_threshold = mt_threshold
@@ -352,9 +383,16 @@ class _BeadCost:
         return out
 
 
-def align_sentences(src: Sequence[str], tgt: Sequence[str], *, pair: str = "ar-en",
-                    translations: Sequence[str] | None = None, translate: Translate | None = None,
-                    glossary: TermSource | None = None, **options) -> list[SentenceBead]:
+def align_sentences(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    *,
+    pair: str = "ar-en",
+    translations: Sequence[str] | None = None,
+    translate: Translate | None = None,
+    glossary: TermSource | None = None,
+    **options,
+) -> list[SentenceBead]:
     """Align two documents given as lists of sentences; see :class:`SentenceAligner` for ``options``.
 
     ``translate``: a function mapping source sentences to target-language translations (for example
@@ -365,5 +403,3 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], *, pair: str = "ar-e
         translations = list(translate(list(src)))
     aligner = SentenceAligner(pair=pair, glossary=glossary, **options)
     return aligner.align(src, tgt, translations=translations)
-
-

@@ -56,8 +56,8 @@ def project_band(path: Sequence[PathBead], factor: int, n: int, m: int, band: in
     for bead in path:
         fx0, fx1 = min(bead.x0 * factor, n), min(bead.x1 * factor, n)
         fy0, fy1 = min(bead.y0 * factor, m), min(bead.y1 * factor, m)
-        lo[fx0:fx1 + 1] = np.minimum(lo[fx0:fx1 + 1], fy0)
-        hi[fx0:fx1 + 1] = np.maximum(hi[fx0:fx1 + 1], fy1)
+        lo[fx0 : fx1 + 1] = np.minimum(lo[fx0 : fx1 + 1], fy0)
+        hi[fx0 : fx1 + 1] = np.maximum(hi[fx0 : fx1 + 1], fy1)
     lo = np.clip(lo - band, 0, m)
     hi = np.clip(hi + band, 0, m)
     lo = np.minimum.accumulate(lo[::-1])[::-1]  # non-decreasing
@@ -66,8 +66,9 @@ def project_band(path: Sequence[PathBead], factor: int, n: int, m: int, band: in
     return lo, hi
 
 
-def banded_dp(n: int, m: int, beads: Sequence[tuple[int, int]], cost: CostFunction,
-              lo: np.ndarray, hi: np.ndarray) -> list[PathBead]:
+def banded_dp(
+    n: int, m: int, beads: Sequence[tuple[int, int]], cost: CostFunction, lo: np.ndarray, hi: np.ndarray
+) -> list[PathBead]:
     """Cheapest path from (0, 0) to (n, m) through the windows, as a list of beads in document order."""
     vertical = [k for k, (a, _) in enumerate(beads) if a > 0]
     has_insert = (0, 1) in beads
@@ -102,13 +103,13 @@ def banded_dp(n: int, m: int, beads: Sequence[tuple[int, int]], cost: CostFuncti
             if c1 <= c0:
                 continue
             p0 = c0 + first - b - lo_[r]
-            step = table[(a, b)][starts[x] + c0:starts[x] + c1] if table else cost(a, b, x, ys[c0:c1])
-            candidate = totals[r][p0:p0 + c1 - c0] + step
+            step = table[(a, b)][starts[x] + c0 : starts[x] + c1] if table else cost(a, b, x, ys[c0:c1])
+            candidate = totals[r][p0 : p0 + c1 - c0] + step
             better = candidate < best[c0:c1]
             np.copyto(best[c0:c1], candidate, where=better)
             which[c0:c1][better] = k
         if has_insert and len(ys) > 1:
-            step = table[(0, 1)][starts[x]:starts[x + 1]].copy() if table else cost(0, 1, x, ys)
+            step = table[(0, 1)][starts[x] : starts[x + 1]].copy() if table else cost(0, 1, x, ys)
             step[0] = 0.0
             step = np.where(np.isfinite(step), step, 1e9)
             prefix = np.cumsum(step)

@@ -21,7 +21,12 @@ BEADS: tuple[tuple[int, int], ...] = ((1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (2
 # Gale & Church (1993), table 5: 1-1 0.89, 1-0 or 0-1 0.0099, 2-1 or 1-2 0.089, 2-2 0.011; we give 2-2 a tenth
 # of that: two 1-1 beads explain the same lines, and in news 2-2 is rarer than in their parliamentary text
 BEAD_PRIORS: dict[tuple[int, int], float] = {
-    (1, 1): 0.89, (1, 0): 0.0099 / 2, (0, 1): 0.0099 / 2, (1, 2): 0.089 / 2, (2, 1): 0.089 / 2, (2, 2): 0.0011,
+    (1, 1): 0.89,
+    (1, 0): 0.0099 / 2,
+    (0, 1): 0.0099 / 2,
+    (1, 2): 0.089 / 2,
+    (2, 1): 0.089 / 2,
+    (2, 2): 0.0011,
 }
 
 
@@ -58,7 +63,7 @@ def length_model(pair: str) -> LengthModel:
     if reverse in LENGTH_MODELS:
         model = LENGTH_MODELS[reverse]
         # l1 = l2'/c and var(l1 - l2'/c) = s2*l1'/c^2 with l1' = c*l1: variance per (new) source char s2/c^3
-        return LengthModel(c=1.0 / model.c, s2=model.s2 / model.c ** 3)
+        return LengthModel(c=1.0 / model.c, s2=model.s2 / model.c**3)
     return GALE_CHURCH_ORIGINAL
 
 
@@ -72,8 +77,22 @@ def log_two_tail(z: np.ndarray) -> np.ndarray:
     fractional error below 1.2e-7)."""
     x = np.asarray(z, dtype=np.float64) / math.sqrt(2.0)
     t = 1.0 / (1.0 + 0.5 * x)
-    poly = (-1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (
-        0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+    poly = -1.26551223 + t * (
+        1.00002368
+        + t
+        * (
+            0.37409196
+            + t
+            * (
+                0.09678418
+                + t
+                * (
+                    -0.18628806
+                    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))
+                )
+            )
+        )
+    )
     return np.log(t) - x * x + poly
 
 

@@ -59,8 +59,15 @@ def _types(sentences: Sequence[str], lang: str) -> tuple[list[np.ndarray], list[
     return out, words
 
 
-def learn_glossary(src: Sequence[str], tgt: Sequence[str], *, src_lang: str = "ar", tgt_lang: str = "en",
-                   min_count: int = 2, min_dice: float = 0.3) -> dict[str, str]:
+def learn_glossary(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    *,
+    src_lang: str = "ar",
+    tgt_lang: str = "en",
+    min_count: int = 2,
+    min_dice: float = 0.3,
+) -> dict[str, str]:
     """Source word key -> most associated target word key, from parallel sentences."""
     src_ids, src_words = _types(src, src_lang)
     tgt_ids, tgt_words = _types(tgt, tgt_lang)
@@ -72,9 +79,14 @@ def learn_glossary(src: Sequence[str], tgt: Sequence[str], *, src_lang: str = "a
     # a pair seen fewer than min_count times cannot be kept: words seen less often need not be paired at all
     src_ids = [s[src_count[s] >= min_count] for s in src_ids]
     tgt_ids = [t[tgt_count[t] >= min_count] for t in tgt_ids]
-    dtype: type[np.unsignedinteger | np.signedinteger] = np.uint32 if len(src_words) * n_tgt < 2 ** 32 else np.int64  # half the bytes to sort
-    codes = [np.add.outer(s.astype(dtype) * dtype(n_tgt), t.astype(dtype)).ravel()
-             for s, t in zip(src_ids, tgt_ids) if len(s) and len(t)]
+    dtype: type[np.unsignedinteger | np.signedinteger] = (
+        np.uint32 if len(src_words) * n_tgt < 2**32 else np.int64
+    )  # half the bytes to sort
+    codes = [
+        np.add.outer(s.astype(dtype) * dtype(n_tgt), t.astype(dtype)).ravel()
+        for s, t in zip(src_ids, tgt_ids)
+        if len(s) and len(t)
+    ]
     if not codes:
         return {}
     uniq, pair_count = np.unique(np.concatenate(codes), return_counts=True)
@@ -90,8 +102,9 @@ def learn_glossary(src: Sequence[str], tgt: Sequence[str], *, src_lang: str = "a
     return {src_words[i]: tgt_words[j] for i, j in zip(s[first].tolist(), t[first].tolist())}
 
 
-def gloss(sentences: Sequence[str], glossary: dict[str, str], *, src_lang: str = "ar",
-          tgt_lang: str = "en") -> list[str]:
+def gloss(
+    sentences: Sequence[str], glossary: dict[str, str], *, src_lang: str = "ar", tgt_lang: str = "en"
+) -> list[str]:
     """Word-by-word glosses of source sentences (unknown words are dropped)."""
     joiner = "" if tgt_lang == "zh" else " "
     out = []

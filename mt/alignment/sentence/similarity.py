@@ -24,8 +24,12 @@ def ngram_profiles(texts: Sequence[str], *, min_order: int = 1, max_order: int =
         value = np.zeros(0, dtype=np.uint64)
         for order in range(1, min(max_order, len(codes)) + 1):
             # polynomial hash of each n-gram, extended by one character per order
-            value = codes[: len(codes) - order + 1] if order == 1 else \
-                (value[: len(codes) - order + 1] * np.uint64(1_000_003) + codes[order - 1:]) % np.uint64(2 ** 61 - 1)
+            value = (
+                codes[: len(codes) - order + 1]
+                if order == 1
+                else (value[: len(codes) - order + 1] * np.uint64(1_000_003) + codes[order - 1 :])
+                % np.uint64(2**61 - 1)
+            )
             if order >= min_order:
                 hashed.append((value * np.uint64(order * 2_654_435_761 + 1)) % np.uint64(dims))
         if hashed:

@@ -64,8 +64,14 @@ def split_sentence(text: str) -> tuple[str, str] | None:
     return (left, right) if left and right else None
 
 
-def build_documents(src_lines: Sequence[str], tgt_lines: Sequence[str], *, tgt_lang: str = "en",
-                    perturbation: Perturbation = Perturbation(), seed: int = 0) -> TestDocuments:
+def build_documents(
+    src_lines: Sequence[str],
+    tgt_lines: Sequence[str],
+    *,
+    tgt_lang: str = "en",
+    perturbation: Perturbation = Perturbation(),
+    seed: int = 0,
+) -> TestDocuments:
     """Build a perturbed document pair from parallel lines (line i of each is a translation of the other)."""
     if len(src_lines) != len(tgt_lines):
         raise ValueError("parallel inputs must have the same number of lines")
@@ -91,11 +97,11 @@ def build_documents(src_lines: Sequence[str], tgt_lines: Sequence[str], *, tgt_l
         elif r < p.delete_source + p.delete_target + p.merge_source and k + 1 < total:
             gold.append(((len(src),), (len(tgt), len(tgt) + 1)))
             src.append(_join(src_lines[k], src_lines[k + 1], "ar"))
-            tgt.extend(tgt_lines[k:k + 2])
+            tgt.extend(tgt_lines[k : k + 2])
             k += 2
         elif r < p.delete_source + p.delete_target + p.merge_source + p.merge_target and k + 1 < total:
             gold.append(((len(src), len(src) + 1), (len(tgt),)))
-            src.extend(src_lines[k:k + 2])
+            src.extend(src_lines[k : k + 2])
             tgt.append(_join(tgt_lines[k], tgt_lines[k + 1], tgt_lang))
             k += 2
         elif merge_end <= r < split_src_end and (halves := split_sentence(src_lines[k])):

@@ -30,8 +30,11 @@ def format_beads(beads: Sequence[SentenceBead], src: Sequence[str], tgt: Sequenc
     for bead in beads:
         src_text = " ".join(_clean(src[i]) for i in bead.src)
         tgt_text = " ".join(_clean(tgt[j]) for j in bead.tgt)
-        rows.append("\t".join([",".join(map(str, bead.src)), ",".join(map(str, bead.tgt)),
-                               f"{bead.score:.4f}", src_text, tgt_text]))
+        rows.append(
+            "\t".join(
+                [",".join(map(str, bead.src)), ",".join(map(str, bead.tgt)), f"{bead.score:.4f}", src_text, tgt_text]
+            )
+        )
     return "".join(row + "\n" for row in rows)
 
 

@@ -11,11 +11,13 @@ from mt.evaluation.result import EvaluationResult
 from mt.plugins import Plugin
 
 FORMATS = ("text", "json", "markdown", "html")
-RENDERERS = {"text": Plugin("mt.evaluation.report.text:render_text"),
-             "json": Plugin("mt.evaluation.report.json:render_json"),
-             "markdown": Plugin("mt.evaluation.report.markdown:render_markdown"),
-             "md": Plugin("mt.evaluation.report.markdown:render_markdown"),
-             "html": Plugin("mt.evaluation.report.html:render_html")}
+RENDERERS = {
+    "text": Plugin("mt.evaluation.report.text:render_text"),
+    "json": Plugin("mt.evaluation.report.json:render_json"),
+    "markdown": Plugin("mt.evaluation.report.markdown:render_markdown"),
+    "md": Plugin("mt.evaluation.report.markdown:render_markdown"),
+    "html": Plugin("mt.evaluation.report.html:render_html"),
+}
 
 
 def render(result: EvaluationResult, fmt: str = "text", width: int = 120) -> str:

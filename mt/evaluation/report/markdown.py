@@ -6,8 +6,7 @@ import html
 import re
 from typing import AbstractSet
 
-from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, shorten, tests_run, \
-    worst_metric_note
+from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, shorten, tests_run, worst_metric_note
 from mt.evaluation.result import EvaluationResult
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -20,28 +19,41 @@ def md(text: str) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]], right: AbstractSet[int] = frozenset()) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|",
+    ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines + [""]
 
 
 def render_markdown(result: EvaluationResult, text_width: int = 80) -> str:
     """The report as Markdown; segments are shortened to ``text_width`` characters."""
-    out = [*_overview(result), *_scores_section(result), *_comparisons_section(result),
-           *_signatures_section(result), *_terminology_section(result), *_length_section(result),
-           *_frequency_section(result), *_differences_section(result, text_width),
-           *_worst_section(result, text_width)]
+    out = [
+        *_overview(result),
+        *_scores_section(result),
+        *_comparisons_section(result),
+        *_signatures_section(result),
+        *_terminology_section(result),
+        *_length_section(result),
+        *_frequency_section(result),
+        *_differences_section(result, text_width),
+        *_worst_section(result, text_width),
+    ]
     if result.warnings:
         out += ["## Warnings", ""] + [f"- {md(w)}" for w in result.warnings] + [""]
     return "\n".join(out)
 
 
 def _overview(result: EvaluationResult) -> list[str]:
-    return ["# Evaluation report", "",
-            f"{len(result.systems)} system(s), {result.segments} segments, {len(result.references)} reference(s) "
-            f"({', '.join(md(r) for r in result.references)}), target `{result.lang}`, "
-            f"BLEU tokenizer `{result.tokenize}`, sacrebleu {result.settings.get('sacrebleu_version', '')}.", ""]
+    return [
+        "# Evaluation report",
+        "",
+        f"{len(result.systems)} system(s), {result.segments} segments, {len(result.references)} reference(s) "
+        f"({', '.join(md(r) for r in result.references)}), target `{result.lang}`, "
+        f"BLEU tokenizer `{result.tokenize}`, sacrebleu {result.settings.get('sacrebleu_version', '')}.",
+        "",
+    ]
 
 
 def _scores_section(result: EvaluationResult) -> list[str]:
@@ -61,8 +73,9 @@ def _scores_section(result: EvaluationResult) -> list[str]:
         rows.append(row)
     if result.terminology:
         ref = result.terminology.reference
-        rows.append(["reference (ceiling)"] + [""] * len(result.metrics)
-                    + [f"{pct(ref.accuracy)} ({ref.hits}/{ref.total})"])
+        rows.append(
+            ["reference (ceiling)"] + [""] * len(result.metrics) + [f"{pct(ref.accuracy)} ({ref.hits}/{ref.total})"]
+        )
     return ["## Scores", ""] + _table(header, rows, set(range(1, len(header))))
 
 
@@ -71,10 +84,16 @@ def _comparisons_section(result: EvaluationResult) -> list[str]:
         return []
     tests = tests_run(result)
     header = ["system", "metric", "delta"] + [f"p ({t})" for t in tests]
-    rows = [[md(system), metric, delta] + [p_text(by[t]) if t in by else "" for t in tests]
-            for system, metric, delta, by in comparison_rows(result)]
-    return (["## Paired tests", "", f"Against the baseline {md(result.systems[0].name)}; * marks p < 0.05.", ""]
-            + _table(header, rows, set(range(2, len(header)))))
+    rows = [
+        [md(system), metric, delta] + [p_text(by[t]) if t in by else "" for t in tests]
+        for system, metric, delta, by in comparison_rows(result)
+    ]
+    return [
+        "## Paired tests",
+        "",
+        f"Against the baseline {md(result.systems[0].name)}; * marks p < 0.05.",
+        "",
+    ] + _table(header, rows, set(range(2, len(header))))
 
 
 def _signatures_section(result: EvaluationResult) -> list[str]:
@@ -95,10 +114,18 @@ def _terminology_section(result: EvaluationResult) -> list[str]:
         return []
     systems = result.systems
     header = ["term", "source", "n"] + [md(s.name) for s in systems] + ["reference"]
-    rows = [[md(r.preferred or r.concept_id), md(", ".join(r.sources)), str(r.occurrences)]
-            + [str(r.hits[s.name]) for s in systems] + [str(r.reference_hits)] for r in t.rows]
-    return ["## Terminology", "", f"Glossary {md(t.glossary)}: hits out of source-term occurrences "
-            "(WMT21 exact match).", ""] + _table(header, rows, set(range(2, len(header))))
+    rows = [
+        [md(r.preferred or r.concept_id), md(", ".join(r.sources)), str(r.occurrences)]
+        + [str(r.hits[s.name]) for s in systems]
+        + [str(r.reference_hits)]
+        for r in t.rows
+    ]
+    return [
+        "## Terminology",
+        "",
+        f"Glossary {md(t.glossary)}: hits out of source-term occurrences (WMT21 exact match).",
+        "",
+    ] + _table(header, rows, set(range(2, len(header))))
 
 
 def _length_section(result: EvaluationResult) -> list[str]:
@@ -106,11 +133,14 @@ def _length_section(result: EvaluationResult) -> list[str]:
         return []
     metric = result.ranking_metric()
     header = ["length", "segments"] + [md(s.name) for s in result.systems]
-    rows = [[md(b.label), str(b.segments)]
-            + [f"{b.scores[s.name][metric]:.2f}" if b.segments else "-" for s in result.systems]
-            for b in result.length.buckets]
-    return ([f"## {metric} by reference length ({result.length.unit})", ""]
-            + _table(header, rows, set(range(1, len(header)))))
+    rows = [
+        [md(b.label), str(b.segments)]
+        + [f"{b.scores[s.name][metric]:.2f}" if b.segments else "-" for s in result.systems]
+        for b in result.length.buckets
+    ]
+    return [f"## {metric} by reference length ({result.length.unit})", ""] + _table(
+        header, rows, set(range(1, len(header)))
+    )
 
 
 def _frequency_section(result: EvaluationResult) -> list[str]:
@@ -120,21 +150,31 @@ def _frequency_section(result: EvaluationResult) -> list[str]:
     systems = result.systems
     first = f.systems[systems[0].name]
     header = ["frequency", "ref words"] + [md(s.name) for s in systems]
-    rows = [[md(label), str(first[i].ref_words)] + [f"{f.systems[s.name][i].f_measure:.4f}" for s in systems]
-            for i, label in enumerate(f.labels)]
-    return (["## Word F-measure by frequency", "", f"Frequencies from {md(f.frequency_source)}.", ""]
-            + _table(header, rows, set(range(1, len(header)))))
+    rows = [
+        [md(label), str(first[i].ref_words)] + [f"{f.systems[s.name][i].f_measure:.4f}" for s in systems]
+        for i, label in enumerate(f.labels)
+    ]
+    return ["## Word F-measure by frequency", "", f"Frequencies from {md(f.frequency_source)}.", ""] + _table(
+        header, rows, set(range(1, len(header)))
+    )
 
 
 def _differences_section(result: EvaluationResult, text_width: int) -> list[str]:
     if not result.differences:
         return []
-    rows = [[str(d.line), md(d.system), f"{d.delta:+.1f}",
-             md(shorten(result.systems[0].hypotheses[d.line - 1], text_width)),
-             md(shorten(result.system(d.system).hypotheses[d.line - 1], text_width))]
-            for d in result.differences]
-    return (["## Segments where the systems differ most", "", f"By {md(worst_metric_note(result))}.", ""]
-            + _table(["line", "system", "delta", "baseline output", "system output"], rows, {0, 2}))
+    rows = [
+        [
+            str(d.line),
+            md(d.system),
+            f"{d.delta:+.1f}",
+            md(shorten(result.systems[0].hypotheses[d.line - 1], text_width)),
+            md(shorten(result.system(d.system).hypotheses[d.line - 1], text_width)),
+        ]
+        for d in result.differences
+    ]
+    return ["## Segments where the systems differ most", "", f"By {md(worst_metric_note(result))}.", ""] + _table(
+        ["line", "system", "delta", "baseline output", "system output"], rows, {0, 2}
+    )
 
 
 def _worst_section(result: EvaluationResult, text_width: int) -> list[str]:
@@ -151,6 +191,7 @@ def _worst_section(result: EvaluationResult, text_width: int) -> list[str]:
         row.append(md(shorten(result.reference_lines[0][i], text_width)))
         row += [f"{md(shorten(s.hypotheses[i], text_width))} ({s.segment_scores[metric][i]:.1f})" for s in systems]
         rows.append(row)
-    header = (["line"] + (["source"] if result.sources is not None else []) + ["reference"]
-              + [md(s.name) for s in systems])
+    header = (
+        ["line"] + (["source"] if result.sources is not None else []) + ["reference"] + [md(s.name) for s in systems]
+    )
     return ["## Worst segments", "", f"Lowest mean sentence {metric} over the systems.", ""] + _table(header, rows, {0})

@@ -9,8 +9,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, shorten, tests_run, \
-    worst_metric_note
+from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, shorten, tests_run, worst_metric_note
 from mt.evaluation.analysis import FrequencyAnalysis, LengthAnalysis
 from mt.evaluation.result import EvaluationResult
 from mt.evaluation.terminology import TerminologyResult
@@ -43,8 +42,10 @@ def _scores(result: EvaluationResult) -> RenderableType:
     if result.terminology:
         ref = result.terminology.reference
         _row(table, "reference (ceiling)", *[""] * len(result.metrics), f"{pct(ref.accuracy)} ({ref.hits}/{ref.total})")
-    title = (f"{len(result.systems)} system(s), {result.segments} segments, {len(result.references)} reference(s), "
-             f"target {result.lang}, BLEU tokenizer {result.tokenize}")
+    title = (
+        f"{len(result.systems)} system(s), {result.segments} segments, {len(result.references)} reference(s), "
+        f"target {result.lang}, BLEU tokenizer {result.tokenize}"
+    )
     return _titled(title, table)
 
 
@@ -84,8 +85,14 @@ def _terminology(result: EvaluationResult, t: TerminologyResult) -> RenderableTy
         table.add_column(shorten(system.name, 20), justify="right")
     table.add_column("reference", justify="right")
     for row in t.rows:
-        _row(table, row.preferred or row.concept_id, ", ".join(row.sources), str(row.occurrences),
-             *[str(row.hits[s.name]) for s in result.systems], str(row.reference_hits))
+        _row(
+            table,
+            row.preferred or row.concept_id,
+            ", ".join(row.sources),
+            str(row.occurrences),
+            *[str(row.hits[s.name]) for s in result.systems],
+            str(row.reference_hits),
+        )
     return _titled(f"terminology ({t.glossary}): hits out of occurrences", table)
 
 
@@ -97,8 +104,12 @@ def _length(result: EvaluationResult, length: LengthAnalysis) -> RenderableType:
     for system in result.systems:
         table.add_column(shorten(system.name, 20), justify="right")
     for bucket in length.buckets:
-        _row(table, bucket.label, str(bucket.segments),
-             *[f"{bucket.scores[s.name][metric]:.2f}" if bucket.segments else "-" for s in result.systems])
+        _row(
+            table,
+            bucket.label,
+            str(bucket.segments),
+            *[f"{bucket.scores[s.name][metric]:.2f}" if bucket.segments else "-" for s in result.systems],
+        )
     return _titled(f"{metric} by reference length ({length.unit})", table)
 
 
@@ -119,9 +130,14 @@ def _differences(result: EvaluationResult, text_width: int) -> RenderableType:
     for name in ("line", "system", "delta", "baseline output", "system output"):
         table.add_column(name, overflow="fold", justify="right" if name in ("line", "delta") else "left")
     for d in result.differences:
-        _row(table, str(d.line), d.system, f"{d.delta:+.1f}",
-             shorten(result.systems[0].hypotheses[d.line - 1], text_width),
-             shorten(result.system(d.system).hypotheses[d.line - 1], text_width))
+        _row(
+            table,
+            str(d.line),
+            d.system,
+            f"{d.delta:+.1f}",
+            shorten(result.systems[0].hypotheses[d.line - 1], text_width),
+            shorten(result.system(d.system).hypotheses[d.line - 1], text_width),
+        )
     return _titled(f"segments where the systems differ most, by {worst_metric_note(result)}", table)
 
 
@@ -146,8 +162,9 @@ def renderables(result: EvaluationResult, text_width: int = 60) -> list[Renderab
 def render_text(result: EvaluationResult, width: int = 120) -> str:
     """The report as plain text (no colours), ``width`` columns wide."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False, highlight=False,
-                      emoji=False, markup=False)
+    console = Console(
+        file=buffer, width=width, color_system=None, force_terminal=False, highlight=False, emoji=False, markup=False
+    )
     console.print(Group(*renderables(result)))
     return buffer.getvalue()
 

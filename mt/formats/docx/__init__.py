@@ -47,9 +47,14 @@ def _mirrored_text_boxes(root: etree._Element) -> list[tuple[etree._Element, etr
         chosen = list(choice.iter(w("txbxContent")))
         for fallback in alternate.findall(mc("Fallback")):
             others = list(fallback.iter(w("txbxContent")))
-            if chosen and len(others) == len(chosen) and all(
+            if (
+                chosen
+                and len(others) == len(chosen)
+                and all(
                     [paragraph_text(p) for p in a.iter(w("p"))] == [paragraph_text(p) for p in b.iter(w("p"))]
-                    for a, b in zip(chosen, others)):
+                    for a, b in zip(chosen, others)
+                )
+            ):
                 pairs += zip(chosen, others)
     return pairs
 
@@ -114,8 +119,13 @@ class DocxDocument(Document):
         theme = package.xml(package.theme) if package.theme else None
         return Localiser(target, east_asian_font(styles, theme))
 
-    def _render_part(self, part: str, remaining: Iterator[TranslatedSegment], localiser: Localiser | None,
-                     comments: ReviewComments | None) -> bytes | None:
+    def _render_part(
+        self,
+        part: str,
+        remaining: Iterator[TranslatedSegment],
+        localiser: Localiser | None,
+        comments: ReviewComments | None,
+    ) -> bytes | None:
         """One text part with its paragraphs' translations (taken from ``remaining`` in order) and, with
         ``comments``, a review comment on each flagged paragraph; None when the part does not change."""
         package = self.package
@@ -128,8 +138,11 @@ class DocxDocument(Document):
             if translation.segment.location != model.segment.location:
                 raise ValueError(f"translation of {translation.segment.location} given for {model.segment.location}")
             kept_all = kept_all and translation.kept is not None
-            if translation.kept is not None or (localiser is None and translation.text == model.segment.text
-                                                 and tuple(translation.tags) == model.segment.tags):
+            if translation.kept is not None or (
+                localiser is None
+                and translation.text == model.segment.text
+                and tuple(translation.tags) == model.segment.tags
+            ):
                 continue  # kept as it is (no Arabic), or unchanged
             write_paragraph(model, translation)
             changed = True
@@ -154,7 +167,7 @@ class DocxFormat(DocumentFormat):
 
     def parse(self, data: bytes, name: str, options: FormatOptions) -> Document:
         package = read_package(data, name)
-        for part in package.parts:   # every XML part is checked (no entities, well-formed) before any is used
+        for part in package.parts:  # every XML part is checked (no entities, well-formed) before any is used
             if part.endswith((".xml", ".rels")) and part not in package.text_parts:
                 package.xml(part)
         return DocxDocument(package)

@@ -34,8 +34,9 @@ def _ids(root: etree._Element, *names: str) -> list[int]:
 
 def comment_element(comment_id: int, text: str) -> etree._Element:
     """A ``w:comment``: one paragraph, its annotation mark (as Word writes it) and ``text``."""
-    comment = etree.Element(w("comment"), {w("id"): str(comment_id), w("author"): AUTHOR, w("initials"): INITIALS},
-                            nsmap={"w": W_NS})
+    comment = etree.Element(
+        w("comment"), {w("id"): str(comment_id), w("author"): AUTHOR, w("initials"): INITIALS}, nsmap={"w": W_NS}
+    )
     paragraph = etree.SubElement(comment, w("p"))
     etree.SubElement(etree.SubElement(paragraph, w("pPr")), w("pStyle"), {w("val"): "CommentText"})
     mark = etree.SubElement(paragraph, w("r"))
@@ -115,8 +116,13 @@ def _register(package: Package, name: str) -> tuple[dict[str, bytes], dict[str, 
     rels = parse_xml_bytes(original or _EMPTY_RELS, f"{package.name}:{rels_name}")
     taken = {rel.get("Id") for rel in rels}
     rel_id = next(f"rId{k}" for k in range(1, len(taken) + 2) if f"rId{k}" not in taken)
-    etree.SubElement(rels, f"{{{REL_NS}}}Relationship", Id=rel_id, Type=RT + "comments",
-                     Target=posixpath.relpath(name, posixpath.dirname(package.main) or "."))
+    etree.SubElement(
+        rels,
+        f"{{{REL_NS}}}Relationship",
+        Id=rel_id,
+        Type=RT + "comments",
+        Target=posixpath.relpath(name, posixpath.dirname(package.main) or "."),
+    )
     types = package.xml("[Content_Types].xml")
     etree.SubElement(types, f"{{{CT_NS}}}Override", PartName="/" + name, ContentType=COMMENTS_TYPE)
     changed = {"[Content_Types].xml": serialise(types, package.parts["[Content_Types].xml"])}

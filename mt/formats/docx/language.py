@@ -55,7 +55,7 @@ def _remove(parent: etree._Element | None, *names: str) -> None:
 
 @dataclass(frozen=True)
 class Localiser:
-    target: str                     # "en" or "zh"
+    target: str  # "en" or "zh"
     font: str = DEFAULT_EAST_ASIAN_FONT
 
     @property
@@ -79,7 +79,7 @@ class Localiser:
             del fonts.attrib[w("hint")]
         lang = rpr.find(w("lang"))
         if lang is not None and not only_arabic:
-            lang.attrib.pop(w("bidi"), None)   # the language of complex-script text: there is none left
+            lang.attrib.pop(w("bidi"), None)  # the language of complex-script text: there is none left
         if only_arabic:
             if lang is not None and (lang.get(w("val")) or "").lower().startswith("ar"):
                 lang.set(w("val"), LANGUAGE_TAGS[self.target])

@@ -24,14 +24,16 @@ from mt.formats.docx.ooxml import CT_NS, REL_NS
 from mt.formats.xml import parse_xml_bytes
 
 MAX_ENTRIES = 10_000
-MAX_PART_BYTES = 512 * 1024 * 1024      # one part, uncompressed
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024    # all parts, uncompressed
-MAX_RATIO = 500                         # uncompressed / compressed, for parts over RATIO_FLOOR bytes
-RATIO_FLOOR = 1024 * 1024               # deflate's ceiling is about 1030:1; Word parts stay far below 100:1
+MAX_PART_BYTES = 512 * 1024 * 1024  # one part, uncompressed
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # all parts, uncompressed
+MAX_RATIO = 500  # uncompressed / compressed, for parts over RATIO_FLOOR bytes
+RATIO_FLOOR = 1024 * 1024  # deflate's ceiling is about 1030:1; Word parts stay far below 100:1
 
 RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-MAIN_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-              "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
+MAIN_TYPES = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+)
 # Strict Open XML (ISO/IEC 29500 Strict, "Strict Open XML Document" in Word): other namespaces and relationship types
 STRICT_RT = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
 STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -41,9 +43,13 @@ TEXT_PART_TYPES = ("header", "footer", "footnotes", "endnotes", "comments")
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
 NEW_ENTRY_DATE = (1980, 1, 1, 0, 0, 0)  # parts a writer adds: a fixed date, so the same input gives the same bytes
 
-_MAGIC = ((b"%PDF", "a PDF"), (b"\xd0\xcf\x11\xe0", "an OLE file (an old .doc, or a password-protected DOCX)"),
-          (b"{\\rtf", "an RTF file"), (b"\x89PNG", "a PNG image"),
-          (b"\xff\xd8\xff", "a JPEG image"))
+_MAGIC = (
+    (b"%PDF", "a PDF"),
+    (b"\xd0\xcf\x11\xe0", "an OLE file (an old .doc, or a password-protected DOCX)"),
+    (b"{\\rtf", "an RTF file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+)
 
 
 @dataclass
@@ -53,11 +59,11 @@ class Package:
     name: str
     infos: list[zipfile.ZipInfo]
     parts: dict[str, bytes]
-    main: str                 # "word/document.xml"
-    text_parts: list[str]     # main first, then headers, footers, footnotes, endnotes, comments
+    main: str  # "word/document.xml"
+    text_parts: list[str]  # main first, then headers, footers, footnotes, endnotes, comments
     styles: str | None
     theme: str | None
-    comments: str | None = None   # the main part's comments part ("word/comments.xml"), when it has one
+    comments: str | None = None  # the main part's comments part ("word/comments.xml"), when it has one
 
     def xml(self, part: str) -> etree._Element:
         return parse_xml_bytes(self.parts[part], f"{self.name}:{part}")
@@ -103,8 +109,8 @@ def _what_it_is(data: bytes) -> str:
     head = data[:512]
     try:
         text = head.decode("utf-8")
-    except UnicodeDecodeError as error:   # a character cut at the end of the sample is still text
-        text = head[:error.start].decode("utf-8") if error.start > len(head) - 4 else "\0"
+    except UnicodeDecodeError as error:  # a character cut at the end of the sample is still text
+        text = head[: error.start].decode("utf-8") if error.start > len(head) - 4 else "\0"
     if all(char.isprintable() or char in "\t\r\n" for char in text):
         return "a text file"
     return "not a zip archive"
@@ -130,21 +136,27 @@ def _check_entries(infos: list[zipfile.ZipInfo], name: str) -> None:
         if info.flag_bits & 0x1:
             raise InputError(f"{name}: has encrypted zip entries; decrypt the document first")
         if info.file_size > MAX_PART_BYTES:
-            raise InputError(f"{name}: part {info.filename} declares {info.file_size} bytes, more than the "
-                             f"{MAX_PART_BYTES} a part may have (zip bomb?)")
+            raise InputError(
+                f"{name}: part {info.filename} declares {info.file_size} bytes, more than the "
+                f"{MAX_PART_BYTES} a part may have (zip bomb?)"
+            )
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise InputError(f"{name}: part {info.filename} expands {info.file_size // max(info.compress_size, 1)}"
-                             f" times (zip bomb?); refused")
+            raise InputError(
+                f"{name}: part {info.filename} expands {info.file_size // max(info.compress_size, 1)}"
+                f" times (zip bomb?); refused"
+            )
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
-        raise InputError(f"{name}: the zip declares {total} bytes uncompressed, more than the {MAX_TOTAL_BYTES} "
-                         f"a DOCX may have (zip bomb?)")
+        raise InputError(
+            f"{name}: the zip declares {total} bytes uncompressed, more than the {MAX_TOTAL_BYTES} "
+            f"a DOCX may have (zip bomb?)"
+        )
 
 
 def _read_entries(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> dict[str, bytes]:
     parts = {}
     for info in infos:
-        try:   # read(n) decompresses at most n bytes: a part that lies about its size costs no more than it says
+        try:  # read(n) decompresses at most n bytes: a part that lies about its size costs no more than it says
             with archive.open(info) as handle:
                 parts[info.filename] = handle.read(info.file_size)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
@@ -179,21 +191,27 @@ def read_package(data: bytes, name: str) -> Package:
     if "[Content_Types].xml" not in parts:
         raise InputError(f"{name}: not a DOCX file (no [Content_Types].xml in the zip)")
     types = parse_xml_bytes(parts["[Content_Types].xml"], f"{name}:[Content_Types].xml")
-    overrides = {item.get("PartName", "").lstrip("/"): item.get("ContentType", "")
-                 for item in types.iter(f"{{{CT_NS}}}Override")}
+    overrides = {
+        item.get("PartName", "").lstrip("/"): item.get("ContentType", "") for item in types.iter(f"{{{CT_NS}}}Override")
+    }
     if any("macroenabled" in content.lower() for content in overrides.values()):
         raise InputError(f"{name}: is a macro-enabled document (.docm content type); refused")
     package_rels = _relationships(parts, "", name)
-    if any(kind.startswith(STRICT_RT) for kind, _ in package_rels) or STRICT_W.encode() in parts.get(
-            "word/document.xml", b"")[:4096]:
-        raise InputError(f"{name}: is a Strict Open XML document (ISO/IEC 29500 Strict), which mt does not read; "
-                         "save it in Word as \"Word Document (*.docx)\" and translate that")
+    if (
+        any(kind.startswith(STRICT_RT) for kind, _ in package_rels)
+        or STRICT_W.encode() in parts.get("word/document.xml", b"")[:4096]
+    ):
+        raise InputError(
+            f"{name}: is a Strict Open XML document (ISO/IEC 29500 Strict), which mt does not read; "
+            'save it in Word as "Word Document (*.docx)" and translate that'
+        )
     mains = [target for kind, target in package_rels if kind == RT + "officeDocument"]
     main = mains[0] if mains else "word/document.xml"
     if main not in parts:
         raise InputError(f"{name}: not a Word document (no main part {main} in the zip)")
-    defaults = {item.get("Extension", "").lower(): item.get("ContentType", "")
-                for item in types.iter(f"{{{CT_NS}}}Default")}
+    defaults = {
+        item.get("Extension", "").lower(): item.get("ContentType", "") for item in types.iter(f"{{{CT_NS}}}Default")
+    }
     if overrides.get(main, defaults.get(posixpath.splitext(main)[1].lstrip(".").lower())) not in MAIN_TYPES:
         raise InputError(f"{name}: not a Word document (its main part is not a WordprocessingML document)")
     related = _relationships(parts, main, name)

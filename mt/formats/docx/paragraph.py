@@ -38,6 +38,7 @@ _IGNORED_RPR = ("lang", "noProof")
 
 # ---- what a paragraph is made of ------------------------------------------------------------------------------
 
+
 @dataclass
 class _Text:
     text: str
@@ -48,6 +49,7 @@ class _Text:
 @dataclass
 class _Point:
     """Inline content kept as it is: run children (wrapped in a run with ``rpr`` when written) or elements."""
+
     kind: str
     pieces: list[tuple[etree._Element | None, etree._Element, bool]]  # (rPr, element, in a run)
     breaks: bool = False
@@ -57,17 +59,18 @@ class _Point:
 class _FieldChar:
     rpr: etree._Element | None
     element: etree._Element
-    char: str              # begin, separate, end; "" for w:instrText and other field-code run children
+    char: str  # begin, separate, end; "" for w:instrText and other field-code run children
 
 
 @dataclass
 class _Box:
     """A container element or a complex field, around items."""
-    kind: str                                  # link, field, sdt, ...
+
+    kind: str  # link, field, sdt, ...
     items: list
-    element: etree._Element | None = None      # the container (None for a complex field)
-    holder: etree._Element | None = None       # where its runs go (sdt: its w:sdtContent)
-    begin: list[_FieldChar] = field(default_factory=list)   # complex field: begin ... separate
+    element: etree._Element | None = None  # the container (None for a complex field)
+    holder: etree._Element | None = None  # where its runs go (sdt: its w:sdtContent)
+    begin: list[_FieldChar] = field(default_factory=list)  # complex field: begin ... separate
     end: list[_FieldChar] = field(default_factory=list)
 
 
@@ -139,13 +142,19 @@ def _group_fields(items: list) -> list:
             separate, end = _field_bounds(items, index)
             if end is not None:
                 if separate is None:
-                    out.append(_Point("field", _field_pieces(items[index:end + 1])))
+                    out.append(_Point("field", _field_pieces(items[index : end + 1])))
                 else:
-                    out.append(_Box("field", _group_fields(items[separate + 1:end]), begin=items[index:separate + 1],
-                                    end=[items[end]]))
+                    out.append(
+                        _Box(
+                            "field",
+                            _group_fields(items[separate + 1 : end]),
+                            begin=items[index : separate + 1],
+                            end=[items[end]],
+                        )
+                    )
                 index = end + 1
                 continue
-        if isinstance(item, _FieldChar):   # consecutive ones stay together, in order
+        if isinstance(item, _FieldChar):  # consecutive ones stay together, in order
             if out and isinstance(out[-1], _Point) and out[-1].kind == "fieldpart":
                 out[-1].pieces.append((item.rpr, item.element, True))
             else:
@@ -222,25 +231,28 @@ def _dominant(items: list) -> tuple[etree._Element | None, str]:
 
 # ---- reading --------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Plan:
     """How to write one tag back."""
+
     tag: Tag
     order: int
     kind: str
-    rpr: etree._Element | None = None          # text inside: fmt's own, a container's most common
+    rpr: etree._Element | None = None  # text inside: fmt's own, a container's most common
     box: _Box | None = None
     point: _Point | None = None
-    parent: str | None = None                  # the paired tag it was inside
+    parent: str | None = None  # the paired tag it was inside
 
 
 @dataclass
 class ParagraphModel:
     """A paragraph read: its segment and what writing it back needs."""
+
     element: etree._Element
     segment: Segment
     plans: dict[str, _Plan]
-    rpr: etree._Element | None                 # the paragraph's most common run properties
+    rpr: etree._Element | None  # the paragraph's most common run properties
 
 
 class _Reader:
@@ -276,8 +288,9 @@ class _Reader:
             if isinstance(item, _Text) and item.key != base_key:
                 fmt = self.new("fmt", True, parent, rpr=item.rpr)
                 while index < len(items) and (
-                        (isinstance(items[index], _Text) and items[index].key == item.key)
-                        or (isinstance(items[index], _Point) and _next_text_key(items, index) == item.key)):
+                    (isinstance(items[index], _Text) and items[index].key == item.key)
+                    or (isinstance(items[index], _Point) and _next_text_key(items, index) == item.key)
+                ):
                     current = items[index]
                     if isinstance(current, _Text):
                         self.add(current.text)
@@ -339,6 +352,7 @@ def paragraph_text(element: etree._Element) -> str:
 
 # ---- writing --------------------------------------------------------------------------------------------------
 
+
 def _t_element(text: str) -> etree._Element:
     t = etree.Element(w("t"))
     t.text = text
@@ -398,13 +412,13 @@ class _Writer:
         while points and points[0][0] <= end:
             offset, _, plan = points.pop(0)
             if offset > self.cursor:
-                self.run(holder, rpr, [_t_element(self.text[self.cursor:offset])])
+                self.run(holder, rpr, [_t_element(self.text[self.cursor : offset])])
                 self.cursor = offset
             self.pieces(holder, plan.point.pieces)
             if plan.point.breaks and self.cursor < end and self.text[self.cursor] == " ":
-                self.cursor += 1   # the space the break was read as
+                self.cursor += 1  # the space the break was read as
         if end > self.cursor:
-            self.run(holder, rpr, [_t_element(self.text[self.cursor:end])])
+            self.run(holder, rpr, [_t_element(self.text[self.cursor : end])])
             self.cursor = end
 
     def node(self, holder: etree._Element, node: _Node, rpr) -> None:
@@ -417,13 +431,13 @@ class _Writer:
     def box(self, holder: etree._Element, node: _Node) -> None:
         plan = node.tag_plan()
         box = plan.box
-        if box is None:            # a formatted stretch
+        if box is None:  # a formatted stretch
             self.node(holder, node, plan.rpr)
         elif box.element is None:  # a complex field: its code runs, the result, its end run
             self.pieces(holder, _field_pieces(box.begin))
             self.node(holder, node, plan.rpr)
             self.pieces(holder, _field_pieces(box.end))
-        else:                      # a container element, kept with its attributes and properties
+        else:  # a container element, kept with its attributes and properties
             inner = box.holder
             if inner is None:
                 raise ValueError(f"a {box.kind} container without the element its runs go in")
@@ -439,19 +453,21 @@ def _tree(translation: TranslatedSegment, plans: dict[str, _Plan]) -> _Node:
     point in the deepest tag strictly around its offset, or in the tag it was in when that one still covers it."""
     length = len(translation.text)
     placed = {tag.id: tag for tag in translation.tags if tag.id in plans}
-    for tag_id, plan in plans.items():   # a tag the translation lost is put at the end rather than dropped
+    for tag_id, plan in plans.items():  # a tag the translation lost is put at the end rather than dropped
         placed.setdefault(tag_id, Tag(tag_id, length, length, plan.tag.paired))
     root = _Node(None, 0, length)
     nodes: dict[str, _Node] = {}
     stack = [root]
-    for tag in sorted((tag for tag in placed.values() if tag.paired),
-                      key=lambda tag: (tag.start, -tag.end, plans[tag.id].order)):
+    for tag in sorted(
+        (tag for tag in placed.values() if tag.paired), key=lambda tag: (tag.start, -tag.end, plans[tag.id].order)
+    ):
         start, end = min(tag.start, length), min(tag.end, length)
-        while len(stack) > 1 and not (stack[-1].start <= start < stack[-1].end
-                                      or (start == end and stack[-1].covers(start))):
+        while len(stack) > 1 and not (
+            stack[-1].start <= start < stack[-1].end or (start == end and stack[-1].covers(start))
+        ):
             stack.pop()
         parent = stack[-1]
-        node = _Node(plans[tag.id], start, min(end, parent.end), parent)   # a partial overlap is cut to nest
+        node = _Node(plans[tag.id], start, min(end, parent.end), parent)  # a partial overlap is cut to nest
         parent.children.append(node)
         nodes[tag.id] = node
         stack.append(node)

@@ -10,8 +10,15 @@ from pathlib import Path
 from mt.errors import GlossaryError
 
 FORMATS: tuple[str, ...] = ("tsv", "tbx", "csv", "json")
-_EXTENSIONS = {".tsv": "tsv", ".tab": "tsv", ".txt": "tsv", ".tbx": "tbx", ".xml": "tbx", ".csv": "csv",
-               ".json": "json"}
+_EXTENSIONS = {
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "tsv",
+    ".tbx": "tbx",
+    ".xml": "tbx",
+    ".csv": "csv",
+    ".json": "json",
+}
 
 
 def format_for(path: str | Path, format: str | None = None) -> str:
@@ -23,8 +30,10 @@ def format_for(path: str | Path, format: str | None = None) -> str:
         return fmt
     by_extension = _EXTENSIONS.get(Path(path).suffix.lower())
     if by_extension is None:
-        raise GlossaryError(f"{path}: cannot tell the glossary format from the extension "
-                            f"(use .tsv, .tbx, .csv or .json, or give --format)")
+        raise GlossaryError(
+            f"{path}: cannot tell the glossary format from the extension "
+            f"(use .tsv, .tbx, .csv or .json, or give --format)"
+        )
     return by_extension
 
 

@@ -43,11 +43,15 @@ def _unique_id(base: str, taken: set[str]) -> str:
     return cid
 
 
-def loads(text: str, name: str = "<csv>", source_lang: str = "ar", target_lang: str = "en",
-          **_: object) -> list[Concept]:
+def loads(
+    text: str, name: str = "<csv>", source_lang: str = "ar", target_lang: str = "en", **_: object
+) -> list[Concept]:
     """Parse a 2-column or language-header CSV glossary."""
-    rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1)
-            if any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
+    rows = [
+        (i, r)
+        for i, r in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1)
+        if any(c.strip() for c in r) and not r[0].lstrip().startswith("#")
+    ]
     if not rows:
         raise GlossaryError(f"{name}: empty CSV glossary")
     first = rows[0][1]

@@ -68,5 +68,6 @@ def dumps(concepts: list[Concept], **_: object) -> str:
         if c.note:
             item["note"] = c.note
         items.append(item)
-    return json.dumps({"format": "tarjama-glossary", "version": 1, "concepts": items}, ensure_ascii=False,
-                      indent=2) + "\n"
+    return (
+        json.dumps({"format": "tarjama-glossary", "version": 1, "concepts": items}, ensure_ascii=False, indent=2) + "\n"
+    )

@@ -23,8 +23,11 @@ from mt.glossary.formats.csv import lang_code
 from mt.glossary.model import TYPES, Concept, make_concept
 
 NS = "urn:iso:std:iso:30042:ed-2"
-_STATUS = {"preferred": "preferredTerm-admn-sts", "admitted": "admittedTerm-admn-sts",
-           "deprecated": "deprecatedTerm-admn-sts"}
+_STATUS = {
+    "preferred": "preferredTerm-admn-sts",
+    "admitted": "admittedTerm-admn-sts",
+    "deprecated": "deprecatedTerm-admn-sts",
+}
 _NAME_TYPES = {"person", "organisation", "place", "product", "event"}
 
 
@@ -95,9 +98,16 @@ def loads(text: str | bytes, name: str = "<tbx>", **_: object) -> list[Concept]:
                 else:
                     forms[lang].append(term)
         try:
-            concept = make_concept(id=cid, ar=forms["ar"], en=forms["en"], zh=forms["zh"],
-                                   forbidden_en=forbidden["en"], forbidden_zh=forbidden["zh"], type=ctype,
-                                   note=" ".join(notes))
+            concept = make_concept(
+                id=cid,
+                ar=forms["ar"],
+                en=forms["en"],
+                zh=forms["zh"],
+                forbidden_en=forbidden["en"],
+                forbidden_zh=forbidden["zh"],
+                type=ctype,
+                note=" ".join(notes),
+            )
         except GlossaryError as error:
             raise GlossaryError(f"{where}: {error}") from error
         if concept.id in seen:
@@ -136,7 +146,9 @@ def dumps(concepts: list[Concept], **_: object) -> str:
                 st = etree.SubElement(ts, f"{{{NS}}}termNote", type="administrativeStatus")
                 st.text = _STATUS[status]
     xml = etree.tostring(root, encoding="unicode", pretty_print=True)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/'
-            'TBXcoreStructV03_TBX-Basic_integrated.rng" type="application/xml" '
-            'schematypens="http://relaxng.org/ns/structure/1.0"?>\n' + xml)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/'
+        'TBXcoreStructV03_TBX-Basic_integrated.rng" type="application/xml" '
+        'schematypens="http://relaxng.org/ns/structure/1.0"?>\n' + xml
+    )

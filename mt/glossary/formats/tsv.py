@@ -35,15 +35,19 @@ def loads(text: str, name: str = "<tsv>", **_: object) -> list[Concept]:
             unknown = [c for c in header if c not in COLUMNS]
             missing = [c for c in _REQUIRED if c not in header]
             if unknown or missing or len(set(header)) != len(header):
-                raise GlossaryError(f"{name}:{lineno}: bad header (need columns {', '.join(_REQUIRED)}; "
-                                    f"optional {', '.join(COLUMNS[4:])}; got {', '.join(header)})")
+                raise GlossaryError(
+                    f"{name}:{lineno}: bad header (need columns {', '.join(_REQUIRED)}; "
+                    f"optional {', '.join(COLUMNS[4:])}; got {', '.join(header)})"
+                )
             continue
         if len(cells) != len(header):
             raise GlossaryError(f"{name}:{lineno}: expected {len(header)} tab-separated columns, found {len(cells)}")
         row = dict(zip(header, cells))
         try:
-            concept = concept_from_fields({k: v.strip() for k, v in row.items() if k not in _LISTS},
-                                          {k: _split(v) for k, v in row.items() if k in _LISTS})
+            concept = concept_from_fields(
+                {k: v.strip() for k, v in row.items() if k not in _LISTS},
+                {k: _split(v) for k, v in row.items() if k in _LISTS},
+            )
         except GlossaryError as error:
             raise GlossaryError(f"{name}:{lineno}: {error}") from error
         except TypeError as error:  # pragma: no cover - header checked above
@@ -78,7 +82,15 @@ def dumps(concepts: list[Concept], **_: object) -> str:
         problem = concept_problem(c)
         if problem:
             raise GlossaryError(problem)
-        cells = [c.id, "|".join(c.ar), "|".join(c.en), "|".join(c.zh), "|".join(c.forbidden_en),
-                 "|".join(c.forbidden_zh), c.type, c.note]
+        cells = [
+            c.id,
+            "|".join(c.ar),
+            "|".join(c.en),
+            "|".join(c.zh),
+            "|".join(c.forbidden_en),
+            "|".join(c.forbidden_zh),
+            c.type,
+            c.note,
+        ]
         lines.append("\t".join(cells))
     return "\n".join(lines) + "\n"

@@ -26,8 +26,9 @@ CHANCE_FLOOR = 1e-3  # chance probabilities are kept in [0.001, 0.999]
 MAX_SQ = 25.0  # the squared length deviations stop growing at 5 sd
 
 
-def uncovered(keys: list[str], other: set[str], table: dict[str, frozenset[str]],
-              stop: frozenset[str], latin: bool = True) -> tuple[list[int], int]:
+def uncovered(
+    keys: list[str], other: set[str], table: dict[str, frozenset[str]], stop: frozenset[str], latin: bool = True
+) -> tuple[list[int], int]:
     """Indices of checkable words (in the table, no function word) without a translation among ``other``,
     and how many words were checkable. A Latin word the table does not know is checkable when ``latin`` (it
     is covered when present on both sides); in Chinese it is not (a name glossed in Latin, ``普罗文扎诺
@@ -54,8 +55,14 @@ def latin_checkable(lang: str) -> bool:
     return lang != "zh"
 
 
-def _evidence(keys: list[str], other: list[str], table: dict[str, frozenset[str]], stop: frozenset[str],
-              mass: dict[str, float], hit: float) -> float:
+def _evidence(
+    keys: list[str],
+    other: list[str],
+    table: dict[str, frozenset[str]],
+    stop: frozenset[str],
+    mass: dict[str, float],
+    hit: float,
+) -> float:
     """Sum over the checkable words of ``keys`` of log P(seen | unrelated) / P(seen | translation)."""
     total, size, present = 0.0, len(other), set(other)
     for key in keys:
@@ -101,25 +108,51 @@ class CoverageDetector:
     def detect(self, pair: Pair) -> Detection:
         source_keys, target_keys = pair.source_keys, pair.translation_keys
         lost, src_known = uncovered(source_keys, set(target_keys), self.table.forward, self.table.src_stop)
-        extra, tgt_known = uncovered(target_keys, set(source_keys), self.table.backward, self.table.tgt_stop,
-                                     latin=latin_checkable(self.table.tgt_lang))
+        extra, tgt_known = uncovered(
+            target_keys,
+            set(source_keys),
+            self.table.backward,
+            self.table.tgt_stop,
+            latin=latin_checkable(self.table.tgt_lang),
+        )
         omission, hallucination = _share(lost, src_known), _share(extra, tgt_known)
         flags: list[Flag] = []
         if not pair.translation.strip():  # the empty detector speaks for an empty translation
-            return Detection((), {"omission": omission, "hallucination": hallucination, "detached": 0.0,
-                                  "unrelated": 0.0, "tail_gap": 0.0})
+            return Detection(
+                (),
+                {
+                    "omission": omission,
+                    "hallucination": hallucination,
+                    "detached": 0.0,
+                    "unrelated": 0.0,
+                    "tail_gap": 0.0,
+                },
+            )
         if omission >= self.omission_cut:
             spans = tuple(Span("source", pair.source_tokens[i].start, pair.source_tokens[i].end) for i in lost)
             flags.append(Flag("omission", f"{len(lost)} of {src_known} source words have no counterpart", spans))
         if hallucination >= self.hallucination_cut:
-            spans = tuple(Span("translation", pair.translation_tokens[i].start, pair.translation_tokens[i].end)
-                          for i in extra)
-            flags.append(Flag("hallucination", f"{len(extra)} of {tgt_known} translation words have no "
-                              "counterpart in the source", spans))
+            spans = tuple(
+                Span("translation", pair.translation_tokens[i].start, pair.translation_tokens[i].end) for i in extra
+            )
+            flags.append(
+                Flag(
+                    "hallucination",
+                    f"{len(extra)} of {tgt_known} translation words have no counterpart in the source",
+                    spans,
+                )
+            )
         gap = tail_gap(source_keys, lost, self.table.forward, self.table.src_stop)
-        return Detection(tuple(flags), {"omission": omission, "hallucination": hallucination,
-                                        "detached": omission * hallucination, "unrelated": self.unrelated(pair),
-                                        "tail_gap": gap})
+        return Detection(
+            tuple(flags),
+            {
+                "omission": omission,
+                "hallucination": hallucination,
+                "detached": omission * hallucination,
+                "unrelated": self.unrelated(pair),
+                "tail_gap": gap,
+            },
+        )
 
     def unrelated(self, pair: Pair) -> float:
         """The log likelihood ratio "unrelated" against "translation" of both sides' coverage (module docstring);
@@ -130,8 +163,9 @@ class CoverageDetector:
         source = [k for k in pair.source_keys if k]
         target = [k for k in pair.translation_keys if k]
         table = self.table
-        return (_evidence(source, target, table.forward, table.src_stop, chance.forward, chance.hit[0])
-                + _evidence(target, source, table.backward, table.tgt_stop, chance.backward, chance.hit[1]))
+        return _evidence(source, target, table.forward, table.src_stop, chance.forward, chance.hit[0]) + _evidence(
+            target, source, table.backward, table.tgt_stop, chance.backward, chance.hit[1]
+        )
 
 
 @dataclass
@@ -152,5 +186,12 @@ class LengthDetector:
             word = "short" if z < 0 else "long"
             flags = (Flag("length", f"translation too {word} for its source ({z:+.1f} sd)"),)
         short, long = max(-z, 0.0), max(z, 0.0)
-        return Detection(flags, {"too_short": short, "too_long": long, "too_short_sq": min(short * short, MAX_SQ),
-                                 "too_long_sq": min(long * long, MAX_SQ)})
+        return Detection(
+            flags,
+            {
+                "too_short": short,
+                "too_long": long,
+                "too_short_sq": min(short * short, MAX_SQ),
+                "too_long_sq": min(long * long, MAX_SQ),
+            },
+        )

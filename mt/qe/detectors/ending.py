@@ -36,5 +36,13 @@ class EndingDetector:
         if last in SENTENCE_END:
             return Detection((), {"unfinished": 0.0})
         ending = final_mark(pair.source)
-        return Detection((Flag("omission", f"the translation stops mid-sentence: the source ends with "
-                                           f"{ending!r}, the translation with {last!r}"),), {"unfinished": 1.0})
+        return Detection(
+            (
+                Flag(
+                    "omission",
+                    f"the translation stops mid-sentence: the source ends with "
+                    f"{ending!r}, the translation with {last!r}",
+                ),
+            ),
+            {"unfinished": 1.0},
+        )

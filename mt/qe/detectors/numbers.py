@@ -38,8 +38,11 @@ class NumberDetector:
         if added:
             parts.append("not in the source " + ", ".join(n.text for n in added))
         spans = tuple(Span("source", n.start, n.end) for n in missing) + tuple(
-            Span("translation", n.start, n.end) for n in added)
+            Span("translation", n.start, n.end) for n in added
+        )
         kind = "changed" if missing and added else "number"
         detail = ("number changed: " if kind == "changed" else "") + "; ".join(parts)
-        return Detection((Flag("number", detail, spans),), {"number_missing": min(float(len(missing)), MAX_COUNT),
-                                                            "number_added": min(float(len(added)), MAX_COUNT)})
+        return Detection(
+            (Flag("number", detail, spans),),
+            {"number_missing": min(float(len(missing)), MAX_COUNT), "number_added": min(float(len(added)), MAX_COUNT)},
+        )

@@ -21,7 +21,7 @@ def longest_loop(tokens: Sequence[str]) -> tuple[int, int, int, int]:
         start = 0
         while start + 2 * n <= size:
             copies = 1
-            while tokens[start + copies * n: start + (copies + 1) * n] == tokens[start: start + n]:
+            while tokens[start + copies * n : start + (copies + 1) * n] == tokens[start : start + n]:
                 copies += 1
             extra = copies - 1 if n > 1 else copies - 2
             if extra > best[0]:
@@ -48,6 +48,6 @@ class RepetitionDetector:
         if value < FLAG_EXTRA:  # a phrase said twice is prose; the feature still counts it
             return Detection((), {"repetition": float(value)})
         span = Span("translation", tokens[first].start, tokens[last - 1].end)
-        unit = " ".join(t.text for t in tokens[first:first + size])
+        unit = " ".join(t.text for t in tokens[first : first + size])
         detail = f"{unit!r} repeated {(last - first) // size} times in a row"
         return Detection((Flag("repetition", detail, (span,)),), {"repetition": float(value)})

@@ -7,17 +7,24 @@ from dataclasses import dataclass
 
 from mt.qe.model import Detection, Flag, Pair, Span
 
-_ARABIC_RUN = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+"
-                         r"(?:\s+[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+)*")
+_ARABIC_RUN = re.compile(
+    r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+"
+    r"(?:\s+[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+)*"
+)
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 MAX_SPANS = 5
 
 
-_SCRIPT_LETTERS = {"arabic": re.compile(r"[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08c9"
-                                         r"\ufb50-\ufdff\ufe70-\ufefc]"),
-                   "cjk": _CJK_CHAR, "latin": re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")}
+_SCRIPT_LETTERS = {
+    "arabic": re.compile(
+        r"[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08c9"
+        r"\ufb50-\ufdff\ufe70-\ufefc]"
+    ),
+    "cjk": _CJK_CHAR,
+    "latin": re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"),
+}
 
 
 def _letters(text: str) -> tuple[int, dict[str, int]]:
@@ -57,10 +64,10 @@ class UntranslatedDetector:
         if not share:
             return Detection((), {"untranslated": 0.0})
         copied = " ".join(pair.source.split()) == " ".join(pair.translation.split())
-        detail = ("the source is copied unchanged" if copied
-                  else f"{share:.0%} of the translation's letters are Arabic")
-        return Detection((Flag("untranslated", detail, _spans(_ARABIC_RUN, pair.translation)),),
-                         {"untranslated": share})
+        detail = "the source is copied unchanged" if copied else f"{share:.0%} of the translation's letters are Arabic"
+        return Detection(
+            (Flag("untranslated", detail, _spans(_ARABIC_RUN, pair.translation)),), {"untranslated": share}
+        )
 
 
 def _foreign_share(pair: Pair) -> tuple[float, tuple[Span, ...]]:
@@ -89,5 +96,4 @@ class ScriptDetector:
         if not share:
             return Detection((), {"script": 0.0})
         script = "Chinese characters" if pair.tgt_lang == "en" else "Latin-script words"
-        return Detection((Flag("script", f"{share:.0%} of the translation is {script}", spans),),
-                         {"script": share})
+        return Detection((Flag("script", f"{share:.0%} of the translation is {script}", spans),), {"script": share})

@@ -27,6 +27,12 @@ class TermDetector:
             seen.add(concept.id)
             if not has_target(pair.translation, concept, pair.tgt_lang):
                 missing.append(match)
-        flags = tuple(Flag("term", f"{m.text} should be translated as {m.concept.preferred(pair.tgt_lang)}",
-                           (Span("source", m.start, m.end),)) for m in missing)
+        flags = tuple(
+            Flag(
+                "term",
+                f"{m.text} should be translated as {m.concept.preferred(pair.tgt_lang)}",
+                (Span("source", m.start, m.end),),
+            )
+            for m in missing
+        )
         return Detection(flags, {"term": min(float(len(missing)), MAX_COUNT)})

@@ -27,32 +27,97 @@ LATIN_RUN = re.compile(r"[A-Za-z\u00C0-\u024F]+")
 
 # (project folder here, mirror folder, commit, path in the project, how: "arabize" or "keep")
 FILES = [
-    ("matecat-xliff-parser", "matecat+xliff-parser", "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
-     "tests/files/sdlxliff/piazza.sdlxliff", "arabize"),
-    ("matecat-xliff-parser", "matecat+xliff-parser", "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
-     "tests/files/file-with-notes-and-no-target-seg-source-with-external-g-tag.xliff", "arabize"),
-    ("matecat-xliff-parser", "matecat+xliff-parser", "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
-     "tests/files/empty-mrk.xliff", "arabize"),
-    ("matecat-xliff-parser", "matecat+xliff-parser", "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
-     "tests/files/file-with-notes-nobase64.po.sdlxliff", "arabize"),
-    ("matecat-xliff-parser", "matecat+xliff-parser", "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
-     "tests/files/sample-20-segmented.xlf", "arabize"),
-    ("matecat-xliff-parser", "matecat+xliff-parser", "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
-     "tests/files/no-target.xliff", "keep"),
-    ("locize-xliff", "locize+xliff", "3cd78f3c22055765fa14909ad8e904a3e2a31d9a",
-     "test/fixtures/inline-elements/example_generic-span12.xliff", "arabize"),
-    ("locize-xliff", "locize+xliff", "3cd78f3c22055765fa14909ad8e904a3e2a31d9a",
-     "test/fixtures/inline-elements/example_generic-span.xliff", "arabize"),
-    ("locize-xliff", "locize+xliff", "3cd78f3c22055765fa14909ad8e904a3e2a31d9a",
-     "test/fixtures/inline-elements/example_native-span-start-end12.xliff", "arabize"),
-    ("locize-xliff", "locize+xliff", "3cd78f3c22055765fa14909ad8e904a3e2a31d9a",
-     "test/fixtures/example12.xliff", "keep"),
-    ("python-docx", "python-openxml+python-docx", "e45454602b53e8e572b179ccf1c91093ec9f4ed7",
-     "features/steps/test_files/par-hyperlinks.docx", "arabize"),
-    ("python-docx", "python-openxml+python-docx", "e45454602b53e8e572b179ccf1c91093ec9f4ed7",
-     "features/steps/test_files/par-hlink-frags.docx", "arabize"),
-    ("python-docx", "python-openxml+python-docx", "e45454602b53e8e572b179ccf1c91093ec9f4ed7",
-     "features/steps/test_files/comments-rich-para.docx", "keep"),
+    (
+        "matecat-xliff-parser",
+        "matecat+xliff-parser",
+        "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
+        "tests/files/sdlxliff/piazza.sdlxliff",
+        "arabize",
+    ),
+    (
+        "matecat-xliff-parser",
+        "matecat+xliff-parser",
+        "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
+        "tests/files/file-with-notes-and-no-target-seg-source-with-external-g-tag.xliff",
+        "arabize",
+    ),
+    (
+        "matecat-xliff-parser",
+        "matecat+xliff-parser",
+        "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
+        "tests/files/empty-mrk.xliff",
+        "arabize",
+    ),
+    (
+        "matecat-xliff-parser",
+        "matecat+xliff-parser",
+        "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
+        "tests/files/file-with-notes-nobase64.po.sdlxliff",
+        "arabize",
+    ),
+    (
+        "matecat-xliff-parser",
+        "matecat+xliff-parser",
+        "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
+        "tests/files/sample-20-segmented.xlf",
+        "arabize",
+    ),
+    (
+        "matecat-xliff-parser",
+        "matecat+xliff-parser",
+        "e5c479fc2abc45a7fcd598ec54cb191bd21b33c5",
+        "tests/files/no-target.xliff",
+        "keep",
+    ),
+    (
+        "locize-xliff",
+        "locize+xliff",
+        "3cd78f3c22055765fa14909ad8e904a3e2a31d9a",
+        "test/fixtures/inline-elements/example_generic-span12.xliff",
+        "arabize",
+    ),
+    (
+        "locize-xliff",
+        "locize+xliff",
+        "3cd78f3c22055765fa14909ad8e904a3e2a31d9a",
+        "test/fixtures/inline-elements/example_generic-span.xliff",
+        "arabize",
+    ),
+    (
+        "locize-xliff",
+        "locize+xliff",
+        "3cd78f3c22055765fa14909ad8e904a3e2a31d9a",
+        "test/fixtures/inline-elements/example_native-span-start-end12.xliff",
+        "arabize",
+    ),
+    (
+        "locize-xliff",
+        "locize+xliff",
+        "3cd78f3c22055765fa14909ad8e904a3e2a31d9a",
+        "test/fixtures/example12.xliff",
+        "keep",
+    ),
+    (
+        "python-docx",
+        "python-openxml+python-docx",
+        "e45454602b53e8e572b179ccf1c91093ec9f4ed7",
+        "features/steps/test_files/par-hyperlinks.docx",
+        "arabize",
+    ),
+    (
+        "python-docx",
+        "python-openxml+python-docx",
+        "e45454602b53e8e572b179ccf1c91093ec9f4ed7",
+        "features/steps/test_files/par-hlink-frags.docx",
+        "arabize",
+    ),
+    (
+        "python-docx",
+        "python-openxml+python-docx",
+        "e45454602b53e8e572b179ccf1c91093ec9f4ed7",
+        "features/steps/test_files/comments-rich-para.docx",
+        "keep",
+    ),
 ]
 
 
@@ -67,6 +132,7 @@ def arabize_text(text: str, words: list[str]) -> str:
     def one(match: re.Match) -> str:
         digest = hashlib.sha256(match.group(0).lower().encode()).digest()
         return words[int.from_bytes(digest[:4], "big") % len(words)]
+
     return LATIN_RUN.sub(one, text)
 
 
@@ -77,6 +143,7 @@ LANGUAGE = re.compile(rb'(source-language|srcLang|target-language|trgLang)="[^"]
 
 def arabize_xliff(data: bytes, words: list[str]) -> bytes:
     """Text between tags on the source side becomes Arabic (native code content and tags untouched)."""
+
     def side(match: re.Match) -> bytes:
         pieces = NATIVE.split(match.group(3))
         out = []
@@ -90,6 +157,7 @@ def arabize_xliff(data: bytes, words: list[str]) -> bytes:
 
     def language(match: re.Match) -> bytes:
         return match.group(1) + (b'="ar"' if match.group(1) in (b"source-language", b"srcLang") else b'="en"')
+
     data = LANGUAGE.sub(language, data)
     return re.sub(rb'(<(?:source|seg-source)\b[^>]*)xml:lang="[^"]*"', rb'\1xml:lang="ar"', data)
 
@@ -100,6 +168,7 @@ W_TEXT = re.compile(rb"(<w:t(?:\s[^>]*)?>)([^<]*)(</w:t>)")
 def arabize_docx(data: bytes, words: list[str]) -> bytes:
     """The text of every w:t in word/document.xml becomes Arabic (a URL stays as it is); every other entry and
     the zip's order, names and dates are kept."""
+
     def text(match: re.Match) -> bytes:
         value = match.group(2)
         keep = b"://" in value
@@ -118,8 +187,9 @@ def arabize_docx(data: bytes, words: list[str]) -> bytes:
 def main(mirrors: Path) -> None:
     words = arabic_words()
     for folder, mirror, commit, path, how in FILES:
-        data = subprocess.run(["git", "-C", str(mirrors / mirror / "repo"), "show", f"{commit}:{path}"],
-                              check=True, capture_output=True).stdout
+        data = subprocess.run(
+            ["git", "-C", str(mirrors / mirror / "repo"), "show", f"{commit}:{path}"], check=True, capture_output=True
+        ).stdout
         out = HERE / folder / Path(path).name
         out.parent.mkdir(parents=True, exist_ok=True)
         if how == "keep":

@@ -21,8 +21,10 @@ REPO = Path(__file__).resolve().parents[3]
 TATOEBA = REPO / "eval" / "data" / "tatoeba" / "tatoeba-test-v2021-08-07.ara-eng.araonly.ara"
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")  # letters of any script (Spanish accents included)
 PROTECT_COMMON = r"<[^<>\n]*>|\{\\[^{}\n]*\}|&#?\w+;|\w+://[^\s<>()]+|[\w.+-]+@[\w.-]+"
-PO_PLACEHOLDER = (r"%(?:\(\w+\))?(?:\d+\$)?[-+#0' ]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?"
-                  r"[diouxXeEfFgGaAcsrpn%]|\{[^{}\s]*\}|\\.")
+PO_PLACEHOLDER = (
+    r"%(?:\(\w+\))?(?:\d+\$)?[-+#0' ]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?"
+    r"[diouxXeEfFgGaAcsrpn%]|\{[^{}\s]*\}|\\."
+)
 MD_INLINE = r"`+[^`]*`+|\]\([^)]*\)|\]\[[^\]]*\]|\\."
 
 
@@ -106,8 +108,12 @@ def main() -> None:
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
     words = Words()
-    done = {"srt": lambda: subtitles(text, words, limit), "vtt": lambda: subtitles(text, words, limit),
-            "po": lambda: po(text, words), "md": lambda: markdown(text, words)}[kind]()
+    done = {
+        "srt": lambda: subtitles(text, words, limit),
+        "vtt": lambda: subtitles(text, words, limit),
+        "po": lambda: po(text, words),
+        "md": lambda: markdown(text, words),
+    }[kind]()
     Path(target).write_bytes((b"\xef\xbb\xbf" if bom else b"") + done.encode("utf-8"))
 
 
