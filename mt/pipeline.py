@@ -15,7 +15,8 @@ are loaded on the first sentence that has to be decoded: a run that the memory a
 
 The Translator composes its parts: mt.routing (models, legs, the pivot, the enforcer of each leg),
 mt.memory_session (the memory, its job, a block's look-ups and stores), mt.blocks (blocks of lines and their
-driver) and mt.documents (files and segments, beside it).
+driver), mt.block_translation (one block through the memory, the legs and quality estimation) and mt.documents
+(files and segments, beside it).
 """
 
 from __future__ import annotations
@@ -25,20 +26,21 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from mt.blocks import FIRST_BLOCK_UNITS, Layout, TranslationStats, blocks, drive, join_lines, repeats, split_block
-from mt.decoding import Leg, Steps, Unit
+from mt.block_translation import BlockParts, block_steps
+from mt.blocks import FIRST_BLOCK_UNITS, TranslationStats, blocks, drive
+from mt.decoding import Leg, Steps
 from mt.documents import FileTranslation, translate_file, translate_segments
 from mt.formats.document import Document, FormatOptions
 from mt.formats.document import Segment as DocumentSegment
 from mt.formats.document import TranslatedSegment
 from mt.glossary.glossary import Glossary
-from mt.memory import Entry, MtKey, TranslationMemory, fingerprint
-from mt.memory_session import TM_MODES, JobState, MemorySession
+from mt.memory import MtKey, TranslationMemory, fingerprint
+from mt.memory_session import TM_MODES, MemorySession
 from mt.models.loading import ModelPlan
 from mt.models.registry import parse_model_options
 from mt.qe.sentences import SentenceAssessor
-from mt.results import LineResult, SentenceResult
-from mt.routing import Router, TermPolicy, decode_units, model_identity, model_revision, pivot_terms, sentence_result
+from mt.results import LineResult
+from mt.routing import Router, TermPolicy, model_identity, model_revision, pivot_terms
 from mt.settings import DECODING_VERSION, DecodingSettings
 
 __all__ = [
@@ -251,10 +253,11 @@ class Translator:
         self.plans(to)  # the models are checked here and loaded on the first sentence to decode
         key = self.memory_key(to) if self._memory.active else None
         job = self._memory.running if key is not None else None
+        parts = BlockParts(self._router, self._policy, self._memory, self.stats, self.assessor)
 
         def start(block: list[str]) -> Steps[list[LineResult]]:
             number = job.take_block() if job is not None else None
-            return self._block_steps(block, lambda: self.legs(to), to, key, number, job, attention)
+            return block_steps(parts, block, lambda: self.legs(to), to, key, number, job, attention)
 
         yield from drive(blocks(lines, self.first_block_units, self.block_units), start, key is None, progress)
 
@@ -290,108 +293,3 @@ class Translator:
             progress=progress,
             document=document,
         )
-
-    def _block_steps(
-        self,
-        block: list[str],
-        legs: Callable[[], list[Leg]],
-        to: str,
-        key: MtKey | None,
-        job_block: int | None,
-        job: JobState | None,
-        attention: bool,
-    ) -> Steps[list[LineResult]]:
-        """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its
-        lines. ``legs`` loads the models (called only when a sentence has to be decoded); ``job_block``: this
-        block's number in the running ``job``, if any.
-
-        A sentence's answer depends on it alone: a repeat of a sentence (the same text) is decoded once and
-        copied; an MT entry of the memory is reused only for the spelling it was made from (a human entry for
-        any spelling that normalises the same); a job's interrupted block is resumed from each spelling's own
-        record, never from the memory entry another spelling or block may have rewritten since."""
-        units, layout = split_block(block)
-        hits: list[Entry | None] = [None] * len(units)
-        records: dict[int, dict] = {}
-        if key is not None:
-            hits, records = self._memory.lookup([u.text for u in units], to, key, job, job_block)
-            self.stats.tm_sentences += len(units)
-        repeat_of = repeats(units)
-        misses = [i for i, hit in enumerate(hits) if hit is None and i not in repeat_of]
-        plain = key is None or (job is not None and job.checkpoint_only)  # no origins without a real memory
-        sentences: list = [None] * len(units)
-        if misses:
-            decoded = yield from decode_units([units[i] for i in misses], legs(), self._policy, attention)
-            for i, t, terms, intermediate, how in zip(misses, *decoded):
-                sentences[i] = sentence_result(
-                    units[i].text,
-                    t.translation,
-                    t.score,
-                    terms,
-                    intermediate,
-                    len(units[i].chunks) > 1,
-                    t.complete,
-                    None if plain else "mt",
-                    how,
-                )
-            if key is not None and self._memory.writes:  # stored before the block is returned: the checkpoint
-                self.stats.tm_stored += self._memory.store([sentences[i] for i in misses], to, key, job, job_block)
-        self._from_memory(units, hits, records, repeat_of, sentences, to, plain)
-        return self._lines(block, layout, sentences, to)
-
-    def _from_memory(
-        self,
-        units: list[Unit],
-        hits: list[Entry | None],
-        records: dict[int, dict],
-        repeat_of: dict[int, int],
-        sentences: list,
-        to: str,
-        plain: bool,
-    ) -> None:
-        """Fill in the sentences a memory entry or job record answers, then the repeats (reported as a memory hit
-        where the first one was decoded or reused)."""
-        for i, hit in enumerate(hits):
-            if hit is None or i in repeat_of:
-                continue
-            if i in records:
-                record = records[i]
-                sentences[i] = sentence_result(
-                    units[i].text,
-                    record["translation"],
-                    record["score"],
-                    self._policy.recorded(record["terms"]),
-                    record.get("intermediate"),
-                    bool(record.get("chunked")),
-                    record.get("complete") is not False,
-                    None if plain else "mt",
-                )
-                self.stats.tm_resumed += 1
-            else:
-                sentences[i] = self._reused(units[i], hit, to, None if plain else f"tm-{hit.origin}")
-            self.stats.tm_human += hit.origin == "human"
-            self.stats.tm_mt += hit.origin != "human"
-        for i, first in repeat_of.items():
-            origin = "tm-mt" if sentences[first].origin == "mt" else sentences[first].origin
-            sentences[i] = replace(sentences[first], source=units[i].text, origin=origin)
-            self.stats.tm_human += origin == "tm-human"
-            self.stats.tm_mt += origin == "tm-mt"
-
-    def _reused(self, unit: Unit, entry: Entry, to: str, origin: str | None) -> SentenceResult:
-        """A sentence taken from the translation memory: its stored target and score, its terms verified."""
-        chunked = entry.origin != "human" and self._router.chunked(unit.text, to)  # as the first leg would chunk it
-        return sentence_result(
-            unit.text,
-            entry.target,
-            entry.score,
-            self._policy.verified(unit.text, entry.target, to),
-            None,
-            chunked,
-            entry.complete is not False,
-            origin,
-        )
-
-    def _lines(self, block: list[str], layout: Layout, sentences: list, to: str) -> list[LineResult]:
-        """The block's lines, its sentences assessed first with quality estimation."""
-        if self.assessor is not None:
-            sentences = [self.assessor.assess(sentence, to) for sentence in sentences]
-        return join_lines(block, layout, sentences, to, self.stats)

@@ -1,4 +1,5 @@
-"""The shape of the code (issue 22): no function in mt/ whose body runs over 60 lines.
+"""The shape of the code (issue 22): no function in mt/ whose body runs over 60 lines; pipeline.py (the
+Translator, which composes its parts) at most 300 lines.
 
 The body is counted from its first statement after the docstring to its last line: ruff format lays a signature
 out one parameter per line (a typer command's options are its signature), so the signature is not counted."""
@@ -45,3 +46,8 @@ def test_no_function_body_over_60_lines():
 def test_the_count_starts_after_the_docstring(statements, expected):
     source = 'def f(\n    a,\n    b,\n):\n    """Doc\n    string."""\n' + "    a += 1\n" * statements
     assert long_functions(source, "f.py") == expected
+
+
+def test_the_pipeline_stays_a_composition():
+    lines = (PACKAGE / "pipeline.py").read_text(encoding="utf-8").count("\n")
+    assert lines <= 300, f"mt/pipeline.py has {lines} lines"

@@ -27,25 +27,20 @@ FORBIDDEN = {  # package -> the mt modules it must not import
 
 LAYERS = [  # bottom first; a unit imports only units of lower layers
     {"errors", "data", "results"},
-    {
-        "plugins",
-        "settings",
-    },  # settings: the decoding settings, validated (imports only errors); plugins: implementations by name, imported when chosen (it imports only errors; the tables sit above)
+    # settings: the decoding settings, validated (imports only errors); plugins: implementations by name, imported
+    # when chosen (it imports only errors; the tables sit above)
+    {"plugins", "settings"},
     {"text", "models", "testing"},
     {"formats", "backends"},
     {"glossary"},
     {"evaluation", "memory", "alignment"},
-    {
-        "decoding",
-        "report",
-        "qe",
-        "memory_session",
-    },  # qe: text, glossary and alignment below it; the CLI (and later the pipeline) above; memory_session: a translator's use of mt.memory
-    {
-        "segments",
-        "routing",
-        "blocks",
-    },  # routing: models, legs, the pivot, an enforcer per leg; blocks: blocks of lines and their driver
+    # qe: text, glossary and alignment below it; the CLI and the pipeline above; memory_session: a translator's use
+    # of mt.memory
+    {"decoding", "report", "qe", "memory_session"},
+    # routing: models, legs, the pivot, an enforcer per leg; blocks: blocks of lines and their driver
+    {"segments", "routing", "blocks"},
+    # block_translation: one block of lines through the memory, the legs and quality estimation
+    {"block_translation"},
     {"documents"},  # files and segments through a translator (beside the pipeline, which calls it)
     {"pipeline"},
     {"engines", "server", "training"},

@@ -219,18 +219,18 @@ def test_missing_hub_model_offline_names_the_fix(run_cli, tmp_path, monkeypatch)
 
 
 def test_interrupted_run_leaves_no_output(run_cli, fast_tiny, tmp_path, monkeypatch):
-    from mt.pipeline import Translator
+    import mt.pipeline
 
     calls = {"n": 0}
-    original = Translator._block_steps
+    original = mt.pipeline.block_steps
 
-    def fail_on_second_block(self, block, legs, to, *rest):
+    def fail_on_second_block(*args):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt
-        return original(self, block, legs, to, *rest)
+        return original(*args)
 
-    monkeypatch.setattr(Translator, "_block_steps", fail_on_second_block)
+    monkeypatch.setattr(mt.pipeline, "block_steps", fail_on_second_block)
     out = tmp_path / "partial.txt"
     code, _, err = run_cli("translate", FLORES_AR, "--to", "en", "-o", out, "--beam", "1", *fast_tiny)
     assert code == 130 and "interrupted" in err

@@ -1,0 +1,142 @@
+"""One block of lines through a translator's parts: the memory's look-ups, the legs for what it does not answer,
+the memory's stores (the checkpoint of a resumable job), quality estimation, then the block's lines.
+
+    parts = BlockParts(router, policy, memory, stats, assessor)
+    lines = yield from block_steps(parts, block, legs, to, key, job_block, job, attention)
+
+A sentence's answer depends on it alone: a repeat of a sentence (the same text) is decoded once and copied; an MT
+entry of the memory is reused only for the spelling it was made from (a human entry for any spelling that
+normalises the same); a job's interrupted block is resumed from each spelling's own record, never from the
+memory entry another spelling or block may have rewritten since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from mt.blocks import Layout, TranslationStats, join_lines, repeats, split_block
+from mt.decoding import Leg, Steps, Unit
+from mt.memory import Entry, MtKey
+from mt.memory_session import JobState, MemorySession
+from mt.qe.sentences import SentenceAssessor
+from mt.results import LineResult, SentenceResult
+from mt.routing import Router, TermPolicy, decode_units, sentence_result
+
+__all__ = ["BlockParts", "block_steps"]
+
+
+@dataclass(frozen=True)
+class BlockParts:
+    """What a block is translated with: a translator's router, term policy, memory session, stats (counted
+    into) and quality assessor (None: no estimate)."""
+
+    router: Router
+    policy: TermPolicy
+    memory: MemorySession
+    stats: TranslationStats
+    assessor: SentenceAssessor | None
+
+
+def block_steps(
+    parts: BlockParts,
+    block: list[str],
+    legs: Callable[[], list[Leg]],
+    to: str,
+    key: MtKey | None,
+    job_block: int | None,
+    job: JobState | None,
+    attention: bool,
+) -> Steps[list[LineResult]]:
+    """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its
+    lines. ``legs`` loads the models (called only when a sentence has to be decoded); ``key``: the memory key
+    (None: no memory); ``job_block``: this block's number in the running ``job``, if any."""
+    units, layout = split_block(block)
+    hits: list[Entry | None] = [None] * len(units)
+    records: dict[int, dict] = {}
+    if key is not None:
+        hits, records = parts.memory.lookup([u.text for u in units], to, key, job, job_block)
+        parts.stats.tm_sentences += len(units)
+    repeat_of = repeats(units)
+    misses = [i for i, hit in enumerate(hits) if hit is None and i not in repeat_of]
+    plain = key is None or (job is not None and job.checkpoint_only)  # no origins without a real memory
+    sentences: list = [None] * len(units)
+    if misses:
+        decoded = yield from decode_units([units[i] for i in misses], legs(), parts.policy, attention)
+        for i, t, terms, intermediate, how in zip(misses, *decoded):
+            sentences[i] = sentence_result(
+                units[i].text,
+                t.translation,
+                t.score,
+                terms,
+                intermediate,
+                len(units[i].chunks) > 1,
+                t.complete,
+                None if plain else "mt",
+                how,
+            )
+        if key is not None and parts.memory.writes:  # stored before the block is returned: the checkpoint
+            parts.stats.tm_stored += parts.memory.store([sentences[i] for i in misses], to, key, job, job_block)
+    _from_memory(parts, units, hits, records, repeat_of, sentences, to, plain)
+    return _lines(parts, block, layout, sentences, to)
+
+
+def _from_memory(
+    parts: BlockParts,
+    units: list[Unit],
+    hits: list[Entry | None],
+    records: dict[int, dict],
+    repeat_of: dict[int, int],
+    sentences: list,
+    to: str,
+    plain: bool,
+) -> None:
+    """Fill in the sentences a memory entry or job record answers, then the repeats (reported as a memory hit
+    where the first one was decoded or reused)."""
+    for i, hit in enumerate(hits):
+        if hit is None or i in repeat_of:
+            continue
+        if i in records:
+            record = records[i]
+            sentences[i] = sentence_result(
+                units[i].text,
+                record["translation"],
+                record["score"],
+                parts.policy.recorded(record["terms"]),
+                record.get("intermediate"),
+                bool(record.get("chunked")),
+                record.get("complete") is not False,
+                None if plain else "mt",
+            )
+            parts.stats.tm_resumed += 1
+        else:
+            sentences[i] = _reused(parts, units[i], hit, to, None if plain else f"tm-{hit.origin}")
+        parts.stats.tm_human += hit.origin == "human"
+        parts.stats.tm_mt += hit.origin != "human"
+    for i, first in repeat_of.items():
+        origin = "tm-mt" if sentences[first].origin == "mt" else sentences[first].origin
+        sentences[i] = replace(sentences[first], source=units[i].text, origin=origin)
+        parts.stats.tm_human += origin == "tm-human"
+        parts.stats.tm_mt += origin == "tm-mt"
+
+
+def _reused(parts: BlockParts, unit: Unit, entry: Entry, to: str, origin: str | None) -> SentenceResult:
+    """A sentence taken from the translation memory: its stored target and score, its terms verified."""
+    chunked = entry.origin != "human" and parts.router.chunked(unit.text, to)  # as the first leg would chunk it
+    return sentence_result(
+        unit.text,
+        entry.target,
+        entry.score,
+        parts.policy.verified(unit.text, entry.target, to),
+        None,
+        chunked,
+        entry.complete is not False,
+        origin,
+    )
+
+
+def _lines(parts: BlockParts, block: list[str], layout: Layout, sentences: list, to: str) -> list[LineResult]:
+    """The block's lines, its sentences assessed first with quality estimation."""
+    if parts.assessor is not None:
+        sentences = [parts.assessor.assess(sentence, to) for sentence in sentences]
+    return join_lines(block, layout, sentences, to, parts.stats)
