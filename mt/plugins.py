@@ -15,7 +15,8 @@ out and nothing is imported to read it.
 :meth:`Plugin.load` is the one place where Tarjama imports code by name. The tables: backends
 (mt/backends/loading.py), engines (mt/engines/base.py), sub-commands (mt/cli/commands.py), document formats
 (mt/formats/registry.py), the hub client (mt/models/loading.py), terminology accuracy (mt/evaluation/evaluator.py:
-`mt evaluate` imports the glossary's matcher only with a glossary), and the lazily exported names of mt and
+`mt evaluate` imports the glossary's matcher only with a glossary), the sentence aligner's glossary anchors
+(mt/alignment/sentence/anchors.py), and the lazily exported names of mt and
 mt.server (their __init__ modules).
 """
 

@@ -15,11 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sacrebleu.metrics import BLEU, CHRF
+from sacrebleu.significance import _bootstrap_resample, estimate_ci
 
 from mt.cli import main
-from mt.evaluation import evaluate
+from mt.evaluation import evaluate, metrics
 
 N_LINES = 400  # FLORES lines used: enough for stable statistics, quick on two shared cores
 
@@ -305,3 +307,18 @@ def test_three_systems_against_one_baseline_like_sacrebleu(english, tmp_path):
         assert comp["baseline"] == args[0] and row["system"] == comp["system"]
         assert comp["p_value"] == pytest.approx(row["chrF2"]["p_value"], rel=1e-12)
         assert comp["samples"] == 2000 and "ar:2000" in comp["signature"]
+
+
+@pytest.mark.parametrize("key", ["bleu", "chrf", "ter"])
+@pytest.mark.parametrize("per_block", [1, 7, 1000])  # resamples summed per numpy call: 1000 = all in one
+def test_bootstrap_in_blocks_equals_sacrebleu_resampling(key, per_block, monkeypatch):
+    """The confidence interval is sacrebleu's to the last bit however the resamples are summed in blocks."""
+    refs = SYSTEMS.read(DATA / "flores200" / "flores200.dev.eng_Latn", 60)
+    hyps = SYSTEMS.degrade(refs, "A", "en", drop=0.08, substitute=0.04, swap=0.04)
+    metric = metrics.build_metrics([key], [refs], "en")[0]
+    stats = metric.statistics(hyps)
+    monkeypatch.setattr(metrics, "RESAMPLE_BLOCK_VALUES", per_block * len(stats) * len(stats[0]))
+    ours = metric.bootstrap(stats)
+    _, resampled = _bootstrap_resample(stats, metric.metric, 1000)
+    mean, half_width = estimate_ci(np.array([float(score.score) for score in resampled]))  # TER's are float32
+    assert (ours.mean, ours.half_width) == (mean, half_width)

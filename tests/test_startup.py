@@ -76,13 +76,14 @@ def test_reading_commands_import_no_model_runtime_or_server(name):
 
 # what the reading commands paid for at start and did not use: typer >= 0.29's pydantic adapters, the glossary
 # matcher and the HTML and Markdown reports of evaluate printing text, the version lookup (importlib.metadata)
-# of --help and --version, and translate's progress bar and decoding options (rich.progress, mt.settings)
+# of --help and --version, translate's progress bar and decoding options (rich.progress, mt.settings), and the
+# glossary (its matcher, target check and OpenCC) of `align sentences` without -g: only its term anchors use it
 UNUSED = {
     "help": ("importlib.metadata", "mt.glossary"),
     "version": ("importlib.metadata", "mt.glossary"),
-    "evaluate": ("mt.glossary", "mt.evaluation.report.html", "mt.evaluation.report.markdown"),
+    "evaluate": ("mt.glossary", "opencc", "mt.evaluation.report.html", "mt.evaluation.report.markdown"),
     "glossary list": (),
-    "align sentences": (),
+    "align sentences": ("mt.glossary", "opencc", "mt.alignment.sentence.term_anchors"),
 }
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Iterable
 
 from mt.errors import InputError
@@ -34,7 +35,15 @@ _ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
 _WORD = rf"(?:[^\W\d_]|[{_ARABIC_MARKS}])(?:[\w{_ARABIC_MARKS}]|['\u2019](?=[^\W\d_]))*|\d[\w]*"
 _CJK = r"[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 _GENERIC = re.compile(rf"{NUMBER_PATTERN}(?![\w])|{_WORD}|[^\s]", re.UNICODE)
-_ZH = re.compile(rf"{_CJK}|{NUMBER_PATTERN}(?!(?!{_CJK})\w)|(?:(?!{_CJK})[\w{_ARABIC_MARKS}])+|[^\s]", re.UNICODE)
+
+
+@cache
+def _zh_tokens() -> re.Pattern[str]:
+    """The Chinese tokeniser's pattern, compiled on first use: about 5 ms that commands which never tokenise
+    Chinese (`mt align sentences` into English, which imports this module for detect_language) do not pay."""
+    return re.compile(rf"{_CJK}|{NUMBER_PATTERN}(?!(?!{_CJK})\w)|(?:(?!{_CJK})[\w{_ARABIC_MARKS}])+|[^\s]", re.UNICODE)
+
+
 _PROCLITICS = re.compile(r"^([وف]?)([بك]?)(?=ال[^\W\d_]{2,})|^([وف]?)(ل)(?=ل[^\W\d_]{2,})")
 
 
@@ -56,7 +65,7 @@ def tokenize_with_offsets(text: str, lang: str, *, split_clitics: bool = False, 
             return _jieba_tokens(text)
         if zh_mode != "char":
             raise InputError(f"unknown Chinese tokenisation {zh_mode!r}: expected char or jieba")
-        return [Token(m.group(), m.start(), m.end()) for m in _ZH.finditer(text)]
+        return [Token(m.group(), m.start(), m.end()) for m in _zh_tokens().finditer(text)]
     tokens = [Token(m.group(), m.start(), m.end()) for m in _GENERIC.finditer(text)]
     if lang == "ar" and split_clitics:
         tokens = [piece for token in tokens for piece in _split_proclitics(token)]
@@ -72,7 +81,7 @@ def tokenize(
     if lang in LANGUAGES and not split_clitics and (lang != "zh" or zh_mode == "char"):
         # the same tokens as tokenize_with_offsets, without building a Token per word (alignment tokenises
         # whole documents and corpora)
-        return [m.group() for m in (_ZH if lang == "zh" else _GENERIC).finditer(text)]
+        return [m.group() for m in (_zh_tokens() if lang == "zh" else _GENERIC).finditer(text)]
     return [t.text for t in tokenize_with_offsets(text, lang, split_clitics=split_clitics, zh_mode=zh_mode)]
 
 

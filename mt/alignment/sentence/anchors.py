@@ -23,11 +23,13 @@ from functools import lru_cache
 from typing import Callable, Iterable, Protocol, Sequence
 
 from mt.data import COUNTRIES_TABLE, NAMES_TABLE
-from mt.glossary import has_target
+from mt.plugins import Plugin
 from mt.text.arabic import PROCLITICS, normalize_token
 from mt.text.numbers import DIGITS, NUMBER, SEPARATORS, magnitude, scaled
 
 log = logging.getLogger(__name__)
+#: glossary-concept anchors (they import the glossary's target check and its tables), loaded only with a glossary
+TERM_ANCHORS = Plugin("mt.alignment.sentence.term_anchors:add_term_anchors")
 
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0660-\u0669\u0671-\u06d3\u064b-\u065f\u0670\u0640]+")
 
@@ -55,7 +57,8 @@ _PUNCT = {
 
 
 class TermSource(Protocol):
-    """What anchors need from a glossary: source matches with concepts, and a target check."""
+    """What anchors need from a glossary: source matches with concepts (mt.alignment.sentence.term_anchors checks
+    the target side with each concept's accepted forms)."""
 
     def match(self, text: str, lang: str = "ar") -> list: ...
 
@@ -491,7 +494,7 @@ def document_anchors(
     src_sets = [set(sentence_anchors(s)) for s in src]
     tgt_sets = [set(sentence_anchors(t)) for t in tgt]
     if glossary is not None:
-        _add_terms(src, tgt, src_sets, tgt_sets, glossary, tgt_lang)
+        TERM_ANCHORS.load()(src, tgt, src_sets, tgt_sets, glossary, tgt_lang)
     if names and tgt_lang in ("en", "zh"):
         _add_names(src, tgt, src_sets, tgt_sets, tgt_lang)
         _add_countries(src, tgt, src_sets, tgt_sets, tgt_lang)
@@ -499,29 +502,6 @@ def document_anchors(
             _add_transliterations(src, tgt, src_sets, tgt_sets)
     shared = set().union(*src_sets) & set().union(*tgt_sets) if src_sets and tgt_sets else set()
     return ([frozenset(s & shared) for s in src_sets], [frozenset(t & shared) for t in tgt_sets])
-
-
-def _add_terms(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    src_sets: list[set[str]],
-    tgt_sets: list[set[str]],
-    glossary: TermSource,
-    tgt_lang: str,
-) -> None:
-    concepts = {}
-    for k, text in enumerate(src):
-        for match in glossary.match(text, "ar"):
-            concept = match.concept
-            if concept.targets(tgt_lang):
-                concepts[concept.id] = concept
-                src_sets[k].add(f"concept:{concept.id}")
-    if not concepts:
-        return
-    for k, text in enumerate(tgt):
-        for concept_id, concept in concepts.items():
-            if has_target(text, concept, tgt_lang):
-                tgt_sets[k].add(f"concept:{concept_id}")
 
 
 _SENTENCE_END = re.compile(
