@@ -85,14 +85,16 @@ def batches(lines: list[str], size: int) -> list[Batch]:
 
 def run_local(settings: TranslatorSettings, work: list[Batch]) -> tuple[dict, list[str]]:
     engine = LocalEngine(settings, "en")
-    load = engine.start()
+    began = time.perf_counter()
+    engine.load()
+    load = time.perf_counter() - began
     began = time.perf_counter()
     done = list(engine.run(work))
     seconds = time.perf_counter() - began
     engine.close()
     tokens = sum(d.tokens for d in done)
     return {"engine": "local", "load": load, "translate": seconds, "run": seconds, "tokens": tokens}, [
-        row for d in done for row in d.rows
+        row for d in done for row in d.records
     ]
 
 
@@ -113,7 +115,7 @@ def run_ray(settings: TranslatorSettings, work: list[Batch], args) -> tuple[dict
         "tokens": tokens,
         "actors": len(engine.ready_at),
         "actor_loads": sorted(round(v, 1) for v in engine.load_seconds.values()),
-    }, [row for d in done for row in d.rows]
+    }, [row for d in done for row in d.records]
 
 
 def table(runs: list[dict], args, connect: float) -> str:

@@ -3,6 +3,7 @@ the memory's stores (the checkpoint of a resumable job), quality estimation, the
 
     parts = BlockParts(router, policy, memory, stats, assessor)
     lines = yield from block_steps(parts, block, legs, to, key, job_block, job, attention)
+    lines = decoded_block(parts, block, to, key, job, job_block, decoded)  # decoded elsewhere (mt.engines)
 
 A sentence's answer depends on it alone: a repeat of a sentence (the same text) is decoded once and copied; an MT
 entry of the memory is reused only for the spelling it was made from (a human entry for any spelling that
@@ -13,9 +14,9 @@ memory entry another spelling or block may have rewritten since.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Sequence
 
-from mt.blocks import Layout, TranslationStats, join_lines, repeats, split_block
+from mt.blocks import Layout, TranslationStats, flat_lines, join_lines, repeats, split_block
 from mt.decoding import Leg, Steps, Unit
 from mt.memory import Entry, MtKey
 from mt.memory_session import JobState, MemorySession
@@ -23,7 +24,9 @@ from mt.qe.sentences import SentenceAssessor
 from mt.results import LineResult, SentenceResult
 from mt.routing import Router, TermPolicy, decode_units, sentence_result
 
-__all__ = ["BlockParts", "block_steps"]
+__all__ = ["BlockParts", "Decoded", "block_steps", "decoded_block"]
+
+Decoded = Callable[[], list[dict]]  # the job records (mt.memory_session.job_record) of a block's every sentence
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,12 @@ def block_steps(
     job_block: int | None,
     job: JobState | None,
     attention: bool,
+    decoded: Decoded | None = None,
 ) -> Steps[list[LineResult]]:
     """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its
     lines. ``legs`` loads the models (called only when a sentence has to be decoded); ``key``: the memory key
-    (None: no memory); ``job_block``: this block's number in the running ``job``, if any."""
+    (None: no memory); ``job_block``: this block's number in the running ``job``, if any; ``decoded``: the
+    sentences' job records, decoded elsewhere, taken instead of decoding (see :func:`decoded_block`)."""
     units, layout = split_block(block)
     hits: list[Entry | None] = [None] * len(units)
     records: dict[int, dict] = {}
@@ -61,9 +66,15 @@ def block_steps(
     misses = [i for i, hit in enumerate(hits) if hit is None and i not in repeat_of]
     plain = key is None or (job is not None and job.checkpoint_only)  # no origins without a real memory
     sentences: list = [None] * len(units)
-    if misses:
-        decoded = yield from decode_units([units[i] for i in misses], legs(), parts.policy, attention)
-        for i, t, terms, intermediate, how in zip(misses, *decoded):
+    if misses and decoded is not None:  # decoded elsewhere (an engine's worker): its job records
+        elsewhere = decoded()
+        if len(elsewhere) != len(units):
+            raise ValueError(f"{len(units)} sentences to translate, {len(elsewhere)} decoded")
+        for i in misses:
+            sentences[i] = _recorded(parts, units[i].text, elsewhere[i], None if plain else "mt")
+    elif misses:
+        done = yield from decode_units([units[i] for i in misses], legs(), parts.policy, attention)
+        for i, t, terms, intermediate, how in zip(misses, *done):
             sentences[i] = sentence_result(
                 units[i].text,
                 t.translation,
@@ -75,8 +86,8 @@ def block_steps(
                 None if plain else "mt",
                 how,
             )
-        if key is not None and parts.memory.writes:  # stored before the block is returned: the checkpoint
-            parts.stats.tm_stored += parts.memory.store([sentences[i] for i in misses], to, key, job, job_block)
+    if misses and key is not None and parts.memory.writes:  # stored before the block is returned: the checkpoint
+        parts.stats.tm_stored += parts.memory.store([sentences[i] for i in misses], to, key, job, job_block)
     _from_memory(parts, units, hits, records, repeat_of, sentences, to, plain)
     return _lines(parts, block, layout, sentences, to)
 
@@ -97,17 +108,7 @@ def _from_memory(
         if hit is None or i in repeat_of:
             continue
         if i in records:
-            record = records[i]
-            sentences[i] = sentence_result(
-                units[i].text,
-                record["translation"],
-                record["score"],
-                parts.policy.recorded(record["terms"]),
-                record.get("intermediate"),
-                bool(record.get("chunked")),
-                record.get("complete") is not False,
-                None if plain else "mt",
-            )
+            sentences[i] = _recorded(parts, units[i].text, records[i], None if plain else "mt")
             parts.stats.tm_resumed += 1
         else:
             sentences[i] = _reused(parts, units[i], hit, to, None if plain else f"tm-{hit.origin}")
@@ -118,6 +119,20 @@ def _from_memory(
         sentences[i] = replace(sentences[first], source=units[i].text, origin=origin)
         parts.stats.tm_human += origin == "tm-human"
         parts.stats.tm_mt += origin == "tm-mt"
+
+
+def _recorded(parts: BlockParts, source: str, record: dict, origin: str | None) -> SentenceResult:
+    """A sentence as a job record reports it (mt.memory_session.job_record): as it was decoded."""
+    return sentence_result(
+        source,
+        record["translation"],
+        record["score"],
+        parts.policy.recorded(record["terms"]),
+        record.get("intermediate"),
+        bool(record.get("chunked")),
+        record.get("complete") is not False,
+        origin,
+    )
 
 
 def _reused(parts: BlockParts, unit: Unit, entry: Entry, to: str, origin: str | None) -> SentenceResult:
@@ -140,3 +155,38 @@ def _lines(parts: BlockParts, block: list[str], layout: Layout, sentences: list,
     if parts.assessor is not None:
         sentences = [parts.assessor.assess(sentence, to) for sentence in sentences]
     return join_lines(block, layout, sentences, to, parts.stats)
+
+
+def decoded_block(
+    parts: BlockParts,
+    lines: Sequence[str],
+    to: str,
+    key: MtKey | None,
+    job: JobState | None,
+    job_block: int | None,
+    decoded: Decoded | None,
+) -> list[LineResult] | None:
+    """One block of lines translated as :func:`block_steps` translates it (memory look-ups and stores, the running
+    job's records of its ``job_block``, repeats), with the sentences the memory does not answer taken from
+    ``decoded()``: the job records of every sentence of these lines, in order, decoded elsewhere without a
+    memory (an engine's worker, mt.engines), called only when a sentence must be decoded. With ``decoded`` None:
+    None, having changed nothing, unless the memory answers every sentence. No models are loaded."""
+    block = flat_lines(lines)
+    if decoded is None:
+        units, _ = split_block(block)
+        if units and key is None:
+            return None
+        if units and key is not None:
+            hits, _ = parts.memory.lookup([u.text for u in units], to, key, job, job_block)
+            if any(hit is None for hit in hits):
+                return None
+    steps = block_steps(parts, block, _no_legs, to, key, job_block, job, False, decoded)
+    try:
+        request = next(steps)
+    except StopIteration as finished:
+        return finished.value
+    raise RuntimeError(f"a block decoded elsewhere asked to decode {request!r}")
+
+
+def _no_legs() -> list[Leg]:
+    raise RuntimeError("a block decoded elsewhere loads no models")

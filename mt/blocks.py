@@ -69,6 +69,18 @@ def repeats(units: list[Unit]) -> dict[int, int]:
     return {i: first for i, first in repeat_of.items() if first != i}
 
 
+def flat_line(line: str) -> str:
+    """A line as a block holds it: a line break inside it becomes a space."""
+    if "\n" in line or "\r" in line:
+        return line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return line
+
+
+def flat_lines(lines: Iterable[str]) -> list[str]:
+    """Lines as one block holds them (:func:`flat_line`)."""
+    return [flat_line(line) for line in lines]
+
+
 def blocks(lines: Iterable[str], first_units: int, most_units: int) -> Iterator[list[str]]:
     """Group lines into blocks: a first block of about ``first_units`` units, then blocks that double up to
     ``most_units``. A line break inside a line becomes a space."""
@@ -76,8 +88,7 @@ def blocks(lines: Iterable[str], first_units: int, most_units: int) -> Iterator[
     units_in_block = 0
     limit = min(first_units, most_units)
     for line in lines:
-        if "\n" in line or "\r" in line:
-            line = line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+        line = flat_line(line)
         block.append(line)
         units_in_block += _sentence_estimate(line)
         if units_in_block >= limit:

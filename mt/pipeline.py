@@ -229,6 +229,10 @@ class Translator:
             lambda: fingerprint({"to": to, "key": asdict(self.memory_key(to)), **identity}), checkpoint_only
         )
 
+    def block_parts(self) -> BlockParts:
+        """What this translator translates a block with (mt.block_translation; the engines compose with it too)."""
+        return BlockParts(self._router, self._policy, self._memory, self.stats, self.assessor)
+
     def translate(self, lines: Iterable[str] | str, to: str = "en") -> list[LineResult]:
         """Translate lines (or one string, split on newlines) into `to`; one LineResult per line."""
         if isinstance(lines, str):
@@ -253,7 +257,7 @@ class Translator:
         self.plans(to)  # the models are checked here and loaded on the first sentence to decode
         key = self.memory_key(to) if self._memory.active else None
         job = self._memory.running if key is not None else None
-        parts = BlockParts(self._router, self._policy, self._memory, self.stats, self.assessor)
+        parts = self.block_parts()
 
         def start(block: list[str]) -> Steps[list[LineResult]]:
             number = job.take_block() if job is not None else None

@@ -144,7 +144,7 @@ class Router:
         )
 
     def memory_key(self, to: str, settings: DecodingSettings, glossary: Glossary | None) -> MtKey:
-        """The key MT entries into `to` are stored and reused under (and resumable jobs and engine journals are
+        """The key MT entries into `to` are stored and reused under (and resumable jobs, engine ones too, are
         named by): the last leg's model id and revision, the fingerprint of the glossary's concepts in the
         languages the route produces, and a fingerprint of each leg (model, revision, backend, chunk limit,
         positions) with :meth:`DecodingSettings.fingerprint` (every setting that can change the output bytes,

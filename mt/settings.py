@@ -2,7 +2,7 @@
 validated once, with one fingerprint.
 
     settings = DecodingSettings(beam_size=4, max_length_ratio=2.0)
-    settings.fingerprint()          # 16 hex digits: part of the TM key, job checkpoints and engine journals
+    settings.fingerprint()          # 16 hex digits: part of the TM key and job checkpoints (both paths)
 
 The pipeline (Translator), the translation memory key (Translator.memory_key), the resumable jobs, the engines
 (mt.engines) and the server build their decoders from this value, so that a sentence's translation is a function
@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from mt.errors import InputError
 
 # Raise it when a change to mt.pipeline, mt.decoding or mt.glossary's enforcement can change the bytes a run
-# produces, so that MT entries, checkpoints and journals of older code are no longer reused.
+# produces, so that MT entries and checkpoints of older code are no longer reused.
 # 2: per-sentence decoding limits, batches that never mix source-length buckets (batch-invariant output).
 # 3: buckets of 32/64/128/256/512 source positions, every batch padded to its bucket's width (limits follow).
 DECODING_VERSION = 3

@@ -264,10 +264,6 @@ def _process(args: list) -> subprocess.Popen:
     )
 
 
-def _journal_batches(path: Path) -> int:
-    return max(0, path.read_bytes().count(b"\n") - 1) if path.exists() else 0
-
-
 def _job_blocks(path: Path) -> int:
     return sqlite_count(path, "SELECT count(DISTINCT block) FROM job_entries")
 
@@ -279,7 +275,7 @@ def _job_blocks(path: Path) -> int:
 )
 def test_resume_after_sigkill_gives_the_uninterrupted_bytes(engine, corpus, looping_ct2, tmp_path):
     """(g): recurring sentences (the same text in other blocks, another spelling of one) come back as an
-    uninterrupted run writes them, on the default path (a job database) and on --engine local (a journal)."""
+    uninterrupted run writes them, on the default path and on --engine local (the same job database)."""
     lines, _ = corpus
     source = tmp_path / "in.ar"
     # every sentence recurs; the 120 lines (some recurring within them) twice are blocks enough to kill after the third
@@ -289,8 +285,8 @@ def test_resume_after_sigkill_gives_the_uninterrupted_bytes(engine, corpus, loop
     _, err = whole.communicate(timeout=600)
     assert whole.returncode == 0, err
     out = tmp_path / "killed.jsonl"
-    checkpoint = Path(f"{out}.tarjama-engine-job.jsonl") if engine else Path(f"{out}.tarjama-job.sqlite")
-    done = _journal_batches if engine else _job_blocks
+    checkpoint = Path(f"{out}.tarjama-job.sqlite")  # the same checkpoint on both paths
+    done = _job_blocks
     killed = _process([*common, "-o", out, "--resume"])
     kill_when(killed, lambda: done(checkpoint) >= 3)
     assert killed.returncode == -signal.SIGKILL and not out.exists() and done(checkpoint) >= 3

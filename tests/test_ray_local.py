@@ -1,5 +1,5 @@
 """The engine layer without a Ray cluster (fast): --engine local on text, directories, JSONL and Parquet, bad
-rows, resume from the journal, the runner's order check and the Ray engine's one-line errors that need no
+rows, resume from the checkpoint, the runner's order check and the Ray engine's one-line errors that need no
 cluster. The Ray runs themselves are in tests/test_ray.py and tests/test_ray_cluster.py (slow)."""
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from mt.engines.local import LocalEngine
 from mt.engines.records import RecordInput
 from mt.errors import TarjamaError
 from mt.glossary import Glossary
+from mt.pipeline import Translator
 from mt.settings import DecodingSettings
+from tests.conftest import sqlite_count
 from tests.ray_support import GLOSSARY, arabic_lines, ending_ct2_model, write_lines
 
 
@@ -94,8 +96,8 @@ def test_a_batch_translates_the_same_whatever_ran_before_it_on_the_translator(mo
     )
     batches = [Batch(i, tuple(lines[i * 12 : (i + 1) * 12])) for i in range(5)]
     first, second = settings.build(), settings.build()
-    in_order = {b.index: translate_batch(first, b, "en").rows for b in batches}
-    reversed_subset = {b.index: translate_batch(second, b, "en").rows for b in (batches[4], batches[1], batches[3])}
+    in_order = {b.index: translate_batch(first, b, "en").records for b in batches}
+    reversed_subset = {b.index: translate_batch(second, b, "en").records for b in (batches[4], batches[1], batches[3])}
     for index, rows in reversed_subset.items():
         assert rows == in_order[index]
 
@@ -137,61 +139,23 @@ def test_bad_rows_are_reported_with_their_id_and_the_rest_goes_on(model, tmp_pat
     assert [("error" in r, "translation" in r) for r in rows] == [(False, True)] + [(True, False)] * 4 + [(False, True)]
 
 
-def test_a_stopped_job_resumes_from_its_journal_to_the_same_bytes(model, lines, tmp_path, run_cli, monkeypatch):
+def test_a_stopped_job_resumes_from_its_checkpoint_to_the_same_bytes(model, lines, tmp_path, run_cli, monkeypatch):
+    """--resume keeps the default path's checkpoint (OUT.tarjama-job.sqlite, a job of mt.memory_session): each
+    finished batch is a block of the job; the same command started again decodes only the rest."""
     text = write_lines(tmp_path / "in.txt", lines)
-    assert (
-        _mt(
-            run_cli,
-            model,
-            text,
-            "--engine",
-            "local",
-            "--batch-lines",
-            "10",
-            "-f",
-            "jsonl",
-            "-o",
-            tmp_path / "whole.jsonl",
-        )[0]
-        == 0
-    )
-    calls = []
-
-    def stop_after_two(translator, batch, to):
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        calls.append(batch.index)
-        return translate_batch(translator, batch, to)
-
-    monkeypatch.setattr(mt.engines.local, "translate_batch", stop_after_two)
+    args = ("--engine", "local", "--batch-lines", "10", "-f", "jsonl")
+    assert _mt(run_cli, model, text, *args, "-o", tmp_path / "whole.jsonl")[0] == 0
     out = tmp_path / "resumed.jsonl"
-    args = ("--engine", "local", "--batch-lines", "10", "-f", "jsonl", "-o", out, "--resume")
-    assert _mt(run_cli, model, text, *args)[0] == 130
-    journal = tmp_path / "resumed.jsonl.tarjama-engine-job.jsonl"
-    assert not out.exists() and len(journal.read_text(encoding="utf-8").splitlines()) == 1 + 2
-    with journal.open("a", encoding="utf-8") as handle:  # a driver killed while appending batch 2
-        handle.write('{"index": 2, "rows": ["{\\"source')
-    monkeypatch.undo()
+    _stopped_after(run_cli, model, text, out, 2, monkeypatch)
+    checkpoint = tmp_path / "resumed.jsonl.tarjama-job.sqlite"
+    assert not out.exists() and sqlite_count(checkpoint, "SELECT count(DISTINCT block) FROM job_entries") == 2
     again = []
     monkeypatch.setattr(
         mt.engines.local, "translate_batch", lambda t, b, to: again.append(b.index) or translate_batch(t, b, to)
     )
-    code, _, _ = _mt(run_cli, model, text, *args)
+    code, _, _ = _mt(run_cli, model, text, *args, "-o", out, "--resume")
     assert code == 0 and out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
-    assert again == list(range(2, 6)) and not journal.exists()  # 60 lines: 6 batches, 2 from the journal
-
-
-def test_a_journal_of_other_settings_is_set_aside(model, lines, tmp_path, run_cli):
-    """A journal whose header names other models, glossary or settings is not replayed: the job starts afresh,
-    says so, and writes what a run without a journal writes."""
-    text = write_lines(tmp_path / "in.txt", lines[:20])
-    out = tmp_path / "out.txt"
-    journal = tmp_path / "out.txt.tarjama-engine-job.jsonl"
-    journal.write_text('{"job": {"other": 1}}\n{"index": 0, "rows": [], "translations": []}\n', encoding="utf-8")
-    code, _, err = _mt(run_cli, model, text, "--engine", "local", "-o", out, "--resume")
-    assert code == 0 and "made with other models, glossary or settings" in err and not journal.exists()
-    code, _, _ = _mt(run_cli, model, text, "--engine", "local", "-o", tmp_path / "plain.txt")
-    assert code == 0 and out.read_bytes() == (tmp_path / "plain.txt").read_bytes()
+    assert again == list(range(2, 6)) and not checkpoint.exists()  # 60 lines: 6 batches, 2 from the checkpoint
 
 
 class _Swapping:
@@ -204,7 +168,7 @@ class _Swapping:
         return 0.0
 
     def run(self, batches):
-        done = [BatchResult(b.index, ["{}"] * len(b.texts), list(b.texts), 0, 0, 0.0, "fake") for b in batches]
+        done = [BatchResult(b.index, ["[]"] * len(b.texts), list(b.texts), 0, 0, 0.0, "fake") for b in batches]
         done[0], done[1] = done[1], done[0]
         yield from done
 
@@ -212,11 +176,11 @@ class _Swapping:
         pass
 
 
-def test_the_runner_refuses_batches_out_of_order(tmp_path):
+def test_the_runner_refuses_batches_out_of_order(model, tmp_path):
     source = write_lines(tmp_path / "in.txt", ["سطر"] * 5)
     out = tmp_path / "out.txt"
     with pytest.raises(TarjamaError, match="returned batch 1 where batch 0 was due"):
-        run_job(_Swapping(), [JobInput(RecordInput(str(source)), out)], 2)
+        run_job(_Swapping(), [JobInput(RecordInput(str(source)), out)], 2, translator=Translator(str(model)), to="en")
     assert not out.exists()
 
 
@@ -249,7 +213,8 @@ def test_unreachable_ray_address_is_one_line(model, tmp_path, run_cli):
         (["--batch-lines", "8"], "--batch-lines needs --engine local or --engine ray"),
         (["--engine", "spark"], "unknown engine 'spark'; choose local or ray"),
         (["--engine", "local", "--batch-lines", "0"], "--batch-lines must be at least 1"),
-        (["--engine", "local", "--tm", "x.sqlite"], "--tm and --ref do not work with --engine"),
+        (["--engine", "local", "--ref", "ref.txt"], "--ref scores a plain text run: translate without --engine"),
+        (["--engine", "local", "--report", "r.jsonl"], "--report works without --engine"),
     ],
 )
 def test_engine_option_errors(args, message, model, tmp_path, run_cli):
@@ -292,9 +257,10 @@ def test_engine_outputs_are_planned_before_any_work(model, tmp_path, run_cli):
 
 def test_local_engine_loads_once_and_reports_its_load(model):
     engine = LocalEngine(TranslatorSettings(models={"direct": str(model)}), "en")
-    engine.start()
+    assert engine.start() == 0.0 and engine.translator is None  # nothing loaded before a batch needs it
+    done = list(engine.run([Batch(0, ("مرحبا",))]))
     translator = engine.translator
-    done = list(engine.run([Batch(0, ("مرحبا",)), Batch(1, ("",))]))
+    done += list(engine.run([Batch(1, ("",))]))
     assert engine.translator is translator and [d.index for d in done] == [0, 1] and len(engine.load_seconds) == 1
     engine.close()
 
@@ -326,9 +292,9 @@ def _stopped_after(run_cli, model, text, out, stop_at, monkeypatch, *settings):
 
 @pytest.mark.parametrize("change", ["same-size edit", "another model", "another glossary", "another beam"])
 def test_resume_never_reuses_a_stale_translation(change, model, lines, tmp_path, run_cli, monkeypatch, tiny_ending_ct2):
-    """A stopped job resumed after its input (edited to the same size) or its settings changed translates again
-    what changed (a changed batch and those after it; everything under other settings) and writes what a fresh
-    run of the new input and settings writes."""
+    """A stopped job resumed after its input (edited to the same size) or its settings changed is a new job (the
+    default path's rule: a job is named by its inputs' content and the settings): everything is translated again,
+    and the output is what a fresh run of the new input and settings writes."""
     text = write_lines(tmp_path / "in.txt", lines)
     out = tmp_path / "out.jsonl"
     _stopped_after(run_cli, model, text, out, 3, monkeypatch)
@@ -360,7 +326,7 @@ def test_resume_never_reuses_a_stale_translation(change, model, lines, tmp_path,
     code, _, err = _mt(run_cli, new_model, text, *args, "-o", tmp_path / "fresh.jsonl")
     assert code == 0, err
     assert out.read_bytes() == (tmp_path / "fresh.jsonl").read_bytes()
-    assert again == (list(range(1, 6)) if change == "same-size edit" else list(range(6)))
+    assert again == list(range(6))
 
 
 def test_default_resume_translates_a_same_size_edit_again(model, lines, tmp_path, run_cli):

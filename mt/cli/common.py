@@ -25,6 +25,20 @@ def memory_files(tm: Optional[Path]) -> list[Path]:
     return [] if tm is None else [tm, *(Path(f"{tm}{suffix}") for suffix in MEMORY_SIBLINGS)]
 
 
+JOB_SUFFIX = ".tarjama-job.sqlite"  # --resume's checkpoint database beside an output (mt.memory_session's jobs)
+
+
+def job_path(output: Path) -> Path:
+    """The job database that --resume keeps beside an output while it is being translated."""
+    return output.with_name(output.name + JOB_SUFFIX)
+
+
+def remove_checkpoint(job: Path) -> None:
+    """Remove a finished job's checkpoint database and the files SQLite kept beside it."""
+    for leftover in (job, *(Path(f"{job}{suffix}") for suffix in MEMORY_SIBLINGS)):
+        leftover.unlink(missing_ok=True)
+
+
 def model_directories(to: str, models: dict) -> list[Path]:
     """The local directories of the models that translate into ``to`` (a directory given, or a hub model's
     cached snapshot): every file in them is an input, never an output."""

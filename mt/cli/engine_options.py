@@ -3,27 +3,41 @@ mt/cli/translate.py, which only declares the options and hands over.
 
 An engine job reads text files, directories of them, JSONL (id + text) or Parquet (the same columns), cuts them
 into batches of --batch-lines lines and translates each batch with one Translator call, in this process
-(--engine local) or on Ray actors (--engine ray): both write the same bytes.
+(--engine local) or on Ray actors (--engine ray): both write the same bytes. The lines are composed here, by a Translator that holds the
+translation memory (--tm) and the job's checkpoint (--resume), as on the default path (mt.engines.job).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import hashlib
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
-from mt.cli.common import err_console, load_glossaries, model_directories, warn
+from mt.cli.common import (
+    err_console,
+    job_path,
+    load_glossaries,
+    memory_files,
+    model_directories,
+    remove_checkpoint,
+    warn,
+)
+from mt.cli.progress import progress_bar
+from mt.cli.summary import translation_summary
 from mt.engines.base import DEFAULT_BATCH_LINES, ENGINES, Engine, TranslatorSettings
-from mt.settings import DecodingSettings
-from mt.engines.job import JobInput, Journal, Progress, run_job
+from mt.engines.job import JobInput, JobSummary, run_job
 from mt.engines.outputs import output_suffix
 from mt.engines.records import RecordInput, expand_inputs, input_kind
 from mt.errors import InputError
 from mt.formats.writing import plan_outputs
-
-JOURNAL_SUFFIX = ".tarjama-engine-job.jsonl"
+from mt.pipeline import Translator
+from mt.settings import DecodingSettings
 
 ENGINE = typer.Option(
     None,
@@ -65,7 +79,9 @@ class EngineRequest:
     quiet: bool
     resume: bool
     tm: Optional[Path] = None
+    tm_mode: Optional[str] = None
     ref: Optional[Path] = None
+    report: Optional[Path] = None
     engine: Optional[str] = None
     ray_address: Optional[str] = None
     actors: Optional[int] = None
@@ -110,35 +126,89 @@ def wanted(
 def run(request: EngineRequest) -> None:
     """Run the job; bad rows are reported as they come and make the exit status non-zero at the end."""
     _refuse_unsupported(request)
-    names = expand_inputs(request.inputs)
-    sources = [RecordInput(name, request.text_column, request.id_column) for name in names]
+    sources = [RecordInput(name, request.text_column, request.id_column) for name in expand_inputs(request.inputs)]
     glossary = load_glossaries(request.glossary) if request.glossary else None
-    journal_path = None
-    outputs = _plan(request, sources, glossary_files=request.glossary or [], resuming=False)
-    first_output = outputs[0]
-    if request.resume and first_output is not None:  # --resume is refused without -o (_refuse_unsupported)
-        journal_path = first_output.with_name(first_output.name + JOURNAL_SUFFIX)
-        if journal_path.exists():  # the interrupted run may have written some outputs: they are rewritten
-            outputs = _plan(request, sources, glossary_files=request.glossary or [], resuming=True)
-            if not request.quiet:
-                err_console.print(f"mt: resuming from {journal_path}", markup=False)
+    first = _plan(request, sources, resuming=True)[0]  # where the checkpoint goes (checked again below)
+    checkpoint = job_path(first) if request.resume and request.tm is None and first is not None else None
+    # a stopped run may have written some outputs: resuming from its checkpoint writes them again
+    outputs = _plan(request, sources, resuming=checkpoint is not None and checkpoint.exists())
     settings = TranslatorSettings(models=request.models, decoding=request.decoding, glossary=glossary)
     job_inputs = [JobInput(source, path, request.fmt) for source, path in zip(sources, outputs)]
-    journal = Journal(journal_path, _fingerprint(request, settings, sources)) if journal_path else None
-    if journal is not None and journal.stale:
-        warn(f"{journal_path} was made with other models, glossary or settings: translating everything again")
     known = [s.rows for s in sources if s.rows is not None]
-    progress = Progress(sum(known) if len(known) == len(sources) else None, enabled=not request.quiet)
     engine = _engine(request, settings)
+    translator = settings.build()  # composes the lines and holds the memory here; its models stay unloaded
     try:
-        summary = run_job(
-            engine, job_inputs, request.batch_lines, journal=journal, progress=progress, report=lambda line: warn(line)
-        )
+        translator.plans(request.to)  # find (or fail on) the models before the memory is opened
+        if request.tm is not None or checkpoint is not None:
+            translator.use_memory(request.tm or checkpoint, request.tm_mode or "both")
+        with _job(request, translator, sources, outputs, checkpoint):
+            with progress_bar(
+                f"translating ({engine.name})", sum(known) if len(known) == len(sources) else None, not request.quiet
+            ) as advance:
+                summary = run_job(
+                    engine,
+                    job_inputs,
+                    request.batch_lines,
+                    translator=translator,
+                    to=request.to,
+                    progress=advance,
+                    report=warn,
+                )
     finally:
         engine.close()
+        translator.close()
+    if checkpoint is not None:
+        remove_checkpoint(checkpoint)
+    _finish(request, summary, translator)
+
+
+@contextmanager
+def _job(
+    request: EngineRequest,
+    translator: Translator,
+    sources: list[RecordInput],
+    outputs: list[Optional[Path]],
+    checkpoint: Optional[Path],
+) -> Iterator[None]:
+    """Run as a resumable job where the default path does (a memory in mode both, outputs that are files): the
+    memory (--tm, or --resume's checkpoint database) records each finished batch as the job's block, so that the
+    same command started again after a stop reuses them (mt.memory_session)."""
+    if translator.tm_mode != "both" or any(path is None for path in outputs):
+        yield
+        return
+    identity = {
+        "engine": json.dumps(
+            {
+                "inputs": [[s.name, s.kind, s.text_column, s.id_column, _digest(s.name)] for s in sources],
+                "outputs": [os.path.abspath(path) for path in outputs if path is not None],
+                "batch_lines": request.batch_lines,
+                "fmt": request.fmt,
+            },
+            ensure_ascii=False,
+        )
+    }
+    with translator.job(request.to, identity, checkpoint_only=checkpoint is not None) as job:
+        if job.finished_blocks and not request.quiet:
+            where = checkpoint if checkpoint is not None else request.tm
+            err_console.print(f"mt: resuming: {job.finished_blocks} batches were finished in {where}", markup=False)
+        yield
+
+
+def _digest(name: str) -> str:
+    """The SHA-256 of an input file's bytes: a job whose input changed since it stopped is a new job."""
+    digest = hashlib.sha256()
+    with open(name, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _finish(request: EngineRequest, summary: JobSummary, translator: Translator) -> None:
+    """The summary lines on stderr (unless --quiet), then the bad rows' verdict."""
     if not request.quiet:
         for line in summary.lines():
             err_console.print(f"mt: {line}", markup=False)
+        translation_summary(translator)
     if summary.bad:
         raise InputError(
             f"{len(summary.bad)} bad rows (reported above, kept as error rows in the output); "
@@ -161,21 +231,28 @@ def _engine(request: EngineRequest, settings: TranslatorSettings) -> Engine:
 
 def _refuse_unsupported(request: EngineRequest) -> None:
     if "-" in request.inputs:
-        raise InputError("--engine and JSONL/Parquet/directory inputs read files, not standard input ('-')")
-    if request.tm is not None or request.ref is not None:
         raise InputError(
-            "--tm and --ref do not work with --engine (or JSONL/Parquet/directory inputs) yet; "
-            "--resume resumes a stopped job"
+            "--engine reads files (it cuts them into numbered batches, and a job is named by their content); "
+            "translate standard input ('-') without --engine, which streams it"
         )
+    if request.ref is not None:
+        raise InputError(
+            "--ref scores a plain text run: translate without --engine, or score an engine's output with mt evaluate"
+        )
+    if request.report is not None:
+        raise InputError("--report works without --engine (JSONL output holds each row's sentences, scores and terms)")
     if request.batch_lines < 1:
         raise InputError("--batch-lines must be at least 1")
     if request.resume and (request.output is None or request.output == "-"):
-        raise InputError("--resume needs -o FILE or DIR (the journal of finished batches is kept beside it)")
+        raise InputError("--resume needs -o FILE or DIR (the checkpoint of finished batches is kept beside it)")
+    if request.tm is not None and any(
+        os.path.normcase(os.path.abspath(name)) == os.path.normcase(os.path.abspath(request.tm))
+        for name in expand_inputs(request.inputs)
+    ):
+        raise InputError(f"--tm {request.tm} is also an input; give the translation memory its own file")
 
 
-def _plan(
-    request: EngineRequest, sources: list[RecordInput], glossary_files: list[Path], resuming: bool
-) -> list[Optional[Path]]:
+def _plan(request: EngineRequest, sources: list[RecordInput], resuming: bool) -> list[Optional[Path]]:
     """Each input's output (None: stdout), checked before any work (mt.formats.writing.plan_outputs); resuming
     may write over the files the stopped run wrote."""
     if request.output in (None, "-") and len(sources) == 1 and sources[0].kind == "parquet":
@@ -185,23 +262,8 @@ def _plan(
         request.output,
         lambda i: f"{Path(sources[i].name).stem}.{request.to}.{output_suffix(sources[i], request.fmt)}",
         request.force or resuming,
-        [*glossary_files, *model_directories(request.to, request.models)],
+        [*(request.glossary or []), *memory_files(request.tm), *model_directories(request.to, request.models)],
     )
-
-
-def _fingerprint(request: EngineRequest, settings: TranslatorSettings, sources: list[RecordInput]) -> dict:
-    """What a journal's batches depend on besides their lines (each batch carries the digest of its own): the
-    translation memory key of these settings (models and revisions, glossary, DecodingSettings.fingerprint: the
-    key the TM and the default path's jobs use), the output format and the cut into batches."""
-    with settings.build() as translator:
-        key = translator.memory_key(request.to)
-    return {
-        "to": request.to,
-        "key": asdict(key),
-        "batch_lines": request.batch_lines,
-        "fmt": request.fmt,
-        "inputs": [[s.name, s.kind, s.text_column, s.id_column] for s in sources],
-    }
 
 
 __all__ = [

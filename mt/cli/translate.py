@@ -13,9 +13,18 @@ from typing import TYPE_CHECKING, Callable, List, Optional, Sequence
 import typer
 
 from mt.cli import engine_options
-from mt.cli.common import err_console, load_glossaries, memory_files, model_directories, warn
+from mt.cli.common import (
+    err_console,
+    job_path,
+    load_glossaries,
+    memory_files,
+    model_directories,
+    remove_checkpoint,
+    warn,
+)
 from mt.cli.options import decoding_option, finite
 from mt.cli.progress import progress_bar
+from mt.cli.summary import translation_summary
 from mt.settings import DecodingSettings
 from mt.errors import InputError
 from mt.formats.document import FormatOptions
@@ -48,7 +57,6 @@ spans highlighted, a filter by kind) and --qe-comments puts a Word comment on ea
 
 FORMATS = ("txt", "jsonl")
 TM_MODES = ("both", "read", "write", "off")
-JOB_SUFFIX = ".tarjama-job.sqlite"
 PROGRESS_MIN_LINES = 20
 
 
@@ -338,7 +346,9 @@ def _run(r: _Request) -> None:
                 quiet=r.quiet,
                 resume=r.resume,
                 tm=r.tm,
+                tm_mode=r.tm_mode,
                 ref=r.ref,
+                report=r.report,
                 engine=e.engine,
                 ray_address=e.ray_address,
                 actors=e.actors,
@@ -437,7 +447,7 @@ def _translate_inputs(r: _Request, fmt: str, formats: list, models: dict, decodi
                 translator, r, name, source, document, path, fmt, rows, hypotheses if references is not None else None
             )
     if not r.quiet:
-        _summary(translator)
+        translation_summary(translator)
     if references is not None:
         from mt.evaluation import summary_line
 
@@ -517,11 +527,6 @@ def _job_identity(source, path: Path) -> dict[str, str]:
     return {"input": digest.hexdigest(), "output": os.path.abspath(path)}
 
 
-def job_path(output: Path) -> Path:
-    """The job database that --resume keeps beside an output while it is being translated."""
-    return output.with_name(output.name + JOB_SUFFIX)
-
-
 def _check_tm_path(tm: Path, inputs: list[str], outputs: list[Optional[Path]]) -> None:
     """The memory is neither an input text nor an output (check_output already keeps outputs off it)."""
     key = os.path.normcase(os.path.abspath(tm))
@@ -551,8 +556,7 @@ def _translate_resumable(
             _translate_one(translator, source, path, to, fmt, quiet, collect, on_line)
     finally:
         translator.use_memory(None)
-    for leftover in (job, Path(f"{job}-wal"), Path(f"{job}-shm")):
-        leftover.unlink(missing_ok=True)
+    remove_checkpoint(job)
 
 
 def _read_reference(path: Path, expected: int) -> list[str]:
@@ -562,40 +566,6 @@ def _read_reference(path: Path, expected: int) -> list[str]:
     if reference.info.lines != expected:
         raise InputError(f"{path}: {reference.info.lines} lines, but the input has {expected}")
     return list(reference.lines())
-
-
-def _summary(translator) -> None:
-    stats = translator.stats
-    if stats.incomplete:
-        warn(
-            f"{stats.incomplete} of {stats.sentences} sentences reached the decoding length limit; their "
-            "translations may be cut (see 'complete' in --format jsonl)"
-        )
-    if stats.chunked_sentences:
-        err_console.print(
-            f"mt: {stats.chunked_sentences} sentences longer than the model's input limit were translated in chunks",
-            markup=False,
-        )
-    if stats.tm_sentences:
-        decoded = stats.tm_sentences - stats.tm_human - stats.tm_mt
-        err_console.print(
-            f"mt: translation memory: {stats.tm_human + stats.tm_mt} of {stats.tm_sentences} sentences "
-            f"reused ({stats.tm_human} human, {stats.tm_mt} MT), {decoded} decoded, "
-            f"{stats.tm_stored} stored",
-            markup=False,
-        )
-    if translator.glossary is not None and translator.glossary_mode != "off":
-        err_console.print(
-            f"mt: glossary: {stats.terms_found} terms found, {stats.terms_present} present in the output", markup=False
-        )
-    if translator.assessor is not None:
-        err_console.print(
-            f"mt: quality estimation: {stats.flagged} of {stats.sentences} sentences flagged for review", markup=False
-        )
-    if stats.numbers_found:
-        err_console.print(
-            f"mt: numbers: {stats.numbers_found} found, {stats.numbers_present} present in the output", markup=False
-        )
 
 
 # -- documents and --report -----------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Protocol and the one function that translates a batch (:func:`translate_batch`).
 A job is cut into batches of ``batch_lines`` input lines, in input order, before any engine sees it; each batch is
 translated by one ``Translator.translate`` call wherever it runs. A sentence's translation does not depend on its
 batch (mt.decoding.leg batches only sentences of one source-length bucket and limit), so the batches fix the
-order of work and the journal's unit of resumption, not the bytes.
+order of work and the checkpoint's unit of resumption (a job block), not the bytes. A worker returns its
+sentences as job records; the driver composes the lines from them (mt.engines.job).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Iterable, Iterator, Protocol
 from mt.settings import DecodingSettings
 from mt.errors import InputError
 from mt.glossary.glossary import Glossary
+from mt.memory_session import job_record
 from mt.pipeline import Translator
 from mt.plugins import Plugin
 from mt.results import LineResult
@@ -56,11 +58,12 @@ class Batch:
 
 @dataclass
 class BatchResult:
-    """A translated batch: one JSON object per line (``LineResult.to_dict()``, as `--format jsonl` writes it),
-    what it cost, and which worker did it."""
+    """A translated batch: per line, the JSON list of its sentences' job records (mt.memory_session.job_record:
+    what the driver composes the line from, as a resumed job does from its checkpoint), the lines'
+    translations, what it cost, and which worker did it."""
 
     index: int
-    rows: list[str]
+    records: list[str]
     translations: list[str]
     sentences: int
     tokens: int  # target tokens of the translations (their pieces under the last model's vocabulary)
@@ -70,7 +73,7 @@ class BatchResult:
     def to_record(self) -> dict:
         return {
             "index": self.index,
-            "rows": self.rows,
+            "records": self.records,
             "translations": self.translations,
             "sentences": self.sentences,
             "tokens": self.tokens,
@@ -78,17 +81,9 @@ class BatchResult:
             "worker": self.worker,
         }
 
-    @classmethod
-    def from_record(cls, record: dict) -> "BatchResult":
-        return cls(
-            int(record["index"]),
-            list(record["rows"]),
-            list(record["translations"]),
-            int(record["sentences"]),
-            int(record["tokens"]),
-            float(record["seconds"]),
-            str(record["worker"]),
-        )
+    def sentence_records(self) -> list[dict]:
+        """The job records of the batch's sentences, in order (its lines' flattened)."""
+        return [record for line in self.records for record in json.loads(line)]
 
 
 def worker_name() -> str:
@@ -105,9 +100,11 @@ def translate_batch(translator: Translator, batch: Batch, to: str) -> BatchResul
         raise InputError(f"batch {batch.index}: {len(batch.texts)} lines in, {len(results)} out")
     sentences = [s for r in results for s in r.sentences]
     tokens = sum(len(vocab.encode_target(s.translation)) for s in sentences)
-    rows = [json.dumps(r.to_dict(), ensure_ascii=False) for r in results]
+    records = [
+        json.dumps([job_record(s) for s in r.sentences], ensure_ascii=False, separators=(",", ":")) for r in results
+    ]
     return BatchResult(
-        batch.index, rows, [r.translation for r in results], len(sentences), tokens, seconds, worker_name()
+        batch.index, records, [r.translation for r in results], len(sentences), tokens, seconds, worker_name()
     )
 
 

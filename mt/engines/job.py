@@ -5,35 +5,32 @@ batches of good records to the engine, and writes every record's row where it be
 record (no text, ...) is reported with its id and written as an error row while the rest goes on. It checks
 that the engine returns every batch exactly once, in order (never a line lost or duplicated).
 
-With a journal (``--resume``), each finished batch is appended to it (flushed and fsynced) with the digest of
-its lines before it is written out; a job started again reads the batches the journal holds instead of
-translating them, as long as each one's lines are the ones the input now has there, so a stopped job ends with
-the bytes an uninterrupted one writes. From the first batch whose lines changed (an input edited, even to the
-same size), everything is translated again; a journal made with other settings (models, glossary, decoding:
-the journal's header holds their fingerprint) is set aside whole. The journal goes once every output is
-complete.
+The lines are composed in this process, by the driver's Translator, from the job records the engine's workers
+return (mt.engines.base.translate_batch), through the code a default run's block goes through
+(mt.block_translation.decoded_block): the translation memory (--tm) is looked up before a batch is sent (a batch
+the memory answers whole is composed then, and not sent) and written after, here, in input order; a running job (Translator.job:
+--tm, or --resume's checkpoint database) records each batch as its block, so that a stopped job started again
+reuses its finished batches and ends with the bytes an uninterrupted one writes (the checkpoint protocol of the
+default path, mt.memory_session). Progress goes to a ``progress(rows)`` callback (the CLI draws the bar).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
-import os
-import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, TextIO
+from typing import Callable, Iterator
 
+from mt.block_translation import decoded_block
 from mt.engines.base import Batch, BatchResult, Engine
 from mt.engines.outputs import RowWriter
 from mt.engines.records import Record, RecordInput
 from mt.errors import InputError, TarjamaError
-
-PROGRESS_EVERY_S = 2.0
-log = logging.getLogger(__name__)
+from mt.memory import MtKey
+from mt.pipeline import Translator
+from mt.results import LineResult
 
 
 @dataclass
@@ -60,7 +57,7 @@ class JobSummary:
     bad: list[tuple[str, object, str]] = field(default_factory=list)  # (input, id, error)
     sentences: int = 0
     tokens: int = 0
-    resumed_batches: int = 0
+    answered_batches: int = 0  # batches the memory (or the job's checkpoint) answered whole: nothing decoded
     start_seconds: float = 0.0
     seconds: float = 0.0
     workers: dict[str, WorkerStats] = field(default_factory=dict)
@@ -72,11 +69,13 @@ class JobSummary:
             f"{self.engine}: {self.rows:,} rows, {self.sentences:,} sentences, {self.tokens:,} target tokens in "
             f"{self.seconds:.1f} s ({self.rows / self.seconds if self.seconds else 0:,.1f} rows/s, "
             f"{rate:,.0f} tokens/s) after {self.start_seconds:.1f} s of start-up"
-            + (f"; {self.resumed_batches} batches taken from the journal" if self.resumed_batches else "")
+            + (
+                f"; {self.answered_batches} batches answered by the translation memory or checkpoint"
+                if self.answered_batches
+                else ""
+            )
         ]
         for name, stats in sorted(self.workers.items()):
-            if name == "journal":
-                continue
             per = stats.tokens / stats.seconds if stats.seconds else 0.0
             load = self.load_seconds.get(name)
             out.append(
@@ -86,105 +85,12 @@ class JobSummary:
         return out
 
 
-class Progress:
-    """Rows done and rows per second on stderr, at most every PROGRESS_EVERY_S seconds."""
-
-    def __init__(self, total: int | None, stream: TextIO | None = None, enabled: bool = True) -> None:
-        self.total = total
-        self.stream = stream or sys.stderr
-        self.enabled = enabled
-        self.began = time.perf_counter()
-        self.last = self.began
-        self.done = 0
-
-    def advance(self, rows: int) -> None:
-        self.done += rows
-        now = time.perf_counter()
-        if self.enabled and now - self.last >= PROGRESS_EVERY_S:
-            self.last = now
-            of = f" of {self.total:,}" if self.total is not None else ""
-            print(
-                f"mt: {self.done:,}{of} rows, {self.done / (now - self.began):,.1f} rows/s",
-                file=self.stream,
-                flush=True,
-            )
-
-
-def batch_digest(texts: tuple[str, ...]) -> str:
-    """What identifies a batch's lines in a journal: a hash of their text (16 hex digits)."""
-    return hashlib.sha256(json.dumps(list(texts), ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
-
-
-class Journal:
-    """Finished batches of a job, one JSON line each (with the digest of its lines) after a header line naming
-    the job's settings. A journal whose header names other settings is set aside (``stale``), not replayed."""
-
-    def __init__(self, path: Path, fingerprint: dict) -> None:
-        self.path = path
-        self.fingerprint = fingerprint
-        self.done: list[dict] = []
-        self.stale = False
-        self._offsets: list[int] = []  # where each finished batch's line ends
-        if path.exists():
-            self._read()
-        self._handle: TextIO | None = None
-
-    def _read(self) -> None:
-        good = 0
-        with self.path.open("rb") as handle:
-            for number, raw in enumerate(handle):
-                if not raw.endswith(b"\n"):  # the last line of a killed run, half written
-                    break
-                record = json.loads(raw)
-                if number == 0 and record != {"job": self.fingerprint}:
-                    self.stale, good = True, 0
-                    break
-                if number > 0:
-                    self.done.append(record)
-                    self._offsets.append(good + len(raw))
-                good += len(raw)
-        with self.path.open("r+b") as handle:
-            handle.truncate(good)
-
-    def replay(self) -> Iterator[tuple[BatchResult, str | None]]:
-        """The finished batches, each with the digest of the lines it translated."""
-        for record in self.done:
-            yield BatchResult.from_record(record), record.get("digest")
-
-    def keep(self, count: int) -> None:
-        """Drop every finished batch after the first ``count`` (their lines changed: translated again)."""
-        if count < len(self.done):
-            self.done = self.done[:count]
-            with self.path.open("r+b") as handle:
-                handle.seek(0)
-                header = len(handle.readline())
-                handle.truncate(self._offsets[count - 1] if count else header)
-
-    def append(self, result: BatchResult, digest: str) -> None:
-        if self._handle is None:
-            fresh = not self.path.exists() or self.path.stat().st_size == 0
-            self._handle = self.path.open("a", encoding="utf-8")
-            if fresh:
-                self._handle.write(json.dumps({"job": self.fingerprint}, ensure_ascii=False) + "\n")
-        self._handle.write(json.dumps({**result.to_record(), "digest": digest}, ensure_ascii=False) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-
-    def remove(self) -> None:
-        self.close()
-        self.path.unlink(missing_ok=True)
-
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-
-
 @dataclass
 class _Pending:
     input_index: int
     records: list[Record]
     batch: Batch | None  # None: no good record in it, nothing to translate
+    lines: list[LineResult] | None = None  # composed when the memory answers the whole batch: not sent
 
 
 def _cut(inputs: list[JobInput], batch_lines: int) -> Iterator[_Pending]:
@@ -248,26 +154,27 @@ def run_job(
     inputs: list[JobInput],
     batch_lines: int,
     *,
-    journal: Journal | None = None,
-    progress: Progress | None = None,
+    translator: Translator,
+    to: str,
+    progress: Callable[[int], None] | None = None,
     report: Callable[[str], None] | None = None,
 ) -> JobSummary:
-    """Translate every input with ``engine`` and write the outputs; bad records are passed to ``report`` (one
-    line each) and counted in the summary. The caller decides what a bad record means for the exit status."""
+    """Translate every input into ``to`` with ``engine``, the lines composed by ``translator`` (with its memory
+    and running job, if any), and write the outputs; ``progress`` gets the rows written, bad records go to
+    ``report`` (one line each) and are counted in the summary. The caller decides what a bad record means for the
+    exit status."""
     if batch_lines < 1:
         raise InputError("--batch-lines must be at least 1")
     summary = JobSummary(engine.name)
     summary.start_seconds = engine.start()
     began = time.perf_counter()
     cutter = _cut(inputs, batch_lines)
-    replayed = list(journal.replay()) if journal is not None else []
-    run = _JobRun(engine, inputs, summary, cutter, _Outputs(inputs), journal, progress, report)
+    key = translator.memory_key(to) if translator.tm_mode != "off" else None
+    run = _JobRun(engine, translator, to, inputs, summary, cutter, _Outputs(inputs), progress, report, key)
     try:
-        for result in run.from_journal(replayed):
-            run.take(result, "journal")
-        for result in run.from_engine():
-            run.take(result, result.worker)
-        run.write_unbatched()
+        for result in engine.run(run.feed()):
+            run.take(result)
+        run.write_ready()
         stopped = run.pending[0].batch if run.pending else None
         if stopped is not None:
             raise TarjamaError(
@@ -276,71 +183,53 @@ def run_job(
         run.outputs.finish()
     except BaseException as error:
         run.outputs.abort(error)
-        if journal is not None:
-            journal.close()
         raise
     summary.seconds = time.perf_counter() - began
     summary.load_seconds = dict(getattr(engine, "load_seconds", {}) or {})
-    if journal is not None:
-        journal.remove()
     return summary
 
 
 @dataclass
 class _JobRun:
     """The state of one :func:`run_job`: the records cut from the inputs and not yet written (``pending``, in
-    input order), the digest of each batch handed to the engine (the journal keeps it), the outputs, the summary."""
+    input order), the outputs, the summary."""
 
     engine: Engine
+    translator: Translator
+    to: str
     inputs: list[JobInput]
     summary: JobSummary
     cutter: Iterator[_Pending]
     outputs: _Outputs
-    journal: Journal | None
-    progress: Progress | None
+    progress: Callable[[int], None] | None
     report: Callable[[str], None] | None
+    key: MtKey | None = None  # the translator's memory key (None: no memory)
     pending: deque[_Pending] = field(default_factory=deque)
-    digests: dict[int, str] = field(default_factory=dict)
 
     def feed(self) -> Iterator[Batch]:
-        """The engine's batches (first those a changed journal left); their records wait in ``pending``."""
-        for item in list(self.pending):
-            if item.batch is not None:
-                self.digests[item.batch.index] = batch_digest(item.batch.texts)
-                yield item.batch
+        """The engine's batches: those the memory does not answer whole. Every batch's records wait in
+        ``pending``; one the memory answers is composed now, and written as soon as the batches before it are."""
         for item in self.cutter:
             self.pending.append(item)
             if item.batch is not None:
-                self.digests[item.batch.index] = batch_digest(item.batch.texts)
-                yield item.batch
+                item.lines = self.compose(item.batch, None)
+                if item.lines is None:
+                    yield item.batch
+                    continue
+            self.write_ready()
 
-    def from_journal(self, replayed: list[tuple[BatchResult, str | None]]) -> Iterator[BatchResult]:
-        """A resumed job: the journal's finished batches, as long as their lines are unchanged."""
-        if self.journal is None:
-            return
-        for count, (result, digest) in enumerate(replayed):
-            while not self.pending or self.pending[-1].batch is None:
-                item = next(self.cutter, None)
-                if item is None:
-                    break
-                self.pending.append(item)
-            batch = self.pending[-1].batch if self.pending else None
-            if batch is None or batch.index != result.index or batch_digest(batch.texts) != digest:
-                self.journal.keep(count)  # this batch's lines changed: it and the rest are translated again
-                return
-            self.summary.resumed_batches += 1
-            yield result
+    def compose(self, batch: Batch, result: BatchResult | None) -> list[LineResult] | None:
+        """A batch's lines, composed by the translator's block code (mt.block_translation.decoded_block) from the
+        engine's result; without one, None unless the memory answers every sentence."""
+        parts = self.translator.block_parts()
+        job = parts.memory.running if self.key is not None else None
+        decoded = result.sentence_records if result is not None else None
+        return decoded_block(parts, batch.texts, self.to, self.key, job, batch.index, decoded)
 
-    def from_engine(self) -> Iterator[BatchResult]:
-        for result in self.engine.run(self.feed()):
-            if self.journal is not None:
-                self.journal.append(result, self.digests.pop(result.index))
-            yield result
-
-    def write(self, item: _Pending, result: BatchResult | None) -> None:
+    def write(self, item: _Pending, lines: list[LineResult]) -> None:
         """Write a batch's records in order: the good ones with their translations, the bad ones as errors."""
         writer = self.outputs.to(item.input_index)
-        good = iter(zip(result.rows, result.translations)) if result is not None else iter(())
+        good = iter(lines)
         name = self.inputs[item.input_index].source.name
         for record in item.records:
             if record.error is not None:
@@ -349,20 +238,23 @@ class _JobRun:
                     self.report(f"{name}: row {record.id!r}: {record.error}")
                 writer.write(record, None, None)
             else:
-                row, translation = next(good)
-                writer.write(record, row, translation)
+                line = next(good)
+                writer.write(record, json.dumps(line.to_dict(), ensure_ascii=False), line.translation)
         self.summary.rows += len(item.records)
         if self.progress is not None:
-            self.progress.advance(len(item.records))
+            self.progress(len(item.records))
 
-    def write_unbatched(self) -> None:
-        """Write the records at the head of ``pending`` that had nothing to translate (bad records only)."""
-        while self.pending and self.pending[0].batch is None:
-            self.write(self.pending.popleft(), None)
+    def write_ready(self) -> None:
+        """Write the batches at the head of ``pending`` that need no engine: bad records only, or answered by
+        the memory."""
+        while self.pending and (self.pending[0].batch is None or self.pending[0].lines is not None):
+            item = self.pending.popleft()
+            self.summary.answered_batches += item.batch is not None
+            self.write(item, item.lines or [])
 
-    def take(self, result: BatchResult, worker: str) -> None:
-        """Write the batch the engine (or the journal) returned, refusing one out of order or of another size."""
-        self.write_unbatched()
+    def take(self, result: BatchResult) -> None:
+        """Write the batch the engine returned, refusing one out of order or of another size."""
+        self.write_ready()
         due = self.pending[0].batch if self.pending else None
         if due is None or due.index != result.index:
             expected = due.index if due is not None else None
@@ -371,10 +263,13 @@ class _JobRun:
                 "was due; stopping rather than writing lines out of order"
             )
         item = self.pending.popleft()
-        if len(result.rows) != len(due.texts):
-            raise TarjamaError(f"batch {result.index}: {len(due.texts)} lines sent, {len(result.rows)} returned")
-        self.write(item, result)
-        stats = self.summary.workers.setdefault(worker, WorkerStats())
+        if len(result.records) != len(due.texts):
+            raise TarjamaError(f"batch {result.index}: {len(due.texts)} lines sent, {len(result.records)} returned")
+        lines = self.compose(due, result)
+        if lines is None:
+            raise TarjamaError(f"batch {result.index}: no lines composed")
+        self.write(item, lines)
+        stats = self.summary.workers.setdefault(result.worker, WorkerStats())
         stats.batches += 1
         stats.sentences += result.sentences
         stats.tokens += result.tokens

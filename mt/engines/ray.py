@@ -83,7 +83,7 @@ class TranslateBatches:
             key: []
             for key in (
                 "index",
-                "rows",
+                "records",
                 "translations",
                 "sentences",
                 "tokens",
@@ -218,7 +218,7 @@ class RayEngine:
                     self.ready_at.setdefault(str(row["worker"]), float(row["ready_at"]))
                     yield BatchResult(
                         int(row["index"]),
-                        [str(r) for r in row["rows"]],
+                        [str(r) for r in row["records"]],
                         [str(t) for t in row["translations"]],
                         int(row["sentences"]),
                         int(row["tokens"]),

@@ -1,0 +1,144 @@
+"""One job path: the default `mt translate` and `--engine local` write the same bytes, with and without a
+translation memory (--tm), from text and from JSONL, and a run from a warm memory decodes nothing on either path.
+The Ray engine's side of the same comparison is in tests/test_ray.py (slow)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import mt.engines.local
+from mt.engines.base import translate_batch
+from mt.memory import Segment, TranslationMemory
+from mt.text.sentences import split_sentences
+from tests.ray_support import GLOSSARY, arabic_lines, ending_ct2_model, write_lines
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return ending_ct2_model(tmp_path_factory.mktemp("path-models"))
+
+
+@pytest.fixture(scope="module")
+def lines():
+    return arabic_lines(48)
+
+
+def _mt(run_cli, model, *args):
+    code, out, err = run_cli("translate", *args, "--to", "en", "-m", str(model), "-g", str(GLOSSARY), "-q")
+    assert code == 0, err
+    return err
+
+
+def _counting(monkeypatch) -> list[int]:
+    """The batches the local engine decodes (their indices), counted as they are translated."""
+    calls: list[int] = []
+    monkeypatch.setattr(
+        mt.engines.local, "translate_batch", lambda t, b, to: calls.append(b.index) or translate_batch(t, b, to)
+    )
+    return calls
+
+
+def _jsonl(path, lines):
+    with path.open("w", encoding="utf-8") as handle:
+        for number, line in enumerate(lines):
+            handle.write(json.dumps({"id": f"r{number}", "text": line}, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_default_and_engine_local_write_the_same_bytes_with_and_without_a_memory(
+    model, lines, tmp_path, run_cli, monkeypatch
+):
+    """Text in, JSONL out (scores, terms and, with --tm, each sentence's origin): the default path and --engine
+    local agree byte for byte without a memory, on a first --tm run (a cold memory each) and on a second one (a warm
+    memory: every sentence "tm-mt", and the engine decodes no batch)."""
+    text = write_lines(tmp_path / "in.txt", lines)
+    engine = ("--engine", "local", "--batch-lines", "8")
+    _mt(run_cli, model, text, "-f", "jsonl", "-o", tmp_path / "default.jsonl")
+    _mt(run_cli, model, text, *engine, "-f", "jsonl", "-o", tmp_path / "local.jsonl")
+    assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "default.jsonl").read_bytes()
+
+    for run in ("cold", "warm"):
+        _mt(run_cli, model, text, "-f", "jsonl", "--tm", tmp_path / "default.tm", "-o", tmp_path / f"d-{run}.jsonl")
+        calls = _counting(monkeypatch)
+        _mt(
+            run_cli,
+            model,
+            text,
+            *engine,
+            "-f",
+            "jsonl",
+            "--tm",
+            tmp_path / "local.tm",
+            "-o",
+            tmp_path / f"l-{run}.jsonl",
+        )
+        monkeypatch.undo()
+        assert (tmp_path / f"l-{run}.jsonl").read_bytes() == (tmp_path / f"d-{run}.jsonl").read_bytes(), run
+        assert calls == ([] if run == "warm" else list(range(6)))
+    origins = {s["origin"] for row in _rows(tmp_path / "l-warm.jsonl") for s in row["sentences"]}
+    assert origins == {"tm-mt"}
+    translations = [row["translation"] for row in _rows(tmp_path / "default.jsonl")]
+    assert [row["translation"] for row in _rows(tmp_path / "l-warm.jsonl")] == translations
+
+
+def test_a_human_memory_entry_reads_the_same_on_both_paths(model, lines, tmp_path, run_cli, monkeypatch):
+    """A batch the memory answers in part (one human translation among decoded sentences): the hit and the
+    decoded sentences around it come back as the default path writes them, in text and in JSONL."""
+    text = write_lines(tmp_path / "in.txt", lines[:20])
+    sentence = next(lines[k][span.start : span.end] for k in (9, 10, 11) for span in split_sentences(lines[k]))
+    for name in ("default.tm", "local.tm"):
+        with TranslationMemory.open(tmp_path / name) as memory:
+            memory.add_human([Segment(sentence, "A human translation.", "en")])
+    _mt(run_cli, model, text, "-f", "jsonl", "--tm", tmp_path / "default.tm", "-o", tmp_path / "default.jsonl")
+    _mt(run_cli, model, text, "--engine", "local", "--batch-lines", "8", "-f", "jsonl", "--tm", tmp_path / "local.tm",
+        "-o", tmp_path / "local.jsonl")  # fmt: skip
+    assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "default.jsonl").read_bytes()
+    assert "A human translation." in (tmp_path / "local.jsonl").read_text(encoding="utf-8")
+    origins = [s["origin"] for row in _rows(tmp_path / "local.jsonl") for s in row["sentences"]]
+    assert origins.count("tm-human") >= 1 and "mt" in origins
+
+
+def test_jsonl_input_from_a_warm_memory_decodes_nothing_and_keeps_its_bytes(
+    model, lines, tmp_path, run_cli, monkeypatch
+):
+    """JSONL rows (id + text, an engine input): a second --tm run decodes no batch and writes each row's
+    translation as the first run did; the translations are those of the same lines as a text file."""
+    rows = _jsonl(tmp_path / "rows.jsonl", lines)
+    text = write_lines(tmp_path / "in.txt", lines)
+    _mt(run_cli, model, text, "-o", tmp_path / "plain.txt")
+    args = ("--batch-lines", "8", "--tm", tmp_path / "rows.tm")
+    _mt(run_cli, model, rows, *args, "-o", tmp_path / "first.jsonl")
+    calls = _counting(monkeypatch)
+    _mt(run_cli, model, rows, *args, "-o", tmp_path / "second.jsonl")
+    assert calls == []
+    first, second = _rows(tmp_path / "first.jsonl"), _rows(tmp_path / "second.jsonl")
+    assert [r["translation"] for r in second] == [r["translation"] for r in first]
+    assert [r["id"] for r in second] == [f"r{k}" for k in range(len(lines))]
+    assert [r["translation"] for r in first] == (tmp_path / "plain.txt").read_text(encoding="utf-8").split("\n")[:-1]
+
+
+def test_engine_refusals_say_why(model, tmp_path, run_cli):
+    """Standard input and --ref stay with the default path; the refusal names it."""
+    text = write_lines(tmp_path / "in.txt", ["مرحبا"])
+    code, _, err = run_cli("translate", "-", "--to", "en", "-m", str(model), "--engine", "local")
+    assert code == 1 and "translate standard input ('-') without --engine" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("translate", text, "--to", "en", "-m", str(model), "--engine", "local", "--ref", text)
+    assert code == 1 and "--ref scores a plain text run" in err and len(err.strip().splitlines()) == 1
+
+
+def _rows(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_engine_progress_is_the_rich_bar_of_the_default_path(model, lines, tmp_path, run_cli, monkeypatch):
+    """--engine reports through mt.cli.progress (the bar of the default path, on stderr): the rows done of the
+    rows known, once the job ends."""
+    monkeypatch.setenv("MT_PROGRESS", "1")  # the bar shows on a terminal; forced here
+    text = write_lines(tmp_path / "in.txt", lines)
+    code, _, err = run_cli(
+        "translate", text, "--to", "en", "-m", str(model), "--engine", "local", "-o", tmp_path / "out.txt"
+    )
+    assert code == 0, err
+    assert "translating (local)" in err and f"{len(lines)}/{len(lines)}" in err
