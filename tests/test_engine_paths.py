@@ -142,3 +142,46 @@ def test_engine_progress_is_the_rich_bar_of_the_default_path(model, lines, tmp_p
     )
     assert code == 0, err
     assert "translating (local)" in err and f"{len(lines)}/{len(lines)}" in err
+
+
+def test_a_stopped_engine_job_resumes_from_its_memory_to_the_same_bytes(model, lines, tmp_path, run_cli, monkeypatch):
+    """With --tm (mode both) the memory is the engine job's checkpoint, as on the default path: a job stopped after
+    two batches and started again decodes only the rest and writes what an uninterrupted --tm run writes (the
+    resumed batches' sentences reported "mt", as decoded)."""
+    text = write_lines(tmp_path / "in.txt", lines)
+    args = ("--engine", "local", "--batch-lines", "8", "-f", "jsonl")
+    _mt(run_cli, model, text, *args, "--tm", tmp_path / "whole.tm", "-o", tmp_path / "whole.jsonl")
+    calls: list[int] = []
+
+    def stop_after_two(translator, batch, to):
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        calls.append(batch.index)
+        return translate_batch(translator, batch, to)
+
+    monkeypatch.setattr(mt.engines.local, "translate_batch", stop_after_two)
+    code, _, _ = run_cli(
+        "translate", text, *args, "--tm", tmp_path / "run.tm", "-o", tmp_path / "out.jsonl", "--to", "en", "-m", str(model),
+        "-g", str(GLOSSARY), "-q",
+    )  # fmt: skip
+    assert code == 130 and not (tmp_path / "out.jsonl").exists()
+    monkeypatch.undo()
+    again = _counting(monkeypatch)
+    _mt(run_cli, model, text, *args, "--tm", tmp_path / "run.tm", "-o", tmp_path / "out.jsonl")
+    assert again == [2, 3, 4, 5]
+    assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+
+
+def test_a_read_only_memory_is_read_not_written_on_the_engine(model, lines, tmp_path, run_cli):
+    """--tm-mode read: the engine path reuses the memory's answers and stores nothing, as the default path."""
+    text = write_lines(tmp_path / "in.txt", lines[:20])
+    _mt(run_cli, model, text, "--tm", tmp_path / "seed.tm", "-o", tmp_path / "seed.txt")  # fills the memory
+    more = write_lines(tmp_path / "more.txt", lines[:30])  # 10 lines the memory has not seen
+    before = (tmp_path / "seed.tm").read_bytes()
+    for name, engine in (("default", ()), ("local", ("--engine", "local"))):
+        _mt(run_cli, model, more, *engine, "-f", "jsonl", "--tm", tmp_path / "seed.tm", "--tm-mode", "read",
+            "-o", tmp_path / f"{name}.jsonl")  # fmt: skip
+    assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "default.jsonl").read_bytes()
+    assert (tmp_path / "seed.tm").read_bytes() == before
+    origins = [s["origin"] for row in _rows(tmp_path / "local.jsonl") for s in row["sentences"]]
+    assert "tm-mt" in origins and "mt" in origins
