@@ -120,12 +120,25 @@ def test_jsonl_input_from_a_warm_memory_decodes_nothing_and_keeps_its_bytes(
 
 
 def test_engine_refusals_say_why(model, tmp_path, run_cli):
-    """Standard input and --ref stay with the default path; the refusal names it."""
-    text = write_lines(tmp_path / "in.txt", ["مرحبا"])
+    """Standard input stays with the default path (which streams it), --ref with text inputs; the refusal says
+    so in one line."""
+    rows = _jsonl(tmp_path / "rows.jsonl", ["مرحبا"])
     code, _, err = run_cli("translate", "-", "--to", "en", "-m", str(model), "--engine", "local")
     assert code == 1 and "translate standard input ('-') without --engine" in err and len(err.strip().splitlines()) == 1
-    code, _, err = run_cli("translate", text, "--to", "en", "-m", str(model), "--engine", "local", "--ref", text)
-    assert code == 1 and "--ref scores a plain text run" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("translate", rows, "--to", "en", "-m", str(model), "--ref", rows, "-o", tmp_path / "o.jsonl")
+    assert code == 1 and "--ref needs text inputs" in err and len(err.strip().splitlines()) == 1
+
+
+def test_ref_scores_an_engine_run_as_the_default_path_does(model, lines, tmp_path, run_cli):
+    """--ref with --engine: the same score line as the default path (the reference's lines against the
+    translations, in order)."""
+    text = write_lines(tmp_path / "in.txt", lines[:24])
+    reference = write_lines(tmp_path / "ref.txt", [f"line {k} of the reference" for k in range(24)])
+    scores = []
+    for engine in ((), ("--engine", "local", "--batch-lines", "8")):
+        err = _mt(run_cli, model, text, *engine, "--ref", reference, "-o", tmp_path / f"out{len(engine)}.txt")
+        scores.append([line for line in err.splitlines() if line.startswith("BLEU")])
+    assert scores[0] and scores[1] == scores[0]
 
 
 def _rows(path) -> list[dict]:

@@ -213,7 +213,6 @@ def test_unreachable_ray_address_is_one_line(model, tmp_path, run_cli):
         (["--batch-lines", "8"], "--batch-lines needs --engine local or --engine ray"),
         (["--engine", "spark"], "unknown engine 'spark'; choose local or ray"),
         (["--engine", "local", "--batch-lines", "0"], "--batch-lines must be at least 1"),
-        (["--engine", "local", "--ref", "ref.txt"], "--ref scores a plain text run: translate without --engine"),
         (["--engine", "local", "--report", "r.jsonl"], "--report works without --engine"),
     ],
 )

@@ -29,7 +29,7 @@ from mt.cli.common import (
     warn,
 )
 from mt.cli.progress import progress_bar
-from mt.cli.summary import translation_summary
+from mt.cli.summary import read_reference, translation_summary
 from mt.engines.base import DEFAULT_BATCH_LINES, ENGINES, Engine, TranslatorSettings
 from mt.engines.job import JobInput, JobSummary, run_job
 from mt.engines.outputs import output_suffix
@@ -135,6 +135,8 @@ def run(request: EngineRequest) -> None:
     settings = TranslatorSettings(models=request.models, decoding=request.decoding, glossary=glossary)
     job_inputs = [JobInput(source, path, request.fmt) for source, path in zip(sources, outputs)]
     known = [s.rows for s in sources if s.rows is not None]
+    references = _references(request, sources)
+    hypotheses: list[str] = []
     engine = _engine(request, settings)
     translator = settings.build()  # composes the lines and holds the memory here; its models stay unloaded
     try:
@@ -153,6 +155,7 @@ def run(request: EngineRequest) -> None:
                     to=request.to,
                     progress=advance,
                     report=warn,
+                    translations=hypotheses.append if references is not None else None,
                 )
     finally:
         engine.close()
@@ -160,6 +163,10 @@ def run(request: EngineRequest) -> None:
     if checkpoint is not None:
         remove_checkpoint(checkpoint)
     _finish(request, summary, translator)
+    if references is not None:
+        from mt.evaluation import summary_line  # sacrebleu, imported only with --ref
+
+        err_console.print(summary_line(hypotheses, references, request.to), markup=False)
 
 
 @contextmanager
@@ -192,6 +199,15 @@ def _job(
             where = checkpoint if checkpoint is not None else request.tm
             err_console.print(f"mt: resuming: {job.finished_blocks} batches were finished in {where}", markup=False)
         yield
+
+
+def _references(request: EngineRequest, sources: list[RecordInput]) -> Optional[list[str]]:
+    """--ref: one reference line per line of the text inputs (JSONL and Parquet rows are keyed by id)."""
+    if request.ref is None:
+        return None
+    if any(s.kind != "txt" or s.rows is None for s in sources):
+        raise InputError("--ref needs text inputs (one reference line per input line); JSONL and Parquet rows have ids")
+    return read_reference(request.ref, sum(s.rows or 0 for s in sources))
 
 
 def _digest(name: str) -> str:
@@ -235,10 +251,6 @@ def _refuse_unsupported(request: EngineRequest) -> None:
             "--engine reads files (it cuts them into numbered batches, and a job is named by their content); "
             "translate standard input ('-') without --engine, which streams it"
         )
-    if request.ref is not None:
-        raise InputError(
-            "--ref scores a plain text run: translate without --engine, or score an engine's output with mt evaluate"
-        )
     if request.report is not None:
         raise InputError("--report works without --engine (JSONL output holds each row's sentences, scores and terms)")
     if request.batch_lines < 1:
@@ -262,7 +274,12 @@ def _plan(request: EngineRequest, sources: list[RecordInput], resuming: bool) ->
         request.output,
         lambda i: f"{Path(sources[i].name).stem}.{request.to}.{output_suffix(sources[i], request.fmt)}",
         request.force or resuming,
-        [*(request.glossary or []), *memory_files(request.tm), *model_directories(request.to, request.models)],
+        [
+            *([request.ref] if request.ref else []),
+            *(request.glossary or []),
+            *memory_files(request.tm),
+            *model_directories(request.to, request.models),
+        ],
     )
 
 

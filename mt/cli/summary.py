@@ -1,8 +1,23 @@
-"""The summary a translation run prints on stderr (`mt translate`, with or without --engine)."""
+"""The summary a translation run prints on stderr (`mt translate`, with or without --engine), and the reference
+that --ref scores it against."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mt.cli.common import err_console, warn
+from mt.errors import InputError
+from mt.text.lines import TextInput
+
+
+def read_reference(path: Path, expected: int) -> list[str]:
+    """The lines of --ref, one per input line (``expected`` of them)."""
+    reference = TextInput(str(path))
+    if reference.info is None:
+        raise InputError("--ref cannot be standard input")
+    if reference.info.lines != expected:
+        raise InputError(f"{path}: {reference.info.lines} lines, but the input has {expected}")
+    return list(reference.lines())
 
 
 def translation_summary(translator) -> None:

@@ -24,7 +24,7 @@ from mt.cli.common import (
 )
 from mt.cli.options import decoding_option, finite
 from mt.cli.progress import progress_bar
-from mt.cli.summary import translation_summary
+from mt.cli.summary import read_reference, translation_summary
 from mt.settings import DecodingSettings
 from mt.errors import InputError
 from mt.formats.document import FormatOptions
@@ -430,7 +430,7 @@ def _translate_inputs(r: _Request, fmt: str, formats: list, models: dict, decodi
         _check_tm_path(r.tm, r.inputs, outputs)
     if r.ref and any(s is not None and s.is_stream for s in sources):
         raise InputError("--ref needs input files (standard input is streamed; its length is not known)")
-    references = _read_reference(r.ref, sum(_line_count(s) for s in sources)) if r.ref else None
+    references = read_reference(r.ref, sum(_line_count(s) for s in sources)) if r.ref else None
     loaded_glossary = load_glossaries(r.glossary) if r.glossary else None
 
     from mt.pipeline import Translator
@@ -557,15 +557,6 @@ def _translate_resumable(
     finally:
         translator.use_memory(None)
     remove_checkpoint(job)
-
-
-def _read_reference(path: Path, expected: int) -> list[str]:
-    reference = TextInput(str(path))
-    if reference.info is None:
-        raise InputError("--ref cannot be standard input")
-    if reference.info.lines != expected:
-        raise InputError(f"{path}: {reference.info.lines} lines, but the input has {expected}")
-    return list(reference.lines())
 
 
 # -- documents and --report -----------------------------------------------------------------------------------------

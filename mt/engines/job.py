@@ -158,11 +158,12 @@ def run_job(
     to: str,
     progress: Callable[[int], None] | None = None,
     report: Callable[[str], None] | None = None,
+    translations: Callable[[str], None] | None = None,
 ) -> JobSummary:
     """Translate every input into ``to`` with ``engine``, the lines composed by ``translator`` (with its memory
     and running job, if any), and write the outputs; ``progress`` gets the rows written, bad records go to
-    ``report`` (one line each) and are counted in the summary. The caller decides what a bad record means for the
-    exit status."""
+    ``report`` (one line each) and are counted in the summary, ``translations`` gets each good row's translation
+    in order (to score them). The caller decides what a bad record means for the exit status."""
     if batch_lines < 1:
         raise InputError("--batch-lines must be at least 1")
     summary = JobSummary(engine.name)
@@ -170,7 +171,8 @@ def run_job(
     began = time.perf_counter()
     cutter = _cut(inputs, batch_lines)
     key = translator.memory_key(to) if translator.tm_mode != "off" else None
-    run = _JobRun(engine, translator, to, inputs, summary, cutter, _Outputs(inputs), progress, report, key)
+    outputs = _Outputs(inputs)
+    run = _JobRun(engine, translator, to, inputs, summary, cutter, outputs, progress, report, key, translations)
     try:
         for result in engine.run(run.feed()):
             run.take(result)
@@ -204,6 +206,7 @@ class _JobRun:
     progress: Callable[[int], None] | None
     report: Callable[[str], None] | None
     key: MtKey | None = None  # the translator's memory key (None: no memory)
+    translations: Callable[[str], None] | None = None
     pending: deque[_Pending] = field(default_factory=deque)
 
     def feed(self) -> Iterator[Batch]:
@@ -240,6 +243,8 @@ class _JobRun:
             else:
                 line = next(good)
                 writer.write(record, json.dumps(line.to_dict(), ensure_ascii=False), line.translation)
+                if self.translations is not None:
+                    self.translations(line.translation)
         self.summary.rows += len(item.records)
         if self.progress is not None:
             self.progress(len(item.records))
