@@ -198,3 +198,21 @@ def test_a_read_only_memory_is_read_not_written_on_the_engine(model, lines, tmp_
     assert (tmp_path / "seed.tm").read_bytes() == before
     origins = [s["origin"] for row in _rows(tmp_path / "local.jsonl") for s in row["sentences"]]
     assert "tm-mt" in origins and "mt" in origins
+
+
+def test_a_memory_that_answers_everything_starts_no_ray(model, lines, tmp_path, run_cli, monkeypatch):
+    """A run the memory answers whole (filled here by the default path) sends no batch, so --engine ray starts
+    no Ray (its start fails the test) and writes the default path's bytes."""
+    import mt.engines.ray
+
+    text = write_lines(tmp_path / "in.txt", lines[:20])
+    _mt(run_cli, model, text, "-f", "jsonl", "--tm", tmp_path / "run.tm", "-o", tmp_path / "default.jsonl")
+    _mt(run_cli, model, text, "-f", "jsonl", "--tm", tmp_path / "run.tm", "-o", tmp_path / "default-warm.jsonl")
+
+    def no_start(self):
+        pytest.fail("Ray was started for a job without a batch to decode")
+
+    monkeypatch.setattr(mt.engines.ray.RayEngine, "start", no_start)
+    args = ("--engine", "ray", "-f", "jsonl", "--tm", tmp_path / "run.tm", "-o", tmp_path / "ray.jsonl")
+    _mt(run_cli, model, text, *args)
+    assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "default-warm.jsonl").read_bytes()

@@ -163,6 +163,7 @@ class _Swapping:
 
     name = "swapping"
     load_seconds: dict = {}
+    start_seconds = 0.0
 
     def start(self) -> float:
         return 0.0

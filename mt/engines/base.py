@@ -111,11 +111,14 @@ def translate_batch(translator: Translator, batch: Batch, to: str) -> BatchResul
 class Engine(Protocol):
     """Translates batches and hands their results back in input order, each exactly once.
 
-    ``start`` connects (Ray) or loads the model (local) and returns the seconds it took; ``run`` may be called
-    several times; ``close`` frees the workers (and a Ray instance the engine started)."""
+    ``start`` connects (Ray) and returns the seconds it took; ``run`` starts the engine with its first batch
+    where ``start`` was not called (``start_seconds``: what that took; a job without a batch to decode starts
+    nothing; the local engine loads its model with its first batch) and may be called several times; ``close``
+    frees the workers (and a Ray instance the engine started)."""
 
     name: str
     load_seconds: dict[str, float]  # per worker (host:pid): its model load, as workers start
+    start_seconds: float  # what run() spent starting the engine
 
     def start(self) -> float: ...
 

@@ -167,7 +167,6 @@ def run_job(
     if batch_lines < 1:
         raise InputError("--batch-lines must be at least 1")
     summary = JobSummary(engine.name)
-    summary.start_seconds = engine.start()
     began = time.perf_counter()
     cutter = _cut(inputs, batch_lines)
     key = translator.memory_key(to) if translator.tm_mode != "off" else None
@@ -186,7 +185,8 @@ def run_job(
     except BaseException as error:
         run.outputs.abort(error)
         raise
-    summary.seconds = time.perf_counter() - began
+    summary.start_seconds = float(getattr(engine, "start_seconds", 0.0))  # the engine starts with its first batch
+    summary.seconds = time.perf_counter() - began - summary.start_seconds
     summary.load_seconds = dict(getattr(engine, "load_seconds", {}) or {})
     return summary
 

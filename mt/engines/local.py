@@ -19,6 +19,7 @@ class LocalEngine:
         self.to = to
         self.translator: Translator | None = None
         self.load_seconds: dict[str, float] = {}  # this process: its model load
+        self.start_seconds = 0.0  # nothing to start
 
     def start(self) -> float:
         """Nothing to start: the models load with the first batch (a job the memory answers whole loads none)."""

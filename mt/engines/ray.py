@@ -13,6 +13,7 @@ Models are read from the path given, which every node must see (or a hub id that
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -129,6 +130,7 @@ class RayEngine:
         self.threads_per_actor = threads_per_actor
         self.wave_batches = wave_batches
         self.load_seconds: dict[str, float] = {}  # per actor (host:pid): its model load
+        self.start_seconds = 0.0  # connecting (or starting a local instance) when run() started it
         self.ready_at: dict[str, float] = {}  # per actor: when (time.time()) its model was loaded
         self._ray: ModuleType | None = None  # ray, once started
         self._started_ray = False
@@ -196,12 +198,18 @@ class RayEngine:
             yield wave
 
     def run(self, batches: Iterable[Batch]) -> Iterator[BatchResult]:
+        """The batches' results in order; Ray is started (or joined) with the first batch, so a job the
+        translation memory answers whole starts none (:attr:`start_seconds`: what starting took)."""
+        pulled = iter(batches)
+        first = next(pulled, None)
+        if first is None:
+            return
         if self._ray is None:
-            self.start()
+            self.start_seconds = self.start()
         ray, actors = self._ray, self.actors
         if ray is None or actors is None:
             raise RuntimeError("start() connects to Ray and sets the number of actors")
-        for wave in self._waves(batches):
+        for wave in self._waves(itertools.chain([first], pulled)):
             items = [{"index": b.index, "texts": list(b.texts)} for b in wave]
             dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
                 TranslateBatches,
