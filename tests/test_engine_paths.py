@@ -216,3 +216,11 @@ def test_a_memory_that_answers_everything_starts_no_ray(model, lines, tmp_path, 
     args = ("--engine", "ray", "-f", "jsonl", "--tm", tmp_path / "run.tm", "-o", tmp_path / "ray.jsonl")
     _mt(run_cli, model, text, *args)
     assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "default-warm.jsonl").read_bytes()
+
+
+def test_a_document_with_an_engine_is_refused_with_the_reason(model, tmp_path, run_cli):
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>مرحبا بكم في هانغتشو.</p></body></html>", encoding="utf-8")
+    code, _, err = run_cli("translate", page, "--to", "en", "-m", str(model), "--engine", "local")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "a document is rebuilt whole from its segments: translate documents without --engine" in err

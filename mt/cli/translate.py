@@ -390,7 +390,10 @@ def _qe_wanted(r: _Request, formats: list) -> bool:
     """Whether sentences get quality estimation (--qe, implied by --qe-comments and --report FILE.html); documents
     and quality estimation are refused with --engine, comments on anything but DOCX inputs."""
     if r.engines.engine is not None and any(formats):
-        raise InputError("--engine translates text, JSONL and Parquet inputs; translate documents without --engine")
+        raise InputError(
+            "--engine cuts text, JSONL and Parquet inputs into batches of lines; a document is rebuilt whole from "
+            "its segments: translate documents without --engine"
+        )
     qe = r.qe or r.qe_comments or _review_page_wanted(r.report)
     if qe and r.engines.engine is not None:
         raise InputError(
