@@ -115,10 +115,19 @@ def _from_memory(
         parts.stats.tm_human += hit.origin == "human"
         parts.stats.tm_mt += hit.origin != "human"
     for i, first in repeat_of.items():
-        origin = "tm-mt" if sentences[first].origin == "mt" else sentences[first].origin
-        sentences[i] = replace(sentences[first], source=units[i].text, origin=origin)
-        parts.stats.tm_human += origin == "tm-human"
-        parts.stats.tm_mt += origin == "tm-mt"
+        sentences[i] = _repeat(parts, units[i], sentences[first], to)
+        parts.stats.tm_human += sentences[i].origin == "tm-human"
+        parts.stats.tm_mt += sentences[i].origin == "tm-mt"
+
+
+def _repeat(parts: BlockParts, unit: Unit, first: SentenceResult, to: str) -> SentenceResult:
+    """A repeat of a sentence of its block, reported as it would be in a later block: a copy of the first where
+    that one came from the memory (or no memory keeps it); the memory entry the first was just stored as where
+    it was decoded, as a look-up reuses it (its terms verified, no intermediate), so that a sentence's report
+    does not depend on which block its repeat falls in."""
+    if first.origin == "mt" and parts.memory.writes:
+        return _reuse(parts, unit.text, first.translation, first.score, first.complete, True, to, "tm-mt")
+    return replace(first, source=unit.text)
 
 
 def _recorded(parts: BlockParts, source: str, record: dict, origin: str | None) -> SentenceResult:
@@ -137,16 +146,25 @@ def _recorded(parts: BlockParts, source: str, record: dict, origin: str | None) 
 
 def _reused(parts: BlockParts, unit: Unit, entry: Entry, to: str, origin: str | None) -> SentenceResult:
     """A sentence taken from the translation memory: its stored target and score, its terms verified."""
-    chunked = entry.origin != "human" and parts.router.chunked(unit.text, to)  # as the first leg would chunk it
+    machine = entry.origin != "human"
+    return _reuse(parts, unit.text, entry.target, entry.score, entry.complete is not False, machine, to, origin)
+
+
+def _reuse(
+    parts: BlockParts,
+    source: str,
+    target: str,
+    score: float | None,
+    complete: bool,
+    machine: bool,
+    to: str,
+    origin: str | None,
+) -> SentenceResult:
+    """A stored translation of ``source`` as a sentence: terms verified in it, chunked as the first leg would
+    chunk the source (a machine translation's; a human one's is not)."""
+    chunked = machine and parts.router.chunked(source, to)
     return sentence_result(
-        unit.text,
-        entry.target,
-        entry.score,
-        parts.policy.verified(unit.text, entry.target, to),
-        None,
-        chunked,
-        entry.complete is not False,
-        origin,
+        source, target, score, parts.policy.verified(source, target, to), None, chunked, complete, origin
     )
 
 

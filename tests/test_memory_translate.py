@@ -598,3 +598,23 @@ def test_a_sentence_repeated_in_a_block_is_decoded_once_and_a_warm_run_gives_the
     with Translator(str(tiny_ar_en), tm=tmp_path / "work.tm", **fast) as second:
         warm = second.translate(lines)
     assert [r.translation for r in warm] == [r.translation for r in cold]
+
+
+def test_a_repeat_reports_the_same_in_its_block_and_in_a_later_one(tiny_ar_en, tmp_path):
+    """With a memory, a sentence repeated in the block that decoded it and again in a later block is reported the
+    same both times (as the stored entry a look-up reuses: terms and numbers verified, origin tm-mt): before, the
+    repeat in the same block copied the decode's statuses ("enforced")."""
+    glossary = Glossary.load(GLOSSARY)
+    sentences = [line[s.start : s.end] for line in _lines(ARTICLE, 6) for s in split_sentences(line)]
+    with_term = min((s for s in sentences if glossary.match(s, "ar")), key=len)  # one chunk, one unit
+    other = next(s for s in sentences if s != with_term)
+    lines = [with_term, with_term, other, with_term]  # blocks of two sentences: the repeat in each
+    with Translator(
+        str(tiny_ar_en), tm=tmp_path / "work.tm", glossary=glossary, first_block_units=2, block_units=2, **FAST
+    ) as translator:
+        rows = [line.to_dict() for line in translator.translate(lines)]
+    assert [s["origin"] for s in rows[0]["sentences"]][:1] == ["mt"]
+    enforced = [t["status"] for s in rows[0]["sentences"] for t in s["terms"]]
+    assert "enforced" in enforced  # what the repeat used to copy
+    assert rows[1] == rows[3]
+    assert all(s["origin"] == "tm-mt" for s in rows[1]["sentences"])
