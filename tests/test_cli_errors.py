@@ -72,6 +72,19 @@ def test_debug_shows_the_traceback_of_internal_errors_and_keeps_the_exit_status(
     assert err.rstrip().splitlines()[-1] == "mt: internal error: RuntimeError: a bug"
 
 
+def test_a_library_exiting_with_a_message_keeps_it_on_one_line(run_cli, texts, monkeypatch):
+    """sys.exit("...") deep in a library ends mt with that message on one line: before, exit status 1 and nothing."""
+    import mt.evaluation
+
+    def exits(*args, **kwargs):
+        raise SystemExit("the raylet died")
+
+    monkeypatch.setattr(mt.evaluation, "evaluate_files", exits)
+    ref, hyp = texts
+    code, _, err = run_cli("evaluate", "-r", ref, hyp)
+    assert code == 1 and err.strip() == "mt: error: the raylet died"
+
+
 def test_no_user_error_is_raised_from_none_in_the_cli_layers():
     """Causes are chained (`from error`), so MT_DEBUG shows why something failed."""
     owned = [

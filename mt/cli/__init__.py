@@ -87,7 +87,9 @@ def _main(argv: list[str] | None) -> int:
         result = app(args=argv, prog_name="mt", standalone_mode=False)
     except SystemExit as exit_:
         code = exit_.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
+        if code is None or isinstance(code, int):  # typer/click's exits: they printed their message
+            return code or 0
+        return _failed(f"mt: error: {code}", 1)  # sys.exit("message") in a library: its message, one line
     except TarjamaError as error:
         return _failed(f"mt: error: {error}", error.exit_code)
     except KeyboardInterrupt:
