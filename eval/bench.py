@@ -1,6 +1,7 @@
 """Speed benchmark: transformers vs CTranslate2, plain libraries vs Tarjama's pipeline, glossary on and off.
 
     python eval/bench.py [--sentences 48] [--repeat 3] [--threads T] [--new-tokens 32] [--beam 4] [--batch 16]
+    python eval/bench.py --lengths natural [--new-tokens 256] ...
 
 Builds the opus-mt-ar-en-sized model offline (mt.testing, random weights, the real architecture: its cost is
 the real model's), caches it in eval/cache/bench/, converts it to CTranslate2 (int8 and float32), then runs each
@@ -28,6 +29,19 @@ max_length_ratio ~ 0 and max_length_extra N (hf backend: N steps, the last a for
 backend: it leaves the forced </s> step out, so N pieces). Target tokens are the decoding steps taken, counted
 in each system from what it returned (pieces plus </s> where one was generated or forced); the bench fails
 when a system (other than (e), whose repairs decode more) did not decode exactly N per sentence.
+
+Natural lengths (--lengths natural). The same architecture and seed built with mt.testing's ends_sentences: the
+model ends each sentence after a number of pieces that grows with the source's, as a trained model does, so the
+systems run at the lengths a user's sentences have. The plain libraries get the limit --new-tokens (default 256:
+transformers max_new_tokens, CTranslate2 max_decoding_length), Tarjama its own default limits (2 x the source's
+length bucket + 10), as a user runs them; no minimum; every sentence ends before its limit. The steps of each sentence are counted in each system's output. The bench fails when a system's runs decode other
+lengths than its first run, and reports (in the note under the table) where a Tarjama row ends a sentence at
+another step than the plain library it wraps (SAME_SEARCH); a row against another library's ("lengths as")
+shows how many sentences decoded as many steps, and the ratios are given on sentences/s too. Default systems
+(a)-(d32); results between the natural-speed markers of eval/results/bench.md.
+
+Every table holds the systems that translate the same lines (LINE_SETS): (t) and (e) have their own, with ratios
+to (t).
 
 Timing. Each child process loads its libraries and model first ("load": from the process's start, imports
 included, to a loaded model), then the clock starts: "decode" is the translation of all the lines, "first
@@ -75,6 +89,14 @@ SYSTEMS = {
     "e": "Tarjama, ct2 int8, TICO-19, glossary",
 }
 MARKERS = ("<!-- bench:speed:start -->", "<!-- bench:speed:end -->")
+NATURAL_MARKERS = ("<!-- bench:speed-natural:start -->", "<!-- bench:speed-natural:end -->")
+# each table holds the systems that translate the same lines, with the baselines their ratios are taken to
+LINE_SETS = (
+    ("the held-out UN devset lines", ("a", "b", "c", "c32", "d", "d32"), ("a", "c")),
+    ("the TICO-19 dev lines", ("t", "e"), ("t",)),
+)
+SAME_SEARCH = {"b": "a", "d": "c", "d32": "c32"}  # the same library, weights and compute type
+NATURAL_LIMIT = 256  # --lengths natural: the decoding limit (the model ends every bench line well before)
 
 
 def peak_rss_mb() -> float:
@@ -88,19 +110,22 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def model_dirs() -> dict[str, Path]:
-    """Build (once) the opus-mt-ar-en-sized model and its int8 and float32 conversions."""
+def model_dirs(lengths: str = "fixed") -> dict[str, Path]:
+    """Build (once) the opus-mt-ar-en-sized model and its int8 and float32 conversions: for --lengths natural, the
+    same architecture and seed built with `ends_sentences` (it ends each sentence after a number of pieces that
+    grows with the source's)."""
     from mt.models.convert import convert
     from mt.testing import build_model
 
+    name = "opus-mt-ar-en-size" + ("-ends" if lengths == "natural" else "")
     dirs = {
-        "hf": CACHE / "opus-mt-ar-en-size",
-        "int8": CACHE / "opus-mt-ar-en-size-ct2-int8",
-        "float32": CACHE / "opus-mt-ar-en-size-ct2-float32",
+        "hf": CACHE / name,
+        "int8": CACHE / f"{name}-ct2-int8",
+        "float32": CACHE / f"{name}-ct2-float32",
     }
     if not (dirs["hf"] / "model.safetensors").exists():
-        print("building the opus-mt-ar-en-sized model (random weights) ...", file=sys.stderr)
-        build_model(dirs["hf"], size="opus-mt-ar-en", pair="ar-en", seed=0)
+        print(f"building the opus-mt-ar-en-sized model (random weights, {lengths} lengths) ...", file=sys.stderr)
+        build_model(dirs["hf"], size="opus-mt-ar-en", pair="ar-en", seed=0, ends_sentences=lengths == "natural")
     for quantization in ("int8", "float32"):
         if not (dirs[quantization] / "model.bin").exists():
             print(f"converting it to CTranslate2 {quantization} ...", file=sys.stderr)
@@ -148,14 +173,13 @@ def load_plain_transformers(args) -> Decode:
     torch.set_num_threads(args.threads)
     tokenizer = MarianTokenizer.from_pretrained(args.model)
     model = MarianMTModel.from_pretrained(args.model).eval()
+    at_least = {"min_new_tokens": args.new_tokens} if args.lengths == "fixed" else {}
 
     def decode(lines: list[str]) -> Iterator[list[int]]:
         for start in range(0, len(lines), args.batch):
             batch = tokenizer(lines[start : start + args.batch], return_tensors="pt", padding=True)
             with torch.inference_mode():
-                out = model.generate(
-                    **batch, num_beams=args.beam, max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens
-                )
+                out = model.generate(**batch, num_beams=args.beam, max_new_tokens=args.new_tokens, **at_least)
             tokenizer.batch_decode(out, skip_special_tokens=True)
             yield (out[:, 1:] != model.config.pad_token_id).sum(dim=1).tolist()
 
@@ -178,7 +202,7 @@ def load_raw_ctranslate2(args) -> Decode:
                 beam_size=args.beam,
                 max_input_length=0,
                 max_decoding_length=args.new_tokens,
-                min_decoding_length=args.new_tokens,
+                min_decoding_length=args.new_tokens if args.lengths == "fixed" else 1,
                 return_end_token=True,
             )
             for result in results:
@@ -191,14 +215,17 @@ def load_raw_ctranslate2(args) -> Decode:
 class CountingBackend:
     """A decoding backend (mt.backends.base.Backend) that passes every call on to `inner` and records the
     decoding steps of each hypothesis it returns: its pieces, plus the </s> it generated, or the one the hf
-    backend forces at the limit (the ct2 backend spends no step on that one)."""
+    backend forces at the limit (the ct2 backend spends no step on that one). `total` adds up every decode (a
+    glossary repair's too); `first` holds each source's first decode, by its pieces (the Translator decodes
+    length buckets, not lines in order)."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
         self.vocab = inner.vocab
         self.max_positions = inner.max_positions
         self.name = inner.name
-        self.steps: list[int] = []
+        self.total = 0
+        self.first: dict[tuple[str, ...], int] = {}
 
     def translate_batch(
         self, sources, options, target_prefix=None, suppress_sequences=None, return_attention: bool = False
@@ -210,7 +237,10 @@ class CountingBackend:
             suppress_sequences=suppress_sequences,
             return_attention=return_attention,
         )
-        self.steps += [len(h.pieces) + (1 if h.finished or self.name == "hf" else 0) for h in hypotheses]
+        steps = [len(h.pieces) + (1 if h.finished or self.name == "hf" else 0) for h in hypotheses]
+        self.total += sum(steps)
+        for source, count in zip(sources, steps):
+            self.first.setdefault(tuple(source), count)
         return hypotheses
 
     def attention_batch(self, sources, targets, layer: int = -1, head: int = 0):
@@ -223,10 +253,20 @@ class CountingBackend:
 def load_translator(args) -> Decode:
     from mt.glossary import Glossary
     from mt.pipeline import Translator
+    from mt.settings import DecodingSettings
 
     glossary = Glossary.load(GLOSSARY) if args.glossary else None
     backend = "hf" if args.system == "b" else "ct2"
+    # number enforcement off: random weights never write the source's numbers, so each would be a repair that
+    # the plain libraries do not make (the glossary system (e) measures repairs)
     extra = args.new_tokens if backend == "hf" else args.new_tokens + 1
+    # natural lengths: Tarjama's own default limits (DecodingSettings), as a user runs it; the sentences end
+    # long before them, and the bench reports any sentence whose length differs from the plain library's
+    ratio, extra = (
+        (1e-9, extra)
+        if args.lengths == "fixed"
+        else (DecodingSettings.max_length_ratio, DecodingSettings.max_length_extra)
+    )
     # blocks of --batch lines (one unit each, see bench_lines), each decoded as one batch (a budget no block of
     # short lines reaches): the batches of (a) and (c)
     translator = Translator(
@@ -234,11 +274,12 @@ def load_translator(args) -> Decode:
         beam_size=args.beam,
         backend=backend,
         threads=args.threads,
-        max_length_ratio=1e-9,
+        max_length_ratio=ratio,
         max_length_extra=extra,
         glossary=glossary,
         block_units=args.batch,
         batch_tokens=args.batch * 4096,
+        numbers="off",
     )
     [leg] = translator.legs("en")  # loads the model
     counting = CountingBackend(leg.backend)
@@ -250,8 +291,8 @@ def load_translator(args) -> Decode:
         for _ in translator.translate_stream(lines, to="en"):
             done += 1
             if done % args.batch == 0 or done == len(lines):  # a block's lines come out together
-                yield counting.steps
-                counting.steps = []
+                block = lines[(done - 1) // args.batch * args.batch : done]
+                yield [counting.first[tuple(leg.pieces(line))] for line in block]
 
     return decode
 
@@ -287,7 +328,14 @@ def child(args) -> None:
         steps += batch_steps
     end, cpu_end = time.perf_counter(), time.process_time()
     rss = peak_rss_mb()
-    if args.system != "e" and steps != [args.new_tokens] * len(lines):
+    counting = getattr(args, "counting", None)
+    tokens = counting.total if counting is not None else sum(steps)  # with a glossary's repairs
+    if len(steps) != len(lines) or (args.lengths == "fixed" and args.system != "e" and tokens != sum(steps)):
+        raise SystemExit(
+            f"bench: system {args.system} gave {len(steps)} outputs for {len(lines)} sentences and decoded "
+            f"{tokens} steps, {sum(steps)} in their first decodes; the comparison would not be on equal work"
+        )
+    if args.lengths == "fixed" and args.system != "e" and steps != [args.new_tokens] * len(lines):
         raise SystemExit(
             f"bench: system {args.system} did not decode {args.new_tokens} steps for each of the "
             f"{len(lines)} sentences: {len(steps)} outputs, steps {sorted(set(steps))}, "
@@ -304,7 +352,8 @@ def child(args) -> None:
                 "system": args.system,
                 "sentences": len(lines),
                 "outputs": len(steps),
-                "tokens": sum(steps),
+                "tokens": tokens,
+                "steps": steps,
                 "load": loaded - START,
                 "seconds": end - loaded,
                 "cpu": cpu_end - cpu_loaded,
@@ -337,6 +386,8 @@ def run_child(system: str, model: Path, args) -> dict:
         str(args.batch),
         "--pairs",
         str(args.pairs),
+        "--lengths",
+        args.lengths,
     ]
     command += ["--glossary"] if system == "e" else []
     env = {
@@ -472,38 +523,96 @@ def _spread(values: list[float], fmt: str, suffix: str = "") -> str:
     return f"{middle} ({format(min(values), fmt)}-{format(max(values), fmt)}{suffix})"
 
 
-def table(runs: dict[str, list[dict]]) -> str:
-    """One row per system: its median-throughput run, with the range over its runs in parentheses; ratios to
-    (a) and (c) are taken round by round (the runs of one round ran one after another)."""
+def length_differences(steps: list[int], reference: list[int]) -> int:
+    """Sentences (the same lines, in order) whose decoding steps differ from the reference's."""
+    if len(steps) != len(reference):
+        raise ValueError(f"{len(steps)} sentences against the reference's {len(reference)}")
+    return sum(a != b for a, b in zip(steps, reference))
 
-    def versus(key: str, base: str) -> str:
-        if base not in runs:
-            return "-"
-        ratios = [_rate(r) / _rate(b) for r, b in zip(runs[key], runs[base])]
-        return _spread(ratios, ".2f", "x")
 
-    lines = [
-        "| system | sentences | target tokens | load s | first sentence s | decode s | tokens/s | sentences/s "
-        "| vs (a) | vs (c) | peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+def check_equal_work(runs: dict[str, list[dict]]) -> list[str]:
+    """What breaks equal work: a system whose runs decoded other lengths than its first run, or whose lengths
+    differ from the system that runs the same search (SAME_SEARCH: the same library, weights and compute type,
+    Tarjama's row against the plain one). Empty when the work is equal."""
+    problems = []
     for key, measured in runs.items():
+        first = measured[0]["steps"]
+        if any(r["steps"] != first for r in measured[1:]):
+            problems.append(f"({key}) decoded other lengths in another run")
+        base = SAME_SEARCH.get(key)
+        if base in runs:
+            differ = length_differences(first, runs[base][0]["steps"])
+            if differ:
+                problems.append(
+                    f"({key}) ended {differ} of {len(first)} sentences at another step than ({base}) "
+                    f"({sum(first)} against {sum(runs[base][0]['steps'])} target tokens)"
+                )
+    return problems
+
+
+def _ratio_cell(runs: dict[str, list[dict]], key: str, base: str, rate: Callable[[dict], float]) -> str:
+    """Ratio of `key`'s rate to `base`'s, taken round by round (the runs of one round ran one after another)."""
+    if base not in runs:
+        return "-"
+    return _spread([rate(r) / rate(b) for r, b in zip(runs[key], runs[base])], ".2f", "x")
+
+
+def _per_sentence(r: dict) -> float:
+    return r["sentences"] / r["seconds"]
+
+
+def table(runs: dict[str, list[dict]], systems: tuple[str, ...], baselines: tuple[str, ...], natural: bool) -> str:
+    """One row per system of `systems` (all on the same lines): its median-throughput run, with the range over
+    its runs in parentheses; ratios to each of `baselines` (on tokens/s and, at natural lengths, where the systems
+    may decode different lengths, on sentences/s too); "lengths as" counts the sentences that decoded as many
+    steps as in the first baseline."""
+    bases = [b for b in baselines if b in runs]
+    ratio_heads = [f"vs ({b}) tokens/s" for b in bases] + ([f"vs ({b}) sentences/s" for b in bases] if natural else [])
+    head = ["system", "sentences", "target tokens", f"lengths as ({bases[0]})" if bases else "lengths", "load s"]
+    head += ["first sentence s", "decode s", "tokens/s", "sentences/s", *ratio_heads, "peak RSS MB"]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for key in [k for k in systems if k in runs]:
+        measured = runs[key]
         median = sorted(measured, key=_rate)[len(measured) // 2]
-        lines.append(
-            f"| ({key}) {SYSTEMS[key]} | {median['sentences']} | {median['tokens']} | "
-            f"{_spread([r['load'] for r in measured], '.2f')} | {_spread([r['first'] for r in measured], '.2f')} | "
-            f"{_spread([r['seconds'] for r in measured], '.1f')} | {_spread([_rate(r) for r in measured], '.0f')} | "
-            f"{_spread([r['sentences'] / r['seconds'] for r in measured], '.2f')} | {versus(key, 'a')} | "
-            f"{versus(key, 'c')} | {max(r['rss_mb'] for r in measured):.0f} |"
+        same = (
+            f"{median['sentences'] - length_differences(median['steps'], runs[bases[0]][0]['steps'])}/"
+            f"{median['sentences']}"
+            if bases
+            else "-"
         )
+        ratios = [_ratio_cell(runs, key, b, _rate) for b in bases]
+        ratios += [_ratio_cell(runs, key, b, _per_sentence) for b in bases] if natural else []
+        cells = [
+            f"({key}) {SYSTEMS[key]}",
+            str(median["sentences"]),
+            str(median["tokens"]),
+            same,
+            _spread([r["load"] for r in measured], ".2f"),
+            _spread([r["first"] for r in measured], ".2f"),
+            _spread([r["seconds"] for r in measured], ".1f"),
+            _spread([_rate(r) for r in measured], ".0f"),
+            _spread([_per_sentence(r) for r in measured], ".2f"),
+            *ratios,
+            f"{max(r['rss_mb'] for r in measured):.0f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def tables(runs: dict[str, list[dict]], natural: bool) -> list[str]:
+    """A table per line set (LINE_SETS): a row is only ever compared with rows on the same lines."""
+    out = []
+    for name, systems, baselines in LINE_SETS:
+        if any(k in runs for k in systems):
+            out += [f"On {name}:", "", table(runs, systems, baselines, natural), ""]
+    return out
 
 
 def write_results(text: str, markers: tuple[str, str] = MARKERS) -> None:
     write_section(RESULTS, markers, text, "# Benchmarks")
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--sentences",
@@ -512,7 +621,20 @@ def main(argv: list[str] | None = None) -> None:
         help="Single-sentence lines per system: held-out UN devset Arabic ((t), (e): TICO-19 dev).",
     )
     parser.add_argument("--threads", type=int, default=None, help="CPU threads per system (default: all cores).")
-    parser.add_argument("--new-tokens", type=int, default=32, help="Decoding steps per sentence, for every system.")
+    parser.add_argument(
+        "--lengths",
+        choices=("fixed", "natural"),
+        default="fixed",
+        help="fixed: every sentence decodes --new-tokens steps (random weights never end one); natural: a model "
+        "of the same architecture that ends each sentence after a number of pieces that grows with the source.",
+    )
+    parser.add_argument(
+        "--new-tokens",
+        type=int,
+        default=None,
+        help=f"Decoding steps per sentence (fixed, default 32) or the decoding limit (natural, default "
+        f"{NATURAL_LIMIT}), for every system.",
+    )
     parser.add_argument("--beam", type=int, default=4, help="Beam size, for every system.")
     parser.add_argument("--batch", type=int, default=16, help="Sentences per batch, for every system.")
     parser.add_argument(
@@ -521,7 +643,7 @@ def main(argv: list[str] | None = None) -> None:
         default=3,
         help="Interleaved rounds; each system reports its median-throughput run and the range.",
     )
-    parser.add_argument("--systems", default=",".join(SYSTEMS), help="Comma-separated systems to run.")
+    parser.add_argument("--systems", default=None, help="Comma-separated systems (default: all; natural: a-d32).")
     parser.add_argument("--no-write", action="store_true", help="Print only; do not update eval/results/bench.md.")
     parser.add_argument(
         "--pairs",
@@ -538,43 +660,63 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.threads is None:  # the parent decides, so that a child imports nothing but its own system
         args.threads = max(1, len(os.sched_getaffinity(0)))
+    if args.new_tokens is None:
+        args.new_tokens = 32 if args.lengths == "fixed" else NATURAL_LIMIT
+    if args.systems is None:
+        args.systems = ",".join(SYSTEMS if args.lengths == "fixed" else list(SYSTEMS)[:6])
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     if args.child:
         args.system = args.child
         child(args)
         return
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    dirs = model_dirs()
+    dirs = model_dirs(args.lengths)
     if args.agreement:
         text = run_agreement(args, dirs)
         print(text)
         if not args.no_write:
             write_results(text, ("<!-- bench:agreement:start -->", "<!-- bench:agreement:end -->"))
         return
-    models = {
-        "a": dirs["hf"],
-        "b": dirs["hf"],
-        "c": dirs["int8"],
-        "c32": dirs["float32"],
-        "d": dirs["int8"],
-        "d32": dirs["float32"],
-        "t": dirs["int8"],
-        "e": dirs["int8"],
-    }
     chosen = [s.strip() for s in args.systems.split(",") if s.strip()]
     unknown = [s for s in chosen if s not in SYSTEMS]
     if unknown:
         raise SystemExit(f"bench: unknown systems {unknown}; choose from {', '.join(SYSTEMS)}")
+    before = os.getloadavg()
+    runs = run_rounds(args, dirs, chosen)
+    problems = check_equal_work(runs)
+    if problems and args.lengths == "fixed":
+        raise SystemExit("bench: unequal work: " + "; ".join(problems))
+    text = report(args, runs, problems, (before, os.getloadavg()))
+    print(text)
+    if not args.no_write:
+        # a run without the plain transformers baseline (a) goes to a section of its own, beside the full table
+        markers = MARKERS if "a" in runs else ("<!-- bench:speed-subset:start -->", "<!-- bench:speed-subset:end -->")
+        write_results(text, NATURAL_MARKERS if args.lengths == "natural" else markers)
+        print(f"\nwritten to {RESULTS.relative_to(REPO)}", file=sys.stderr)
+
+
+def run_rounds(args, dirs: dict[str, Path], chosen: list[str]) -> dict[str, list[dict]]:
+    """Every chosen system --repeat times, in interleaved rounds (so that load from other work spreads over all)."""
+    models = {"a": "hf", "b": "hf", "c": "int8", "c32": "float32", "d": "int8", "d32": "float32"}
     runs: dict[str, list[dict]] = {system: [] for system in chosen}
-    for round_ in range(args.repeat):  # interleaved rounds, so that load from other work spreads over all systems
+    for round_ in range(args.repeat):
         for system in chosen:
             print(f"running ({system}) {SYSTEMS[system]} [{round_ + 1}/{args.repeat}] ...", file=sys.stderr)
-            r = run_child(system, models[system], args)
+            r = run_child(system, dirs[models.get(system, "int8")], args)
             runs[system].append(r)
             print(
                 f"  {_rate(r):.0f} tokens/s ({r['tokens']} in {r['seconds']:.1f} s), load {r['load']:.2f} s, "
                 f"first sentence {r['first']:.2f} s, {r['rss_mb']:.0f} MB",
                 file=sys.stderr,
             )
+    return runs
+
+
+def machine_note(args) -> str:
     import platform
 
     import ctranslate2
@@ -587,41 +729,85 @@ def main(argv: list[str] | None = None) -> None:
             cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    return (
+        f"Machine: {cpu}, {os.cpu_count()} cores, {args.threads} threads per system (torch.set_num_threads / "
+        f"CTranslate2 intra_threads, inter_threads 1). torch {torch.__version__}, transformers "
+        f"{transformers.__version__}, ctranslate2 {ctranslate2.__version__}."
+    )
+
+
+def work_note(args, runs: dict[str, list[dict]], problems: list[str]) -> str:
+    """How the bench made the work equal (fixed) or what each system decoded (natural)."""
     steps = args.new_tokens
+    if args.lengths == "fixed":
+        return (
+            f"Equal work: every sentence decodes exactly {steps} steps in every system (random weights never emit "
+            f"</s>), counted from each system's output, the bench failing otherwise: transformers min_new_tokens = "
+            f"max_new_tokens = {steps} (the last step its forced </s>); CTranslate2 min_decoding_length = "
+            f"max_decoding_length = {steps}; Translator max_length_ratio 1e-9 with max_length_extra {steps} (hf "
+            f"backend) or {steps + 1} (ct2 backend, which spends no step on the </s> that transformers forces at "
+            f"the limit); Tarjama's number enforcement off. (e) decodes more: its repairs."
+        )
+    cut = {k: sum(s >= steps for s in rs[0]["steps"]) for k, rs in runs.items()}
+    lengths = [s for rs in runs.values() for s in rs[0]["steps"]]
+    return (
+        f"Natural lengths: the model (same architecture and seed, built with mt.testing's ends_sentences) ends each "
+        f"sentence by itself after a number of pieces that grows with the source's; the plain libraries decode under a "
+        f"limit of {steps} steps (transformers max_new_tokens, CTranslate2 max_decoding_length), Tarjama under its "
+        f"default limits (2 x the source's length bucket + 10; its number enforcement off) and the steps of each sentence are counted in each "
+        f"system's output, </s> included: {min(lengths)}-{max(lengths)} steps a sentence; sentences cut at the "
+        f'limit: {sum(cut.values())}. "lengths as" counts the sentences that decoded as many steps as in the '
+        f"table's first system; the ratios are given on tokens/s and on sentences/s. Same search, same lengths "
+        f"((b) = (a), (d) = (c), (d32) = (c32)): " + ("yes." if not problems else "NO: " + "; ".join(problems) + ".")
+    )
+
+
+def report(args, runs: dict[str, list[dict]], problems: list[str], loads: tuple) -> str:
     notes = [
         "Model: opus-mt-ar-en architecture (transformer-base, 6+6 layers, d_model 512, 62,834 ids), random "
         "weights built by mt.testing; CTranslate2 conversions by `mt models convert`.",
-        f"Input, the same for every system: {args.sentences} single-sentence lines of the UN devset's Arabic, "
-        f"held out (from line {HELD_OUT_FROM + 1} on; mt.testing trains the tokenisers on the lines before), lines "
-        f"that Tarjama's splitter keeps whole ((t), (e): such lines of TICO-19 dev). Beam {args.beam}, batches of "
-        f"{args.batch} for every system (Tarjama: blocks of {args.batch} lines, each one batch).",
-        f"Equal work: every sentence decodes exactly {steps} steps in every system (random weights never emit </s>), "
-        f"counted from each system's output, the bench failing otherwise: transformers min_new_tokens = "
-        f"max_new_tokens = {steps} (the last step its forced </s>); CTranslate2 min_decoding_length = "
-        f"max_decoding_length = {steps}; Translator max_length_ratio 1e-9 with max_length_extra {steps} (hf "
-        f"backend) or {steps + 1} (ct2 backend, which spends no step on the </s> that transformers forces at the "
-        f"limit). (e) decodes more: its repairs.",
+        f"Input, the same for every system of a table: {args.sentences} single-sentence lines of the UN devset's "
+        f"Arabic, held out (from line {HELD_OUT_FROM + 1} on; mt.testing trains the tokenisers on the lines "
+        f"before), lines that Tarjama's splitter keeps whole; (t) and (e): such lines of TICO-19 dev, the "
+        f"glossary's field, in a table of their own. Beam {args.beam}, batches of {args.batch} for every system "
+        f"(Tarjama: blocks of {args.batch} lines, decoded in batches of one source-length bucket).",
+        work_note(args, runs, problems),
         "Timing: each system in a process of its own; load = from the process's start (imports included) to a "
         "loaded model; then the clock starts: first sentence = until the first batch is translated; decode s, "
         "tokens/s and sentences/s = the translation of all the lines. Peak RSS: VmHWM of the process (Python, "
         "imports and model included), the largest of its runs.",
-        f"Machine: {cpu}, {args.threads} threads per system (torch.set_num_threads / CTranslate2 intra_threads, "
-        f"inter_threads 1). torch {torch.__version__}, transformers {transformers.__version__}, ctranslate2 "
-        f"{ctranslate2.__version__}.",
+        machine_note(args) + f" Load average (1 min) {loads[0][0]:.1f} at the start, {loads[1][0]:.1f} at the end.",
         f"Each system ran {args.repeat} time(s), interleaved: each cell is the median-throughput run's value "
-        "(memory: the largest), with the range over the runs in parentheses; the ratios to (a) and (c) are taken "
-        "round by round.",
+        "(memory: the largest), with the range over the runs in parentheses; the ratios are taken round by round.",
+        f"Command: `python eval/bench.py {' '.join(sys.argv[1:])}`, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} "
+        "UTC.",
     ]
+    notes += glossary_notes(args, runs)
+    natural = args.lengths == "natural"
+    title = ("Speed at natural lengths" if natural else "Speed") + (
+        "" if "a" in runs else f", systems {', '.join(runs)} only"
+    )
+    if args.repeat < 2 or args.sentences < 48:
+        title += (
+            f": SMOKE RUN ({args.sentences} lines, {args.repeat} run(s)), a check that the bench works, "
+            f"not figures to quote"
+        )
+    return "\n".join(
+        [f"## {title} ({time.strftime('%Y-%m-%d')})", "", *tables(runs, natural), *[f"- {n}" for n in notes]]
+    )
+
+
+def glossary_notes(args, runs: dict[str, list[dict]]) -> list[str]:
+    notes = []
     if runs.get("e") and runs["e"][0].get("terms"):
         found, present = runs["e"][0]["terms"]
         notes.append(
             f"(e): {found} glossary terms matched in the {args.sentences} TICO-19 lines, {present} present "
             f"in the output (random weights never produce a term, so each is placed by a repair)."
         )
-    ratios = []
     paired = [ratio for r in runs.get("e", []) for ratio in (r.get("paired") or [])]
     if paired:
-        ratios.append(
+        notes.append(
             f"Glossary cost (goal at most 1.3x), measured side by side in one process (the (e) model "
             f"translating the same lines with the glossary off and strict, alternately, {len(paired)} "
             f"times): median {statistics.median(paired):.2f}x the time (range {min(paired):.2f}-"
@@ -630,25 +816,11 @@ def main(argv: list[str] | None = None) -> None:
         )
     if runs.get("e") and runs.get("t"):
         walls = [e["seconds"] / t["seconds"] for e, t in zip(runs["e"], runs["t"])]
-        ratios.append(
+        notes.append(
             f"Glossary cost between separate processes, (e) vs (t): {_spread(walls, '.2f', 'x')} the "
             f"decoding time (noisier: the two processes run at different moments)."
         )
-    title = "Speed" if "a" in runs else f"Speed, systems {', '.join(runs)} only"
-    if args.repeat < 3 or args.sentences < 48:
-        title += (
-            f": SMOKE RUN ({args.sentences} lines, {args.repeat} run(s)), a check that the bench works, "
-            f"not figures to quote"
-        )
-    text = "\n".join(
-        [f"## {title} ({time.strftime('%Y-%m-%d')})", "", table(runs), "", *[f"- {n}" for n in notes + ratios]]
-    )
-    print(text)
-    if not args.no_write:
-        # a run without the plain transformers baseline (a) goes to a section of its own, beside the full table
-        markers = MARKERS if "a" in runs else ("<!-- bench:speed-subset:start -->", "<!-- bench:speed-subset:end -->")
-        write_results(text, markers)
-        print(f"\nwritten to {RESULTS.relative_to(REPO)}", file=sys.stderr)
+    return notes
 
 
 if __name__ == "__main__":

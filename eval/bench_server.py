@@ -21,6 +21,9 @@ p50 and p95. Every answer of every mode must equal the serial mode's answer for 
 sentence translated alone); the bench fails otherwise. --repeat N runs the modes N times, interleaved; the
 table shows each mode's median-throughput run and the range. Results go to eval/results/server.md.
 --quick uses a tiny model that ends its sentences: a check that the bench works, not figures to quote.
+--lengths natural runs the same modes on eval/bench.py's natural-length model (the same architecture and seed,
+built with mt.testing's ends_sentences: each sentence ends after a number of pieces that grows with the source's)
+under the server's default length limits, as a user runs it; results between the natural markers.
 
     python eval/bench_server.py --mix [--mix-lines 2000] [--mix-paragraphs 200] [--clients 8] [--requests 4]
 
@@ -54,6 +57,7 @@ RESULTS = REPO / "eval" / "results" / "server.md"
 MARKERS = ("<!-- bench:server:start -->", "<!-- bench:server:end -->")
 MODES = ("shared", "nowait", "serial")
 MIX_MARKERS = ("<!-- bench:server-mix:start -->", "<!-- bench:server-mix:end -->")
+NATURAL_MARKERS = ("<!-- bench:server-natural:start -->", "<!-- bench:server-natural:end -->")
 
 
 def quick_model() -> Path:
@@ -100,7 +104,7 @@ class Server:
         ]
         if args.threads:
             command += ["--threads", str(args.threads)]
-        if not args.quick:
+        if not args.quick and args.lengths == "fixed":
             command += ["--max-length-ratio", "1e-6", "--max-length-extra", str(args.new_tokens + 1)]
         if mode == "serial":
             command.append("--serial")
@@ -392,7 +396,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--requests", type=int, default=4, help="single-sentence requests per client")
-    parser.add_argument("--new-tokens", type=int, default=32, help="decoding steps per sentence (not --quick)")
+    parser.add_argument("--new-tokens", type=int, default=32, help="decoding steps per sentence (fixed lengths)")
+    parser.add_argument(
+        "--lengths",
+        choices=("fixed", "natural"),
+        default="fixed",
+        help="fixed: every sentence decodes --new-tokens steps; natural: a model that ends its sentences",
+    )
     parser.add_argument("--beam", type=int, default=4)
     parser.add_argument("--threads", type=int, default=None, help="server CPU threads (default: all cores)")
     parser.add_argument("--batch-wait-ms", type=float, default=5.0)
@@ -415,7 +425,8 @@ def main() -> None:
     modes = [m for m in args.modes.split(",") if m]
     if any(m not in MODES for m in modes) or args.clients < 1 or args.requests < 1 or args.repeat < 1:
         raise SystemExit(f"bench_server: modes are {', '.join(MODES)}; --clients, --requests, --repeat >= 1")
-    model = quick_model() if args.quick else model_dirs()["int8"]
+    model = quick_model() if args.quick else model_dirs(args.lengths)["int8"]
+    load_before = os.getloadavg()[0]
     lines = bench_lines(HELD_OUT, args.clients * args.requests, HELD_OUT_FROM)
     work = [lines[i * args.requests : (i + 1) * args.requests] for i in range(args.clients)]
     runs: dict[str, list[dict]] = {m: [] for m in modes}
@@ -448,13 +459,21 @@ def main() -> None:
             f"{chosen['p50']:.3f} s | {chosen['p95']:.3f} s | {chosen['calls']} for {chosen['requests']} |"
         )
     model_name = "tiny (ends sentences), CT2 int8" if args.quick else "opus-mt-ar-en-sized, random weights, CT2 int8"
-    title = f"mt serve under load ({time.strftime('%Y-%m-%d')})"
-    if args.quick or args.repeat < 3:
+    natural = args.lengths == "natural" and not args.quick
+    title = f"mt serve under load{', natural lengths' if natural else ''} ({time.strftime('%Y-%m-%d')})"
+    if args.quick or args.repeat < 2:
         title += ": SMOKE RUN, a check that the bench works, not figures to quote"
     notes = [
         f"{args.clients} clients x {args.requests} single-sentence requests (held-out UN lines), loopback, "
         f"{model_name}, beam {args.beam}, "
-        + ("sentences end by themselves (tiny model)" if args.quick else f"{args.new_tokens} tokens per sentence")
+        + (
+            "sentences end by themselves (tiny model)"
+            if args.quick
+            else "natural lengths: the model (built with mt.testing's ends_sentences) ends each sentence after a "
+            "number of pieces that grows with the source's, the server's default length limits"
+            if natural
+            else f"{args.new_tokens} tokens per sentence"
+        )
         + f", server threads {args.threads or 'all cores'}, {args.repeat} interleaved run(s), shared = "
         f"--batch-wait-ms {args.batch_wait_ms:g}.",
         "Every answer equals the serial mode's (the sentence translated alone)."
@@ -462,13 +481,19 @@ def main() -> None:
         else "Answers not compared (no serial mode)."
         if alone is None
         else "FAILED: see below.",
-        f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end (the bench's own "
-        f"server included). Command: `python eval/bench_server.py {' '.join(sys.argv[1:])}`.",
+        f"Machine: {os.cpu_count()} CPU cores, load average {load_before:.1f} at the start and "
+        f"{os.getloadavg()[0]:.1f} at the end (the bench's own server included). Command: `python "
+        f"eval/bench_server.py {' '.join(sys.argv[1:])}`, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC.",
     ]
     text = "\n".join([f"## {title}", "", *rows, "", *[f"- {n}" for n in notes + failures]])
     print(text)
     if not args.no_write:
-        write_section(RESULTS, MARKERS, text, "# mt serve: throughput and latency under concurrent load")
+        write_section(
+            RESULTS,
+            NATURAL_MARKERS if natural else MARKERS,
+            text,
+            "# mt serve: throughput and latency under concurrent load",
+        )
         print(f"\nwritten to {RESULTS.relative_to(REPO)}", file=sys.stderr)
     if failures:
         raise SystemExit(1)

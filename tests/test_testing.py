@@ -172,3 +172,30 @@ def test_demo_models_end_their_sentences_on_ctranslate2(demo_models, tmp_path):
     # the output's length follows the source's: the shortest sentence (57 pieces) ends far sooner than the longest (207)
     by_length = sorted(zip(sources, theirs), key=lambda pair: len(pair[0]))
     assert len(by_length[0][1].pieces) * 2 < len(by_length[-1][1].pieces)
+
+
+@pytest.mark.slow
+def test_benchmark_size_ends_sentences_after_a_source_dependent_length(tmp_path):
+    """eval/bench.py --lengths natural: on the opus-mt-ar-en size, the model built with ends_sentences ends every
+    sentence by itself, later for a longer source, and a sentence's length is the same alone as in a batch."""
+    from mt.backends.base import DecodeOptions
+    from mt.backends.hf import TransformersBackend
+    from mt.testing import build_model
+
+    conftest = __import__("tests.conftest", fromlist=["REPO"])
+    lines = (conftest.REPO / "eval" / "data" / "un_v1.0" / "UNv1.0.devset.ar").read_text(encoding="utf-8")
+    by_words = {len(line.split()): line for line in lines.splitlines()[1000:1200] if line.strip()}
+    chosen = [
+        by_words[n] for n in (min(by_words), sorted(by_words)[len(by_words) // 2], max(n for n in by_words if n <= 60))
+    ]
+    backend = TransformersBackend(build_model(tmp_path / "base", size="opus-mt-ar-en", ends_sentences=True), threads=2)
+    sources = [backend.vocab.encode_source(line) for line in chosen]
+    options = DecodeOptions(beam_size=1, max_decoding_length=200)
+    together = backend.translate_batch(sources, options)
+    alone = [backend.translate_batch([source], options)[0] for source in sources]
+    lengths = [len(h.pieces) for h in together]
+    assert all(h.finished for h in together)
+    assert lengths == sorted(set(lengths)) and lengths[-1] >= 2 * lengths[0]  # grows with the source's length
+    assert [len(h.pieces) for h in alone] == lengths
+    again = TransformersBackend(build_model(tmp_path / "again", size="opus-mt-ar-en", ends_sentences=True), threads=2)
+    assert [len(h.pieces) for h in again.translate_batch(sources, options)] == lengths  # a rebuild decodes alike
