@@ -215,7 +215,8 @@ def build_model(
     position against the source's length instead (see END_DIRECTION_STEP): it ends every sentence,
     deterministically, after a number of pieces that grows with the source's (tiny size: 7-50 pieces for 26-115
     source pieces; opus-mt-ar-en size: 5-83 pieces for 6-109 source pieces of held-out UN lines, greedy or beam
-    4), which makes a quick and quiet offline demo and eval/bench.py's natural-length runs.
+    4; but a one-piece source, such as the heading القرار, runs to the limit), which makes a quick and quiet
+    offline demo and eval/bench.py's natural-length runs.
     The model never writes a piece only the source tokeniser has (as a trained model would not).
     """
     import torch
