@@ -9,6 +9,7 @@ invisible marks or spacing share one entry; punctuation is kept, because it chan
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import unicodedata
@@ -33,13 +34,19 @@ def _fold_word(match) -> str:
     return fold_final_yeh(match.group())
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _normalise_chunk(chunk: str) -> str:
+    """One whitespace-separated chunk of an Arabic source, normalised (a word repeats across a file: cached)."""
+    return TOKEN_RE.sub(_fold_word, normalize_token(chunk))
+
+
 def normalise_source(text: str, lang: str = "ar") -> str:
     """The key a source segment is stored and looked up by (see the module docstring).
 
     English sources (the pivot's en -> zh leg) are NFKC-normalised with whitespace collapsed, case kept.
     """
     if lang == "ar":
-        chunks = (TOKEN_RE.sub(_fold_word, normalize_token(chunk)) for chunk in text.split())
+        chunks = (_normalise_chunk(chunk) for chunk in text.split())
         return " ".join(chunk for chunk in chunks if chunk)
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
