@@ -185,9 +185,9 @@ def run_job(
     except BaseException as error:
         run.outputs.abort(error)
         raise
-    summary.start_seconds = float(getattr(engine, "start_seconds", 0.0))  # the engine starts with its first batch
+    summary.start_seconds = engine.start_seconds  # the engine starts with its first batch
     summary.seconds = time.perf_counter() - began - summary.start_seconds
-    summary.load_seconds = dict(getattr(engine, "load_seconds", {}) or {})
+    summary.load_seconds = dict(engine.load_seconds)
     return summary
 
 
