@@ -20,7 +20,7 @@ from mt.errors import InputError
 from mt.glossary import Glossary
 from mt.glossary.tico import load_tico19
 from mt import routing
-from mt.memory import MtKey, Segment, TranslationMemory, fingerprint, glossary_fingerprint
+from mt.memory import SCHEMA_VERSION, MtKey, Segment, TranslationMemory, fingerprint, glossary_fingerprint
 from mt.models.convert import convert
 from mt.models.registry import route
 from mt.pipeline import Translator, model_identity
@@ -275,9 +275,48 @@ def test_schema_1_memory_is_upgraded_in_place(tmp_path):
     db.close()
     with TranslationMemory.open(path) as memory:
         entry = memory.lookup(["مرحبا"], "en", MtKey("m"))[0]
-        assert entry.target == "Hello" and entry.complete is None and memory.stats().schema_version == 3
+        assert entry.target == "Hello" and entry.complete is None and memory.stats().schema_version == SCHEMA_VERSION
         memory.store_mt([Segment("شكرا", "Thanks", "en", complete=False)], MtKey("m"))
         assert memory.lookup(["شكرا"], "en", MtKey("m"))[0].complete is False
+
+
+def test_schema_3_memory_is_upgraded_to_one_mt_entry_per_spelling(tmp_path):
+    """Schema 3 kept one MT entry per normalised source, so two spellings of a sentence displaced each other;
+    opening the file upgrades its key in place, its entries kept, and both spellings then keep their entries."""
+    path = tmp_path / "v3.tm"
+    plain, spelt = "قال الأمين العام", "قال الـأمين العام"
+    with TranslationMemory.open(path) as memory:
+        memory.store_mt([Segment(plain, "The Secretary-General said", "en")], MtKey("m"))
+        memory.add_human([Segment("شكرا", "Thanks", "en")])
+    db = sqlite3.connect(path)
+    db.execute("DROP INDEX entries_key")
+    db.execute(
+        "CREATE UNIQUE INDEX entries_key ON entries (source_lang, target_lang, source_norm, origin, model_id, "
+        "model_revision, glossary_fp, decoding_fp)"
+    )
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    with pytest.raises(sqlite3.IntegrityError):  # the old key: the second spelling cannot have its own entry
+        db.execute(
+            "INSERT INTO entries (source, source_norm, target, source_lang, target_lang, origin, model_id, created, "
+            "updated) SELECT ?, source_norm, 'x', source_lang, target_lang, origin, model_id, created, updated "
+            "FROM entries WHERE origin = 'mt'",
+            (spelt,),
+        )
+    db.close()
+    with TranslationMemory.open(path) as memory:
+        assert memory.stats().schema_version == SCHEMA_VERSION == 4 and memory.stats().entries == 2
+        counts = memory.store_mt([Segment(spelt, "The Secretary General said", "en")], MtKey("m"))
+        assert counts.added == 1
+        hits = memory.lookup([plain, spelt, "شكرا"], "en", MtKey("m"))
+        assert [(h.source, h.target) for h in hits] == [
+            (plain, "The Secretary-General said"),
+            (spelt, "The Secretary General said"),
+            ("شكرا", "Thanks"),
+        ]
+        memory.add_human([Segment("شـكرا", "Thank you", "en")])  # human entries stay one per normalised source
+        assert memory.stats().by_origin == {"human": 1, "mt": 2}
+        assert memory.check() == []
 
 
 def _translate_process(args: list, tm_args: list) -> subprocess.Popen:
@@ -620,11 +659,6 @@ def test_a_repeat_reports_the_same_in_its_block_and_in_a_later_one(tiny_ar_en, t
     assert all(s["origin"] == "tm-mt" for s in rows[1]["sentences"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug (session 11): one MT entry per normalised source, so two spellings displace each other and "
-    "every warm run decodes them again; fix: key MT entries by the exact source",
-)
 def test_a_file_with_two_spellings_of_a_sentence_is_warm_on_its_second_run(tiny_ar_en, tmp_path):
     lines = _lines(UN_AR, 4)
     variant = lines[1].replace("ال", "الـ", 1)  # a tatweel: the same sentence once normalised, another spelling

@@ -47,7 +47,7 @@ from mt.memory.model import (
     normalise_source,
 )
 
-SCHEMA_VERSION = 3  # 2: entries.complete; 3: jobs, job_entries (older files are upgraded when opened)
+SCHEMA_VERSION = 4  # 2: entries.complete; 3: jobs, job_entries; 4: an MT entry per exact source (see _KEY)
 APPLICATION_ID = 0x54524A4D  # "TRJM"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 60.0
@@ -60,7 +60,15 @@ _COLUMNS = (
     "id, source, source_norm, target, source_lang, target_lang, origin, model_id, model_revision, "
     "glossary_fp, decoding_fp, score, created, updated, complete"
 )
-_KEY = "source_lang, target_lang, source_norm, origin, model_id, model_revision, glossary_fp, decoding_fp"
+# One human entry per normalised source (a translator's answer holds for every spelling of a sentence), one MT
+# entry per exact source (a decode answers only the spelling it was made from: two spellings that normalise the
+# same each keep theirs instead of displacing each other on every run). The index's first three columns serve
+# the look-ups by normalised source.
+_KEY = (
+    "source_lang, target_lang, source_norm, origin, model_id, model_revision, glossary_fp, decoding_fp, "
+    "(CASE WHEN origin = 'mt' THEN source ELSE '' END)"
+)
+_KEY_INDEX = f"CREATE UNIQUE INDEX entries_key ON entries ({_KEY});"
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -81,7 +89,7 @@ CREATE TABLE entries (
     updated TEXT NOT NULL,
     complete INTEGER
 );
-CREATE UNIQUE INDEX entries_key ON entries ({_KEY});
+{_KEY_INDEX}
 CREATE INDEX entries_origin_model ON entries (origin, model_id);
 CREATE TABLE jobs (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, started TEXT NOT NULL);
 CREATE TABLE job_entries (job INTEGER NOT NULL, block INTEGER NOT NULL, entry INTEGER NOT NULL, note TEXT,
@@ -309,15 +317,7 @@ class TranslationMemory:
             )
         if version < SCHEMA_VERSION:
             with self._write():
-                version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have upgraded it
-                if version == 1:  # version 2 added entries.complete (NULL: not recorded)
-                    db.execute("ALTER TABLE entries ADD COLUMN complete INTEGER")
-                if version in (1, 2):  # version 3 added the jobs
-                    for statement in _statements(_SCHEMA):
-                        if statement.startswith(("CREATE TABLE jobs ", "CREATE TABLE job_entries ")):
-                            db.execute(statement.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
-                    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._upgrade(db.execute("PRAGMA user_version").fetchone()[0])  # another process may have done it
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
         missing = {"meta", "entries", "entries_fts", "entries_fts_vocab", "entries_key", "jobs", "job_entries"} - tables
         if missing:
@@ -327,6 +327,24 @@ class TranslationMemory:
         # reading the first and last entries touches the table's and the index's pages: cheap damage detection
         db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id LIMIT 1").fetchall()
         db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id DESC LIMIT 1").fetchall()
+
+    def _upgrade(self, version: int) -> None:
+        """Bring a memory of an older schema ``version`` to this one, inside the caller's write transaction (every
+        step keeps the entries: each schema's rows satisfy the next one's constraints)."""
+        db = self._db
+        if version == SCHEMA_VERSION:
+            return
+        if version == 1:  # version 2 added entries.complete (NULL: not recorded)
+            db.execute("ALTER TABLE entries ADD COLUMN complete INTEGER")
+        if version in (1, 2):  # version 3 added the jobs
+            for statement in _statements(_SCHEMA):
+                if statement.startswith(("CREATE TABLE jobs ", "CREATE TABLE job_entries ")):
+                    db.execute(statement.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+        # version 4 keys MT entries by their exact source (one per normalised source before: a subset)
+        db.execute("DROP INDEX IF EXISTS entries_key")
+        db.execute(_KEY_INDEX)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def check(self) -> list[str]:
         """SQLite's integrity check of the whole file and the FTS index: [] when sound, else the problems."""
@@ -423,7 +441,7 @@ class TranslationMemory:
         row = db.execute(
             "SELECT id, target, score, source, complete FROM entries WHERE source_lang = ? AND target_lang = ? AND "
             "source_norm = ? AND origin = ? AND model_id = ? AND model_revision = ? AND glossary_fp = ? AND "
-            "decoding_fp = ?",
+            "decoding_fp = ? AND (origin = 'human' OR source = ?)",
             (
                 seg.source_lang,
                 seg.target_lang,
@@ -433,6 +451,7 @@ class TranslationMemory:
                 key.model_revision,
                 key.glossary,
                 key.decoding,
+                seg.source,
             ),
         ).fetchone()
         complete = None if seg.complete is None else int(seg.complete)
@@ -552,10 +571,14 @@ class TranslationMemory:
         self, sources: Sequence[str], target_lang: str, key: MtKey | None, source_lang: str = "ar"
     ) -> list[Entry | None]:
         """Exact look-up of many sources at once: for each, its human entry in ``target_lang`` if there is one
-        (whatever the model), else the MT entry made with ``key`` (none when ``key`` is None), else None."""
+        (whatever the model and spelling), else the MT entry made with ``key`` from this exact source, else one
+        made from another spelling of it (the same once normalised; the caller decides whether it answers), else
+        None (MT entries only when ``key`` is given)."""
         _check_langs(source_lang, target_lang)
         norms = [normalise_source(s, source_lang) for s in sources]
-        found: dict[str, Entry] = {}
+        human: dict[str, Entry] = {}  # normalised source -> the human entry
+        made: dict[str, Entry] = {}  # exact source -> the MT entry made from it
+        other: dict[str, Entry] = {}  # normalised source -> the first-stored MT entry of any spelling of it
         where_key = (
             "origin = 'human'"
             if key is None
@@ -573,9 +596,13 @@ class TranslationMemory:
                 )
                 for row in rows:
                     entry = _entry(row)
-                    if entry.source_norm not in found or entry.origin == "human":
-                        found[entry.source_norm] = entry
-        return [found.get(n) for n in norms]
+                    if entry.origin == "human":
+                        human[entry.source_norm] = entry
+                        continue
+                    made[entry.source] = entry
+                    if entry.source_norm not in other or entry.id < other[entry.source_norm].id:
+                        other[entry.source_norm] = entry
+        return [human.get(n) or made.get(s) or other.get(n) for s, n in zip(sources, norms)]
 
     def fuzzy(
         self,
