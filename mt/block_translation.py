@@ -51,16 +51,21 @@ def block_steps(
     job: JobState | None,
     attention: bool,
     decoded: Decoded | None = None,
+    looked_up: tuple[list[Entry | None], dict[int, dict]] | None = None,
 ) -> Steps[list[LineResult]]:
     """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its
     lines. ``legs`` loads the models (called only when a sentence has to be decoded); ``key``: the memory key
     (None: no memory); ``job_block``: this block's number in the running ``job``, if any; ``decoded``: the
-    sentences' job records, decoded elsewhere, taken instead of decoding (see :func:`decoded_block`)."""
+    sentences' job records, decoded elsewhere, taken instead of decoding (see :func:`decoded_block`);
+    ``looked_up``: the memory's answers for the block's sentences (MemorySession.lookup), when the caller has
+    just looked them up (nothing stored since)."""
     units, layout = split_block(block)
     hits: list[Entry | None] = [None] * len(units)
     records: dict[int, dict] = {}
     if key is not None:
-        hits, records = parts.memory.lookup([u.text for u in units], to, key, job, job_block)
+        if looked_up is None:
+            looked_up = parts.memory.lookup([u.text for u in units], to, key, job, job_block)
+        hits, records = looked_up
         parts.stats.tm_sentences += len(units)
     repeat_of = repeats(units)
     misses = [i for i, hit in enumerate(hits) if hit is None and i not in repeat_of]
@@ -190,15 +195,16 @@ def decoded_block(
     memory (an engine's worker, mt.engines), called only when a sentence must be decoded. With ``decoded`` None:
     None, having changed nothing, unless the memory answers every sentence. No models are loaded."""
     block = flat_lines(lines)
+    looked_up = None
     if decoded is None:
         units, _ = split_block(block)
         if units and key is None:
             return None
         if units and key is not None:
-            hits, _ = parts.memory.lookup([u.text for u in units], to, key, job, job_block)
-            if any(hit is None for hit in hits):
+            looked_up = parts.memory.lookup([u.text for u in units], to, key, job, job_block)
+            if any(hit is None for hit in looked_up[0]):
                 return None
-    steps = block_steps(parts, block, _no_legs, to, key, job_block, job, False, decoded)
+    steps = block_steps(parts, block, _no_legs, to, key, job_block, job, False, decoded, looked_up)
     try:
         request = next(steps)
     except StopIteration as finished:

@@ -11,6 +11,7 @@ import pytest
 import mt.engines.local
 from mt.engines.base import translate_batch
 from mt.memory import Segment, TranslationMemory
+from mt.memory_session import MemorySession
 from mt.text.sentences import split_sentences
 from tests.ray_support import GLOSSARY, arabic_lines, ending_ct2_model, write_lines
 
@@ -40,6 +41,16 @@ def _counting(monkeypatch) -> list[int]:
     return calls
 
 
+def _counting_lookups(monkeypatch) -> list[int]:
+    """The memory look-ups of a run (the number of sources of each)."""
+    calls: list[int] = []
+    lookup = MemorySession.lookup
+    monkeypatch.setattr(
+        MemorySession, "lookup", lambda self, sources, *a: calls.append(len(sources)) or lookup(self, sources, *a)
+    )
+    return calls
+
+
 def _jsonl(path, lines):
     with path.open("w", encoding="utf-8") as handle:
         for number, line in enumerate(lines):
@@ -62,6 +73,7 @@ def test_default_and_engine_local_write_the_same_bytes_with_and_without_a_memory
     for run in ("cold", "warm"):
         _mt(run_cli, model, text, "-f", "jsonl", "--tm", tmp_path / "default.tm", "-o", tmp_path / f"d-{run}.jsonl")
         calls = _counting(monkeypatch)
+        lookups = _counting_lookups(monkeypatch)
         _mt(
             run_cli,
             model,
@@ -77,6 +89,9 @@ def test_default_and_engine_local_write_the_same_bytes_with_and_without_a_memory
         monkeypatch.undo()
         assert (tmp_path / f"l-{run}.jsonl").read_bytes() == (tmp_path / f"d-{run}.jsonl").read_bytes(), run
         assert calls == ([] if run == "warm" else list(range(6)))
+        # a batch is looked up before it is sent, and again when composed (earlier batches may have stored since);
+        # a batch the memory answers whole is composed from its one look-up
+        assert len(lookups) == (6 if run == "warm" else 12), run
     origins = {s["origin"] for row in _rows(tmp_path / "l-warm.jsonl") for s in row["sentences"]}
     assert origins == {"tm-mt"}
     translations = [row["translation"] for row in _rows(tmp_path / "default.jsonl")]
