@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -298,3 +299,21 @@ def test_suggest_reads_its_texts_like_every_other_command(capsys, tmp_path):
     assert lf[0] == windows[0] == 0
     assert "suggestion" in lf[1]
     assert lf[1].replace(str(src), "SRC") == windows[1].replace(str(crlf_src), "SRC")  # the same suggestions
+
+
+def test_file_names_and_terms_are_printed_as_written(capsys, tmp_path, monkeypatch):
+    """rich reads markup ("[bold]", "[/x]") and emoji codes (":smile:") in what it prints: a glossary term or a
+    file name holding them was eaten, turned into an emoji, or stopped `glossary list` with a MarkupError."""
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(tmp_path)
+    path = Path("terms[bold] :smile:.tsv")
+    shutil.copy(ECOMMERCE, path)
+    rc, out, _ = run(capsys, "add", path, "--ar", "شركة تجربة", "--en", "Test [/x] :smile: Co", "--zh", "测试",
+                     "--id", "test-co")  # fmt: skip
+    assert rc == 0 and f"added test-co to {path} (55 concepts)" in out
+    for command in (("list", path), ("show", path, "test-co")):
+        rc, out, err = run(capsys, *command)
+        assert rc == 0, err
+        assert "[/x]" in out and ":smile: Co" in out and "terms[bold] :smile:.tsv" in out and "😄" not in out
+    rc, _, err = run(capsys, "list", "missing [red]:thumbs_up:.tsv")
+    assert_one_line_error(rc, err, "missing [red]:thumbs_up:.tsv")

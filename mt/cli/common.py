@@ -9,7 +9,14 @@ from typing import Optional
 
 from rich.console import Console
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+def literal_console(**options: object) -> Console:
+    """A rich console that prints text as it is: no markup (a file name or term holding "[/x]" or "[bold]"),
+    no emoji codes (":smile:") and no highlighting are read from a command's data."""
+    return Console(highlight=False, markup=False, emoji=False, **options)  # type: ignore[arg-type]
+
+
+err_console = literal_console(stderr=True, soft_wrap=True)
 
 
 def warn(message: str) -> None:

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from mt.cli.common import warn
+from mt.cli.common import literal_console, warn
 from mt.errors import InputError
 
 HELP = """Score translations against references with sacrebleu: BLEU, chrF, chrF++ and TER, with signatures.
@@ -209,11 +209,9 @@ def evaluate(
         with atomic_writer(segments) as handle:
             handle.write(render_jsonl(result.segment_records()))
     if fmt == "text" and (output is None or str(output) == "-"):
-        from rich.console import Console
-
         from mt.evaluation.report.text import print_text
 
-        print_text(result, Console(highlight=False, markup=False, emoji=False))
+        print_text(result, literal_console())
         return
     with atomic_writer(output) as handle:
         handle.write(render(result, fmt))

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mt.cli.common import warn
+from mt.cli.common import literal_console, warn
 from mt.errors import GlossaryError, InputError
 from mt.text.lines import read_lines
 
@@ -34,7 +34,7 @@ FORMAT_OPT = typer.Option(
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return literal_console(soft_wrap=False)
 
 
 def _load(path: Path, fmt: Optional[str] = None, **options: object):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from mt.cli.common import err_console
+from mt.cli.common import err_console, literal_console
 from mt.models.hub import cached_path, fetch
 from mt.models.loading import model_kind
 from mt.models.registry import REGISTRY
@@ -36,7 +35,7 @@ def list_models() -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*row)
-    Console().print(table)
+    literal_console().print(table)
 
 
 @app.command("pull", help="Download a model (hub id) into the Hugging Face cache, with a progress bar.")
