@@ -172,6 +172,18 @@ def test_engine_progress_is_the_rich_bar_of_the_default_path(model, lines, tmp_p
     assert "translating (local)" in err and f"{len(lines)}/{len(lines)}" in err
 
 
+def test_the_progress_bar_names_the_file_as_written(model, lines, tmp_path, run_cli, monkeypatch):
+    """The bar's description is the file's name as it is: rich would read "[bold]" in it as markup (and eat it)
+    and ":smile:" as an emoji code."""
+    monkeypatch.setenv("MT_PROGRESS", "1")
+    monkeypatch.setenv("COLUMNS", "160")
+    monkeypatch.chdir(tmp_path)
+    write_lines(tmp_path / "in[bold] :smile:.txt", lines)
+    code, _, err = run_cli("translate", "in[bold] :smile:.txt", "--to", "en", "-m", str(model), "-o", "out.txt")
+    assert code == 0, err
+    assert "translating in[bold] :smile:.txt" in err and f"{len(lines)}/{len(lines)}" in err
+
+
 def test_a_stopped_engine_job_resumes_from_its_memory_to_the_same_bytes(model, lines, tmp_path, run_cli, monkeypatch):
     """With --tm (mode both) the memory is the engine job's checkpoint, as on the default path: a job stopped after
     two batches and started again decodes only the rest and writes what an uninterrupted --tm run writes (the

@@ -60,7 +60,7 @@ class CliReporter:
                 TextColumn("training"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("{task.fields[stats]}"),
+                TextColumn("{task.fields[stats]}", markup=False),
                 TimeRemainingColumn(),
             ]
             self.progress = Progress(*columns, console=err_console, transient=False)
