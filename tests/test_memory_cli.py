@@ -4,6 +4,7 @@ error, exit 1, files untouched)."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import json
 from pathlib import Path
 
@@ -143,9 +144,36 @@ def test_bad_input_one_line(tmp_path, run_cli, memory, args, needle):
 
 def test_every_option_has_help():
     group = typer.main.get_command(tm_cli.app)
-    assert set(group.commands) == {"import", "export", "lookup", "stats", "prune"}
+    assert set(group.commands) == {"import", "export", "lookup", "stats", "prune", "upgrade"}
     for name, command in group.commands.items():
         assert command.help, name
         for param in command.params:
             if param.name != "help":
                 assert getattr(param, "help", None), f"tm {name}: {param.name} has no help"
+
+
+def test_an_older_memory_is_refused_by_stats_and_upgraded_by_tm_upgrade(memory, run_cli):
+    """A schema 3 memory (one MT entry per normalised source): read-only commands name `mt tm upgrade`, which
+    upgrades it in place, entries kept; a second upgrade has nothing to do."""
+    with TranslationMemory.open(memory) as tm:
+        entries = tm.stats().entries
+    db = sqlite3.connect(memory)
+    db.execute("DROP INDEX entries_key")
+    db.execute(
+        "CREATE UNIQUE INDEX entries_key ON entries (source_lang, target_lang, source_norm, origin, model_id, "
+        "model_revision, glossary_fp, decoding_fp)"
+    )
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+    assert TranslationMemory.schema_version(memory) == 3
+    code, _, err = run_cli("tm", "stats", "--tm", memory)
+    one_line_error(code, err, f"`mt tm upgrade --tm {memory}` upgrades it")
+    code, out, err = run_cli("tm", "upgrade", "--tm", memory)
+    assert code == 0 and out.strip() == f"{memory}: upgraded from schema version 3 to 4", err
+    code, out, _ = run_cli("tm", "upgrade", "--tm", memory)
+    assert code == 0 and out.strip() == f"{memory}: schema version 4, nothing to upgrade"
+    code, out, _ = run_cli("tm", "stats", "--tm", memory)
+    assert code == 0 and f"{entries} entries" in out and "schema version 4" in out
+    code, _, err = run_cli("tm", "upgrade", "--tm", memory.with_name("missing.tm"))
+    one_line_error(code, err, "no such translation memory")

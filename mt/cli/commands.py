@@ -68,7 +68,8 @@ COMMANDS: dict[str, Command] = {  # in the order `mt --help` lists them
         "mt.cli.align:app", "Align texts: words within sentence pairs, sentences within documents; score alignments."
     ),
     "tm": _command(
-        "mt.cli.tm:app", "Translation memories: import human translations, export, fuzzy look-up, stats, prune."
+        "mt.cli.tm:app",
+        "Translation memories: import human translations, export, fuzzy look-up, stats, prune, upgrade.",
     ),
     "serve": _command(
         "mt.cli.serve:app",

@@ -312,8 +312,8 @@ class TranslationMemory:
         if version < SCHEMA_VERSION and self.read_only:
             raise TranslationMemoryError(
                 f"{self.path}: translation memory schema version {version} needs an "
-                "upgrade, which a read-only look-up does not do (any command that writes "
-                "to it, such as `mt tm import`, upgrades it)"
+                "upgrade, which a read-only look-up does not do: `mt tm upgrade --tm "
+                f"{self.path}` upgrades it in place (as does any command that writes to it)"
             )
         if version < SCHEMA_VERSION:
             with self._write():
@@ -327,6 +327,22 @@ class TranslationMemory:
         # reading the first and last entries touches the table's and the index's pages: cheap damage detection
         db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id LIMIT 1").fetchall()
         db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id DESC LIMIT 1").fetchall()
+
+    @staticmethod
+    def schema_version(path: str | Path) -> int:
+        """The schema version of the memory file at ``path``, read without opening it for writing (0: not a
+        Tarjama memory, or an empty file)."""
+        if not Path(path).is_file() or Path(path).stat().st_size == 0:
+            return 0
+        connection = sqlite3.connect(_read_only_uri(Path(path)), uri=True)
+        try:
+            if connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                return 0
+            return int(connection.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError:
+            return 0
+        finally:
+            connection.close()
 
     def _upgrade(self, version: int) -> None:
         """Bring a memory of an older schema ``version`` to this one, inside the caller's write transaction (every
