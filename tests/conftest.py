@@ -28,6 +28,24 @@ DATA = REPO / "eval" / "data"
 SEEDS = REPO / "seeds"
 
 
+def as_schema_3(path: Path) -> None:
+    """Turn a memory back into what Tarjama's schema 3 wrote: one MT entry per normalised source (the unique key
+    without the exact source), user_version 3."""
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    try:
+        db.execute("DROP INDEX entries_key")
+        db.execute(
+            "CREATE UNIQUE INDEX entries_key ON entries (source_lang, target_lang, source_norm, origin, model_id, "
+            "model_revision, glossary_fp, decoding_fp)"
+        )
+        db.execute("PRAGMA user_version = 3")
+        db.commit()
+    finally:
+        db.close()
+
+
 def sqlite_count(path: Path, query: str) -> int:
     """A count from a SQLite file that another process is writing (read-only; 0 while it is missing or locked)."""
     import sqlite3

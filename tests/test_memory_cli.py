@@ -4,7 +4,6 @@ error, exit 1, files untouched)."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import json
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import typer
 
 from mt.cli import tm as tm_cli
 from mt.memory import MtKey, Segment, TranslationMemory
-from tests.conftest import DATA
+from tests.conftest import DATA, as_schema_3
 
 UN = DATA / "un_v1.0" / "UNv1.0.devset"
 TICO = DATA / "tico19" / "tico19.dev"
@@ -157,15 +156,7 @@ def test_an_older_memory_is_refused_by_stats_and_upgraded_by_tm_upgrade(memory, 
     upgrades it in place, entries kept; a second upgrade has nothing to do."""
     with TranslationMemory.open(memory) as tm:
         entries = tm.stats().entries
-    db = sqlite3.connect(memory)
-    db.execute("DROP INDEX entries_key")
-    db.execute(
-        "CREATE UNIQUE INDEX entries_key ON entries (source_lang, target_lang, source_norm, origin, model_id, "
-        "model_revision, glossary_fp, decoding_fp)"
-    )
-    db.execute("PRAGMA user_version = 3")
-    db.commit()
-    db.close()
+    as_schema_3(memory)
     assert TranslationMemory.schema_version(memory) == 3
     code, _, err = run_cli("tm", "stats", "--tm", memory)
     one_line_error(code, err, f"`mt tm upgrade --tm {memory}` upgrades it")

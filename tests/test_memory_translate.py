@@ -25,7 +25,7 @@ from mt.models.convert import convert
 from mt.models.registry import route
 from mt.pipeline import Translator, model_identity
 from mt.text.sentences import split_sentences
-from tests.conftest import kill_when, sqlite_count
+from tests.conftest import as_schema_3, kill_when, sqlite_count
 
 REPO = Path(__file__).resolve().parent.parent
 UN_AR = REPO / "eval" / "data" / "un_v1.0" / "UNv1.0.devset.ar"
@@ -288,14 +288,8 @@ def test_schema_3_memory_is_upgraded_to_one_mt_entry_per_spelling(tmp_path):
     with TranslationMemory.open(path) as memory:
         memory.store_mt([Segment(plain, "The Secretary-General said", "en")], MtKey("m"))
         memory.add_human([Segment("شكرا", "Thanks", "en")])
+    as_schema_3(path)
     db = sqlite3.connect(path)
-    db.execute("DROP INDEX entries_key")
-    db.execute(
-        "CREATE UNIQUE INDEX entries_key ON entries (source_lang, target_lang, source_norm, origin, model_id, "
-        "model_revision, glossary_fp, decoding_fp)"
-    )
-    db.execute("PRAGMA user_version = 3")
-    db.commit()
     with pytest.raises(sqlite3.IntegrityError):  # the old key: the second spelling cannot have its own entry
         db.execute(
             "INSERT INTO entries (source, source_norm, target, source_lang, target_lang, origin, model_id, created, "
