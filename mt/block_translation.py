@@ -3,7 +3,8 @@ the memory's stores (the checkpoint of a resumable job), quality estimation, the
 
     parts = BlockParts(router, policy, memory, stats, assessor)
     lines = yield from block_steps(parts, block, legs, to, key, job_block, job, attention)
-    lines = decoded_block(parts, block, to, key, job, job_block, decoded)  # decoded elsewhere (mt.engines)
+    plan = memory_plan(parts, block, to, key, job, job_block)  # before a block is decoded elsewhere (mt.engines):
+    lines = decoded_block(parts, block, to, key, job, job_block, decoded)  # plan.decode's lines decoded there
 
 A sentence's answer depends on it alone: a repeat of a sentence (the same text) is decoded once and copied; an MT
 entry of the memory is reused only for the spelling it was made from (a human entry for any spelling that
@@ -18,15 +19,18 @@ from typing import Callable, Sequence
 
 from mt.blocks import Layout, TranslationStats, flat_lines, join_lines, repeats, split_block
 from mt.decoding import Leg, Steps, Unit
+from mt.errors import TarjamaError
 from mt.memory import Entry, MtKey
 from mt.memory_session import JobState, MemorySession
 from mt.qe.sentences import SentenceAssessor
 from mt.results import LineResult, SentenceResult
 from mt.routing import Router, TermPolicy, decode_units, sentence_result
 
-__all__ = ["BlockParts", "Decoded", "block_steps", "decoded_block"]
+__all__ = ["BlockParts", "Decoded", "Looked", "MemoryPlan", "block_steps", "decoded_block", "memory_plan"]
 
-Decoded = Callable[[], list[dict]]  # the job records (mt.memory_session.job_record) of a block's every sentence
+# the job records (mt.memory_session.job_record) of a block's every sentence, None for one not decoded there
+Decoded = Callable[[], list[dict | None]]
+Looked = tuple[list[Entry | None], dict[int, dict]]  # MemorySession.lookup's answers and job records
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ def block_steps(
     job: JobState | None,
     attention: bool,
     decoded: Decoded | None = None,
-    looked_up: tuple[list[Entry | None], dict[int, dict]] | None = None,
+    looked_up: Looked | None = None,
 ) -> Steps[list[LineResult]]:
     """Translate one block of lines: a generator of decode requests (see mt.decoding.batching) returning its
     lines. ``legs`` loads the models (called only when a sentence has to be decoded); ``key``: the memory key
@@ -76,7 +80,13 @@ def block_steps(
         if len(elsewhere) != len(units):
             raise ValueError(f"{len(units)} sentences to translate, {len(elsewhere)} decoded")
         for i in misses:
-            sentences[i] = _recorded(parts, units[i].text, elsewhere[i], None if plain else "mt")
+            record = elsewhere[i]
+            if record is None:  # answered when the block was sent (memory_plan), missing now
+                raise TarjamaError(
+                    f"the translation memory answered {units[i].text[:40]!r} when its batch was sent and does not "
+                    "now: was it pruned or changed by another process during this job? Run the job again"
+                )
+            sentences[i] = _recorded(parts, units[i].text, record, None if plain else "mt")
     elif misses:
         done = yield from decode_units([units[i] for i in misses], legs(), parts.policy, attention)
         for i, t, terms, intermediate, how in zip(misses, *done):
@@ -180,6 +190,34 @@ def _lines(parts: BlockParts, block: list[str], layout: Layout, sentences: list,
     return join_lines(block, layout, sentences, to, parts.stats)
 
 
+@dataclass(frozen=True)
+class MemoryPlan:
+    """A block of lines as the memory answers it before it is decoded elsewhere (an engine's worker)."""
+
+    decode: tuple[int, ...]  # the lines holding a sentence that neither the memory nor an earlier one answers
+    sentences: tuple[int, ...]  # each line's number of sentences (0: a line without letters)
+    looked_up: Looked | None  # the look-up (None: no memory)
+
+
+def memory_plan(
+    parts: BlockParts, lines: Sequence[str], to: str, key: MtKey | None, job: JobState | None, job_block: int | None
+) -> MemoryPlan:
+    """Which of these lines must be decoded elsewhere for :func:`decoded_block` to compose them: those holding a
+    sentence the memory does not answer and that does not repeat an earlier sentence of the block (a line of
+    answered sentences and repeats is composed without being decoded). No models are loaded."""
+    units, layout = split_block(flat_lines(lines))
+    sentences = tuple(0 if entry is None else len(entry[1]) for entry in layout)
+    looked_up = None
+    hits: list[Entry | None] = [None] * len(units)
+    if key is not None and units:
+        looked_up = parts.memory.lookup([u.text for u in units], to, key, job, job_block)
+        hits = looked_up[0]
+    repeat_of = repeats(units)
+    needed = {i for i, hit in enumerate(hits) if hit is None and i not in repeat_of}
+    decode = tuple(n for n, entry in enumerate(layout) if entry is not None and needed.intersection(entry[1]))
+    return MemoryPlan(decode, sentences, looked_up)
+
+
 def decoded_block(
     parts: BlockParts,
     lines: Sequence[str],
@@ -188,23 +226,15 @@ def decoded_block(
     job: JobState | None,
     job_block: int | None,
     decoded: Decoded | None,
-) -> list[LineResult] | None:
+    looked_up: Looked | None = None,
+) -> list[LineResult]:
     """One block of lines translated as :func:`block_steps` translates it (memory look-ups and stores, the running
     job's records of its ``job_block``, repeats), with the sentences the memory does not answer taken from
-    ``decoded()``: the job records of every sentence of these lines, in order, decoded elsewhere without a
-    memory (an engine's worker, mt.engines), called only when a sentence must be decoded. With ``decoded`` None:
-    None, having changed nothing, unless the memory answers every sentence. No models are loaded."""
-    block = flat_lines(lines)
-    looked_up = None
-    if decoded is None:
-        units, _ = split_block(block)
-        if units and key is None:
-            return None
-        if units and key is not None:
-            looked_up = parts.memory.lookup([u.text for u in units], to, key, job, job_block)
-            if any(hit is None for hit in looked_up[0]):
-                return None
-    steps = block_steps(parts, block, _no_legs, to, key, job_block, job, False, decoded, looked_up)
+    ``decoded()``: the job records of the block's sentences, in order, decoded elsewhere without a memory (an
+    engine's worker, mt.engines; None for a sentence of a line :func:`memory_plan` did not send), called only
+    when a sentence must be decoded. ``decoded`` None: the plan decodes no line (``looked_up``: its look-up, when
+    nothing was stored since). No models are loaded."""
+    steps = block_steps(parts, flat_lines(lines), _no_legs, to, key, job_block, job, False, decoded, looked_up)
     try:
         request = next(steps)
     except StopIteration as finished:

@@ -115,6 +115,51 @@ def test_a_human_memory_entry_reads_the_same_on_both_paths(model, lines, tmp_pat
     assert origins.count("tm-human") >= 1 and "mt" in origins
 
 
+def test_an_engine_is_sent_only_the_lines_the_memory_does_not_answer(model, lines, tmp_path, run_cli, monkeypatch):
+    """A memory warm for the first 20 lines: of the batch of lines 16-23 the engine gets lines 20-23 only, of the
+    later batches every line, of the first two none; the output is the default path's, byte for byte."""
+    warm = write_lines(tmp_path / "first.txt", lines[:20])
+    text = write_lines(tmp_path / "in.txt", lines[:40])
+    for name in ("default.tm", "local.tm"):
+        _mt(run_cli, model, warm, "--tm", tmp_path / name, "-o", tmp_path / f"{name}.txt")
+    _mt(run_cli, model, text, "-f", "jsonl", "--tm", tmp_path / "default.tm", "-o", tmp_path / "default.jsonl")
+    sent: list[tuple[int, tuple[str, ...]]] = []
+    monkeypatch.setattr(
+        mt.engines.local,
+        "translate_batch",
+        lambda t, b, to: sent.append((b.index, b.texts)) or translate_batch(t, b, to),
+    )
+    _mt(run_cli, model, text, "--engine", "local", "--batch-lines", "8", "-f", "jsonl", "--tm", tmp_path / "local.tm",
+        "-o", tmp_path / "local.jsonl")  # fmt: skip
+    monkeypatch.undo()
+    assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "default.jsonl").read_bytes()
+    assert [(index, len(texts)) for index, texts in sent] == [(2, 4), (3, 8), (4, 8)]
+    assert sent[0][1] == tuple(lines[20:24])
+    origins = [{s["origin"] for s in row["sentences"]} for row in _rows(tmp_path / "local.jsonl")]
+    assert set().union(*origins[:20]) == {"tm-mt"} and "mt" in set().union(*origins[20:24])
+
+
+def test_a_memory_pruned_while_its_batch_is_out_stops_the_job_with_one_line(
+    model, lines, tmp_path, run_cli, monkeypatch
+):
+    """A sentence the memory answered when its batch was sent (so the engine did not decode it) and does not when
+    the batch comes back (another process pruned the memory): the job stops, never writing a line without it."""
+    tm = tmp_path / "work.tm"
+    _mt(run_cli, model, write_lines(tmp_path / "first.txt", lines[:20]), "--tm", tm, "-o", tmp_path / "first.en")
+
+    def prune_then_translate(translator, batch, to):
+        with TranslationMemory.open(tm) as other:
+            other.prune("mt")
+        return translate_batch(translator, batch, to)
+
+    monkeypatch.setattr(mt.engines.local, "translate_batch", prune_then_translate)
+    text = write_lines(tmp_path / "in.txt", lines[:24])
+    code, _, err = run_cli("translate", text, "--to", "en", "-m", str(model), "-g", str(GLOSSARY), "--engine", "local",
+                           "--batch-lines", "8", "--tm", tm, "-o", tmp_path / "out.txt")  # fmt: skip
+    assert code == 1 and err.strip().count("\n") == 0 and "pruned or changed by another process" in err, err
+    assert not (tmp_path / "out.txt").exists()
+
+
 def test_jsonl_input_from_a_warm_memory_decodes_nothing_and_keeps_its_bytes(
     model, lines, tmp_path, run_cli, monkeypatch
 ):

@@ -81,10 +81,6 @@ class BatchResult:
             "worker": self.worker,
         }
 
-    def sentence_records(self) -> list[dict]:
-        """The job records of the batch's sentences, in order (its lines' flattened)."""
-        return [record for line in self.records for record in json.loads(line)]
-
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"

@@ -7,8 +7,9 @@ that the engine returns every batch exactly once, in order (never a line lost or
 
 The lines are composed in this process, by the driver's Translator, from the job records the engine's workers
 return (mt.engines.base.translate_batch), through the code a default run's block goes through
-(mt.block_translation.decoded_block): the translation memory (--tm) is looked up before a batch is sent (a batch
-the memory answers whole is composed then, and not sent) and written after, here, in input order; a running job (Translator.job:
+(mt.block_translation.decoded_block): the translation memory (--tm) is looked up before a batch is sent (only
+the lines holding a sentence it does not answer are sent; a batch it answers whole is composed then, and not sent)
+and written after, here, in input order; a running job (Translator.job:
 --tm, or --resume's checkpoint database) records each batch as its block, so that a stopped job started again
 reuses its finished batches and ends with the bytes an uninterrupted one writes (the checkpoint protocol of the
 default path, mt.memory_session). Progress goes to a ``progress(rows)`` callback (the CLI draws the bar).
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from mt.block_translation import decoded_block
+from mt.block_translation import Looked, MemoryPlan, decoded_block, memory_plan
 from mt.engines.base import Batch, BatchResult, Engine
 from mt.engines.outputs import RowWriter
 from mt.engines.records import Record, RecordInput
@@ -91,6 +92,7 @@ class _Pending:
     records: list[Record]
     batch: Batch | None  # None: no good record in it, nothing to translate
     lines: list[LineResult] | None = None  # composed when the memory answers the whole batch: not sent
+    plan: MemoryPlan | None = None  # the batch's lines to decode (the engine gets those only) when sent
 
 
 def _cut(inputs: list[JobInput], batch_lines: int) -> Iterator[_Pending]:
@@ -112,6 +114,24 @@ def _cut(inputs: list[JobInput], batch_lines: int) -> Iterator[_Pending]:
 def _pending(number: int, records: list[Record], index: int) -> _Pending:
     texts = tuple(r.text for r in records if r.error is None and r.text is not None)
     return _Pending(number, records, Batch(index, texts) if texts else None)
+
+
+def _sentence_records(plan: MemoryPlan, result: BatchResult) -> list[dict | None]:
+    """The job records of every sentence of a batch, in order: those of the lines the engine decoded (the plan's),
+    None for the sentences of the lines it was not sent."""
+    if len(result.records) != len(plan.decode):
+        raise TarjamaError(f"batch {result.index}: {len(plan.decode)} lines sent, {len(result.records)} returned")
+    sent = dict(zip(plan.decode, result.records))
+    records: list[dict | None] = []
+    for n, count in enumerate(plan.sentences):
+        if n not in sent:
+            records += [None] * count
+            continue
+        line = json.loads(sent[n])
+        if len(line) != count:
+            raise TarjamaError(f"batch {result.index}: line {n + 1} has {count} sentences, {len(line)} came back")
+        records += line
+    return records
 
 
 class _Outputs:
@@ -210,24 +230,31 @@ class _JobRun:
     pending: deque[_Pending] = field(default_factory=deque)
 
     def feed(self) -> Iterator[Batch]:
-        """The engine's batches: those the memory does not answer whole. Every batch's records wait in
-        ``pending``; one the memory answers is composed now, and written as soon as the batches before it are."""
+        """The engine's batches: of each batch, the lines holding a sentence the memory does not answer (a batch
+        of those only; none when it answers them all). Every batch's records wait in ``pending``; one the memory
+        answers whole is composed now, and written as soon as the batches before it are."""
         for item in self.cutter:
             self.pending.append(item)
             if item.batch is not None:
-                item.lines = self.compose(item.batch, None)
-                if item.lines is None:
-                    yield item.batch
+                parts = self.translator.block_parts()
+                job = parts.memory.running if self.key is not None else None
+                plan = memory_plan(parts, item.batch.texts, self.to, self.key, job, item.batch.index)
+                if plan.decode:
+                    item.plan = plan
+                    yield Batch(item.batch.index, tuple(item.batch.texts[n] for n in plan.decode))
                     continue
+                item.lines = self.compose(item.batch, None, plan.looked_up)
             self.write_ready()
 
-    def compose(self, batch: Batch, result: BatchResult | None) -> list[LineResult] | None:
+    def compose(
+        self, batch: Batch, records: list[dict | None] | None, looked_up: Looked | None = None
+    ) -> list[LineResult]:
         """A batch's lines, composed by the translator's block code (mt.block_translation.decoded_block) from the
-        engine's result; without one, None unless the memory answers every sentence."""
+        job records of its sentences that the engine decoded (None: none was sent)."""
         parts = self.translator.block_parts()
         job = parts.memory.running if self.key is not None else None
-        decoded = result.sentence_records if result is not None else None
-        return decoded_block(parts, batch.texts, self.to, self.key, job, batch.index, decoded)
+        decoded = (lambda: records) if records is not None else None
+        return decoded_block(parts, batch.texts, self.to, self.key, job, batch.index, decoded, looked_up)
 
     def write(self, item: _Pending, lines: list[LineResult]) -> None:
         """Write a batch's records in order: the good ones with their translations, the bad ones as errors."""
@@ -268,12 +295,9 @@ class _JobRun:
                 "was due; stopping rather than writing lines out of order"
             )
         item = self.pending.popleft()
-        if len(result.records) != len(due.texts):
-            raise TarjamaError(f"batch {result.index}: {len(due.texts)} lines sent, {len(result.records)} returned")
-        lines = self.compose(due, result)
-        if lines is None:
-            raise TarjamaError(f"batch {result.index}: no lines composed")
-        self.write(item, lines)
+        if item.plan is None:
+            raise TarjamaError(f"batch {result.index} came back from the engine but was not sent")
+        self.write(item, self.compose(due, _sentence_records(item.plan, result)))
         stats = self.summary.workers.setdefault(result.worker, WorkerStats())
         stats.batches += 1
         stats.sentences += result.sentences
