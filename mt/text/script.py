@@ -71,17 +71,20 @@ class ScriptProfile:
 
 
 def profile(lines: Iterable[str], max_chars: int = SAMPLE_CHARS) -> ScriptProfile:
-    """Count letters per script in the first ~``max_chars`` characters of ``lines``."""
-    counts: Counter[str] = Counter()
+    """Count letters per script in the first ~``max_chars`` characters of ``lines`` (each distinct character
+    classified once: a text holds a few hundred of them)."""
+    chars: Counter[str] = Counter()
     seen = 0
     for line in lines:
-        for char in line:
-            script = char_script(char)
-            if script:
-                counts[script] += 1
+        chars.update(line)
         seen += len(line)
         if seen >= max_chars:
             break
+    counts: Counter[str] = Counter()
+    for char, count in chars.items():
+        script = char_script(char)
+        if script:
+            counts[script] += count
     return ScriptProfile(dict(counts))
 
 
