@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from mt.block_translation import Looked, MemoryPlan, decoded_block, memory_plan
+from mt.block_translation import BlockParts, Looked, MemoryPlan, decoded_block, memory_plan
 from mt.engines.base import Batch, BatchResult, Engine
 from mt.engines.outputs import RowWriter
 from mt.engines.records import Record, RecordInput
 from mt.errors import InputError, TarjamaError
 from mt.memory import MtKey
+from mt.memory_session import JobState
 from mt.pipeline import Translator
 from mt.results import LineResult
 
@@ -236,8 +237,7 @@ class _JobRun:
         for item in self.cutter:
             self.pending.append(item)
             if item.batch is not None:
-                parts = self.translator.block_parts()
-                job = parts.memory.running if self.key is not None else None
+                parts, job = self._parts()
                 plan = memory_plan(parts, item.batch.texts, self.to, self.key, job, item.batch.index)
                 if plan.decode:
                     item.plan = plan
@@ -251,10 +251,14 @@ class _JobRun:
     ) -> list[LineResult]:
         """A batch's lines, composed by the translator's block code (mt.block_translation.decoded_block) from the
         job records of its sentences that the engine decoded (None: none was sent)."""
-        parts = self.translator.block_parts()
-        job = parts.memory.running if self.key is not None else None
+        parts, job = self._parts()
         decoded = (lambda: records) if records is not None else None
         return decoded_block(parts, batch.texts, self.to, self.key, job, batch.index, decoded, looked_up)
+
+    def _parts(self) -> tuple[BlockParts, JobState | None]:
+        """The translator's block parts and its running job (with a memory)."""
+        parts = self.translator.block_parts()
+        return parts, parts.memory.running if self.key is not None else None
 
     def write(self, item: _Pending, lines: list[LineResult]) -> None:
         """Write a batch's records in order: the good ones with their translations, the bad ones as errors."""
