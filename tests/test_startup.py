@@ -77,13 +77,15 @@ def test_reading_commands_import_no_model_runtime_or_server(name):
 # what the reading commands paid for at start and did not use: typer >= 0.29's pydantic adapters, the glossary
 # matcher and the HTML and Markdown reports of evaluate printing text, the version lookup (importlib.metadata)
 # of --help and --version, translate's progress bar and decoding options (rich.progress, mt.settings), and the
-# glossary (its matcher, target check and OpenCC) of `align sentences` without -g: only its term anchors use it
+# glossary (its matcher, target check and OpenCC) of `align sentences` without -g: only its term anchors use it;
+# rich, which only the commands that print rich tables, a progress bar or typer's help use (not evaluate's report,
+# nor the plain lines on stderr: mt.cli.common.say)
 UNUSED = {
     "help": ("importlib.metadata", "mt.glossary"),
-    "version": ("importlib.metadata", "mt.glossary"),
-    "evaluate": ("mt.glossary", "opencc", "mt.evaluation.report.html", "mt.evaluation.report.markdown"),
+    "version": ("importlib.metadata", "mt.glossary", "rich"),
+    "evaluate": ("mt.glossary", "opencc", "mt.evaluation.report.html", "mt.evaluation.report.markdown", "rich"),
     "glossary list": (),
-    "align sentences": ("mt.glossary", "opencc", "mt.alignment.sentence.term_anchors"),
+    "align sentences": ("mt.glossary", "opencc", "mt.alignment.sentence.term_anchors", "rich"),
 }
 
 
@@ -100,6 +102,8 @@ def test_tm_stats_imports_no_model_runtime_or_server(small_tm):
     code, loaded, stderr = run_mt("tm", "stats", "--tm", str(small_tm))
     assert code == 0, stderr
     assert loaded == [], loaded
+    code, loaded, stderr = run_mt("tm", "stats", "--tm", str(small_tm), watched=("rich", "mt.settings"))
+    assert code == 0 and loaded == [], (loaded, stderr)
 
 
 def test_ctranslate2_translation_never_imports_torch(tiny_ending_ct2, tmp_path):

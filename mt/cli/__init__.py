@@ -21,7 +21,7 @@ import typer
 
 import mt
 from mt.cli.commands import LazyGroup
-from mt.cli.common import err_console
+from mt.cli.common import say
 from mt.errors import OutputError, TarjamaError
 from mt.errors import OUTPUT_ERRNOS
 
@@ -114,14 +114,14 @@ def _main(argv: list[str] | None) -> int:
             return _failed("mt: aborted", 1)
         return _internal_error(error)
     if result == 130:  # typer turns Ctrl-C into exit status 130
-        err_console.print("mt: interrupted", markup=False)
+        say("mt: interrupted")
     return result if isinstance(result, int) else 0
 
 
 def _failed(line: str, code: int) -> int:
     """The answer to an expected failure: its traceback with MT_DEBUG set, one line on stderr, the exit status."""
     _traceback()
-    err_console.print(line, markup=False)
+    say(line)
     return code
 
 

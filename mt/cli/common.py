@@ -1,27 +1,27 @@
-"""Helpers shared by the CLI commands: the error console on stderr, the files a command must not write over and the
-glossaries of -g. The progress bar is in mt.cli.progress, option checks and the decoding options in mt.cli.options:
-only the commands that use them import rich.progress and mt.settings."""
+"""Helpers shared by the CLI commands: lines on stderr, the files a command must not write over and the glossaries
+of -g. The progress bar is in mt.cli.progress, the rich consoles of the commands that print rich tables in
+mt.cli.rich_output, option checks and the decoding options in mt.cli.options: only the commands that use them
+import rich and mt.settings."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional
 
-from rich.console import Console
+import sys
 
 
-def literal_console(**options: object) -> Console:
-    """A rich console that prints text as it is: no markup (a file name or term holding "[/x]" or "[bold]"),
-    no emoji codes (":smile:") and no highlighting are read from a command's data."""
-    return Console(highlight=False, markup=False, emoji=False, **options)  # type: ignore[arg-type]
-
-
-err_console = literal_console(stderr=True, soft_wrap=True)
+def say(line: str) -> None:
+    """Print one line on stderr as it is written (no markup or emoji codes read from a file name in it): errors,
+    warnings, summaries. sys.stderr is looked up at each call, so that a live progress bar (rich.progress, which
+    redirects it and prints the line above the bar) and pytest's capture see it."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def warn(message: str) -> None:
     """Print a one-line warning on stderr."""
-    err_console.print(f"mt: warning: {message}", markup=False)
+    say(f"mt: warning: {message}")
 
 
 MEMORY_SIBLINGS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database (and deletes at close)

@@ -20,7 +20,7 @@ from typing import Iterator, Optional
 import typer
 
 from mt.cli.common import (
-    err_console,
+    say,
     job_path,
     load_glossaries,
     memory_files,
@@ -166,7 +166,7 @@ def run(request: EngineRequest) -> None:
     if references is not None:
         from mt.evaluation import summary_line  # sacrebleu, imported only with --ref
 
-        err_console.print(summary_line(hypotheses, references, request.to), markup=False)
+        say(summary_line(hypotheses, references, request.to))
 
 
 @contextmanager
@@ -197,7 +197,7 @@ def _job(
     with translator.job(request.to, identity, checkpoint_only=checkpoint is not None) as job:
         if job.finished_blocks and not request.quiet:
             where = checkpoint if checkpoint is not None else request.tm
-            err_console.print(f"mt: resuming: {job.finished_blocks} batches were finished in {where}", markup=False)
+            say(f"mt: resuming: {job.finished_blocks} batches were finished in {where}")
         yield
 
 
@@ -223,7 +223,7 @@ def _finish(request: EngineRequest, summary: JobSummary, translator: Translator)
     """The summary lines on stderr (unless --quiet), then the bad rows' verdict."""
     if not request.quiet:
         for line in summary.lines():
-            err_console.print(f"mt: {line}", markup=False)
+            say(f"mt: {line}")
         translation_summary(translator)
     if summary.bad:
         raise InputError(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from mt.cli.common import literal_console, warn
+from mt.cli.common import warn
 from mt.errors import InputError
 
 HELP = """Score translations against references with sacrebleu: BLEU, chrF, chrF++ and TER, with signatures.
@@ -209,9 +211,8 @@ def evaluate(
         with atomic_writer(segments) as handle:
             handle.write(render_jsonl(result.segment_records()))
     if fmt == "text" and (output is None or str(output) == "-"):
-        from mt.evaluation.report.text import print_text
-
-        print_text(result, literal_console())
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 120  # a pipe gets a file's report
+        sys.stdout.write(render(result, fmt, width=width))
         return
     with atomic_writer(output) as handle:
         handle.write(render(result, fmt))

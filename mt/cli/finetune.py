@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from mt.cli.common import err_console, warn
+from mt.cli.common import say, warn
+from mt.cli.rich_output import literal_console
 from mt.training.settings import (
     DEFAULT_BATCH_TOKENS,
     DEFAULT_EARLY_STOP,
@@ -47,7 +48,7 @@ class CliReporter:
 
     def message(self, text: str) -> None:
         if not self.quiet:
-            err_console.print(f"mt: {text}", markup=False)
+            say(f"mt: {text}")
 
     def warning(self, text: str) -> None:
         warn(text)
@@ -63,7 +64,7 @@ class CliReporter:
                 TextColumn("{task.fields[stats]}", markup=False),
                 TimeRemainingColumn(),
             ]
-            self.progress = Progress(*columns, console=err_console, transient=False)
+            self.progress = Progress(*columns, console=literal_console(stderr=True), transient=False)
             self.progress.start()
             self.task = self.progress.add_task("training", total=info.total, completed=info.step - 1, stats="")
         rate = info.steps_done_here / info.seconds if info.seconds > 0 else 0.0

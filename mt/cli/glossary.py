@@ -15,7 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mt.cli.common import literal_console, warn
+from mt.cli.common import warn
+from mt.cli.rich_output import literal_console
 from mt.errors import GlossaryError, InputError
 from mt.text.lines import read_lines
 

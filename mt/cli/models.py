@@ -7,7 +7,8 @@ import sys
 import typer
 from rich.table import Table
 
-from mt.cli.common import err_console, literal_console
+from mt.cli.common import say
+from mt.cli.rich_output import literal_console
 from mt.models.hub import cached_path, fetch
 from mt.models.loading import model_kind
 from mt.models.registry import REGISTRY
@@ -42,7 +43,7 @@ def list_models() -> None:
 def pull(model_id: str = typer.Argument(..., help="Hub id, e.g. Helsinki-NLP/opus-mt-ar-en.")) -> None:
     path = fetch(model_id)
     model_kind(path)
-    err_console.print(f"mt: {model_id} is ready in {path}", markup=False)
+    say(f"mt: {model_id} is ready in {path}")
 
 
 @app.command(
@@ -60,4 +61,4 @@ def convert(
     force: bool = typer.Option(False, "--force", help="Replace OUT if it already exists."),
 ) -> None:
     path = CONVERT.load()(source, out, quantization=quantization, force=force)
-    err_console.print(f"mt: converted {source} ({quantization}) into {path}", markup=False)
+    say(f"mt: converted {source} ({quantization}) into {path}")

@@ -1,4 +1,4 @@
-"""The progress bar of the CLI commands: rich, on stderr (mt.cli.common's console)."""
+"""The progress bar of the CLI commands: rich, on stderr (lines printed meanwhile with mt.cli.common.say go above it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Callable, Iterator
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from mt.cli.common import err_console
+from mt.cli.rich_output import literal_console
 
 
 @contextmanager
@@ -23,7 +23,7 @@ def progress_bar(description: str, total: int | None, enabled: bool = True) -> I
         yield _no_bar
         return
     columns = [TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
-    with Progress(*columns, console=err_console, transient=False) as progress:
+    with Progress(*columns, console=literal_console(stderr=True), transient=False) as progress:
         task = progress.add_task(description, total=total)
 
         def advance(n: int = 1) -> None:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from mt.cli.common import err_console
+from mt.cli.common import say
 from mt.errors import InputError
 
 HELP = """Quality estimation: which translations a reviewer should read first, with no reference (no model needed).
@@ -87,9 +87,7 @@ def qe(
         raise InputError(f"{risk_model} has a model-score part: give the model it was calibrated for with --model")
     scorers = [ModelScorer.load(model, to)] if model is not None else []
     if scorers and risks is None:
-        risks, _ = calibrated_risk_model(
-            scorers[0], say=lambda message: err_console.print(f"mt qe: {message}", markup=False)
-        )
+        risks, _ = calibrated_risk_model(scorers[0], say=lambda message: say(f"mt qe: {message}"))
     estimator = QualityEstimator(to, glossary=load_glossary(glossary), threshold=threshold, risk_model=risks)
     assessments = estimator.assess_all(sources, translations, scorers=scorers)
     with atomic_writer(output) as handle:

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from mt.cli.common import err_console
+from mt.cli.common import say
 from mt.cli.options import decoding_option, finite, positive
 from mt.errors import InputError
 from mt.settings import DecodingSettings
@@ -215,9 +215,7 @@ def serve(
         forwarded_allow_ips=trusted,
     )
     application = server.create_app(translator, glossaries, options)
-    err_console.print(
-        f"mt: serving ar -> {', '.join(targets)} on http://{host}:{port}/ (API docs at /docs)", markup=False
-    )
+    say(f"mt: serving ar -> {', '.join(targets)} on http://{host}:{port}/ (API docs at /docs)")
     # X-Forwarded-* are handled in the app (mt.server.forwarding), only from --forwarded-allow-ips
     uvicorn.run(
         application,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mt.cli.common import err_console, warn
+from mt.cli.common import say, warn
 from mt.errors import InputError
 from mt.text.lines import TextInput
 
@@ -29,27 +29,17 @@ def translation_summary(translator) -> None:
             "translations may be cut (see 'complete' in --format jsonl)"
         )
     if stats.chunked_sentences:
-        err_console.print(
-            f"mt: {stats.chunked_sentences} sentences longer than the model's input limit were translated in chunks",
-            markup=False,
-        )
+        say(f"mt: {stats.chunked_sentences} sentences longer than the model's input limit were translated in chunks")
     if stats.tm_sentences:
         decoded = stats.tm_sentences - stats.tm_human - stats.tm_mt
-        err_console.print(
+        say(
             f"mt: translation memory: {stats.tm_human + stats.tm_mt} of {stats.tm_sentences} sentences "
             f"reused ({stats.tm_human} human, {stats.tm_mt} MT), {decoded} decoded, "
-            f"{stats.tm_stored} stored",
-            markup=False,
+            f"{stats.tm_stored} stored"
         )
     if translator.glossary is not None and translator.glossary_mode != "off":
-        err_console.print(
-            f"mt: glossary: {stats.terms_found} terms found, {stats.terms_present} present in the output", markup=False
-        )
+        say(f"mt: glossary: {stats.terms_found} terms found, {stats.terms_present} present in the output")
     if translator.assessor is not None:
-        err_console.print(
-            f"mt: quality estimation: {stats.flagged} of {stats.sentences} sentences flagged for review", markup=False
-        )
+        say(f"mt: quality estimation: {stats.flagged} of {stats.sentences} sentences flagged for review")
     if stats.numbers_found:
-        err_console.print(
-            f"mt: numbers: {stats.numbers_found} found, {stats.numbers_present} present in the output", markup=False
-        )
+        say(f"mt: numbers: {stats.numbers_found} found, {stats.numbers_present} present in the output")

@@ -13,7 +13,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from mt.cli.common import err_console, warn
+from mt.cli.common import say, warn
 from mt.errors import InputError
 from mt.formats.writing import atomic_writer, check_output
 from mt.memory import TranslationMemory, WriteCounts
@@ -270,4 +270,4 @@ def prune(
     which = f" of model {model}" if model else ""
     _out(f"removed {removed} {origin} entr{'y' if removed == 1 else 'ies'}{which} from {tm}")
     if removed == 0 and model is not None:
-        err_console.print(f"mt: note: no mt entry of model {model!r} (see 'mt tm stats --tm {tm}')", markup=False)
+        say(f"mt: note: no mt entry of model {model!r} (see 'mt tm stats --tm {tm}')")

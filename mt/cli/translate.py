@@ -14,7 +14,7 @@ import typer
 
 from mt.cli import engine_options
 from mt.cli.common import (
-    err_console,
+    say,
     job_path,
     load_glossaries,
     memory_files,
@@ -454,7 +454,7 @@ def _translate_inputs(r: _Request, fmt: str, formats: list, models: dict, decodi
     if references is not None:
         from mt.evaluation import summary_line
 
-        err_console.print(summary_line(hypotheses, references, r.to), markup=False)
+        say(summary_line(hypotheses, references, r.to))
 
 
 def _translate_input(
@@ -469,9 +469,7 @@ def _translate_input(
     elif path is not None and translator.tm_mode == "both" and not source.is_stream:
         with translator.job(r.to, _job_identity(source, path)) as job:  # a killed run resumes identically
             if job.finished_blocks and not r.quiet:
-                err_console.print(
-                    f"mt: resuming {path}: {job.finished_blocks} blocks were finished in {r.tm}", markup=False
-                )
+                say(f"mt: resuming {path}: {job.finished_blocks} blocks were finished in {r.tm}")
             _translate_one(translator, source, path, r.to, fmt, r.quiet, collect, _line_rows(rows, name))
     else:
         _translate_one(translator, source, path, r.to, fmt, r.quiet, collect, _line_rows(rows, name))
@@ -552,7 +550,7 @@ def _translate_resumable(
     the output is complete."""
     job = job_path(path)
     if not quiet and job.exists():
-        err_console.print(f"mt: resuming {path} from {job}", markup=False)
+        say(f"mt: resuming {path} from {job}")
     translator.use_memory(job, "both")
     try:
         with translator.job(to, _job_identity(source, path), checkpoint_only=True):

@@ -1,148 +1,150 @@
-"""The terminal report: rich tables (plain text when written to a file or a pipe)."""
+"""The terminal report: plain-text tables, one section after another.
+
+The tables are tabulate's (the library sacrebleu prints its own tables with, loaded with it): cells are printed as
+they are written (a file name is never read as markup) and Chinese characters count two columns (wcwidth). Only
+the outputs quoted in the differences section are cut to the width (a terminal's, else 120 columns).
+"""
 
 from __future__ import annotations
 
-import io
+from typing import Sequence
 
-from rich.console import Console, Group, JustifyMethod, RenderableType
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
+from tabulate import tabulate
 
-from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, shorten, tests_run, worst_metric_note
 from mt.evaluation.analysis import FrequencyAnalysis, LengthAnalysis
+from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, shorten, tests_run, worst_metric_note
 from mt.evaluation.result import EvaluationResult
 from mt.evaluation.terminology import TerminologyResult
 
-
-def _titled(title: str, table: Table) -> RenderableType:
-    """The table with its title above it, unwrapped (rich would wrap a title to the table's width)."""
-    return Group(Padding(Text(title, style="bold"), (1, 0, 0, 0)), table)
+STYLE = "simple_outline"  # box-drawing rules around the table and under the header
 
 
-def _row(table: Table, *cells: str) -> None:
-    table.add_row(*[Text(cell) for cell in cells])  # Text: no rich markup is read from file content
+def _table(
+    title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()
+) -> str:
+    """A section: its title on a line of its own, then the table (``right``: the columns aligned right)."""
+    width = len(headers) if headers else max((len(row) for row in rows), default=0)
+    table = tabulate(
+        [list(row) for row in rows],
+        headers=list(headers),
+        tablefmt=STYLE,
+        colalign=["right" if i in right else "left" for i in range(width)],
+        disable_numparse=True,  # the cells are formatted here: "1.50" stays "1.50", "007" stays "007"
+    )
+    return f"{title}\n{table}"
 
 
-def _scores(result: EvaluationResult) -> RenderableType:
+def _scores(result: EvaluationResult) -> str:
     ci = result.settings.get("confidence_samples")
-    table = Table()
-    table.add_column("system", overflow="fold")
-    for metric in result.metrics:
-        table.add_column(f"{metric} (± 95% CI)" if ci else metric, justify="right")
+    headers = ["system", *[f"{m} (± 95% CI)" if ci else m for m in result.metrics]]
     if result.terminology:
-        table.add_column("terms", justify="right")
+        headers.append("terms")
+    rows = []
     for i, system in enumerate(result.systems):
         row = [("baseline: " if i == 0 and len(result.systems) > 1 else "") + system.name]
         row += [score_text(system.scores[m]) for m in result.metrics]
         if result.terminology:
             acc = result.terminology.totals[system.name]
             row.append(f"{pct(acc.accuracy)} ({acc.hits}/{acc.total})")
-        _row(table, *row)
+        rows.append(row)
     if result.terminology:
         ref = result.terminology.reference
-        _row(table, "reference (ceiling)", *[""] * len(result.metrics), f"{pct(ref.accuracy)} ({ref.hits}/{ref.total})")
+        rows.append(
+            ["reference (ceiling)", *[""] * len(result.metrics), f"{pct(ref.accuracy)} ({ref.hits}/{ref.total})"]
+        )
     title = (
         f"{len(result.systems)} system(s), {result.segments} segments, {len(result.references)} reference(s), "
         f"target {result.lang}, BLEU tokenizer {result.tokenize}"
     )
-    return _titled(title, table)
+    return _table(title, headers, rows, right=frozenset(range(1, len(headers))))
 
 
-def _comparisons(result: EvaluationResult) -> RenderableType:
+def _comparisons(result: EvaluationResult) -> str:
     tests = tests_run(result)
-    table = Table()
-    columns: list[tuple[str, JustifyMethod]] = [("system", "left"), ("metric", "left"), ("delta", "right")]
-    for name, justify in columns:
-        table.add_column(name, justify=justify, overflow="fold")
+    headers = ["system", "metric", "delta"]
     for test in tests:
         n = next(c.samples for c in result.comparisons if c.test == test)
-        table.add_column(f"p ({test}, n={n})", justify="right")
-    for system, metric, delta, by_test in comparison_rows(result):
-        _row(table, system, metric, delta, *[p_text(by_test[t]) if t in by_test else "" for t in tests])
-    return _titled(f"paired tests against the baseline {result.systems[0].name} (* p < 0.05)", table)
+        headers.append(f"p ({test}, n={n})")
+    rows = [
+        [system, metric, delta, *[p_text(by_test[t]) if t in by_test else "" for t in tests]]
+        for system, metric, delta, by_test in comparison_rows(result)
+    ]
+    title = f"paired tests against the baseline {result.systems[0].name} (* p < 0.05)"
+    return _table(title, headers, rows, right=frozenset(range(2, len(headers))))
 
 
-def _signatures(result: EvaluationResult) -> RenderableType:
-    table = Table(show_header=False)
-    table.add_column("metric")
-    table.add_column("signature", overflow="fold")
-    for metric in result.metrics:
-        _row(table, metric, result.systems[0].scores[metric].signature)
+def _signatures(result: EvaluationResult) -> str:
+    rows = [[metric, result.systems[0].scores[metric].signature] for metric in result.metrics]
     seen = set()
     for c in result.comparisons:
         if (c.metric, c.test) not in seen:
             seen.add((c.metric, c.test))
-            _row(table, f"{c.metric} {c.test}", c.signature)
-    return _titled("sacrebleu signatures", table)
+            rows.append([f"{c.metric} {c.test}", c.signature])
+    return _table("sacrebleu signatures", [], rows)
 
 
-def _terminology(result: EvaluationResult, t: TerminologyResult) -> RenderableType:
-    table = Table()
-    for name in ("term", "source", "n"):
-        table.add_column(name, justify="right" if name == "n" else "left")
-    for system in result.systems:
-        table.add_column(shorten(system.name, 20), justify="right")
-    table.add_column("reference", justify="right")
-    for row in t.rows:
-        _row(
-            table,
+def _terminology(result: EvaluationResult, t: TerminologyResult) -> str:
+    headers = ["term", "source", "n", *[shorten(s.name, 20) for s in result.systems], "reference"]
+    rows = [
+        [
             row.preferred or row.concept_id,
             ", ".join(row.sources),
             str(row.occurrences),
             *[str(row.hits[s.name]) for s in result.systems],
             str(row.reference_hits),
-        )
-    return _titled(f"terminology ({t.glossary}): hits out of occurrences", table)
+        ]
+        for row in t.rows
+    ]
+    return _table(
+        f"terminology ({t.glossary}): hits out of occurrences", headers, rows, right=frozenset(range(2, len(headers)))
+    )
 
 
-def _length(result: EvaluationResult, length: LengthAnalysis) -> RenderableType:
+def _length(result: EvaluationResult, length: LengthAnalysis) -> str:
     metric = result.ranking_metric()
-    table = Table()
-    table.add_column("length")
-    table.add_column("segments", justify="right")
-    for system in result.systems:
-        table.add_column(shorten(system.name, 20), justify="right")
-    for bucket in length.buckets:
-        _row(
-            table,
+    headers = ["length", "segments", *[shorten(s.name, 20) for s in result.systems]]
+    rows = [
+        [
             bucket.label,
             str(bucket.segments),
             *[f"{bucket.scores[s.name][metric]:.2f}" if bucket.segments else "-" for s in result.systems],
-        )
-    return _titled(f"{metric} by reference length ({length.unit})", table)
+        ]
+        for bucket in length.buckets
+    ]
+    return _table(
+        f"{metric} by reference length ({length.unit})", headers, rows, right=frozenset(range(1, len(headers)))
+    )
 
 
-def _frequency(result: EvaluationResult, f: FrequencyAnalysis) -> RenderableType:
-    table = Table()
-    table.add_column("frequency")
-    table.add_column("ref words", justify="right")
-    for system in result.systems:
-        table.add_column(shorten(system.name, 20), justify="right")
+def _frequency(result: EvaluationResult, f: FrequencyAnalysis) -> str:
+    headers = ["frequency", "ref words", *[shorten(s.name, 20) for s in result.systems]]
     first = f.systems[result.systems[0].name]
-    for i, label in enumerate(f.labels):
-        _row(table, label, str(first[i].ref_words), *[f"{f.systems[s.name][i].f_measure:.4f}" for s in result.systems])
-    return _titled(f"word F-measure by frequency bucket (frequency from {f.frequency_source})", table)
+    rows = [
+        [label, str(first[i].ref_words), *[f"{f.systems[s.name][i].f_measure:.4f}" for s in result.systems]]
+        for i, label in enumerate(f.labels)
+    ]
+    title = f"word F-measure by frequency bucket (frequency from {f.frequency_source})"
+    return _table(title, headers, rows, right=frozenset(range(1, len(headers))))
 
 
-def _differences(result: EvaluationResult, text_width: int) -> RenderableType:
-    table = Table()
-    for name in ("line", "system", "delta", "baseline output", "system output"):
-        table.add_column(name, overflow="fold", justify="right" if name in ("line", "delta") else "left")
-    for d in result.differences:
-        _row(
-            table,
+def _differences(result: EvaluationResult, text_width: int) -> str:
+    headers = ["line", "system", "delta", "baseline output", "system output"]
+    rows = [
+        [
             str(d.line),
             d.system,
             f"{d.delta:+.1f}",
             shorten(result.systems[0].hypotheses[d.line - 1], text_width),
             shorten(result.system(d.system).hypotheses[d.line - 1], text_width),
-        )
-    return _titled(f"segments where the systems differ most, by {worst_metric_note(result)}", table)
+        ]
+        for d in result.differences
+    ]
+    title = f"segments where the systems differ most, by {worst_metric_note(result)}"
+    return _table(title, headers, rows, right=frozenset({0, 2}))
 
 
-def renderables(result: EvaluationResult, text_width: int = 60) -> list[RenderableType]:
-    """The report's sections, in order."""
+def sections(result: EvaluationResult, text_width: int = 60) -> list[str]:
+    """The report's sections, in order (``text_width``: the most characters of an output shown in a cell)."""
     out = [_scores(result)]
     if result.comparisons:
         out.append(_comparisons(result))
@@ -155,21 +157,10 @@ def renderables(result: EvaluationResult, text_width: int = 60) -> list[Renderab
         out.append(_frequency(result, result.frequency))
     if result.differences:
         out.append(_differences(result, text_width))
-    out += [Text(f"warning: {warning}") for warning in result.warnings]
+    out += [f"warning: {warning}" for warning in result.warnings]
     return out
 
 
 def render_text(result: EvaluationResult, width: int = 120) -> str:
-    """The report as plain text (no colours), ``width`` columns wide."""
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer, width=width, color_system=None, force_terminal=False, highlight=False, emoji=False, markup=False
-    )
-    console.print(Group(*renderables(result)))
-    return buffer.getvalue()
-
-
-def print_text(result: EvaluationResult, console: Console) -> None:
-    """Print the report on a rich console (the terminal)."""
-    for item in renderables(result):
-        console.print(item)
+    """The report as plain text, an output shown in at most about half of ``width`` columns."""
+    return "\n\n".join(sections(result, text_width=max(20, (width - 30) // 2))) + "\n"
