@@ -145,7 +145,8 @@ def test_a_stopped_ray_job_resumes_to_the_same_bytes(model, corpus, tmp_path, ru
 @pytest.mark.parametrize("kind", ["text", "jsonl"])
 def test_ray_with_a_memory_writes_what_local_and_the_default_path_write(kind, model, corpus, tmp_path, run_cli):
     """--tm on Ray: the look-ups and stores are the driver's, so a cold and a warm run write what --engine local
-    writes (and, from text, what the default path writes), and the warm run decodes no batch."""
+    writes (and, from text, what the default path writes), and the warm run decodes no batch; from a memory warm
+    for every other line, the three write the same bytes too."""
     source, _ = corpus
     lines = source.read_text(encoding="utf-8").split("\n")[:192]
     if kind == "text":
@@ -170,3 +171,15 @@ def test_ray_with_a_memory_writes_what_local_and_the_default_path_write(kind, mo
     for run in ("cold", "warm"):
         expected = (tmp_path / f"local-{run}.jsonl").read_bytes()
         assert all((tmp_path / f"{name}-{run}.jsonl").read_bytes() == expected for name in paths), run
+    if kind == "text":  # a memory warm for every other line: the workers get only the lines it does not answer
+        half = write_lines(tmp_path / "half.txt", lines[::2])
+        for name, engine in paths.items():
+            code, _, err = _mt(run_cli, model, half, "--tm", tmp_path / f"{name}-half.tm", "-o", tmp_path / f"{name}.h")
+            assert code == 0, err
+            args = (*engine, "-f", "jsonl", "--tm", tmp_path / f"{name}-half.tm", "-o", tmp_path / f"{name}-part.jsonl")
+            code, _, err = _mt(run_cli, model, part, *args)
+            assert code == 0, err
+        expected = (tmp_path / "default-part.jsonl").read_bytes()
+        assert all((tmp_path / f"{name}-part.jsonl").read_bytes() == expected for name in paths)
+        origins = [s["origin"] for row in expected.decode().splitlines() for s in json.loads(row)["sentences"]]
+        assert "tm-mt" in origins and "mt" in origins
