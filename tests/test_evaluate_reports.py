@@ -175,3 +175,20 @@ def test_segments_jsonl_and_report_to_stdout(files, tmp_path, capsys):
     records = [json.loads(line) for line in segments.read_text(encoding="utf-8").splitlines()]
     assert [r["line"] for r in records] == list(range(1, 121))
     assert all(set(r) == {"system", "line", "hypothesis", "BLEU"} for r in records)
+
+
+def test_text_report_lines_up_chinese_outputs(tmp_path):
+    """A Chinese output takes two terminal columns a character: every line of each table is as wide as its rule
+    (measured with rich's cell widths, another library than the report's), long outputs cut by columns."""
+    from rich.cells import cell_len
+
+    ref = [line for line in (DATA / "un_v1.0" / "UNv1.0.devset.zh").read_text(encoding="utf-8").splitlines()[:6]]
+    hyp = [line.replace("的", "之") for line in ref]
+    result = evaluate({"系统 A.zh": hyp, "b.zh": ref}, ref, lang="zh", metrics="chrf", confidence=0)
+    text = render(result, "text", width=100)
+    tables = [block.splitlines()[1:] for block in text.split("\n\n") if "┌" in block]
+    assert len(tables) >= 4 and any("之" in line for table in tables for line in table)
+    for table in tables:
+        assert len({cell_len(line) for line in table}) == 1, table
+    widest = max(cell_len(line) for table in tables for line in table if "之" in line)
+    assert widest <= 100 + 40  # the quoted outputs are cut to about half the width each

@@ -1,8 +1,9 @@
 """The terminal report: plain-text tables, one section after another.
 
 The tables are tabulate's (the library sacrebleu prints its own tables with, loaded with it): cells are printed as
-they are written (a file name is never read as markup) and Chinese characters count two columns (wcwidth). Only
-the outputs quoted in the differences section are cut to the width (a terminal's, else 120 columns).
+they are written (a file name is never read as markup), and with wcwidth installed (a dependency) tabulate counts a
+Chinese character as two columns, as a terminal shows it. Only the outputs quoted in the differences section are
+cut to the width (a terminal's, else 120 columns), by columns too.
 """
 
 from __future__ import annotations
@@ -10,13 +11,26 @@ from __future__ import annotations
 from typing import Sequence
 
 from tabulate import tabulate
+from wcwidth import wcwidth
 
 from mt.evaluation.analysis import FrequencyAnalysis, LengthAnalysis
-from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, shorten, tests_run, worst_metric_note
+from mt.evaluation.report.common import comparison_rows, p_text, pct, score_text, tests_run, worst_metric_note
 from mt.evaluation.result import EvaluationResult
 from mt.evaluation.terminology import TerminologyResult
 
 STYLE = "simple_outline"  # box-drawing rules around the table and under the header
+
+
+def clip(text: str, columns: int) -> str:
+    """``text`` in at most ``columns`` terminal columns (a Chinese character takes two), cut with "…" when longer."""
+    widths = [max(0, wcwidth(char)) for char in text]
+    if sum(widths) <= columns:
+        return text
+    used, end = 1, 0  # the ellipsis takes one column
+    while end < len(text) and used + widths[end] <= columns:
+        used += widths[end]
+        end += 1
+    return text[:end] + "…"
 
 
 def _table(
@@ -84,7 +98,7 @@ def _signatures(result: EvaluationResult) -> str:
 
 
 def _terminology(result: EvaluationResult, t: TerminologyResult) -> str:
-    headers = ["term", "source", "n", *[shorten(s.name, 20) for s in result.systems], "reference"]
+    headers = ["term", "source", "n", *[clip(s.name, 20) for s in result.systems], "reference"]
     rows = [
         [
             row.preferred or row.concept_id,
@@ -102,7 +116,7 @@ def _terminology(result: EvaluationResult, t: TerminologyResult) -> str:
 
 def _length(result: EvaluationResult, length: LengthAnalysis) -> str:
     metric = result.ranking_metric()
-    headers = ["length", "segments", *[shorten(s.name, 20) for s in result.systems]]
+    headers = ["length", "segments", *[clip(s.name, 20) for s in result.systems]]
     rows = [
         [
             bucket.label,
@@ -117,7 +131,7 @@ def _length(result: EvaluationResult, length: LengthAnalysis) -> str:
 
 
 def _frequency(result: EvaluationResult, f: FrequencyAnalysis) -> str:
-    headers = ["frequency", "ref words", *[shorten(s.name, 20) for s in result.systems]]
+    headers = ["frequency", "ref words", *[clip(s.name, 20) for s in result.systems]]
     first = f.systems[result.systems[0].name]
     rows = [
         [label, str(first[i].ref_words), *[f"{f.systems[s.name][i].f_measure:.4f}" for s in result.systems]]
@@ -134,8 +148,8 @@ def _differences(result: EvaluationResult, text_width: int) -> str:
             str(d.line),
             d.system,
             f"{d.delta:+.1f}",
-            shorten(result.systems[0].hypotheses[d.line - 1], text_width),
-            shorten(result.system(d.system).hypotheses[d.line - 1], text_width),
+            clip(result.systems[0].hypotheses[d.line - 1], text_width),
+            clip(result.system(d.system).hypotheses[d.line - 1], text_width),
         ]
         for d in result.differences
     ]
