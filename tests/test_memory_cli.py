@@ -12,7 +12,7 @@ import typer
 
 from mt.cli import tm as tm_cli
 from mt.memory import MtKey, Segment, TranslationMemory
-from tests.conftest import DATA, as_schema_3
+from tests.conftest import DATA, as_schema_3, sqlite_count
 
 UN = DATA / "un_v1.0" / "UNv1.0.devset"
 TICO = DATA / "tico19" / "tico19.dev"
@@ -157,7 +157,7 @@ def test_an_older_memory_is_refused_by_stats_and_upgraded_by_tm_upgrade(memory, 
     with TranslationMemory.open(memory) as tm:
         entries = tm.stats().entries
     as_schema_3(memory)
-    assert TranslationMemory.schema_version(memory) == 3
+    assert sqlite_count(memory, "PRAGMA user_version") == 3
     code, _, err = run_cli("tm", "stats", "--tm", memory)
     one_line_error(code, err, f"`mt tm upgrade --tm {memory}` upgrades it")
     code, out, err = run_cli("tm", "upgrade", "--tm", memory)

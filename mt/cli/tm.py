@@ -244,10 +244,9 @@ def stats(
 def upgrade(tm: Path = _tm_option(existing=True)) -> None:
     """Bring a memory made by an older Tarjama to this one's schema, in place, its entries kept (a read-only
     command such as stats or lookup refuses an older memory; translate --tm upgrades it too)."""
-    before = TranslationMemory.schema_version(tm)
     with TranslationMemory.open(tm, create=False) as memory:  # opening for writing upgrades it
-        after = memory.stats().schema_version
-    if before == after:
+        before, after = memory.upgraded_from, memory.stats().schema_version
+    if before is None:
         _out(f"{tm}: schema version {after}, nothing to upgrade")
     else:
         _out(f"{tm}: upgraded from schema version {before} to {after}")

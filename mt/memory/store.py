@@ -197,6 +197,7 @@ class TranslationMemory:
         self._df_max_id = 0
         self._busy_timeout = BUSY_TIMEOUT_S
         self._sidecars_absent = False  # read-only: no -wal/-shm beside the file when it was opened
+        self.upgraded_from: int | None = None  # the schema version this opening upgraded the file from
 
     # -- opening -------------------------------------------------------------------------------------------------
 
@@ -317,7 +318,9 @@ class TranslationMemory:
             )
         if version < SCHEMA_VERSION:
             with self._write():
-                self._upgrade(db.execute("PRAGMA user_version").fetchone()[0])  # another process may have done it
+                version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have upgraded it
+                self._upgrade(version)
+            self.upgraded_from = version if version < SCHEMA_VERSION else None
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
         missing = {"meta", "entries", "entries_fts", "entries_fts_vocab", "entries_key", "jobs", "job_entries"} - tables
         if missing:
@@ -327,22 +330,6 @@ class TranslationMemory:
         # reading the first and last entries touches the table's and the index's pages: cheap damage detection
         db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id LIMIT 1").fetchall()
         db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id DESC LIMIT 1").fetchall()
-
-    @staticmethod
-    def schema_version(path: str | Path) -> int:
-        """The schema version of the memory file at ``path``, read without opening it for writing (0: not a
-        Tarjama memory, or an empty file)."""
-        if not Path(path).is_file() or Path(path).stat().st_size == 0:
-            return 0
-        connection = sqlite3.connect(_read_only_uri(Path(path)), uri=True)
-        try:
-            if connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-                return 0
-            return int(connection.execute("PRAGMA user_version").fetchone()[0])
-        except sqlite3.DatabaseError:
-            return 0
-        finally:
-            connection.close()
 
     def _upgrade(self, version: int) -> None:
         """Bring a memory of an older schema ``version`` to this one, inside the caller's write transaction (every
