@@ -55,13 +55,18 @@ def test_debug_shows_the_traceback_and_its_cause_for_user_errors(run_cli, tmp_pa
     assert err.rstrip().splitlines()[-1] == f"mt: error: {missing}: no such glossary file"
 
 
-def test_debug_shows_the_traceback_of_internal_errors_and_keeps_the_exit_status(run_cli, texts, monkeypatch):
+def _evaluate_raises(monkeypatch, error: BaseException) -> None:
+    """`mt evaluate` fails inside the library with ``error``."""
     import mt.evaluation
 
     def broken(*args, **kwargs):
-        raise RuntimeError("a bug")
+        raise error
 
     monkeypatch.setattr(mt.evaluation, "evaluate_files", broken)
+
+
+def test_debug_shows_the_traceback_of_internal_errors_and_keeps_the_exit_status(run_cli, texts, monkeypatch):
+    _evaluate_raises(monkeypatch, RuntimeError("a bug"))
     ref, hyp = texts
     code, _, err = run_cli("evaluate", "-r", ref, hyp)
     assert code == 3 and err.strip() == ("mt: internal error: RuntimeError: a bug (set MT_DEBUG=1 for a traceback)")
@@ -74,12 +79,7 @@ def test_debug_shows_the_traceback_of_internal_errors_and_keeps_the_exit_status(
 
 def test_a_library_exiting_with_a_message_keeps_it_on_one_line(run_cli, texts, monkeypatch):
     """sys.exit("...") deep in a library ends mt with that message on one line: before, exit status 1 and nothing."""
-    import mt.evaluation
-
-    def exits(*args, **kwargs):
-        raise SystemExit("the raylet died")
-
-    monkeypatch.setattr(mt.evaluation, "evaluate_files", exits)
+    _evaluate_raises(monkeypatch, SystemExit("the raylet died"))
     ref, hyp = texts
     code, _, err = run_cli("evaluate", "-r", ref, hyp)
     assert code == 1 and err.strip() == "mt: error: the raylet died"

@@ -5,10 +5,9 @@ import rich and mt.settings."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
-
-import sys
 
 
 def say(line: str) -> None:
